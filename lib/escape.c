@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Word splitting and escaping with systemd's semantics (extract_first_word,
+ * cunescape_one, cescape), so that what the generator writes is read back by
+ * systemd exactly as Quadlet's output is. */
+#include "escape.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK (podunit-escape-error-quark, escape_error)
+
+static int
+unoctchar (char c)
+{
+  return c >= '0' && c <= '7' ? c - '0' : -1;
+}
+
+static int
+unhexchar (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+int
+cunescape_one (const char *p, gsize len, gunichar *ret, gboolean *eight_bit, gboolean accept_nul)
+{
+  gunichar c;
+  int count = 1;
+
+  *eight_bit = FALSE;
+  if (len < 1)
+    return -1;
+
+  switch (p[0])
+    {
+    case 'a': c = '\a'; break;
+    case 'b': c = '\b'; break;
+    case 'f': c = '\f'; break;
+    case 'n': c = '\n'; break;
+    case 'r': c = '\r'; break;
+    case 't': c = '\t'; break;
+    case 'v': c = '\v'; break;
+    case '\\': c = '\\'; break;
+    case '"': c = '"'; break;
+    case '\'': c = '\''; break;
+    case 's': c = ' '; break; /* an extension of the XDG syntax files */
+    case 'x':
+      {
+        int a, b;
+        if (len < 3)
+          return -1;
+        a = unhexchar (p[1]);
+        b = unhexchar (p[2]);
+        if (a < 0 || b < 0)
+          return -1;
+        if (a == 0 && b == 0 && !accept_nul)
+          return -1;
+        c = (gunichar) ((a << 4) | b);
+        *eight_bit = TRUE;
+        count = 3;
+        break;
+      }
+    case 'u':
+    case 'U':
+      {
+        int n = p[0] == 'u' ? 4 : 8;
+        c = 0;
+        if (len < (gsize) n + 1)
+          return -1;
+        for (int i = 0; i < n; i++)
+          {
+            int d = unhexchar (p[1 + i]);
+            if (d < 0)
+              return -1;
+            c = (c << 4) | (gunichar) d;
+          }
+        if (c == 0 && !accept_nul)
+          return -1;
+        if (c > 0x10FFFF)
+          return -1;
+        count = n + 1;
+        break;
+      }
+    case '0': case '1': case '2': case '3':
+    case '4': case '5': case '6': case '7':
+      {
+        int a, b, d;
+        if (len < 3)
+          return -1;
+        a = unoctchar (p[0]);
+        b = unoctchar (p[1]);
+        d = unoctchar (p[2]);
+        if (a < 0 || b < 0 || d < 0)
+          return -1;
+        if (a == 0 && b == 0 && d == 0 && !accept_nul)
+          return -1;
+        c = (gunichar) ((a << 6) | (b << 3) | d);
+        if (c > 255)
+          return -1;
+        *eight_bit = TRUE;
+        count = 3;
+        break;
+      }
+    default:
+      return -1;
+    }
+
+  *ret = c;
+  return count;
+}
+
+static void
+append_unichar (GString *s, gunichar c, gboolean eight_bit)
+{
+  /* Go's WriteRune writes UTF-8 for every code point, including \xNN
+   * values, which Quadlet inherits; do the same so output matches. */
+  (void) eight_bit;
+  g_string_append_unichar (s, c);
+}
+
+int
+extract_first_word (const char **p, char **ret, const char *separators, SplitFlags flags,
+                    GError **error)
+{
+  const char *in = *p;
+  gsize end, i = 0;
+  char quote = 0;
+  gboolean backslash = FALSE;
+  g_autoptr (GString) s = NULL;
+  char c;
+
+  *ret = NULL;
+  if (separators == NULL)
+    separators = WHITESPACE_SEPARATORS;
+  if (in == NULL || *in == '\0')
+    return 0;
+  end = strlen (in);
+
+#define NEXT() (++i < end ? in[i] : '\0')
+#define IS_SEP(ch) ((ch) != '\0' && strchr (separators, (ch)) != NULL)
+
+  /* skip leading separators */
+  for (c = in[0];; c = NEXT ())
+    {
+      if (c == '\0')
+        goto finish_force_terminate;
+      if (IS_SEP (c))
+        {
+          if (flags & SPLIT_DONT_COALESCE_SEPARATORS)
+            {
+              if (!(flags & SPLIT_RETAIN_SEPARATORS))
+                i++;
+              s = g_string_new (NULL);
+              goto finish_force_next;
+            }
+          continue;
+        }
+      break;
+    }
+
+  s = g_string_new (NULL);
+  for (;; c = NEXT ())
+    {
+      if (backslash)
+        {
+          if (c == '\0')
+            {
+              if ((flags & SPLIT_UNESCAPE_RELAX) && (quote == 0 || (flags & SPLIT_RELAX)))
+                {
+                  g_string_append_c (s, '\\');
+                  goto finish_force_terminate;
+                }
+              if (flags & SPLIT_RELAX)
+                goto finish_force_terminate;
+              g_set_error_literal (error, ESCAPE_ERROR, ESCAPE_ERROR_UNBALANCED_ESCAPE,
+                                   "unbalanced escape");
+              return -1;
+            }
+
+          if (flags & (SPLIT_CUNESCAPE | SPLIT_UNESCAPE_SEPARATORS))
+            {
+              int r = -1;
+              gunichar u = 0;
+              gboolean eight_bit = FALSE;
+
+              if (flags & SPLIT_CUNESCAPE)
+                r = cunescape_one (in + i, end - i, &u, &eight_bit, FALSE);
+
+              if (r > 0)
+                {
+                  i += (gsize) r - 1;
+                  append_unichar (s, u, eight_bit);
+                }
+              else if ((flags & SPLIT_UNESCAPE_SEPARATORS) && (IS_SEP (c) || c == '\\'))
+                g_string_append_c (s, c);
+              else if (flags & SPLIT_UNESCAPE_RELAX)
+                {
+                  g_string_append_c (s, '\\');
+                  g_string_append_c (s, c);
+                }
+              else
+                {
+                  g_set_error_literal (error, ESCAPE_ERROR, ESCAPE_ERROR_UNSUPPORTED_ESCAPE,
+                                       "unsupported escape char");
+                  return -1;
+                }
+            }
+          else
+            g_string_append_c (s, c);
+
+          backslash = FALSE;
+        }
+      else if (quote != 0)
+        {
+          /* inside single or double quotes */
+          for (;; c = NEXT ())
+            {
+              if (c == '\0')
+                {
+                  if (flags & SPLIT_RELAX)
+                    goto finish_force_terminate;
+                  g_set_error_literal (error, ESCAPE_ERROR, ESCAPE_ERROR_UNBALANCED_QUOTES,
+                                       "unbalanced quotes");
+                  return -1;
+                }
+              if (c == quote)
+                {
+                  quote = 0;
+                  if (flags & SPLIT_UNQUOTE)
+                    break;
+                }
+              else if (c == '\\' && !(flags & SPLIT_RETAIN_ESCAPE))
+                {
+                  backslash = TRUE;
+                  break;
+                }
+              g_string_append_c (s, c);
+              if (quote == 0)
+                break;
+            }
+        }
+      else
+        {
+          for (;; c = NEXT ())
+            {
+              if (c == '\0')
+                goto finish_force_terminate;
+              if ((c == '\'' || c == '"') && (flags & (SPLIT_KEEP_QUOTE | SPLIT_UNQUOTE)))
+                {
+                  quote = c;
+                  if (flags & SPLIT_UNQUOTE)
+                    break;
+                }
+              else if (c == '\\' && !(flags & SPLIT_RETAIN_ESCAPE))
+                {
+                  backslash = TRUE;
+                  break;
+                }
+              else if (IS_SEP (c))
+                {
+                  if (flags & SPLIT_DONT_COALESCE_SEPARATORS)
+                    {
+                      if (!(flags & SPLIT_RETAIN_SEPARATORS))
+                        i++;
+                      goto finish_force_next;
+                    }
+                  if (!(flags & SPLIT_RETAIN_SEPARATORS))
+                    {
+                      for (;; c = NEXT ())
+                        {
+                          if (c == '\0')
+                            goto finish_force_terminate;
+                          if (!IS_SEP (c))
+                            break;
+                        }
+                    }
+                  goto finish;
+                }
+              g_string_append_c (s, c);
+              if (quote != 0)
+                break;
+            }
+        }
+    }
+
+finish_force_terminate:
+  i = end;
+finish:
+  if (s == NULL || s->len == 0)
+    {
+      *p = in + end;
+      return 0;
+    }
+finish_force_next:
+  *p = in + MIN (i, end);
+  *ret = g_string_free (g_steal_pointer (&s), FALSE);
+  return 1;
+#undef NEXT
+#undef IS_SEP
+}
+
+gboolean
+split_string_append (GPtrArray *out, const char *s, const char *separators, SplitFlags flags,
+                     GError **error)
+{
+  g_autoptr (GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+  const char *p = s;
+
+  for (;;)
+    {
+      char *word = NULL;
+      int r = extract_first_word (&p, &word, separators, flags, error);
+      if (r < 0)
+        return FALSE;
+      if (r == 0)
+        break;
+      g_ptr_array_add (words, word);
+    }
+  for (guint i = 0; i < words->len; i++)
+    g_ptr_array_add (out, g_steal_pointer (&words->pdata[i]));
+  return TRUE;
+}
+
+char **
+split_string (const char *s, const char *separators, SplitFlags flags, GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+
+  if (!split_string_append (out, s, separators, flags, error))
+    return NULL;
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
+static gboolean
+char_needs_escape (gunichar c, gboolean is_path)
+{
+  if (c > 128)
+    return FALSE; /* unicode is fine */
+  if (is_path && (c == '-' || c == '/'))
+    return TRUE;
+  return g_unichar_isspace (c) || g_unichar_iscntrl (c) || c == '"' || c == '\'' || c == '\\';
+}
+
+gboolean
+word_needs_escape (const char *word)
+{
+  for (const char *p = word; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        c = (guchar) *p;
+      if (char_needs_escape (c, FALSE))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+escape_string (GString *out, const char *word, gboolean is_path)
+{
+  for (const char *p = word; *p;)
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+      gsize n;
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          /* invalid UTF-8: escape the byte itself */
+          g_string_append_printf (out, "\\x%.2x", (guchar) *p);
+          p++;
+          continue;
+        }
+      n = (gsize) (g_utf8_next_char (p) - p);
+      if (!char_needs_escape (c, is_path))
+        {
+          g_string_append_len (out, p, (gssize) n);
+          p += n;
+          continue;
+        }
+      switch (c)
+        {
+        case '\a': g_string_append (out, "\\a"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        case '\v': g_string_append (out, "\\v"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case ' ': g_string_append_c (out, ' '); break;
+        case '"': g_string_append (out, "\\\""); break;
+        case '\'': g_string_append_c (out, '\''); break;
+        case '/':
+          if (p != word)
+            g_string_append_c (out, '-');
+          break;
+        default:
+          g_string_append_printf (out, "\\x%.2x", (unsigned) c);
+          break;
+        }
+      p += n;
+    }
+}
+
+void
+append_escaped_word (GString *out, const char *word)
+{
+  if (!word_needs_escape (word))
+    {
+      g_string_append (out, word);
+      return;
+    }
+  g_string_append_c (out, '"');
+  escape_string (out, word, FALSE);
+  g_string_append_c (out, '"');
+}
+
+char *
+escape_words (const char *const *words, gssize n)
+{
+  GString *out = g_string_new (NULL);
+
+  for (gssize i = 0; n < 0 ? words[i] != NULL : i < n; i++)
+    {
+      if (i != 0)
+        g_string_append_c (out, ' ');
+      append_escaped_word (out, words[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+path_escape (const char *path)
+{
+  GString *out = g_string_new (NULL);
+  escape_string (out, path, TRUE);
+  return g_string_free (out, FALSE);
+}

@@ -1,0 +1,1032 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* systemd unit-file syntax, read and written the way Quadlet does it:
+ * - lines are trimmed; '#' and ';' start comments; a trailing backslash
+ *   joins the next line (comment lines inside a continuation are dropped);
+ * - "[Group]" may repeat, later instances are merged into the first;
+ * - keys keep their order and repeat; an empty value resets a list.
+ * Comments are kept so a file can be written back nearly verbatim. */
+#include "unitfile.h"
+#include "escape.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+
+G_DEFINE_QUARK (podunit-unit-file-error-quark, unit_file_error)
+
+typedef struct {
+  char *key; /* NULL for comments */
+  char *value;
+  const char *source; /* interned path, may be NULL */
+  int lineno;
+} UnitLine;
+
+typedef struct {
+  char *name;
+  GPtrArray *comments; /* UnitLine*, printed before the header */
+  GPtrArray *lines;    /* UnitLine* */
+} UnitGroup;
+
+struct _UnitFile {
+  GPtrArray *groups; /* UnitGroup*, file order */
+  GHashTable *by_name;
+  char *path;
+  char *filename;
+};
+
+static UnitLine *
+unit_line_new (const char *key, const char *value, const char *source, int lineno)
+{
+  UnitLine *l = g_new0 (UnitLine, 1);
+  l->key = g_strdup (key);
+  l->value = g_strdup (value);
+  l->source = source;
+  l->lineno = lineno;
+  return l;
+}
+
+static void
+unit_line_free (gpointer p)
+{
+  UnitLine *l = p;
+  if (l == NULL)
+    return;
+  g_free (l->key);
+  g_free (l->value);
+  g_free (l);
+}
+
+static UnitLine *
+unit_line_dup (const UnitLine *l)
+{
+  return unit_line_new (l->key, l->value, l->source, l->lineno);
+}
+
+static gboolean
+unit_line_is_key (const UnitLine *l, const char *key)
+{
+  return l->key != NULL && strcmp (l->key, key) == 0;
+}
+
+static UnitGroup *
+unit_group_new (const char *name)
+{
+  UnitGroup *g = g_new0 (UnitGroup, 1);
+  g->name = g_strdup (name);
+  g->comments = g_ptr_array_new_with_free_func (unit_line_free);
+  g->lines = g_ptr_array_new_with_free_func (unit_line_free);
+  return g;
+}
+
+static void
+unit_group_free (gpointer p)
+{
+  UnitGroup *g = p;
+  g_free (g->name);
+  g_ptr_array_unref (g->comments);
+  g_ptr_array_unref (g->lines);
+  g_free (g);
+}
+
+static UnitLine *
+unit_group_find_last (const UnitGroup *g, const char *key)
+{
+  for (guint i = g->lines->len; i > 0; i--)
+    {
+      UnitLine *l = g->lines->pdata[i - 1];
+      if (unit_line_is_key (l, key))
+        return l;
+    }
+  return NULL;
+}
+
+static void
+unit_group_merge (UnitGroup *dst, const UnitGroup *src)
+{
+  for (guint i = 0; i < src->comments->len; i++)
+    g_ptr_array_add (dst->comments, unit_line_dup (src->comments->pdata[i]));
+  for (guint i = 0; i < src->lines->len; i++)
+    g_ptr_array_add (dst->lines, unit_line_dup (src->lines->pdata[i]));
+}
+
+UnitFile *
+unit_file_new (void)
+{
+  UnitFile *f = g_new0 (UnitFile, 1);
+  f->groups = g_ptr_array_new_with_free_func (unit_group_free);
+  f->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  return f;
+}
+
+void
+unit_file_free (UnitFile *f)
+{
+  if (f == NULL)
+    return;
+  g_hash_table_unref (f->by_name);
+  g_ptr_array_unref (f->groups);
+  g_free (f->path);
+  g_free (f->filename);
+  g_free (f);
+}
+
+static UnitGroup *
+find_group (const UnitFile *f, const char *name)
+{
+  return g_hash_table_lookup (f->by_name, name);
+}
+
+static UnitGroup *
+ensure_group (UnitFile *f, const char *name)
+{
+  UnitGroup *g = find_group (f, name);
+  if (g != NULL)
+    return g;
+  g = unit_group_new (name);
+  g_ptr_array_add (f->groups, g);
+  g_hash_table_insert (f->by_name, g->name, g);
+  return g;
+}
+
+const char *
+unit_file_get_path (const UnitFile *f)
+{
+  return f->path;
+}
+
+const char *
+unit_file_get_filename (const UnitFile *f)
+{
+  return f->filename;
+}
+
+void
+unit_file_set_path (UnitFile *f, const char *path)
+{
+  g_free (f->path);
+  f->path = g_strdup (path);
+  if (path != NULL)
+    {
+      g_free (f->filename);
+      f->filename = g_path_get_basename (path);
+    }
+}
+
+void
+unit_file_set_filename (UnitFile *f, const char *filename)
+{
+  g_free (f->filename);
+  f->filename = g_strdup (filename);
+}
+
+/* ------------------------------------------------------------ parsing */
+
+typedef struct {
+  UnitFile *file;
+  UnitGroup *current;
+  GPtrArray *pending_comments; /* UnitLine* not yet placed */
+  const char *source;
+} Parser;
+
+static gboolean
+is_trim_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static gboolean
+line_is_comment (const char *line)
+{
+  return line[0] == '\0' || line[0] == '#' || line[0] == ';';
+}
+
+static gboolean
+line_is_group (const char *line)
+{
+  const char *end;
+  if (line[0] != '[')
+    return FALSE;
+  end = strchr (line, ']');
+  if (end == NULL)
+    return FALSE;
+  for (const char *p = end + 1; *p; p++)
+    if (*p != ' ' && *p != '\t')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+line_is_key_value (const char *line)
+{
+  const char *eq = strchr (line, '=');
+  return eq != NULL && eq != line;
+}
+
+static void
+flush_pending_comments (Parser *p, gboolean to_comment)
+{
+  if (p->pending_comments->len == 0)
+    return;
+  for (guint i = 0; i < p->pending_comments->len; i++)
+    {
+      UnitLine *l = g_steal_pointer (&p->pending_comments->pdata[i]);
+      g_ptr_array_add (to_comment ? p->current->comments : p->current->lines, l);
+    }
+  g_ptr_array_set_size (p->pending_comments, 0);
+}
+
+/* A short, printable excerpt of @line for messages (lines can be huge). */
+static char *
+excerpt (const char *line)
+{
+  g_autofree char *valid = g_utf8_make_valid (line, MIN ((gssize) strlen (line), 80));
+  return g_strdup_printf ("%s%s", valid, strlen (line) > 80 ? "…" : "");
+}
+
+static gboolean
+parse_line (Parser *p, const char *line, int lineno, GError **error)
+{
+  const char *where = p->source ? p->source : "<input>";
+
+  if (line_is_comment (line))
+    {
+      g_ptr_array_add (p->pending_comments, unit_line_new (NULL, line, p->source, lineno));
+      return TRUE;
+    }
+
+  if (line_is_group (line))
+    {
+      const char *end = strchr (line, ']');
+      g_autofree char *name = g_strndup (line + 1, (gsize) (end - line - 1));
+
+      if (name[0] == '\0' || strchr (name, '[') != NULL)
+        return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_SYNTAX,
+                            "%s:%d: invalid group name '%s'", where, lineno, name),
+               FALSE;
+      for (const char *c = name; *c; c++)
+        if (g_ascii_iscntrl (*c))
+          return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_SYNTAX,
+                              "%s:%d: invalid group name (control character)", where, lineno),
+                 FALSE;
+
+      p->current = ensure_group (p->file, name);
+      if (p->pending_comments->len > 0)
+        {
+          UnitLine *first = p->pending_comments->pdata[0];
+          /* One blank line between groups is dropped here and re-added
+           * when writing, so round trips don't grow. */
+          if (first->value[0] == '\0')
+            g_ptr_array_remove_index (p->pending_comments, 0);
+          flush_pending_comments (p, TRUE);
+        }
+      return TRUE;
+    }
+
+  if (line_is_key_value (line))
+    {
+      const char *eq = strchr (line, '=');
+      const char *kend = eq, *vstart = eq + 1;
+      g_autofree char *key = NULL;
+
+      if (p->current == NULL)
+        return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_SYNTAX,
+                            "%s:%d: key file does not start with a group", where, lineno),
+               FALSE;
+      while (kend > line && is_trim_space (kend[-1]))
+        kend--;
+      key = g_strndup (line, (gsize) (kend - line));
+      if (key[0] == '\0' || key[0] == ' ')
+        return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_SYNTAX,
+                            "%s:%d: invalid key name '%s'", where, lineno, key),
+               FALSE;
+      while (*vstart && is_trim_space (*vstart))
+        vstart++;
+      flush_pending_comments (p, FALSE);
+      g_ptr_array_add (p->current->lines, unit_line_new (key, vstart, p->source, lineno));
+      return TRUE;
+    }
+
+  {
+    g_autofree char *ex = excerpt (line);
+    g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_SYNTAX,
+                 "%s:%d: “%s” is not a key-value pair, group, or comment", where, lineno, ex);
+  }
+  return FALSE;
+}
+
+gboolean
+unit_file_parse_into (UnitFile *f, const char *data, gssize len, const char *path, GError **error)
+{
+  Parser p = { f, NULL, NULL, path ? g_intern_string (path) : NULL };
+  g_autoptr (GPtrArray) pending = g_ptr_array_new_with_free_func (unit_line_free);
+  g_autoptr (GString) remaining = g_string_new (NULL);
+  gsize n = len < 0 ? strlen (data) : (gsize) len;
+  const char *where = path ? path : "<input>";
+  const char *s, *end;
+  int lineno = 0, remaining_start = 0;
+
+  p.pending_comments = pending;
+
+  if (memchr (data, '\0', n) != NULL)
+    {
+      const char *nul = memchr (data, '\0', n);
+      int ln = 1;
+      for (const char *c = data; c < nul; c++)
+        ln += *c == '\n';
+      return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_INVALID,
+                          "%s:%d: contains a NUL byte (not a text file?)", where, ln),
+             FALSE;
+    }
+
+  if (n > 0 && data[n - 1] == '\n')
+    n--;
+  s = data;
+  end = data + n;
+  for (;;)
+    {
+      const char *nl = memchr (s, '\n', (gsize) (end - s));
+      const char *le = nl ? nl : end;
+      g_autofree char *line = NULL;
+      gboolean last = nl == NULL;
+      const char *a = s, *b = le;
+
+      lineno++;
+      while (a < b && is_trim_space (*a))
+        a++;
+      while (b > a && is_trim_space (b[-1]))
+        b--;
+      line = g_strndup (a, (gsize) (b - a));
+
+      if (line_is_comment (line))
+        {
+          if (remaining->len > 0)
+            goto next; /* comments inside a continuation are dropped */
+        }
+      else
+        {
+          gsize l = strlen (line);
+          if (l > 0 && line[l - 1] == '\\')
+            {
+              line[l - 1] = '\0';
+              if (!last)
+                {
+                  if (remaining->len == 0)
+                    remaining_start = lineno;
+                  g_string_append (remaining, line);
+                  goto next;
+                }
+            }
+          if (remaining->len > 0)
+            {
+              g_string_append (remaining, line);
+              g_free (line);
+              line = g_strdup (remaining->str);
+              g_string_truncate (remaining, 0);
+              if (!parse_line (&p, line, remaining_start, error))
+                return FALSE;
+              goto next;
+            }
+        }
+      if (!parse_line (&p, line, lineno, error))
+        return FALSE;
+    next:
+      if (last)
+        break;
+      s = nl + 1;
+    }
+
+  if (p.current == NULL)
+    p.current = ensure_group (f, ""); /* comment-only file */
+  flush_pending_comments (&p, FALSE);
+  return TRUE;
+}
+
+UnitFile *
+unit_file_parse (const char *data, gssize len, const char *path, GError **error)
+{
+  g_autoptr (UnitFile) f = unit_file_new ();
+
+  unit_file_set_path (f, path);
+  if (!unit_file_parse_into (f, data, len, path, error))
+    return NULL;
+  return g_steal_pointer (&f);
+}
+
+UnitFile *
+unit_file_load (const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  g_autoptr (GError) local = NULL;
+
+  if (!g_file_get_contents (path, &data, &len, &local))
+    {
+      g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_IO, "%s", local->message);
+      return NULL;
+    }
+  return unit_file_parse (data, (gssize) len, path, error);
+}
+
+/* ------------------------------------------------------------ structure */
+
+void
+unit_file_merge (UnitFile *dst, const UnitFile *src)
+{
+  for (guint i = 0; i < src->groups->len; i++)
+    {
+      UnitGroup *sg = src->groups->pdata[i];
+      unit_group_merge (ensure_group (dst, sg->name), sg);
+    }
+}
+
+UnitFile *
+unit_file_dup (const UnitFile *f)
+{
+  UnitFile *copy = unit_file_new ();
+  unit_file_merge (copy, f);
+  unit_file_set_filename (copy, f->filename);
+  return copy;
+}
+
+gboolean
+unit_file_has_group (const UnitFile *f, const char *group)
+{
+  return find_group (f, group) != NULL;
+}
+
+void
+unit_file_remove_group (UnitFile *f, const char *group)
+{
+  UnitGroup *g = find_group (f, group);
+  if (g == NULL)
+    return;
+  g_hash_table_remove (f->by_name, group);
+  g_ptr_array_remove (f->groups, g);
+}
+
+void
+unit_file_rename_group (UnitFile *f, const char *group, const char *new_name)
+{
+  UnitGroup *g = find_group (f, group);
+  UnitGroup *ng;
+
+  if (g == NULL)
+    return;
+  ng = find_group (f, new_name);
+  if (ng == NULL)
+    {
+      g_hash_table_remove (f->by_name, group);
+      g_free (g->name);
+      g->name = g_strdup (new_name);
+      g_hash_table_insert (f->by_name, g->name, g);
+    }
+  else if (ng != g)
+    {
+      unit_group_merge (ng, g);
+      unit_file_remove_group (f, group);
+    }
+}
+
+char **
+unit_file_list_groups (const UnitFile *f)
+{
+  GPtrArray *out = g_ptr_array_new ();
+  for (guint i = 0; i < f->groups->len; i++)
+    g_ptr_array_add (out, g_strdup (((UnitGroup *) f->groups->pdata[i])->name));
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+char **
+unit_file_list_keys (const UnitFile *f, const char *group)
+{
+  GPtrArray *out = g_ptr_array_new ();
+  UnitGroup *g = find_group (f, group);
+
+  if (g != NULL)
+    {
+      g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < g->lines->len; i++)
+        {
+          UnitLine *l = g->lines->pdata[i];
+          if (l->key != NULL && g_hash_table_add (seen, l->key))
+            g_ptr_array_add (out, g_strdup (l->key));
+        }
+    }
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+/* ------------------------------------------------------------ lookups */
+
+static UnitLine *
+find_last_line (const UnitFile *f, const char *group, const char *key)
+{
+  UnitGroup *g = find_group (f, group);
+  return g ? unit_group_find_last (g, key) : NULL;
+}
+
+const char *
+unit_file_lookup_last_raw (const UnitFile *f, const char *group, const char *key)
+{
+  UnitLine *l = find_last_line (f, group, key);
+  return l ? l->value : NULL;
+}
+
+gboolean
+unit_file_has_key (const UnitFile *f, const char *group, const char *key)
+{
+  return find_last_line (f, group, key) != NULL;
+}
+
+int
+unit_file_lookup_line (const UnitFile *f, const char *group, const char *key, const char **source)
+{
+  UnitLine *l = find_last_line (f, group, key);
+  if (source)
+    *source = l ? l->source : NULL;
+  return l ? l->lineno : 0;
+}
+
+/* Values never hold a raw "\\\n" after parsing (continuations are joined
+ * at read time), but values set programmatically may; drop them like
+ * Quadlet's applyLineContinuation. */
+static char *
+apply_line_continuation (const char *raw)
+{
+  GString *s;
+  if (strstr (raw, "\\\n") == NULL)
+    return g_strdup (raw);
+  s = g_string_new (NULL);
+  for (const char *p = raw; *p; p++)
+    {
+      if (p[0] == '\\' && p[1] == '\n')
+        {
+          p++;
+          continue;
+        }
+      g_string_append_c (s, *p);
+    }
+  return g_string_free (s, FALSE);
+}
+
+char *
+unit_file_lookup_last (const UnitFile *f, const char *group, const char *key)
+{
+  const char *raw = unit_file_lookup_last_raw (f, group, key);
+  return raw ? apply_line_continuation (raw) : NULL;
+}
+
+char *
+unit_file_lookup (const UnitFile *f, const char *group, const char *key)
+{
+  char *v = unit_file_lookup_last (f, group, key);
+  gsize n;
+
+  if (v == NULL)
+    return NULL;
+  n = strlen (v);
+  while (n > 0 && g_ascii_isspace (v[n - 1]))
+    v[--n] = '\0';
+  if (n >= 2 && v[0] == '"' && v[n - 1] == '"')
+    {
+      memmove (v, v + 1, n - 2);
+      v[n - 2] = '\0';
+    }
+  return v;
+}
+
+gboolean
+unit_file_lookup_boolean (const UnitFile *f, const char *group, const char *key, gboolean *value)
+{
+  g_autofree char *v = unit_file_lookup (f, group, key);
+  if (v == NULL)
+    {
+      if (value)
+        *value = FALSE;
+      return FALSE;
+    }
+  if (value)
+    *value = g_ascii_strcasecmp (v, "1") == 0 || g_ascii_strcasecmp (v, "yes") == 0 ||
+             g_ascii_strcasecmp (v, "true") == 0 || g_ascii_strcasecmp (v, "on") == 0;
+  return TRUE;
+}
+
+gboolean
+unit_file_lookup_boolean_default (const UnitFile *f, const char *group, const char *key,
+                                  gboolean def)
+{
+  gboolean v;
+  return unit_file_lookup_boolean (f, group, key, &v) ? v : def;
+}
+
+/* strtol-like conversion, as systemd (and Quadlet's convertNumber). */
+static gboolean
+convert_number (const char *v, gint64 *ret)
+{
+  gint64 mult = 1;
+  guint base = 10;
+  char *end = NULL;
+  gint64 n;
+
+  if (*v == '+')
+    v++;
+  else if (*v == '-')
+    {
+      v++;
+      mult = -1;
+    }
+  if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))
+    {
+      v += 2;
+      base = 16;
+    }
+  else if (v[0] == '0')
+    base = 8;
+  if (*v == '\0' || *v == '+' || *v == '-' || g_ascii_isspace (*v))
+    return FALSE;
+  errno = 0;
+  n = g_ascii_strtoll (v, &end, base);
+  if (errno != 0 || end == v || *end != '\0')
+    return FALSE;
+  *ret = n * mult;
+  return TRUE;
+}
+
+gint64
+unit_file_lookup_int (const UnitFile *f, const char *group, const char *key, gint64 def)
+{
+  g_autofree char *v = unit_file_lookup (f, group, key);
+  gint64 n;
+  if (v == NULL || !convert_number (v, &n))
+    return def;
+  return n;
+}
+
+guint32
+unit_file_lookup_uint32 (const UnitFile *f, const char *group, const char *key, guint32 def)
+{
+  gint64 v = unit_file_lookup_int (f, group, key, def);
+  if (v < 0 || v > G_MAXUINT32)
+    return def;
+  return (guint32) v;
+}
+
+static gboolean
+lookup_id (const UnitFile *f, const char *group, const char *key, guint32 def, guint32 *ret,
+           gboolean is_user, GError **error)
+{
+  g_autofree char *v = unit_file_lookup (f, group, key);
+  gint64 n;
+
+  if (v == NULL)
+    {
+      if (def == G_MAXUINT32)
+        return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_INVALID, "no key %s", key),
+               FALSE;
+      *ret = def;
+      return TRUE;
+    }
+  if (convert_number (v, &n))
+    {
+      if (n < 0 || n >= G_MAXUINT32)
+        return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_INVALID,
+                            "invalid numerical %s '%s'", is_user ? "uid" : "gid", v),
+               FALSE;
+      *ret = (guint32) n;
+      return TRUE;
+    }
+  if (is_user)
+    {
+      struct passwd *pw = getpwnam (v);
+      if (pw == NULL)
+        return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_INVALID,
+                            "user: unknown user %s", v),
+               FALSE;
+      *ret = pw->pw_uid;
+    }
+  else
+    {
+      struct group *gr = getgrnam (v);
+      if (gr == NULL)
+        return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_INVALID,
+                            "group: unknown group %s", v),
+               FALSE;
+      *ret = gr->gr_gid;
+    }
+  return TRUE;
+}
+
+gboolean
+unit_file_lookup_uid (const UnitFile *f, const char *group, const char *key, guint32 def,
+                      guint32 *ret, GError **error)
+{
+  return lookup_id (f, group, key, def, ret, TRUE, error);
+}
+
+gboolean
+unit_file_lookup_gid (const UnitFile *f, const char *group, const char *key, guint32 def,
+                      guint32 *ret, GError **error)
+{
+  return lookup_id (f, group, key, def, ret, FALSE, error);
+}
+
+static GPtrArray *
+lookup_all (const UnitFile *f, const char *group, const char *key, gboolean raw)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  UnitGroup *g = find_group (f, group);
+
+  if (g == NULL)
+    return out;
+  for (guint i = 0; i < g->lines->len; i++)
+    {
+      UnitLine *l = g->lines->pdata[i];
+      if (!unit_line_is_key (l, key))
+        continue;
+      if (l->value[0] == '\0')
+        g_ptr_array_set_size (out, 0); /* empty assignment resets */
+      else
+        g_ptr_array_add (out, raw ? g_strdup (l->value) : apply_line_continuation (l->value));
+    }
+  return out;
+}
+
+static char **
+to_strv (GPtrArray *a)
+{
+  g_ptr_array_add (a, NULL);
+  g_ptr_array_set_free_func (a, NULL);
+  return (char **) g_ptr_array_free (a, FALSE);
+}
+
+char **
+unit_file_lookup_all_raw (const UnitFile *f, const char *group, const char *key)
+{
+  return to_strv (lookup_all (f, group, key, TRUE));
+}
+
+char **
+unit_file_lookup_all (const UnitFile *f, const char *group, const char *key)
+{
+  return to_strv (lookup_all (f, group, key, FALSE));
+}
+
+static char **
+lookup_all_split (const UnitFile *f, const char *group, const char *key, SplitFlags flags)
+{
+  g_autoptr (GPtrArray) values = lookup_all (f, group, key, FALSE);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < values->len; i++)
+    split_string_append (out, values->pdata[i], WHITESPACE_SEPARATORS, flags, NULL);
+  return to_strv (out);
+}
+
+char **
+unit_file_lookup_all_strv (const UnitFile *f, const char *group, const char *key)
+{
+  return lookup_all_split (f, group, key, SPLIT_RETAIN_ESCAPE | SPLIT_UNQUOTE);
+}
+
+char **
+unit_file_lookup_all_args (const UnitFile *f, const char *group, const char *key)
+{
+  return lookup_all_split (f, group, key, SPLIT_EXEC);
+}
+
+gboolean
+unit_file_lookup_last_args (const UnitFile *f, const char *group, const char *key, char ***ret,
+                            GError **error)
+{
+  g_autofree char *v = unit_file_lookup_last (f, group, key);
+
+  *ret = NULL;
+  if (v == NULL)
+    return TRUE;
+  *ret = split_string (v, WHITESPACE_SEPARATORS, SPLIT_EXEC, error);
+  return *ret != NULL;
+}
+
+GHashTable *
+unit_file_lookup_all_key_val (const UnitFile *f, const char *group, const char *key,
+                              GPtrArray *warnings)
+{
+  g_autoptr (GPtrArray) values = lookup_all (f, group, key, FALSE);
+  GHashTable *res = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; i < values->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_auto (GStrv) assigns = split_string (values->pdata[i], WHITESPACE_SEPARATORS, SPLIT_EXEC,
+                                             &error);
+      gboolean saw_assignment = FALSE;
+
+      if (assigns == NULL)
+        {
+          if (warnings)
+            g_ptr_array_add (warnings, g_strdup (error->message));
+          continue;
+        }
+      for (char **a = assigns; *a; a++)
+        {
+          char *eq = strchr (*a, '=');
+          if (eq != NULL)
+            {
+              g_hash_table_replace (res, g_strndup (*a, (gsize) (eq - *a)), g_strdup (eq + 1));
+              saw_assignment = TRUE;
+              continue;
+            }
+          if (saw_assignment && warnings)
+            g_ptr_array_add (warnings,
+                             g_strdup_printf ("%s=: token \"%s\" has no '=' and follows a "
+                                              "KEY=VALUE on the same line; this usually means an "
+                                              "earlier value contained unquoted whitespace and was "
+                                              "truncated. Wrap values containing spaces in double "
+                                              "quotes, e.g. %s=\"KEY=value with spaces\"",
+                                              key, *a, key));
+          g_hash_table_replace (res, g_strdup (*a), NULL);
+        }
+    }
+  return res;
+}
+
+/* ------------------------------------------------------------ edits */
+
+void
+unit_file_set (UnitFile *f, const char *group, const char *key, const char *value)
+{
+  UnitGroup *g = ensure_group (f, group);
+  UnitLine *l = unit_group_find_last (g, key);
+  if (l != NULL)
+    {
+      g_free (l->value);
+      l->value = g_strdup (value);
+    }
+  else
+    g_ptr_array_add (g->lines, unit_line_new (key, value, NULL, 0));
+}
+
+void
+unit_file_add (UnitFile *f, const char *group, const char *key, const char *value)
+{
+  g_ptr_array_add (ensure_group (f, group)->lines, unit_line_new (key, value, NULL, 0));
+}
+
+void
+unit_file_add_escaped (UnitFile *f, const char *group, const char *key, const char *value)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+  append_escaped_word (s, value);
+  unit_file_add (f, group, key, s->str);
+}
+
+void
+unit_file_add_cmdline (UnitFile *f, const char *group, const char *key, const char *const *argv)
+{
+  g_autofree char *line = escape_words (argv, -1);
+  unit_file_add (f, group, key, line);
+}
+
+void
+unit_file_unset (UnitFile *f, const char *group, const char *key)
+{
+  UnitGroup *g = find_group (f, group);
+  if (g == NULL)
+    return;
+  for (guint i = g->lines->len; i > 0; i--)
+    if (unit_line_is_key (g->lines->pdata[i - 1], key))
+      g_ptr_array_remove_index (g->lines, i - 1);
+}
+
+static UnitGroup *
+comment_group (UnitFile *f, const char *group)
+{
+  if (group[0] == '\0' && f->groups->len > 0)
+    return f->groups->pdata[0];
+  return ensure_group (f, group);
+}
+
+void
+unit_file_add_comment (UnitFile *f, const char *group, const char *comment)
+{
+  g_autofree char *line = g_strconcat ("# ", comment, NULL);
+  g_ptr_array_add (comment_group (f, group)->comments, unit_line_new (NULL, line, NULL, 0));
+}
+
+void
+unit_file_prepend_comment (UnitFile *f, const char *group, const char *comment)
+{
+  g_autofree char *line = g_strconcat ("# ", comment, NULL);
+  g_ptr_array_insert (comment_group (f, group)->comments, 0, unit_line_new (NULL, line, NULL, 0));
+}
+
+void
+unit_file_prepend_line (UnitFile *f, const char *group, const char *key, const char *value)
+{
+  g_ptr_array_insert (comment_group (f, group)->lines, 0, unit_line_new (key, value, NULL, 0));
+}
+
+/* ------------------------------------------------------------ output */
+
+static void
+write_line (GString *out, const UnitLine *l)
+{
+  if (l->key == NULL)
+    g_string_append_printf (out, "%s\n", l->value);
+  else
+    g_string_append_printf (out, "%s=%s\n", l->key, l->value);
+}
+
+char *
+unit_file_to_string (const UnitFile *f)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < f->groups->len; i++)
+    {
+      UnitGroup *g = f->groups->pdata[i];
+      if (i != 0)
+        g_string_append_c (out, '\n');
+      for (guint j = 0; j < g->comments->len; j++)
+        write_line (out, g->comments->pdata[j]);
+      if (g->name[0] == '\0')
+        continue;
+      g_string_append_printf (out, "[%s]\n", g->name);
+      for (guint j = 0; j < g->lines->len; j++)
+        write_line (out, g->lines->pdata[j]);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* ------------------------------------------------------------ names */
+
+static char *
+strip_ext (const char *filename, const char **ext)
+{
+  const char *dot = strrchr (filename, '.');
+  *ext = dot ? dot : filename + strlen (filename);
+  return g_strndup (filename, (gsize) (*ext - filename));
+}
+
+gboolean
+unit_file_get_template_parts (const UnitFile *f, char **unit_name, char **instance)
+{
+  const char *ext;
+  g_autofree char *base = strip_ext (f->filename ? f->filename : "", &ext);
+  char *at = strchr (base, '@');
+
+  if (at == NULL)
+    {
+      if (unit_name)
+        *unit_name = g_strdup (base);
+      if (instance)
+        *instance = g_strdup ("");
+      return FALSE;
+    }
+  if (unit_name)
+    *unit_name = g_strndup (base, (gsize) (at - base));
+  if (instance)
+    *instance = g_strdup (at + 1);
+  return TRUE;
+}
+
+char **
+unit_file_get_dropin_dirs (const UnitFile *f)
+{
+  g_autofree char *unit_name = NULL, *instance = NULL;
+  gboolean is_template = unit_file_get_template_parts (f, &unit_name, &instance);
+  const char *filename = f->filename ? f->filename : "";
+  const char *ext = strrchr (filename, '.');
+  g_autofree char *dropin_ext = g_strconcat (ext ? ext : "", ".d", NULL);
+  GPtrArray *broad = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) parts = g_strsplit (unit_name, "-", -1);
+  guint nparts = g_strv_length (parts);
+  GPtrArray *out;
+
+  g_ptr_array_add (broad, g_strdup (dropin_ext + 1)); /* "container.d" */
+  if (nparts > 1)
+    {
+      g_autoptr (GString) prefix = g_string_new (NULL);
+      for (guint i = 0; i + 1 < nparts; i++)
+        {
+          g_string_append (prefix, parts[i]);
+          g_string_append_c (prefix, '-');
+          g_ptr_array_add (broad, g_strconcat (prefix->str, dropin_ext, NULL));
+          if (is_template)
+            g_ptr_array_add (broad, g_strconcat (prefix->str, "@", dropin_ext, NULL));
+        }
+    }
+  if (instance[0] != '\0')
+    g_ptr_array_add (broad, g_strconcat (unit_name, "@", dropin_ext, NULL));
+  g_ptr_array_add (broad, g_strconcat (filename, ".d", NULL));
+
+  out = g_ptr_array_new ();
+  for (guint i = broad->len; i > 0; i--)
+    g_ptr_array_add (out, g_steal_pointer (&broad->pdata[i - 1]));
+  g_ptr_array_unref (broad);
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
