@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The image store: content-addressed blobs, unpacked layers and image
+ * records under one root directory, safe against crashes (every update is
+ * temp + fsync + rename) and against concurrent podunit commands (an flock
+ * on ROOT/store.lock around every change).
+ *
+ * Layout (ROOT is /var/lib/podunit for root, $XDG_DATA_HOME/podunit or
+ * ~/.local/share/podunit rootless; RUNROOT is /run/podunit or
+ * $XDG_RUNTIME_DIR/podunit):
+ *   ROOT/blobs/sha256/<hex>         manifests, configs, layer tarballs
+ *   ROOT/layers/<diffid-hex>/diff   a layer, unpacked once (overlay lowerdir)
+ *   ROOT/layers/<diffid-hex>/layer.json  diff id, compressed digest, sizes
+ *   ROOT/images/<id>/image.json     manifest + config digests of one image
+ *   ROOT/names.json                 name -> image id (the only name index)
+ *   ROOT/tmp/                       staging; renamed into place when complete
+ *   ROOT/containers/                owned by the container code, not here
+ * An image's id is the hex sha256 of its config blob, as in podman. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _Store Store;
+typedef struct _StoreImage StoreImage;
+
+#define STORE_ERROR (store_error_quark ())
+GQuark store_error_quark (void);
+
+typedef enum
+{
+  STORE_ERROR_NOT_FOUND,   /* no image by that name or id */
+  STORE_ERROR_AMBIGUOUS,   /* an id prefix matching several images */
+  STORE_ERROR_INVALID,     /* bad name, bad archive, digest mismatch, hostile path */
+  STORE_ERROR_IN_USE,      /* image still used (by a container or by name) */
+  STORE_ERROR_IO,          /* file system error (message names the path) */
+} StoreError;
+
+/* Default locations for the calling user (root or rootless). */
+char *store_default_root (void);
+char *store_default_runroot (void);
+
+/* Opens (creating when missing) the store. NULL root/runroot mean the
+ * defaults above. */
+Store *store_open (const char *root, const char *runroot, GError **error);
+void store_free (Store *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Store, store_free)
+
+const char *store_get_root (Store *s);
+const char *store_get_runroot (Store *s);
+/* TRUE when this process runs as root; otherwise layers are unpacked in
+ * the rootless way (no device nodes, whiteouts recorded, see layer.h). */
+gboolean store_is_rootless (Store *s);
+
+/* Exclusive flock on ROOT/store.lock. Nests: each store_lock needs one
+ * store_unlock; the file is unlocked when the count returns to zero. Every
+ * store_* function that changes the store takes it itself; callers take it
+ * only to make several steps atomic (e.g. "no container uses it, remove"). */
+gboolean store_lock (Store *s, GError **error);
+void store_unlock (Store *s);
+
+/* Looking images up.  NAME_OR_ID is a full name (quay.io/a/b:tag), a short
+ * name resolved as podman does for local images ("busybox" ->
+ * "localhost/busybox:latest", "docker.io/library/busybox:latest", or any
+ * "*\/busybox:latest"), "name@sha256:<manifest digest>", a full id, a
+ * "sha256:"-prefixed id or a unique id prefix. */
+StoreImage *store_lookup_image (Store *s, const char *name_or_id, GError **error);
+/* All images, newest first. */
+GPtrArray *store_list_images (Store *s, GError **error);
+
+StoreImage *store_image_ref (StoreImage *img);
+void store_image_unref (StoreImage *img);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreImage, store_image_unref)
+
+const char *store_image_get_id (StoreImage *img);     /* 64 hex chars */
+const char *store_image_get_digest (StoreImage *img); /* "sha256:<manifest hex>" */
+/* Full names ("localhost/busybox:latest"), sorted; empty for dangling. */
+const char *const *store_image_get_names (StoreImage *img);
+/* "sha256:<hex>" diff ids, lowest layer first. */
+const char *const *store_image_get_diff_ids (StoreImage *img);
+/* Absolute ROOT/layers/<hex>/diff paths, lowest layer first (reverse them
+ * for overlay's lowerdir=, which lists the top layer first). */
+const char *const *store_image_get_layer_dirs (StoreImage *img);
+/* The OCI image config's "config" object (Env, Cmd, Entrypoint, WorkingDir,
+ * User, ExposedPorts, Labels, StopSignal, Volumes…); never NULL (empty
+ * object when the image has none). Owned by the image. */
+JsonObject *store_image_get_config (StoreImage *img);
+/* The whole OCI image config (architecture, os, created, rootfs, history). */
+JsonObject *store_image_get_oci_config (StoreImage *img);
+/* The OCI manifest. */
+JsonObject *store_image_get_manifest (StoreImage *img);
+gint64 store_image_get_created (StoreImage *img); /* unix seconds, 0 unknown */
+guint64 store_image_get_size (StoreImage *img);   /* sum of unpacked layer sizes */
+
+/* Names.  Short names get "localhost/" and ":latest" as podman tag does. */
+char *store_normalize_name (const char *name, GError **error);
+gboolean store_tag_image (Store *s, const char *name_or_id, const char *new_name,
+                          GError **error);
+/* Removes one name; the image stays (dangling) when it was its last. */
+gboolean store_untag_image (Store *s, const char *name, GError **error);
+/* Removes the image record, its names, and the layers and blobs no other
+ * image uses.  Whether a container uses it is the caller's check (hold
+ * store_lock around check + remove). */
+gboolean store_remove_image (Store *s, const char *id, GError **error);
+
+/* For `podunit commit`: packs DIR (an overlay upper dir: char 0/0 devices
+ * and trusted.overlay.opaque become OCI whiteouts) into a layer blob and
+ * records the unpacked layer. Returns the layer's "sha256:<hex>" diff id. */
+char *store_create_layer_from_dir (Store *s, const char *dir, GError **error);
+
+/* Writes config + manifest blobs and an image record for BASE's layers (may
+ * be NULL for an image from scratch) plus NEW_DIFF_IDS (layers created with
+ * store_create_layer_from_dir; may be NULL).  CONFIG is the new "config"
+ * object (NULL: BASE's); HISTORY_COMMENT goes into the history entry.  NAME
+ * (may be NULL) is normalized and moved to the new image. */
+StoreImage *store_create_image (Store *s, StoreImage *base, const char *const *new_diff_ids,
+                                JsonObject *config, const char *author,
+                                const char *history_comment, const char *name,
+                                GError **error);
+
+G_END_DECLS
