@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* .network -> a oneshot service running "ENGINE network create --ignore
+ * NAME"; NAME is NetworkName= or "systemd-" + the file's base name. */
+#include "quadlet.h"
+
+/* Subnet=, Gateway= and IPRange= pair up by position. */
+static gboolean
+add_subnets (PodmanCmdline *podman, UnitFile *network, GError **error)
+{
+  const char *G = QUADLET_NETWORK_GROUP;
+  g_auto (GStrv) subnets = unit_file_lookup_all (network, G, "Subnet");
+  g_auto (GStrv) gateways = unit_file_lookup_all (network, G, "Gateway");
+  g_auto (GStrv) ranges = unit_file_lookup_all (network, G, "IPRange");
+  guint n_subnets = g_strv_length (subnets);
+  guint n_gateways = g_strv_length (gateways);
+  guint n_ranges = g_strv_length (ranges);
+
+  if (n_subnets == 0)
+    {
+      if (n_gateways > 0 || n_ranges > 0)
+        {
+          quadlet_set_error_at (error, network, G, n_gateways ? "Gateway" : "IPRange",
+                                "cannot set gateway or range without subnet");
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (n_gateways > n_subnets)
+    {
+      quadlet_set_error_at (error, network, G, "Gateway", "cannot set more gateways than subnets");
+      return FALSE;
+    }
+  if (n_ranges > n_subnets)
+    {
+      quadlet_set_error_at (error, network, G, "IPRange", "cannot set more ranges than subnets");
+      return FALSE;
+    }
+  for (guint i = 0; i < n_subnets; i++)
+    {
+      podman_cmdline_add (podman, "--subnet", subnets[i], NULL);
+      if (i < n_gateways)
+        podman_cmdline_add (podman, "--gateway", gateways[i], NULL);
+      if (i < n_ranges)
+        podman_cmdline_add (podman, "--ip-range", ranges[i], NULL);
+    }
+  return TRUE;
+}
+
+UnitFile *
+quadlet_convert_network (QuadletContext *ctx, UnitFile *network, GError **error)
+{
+  static const QuadletKeyFlag booleans[] = {
+    { "DisableDNS", "--disable-dns" },
+    { "Internal", "--internal" },
+    { "IPv6", "--ipv6" },
+    { NULL, NULL },
+  };
+  static const QuadletKeyFlag strings[] = {
+    { "Driver", "--driver" },
+    { "IPAMDriver", "--ipam-driver" },
+    { "InterfaceName", "--interface-name" },
+    { NULL, NULL },
+  };
+  static const QuadletKeyFlag all_strings[] = { { "DNS", "--dns" }, { NULL, NULL } };
+  static const QuadletKeyFlag key_vals[] = {
+    { "Options", "--opt" },
+    { "Label", "--label" },
+    { NULL, NULL },
+  };
+  const char *G = QUADLET_NETWORK_GROUP;
+  QuadletUnitInfo *info = NULL;
+  g_autoptr (UnitFile) service = quadlet_init_service (ctx, network, G, &info, error);
+  g_autoptr (PodmanCmdline) podman = NULL;
+  g_autofree char *name = NULL;
+
+  if (service == NULL)
+    return NULL;
+
+  name = unit_file_lookup (network, G, "NetworkName");
+  if (name == NULL || name[0] == '\0')
+    {
+      g_free (name);
+      name = quadlet_default_resource_name (network);
+    }
+
+  if (unit_file_lookup_boolean_default (network, G, "NetworkDeleteOnStop", FALSE))
+    {
+      g_autoptr (PodmanCmdline) rm = quadlet_base_command (ctx, network, G);
+      podman_cmdline_add (rm, "network", "rm", name, NULL);
+      podman_cmdline_add_to (rm, service, "ExecStopPost");
+    }
+
+  podman = quadlet_base_command (ctx, network, G);
+  podman_cmdline_add (podman, "network", "create", "--ignore", NULL);
+  quadlet_add_booleans (podman, network, G, booleans);
+  quadlet_add_strings (podman, network, G, strings);
+  quadlet_add_all_strings (podman, network, G, all_strings);
+  if (!add_subnets (podman, network, error))
+    return NULL;
+  quadlet_add_key_vals (ctx, podman, network, G, key_vals);
+  quadlet_add_podman_args (podman, network, G);
+  podman_cmdline_add (podman, name, NULL);
+  podman_cmdline_add_to (podman, service, "ExecStart");
+
+  quadlet_default_oneshot_service (service, TRUE);
+
+  g_free (info->resource_name);
+  info->resource_name = g_steal_pointer (&name);
+  return g_steal_pointer (&service);
+}
