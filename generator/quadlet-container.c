@@ -85,8 +85,12 @@ lookup_args_or_warn (QuadletContext *ctx, UnitFile *unit, const char *key)
 
   if (!unit_file_lookup_last_args (unit, GROUP, key, &args, &local))
     {
-      quadlet_warn (ctx, "Warning: %s: invalid %s value: %s", unit_file_get_filename (unit), key,
-                    local->message);
+      const char *source = NULL;
+      int line = unit_file_lookup_line (unit, GROUP, key, &source);
+      g_autofree char *where = g_path_get_basename (source ? source
+                                                            : unit_file_get_filename (unit));
+
+      quadlet_warn (ctx, "Warning: %s:%d: ignoring %s=: %s", where, line, key, local->message);
       return NULL;
     }
   return args;
@@ -182,8 +186,6 @@ add_security_opt (UnitFile *unit, const char *key, const char *prefix, PodmanCmd
 static void
 add_security (UnitFile *unit, PodmanCmdline *c)
 {
-  g_autofree char *seccomp = NULL;
-
   if (unit_file_lookup_boolean_default (unit, GROUP, "NoNewPrivileges", FALSE))
     podman_cmdline_add (c, "--security-opt=no-new-privileges", NULL);
   if (unit_file_lookup_boolean_default (unit, GROUP, "SecurityLabelDisable", FALSE))
@@ -364,6 +366,7 @@ add_run_options (QuadletContext *ctx, UnitFile *unit, UnitFile *service, PodmanC
   g_autofree char *entrypoint = unit_file_lookup (unit, GROUP, "Entrypoint");
   g_autofree char *auto_update = unit_file_lookup (unit, GROUP, "AutoUpdate");
   g_auto (GStrv) log_opts = unit_file_lookup_all_strv (unit, GROUP, "LogOpt");
+  g_autofree char *seccomp = unit_file_lookup (unit, GROUP, "SeccompProfile");
   g_auto (GStrv) sysctls = unit_file_lookup_all_strv (unit, GROUP, "Sysctl");
   gboolean read_only = FALSE;
 
@@ -395,7 +398,12 @@ add_run_options (QuadletContext *ctx, UnitFile *unit, UnitFile *service, PodmanC
 
   add_security (unit, c);
   add_devices (unit, c);
-  add_security_opt (unit, "SeccompProfile", "seccomp=", c);
+  /* Unlike the label keys, an empty SeccompProfile= is passed on. */
+  if (seccomp != NULL)
+    {
+      podman_cmdline_add (c, "--security-opt", NULL);
+      podman_cmdline_addf (c, "seccomp=%s", seccomp);
+    }
   add_capabilities (unit, c);
   for (char **s = sysctls; *s; s++)
     podman_cmdline_add (c, "--sysctl", *s, NULL);
