@@ -1,10 +1,521 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* podunit-generator: placeholder until the generator lands. */
+/* podunit-generator: the systemd generator (system and user, decided by the
+ * program name or -user), command-line compatible with Quadlet's.
+ *
+ * load (unitdirs.c, drop-ins) -> unit-info pre-pass -> convert each file
+ * (quadlet-*.c) -> write (emit.c). Unlike Quadlet, a file that fails to
+ * parse or convert only loses itself: every other file is still generated,
+ * and the exit status says something failed.
+ *
+ * Generators run very early (no /var, no syslog), so messages go to
+ * /dev/kmsg, or to stderr when that is not writable or -no-kmsg-log. */
+#include "config.h"
+#include "emit.h"
+#include "quadlet.h"
+#include "unitdirs.h"
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+  gboolean verbose, no_kmsg, is_user, dry_run, version, validate;
+  char **positional; /* NULL-terminated, borrowed from argv */
+} Options;
+
+static struct {
+  int kmsg_fd; /* -1: not opened yet, -2: unusable */
+  gboolean to_stderr;
+  gboolean debug;
+} logger = { -1, FALSE, FALSE };
+
+static void
+log_line (const char *msg)
+{
+  g_autofree char *line = g_strdup_printf ("podunit-generator[%d]: %s", (int) getpid (), msg);
+
+  if (!logger.to_stderr && logger.kmsg_fd == -1)
+    {
+      logger.kmsg_fd = open ("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+      if (logger.kmsg_fd < 0)
+        logger.kmsg_fd = -2;
+    }
+  if (!logger.to_stderr && logger.kmsg_fd >= 0 && write (logger.kmsg_fd, line, strlen (line)) >= 0)
+    return;
+  fprintf (stderr, "%s\n", line);
+  fflush (stderr);
+}
+
+static void G_GNUC_PRINTF (1, 2)
+logf_ (const char *format, ...)
+{
+  g_autofree char *msg = NULL;
+  va_list ap;
+  va_start (ap, format);
+  msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  log_line (msg);
+}
+
+#define debugf(...)                                                                                \
+  do                                                                                               \
+    {                                                                                              \
+      if (logger.debug)                                                                            \
+        logf_ (__VA_ARGS__);                                                                       \
+    }                                                                                              \
+  while (0)
+
+static void
+log_all (GPtrArray *messages)
+{
+  for (guint i = 0; i < messages->len; i++)
+    log_line (messages->pdata[i]);
+  g_ptr_array_set_size (messages, 0);
+}
+
+/* ------------------------------------------------------------ options */
+
+static void
+usage (FILE *out)
+{
+  fprintf (out,
+           "Usage: podunit-generator [-dryrun] [-v] [-user] [-no-kmsg-log] [-version]\n"
+           "                         normal-dir [early-dir late-dir]\n"
+           "       podunit-generator --validate [-user] FILE...\n"
+           "Flags may start with one or two dashes.\n");
+}
+
+/* Go's flag package: -flag, --flag, -flag=BOOL; stops at the first
+ * non-flag or "--". Returns FALSE on an unknown flag. */
+static gboolean
+parse_options (int argc, char **argv, Options *o)
+{
+  static const struct {
+    const char *name;
+    gsize offset;
+  } flags[] = {
+    { "v", G_STRUCT_OFFSET (Options, verbose) },
+    { "no-kmsg-log", G_STRUCT_OFFSET (Options, no_kmsg) },
+    { "user", G_STRUCT_OFFSET (Options, is_user) },
+    { "dryrun", G_STRUCT_OFFSET (Options, dry_run) },
+    { "version", G_STRUCT_OFFSET (Options, version) },
+    { "validate", G_STRUCT_OFFSET (Options, validate) },
+  };
+  int i;
+
+  for (i = 1; i < argc; i++)
+    {
+      const char *a = argv[i];
+      g_autofree char *name = NULL;
+      const char *eq;
+      gboolean value = TRUE, known = FALSE;
+
+      if (strcmp (a, "--") == 0)
+        {
+          i++;
+          break;
+        }
+      if (a[0] != '-' || a[1] == '\0')
+        break;
+      a += (a[1] == '-') ? 2 : 1;
+      eq = strchr (a, '=');
+      name = eq ? g_strndup (a, (gsize) (eq - a)) : g_strdup (a);
+      if (eq != NULL)
+        {
+          const char *v = eq + 1;
+          if (strcmp (v, "true") == 0 || strcmp (v, "1") == 0 || g_ascii_strcasecmp (v, "t") == 0)
+            value = TRUE;
+          else if (strcmp (v, "false") == 0 || strcmp (v, "0") == 0 ||
+                   g_ascii_strcasecmp (v, "f") == 0)
+            value = FALSE;
+          else
+            {
+              fprintf (stderr, "invalid boolean value \"%s\" for -%s\n", v, name);
+              return FALSE;
+            }
+        }
+      if (strcmp (name, "h") == 0 || strcmp (name, "help") == 0)
+        {
+          usage (stdout);
+          exit (0);
+        }
+      for (gsize f = 0; f < G_N_ELEMENTS (flags); f++)
+        if (strcmp (name, flags[f].name) == 0)
+          {
+            G_STRUCT_MEMBER (gboolean, o, flags[f].offset) = value;
+            known = TRUE;
+          }
+      if (!known)
+        {
+          fprintf (stderr, "flag provided but not defined: -%s\n", name);
+          return FALSE;
+        }
+    }
+  o->positional = argv + i;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------ loading */
+
+/* One Quadlet file on its way through the generator. */
+typedef struct {
+  UnitFile *unit;
+  const QuadletUnitType *type;
+  guint index; /* load order, to keep the sort stable */
+} Source;
+
+static void
+source_free (gpointer p)
+{
+  Source *s = p;
+  unit_file_free (s->unit);
+  g_free (s);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Loads the Quadlet files of @dir whose names were not seen in an earlier
+ * directory. A file that fails to parse is reported and skipped; its name
+ * is not taken, so a lower-precedence file of that name loads (as Quadlet). */
+static void
+load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guint *failures)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (quadlet_unit_type_for (name) != NULL && !g_hash_table_contains (seen, name))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names); /* as Go's os.ReadDir */
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
+      g_autoptr (GError) error = NULL;
+      UnitFile *unit;
+      Source *s;
+
+      debugf ("Loading source unit file %s", path);
+      unit = unit_file_load (path, &error);
+      if (unit == NULL)
+        {
+          logf_ ("converting \"%s\": %s", (char *) names->pdata[i], error->message);
+          (*failures)++;
+          continue;
+        }
+      g_hash_table_add (seen, g_strdup (names->pdata[i]));
+      s = g_new0 (Source, 1);
+      s->unit = unit;
+      s->type = quadlet_unit_type_for (names->pdata[i]);
+      s->index = sources->len;
+      g_ptr_array_add (sources, s);
+    }
+}
+
+/* Merges the unit's drop-ins: for every search directory (highest first),
+ * every drop-in directory name (most specific first); the first *.conf of
+ * a name wins, and the winners apply in name order. */
+static gboolean
+load_dropins (UnitFile *unit, GPtrArray *dirs, GError **error)
+{
+  g_auto (GStrv) dropin_dirs = unit_file_get_dropin_dirs (unit);
+  g_autoptr (GHashTable) paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree gpointer *names = NULL;
+  guint n = 0;
+
+  for (guint i = 0; i < dirs->len; i++)
+    for (char **dd = dropin_dirs; *dd; dd++)
+      {
+        g_autofree char *dir = g_build_filename (dirs->pdata[i], *dd, NULL);
+        g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+        const char *name;
+
+        if (d == NULL)
+          continue;
+        while ((name = g_dir_read_name (d)) != NULL)
+          if (g_str_has_suffix (name, ".conf") && !g_hash_table_contains (paths, name))
+            g_hash_table_insert (paths, g_strdup (name), g_build_filename (dir, name, NULL));
+      }
+
+  names = g_hash_table_get_keys_as_array (paths, &n);
+  qsort (names, n, sizeof (gpointer), compare_names);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *path = g_hash_table_lookup (paths, names[i]);
+      g_autoptr (UnitFile) dropin = NULL;
+
+      debugf ("Loading source drop-in file %s", path);
+      dropin = unit_file_load (path, error);
+      if (dropin == NULL)
+        return FALSE;
+      unit_file_merge (unit, dropin);
+    }
+  return TRUE;
+}
+
+static int
+compare_sources (gconstpointer a, gconstpointer b)
+{
+  const Source *x = *(const Source *const *) a, *y = *(const Source *const *) b;
+  if (x->type->order != y->type->order)
+    return x->type->order - y->type->order;
+  return (int) x->index - (int) y->index;
+}
+
+/* ------------------------------------------------------------ converting */
+
+/* Converts one file, logging its warnings; NULL (logged) on failure. */
+static UnitFile *
+convert_one (QuadletContext *ctx, Source *s)
+{
+  const char *filename = unit_file_get_filename (s->unit);
+  g_autoptr (GError) error = NULL;
+  UnitFile *service = NULL;
+
+  if (strcmp (s->type->extension, ".container") == 0 ||
+      strcmp (s->type->extension, ".volume") == 0 || strcmp (s->type->extension, ".image") == 0)
+    quadlet_warn_ambiguous_image (ctx, s->unit, s->type->group);
+  quadlet_warn_unsupported_service_keys (ctx, s->unit);
+
+  if (s->type->convert == NULL)
+    g_set_error (&error, QUADLET_ERROR, QUADLET_ERROR_INVALID,
+                 "%s files are not supported by podunit-generator", s->type->extension);
+  else
+    service = s->type->convert (ctx, s->unit, &error);
+  log_all (ctx->warnings);
+  if (service == NULL)
+    logf_ ("converting \"%s\": %s", filename, error->message);
+  return service;
+}
+
+static int
+generate (const Options *o, const char *argv0)
+{
+  const char *engine = g_getenv ("PODMAN");
+  const char *outdir = o->positional[0];
+  g_autoptr (QuadletContext) ctx = NULL;
+  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) dirs = NULL;
+  g_autoptr (GPtrArray) sources = g_ptr_array_new_with_free_func (source_free);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *header = g_strdup_printf ("Automatically generated by %s", argv0);
+  guint failures = 0;
+
+  if (!o->dry_run && outdir == NULL)
+    {
+      logf_ ("missing output directory argument");
+      return 1;
+    }
+  if (!o->dry_run)
+    debugf ("Starting podunit-generator, output to: %s", outdir);
+
+  ctx = quadlet_context_new (o->is_user,
+                             (engine != NULL && engine[0] != '\0') ? engine : PODUNIT_ENGINE_PATH);
+  dirs = unit_dirs_get (o->is_user, problems);
+  log_all (problems);
+  for (guint i = 0; i < dirs->len; i++)
+    load_units_from_dir (dirs->pdata[i], seen, sources, &failures);
+
+  if (sources->len == 0)
+    {
+      g_autofree char *list = unit_dirs_to_string (dirs);
+      debugf ("No files parsed from %s", list);
+      return failures ? 1 : 0;
+    }
+
+  for (guint i = 0; i < sources->len; i++)
+    {
+      Source *s = sources->pdata[i];
+      g_autoptr (GError) error = NULL;
+      if (!load_dropins (s->unit, dirs, &error))
+        {
+          logf_ ("converting \"%s\": %s", unit_file_get_filename (s->unit), error->message);
+          failures++;
+          g_ptr_array_remove_index (sources, i--);
+        }
+    }
+
+  if (!o->dry_run && g_mkdir_with_parents (outdir, 0755) < 0)
+    {
+      logf_ ("creating %s: %s", outdir, g_strerror (errno));
+      return 1;
+    }
+
+  /* Images and volumes first: later units use their resource names. */
+  g_ptr_array_sort (sources, compare_sources);
+  for (guint i = 0; i < sources->len; i++)
+    quadlet_units_info_add (ctx, ((Source *) sources->pdata[i])->unit);
+
+  for (guint i = 0; i < sources->len; i++)
+    {
+      Source *s = sources->pdata[i];
+      g_autoptr (UnitFile) service = convert_one (ctx, s);
+      g_autoptr (GError) error = NULL;
+
+      if (service == NULL)
+        {
+          failures++;
+          continue;
+        }
+      if (o->dry_run)
+        {
+          g_autofree char *text = emit_dry_run_text (service);
+          fputs (text, stdout);
+          continue;
+        }
+      debugf ("writing \"%s/%s\"", outdir, unit_file_get_filename (service));
+      if (!emit_service (outdir, service, header, &error))
+        {
+          logf_ ("generating service file %s: %s", unit_file_get_filename (service),
+                 error->message);
+          failures++;
+          continue;
+        }
+      emit_install_symlinks (outdir, service, problems);
+      log_all (problems);
+    }
+  fflush (stdout);
+  return failures ? 1 : 0;
+}
+
+/* ------------------------------------------------------------ --validate */
+
+/* Prints every problem of every file on stdout ("FILE: problem"), for
+ * admins and CI. Other Quadlet files in the same directories are read for
+ * cross-references only. Exit 1 when any file would fail to generate. */
+static int
+validate (const Options *o)
+{
+  g_autoptr (QuadletContext) ctx = quadlet_context_new (o->is_user, "podunit");
+  g_autoptr (GPtrArray) sources = g_ptr_array_new_with_free_func (source_free);
+  g_autoptr (GPtrArray) neighbours = g_ptr_array_new_with_free_func (source_free);
+  g_autoptr (GHashTable) dirs_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint errors = 0, warnings = 0, files = 0;
+
+  if (o->positional[0] == NULL)
+    {
+      usage (stderr);
+      return 2;
+    }
+  for (char **f = o->positional; *f; f++, files++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *dir = g_path_get_dirname (*f);
+      g_autoptr (GPtrArray) dirs = g_ptr_array_new ();
+      UnitFile *unit;
+      Source *s;
+
+      if (quadlet_unit_type_for (*f) == NULL)
+        {
+          printf ("%s: not a Quadlet file (.container .pod .volume .network .image .build "
+                  ".kube)\n", *f);
+          errors++;
+          continue;
+        }
+      unit = unit_file_load (*f, &error);
+      g_ptr_array_add (dirs, dir);
+      if (unit != NULL && !load_dropins (unit, dirs, &error))
+        g_clear_pointer (&unit, unit_file_free);
+      if (unit == NULL)
+        {
+          printf ("%s: %s\n", *f, error->message);
+          errors++;
+          continue;
+        }
+      s = g_new0 (Source, 1);
+      s->unit = unit;
+      s->type = quadlet_unit_type_for (*f);
+      s->index = sources->len;
+      g_ptr_array_add (sources, s);
+
+      if (g_hash_table_add (dirs_seen, g_strdup (dir)))
+        {
+          g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          guint ignored = 0;
+          logger.debug = FALSE;
+          logger.to_stderr = TRUE;
+          load_units_from_dir (dir, seen, neighbours, &ignored);
+        }
+    }
+
+  for (guint i = 0; i < neighbours->len; i++)
+    quadlet_units_info_add (ctx, ((Source *) neighbours->pdata[i])->unit);
+  g_ptr_array_sort (sources, compare_sources);
+  for (guint i = 0; i < sources->len; i++)
+    quadlet_units_info_add (ctx, ((Source *) sources->pdata[i])->unit);
+
+  for (guint i = 0; i < sources->len; i++)
+    {
+      Source *s = sources->pdata[i];
+      const char *name = unit_file_get_path (s->unit);
+      g_autoptr (GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (UnitFile) service = NULL;
+
+      /* All unknown keys, not just the first that stops the conversion. */
+      quadlet_collect_unknown_keys (s->unit, s->type->group, s->type->keys, unknown);
+      for (guint k = 0; k < unknown->len; k++)
+        printf ("%s: %s\n", name, (char *) unknown->pdata[k]);
+      errors += unknown->len;
+
+      if (strcmp (s->type->extension, ".container") == 0 ||
+          strcmp (s->type->extension, ".volume") == 0 || strcmp (s->type->extension, ".image") == 0)
+        quadlet_warn_ambiguous_image (ctx, s->unit, s->type->group);
+      quadlet_warn_unsupported_service_keys (ctx, s->unit);
+      if (s->type->convert == NULL)
+        {
+          printf ("%s: %s files are not supported by podunit-generator\n", name,
+                  s->type->extension);
+          errors++;
+          continue;
+        }
+      service = s->type->convert (ctx, s->unit, &error);
+      for (guint w = 0; w < ctx->warnings->len; w++)
+        printf ("%s: %s\n", name, (char *) ctx->warnings->pdata[w]);
+      warnings += ctx->warnings->len;
+      g_ptr_array_set_size (ctx->warnings, 0);
+      if (service == NULL && unknown->len == 0)
+        {
+          printf ("%s: %s\n", name, error->message);
+          errors++;
+        }
+    }
+  printf ("%u file%s checked, %u error%s, %u warning%s\n", files, files == 1 ? "" : "s", errors,
+          errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+  return errors ? 1 : 0;
+}
 
 int
-main (void)
+main (int argc, char **argv)
 {
-  fprintf (stderr, "podunit-generator: not implemented yet\n");
-  return 1;
+  Options o = { 0 };
+  g_autofree char *prgname = g_path_get_basename (argv[0]);
+
+  o.is_user = strstr (prgname, "user") != NULL;
+  if (!parse_options (argc, argv, &o))
+    {
+      usage (stderr);
+      return 2;
+    }
+  if (o.version)
+    {
+      printf ("%s\n", PODUNIT_VERSION);
+      return 0;
+    }
+  if (o.validate)
+    return validate (&o);
+
+  logger.debug = o.verbose || o.dry_run;
+  logger.to_stderr = o.no_kmsg || o.dry_run;
+  return generate (&o, argv[0]);
 }

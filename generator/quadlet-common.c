@@ -41,8 +41,8 @@ const char *const quadlet_pod_keys[] = {
 };
 
 const char *const quadlet_volume_keys[] = {
-  "ContainersConfModule", "Copy", "Device", "Driver", "GlobalArgs", "Group", "Image", "Label",
-  "Options", "PodmanArgs", "ServiceName", "Type", "User", "VolumeName", NULL,
+  "ContainersConfModule", "Copy", "Device", "Driver", "GID", "GlobalArgs", "Group", "Image",
+  "Label", "Options", "PodmanArgs", "ServiceName", "Type", "UID", "User", "VolumeName", NULL,
 };
 
 const char *const quadlet_network_keys[] = {
@@ -460,9 +460,10 @@ static void
 add_default_dependencies (QuadletContext *ctx, UnitFile *service)
 {
   /* Image pulls and pasta need the network; user managers cannot wait for
-   * network-online.target, so podman ships a user service that does. */
+   * network-online.target, so podunit ships a user service that does
+   * (units/podunit-user-wait-network-online.service). */
   const char *target =
-    ctx->is_user ? "podman-user-wait-network-online.service" : "network-online.target";
+    ctx->is_user ? "podunit-user-wait-network-online.service" : "network-online.target";
 
   if (!unit_file_lookup_boolean_default (service, QUADLET_QUADLET_GROUP, "DefaultDependencies",
                                          TRUE))

@@ -11,6 +11,9 @@ static gboolean
 add_volume_options (QuadletContext *ctx, PodmanCmdline *podman, UnitFile *volume,
                     UnitFile *service, const char *driver, GError **error)
 {
+  static const struct {
+    const char *key, *opt;
+  } owners[] = { { "User", "uid" }, { "Group", "gid" } };
   const char *G = QUADLET_VOLUME_GROUP;
   g_autoptr (GString) opts = NULL;
   g_autofree char *dev = NULL, *dev_type = NULL, *mount_opts = NULL;
@@ -35,12 +38,17 @@ add_volume_options (QuadletContext *ctx, PodmanCmdline *podman, UnitFile *volume
     }
 
   opts = g_string_new (NULL);
-  if (unit_file_has_key (volume, G, "User"))
-    g_string_append_printf (opts, "%suid=%u", opts->len ? "," : "",
-                            unit_file_lookup_uint32 (volume, G, "User", 0));
-  if (unit_file_has_key (volume, G, "Group"))
-    g_string_append_printf (opts, "%sgid=%u", opts->len ? "," : "",
-                            unit_file_lookup_uint32 (volume, G, "Group", 0));
+  for (gsize i = 0; i < G_N_ELEMENTS (owners); i++)
+    {
+      guint32 id = 0;
+      if (!unit_file_has_key (volume, G, owners[i].key))
+        continue;
+      /* A user or group name is resolved here, as Quadlet does. */
+      if (!(i == 0 ? unit_file_lookup_uid : unit_file_lookup_gid) (volume, G, owners[i].key, 0,
+                                                                   &id, error))
+        return FALSE;
+      g_string_append_printf (opts, "%s%s=%u", opts->len ? "," : "", owners[i].opt, id);
+    }
 
   if (unit_file_lookup_boolean (volume, G, "Copy", &copy))
     podman_cmdline_add (podman, "--opt", copy ? "copy" : "nocopy", NULL);
@@ -70,15 +78,7 @@ add_volume_options (QuadletContext *ctx, PodmanCmdline *podman, UnitFile *volume
 
   mount_opts = unit_file_lookup (volume, G, "Options");
   if (mount_opts != NULL && mount_opts[0] != '\0')
-    {
-      if (!dev_valid)
-        {
-          quadlet_set_error_at (error, volume, G, "Options",
-                                "key Options can't be used without Device");
-          return FALSE;
-        }
-      g_string_append_printf (opts, "%s%s", opts->len ? "," : "", mount_opts);
-    }
+    g_string_append_printf (opts, "%s%s", opts->len ? "," : "", mount_opts);
 
   if (opts->len > 0)
     {
@@ -91,6 +91,11 @@ add_volume_options (QuadletContext *ctx, PodmanCmdline *podman, UnitFile *volume
 UnitFile *
 quadlet_convert_volume (QuadletContext *ctx, UnitFile *volume, GError **error)
 {
+  static const QuadletKeyFlag strings[] = {
+    { "UID", "--uid" },
+    { "GID", "--gid" },
+    { NULL, NULL },
+  };
   static const QuadletKeyFlag key_vals[] = { { "Label", "--label" }, { NULL, NULL } };
   const char *G = QUADLET_VOLUME_GROUP;
   QuadletUnitInfo *info = NULL;
@@ -117,6 +122,7 @@ quadlet_convert_volume (QuadletContext *ctx, UnitFile *volume, GError **error)
   if (!add_volume_options (ctx, podman, volume, service, driver, error))
     return NULL;
 
+  quadlet_add_strings (podman, volume, G, strings);
   quadlet_add_key_vals (ctx, podman, volume, G, key_vals);
   quadlet_add_podman_args (podman, volume, G);
   podman_cmdline_add (podman, name, NULL);

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Output of the generator. Units are written through a temporary file and
+ * rename(2), because systemd may read the output directory while another
+ * run writes it (Quadlet truncates in place, podman issue #29004). The
+ * [Install] section is applied here with symlinks, since "systemctl
+ * enable" does not work for generated units. */
+#include "emit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static gboolean
+write_all (int fd, const char *data, gsize len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+gboolean
+emit_service (const char *outdir, UnitFile *service, const char *header, GError **error)
+{
+  const char *name = unit_file_get_filename (service);
+  g_autofree char *target = g_build_filename (outdir, name, NULL);
+  g_autofree char *tmp = g_strdup_printf ("%s/.%s.XXXXXX", outdir, name);
+  g_autofree char *text = NULL;
+  int fd, saved;
+
+  if (header != NULL)
+    {
+      unit_file_prepend_comment (service, "", "");
+      unit_file_prepend_comment (service, "", header);
+    }
+  text = unit_file_to_string (service);
+
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "creating a temporary file in %s: %s", outdir, g_strerror (saved));
+      return FALSE;
+    }
+  /* mkstemp ignores the mode on some libcs; units must be world-readable. */
+  if (!write_all (fd, text, strlen (text)) || fchmod (fd, 0644) < 0 || fsync (fd) < 0)
+    {
+      saved = errno;
+      close (fd);
+      unlink (tmp);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "writing %s: %s", tmp,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  if (close (fd) < 0 || rename (tmp, target) < 0)
+    {
+      saved = errno;
+      unlink (tmp);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "writing %s: %s",
+                   target, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* "a/b/c.service" -> "../../x.service": the link target relative to the
+ * link's directory. NULL for paths that leave the output directory. */
+static char *
+relative_target (const char *link, const char *service_name)
+{
+  g_auto (GStrv) parts = g_strsplit (link, "/", -1);
+  g_autoptr (GString) target = g_string_new (NULL);
+  guint n = g_strv_length (parts);
+
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      if (strcmp (parts[i], "..") == 0)
+        return NULL;
+      g_string_append (target, "../");
+    }
+  g_string_append (target, service_name);
+  return g_string_free (g_steal_pointer (&target), FALSE);
+}
+
+static void
+create_symlink (const char *outdir, const char *rel, const char *service_name,
+                GPtrArray *problems)
+{
+  g_autofree char *target = relative_target (rel, service_name);
+  g_autofree char *path = g_build_filename (outdir, rel, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_path_is_absolute (rel) || target == NULL)
+    {
+      g_ptr_array_add (problems, g_strdup_printf ("Can't create symlink %s: not a relative path "
+                                                  "inside the output directory", rel));
+      return;
+    }
+  if (g_mkdir_with_parents (dir, 0755) < 0)
+    {
+      g_ptr_array_add (problems, g_strdup_printf ("Can't create dir %s: %s", dir,
+                                                  g_strerror (errno)));
+      return;
+    }
+  (void) unlink (path); /* replace what an earlier run left */
+  if (symlink (target, path) < 0)
+    g_ptr_array_add (problems, g_strdup_printf ("Failed creating symlink %s: %s", path,
+                                                g_strerror (errno)));
+}
+
+void
+emit_install_symlinks (const char *outdir, UnitFile *service, GPtrArray *problems)
+{
+  static const struct {
+    const char *key, *dir_suffix;
+  } deps[] = {
+    { "WantedBy", ".wants" },
+    { "RequiredBy", ".requires" },
+    { "UpheldBy", ".upholds" },
+  };
+  const char *name = unit_file_get_filename (service);
+  g_auto (GStrv) aliases = unit_file_lookup_all_strv (service, "Install", "Alias");
+  g_autofree char *base = NULL, *instance = NULL, *installed = g_strdup (name);
+
+  for (char **a = aliases; *a; a++)
+    {
+      g_autofree char *clean = g_canonicalize_filename (*a, "/");
+      /* Keep it relative: canonicalize anchors at "/", strip that again. */
+      create_symlink (outdir, g_path_is_absolute (*a) ? clean : clean + 1, name, problems);
+    }
+
+  /* A bare template can only be installed as its DefaultInstance=. */
+  if (unit_file_get_template_parts (service, &base, &instance) && instance[0] == '\0')
+    {
+      g_autofree char *def = unit_file_lookup (service, "Install", "DefaultInstance");
+      g_free (installed);
+      installed = def ? g_strconcat (base, "@", def, strrchr (name, '.'), NULL) : NULL;
+    }
+  if (installed == NULL)
+    return;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (deps); i++)
+    {
+      g_auto (GStrv) units = unit_file_lookup_all_strv (service, "Install", deps[i].key);
+      for (char **u = units; *u; u++)
+        {
+          g_autofree char *rel = NULL;
+          if (strchr (*u, '/') != NULL) /* unit names only, not paths */
+            continue;
+          rel = g_strdup_printf ("%s%s/%s", *u, deps[i].dir_suffix, installed);
+          create_symlink (outdir, rel, name, problems);
+        }
+    }
+}
+
+char *
+emit_dry_run_text (UnitFile *service)
+{
+  g_autofree char *text = unit_file_to_string (service);
+  return g_strdup_printf ("---%s---\n%s\n", unit_file_get_filename (service), text);
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Writing generated units: atomically, with [Install] symlinks. */
+#pragma once
+
+#include <glib.h>
+
+#include "unitfile.h"
+
+/* Writes @service to OUTDIR/NAME (NAME = its file name) through a temporary
+ * file in @outdir that is fsync'ed and renamed over the target, so readers
+ * (systemd, a concurrent run) see the old or the new unit, never a torn
+ * one. @header becomes a comment at the top. */
+gboolean emit_service (const char *outdir, UnitFile *service, const char *header, GError **error);
+
+/* Creates the symlinks [Install] asks for (Alias=, WantedBy=, RequiredBy=,
+ * UpheldBy=; templates only with DefaultInstance=) under @outdir. Problems
+ * are appended to @problems (char*); the unit itself stays usable. */
+void emit_install_symlinks (const char *outdir, UnitFile *service, GPtrArray *problems);
+
+/* "---NAME---\nTEXT\n" as printed by --dryrun (caller frees). */
+char *emit_dry_run_text (UnitFile *service);
