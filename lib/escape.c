@@ -350,13 +350,17 @@ char_needs_escape (gunichar c, gboolean is_path)
 gboolean
 word_needs_escape (const char *word)
 {
-  for (const char *p = word; *p; p = g_utf8_next_char (p))
+  for (const char *p = word; *p;)
     {
       gunichar c = g_utf8_get_char_validated (p, -1);
-      if (c == (gunichar) -1 || c == (gunichar) -2)
+      /* An invalid (e.g. truncated) sequence is one byte: its lead byte's
+       * length may run past the end of the string. */
+      gboolean invalid = c == (gunichar) -1 || c == (gunichar) -2;
+      if (invalid)
         c = (guchar) *p;
       if (char_needs_escape (c, FALSE))
         return TRUE;
+      p = invalid ? p + 1 : g_utf8_next_char (p);
     }
   return FALSE;
 }
