@@ -58,8 +58,9 @@ const char *const quadlet_image_keys[] = {
 };
 
 const char *const quadlet_build_keys[] = {
-  "Annotation", "Arch", "AuthFile", "ContainersConfModule", "DNS", "DNSOption", "DNSSearch",
-  "Environment", "File", "ForceRM", "GlobalArgs", "GroupAdd", "ImageTag", "Label", "Network",
+  "Annotation", "Arch", "AuthFile", "BuildArg", "ContainersConfModule", "DNS", "DNSOption",
+  "DNSSearch", "Environment", "File", "ForceRM", "GlobalArgs", "GroupAdd", "IgnoreFile",
+  "ImageTag", "Label", "Network",
   "PodmanArgs", "Pull", "Retry", "RetryDelay", "Secret", "ServiceName", "SetWorkingDirectory",
   "Target", "TLSVerify", "Variant", "Volume", NULL,
 };
@@ -71,6 +72,11 @@ const char *const quadlet_kube_keys[] = {
   "Yaml", NULL,
 };
 
+const char *const quadlet_artifact_keys[] = {
+  "Artifact", "AuthFile", "CertDir", "ContainersConfModule", "Creds", "DecryptionKey",
+  "GlobalArgs", "PodmanArgs", "Quiet", "Retry", "RetryDelay", "ServiceName", "TLSVerify", NULL,
+};
+
 static const char *const quadlet_group_keys[] = { "DefaultDependencies", NULL };
 
 /* The [Unit] keys whose values may name Quadlet files ("db.container"). */
@@ -80,20 +86,22 @@ static const char *const unit_dependency_keys[] = {
   "StopPropagatedFrom", "Upholds", "Wants", NULL,
 };
 
-/* Unit types podunit recognises but cannot convert yet still count as
- * Quadlet files: references to them must not be passed through as if they
- * were systemd units. */
+/* Conversion order: what others reference (images, artifacts, volumes,
+ * networks, built images) comes before containers, kubes and pods. */
 static const QuadletUnitType unit_types[] = {
   { ".image", QUADLET_IMAGE_GROUP, "X-Image", "-image", 1, quadlet_image_keys,
     quadlet_convert_image },
+  { ".artifact", QUADLET_ARTIFACT_GROUP, "X-Artifact", "-artifact", 1, quadlet_artifact_keys,
+    quadlet_convert_artifact },
   { ".volume", QUADLET_VOLUME_GROUP, "X-Volume", "-volume", 2, quadlet_volume_keys,
     quadlet_convert_volume },
   { ".network", QUADLET_NETWORK_GROUP, "X-Network", "-network", 2, quadlet_network_keys,
     quadlet_convert_network },
-  { ".build", QUADLET_BUILD_GROUP, "X-Build", "-build", 3, quadlet_build_keys, NULL },
+  { ".build", QUADLET_BUILD_GROUP, "X-Build", "-build", 3, quadlet_build_keys,
+    quadlet_convert_build },
   { ".container", QUADLET_CONTAINER_GROUP, "X-Container", "", 4, quadlet_container_keys,
     quadlet_convert_container },
-  { ".kube", QUADLET_KUBE_GROUP, "X-Kube", "", 4, quadlet_kube_keys, NULL },
+  { ".kube", QUADLET_KUBE_GROUP, "X-Kube", "", 4, quadlet_kube_keys, quadlet_convert_kube },
   { ".pod", QUADLET_POD_GROUP, "X-Pod", "-pod", 5, quadlet_pod_keys, quadlet_convert_pod },
 };
 
@@ -278,6 +286,8 @@ resource_name_for (UnitFile *unit, const QuadletUnitType *type, const char *serv
     return named_resource (unit, QUADLET_NETWORK_GROUP, "NetworkName");
   if (strcmp (type->extension, ".pod") == 0)
     return named_resource (unit, QUADLET_POD_GROUP, "PodName");
+  if (strcmp (type->extension, ".artifact") == 0)
+    return unit_file_lookup (unit, QUADLET_ARTIFACT_GROUP, "Artifact");
   if (strcmp (type->extension, ".image") == 0)
     {
       g_autofree char *tag = unit_file_lookup (unit, QUADLET_IMAGE_GROUP, "ImageTag");
@@ -737,20 +747,97 @@ quadlet_get_absolute_path (UnitFile *unit, const char *path)
   return g_canonicalize_filename (path, NULL);
 }
 
-/* ------------------------------------------------------------ pending types */
+/* ------------------------------------------------------------ working directory */
 
-/* Until the .container and .pod conversions land, a weak fallback keeps the
- * generator linking; their real definitions override these. */
-__attribute__ ((weak)) UnitFile *
-quadlet_convert_container (QuadletContext *ctx, UnitFile *unit, GError **error)
+gboolean
+quadlet_is_url (const char *s)
 {
-  g_set_error (error, QUADLET_ERROR, QUADLET_ERROR_INVALID, ".container files are not supported yet");
-  return NULL;
+  const char *gh;
+
+  /* Quadlet's regexp ^((https?)|(git)://)|(github\.com/).+$ as written:
+   * the alternation makes any "http" prefix a URL. */
+  if (g_str_has_prefix (s, "http") || g_str_has_prefix (s, "git://"))
+    return TRUE;
+  gh = strstr (s, "github.com/");
+  return gh != NULL && gh[strlen ("github.com/")] != '\0';
 }
 
-__attribute__ ((weak)) UnitFile *
-quadlet_convert_pod (QuadletContext *ctx, UnitFile *unit, GError **error)
+char *
+quadlet_handle_set_working_directory (UnitFile *unit, UnitFile *service, const char *group,
+                                      GError **error)
 {
-  g_set_error (error, QUADLET_ERROR, QUADLET_ERROR_INVALID, ".pod files are not supported yet");
+  g_autofree char *value = unit_file_lookup (unit, group, "SetWorkingDirectory");
+  g_autofree char *lower = NULL, *relative_to = NULL, *context = NULL, *service_wd = NULL;
+  gboolean is_kube = strcmp (group, QUADLET_KUBE_GROUP) == 0;
+  gboolean is_build = strcmp (group, QUADLET_BUILD_GROUP) == 0;
+
+  if (value == NULL || value[0] == '\0')
+    return g_strdup ("");
+  lower = g_ascii_strdown (value, -1);
+  if (strcmp (lower, "yaml") == 0)
+    {
+      g_auto (GStrv) yamls = NULL;
+      if (!is_kube)
+        goto only_in;
+      yamls = unit_file_lookup_all (unit, group, "Yaml");
+      if (yamls[0] == NULL)
+        {
+          g_set_error (error, QUADLET_ERROR, QUADLET_ERROR_INVALID, "no Yaml key specified");
+          return NULL;
+        }
+      if (yamls[1] != NULL)
+        {
+          quadlet_set_error_at (error, unit, group, "SetWorkingDirectory",
+                                "SetWorkingDirectory=%s is only supported when a single Yaml key "
+                                "is provided", value);
+          return NULL;
+        }
+      relative_to = g_strdup (yamls[0]);
+    }
+  else if (strcmp (lower, "file") == 0)
+    {
+      if (!is_build)
+        goto only_in;
+      relative_to = unit_file_lookup (unit, group, "File");
+      if (relative_to == NULL)
+        {
+          g_set_error (error, QUADLET_ERROR, QUADLET_ERROR_INVALID, "no File key specified");
+          return NULL;
+        }
+    }
+  else if (strcmp (lower, "unit") == 0)
+    relative_to = g_strdup (unit_file_get_path (unit));
+  else
+    {
+      /* A path or URL: the build context itself (.build only). */
+      if (!is_build)
+        {
+          quadlet_set_error_at (error, unit, group, "SetWorkingDirectory",
+                                "unsupported value for WorkingDirectory: %s ", value);
+          return NULL;
+        }
+      context = g_strdup (value);
+      if (!g_path_is_absolute (context))
+        relative_to = g_strdup (unit_file_get_path (unit));
+    }
+
+  if (relative_to != NULL && relative_to[0] != '\0' && !quadlet_is_url (context ? context : ""))
+    {
+      g_autofree char *abs = NULL, *dir = NULL;
+      /* An explicit [Service] WorkingDirectory= wins (and, as in Quadlet,
+       * drops the context). */
+      service_wd = unit_file_lookup (unit, QUADLET_SERVICE_GROUP, "WorkingDirectory");
+      if (service_wd != NULL && service_wd[0] != '\0')
+        return g_strdup ("");
+      abs = quadlet_get_absolute_path (unit, relative_to);
+      dir = g_path_get_dirname (abs);
+      unit_file_add (service, QUADLET_SERVICE_GROUP, "WorkingDirectory", dir);
+    }
+  return context ? g_steal_pointer (&context) : g_strdup ("");
+
+only_in:
+  quadlet_set_error_at (error, unit, group, "SetWorkingDirectory",
+                        "SetWorkingDirectory=%s is only supported in .%s files", value,
+                        strcmp (lower, "yaml") == 0 ? "kube" : "build");
   return NULL;
 }

@@ -36,6 +36,7 @@ typedef enum {
 #define QUADLET_IMAGE_GROUP "Image"
 #define QUADLET_BUILD_GROUP "Build"
 #define QUADLET_KUBE_GROUP "Kube"
+#define QUADLET_ARTIFACT_GROUP "Artifact"
 
 /* What is known about one loaded Quadlet file before any is converted. */
 typedef struct {
@@ -83,6 +84,9 @@ UnitFile *quadlet_convert_pod (QuadletContext *ctx, UnitFile *unit, GError **err
 UnitFile *quadlet_convert_volume (QuadletContext *ctx, UnitFile *unit, GError **error);
 UnitFile *quadlet_convert_network (QuadletContext *ctx, UnitFile *unit, GError **error);
 UnitFile *quadlet_convert_image (QuadletContext *ctx, UnitFile *unit, GError **error);
+UnitFile *quadlet_convert_build (QuadletContext *ctx, UnitFile *unit, GError **error);
+UnitFile *quadlet_convert_kube (QuadletContext *ctx, UnitFile *unit, GError **error);
+UnitFile *quadlet_convert_artifact (QuadletContext *ctx, UnitFile *unit, GError **error);
 
 /* Supported-key tables (quadlet-common.c), for checks and --validate. */
 extern const char *const quadlet_container_keys[];
@@ -92,6 +96,7 @@ extern const char *const quadlet_network_keys[];
 extern const char *const quadlet_image_keys[];
 extern const char *const quadlet_build_keys[];
 extern const char *const quadlet_kube_keys[];
+extern const char *const quadlet_artifact_keys[];
 
 /* ------------------------------------------------------------ unit infos */
 
@@ -203,3 +208,12 @@ char *quadlet_handle_image_source (QuadletContext *ctx, const char *image, UnitF
 /* Relative paths resolve against the Quadlet file's directory; paths
  * starting with a systemd specifier (%h/...) are left alone. Caller frees. */
 char *quadlet_get_absolute_path (UnitFile *unit, const char *path);
+
+/* Quadlet's URL test for build contexts and files: "http…", "git://…",
+ * or anything with "github.com/" followed by more. */
+gboolean quadlet_is_url (const char *s);
+/* SetWorkingDirectory= of .build and .kube files: adds [Service]
+ * WorkingDirectory= (unless the file sets one) and returns the build
+ * context to pass last ("" for none; caller frees), NULL with @error. */
+char *quadlet_handle_set_working_directory (UnitFile *unit, UnitFile *service, const char *group,
+                                            GError **error);
