@@ -1,0 +1,590 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Container records on disk: the spec (config.json) and the run state
+ * (state.json). The spec is a flat struct serialized through one field
+ * table, so adding a flag is adding one line here and one in container.h. */
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+G_DEFINE_QUARK (container-error-quark, container_error)
+
+typedef enum { F_STR, F_STRV, F_BOOL, F_INT, F_INT64 } FieldType;
+
+static const struct {
+  const char *key;
+  FieldType type;
+  size_t off;
+} fields[] = {
+#define S(k, f) { k, F_STR, offsetof (ContainerConfig, f) }
+#define V(k, f) { k, F_STRV, offsetof (ContainerConfig, f) }
+#define B(k, f) { k, F_BOOL, offsetof (ContainerConfig, f) }
+#define I(k, f) { k, F_INT, offsetof (ContainerConfig, f) }
+#define L(k, f) { k, F_INT64, offsetof (ContainerConfig, f) }
+  S ("Id", id), S ("Name", name), S ("Image", image), S ("ImageId", image_id),
+  L ("Created", created), V ("Args", argv), V ("Env", env), S ("WorkingDir", workdir),
+  S ("User", user), V ("GroupAdd", group_add), S ("Hostname", hostname), V ("Mounts", mounts),
+  B ("ReadOnly", read_only), B ("ReadOnlyTmpfs", read_only_tmpfs), V ("CapAdd", cap_add),
+  V ("CapDrop", cap_drop), B ("NoNewPrivileges", no_new_privs), S ("Seccomp", seccomp_profile),
+  V ("Mask", mask), V ("Unmask", unmask), V ("Labels", labels), V ("Annotations", annotations),
+  I ("StopSignal", stop_signal), L ("StopTimeout", stop_timeout), V ("Ulimits", ulimits),
+  V ("Sysctls", sysctls), L ("ShmSize", shm_size), S ("Network", network), B ("Init", init),
+  B ("AutoRemove", auto_remove), S ("Timezone", tz), V ("Devices", devices), V ("Dns", dns),
+  V ("DnsSearch", dns_search), V ("DnsOption", dns_option), V ("AddHost", add_host),
+  S ("UserNS", userns), V ("UidMap", uidmap), V ("GidMap", gidmap), S ("LogDriver", log_driver),
+  S ("SdNotify", sdnotify), S ("Cgroups", cgroups), B ("Interactive", interactive),
+  B ("Tty", tty),
+#undef S
+#undef V
+#undef B
+#undef I
+#undef L
+};
+
+#define FIELD(c, i, T) ((T *) ((char *) (c) + fields[i].off))
+
+void
+container_config_free (ContainerConfig *c)
+{
+  if (!c)
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      if (fields[i].type == F_STR)
+        g_free (*FIELD (c, i, char *));
+      else if (fields[i].type == F_STRV)
+        g_strfreev (*FIELD (c, i, char **));
+    }
+  g_free (c);
+}
+
+const char *
+container_status_to_string (ContainerStatus s)
+{
+  switch (s)
+    {
+    case CONTAINER_CREATED: return "created";
+    case CONTAINER_RUNNING: return "running";
+    case CONTAINER_STOPPING: return "stopping";
+    case CONTAINER_EXITED: return "exited";
+    }
+  return "unknown";
+}
+
+char *
+container_new_id (void)
+{
+  guint8 buf[32];
+  GString *s = g_string_sized_new (65);
+  int fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || read (fd, buf, sizeof buf) != sizeof buf)
+    for (gsize i = 0; i < sizeof buf; i++)
+      buf[i] = g_random_int_range (0, 256);
+  if (fd >= 0)
+    close (fd);
+  for (gsize i = 0; i < sizeof buf; i++)
+    g_string_append_printf (s, "%02x", buf[i]);
+  return g_string_free (s, FALSE);
+}
+
+char *
+container_generate_name (void)
+{
+  static const char *const adj[] = { "brave", "calm", "eager", "fancy", "gentle", "happy",
+                                     "jolly", "keen", "lucid", "merry", "nifty", "proud",
+                                     "quiet", "sharp", "tender", "vivid", "witty", "zen" };
+  static const char *const noun[] = { "babbage", "curie", "darwin", "euler", "fermi",
+                                      "galileo", "hopper", "kepler", "lovelace", "newton",
+                                      "noether", "pascal", "ritchie", "shannon", "turing" };
+  return g_strdup_printf ("%s_%s", adj[g_random_int_range (0, G_N_ELEMENTS (adj))],
+                          noun[g_random_int_range (0, G_N_ELEMENTS (noun))]);
+}
+
+char *
+container_dir (const char *root, const char *id)
+{
+  return g_build_filename (root, "containers", id, NULL);
+}
+
+char *
+container_run_dir (const char *runroot, const char *id)
+{
+  return g_build_filename (runroot, "containers", id, NULL);
+}
+
+gboolean
+container_write_file_atomic (const char *path, const char *contents, gssize len, GError **error)
+{
+  g_autofree char *tmp = g_strdup_printf ("%s.tmp.%d", path, (int) getpid ());
+  int fd;
+  gsize n = len < 0 ? strlen (contents) : (gsize) len, done = 0;
+
+  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    goto fail;
+  while (done < n)
+    {
+      ssize_t w = write (fd, contents + done, n - done);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        goto fail;
+      done += w;
+    }
+  if (fsync (fd) < 0 || close (fd) < 0)
+    {
+      fd = -1;
+      goto fail;
+    }
+  fd = -1;
+  if (rename (tmp, path) < 0)
+    goto fail;
+  return TRUE;
+
+fail:
+  {
+    int e = errno;
+    if (fd >= 0)
+      close (fd);
+    unlink (tmp);
+    g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "writing %s: %s", path,
+                 g_strerror (e));
+    return FALSE;
+  }
+}
+
+static char *
+config_path (const char *root, const char *id)
+{
+  return g_build_filename (root, "containers", id, "config.json", NULL);
+}
+
+gboolean
+container_config_save (const ContainerConfig *c, const char *root, GError **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *path = config_path (root, c->id);
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (b);
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      switch (fields[i].type)
+        {
+        case F_STR:
+          {
+            const char *v = *FIELD (c, i, char *);
+            if (!v)
+              continue;
+            json_builder_set_member_name (b, fields[i].key);
+            json_builder_add_string_value (b, v);
+            break;
+          }
+        case F_STRV:
+          {
+            char **v = *FIELD (c, i, char **);
+            if (!v)
+              continue;
+            json_builder_set_member_name (b, fields[i].key);
+            json_builder_begin_array (b);
+            for (; *v; v++)
+              json_builder_add_string_value (b, *v);
+            json_builder_end_array (b);
+            break;
+          }
+        case F_BOOL:
+          json_builder_set_member_name (b, fields[i].key);
+          json_builder_add_boolean_value (b, *FIELD (c, i, gboolean));
+          break;
+        case F_INT:
+          json_builder_set_member_name (b, fields[i].key);
+          json_builder_add_int_value (b, *FIELD (c, i, int));
+          break;
+        case F_INT64:
+          json_builder_set_member_name (b, fields[i].key);
+          json_builder_add_int_value (b, *FIELD (c, i, gint64));
+          break;
+        }
+    }
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, NULL);
+  return container_write_file_atomic (path, text, -1, error);
+}
+
+ContainerConfig *
+container_config_load (const char *root, const char *id, GError **error)
+{
+  g_autofree char *path = config_path (root, id);
+  g_autoptr (JsonParser) p = json_parser_new ();
+  g_autoptr (ContainerConfig) c = g_new0 (ContainerConfig, 1);
+  JsonObject *o;
+
+  if (!json_parser_load_from_file (p, path, error))
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (p)))
+    {
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_INVALID, "%s: not an object", path);
+      return NULL;
+    }
+  o = json_node_get_object (json_parser_get_root (p));
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      JsonNode *n = json_object_get_member (o, fields[i].key);
+      if (!n || JSON_NODE_HOLDS_NULL (n))
+        continue;
+      switch (fields[i].type)
+        {
+        case F_STR:
+          *FIELD (c, i, char *) = g_strdup (json_node_get_string (n));
+          break;
+        case F_STRV:
+          {
+            JsonArray *a = JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+            guint len = a ? json_array_get_length (a) : 0;
+            char **v = g_new0 (char *, len + 1);
+            for (guint k = 0; k < len; k++)
+              v[k] = g_strdup (json_array_get_string_element (a, k));
+            *FIELD (c, i, char **) = v;
+            break;
+          }
+        case F_BOOL:
+          *FIELD (c, i, gboolean) = json_node_get_boolean (n);
+          break;
+        case F_INT:
+          *FIELD (c, i, int) = json_node_get_int (n);
+          break;
+        case F_INT64:
+          *FIELD (c, i, gint64) = json_node_get_int (n);
+          break;
+        }
+    }
+  return g_steal_pointer (&c);
+}
+
+GPtrArray *
+container_list (const char *root, GError **error)
+{
+  g_autofree char *dir = g_build_filename (root, "containers", NULL);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) created = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *e;
+
+  if (!d)
+    return g_steal_pointer (&ids);
+  while ((e = g_dir_read_name (d)))
+    {
+      g_autofree char *cfg = config_path (root, e);
+      struct stat st;
+      if (strlen (e) != 64 || stat (cfg, &st) < 0)
+        continue;
+      g_ptr_array_add (ids, g_strdup (e));
+      g_array_append_val (created, st.st_mtim.tv_sec);
+    }
+  /* Oldest first by config mtime (insertion sort: lists are short). */
+  for (guint i = 1; i < ids->len; i++)
+    for (guint j = i; j > 0 && g_array_index (created, gint64, j - 1)
+                                   > g_array_index (created, gint64, j); j--)
+      {
+        gint64 t = g_array_index (created, gint64, j);
+        gpointer p = ids->pdata[j];
+        g_array_index (created, gint64, j) = g_array_index (created, gint64, j - 1);
+        g_array_index (created, gint64, j - 1) = t;
+        ids->pdata[j] = ids->pdata[j - 1];
+        ids->pdata[j - 1] = p;
+      }
+  return g_steal_pointer (&ids);
+}
+
+/* The name is the first line of ROOT/containers/<id>/name, kept beside the
+ * config so resolving names does not parse every config.json. */
+static char *
+read_name (const char *root, const char *id)
+{
+  g_autofree char *p = g_build_filename (root, "containers", id, "name", NULL);
+  char *s = NULL;
+  if (!g_file_get_contents (p, &s, NULL, NULL))
+    return NULL;
+  g_strchomp (s);
+  return s;
+}
+
+char *
+container_resolve (const char *root, const char *name_or_id, GError **error)
+{
+  g_autoptr (GPtrArray) ids = container_list (root, NULL);
+  const char *match = NULL;
+  gsize len = strlen (name_or_id);
+  gboolean ambiguous = FALSE;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autofree char *name = read_name (root, ids->pdata[i]);
+      if (g_strcmp0 (name, name_or_id) == 0 || strcmp (ids->pdata[i], name_or_id) == 0)
+        return g_strdup (ids->pdata[i]);
+    }
+  for (guint i = 0; len >= 3 && i < ids->len; i++)
+    if (strncmp (ids->pdata[i], name_or_id, len) == 0)
+      {
+        ambiguous = match != NULL;
+        match = ids->pdata[i];
+      }
+  if (match && !ambiguous)
+    return g_strdup (match);
+  g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_NOT_FOUND,
+               ambiguous ? "more than one container matches \"%s\""
+                         : "no container with name or ID \"%s\" found: no such container",
+               name_or_id);
+  return NULL;
+}
+
+static int
+lock_file (const char *path, GError **error)
+{
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || flock (fd, LOCK_EX) < 0)
+    {
+      int e = errno;
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "locking %s: %s", path,
+                   g_strerror (e));
+      return -1;
+    }
+  return fd;
+}
+
+int
+container_lock (const char *runroot, const char *id, GError **error)
+{
+  g_autofree char *dir = container_run_dir (runroot, id);
+  g_autofree char *path = g_build_filename (dir, "lock", NULL);
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    {
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", dir,
+                   g_strerror (errno));
+      return -1;
+    }
+  return lock_file (path, error);
+}
+
+gboolean
+container_create_record (ContainerConfig *c, const char *root, const char *runroot,
+                         gboolean replace,
+                         gboolean (*remove_cb) (const char *id, gpointer data, GError **),
+                         gpointer data, GError **error)
+{
+  g_autofree char *cdir = g_build_filename (root, "containers", NULL);
+  g_autofree char *lockp = g_build_filename (root, "containers.lock", NULL);
+  g_autofree char *dir = NULL;
+  g_autofree char *namep = NULL;
+  int lfd;
+  gboolean ok = FALSE;
+
+  if (g_mkdir_with_parents (cdir, 0700) < 0)
+    {
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", cdir,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  lfd = lock_file (lockp, error);
+  if (lfd < 0)
+    return FALSE;
+
+  if (c->name)
+    {
+      g_autofree char *old = container_resolve (root, c->name, NULL);
+      g_autofree char *old_name = old ? read_name (root, old) : NULL;
+      if (old && g_strcmp0 (old_name, c->name) == 0)
+        {
+          if (!replace)
+            {
+              g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_EXISTS,
+                           "creating container storage: the container name \"%s\" is already "
+                           "in use by %s. You have to remove that container to be able to "
+                           "reuse that name: that name is already in use",
+                           c->name, old);
+              goto out;
+            }
+          if (!remove_cb (old, data, error))
+            goto out;
+        }
+    }
+  else
+    {
+      g_autofree char *taken = NULL;
+      do
+        {
+          g_free (c->name);
+          g_free (taken);
+          c->name = container_generate_name ();
+          taken = container_resolve (root, c->name, NULL);
+        }
+      while (taken);
+    }
+
+  dir = container_dir (root, c->id);
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    {
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", dir,
+                   g_strerror (errno));
+      goto out;
+    }
+  for (const char *const *sub = (const char *const[]){ "upper", "work", "merged", NULL }; *sub;
+       sub++)
+    {
+      g_autofree char *p = g_build_filename (dir, *sub, NULL);
+      if (mkdir (p, 0755) < 0 && errno != EEXIST)
+        {
+          g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", p,
+                       g_strerror (errno));
+          goto out;
+        }
+    }
+  if (!container_config_save (c, root, error))
+    goto out;
+  namep = g_build_filename (dir, "name", NULL);
+  if (!container_write_file_atomic (namep, c->name, -1, error))
+    goto out;
+  ok = TRUE;
+out:
+  close (lfd);
+  return ok;
+}
+
+static char *
+state_path (const char *runroot, const char *id)
+{
+  return g_build_filename (runroot, "containers", id, "state.json", NULL);
+}
+
+gboolean
+container_state_load (const char *runroot, const char *id, ContainerState *st, GError **error)
+{
+  g_autofree char *path = state_path (runroot, id);
+  g_autoptr (JsonParser) p = json_parser_new ();
+  g_autoptr (GError) local = NULL;
+  JsonObject *o;
+  const char *status;
+
+  memset (st, 0, sizeof *st);
+  st->status = CONTAINER_CREATED;
+  if (!json_parser_load_from_file (p, path, &local))
+    {
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (p)))
+    return TRUE;
+  o = json_node_get_object (json_parser_get_root (p));
+  status = json_object_get_string_member_with_default (o, "status", "created");
+  st->status = g_str_equal (status, "running")    ? CONTAINER_RUNNING
+               : g_str_equal (status, "stopping") ? CONTAINER_STOPPING
+               : g_str_equal (status, "exited")   ? CONTAINER_EXITED
+                                                  : CONTAINER_CREATED;
+  st->pid = json_object_get_int_member_with_default (o, "pid", 0);
+  st->supervisor_pid = json_object_get_int_member_with_default (o, "supervisor_pid", 0);
+  st->exit_code = json_object_get_int_member_with_default (o, "exit_code", 0);
+  st->started_at = json_object_get_int_member_with_default (o, "started_at", 0);
+  st->finished_at = json_object_get_int_member_with_default (o, "finished_at", 0);
+  /* A container whose pid 1 vanished without anyone recording it (killed
+   * supervisor, crash): report it exited rather than running forever. */
+  if ((st->status == CONTAINER_RUNNING || st->status == CONTAINER_STOPPING)
+      && (st->pid <= 0 || (kill (st->pid, 0) < 0 && errno == ESRCH)))
+    {
+      st->status = CONTAINER_EXITED;
+      st->pid = 0;
+    }
+  return TRUE;
+}
+
+gboolean
+container_state_save (const char *runroot, const char *id, const ContainerState *st,
+                      GError **error)
+{
+  g_autofree char *dir = container_run_dir (runroot, id);
+  g_autofree char *path = state_path (runroot, id);
+  g_autofree char *text = g_strdup_printf (
+      "{\"status\":\"%s\",\"pid\":%d,\"supervisor_pid\":%d,\"exit_code\":%d,"
+      "\"started_at\":%" G_GINT64_FORMAT ",\"finished_at\":%" G_GINT64_FORMAT "}\n",
+      container_status_to_string (st->status), (int) st->pid, (int) st->supervisor_pid,
+      st->exit_code, st->started_at, st->finished_at);
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    {
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", dir,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  return container_write_file_atomic (path, text, -1, error);
+}
+
+static gboolean
+rm_rf (const char *path, GError **error)
+{
+  g_autoptr (GDir) d = NULL;
+  const char *e;
+  struct stat st;
+
+  if (lstat (path, &st) < 0)
+    return errno == ENOENT ? TRUE : FALSE;
+  if (S_ISDIR (st.st_mode))
+    {
+      d = g_dir_open (path, 0, NULL);
+      while (d && (e = g_dir_read_name (d)))
+        {
+          g_autofree char *p = g_build_filename (path, e, NULL);
+          if (!rm_rf (p, error))
+            return FALSE;
+        }
+      if (rmdir (path) == 0 || errno == ENOENT)
+        return TRUE;
+    }
+  else if (unlink (path) == 0 || errno == ENOENT)
+    return TRUE;
+  g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "removing %s: %s", path,
+               g_strerror (errno));
+  return FALSE;
+}
+
+gboolean
+container_remove_files (const char *root, const char *runroot, const char *id, GError **error)
+{
+  g_autofree char *dir = container_dir (root, id);
+  g_autofree char *rdir = container_run_dir (runroot, id);
+  g_autofree char *cfg = config_path (root, id);
+  /* config.json goes first: a half-removed container is then invisible
+   * instead of listed with missing parts. */
+  if (unlink (cfg) < 0 && errno != ENOENT)
+    {
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "removing %s: %s", cfg,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  return rm_rf (dir, error) && rm_rf (rdir, error);
+}
+
+const char *
+container_strv_get (char **kv, const char *key)
+{
+  gsize n = strlen (key);
+  for (; kv && *kv; kv++)
+    if (strncmp (*kv, key, n) == 0 && (*kv)[n] == '=')
+      return *kv + n + 1;
+  return NULL;
+}

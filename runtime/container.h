@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A container's persistent spec and its run state.
+ *
+ *   ROOT/containers/<id>/config.json   the spec (written once at create)
+ *   ROOT/containers/<id>/upper, work   overlay upper and work dirs (diff/commit read upper)
+ *   ROOT/containers/<id>/merged        mount point, used only inside the
+ *                                      container's own mount namespace
+ *   ROOT/containers/<id>/ctr.log       k8s-file log of a detached container
+ *   RUNROOT/containers/<id>/state.json pid, status, exit code (tmpfs: gone at reboot)
+ *   RUNROOT/containers/<id>/lock       flock held around every state change
+ *   RUNROOT/containers/<id>/{hosts,hostname,resolv.conf} bind-mounted into the container
+ *
+ * Every file is replaced atomically (temp + fsync + rename). Names are
+ * unique: creating takes ROOT/containers.lock while it checks and claims. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+#define CONTAINER_ERROR (container_error_quark ())
+GQuark container_error_quark (void);
+typedef enum {
+  CONTAINER_ERROR_NOT_FOUND,
+  CONTAINER_ERROR_EXISTS,
+  CONTAINER_ERROR_INVALID,
+  CONTAINER_ERROR_STATE, /* e.g. removing a running container without -f */
+  CONTAINER_ERROR_IO,
+} ContainerError;
+
+/* The spec, as given on the command line and completed from the image. */
+typedef struct {
+  char *id;
+  char *name;
+  char *image;    /* as the user wrote it */
+  char *image_id; /* store id */
+  gint64 created; /* unix seconds */
+  char **argv;    /* entrypoint + command, resolved */
+  char **env;     /* KEY=VALUE, resolved (image, --env-host, --env-file, -e) */
+  char *workdir;
+  char *user;     /* "uid[:gid]" or "name[:group]", resolved in the rootfs at start */
+  char **group_add;
+  char *hostname;
+  char **mounts;  /* normalized "type=..,source=..,destination=..,ro,.." (see mount.h) */
+  gboolean read_only;
+  gboolean read_only_tmpfs;
+  char **cap_add;
+  char **cap_drop;
+  gboolean no_new_privs;
+  char *seccomp_profile; /* NULL default, "unconfined", or a path */
+  char **mask;     /* extra masked paths */
+  char **unmask;   /* default masked paths to leave visible ("ALL") */
+  char **labels;   /* KEY=VALUE */
+  char **annotations;
+  int stop_signal;
+  gint64 stop_timeout;
+  char **ulimits;  /* "nofile=1024:2048" */
+  char **sysctls;  /* "net.ipv4.ip_forward=1" */
+  gint64 shm_size; /* bytes */
+  char *network;   /* "none", "host", "private" */
+  gboolean init;
+  gboolean auto_remove;
+  char *tz;
+  char **devices;  /* "/dev/fuse[:/dev/fuse[:rwm]]" */
+  char **dns;
+  char **dns_search;
+  char **dns_option;
+  char **add_host; /* "name:ip" */
+  char *userns;    /* NULL/"" host, "private"... */
+  char **uidmap;   /* "container:host:size" */
+  char **gidmap;
+  char *log_driver; /* "k8s-file", "none", "passthrough", "journald" */
+  char *sdnotify;
+  char *cgroups;
+  gboolean interactive;
+  gboolean tty;
+} ContainerConfig;
+
+void container_config_free (ContainerConfig *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ContainerConfig, container_config_free)
+
+typedef enum {
+  CONTAINER_CREATED,
+  CONTAINER_RUNNING,
+  CONTAINER_STOPPING,
+  CONTAINER_EXITED,
+} ContainerStatus;
+
+typedef struct {
+  ContainerStatus status;
+  pid_t pid;            /* container's pid 1, in our pid namespace */
+  pid_t supervisor_pid; /* 0 for a foreground run */
+  int exit_code;        /* valid when exited */
+  gint64 started_at;    /* unix microseconds, 0 never */
+  gint64 finished_at;
+} ContainerState;
+
+const char *container_status_to_string (ContainerStatus s);
+
+/* A fresh 64-hex id. */
+char *container_new_id (void);
+/* podman-style generated name for when --name is not given. */
+char *container_generate_name (void);
+
+char *container_dir (const char *root, const char *id);       /* ROOT/containers/<id> */
+char *container_run_dir (const char *runroot, const char *id); /* RUNROOT/containers/<id> */
+
+/* Atomically writes @contents to @path (temp in the same dir, fsync, rename). */
+gboolean container_write_file_atomic (const char *path, const char *contents, gssize len,
+                                      GError **error);
+
+gboolean container_config_save (const ContainerConfig *c, const char *root, GError **error);
+ContainerConfig *container_config_load (const char *root, const char *id, GError **error);
+
+/* Finds a container by full id, name or unique id prefix; returns its id. */
+char *container_resolve (const char *root, const char *name_or_id, GError **error);
+/* All container ids, oldest first. */
+GPtrArray *container_list (const char *root, GError **error);
+
+/* Claims @c->name (generating one when NULL) and creates the container's
+ * dirs and config.json under ROOT/containers.lock. With @replace, an
+ * existing container of that name is removed first (via @remove_cb). */
+gboolean container_create_record (ContainerConfig *c, const char *root, const char *runroot,
+                                   gboolean replace,
+                                   gboolean (*remove_cb) (const char *id, gpointer data, GError **),
+                                   gpointer data, GError **error);
+
+/* Opens and flocks RUNROOT/containers/<id>/lock (creating the run dir).
+ * Returns the fd (close it to unlock) or -1. */
+int container_lock (const char *runroot, const char *id, GError **error);
+
+/* Reads the state; a missing state file means "created" (or "exited" when
+ * the container has run before a reboot). A "running" state whose pid is
+ * gone is reported as exited (a crashed supervisor or host). */
+gboolean container_state_load (const char *runroot, const char *id, ContainerState *st,
+                               GError **error);
+gboolean container_state_save (const char *runroot, const char *id, const ContainerState *st,
+                               GError **error);
+
+/* Removes the container's dirs (ROOT and RUNROOT). It must not be running. */
+gboolean container_remove_files (const char *root, const char *runroot, const char *id,
+                                 GError **error);
+
+/* Value of KEY in a KEY=VALUE vector, or NULL. */
+const char *container_strv_get (char **kv, const char *key);

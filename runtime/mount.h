@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The container's file system: overlay root, /proc /sys /dev, podman's
+ * masked and read-only paths, /etc files, volumes and tmpfs mounts, then
+ * pivot_root. Built in the parent (MountPlan), applied in the child after
+ * it entered its new mount namespace (mount_setup_rootfs). The overlay is
+ * mounted only inside that namespace, so nothing is left mounted on the
+ * host when the container ends, however it ends.
+ *
+ * Mount specs are kept normalized in config.json as
+ *   "type=bind,source=/abs,destination=/in/ctr,ro,relabel=Z,chown"
+ *   "type=tmpfs,destination=/run,size=65536k,mode=1777"
+ * volume.c turns -v/--mount/--tmpfs flags into that form. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+#define MOUNT_ERROR (mount_error_quark ())
+GQuark mount_error_quark (void);
+typedef enum {
+  MOUNT_ERROR_INVALID, /* a bad -v/--mount/--tmpfs value (message names it) */
+  MOUNT_ERROR_FAILED,  /* a mount syscall failed (message has path and errno) */
+} MountError;
+
+typedef enum { MOUNT_BIND, MOUNT_TMPFS } MountType;
+
+typedef struct {
+  MountType type;
+  char *source;      /* bind: host path */
+  char *destination; /* absolute path in the container */
+  gboolean read_only;
+  gboolean chown;    /* :U, chown the source to the container user */
+  gboolean recursive; /* rbind (default) */
+  char *data;        /* tmpfs: "size=..,mode=.." */
+  gulong flags;      /* MS_NOSUID, MS_NODEV, MS_NOEXEC */
+} MountEntry;
+
+void mount_entry_free (MountEntry *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MountEntry, mount_entry_free)
+MountEntry *mount_entry_parse (const char *normalized, GError **error);
+
+/* podman's defaults (containers.conf). */
+extern const char *const mount_default_masked_paths[];
+extern const char *const mount_default_readonly_paths[];
+
+typedef struct {
+  char *rootfs;    /* overlay mount point (ROOT/containers/<id>/merged) */
+  char *lowerdirs; /* "top:...:bottom", as overlay wants */
+  char *upperdir;
+  char *workdir;
+  GPtrArray *mounts; /* MountEntry, in order */
+  char **masked;     /* final list (defaults +mask -unmask) */
+  char **readonly;
+  char *etc_hosts, *etc_hostname, *etc_resolv; /* host files to bind; NULL to skip */
+  char *localtime;                              /* --tz: zoneinfo file to bind; NULL */
+  char **devices;                               /* "host[:ctr[:perm]]" */
+  char **sysctls;                               /* "key=value" */
+  gint64 shm_size;
+  gboolean read_only;
+  gboolean read_only_tmpfs;
+  gboolean new_netns; /* fresh sysfs; otherwise /sys is bound from the host */
+  gboolean userns;    /* device nodes are bound (mknod is denied in a user ns) */
+  uid_t chown_uid;    /* for :U */
+  gid_t chown_gid;
+} MountPlan;
+
+void mount_plan_free (MountPlan *p);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MountPlan, mount_plan_free)
+
+/* Child side, in the new mount namespace: builds everything under
+ * p->rootfs, pivots into it and applies masks, read-only paths and sysctls.
+ * On return "/" is the container's root. */
+gboolean mount_setup_rootfs (const MountPlan *p, GError **error);
+
+/* Opens (creating as a directory, or as an empty file when @file) @path
+ * inside the tree at @rootfd, never following a link out of it. Returns an
+ * O_PATH fd or -1. */
+int mount_open_in_root (int rootfd, const char *path, gboolean file, GError **error);
+
+/* volume.c: flag values to normalized mount specs. Named volumes live in
+ * ROOT/volumes/<name>/_data and are created on first use. */
+char *volume_normalize_v (const char *root, const char *spec, GError **error);
+char *volume_normalize_mount (const char *root, const char *spec, GError **error);
+char *volume_normalize_tmpfs (const char *spec, GError **error);
+/* Creates ROOT/volumes/<name>/_data when missing; returns that path. */
+char *volume_ensure (const char *root, const char *name, GError **error);
+gboolean volume_name_is_valid (const char *name);

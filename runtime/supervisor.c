@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* podunit-supervisor: the one process that stays with a detached container
+ * (podman's conmon). podunit spawns the container, then execs this program
+ * in the container's parent process, so the container is its child: it
+ * reaps it, keeps its exit status in state.json, writes its stdout/stderr
+ * to the k8s-file log, forwards termination signals and handles --rm.
+ *
+ * It is a separate executable linked against libc only, with static
+ * buffers and no allocation in the loop: a glib-linked podunit would sit
+ * at ~12 MB RSS for the container's whole life (conmon: ~1.9 MB).
+ *
+ * Usage (from launch.c, not for people):
+ *   podunit-supervisor ID PID OUTFD ERRFD LOG|- STATE LOCK STARTED_US PODUNIT|- ROOT RUNROOT
+ * OUTFD/ERRFD -1: the container writes to our stdio (log driver passthrough).
+ * PODUNIT: when not "-", exec "PODUNIT --root ROOT --runroot RUNROOT rm -f ID"
+ * after the exit (--rm).
+ *
+ * Next steps hook in here: sd_notify (MAINPID/READY after start), journald
+ * lines instead of the file, health checks on a timer in the same poll loop. */
+#include "supervisor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINE_MAX_BYTES 8192
+
+typedef struct {
+  int fd;
+  const char *name; /* "stdout" / "stderr" */
+  char buf[LINE_MAX_BYTES];
+  size_t len;
+} Stream;
+
+static int log_fd = -1;
+
+static void
+timestamp (char *out, size_t n)
+{
+  struct timespec ts;
+  struct tm tm;
+  char date[40], zone[8];
+  clock_gettime (CLOCK_REALTIME, &ts);
+  localtime_r (&ts.tv_sec, &tm);
+  strftime (date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+  strftime (zone, sizeof zone, "%z", &tm); /* +0100 -> +01:00 */
+  snprintf (out, n, "%s.%09ld%.3s:%.2s", date, ts.tv_nsec, zone, zone + 3);
+}
+
+static void
+write_all (int fd, const char *p, size_t n)
+{
+  while (n > 0)
+    {
+      ssize_t w = write (fd, p, n);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0)
+        return;
+      p += w;
+      n -= w;
+    }
+}
+
+/* One k8s-file record: "TIMESTAMP STREAM F|P TEXT\n". */
+static void
+log_line (const Stream *s, const char *text, size_t len, int full)
+{
+  static char rec[LINE_MAX_BYTES + 128];
+  char ts[64];
+  int h;
+  if (log_fd < 0)
+    return;
+  timestamp (ts, sizeof ts);
+  h = snprintf (rec, sizeof rec, "%s %s %c ", ts, s->name, full ? 'F' : 'P');
+  memcpy (rec + h, text, len);
+  rec[h + len] = '\n';
+  write_all (log_fd, rec, h + len + 1);
+}
+
+/* Reads what is there; returns 0 at EOF. */
+static int
+pump (Stream *s)
+{
+  ssize_t n = read (s->fd, s->buf + s->len, sizeof s->buf - s->len);
+  char *nl;
+  if (n < 0)
+    return errno == EINTR || errno == EAGAIN;
+  if (n == 0)
+    {
+      if (s->len)
+        log_line (s, s->buf, s->len, 0);
+      s->len = 0;
+      return 0;
+    }
+  s->len += n;
+  while ((nl = memchr (s->buf, '\n', s->len)))
+    {
+      size_t line = nl - s->buf;
+      log_line (s, s->buf, line, 1);
+      memmove (s->buf, nl + 1, s->len - line - 1);
+      s->len -= line + 1;
+    }
+  if (s->len == sizeof s->buf)
+    {
+      log_line (s, s->buf, s->len, 0);
+      s->len = 0;
+    }
+  return 1;
+}
+
+static long long
+now_us (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return (long long) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The same JSON container_state_save writes, under the container's lock,
+ * replaced atomically. */
+static void
+write_state (const char *state, const char *lock, const char *status, int pid, int code,
+             long long started, long long finished)
+{
+  char tmp[4096], text[512];
+  int lfd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600), fd, n;
+  if (lfd >= 0)
+    flock (lfd, LOCK_EX);
+  n = snprintf (text, sizeof text,
+                "{\"status\":\"%s\",\"pid\":%d,\"supervisor_pid\":%d,\"exit_code\":%d,"
+                "\"started_at\":%lld,\"finished_at\":%lld}\n",
+                status, pid, (int) getpid (), code, started, finished);
+  snprintf (tmp, sizeof tmp, "%s.tmp.%d", state, (int) getpid ());
+  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd >= 0)
+    {
+      write_all (fd, text, n);
+      fsync (fd);
+      close (fd);
+      rename (tmp, state);
+    }
+  if (lfd >= 0)
+    close (lfd);
+}
+
+int
+main (int argc, char **argv)
+{
+  static Stream streams[2];
+  struct pollfd pfd[3];
+  sigset_t set;
+  int sfd, status = 0, code = -1, open_streams = 0;
+  pid_t pid;
+  long long started;
+  const int forward[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+  if (argc != SUPERVISOR_ARGC)
+    {
+      fprintf (stderr, "podunit-supervisor: internal program of podunit\n");
+      return 125;
+    }
+  pid = atoi (argv[SUPERVISOR_ARG_PID]);
+  streams[0].fd = atoi (argv[SUPERVISOR_ARG_OUT_FD]);
+  streams[0].name = "stdout";
+  streams[1].fd = atoi (argv[SUPERVISOR_ARG_ERR_FD]);
+  streams[1].name = "stderr";
+  started = atoll (argv[SUPERVISOR_ARG_STARTED]);
+  if (strcmp (argv[SUPERVISOR_ARG_LOG], "-") != 0)
+    log_fd = open (argv[SUPERVISOR_ARG_LOG], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGCHLD);
+  for (size_t i = 0; i < sizeof forward / sizeof *forward; i++)
+    sigaddset (&set, forward[i]);
+  sigprocmask (SIG_BLOCK, &set, NULL);
+  sfd = signalfd (-1, &set, SFD_CLOEXEC);
+
+  for (;;)
+    {
+      int n = 0, r;
+      pfd[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+      for (int i = 0; i < 2; i++)
+        pfd[n++] = (struct pollfd){ .fd = streams[i].fd, .events = POLLIN };
+      r = poll (pfd, n, -1);
+      if (r < 0 && errno != EINTR)
+        break;
+      for (int i = 0; i < 2; i++)
+        if (streams[i].fd >= 0 && (pfd[1 + i].revents & (POLLIN | POLLHUP | POLLERR))
+            && !pump (&streams[i]))
+          {
+            close (streams[i].fd);
+            streams[i].fd = -1;
+          }
+      if (pfd[0].revents & POLLIN)
+        {
+          struct signalfd_siginfo si;
+          if (read (sfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD)
+            kill (pid, si.ssi_signo);
+        }
+      if (code < 0 && waitpid (pid, &status, WNOHANG) == pid)
+        code = WIFEXITED (status) ? WEXITSTATUS (status)
+               : WIFSIGNALED (status) ? 128 + WTERMSIG (status) : 125;
+      open_streams = (streams[0].fd >= 0) + (streams[1].fd >= 0);
+      /* pid 1's exit ends its pid namespace, so the pipes close soon after;
+       * wait for them so the log is complete before the state says exited. */
+      if (code >= 0 && open_streams == 0)
+        break;
+    }
+  write_state (argv[SUPERVISOR_ARG_STATE], argv[SUPERVISOR_ARG_LOCK], "exited", 0, code < 0 ? 125 : code, started, now_us ());
+  if (log_fd >= 0)
+    close (log_fd);
+  if (strcmp (argv[SUPERVISOR_ARG_PODUNIT], "-") != 0)
+    {
+      execl (argv[SUPERVISOR_ARG_PODUNIT], argv[SUPERVISOR_ARG_PODUNIT], "--root", argv[SUPERVISOR_ARG_ROOT], "--runroot", argv[SUPERVISOR_ARG_RUNROOT], "rm", "-f", argv[SUPERVISOR_ARG_ID],
+             (char *) NULL);
+      return 125;
+    }
+  return 0;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The contract between podunit (launch.c) and podunit-supervisor: the
+ * supervisor's argv, in order. See supervisor.c for what it does. */
+#pragma once
+
+enum {
+  SUPERVISOR_ARG_ID = 1,
+  SUPERVISOR_ARG_PID,      /* the container's pid 1 (a child of the supervisor) */
+  SUPERVISOR_ARG_OUT_FD,   /* read end of the container's stdout, -1: passthrough */
+  SUPERVISOR_ARG_ERR_FD,
+  SUPERVISOR_ARG_LOG,      /* k8s-file log path, "-": none */
+  SUPERVISOR_ARG_STATE,    /* state.json path */
+  SUPERVISOR_ARG_LOCK,     /* the container's lock file */
+  SUPERVISOR_ARG_STARTED,  /* unix microseconds */
+  SUPERVISOR_ARG_PODUNIT,  /* podunit binary to run `rm -f ID` with (--rm), "-": keep */
+  SUPERVISOR_ARG_ROOT,
+  SUPERVISOR_ARG_RUNROOT,
+  SUPERVISOR_ARGC,
+};
