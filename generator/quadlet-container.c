@@ -365,15 +365,12 @@ add_run_options (QuadletContext *ctx, UnitFile *unit, UnitFile *service, PodmanC
   g_autofree char *log_driver = unit_file_lookup (unit, GROUP, "LogDriver");
   g_autofree char *entrypoint = unit_file_lookup (unit, GROUP, "Entrypoint");
   g_autofree char *auto_update = unit_file_lookup (unit, GROUP, "AutoUpdate");
-  g_auto (GStrv) log_opts = unit_file_lookup_all_strv (unit, GROUP, "LogOpt");
   g_autofree char *seccomp = unit_file_lookup (unit, GROUP, "SeccompProfile");
-  g_auto (GStrv) sysctls = unit_file_lookup_all_strv (unit, GROUP, "Sysctl");
   gboolean read_only = FALSE;
 
   if (log_driver != NULL)
     podman_cmdline_add (c, "--log-driver", log_driver, NULL);
-  for (char **o = log_opts; *o; o++)
-    podman_cmdline_add (c, "--log-opt", *o, NULL);
+  quadlet_add_all_words (unit, GROUP, "LogOpt", "--log-opt", c);
 
   /* The runtime gets its own cgroup below the service's (Delegate=yes). */
   unit_file_add (service, QUADLET_SERVICE_GROUP, "Delegate", "yes");
@@ -405,8 +402,7 @@ add_run_options (QuadletContext *ctx, UnitFile *unit, UnitFile *service, PodmanC
       podman_cmdline_addf (c, "seccomp=%s", seccomp);
     }
   add_capabilities (unit, c);
-  for (char **s = sysctls; *s; s++)
-    podman_cmdline_add (c, "--sysctl", *s, NULL);
+  quadlet_add_all_words (unit, GROUP, "Sysctl", "--sysctl", c);
 
   if (unit_file_lookup_boolean (unit, GROUP, "ReadOnly", &read_only))
     podman_cmdline_add_bool (c, "--read-only", read_only);

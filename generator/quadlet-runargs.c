@@ -277,10 +277,9 @@ add_last_nonempty (UnitFile *unit, const char *group, const char *key, const cha
   return TRUE;
 }
 
-/* FLAG WORD for every word of every @key; TRUE when there was one. */
-static gboolean
-add_all_words (UnitFile *unit, const char *group, const char *key, const char *flag,
-               PodmanCmdline *c)
+gboolean
+quadlet_add_all_words (UnitFile *unit, const char *group, const char *key, const char *flag,
+                       PodmanCmdline *c)
 {
   g_auto (GStrv) words = unit_file_lookup_all_strv (unit, group, key);
 
@@ -296,8 +295,8 @@ quadlet_add_user_mappings (UnitFile *unit, const char *group, PodmanCmdline *c,
   gboolean defined = FALSE;
 
   defined |= add_last_nonempty (unit, group, "UserNS", "--userns", c);
-  defined |= add_all_words (unit, group, "UIDMap", "--uidmap", c);
-  defined |= add_all_words (unit, group, "GIDMap", "--gidmap", c);
+  defined |= quadlet_add_all_words (unit, group, "UIDMap", "--uidmap", c);
+  defined |= quadlet_add_all_words (unit, group, "GIDMap", "--gidmap", c);
   defined |= add_last_nonempty (unit, group, "SubUIDMap", "--subuidname", c);
   defined |= add_last_nonempty (unit, group, "SubGIDMap", "--subgidname", c);
 

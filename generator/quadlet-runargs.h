@@ -38,5 +38,10 @@ char *quadlet_resolve_storage_source (QuadletContext *ctx, UnitFile *unit, UnitF
 gboolean quadlet_add_user_mappings (UnitFile *unit, const char *group, PodmanCmdline *c,
                                     gboolean support_manual, GError **error);
 
+/* FLAG WORD for every word of every @key (systemd list splitting); TRUE
+ * when there was one. */
+gboolean quadlet_add_all_words (UnitFile *unit, const char *group, const char *key,
+                                const char *flag, PodmanCmdline *c);
+
 /* Quadlet's port check: the value ends in NUMBER[-NUMBER][/tcp|/udp]. */
 gboolean quadlet_is_port_range (const char *port);
