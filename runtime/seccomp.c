@@ -149,13 +149,70 @@ resolve_arch (const char *name)
   return seccomp_arch_resolve_name (lower);
 }
 
+static const char *
+get_string (JsonObject *obj, const char *member)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* json-glib's typed getters warn on a type mismatch; a user's profile may
+ * have any type anywhere, so these check first and return NULL/FALSE. */
+static const char *
+element_string (JsonArray *array, guint i)
+{
+  JsonNode *node = json_array_get_element (array, i);
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static JsonObject *
+element_object (JsonArray *array, guint i)
+{
+  JsonNode *node = json_array_get_element (array, i);
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* TRUE with *out set when @member is absent (*out = @def) or an integer. */
+static gboolean
+get_int (JsonObject *obj, const char *member, gint64 def, gint64 *out)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
+  *out = def;
+  if (node == NULL)
+    return TRUE;
+  if (JSON_NODE_TYPE (node) != JSON_NODE_VALUE || json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+static JsonArray *
+get_array (JsonObject *obj, const char *member)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static JsonObject *
+get_object (JsonObject *obj, const char *member)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
 static gboolean
 parse_action (const Compiler *c, const char *where, const char *name, JsonObject *obj,
               const char *errno_member, guint32 *action, GError **error)
 {
-  guint32 errno_ret = EPERM;
-  if (obj != NULL && json_object_has_member (obj, errno_member))
-    errno_ret = (guint32) json_object_get_int_member (obj, errno_member);
+  gint64 errno_ret;
+  if (!get_int (obj, errno_member, EPERM, &errno_ret) || errno_ret < 0 || errno_ret > 4095)
+    return invalid (error, c, "%s: %s is not an errno number", where, errno_member);
   if (name == NULL)
     return invalid (error, c, "%s: no action", where);
   if (g_str_equal (name, "SCMP_ACT_ALLOW"))
@@ -177,30 +234,6 @@ parse_action (const Compiler *c, const char *where, const char *name, JsonObject
   else
     return invalid (error, c, "%s: unknown action '%s'", where, name);
   return TRUE;
-}
-
-static const char *
-get_string (JsonObject *obj, const char *member)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
-  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonArray *
-get_array (JsonObject *obj, const char *member)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static JsonObject *
-get_object (JsonObject *obj, const char *member)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
 static gboolean
@@ -225,14 +258,14 @@ parse_arches (Compiler *c, JsonObject *root, GError **error)
 
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
     {
-      const char *name = json_array_get_string_element (list, i);
+      const char *name = element_string (list, i);
       if (name == NULL || !add_arch (c, name, error))
         return name ? FALSE : invalid (error, c, "architectures[%u]: not a string", i);
     }
   /* podman: only the native architecture's entry counts. */
   for (guint i = 0; map != NULL && i < json_array_get_length (map); i++)
     {
-      JsonObject *entry = json_array_get_object_element (map, i);
+      JsonObject *entry = element_object (map, i);
       const char *name = get_string (entry, "architecture");
       JsonArray *subs = get_array (entry, "subArchitectures");
       if (name == NULL)
@@ -241,7 +274,7 @@ parse_arches (Compiler *c, JsonObject *root, GError **error)
         continue;
       for (guint j = 0; subs != NULL && j < json_array_get_length (subs); j++)
         {
-          const char *sub = json_array_get_string_element (subs, j);
+          const char *sub = element_string (subs, j);
           if (sub == NULL)
             return invalid (error, c, "archMap[%u].subArchitectures[%u]: not a string", i, j);
           if (!add_arch (c, sub, error))
@@ -257,7 +290,7 @@ parse_flags (Compiler *c, JsonObject *root, GError **error)
   JsonArray *flags = get_array (root, "flags");
   for (guint i = 0; flags != NULL && i < json_array_get_length (flags); i++)
     {
-      const char *name = json_array_get_string_element (flags, i);
+      const char *name = element_string (flags, i);
       if (g_strcmp0 (name, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
         c->flags |= SECCOMP_FILTER_FLAG_TSYNC;
       else if (g_strcmp0 (name, "SECCOMP_FILTER_FLAG_LOG") == 0)
@@ -305,7 +338,7 @@ filter_matches (Compiler *c, const char *where, JsonObject *filter, gboolean exc
   for (guint i = 0; caps != NULL && i < json_array_get_length (caps); i++)
     {
       g_autoptr (GError) local = NULL;
-      const char *name = json_array_get_string_element (caps, i);
+      const char *name = element_string (caps, i);
       int cap = name ? caps_from_name (name, &local) : -1;
       gboolean have;
       if (cap < 0)
@@ -319,7 +352,7 @@ filter_matches (Compiler *c, const char *where, JsonObject *filter, gboolean exc
     {
       gboolean have = FALSE;
       for (guint i = 0; i < json_array_get_length (arches); i++)
-        have |= g_strcmp0 (json_array_get_string_element (arches, i), c->go_arch) == 0;
+        have |= g_strcmp0 (element_string (arches, i), c->go_arch) == 0;
       any |= have;
       all &= have;
     }
@@ -348,17 +381,19 @@ parse_arg (Compiler *c, const char *where, JsonObject *arg, struct scmp_arg_cmp 
     { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
   };
   const char *op = get_string (arg, "op");
-  gint64 index;
+  gint64 index, value, value_two;
 
   if (arg == NULL || op == NULL || !json_object_has_member (arg, "index"))
     return invalid (error, c, "%s: an argument needs \"index\" and \"op\"", where);
-  index = json_object_get_int_member (arg, "index");
-  if (index < 0 || index > 5)
-    return invalid (error, c, "%s: argument index %" G_GINT64_FORMAT " is not 0-5", where, index);
+  if (!get_int (arg, "index", 0, &index) || index < 0 || index > 5)
+    return invalid (error, c, "%s: argument index is not a number from 0 to 5", where);
+  /* Values are unsigned 64-bit; json-glib hands 2^64-1 over as -1. */
+  if (!get_int (arg, "value", 0, &value) || !get_int (arg, "valueTwo", 0, &value_two))
+    return invalid (error, c, "%s: argument value is not a number", where);
   memset (cmp, 0, sizeof *cmp);
   cmp->arg = (unsigned) index;
-  cmp->datum_a = (scmp_datum_t) json_object_get_int_member_with_default (arg, "value", 0);
-  cmp->datum_b = (scmp_datum_t) json_object_get_int_member_with_default (arg, "valueTwo", 0);
+  cmp->datum_a = (scmp_datum_t) value;
+  cmp->datum_b = (scmp_datum_t) value_two;
   for (gsize i = 0; i < G_N_ELEMENTS (ops); i++)
     if (g_str_equal (op, ops[i].name))
       {
@@ -418,7 +453,7 @@ parse_syscall_entry (Compiler *c, guint index, JsonObject *entry, GError **error
     return FALSE;
   for (guint i = 0; name_list != NULL && i < json_array_get_length (name_list); i++)
     {
-      const char *name = json_array_get_string_element (name_list, i);
+      const char *name = element_string (name_list, i);
       if (name == NULL)
         return invalid (error, c, "%s: names[%u] is not a string", where, i);
       g_ptr_array_add (names, (gpointer) name);
@@ -431,7 +466,7 @@ parse_syscall_entry (Compiler *c, guint index, JsonObject *entry, GError **error
     return invalid (error, c, "%s: more than 6 arguments", where);
   for (guint i = 0; i < n_args; i++)
     {
-      if (!parse_arg (c, where, json_array_get_object_element (args, i), &cmps[i], error))
+      if (!parse_arg (c, where, element_object (args, i), &cmps[i], error))
         return FALSE;
       for (guint j = 0; j < i; j++)
         shared_index |= cmps[j].arg == cmps[i].arg;
@@ -482,6 +517,8 @@ export_bpf (Compiler *c, struct sock_filter **insns, gsize *len, GError **error)
       return invalid (error, c, "reading the BPF program back: %s", g_strerror (errno));
     }
   close (fd);
+  if (st.st_size / sizeof (struct sock_filter) > BPF_MAXINSNS)
+    return invalid (error, c, "the filter has more than %d instructions", BPF_MAXINSNS);
   *len = st.st_size / sizeof (struct sock_filter);
   *insns = (struct sock_filter *) g_steal_pointer (&buf);
   return TRUE;
@@ -497,7 +534,7 @@ compile_rules (Compiler *c, JsonObject *root, SeccompProgram *prog, GError **err
   if (!parse_arches (c, root, error) || !parse_flags (c, root, error))
     return FALSE;
   for (guint i = 0; syscalls != NULL && i < json_array_get_length (syscalls); i++)
-    if (!parse_syscall_entry (c, i, json_array_get_object_element (syscalls, i), error))
+    if (!parse_syscall_entry (c, i, element_object (syscalls, i), error))
       return FALSE;
   prog->flags = c->flags;
   return export_bpf (c, &prog->insns, &prog->len, error);

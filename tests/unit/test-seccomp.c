@@ -157,6 +157,36 @@ Test (seccomp, unconfined_is_empty)
   cr_assert_eq (errno_under (prog, probe_add_key), 0);
 }
 
+#if defined(__x86_64__)
+/* A 32-bit (i386 ABI) syscall from this 64-bit process: seccomp sees it as
+ * architecture x86, one of the default profile's sub-architectures. */
+static long
+int80 (long nr)
+{
+  long ret;
+  __asm__ volatile ("int $0x80" : "=a"(ret) : "a"(nr), "b"(0), "c"(0), "d"(0)
+                    : "memory", "r8", "r9", "r10", "r11");
+  if (ret < 0 && ret > -4096)
+    {
+      errno = (int) -ret;
+      return -1;
+    }
+  return ret;
+}
+static long probe_i386_getpid (void) { return int80 (20); }
+static long probe_i386_add_key (void) { return int80 (286); }
+
+Test (seccomp, x86_sub_architecture)
+{
+  g_autoptr (SeccompProgram) unconfined = seccomp_program_prepare ("unconfined", 0, NULL, NULL);
+  if (errno_under (unconfined, probe_i386_getpid) != 0)
+    cr_skip_test ("the kernel runs no i386 syscalls (no IA32 emulation)");
+  g_autoptr (SeccompProgram) prog = prepare_default (CAPS_DEFAULT_MASK);
+  cr_assert_eq (errno_under (prog, probe_i386_getpid), 0);
+  cr_assert_eq (errno_under (prog, probe_i386_add_key), ENOSYS);
+}
+#endif
+
 static char *
 write_profile (const char *dir, const char *name, const char *json)
 {
@@ -257,11 +287,29 @@ Test (seccomp, profile_errors_name_file_and_entry)
   assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
                         "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
                         "{\"index\": 9, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}",
-                        SECCOMP_PROFILE_ERROR_INVALID, "syscalls[0]: argument index 9");
+                        SECCOMP_PROFILE_ERROR_INVALID, "syscalls[0]: argument index is not a number from 0 to 5");
   assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
                         "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
                         "{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_ABOUT\"}]}]}",
                         SECCOMP_PROFILE_ERROR_INVALID, "unknown operator 'SCMP_CMP_ABOUT'");
+}
+
+/* Wrong JSON types anywhere give an error, not a crash or a warning. */
+Test (seccomp, profile_with_wrong_types)
+{
+  assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [42]}",
+                        SECCOMP_PROFILE_ERROR_INVALID, "syscalls[0]: not an object");
+  assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+                        "{\"names\": [\"read\", {}], \"action\": \"SCMP_ACT_ERRNO\"}]}",
+                        SECCOMP_PROFILE_ERROR_INVALID, "syscalls[0]: names[1] is not a string");
+  assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": \"x\"}",
+                        SECCOMP_PROFILE_ERROR_INVALID, "defaultErrnoRet is not an errno number");
+  assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+                        "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+                        "{\"index\": 0, \"value\": [], \"op\": \"SCMP_CMP_EQ\"}]}]}",
+                        SECCOMP_PROFILE_ERROR_INVALID, "syscalls[0]: argument value is not a number");
+  assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"archMap\": [7]}",
+                        SECCOMP_PROFILE_ERROR_INVALID, "archMap[0]: no architecture");
 }
 
 Test (seccomp, missing_profile_file)
