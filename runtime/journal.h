@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Container output: the log drivers (podman's --log-driver) and reading the
+ * logs back for `podunit logs`.
+ *
+ *   journald     one journal entry per line: MESSAGE, PRIORITY (6 stdout,
+ *                3 stderr), CONTAINER_ID (12 chars), CONTAINER_ID_FULL,
+ *                CONTAINER_NAME, CONTAINER_TAG (with --log-opt tag=) and
+ *                SYSLOG_IDENTIFIER (the tag, else the name, else the short
+ *                id, as conmon). A line without its newline yet is held
+ *                until it has 8 KiB; longer ones go out in 8 KiB pieces
+ *                flagged CONTAINER_PARTIAL_MESSAGE=true, the last piece
+ *                without the flag (docker's and conmon's convention).
+ *   k8s-file     podman's file format, one record per line or piece:
+ *                "2024-01-01T00:00:00.000000000+00:00 stdout F text" (P for
+ *                a piece of a longer line).
+ *   passthrough  the container writes to the supervisor's own stdout and
+ *                stderr (under systemd: the service's journal stream).
+ *   none         discarded.
+ *
+ * The default (log_driver_default): journald when journald runs on this
+ * system (its socket exists), else k8s-file. That is podman's rule ("journald
+ * when the system has it"), and it makes journald the default under systemd,
+ * where Quadlet's services run. */
+#pragma once
+
+#include <glib.h>
+#include <sys/uio.h>
+
+G_BEGIN_DECLS
+
+#define LOG_JOURNAL_SOCKET "/run/systemd/journal/socket"
+/* Longest piece of a line held back or written at once. */
+#define LOG_LINE_MAX 8192
+
+typedef enum
+{
+  LOG_DRIVER_JOURNALD,
+  LOG_DRIVER_K8S_FILE,
+  LOG_DRIVER_PASSTHROUGH,
+  LOG_DRIVER_NONE,
+} LogDriver;
+
+typedef enum
+{
+  LOG_STREAM_STDOUT = 1,
+  LOG_STREAM_STDERR = 2,
+} LogStream;
+
+/* "journald", "k8s-file" (and its alias "json-file"), "passthrough",
+ * "none". */
+gboolean log_driver_from_string (const char *s, LogDriver *driver, GError **error);
+const char *log_driver_to_string (LogDriver driver);
+/* The default for a system whose journal socket is at @journal_socket
+ * (LOG_JOURNAL_SOCKET). */
+LogDriver log_driver_default (const char *journal_socket);
+/* FALSE for passthrough: the supervisor hands its own stdio to the
+ * container instead of reading pipes. */
+gboolean log_driver_uses_pipes (LogDriver driver);
+
+typedef struct
+{
+  const char *id;   /* the full 64-hex container id */
+  const char *name; /* may be NULL */
+  const char *tag;  /* --log-opt tag=, may be NULL */
+} LogIdentity;
+
+/* Receives the fields of one journal entry; the default sends them with
+ * sd_journal_sendv. Returns 0 or -errno. */
+typedef int (*LogJournalSink) (const struct iovec *iov, int n, gpointer data);
+
+typedef struct _LogWriter LogWriter;
+
+/* @path: the k8s-file (created 0600, appended to); ignored otherwise. */
+LogWriter *log_writer_new (LogDriver driver, const LogIdentity *identity, const char *path,
+                           GError **error);
+void log_writer_free (LogWriter *w);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LogWriter, log_writer_free)
+
+void log_writer_set_journal_sink (LogWriter *w, LogJournalSink sink, gpointer data);
+
+/* Takes @len bytes the container wrote on @stream. */
+gboolean log_writer_write (LogWriter *w, LogStream stream, const char *buf, gsize len,
+                           GError **error);
+/* Writes out what is held back (at the container's exit): a last line
+ * without newline becomes a partial record. */
+gboolean log_writer_flush (LogWriter *w, GError **error);
+
+/* Reading back. */
+typedef struct
+{
+  gint64 time_usec; /* wall clock */
+  LogStream stream;
+  gboolean partial; /* a piece; the line goes on in the next entry */
+  char *message;    /* without the newline */
+} LogEntry;
+
+void log_entry_clear (LogEntry *e);
+
+/* One record of a k8s-file. */
+gboolean log_k8s_parse_line (const char *line, LogEntry *entry, GError **error);
+/* "2024-01-01T00:00:00.000000000+00:00" (local time, as podman writes). */
+char *log_format_timestamp (gint64 time_usec);
+
+/* `logs --since`: an RFC 3339 time, a date, Unix seconds, or a duration
+ * before @now_usec ("10m"). */
+gboolean log_parse_since (const char *s, gint64 now_usec, gint64 *time_usec, GError **error);
+
+typedef struct
+{
+  gint64 since_usec; /* 0: from the start */
+  gint tail;         /* last N lines; -1: all */
+  gboolean follow;
+  /* With follow: called between waits; FALSE ends following (the
+   * container exited). */
+  gboolean (*keep_following) (gpointer data);
+  gpointer data;
+} LogReadOptions;
+
+/* Called per entry in order; return FALSE to stop. */
+typedef gboolean (*LogEntryFunc) (const LogEntry *entry, gpointer data);
+
+gboolean log_read_k8s_file (const char *path, const LogReadOptions *opts, LogEntryFunc func,
+                            gpointer data, GError **error);
+/* The journal's entries with CONTAINER_ID_FULL=@id. */
+gboolean log_read_journal (const char *id, const LogReadOptions *opts, LogEntryFunc func,
+                           gpointer data, GError **error);
+
+/* How `podunit logs` prints entries: pieces are joined, -t puts the time of
+ * a line's first piece before it. @at_line_start carries the state between
+ * calls (start with TRUE). */
+void log_print_entry (GString *out, const LogEntry *entry, gboolean timestamps,
+                      gboolean *at_line_start);
+
+G_END_DECLS
