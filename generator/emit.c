@@ -170,3 +170,26 @@ emit_dry_run_text (UnitFile *service)
   g_autofree char *text = unit_file_to_string (service);
   return g_strdup_printf ("---%s---\n%s\n", unit_file_get_filename (service), text);
 }
+
+gboolean
+emit_check_lines (UnitFile *service, GError **error)
+{
+  g_autofree char *text = unit_file_to_string (service);
+  const char *line = text;
+
+  while (*line)
+    {
+      const char *end = strchrnul (line, '\n');
+      if (end - line > EMIT_MAX_LINE)
+        {
+          g_autofree char *key = g_strndup (line, strcspn (line, "=\n"));
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "the generated %s= line is %zu bytes, longer than systemd reads (%d)",
+                       g_utf8_validate (key, -1, NULL) && strlen (key) < 64 ? key : "?",
+                       (size_t) (end - line), EMIT_MAX_LINE);
+          return FALSE;
+        }
+      line = *end ? end + 1 : end;
+    }
+  return TRUE;
+}

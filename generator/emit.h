@@ -17,5 +17,11 @@ gboolean emit_service (const char *outdir, UnitFile *service, const char *header
  * are appended to @problems (char*); the unit itself stays usable. */
 void emit_install_symlinks (const char *outdir, UnitFile *service, GPtrArray *problems);
 
+/* systemd ignores unit-file lines longer than this (LONG_LINE_MAX). */
+#define EMIT_MAX_LINE (1024 * 1024)
+
+/* Fails when a line of @service is too long for systemd to read. */
+gboolean emit_check_lines (UnitFile *service, GError **error);
+
 /* "---NAME---\nTEXT\n" as printed by --dryrun (caller frees). */
 char *emit_dry_run_text (UnitFile *service);

@@ -185,7 +185,8 @@ compare_names (gconstpointer a, gconstpointer b)
  * directory. A file that fails to parse is reported and skipped; its name
  * is not taken, so a lower-precedence file of that name loads (as Quadlet). */
 static void
-load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guint *failures)
+load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guint *failures,
+                     gboolean report)
 {
   g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
@@ -209,7 +210,8 @@ load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guin
       unit = unit_file_load (path, &error);
       if (unit == NULL)
         {
-          logf_ ("converting \"%s\": %s", (char *) names->pdata[i], error->message);
+          if (report)
+            logf_ ("converting \"%s\": %s", (char *) names->pdata[i], error->message);
           (*failures)++;
           continue;
         }
@@ -292,6 +294,8 @@ convert_one (QuadletContext *ctx, Source *s)
                  "%s files are not supported by podunit-generator", s->type->extension);
   else
     service = s->type->convert (ctx, s->unit, &error);
+  if (service != NULL && !emit_check_lines (service, &error))
+    g_clear_pointer (&service, unit_file_free);
   log_all (ctx->warnings);
   if (service == NULL)
     logf_ ("converting \"%s\": %s", filename, error->message);
@@ -324,7 +328,7 @@ generate (const Options *o, const char *argv0)
   dirs = unit_dirs_get (o->is_user, problems);
   log_all (problems);
   for (guint i = 0; i < dirs->len; i++)
-    load_units_from_dir (dirs->pdata[i], seen, sources, &failures);
+    load_units_from_dir (dirs->pdata[i], seen, sources, &failures, TRUE);
 
   if (sources->len == 0)
     {
@@ -442,9 +446,8 @@ validate (const Options *o)
         {
           g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
           guint ignored = 0;
-          logger.debug = FALSE;
-          logger.to_stderr = TRUE;
-          load_units_from_dir (dir, seen, neighbours, &ignored);
+          /* Only for references: their own problems are not reported. */
+          load_units_from_dir (dir, seen, neighbours, &ignored, FALSE);
         }
     }
 
@@ -479,12 +482,27 @@ validate (const Options *o)
           errors++;
           continue;
         }
+      /* Convert without the unknown keys too, to find the problems after
+       * them (a missing Image=, a bad reference). */
+      if (unknown->len > 0)
+        {
+          g_auto (GStrv) keys = unit_file_list_keys (s->unit, s->type->group);
+          g_auto (GStrv) qkeys = unit_file_list_keys (s->unit, QUADLET_QUADLET_GROUP);
+          for (char **k = keys; *k; k++)
+            if (!g_strv_contains (s->type->keys, *k))
+              unit_file_unset (s->unit, s->type->group, *k);
+          for (char **k = qkeys; *k; k++)
+            if (strcmp (*k, "DefaultDependencies") != 0)
+              unit_file_unset (s->unit, QUADLET_QUADLET_GROUP, *k);
+        }
       service = s->type->convert (ctx, s->unit, &error);
+      if (service != NULL && !emit_check_lines (service, &error))
+        g_clear_pointer (&service, unit_file_free);
       for (guint w = 0; w < ctx->warnings->len; w++)
         printf ("%s: %s\n", name, (char *) ctx->warnings->pdata[w]);
       warnings += ctx->warnings->len;
       g_ptr_array_set_size (ctx->warnings, 0);
-      if (service == NULL && unknown->len == 0)
+      if (service == NULL)
         {
           printf ("%s: %s\n", name, error->message);
           errors++;
@@ -513,7 +531,10 @@ main (int argc, char **argv)
       return 0;
     }
   if (o.validate)
-    return validate (&o);
+    {
+      logger.to_stderr = TRUE;
+      return validate (&o);
+    }
 
   logger.debug = o.verbose || o.dry_run;
   logger.to_stderr = o.no_kmsg || o.dry_run;

@@ -426,6 +426,30 @@ quadlet_warn_ambiguous_image (QuadletContext *ctx, UnitFile *unit, const char *g
 
 /* ------------------------------------------------------------ service init */
 
+/* The service generated from Quadlet file @dep, or NULL. An instance of a
+ * loaded template ("db@%i.volume", "db@x.volume" with only db@.volume on
+ * disk) names that template's service instantiated: Quadlet knows only
+ * files, but templates depending on templates need this. */
+static char *
+dependency_service (QuadletContext *ctx, const char *dep)
+{
+  QuadletUnitInfo *info = quadlet_units_info_lookup (ctx, dep);
+  const char *at = strchr (dep, '@'), *dot = strrchr (dep, '.');
+  g_autofree char *prefix = NULL, *template = NULL, *instance = NULL;
+
+  if (info != NULL)
+    return g_strconcat (info->service_name, ".service", NULL);
+  if (at == NULL || dot == NULL || dot <= at + 1)
+    return NULL;
+  prefix = g_strndup (dep, (gsize) (at - dep + 1));
+  template = g_strconcat (prefix, dot, NULL);
+  info = quadlet_units_info_lookup (ctx, template);
+  if (info == NULL || !g_str_has_suffix (info->service_name, "@"))
+    return NULL;
+  instance = g_strndup (at + 1, (gsize) (dot - at - 1));
+  return g_strconcat (info->service_name, instance, ".service", NULL);
+}
+
 /* Rewrites [Unit] dependency keys whose words name Quadlet files into the
  * services generated from them. */
 static gboolean
@@ -441,14 +465,14 @@ translate_unit_dependencies (QuadletContext *ctx, UnitFile *service, GError **er
         {
           if (quadlet_unit_type_for (*dep) != NULL)
             {
-              QuadletUnitInfo *info = quadlet_units_info_lookup (ctx, *dep);
-              if (info == NULL)
+              char *name = dependency_service (ctx, *dep);
+              if (name == NULL)
                 {
                   g_set_error (error, QUADLET_ERROR, QUADLET_ERROR_NOT_FOUND,
                                "unable to translate dependency for %s", *dep);
                   return FALSE;
                 }
-              g_ptr_array_add (out, g_strconcat (info->service_name, ".service", NULL));
+              g_ptr_array_add (out, name);
               translated = TRUE;
             }
           else
@@ -692,11 +716,17 @@ void
 quadlet_add_key_vals (QuadletContext *ctx, PodmanCmdline *c, UnitFile *unit, const char *group,
                       const QuadletKeyFlag *table)
 {
+  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+
   for (; table->key; table++)
     {
       g_autoptr (GHashTable) kv =
-        unit_file_lookup_all_key_val (unit, group, table->key, ctx->warnings);
+        unit_file_lookup_all_key_val (unit, group, table->key, problems);
       podman_cmdline_add_keys (c, table->flag, kv);
+      for (guint i = 0; i < problems->len; i++)
+        quadlet_warn (ctx, "Warning: %s: %s=: %s, ignoring", unit_file_get_filename (unit),
+                      table->key, (char *) problems->pdata[i]);
+      g_ptr_array_set_size (problems, 0);
     }
 }
 
