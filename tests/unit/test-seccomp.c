@@ -212,46 +212,50 @@ rm_rf (const char *dir)
 
 static long probe_getppid (void) { return syscall (SYS_getppid); }
 
-Test (seccomp, user_profile_rules)
+/* Compiles @json as a user's profile file. */
+static SeccompProgram *
+prepare_json (const char *json, guint64 caps)
 {
   g_autofree char *dir = make_tmpdir ();
-  /* Default allow; getppid fails with errno 42; personality allowed for
-   * 8 OR 0x20000 (two conditions on one argument), else EPERM; a rule for
-   * a future kernel is skipped. */
-  g_autofree char *path = write_profile (dir, "p.json",
-    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"archMap\": [{\"architecture\": "
-    "\"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\"]}],"
-    " \"syscalls\": ["
-    " {\"names\": [\"getppid\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 42},"
-    " {\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ERRNO\", \"includes\": {\"minKernel\": \"99.0\"}},"
-    " {\"names\": [\"add_key\"], \"action\": \"SCMP_ACT_ERRNO\", \"excludes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}}"
-    "]}");
+  g_autofree char *path = write_profile (dir, "p.json", json);
   g_autoptr (GError) error = NULL;
-  g_autoptr (SeccompProgram) prog = seccomp_program_prepare (path, 0, NULL, &error);
-  g_autoptr (SeccompProgram) admin = seccomp_program_prepare (path, BIT (CAP_SYS_ADMIN), NULL, NULL);
+  SeccompProgram *prog = seccomp_program_prepare (path, caps, NULL, &error);
+  rm_rf (dir);
   cr_assert_not_null (prog, "%s", error ? error->message : "");
+  return prog;
+}
+
+Test (seccomp, user_profile_rules)
+{
+  /* Default allow; getppid fails with errno 42; a rule for a future kernel
+   * is skipped; add_key fails unless the container has CAP_SYS_ADMIN. */
+  const char *json
+      = "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"archMap\": [{\"architecture\": "
+        "\"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\"]}],"
+        " \"syscalls\": ["
+        " {\"names\": [\"getppid\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 42},"
+        " {\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ERRNO\", \"includes\": {\"minKernel\": \"99.0\"}},"
+        " {\"names\": [\"add_key\"], \"action\": \"SCMP_ACT_ERRNO\", \"excludes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}}"
+        "]}";
+  g_autoptr (SeccompProgram) prog = prepare_json (json, 0);
+  g_autoptr (SeccompProgram) admin = prepare_json (json, BIT (CAP_SYS_ADMIN));
   cr_assert_eq (errno_under (prog, probe_getppid), 42);
   cr_assert_eq (errno_under (prog, probe_getpid), 0);
   cr_assert_eq (errno_under (prog, probe_add_key), EPERM);
   cr_assert_eq (errno_under (admin, probe_add_key), 0);
-  rm_rf (dir);
 }
 
 Test (seccomp, same_argument_twice_means_either)
 {
-  g_autofree char *dir = make_tmpdir ();
-  g_autofree char *path = write_profile (dir, "p.json",
-    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
-    " {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 7, \"args\": ["
-    "  {\"index\": 0, \"value\": 4194304, \"op\": \"SCMP_CMP_EQ\"},"
-    "  {\"index\": 0, \"value\": 4294967295, \"op\": \"SCMP_CMP_EQ\"}]}]}");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (SeccompProgram) prog = seccomp_program_prepare (path, 0, NULL, &error);
-  cr_assert_not_null (prog, "%s", error ? error->message : "");
+  g_autoptr (SeccompProgram) prog = prepare_json (
+      "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+      " {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 7, \"args\": ["
+      "  {\"index\": 0, \"value\": 4194304, \"op\": \"SCMP_CMP_EQ\"},"
+      "  {\"index\": 0, \"value\": 4294967295, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+      0);
   cr_assert_eq (errno_under (prog, probe_personality_query), 7);
   cr_assert_eq (errno_under (prog, probe_personality_exec), 7);
   cr_assert_eq (errno_under (prog, probe_getppid), 0);
-  rm_rf (dir);
 }
 
 static void
