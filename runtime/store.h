@@ -104,6 +104,9 @@ gboolean store_untag_image (Store *s, const char *name, GError **error);
  * store_lock around check + remove). */
 gboolean store_remove_image (Store *s, const char *id, GError **error);
 
+/* Removes layers and blobs no image uses and abandoned staging dirs. */
+gboolean store_prune_unused (Store *s, GError **error);
+
 /* For `podunit commit`: packs DIR (an overlay upper dir: char 0/0 devices
  * and trusted.overlay.opaque become OCI whiteouts) into a layer blob and
  * records the unpacked layer. Returns the layer's "sha256:<hex>" diff id. */
@@ -118,5 +121,52 @@ StoreImage *store_create_image (Store *s, StoreImage *base, const char *const *n
                                 JsonObject *config, const char *author,
                                 const char *history_comment, const char *name,
                                 GError **error);
+
+/* Transactions, for the archive importers and commit: blobs, layers and
+ * image records are staged in ROOT/tmp/txn-XXXXXX and moved into the store
+ * by store_txn_commit under the store lock; store_txn_free of an
+ * uncommitted transaction removes the staging dir, leaving the store as it
+ * was (a rejected archive changes nothing). */
+typedef struct _StoreTxn StoreTxn;
+
+StoreTxn *store_txn_begin (Store *s, GError **error);
+void store_txn_free (StoreTxn *t);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreTxn, store_txn_free)
+
+/* A new empty file in the staging dir (for a blob being written); the
+ * caller writes it and then files it with store_txn_adopt_blob. */
+char *store_txn_new_temp (StoreTxn *t, int *fd, GError **error);
+/* Files the staged file PATH as blob HEX. When EXPECTED_HEX is non-NULL it
+ * must equal HEX (else a digest-mismatch error naming WHAT). */
+gboolean store_txn_adopt_blob (StoreTxn *t, const char *path, const char *hex,
+                               const char *expected_hex, const char *what, GError **error);
+/* Stages a blob from memory; returns its hex digest. */
+char *store_txn_add_blob_data (StoreTxn *t, const void *data, gsize len, GError **error);
+/* Opens blob HEX, staged or already in the store; -1 with an error if missing. */
+int store_txn_open_blob (StoreTxn *t, const char *hex, GError **error);
+/* Reads blob HEX (staged or stored) into memory. */
+char *store_txn_read_blob (StoreTxn *t, const char *hex, gsize *len, GError **error);
+/* Unpacks layer blob BLOB_HEX unless layer DIFF_ID_HEX is already stored or
+ * staged; the unpacked content must hash to DIFF_ID_HEX. */
+gboolean store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
+                              const char *diff_id_hex, GError **error);
+/* Records an image for the staged/stored manifest MANIFEST_HEX (its config
+ * and layers must be staged or stored). NAMES are full names, moved to
+ * it. Returns the image id. */
+char *store_txn_add_image (StoreTxn *t, const char *manifest_hex, const char *const *names,
+                           GError **error);
+gboolean store_txn_commit (StoreTxn *t, GError **error);
+
+/* Layer DIFF_ID's record: the blob it was unpacked from (hex), that blob's
+ * media type and the uncompressed tar size. Any out-pointer may be NULL. */
+gboolean store_layer_info (Store *s, const char *diff_id, char **blob_hex, char **media_type,
+                           guint64 *size, GError **error);
+
+/* Blob HEX's path in the store (it may not exist). */
+char *store_blob_path (Store *s, const char *hex);
+/* Names with podman's registry defaults: short "busybox" becomes
+ * DEFAULT_DOMAIN/busybox:latest ("localhost" for tag and oci-archive,
+ * "docker.io" (+ "library/") for docker-archive RepoTags). */
+char *store_normalize_name_in (const char *name, const char *default_domain, GError **error);
 
 G_END_DECLS

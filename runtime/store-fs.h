@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* File helpers for the store's crash-safety rules: write temp + fsync +
+ * rename, fsync the directory, remove trees without following symlinks. */
+#pragma once
+
+#include <glib.h>
+#include <unistd.h>
+
+/* Writes DATA to PATH atomically (PATH.tmp-XXXXXX, fsync, rename, fsync dir). */
+gboolean fs_write_atomic (const char *path, const void *data, gsize len, GError **error);
+/* fsyncs the directory DIR (after a rename into it). */
+gboolean fs_fsync_dir (const char *dir, GError **error);
+/* rm -rf that never follows symlinks; missing PATH is fine. */
+gboolean fs_rm_rf (const char *path, GError **error);
+/* rm -rf of NAME under the directory fd DIRFD. */
+gboolean fs_rm_rf_at (int dirfd, const char *name, GError **error);
+/* mkdir -p with MODE; errors name the path. */
+gboolean fs_mkdir_p (const char *path, int mode, GError **error);
+/* Sum of st_size of regular files under PATH (symlinks not followed). */
+guint64 fs_du (const char *path);
+
+static inline void
+fs_close_fd (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+}
+/* int fd fs_autofd = -1: closed when it goes out of scope. */
+#define fs_autofd __attribute__ ((cleanup (fs_close_fd)))
