@@ -72,10 +72,12 @@ gboolean caps_merge (guint64 base, const char *const *add, const char *const *dr
                      GError **error);
 
 /* The sets for a container: bounding = default merged with @add/@drop; for
- * the root user (uid 0) effective = permitted = bounding; for another user
+ * the root user effective = permitted = bounding; for another user
  * effective = permitted = ambient = inheritable = only what @add names
  * (podman: non-root users get no capabilities unless added). Inheritable is
- * otherwise empty (podman since CVE-2022-27649). */
+ * otherwise empty (podman since CVE-2022-27649). podman decides "root" from
+ * the --user text before resolving it: unset, "root" or "0" (with any
+ * ":group"), and not with --userns=keep-id. */
 gboolean caps_resolve (const char *const *add, const char *const *drop, gboolean root_user,
                        gboolean no_new_privs, CapSets *out, GError **error);
 

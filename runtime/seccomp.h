@@ -34,7 +34,12 @@ typedef struct _SeccompProgram SeccompProgram;
  * listed capabilities are in it, "excludes" conversely (podman does the
  * same). @cache_dir: where to cache compiled programs (created if needed,
  * e.g. RUNROOT/seccomp), or NULL to always compile. Errors name the profile
- * file and the bad entry ("p.json: syscalls[3]: unknown syscall 'foo'"). */
+ * file and the bad entry ("p.json: syscalls[3]: unknown syscall 'foo'").
+ * A syscall name this libseccomp does not know is an error in a user's
+ * profile (a typo must not silently allow or deny nothing); the built-in
+ * profile skips such names, as it may list syscalls newer than the host's
+ * libseccomp. Conflicting rules for one syscall: the first one wins
+ * (libseccomp's behaviour, which podman's profiles rely on). */
 SeccompProgram *seccomp_program_prepare (const char *profile, guint64 bounding_caps,
                                          const char *cache_dir, GError **error);
 void seccomp_program_free (SeccompProgram *prog);
