@@ -13,7 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK (caps-error-quark, caps_error)
+G_DEFINE_QUARK (caps - error - quark, caps_error)
 
 int
 caps_last_cap (void)
@@ -24,7 +24,7 @@ caps_last_cap (void)
       g_autofree char *text = NULL;
       int value = CAP_LAST_CAP;
       if (g_file_get_contents ("/proc/sys/kernel/cap_last_cap", &text, NULL, NULL))
-        value = (int) g_ascii_strtoll (text, NULL, 10);
+        value = (int)g_ascii_strtoll (text, NULL, 10);
       /* Our masks are 64 bits wide. */
       last = CLAMP (value, 0, 63);
     }
@@ -53,8 +53,8 @@ caps_from_name (const char *name, GError **error)
 {
   g_autofree char *trimmed = g_strstrip (g_strdup (name));
   g_autofree char *lower = g_ascii_strdown (trimmed, -1);
-  g_autofree char *full = g_str_has_prefix (lower, "cap_") ? g_strdup (lower)
-                                                           : g_strconcat ("cap_", lower, NULL);
+  g_autofree char *full
+      = g_str_has_prefix (lower, "cap_") ? g_strdup (lower) : g_strconcat ("cap_", lower, NULL);
   cap_value_t cap;
   /* libcap also accepts plain numbers; podman does not. */
   if (full[4] != '\0' && !g_ascii_isdigit (full[4]) && cap_from_name (full, &cap) == 0 && cap >= 0
@@ -224,9 +224,9 @@ caps_apply (const CapSets *caps, GError **error)
 {
   struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
   struct __user_cap_data_struct data[2] = {
-    { (guint32) caps->effective, (guint32) caps->permitted, (guint32) caps->inheritable },
-    { (guint32) (caps->effective >> 32), (guint32) (caps->permitted >> 32),
-      (guint32) (caps->inheritable >> 32) },
+    { (guint32)caps->effective, (guint32)caps->permitted, (guint32)caps->inheritable },
+    { (guint32)(caps->effective >> 32), (guint32)(caps->permitted >> 32),
+      (guint32)(caps->inheritable >> 32) },
   };
   int last = caps_last_cap ();
 

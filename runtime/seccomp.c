@@ -34,7 +34,7 @@ extern const char seccomp_default_profile_json[];
 extern const size_t seccomp_default_profile_len;
 extern const char seccomp_default_profile_sha256[];
 
-G_DEFINE_QUARK (seccomp-profile-error-quark, seccomp_profile_error)
+G_DEFINE_QUARK (seccomp - profile - error - quark, seccomp_profile_error)
 
 struct _SeccompProgram
 {
@@ -103,7 +103,7 @@ typedef struct
 } Compiler;
 
 static gboolean G_GNUC_PRINTF (3, 4)
-invalid (GError **error, const Compiler *c, const char *fmt, ...)
+    invalid (GError **error, const Compiler *c, const char *fmt, ...)
 {
   va_list ap;
   g_autofree char *msg = NULL;
@@ -123,13 +123,13 @@ native_go_arch (void)
     guint32 arch;
     const char *go;
   } table[] = {
-    { SCMP_ARCH_X86_64, "amd64" },     { SCMP_ARCH_X86, "386" },
-    { SCMP_ARCH_X32, "amd64" },        { SCMP_ARCH_AARCH64, "arm64" },
-    { SCMP_ARCH_ARM, "arm" },          { SCMP_ARCH_PPC64LE, "ppc64le" },
-    { SCMP_ARCH_PPC64, "ppc64" },      { SCMP_ARCH_S390X, "s390x" },
-    { SCMP_ARCH_S390, "s390" },        { SCMP_ARCH_RISCV64, "riscv64" },
-    { SCMP_ARCH_MIPS64, "mips64" },    { SCMP_ARCH_MIPSEL64, "mips64le" },
-    { SCMP_ARCH_MIPS, "mips" },        { SCMP_ARCH_MIPSEL, "mipsle" },
+    { SCMP_ARCH_X86_64, "amd64" },  { SCMP_ARCH_X86, "386" },
+    { SCMP_ARCH_X32, "amd64" },     { SCMP_ARCH_AARCH64, "arm64" },
+    { SCMP_ARCH_ARM, "arm" },       { SCMP_ARCH_PPC64LE, "ppc64le" },
+    { SCMP_ARCH_PPC64, "ppc64" },   { SCMP_ARCH_S390X, "s390x" },
+    { SCMP_ARCH_S390, "s390" },     { SCMP_ARCH_RISCV64, "riscv64" },
+    { SCMP_ARCH_MIPS64, "mips64" }, { SCMP_ARCH_MIPSEL64, "mips64le" },
+    { SCMP_ARCH_MIPS, "mips" },     { SCMP_ARCH_MIPSEL, "mipsle" },
   };
   guint32 native = seccomp_arch_native ();
   for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
@@ -298,7 +298,8 @@ parse_flags (Compiler *c, JsonObject *root, GError **error)
       else if (g_strcmp0 (name, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
         c->flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
       else
-        return invalid (error, c, "flags[%u]: unknown flag '%s'", i, name ? name : "(not a string)");
+        return invalid (error, c, "flags[%u]: unknown flag '%s'", i,
+                        name ? name : "(not a string)");
     }
   return TRUE;
 }
@@ -375,9 +376,12 @@ parse_arg (Compiler *c, const char *where, JsonObject *arg, struct scmp_arg_cmp 
     const char *name;
     enum scmp_compare op;
   } ops[] = {
-    { "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
-    { "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-    { "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+    { "SCMP_CMP_NE", SCMP_CMP_NE },
+    { "SCMP_CMP_LT", SCMP_CMP_LT },
+    { "SCMP_CMP_LE", SCMP_CMP_LE },
+    { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+    { "SCMP_CMP_GE", SCMP_CMP_GE },
+    { "SCMP_CMP_GT", SCMP_CMP_GT },
     { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
   };
   const char *op = get_string (arg, "op");
@@ -391,9 +395,9 @@ parse_arg (Compiler *c, const char *where, JsonObject *arg, struct scmp_arg_cmp 
   if (!get_int (arg, "value", 0, &value) || !get_int (arg, "valueTwo", 0, &value_two))
     return invalid (error, c, "%s: argument value is not a number", where);
   memset (cmp, 0, sizeof *cmp);
-  cmp->arg = (unsigned) index;
-  cmp->datum_a = (scmp_datum_t) value;
-  cmp->datum_b = (scmp_datum_t) value_two;
+  cmp->arg = (unsigned)index;
+  cmp->datum_a = (scmp_datum_t)value;
+  cmp->datum_b = (scmp_datum_t)value_two;
   for (gsize i = 0; i < G_N_ELEMENTS (ops); i++)
     if (g_str_equal (op, ops[i].name))
       {
@@ -456,10 +460,10 @@ parse_syscall_entry (Compiler *c, guint index, JsonObject *entry, GError **error
       const char *name = element_string (name_list, i);
       if (name == NULL)
         return invalid (error, c, "%s: names[%u] is not a string", where, i);
-      g_ptr_array_add (names, (gpointer) name);
+      g_ptr_array_add (names, (gpointer)name);
     }
   if (get_string (entry, "name") != NULL)
-    g_ptr_array_add (names, (gpointer) get_string (entry, "name"));
+    g_ptr_array_add (names, (gpointer)get_string (entry, "name"));
   if (names->len == 0)
     return invalid (error, c, "%s: no syscall names", where);
   if (n_args > G_N_ELEMENTS (cmps))
@@ -520,7 +524,7 @@ export_bpf (Compiler *c, struct sock_filter **insns, gsize *len, GError **error)
   if (st.st_size / sizeof (struct sock_filter) > BPF_MAXINSNS)
     return invalid (error, c, "the filter has more than %d instructions", BPF_MAXINSNS);
   *len = st.st_size / sizeof (struct sock_filter);
-  *insns = (struct sock_filter *) g_steal_pointer (&buf);
+  *insns = (struct sock_filter *)g_steal_pointer (&buf);
   return TRUE;
 }
 
@@ -528,8 +532,8 @@ static gboolean
 compile_rules (Compiler *c, JsonObject *root, SeccompProgram *prog, GError **error)
 {
   JsonArray *syscalls = get_array (root, "syscalls");
-  if (json_object_has_member (root, "listenerPath")
-      && get_string (root, "listenerPath") != NULL && *get_string (root, "listenerPath"))
+  if (json_object_has_member (root, "listenerPath") && get_string (root, "listenerPath") != NULL
+      && *get_string (root, "listenerPath"))
     return invalid (error, c, "listenerPath: seccomp notification is not supported");
   if (!parse_arches (c, root, error) || !parse_flags (c, root, error))
     return FALSE;
@@ -609,8 +613,7 @@ cache_read (const char *path, SeccompProgram *prog)
   if (!g_file_get_contents (path, &data, &size, NULL) || size < sizeof header)
     return FALSE;
   memcpy (&header, data, sizeof header);
-  if (memcmp (header.magic, CACHE_MAGIC, 8) != 0 || header.count == 0
-      || header.count > BPF_MAXINSNS
+  if (memcmp (header.magic, CACHE_MAGIC, 8) != 0 || header.count == 0 || header.count > BPF_MAXINSNS
       || size != sizeof header + header.count * sizeof (struct sock_filter))
     return FALSE;
   digest (data + sizeof header, size - sizeof header, sum);
@@ -628,7 +631,7 @@ cache_write (const char *dir, const char *path, const SeccompProgram *prog)
 {
   gsize body = prog->len * sizeof (struct sock_filter);
   g_autofree char *data = g_malloc (sizeof (CacheHeader) + body);
-  CacheHeader header = { CACHE_MAGIC, (guint32) prog->len, prog->flags, { 0 } };
+  CacheHeader header = { CACHE_MAGIC, (guint32)prog->len, prog->flags, { 0 } };
 
   if (g_mkdir_with_parents (dir, 0700) < 0)
     return;
@@ -666,7 +669,7 @@ seccomp_program_prepare (const char *profile, guint64 bounding_caps, const char 
                        "seccomp profile: %s", local->message);
           return NULL;
         }
-      file_sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) file_data, len);
+      file_sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)file_data, len);
       data = file_data;
       sha256 = file_sha256;
       source = profile;
@@ -698,7 +701,7 @@ seccomp_program_apply (const SeccompProgram *prog, GError **error)
   struct sock_fprog fprog;
   if (prog->insns == NULL)
     return TRUE;
-  fprog.len = (unsigned short) prog->len;
+  fprog.len = (unsigned short)prog->len;
   fprog.filter = prog->insns;
   if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, prog->flags, &fprog) == 0)
     return TRUE;

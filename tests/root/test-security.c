@@ -139,11 +139,11 @@ Test (security, default_container)
   assert_line (out, "CapAmb:\t0000000000000000");
   assert_line (out, "Seccomp:\t2");
   assert_line (out, "NoNewPrivs:\t0");
-  assert_line (out, "probe mount 1");   /* EPERM: no CAP_SYS_ADMIN */
-  assert_line (out, "probe unshare 1"); /* EPERM */
+  assert_line (out, "probe mount 1");    /* EPERM: no CAP_SYS_ADMIN */
+  assert_line (out, "probe unshare 1");  /* EPERM */
   assert_line (out, "probe add_key 38"); /* ENOSYS: not in the profile */
-  assert_line (out, "probe kcmp 1");    /* EPERM: needs CAP_SYS_PTRACE */
-  assert_line (out, "probe ptrace 0");  /* allowed, as podman's profile does */
+  assert_line (out, "probe kcmp 1");     /* EPERM: needs CAP_SYS_PTRACE */
+  assert_line (out, "probe ptrace 0");   /* allowed, as podman's profile does */
   assert_line (out, "probe future 38");
 }
 

@@ -23,8 +23,9 @@ own_bounding (void)
 
 Test (caps, default_mask_is_podmans_eleven)
 {
-  const char *names[] = { "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "NET_BIND_SERVICE",
-                          "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT" };
+  const char *names[]
+      = { "CHOWN",   "DAC_OVERRIDE", "FOWNER",  "FSETID", "KILL",      "NET_BIND_SERVICE",
+          "SETFCAP", "SETGID",       "SETPCAP", "SETUID", "SYS_CHROOT" };
   guint64 mask = 0;
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
     mask |= BIT (caps_from_name (names[i], NULL));
@@ -61,7 +62,8 @@ Test (caps, merge_add_and_drop)
   const char *drop[] = { "cap_chown,KILL", NULL };
   guint64 out = 0;
   cr_assert (caps_merge (CAPS_DEFAULT_MASK, add, drop, &out, NULL));
-  cr_assert_eq (out, (CAPS_DEFAULT_MASK | BIT (CAP_NET_ADMIN)) & ~BIT (CAP_CHOWN) & ~BIT (CAP_KILL));
+  cr_assert_eq (out,
+                (CAPS_DEFAULT_MASK | BIT (CAP_NET_ADMIN)) & ~BIT (CAP_CHOWN) & ~BIT (CAP_KILL));
 }
 
 Test (caps, merge_drop_all_keeps_only_added)

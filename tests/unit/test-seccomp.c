@@ -54,34 +54,79 @@ prepare_default (guint64 caps)
   return prog;
 }
 
-static long probe_getpid (void) { return syscall (SYS_getpid); }
-static long probe_add_key (void)
+static long
+probe_getpid (void)
+{
+  return syscall (SYS_getpid);
+}
+static long
+probe_add_key (void)
 {
   return syscall (SYS_add_key, "user", "podunit-test", "x", 1, KEY_SPEC_PROCESS_KEYRING);
 }
-static long probe_keyctl (void)
+static long
+probe_keyctl (void)
 {
   return syscall (SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_PROCESS_KEYRING, 1);
 }
-static long probe_io_uring (void) { return syscall (425 /* io_uring_setup */, 1, NULL); }
+static long
+probe_io_uring (void)
+{
+  return syscall (425 /* io_uring_setup */, 1, NULL);
+}
 /* A syscall number no kernel has yet. */
-static long probe_future (void) { return syscall (1000); }
-static long probe_vmsplice (void) { return syscall (SYS_vmsplice, -1, NULL, 0, 0); }
-static long probe_userfaultfd (void) { return syscall (SYS_userfaultfd, 0); }
-static long probe_swapoff (void) { return syscall (SYS_swapoff, "/nonexistent"); }
-static long probe_kcmp (void)
+static long
+probe_future (void)
+{
+  return syscall (1000);
+}
+static long
+probe_vmsplice (void)
+{
+  return syscall (SYS_vmsplice, -1, NULL, 0, 0);
+}
+static long
+probe_userfaultfd (void)
+{
+  return syscall (SYS_userfaultfd, 0);
+}
+static long
+probe_swapoff (void)
+{
+  return syscall (SYS_swapoff, "/nonexistent");
+}
+static long
+probe_kcmp (void)
 {
   return syscall (SYS_kcmp, getpid (), getpid (), KCMP_FILE, 0, 0);
 }
-static long probe_chroot (void) { return syscall (SYS_chroot, "/"); }
-static long probe_personality_query (void) { return syscall (SYS_personality, 0xffffffff); }
-static long probe_personality_exec (void) { return syscall (SYS_personality, READ_IMPLIES_EXEC); }
-static long probe_audit_socket (void)
+static long
+probe_chroot (void)
+{
+  return syscall (SYS_chroot, "/");
+}
+static long
+probe_personality_query (void)
+{
+  return syscall (SYS_personality, 0xffffffff);
+}
+static long
+probe_personality_exec (void)
+{
+  return syscall (SYS_personality, READ_IMPLIES_EXEC);
+}
+static long
+probe_audit_socket (void)
 {
   return syscall (SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
 }
-static long probe_udp_socket (void) { return syscall (SYS_socket, AF_INET, SOCK_DGRAM, 0); }
-static long probe_status (void)
+static long
+probe_udp_socket (void)
+{
+  return syscall (SYS_socket, AF_INET, SOCK_DGRAM, 0);
+}
+static long
+probe_status (void)
 {
   g_autofree char *status = NULL;
   if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
@@ -128,7 +173,8 @@ Test (seccomp, capability_gated_rules)
 {
   g_autoptr (SeccompProgram) plain = prepare_default (CAPS_DEFAULT_MASK);
   g_autoptr (SeccompProgram) ptrace = prepare_default (CAPS_DEFAULT_MASK | BIT (CAP_SYS_PTRACE));
-  g_autoptr (SeccompProgram) no_chroot = prepare_default (CAPS_DEFAULT_MASK & ~BIT (CAP_SYS_CHROOT));
+  g_autoptr (SeccompProgram) no_chroot
+      = prepare_default (CAPS_DEFAULT_MASK & ~BIT (CAP_SYS_CHROOT));
   cr_assert_eq (errno_under (plain, probe_kcmp), EPERM);
   cr_assert_eq (errno_under (ptrace, probe_kcmp), 0);
   /* The test may run as root with CAP_SYS_CHROOT: EPERM is the filter's. */
@@ -164,17 +210,27 @@ static long
 int80 (long nr)
 {
   long ret;
-  __asm__ volatile ("int $0x80" : "=a"(ret) : "a"(nr), "b"(0), "c"(0), "d"(0)
-                    : "memory", "r8", "r9", "r10", "r11");
+  __asm__ volatile("int $0x80"
+                   : "=a"(ret)
+                   : "a"(nr), "b"(0), "c"(0), "d"(0)
+                   : "memory", "r8", "r9", "r10", "r11");
   if (ret < 0 && ret > -4096)
     {
-      errno = (int) -ret;
+      errno = (int)-ret;
       return -1;
     }
   return ret;
 }
-static long probe_i386_getpid (void) { return int80 (20); }
-static long probe_i386_add_key (void) { return int80 (286); }
+static long
+probe_i386_getpid (void)
+{
+  return int80 (20);
+}
+static long
+probe_i386_add_key (void)
+{
+  return int80 (286);
+}
 
 Test (seccomp, x86_sub_architecture)
 {
@@ -210,7 +266,11 @@ rm_rf (const char *dir)
   cr_assert_eq (system (cmd), 0);
 }
 
-static long probe_getppid (void) { return syscall (SYS_getppid); }
+static long
+probe_getppid (void)
+{
+  return syscall (SYS_getppid);
+}
 
 /* Compiles @json as a user's profile file. */
 static SeccompProgram *
@@ -234,8 +294,10 @@ Test (seccomp, user_profile_rules)
         "\"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\"]}],"
         " \"syscalls\": ["
         " {\"names\": [\"getppid\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 42},"
-        " {\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ERRNO\", \"includes\": {\"minKernel\": \"99.0\"}},"
-        " {\"names\": [\"add_key\"], \"action\": \"SCMP_ACT_ERRNO\", \"excludes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}}"
+        " {\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ERRNO\", \"includes\": {\"minKernel\": "
+        "\"99.0\"}},"
+        " {\"names\": [\"add_key\"], \"action\": \"SCMP_ACT_ERRNO\", \"excludes\": {\"caps\": "
+        "[\"CAP_SYS_ADMIN\"]}}"
         "]}";
   g_autoptr (SeccompProgram) prog = prepare_json (json, 0);
   g_autoptr (SeccompProgram) admin = prepare_json (json, BIT (CAP_SYS_ADMIN));
@@ -278,20 +340,23 @@ Test (seccomp, profile_errors_name_file_and_entry)
   assert_profile_error ("[1, 2]", SECCOMP_PROFILE_ERROR_INVALID, "not a JSON object");
   assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_NOPE\"}", SECCOMP_PROFILE_ERROR_INVALID,
                         "unknown action 'SCMP_ACT_NOPE'");
-  assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
-                        "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\"},"
-                        "{\"names\": [\"write\", \"nosuchcall\"], \"action\": \"SCMP_ACT_ERRNO\"}]}",
-                        SECCOMP_PROFILE_ERROR_INVALID, "syscalls[1]: unknown syscall 'nosuchcall'");
+  assert_profile_error (
+      "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+      "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\"},"
+      "{\"names\": [\"write\", \"nosuchcall\"], \"action\": \"SCMP_ACT_ERRNO\"}]}",
+      SECCOMP_PROFILE_ERROR_INVALID, "syscalls[1]: unknown syscall 'nosuchcall'");
   assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
                         "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\","
                         " \"includes\": {\"caps\": [\"CAP_FLY\"]}}]}",
                         SECCOMP_PROFILE_ERROR_INVALID, "syscalls[0]: unknown capability 'CAP_FLY'");
-  assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_Z80\"]}",
-                        SECCOMP_PROFILE_ERROR_INVALID, "unknown architecture 'SCMP_ARCH_Z80'");
+  assert_profile_error (
+      "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_Z80\"]}",
+      SECCOMP_PROFILE_ERROR_INVALID, "unknown architecture 'SCMP_ARCH_Z80'");
   assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
                         "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
                         "{\"index\": 9, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}",
-                        SECCOMP_PROFILE_ERROR_INVALID, "syscalls[0]: argument index is not a number from 0 to 5");
+                        SECCOMP_PROFILE_ERROR_INVALID,
+                        "syscalls[0]: argument index is not a number from 0 to 5");
   assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
                         "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
                         "{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_ABOUT\"}]}]}",
@@ -311,7 +376,8 @@ Test (seccomp, profile_with_wrong_types)
   assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
                         "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
                         "{\"index\": 0, \"value\": [], \"op\": \"SCMP_CMP_EQ\"}]}]}",
-                        SECCOMP_PROFILE_ERROR_INVALID, "syscalls[0]: argument value is not a number");
+                        SECCOMP_PROFILE_ERROR_INVALID,
+                        "syscalls[0]: argument value is not a number");
   assert_profile_error ("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"archMap\": [7]}",
                         SECCOMP_PROFILE_ERROR_INVALID, "archMap[0]: no architecture");
 }
@@ -370,8 +436,8 @@ Test (seccomp, cache_is_hit_the_second_time)
   cr_assert_eq (errno_under (second, probe_status), 0);
   g_autofree char *file = only_cache_file (cache);
   /* Other capabilities, other program. */
-  g_autoptr (SeccompProgram) ptrace = prepare_timed (cache, CAPS_DEFAULT_MASK | BIT (CAP_SYS_PTRACE),
-                                                     &compile_us);
+  g_autoptr (SeccompProgram) ptrace
+      = prepare_timed (cache, CAPS_DEFAULT_MASK | BIT (CAP_SYS_PTRACE), &compile_us);
   cr_assert_not (seccomp_program_from_cache (ptrace));
   cr_assert_eq (errno_under (ptrace, probe_kcmp), 0);
   rm_rf (dir);
@@ -410,15 +476,9 @@ truncate_it (const char *file)
   cr_assert_eq (truncate (file, 100), 0);
 }
 
-Test (seccomp, corrupted_cache_is_rebuilt)
-{
-  corrupt_and_recover (flip_a_byte);
-}
+Test (seccomp, corrupted_cache_is_rebuilt) { corrupt_and_recover (flip_a_byte); }
 
-Test (seccomp, truncated_cache_is_rebuilt)
-{
-  corrupt_and_recover (truncate_it);
-}
+Test (seccomp, truncated_cache_is_rebuilt) { corrupt_and_recover (truncate_it); }
 
 Test (seccomp, default_profile_text)
 {
