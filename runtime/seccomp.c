@@ -14,6 +14,7 @@
 #include "seccomp.h"
 
 #include "caps.h"
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -583,12 +584,13 @@ cache_key (const char *profile_sha256, guint64 caps)
   struct utsname uts;
   g_autofree char *input = NULL;
 
-  /* minKernel makes the result depend on the running kernel. */
+  /* minKernel makes the result depend on the running kernel; podunit's
+   * version stands for the compiler code in this file. */
   if (uname (&uts) < 0)
     memset (&uts, 0, sizeof uts);
-  input = g_strdup_printf ("%s\n%s\n%016" G_GINT64_MODIFIER "x\n%u\n%u.%u.%u\n%s\n", CACHE_FORMAT,
-                           profile_sha256, caps, seccomp_arch_native (), v->major, v->minor,
-                           v->micro, uts.release);
+  input = g_strdup_printf ("%s %s\n%s\n%016" G_GINT64_MODIFIER "x\n%u\n%u.%u.%u\n%s\n",
+                           CACHE_FORMAT, PODUNIT_VERSION, profile_sha256, caps,
+                           seccomp_arch_native (), v->major, v->minor, v->micro, uts.release);
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, input, -1);
 }
 
