@@ -186,6 +186,80 @@ health_config_validate (const HealthConfig *c, GError **error)
   return TRUE;
 }
 
+void
+health_flags_clear (HealthFlags *f)
+{
+  char **strs[] = { &f->cmd, &f->interval, &f->timeout, &f->start_period, &f->on_failure,
+                    &f->startup_cmd, &f->startup_interval, &f->startup_timeout };
+  for (gsize i = 0; i < G_N_ELEMENTS (strs); i++)
+    g_clear_pointer (strs[i], g_free);
+}
+
+static gboolean
+flag_duration (const char *s, const char *flag, gint64 *out, GError **error)
+{
+  if (!s)
+    return TRUE;
+  if (!duration_parse (s, out, NULL) || *out < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "invalid %s \"%s\"", flag, s);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+health_config_from_flags (const HealthFlags *f, HealthConfig *c, GError **error)
+{
+  health_config_init (c);
+  if (f->no_healthcheck)
+    return TRUE;
+  if (f->cmd && !health_parse_command (f->cmd, &c->test, error))
+    return FALSE;
+  if (f->startup_cmd && !health_parse_command (f->startup_cmd, &c->startup_test, error))
+    return FALSE;
+  if (f->interval && !health_parse_interval (f->interval, &c->interval_usec, error))
+    return FALSE;
+  if (f->startup_interval
+      && !health_parse_interval (f->startup_interval, &c->startup_interval_usec, error))
+    return FALSE;
+  if (!flag_duration (f->timeout, "--health-timeout", &c->timeout_usec, error)
+      || !flag_duration (f->start_period, "--health-start-period", &c->start_period_usec, error)
+      || !flag_duration (f->startup_timeout, "--health-startup-timeout", &c->startup_timeout_usec,
+                         error))
+    return FALSE;
+  if (f->on_failure && !health_on_failure_from_string (f->on_failure, &c->on_failure, error))
+    return FALSE;
+  if (f->retries >= 0)
+    c->retries = (guint) f->retries;
+  if (f->startup_retries >= 0)
+    c->startup_retries = (guint) f->startup_retries;
+  if (f->startup_success >= 0)
+    c->startup_success = (guint) f->startup_success;
+  return health_config_validate (c, error);
+}
+
+gboolean
+health_config_save (const HealthConfig *c, const char *path, GError **error)
+{
+  g_autoptr (JsonNode) node = health_config_to_json (c);
+  g_autofree char *json = json_to_string (node, FALSE);
+  return g_file_set_contents (path, json, -1, error);
+}
+
+gboolean
+health_config_load (const char *path, HealthConfig *c, GError **error)
+{
+  g_autofree char *json = NULL;
+  g_autoptr (JsonParser) p = json_parser_new ();
+  health_config_init (c);
+  if (!g_file_get_contents (path, &json, NULL, error))
+    return FALSE;
+  if (!json_parser_load_from_data (p, json, -1, error))
+    return FALSE;
+  return health_config_from_json (json_parser_get_root (p), c, error);
+}
+
 static void
 add_strv (JsonBuilder *b, const char *key, char **v)
 {

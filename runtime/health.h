@@ -78,6 +78,31 @@ gboolean health_parse_interval (const char *s, gint64 *usec, GError **error);
 /* Cross-flag checks (a startup check needs a regular one, retries >= 1). */
 gboolean health_config_validate (const HealthConfig *c, GError **error);
 
+/* The --health-* flags as typed (NULL / -1: not given), for cli-run.c's
+ * GOptionEntry table. */
+typedef struct
+{
+  char *cmd, *interval, *timeout, *start_period, *on_failure;
+  char *startup_cmd, *startup_interval, *startup_timeout;
+  gint retries, startup_retries, startup_success; /* -1: not given */
+  gboolean no_healthcheck;
+} HealthFlags;
+
+#define HEALTH_FLAGS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, -1, -1, FALSE }
+
+void health_flags_clear (HealthFlags *f);
+/* Builds and validates the config from the flags (podman's defaults for
+ * what is not given). Without --health-cmd, c->test stays NULL. */
+gboolean health_config_from_flags (const HealthFlags *f, HealthConfig *c, GError **error);
+
+/* The config beside the container's config.json (HEALTH_CONFIG_FILE in
+ * ROOT/containers/<id>/); load fails with G_FILE_ERROR_NOENT when the
+ * container has no health check. */
+#define HEALTH_CONFIG_FILE "healthcheck.json"
+#define HEALTH_STATE_FILE "health.json"
+gboolean health_config_save (const HealthConfig *c, const char *path, GError **error);
+gboolean health_config_load (const char *path, HealthConfig *c, GError **error);
+
 /* The config in the container's record: podman's Healthcheck object
  * (durations in nanoseconds) plus OnFailure and the Startup* fields. */
 JsonNode *health_config_to_json (const HealthConfig *c);

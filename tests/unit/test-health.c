@@ -385,3 +385,46 @@ Test (health, run_records_into_the_file)
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
   cr_assert_eq (system (cmd), 0);
 }
+
+Test (health, flags_to_config_and_file)
+{
+  HealthFlags f = HEALTH_FLAGS_INIT;
+  HealthConfig c, back;
+  g_autoptr (GError) error = NULL;
+  f.cmd = g_strdup ("wget -q -O- localhost");
+  f.interval = g_strdup ("10s");
+  f.retries = 5;
+  f.start_period = g_strdup ("1m");
+  f.on_failure = g_strdup ("stop");
+  cr_assert (health_config_from_flags (&f, &c, &error), "%s", error ? error->message : "");
+  cr_assert_str_eq (c.test[0], "CMD-SHELL");
+  cr_assert_eq (c.interval_usec, 10 * S);
+  cr_assert_eq (c.retries, 5);
+  cr_assert_eq (c.start_period_usec, 60 * S);
+  cr_assert_eq (c.timeout_usec, HEALTH_DEFAULT_TIMEOUT);
+  cr_assert_eq (c.on_failure, HEALTH_ON_FAILURE_STOP);
+
+  g_autofree char *dir = g_dir_make_tmp ("health-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, HEALTH_CONFIG_FILE, NULL);
+  cr_assert (health_config_save (&c, path, NULL));
+  health_config_clear (&c);
+  cr_assert (health_config_load (path, &back, NULL));
+  cr_assert_str_eq (back.test[1], "wget -q -O- localhost");
+  cr_assert_eq (back.retries, 5);
+  g_autofree char *none = g_build_filename (dir, "none.json", NULL);
+  cr_assert_not (health_config_load (none, &back, &error));
+
+  HealthFlags bad = HEALTH_FLAGS_INIT;
+  bad.cmd = g_strdup ("x");
+  bad.timeout = g_strdup ("ten");
+  cr_assert_not (health_config_from_flags (&bad, &c, NULL));
+  HealthFlags startup_only = HEALTH_FLAGS_INIT;
+  startup_only.startup_cmd = g_strdup ("x");
+  cr_assert_not (health_config_from_flags (&startup_only, &c, NULL));
+  health_flags_clear (&f);
+  health_flags_clear (&bad);
+  health_flags_clear (&startup_only);
+  health_config_clear (&back);
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+  cr_assert_eq (system (cmd), 0);
+}
