@@ -39,13 +39,6 @@ quadlet_convert_artifact (QuadletContext *ctx, UnitFile *artifact, GError **erro
   podman_cmdline_add (podman, "artifact", "pull", NULL);
   quadlet_add_strings (podman, artifact, G, strings);
   quadlet_add_booleans (podman, artifact, G, booleans);
-  quadlet_add_podman_args (podman, artifact, G);
-  podman_cmdline_add (podman, name, NULL);
-  podman_cmdline_add_to (podman, service, "ExecStart");
-
-  quadlet_default_oneshot_service (service, TRUE);
-
-  g_free (info->resource_name);
-  info->resource_name = g_steal_pointer (&name);
+  quadlet_finish_resource_service (service, podman, artifact, G, name, info, name);
   return g_steal_pointer (&service);
 }

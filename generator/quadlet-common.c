@@ -251,9 +251,8 @@ quadlet_get_container_name (UnitFile *unit)
   return g_strdup ("systemd-%N");
 }
 
-/* A name from a key, or the default resource name when unset or empty. */
-static char *
-named_resource (UnitFile *unit, const char *group, const char *key)
+char *
+quadlet_named_resource (UnitFile *unit, const char *group, const char *key)
 {
   char *name = unit_file_lookup (unit, group, key);
   if (name != NULL && name[0] != '\0')
@@ -281,11 +280,11 @@ resource_name_for (UnitFile *unit, const QuadletUnitType *type, const char *serv
       return tags[0] ? g_strdup (tags[0]) : NULL;
     }
   if (strcmp (type->extension, ".volume") == 0)
-    return named_resource (unit, QUADLET_VOLUME_GROUP, "VolumeName");
+    return quadlet_named_resource (unit, QUADLET_VOLUME_GROUP, "VolumeName");
   if (strcmp (type->extension, ".network") == 0)
-    return named_resource (unit, QUADLET_NETWORK_GROUP, "NetworkName");
+    return quadlet_named_resource (unit, QUADLET_NETWORK_GROUP, "NetworkName");
   if (strcmp (type->extension, ".pod") == 0)
-    return named_resource (unit, QUADLET_POD_GROUP, "PodName");
+    return quadlet_named_resource (unit, QUADLET_POD_GROUP, "PodName");
   if (strcmp (type->extension, ".artifact") == 0)
     return unit_file_lookup (unit, QUADLET_ARTIFACT_GROUP, "Artifact");
   if (strcmp (type->extension, ".image") == 0)
@@ -556,6 +555,19 @@ quadlet_default_oneshot_service (UnitFile *service, gboolean remain_after_exit)
     unit_file_set (service, QUADLET_SERVICE_GROUP, "Type", "oneshot");
   if (remain_after_exit && !unit_file_has_key (service, QUADLET_SERVICE_GROUP, "RemainAfterExit"))
     unit_file_set (service, QUADLET_SERVICE_GROUP, "RemainAfterExit", "yes");
+}
+
+void
+quadlet_finish_resource_service (UnitFile *service, PodmanCmdline *podman, UnitFile *unit,
+                                 const char *group, const char *last_arg, QuadletUnitInfo *info,
+                                 const char *resource_name)
+{
+  quadlet_add_podman_args (podman, unit, group);
+  podman_cmdline_add (podman, last_arg, NULL);
+  podman_cmdline_add_to (podman, service, "ExecStart");
+  quadlet_default_oneshot_service (service, TRUE);
+  g_free (info->resource_name);
+  info->resource_name = g_strdup (resource_name);
 }
 
 /* ------------------------------------------------------------ command lines */

@@ -44,15 +44,9 @@ quadlet_convert_image (QuadletContext *ctx, UnitFile *image, GError **error)
   podman_cmdline_add (podman, "image", "pull", NULL);
   quadlet_add_strings (podman, image, G, strings);
   quadlet_add_booleans (podman, image, G, booleans);
-  quadlet_add_podman_args (podman, image, G);
-  podman_cmdline_add (podman, name, NULL);
-  podman_cmdline_add_to (podman, service, "ExecStart");
-
-  quadlet_default_oneshot_service (service, TRUE);
-
+  /* Other units know the image by its ImageTag= when it has one. */
   tag = unit_file_lookup (image, G, "ImageTag");
-  g_free (info->resource_name);
-  info->resource_name = (tag != NULL && tag[0] != '\0') ? g_steal_pointer (&tag)
-                                                        : g_steal_pointer (&name);
+  quadlet_finish_resource_service (service, podman, image, G, name, info,
+                                   (tag != NULL && tag[0] != '\0') ? tag : name);
   return g_steal_pointer (&service);
 }

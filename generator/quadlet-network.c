@@ -76,12 +76,7 @@ quadlet_convert_network (QuadletContext *ctx, UnitFile *network, GError **error)
   if (service == NULL)
     return NULL;
 
-  name = unit_file_lookup (network, G, "NetworkName");
-  if (name == NULL || name[0] == '\0')
-    {
-      g_free (name);
-      name = quadlet_default_resource_name (network);
-    }
+  name = quadlet_named_resource (network, G, "NetworkName");
 
   if (unit_file_lookup_boolean_default (network, G, "NetworkDeleteOnStop", FALSE))
     {
@@ -98,13 +93,6 @@ quadlet_convert_network (QuadletContext *ctx, UnitFile *network, GError **error)
   if (!add_subnets (podman, network, error))
     return NULL;
   quadlet_add_key_vals (ctx, podman, network, G, key_vals);
-  quadlet_add_podman_args (podman, network, G);
-  podman_cmdline_add (podman, name, NULL);
-  podman_cmdline_add_to (podman, service, "ExecStart");
-
-  quadlet_default_oneshot_service (service, TRUE);
-
-  g_free (info->resource_name);
-  info->resource_name = g_steal_pointer (&name);
+  quadlet_finish_resource_service (service, podman, network, G, name, info, name);
   return g_steal_pointer (&service);
 }

@@ -106,12 +106,7 @@ quadlet_convert_volume (QuadletContext *ctx, UnitFile *volume, GError **error)
   if (service == NULL)
     return NULL;
 
-  name = unit_file_lookup (volume, G, "VolumeName");
-  if (name == NULL || name[0] == '\0')
-    {
-      g_free (name);
-      name = quadlet_default_resource_name (volume);
-    }
+  name = quadlet_named_resource (volume, G, "VolumeName");
 
   podman = quadlet_base_command (ctx, volume, G);
   podman_cmdline_add (podman, "volume", "create", "--ignore", NULL);
@@ -124,13 +119,6 @@ quadlet_convert_volume (QuadletContext *ctx, UnitFile *volume, GError **error)
 
   quadlet_add_strings (podman, volume, G, strings);
   quadlet_add_key_vals (ctx, podman, volume, G, key_vals);
-  quadlet_add_podman_args (podman, volume, G);
-  podman_cmdline_add (podman, name, NULL);
-  podman_cmdline_add_to (podman, service, "ExecStart");
-
-  quadlet_default_oneshot_service (service, TRUE);
-
-  g_free (info->resource_name);
-  info->resource_name = g_steal_pointer (&name);
+  quadlet_finish_resource_service (service, podman, volume, G, name, info, name);
   return g_steal_pointer (&service);
 }

@@ -113,6 +113,9 @@ char *quadlet_remove_extension (const char *name, const char *prefix, const char
 /* The default podman name of a .volume/.network/.pod: "systemd-" + base
  * ("systemd-foo"; templates "systemd-foo-%i"). Caller frees. */
 char *quadlet_default_resource_name (UnitFile *unit);
+/* @key (VolumeName=, NetworkName=, PodName=) when set and not empty, else
+ * quadlet_default_resource_name(). Caller frees. */
+char *quadlet_named_resource (UnitFile *unit, const char *group, const char *key);
 /* ContainerName= or "systemd-%N" ("systemd-%p_%i" for templates); caller frees. */
 char *quadlet_get_container_name (UnitFile *unit);
 
@@ -176,6 +179,14 @@ void podman_cmdline_add_to (PodmanCmdline *c, UnitFile *service, const char *key
 PodmanCmdline *quadlet_base_command (QuadletContext *ctx, UnitFile *unit, const char *group);
 /* Appends PodmanArgs= (exec-style split). */
 void quadlet_add_podman_args (PodmanCmdline *c, UnitFile *unit, const char *group);
+
+/* The end shared by the units that create one resource (.volume .network
+ * .image .artifact): PodmanArgs=, @last_arg, the command as ExecStart= of a
+ * oneshot service that stays active, and @resource_name recorded in @info
+ * for the units that reference this one. */
+void quadlet_finish_resource_service (UnitFile *service, PodmanCmdline *podman, UnitFile *unit,
+                                      const char *group, const char *last_arg,
+                                      QuadletUnitInfo *info, const char *resource_name);
 
 /* Key -> flag tables, NULL-terminated ({ NULL, NULL }). Quadlet iterates Go
  * maps here, so their order is not defined by Quadlet; podunit uses table
