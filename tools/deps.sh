@@ -8,7 +8,7 @@ PKGS=(
   libglib2.0-dev libsystemd-dev systemd libseccomp-dev libcap-dev libarchive-dev
   libjson-glib-dev libcurl4-openssl-dev
   # tests
-  libcriterion-dev python3 clang busybox-static rpm zstd
+  libcriterion-dev python3 clang libclang-rt-14-dev busybox-static rpm zstd
   # VM end-to-end harness (tests/e2e)
   qemu-system-x86 debootstrap e2fsprogs
   # benchmarks
