@@ -68,6 +68,17 @@ class Layer:
         ti.linkname = target
         self.tar.addfile(ti)
 
+    def device(self, name, major, minor):
+        ti = self._info(name, tarfile.CHRTYPE, 0o666)
+        ti.devmajor, ti.devminor = major, minor
+        self.tar.addfile(ti)
+
+    def owned(self, name, data, uid, gid):
+        ti = self._info(name, tarfile.REGTYPE, 0o600)
+        ti.uid, ti.gid = uid, gid
+        ti.size = len(data)
+        self.tar.addfile(ti, io.BytesIO(data))
+
     def bytes(self):
         self.tar.close()
         return self.buf.getvalue()
@@ -103,6 +114,9 @@ def second_layer():
     l.file("opq/.wh..wh..opq", b"", 0)
     l.file("opq/c", b"c\n")
     l.file("etc/motd", b"second layer\n")
+    l.dir("dev")
+    l.device("dev/podunit-null", 1, 3)
+    l.owned("home/nobody-file", b"n\n", 65534, 65534)
     return l.bytes()
 
 
