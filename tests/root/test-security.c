@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +37,7 @@ typedef struct
   uid_t uid; /* 0: stay root */
   gboolean no_new_privs;
   gboolean exec_status; /* execve cat /proc/self/status instead of checking in place */
+  pid_t ptrace_target;  /* for the "seize" probe */
 } Setup;
 
 /* What the child reports back through a pipe: /proc/self/status, then one
@@ -102,6 +104,8 @@ run_contained (const Setup *s, const char *const *probes)
             r = syscall (SYS_kcmp, getpid (), getpid (), KCMP_FILE, 0, 0);
           else if (g_str_equal (probes[i], "ptrace"))
             r = ptrace (PTRACE_TRACEME, 0, NULL, NULL);
+          else if (g_str_equal (probes[i], "seize"))
+            r = ptrace (PTRACE_SEIZE, s->ptrace_target, NULL, NULL);
           else if (g_str_equal (probes[i], "future"))
             r = syscall (1000);
           printf ("probe %s %d\n", probes[i], r < 0 ? errno : 0);
@@ -156,6 +160,45 @@ Test (security, cap_add_sys_admin_allows_unshare)
   g_autofree char *out = run_contained (&s, probes);
   assert_line (out, "CapEff:\t00000000802405fb");
   assert_line (out, "probe unshare 0");
+}
+
+/* A host process with all of root's capabilities, to be traced. */
+static pid_t
+start_sleeper (void)
+{
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      prctl (PR_SET_PDEATHSIG, SIGKILL); /* also when an assertion ends the test */
+      pause ();
+      _exit (0);
+    }
+  cr_assert_gt (pid, 0);
+  return pid;
+}
+
+static void
+stop_sleeper (pid_t pid)
+{
+  kill (pid, SIGKILL);
+  waitpid (pid, NULL, 0);
+}
+
+/* ptrace itself is allowed; the kernel wants CAP_SYS_PTRACE to trace a
+ * process with capabilities the tracer lacks. */
+Test (security, ptrace_of_a_privileged_process_needs_sys_ptrace)
+{
+  const char *add[] = { "SYS_PTRACE", NULL };
+  const char *probes[] = { "seize", NULL };
+  need_root ();
+  pid_t sleeper = start_sleeper ();
+  Setup plain = { .ptrace_target = sleeper };
+  Setup added = { .add = add, .ptrace_target = sleeper };
+  g_autofree char *out = run_contained (&plain, probes);
+  g_autofree char *out2 = run_contained (&added, probes);
+  stop_sleeper (sleeper);
+  assert_line (out, "probe seize 1");
+  assert_line (out2, "probe seize 0");
 }
 
 Test (security, cap_add_sys_ptrace_allows_kcmp)
