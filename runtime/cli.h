@@ -64,6 +64,8 @@ CLI_VERB (cli_rmi);
 CLI_VERB (cli_image_inspect);
 CLI_VERB (cli_image_prune);
 CLI_VERB (cli_pull);
+/* Health checks (sysint; cli-healthcheck.c). */
+CLI_VERB (cli_healthcheck_run);
 /* Internal modes: podunit re-executes itself as the supervisor and as the
  * --init reaper. Not listed in --help. */
 CLI_VERB (cli_supervise);

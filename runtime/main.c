@@ -45,6 +45,7 @@
 #pragma weak cli_pull
 #pragma weak cli_supervise
 #pragma weak cli_init
+#pragma weak cli_healthcheck_run
 
 typedef struct {
   const char *name; /* "rm" or "container rm" */
@@ -101,11 +102,12 @@ static const CliVerb verbs[] = {
   { "volume ls", cli_volume_ls, NULL },
   { "pod create", cli_pod_create, NULL },
   { "_supervise", cli_supervise, NULL },
+  { "healthcheck run", cli_healthcheck_run, "Run the health check of a container" },
   { "_init", cli_init, NULL },
 };
 
 /* Words that take a second word to name the verb. */
-static const char *const groups[] = { "container", "image", "volume", "pod", "network", NULL };
+static const char *const groups[] = { "container", "image", "volume", "pod", "network", "healthcheck", NULL };
 
 /* podman global flags that only steer podman's plumbing; podunit has none of
  * it, so they are accepted and their value ignored. */
