@@ -382,6 +382,7 @@ prepare (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
   p->read_only_tmpfs = c->read_only_tmpfs;
   p->new_netns = g_strcmp0 (c->network, "host") != 0;
   p->userns = c->uidmap != NULL;
+  p->volatile_upper = c->auto_remove;
   p->chown_uid = uid;
   p->chown_gid = gid;
 
@@ -764,10 +765,13 @@ launch_remove (CliGlobal *g, const char *id, gboolean force, GError **error)
   if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING)
     {
       if (!force)
-        return set_err (error, 125,
-                        "cannot remove container %s as it is running - running or paused "
-                        "containers cannot be removed without force: container state improper",
-                        id);
+        {
+          g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_STATE,
+                       "cannot remove container %s as it is running - running or paused "
+                       "containers cannot be removed without force: container state improper",
+                       id);
+          return FALSE;
+        }
       if (!launch_stop (g, id, -1, error))
         return FALSE;
     }

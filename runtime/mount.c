@@ -185,17 +185,23 @@ mount_in_root (int rootfd, const char *source, const char *dest, const char *fst
       close (fd);
       return fail (error, "mounting", dest);
     }
+  close (fd);
   if ((flags & MS_BIND) && (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)))
     {
-      /* A bind mount ignores these flags until remounted. */
+      /* A bind mount ignores these flags until remounted, and the remount
+       * must name the new mount: the fd above still points below it. */
       gulong re = MS_BIND | MS_REMOUNT | (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+      fd = openat2_in_root (rootfd, dest, O_PATH);
+      if (fd < 0)
+        return fail (error, "opening", dest);
+      snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
       if (mount (NULL, proc, NULL, re, NULL) < 0)
         {
           close (fd);
           return fail (error, "remounting", dest);
         }
+      close (fd);
     }
-  close (fd);
   return TRUE;
 }
 
@@ -353,8 +359,11 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
   /* Nothing we mount may propagate back to the host. */
   if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return fail (error, "making private", "/");
-  ovl = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s%s", p->lowerdirs, p->upperdir,
-                         p->workdir, p->userns ? ",userxattr" : "");
+  /* volatile: a --rm container's changes are thrown away, so unmounting
+   * need not wait for them to reach the disk (hundreds of ms on ext4). */
+  ovl = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s%s%s", p->lowerdirs, p->upperdir,
+                         p->workdir, p->userns ? ",userxattr" : "",
+                         p->volatile_upper ? ",volatile" : "");
   if (mount ("overlay", p->rootfs, "overlay", 0, ovl) < 0)
     return fail (error, "mounting overlay rootfs at", p->rootfs);
   rootfd = open (p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -60,6 +60,7 @@ typedef struct {
   gboolean read_only_tmpfs;
   gboolean new_netns; /* fresh sysfs; otherwise /sys is bound from the host */
   gboolean userns;    /* device nodes are bound (mknod is denied in a user ns) */
+  gboolean volatile_upper; /* --rm: overlay skips syncing the upper dir at unmount */
   uid_t chown_uid;    /* for :U */
   gid_t chown_gid;
 } MountPlan;
