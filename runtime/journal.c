@@ -11,6 +11,7 @@
 #include <systemd/sd-journal.h>
 
 #include "duration.h"
+#include "sdwire.h"
 
 /* A line being assembled from the reads of one stream. */
 typedef struct
@@ -29,6 +30,8 @@ struct _LogWriter
   char *f_id_full, *f_id, *f_name, *f_tag, *f_ident;
   LogJournalSink sink;
   gpointer sink_data;
+  int journal_fd;
+  char *journal_socket; /* NULL: the system's */
 };
 
 gboolean
@@ -78,10 +81,17 @@ log_driver_uses_pipes (LogDriver driver)
   return driver != LOG_DRIVER_PASSTHROUGH;
 }
 
+/* The default sink: journald's native protocol (sdwire.c, what
+ * sd_journal_sendv sends), over a socket the writer keeps. */
 static int
-journal_sendv (const struct iovec *iov, int n, gpointer data)
+journal_native (const struct iovec *iov, int n, gpointer data)
 {
-  return sd_journal_sendv (iov, n);
+  LogWriter *w = data;
+  if (w->journal_fd < 0)
+    w->journal_fd = sdwire_journal_open ();
+  if (w->journal_fd < 0)
+    return w->journal_fd;
+  return sdwire_journal_send (w->journal_fd, w->journal_socket, iov, n);
 }
 
 LogWriter *
@@ -90,7 +100,9 @@ log_writer_new (LogDriver driver, const LogIdentity *id, const char *path, GErro
   g_autoptr (LogWriter) w = g_new0 (LogWriter, 1);
   w->driver = driver;
   w->fd = -1;
-  w->sink = journal_sendv;
+  w->journal_fd = -1;
+  w->sink = journal_native;
+  w->sink_data = w;
 
   if (driver == LOG_DRIVER_K8S_FILE)
     {
@@ -133,6 +145,9 @@ log_writer_free (LogWriter *w)
     return;
   if (w->fd >= 0)
     close (w->fd);
+  if (w->journal_fd >= 0)
+    close (w->journal_fd);
+  g_free (w->journal_socket);
   g_free (w->path);
   g_free (w->f_id_full);
   g_free (w->f_id);
@@ -147,6 +162,13 @@ log_writer_set_journal_sink (LogWriter *w, LogJournalSink sink, gpointer data)
 {
   w->sink = sink;
   w->sink_data = data;
+}
+
+void
+log_writer_set_journal_socket (LogWriter *w, const char *path)
+{
+  g_free (w->journal_socket);
+  w->journal_socket = g_strdup (path);
 }
 
 static void

@@ -64,8 +64,8 @@ typedef struct
   const char *tag;  /* --log-opt tag=, may be NULL */
 } LogIdentity;
 
-/* Receives the fields of one journal entry; the default sends them with
- * sd_journal_sendv. Returns 0 or -errno. */
+/* Receives the fields of one journal entry; the default sends them to
+ * journald in its native protocol (sdwire.h). Returns 0 or -errno. */
 typedef int (*LogJournalSink) (const struct iovec *iov, int n, gpointer data);
 
 typedef struct _LogWriter LogWriter;
@@ -77,6 +77,8 @@ void log_writer_free (LogWriter *w);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LogWriter, log_writer_free)
 
 void log_writer_set_journal_sink (LogWriter *w, LogJournalSink sink, gpointer data);
+/* The journal socket for the default sink (tests: a socket of their own). */
+void log_writer_set_journal_socket (LogWriter *w, const char *path);
 
 /* Takes @len bytes the container wrote on @stream. */
 gboolean log_writer_write (LogWriter *w, LogStream stream, const char *buf, gsize len,

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* sd_notify for the supervisor; see notify.h for the modes.
  *
- * The notify protocol is one datagram of KEY=VALUE lines to an AF_UNIX
- * socket. podunit sends it itself instead of through libsystemd's
+ * The datagrams go out through sdwire.c rather than libsystemd's
  * sd_notify(), which reads the socket from $NOTIFY_SOCKET: podunit removes
  * that variable at start so the container never inherits it, and keeps the
- * path instead. A leading '@' names an abstract socket, as in systemd. */
+ * path instead; the supervisor (libc only) speaks the same code. */
 #include "notify.h"
 
 #include <errno.h>
@@ -17,11 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* The keys a payload may send on. MAINPID in particular would name a pid
- * of the container's pid namespace. */
-static const char *const relayed_keys[] = {
-  "READY", "STATUS", "RELOADING", "STOPPING", "WATCHDOG", "ERRNO", "MONOTONIC_USEC", NULL,
-};
+#include "sdwire.h"
 
 struct _Notifier
 {
@@ -75,50 +70,14 @@ notify_take_socket (void)
   return path;
 }
 
-/* Fills @sa for @path; returns the address length or 0 when too long. */
-static socklen_t
-socket_address (const char *path, struct sockaddr_un *sa)
-{
-  size_t len = strlen (path);
-  memset (sa, 0, sizeof *sa);
-  sa->sun_family = AF_UNIX;
-  if (len == 0 || len >= sizeof sa->sun_path)
-    return 0;
-  memcpy (sa->sun_path, path, len);
-  if (path[0] == '@')
-    {
-      sa->sun_path[0] = '\0';
-      return offsetof (struct sockaddr_un, sun_path) + len;
-    }
-  return offsetof (struct sockaddr_un, sun_path) + len + 1;
-}
-
 gboolean
 notify_send (const char *socket_path, const char *message, GError **error)
 {
-  struct sockaddr_un sa;
-  socklen_t salen = socket_address (socket_path, &sa);
-  int fd, e = 0;
-
-  if (!salen)
+  int r = sdwire_notify_send (socket_path, message, strlen (message));
+  if (r < 0)
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG, "bad NOTIFY_SOCKET \"%s\"",
-                   socket_path);
-      return FALSE;
-    }
-  fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    e = errno;
-  else
-    {
-      if (sendto (fd, message, strlen (message), MSG_NOSIGNAL, (struct sockaddr *) &sa, salen) < 0)
-        e = errno;
-      close (fd);
-    }
-  if (e)
-    {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "sd_notify to %s: %s",
-                   socket_path, g_strerror (e));
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (-r), "sd_notify to %s: %s",
+                   socket_path, g_strerror (-r));
       return FALSE;
     }
   return TRUE;
@@ -127,24 +86,11 @@ notify_send (const char *socket_path, const char *message, GError **error)
 char *
 notify_filter_payload (const char *message)
 {
-  g_auto (GStrv) lines = g_strsplit (message, "\n", -1);
-  g_autoptr (GString) out = g_string_new (NULL);
-
-  for (char **l = lines; *l; l++)
-    {
-      const char *eq = strchr (*l, '=');
-      if (!eq)
-        continue;
-      for (const char *const *k = relayed_keys; *k; k++)
-        if ((size_t) (eq - *l) == strlen (*k) && strncmp (*l, *k, eq - *l) == 0)
-          {
-            g_string_append_printf (out, "%s%s", out->len ? "\n" : "", *l);
-            break;
-          }
-    }
-  if (out->len == 0)
-    return NULL;
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  size_t len = strlen (message);
+  char *out = g_malloc (len + 1);
+  if (sdwire_notify_filter (message, len, out, len + 1) == 0)
+    g_clear_pointer (&out, g_free);
+  return out;
 }
 
 Notifier *
@@ -190,13 +136,16 @@ notifier_open_proxy (Notifier *n, const char *host_dir, GError **error)
       return FALSE;
     }
   n->proxy_path = g_build_filename (host_dir, "notify.sock", NULL);
-  salen = socket_address (n->proxy_path, &sa);
-  if (!salen)
+  memset (&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  salen = sizeof sa;
+  if (strlen (n->proxy_path) >= sizeof sa.sun_path)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG, "socket path too long: %s",
                    n->proxy_path);
       return FALSE;
     }
+  strcpy (sa.sun_path, n->proxy_path);
   fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0)
     goto fail;

@@ -8,9 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "journal.h"
+#include "sdwire.h"
 
 #define ID "3f2a1b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081"
 
@@ -357,4 +360,76 @@ Test (journal, journal_reader_without_entries)
              error ? error->message : "");
   g_autofree char *out = g_string_free (p.out, FALSE);
   cr_assert_str_eq (out, "");
+}
+
+/* journald's side of the native protocol: "KEY=value\n", or "KEY\n" +
+ * le64 length + value + "\n". Returns the fields of one datagram. */
+static GPtrArray *
+parse_native (const unsigned char *p, gsize len)
+{
+  GPtrArray *fields = g_ptr_array_new_with_free_func (g_free);
+  const unsigned char *end = p + len;
+  while (p < end)
+    {
+      const unsigned char *nl = memchr (p, '\n', end - p);
+      const unsigned char *eq = memchr (p, '=', (nl ? nl : end) - p);
+      cr_assert_not_null (nl);
+      if (eq)
+        {
+          g_ptr_array_add (fields, g_strndup ((const char *) p, nl - p));
+          p = nl + 1;
+          continue;
+        }
+      guint64 vlen = 0;
+      for (int b = 0; b < 8; b++)
+        vlen |= (guint64) nl[1 + b] << (8 * b);
+      g_autofree char *key = g_strndup ((const char *) p, nl - p);
+      g_autofree char *val = g_strndup ((const char *) nl + 9, vlen);
+      g_ptr_array_add (fields, g_strconcat (key, "=", val, NULL));
+      cr_assert_eq (nl[9 + vlen], '\n');
+      p = nl + 10 + vlen;
+    }
+  return fields;
+}
+
+Test (journal, native_protocol_on_a_fake_journal_socket)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  g_autofree char *path = g_build_filename (dir, "journal.sock", NULL);
+  unsigned char buf[16384];
+  int fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  g_strlcpy (sa.sun_path, path, sizeof sa.sun_path);
+  cr_assert_eq (bind (fd, (struct sockaddr *) &sa, sizeof sa), 0);
+
+  LogIdentity id = { ID, "systemd-web", NULL };
+  g_autoptr (LogWriter) w = log_writer_new (LOG_DRIVER_JOURNALD, &id, NULL, NULL);
+  log_writer_set_journal_socket (w, path);
+  cr_assert (log_writer_write (w, LOG_STREAM_STDERR, "it works\n", 9, NULL));
+  ssize_t n = recv (fd, buf, sizeof buf, 0);
+  cr_assert_gt (n, 0);
+  g_autoptr (GPtrArray) f = parse_native (buf, n);
+  cr_assert_eq (f->len, 6);
+  cr_assert_str_eq (f->pdata[0], "MESSAGE=it works");
+  cr_assert_str_eq (f->pdata[1], "PRIORITY=3");
+  cr_assert_str_eq (f->pdata[2], "CONTAINER_ID=3f2a1b4c5d6e");
+  cr_assert_str_eq (f->pdata[3], "CONTAINER_ID_FULL=" ID);
+  cr_assert_str_eq (f->pdata[4], "CONTAINER_NAME=systemd-web");
+  cr_assert_str_eq (f->pdata[5], "SYSLOG_IDENTIFIER=systemd-web");
+
+  /* A value with a newline goes in the binary-safe form. */
+  struct iovec iov[] = { { "MESSAGE=two\nlines", 17 }, { "PRIORITY=6", 10 } };
+  cr_assert_eq (sdwire_journal_send (fd, path, iov, 2), 0);
+  n = recv (fd, buf, sizeof buf, 0);
+  g_autoptr (GPtrArray) f2 = parse_native (buf, n);
+  cr_assert_str_eq (f2->pdata[0], "MESSAGE=two\nlines");
+  cr_assert_str_eq (f2->pdata[1], "PRIORITY=6");
+  struct iovec bad[] = { { "NOEQUALS", 8 } };
+  cr_assert_eq (sdwire_journal_send (fd, path, bad, 1), -EINVAL);
+  close (fd);
+
+  /* No journald at all: an error, not a crash or a hang. */
+  g_autoptr (GError) error = NULL;
+  g_autofree char *gone = g_build_filename (dir, "gone.sock", NULL);
+  log_writer_set_journal_socket (w, gone);
+  cr_assert_not (log_writer_write (w, LOG_STREAM_STDOUT, "x\n", 2, &error));
 }
