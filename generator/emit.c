@@ -107,13 +107,17 @@ create_symlink (const char *outdir, const char *rel, const char *service_name,
                                                   "inside the output directory", rel));
       return;
     }
-  if (g_mkdir_with_parents (dir, 0755) < 0)
+  /* The common case first: the directory exists, the link does not. */
+  if (symlink (target, path) == 0)
+    return;
+  if (errno == ENOENT && g_mkdir_with_parents (dir, 0755) < 0)
     {
       g_ptr_array_add (problems, g_strdup_printf ("Can't create dir %s: %s", dir,
                                                   g_strerror (errno)));
       return;
     }
-  (void) unlink (path); /* replace what an earlier run left */
+  if (errno == EEXIST)
+    (void) unlink (path); /* replace what an earlier run left */
   if (symlink (target, path) < 0)
     g_ptr_array_add (problems, g_strdup_printf ("Failed creating symlink %s: %s", path,
                                                 g_strerror (errno)));

@@ -8,7 +8,9 @@
  * once); a file name found in an earlier directory hides later ones. */
 #include "unitdirs.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -81,18 +83,31 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
-/* Directory entries sorted by name, as Go's os.ReadDir. */
+/* The subdirectories of @path (symlinks to directories included), sorted by
+ * name as Go's os.ReadDir. Files are skipped here without a stat. */
 static GPtrArray *
-read_dir_sorted (const char *path)
+read_subdirs_sorted (const char *path)
 {
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
   GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
+  DIR *dir = opendir (path);
+  struct dirent *e;
 
   if (dir == NULL)
     return names;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
+  while ((e = readdir (dir)) != NULL)
+    {
+      if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
+        continue;
+      if (e->d_type == DT_DIR)
+        g_ptr_array_add (names, g_strdup (e->d_name));
+      else if (e->d_type == DT_LNK || e->d_type == DT_UNKNOWN)
+        {
+          struct stat st;
+          if (fstatat (dirfd (dir), e->d_name, &st, 0) == 0 && S_ISDIR (st.st_mode))
+            g_ptr_array_add (names, g_strdup (e->d_name));
+        }
+    }
+  closedir (dir);
   g_ptr_array_sort (names, compare_names);
   return names;
 }
@@ -119,7 +134,7 @@ append_sub_paths (SearchPaths *s, const char *path, DirFilter filter)
     return;
   search_add (s, resolved);
 
-  names = read_dir_sorted (resolved);
+  names = read_subdirs_sorted (resolved);
   for (guint i = 0; i < names->len; i++)
     {
       g_autofree char *child = g_build_filename (resolved, names->pdata[i], NULL);
