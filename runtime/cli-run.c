@@ -28,37 +28,67 @@ typedef struct {
   gboolean rm, replace, env_host, read_only, read_only_tmpfs, init, no_hosts;
 } RunOpts;
 
-/* Long boolean flags that podman (and Quadlet) also write as --flag=false. */
-static RunOpts *opts_for_cb;
+/* Long boolean flags that podman (and Quadlet) also write as --flag=false.
+ * GOption's optional arguments would swallow the next word (`--rm IMAGE`),
+ * so these are plain flags and "--flag=VALUE" is rewritten before parsing. */
+static const struct {
+  const char *name;
+  size_t off;
+} bool_flags[] = {
+  { "--rm", G_STRUCT_OFFSET (RunOpts, rm) },
+  { "--replace", G_STRUCT_OFFSET (RunOpts, replace) },
+  { "--env-host", G_STRUCT_OFFSET (RunOpts, env_host) },
+  { "--read-only", G_STRUCT_OFFSET (RunOpts, read_only) },
+  { "--read-only-tmpfs", G_STRUCT_OFFSET (RunOpts, read_only_tmpfs) },
+  { "--init", G_STRUCT_OFFSET (RunOpts, init) },
+  { "--no-hosts", G_STRUCT_OFFSET (RunOpts, no_hosts) },
+  { "--detach", G_STRUCT_OFFSET (RunOpts, detach) },
+  { "--interactive", G_STRUCT_OFFSET (RunOpts, interactive) },
+  { "--tty", G_STRUCT_OFFSET (RunOpts, tty) },
+};
+
+/* Applies and removes every "--BOOLFLAG=true|false" before the operands.
+ * @value_flags: short and long flags that take a separate value. */
 static gboolean
-bool_cb (const char *name, const char *value, gpointer data, GError **error)
+rewrite_bool_values (int *argc, char **argv, RunOpts *o, const GOptionEntry *entries)
 {
-  static const struct { const char *name; size_t off; } map[] = {
-    { "--rm", G_STRUCT_OFFSET (RunOpts, rm) },
-    { "--replace", G_STRUCT_OFFSET (RunOpts, replace) },
-    { "--env-host", G_STRUCT_OFFSET (RunOpts, env_host) },
-    { "--read-only", G_STRUCT_OFFSET (RunOpts, read_only) },
-    { "--read-only-tmpfs", G_STRUCT_OFFSET (RunOpts, read_only_tmpfs) },
-    { "--init", G_STRUCT_OFFSET (RunOpts, init) },
-    { "--no-hosts", G_STRUCT_OFFSET (RunOpts, no_hosts) },
-  };
-  for (gsize i = 0; i < G_N_ELEMENTS (map); i++)
-    if (g_str_equal (map[i].name, name))
-      {
-        gboolean *b = G_STRUCT_MEMBER_P (opts_for_cb, map[i].off);
-        if (!value || g_ascii_strcasecmp (value, "true") == 0)
-          *b = TRUE;
-        else if (g_ascii_strcasecmp (value, "false") == 0)
-          *b = FALSE;
-        else
+  int i = 1;
+  while (i < *argc)
+    {
+      const char *a = argv[i], *eq = strchr (a, '=');
+      gboolean takes_value = FALSE, handled = FALSE;
+      if (g_str_equal (a, "--") || a[0] != '-' || a[1] == 0)
+        break;
+      for (gsize k = 0; eq && k < G_N_ELEMENTS (bool_flags); k++)
+        if (strlen (bool_flags[k].name) == (gsize) (eq - a)
+            && strncmp (bool_flags[k].name, a, eq - a) == 0)
           {
-            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                         "%s: invalid boolean \"%s\"", name, value);
-            return FALSE;
+            gboolean *b = G_STRUCT_MEMBER_P (o, bool_flags[k].off);
+            if (g_ascii_strcasecmp (eq + 1, "true") == 0)
+              *b = TRUE;
+            else if (g_ascii_strcasecmp (eq + 1, "false") == 0)
+              *b = FALSE;
+            else
+              {
+                cli_error ("%.*s: invalid boolean \"%s\"", (int) (eq - a), a, eq + 1);
+                return FALSE;
+              }
+            handled = TRUE;
           }
-        return TRUE;
-      }
-  return FALSE;
+      if (handled)
+        {
+          memmove (&argv[i], &argv[i + 1], (*argc - i) * sizeof (char *));
+          (*argc)--;
+          continue;
+        }
+      for (const GOptionEntry *e = entries; e->long_name && !eq; e++)
+        if (e->arg != G_OPTION_ARG_NONE && e->arg != G_OPTION_ARG_CALLBACK
+            && ((a[1] == '-' && g_str_equal (a + 2, e->long_name))
+                || (a[1] != '-' && e->short_name && a[strlen (a) - 1] == e->short_name)))
+          takes_value = TRUE;
+      i += takes_value ? 2 : 1;
+    }
+  return TRUE;
 }
 
 /* Flags podman has that podunit does not (yet): named in the error. */
@@ -72,7 +102,7 @@ unsupported_cb (const char *name, const char *value, gpointer data, GError **err
 
 #define STR(l, s, f, d) { l, s, 0, G_OPTION_ARG_STRING, &o->f, d, NULL }
 #define STRV(l, s, f, d) { l, s, 0, G_OPTION_ARG_STRING_ARRAY, &o->f, d, NULL }
-#define BOOL(l, d) { l, 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, bool_cb, d, NULL }
+#define BOOL(l, f, d) { l, 0, 0, G_OPTION_ARG_NONE, &o->f, d, NULL }
 #define UNSUP(l) { l, 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, unsupported_cb, NULL, NULL }
 
 static gboolean
@@ -87,13 +117,13 @@ parse_run_options (int *argc, char ***argv, RunOpts *o, gboolean is_run)
       NULL },
     { "rootfs", 0, 0, G_OPTION_ARG_NONE, &o->rootfs, "The first argument is a root file system",
       NULL },
-    BOOL ("rm", "Remove the container when it exits"),
-    BOOL ("replace", "Replace an existing container of the same name"),
-    BOOL ("env-host", "Use all host environment variables"),
-    BOOL ("read-only", "Mount the root file system read-only"),
-    BOOL ("read-only-tmpfs", "With --read-only: tmpfs on /run /tmp /var/tmp (default true)"),
-    BOOL ("init", "Run a reaper as pid 1"),
-    BOOL ("no-hosts", "Do not create /etc/hosts"),
+    BOOL ("rm", rm, "Remove the container when it exits"),
+    BOOL ("replace", replace, "Replace an existing container of the same name"),
+    BOOL ("env-host", env_host, "Use all host environment variables"),
+    BOOL ("read-only", read_only, "Mount the root file system read-only"),
+    BOOL ("read-only-tmpfs", read_only_tmpfs, "With --read-only: tmpfs on /run /tmp /var/tmp (default true)"),
+    BOOL ("init", init, "Run a reaper as pid 1"),
+    BOOL ("no-hosts", no_hosts, "Do not create /etc/hosts"),
     STRV ("env", 'e', env, "Set an environment variable"),
     STRV ("env-file", 0, env_file, "Read environment variables from a file"),
     STRV ("volume", 'v', volume, "Bind mount a volume"),
@@ -142,7 +172,8 @@ parse_run_options (int *argc, char ***argv, RunOpts *o, gboolean is_run)
     { NULL },
   };
   o->read_only_tmpfs = TRUE;
-  opts_for_cb = o;
+  if (!rewrite_bool_values (argc, *argv, o, entries))
+    return FALSE;
   return cli_parse_options (argc, argv, entries, is_run ? "IMAGE [COMMAND [ARG...]]" : "IMAGE",
                             TRUE);
 }

@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
+#include "notify.h"
 #include "store.h"
 
 static gboolean
@@ -383,6 +385,7 @@ prepare (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
   p->new_netns = g_strcmp0 (c->network, "host") != 0;
   p->userns = c->uidmap != NULL;
   p->volatile_upper = c->auto_remove;
+  p->cwd = c->workdir && *c->workdir ? g_strdup (c->workdir) : NULL;
   p->chown_uid = uid;
   p->chown_gid = gid;
 
@@ -535,6 +538,14 @@ supervisor_path (void)
   return g_build_filename (PODUNIT_LIBEXECDIR, "podunit", "podunit-supervisor", NULL);
 }
 
+/* Moves the container into its cgroup before it runs anything (see
+ * cgroup.h); the spawn path calls this between clone and "go". */
+static gboolean
+enter_cgroup (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error)
+{
+  return cgroup_enter (data, pid, error);
+}
+
 static G_GNUC_NORETURN void
 supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
 {
@@ -553,6 +564,11 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
   pid_t pid;
   gboolean passthrough = g_strcmp0 (c->log_driver, "passthrough") == 0;
   gboolean nolog = g_strcmp0 (c->log_driver, "none") == 0;
+  g_autofree char *cgfile = g_build_filename (rdir, "cgroup", NULL);
+  g_autofree char *cg_warning = NULL;
+  g_autoptr (CgroupManager) cg = NULL;
+  CgroupLimits limits = CGROUP_LIMITS_INIT; /* TODO(runner): --memory/--pids-limit/--cpus */
+  NotifyMode notify_mode;
 
   setsid ();
   lfd = lock_for_start (g, c, &error);
@@ -574,6 +590,15 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
   else
     l.spec.stdio[0] = l.spec.stdio[0] >= 0 ? l.spec.stdio[0] : 0;
   l.spec.new_session = TRUE;
+  /* This process becomes the supervisor: its cgroup and the container's. */
+  cg = cgroup_manager_for_container (c->cgroups, c->id, &error);
+  if (!cg || !cgroup_prepare (cg, getpid (), &limits, &cg_warning, &error))
+    goto fail;
+  if (cg_warning)
+    cli_warn ("%s", cg_warning);
+  cgroup_manager_save (cg, cgfile, NULL);
+  l.spec.after_namespaces = enter_cgroup;
+  l.spec.hook_data = cg;
   pid = spawn_container (&l.spec, &error);
   launch_clear (&l);
   if (pid < 0)
@@ -583,6 +608,15 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
   st.started_at = now_us ();
   container_state_save (g->runroot, c->id, &st, NULL);
   close (lfd);
+  /* --sdnotify (notify.h): the supervisor keeps this pid, so MAINPID goes
+   * out now, before the podunit systemd started reports and exits. */
+  if (notify_mode_from_string (c->sdnotify, &notify_mode, NULL))
+    {
+      g_autoptr (Notifier) n = notifier_new (notify_mode, g_getenv ("NOTIFY_SOCKET"), getpid ());
+      notifier_container_started (n, NULL);
+      if (notify_mode == NOTIFY_MODE_IGNORE)
+        g_unsetenv ("NOTIFY_SOCKET");
+    }
   if (write (report_fd, "0", 1) < 0)
     _exit (125);
   close (report_fd);
@@ -725,9 +759,9 @@ launch_stop (CliGlobal *g, const char *id, gint64 timeout, GError **error)
   if (!wait_pid_gone (st.pid, (int) MIN (timeout, 1000000) * 1000))
     {
       if (timeout > 0)
-        cli_warn ("StopSignal %s failed to stop container %s in %" G_GINT64_FORMAT
+        cli_warn ("StopSignal SIG%s failed to stop container %s in %" G_GINT64_FORMAT
                   " seconds, resorting to SIGKILL",
-                  g_strsignal (sig), c->name, timeout);
+                  sigabbrev_np (sig) ? sigabbrev_np (sig) : "?", c->name, timeout);
       kill (st.pid, SIGKILL);
       wait_pid_gone (st.pid, 10000);
     }
@@ -775,6 +809,19 @@ launch_remove (CliGlobal *g, const char *id, gboolean force, GError **error)
       if (!launch_stop (g, id, -1, error))
         return FALSE;
     }
+  /* The cgroups the supervisor set up (cgroup.h), before the run dir that
+   * records them goes. */
+  {
+    g_autofree char *rdir = container_run_dir (g->runroot, id);
+    g_autofree char *cgfile = g_build_filename (rdir, "cgroup", NULL);
+    g_autoptr (CgroupManager) cg = cgroup_manager_load (cgfile, NULL);
+    g_autoptr (GError) cg_error = NULL;
+    guint64 ooms = 0;
+    if (cg && cgroup_oom_kills (cg, &ooms, NULL) && ooms > 0)
+      cli_warn ("container %s was OOM killed", id);
+    if (cg && !cgroup_cleanup (cg, &cg_error))
+      cli_warn ("%s", cg_error->message);
+  }
   lfd = container_lock (g->runroot, id, error);
   if (lfd < 0)
     return FALSE;

@@ -52,6 +52,7 @@ mount_plan_free (MountPlan *p)
   g_free (p->lowerdirs);
   g_free (p->upperdir);
   g_free (p->workdir);
+  g_free (p->cwd);
   if (p->mounts)
     g_ptr_array_unref (p->mounts);
   g_strfreev (p->masked);
@@ -417,6 +418,13 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
   for (char **d = p->devices; d && *d; d++)
     if (!setup_device (rootfd, *d, error))
       goto out;
+  if (p->cwd)
+    {
+      int fd = mount_open_in_root (rootfd, p->cwd, FALSE, error);
+      if (fd < 0)
+        goto out;
+      close (fd);
+    }
   if (p->read_only
       && mount (NULL, p->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
     {

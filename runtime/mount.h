@@ -48,6 +48,7 @@ typedef struct {
   char *lowerdirs; /* "top:...:bottom", as overlay wants */
   char *upperdir;
   char *workdir;
+  char *cwd;         /* the process's working dir, created when missing (podman does) */
   GPtrArray *mounts; /* MountEntry, in order */
   char **masked;     /* final list (defaults +mask -unmask) */
   char **readonly;

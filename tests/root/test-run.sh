@@ -1,0 +1,173 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Root integration tests of `podunit run` and the container verbs: every
+# default podman gives a container, checked from inside one built from
+# busybox-static, plus the lifecycle (-d, stop, rm, exec, logs, --rm).
+# Usage: test-run.sh PODUNIT   (needs root; prints "ok"/"not ok" lines)
+set -u
+PODUNIT=$(readlink -f "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ "$(id -u)" != 0 ]; then echo "skip: needs root"; exit 77; fi
+
+T=$(mktemp -d /tmp/podunit-test-run.XXXXXX)
+cleanup () {
+  "$PODUNIT" --root "$T/root" --runroot "$T/run" rm -a -f >/dev/null 2>&1
+  grep -q "$T" /proc/self/mountinfo && echo "leftover mounts under $T"
+  rm -rf "$T"
+}
+trap cleanup EXIT
+P () { "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"; }
+
+fails=0 n=0
+check () { # NAME EXPECTED ACTUAL
+  n=$((n + 1))
+  if [ "$2" = "$3" ]; then echo "ok $n - $1"
+  else echo "not ok $n - $1"; echo "#   expected: $(printf %q "$2")"; echo "#   actual:   $(printf %q "$3")"; fails=$((fails + 1)); fi
+}
+check_match () { # NAME REGEX ACTUAL
+  n=$((n + 1))
+  if printf '%s' "$3" | grep -Eq -- "$2"; then echo "ok $n - $1"
+  else echo "not ok $n - $1"; echo "#   expected match: $2"; echo "#   actual: $(printf %q "$3")"; fails=$((fails + 1)); fi
+}
+
+sh "$HERE/../images/make-busybox-oci.sh" "$T/busybox.tar" >/dev/null || { echo "Bail out! image"; exit 1; }
+P load -i "$T/busybox.tar" >/dev/null || { echo "Bail out! load"; exit 1; }
+IMG=localhost/busybox:latest
+
+# --- podman's defaults, seen from inside ---
+check "default capabilities" "CapEff:	00000000800405fb" "$(P run --rm $IMG grep CapEff /proc/self/status)"
+check "seccomp filter" "Seccomp:	2" "$(P run --rm $IMG grep 'Seccomp:' /proc/self/status)"
+check "mount is denied" "denied" "$(P run --rm $IMG sh -c 'mount -t tmpfs t /mnt 2>/dev/null && echo allowed || echo denied')"
+check "unshare is denied" "denied" "$(P run --rm $IMG sh -c 'unshare -m true 2>/dev/null && echo allowed || echo denied')"
+for f in /proc/keys /proc/timer_list /proc/kcore; do
+  [ -e "$f" ] || continue
+  check "masked $f reads empty" "0" "$(P run --rm $IMG sh -c "cat $f 2>/dev/null | wc -c")"
+done
+check "masked /sys/firmware is empty" "" "$(P run --rm $IMG ls /sys/firmware)"
+check "/proc/sys is read-only" "ro" "$(P run --rm $IMG sh -c 'echo 1 > /proc/sys/kernel/ns_last_pid 2>/dev/null && echo rw || echo ro')"
+check "/sys is read-only" "ro" "$(P run --rm $IMG sh -c 'touch /sys/x 2>/dev/null && echo rw || echo ro')"
+check "pid 1 is the command" "1 sleep" "$(P run --rm $IMG sh -c 'echo $$ $(cat /proc/1/comm)' | sed 's/sh/sleep/')"
+check "pid 1 is the command (exec)" "sleep" "$(P run --rm $IMG sh -c 'exec cat /proc/1/comm' | sed 's/cat/sleep/')"
+check "--network none: only lo" "lo" "$(P run --rm --network none $IMG ls /sys/class/net)"
+check "default network: only lo, up" "lo UP" "$(P run --rm $IMG sh -c 'ls /sys/class/net; ip -o link show lo | grep -o UP | head -1' | tr '\n' ' ' | sed 's/ $//')"
+check "/dev nodes" "console? full null ptmx pts random shm tty urandom zero" \
+  "$(P run --rm $IMG ls /dev | grep -Ev '^(core|fd|stdin|stdout|stderr|mqueue)$' | tr '\n' ' ' | sed 's/ $//; s/^/console? /')"
+check "/dev/shm is 64m" "65536" "$(P run --rm $IMG df -k /dev/shm | awk 'NR==2 {print $2}')"
+check "--shm-size" "1024" "$(P run --rm --shm-size 1m $IMG df -k /dev/shm | awk 'NR==2 {print $2}')"
+check "/dev/null works" "0" "$(P run --rm $IMG sh -c 'echo x > /dev/null; cat /dev/null | wc -c')"
+check "hostname is the short id" "12" "$(P run --rm $IMG sh -c 'hostname | tr -d "\n" | wc -c')"
+check "--hostname and /etc/hostname" "web web" "$(P run --rm --hostname web $IMG sh -c 'echo $(hostname) $(cat /etc/hostname)')"
+check_match "/etc/hosts" "127.0.0.1.*localhost" "$(P run --rm $IMG cat /etc/hosts)"
+check_match "--add-host" "10.1.2.3	db" "$(P run --rm --add-host db:10.1.2.3 $IMG cat /etc/hosts)"
+check "--dns" "nameserver 192.0.2.53" "$(P run --rm --dns 192.0.2.53 $IMG grep nameserver /etc/resolv.conf)"
+check "rlimits clamped to the host" "ok" "$(P run --rm --ulimit nofile=30000:30000 $IMG sh -c '[ $(ulimit -n) -le '"$(ulimit -Hn)"' ] && echo ok')"
+check "--ulimit below the host" "512" "$(P run --rm --ulimit nofile=512:512 $IMG sh -c 'ulimit -n')"
+
+# --- flags ---
+check "--read-only denies writes" "denied" "$(P run --rm --read-only $IMG sh -c 'touch /x 2>/dev/null && echo allowed || echo denied')"
+check "--read-only keeps /tmp writable" "ok" "$(P run --rm --read-only $IMG sh -c 'touch /tmp/x && echo ok')"
+check "--read-only-tmpfs=false" "denied" "$(P run --rm --read-only --read-only-tmpfs=false $IMG sh -c 'touch /tmp/x 2>/dev/null && echo allowed || echo denied')"
+mkdir -p "$T/data" && echo hostdata > "$T/data/f"
+check "bind volume" "hostdata" "$(P run --rm -v "$T/data:/data" $IMG cat /data/f)"
+P run --rm -v "$T/data:/data" $IMG sh -c 'echo written > /data/g'
+check "bind volume is writable" "written" "$(cat "$T/data/g")"
+check "bind volume :ro" "denied" "$(P run --rm -v "$T/data:/data:ro" $IMG sh -c 'touch /data/h 2>/dev/null && echo allowed || echo denied')"
+P run --rm -v vol1:/vol $IMG sh -c 'echo kept > /vol/k'
+check "named volume persists" "kept" "$(P run --rm -v vol1:/vol $IMG cat /vol/k)"
+check "named volume location" "kept" "$(cat "$T/root/volumes/vol1/_data/k")"
+check "--mount type=bind,ro" "denied" "$(P run --rm --mount type=bind,source="$T/data",destination=/m,ro $IMG sh -c 'touch /m/x 2>/dev/null && echo allowed || echo denied')"
+check "--tmpfs" "tmpfs" "$(P run --rm --tmpfs /scratch $IMG sh -c 'grep " /scratch " /proc/mounts | cut -d" " -f3')"
+check "-v :U chowns the source" "1000" "$(mkdir -p "$T/owned"; P run --rm -u 1000:1000 -v "$T/owned:/o:U" $IMG sh -c 'stat -c %u /o')"
+printf 'FROMFILE=yes\n# comment\n' > "$T/env"
+check "env: -e, --env-file, image PATH, container=podman" "a=1 yes podman /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+  "$(P run --rm -e a=1 --env-file "$T/env" $IMG sh -c 'echo a=$a $FROMFILE $container $PATH')"
+check "-w creates and enters the workdir" "/work/dir" "$(P run --rm -w /work/dir $IMG pwd)"
+check "-u uid:gid" "1000 1000" "$(P run --rm -u 1000:1000 $IMG sh -c 'echo $(id -u) $(id -g)')"
+check "non-root user has no capabilities" "CapEff:	0000000000000000" "$(P run --rm -u 1000 $IMG grep CapEff /proc/self/status)"
+check "--cap-add" "CapEff:	00000000802405fb" "$(P run --rm --cap-add SYS_ADMIN $IMG grep CapEff /proc/self/status)"
+check "--cap-drop" "CapEff:	00000000800405fa" "$(P run --rm --cap-drop CHOWN $IMG grep CapEff /proc/self/status)"
+check "no-new-privileges" "NoNewPrivs:	1" "$(P run --rm --security-opt no-new-privileges $IMG grep NoNewPrivs /proc/self/status)"
+check "seccomp=unconfined" "Seccomp:	0" "$(P run --rm --security-opt seccomp=unconfined $IMG grep 'Seccomp:' /proc/self/status)"
+check "--entrypoint" "hello" "$(P run --rm --entrypoint echo $IMG hello)"
+check "--init: a reaper is pid 1" "podunit-init" "$(P run --rm --init $IMG cat /proc/1/comm)"
+check "--init passes the exit status" "5" "$(P run --rm --init $IMG sh -c 'exit 5'; echo $?)"
+check "--sysctl" "1" "$(P run --rm --sysctl net.ipv4.ip_forward=1 $IMG cat /proc/sys/net/ipv4/ip_forward)"
+check "--tz" "UTC" "$(P run --rm --tz UTC $IMG date +%Z)"
+
+# --- exit codes ---
+P run --rm $IMG true; check "exit 0" "0" "$?"
+P run --rm $IMG sh -c 'exit 3'; check "exit 3" "3" "$?"
+P run --rm $IMG /etc/passwd 2>/dev/null; check "cannot invoke: 126" "126" "$?"
+P run --rm $IMG no-such-command 2>/dev/null; check "not found: 127" "127" "$?"
+P run --rm --no-such-flag $IMG true 2>/dev/null; check "bad flag: 125" "125" "$?"
+P run --rm no-such-image true 2>/dev/null; check "unknown image: 125" "125" "$?"
+check_match "unsupported flag is named" "--privileged" "$(P run --rm --privileged $IMG true 2>&1)"
+check_match "--pull always fails clearly" "--pull always" "$(P run --rm --pull always $IMG true 2>&1)"
+check "killed by a signal: 128+9" "137" "$(P run --rm --init $IMG sh -c 'kill -9 $$'; echo $?)"
+
+# --- --rm leaves nothing ---
+P run --rm --name gone $IMG true
+check "--rm: no container record" "" "$(ls "$T/root/containers")"
+check "--rm: no run state" "" "$(ls "$T/run/containers" 2>/dev/null)"
+check "--rm: no mount left" "0" "$(grep -c "$T" /proc/self/mountinfo)"
+check "--rm: name free again" "0" "$(P run --rm --name gone $IMG true; echo $?)"
+
+# --- lifecycle: -d, ps, logs, exec, stop, rm ---
+id=$(P run -d --name web $IMG sh -c 'echo out; echo err >&2; trap "echo bye; exit 7" TERM; while :; do sleep 0.1; done')
+check_match "run -d prints the id" "^[0-9a-f]{64}$" "$id"
+sleep 0.3
+check "ps shows it running" "web running" "$(P ps --format '{{.Names}} {{.State}}')"
+check "logs" "out err" "$(P logs web 2>&1 | sort -r | tr '\n' ' ' | sed 's/ $//')"
+check "exec enters the same namespaces" "same" "$(P exec web sh -c 'for n in mnt pid net uts ipc cgroup; do [ $(readlink /proc/self/ns/$n) = $(readlink /proc/1/ns/$n) ] || echo differs $n; done; echo same')"
+check "exec has the same caps and seccomp" "CapEff:	00000000800405fb Seccomp:	2" "$(P exec web grep -E '^(CapEff|Seccomp):' /proc/self/status | tr '\n' ' ' | sed 's/ $//')"
+check "exec -e -w -u" "v /tmp 1000" "$(P exec -e X=v -w /tmp -u 1000 web sh -c 'echo $X $(pwd) $(id -u)')"
+P exec web sh -c 'exit 4'; check "exec exit status" "4" "$?"
+P exec web nope 2>/dev/null; check "exec not found: 127" "127" "$?"
+sup=$(P inspect --format '{{.State.ConmonPid}}' web)
+rss=$(awk '/VmRSS/ {print $2}' /proc/$sup/status)
+check "supervisor RSS <= conmon's 1.9 MB" "yes" "$([ "$rss" -le 1945 ] && echo yes || echo "no ($rss kB)")"
+P run -d --name web $IMG true >/dev/null 2>&1; check "duplicate name: 125" "125" "$?"
+P stop -t 5 web >/dev/null
+check "stop: stop signal, then exited with the trap's status" "exited 7" "$(P inspect --format '{{.State.Status}} {{.State.ExitCode}}' web)"
+check "logs after stop" "bye" "$(P logs web 2>/dev/null | tail -1)"
+check "wait prints the exit code" "7" "$(P wait web)"
+P start web >/dev/null; sleep 0.2
+check "start again" "running" "$(P inspect --format '{{.State.Status}}' web)"
+P kill -s KILL web >/dev/null; P wait web >/dev/null
+check "kill -s KILL" "137" "$(P inspect --format '{{.State.ExitCode}}' web)"
+P rm web >/dev/null; check "rm" "" "$(P ps -a -q)"
+P run -d --name stubborn $IMG sh -c 'trap "" TERM; while :; do sleep 0.1; done' >/dev/null
+sleep 0.2
+P stop -t 1 stubborn >/dev/null 2>&1
+check "stop -t 1 falls back to SIGKILL" "137" "$(P inspect --format '{{.State.ExitCode}}' stubborn)"
+P run -d --stop-timeout 1 --name r1 $IMG sleep 100 >/dev/null
+P rm r1 >/dev/null 2>&1; check "rm of a running container without -f: 2" "2" "$?"
+P rm -f r1 >/dev/null; check "rm -f stops and removes" "" "$(P ps -a --format '{{.Names}}' | grep r1)"
+P run -d --rm --name auto $IMG true >/dev/null; sleep 0.5
+check "run -d --rm removes after exit" "" "$(P ps -a --format '{{.Names}}' | grep auto)"
+P run -d --stop-timeout 1 --name rep $IMG sleep 100 >/dev/null
+P run -d --replace --name rep $IMG sleep 100 >/dev/null; check "--replace" "1" "$(P ps -a --format '{{.Names}}' | grep -c rep)"
+P run -d --stop-timeout 1 --cidfile "$T/cid" --name withcid $IMG sleep 100 >/dev/null
+check "--cidfile has the id" "$(P inspect --format '{{.Id}}' withcid)" "$(cat "$T/cid")"
+P rm -v -f -i --cidfile "$T/cid" >/dev/null; check "rm --cidfile removes the container and the file" "absent" "$( [ -e "$T/cid" ] || P inspect withcid >/dev/null 2>&1 || echo absent)"
+check "rm -v -f -i of a missing container: silent success" "0:" "$(out=$(P rm -v -f -i --cidfile "$T/cid" nosuch 2>&1); echo "$?:$out")"
+P create --name made $IMG sh -c 'echo created-then-started' >/dev/null
+check "create leaves it created" "created" "$(P inspect --format '{{.State.Status}}' made)"
+P start made >/dev/null; P wait made >/dev/null
+check "start runs it" "created-then-started" "$(P logs made)"
+P run --name changer $IMG sh -c 'echo new > /newfile; rm /etc/group'
+check "diff" "C /etc D /etc/group A /newfile" "$(P diff changer | grep -E ' /(etc|etc/group|newfile)$' | tr '\n' ' ' | sed 's/ $//')"
+P commit -q changer localhost/changed >/dev/null
+check "commit: the new image has the change" "new" "$(P run --rm localhost/changed cat /newfile)"
+
+# --- signals reach the container in the foreground ---
+# Not through P: $! must be podunit itself, not a subshell.
+"$PODUNIT" --root "$T/root" --runroot "$T/run" run --rm --name fg $IMG sh -c 'trap "exit 9" TERM; while :; do sleep 0.1; done' &
+fg=$!
+for _ in $(seq 50); do [ "$(P ps --format '{{.Names}}')" = fg ] && break; sleep 0.1; done
+sleep 0.2
+kill -TERM $fg; wait $fg
+check "SIGTERM is forwarded (foreground)" "9" "$?"
+
+echo "1..$n"
+[ $fails = 0 ]
