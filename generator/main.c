@@ -298,6 +298,7 @@ convert_one (QuadletContext *ctx, Source *s)
       strcmp (s->type->extension, ".volume") == 0 || strcmp (s->type->extension, ".image") == 0)
     quadlet_warn_ambiguous_image (ctx, s->unit, s->type->group);
   quadlet_warn_unsupported_service_keys (ctx, s->unit);
+  quadlet_warn_unterminated_quotes (ctx, s->unit, s->type->group);
 
   if (s->type->convert == NULL)
     g_set_error (&error, QUADLET_ERROR, QUADLET_ERROR_INVALID,
@@ -490,6 +491,7 @@ validate (const Options *o)
           strcmp (s->type->extension, ".volume") == 0 || strcmp (s->type->extension, ".image") == 0)
         quadlet_warn_ambiguous_image (ctx, s->unit, s->type->group);
       quadlet_warn_unsupported_service_keys (ctx, s->unit);
+      quadlet_warn_unterminated_quotes (ctx, s->unit, s->type->group);
       if (s->type->convert == NULL)
         {
           printf ("%s: %s files are not supported by podunit-generator\n", name,

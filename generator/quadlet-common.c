@@ -5,6 +5,7 @@
  * service skeleton (initServiceUnitFile in Quadlet), and the engine
  * command-line builder with its key -> flag helpers. */
 #include "quadlet.h"
+#include "escape.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -379,6 +380,37 @@ quadlet_warn_unsupported_service_keys (QuadletContext *ctx, UnitFile *unit)
     if (unit_file_has_key (unit, QUADLET_SERVICE_GROUP, *k))
       quadlet_warn (ctx, "Warning: using key %s in the Service group is not supported - use at "
                     "your own risk (%s)", *k, unit_file_get_filename (unit));
+}
+
+void
+quadlet_warn_unterminated_quotes (QuadletContext *ctx, UnitFile *unit, const char *group)
+{
+  static const char *const keys[] = {
+    "Annotation", "Environment", "EnvironmentFile", "Exec", "GlobalArgs", "Label", "Mask",
+    "Mount", "PodmanArgs", "ReloadCmd", "Secret", "Unmask", NULL,
+  };
+
+  for (const char *const *k = keys; *k; k++)
+    {
+      g_auto (GStrv) values = unit_file_lookup_all (unit, group, *k);
+      for (char **v = values; *v; v++)
+        {
+          g_autoptr (GError) error = NULL;
+          g_auto (GStrv) words = split_string (*v, WHITESPACE_SEPARATORS,
+                                               SPLIT_UNQUOTE | SPLIT_UNESCAPE_RELAX, &error);
+          const char *source = NULL;
+          int line;
+          g_autofree char *base = NULL;
+
+          if (words != NULL || !g_error_matches (error, ESCAPE_ERROR, ESCAPE_ERROR_UNBALANCED_QUOTES))
+            continue;
+          line = unit_file_lookup_line (unit, group, *k, &source);
+          base = g_path_get_basename (source ? source : unit_file_get_filename (unit));
+          quadlet_warn (ctx, "Warning: %s:%d: %s= has an unterminated quote; it runs to the end "
+                        "of the value", base, line, *k);
+          break;
+        }
+    }
 }
 
 static gboolean

@@ -139,6 +139,10 @@ void quadlet_collect_unknown_keys (UnitFile *unit, const char *group,
 
 /* Warns for [Service] User=, Group=, DynamicUser= (Quadlet's warning). */
 void quadlet_warn_unsupported_service_keys (QuadletContext *ctx, UnitFile *unit);
+/* Warns for an unterminated quote in the command-line style keys (Exec=,
+ * PodmanArgs=, Environment=, …): Quadlet, like podunit, lets the quote run
+ * to the end of the value, which is rarely what was meant. */
+void quadlet_warn_unterminated_quotes (QuadletContext *ctx, UnitFile *unit, const char *group);
 /* Warns when Image= is a short name (Quadlet's text). */
 void quadlet_warn_ambiguous_image (QuadletContext *ctx, UnitFile *unit, const char *group);
 
