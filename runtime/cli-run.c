@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "launch.h"
 #include "mount.h"
@@ -325,7 +326,6 @@ build_config (CliGlobal *g, RunOpts *o, int argc, char **argv, JsonObject *image
   g_auto (GStrv) img_entry = strv_from_json (image_cfg, "Entrypoint");
   g_auto (GStrv) img_cmd = strv_from_json (image_cfg, "Cmd");
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  static gboolean warned_limits;
 
   /* Environment: podman's defaults, the image, then the flags. */
   env_set (env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -525,20 +525,27 @@ build_config (CliGlobal *g, RunOpts *o, int argc, char **argv, JsonObject *image
     return bad (error, "--network %s: no such network (podunit has none, host, private)",
                 c->network);
 
-  if ((o->memory || o->pids_limit || o->cpus) && !warned_limits)
+  /* Limits are applied by the cgroup code at start, which warns once when
+   * this host cannot (v1/hybrid). */
+  c->memory = c->pids_limit = c->cpu_quota = -1;
+  if (o->memory && !cgroup_parse_memory (o->memory, &c->memory, error))
     {
-      warned_limits = TRUE;
-      if (access ("/sys/fs/cgroup/cgroup.controllers", F_OK) < 0)
-        cli_warn ("this host has cgroup v1/hybrid: --memory, --pids-limit and --cpus are "
-                  "recorded but the limits are not applied");
-      else
-        cli_warn ("--memory, --pids-limit and --cpus are not applied yet");
+      g_prefix_error (error, "--memory: ");
+      return FALSE;
     }
-  if (o->memory)
+  if (o->cpus && !cgroup_parse_cpus (o->cpus, &c->cpu_quota, error))
     {
-      gint64 v;
-      if (!parse_size (o->memory, &v))
-        return bad (error, "--memory %s: invalid size", o->memory);
+      g_prefix_error (error, "--cpus: ");
+      return FALSE;
+    }
+  if (o->pids_limit)
+    {
+      char *end;
+      c->pids_limit = g_ascii_strtoll (o->pids_limit, &end, 10);
+      if (*end || end == o->pids_limit)
+        return bad (error, "--pids-limit %s: expected a number", o->pids_limit);
+      if (c->pids_limit <= 0)
+        c->pids_limit = CGROUP_UNLIMITED;
     }
   c->init = o->init;
   c->auto_remove = o->rm;

@@ -43,7 +43,7 @@ static const struct {
   V ("DnsSearch", dns_search), V ("DnsOption", dns_option), V ("AddHost", add_host),
   S ("UserNS", userns), V ("UidMap", uidmap), V ("GidMap", gidmap), S ("LogDriver", log_driver),
   S ("SdNotify", sdnotify), S ("Cgroups", cgroups), B ("Interactive", interactive),
-  B ("Tty", tty),
+  B ("Tty", tty), L ("Memory", memory), L ("PidsLimit", pids_limit), L ("CpuQuota", cpu_quota),
 #undef S
 #undef V
 #undef B

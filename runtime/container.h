@@ -73,6 +73,9 @@ typedef struct {
   char *cgroups;
   gboolean interactive;
   gboolean tty;
+  gint64 memory;     /* bytes, -1 not given */
+  gint64 pids_limit; /* -1 podman's default (2048 where cgroups allow) */
+  gint64 cpu_quota;  /* microseconds per 100 ms, -1 not given */
 } ContainerConfig;
 
 void container_config_free (ContainerConfig *c);

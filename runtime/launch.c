@@ -430,6 +430,39 @@ prepare (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
   return TRUE;
 }
 
+/* Moves the container into its cgroup before it runs anything (see
+ * cgroup.h); the spawn path calls this between clone and "go". */
+static gboolean
+enter_cgroup (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error)
+{
+  return cgroup_enter (data, pid, error);
+}
+
+/* The cgroups for @c with this process as its supervisor (cgroup.h);
+ * the container enters its own between clone and "go". */
+static CgroupManager *
+setup_cgroups (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
+{
+  g_autofree char *rdir = container_run_dir (g->runroot, c->id);
+  g_autofree char *cgfile = g_build_filename (rdir, "cgroup", NULL);
+  g_autofree char *warning = NULL;
+  g_autoptr (CgroupManager) cg = NULL;
+  CgroupLimits limits = CGROUP_LIMITS_INIT;
+
+  limits.memory = c->memory;
+  limits.pids_limit = c->pids_limit;
+  limits.cpu_quota = c->cpu_quota;
+  cg = cgroup_manager_for_container (c->cgroups, c->id, error);
+  if (!cg || !cgroup_prepare (cg, getpid (), &limits, &warning, error))
+    return NULL;
+  if (warning)
+    cli_warn ("%s", warning);
+  cgroup_manager_save (cg, cgfile, NULL);
+  l->spec.after_namespaces = enter_cgroup;
+  l->spec.hook_data = cg;
+  return g_steal_pointer (&cg);
+}
+
 static gint64
 now_us (void)
 {
@@ -479,6 +512,7 @@ int
 launch_foreground (CliGlobal *g, ContainerConfig *c)
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (CgroupManager) cg = NULL;
   Launch l;
   ContainerState st = { .status = CONTAINER_RUNNING };
   pid_t pid;
@@ -487,7 +521,7 @@ launch_foreground (CliGlobal *g, ContainerConfig *c)
   lfd = lock_for_start (g, c, &error);
   if (lfd < 0)
     return cli_fail (error);
-  if (!prepare (g, c, &l, &error))
+  if (!prepare (g, c, &l, &error) || !(cg = setup_cgroups (g, c, &l, &error)))
     {
       launch_clear (&l);
       close (lfd);
@@ -538,14 +572,6 @@ supervisor_path (void)
   return g_build_filename (PODUNIT_LIBEXECDIR, "podunit", "podunit-supervisor", NULL);
 }
 
-/* Moves the container into its cgroup before it runs anything (see
- * cgroup.h); the spawn path calls this between clone and "go". */
-static gboolean
-enter_cgroup (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error)
-{
-  return cgroup_enter (data, pid, error);
-}
-
 static G_GNUC_NORETURN void
 supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
 {
@@ -564,10 +590,7 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
   pid_t pid;
   gboolean passthrough = g_strcmp0 (c->log_driver, "passthrough") == 0;
   gboolean nolog = g_strcmp0 (c->log_driver, "none") == 0;
-  g_autofree char *cgfile = g_build_filename (rdir, "cgroup", NULL);
-  g_autofree char *cg_warning = NULL;
   g_autoptr (CgroupManager) cg = NULL;
-  CgroupLimits limits = CGROUP_LIMITS_INIT; /* TODO(runner): --memory/--pids-limit/--cpus */
   NotifyMode notify_mode;
 
   setsid ();
@@ -591,14 +614,9 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
     l.spec.stdio[0] = l.spec.stdio[0] >= 0 ? l.spec.stdio[0] : 0;
   l.spec.new_session = TRUE;
   /* This process becomes the supervisor: its cgroup and the container's. */
-  cg = cgroup_manager_for_container (c->cgroups, c->id, &error);
-  if (!cg || !cgroup_prepare (cg, getpid (), &limits, &cg_warning, &error))
+  cg = setup_cgroups (g, c, &l, &error);
+  if (!cg)
     goto fail;
-  if (cg_warning)
-    cli_warn ("%s", cg_warning);
-  cgroup_manager_save (cg, cgfile, NULL);
-  l.spec.after_namespaces = enter_cgroup;
-  l.spec.hook_data = cg;
   pid = spawn_container (&l.spec, &error);
   launch_clear (&l);
   if (pid < 0)
