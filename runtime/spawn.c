@@ -139,6 +139,8 @@ exec_process (const SpawnSpec *spec, int sync_fd)
       pid_t child;
       sigfillset (&all);
       sigprocmask (SIG_BLOCK, &all, &old);
+      /* Named before the fork: the command may look at pid 1 at once. */
+      prctl (PR_SET_NAME, "podunit-init");
       child = fork ();
       if (child < 0)
         child_fail (sync_fd, 125, "fork for --init");
@@ -149,7 +151,6 @@ exec_process (const SpawnSpec *spec, int sync_fd)
            * deliverable, sigwaitinfo takes them. */
           for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
             sigaction (forwarded[i], &sa, NULL);
-          prctl (PR_SET_NAME, "podunit-init");
           /* The sync socket stays open in the command until it execs. */
           close (sync_fd);
           run_init (child, &all);
