@@ -12,7 +12,9 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -386,6 +388,15 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
     goto out;
   if (!setup_dev (rootfd, p, error))
     goto out;
+  /* On a unified host the container sees its own cgroup (the namespace's
+   * root), read-only, as podman shows it. v1/hybrid: nothing is mounted. */
+  {
+    struct statfs sfs;
+    if (statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC
+        && !mount_in_root (rootfd, "cgroup2", "/sys/fs/cgroup", "cgroup2",
+                           MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, FALSE, error))
+      goto out;
+  }
   {
     const char *etc[][2] = { { p->etc_hosts, "/etc/hosts" },
                              { p->etc_hostname, "/etc/hostname" },

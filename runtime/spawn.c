@@ -184,6 +184,10 @@ child_main (const SpawnSpec *spec, int sync_fd)
     _exit (125);
   if ((spec->clone_flags & CLONE_NEWUSER) && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
     child_fail (sync_fd, 125, "becoming root in the user namespace");
+  /* The cgroup namespace is rooted where we are when it is created: only
+   * now, after the parent moved us into the container's cgroup. */
+  if ((spec->clone_flags & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
+    child_fail (sync_fd, 125, "unshare(CLONE_NEWCGROUP)");
   if (spec->mounts && !mount_setup_rootfs (spec->mounts, &error))
     child_fail (sync_fd, 125, error->message);
   if (spec->hostname && (spec->clone_flags & CLONE_NEWUTS)
@@ -227,7 +231,8 @@ spawn_container (const SpawnSpec *spec, GError **error)
       g_set_error (error, SPAWN_ERROR, 125, "socketpair: %s", g_strerror (errno));
       return -1;
     }
-  pid = syscall (SYS_clone, (unsigned long) spec->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  pid = syscall (SYS_clone, (unsigned long) (spec->clone_flags & ~CLONE_NEWCGROUP) | SIGCHLD, NULL,
+                 NULL, NULL, NULL);
   if (pid < 0)
     {
       g_set_error (error, SPAWN_ERROR, 125, "clone: %s", g_strerror (errno));
