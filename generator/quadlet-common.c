@@ -323,21 +323,74 @@ quadlet_units_info_lookup (QuadletContext *ctx, const char *filename)
 
 /* ------------------------------------------------------------ checks */
 
+/* Case-insensitive optimal-string-alignment distance, capped at 3. */
+static guint
+key_distance (const char *a, const char *b)
+{
+  gsize n = strlen (a), m = strlen (b);
+  g_autofree guint *d = NULL;
+
+  if (n > 64 || m > 64 || (n > m ? n - m : m - n) > 2)
+    return 3;
+  d = g_new0 (guint, (n + 1) * (m + 1));
+#define D(i, j) d[(i) * (m + 1) + (j)]
+  for (gsize i = 0; i <= n; i++)
+    D (i, 0) = (guint) i;
+  for (gsize j = 0; j <= m; j++)
+    D (0, j) = (guint) j;
+  for (gsize i = 1; i <= n; i++)
+    for (gsize j = 1; j <= m; j++)
+      {
+        guint cost = g_ascii_tolower (a[i - 1]) != g_ascii_tolower (b[j - 1]);
+        guint best = MIN (MIN (D (i - 1, j) + 1, D (i, j - 1) + 1), D (i - 1, j - 1) + cost);
+        if (i > 1 && j > 1 && g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 2]) &&
+            g_ascii_tolower (a[i - 2]) == g_ascii_tolower (b[j - 1]))
+          best = MIN (best, D (i - 2, j - 2) + 1);
+        D (i, j) = best;
+      }
+  return MIN (D (n, m), 3);
+#undef D
+}
+
+/* "; did you mean 'Image'?" for a key one edit (two for longer keys) from a
+ * supported one, else "". */
 static char *
-unknown_key_message (UnitFile *unit, const char *group, const char *key)
+key_suggestion (const char *key, const char *const *supported)
+{
+  const char *best = NULL;
+  /* Two edits only for longer names: "Foo" is not a typo of "Pod". */
+  guint best_d = strlen (key) >= 6 ? 3 : 2;
+
+  for (const char *const *k = supported; *k; k++)
+    {
+      guint dist = key_distance (key, *k);
+      if (dist < best_d)
+        {
+          best = *k;
+          best_d = dist;
+        }
+    }
+  return best ? g_strdup_printf ("; did you mean '%s'?", best) : g_strdup ("");
+}
+
+static char *
+unknown_key_message (UnitFile *unit, const char *group, const char *key,
+                     const char *const *supported)
 {
   const char *source = NULL;
   int line = unit_file_lookup_line (unit, group, key, &source);
   const char *path = unit_file_get_path (unit) ? unit_file_get_path (unit) : "";
+  g_autofree char *hint = key_suggestion (key, supported);
 
   /* Quadlet's text, then ":LINE" when the key came from the file itself
    * (a drop-in's line number would point into the wrong file). */
   if (line > 0 && source != NULL && strcmp (source, path) == 0)
-    return g_strdup_printf ("unsupported key '%s' in group '%s' in %s:%d", key, group, path, line);
+    return g_strdup_printf ("unsupported key '%s' in group '%s' in %s:%d%s", key, group, path,
+                            line, hint);
   if (line > 0 && source != NULL)
-    return g_strdup_printf ("unsupported key '%s' in group '%s' in %s (from %s:%d)", key, group,
-                            path, source, line);
-  return g_strdup_printf ("unsupported key '%s' in group '%s' in %s", key, group, path);
+    return g_strdup_printf ("unsupported key '%s' in group '%s' in %s (from %s:%d)%s", key, group,
+                            path, source, line, hint);
+  return g_strdup_printf ("unsupported key '%s' in group '%s' in %s%s", key, group, path, hint);
 }
 
 void
@@ -352,7 +405,7 @@ quadlet_collect_unknown_keys (UnitFile *unit, const char *group, const char *con
       g_auto (GStrv) keys = unit_file_list_keys (unit, groups[g]);
       for (char **k = keys; *k; k++)
         if (!strv_has (tables[g], *k))
-          g_ptr_array_add (problems, unknown_key_message (unit, groups[g], *k));
+          g_ptr_array_add (problems, unknown_key_message (unit, groups[g], *k, tables[g]));
     }
 }
 

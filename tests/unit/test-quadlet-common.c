@@ -171,7 +171,8 @@ Test (quadlet_init, unknown_keys_name_file_and_line)
   sb = init (ctx, b, "Volume", &eb);
   cr_assert_null (sa);
   cr_assert_null (sb);
-  cr_expect_str_eq (ea->message, "unsupported key 'Imgae' in group 'Volume' in /q/a.volume:4");
+  cr_expect_str_eq (ea->message, "unsupported key 'Imgae' in group 'Volume' in /q/a.volume:4; "
+                    "did you mean 'Image'?");
   cr_expect_str_eq (eb->message, "unsupported key 'Nope' in group 'Quadlet' in /q/b.volume:3");
 }
 
