@@ -685,3 +685,58 @@ cgroup_cleanup (CgroupManager *m, GError **error)
     }
   return TRUE;
 }
+
+CgroupManager *
+cgroup_manager_for_container (const char *mode_str, const char *id, GError **error)
+{
+  CgroupMode mode = CGROUP_MODE_ENABLED;
+  CgroupVersion version;
+  g_autofree char *own = NULL;
+
+  if (mode_str && !cgroup_mode_from_string (mode_str, &mode, error))
+    return NULL;
+  if (!cgroup_detect_version (CGROUP_DEFAULT_ROOT, &version, error))
+    return NULL;
+  if (version == CGROUP_VERSION_V2 && !cgroup_own_path (0, &own, error))
+    return NULL;
+  return cgroup_manager_new (CGROUP_DEFAULT_ROOT, version, mode, own, id);
+}
+
+gboolean
+cgroup_manager_save (CgroupManager *m, const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_key_file_set_string (kf, "cgroup", "root", m->root);
+  g_key_file_set_integer (kf, "cgroup", "version", m->version);
+  g_key_file_set_string (kf, "cgroup", "mode", cgroup_mode_to_string (m->mode));
+  g_key_file_set_string (kf, "cgroup", "own", m->own);
+  g_key_file_set_string (kf, "cgroup", "id", m->id);
+  return g_key_file_save_to_file (kf, path, error);
+}
+
+CgroupManager *
+cgroup_manager_load (const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) local = NULL;
+  g_autofree char *root = NULL, *mode_str = NULL, *own = NULL, *id = NULL;
+  CgroupMode mode;
+  gint version;
+
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local))
+    {
+      if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  root = g_key_file_get_string (kf, "cgroup", "root", error);
+  mode_str = root ? g_key_file_get_string (kf, "cgroup", "mode", error) : NULL;
+  own = mode_str ? g_key_file_get_string (kf, "cgroup", "own", error) : NULL;
+  id = own ? g_key_file_get_string (kf, "cgroup", "id", error) : NULL;
+  if (!id)
+    return NULL;
+  version = g_key_file_get_integer (kf, "cgroup", "version", NULL);
+  if (!cgroup_mode_from_string (mode_str, &mode, error))
+    return NULL;
+  return cgroup_manager_new (root, (CgroupVersion) version, mode, own, id);
+}

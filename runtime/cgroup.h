@@ -135,4 +135,16 @@ gboolean cgroup_oom_kills (CgroupManager *m, guint64 *count, GError **error);
  * another process after a crash (ExecStopPost) with a new manager. */
 gboolean cgroup_cleanup (CgroupManager *m, GError **error);
 
+/* For the launcher: the manager for container @id in @mode ("split",
+ * NULL: "enabled") on this host (cgroup_detect_version of /sys/fs/cgroup,
+ * cgroup_own_path of this process). */
+CgroupManager *cgroup_manager_for_container (const char *mode, const char *id, GError **error);
+
+/* What a later `podunit rm` (ExecStopPost, --rm) needs to clean up after
+ * the supervisor, whose own cgroup it does not share: saved in the
+ * container's run dir at start. A missing file loads as NULL without
+ * error (nothing to clean). */
+gboolean cgroup_manager_save (CgroupManager *m, const char *path, GError **error);
+CgroupManager *cgroup_manager_load (const char *path, GError **error);
+
 G_END_DECLS

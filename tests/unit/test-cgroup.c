@@ -432,3 +432,27 @@ Test (cgroup, cleanup_uses_cgroup_kill_when_present)
   cr_assert (cgroup_cleanup (m, NULL));
   cr_assert_not (g_file_test (leaf, G_FILE_TEST_EXISTS));
 }
+
+Test (cgroup, saved_for_a_later_cleanup)
+{
+  g_autoptr (CgroupManager) m = manager (CGROUP_MODE_SPLIT);
+  g_autofree char *warning = NULL;
+  g_autoptr (GError) error = NULL;
+  CgroupLimits l = CGROUP_LIMITS_INIT;
+  cr_assert (cgroup_prepare (m, 1, &l, &warning, NULL));
+  g_autofree char *file = g_build_filename (root, "saved", NULL);
+  cr_assert (cgroup_manager_save (m, file, &error), "%s", error ? error->message : "");
+
+  /* `podunit rm` from ExecStopPost: another process, another cgroup. */
+  g_autoptr (CgroupManager) again = cgroup_manager_load (file, &error);
+  cr_assert_not_null (again, "%s", error ? error->message : "");
+  cr_assert_str_eq (cgroup_container_path (again), cgroup_container_path (m));
+  cgroup_manager_set_fs_ops (again, &fake_ops);
+  cr_assert (cgroup_cleanup (again, NULL));
+  cr_assert_not (g_file_test (cgroup_container_path (m), G_FILE_TEST_EXISTS));
+
+  g_autofree char *none = g_build_filename (root, "none", NULL);
+  g_autoptr (GError) nerr = NULL;
+  cr_assert_null (cgroup_manager_load (none, &nerr));
+  cr_assert_null (nerr, "no file: nothing to clean, no error");
+}
