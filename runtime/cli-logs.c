@@ -1,143 +1,93 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* podunit logs [-f] [-n N] [-t] NAME: replays the k8s-file log of a
- * detached container ("TIMESTAMP STREAM F|P TEXT" lines), stdout lines to
- * stdout and stderr lines to stderr. */
+/* podunit logs [-f] [-n N] [-t] [--since T] NAME: replays the log of a
+ * detached container from its log driver (journal.h: the journal's entries
+ * for the container, or the k8s-file), stdout lines to stdout and stderr
+ * lines to stderr. */
 #include "cli.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "container.h"
+#include "journal.h"
 
 typedef struct {
   gboolean timestamps;
+  gboolean at_line_start[3]; /* per stream: a piece continues a line */
+  CliGlobal *g;
+  const char *id;
 } LogOpts;
 
-/* Prints complete lines of @buf; returns how many bytes were used. */
-static gsize
-print_records (const char *buf, gsize len, const LogOpts *o)
+static gboolean
+print_entry (const LogEntry *e, gpointer data)
 {
-  gsize used = 0;
-  for (;;)
-    {
-      const char *start = buf + used;
-      const char *nl = memchr (start, '\n', len - used);
-      const char *sp1, *sp2;
-      if (!nl)
-        return used;
-      sp1 = memchr (start, ' ', nl - start);
-      sp2 = sp1 ? memchr (sp1 + 1, ' ', nl - sp1 - 1) : NULL;
-      if (sp1 && sp2 && sp2 + 2 <= nl)
-        {
-          FILE *out = strncmp (sp1 + 1, "stderr", 6) == 0 ? stderr : stdout;
-          gboolean full = sp2[1] == 'F';
-          const char *text = sp2 + 3 <= nl ? sp2 + 3 : nl;
-          if (o->timestamps)
-            fprintf (out, "%.*s ", (int) (sp1 - start), start);
-          fwrite (text, 1, nl - text, out);
-          if (full)
-            fputc ('\n', out);
-          fflush (out);
-        }
-      used = nl - buf + 1;
-    }
+  LogOpts *o = data;
+  FILE *out = e->stream == LOG_STREAM_STDERR ? stderr : stdout;
+  g_autoptr (GString) text = g_string_new (NULL);
+  log_print_entry (text, e, o->timestamps, &o->at_line_start[e->stream]);
+  fwrite (text->str, 1, text->len, out);
+  fflush (out);
+  return TRUE;
+}
+
+/* logs -f follows while the container runs. */
+static gboolean
+still_running (gpointer data)
+{
+  LogOpts *o = data;
+  ContainerState st;
+  return container_state_load (o->g->runroot, o->id, &st, NULL)
+         && (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING);
 }
 
 int
 cli_logs (CliGlobal *g, int argc, char **argv)
 {
   gboolean follow = FALSE;
-  LogOpts o = { 0 };
+  LogOpts o = { .at_line_start = { TRUE, TRUE, TRUE }, .g = g };
   gint tail = -1;
   g_autofree char *since = NULL;
   const GOptionEntry entries[] = {
     { "follow", 'f', 0, G_OPTION_ARG_NONE, &follow, "Follow the log", NULL },
     { "tail", 'n', 0, G_OPTION_ARG_INT, &tail, "Only the last N lines", NULL },
     { "timestamps", 't', 0, G_OPTION_ARG_NONE, &o.timestamps, "Show timestamps", NULL },
-    { "since", 0, 0, G_OPTION_ARG_STRING, &since, "Not supported yet", NULL },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since, "Only lines since a time or duration", NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
   g_autofree char *id = NULL, *path = NULL, *cdir = NULL;
-  FILE *f;
-  GString *pending = g_string_new (NULL);
-  char buf[65536];
+  g_autoptr (ContainerConfig) c = NULL;
+  LogReadOptions ro = { .tail = -1 };
 
   if (!cli_parse_options (&argc, &argv, entries, "CONTAINER", FALSE))
     return EXIT_PODUNIT;
-  if (since)
-    {
-      cli_error ("logs: --since is not supported by podunit yet");
-      return EXIT_PODUNIT;
-    }
   if (argc != 2)
     {
       cli_error ("logs: requires exactly 1 container");
       return EXIT_PODUNIT;
     }
-  id = container_resolve (g->root, argv[1], &error);
-  if (!id)
+  if (since && !log_parse_since (since, g_get_real_time (), &ro.since_usec, &error))
     return cli_fail (error);
+  id = container_resolve (g->root, argv[1], &error);
+  c = id ? container_config_load (g->root, id, &error) : NULL;
+  if (!c)
+    return cli_fail (error);
+  o.id = id;
+  ro.tail = tail;
+  ro.follow = follow;
+  ro.keep_following = still_running;
+  ro.data = &o;
+  if (g_strcmp0 (c->log_driver, "journald") == 0)
+    {
+      if (!log_read_journal (id, &ro, print_entry, &o, &error))
+        return cli_fail (error);
+      return 0;
+    }
   cdir = container_dir (g->root, id);
   path = g_build_filename (cdir, "ctr.log", NULL);
-  f = fopen (path, "re");
-  if (!f)
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
     return 0; /* never ran detached, or log driver none/passthrough */
-  if (tail >= 0)
-    {
-      /* Keep the last N records; a log is small enough to read whole. */
-      g_autofree char *all = NULL;
-      gsize len;
-      fclose (f);
-      if (!g_file_get_contents (path, &all, &len, &error))
-        return cli_fail (error);
-      gsize start = len;
-      for (gint n = 0; start > 0 && n <= tail;)
-        {
-          start--;
-          if (all[start] == '\n' && start + 1 < len)
-            n++;
-          if (n > tail)
-            {
-              start++;
-              break;
-            }
-        }
-      if (tail == 0)
-        start = len;
-      print_records (all + start, len - start, &o);
-      if (!follow)
-        return 0;
-      f = fopen (path, "re");
-      if (!f)
-        return 0;
-      fseek (f, len, SEEK_SET);
-    }
-  for (;;)
-    {
-      size_t n = fread (buf, 1, sizeof buf, f);
-      if (n > 0)
-        {
-          g_string_append_len (pending, buf, n);
-          gsize used = print_records (pending->str, pending->len, &o);
-          g_string_erase (pending, 0, used);
-          continue;
-        }
-      if (!follow)
-        break;
-      ContainerState st;
-      if (!container_state_load (g->runroot, id, &st, NULL)
-          || (st.status != CONTAINER_RUNNING && st.status != CONTAINER_STOPPING))
-        {
-          /* One more pass picks up what the supervisor wrote last. */
-          follow = FALSE;
-          clearerr (f);
-          continue;
-        }
-      clearerr (f);
-      g_usleep (100000);
-    }
-  fclose (f);
-  g_string_free (pending, TRUE);
+  if (!log_read_k8s_file (path, &ro, print_entry, &o, &error))
+    return cli_fail (error);
   return 0;
 }

@@ -14,6 +14,8 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "health.h"
+#include "journal.h"
 #include "launch.h"
 #include "mount.h"
 #include "store.h"
@@ -27,6 +29,7 @@ typedef struct {
   char **dns_search, **dns_option, **add_host, **uidmap, **gidmap, **log_opt;
   gboolean detach, interactive, tty, rootfs;
   gboolean rm, replace, env_host, read_only, read_only_tmpfs, init, no_hosts;
+  HealthFlags health; /* --health-* (health.h) */
 } RunOpts;
 
 /* Long boolean flags that podman (and Quadlet) also write as --flag=false.
@@ -104,6 +107,7 @@ unsupported_cb (const char *name, const char *value, gpointer data, GError **err
 #define STR(l, s, f, d) { l, s, 0, G_OPTION_ARG_STRING, &o->f, d, NULL }
 #define STRV(l, s, f, d) { l, s, 0, G_OPTION_ARG_STRING_ARRAY, &o->f, d, NULL }
 #define BOOL(l, f, d) { l, 0, 0, G_OPTION_ARG_NONE, &o->f, d, NULL }
+#define INT(l, f, d) { l, 0, 0, G_OPTION_ARG_INT, &o->f, d, NULL }
 #define UNSUP(l) { l, 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, unsupported_cb, NULL, NULL }
 
 static gboolean
@@ -164,9 +168,19 @@ parse_run_options (int *argc, char ***argv, RunOpts *o, gboolean is_run)
     STR ("userns", 0, userns, "User namespace"),
     STRV ("uidmap", 0, uidmap, "UID map for the user namespace"),
     STRV ("gidmap", 0, gidmap, "GID map for the user namespace"),
-    UNSUP ("privileged"), UNSUP ("pod"), UNSUP ("publish"), UNSUP ("health-cmd"),
-    UNSUP ("health-interval"), UNSUP ("health-retries"), UNSUP ("health-timeout"),
-    UNSUP ("health-start-period"), UNSUP ("health-on-failure"), UNSUP ("ip"),
+    STR ("health-cmd", 0, health.cmd, "Health check command"),
+    STR ("health-interval", 0, health.interval, "Time between health checks (\"disable\")"),
+    INT ("health-retries", health.retries, "Failures before unhealthy"),
+    STR ("health-timeout", 0, health.timeout, "Longest a health check may run"),
+    STR ("health-start-period", 0, health.start_period, "Grace period for failing checks"),
+    STR ("health-on-failure", 0, health.on_failure, "none, kill, restart, stop"),
+    STR ("health-startup-cmd", 0, health.startup_cmd, "Startup health check command"),
+    STR ("health-startup-interval", 0, health.startup_interval, "Time between startup checks"),
+    INT ("health-startup-retries", health.startup_retries, "Startup failures before a restart"),
+    INT ("health-startup-success", health.startup_success, "Startup passes needed"),
+    STR ("health-startup-timeout", 0, health.startup_timeout, "Longest a startup check may run"),
+    BOOL ("no-healthcheck", health.no_healthcheck, "Disable health checks"),
+    UNSUP ("privileged"), UNSUP ("pod"), UNSUP ("publish"), UNSUP ("ip"),
     UNSUP ("mac-address"), UNSUP ("secret"), UNSUP ("restart"), UNSUP ("cgroup-parent"),
     UNSUP ("subuidname"), UNSUP ("subgidname"), UNSUP ("ipc"), UNSUP ("pid"), UNSUP ("uts"),
     UNSUP ("attach"), UNSUP ("expose"), UNSUP ("memory-swap"), UNSUP ("cpu-shares"),
@@ -192,6 +206,7 @@ run_opts_clear (RunOpts *o)
                      &o->dns_option, &o->add_host, &o->uidmap, &o->gidmap, &o->log_opt };
   for (gsize i = 0; i < G_N_ELEMENTS (strs); i++)
     g_clear_pointer (strs[i], g_free);
+  health_flags_clear (&o->health);
   for (gsize i = 0; i < G_N_ELEMENTS (vecs); i++)
     g_clear_pointer (vecs[i], g_strfreev);
 }
@@ -568,10 +583,13 @@ build_config (CliGlobal *g, RunOpts *o, int argc, char **argv, JsonObject *image
   if (o->gidmap && !o->uidmap)
     return bad (error, "--gidmap needs --uidmap");
 
-  c->log_driver = g_strdup (o->log_driver ? o->log_driver : "k8s-file");
-  if (!g_str_equal (c->log_driver, "k8s-file") && !g_str_equal (c->log_driver, "none")
-      && !g_str_equal (c->log_driver, "passthrough"))
-    return bad (error, "--log-driver %s is not supported by podunit yet", c->log_driver);
+  {
+    /* journal.h: journald where it runs (under systemd), else k8s-file. */
+    LogDriver driver = log_driver_default (LOG_JOURNAL_SOCKET);
+    if (o->log_driver && !log_driver_from_string (o->log_driver, &driver, error))
+      return FALSE;
+    c->log_driver = g_strdup (log_driver_to_string (driver));
+  }
   for (char **l = o->log_opt; l && *l; l++)
     return bad (error, "--log-opt %s is not supported by podunit yet", *l);
   c->sdnotify = g_strdup (o->sdnotify ? o->sdnotify : "conmon");
@@ -622,6 +640,7 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
   g_autoptr (Store) store = NULL;
   g_autoptr (StoreImage) img = NULL;
   JsonObject *image_cfg = NULL;
+  HealthConfig hc = { 0 };
 
   *status = EXIT_PODUNIT;
   if (!parse_run_options (argc, argv, o, is_run))
@@ -668,7 +687,8 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
       c->image_id = g_strdup (store_image_get_id (img));
       image_cfg = store_image_get_config (img);
     }
-  if (!build_config (g, o, *argc, *argv, image_cfg, c, &error))
+  if (!build_config (g, o, *argc, *argv, image_cfg, c, &error)
+      || !health_config_from_flags (&o->health, &hc, &error))
     {
       cli_error ("%s", error->message);
       return NULL;
@@ -676,8 +696,23 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
   if (!container_create_record (c, g->root, g->runroot, o->replace, remove_for_replace, g,
                                 &error))
     {
+      health_config_clear (&hc);
       cli_error ("%s", error->message);
       return NULL;
+    }
+  if (hc.test)
+    {
+      /* Read by the supervisor's timer and `healthcheck run` (health.h). */
+      g_autofree char *cdir = container_dir (g->root, c->id);
+      g_autofree char *hpath = g_build_filename (cdir, HEALTH_CONFIG_FILE, NULL);
+      gboolean saved = health_config_save (&hc, hpath, &error);
+      health_config_clear (&hc);
+      if (!saved)
+        {
+          cli_error ("%s", error->message);
+          launch_remove (g, c->id, TRUE, NULL);
+          return NULL;
+        }
     }
   if (o->cidfile && !write_cidfile (o->cidfile, c->id, &error))
     {

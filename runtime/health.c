@@ -230,12 +230,16 @@ health_config_from_flags (const HealthFlags *f, HealthConfig *c, GError **error)
     return FALSE;
   if (f->on_failure && !health_on_failure_from_string (f->on_failure, &c->on_failure, error))
     return FALSE;
-  if (f->retries >= 0)
+  if (f->retries < 0 || f->startup_retries < 0 || f->startup_success < 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "healthcheck retries and successes must not be negative");
+      return FALSE;
+    }
+  if (f->retries > 0)
     c->retries = (guint) f->retries;
-  if (f->startup_retries >= 0)
-    c->startup_retries = (guint) f->startup_retries;
-  if (f->startup_success >= 0)
-    c->startup_success = (guint) f->startup_success;
+  c->startup_retries = (guint) f->startup_retries;
+  c->startup_success = (guint) f->startup_success;
   return health_config_validate (c, error);
 }
 
@@ -669,4 +673,15 @@ health_run (const char *path, const HealthConfig *c, gboolean startup, gint64 st
   r.end_usec = g_get_real_time ();
   r.output = output;
   return health_update_file (path, c, startup, &r, started_usec, outcome, status, error);
+}
+
+gint64
+health_timer_interval (const HealthConfig *c)
+{
+  if (!c->test)
+    return 0;
+  if (c->startup_test && c->startup_interval_usec > 0
+      && (c->interval_usec <= 0 || c->startup_interval_usec < c->interval_usec))
+    return c->startup_interval_usec;
+  return MAX (c->interval_usec, 0);
 }

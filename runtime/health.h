@@ -84,11 +84,11 @@ typedef struct
 {
   char *cmd, *interval, *timeout, *start_period, *on_failure;
   char *startup_cmd, *startup_interval, *startup_timeout;
-  gint retries, startup_retries, startup_success; /* -1: not given */
+  gint retries, startup_retries, startup_success; /* 0: not given */
   gboolean no_healthcheck;
 } HealthFlags;
 
-#define HEALTH_FLAGS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, -1, -1, FALSE }
+#define HEALTH_FLAGS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, FALSE }
 
 void health_flags_clear (HealthFlags *f);
 /* Builds and validates the config from the flags (podman's defaults for
@@ -188,6 +188,11 @@ typedef enum
  * run of the check that is due ended at @last_run_usec (0: none yet). */
 HealthStep health_next_step (const HealthConfig *c, const HealthState *s, gint64 started_usec,
                              gint64 last_run_usec, gint64 now, gint64 *wake_usec);
+
+/* How often the supervisor runs `healthcheck run` (which picks the startup
+ * or the regular check itself): the shorter of the two intervals; 0 when
+ * nothing runs on a timer. */
+gint64 health_timer_interval (const HealthConfig *c);
 
 /* Runs @argv in the container, killing it after @timeout_usec; fills
  * @result (output owned by the caller: *output). The supervisor passes

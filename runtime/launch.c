@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "health.h"
 #include "notify.h"
 #include "store.h"
 

@@ -18,6 +18,7 @@
  * Next steps hook in here: sd_notify (MAINPID/READY after start), journald
  * lines instead of the file, health checks on a timer in the same poll loop. */
 #include "supervisor.h"
+#include "sdwire.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +43,10 @@ typedef struct {
 } Stream;
 
 static int log_fd = -1;
+/* Log driver journald: entries in journald's native protocol (sdwire.h),
+ * with the fields journal.h describes. */
+static int journal_fd = -1;
+static char f_id[32], f_id_full[96], f_name[300], f_ident[300];
 
 static void
 timestamp (char *out, size_t n)
@@ -71,6 +76,26 @@ write_all (int fd, const char *p, size_t n)
     }
 }
 
+static void
+journal_line (const Stream *s, const char *text, size_t len, int full)
+{
+  static char msg[LINE_MAX_BYTES + 16];
+  struct iovec f[8];
+  int n = 0;
+  memcpy (msg, "MESSAGE=", 8);
+  memcpy (msg + 8, text, len);
+  f[n++] = (struct iovec){ msg, len + 8 };
+  f[n++] = (struct iovec){ strcmp (s->name, "stderr") == 0 ? "PRIORITY=3" : "PRIORITY=6", 10 };
+  f[n++] = (struct iovec){ f_id, strlen (f_id) };
+  f[n++] = (struct iovec){ f_id_full, strlen (f_id_full) };
+  if (f_name[0])
+    f[n++] = (struct iovec){ f_name, strlen (f_name) };
+  f[n++] = (struct iovec){ f_ident, strlen (f_ident) };
+  if (!full)
+    f[n++] = (struct iovec){ "CONTAINER_PARTIAL_MESSAGE=true", 30 };
+  sdwire_journal_send (journal_fd, NULL, f, n);
+}
+
 /* One k8s-file record: "TIMESTAMP STREAM F|P TEXT\n". */
 static void
 log_line (const Stream *s, const char *text, size_t len, int full)
@@ -78,6 +103,11 @@ log_line (const Stream *s, const char *text, size_t len, int full)
   static char rec[LINE_MAX_BYTES + 128];
   char ts[64];
   int h;
+  if (journal_fd >= 0)
+    {
+      journal_line (s, text, len, full);
+      return;
+    }
   if (log_fd < 0)
     return;
   timestamp (ts, sizeof ts);
@@ -116,6 +146,33 @@ pump (Stream *s)
       s->len = 0;
     }
   return 1;
+}
+
+/* Health checks (health.h): `podunit healthcheck run ID` on a timer; the
+ * verb records the result and acts on it. */
+static pid_t
+run_healthcheck (char **argv)
+{
+  pid_t p = fork ();
+  if (p == 0)
+    {
+      sigset_t none;
+      sigemptyset (&none);
+      sigprocmask (SIG_SETMASK, &none, NULL);
+      execl (argv[SUPERVISOR_ARG_SELF], argv[SUPERVISOR_ARG_SELF], "--root", argv[SUPERVISOR_ARG_ROOT],
+             "--runroot", argv[SUPERVISOR_ARG_RUNROOT], "healthcheck", "run", argv[SUPERVISOR_ARG_ID],
+             (char *) NULL);
+      _exit (125);
+    }
+  return p;
+}
+
+static long long
+mono_us (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (long long) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static long long
@@ -161,7 +218,8 @@ main (int argc, char **argv)
   sigset_t set;
   int sfd, status = 0, code = -1, open_streams = 0;
   pid_t pid;
-  long long started;
+  long long started, health_us, next_health;
+  pid_t health_pid = 0;
   const int forward[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
   if (argc != SUPERVISOR_ARGC)
@@ -175,7 +233,17 @@ main (int argc, char **argv)
   streams[1].fd = atoi (argv[SUPERVISOR_ARG_ERR_FD]);
   streams[1].name = "stderr";
   started = atoll (argv[SUPERVISOR_ARG_STARTED]);
-  if (strcmp (argv[SUPERVISOR_ARG_LOG], "-") != 0)
+  if (strcmp (argv[SUPERVISOR_ARG_LOG], "journald") == 0)
+    {
+      journal_fd = sdwire_journal_open ();
+      snprintf (f_id, sizeof f_id, "CONTAINER_ID=%.12s", argv[SUPERVISOR_ARG_ID]);
+      snprintf (f_id_full, sizeof f_id_full, "CONTAINER_ID_FULL=%s", argv[SUPERVISOR_ARG_ID]);
+      if (argv[SUPERVISOR_ARG_NAME][0])
+        snprintf (f_name, sizeof f_name, "CONTAINER_NAME=%s", argv[SUPERVISOR_ARG_NAME]);
+      snprintf (f_ident, sizeof f_ident, "SYSLOG_IDENTIFIER=%s",
+                argv[SUPERVISOR_ARG_NAME][0] ? argv[SUPERVISOR_ARG_NAME] : f_id + 13);
+    }
+  else if (strcmp (argv[SUPERVISOR_ARG_LOG], "-") != 0)
     log_fd = open (argv[SUPERVISOR_ARG_LOG], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
   sigemptyset (&set);
@@ -184,6 +252,11 @@ main (int argc, char **argv)
     sigaddset (&set, forward[i]);
   sigprocmask (SIG_BLOCK, &set, NULL);
   sfd = signalfd (-1, &set, SFD_CLOEXEC);
+  health_us = atoll (argv[SUPERVISOR_ARG_HEALTH]);
+  next_health = mono_us (); /* podman: the first check as soon as the container started */
+  for (int i = 0; i < 2; i++)
+    if (streams[i].fd >= 0)
+      fcntl (streams[i].fd, F_SETFD, FD_CLOEXEC);
 
   for (;;)
     {
@@ -191,7 +264,18 @@ main (int argc, char **argv)
       pfd[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
       for (int i = 0; i < 2; i++)
         pfd[n++] = (struct pollfd){ .fd = streams[i].fd, .events = POLLIN };
-      r = poll (pfd, n, -1);
+      int timeout = -1;
+      if (health_us > 0 && code < 0)
+        {
+          long long now = mono_us ();
+          if (health_pid == 0 && now >= next_health)
+            {
+              health_pid = run_healthcheck (argv);
+              next_health = now + health_us;
+            }
+          timeout = health_pid > 0 ? -1 : (int) ((next_health - now) / 1000 + 1);
+        }
+      r = poll (pfd, n, timeout);
       if (r < 0 && errno != EINTR)
         break;
       for (int i = 0; i < 2; i++)
@@ -206,6 +290,11 @@ main (int argc, char **argv)
           struct signalfd_siginfo si;
           if (read (sfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD)
             kill (pid, si.ssi_signo);
+        }
+      if (health_pid > 0 && waitpid (health_pid, NULL, WNOHANG) == health_pid)
+        {
+          health_pid = 0;
+          next_health = mono_us () + health_us;
         }
       if (code < 0 && waitpid (pid, &status, WNOHANG) == pid)
         code = WIFEXITED (status) ? WEXITSTATUS (status)

@@ -266,9 +266,15 @@ Test (health, schedule)
   cr_assert_eq (health_next_step (&c, s, T0, T0 + S, T0 + 2 * S, &wake), HEALTH_STEP_WAIT);
   cr_assert_eq (wake, T0 + 31 * S, "30s after the last run");
   cr_assert_eq (health_next_step (&c, s, T0, T0 + S, T0 + 31 * S, &wake), HEALTH_STEP_RUN_CHECK);
+  cr_assert_eq (health_timer_interval (&c), 30 * S);
+  cr_assert (health_parse_command ("boot", &c.startup_test, NULL));
+  c.startup_interval_usec = 2 * S;
+  cr_assert_eq (health_timer_interval (&c), 2 * S, "the supervisor ticks for the startup check");
+  g_clear_pointer (&c.startup_test, g_strfreev);
   c.interval_usec = 0;
   cr_assert_eq (health_next_step (&c, s, T0, T0 + S, T0 + 99 * S, &wake), HEALTH_STEP_NONE,
                 "interval disabled: only healthcheck run");
+  cr_assert_eq (health_timer_interval (&c), 0);
   health_config_clear (&c);
 }
 
