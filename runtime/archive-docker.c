@@ -39,17 +39,6 @@ layer_media_type (ArchiveLoad *l, const char *hex)
   return "application/vnd.oci.image.layer.v1.tar";
 }
 
-static JsonObject *
-descriptor (const char *media_type, const char *hex, gsize size)
-{
-  JsonObject *o = json_object_new ();
-  g_autofree char *d = g_strconcat ("sha256:", hex, NULL);
-  json_object_set_string_member (o, "mediaType", media_type);
-  json_object_set_string_member (o, "digest", d);
-  json_object_set_int_member (o, "size", size);
-  return o;
-}
-
 static gboolean
 load_one (ArchiveLoad *l, JsonObject *entry, GError **error)
 {
@@ -89,7 +78,7 @@ load_one (ArchiveLoad *l, JsonObject *entry, GError **error)
       types[i] = layer_media_type (l, hexes[i]);
       struct stat st;
       fs_autofd int fd = store_txn_open_blob (l->txn, hexes[i], NULL);
-      json_array_add_object_element (mlayers, descriptor (types[i], hexes[i],
+      json_array_add_object_element (mlayers, store_descriptor (types[i], hexes[i],
                                                           fd >= 0 && fstat (fd, &st) == 0 ? st.st_size : 0));
     }
   if (!archive_add_layers (l, json_node_get_object (c), hexes, types, error))
@@ -103,7 +92,7 @@ load_one (ArchiveLoad *l, JsonObject *entry, GError **error)
   JsonObject *mo = json_object_new ();
   json_object_set_int_member (mo, "schemaVersion", 2);
   json_object_set_string_member (mo, "mediaType", "application/vnd.oci.image.manifest.v1+json");
-  json_object_set_object_member (mo, "config", descriptor ("application/vnd.oci.image.config.v1+json", chex, clen));
+  json_object_set_object_member (mo, "config", store_descriptor ("application/vnd.oci.image.config.v1+json", chex, clen));
   json_object_set_array_member (mo, "layers", mlayers);
   g_autoptr (JsonNode) m = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (m, mo);

@@ -1129,8 +1129,8 @@ manifest_layer (Store *s, const char *diff_id, GError **error)
   return l;
 }
 
-static JsonObject *
-descriptor (const char *media_type, const char *hex, gsize size)
+JsonObject *
+store_descriptor (const char *media_type, const char *hex, gsize size)
 {
   JsonObject *o = json_object_new ();
   g_autofree char *d = g_strconcat ("sha256:", hex, NULL);
@@ -1227,7 +1227,7 @@ store_create_image (Store *s, StoreImage *base, const char *const *new_diff_ids,
   json_object_set_int_member (mo, "schemaVersion", 2);
   json_object_set_string_member (mo, "mediaType", "application/vnd.oci.image.manifest.v1+json");
   json_object_set_object_member (mo, "config",
-                                 descriptor ("application/vnd.oci.image.config.v1+json", chex, clen));
+                                 store_descriptor ("application/vnd.oci.image.config.v1+json", chex, clen));
   json_object_set_array_member (mo, "layers", layers);
   json_node_take_object (mnode, mo);
   gsize mlen;

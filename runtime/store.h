@@ -162,6 +162,9 @@ gboolean store_txn_commit (StoreTxn *t, GError **error);
 gboolean store_layer_info (Store *s, const char *diff_id, char **blob_hex, char **media_type,
                            guint64 *size, GError **error);
 
+/* An OCI descriptor {mediaType, digest: "sha256:HEX", size}. */
+JsonObject *store_descriptor (const char *media_type, const char *hex, gsize size);
+
 /* Blob HEX's path in the store (it may not exist). */
 char *store_blob_path (Store *s, const char *hex);
 /* Names with podman's registry defaults: short "busybox" becomes

@@ -6,13 +6,13 @@ PKGS=(
   # build
   meson ninja-build pkg-config gcc libc6-dev
   libglib2.0-dev libsystemd-dev systemd libseccomp-dev libcap-dev libarchive-dev
-  libjson-glib-dev libcurl4-openssl-dev
+  libjson-glib-dev libcurl4-openssl-dev libssl-dev
   # tests
   libcriterion-dev python3 clang libclang-rt-14-dev busybox-static rpm zstd
   # VM end-to-end harness (tests/e2e)
   qemu-system-x86 debootstrap e2fsprogs
   # benchmarks
-  hyperfine
+  hyperfine libarchive-tools
 )
 missing=()
 for p in "${PKGS[@]}"; do
