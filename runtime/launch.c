@@ -591,6 +591,10 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
   pid_t pid;
   gboolean passthrough = g_strcmp0 (c->log_driver, "passthrough") == 0;
   gboolean nolog = g_strcmp0 (c->log_driver, "none") == 0;
+  gboolean journald = g_strcmp0 (c->log_driver, "journald") == 0;
+  g_autofree char *hcfile = g_build_filename (cdir, HEALTH_CONFIG_FILE, NULL);
+  char healthbuf[32];
+  HealthConfig hc;
   g_autoptr (CgroupManager) cg = NULL;
   NotifyMode notify_mode;
 
@@ -654,6 +658,9 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
   snprintf (errbuf, sizeof errbuf, "%d", passthrough ? -1 : err[0]);
   snprintf (startbuf, sizeof startbuf, "%" G_GINT64_FORMAT, st.started_at);
   snprintf (timeoutbuf, sizeof timeoutbuf, "%" G_GINT64_FORMAT, c->stop_timeout);
+  /* Health checks run on the supervisor's timer (health.h). */
+  snprintf (healthbuf, sizeof healthbuf, "%" G_GINT64_FORMAT,
+            health_config_load (hcfile, &hc, NULL) ? health_timer_interval (&hc) : 0);
   if (!passthrough)
     {
       fcntl (out[0], F_SETFD, 0);
@@ -661,8 +668,9 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
     }
   {
     const char *argv[] = { sup,        c->id, pidbuf, outbuf, errbuf,
-                           nolog ? "-" : log, state, lock, startbuf,
-                           c->auto_remove ? self : "-", g->root, g->runroot, NULL };
+                           nolog ? "-" : journald ? "journald" : log, state, lock, startbuf,
+                           c->auto_remove ? self : "-", g->root, g->runroot,
+                           c->name ? c->name : "", self, healthbuf, NULL };
     execv (sup, (char **) argv);
   }
   /* No supervisor: the container must not run unsupervised. */
