@@ -123,7 +123,8 @@ container_run_dir (const char *runroot, const char *id)
 }
 
 gboolean
-container_write_file_atomic (const char *path, const char *contents, gssize len, GError **error)
+container_write_file_atomic (const char *path, const char *contents, gssize len, gboolean durable,
+                             GError **error)
 {
   g_autofree char *tmp = g_strdup_printf ("%s.tmp.%d", path, (int) getpid ());
   int fd;
@@ -141,7 +142,7 @@ container_write_file_atomic (const char *path, const char *contents, gssize len,
         goto fail;
       done += w;
     }
-  if (fsync (fd) < 0 || close (fd) < 0)
+  if ((durable && fsync (fd) < 0) || close (fd) < 0)
     {
       fd = -1;
       goto fail;
@@ -222,7 +223,8 @@ container_config_save (const ContainerConfig *c, const char *root, GError **erro
   node = json_builder_get_root (b);
   json_generator_set_root (gen, node);
   text = json_generator_to_data (gen, NULL);
-  return container_write_file_atomic (path, text, -1, error);
+  /* A --rm container's record need not survive a crash: skip the fsync. */
+  return container_write_file_atomic (path, text, -1, !c->auto_remove, error);
 }
 
 ContainerConfig *
@@ -444,7 +446,7 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
                    g_strerror (errno));
       goto out;
     }
-  for (const char *const *sub = (const char *const[]){ "upper", "work", "merged", NULL }; *sub;
+  for (const char *const *sub = (const char *const[]){ "upper", "work", NULL }; *sub;
        sub++)
     {
       g_autofree char *p = g_build_filename (dir, *sub, NULL);
@@ -458,7 +460,7 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
   if (!container_config_save (c, root, error))
     goto out;
   namep = g_build_filename (dir, "name", NULL);
-  if (!container_write_file_atomic (namep, c->name, -1, error))
+  if (!container_write_file_atomic (namep, c->name, -1, !c->auto_remove, error))
     goto out;
   ok = TRUE;
 out:
@@ -531,7 +533,7 @@ container_state_save (const char *runroot, const char *id, const ContainerState 
                    g_strerror (errno));
       return FALSE;
     }
-  return container_write_file_atomic (path, text, -1, error);
+  return container_write_file_atomic (path, text, -1, TRUE, error);
 }
 
 static gboolean

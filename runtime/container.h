@@ -3,12 +3,12 @@
  *
  *   ROOT/containers/<id>/config.json   the spec (written once at create)
  *   ROOT/containers/<id>/upper, work   overlay upper and work dirs (diff/commit read upper)
- *   ROOT/containers/<id>/merged        mount point, used only inside the
- *                                      container's own mount namespace
  *   ROOT/containers/<id>/ctr.log       k8s-file log of a detached container
  *   RUNROOT/containers/<id>/state.json pid, status, exit code (tmpfs: gone at reboot)
  *   RUNROOT/containers/<id>/lock       flock held around every state change
  *   RUNROOT/containers/<id>/{hosts,hostname,resolv.conf} bind-mounted into the container
+ *   RUNROOT/containers/<id>/merged     the overlay's mount point, used only inside the
+ *                                      container's own mount namespace
  *
  * Every file is replaced atomically (temp + fsync + rename). Names are
  * unique: creating takes ROOT/containers.lock while it checks and claims. */
@@ -107,9 +107,10 @@ char *container_generate_name (void);
 char *container_dir (const char *root, const char *id);       /* ROOT/containers/<id> */
 char *container_run_dir (const char *runroot, const char *id); /* RUNROOT/containers/<id> */
 
-/* Atomically writes @contents to @path (temp in the same dir, fsync, rename). */
+/* Atomically writes @contents to @path (temp in the same dir, fsync when
+ * @durable, rename). */
 gboolean container_write_file_atomic (const char *path, const char *contents, gssize len,
-                                      GError **error);
+                                      gboolean durable, GError **error);
 
 gboolean container_config_save (const ContainerConfig *c, const char *root, GError **error);
 ContainerConfig *container_config_load (const char *root, const char *id, GError **error);

@@ -352,7 +352,9 @@ prepare (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
     return FALSE;
 
   p = l->plan = g_new0 (MountPlan, 1);
-  p->rootfs = g_build_filename (cdir, "merged", NULL);
+  p->rootfs = g_build_filename (rundir, "merged", NULL);
+  if (mkdir (p->rootfs, 0755) < 0 && errno != EEXIST)
+    return set_err (error, 125, "creating %s: %s", p->rootfs, g_strerror (errno));
   p->upperdir = g_build_filename (cdir, "upper", NULL);
   p->workdir = g_build_filename (cdir, "work", NULL);
   p->lowerdirs = g_strjoinv (":", lowers);
@@ -442,7 +444,7 @@ enter_cgroup (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error)
 /* The cgroups for @c with this process as its supervisor (cgroup.h);
  * the container enters its own between clone and "go". */
 static CgroupManager *
-setup_cgroups (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
+setup_cgroups (CliGlobal *g, ContainerConfig *c, Launch *l, gboolean foreground, GError **error)
 {
   g_autofree char *rdir = container_run_dir (g->runroot, c->id);
   g_autofree char *cgfile = g_build_filename (rdir, "cgroup", NULL);
@@ -453,7 +455,12 @@ setup_cgroups (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
   limits.memory = c->memory;
   limits.pids_limit = c->pids_limit;
   limits.cpu_quota = c->cpu_quota;
-  cg = cgroup_manager_for_container (c->cgroups, c->id, error);
+  /* A foreground podunit is the user's command, not a conmon: it stays in
+   * the caller's cgroup ("enabled" then places only the container). */
+  cg = cgroup_manager_for_container (foreground && g_strcmp0 (c->cgroups, "enabled") == 0
+                                         ? "no-conmon"
+                                         : c->cgroups,
+                                     c->id, error);
   if (!cg || !cgroup_prepare (cg, getpid (), &limits, &warning, error))
     return NULL;
   if (warning)
@@ -522,7 +529,7 @@ launch_foreground (CliGlobal *g, ContainerConfig *c)
   lfd = lock_for_start (g, c, &error);
   if (lfd < 0)
     return cli_fail (error);
-  if (!prepare (g, c, &l, &error) || !(cg = setup_cgroups (g, c, &l, &error)))
+  if (!prepare (g, c, &l, &error) || !(cg = setup_cgroups (g, c, &l, TRUE, &error)))
     {
       launch_clear (&l);
       close (lfd);
@@ -619,7 +626,7 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
     l.spec.stdio[0] = l.spec.stdio[0] >= 0 ? l.spec.stdio[0] : 0;
   l.spec.new_session = TRUE;
   /* This process becomes the supervisor: its cgroup and the container's. */
-  cg = setup_cgroups (g, c, &l, &error);
+  cg = setup_cgroups (g, c, &l, FALSE, &error);
   if (!cg)
     goto fail;
   pid = spawn_container (&l.spec, &error);
