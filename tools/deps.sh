@@ -13,6 +13,8 @@ PKGS=(
   qemu-system-x86 debootstrap e2fsprogs
   # benchmarks
   hyperfine libarchive-tools
+  # bench/run's anchors: crun with podman's config, conmon's memory
+  crun conmon
 )
 missing=()
 for p in "${PKGS[@]}"; do
