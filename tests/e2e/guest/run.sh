@@ -71,22 +71,22 @@ fi
 t0=$(now)
 if tar -C / --keep-directory-symlink --no-overwrite-dir --no-same-owner -xf "$E2E_DIR/stage.tar" && ldconfig \
    && command -v podunit >/dev/null && systemctl daemon-reload; then
-  result PASS install "$(secs "$t0")"
+  result PASS setup:install-podunit "$(secs "$t0")"
   info "installed: $(tar -tf "$E2E_DIR/stage.tar" | grep -v '/$' | sed 's|^\./|/|' | tr '\n' ' ')"
 else
-  result FAIL install
+  result FAIL setup:install-podunit
 fi
 
 # ---- the busybox-static test image as localhost/busybox:latest
 if [ -f "$E2E_DIR/images/busybox.tar" ]; then
   t0=$(now)
   if podunit load -i "$E2E_DIR/images/busybox.tar" && podunit images | grep -q 'localhost/busybox'; then
-    result PASS load-busybox-image "$(secs "$t0")"
+    result PASS setup:load-busybox-image "$(secs "$t0")"
   else
-    result FAIL load-busybox-image
+    result FAIL setup:load-busybox-image
   fi
 else
-  info "SKIP load-busybox-image: $(cat "$E2E_DIR/images/why-not" 2>/dev/null)"
+  info "SKIP setup:load-busybox-image: $(cat "$E2E_DIR/images/why-not" 2>/dev/null)"
 fi
 
 # ---- scenarios, in the order given; those checked again after a reboot go last
