@@ -53,8 +53,12 @@ emit_service (const char *outdir, UnitFile *service, const char *header, GError 
                    "creating a temporary file in %s: %s", outdir, g_strerror (saved));
       return FALSE;
     }
-  /* mkstemp ignores the mode on some libcs; units must be world-readable. */
-  if (!write_all (fd, text, strlen (text)) || fchmod (fd, 0644) < 0 || fsync (fd) < 0)
+  /* mkstemp ignores the mode on some libcs; units must be world-readable.
+   * No fsync: rename() already makes the switch atomic for readers, and
+   * the output (on /run, a tmpfs) is regenerated at every boot and
+   * daemon-reload, so durability buys nothing and costs a disk flush per
+   * unit when the output is on disk. */
+  if (!write_all (fd, text, strlen (text)) || fchmod (fd, 0644) < 0)
     {
       saved = errno;
       close (fd);
@@ -178,22 +182,16 @@ emit_dry_run_text (UnitFile *service)
 gboolean
 emit_check_lines (UnitFile *service, GError **error)
 {
-  g_autofree char *text = unit_file_to_string (service);
-  const char *line = text;
+  const char *key = NULL;
+  gsize longest = unit_file_find_long_line (service, EMIT_MAX_LINE, NULL, &key);
 
-  while (*line)
+  if (longest > 0)
     {
-      const char *end = strchrnul (line, '\n');
-      if (end - line > EMIT_MAX_LINE)
-        {
-          g_autofree char *key = g_strndup (line, strcspn (line, "=\n"));
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                       "the generated %s= line is %zu bytes, longer than systemd reads (%d)",
-                       g_utf8_validate (key, -1, NULL) && strlen (key) < 64 ? key : "?",
-                       (size_t) (end - line), EMIT_MAX_LINE);
-          return FALSE;
-        }
-      line = *end ? end + 1 : end;
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "the generated %s= line is %zu bytes, longer than systemd reads (%d)",
+                   key && g_utf8_validate (key, -1, NULL) && strlen (key) < 64 ? key : "?",
+                   longest, EMIT_MAX_LINE);
+      return FALSE;
     }
   return TRUE;
 }

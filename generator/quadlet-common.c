@@ -128,13 +128,26 @@ quadlet_unit_types (void)
   return all;
 }
 
+/* Whether @s is one of the supported keys in @table. The tables are static
+ * and checked for every key of every file, so each gets a hash set once. */
 static gboolean
-strv_has (const char *const *v, const char *s)
+key_table_has (const char *const *table, const char *s)
 {
-  for (; *v; v++)
-    if (strcmp (*v, s) == 0)
-      return TRUE;
-  return FALSE;
+  static GHashTable *sets; /* table -> set of its keys */
+  GHashTable *set;
+
+  if (sets == NULL)
+    sets = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                  (GDestroyNotify) g_hash_table_unref);
+  set = g_hash_table_lookup (sets, table);
+  if (set == NULL)
+    {
+      set = g_hash_table_new (g_str_hash, g_str_equal);
+      for (const char *const *k = table; *k; k++)
+        g_hash_table_add (set, (gpointer) *k);
+      g_hash_table_insert (sets, (gpointer) table, set);
+    }
+  return g_hash_table_contains (set, s);
 }
 
 /* ------------------------------------------------------------ context */
@@ -404,7 +417,7 @@ quadlet_collect_unknown_keys (UnitFile *unit, const char *group, const char *con
     {
       g_auto (GStrv) keys = unit_file_list_keys (unit, groups[g]);
       for (char **k = keys; *k; k++)
-        if (!strv_has (tables[g], *k))
+        if (!key_table_has (tables[g], *k))
           g_ptr_array_add (problems, unknown_key_message (unit, groups[g], *k, tables[g]));
     }
 }
@@ -449,12 +462,15 @@ quadlet_warn_unterminated_quotes (QuadletContext *ctx, UnitFile *unit, const cha
       for (char **v = values; *v; v++)
         {
           g_autoptr (GError) error = NULL;
-          g_auto (GStrv) words = split_string (*v, WHITESPACE_SEPARATORS,
-                                               SPLIT_UNQUOTE | SPLIT_UNESCAPE_RELAX, &error);
+          g_auto (GStrv) words = NULL;
           const char *source = NULL;
           int line;
           g_autofree char *base = NULL;
 
+          if (strpbrk (*v, "\"'") == NULL)
+            continue; /* no quote, nothing to be unterminated */
+          words = split_string (*v, WHITESPACE_SEPARATORS, SPLIT_UNQUOTE | SPLIT_UNESCAPE_RELAX,
+                                &error);
           if (words != NULL || !g_error_matches (error, ESCAPE_ERROR, ESCAPE_ERROR_UNBALANCED_QUOTES))
             continue;
           line = unit_file_lookup_line (unit, group, *k, &source);
@@ -541,9 +557,14 @@ translate_unit_dependencies (QuadletContext *ctx, UnitFile *service, GError **er
 {
   for (const char *const *key = unit_dependency_keys; *key; key++)
     {
-      g_auto (GStrv) deps = unit_file_lookup_all_strv (service, QUADLET_UNIT_GROUP, *key);
-      g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+      g_auto (GStrv) deps = NULL;
+      g_autoptr (GPtrArray) out = NULL;
       gboolean translated = FALSE;
+
+      if (!unit_file_has_key (service, QUADLET_UNIT_GROUP, *key))
+        continue;
+      deps = unit_file_lookup_all_strv (service, QUADLET_UNIT_GROUP, *key);
+      out = g_ptr_array_new_with_free_func (g_free);
 
       for (char **dep = deps; *dep; dep++)
         {

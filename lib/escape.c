@@ -347,20 +347,31 @@ char_needs_escape (gunichar c, gboolean is_path)
   return g_unichar_isspace (c) || g_unichar_iscntrl (c) || c == '"' || c == '\'' || c == '\\';
 }
 
+/* ASCII bytes that need escaping in a word: controls, space, quotes,
+ * backslash (the same answer char_needs_escape gives, without decoding). */
+static gboolean
+ascii_needs_escape (unsigned char c)
+{
+  return c < 0x20 || c == 0x7f || c == ' ' || c == '"' || c == '\'' || c == '\\';
+}
+
 gboolean
 word_needs_escape (const char *word)
 {
-  for (const char *p = word; *p;)
+  for (const unsigned char *p = (const unsigned char *) word; *p; p++)
     {
-      gunichar c = g_utf8_get_char_validated (p, -1);
-      /* An invalid (e.g. truncated) sequence is one byte: its lead byte's
-       * length may run past the end of the string. */
-      gboolean invalid = c == (gunichar) -1 || c == (gunichar) -2;
-      if (invalid)
-        c = (guchar) *p;
+      gunichar c;
+      if (*p < 0x80)
+        {
+          if (ascii_needs_escape (*p))
+            return TRUE;
+          continue;
+        }
+      c = g_utf8_get_char_validated ((const char *) p, -1);
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        c = *p;
       if (char_needs_escape (c, FALSE))
         return TRUE;
-      p = invalid ? p + 1 : g_utf8_next_char (p);
     }
   return FALSE;
 }

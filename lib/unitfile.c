@@ -27,6 +27,10 @@ typedef struct {
   char *name;
   GPtrArray *comments; /* UnitLine*, printed before the header */
   GPtrArray *lines;    /* UnitLine* */
+  /* key -> its last UnitLine*, built on the first lookup and kept up to
+   * date by every edit after that: converters look up ~150 keys per file,
+   * mostly absent ones, and a scan per lookup dominated the generator. */
+  GHashTable *index;
 } UnitGroup;
 
 struct _UnitFile {
@@ -87,19 +91,34 @@ unit_group_free (gpointer p)
   g_free (g->name);
   g_ptr_array_unref (g->comments);
   g_ptr_array_unref (g->lines);
+  if (g->index)
+    g_hash_table_unref (g->index);
   g_free (g);
 }
 
 static UnitLine *
-unit_group_find_last (const UnitGroup *g, const char *key)
+unit_group_find_last (UnitGroup *g, const char *key)
 {
-  for (guint i = g->lines->len; i > 0; i--)
+  if (g->index == NULL)
     {
-      UnitLine *l = g->lines->pdata[i - 1];
-      if (unit_line_is_key (l, key))
-        return l;
+      g->index = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < g->lines->len; i++)
+        {
+          UnitLine *l = g->lines->pdata[i];
+          if (l->key != NULL)
+            g_hash_table_insert (g->index, l->key, l);
+        }
     }
-  return NULL;
+  return g_hash_table_lookup (g->index, key);
+}
+
+/* Appends @l (a key or comment line) to @g, keeping the index current. */
+static void
+unit_group_append (UnitGroup *g, UnitLine *l)
+{
+  g_ptr_array_add (g->lines, l);
+  if (g->index != NULL && l->key != NULL)
+    g_hash_table_insert (g->index, l->key, l);
 }
 
 static void
@@ -108,7 +127,7 @@ unit_group_merge (UnitGroup *dst, const UnitGroup *src)
   for (guint i = 0; i < src->comments->len; i++)
     g_ptr_array_add (dst->comments, unit_line_dup (src->comments->pdata[i]));
   for (guint i = 0; i < src->lines->len; i++)
-    g_ptr_array_add (dst->lines, unit_line_dup (src->lines->pdata[i]));
+    unit_group_append (dst, unit_line_dup (src->lines->pdata[i]));
 }
 
 UnitFile *
@@ -232,7 +251,10 @@ flush_pending_comments (Parser *p, gboolean to_comment)
   for (guint i = 0; i < p->pending_comments->len; i++)
     {
       UnitLine *l = g_steal_pointer (&p->pending_comments->pdata[i]);
-      g_ptr_array_add (to_comment ? p->current->comments : p->current->lines, l);
+      if (to_comment)
+        g_ptr_array_add (p->current->comments, l);
+      else
+        unit_group_append (p->current, l);
     }
   g_ptr_array_set_size (p->pending_comments, 0);
 }
@@ -304,7 +326,7 @@ parse_line (Parser *p, const char *line, int lineno, GError **error)
       while (*vstart && is_trim_space (*vstart))
         vstart++;
       flush_pending_comments (p, FALSE);
-      g_ptr_array_add (p->current->lines, unit_line_new (key, vstart, p->source, lineno));
+      unit_group_append (p->current, unit_line_new (key, vstart, p->source, lineno));
       return TRUE;
     }
 
@@ -739,7 +761,7 @@ lookup_all (const UnitFile *f, const char *group, const char *key, gboolean raw)
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
   UnitGroup *g = find_group (f, group);
 
-  if (g == NULL)
+  if (g == NULL || unit_group_find_last (g, key) == NULL)
     return out;
   for (guint i = 0; i < g->lines->len; i++)
     {
@@ -866,13 +888,13 @@ unit_file_set (UnitFile *f, const char *group, const char *key, const char *valu
       l->value = g_strdup (value);
     }
   else
-    g_ptr_array_add (g->lines, unit_line_new (key, value, NULL, 0));
+    unit_group_append (g, unit_line_new (key, value, NULL, 0));
 }
 
 void
 unit_file_add (UnitFile *f, const char *group, const char *key, const char *value)
 {
-  g_ptr_array_add (ensure_group (f, group)->lines, unit_line_new (key, value, NULL, 0));
+  unit_group_append (ensure_group (f, group), unit_line_new (key, value, NULL, 0));
 }
 
 void
@@ -896,6 +918,8 @@ unit_file_unset (UnitFile *f, const char *group, const char *key)
   UnitGroup *g = find_group (f, group);
   if (g == NULL)
     return;
+  if (g->index != NULL)
+    g_hash_table_remove (g->index, key);
   for (guint i = g->lines->len; i > 0; i--)
     if (unit_line_is_key (g->lines->pdata[i - 1], key))
       g_ptr_array_remove_index (g->lines, i - 1);
@@ -926,24 +950,56 @@ unit_file_prepend_comment (UnitFile *f, const char *group, const char *comment)
 void
 unit_file_prepend_line (UnitFile *f, const char *group, const char *key, const char *value)
 {
-  g_ptr_array_insert (comment_group (f, group)->lines, 0, unit_line_new (key, value, NULL, 0));
+  UnitGroup *g = comment_group (f, group);
+  UnitLine *l = unit_line_new (key, value, NULL, 0);
+
+  g_ptr_array_insert (g->lines, 0, l);
+  if (g->index != NULL && !g_hash_table_contains (g->index, key))
+    g_hash_table_insert (g->index, l->key, l);
 }
 
 /* ------------------------------------------------------------ output */
 
+/* Plain appends, no printf: serializing is most of the generator's work. */
 static void
 write_line (GString *out, const UnitLine *l)
 {
-  if (l->key == NULL)
-    g_string_append_printf (out, "%s\n", l->value);
-  else
-    g_string_append_printf (out, "%s=%s\n", l->key, l->value);
+  if (l->key != NULL)
+    {
+      g_string_append (out, l->key);
+      g_string_append_c (out, '=');
+    }
+  g_string_append (out, l->value);
+  g_string_append_c (out, '\n');
+}
+
+gsize
+unit_file_find_long_line (const UnitFile *f, gsize max, const char **group, const char **key)
+{
+  for (guint i = 0; i < f->groups->len; i++)
+    {
+      UnitGroup *g = f->groups->pdata[i];
+      for (guint j = 0; j < g->lines->len; j++)
+        {
+          UnitLine *l = g->lines->pdata[j];
+          gsize n = strlen (l->value) + (l->key ? strlen (l->key) + 1 : 0);
+          if (n > max)
+            {
+              if (group)
+                *group = g->name;
+              if (key)
+                *key = l->key;
+              return n;
+            }
+        }
+    }
+  return 0;
 }
 
 char *
 unit_file_to_string (const UnitFile *f)
 {
-  GString *out = g_string_new (NULL);
+  GString *out = g_string_sized_new (4096);
 
   for (guint i = 0; i < f->groups->len; i++)
     {
@@ -954,7 +1010,9 @@ unit_file_to_string (const UnitFile *f)
         write_line (out, g->comments->pdata[j]);
       if (g->name[0] == '\0')
         continue;
-      g_string_append_printf (out, "[%s]\n", g->name);
+      g_string_append_c (out, '[');
+      g_string_append (out, g->name);
+      g_string_append (out, "]\n");
       for (guint j = 0; j < g->lines->len; j++)
         write_line (out, g->lines->pdata[j]);
     }

@@ -117,6 +117,12 @@ void unit_file_prepend_comment (UnitFile *f, const char *group, const char *comm
 /* Inserts a key line at the start of @group. */
 void unit_file_prepend_line (UnitFile *f, const char *group, const char *key, const char *value);
 
+/* Length of the first line, in file order, longer than @max bytes
+ * ("Key=value" without the newline), or 0; its group and key (borrowed)
+ * through the optional out pointers. */
+gsize unit_file_find_long_line (const UnitFile *f, gsize max, const char **group,
+                                const char **key);
+
 /* The file in systemd syntax (caller frees). */
 char *unit_file_to_string (const UnitFile *f);
 
