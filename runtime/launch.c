@@ -580,6 +580,41 @@ supervisor_path (void)
   return g_build_filename (PODUNIT_LIBEXECDIR, "podunit", "podunit-supervisor", NULL);
 }
 
+/* --sdnotify=container (notify.h): a proxy socket in the run dir, bound
+ * at /run/notify in the container with NOTIFY_SOCKET pointing at it; the
+ * supervisor relays what the payload may send. A Notifier without a proxy
+ * in every other case. */
+static Notifier *
+open_notify_proxy (ContainerConfig *c, const char *rdir, Launch *l, GError **error)
+{
+  g_autofree char *dir = g_build_filename (rdir, "notify", NULL);
+  NotifyMode mode = NOTIFY_MODE_CONMON;
+  Notifier *n;
+  MountEntry *e;
+  guint len;
+
+  notify_mode_from_string (c->sdnotify, &mode, NULL);
+  n = notifier_new (mode, g_getenv ("NOTIFY_SOCKET"), getpid ());
+  if (!notifier_open_proxy (n, dir, error))
+    {
+      notifier_free (n);
+      return NULL;
+    }
+  if (notifier_proxy_fd (n) < 0)
+    return n;
+  e = g_new0 (MountEntry, 1);
+  e->type = MOUNT_BIND;
+  e->source = g_steal_pointer (&dir);
+  e->destination = g_strdup (NOTIFY_CONTAINER_DIR);
+  g_ptr_array_add (l->plan->mounts, e);
+  len = g_strv_length (l->env);
+  l->env = g_renew (char *, l->env, len + 2);
+  l->env[len] = g_strdup (notifier_payload_env (n));
+  l->env[len + 1] = NULL;
+  l->spec.env = l->env;
+  return n;
+}
+
 static G_GNUC_NORETURN void
 supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
 {
@@ -604,12 +639,14 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
   HealthConfig hc;
   g_autoptr (CgroupManager) cg = NULL;
   NotifyMode notify_mode;
+  Notifier *proxy = NULL; /* lives on in the supervisor: never freed */
+  char notifybuf[16] = "-1";
 
   setsid ();
   lfd = lock_for_start (g, c, &error);
   if (lfd < 0)
     goto fail;
-  if (!prepare (g, c, &l, &error))
+  if (!prepare (g, c, &l, &error) || !(proxy = open_notify_proxy (c, rdir, &l, &error)))
     goto fail;
   dn = open ("/dev/null", O_RDWR | O_CLOEXEC);
   if (!passthrough && (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (err, O_CLOEXEC) < 0))
@@ -668,6 +705,11 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
   /* Health checks run on the supervisor's timer (health.h). */
   snprintf (healthbuf, sizeof healthbuf, "%" G_GINT64_FORMAT,
             health_config_load (hcfile, &hc, NULL) ? health_timer_interval (&hc) : 0);
+  if (notifier_proxy_fd (proxy) >= 0)
+    {
+      fcntl (notifier_proxy_fd (proxy), F_SETFD, 0);
+      snprintf (notifybuf, sizeof notifybuf, "%d", notifier_proxy_fd (proxy));
+    }
   if (!passthrough)
     {
       fcntl (out[0], F_SETFD, 0);
@@ -677,7 +719,7 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
     const char *argv[] = { sup,        c->id, pidbuf, outbuf, errbuf,
                            nolog ? "-" : journald ? "journald" : log, state, lock, startbuf,
                            c->auto_remove ? self : "-", g->root, g->runroot,
-                           c->name ? c->name : "", self, healthbuf, NULL };
+                           c->name ? c->name : "", self, healthbuf, notifybuf, NULL };
     execv (sup, (char **) argv);
   }
   /* No supervisor: the container must not run unsupervised. */

@@ -124,7 +124,7 @@ notifier_open_proxy (Notifier *n, const char *host_dir, GError **error)
 {
   struct sockaddr_un sa;
   socklen_t salen;
-  int fd;
+  int fd = -1, dfd = -1;
 
   if (n->mode != NOTIFY_MODE_CONTAINER || !n->socket_path || n->proxy_fd >= 0)
     return TRUE;
@@ -136,16 +136,15 @@ notifier_open_proxy (Notifier *n, const char *host_dir, GError **error)
       return FALSE;
     }
   n->proxy_path = g_build_filename (host_dir, "notify.sock", NULL);
+  /* RUNROOT/containers/<64 hex>/notify/notify.sock is longer than
+   * sun_path allows: bind through the directory's fd instead. */
+  dfd = open (host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    goto fail;
   memset (&sa, 0, sizeof sa);
   sa.sun_family = AF_UNIX;
+  g_snprintf (sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/notify.sock", dfd);
   salen = sizeof sa;
-  if (strlen (n->proxy_path) >= sizeof sa.sun_path)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG, "socket path too long: %s",
-                   n->proxy_path);
-      return FALSE;
-    }
-  strcpy (sa.sun_path, n->proxy_path);
   fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0)
     goto fail;
@@ -155,6 +154,7 @@ notifier_open_proxy (Notifier *n, const char *host_dir, GError **error)
   /* Any user in the container may notify, as with crun's proxy. */
   if (chmod (n->proxy_path, 0777) < 0)
     goto fail;
+  close (dfd);
   n->proxy_fd = fd;
   return TRUE;
 fail:
@@ -162,6 +162,8 @@ fail:
     int e = errno;
     if (fd >= 0)
       close (fd);
+    if (dfd >= 0)
+      close (dfd);
     g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "notify proxy %s: %s",
                  n->proxy_path, g_strerror (e));
     g_clear_pointer (&n->proxy_path, g_free);

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -167,6 +168,34 @@ run_healthcheck (char **argv)
   return p;
 }
 
+/* --sdnotify=container: relays what the payload sent on the proxy socket
+ * (sdwire_notify_filter: never its MAINPID) to $NOTIFY_SOCKET; ours goes
+ * along with the first READY=1. */
+static void
+relay_notify (int fd)
+{
+  static int ready_sent;
+  char in[4096], out[4096], msg[4200];
+  const char *sock = getenv ("NOTIFY_SOCKET");
+  ssize_t n;
+  while ((n = recv (fd, in, sizeof in - 1, MSG_DONTWAIT)) > 0)
+    {
+      size_t len = sdwire_notify_filter (in, n, out, sizeof out);
+      int ready = 0, m;
+      if (len == 0 || !sock)
+        continue;
+      for (const char *p = out; p && *p; p = strchr (p, '\n') ? strchr (p, '\n') + 1 : NULL)
+        if (strncmp (p, "READY=1", 7) == 0 && (p[7] == '\n' || p[7] == '\0'))
+          ready = 1;
+      if (ready && !ready_sent)
+        m = snprintf (msg, sizeof msg, "MAINPID=%d\n%s", (int) getpid (), out);
+      else
+        m = snprintf (msg, sizeof msg, "%s", out);
+      ready_sent |= ready;
+      sdwire_notify_send (sock, msg, (size_t) m < sizeof msg ? (size_t) m : sizeof msg - 1);
+    }
+}
+
 static long long
 mono_us (void)
 {
@@ -214,12 +243,13 @@ int
 main (int argc, char **argv)
 {
   static Stream streams[2];
-  struct pollfd pfd[3];
+  struct pollfd pfd[4];
   sigset_t set;
   int sfd, status = 0, code = -1, open_streams = 0;
   pid_t pid;
   long long started, health_us, next_health;
   pid_t health_pid = 0;
+  int notify_fd;
   const int forward[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
   if (argc != SUPERVISOR_ARGC)
@@ -253,6 +283,9 @@ main (int argc, char **argv)
   sigprocmask (SIG_BLOCK, &set, NULL);
   sfd = signalfd (-1, &set, SFD_CLOEXEC);
   health_us = atoll (argv[SUPERVISOR_ARG_HEALTH]);
+  notify_fd = atoi (argv[SUPERVISOR_ARG_NOTIFY_FD]);
+  if (notify_fd >= 0)
+    fcntl (notify_fd, F_SETFD, FD_CLOEXEC);
   next_health = mono_us (); /* podman: the first check as soon as the container started */
   for (int i = 0; i < 2; i++)
     if (streams[i].fd >= 0)
@@ -264,6 +297,7 @@ main (int argc, char **argv)
       pfd[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
       for (int i = 0; i < 2; i++)
         pfd[n++] = (struct pollfd){ .fd = streams[i].fd, .events = POLLIN };
+      pfd[n++] = (struct pollfd){ .fd = notify_fd, .events = POLLIN };
       int timeout = -1;
       if (health_us > 0 && code < 0)
         {
@@ -285,6 +319,8 @@ main (int argc, char **argv)
             close (streams[i].fd);
             streams[i].fd = -1;
           }
+      if (notify_fd >= 0 && (pfd[3].revents & POLLIN))
+        relay_notify (notify_fd);
       if (pfd[0].revents & POLLIN)
         {
           struct signalfd_siginfo si;

@@ -145,6 +145,20 @@ Test (notify, container_mode_relays_filtered_lines_never_mainpid)
   cr_assert (notifier_relay (n, NULL), "nothing pending is fine");
 }
 
+Test (notify, proxy_in_a_run_dir_longer_than_sun_path)
+{
+  g_autofree char *hex = g_strnfill (64, 'a');
+  g_autofree char *run = g_build_filename (dir, "run", "containers", hex, "notify", NULL);
+  g_autoptr (Notifier) n = notifier_new (NOTIFY_MODE_CONTAINER, sock_path, 1);
+  g_autoptr (GError) error = NULL;
+  cr_assert_gt (strlen (run) + strlen ("/notify.sock"), 107);
+  cr_assert (notifier_open_proxy (n, run, &error), "%s", error ? error->message : "");
+  g_autofree char *proxy = g_build_filename (run, "notify.sock", NULL);
+  struct stat st;
+  cr_assert_eq (stat (proxy, &st), 0);
+  cr_assert (S_ISSOCK (st.st_mode));
+}
+
 Test (notify, healthy_mode_waits_for_the_health_check)
 {
   g_autoptr (Notifier) n = notifier_new (NOTIFY_MODE_HEALTHY, sock_path, 99);
