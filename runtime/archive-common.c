@@ -72,24 +72,14 @@ stage_member (ArchiveLoad *l, struct archive *a, const char *name, GError **erro
   int r;
   while ((r = archive_read_data_block (a, &buf, &len, &off)) == ARCHIVE_OK)
     {
-      const char *p = buf;
       sha256_update (h, buf, len);
       total += len;
-      while (len > 0)
+      if (!fs_write_all (fd, buf, len))
         {
-          ssize_t n = write (fd, p, len);
-          if (n < 0 && errno == EINTR)
-            continue;
-          if (n < 0)
-            {
-              int e = errno;
-              close (fd);
-              g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot write %s: %s", path,
-                           g_strerror (e));
-              return FALSE;
-            }
-          p += n;
-          len -= n;
+          int e = errno;
+          close (fd);
+          g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot write %s: %s", path, g_strerror (e));
+          return FALSE;
         }
     }
   close (fd);

@@ -212,6 +212,21 @@ set_xattrs (Extract *x, int fd, struct archive_entry *e)
     }
 }
 
+/* Owner, mode, xattrs and mtime of an open file or directory. */
+static void
+apply_metadata (Extract *x, int fd, struct archive_entry *e)
+{
+  struct timespec ts[2] = {
+    { archive_entry_mtime (e), archive_entry_mtime_nsec (e) },
+    { archive_entry_mtime (e), archive_entry_mtime_nsec (e) },
+  };
+  if (x->chown)
+    (void) fchown (fd, archive_entry_uid (e), archive_entry_gid (e));
+  fchmod (fd, archive_entry_perm (e)); /* after chown, which clears set-id bits */
+  set_xattrs (x, fd, e);
+  futimens (fd, ts);
+}
+
 static void
 set_times_at (int pfd, const char *name, struct archive_entry *e)
 {
@@ -254,15 +269,7 @@ write_file (Extract *x, struct archive *a, struct archive_entry *e, int pfd, con
   /* A sparse file may end in a hole. */
   if (archive_entry_size (e) > 0 && ftruncate (fd, archive_entry_size (e)) < 0)
     return entry_error (x, error, entry, "cannot write: %s", g_strerror (errno));
-  if (x->chown)
-    (void) fchown (fd, archive_entry_uid (e), archive_entry_gid (e));
-  fchmod (fd, archive_entry_perm (e));
-  set_xattrs (x, fd, e);
-  struct timespec ts[2] = {
-    { archive_entry_mtime (e), archive_entry_mtime_nsec (e) },
-    { archive_entry_mtime (e), archive_entry_mtime_nsec (e) },
-  };
-  futimens (fd, ts);
+  apply_metadata (x, fd, e);
   return TRUE;
 }
 
@@ -380,15 +387,7 @@ finish_dirs (Extract *x)
       fs_autofd int fd = openat2_beneath (x->rootfd, *path ? path : ".", O_RDONLY | O_DIRECTORY);
       if (fd < 0)
         continue; /* replaced by a later entry */
-      if (x->chown)
-        (void) fchown (fd, archive_entry_uid (e), archive_entry_gid (e));
-      fchmod (fd, archive_entry_perm (e));
-      set_xattrs (x, fd, e);
-      struct timespec ts[2] = {
-        { archive_entry_mtime (e), archive_entry_mtime_nsec (e) },
-        { archive_entry_mtime (e), archive_entry_mtime_nsec (e) },
-      };
-      futimens (fd, ts);
+      apply_metadata (x, fd, e);
     }
 }
 
@@ -525,20 +524,10 @@ static la_ssize_t
 sink_write (struct archive *a, void *data, const void *buf, size_t len)
 {
   Pack *p = data;
-  const char *c = buf;
-  size_t left = len;
-  while (left > 0)
+  if (!fs_write_all (p->fd, buf, len))
     {
-      ssize_t n = write (p->fd, c, left);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          archive_set_error (a, errno, "write: %s", g_strerror (errno));
-          return -1;
-        }
-      c += n;
-      left -= n;
+      archive_set_error (a, errno, "write: %s", g_strerror (errno));
+      return -1;
     }
   sha256_update (p->hash, buf, len);
   p->size += len;

@@ -28,28 +28,36 @@ fs_fsync_dir (const char *dir, GError **error)
 }
 
 gboolean
-fs_write_atomic (const char *path, const void *data, gsize len, GError **error)
+fs_write_all (int fd, const void *data, gsize len)
 {
-  g_autofree char *tmp = g_strconcat (path, ".tmp-XXXXXX", NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  fs_autofd int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
   const char *p = data;
-
-  if (fd < 0)
-    return set_errno_error (error, errno, "cannot create", tmp);
   while (len > 0)
     {
       ssize_t n = write (fd, p, len);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        {
-          int e = errno;
-          unlink (tmp);
-          return set_errno_error (error, e, "cannot write", tmp);
-        }
+        return FALSE;
       p += n;
       len -= n;
+    }
+  return TRUE;
+}
+
+gboolean
+fs_write_atomic (const char *path, const void *data, gsize len, GError **error)
+{
+  g_autofree char *tmp = g_strconcat (path, ".tmp-XXXXXX", NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  fs_autofd int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
+
+  if (fd < 0)
+    return set_errno_error (error, errno, "cannot create", tmp);
+  if (!fs_write_all (fd, data, len))
+    {
+      int e = errno;
+      unlink (tmp);
+      return set_errno_error (error, e, "cannot write", tmp);
     }
   if (fsync (fd) < 0 || rename (tmp, path) < 0)
     {

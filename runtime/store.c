@@ -354,26 +354,28 @@ gint64 store_image_get_created (StoreImage *img) { return img->created; }
 guint64 store_image_get_size (StoreImage *img) { return img->size; }
 
 static char *
-read_blob (Store *s, const char *hex, gsize *len, GError **error)
+read_blob_file (const char *path, const char *hex, gsize *len, GError **error)
 {
-  g_autofree char *path = store_blob_path (s, hex);
   char *data = NULL;
-  g_autoptr (GError) local = NULL;
-  if (!g_file_get_contents (path, &data, len, &local))
-    {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "%s", local->message);
-      return NULL;
-    }
+  if (!g_file_get_contents (path, &data, len, NULL))
+    g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "blob sha256:%s is missing", hex);
   return data;
+}
+
+static JsonNode *
+read_json_blob_file (const char *path, const char *hex, GError **error)
+{
+  gsize len;
+  g_autofree char *data = read_blob_file (path, hex, &len, error);
+  g_autofree char *what = g_strconcat ("blob sha256:", hex, NULL);
+  return data ? parse_json (data, len, what, error) : NULL;
 }
 
 static JsonNode *
 read_json_blob (Store *s, const char *hex, GError **error)
 {
-  gsize len;
-  g_autofree char *data = read_blob (s, hex, &len, error);
-  g_autofree char *what = g_strconcat ("blob sha256:", hex, NULL);
-  return data ? parse_json (data, len, what, error) : NULL;
+  g_autofree char *path = store_blob_path (s, hex);
+  return read_json_blob_file (path, hex, error);
 }
 
 static char **
@@ -872,10 +874,7 @@ char *
 store_txn_read_blob (StoreTxn *t, const char *hex, gsize *len, GError **error)
 {
   g_autofree char *path = txn_blob_path (t, hex);
-  char *data = NULL;
-  if (!g_file_get_contents (path, &data, len, NULL))
-    g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "blob sha256:%s is missing", hex);
-  return data;
+  return read_blob_file (path, hex, len, error);
 }
 
 gboolean
@@ -898,7 +897,8 @@ store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
   g_autofree char *what = g_strconcat ("layer sha256:", blob_hex, NULL);
   g_autofree char *got = NULL;
   guint64 size = 0;
-  LayerFlags flags = t->s->rootless ? LAYER_OCI_WHITEOUTS : 0;
+  /* store_txn_commit syncs once for every staged layer and blob. */
+  LayerFlags flags = LAYER_NO_SYNC | (t->s->rootless ? LAYER_OCI_WHITEOUTS : 0);
   if (!layer_unpack (fd, diff, flags, what, &got, &size, error))
     return FALSE;
   if (strcmp (got, diff_id_hex) != 0)
@@ -941,10 +941,8 @@ store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
 static JsonNode *
 txn_json_blob (StoreTxn *t, const char *hex, GError **error)
 {
-  gsize len;
-  g_autofree char *data = store_txn_read_blob (t, hex, &len, error);
-  g_autofree char *what = g_strconcat ("blob sha256:", hex, NULL);
-  return data ? parse_json (data, len, what, error) : NULL;
+  g_autofree char *path = txn_blob_path (t, hex);
+  return read_json_blob_file (path, hex, error);
 }
 
 char *
@@ -991,6 +989,16 @@ gboolean
 store_txn_commit (StoreTxn *t, GError **error)
 {
   Store *s = t->s;
+  /* Staged blobs and layers were written without fsync: one syncfs (outside
+   * the lock, it can take a while) makes all of them durable before any is
+   * renamed into place, so a crash never leaves a blob under its digest or
+   * a layer under its diff id with content that did not reach the disk. */
+  if (t->blobs->len || t->layers->len)
+    {
+      fs_autofd int fd = open (s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0 || syncfs (fd) < 0)
+        return io_error (error, "cannot sync", s->root);
+    }
   if (!store_lock (s, error))
     return FALSE;
   gboolean ok = TRUE;
@@ -998,15 +1006,8 @@ store_txn_commit (StoreTxn *t, GError **error)
     {
       g_autofree char *src = g_build_filename (t->dir, "blobs", t->blobs->pdata[i], NULL);
       g_autofree char *dst = store_blob_path (s, t->blobs->pdata[i]);
-      /* Blob files are written without fsync; one syncfs covers them all. */
       if (!g_file_test (dst, G_FILE_TEST_EXISTS) && rename (src, dst) < 0)
         ok = io_error (error, "cannot rename", src);
-    }
-  if (ok && (t->blobs->len || t->layers->len))
-    {
-      fs_autofd int fd = open (s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (fd < 0 || syncfs (fd) < 0)
-        ok = io_error (error, "cannot sync", s->root);
     }
   for (guint i = 0; ok && i < t->layers->len; i++)
     {
@@ -1052,7 +1053,8 @@ store_txn_commit (StoreTxn *t, GError **error)
     {
       g_autofree char *images = g_build_filename (s->root, "images", NULL);
       g_autofree char *layers = g_build_filename (s->root, "layers", NULL);
-      ok = fs_fsync_dir (images, error) && fs_fsync_dir (layers, error);
+      g_autofree char *blobs = g_build_filename (s->root, "blobs", "sha256", NULL);
+      ok = fs_fsync_dir (images, error) && fs_fsync_dir (layers, error) && fs_fsync_dir (blobs, error);
     }
   if (ok && renamed)
     ok = write_names (s, names, error);
