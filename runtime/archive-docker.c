@@ -118,7 +118,7 @@ load_one (ArchiveLoad *l, JsonObject *entry, GError **error)
   for (guint i = 0; i + 1 < names->len; i++)
     g_ptr_array_add (l->loaded, g_strdup (names->pdata[i]));
   if (names->len == 1)
-    g_ptr_array_add (l->loaded, g_strdup (id));
+    g_ptr_array_add (l->loaded, g_strconcat ("sha256:", id, NULL));
   return TRUE;
 }
 

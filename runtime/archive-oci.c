@@ -81,7 +81,7 @@ load_manifest (ArchiveLoad *l, const char *digest, const char *ref_name, GError 
   g_autofree char *id = store_txn_add_image (l->txn, mhex, names, error);
   if (id == NULL)
     return FALSE;
-  g_ptr_array_add (l->loaded, g_strdup (name ? name : id));
+  g_ptr_array_add (l->loaded, name ? g_strdup (name) : g_strconcat ("sha256:", id, NULL));
   return TRUE;
 }
 

@@ -285,8 +285,9 @@ write_whiteout (Extract *x, int pfd, const char *name, const char *entry, GError
     }
   if (g_str_has_prefix (name, ".wh..wh."))
     return TRUE; /* aufs bookkeeping (.wh..wh.plnk …): nothing to do */
-  if (*victim == '\0')
-    return entry_error (x, error, entry, "whiteout without a name");
+  /* ".wh..." would whiteout "..": the directory holding the layer. */
+  if (*victim == '\0' || strcmp (victim, ".") == 0 || strcmp (victim, "..") == 0)
+    return entry_error (x, error, entry, "whiteout of '%s' is not allowed", victim);
   if (!remove_existing (x, pfd, victim, FALSE, entry, error))
     return FALSE;
   if (mknodat (pfd, victim, S_IFCHR | 0000, makedev (0, 0)) < 0)

@@ -7,7 +7,7 @@ save writes them) from Debian's busybox-static, deterministically.
   mkimage.py hostile KIND OUT.tar      (an oci-archive that must be rejected)
 
 Hostile kinds: traversal, absolute, symlink-escape, hardlink-escape,
-truncated-gzip, bad-digest, bad-diffid, symlink-dir-escape."""
+truncated-gzip, bad-digest, bad-diffid, symlink-dir-escape, whiteout-dotdot."""
 import gzip
 import hashlib
 import io
@@ -133,6 +133,9 @@ def hostile_layer(kind):
     elif kind == "symlink-dir-escape":
         l.symlink("a", "../../../../../../etc")
         l.file("a/podunit-escaped", b"x\n")
+    elif kind == "whiteout-dotdot":
+        l.dir("etc/sub")
+        l.file("etc/sub/.wh...", b"", 0)
     elif kind == "hardlink-escape":
         l.hardlink("etc/passwd-link", "../../../../../../etc/passwd")
     else:

@@ -250,6 +250,7 @@ ParameterizedTestParameters (store, hostile_archive_rejected)
     { "symlink-escape", "is a symlink" },
     { "symlink-dir-escape", "is a symlink" },
     { "hardlink-escape", "hard link target" },
+    { "whiteout-dotdot", "whiteout of '..'" },
     { "truncated-gzip", "truncated" },
     { "bad-digest", "digest mismatch" },
     { "bad-diffid", "diff id mismatch" },
