@@ -129,8 +129,11 @@ log_writer_new (LogDriver driver, const LogIdentity *id, const char *path, GErro
       w->f_id = g_strdup_printf ("CONTAINER_ID=%.12s", id->id);
       if (id->name)
         w->f_name = g_strdup_printf ("CONTAINER_NAME=%s", id->name);
-      if (id->tag)
-        w->f_tag = g_strdup_printf ("CONTAINER_TAG=%s", id->tag);
+      /* The tag defaults to the short id (containers.conf's log_tag, as
+       * docker); SYSLOG_IDENTIFIER follows conmon: an explicit tag, else
+       * the name. */
+      w->f_tag = id->tag ? g_strdup_printf ("CONTAINER_TAG=%s", id->tag)
+                         : g_strdup_printf ("CONTAINER_TAG=%.12s", id->id);
       w->f_ident = id->tag    ? g_strdup_printf ("SYSLOG_IDENTIFIER=%s", id->tag)
                    : id->name ? g_strdup_printf ("SYSLOG_IDENTIFIER=%s", id->name)
                               : g_strdup_printf ("SYSLOG_IDENTIFIER=%.12s", id->id);
@@ -195,8 +198,7 @@ emit_journal (LogWriter *w, LogStream stream, const char *text, gsize len, gbool
   FIELD (w->f_id_full);
   if (w->f_name)
     FIELD (w->f_name);
-  if (w->f_tag)
-    FIELD (w->f_tag);
+  FIELD (w->f_tag);
   FIELD (w->f_ident);
   if (partial)
     FIELD ("CONTAINER_PARTIAL_MESSAGE=true");

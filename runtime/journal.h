@@ -4,9 +4,10 @@
  *
  *   journald     one journal entry per line: MESSAGE, PRIORITY (6 stdout,
  *                3 stderr), CONTAINER_ID (12 chars), CONTAINER_ID_FULL,
- *                CONTAINER_NAME, CONTAINER_TAG (with --log-opt tag=) and
- *                SYSLOG_IDENTIFIER (the tag, else the name, else the short
- *                id, as conmon). A line without its newline yet is held
+ *                CONTAINER_NAME, CONTAINER_TAG (--log-opt tag=, by default
+ *                the short id as containers.conf documents) and
+ *                SYSLOG_IDENTIFIER (an explicit tag, else the name, else
+ *                the short id, as conmon). A line without its newline yet is held
  *                until it has 8 KiB; longer ones go out in 8 KiB pieces
  *                flagged CONTAINER_PARTIAL_MESSAGE=true, the last piece
  *                without the flag (docker's and conmon's convention).

@@ -47,7 +47,7 @@ static int log_fd = -1;
 /* Log driver journald: entries in journald's native protocol (sdwire.h),
  * with the fields journal.h describes. */
 static int journal_fd = -1;
-static char f_id[32], f_id_full[96], f_name[300], f_ident[300];
+static char f_id[32], f_id_full[96], f_name[300], f_tag[48], f_ident[300];
 
 static void
 timestamp (char *out, size_t n)
@@ -81,7 +81,7 @@ static void
 journal_line (const Stream *s, const char *text, size_t len, int full)
 {
   static char msg[LINE_MAX_BYTES + 16];
-  struct iovec f[8];
+  struct iovec f[9];
   int n = 0;
   memcpy (msg, "MESSAGE=", 8);
   memcpy (msg + 8, text, len);
@@ -91,6 +91,7 @@ journal_line (const Stream *s, const char *text, size_t len, int full)
   f[n++] = (struct iovec){ f_id_full, strlen (f_id_full) };
   if (f_name[0])
     f[n++] = (struct iovec){ f_name, strlen (f_name) };
+  f[n++] = (struct iovec){ f_tag, strlen (f_tag) };
   f[n++] = (struct iovec){ f_ident, strlen (f_ident) };
   if (!full)
     f[n++] = (struct iovec){ "CONTAINER_PARTIAL_MESSAGE=true", 30 };
@@ -268,6 +269,7 @@ main (int argc, char **argv)
       journal_fd = sdwire_journal_open ();
       snprintf (f_id, sizeof f_id, "CONTAINER_ID=%.12s", argv[SUPERVISOR_ARG_ID]);
       snprintf (f_id_full, sizeof f_id_full, "CONTAINER_ID_FULL=%s", argv[SUPERVISOR_ARG_ID]);
+      snprintf (f_tag, sizeof f_tag, "CONTAINER_TAG=%.12s", argv[SUPERVISOR_ARG_ID]);
       if (argv[SUPERVISOR_ARG_NAME][0])
         snprintf (f_name, sizeof f_name, "CONTAINER_NAME=%s", argv[SUPERVISOR_ARG_NAME]);
       snprintf (f_ident, sizeof f_ident, "SYSLOG_IDENTIFIER=%s",

@@ -97,6 +97,7 @@ Test (journal, fields_of_an_entry)
   cr_assert_eq (got->len, 2);
   cr_assert_str_eq (got->pdata[0], "MESSAGE=hello\nPRIORITY=6\nCONTAINER_ID=3f2a1b4c5d6e\n"
                                    "CONTAINER_ID_FULL=" ID "\nCONTAINER_NAME=systemd-web\n"
+                                   "CONTAINER_TAG=3f2a1b4c5d6e\n"
                                    "SYSLOG_IDENTIFIER=systemd-web\n");
   cr_assert (has_line (got->pdata[1], "MESSAGE=oops"));
   cr_assert (has_line (got->pdata[1], "PRIORITY=3"));
@@ -115,7 +116,7 @@ Test (journal, syslog_identifier_tag_then_name_then_short_id)
   cr_assert (has_line (got->pdata[0], "CONTAINER_NAME=web"));
   cr_assert (has_line (got->pdata[1], "SYSLOG_IDENTIFIER=3f2a1b4c5d6e"));
   cr_assert_not (strstr (got->pdata[1], "CONTAINER_NAME="));
-  cr_assert_not (strstr (got->pdata[1], "CONTAINER_TAG="));
+  cr_assert (has_line (got->pdata[1], "CONTAINER_TAG=3f2a1b4c5d6e"), "the default tag");
 
   LogIdentity shortid = { "abc", NULL, NULL };
   g_autoptr (GError) error = NULL;
@@ -408,13 +409,14 @@ Test (journal, native_protocol_on_a_fake_journal_socket)
   ssize_t n = recv (fd, buf, sizeof buf, 0);
   cr_assert_gt (n, 0);
   g_autoptr (GPtrArray) f = parse_native (buf, n);
-  cr_assert_eq (f->len, 6);
+  cr_assert_eq (f->len, 7);
   cr_assert_str_eq (f->pdata[0], "MESSAGE=it works");
   cr_assert_str_eq (f->pdata[1], "PRIORITY=3");
   cr_assert_str_eq (f->pdata[2], "CONTAINER_ID=3f2a1b4c5d6e");
   cr_assert_str_eq (f->pdata[3], "CONTAINER_ID_FULL=" ID);
   cr_assert_str_eq (f->pdata[4], "CONTAINER_NAME=systemd-web");
-  cr_assert_str_eq (f->pdata[5], "SYSLOG_IDENTIFIER=systemd-web");
+  cr_assert_str_eq (f->pdata[5], "CONTAINER_TAG=3f2a1b4c5d6e");
+  cr_assert_str_eq (f->pdata[6], "SYSLOG_IDENTIFIER=systemd-web");
 
   /* A value with a newline goes in the binary-safe form. */
   struct iovec iov[] = { { "MESSAGE=two\nlines", 17 }, { "PRIORITY=6", 10 } };
