@@ -740,3 +740,16 @@ cgroup_manager_load (const char *path, GError **error)
     return NULL;
   return cgroup_manager_new (root, (CgroupVersion) version, mode, own, id);
 }
+
+gboolean
+cgroup_enter_saved (const char *path, pid_t pid, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (CgroupManager) m = cgroup_manager_load (path, &local);
+  if (local)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  return !m || cgroup_enter (m, pid, error);
+}

@@ -147,4 +147,9 @@ CgroupManager *cgroup_manager_for_container (const char *mode, const char *id, G
 gboolean cgroup_manager_save (CgroupManager *m, const char *path, GError **error);
 CgroupManager *cgroup_manager_load (const char *path, GError **error);
 
+/* Moves @pid into the container's cgroup recorded at @path (nothing
+ * recorded: nothing to do). For `exec` and health checks: what runs in the
+ * container counts against its limits. */
+gboolean cgroup_enter_saved (const char *path, pid_t pid, GError **error);
+
 G_END_DECLS

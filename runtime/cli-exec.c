@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "launch.h"
 
@@ -102,6 +103,13 @@ cli_exec (CliGlobal *g, int argc, char **argv)
       devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
       spec.stdio[0] = devnull;
     }
+  {
+    /* What runs in the container counts against its limits (cgroup.h). */
+    g_autofree char *rdir = container_run_dir (g->runroot, id);
+    g_autofree char *cgfile = g_build_filename (rdir, "cgroup", NULL);
+    if (!cgroup_enter_saved (cgfile, getpid (), &error))
+      return cli_fail (error);
+  }
   pid = spawn_exec (&spec, st.pid, &error);
   if (pid < 0)
     {

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "health.h"
 #include "launch.h"
@@ -33,6 +34,7 @@ typedef struct
   CliGlobal *g;
   ContainerConfig *c;
   pid_t target;
+  const char *cgroup_file; /* the check counts against the container's limits */
 } ExecData;
 
 /* In the helper: runs the check, kills it at the deadline, reports
@@ -47,7 +49,8 @@ helper (ExecData *d, char **argv, gint64 timeout_usec, int out, int report)
   pid_t pid;
   char buf[32];
 
-  if (!launch_exec_spec (d->g, d->c, &spec, &error))
+  if (!launch_exec_spec (d->g, d->c, &spec, &error)
+      || !cgroup_enter_saved (d->cgroup_file, getpid (), &error))
     goto failed;
   spec.argv = argv;
   spec.init = FALSE;
@@ -225,7 +228,8 @@ cli_healthcheck_run (CliGlobal *g, int argc, char **argv)
   prev = health_state_load (state_path, &error);
   startup = prev && hc.startup_test && !prev->startup_passed;
 
-  ExecData d = { g, c, st.pid };
+  g_autofree char *cgroup_file = g_build_filename (rdir, "cgroup", NULL);
+  ExecData d = { g, c, st.pid, cgroup_file };
   if (!health_run (state_path, &hc, startup, st.started_at, exec_in_container, &d, &outcome,
                    &status, &error))
     {

@@ -451,7 +451,15 @@ Test (cgroup, saved_for_a_later_cleanup)
   cr_assert (cgroup_cleanup (again, NULL));
   cr_assert_not (g_file_test (cgroup_container_path (m), G_FILE_TEST_EXISTS));
 
+  /* exec and health checks join the container's cgroup. */
+  g_autofree char *again_path = g_strdup (cgroup_container_path (m));
+  g_autoptr (CgroupManager) re = manager (CGROUP_MODE_SPLIT);
+  cr_assert (cgroup_prepare (re, 1, &l, &warning, NULL));
+  cr_assert (cgroup_enter_saved (file, 4711, NULL));
+  g_autofree char *procs = slurp ("system.slice/web.service/container", "cgroup.procs");
+  cr_assert_str_eq (procs, "4711\n");
   g_autofree char *none = g_build_filename (root, "none", NULL);
+  cr_assert (cgroup_enter_saved (none, 4711, NULL), "nothing recorded: nothing to do");
   g_autoptr (GError) nerr = NULL;
   cr_assert_null (cgroup_manager_load (none, &nerr));
   cr_assert_null (nerr, "no file: nothing to clean, no error");
