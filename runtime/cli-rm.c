@@ -27,38 +27,14 @@ cli_rm (CliGlobal *g, int argc, char **argv)
     { "cidfile", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cidfiles, "Read the ID from the file", NULL },
     { NULL },
   };
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) names = NULL;
   g_autoptr (GPtrArray) remove_files = g_ptr_array_new_with_free_func (g_free);
 
   if (!cli_parse_options (&argc, &argv, entries, "CONTAINER...", FALSE))
     return EXIT_PODUNIT;
-  for (int i = 1; i < argc; i++)
-    g_ptr_array_add (names, g_strdup (argv[i]));
-  for (char **f = cidfiles; f && *f; f++)
-    {
-      g_autofree char *id = NULL;
-      if (g_file_get_contents (*f, &id, NULL, NULL))
-        {
-          g_ptr_array_add (names, g_strdup (g_strstrip (id)));
-          g_ptr_array_add (remove_files, g_strdup (*f));
-        }
-      else if (!ignore)
-        {
-          cli_error ("reading CIDFile: open %s: no such file or directory", *f);
-          status = EXIT_PODUNIT;
-        }
-    }
-  if (all)
-    {
-      g_autoptr (GPtrArray) list = container_list (g->root, NULL);
-      for (guint i = 0; i < list->len; i++)
-        g_ptr_array_add (names, g_strdup (list->pdata[i]));
-    }
-  if (names->len == 0 && !all && !cidfiles)
-    {
-      cli_error ("rm: requires at least 1 arg");
-      return EXIT_PODUNIT;
-    }
+  names = cli_container_args (g, argc, argv, cidfiles, all, ignore, remove_files, &status);
+  if (!names)
+    return EXIT_PODUNIT;
   for (guint i = 0; i < names->len; i++)
     {
       g_autoptr (GError) error = NULL;

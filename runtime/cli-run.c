@@ -577,6 +577,12 @@ build_config (CliGlobal *g, RunOpts *o, int argc, char **argv, JsonObject *image
   if (o->userns && *o->userns && !g_str_equal (o->userns, "host") && !o->uidmap)
     return bad (error, "--userns %s is not supported by podunit yet (give --uidmap/--gidmap)",
                 o->userns);
+  /* The spawn path writes the maps (spawn.h), but the store's layers are
+   * owned by the host's root: the container's root could not use them
+   * without idmapped layer mounts, which podunit does not set up yet. */
+  if (o->uidmap || o->gidmap)
+    return bad (error, "--uidmap/--gidmap are not supported by podunit yet (the image layers "
+                       "need idmapped mounts)");
   c->userns = g_strdup (o->userns);
   c->uidmap = g_strdupv (o->uidmap);
   c->gidmap = g_strdupv (o->gidmap);

@@ -88,4 +88,12 @@ int cli_fail (GError *error);
 gboolean cli_parse_options (int *argc, char ***argv, const GOptionEntry *entries,
                             const char *parameter_string, gboolean stop_at_operand);
 
+/* The containers a verb acts on (cli-containers.c): the operands, the ids
+ * in @cidfiles and, with @all, every container, as names or ids to resolve.
+ * An unreadable cid file is an error (printed, *status = 125) unless
+ * @ignore; the ones read are added to @read_cidfiles (may be NULL). NULL
+ * (printed) when nothing was named at all. */
+GPtrArray *cli_container_args (CliGlobal *g, int argc, char **argv, char **cidfiles, gboolean all,
+                               gboolean ignore, GPtrArray *read_cidfiles, int *status);
+
 extern CliLogLevel cli_log_level;

@@ -44,7 +44,7 @@ for f in /proc/keys /proc/timer_list /proc/kcore; do
   check "masked $f reads empty" "0" "$(P run --rm $IMG sh -c "cat $f 2>/dev/null | wc -c")"
 done
 check "masked /sys/firmware is empty" "" "$(P run --rm $IMG ls /sys/firmware)"
-check "/proc/sys is read-only" "ro" "$(P run --rm $IMG sh -c 'echo 1 > /proc/sys/kernel/ns_last_pid 2>/dev/null && echo rw || echo ro')"
+check "/proc/sys is read-only" "ro" "$(P run --rm $IMG sh -c '(echo 1 > /proc/sys/kernel/ns_last_pid) 2>/dev/null && echo rw || echo ro')"
 check "/sys is read-only" "ro" "$(P run --rm $IMG sh -c 'touch /sys/x 2>/dev/null && echo rw || echo ro')"
 check "pid 1 is the command" "1 sleep" "$(P run --rm $IMG sh -c 'echo $$ $(cat /proc/1/comm)' | sed 's/sh/sleep/')"
 check "pid 1 is the command (exec)" "sleep" "$(P run --rm $IMG sh -c 'exec cat /proc/1/comm' | sed 's/cat/sleep/')"
@@ -103,6 +103,7 @@ P run --rm --no-such-flag $IMG true 2>/dev/null; check "bad flag: 125" "125" "$?
 P run --rm no-such-image true 2>/dev/null; check "unknown image: 125" "125" "$?"
 check_match "unsupported flag is named" "--privileged" "$(P run --rm --privileged $IMG true 2>&1)"
 check_match "--pull always fails clearly" "--pull always" "$(P run --rm --pull always $IMG true 2>&1)"
+check_match "--uidmap fails clearly" "--uidmap" "$(P run --rm --uidmap 0:100000:65536 $IMG true 2>&1)"
 check "killed by a signal: 128+9" "137" "$(P run --rm --init $IMG sh -c 'kill -9 $$'; echo $?)"
 
 # --- --rm leaves nothing ---
