@@ -719,7 +719,8 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
     const char *argv[] = { sup,        c->id, pidbuf, outbuf, errbuf,
                            nolog ? "-" : journald ? "journald" : log, state, lock, startbuf,
                            c->auto_remove ? self : "-", g->root, g->runroot,
-                           c->name ? c->name : "", self, healthbuf, notifybuf, NULL };
+                           c->name ? c->name : "", self, healthbuf, notifybuf,
+                           cgroup_container_path (cg) ? cgroup_container_path (cg) : "-", NULL };
     execv (sup, (char **) argv);
   }
   /* No supervisor: the container must not run unsupervised. */

@@ -197,6 +197,40 @@ relay_notify (int fd)
     }
 }
 
+/* The kernel's OOM kills in the container's cgroup (memory.events), told
+ * to the journal (the unit's, as the supervisor is in its cgroup) and to
+ * stderr, as conmon reports them. */
+static void
+report_oom (const char *cgroup, const char *name)
+{
+  char path[4096], buf[1024], msg[512];
+  const char *p;
+  ssize_t n;
+  int fd, jfd;
+  if (strcmp (cgroup, "-") == 0)
+    return;
+  snprintf (path, sizeof path, "%s/memory.events", cgroup);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  buf[n > 0 ? n : 0] = '\0';
+  p = strstr (buf, "oom_kill ");
+  if (!p || atoll (p + 9) <= 0)
+    return;
+  n = snprintf (msg, sizeof msg, "MESSAGE=container %s was OOM killed", name);
+  fprintf (stderr, "%s\n", msg + 8);
+  jfd = sdwire_journal_open ();
+  if (jfd >= 0)
+    {
+      struct iovec f[] = { { msg, (size_t) n }, { "PRIORITY=3", 10 },
+                           { "SYSLOG_IDENTIFIER=podunit", 25 } };
+      sdwire_journal_send (jfd, NULL, f, 3);
+      close (jfd);
+    }
+}
+
 static long long
 mono_us (void)
 {
@@ -343,6 +377,8 @@ main (int argc, char **argv)
       if (code >= 0 && open_streams == 0)
         break;
     }
+  report_oom (argv[SUPERVISOR_ARG_CGROUP],
+              argv[SUPERVISOR_ARG_NAME][0] ? argv[SUPERVISOR_ARG_NAME] : argv[SUPERVISOR_ARG_ID]);
   write_state (argv[SUPERVISOR_ARG_STATE], argv[SUPERVISOR_ARG_LOCK], "exited", 0, code < 0 ? 125 : code, started, now_us ());
   if (log_fd >= 0)
     close (log_fd);

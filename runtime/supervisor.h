@@ -19,5 +19,6 @@ enum {
   SUPERVISOR_ARG_SELF,     /* the podunit binary, for `healthcheck run` */
   SUPERVISOR_ARG_HEALTH,   /* microseconds between `healthcheck run`s, 0: none */
   SUPERVISOR_ARG_NOTIFY_FD, /* --sdnotify=container: the proxy socket to relay, -1: none */
+  SUPERVISOR_ARG_CGROUP,   /* the container's cgroup dir (OOM kills), "-": none */
   SUPERVISOR_ARGC,
 };
