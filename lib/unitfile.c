@@ -6,6 +6,7 @@
  * - keys keep their order and repeat; an empty value resets a list.
  * Comments are kept so a file can be written back nearly verbatim. */
 #include "unitfile.h"
+#include "arena.h"
 #include "escape.h"
 
 #include <errno.h>
@@ -23,49 +24,39 @@ typedef struct {
   int lineno;
 } UnitLine;
 
+/* Groups with more key lines than this get a hash index on their first
+ * lookup; smaller ones are scanned (from the end: the last value wins). */
+#define UNIT_GROUP_SCAN_MAX 32
+
 typedef struct {
   char *name;
   GPtrArray *comments; /* UnitLine*, printed before the header */
   GPtrArray *lines;    /* UnitLine* */
-  /* key -> its last UnitLine*, built on the first lookup and kept up to
-   * date by every edit after that: converters look up ~150 keys per file,
-   * mostly absent ones, and a scan per lookup dominated the generator. */
-  GHashTable *index;
+  guint n_keys;        /* key lines ever appended (an upper bound) */
+  /* One bit per key hash: converters look up ~150 keys per file, mostly
+   * absent ones, and most of those are answered here without a scan. */
+  guint64 key_bits;
+  GHashTable *index; /* key -> its last UnitLine*, for large groups */
 } UnitGroup;
 
+/* Lines, strings and groups live in the file's arena (unit_file_set()
+ * leaves a replaced value there until the file is freed). */
 struct _UnitFile {
+  Arena *arena;
   GPtrArray *groups; /* UnitGroup*, file order */
-  GHashTable *by_name;
   char *path;
   char *filename;
 };
 
 static UnitLine *
-unit_line_new (const char *key, const char *value, const char *source, int lineno)
+unit_line_new (UnitFile *f, const char *key, const char *value, const char *source, int lineno)
 {
-  UnitLine *l = g_new0 (UnitLine, 1);
-  l->key = g_strdup (key);
-  l->value = g_strdup (value);
+  UnitLine *l = arena_new0 (f->arena, UnitLine);
+  l->key = arena_strdup (f->arena, key);
+  l->value = arena_strdup (f->arena, value);
   l->source = source;
   l->lineno = lineno;
   return l;
-}
-
-static void
-unit_line_free (gpointer p)
-{
-  UnitLine *l = p;
-  if (l == NULL)
-    return;
-  g_free (l->key);
-  g_free (l->value);
-  g_free (l);
-}
-
-static UnitLine *
-unit_line_dup (const UnitLine *l)
-{
-  return unit_line_new (l->key, l->value, l->source, l->lineno);
 }
 
 static gboolean
@@ -74,13 +65,22 @@ unit_line_is_key (const UnitLine *l, const char *key)
   return l->key != NULL && strcmp (l->key, key) == 0;
 }
 
-static UnitGroup *
-unit_group_new (const char *name)
+static guint64
+key_bit (const char *key)
 {
-  UnitGroup *g = g_new0 (UnitGroup, 1);
-  g->name = g_strdup (name);
-  g->comments = g_ptr_array_new_with_free_func (unit_line_free);
-  g->lines = g_ptr_array_new_with_free_func (unit_line_free);
+  guint h = 5381;
+  for (const char *c = key; *c; c++)
+    h = h * 33 + (guchar) *c;
+  return G_GUINT64_CONSTANT (1) << (h % 64);
+}
+
+static UnitGroup *
+unit_group_new (UnitFile *f, const char *name)
+{
+  UnitGroup *g = arena_new0 (f->arena, UnitGroup);
+  g->name = arena_strdup (f->arena, name);
+  g->comments = g_ptr_array_new ();
+  g->lines = g_ptr_array_new ();
   return g;
 }
 
@@ -88,17 +88,24 @@ static void
 unit_group_free (gpointer p)
 {
   UnitGroup *g = p;
-  g_free (g->name);
   g_ptr_array_unref (g->comments);
   g_ptr_array_unref (g->lines);
   if (g->index)
     g_hash_table_unref (g->index);
-  g_free (g);
 }
 
 static UnitLine *
 unit_group_find_last (UnitGroup *g, const char *key)
 {
+  if ((g->key_bits & key_bit (key)) == 0)
+    return NULL;
+  if (g->n_keys <= UNIT_GROUP_SCAN_MAX)
+    {
+      for (guint i = g->lines->len; i > 0; i--)
+        if (unit_line_is_key (g->lines->pdata[i - 1], key))
+          return g->lines->pdata[i - 1];
+      return NULL;
+    }
   if (g->index == NULL)
     {
       g->index = g_hash_table_new (g_str_hash, g_str_equal);
@@ -112,30 +119,48 @@ unit_group_find_last (UnitGroup *g, const char *key)
   return g_hash_table_lookup (g->index, key);
 }
 
-/* Appends @l (a key or comment line) to @g, keeping the index current. */
+/* Notes a new key line of @g (already in g->lines) in the lookup bits and,
+ * when it is the key's last line, in the index. */
+static void
+unit_group_note_key (UnitGroup *g, UnitLine *l, gboolean is_last)
+{
+  g->n_keys++;
+  g->key_bits |= key_bit (l->key);
+  if (g->index != NULL && (is_last || !g_hash_table_contains (g->index, l->key)))
+    g_hash_table_insert (g->index, l->key, l);
+}
+
+/* Appends @l (a key or comment line) to @g. */
 static void
 unit_group_append (UnitGroup *g, UnitLine *l)
 {
   g_ptr_array_add (g->lines, l);
-  if (g->index != NULL && l->key != NULL)
-    g_hash_table_insert (g->index, l->key, l);
+  if (l->key != NULL)
+    unit_group_note_key (g, l, TRUE);
 }
 
 static void
-unit_group_merge (UnitGroup *dst, const UnitGroup *src)
+unit_group_merge (UnitFile *dst_file, UnitGroup *dst, const UnitGroup *src)
 {
   for (guint i = 0; i < src->comments->len; i++)
-    g_ptr_array_add (dst->comments, unit_line_dup (src->comments->pdata[i]));
+    {
+      const UnitLine *l = src->comments->pdata[i];
+      g_ptr_array_add (dst->comments, unit_line_new (dst_file, NULL, l->value, l->source,
+                                                     l->lineno));
+    }
   for (guint i = 0; i < src->lines->len; i++)
-    unit_group_append (dst, unit_line_dup (src->lines->pdata[i]));
+    {
+      const UnitLine *l = src->lines->pdata[i];
+      unit_group_append (dst, unit_line_new (dst_file, l->key, l->value, l->source, l->lineno));
+    }
 }
 
 UnitFile *
 unit_file_new (void)
 {
   UnitFile *f = g_new0 (UnitFile, 1);
+  f->arena = arena_new ();
   f->groups = g_ptr_array_new_with_free_func (unit_group_free);
-  f->by_name = g_hash_table_new (g_str_hash, g_str_equal);
   return f;
 }
 
@@ -144,17 +169,24 @@ unit_file_free (UnitFile *f)
 {
   if (f == NULL)
     return;
-  g_hash_table_unref (f->by_name);
   g_ptr_array_unref (f->groups);
+  arena_free (f->arena);
   g_free (f->path);
   g_free (f->filename);
   g_free (f);
 }
 
+/* A file has a handful of groups: a scan beats hashing the name. */
 static UnitGroup *
 find_group (const UnitFile *f, const char *name)
 {
-  return g_hash_table_lookup (f->by_name, name);
+  for (guint i = 0; i < f->groups->len; i++)
+    {
+      UnitGroup *g = f->groups->pdata[i];
+      if (strcmp (g->name, name) == 0)
+        return g;
+    }
+  return NULL;
 }
 
 static UnitGroup *
@@ -163,9 +195,8 @@ ensure_group (UnitFile *f, const char *name)
   UnitGroup *g = find_group (f, name);
   if (g != NULL)
     return g;
-  g = unit_group_new (name);
+  g = unit_group_new (f, name);
   g_ptr_array_add (f->groups, g);
-  g_hash_table_insert (f->by_name, g->name, g);
   return g;
 }
 
@@ -274,7 +305,7 @@ parse_line (Parser *p, const char *line, int lineno, GError **error)
 
   if (line_is_comment (line))
     {
-      g_ptr_array_add (p->pending_comments, unit_line_new (NULL, line, p->source, lineno));
+      g_ptr_array_add (p->pending_comments, unit_line_new (p->file, NULL, line, p->source, lineno));
       return TRUE;
     }
 
@@ -310,7 +341,7 @@ parse_line (Parser *p, const char *line, int lineno, GError **error)
     {
       const char *eq = strchr (line, '=');
       const char *kend = eq, *vstart = eq + 1;
-      g_autofree char *key = NULL;
+      UnitLine *l;
 
       if (p->current == NULL)
         return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_SYNTAX,
@@ -318,15 +349,22 @@ parse_line (Parser *p, const char *line, int lineno, GError **error)
                FALSE;
       while (kend > line && is_trim_space (kend[-1]))
         kend--;
-      key = g_strndup (line, (gsize) (kend - line));
-      if (key[0] == '\0' || key[0] == ' ')
-        return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_SYNTAX,
-                            "%s:%d: invalid key name '%s'", where, lineno, key),
-               FALSE;
+      if (kend == line || line[0] == ' ')
+        {
+          g_autofree char *key = g_strndup (line, (gsize) (kend - line));
+          return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_SYNTAX,
+                              "%s:%d: invalid key name '%s'", where, lineno, key),
+                 FALSE;
+        }
       while (*vstart && is_trim_space (*vstart))
         vstart++;
       flush_pending_comments (p, FALSE);
-      unit_group_append (p->current, unit_line_new (key, vstart, p->source, lineno));
+      l = arena_new0 (p->file->arena, UnitLine);
+      l->key = arena_strndup (p->file->arena, line, (gsize) (kend - line));
+      l->value = arena_strdup (p->file->arena, vstart);
+      l->source = p->source;
+      l->lineno = lineno;
+      unit_group_append (p->current, l);
       return TRUE;
     }
 
@@ -342,8 +380,9 @@ gboolean
 unit_file_parse_into (UnitFile *f, const char *data, gssize len, const char *path, GError **error)
 {
   Parser p = { f, NULL, NULL, path ? g_intern_string (path) : NULL };
-  g_autoptr (GPtrArray) pending = g_ptr_array_new_with_free_func (unit_line_free);
+  g_autoptr (GPtrArray) pending = g_ptr_array_new ();
   g_autoptr (GString) remaining = g_string_new (NULL);
+  g_autoptr (GString) buf = g_string_new (NULL); /* the current line, trimmed */
   gsize n = len < 0 ? strlen (data) : (gsize) len;
   const char *where = path ? path : "<input>";
   const char *s, *end;
@@ -370,7 +409,7 @@ unit_file_parse_into (UnitFile *f, const char *data, gssize len, const char *pat
     {
       const char *nl = memchr (s, '\n', (gsize) (end - s));
       const char *le = nl ? nl : end;
-      g_autofree char *line = NULL;
+      char *line;
       gboolean last = nl == NULL;
       const char *a = s, *b = le;
 
@@ -379,7 +418,9 @@ unit_file_parse_into (UnitFile *f, const char *data, gssize len, const char *pat
         a++;
       while (b > a && is_trim_space (b[-1]))
         b--;
-      line = g_strndup (a, (gsize) (b - a));
+      g_string_truncate (buf, 0);
+      g_string_append_len (buf, a, b - a);
+      line = buf->str;
 
       if (line_is_comment (line))
         {
@@ -388,7 +429,7 @@ unit_file_parse_into (UnitFile *f, const char *data, gssize len, const char *pat
         }
       else
         {
-          gsize l = strlen (line);
+          gsize l = buf->len;
           if (l > 0 && line[l - 1] == '\\')
             {
               line[l - 1] = '\0';
@@ -403,11 +444,9 @@ unit_file_parse_into (UnitFile *f, const char *data, gssize len, const char *pat
           if (remaining->len > 0)
             {
               g_string_append (remaining, line);
-              g_free (line);
-              line = g_strdup (remaining->str);
-              g_string_truncate (remaining, 0);
-              if (!parse_line (&p, line, remaining_start, error))
+              if (!parse_line (&p, remaining->str, remaining_start, error))
                 return FALSE;
+              g_string_truncate (remaining, 0);
               goto next;
             }
         }
@@ -459,7 +498,7 @@ unit_file_merge (UnitFile *dst, const UnitFile *src)
   for (guint i = 0; i < src->groups->len; i++)
     {
       UnitGroup *sg = src->groups->pdata[i];
-      unit_group_merge (ensure_group (dst, sg->name), sg);
+      unit_group_merge (dst, ensure_group (dst, sg->name), sg);
     }
 }
 
@@ -484,7 +523,6 @@ unit_file_remove_group (UnitFile *f, const char *group)
   UnitGroup *g = find_group (f, group);
   if (g == NULL)
     return;
-  g_hash_table_remove (f->by_name, group);
   g_ptr_array_remove (f->groups, g);
 }
 
@@ -499,14 +537,11 @@ unit_file_rename_group (UnitFile *f, const char *group, const char *new_name)
   ng = find_group (f, new_name);
   if (ng == NULL)
     {
-      g_hash_table_remove (f->by_name, group);
-      g_free (g->name);
-      g->name = g_strdup (new_name);
-      g_hash_table_insert (f->by_name, g->name, g);
+      g->name = arena_strdup (f->arena, new_name);
     }
   else if (ng != g)
     {
-      unit_group_merge (ng, g);
+      unit_group_merge (f, ng, g);
       unit_file_remove_group (f, group);
     }
 }
@@ -884,17 +919,16 @@ unit_file_set (UnitFile *f, const char *group, const char *key, const char *valu
   UnitLine *l = unit_group_find_last (g, key);
   if (l != NULL)
     {
-      g_free (l->value);
-      l->value = g_strdup (value);
+      l->value = arena_strdup (f->arena, value);
     }
   else
-    unit_group_append (g, unit_line_new (key, value, NULL, 0));
+    unit_group_append (g, unit_line_new (f, key, value, NULL, 0));
 }
 
 void
 unit_file_add (UnitFile *f, const char *group, const char *key, const char *value)
 {
-  unit_group_append (ensure_group (f, group), unit_line_new (key, value, NULL, 0));
+  unit_group_append (ensure_group (f, group), unit_line_new (f, key, value, NULL, 0));
 }
 
 void
@@ -937,25 +971,24 @@ void
 unit_file_add_comment (UnitFile *f, const char *group, const char *comment)
 {
   g_autofree char *line = g_strconcat ("# ", comment, NULL);
-  g_ptr_array_add (comment_group (f, group)->comments, unit_line_new (NULL, line, NULL, 0));
+  g_ptr_array_add (comment_group (f, group)->comments, unit_line_new (f, NULL, line, NULL, 0));
 }
 
 void
 unit_file_prepend_comment (UnitFile *f, const char *group, const char *comment)
 {
   g_autofree char *line = g_strconcat ("# ", comment, NULL);
-  g_ptr_array_insert (comment_group (f, group)->comments, 0, unit_line_new (NULL, line, NULL, 0));
+  g_ptr_array_insert (comment_group (f, group)->comments, 0, unit_line_new (f, NULL, line, NULL, 0));
 }
 
 void
 unit_file_prepend_line (UnitFile *f, const char *group, const char *key, const char *value)
 {
   UnitGroup *g = comment_group (f, group);
-  UnitLine *l = unit_line_new (key, value, NULL, 0);
+  UnitLine *l = unit_line_new (f, key, value, NULL, 0);
 
   g_ptr_array_insert (g->lines, 0, l);
-  if (g->index != NULL && !g_hash_table_contains (g->index, key))
-    g_hash_table_insert (g->index, l->key, l);
+  unit_group_note_key (g, l, FALSE);
 }
 
 /* ------------------------------------------------------------ output */

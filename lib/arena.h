@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A bump allocator: many small allocations that all die together, freed
+ * in one go. A parsed unit file keeps its lines and strings in one, so
+ * parsing, copying and freeing a file costs a few block allocations
+ * instead of several mallocs per line. */
+#pragma once
+
+#include <glib.h>
+
+typedef struct _Arena Arena;
+
+Arena *arena_new (void);
+void arena_free (Arena *a);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Arena, arena_free)
+
+/* @size zeroed bytes, aligned for any type; valid until arena_free(). */
+gpointer arena_alloc0 (Arena *a, gsize size);
+#define arena_new0(a, type) ((type *) arena_alloc0 ((a), sizeof (type)))
+/* Copies of strings (@s may be NULL for arena_strdup). */
+char *arena_strndup (Arena *a, const char *s, gsize n);
+char *arena_strdup (Arena *a, const char *s);
