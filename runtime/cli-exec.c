@@ -21,7 +21,7 @@ cli_exec (CliGlobal *g, int argc, char **argv)
   g_auto (GStrv) env = NULL, env_file = NULL;
   const GOptionEntry entries[] = {
     { "interactive", 'i', 0, G_OPTION_ARG_NONE, &interactive, "Keep stdin open", NULL },
-    { "tty", 't', 0, G_OPTION_ARG_NONE, &tty, "Allocate a pseudo-TTY (not supported yet)", NULL },
+    { "tty", 't', 0, G_OPTION_ARG_NONE, &tty, "Allocate a pseudo-TTY", NULL },
     { "detach", 'd', 0, G_OPTION_ARG_NONE, &detach, "Run in the background (not supported yet)", NULL },
     { "privileged", 0, 0, G_OPTION_ARG_NONE, &privileged, "Not supported", NULL },
     { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &env, "Set an environment variable", NULL },
@@ -37,14 +37,13 @@ cli_exec (CliGlobal *g, int argc, char **argv)
   ContainerState st;
   SpawnSpec spec;
   pid_t pid;
-  int devnull = -1;
+  int devnull = -1, master = -1;
 
   if (!cli_parse_options (&argc, &argv, entries, "CONTAINER COMMAND [ARG...]", TRUE))
     return EXIT_PODUNIT;
-  if (tty || detach || privileged)
+  if (detach || privileged)
     {
-      cli_error ("exec: %s is not supported by podunit yet",
-                 tty ? "--tty" : detach ? "--detach" : "--privileged");
+      cli_error ("exec: %s is not supported by podunit yet", detach ? "--detach" : "--privileged");
       return EXIT_PODUNIT;
     }
   if (argc < 3)
@@ -110,11 +109,13 @@ cli_exec (CliGlobal *g, int argc, char **argv)
     if (!cgroup_enter_saved (cgfile, getpid (), &error))
       return cli_fail (error);
   }
+  if (tty)
+    spec.tty_master = &master;
   pid = spawn_exec (&spec, st.pid, &error);
   if (pid < 0)
     {
       cli_error ("%s", error->message);
       return error->domain == SPAWN_ERROR ? error->code : EXIT_PODUNIT;
     }
-  return spawn_wait_forwarding (pid);
+  return master >= 0 ? console_relay (master, pid, interactive) : spawn_wait_forwarding (pid);
 }

@@ -118,7 +118,7 @@ parse_run_options (int *argc, char ***argv, RunOpts *o, gboolean is_run)
     STR ("cidfile", 0, cidfile, "Write the container ID to the file"),
     { "detach", 'd', 0, G_OPTION_ARG_NONE, &o->detach, "Run in the background", NULL },
     { "interactive", 'i', 0, G_OPTION_ARG_NONE, &o->interactive, "Keep stdin open", NULL },
-    { "tty", 't', 0, G_OPTION_ARG_NONE, &o->tty, "Allocate a pseudo-TTY (not supported yet)",
+    { "tty", 't', 0, G_OPTION_ARG_NONE, &o->tty, "Allocate a pseudo-TTY",
       NULL },
     { "rootfs", 0, 0, G_OPTION_ARG_NONE, &o->rootfs, "The first argument is a root file system",
       NULL },
@@ -610,8 +610,6 @@ build_config (CliGlobal *g, RunOpts *o, int argc, char **argv, JsonObject *image
                 c->cgroups);
   c->interactive = o->interactive;
   c->tty = o->tty;
-  if (o->tty)
-    return bad (error, "--tty: pseudo-terminals are not supported by podunit yet");
   (void) strv_has_prefix;
   return TRUE;
 }

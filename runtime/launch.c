@@ -524,7 +524,7 @@ launch_foreground (CliGlobal *g, ContainerConfig *c)
   Launch l;
   ContainerState st = { .status = CONTAINER_RUNNING };
   pid_t pid;
-  int code, lfd;
+  int code, lfd, master = -1;
 
   lfd = lock_for_start (g, c, &error);
   if (lfd < 0)
@@ -535,6 +535,8 @@ launch_foreground (CliGlobal *g, ContainerConfig *c)
       close (lfd);
       goto failed;
     }
+  if (c->tty)
+    l.spec.tty_master = &master;
   pid = spawn_container (&l.spec, &error);
   launch_clear (&l);
   if (pid < 0)
@@ -548,7 +550,7 @@ launch_foreground (CliGlobal *g, ContainerConfig *c)
   container_state_save (g->runroot, c->id, &st, NULL);
   close (lfd);
 
-  code = spawn_wait_forwarding (pid);
+  code = master >= 0 ? console_relay (master, pid, c->interactive) : spawn_wait_forwarding (pid);
   if (c->auto_remove)
     launch_remove (g, c->id, TRUE, NULL);
   else
@@ -628,7 +630,7 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
   g_autofree char *lock = g_build_filename (rdir, "lock", NULL);
   char pidbuf[16], outbuf[16], errbuf[16], startbuf[32], timeoutbuf[32];
   ContainerState st = { .status = CONTAINER_RUNNING };
-  int out[2] = { -1, -1 }, err[2] = { -1, -1 }, lfd, dn;
+  int out[2] = { -1, -1 }, err[2] = { -1, -1 }, lfd, dn, master = -1;
   Launch l;
   pid_t pid;
   gboolean passthrough = g_strcmp0 (c->log_driver, "passthrough") == 0;
@@ -666,10 +668,20 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
   cg = setup_cgroups (g, c, &l, FALSE, &error);
   if (!cg)
     goto fail;
+  if (c->tty && !passthrough)
+    l.spec.tty_master = &master;
   pid = spawn_container (&l.spec, &error);
   launch_clear (&l);
   if (pid < 0)
     goto fail;
+  if (master >= 0)
+    {
+      /* -t: the terminal's output is the log's stdout; there is no stderr. */
+      close (out[0]);
+      close (err[0]);
+      out[0] = master;
+      err[0] = -1;
+    }
   st.pid = pid;
   st.supervisor_pid = getpid ();
   st.started_at = now_us ();
@@ -713,7 +725,8 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
   if (!passthrough)
     {
       fcntl (out[0], F_SETFD, 0);
-      fcntl (err[0], F_SETFD, 0);
+      if (err[0] >= 0)
+        fcntl (err[0], F_SETFD, 0);
     }
   {
     const char *argv[] = { sup,        c->id, pidbuf, outbuf, errbuf,

@@ -108,6 +108,11 @@ exec_process (const SpawnSpec *spec, int sync_fd)
   for (int i = 0; i < 3; i++)
     if (spec->stdio[i] >= 0 && spec->stdio[i] != i && dup2 (spec->stdio[i], i) < 0)
       child_fail (sync_fd, 125, "dup2 stdio");
+  if (spec->tty_master && !console_child_setup (sync_fd))
+    {
+      snprintf (msg, sizeof msg, "setting up the terminal: %s", g_strerror (errno));
+      child_fail (sync_fd, 125, msg);
+    }
   if (!rlimits_apply (spec->rlimits, &error))
     child_fail (sync_fd, 125, error->message);
   if (spec->cwd && chdir (spec->cwd) < 0)
@@ -199,17 +204,46 @@ child_main (const SpawnSpec *spec, int sync_fd)
   exec_process (spec, sync_fd);
 }
 
-/* Reads the child's report: TRUE when it exec'd (EOF). */
+/* Reads the child's report: TRUE when it exec'd (EOF). A one-byte 't'
+ * message before that carries the pty master (console.c) into *tty_master. */
 static gboolean
-read_report (int fd, pid_t pid, GError **error)
+read_report (int fd, pid_t pid, int *tty_master, GError **error)
 {
   SpawnReport r;
   ssize_t n;
-  do
-    n = read (fd, &r, sizeof r);
-  while (n < 0 && errno == EINTR);
+  for (;;)
+    {
+      union {
+        char buf[CMSG_SPACE (sizeof (int))];
+        struct cmsghdr align;
+      } u;
+      struct iovec iov = { .iov_base = &r, .iov_len = sizeof r };
+      struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                            .msg_controllen = sizeof u.buf };
+      struct cmsghdr *c;
+      do
+        n = recvmsg (fd, &msg, MSG_CMSG_CLOEXEC);
+      while (n < 0 && errno == EINTR);
+      c = n > 0 ? CMSG_FIRSTHDR (&msg) : NULL;
+      if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+        {
+          int got;
+          memcpy (&got, CMSG_DATA (c), sizeof (int));
+          if (tty_master)
+            *tty_master = got;
+          else
+            close (got);
+          continue;
+        }
+      break;
+    }
   if (n == 0)
     return TRUE;
+  if (tty_master && *tty_master >= 0)
+    {
+      close (*tty_master);
+      *tty_master = -1;
+    }
   if (n < (ssize_t) sizeof (int))
     {
       r.status = 125;
@@ -257,7 +291,7 @@ spawn_container (const SpawnSpec *spec, GError **error)
       g_set_error (error, SPAWN_ERROR, 125, "starting container process: %s", g_strerror (errno));
       goto kill;
     }
-  if (!read_report (sv[0], pid, error))
+  if (!read_report (sv[0], pid, spec->tty_master, error))
     {
       close (sv[0]);
       return -1;
@@ -305,7 +339,7 @@ spawn_exec (const SpawnSpec *spec, pid_t target, GError **error)
       exec_process (spec, sv[1]);
     }
   close (sv[1]);
-  if (!read_report (sv[0], pid, error))
+  if (!read_report (sv[0], pid, spec->tty_master, error))
     {
       close (sv[0]);
       return -1;

@@ -49,6 +49,8 @@ struct _SpawnSpec {
   const SeccompProgram *seccomp; /* NULL: none */
   GArray *rlimits;               /* SpawnRlimit */
   int stdio[3];                  /* -1: inherit */
+  int *tty_master;               /* non-NULL: a pty from the container's devpts is
+                                  * the process's terminal; its master fd lands here */
   gboolean init;                 /* a built-in reaper is pid 1 */
   gboolean new_session;          /* setsid (detached containers) */
 
@@ -81,6 +83,18 @@ pid_t spawn_exec (const SpawnSpec *spec, pid_t target, GError **error);
 /* Waits for @pid, forwarding the usual termination signals to it; returns
  * its exit status the way a shell reports it (128+N for signal N). */
 int spawn_wait_forwarding (pid_t pid);
+
+/* console.c */
+/* Child side: opens a pty in the current /dev/pts, makes it the calling
+ * process's controlling terminal and stdio, and sends the master to the
+ * parent over @sync_fd (a one-byte 't' message with the fd; spawn.c's
+ * report reader takes it). Returns FALSE (errno set) on failure. */
+gboolean console_child_setup (int sync_fd);
+/* Relays between our stdin/stdout and the pty @master until @pid exits
+ * (terminal raw and resized along while it runs; signals forwarded as
+ * spawn_wait_forwarding does); returns the exit status. @input: relay
+ * stdin too (-i). */
+int console_relay (int master, pid_t pid, gboolean input);
 
 /* namespaces.c */
 /* "0 1000 1" lines from podman's --uidmap values ("0:1000:1"). */

@@ -94,6 +94,13 @@ check "--init passes the exit status" "5" "$(P run --rm --init $IMG sh -c 'exit 
 check "--sysctl" "1" "$(P run --rm --sysctl net.ipv4.ip_forward=1 $IMG cat /proc/sys/net/ipv4/ip_forward)"
 check "--tz" "UTC" "$(P run --rm --tz UTC $IMG date +%Z)"
 
+if command -v script >/dev/null; then
+  out=$(script -qec "$PODUNIT --root $T/root --runroot $T/run run --rm -t $IMG sh -c 'tty; exit 4'" /dev/null); rc=$?
+  check "-t: a terminal from the container's devpts, exit status kept" "/dev/pts/0 4" "$(echo $out | tr -d '\r') $rc"
+  check "-i -t: stdin reaches the terminal" "from-stdin" \
+    "$(echo 'echo from-stdin; exit' | P run --rm -i -t $IMG sh 2>&1 | tr -d '\r' | grep -x from-stdin)"
+fi
+
 # --- exit codes ---
 P run --rm $IMG true; check "exit 0" "0" "$?"
 P run --rm $IMG sh -c 'exit 3'; check "exit 3" "3" "$?"
