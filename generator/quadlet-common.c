@@ -121,32 +121,41 @@ quadlet_unit_type_for (const char *filename)
 const QuadletUnitType *const *
 quadlet_unit_types (void)
 {
-  static const QuadletUnitType *all[G_N_ELEMENTS (unit_types) + 1];
-  if (all[0] == NULL)
-    for (gsize i = 0; i < G_N_ELEMENTS (unit_types); i++)
-      all[i] = &unit_types[i];
+  static const QuadletUnitType *const all[] = {
+    &unit_types[0], &unit_types[1], &unit_types[2], &unit_types[3],
+    &unit_types[4], &unit_types[5], &unit_types[6], &unit_types[7], NULL,
+  };
+  G_STATIC_ASSERT (G_N_ELEMENTS (all) == G_N_ELEMENTS (unit_types) + 1);
   return all;
 }
 
 /* Whether @s is one of the supported keys in @table. The tables are static
- * and checked for every key of every file, so each gets a hash set once. */
+ * and checked for every key of every file, so the known ones get hash sets,
+ * built once (conversions run in several threads). */
 static gboolean
 key_table_has (const char *const *table, const char *s)
 {
   static GHashTable *sets; /* table -> set of its keys */
   GHashTable *set;
 
-  if (sets == NULL)
-    sets = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                  (GDestroyNotify) g_hash_table_unref);
+  if (g_once_init_enter (&sets))
+    {
+      GHashTable *all = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                               (GDestroyNotify) g_hash_table_unref);
+      for (gsize i = 0; i <= G_N_ELEMENTS (unit_types); i++)
+        {
+          const char *const *keys =
+            i < G_N_ELEMENTS (unit_types) ? unit_types[i].keys : quadlet_group_keys;
+          set = g_hash_table_new (g_str_hash, g_str_equal);
+          for (const char *const *k = keys; *k; k++)
+            g_hash_table_add (set, (gpointer) *k);
+          g_hash_table_insert (all, (gpointer) keys, set);
+        }
+      g_once_init_leave (&sets, all);
+    }
   set = g_hash_table_lookup (sets, table);
   if (set == NULL)
-    {
-      set = g_hash_table_new (g_str_hash, g_str_equal);
-      for (const char *const *k = table; *k; k++)
-        g_hash_table_add (set, (gpointer) *k);
-      g_hash_table_insert (sets, (gpointer) table, set);
-    }
+    return g_strv_contains (table, s);
   return g_hash_table_contains (set, s);
 }
 
@@ -163,6 +172,19 @@ unit_info_free (gpointer p)
   g_free (info);
 }
 
+typedef struct {
+  QuadletUnitInfo *pod;
+  char *service_file;
+} PodStart;
+
+static void
+pod_start_free (gpointer p)
+{
+  PodStart *start = p;
+  g_free (start->service_file);
+  g_free (start);
+}
+
 QuadletContext *
 quadlet_context_new (gboolean is_user, const char *engine)
 {
@@ -171,6 +193,19 @@ quadlet_context_new (gboolean is_user, const char *engine)
   ctx->engine = g_strdup (engine);
   ctx->units = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, unit_info_free);
   ctx->warnings = g_ptr_array_new_with_free_func (g_free);
+  ctx->pod_starts = g_ptr_array_new_with_free_func (pod_start_free);
+  return ctx;
+}
+
+QuadletContext *
+quadlet_context_new_worker (QuadletContext *parent)
+{
+  QuadletContext *ctx = g_new0 (QuadletContext, 1);
+  ctx->is_user = parent->is_user;
+  ctx->engine = g_strdup (parent->engine);
+  ctx->units = g_hash_table_ref (parent->units);
+  ctx->warnings = g_ptr_array_new_with_free_func (g_free);
+  ctx->pod_starts = g_ptr_array_new_with_free_func (pod_start_free);
   return ctx;
 }
 
@@ -182,7 +217,36 @@ quadlet_context_free (QuadletContext *ctx)
   g_free (ctx->engine);
   g_hash_table_unref (ctx->units);
   g_ptr_array_unref (ctx->warnings);
+  g_ptr_array_unref (ctx->pod_starts);
   g_free (ctx);
+}
+
+void
+quadlet_context_add_pod_start (QuadletContext *ctx, QuadletUnitInfo *info,
+                               const char *service_file)
+{
+  PodStart *start = g_new0 (PodStart, 1);
+  start->pod = info;
+  start->service_file = g_strdup (service_file);
+  g_ptr_array_add (ctx->pod_starts, start);
+}
+
+GPtrArray *
+quadlet_context_steal_pod_starts (QuadletContext *ctx)
+{
+  GPtrArray *starts = ctx->pod_starts;
+  ctx->pod_starts = g_ptr_array_new_with_free_func (pod_start_free);
+  return starts;
+}
+
+void
+quadlet_apply_pod_starts (GPtrArray *starts)
+{
+  for (guint i = 0; i < starts->len; i++)
+    {
+      PodStart *start = starts->pdata[i];
+      g_ptr_array_add (start->pod->containers_to_start, g_steal_pointer (&start->service_file));
+    }
 }
 
 void

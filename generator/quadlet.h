@@ -51,11 +51,29 @@ typedef struct {
   char *engine;          /* engine binary put first in every command ($PODMAN) */
   GHashTable *units;     /* file name ("web.container") -> QuadletUnitInfo* */
   GPtrArray *warnings;   /* char*; drained and logged by main.c */
+  /* Containers a pod service must start, not yet recorded in the pods'
+   * infos: conversions of one kind may run in parallel, and a pod lists
+   * its containers in source order (quadlet_apply_pod_starts()). */
+  GPtrArray *pod_starts;
 } QuadletContext;
 
 QuadletContext *quadlet_context_new (gboolean is_user, const char *engine);
+/* A context for another conversion thread: it shares @parent's engine and
+ * unit infos (which the threads only read, but for their own unit's info)
+ * and has its own warnings and pod starts. */
+QuadletContext *quadlet_context_new_worker (QuadletContext *parent);
 void quadlet_context_free (QuadletContext *ctx);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QuadletContext, quadlet_context_free)
+
+/* Records that the pod of @info starts @service_file; pods see it after
+ * quadlet_apply_pod_starts(). */
+void quadlet_context_add_pod_start (QuadletContext *ctx, QuadletUnitInfo *info,
+                                    const char *service_file);
+/* The pending pod starts, taken out of @ctx (never NULL). */
+GPtrArray *quadlet_context_steal_pod_starts (QuadletContext *ctx);
+/* Records @starts (from quadlet_context_steal_pod_starts()) in the pods'
+ * infos, in order. */
+void quadlet_apply_pod_starts (GPtrArray *starts);
 
 /* Records a warning (logged by the driver, the conversion still succeeds). */
 void quadlet_warn (QuadletContext *ctx, const char *format, ...) G_GNUC_PRINTF (2, 3);

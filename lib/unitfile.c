@@ -755,10 +755,12 @@ lookup_id (const UnitFile *f, const char *group, const char *key, guint32 def, g
       *ret = (guint32) n;
       return TRUE;
     }
+  /* The reentrant calls: conversions run in several threads. */
   if (is_user)
     {
-      struct passwd *pw = getpwnam (v);
-      if (pw == NULL)
+      struct passwd pwbuf, *pw = NULL;
+      char buf[4096];
+      if (getpwnam_r (v, &pwbuf, buf, sizeof buf, &pw) != 0 || pw == NULL)
         return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_INVALID,
                             "user: unknown user %s", v),
                FALSE;
@@ -766,8 +768,9 @@ lookup_id (const UnitFile *f, const char *group, const char *key, guint32 def, g
     }
   else
     {
-      struct group *gr = getgrnam (v);
-      if (gr == NULL)
+      struct group grbuf, *gr = NULL;
+      char buf[4096];
+      if (getgrnam_r (v, &grbuf, buf, sizeof buf, &gr) != 0 || gr == NULL)
         return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_INVALID,
                             "group: unknown group %s", v),
                FALSE;
