@@ -29,6 +29,18 @@ write_all (int fd, const char *data, gsize len)
   return TRUE;
 }
 
+/* The umask, read once by emit_init(): units must be world-readable, and
+ * only a umask that masks some of 0644 needs an fchmod per unit (until
+ * emit_init() runs, every unit gets one). */
+static mode_t saved_umask = 0777;
+
+void
+emit_init (void)
+{
+  saved_umask = umask (022);
+  umask (saved_umask);
+}
+
 gboolean
 emit_service (const char *outdir, UnitFile *service, const char *header, GError **error)
 {
@@ -53,12 +65,11 @@ emit_service (const char *outdir, UnitFile *service, const char *header, GError 
                    "creating a temporary file in %s: %s", outdir, g_strerror (saved));
       return FALSE;
     }
-  /* mkstemp ignores the mode on some libcs; units must be world-readable.
-   * No fsync: rename() already makes the switch atomic for readers, and
+  /* No fsync: rename() already makes the switch atomic for readers, and
    * the output (on /run, a tmpfs) is regenerated at every boot and
    * daemon-reload, so durability buys nothing and costs a disk flush per
    * unit when the output is on disk. */
-  if (!write_all (fd, text, strlen (text)) || fchmod (fd, 0644) < 0)
+  if (!write_all (fd, text, strlen (text)) || ((saved_umask & 0644) != 0 && fchmod (fd, 0644) < 0))
     {
       saved = errno;
       close (fd);

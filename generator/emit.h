@@ -6,8 +6,12 @@
 
 #include "unitfile.h"
 
-/* Writes @service to OUTDIR/NAME (NAME = its file name) through a temporary
- * file in @outdir that is fsync'ed and renamed over the target, so readers
+/* Reads the process umask; call once before emit_service(), before any
+ * other thread runs. */
+void emit_init (void);
+
+/* Writes @service to OUTDIR/NAME (NAME = its file name, mode 0644) through a
+ * temporary file in @outdir that is renamed over the target, so readers
  * (systemd, a concurrent run) see the old or the new unit, never a torn
  * one. @header becomes a comment at the top. */
 gboolean emit_service (const char *outdir, UnitFile *service, const char *header, GError **error);

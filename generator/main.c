@@ -466,6 +466,7 @@ generate (const Options *o, const char *argv0)
         }
     }
 
+  emit_init ();
   if (!o->dry_run && g_mkdir_with_parents (outdir, 0755) < 0)
     {
       logf_ ("creating %s: %s", outdir, g_strerror (errno));
