@@ -32,6 +32,10 @@ typedef enum
 gboolean layer_unpack (int fd, const char *dest, LayerFlags flags, const char *what,
                        char **diff_id_hex, guint64 *size, GError **error);
 
+/* Only decompresses and hashes the tar stream in FD: the diff id and length
+ * of a layer blob whose content is already unpacked in the store. */
+gboolean layer_digest (int fd, const char *what, char **diff_id_hex, guint64 *size, GError **error);
+
 /* Writes DIR (an overlay upper dir) to OUT_FD as an uncompressed tar, turning
  * overlay whiteouts into OCI ones. Returns its sha256 hex and length. */
 gboolean layer_pack (const char *dir, int out_fd, char **digest_hex, guint64 *size,

@@ -49,6 +49,7 @@ typedef struct
   char *manifest_hex;
   char *config_hex;
   char **names;
+  GPtrArray *diff_ids; /* hex */
 } PendingImage;
 
 struct _StoreTxn
@@ -745,6 +746,7 @@ pending_image_free (PendingImage *p)
   g_free (p->manifest_hex);
   g_free (p->config_hex);
   g_strfreev (p->names);
+  g_ptr_array_unref (p->diff_ids);
   g_free (p);
 }
 
@@ -877,13 +879,37 @@ store_txn_read_blob (StoreTxn *t, const char *hex, gsize *len, GError **error)
   return read_blob_file (path, hex, len, error);
 }
 
+static gboolean
+check_diff_id (const char *what, const char *want, const char *got, GError **error)
+{
+  if (strcmp (got, want) == 0)
+    return TRUE;
+  g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
+               "%s: diff id mismatch: the image config says sha256:%s, the content is sha256:%s", what,
+               want, got);
+  return FALSE;
+}
+
 gboolean
 store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
                      const char *diff_id_hex, GError **error)
 {
   g_autofree char *stored = layer_path (t->s, diff_id_hex);
+  g_autofree char *what = g_strconcat ("layer sha256:", blob_hex, NULL);
+  g_autofree char *got = NULL;
   if (str_in (t->layers, diff_id_hex) || g_file_test (stored, G_FILE_TEST_IS_DIR))
-    return TRUE;
+    {
+      /* Unpacked already; still, a blob the store keeps (save exports it)
+       * must hold that layer, unless it is the very blob unpacked then. */
+      g_autofree char *known = NULL;
+      g_autofree char *did = g_strconcat ("sha256:", diff_id_hex, NULL);
+      if (store_layer_info (t->s, did, &known, NULL, NULL, NULL) && strcmp (known, blob_hex) == 0)
+        return TRUE;
+      fs_autofd int bfd = store_txn_open_blob (t, blob_hex, error);
+      if (bfd < 0 || !layer_digest (bfd, what, &got, NULL, error))
+        return FALSE;
+      return check_diff_id (what, diff_id_hex, got, error);
+    }
 
   g_autofree char *tmp = g_build_filename (t->dir, "layers", "unpack-XXXXXX", NULL);
   if (g_mkdtemp (tmp) == NULL)
@@ -894,20 +920,13 @@ store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
   fs_autofd int fd = store_txn_open_blob (t, blob_hex, error);
   if (fd < 0)
     return FALSE;
-  g_autofree char *what = g_strconcat ("layer sha256:", blob_hex, NULL);
-  g_autofree char *got = NULL;
   guint64 size = 0;
   /* store_txn_commit syncs once for every staged layer and blob. */
   LayerFlags flags = LAYER_NO_SYNC | (t->s->rootless ? LAYER_OCI_WHITEOUTS : 0);
   if (!layer_unpack (fd, diff, flags, what, &got, &size, error))
     return FALSE;
-  if (strcmp (got, diff_id_hex) != 0)
-    {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
-                   "%s: diff id mismatch: the image config says sha256:%s, the content is sha256:%s",
-                   what, diff_id_hex, got);
-      return FALSE;
-    }
+  if (!check_diff_id (what, diff_id_hex, got, error))
+    return FALSE;
   struct stat st;
   g_autofree char *blob = txn_blob_path (t, blob_hex);
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -964,11 +983,13 @@ store_txn_add_image (StoreTxn *t, const char *manifest_hex, const char *const *n
   JsonObject *co = json_node_get_object (c);
   JsonObject *rootfs = json_object_has_member (co, "rootfs") ? json_object_get_object_member (co, "rootfs") : NULL;
   JsonArray *ids = rootfs && json_object_has_member (rootfs, "diff_ids") ? json_object_get_array_member (rootfs, "diff_ids") : NULL;
+  g_autoptr (GPtrArray) diff_ids = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; ids && i < json_array_get_length (ids); i++)
     {
       const char *hex = digest_hex (json_array_get_string_element (ids, i), "config diff_ids", error);
       if (hex == NULL)
         return NULL;
+      g_ptr_array_add (diff_ids, g_strdup (hex));
       g_autofree char *stored = layer_path (t->s, hex);
       if (!str_in (t->layers, hex) && !g_file_test (stored, G_FILE_TEST_IS_DIR))
         {
@@ -981,6 +1002,7 @@ store_txn_add_image (StoreTxn *t, const char *manifest_hex, const char *const *n
   p->manifest_hex = g_strdup (manifest_hex);
   p->config_hex = g_strdup (chex);
   p->names = g_strdupv ((char **) names);
+  p->diff_ids = g_steal_pointer (&diff_ids);
   g_ptr_array_add (t->images, p);
   return g_strdup (chex);
 }
@@ -1022,10 +1044,23 @@ store_txn_commit (StoreTxn *t, GError **error)
   for (guint i = 0; ok && i < t->images->len; i++)
     {
       PendingImage *p = t->images->pdata[i];
+      /* A layer that was already stored when this load skipped unpacking it
+       * may have been removed since by a concurrent rmi. */
+      for (guint j = 0; ok && j < p->diff_ids->len; j++)
+        {
+          g_autofree char *l = layer_path (s, p->diff_ids->pdata[j]);
+          if (!g_file_test (l, G_FILE_TEST_IS_DIR))
+            {
+              g_set_error (error, STORE_ERROR, STORE_ERROR_IO,
+                           "layer sha256:%s was removed while loading; try again",
+                           (char *) p->diff_ids->pdata[j]);
+              ok = FALSE;
+            }
+        }
       g_autofree char *dst = sub (s, "images", p->id);
       g_autofree char *tmp = g_build_filename (t->dir, "image", NULL);
       g_autofree char *rec = g_build_filename (tmp, "image.json", NULL);
-      if (!g_file_test (dst, G_FILE_TEST_IS_DIR))
+      if (ok && !g_file_test (dst, G_FILE_TEST_IS_DIR))
         {
           g_autoptr (JsonBuilder) b = json_builder_new ();
           json_builder_begin_object (b);
