@@ -648,6 +648,11 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
   lfd = lock_for_start (g, c, &error);
   if (lfd < 0)
     goto fail;
+  {
+    /* A stop asked for in an earlier run is over (see launch_stop). */
+    g_autofree char *mark = g_build_filename (rdir, "stopping", NULL);
+    unlink (mark);
+  }
   if (!prepare (g, c, &l, &error) || !(proxy = open_notify_proxy (c, rdir, &l, &error)))
     goto fail;
   dn = open ("/dev/null", O_RDWR | O_CLOEXEC);
@@ -845,6 +850,12 @@ launch_stop (CliGlobal *g, const char *id, gint64 timeout, GError **error)
   sig = c->stop_signal > 0 ? c->stop_signal : SIGTERM;
   if (timeout < 0)
     timeout = c->stop_timeout >= 0 ? c->stop_timeout : 10;
+  {
+    /* Tells the supervisor this exit was asked for (supervisor.c). */
+    g_autofree char *rdir = container_run_dir (g->runroot, id);
+    g_autofree char *mark = g_build_filename (rdir, "stopping", NULL);
+    g_file_set_contents (mark, "", 0, NULL);
+  }
   kill (st.pid, sig);
   if (!wait_pid_gone (st.pid, (int) MIN (timeout, 1000000) * 1000))
     {

@@ -382,11 +382,35 @@ main (int argc, char **argv)
   write_state (argv[SUPERVISOR_ARG_STATE], argv[SUPERVISOR_ARG_LOCK], "exited", 0, code < 0 ? 125 : code, started, now_us ());
   if (log_fd >= 0)
     close (log_fd);
+  /* Under systemd this process is the service's main pid: its exit status
+   * is the container's, so a crash (or an OOM kill, 137) fails the unit
+   * and Restart= works; a stop asked for by `podunit stop/rm` (ExecStop)
+   * left a "stopping" mark and ends cleanly. */
+  {
+    char mark[4096];
+    const char *slash = strrchr (argv[SUPERVISOR_ARG_STATE], '/');
+    snprintf (mark, sizeof mark, "%.*s/stopping",
+              slash ? (int) (slash - argv[SUPERVISOR_ARG_STATE]) : 1,
+              slash ? argv[SUPERVISOR_ARG_STATE] : ".");
+    if (access (mark, F_OK) == 0)
+      code = 0;
+  }
   if (strcmp (argv[SUPERVISOR_ARG_PODUNIT], "-") != 0)
     {
-      execl (argv[SUPERVISOR_ARG_PODUNIT], argv[SUPERVISOR_ARG_PODUNIT], "--root", argv[SUPERVISOR_ARG_ROOT], "--runroot", argv[SUPERVISOR_ARG_RUNROOT], "rm", "-f", argv[SUPERVISOR_ARG_ID],
-             (char *) NULL);
-      return 125;
+      /* --rm; -i: an ExecStop `podunit rm` may have removed it already. */
+      pid_t rm = fork ();
+      if (rm == 0)
+        {
+          sigset_t none;
+          sigemptyset (&none);
+          sigprocmask (SIG_SETMASK, &none, NULL);
+          execl (argv[SUPERVISOR_ARG_PODUNIT], argv[SUPERVISOR_ARG_PODUNIT], "--root",
+                 argv[SUPERVISOR_ARG_ROOT], "--runroot", argv[SUPERVISOR_ARG_RUNROOT], "rm", "-f",
+                 "-i", argv[SUPERVISOR_ARG_ID], (char *) NULL);
+          _exit (125);
+        }
+      if (rm > 0)
+        waitpid (rm, NULL, 0);
     }
-  return 0;
+  return code < 0 ? 125 : code;
 }
