@@ -11,6 +11,7 @@
  * /dev/kmsg, or to stderr when that is not writable or -no-kmsg-log. */
 #include "config.h"
 #include "emit.h"
+#include "parallel.h"
 #include "quadlet.h"
 #include "unitdirs.h"
 
@@ -195,12 +196,28 @@ compare_names (gconstpointer a, gconstpointer b)
 /* Loads the Quadlet files of @dir whose names were not seen in an earlier
  * directory. A file that fails to parse is reported and skipped; its name
  * is not taken, so a lower-precedence file of that name loads (as Quadlet). */
+typedef struct {
+  const char *dir;
+  GPtrArray *names;
+  UnitFile **units; /* parallel to names: the parsed file, or */
+  GError **errors;  /* why it failed */
+} Loads;
+
+static void
+load_item (gpointer data, guint thread, guint item)
+{
+  Loads *l = data;
+  g_autofree char *path = g_build_filename (l->dir, l->names->pdata[item], NULL);
+  l->units[item] = unit_file_load (path, &l->errors[item]);
+}
+
 static void
 load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guint *failures,
                      gboolean report, GHashTable *entries)
 {
   g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  Loads loads = { 0 };
   const char *name;
 
   if (d == NULL)
@@ -214,15 +231,23 @@ load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guin
     }
   g_ptr_array_sort (names, compare_names); /* as Go's os.ReadDir */
 
+  loads.dir = dir;
+  loads.names = names;
+  loads.units = g_new0 (UnitFile *, names->len);
+  loads.errors = g_new0 (GError *, names->len);
+  parallel_for (0, names->len, parallel_threads_for (names->len), load_item, &loads);
+
   for (guint i = 0; i < names->len; i++)
     {
-      g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
-      g_autoptr (GError) error = NULL;
-      UnitFile *unit;
+      g_autoptr (GError) error = g_steal_pointer (&loads.errors[i]);
+      UnitFile *unit = g_steal_pointer (&loads.units[i]);
       Source *s;
 
-      debugf ("Loading source unit file %s", path);
-      unit = unit_file_load (path, &error);
+      if (logger.debug)
+        {
+          g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
+          logf_ ("Loading source unit file %s", path);
+        }
       if (unit == NULL)
         {
           if (report)
@@ -237,6 +262,8 @@ load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guin
       s->index = sources->len;
       g_ptr_array_add (sources, s);
     }
+  g_free (loads.units);
+  g_free (loads.errors);
 }
 
 /* Merges the unit's drop-ins: for every search directory (highest first),
@@ -324,16 +351,12 @@ convert_one (QuadletContext *ctx, Source *s, char **message)
   return service;
 }
 
-#define GENERATOR_MAX_THREADS 4
-
 typedef struct {
   const Options *options;
-  QuadletContext *ctx; /* the main thread's; workers get their own */
+  QuadletContext *ctxs[PARALLEL_MAX_THREADS]; /* [0] the main thread's */
   const char *outdir;
   const char *header;
   GPtrArray *sources; /* Source* */
-  guint end;          /* this batch is sources[next..end) */
-  gint next;          /* atomic: the next source to take */
 } Batch;
 
 /* Converts @s and writes its service (or its -dryrun text), keeping every
@@ -375,43 +398,10 @@ generate_one (const Batch *b, QuadletContext *ctx, Source *s)
 }
 
 static void
-generate_batch_worker (Batch *b, QuadletContext *ctx)
-{
-  for (;;)
-    {
-      guint i = (guint) g_atomic_int_add (&b->next, 1);
-      if (i >= b->end)
-        return;
-      generate_one (b, ctx, b->sources->pdata[i]);
-    }
-}
-
-static gpointer
-generate_batch_thread (gpointer data)
+generate_item (gpointer data, guint thread, guint item)
 {
   Batch *b = data;
-  g_autoptr (QuadletContext) ctx = quadlet_context_new_worker (b->ctx);
-  generate_batch_worker (b, ctx);
-  return NULL;
-}
-
-/* Files of one conversion order only read what earlier orders recorded,
- * so they are converted and written by several threads: a boot waits for
- * the generator, and most of its time is system calls that a second core
- * halves. Results are reported in source order afterwards. */
-static void
-generate_batch (Batch *b)
-{
-  /* A thread pays for itself only with a few dozen files to share. */
-  guint n_threads = MIN ((guint) g_get_num_processors (), (b->end - b->next) / 32 + 1);
-  GThread *threads[GENERATOR_MAX_THREADS];
-
-  n_threads = CLAMP (n_threads, 1, G_N_ELEMENTS (threads));
-  for (guint t = 1; t < n_threads; t++)
-    threads[t] = g_thread_new ("convert", generate_batch_thread, b);
-  generate_batch_worker (b, b->ctx);
-  for (guint t = 1; t < n_threads; t++)
-    g_thread_join (threads[t]);
+  generate_one (b, b->ctxs[thread], b->sources->pdata[item]);
 }
 
 static int
@@ -426,6 +416,7 @@ generate (const Options *o, const char *argv0)
   g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *header = g_strdup_printf ("Automatically generated by %s", argv0);
+  Batch batch = { o, { NULL }, outdir, header, sources };
   guint failures = 0;
 
   if (!o->dry_run && outdir == NULL)
@@ -478,15 +469,20 @@ generate (const Options *o, const char *argv0)
   for (guint i = 0; i < sources->len; i++)
     quadlet_units_info_add (ctx, ((Source *) sources->pdata[i])->unit);
 
-  for (guint start = 0; start < sources->len;)
+  /* Files of one conversion order only read what earlier orders recorded:
+   * each order's files are converted and written in parallel, then
+   * reported in source order. */
+  batch.ctxs[0] = ctx;
+  for (guint t = 1; t < PARALLEL_MAX_THREADS; t++)
+    batch.ctxs[t] = quadlet_context_new_worker (ctx);
+  for (guint start = 0, end; start < sources->len; start = end)
     {
-      Batch b = { o, ctx, outdir, header, sources, start, (gint) start };
-
-      while (b.end < sources->len && ((Source *) sources->pdata[b.end])->type->order ==
-                                       ((Source *) sources->pdata[start])->type->order)
-        b.end++;
-      generate_batch (&b);
-      for (guint i = start; i < b.end; i++)
+      for (end = start; end < sources->len; end++)
+        if (((Source *) sources->pdata[end])->type->order !=
+            ((Source *) sources->pdata[start])->type->order)
+          break;
+      parallel_for (start, end, parallel_threads_for (end - start), generate_item, &batch);
+      for (guint i = start; i < end; i++)
         {
           Source *s = sources->pdata[i];
           log_all (s->messages);
@@ -495,8 +491,9 @@ generate (const Options *o, const char *argv0)
             fputs (s->dry_run_text, stdout);
           quadlet_apply_pod_starts (s->pod_starts);
         }
-      start = b.end;
     }
+  for (guint t = 1; t < PARALLEL_MAX_THREADS; t++)
+    quadlet_context_free (batch.ctxs[t]);
   fflush (stdout);
   return failures ? 1 : 0;
 }

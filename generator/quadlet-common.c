@@ -902,8 +902,11 @@ quadlet_add_key_vals (QuadletContext *ctx, PodmanCmdline *c, UnitFile *unit, con
 
   for (; table->key; table++)
     {
-      g_autoptr (GHashTable) kv =
-        unit_file_lookup_all_key_val (unit, group, table->key, problems);
+      g_autoptr (GHashTable) kv = NULL;
+
+      if (!unit_file_has_key (unit, group, table->key))
+        continue;
+      kv = unit_file_lookup_all_key_val (unit, group, table->key, problems);
       podman_cmdline_add_keys (c, table->flag, kv);
       for (guint i = 0; i < problems->len; i++)
         quadlet_warn (ctx, "Warning: %s: %s=: %s, ignoring", unit_file_get_filename (unit),

@@ -22,6 +22,7 @@ typedef struct {
   char *value;
   const char *source; /* interned path, may be NULL */
   int lineno;
+  guint hash; /* key_hash (key), for lookups */
 } UnitLine;
 
 /* Groups with more key lines than this get a hash index on their first
@@ -48,11 +49,27 @@ struct _UnitFile {
   char *filename;
 };
 
+static guint
+key_hash (const char *key)
+{
+  guint h = 5381;
+  for (const char *c = key; *c; c++)
+    h = h * 33 + (guchar) *c;
+  return h;
+}
+
+static guint64
+key_bit (guint hash)
+{
+  return G_GUINT64_CONSTANT (1) << (hash % 64);
+}
+
 static UnitLine *
 unit_line_new (UnitFile *f, const char *key, const char *value, const char *source, int lineno)
 {
   UnitLine *l = arena_new0 (f->arena, UnitLine);
   l->key = arena_strdup (f->arena, key);
+  l->hash = key ? key_hash (key) : 0;
   l->value = arena_strdup (f->arena, value);
   l->source = source;
   l->lineno = lineno;
@@ -63,15 +80,6 @@ static gboolean
 unit_line_is_key (const UnitLine *l, const char *key)
 {
   return l->key != NULL && strcmp (l->key, key) == 0;
-}
-
-static guint64
-key_bit (const char *key)
-{
-  guint h = 5381;
-  for (const char *c = key; *c; c++)
-    h = h * 33 + (guchar) *c;
-  return G_GUINT64_CONSTANT (1) << (h % 64);
 }
 
 static UnitGroup *
@@ -97,13 +105,18 @@ unit_group_free (gpointer p)
 static UnitLine *
 unit_group_find_last (UnitGroup *g, const char *key)
 {
-  if ((g->key_bits & key_bit (key)) == 0)
+  guint hash = key_hash (key);
+
+  if ((g->key_bits & key_bit (hash)) == 0)
     return NULL;
   if (g->n_keys <= UNIT_GROUP_SCAN_MAX)
     {
       for (guint i = g->lines->len; i > 0; i--)
-        if (unit_line_is_key (g->lines->pdata[i - 1], key))
-          return g->lines->pdata[i - 1];
+        {
+          UnitLine *l = g->lines->pdata[i - 1];
+          if (l->hash == hash && unit_line_is_key (l, key))
+            return l;
+        }
       return NULL;
     }
   if (g->index == NULL)
@@ -125,7 +138,7 @@ static void
 unit_group_note_key (UnitGroup *g, UnitLine *l, gboolean is_last)
 {
   g->n_keys++;
-  g->key_bits |= key_bit (l->key);
+  g->key_bits |= key_bit (l->hash);
   if (g->index != NULL && (is_last || !g_hash_table_contains (g->index, l->key)))
     g_hash_table_insert (g->index, l->key, l);
 }
@@ -361,6 +374,7 @@ parse_line (Parser *p, const char *line, int lineno, GError **error)
       flush_pending_comments (p, FALSE);
       l = arena_new0 (p->file->arena, UnitLine);
       l->key = arena_strndup (p->file->arena, line, (gsize) (kend - line));
+      l->hash = key_hash (l->key);
       l->value = arena_strdup (p->file->arena, vstart);
       l->source = p->source;
       l->lineno = lineno;
@@ -825,21 +839,29 @@ to_strv (GPtrArray *a)
 char **
 unit_file_lookup_all_raw (const UnitFile *f, const char *group, const char *key)
 {
+  if (!unit_file_has_key (f, group, key))
+    return g_new0 (char *, 1); /* most keys are absent: no array to build */
   return to_strv (lookup_all (f, group, key, TRUE));
 }
 
 char **
 unit_file_lookup_all (const UnitFile *f, const char *group, const char *key)
 {
+  if (!unit_file_has_key (f, group, key))
+    return g_new0 (char *, 1);
   return to_strv (lookup_all (f, group, key, FALSE));
 }
 
 static char **
 lookup_all_split (const UnitFile *f, const char *group, const char *key, SplitFlags flags)
 {
-  g_autoptr (GPtrArray) values = lookup_all (f, group, key, FALSE);
-  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) values = NULL;
+  GPtrArray *out;
 
+  if (!unit_file_has_key (f, group, key))
+    return g_new0 (char *, 1);
+  values = lookup_all (f, group, key, FALSE);
+  out = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < values->len; i++)
     split_string_append (out, values->pdata[i], WHITESPACE_SEPARATORS, flags, NULL);
   return to_strv (out);
