@@ -9,6 +9,7 @@
 
 #include "cli-template.h"
 #include "container.h"
+#include "health.h"
 
 #pragma weak cli_image_inspect
 
@@ -88,6 +89,20 @@ inspect_json (CliGlobal *g, ContainerConfig *c, const ContainerState *st)
   json_builder_add_int_value (b, st->exit_code);
   add_str (b, "StartedAt", started);
   add_str (b, "FinishedAt", finished);
+  {
+    /* The health check's state, as podman shows it (health.h). */
+    g_autofree char *hc = g_build_filename (cdir, HEALTH_CONFIG_FILE, NULL);
+    g_autofree char *hs = g_build_filename (rdir, HEALTH_STATE_FILE, NULL);
+    g_autoptr (HealthState) health = g_file_test (hc, G_FILE_TEST_EXISTS)
+                                         ? health_state_load (hs, NULL)
+                                         : NULL;
+    JsonNode *node = health ? health_state_to_inspect (health) : NULL;
+    if (node)
+      {
+        json_builder_set_member_name (b, "Health");
+        json_builder_add_value (b, node);
+      }
+  }
   json_builder_end_object (b);
   add_str (b, "Image", c->image_id ? c->image_id : "");
   add_str (b, "ImageName", c->image);

@@ -459,6 +459,22 @@ health_state_to_json (const HealthState *s)
   return json_generator_to_data (gen, NULL);
 }
 
+JsonNode *
+health_state_to_inspect (const HealthState *s)
+{
+  g_autofree char *json = health_state_to_json (s);
+  g_autoptr (JsonParser) p = json_parser_new ();
+  JsonObject *o;
+  if (!json_parser_load_from_data (p, json, -1, NULL))
+    return NULL;
+  o = json_node_get_object (json_parser_get_root (p));
+  /* Only what podman shows; the startup progress is podunit's own. */
+  json_object_remove_member (o, "StartupPassed");
+  json_object_remove_member (o, "StartupSuccesses");
+  json_object_remove_member (o, "StartupFailures");
+  return json_node_copy (json_parser_get_root (p));
+}
+
 HealthState *
 health_state_from_json (const char *json, GError **error)
 {

@@ -142,6 +142,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HealthState, health_state_free)
 void health_state_reset (HealthState *s);
 
 char *health_state_to_json (const HealthState *s);
+/* State.Health of `podman inspect`: Status, FailingStreak, Log. */
+JsonNode *health_state_to_inspect (const HealthState *s);
 HealthState *health_state_from_json (const char *json, GError **error);
 /* Missing file: a fresh state. */
 HealthState *health_state_load (const char *path, GError **error);

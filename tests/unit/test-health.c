@@ -304,6 +304,11 @@ Test (health, state_json_round_trip_as_inspect_shows_it)
   cr_assert_eq (e->start_usec, T0 + 1400000);
   cr_assert_str_eq (e->output, "fail\n");
   cr_assert_null (health_state_from_json ("[1]", NULL));
+  g_autoptr (JsonNode) insp = health_state_to_inspect (s);
+  JsonObject *io = json_node_get_object (insp);
+  cr_assert_str_eq (json_object_get_string_member (io, "Status"), "unhealthy");
+  cr_assert_eq (json_array_get_length (json_object_get_array_member (io, "Log")), 1);
+  cr_assert_not (json_object_has_member (io, "StartupPassed"), "only podman's fields");
   health_config_clear (&c);
 }
 
