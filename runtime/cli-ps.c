@@ -9,6 +9,7 @@
 
 #include "cli-template.h"
 #include "container.h"
+#include "health.h"
 
 static char *
 human_duration (gint64 seconds)
@@ -122,6 +123,24 @@ cli_ps (CliGlobal *g, int argc, char **argv)
         continue;
       g_autofree char *cmd = g_strjoinv (" ", c->argv);
       g_autofree char *status = status_text (&st, c->created, now);
+      if (st.status == CONTAINER_RUNNING)
+        {
+          /* "Up 5 seconds (healthy)", as podman (health.h). */
+          g_autofree char *cdir = container_dir (g->root, id);
+          g_autofree char *rdir = container_run_dir (g->runroot, id);
+          g_autofree char *hc = g_build_filename (cdir, HEALTH_CONFIG_FILE, NULL);
+          g_autofree char *hs = g_build_filename (rdir, HEALTH_STATE_FILE, NULL);
+          g_autoptr (HealthState) health = g_file_test (hc, G_FILE_TEST_EXISTS)
+                                               ? health_state_load (hs, NULL)
+                                               : NULL;
+          if (health)
+            {
+              char *with = g_strdup_printf ("%s (%s)", status,
+                                            health_status_to_string (health->status));
+              g_free (status);
+              status = with;
+            }
+        }
       g_autofree char *age = human_duration (now - c->created);
       g_autofree char *created = g_strdup_printf ("%s ago", age);
       g_autofree char *shortid = g_strndup (id, no_trunc ? 64 : 12);
