@@ -87,7 +87,7 @@ console_relay (int master, pid_t pid, gboolean input)
 {
   static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2 };
   struct termios saved, raw;
-  gboolean restore = FALSE, in_open = input;
+  gboolean restore = FALSE, in_open = input, master_open = TRUE;
   sigset_t set, old;
   int sfd, status = 0;
   gboolean exited = FALSE;
@@ -108,24 +108,32 @@ console_relay (int master, pid_t pid, gboolean input)
   sigprocmask (SIG_BLOCK, &set, &old);
   sfd = signalfd (-1, &set, SFD_CLOEXEC);
 
+  /* It may have exited before SIGCHLD was blocked: look once now. */
+  exited = waitpid (pid, &status, WNOHANG) == pid;
   for (;;)
     {
       struct pollfd p[3] = { { .fd = sfd, .events = POLLIN },
-                             { .fd = master, .events = POLLIN },
+                             { .fd = master_open ? master : -1, .events = POLLIN },
                              { .fd = in_open ? 0 : -1, .events = POLLIN } };
       ssize_t n;
-      if (poll (p, 3, exited ? 0 : -1) < 0 && errno != EINTR)
+      int ready = poll (p, 3, exited ? 0 : -1);
+      if (ready < 0 && errno != EINTR)
         break;
+      if (exited && (ready == 0 || !master_open))
+        break; /* gone, and its output drained */
       if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
         {
           n = read (master, buf, sizeof buf);
           if (n > 0 && write_all (1, buf, n))
             continue; /* drain before looking at anything else */
-          if (n <= 0 && errno != EINTR && errno != EAGAIN && exited)
-            break;
+          if (n <= 0 && errno != EINTR && errno != EAGAIN)
+            {
+              /* Every holder of the terminal closed it (EIO). */
+              master_open = FALSE;
+              if (!exited)
+                exited = waitpid (pid, &status, WNOHANG) == pid;
+            }
         }
-      else if (exited)
-        break;
       if (p[2].revents & (POLLIN | POLLHUP))
         {
           n = read (0, buf, sizeof buf);
