@@ -422,6 +422,7 @@ Test (health, flags_to_config_and_file)
   cr_assert (health_config_load (path, &back, NULL));
   cr_assert_str_eq (back.test[1], "wget -q -O- localhost");
   cr_assert_eq (back.retries, 5);
+  health_config_clear (&back);
   g_autofree char *none = g_build_filename (dir, "none.json", NULL);
   cr_assert_not (health_config_load (none, &back, &error));
 
