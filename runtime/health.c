@@ -208,10 +208,9 @@ flag_duration (const char *s, const char *flag, gint64 *out, GError **error)
   return TRUE;
 }
 
-gboolean
-health_config_from_flags (const HealthFlags *f, HealthConfig *c, GError **error)
+static gboolean
+config_from_flags (const HealthFlags *f, HealthConfig *c, GError **error)
 {
-  health_config_init (c);
   if (f->no_healthcheck)
     return TRUE;
   if (f->cmd && !health_parse_command (f->cmd, &c->test, error))
@@ -241,6 +240,16 @@ health_config_from_flags (const HealthFlags *f, HealthConfig *c, GError **error)
   c->startup_retries = (guint) f->startup_retries;
   c->startup_success = (guint) f->startup_success;
   return health_config_validate (c, error);
+}
+
+gboolean
+health_config_from_flags (const HealthFlags *f, HealthConfig *c, GError **error)
+{
+  health_config_init (c);
+  if (config_from_flags (f, c, error))
+    return TRUE;
+  health_config_clear (c);
+  return FALSE;
 }
 
 gboolean
