@@ -33,20 +33,49 @@ write_all (int fd, const char *data, gsize len)
  * only a umask that masks some of 0644 needs an fchmod per unit (until
  * emit_init() runs, every unit gets one). */
 static mode_t saved_umask = 0777;
+/* Names temporary files; getpid() is a system call each time. */
+static int pid;
 
 void
 emit_init (void)
 {
   saved_umask = umask (022);
   umask (saved_umask);
+  pid = (int) getpid ();
+}
+
+int
+emit_open_dir (const char *outdir)
+{
+  return open (outdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Creates a new file NAME.N (N counting up from this process's id) in
+ * @dirfd: O_EXCL makes it ours, and no random name needs a lock. */
+static int
+create_temporary (int dirfd, const char *name, char **tmp_name)
+{
+  static gint counter;
+
+  for (int attempt = 0; attempt < 100; attempt++)
+    {
+      int fd;
+      g_free (*tmp_name);
+      *tmp_name = g_strdup_printf (".%s.%d-%d", name, pid ? pid : (int) getpid (),
+                                   g_atomic_int_add (&counter, 1));
+      fd = openat (dirfd, *tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      if (fd >= 0 || errno != EEXIST)
+        return fd;
+    }
+  return -1;
 }
 
 gboolean
-emit_service (const char *outdir, UnitFile *service, const char *header, GError **error)
+emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *header,
+                 GError **error)
 {
   const char *name = unit_file_get_filename (service);
-  g_autofree char *target = g_build_filename (outdir, name, NULL);
-  g_autofree char *tmp = g_strdup_printf ("%s/.%s.XXXXXX", outdir, name);
+  g_autofree char *tmp = NULL;
   g_autofree char *text = NULL;
   int fd, saved;
 
@@ -57,7 +86,7 @@ emit_service (const char *outdir, UnitFile *service, const char *header, GError 
     }
   text = unit_file_to_string (service);
 
-  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
+  fd = create_temporary (dirfd, name, &tmp);
   if (fd < 0)
     {
       saved = errno;
@@ -73,20 +102,38 @@ emit_service (const char *outdir, UnitFile *service, const char *header, GError 
     {
       saved = errno;
       close (fd);
-      unlink (tmp);
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "writing %s: %s", tmp,
-                   g_strerror (saved));
+      unlinkat (dirfd, tmp, 0);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "writing %s/%s: %s",
+                   outdir, tmp, g_strerror (saved));
       return FALSE;
     }
-  if (close (fd) < 0 || rename (tmp, target) < 0)
+  if (close (fd) < 0 || renameat (dirfd, tmp, dirfd, name) < 0)
     {
       saved = errno;
-      unlink (tmp);
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "writing %s: %s",
-                   target, g_strerror (saved));
+      unlinkat (dirfd, tmp, 0);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "writing %s/%s: %s",
+                   outdir, name, g_strerror (saved));
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+emit_service (const char *outdir, UnitFile *service, const char *header, GError **error)
+{
+  int dirfd = emit_open_dir (outdir);
+  gboolean ok;
+
+  if (dirfd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "creating a temporary file in %s: %s", outdir, g_strerror (saved));
+      return FALSE;
+    }
+  ok = emit_service_at (dirfd, outdir, service, header, error);
+  close (dirfd);
+  return ok;
 }
 
 /* "a/b/c.service" -> "../../x.service": the link target relative to the
@@ -108,13 +155,27 @@ relative_target (const char *link, const char *service_name)
   return g_string_free (g_steal_pointer (&target), FALSE);
 }
 
+/* mkdir -p of @rel's parent directories, relative to @dirfd. */
+static gboolean
+make_parents_at (int dirfd, const char *rel)
+{
+  g_autofree char *dir = g_strdup (rel);
+
+  for (char *slash = strchr (dir, '/'); slash != NULL; slash = strchr (slash + 1, '/'))
+    {
+      *slash = '\0';
+      if (mkdirat (dirfd, dir, 0755) < 0 && errno != EEXIST)
+        return FALSE;
+      *slash = '/';
+    }
+  return TRUE;
+}
+
 static void
-create_symlink (const char *outdir, const char *rel, const char *service_name,
+create_symlink (int dirfd, const char *outdir, const char *rel, const char *service_name,
                 GPtrArray *problems)
 {
   g_autofree char *target = relative_target (rel, service_name);
-  g_autofree char *path = g_build_filename (outdir, rel, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
 
   if (g_path_is_absolute (rel) || target == NULL)
     {
@@ -123,23 +184,31 @@ create_symlink (const char *outdir, const char *rel, const char *service_name,
       return;
     }
   /* The common case first: the directory exists, the link does not. */
-  if (symlink (target, path) == 0)
+  if (symlinkat (target, dirfd, rel) == 0)
     return;
-  if (errno == ENOENT && g_mkdir_with_parents (dir, 0755) < 0)
+  if (errno == ENOENT && !make_parents_at (dirfd, rel))
     {
+      int saved = errno;
+      g_autofree char *path = g_build_filename (outdir, rel, NULL);
+      g_autofree char *dir = g_path_get_dirname (path);
       g_ptr_array_add (problems, g_strdup_printf ("Can't create dir %s: %s", dir,
-                                                  g_strerror (errno)));
+                                                  g_strerror (saved)));
       return;
     }
   if (errno == EEXIST)
-    (void) unlink (path); /* replace what an earlier run left */
-  if (symlink (target, path) < 0)
-    g_ptr_array_add (problems, g_strdup_printf ("Failed creating symlink %s: %s", path,
-                                                g_strerror (errno)));
+    (void) unlinkat (dirfd, rel, 0); /* replace what an earlier run left */
+  if (symlinkat (target, dirfd, rel) < 0)
+    {
+      int saved = errno;
+      g_autofree char *path = g_build_filename (outdir, rel, NULL);
+      g_ptr_array_add (problems, g_strdup_printf ("Failed creating symlink %s: %s", path,
+                                                  g_strerror (saved)));
+    }
 }
 
 void
-emit_install_symlinks (const char *outdir, UnitFile *service, GPtrArray *problems)
+emit_install_symlinks_at (int dirfd, const char *outdir, UnitFile *service,
+                          GPtrArray *problems)
 {
   static const struct {
     const char *key, *dir_suffix;
@@ -156,7 +225,7 @@ emit_install_symlinks (const char *outdir, UnitFile *service, GPtrArray *problem
     {
       g_autofree char *clean = g_canonicalize_filename (*a, "/");
       /* Keep it relative: canonicalize anchors at "/", strip that again. */
-      create_symlink (outdir, g_path_is_absolute (*a) ? clean : clean + 1, name, problems);
+      create_symlink (dirfd, outdir, g_path_is_absolute (*a) ? clean : clean + 1, name, problems);
     }
 
   /* A bare template can only be installed as its DefaultInstance=. */
@@ -178,9 +247,24 @@ emit_install_symlinks (const char *outdir, UnitFile *service, GPtrArray *problem
           if (strchr (*u, '/') != NULL) /* unit names only, not paths */
             continue;
           rel = g_strdup_printf ("%s%s/%s", *u, deps[i].dir_suffix, installed);
-          create_symlink (outdir, rel, name, problems);
+          create_symlink (dirfd, outdir, rel, name, problems);
         }
     }
+}
+
+void
+emit_install_symlinks (const char *outdir, UnitFile *service, GPtrArray *problems)
+{
+  int dirfd = emit_open_dir (outdir);
+
+  if (dirfd < 0)
+    {
+      g_ptr_array_add (problems, g_strdup_printf ("Can't open %s: %s", outdir,
+                                                  g_strerror (errno)));
+      return;
+    }
+  emit_install_symlinks_at (dirfd, outdir, service, problems);
+  close (dirfd);
 }
 
 char *

@@ -6,7 +6,7 @@
 
 #include "unitfile.h"
 
-/* Reads the process umask; call once before emit_service(), before any
+/* Reads the process umask and id; call once before emit_service(), before any
  * other thread runs. */
 void emit_init (void);
 
@@ -16,10 +16,19 @@ void emit_init (void);
  * one. @header becomes a comment at the top. */
 gboolean emit_service (const char *outdir, UnitFile *service, const char *header, GError **error);
 
+/* The output directory as a file descriptor for the _at() variants, which
+ * work relative to it (-1 with errno on failure; close it when done). */
+int emit_open_dir (const char *outdir);
+/* emit_service() in the directory @dirfd; @outdir (its path) for messages. */
+gboolean emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *header,
+                          GError **error);
+
 /* Creates the symlinks [Install] asks for (Alias=, WantedBy=, RequiredBy=,
  * UpheldBy=; templates only with DefaultInstance=) under @outdir. Problems
  * are appended to @problems (char*); the unit itself stays usable. */
 void emit_install_symlinks (const char *outdir, UnitFile *service, GPtrArray *problems);
+void emit_install_symlinks_at (int dirfd, const char *outdir, UnitFile *service,
+                               GPtrArray *problems);
 
 /* systemd ignores unit-file lines longer than this (LONG_LINE_MAX). */
 #define EMIT_MAX_LINE (1024 * 1024)

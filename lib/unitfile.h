@@ -31,6 +31,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (UnitFile, unit_file_free)
 UnitFile *unit_file_parse (const char *data, gssize len, const char *path, GError **error);
 /* Reads and parses @path. */
 UnitFile *unit_file_load (const char *path, GError **error);
+/* The same for the file @name in the directory open as @dirfd, which is
+ * @path: a loop over a directory's files walks the path only once. */
+UnitFile *unit_file_load_at (int dirfd, const char *name, const char *path, GError **error);
 /* Parses @data into an existing file (used for drop-ins: groups and keys are
  * appended after what @f already has). */
 gboolean unit_file_parse_into (UnitFile *f, const char *data, gssize len, const char *path,
