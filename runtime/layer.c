@@ -55,6 +55,11 @@ typedef struct
   int rootfd;
   LayerFlags flags;
   gboolean chown;
+  /* New files are ours (euid/egid) already: chown only what differs, unless
+   * the layer dir is set-gid (new files would take its group). */
+  uid_t euid;
+  gid_t egid;
+  gboolean setgid_root;
   const char *what;
   /* Entries of a tarball come grouped by directory: keep the last parent
    * open instead of resolving it again for every file. */
@@ -230,6 +235,13 @@ set_xattrs (Extract *x, int fd, struct archive_entry *e)
     }
 }
 
+static gboolean
+needs_chown (Extract *x, struct archive_entry *e)
+{
+  return x->chown
+         && (archive_entry_uid (e) != x->euid || archive_entry_gid (e) != x->egid || x->setgid_root);
+}
+
 /* Owner, mode, xattrs and mtime of an open file or directory. */
 static void
 apply_metadata (Extract *x, int fd, struct archive_entry *e)
@@ -238,7 +250,7 @@ apply_metadata (Extract *x, int fd, struct archive_entry *e)
     { archive_entry_mtime (e), archive_entry_mtime_nsec (e) },
     { archive_entry_mtime (e), archive_entry_mtime_nsec (e) },
   };
-  if (x->chown)
+  if (needs_chown (x, e))
     (void) fchown (fd, archive_entry_uid (e), archive_entry_gid (e));
   fchmod (fd, archive_entry_perm (e)); /* after chown, which clears set-id bits */
   set_xattrs (x, fd, e);
@@ -259,17 +271,25 @@ static gboolean
 write_file (Extract *x, struct archive *a, struct archive_entry *e, int pfd, const char *name,
             const char *entry, GError **error)
 {
-  fs_autofd int fd = openat (pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  const int oflags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  fs_autofd int fd = openat (pfd, name, oflags, 0600);
+  if (fd < 0 && errno == EEXIST)
+    {
+      if (!remove_existing (x, pfd, name, FALSE, entry, error))
+        return FALSE;
+      fd = openat (pfd, name, oflags, 0600);
+    }
   if (fd < 0)
     return entry_error (x, error, entry, "cannot create: %s", g_strerror (errno));
 
   const void *buf;
   size_t len;
-  la_int64_t off;
+  la_int64_t off, end = 0;
   int r;
   while ((r = archive_read_data_block (a, &buf, &len, &off)) == ARCHIVE_OK)
     {
       const char *p = buf;
+      end = off + len;
       while (len > 0)
         {
           ssize_t n = pwrite (fd, p, len, off);
@@ -285,7 +305,7 @@ write_file (Extract *x, struct archive *a, struct archive_entry *e, int pfd, con
   if (r != ARCHIVE_EOF)
     return FALSE; /* the caller reports the archive's error */
   /* A sparse file may end in a hole. */
-  if (archive_entry_size (e) > 0 && ftruncate (fd, archive_entry_size (e)) < 0)
+  if (end < archive_entry_size (e) && ftruncate (fd, archive_entry_size (e)) < 0)
     return entry_error (x, error, entry, "cannot write: %s", g_strerror (errno));
   apply_metadata (x, fd, e);
   return TRUE;
@@ -348,46 +368,75 @@ extract_entry (Extract *x, struct archive *a, struct archive_entry *e, GError **
       const char *tname;
       split_path (target, &tdir, &tname);
       fs_autofd int tfd = open_dir (x, tdir, raw, error);
-      if (tfd < 0 || !remove_existing (x, pfd, name, FALSE, raw, error))
+      if (tfd < 0)
         return FALSE;
-      if (linkat (tfd, tname, pfd, name, 0) < 0)
+      int r = linkat (tfd, tname, pfd, name, 0);
+      if (r < 0 && errno == EEXIST)
+        {
+          if (!remove_existing (x, pfd, name, FALSE, raw, error))
+            return FALSE;
+          r = linkat (tfd, tname, pfd, name, 0);
+        }
+      if (r < 0)
         return entry_error (x, error, raw, "cannot link to '%s': %s", hardlink, g_strerror (errno));
       return TRUE;
     }
 
+  /* Create first; only when the name exists (rare in a fresh layer) make
+   * room for it: the later entry wins, as in tar. */
+  int r;
   switch (type)
     {
     case AE_IFREG:
-      return remove_existing (x, pfd, name, FALSE, raw, error)
-             && write_file (x, a, e, pfd, name, raw, error);
+      return write_file (x, a, e, pfd, name, raw, error);
     case AE_IFDIR:
-      if (!remove_existing (x, pfd, name, TRUE, raw, error))
-        return FALSE;
-      if (mkdirat (pfd, name, 0700) < 0 && errno != EEXIST)
+      r = mkdirat (pfd, name, 0700);
+      if (r < 0 && errno == EEXIST)
+        {
+          if (!remove_existing (x, pfd, name, TRUE, raw, error))
+            return FALSE;
+          r = mkdirat (pfd, name, 0700);
+          if (r < 0 && errno == EEXIST)
+            r = 0; /* an existing directory stays */
+        }
+      if (r < 0)
         return entry_error (x, error, raw, "cannot create directory: %s", g_strerror (errno));
       g_ptr_array_add (x->dirs, archive_entry_clone (e));
       return TRUE;
     case AE_IFLNK:
-      if (!remove_existing (x, pfd, name, FALSE, raw, error))
-        return FALSE;
-      if (symlinkat (archive_entry_symlink (e) ?: "", pfd, name) < 0)
-        return entry_error (x, error, raw, "cannot create symlink: %s", g_strerror (errno));
-      break;
+      {
+        const char *target = archive_entry_symlink (e) ?: "";
+        r = symlinkat (target, pfd, name);
+        if (r < 0 && errno == EEXIST)
+          {
+            if (!remove_existing (x, pfd, name, FALSE, raw, error))
+              return FALSE;
+            r = symlinkat (target, pfd, name);
+          }
+        if (r < 0)
+          return entry_error (x, error, raw, "cannot create symlink: %s", g_strerror (errno));
+        break;
+      }
     case AE_IFCHR:
     case AE_IFBLK:
     case AE_IFIFO:
       if (type != AE_IFIFO && !x->chown)
         return TRUE; /* rootless: device nodes cannot be made, skip as podman does */
-      if (!remove_existing (x, pfd, name, FALSE, raw, error))
-        return FALSE;
-      if (mknodat (pfd, name, type | archive_entry_perm (e), archive_entry_rdev (e)) < 0)
+      r = mknodat (pfd, name, type | archive_entry_perm (e), archive_entry_rdev (e));
+      if (r < 0 && errno == EEXIST)
+        {
+          if (!remove_existing (x, pfd, name, FALSE, raw, error))
+            return FALSE;
+          r = mknodat (pfd, name, type | archive_entry_perm (e), archive_entry_rdev (e));
+        }
+      if (r < 0)
         return entry_error (x, error, raw, "cannot create device: %s", g_strerror (errno));
       fchmodat (pfd, name, archive_entry_perm (e), 0);
       break;
     default:
       return TRUE; /* sockets and unknown types carry nothing to unpack */
     }
-  if (x->chown)
+  if (needs_chown (x, e))
     (void) fchownat (pfd, name, archive_entry_uid (e), archive_entry_gid (e), AT_SYMLINK_NOFOLLOW);
   set_times_at (pfd, name, e);
   return TRUE;
@@ -570,11 +619,15 @@ layer_unpack (int fd, const char *dest, LayerFlags flags, const char *what, char
   Extract x = {
     .flags = flags,
     .chown = geteuid () == 0 && !(flags & LAYER_OCI_WHITEOUTS),
+    .euid = geteuid (),
+    .egid = getegid (),
     .what = what,
     .parent_fd = -1,
     .dirs = g_ptr_array_new_with_free_func ((GDestroyNotify) archive_entry_free),
   };
   x.rootfd = open (dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct stat rst;
+  x.setgid_root = x.rootfd >= 0 && fstat (x.rootfd, &rst) == 0 && (rst.st_mode & S_ISGID);
   if (x.rootfd < 0)
     {
       g_ptr_array_unref (x.dirs);

@@ -114,6 +114,11 @@ def second_layer():
     l.file("opq/.wh..wh..opq", b"", 0)
     l.file("opq/c", b"c\n")
     l.file("etc/motd", b"second layer\n")
+    # Names repeated in one layer: the later entry wins, as in tar.
+    l.file("etc/dup", b"first\n")
+    l.file("etc/dup", b"second\n")
+    l.symlink("etc/was-link", "/etc/passwd")
+    l.file("etc/was-link", b"file\n")
     l.dir("dev")
     l.device("dev/podunit-null", 1, 3)
     l.owned("home/nobody-file", b"n\n", 65534, 65534)

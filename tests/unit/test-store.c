@@ -135,7 +135,8 @@ Test (store, load_oci_archive_then_list)
   cr_assert_not_null (dirs[0]);
   cr_assert_null (dirs[1]);
   cr_assert (exists_in (dirs[0], "bin/busybox"));
-  g_autofree char *target = g_file_read_link (g_build_filename (dirs[0], "bin/sh", NULL), NULL);
+  g_autofree char *sh = g_build_filename (dirs[0], "bin/sh", NULL);
+  g_autofree char *target = g_file_read_link (sh, NULL);
   cr_assert_str_eq (target, "busybox");
   JsonArray *cmd = json_object_get_array_member (store_image_get_config (img), "Cmd");
   cr_assert_str_eq (json_array_get_string_element (cmd, 0), "sh");
@@ -212,7 +213,8 @@ Test (store, tag_untag_remove_collects_layers_and_blobs)
   cr_assert_str_eq (store_image_get_id (img), id);
   cr_assert_eq (g_strv_length ((char **) store_image_get_names (img)), 2);
   cr_assert (store_untag_image (s, "mine:v1", &error));
-  cr_assert_null (store_lookup_image (s, "mine:v1", NULL));
+  g_autoptr (StoreImage) untagged = store_lookup_image (s, "mine:v1", NULL);
+  cr_assert_null (untagged);
   cr_assert_not (store_tag_image (s, "busybox", "Upper/Case", &error));
   g_clear_error (&error);
 
@@ -275,7 +277,8 @@ ParameterizedTest (struct hostile *h, store, hostile_archive_rejected)
              error->message, h->message);
   g_autofree char *after = snapshot (s);
   cr_assert_str_eq (after, before, "%s changed the store", h->kind);
-  cr_assert_null (store_lookup_image (s, "hostile", NULL));
+  g_autoptr (StoreImage) hostile = store_lookup_image (s, "hostile", NULL);
+  cr_assert_null (hostile);
   cr_assert_not (g_file_test ("/etc/podunit-escaped", G_FILE_TEST_EXISTS));
 }
 
@@ -318,6 +321,14 @@ round_trip (ImageArchiveFormat fmt)
     cr_assert_str_eq (store_image_get_digest (img2), store_image_get_digest (img));
   cr_assert_eq (store_image_get_size (img2), store_image_get_size (img));
   cr_assert (exists_in (store_image_get_layer_dirs (img2)[1], "opq/c"));
+
+  /* Repeated names in one layer: the later entry replaced the earlier one. */
+  g_autofree char *dup = g_build_filename (store_image_get_layer_dirs (img2)[1], "etc/dup", NULL);
+  g_autofree char *dup_text = NULL;
+  cr_assert (g_file_get_contents (dup, &dup_text, NULL, NULL));
+  cr_assert_str_eq (dup_text, "second\n");
+  g_autofree char *was = g_build_filename (store_image_get_layer_dirs (img2)[1], "etc/was-link", NULL);
+  cr_assert (g_file_test (was, G_FILE_TEST_IS_REGULAR) && !g_file_test (was, G_FILE_TEST_IS_SYMLINK));
 }
 
 Test (store, save_load_round_trip_oci) { round_trip (IMAGE_ARCHIVE_OCI); }
@@ -355,8 +366,10 @@ Test (store, concurrent_loads_leave_a_consistent_store)
   g_autofree char *tmp = g_build_filename (root, "tmp", NULL);
   g_autoptr (GDir) d = g_dir_open (tmp, 0, NULL);
   cr_assert_null (g_dir_read_name (d), "staging dirs left behind");
-  cr_assert_not_null (store_lookup_image (s, "two", NULL));
-  cr_assert_not_null (store_lookup_image (s, "busybox", NULL));
+  g_autoptr (StoreImage) two = store_lookup_image (s, "two", NULL);
+  g_autoptr (StoreImage) bb = store_lookup_image (s, "busybox", NULL);
+  cr_assert_not_null (two);
+  cr_assert_not_null (bb);
 }
 
 Test (store, commit_creates_layer_and_image)
@@ -388,7 +401,8 @@ Test (store, commit_creates_layer_and_image)
   const char *const *dirs = store_image_get_layer_dirs (img);
   cr_assert_eq (g_strv_length ((char **) dirs), 2);
   g_autofree char *got = NULL;
-  cr_assert (g_file_get_contents (g_build_filename (dirs[1], "srv/hello", NULL), &got, NULL, NULL));
+  g_autofree char *hello = g_build_filename (dirs[1], "srv/hello", NULL);
+  cr_assert (g_file_get_contents (hello, &got, NULL, NULL));
   cr_assert_str_eq (got, "hello\n");
   JsonArray *c = json_object_get_array_member (store_image_get_config (img), "Cmd");
   cr_assert_str_eq (json_array_get_string_element (c, 1), "/srv/hello");
