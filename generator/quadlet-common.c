@@ -525,17 +525,11 @@ quadlet_warn_unterminated_quotes (QuadletContext *ctx, UnitFile *unit, const cha
       g_auto (GStrv) values = unit_file_lookup_all (unit, group, *k);
       for (char **v = values; *v; v++)
         {
-          g_autoptr (GError) error = NULL;
-          g_auto (GStrv) words = NULL;
           const char *source = NULL;
           int line;
           g_autofree char *base = NULL;
 
-          if (strpbrk (*v, "\"'") == NULL)
-            continue; /* no quote, nothing to be unterminated */
-          words = split_string (*v, WHITESPACE_SEPARATORS, SPLIT_UNQUOTE | SPLIT_UNESCAPE_RELAX,
-                                &error);
-          if (words != NULL || !g_error_matches (error, ESCAPE_ERROR, ESCAPE_ERROR_UNBALANCED_QUOTES))
+          if (!has_unterminated_quote (*v))
             continue;
           line = unit_file_lookup_line (unit, group, *k, &source);
           base = g_path_get_basename (source ? source : unit_file_get_filename (unit));
@@ -819,7 +813,7 @@ podman_cmdline_add_keys (PodmanCmdline *c, const char *flag, GHashTable *kv)
       if (value == NULL)
         podman_cmdline_add (c, keys[i], NULL);
       else
-        podman_cmdline_addf (c, "%s=%s", (const char *) keys[i], value);
+        g_ptr_array_add (c->args, g_strconcat (keys[i], "=", value, NULL));
     }
 }
 

@@ -356,6 +356,32 @@ ascii_needs_escape (unsigned char c)
 }
 
 gboolean
+has_unterminated_quote (const char *s)
+{
+  char quote = 0;
+
+  for (const char *p = s; *p; p++)
+    {
+      if (*p == '\\')
+        {
+          /* A trailing backslash ends the value (outside quotes) or is an
+           * unbalanced escape (inside): not a quote problem either way. */
+          if (p[1] == '\0')
+            return FALSE;
+          p++; /* the escaped character neither opens nor closes quotes */
+        }
+      else if (quote != 0)
+        {
+          if (*p == quote)
+            quote = 0;
+        }
+      else if (*p == '\'' || *p == '"')
+        quote = *p;
+    }
+  return quote != 0;
+}
+
+gboolean
 word_needs_escape (const char *word)
 {
   for (const unsigned char *p = (const unsigned char *) word; *p; p++)

@@ -51,6 +51,11 @@ char **split_string (const char *s, const char *separators, SplitFlags flags, GE
  * *ret; -1 when the escape is not valid. */
 int cunescape_one (const char *p, gsize len, gunichar *ret, gboolean *eight_bit, gboolean accept_nul);
 
+/* Whether splitting @s with SPLIT_UNQUOTE | SPLIT_UNESCAPE_RELAX fails
+ * with ESCAPE_ERROR_UNBALANCED_QUOTES (a quote still open at the end),
+ * without splitting it. */
+gboolean has_unterminated_quote (const char *s);
+
 gboolean word_needs_escape (const char *word);
 
 /* Appends @word to @out, double-quoted and C-escaped when it needs it. */

@@ -135,6 +135,19 @@ unit_group_find_last (UnitGroup *g, const char *key)
   return g_hash_table_lookup (g->index, key);
 }
 
+/* The first line of @g with @l's key. */
+static UnitLine *
+unit_group_find_first (UnitGroup *g, const UnitLine *l)
+{
+  for (guint i = 0; i < g->lines->len; i++)
+    {
+      UnitLine *m = g->lines->pdata[i];
+      if (m->hash == l->hash && m->key != NULL && strcmp (m->key, l->key) == 0)
+        return m;
+    }
+  return NULL;
+}
+
 /* Notes a new key line of @g (already in g->lines) in the lookup bits and,
  * when it is the key's last line, in the index. */
 static void
@@ -609,7 +622,17 @@ unit_file_list_keys (const UnitFile *f, const char *group)
   GPtrArray *out = g_ptr_array_new ();
   UnitGroup *g = find_group (f, group);
 
-  if (g != NULL)
+  if (g != NULL && g->n_keys <= UNIT_GROUP_SCAN_MAX)
+    {
+      /* Few lines: a scan for an earlier line of the key is cheapest. */
+      for (guint i = 0; i < g->lines->len; i++)
+        {
+          UnitLine *l = g->lines->pdata[i];
+          if (l->key != NULL && unit_group_find_first (g, l) == l)
+            g_ptr_array_add (out, g_strdup (l->key));
+        }
+    }
+  else if (g != NULL)
     {
       g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
       for (guint i = 0; i < g->lines->len; i++)

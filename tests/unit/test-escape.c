@@ -47,3 +47,25 @@ Test (escape, path_escape)
   g_autofree char *e = path_escape ("/var/lib/my-data");
   cr_assert_str_eq (e, "var-lib-my\\x2ddata");
 }
+
+/* has_unterminated_quote() answers what the split would, without it. */
+Test (escape, unterminated_quote_check_agrees_with_split)
+{
+  const char *cases[] = {
+    "plain", "a \"b c", "'single", "\"done\" 'open", "a\"b c\"d", "\"it's fine\"",
+    "'say \"hi\"'", "\"esc \\\" still open", "esc \\\" outside", "\"x\" \\", "\"open \\",
+    "mid\"dle", "\"\"", "'", "", "A=\"1 2\" B='3", NULL,
+  };
+
+  for (const char **c = cases; *c; c++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_auto (GStrv) words = split_string (*c, WHITESPACE_SEPARATORS,
+                                           SPLIT_UNQUOTE | SPLIT_UNESCAPE_RELAX, &error);
+      gboolean split_says = words == NULL &&
+                            g_error_matches (error, ESCAPE_ERROR, ESCAPE_ERROR_UNBALANCED_QUOTES);
+      cr_expect_eq (has_unterminated_quote (*c), split_says, "%s", *c);
+    }
+  cr_expect (has_unterminated_quote ("a \"b c"));
+  cr_expect (!has_unterminated_quote ("a \"b c\""));
+}
