@@ -3,8 +3,9 @@
  * arbitrary text as a .container/.pod/.volume/... file next to a few valid
  * neighbours it can reference, converted the way podunit-generator does.
  *
- * Input: the first byte picks the unit type (low bits) and whether the file
- * is a template instance (high bit); the rest is the file. Checked beyond
+ * Input: the first byte picks the unit type (bits 0-2), user mode (bit 3)
+ * and whether the file is a template instance (bit 7); the rest is the
+ * file. Checked beyond
  * sanitizer reports:
  * - a failed conversion has an error message, a successful one none;
  * - every generated service passes the driver's line check or fails it with
@@ -95,7 +96,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   /* Same order as the corpus preparation in tests/fuzz/run. */
   static const char *const extensions[] = { ".container", ".pod",   ".volume", ".network",
                                             ".image",     ".build", ".kube",   ".artifact" };
-  g_autoptr (QuadletContext) ctx = quadlet_context_new (FALSE, "/usr/bin/podunit");
+  g_autoptr (QuadletContext) ctx = NULL;
   g_autoptr (GPtrArray) units = g_ptr_array_new_with_free_func ((GDestroyNotify) unit_file_free);
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
@@ -104,7 +105,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (size < 1)
     return 0;
   path = g_strdup_printf (DIR "%s%s", data[0] & 0x80 ? "fz@one" : "fz",
-                          extensions[(data[0] & 0x7f) % G_N_ELEMENTS (extensions)]);
+                          extensions[data[0] % G_N_ELEMENTS (extensions)]);
+  ctx = quadlet_context_new ((data[0] & 0x08) != 0, "/usr/bin/podunit");
   if (quadlet_unit_type_for (path) == NULL)
     return 0;
 
