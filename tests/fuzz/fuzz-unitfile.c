@@ -59,6 +59,39 @@ check_escape_round_trip (char **words)
   check_strv_equal (words, back, "escape round trip");
 }
 
+/* What the generator does with arguments: add_cmdline() / add_escaped()
+ * into a service, written out, read back as systemd would (exec-style
+ * split of the written line) gives the same words. */
+static void
+check_written_cmdline (char **words)
+{
+  g_autoptr (UnitFile) service = unit_file_new ();
+  g_autoptr (UnitFile) back = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) cmd = NULL;
+  g_auto (GStrv) single = NULL;
+  g_autofree char *text = NULL;
+
+  if (words[0] == NULL)
+    return;
+  for (char **w = words; *w; w++)
+    if (**w == '\0' || !g_utf8_validate (*w, -1, NULL))
+      return;
+  unit_file_add_cmdline (service, "Service", "ExecStart", (const char *const *) words);
+  unit_file_add_escaped (service, "Service", "X-One", words[0]);
+  text = unit_file_to_string (service);
+  back = unit_file_parse (text, -1, "fz.service", &error);
+  CHECK (back != NULL, "written command line does not parse: %s\n%s", error->message, text);
+  CHECK (unit_file_lookup_last_args (back, "Service", "ExecStart", &cmd, &error),
+         "written command line does not split: %s\n%s", error->message, text);
+  check_strv_equal (words, cmd, "written ExecStart");
+  CHECK (unit_file_lookup_last_args (back, "Service", "X-One", &single, &error),
+         "escaped value does not split: %s", error->message);
+  CHECK (single != NULL && single[0] != NULL && single[1] == NULL
+             && strcmp (single[0], words[0]) == 0,
+         "escaped value '%s' read back differently:\n%s", words[0], text);
+}
+
 static void
 exercise_key (const UnitFile *f, const char *group, const char *key)
 {
@@ -104,6 +137,7 @@ exercise_key (const UnitFile *f, const char *group, const char *key)
     {
       CHECK (last_args != NULL, "last_args: TRUE without words for a present key");
       check_escape_round_trip (last_args);
+      check_written_cmdline (last_args);
     }
   else
     CHECK (error != NULL && last_args == NULL, "last_args failed without error");
