@@ -740,8 +740,9 @@ PodmanCmdline *
 podman_cmdline_new (const char *engine)
 {
   PodmanCmdline *c = g_new0 (PodmanCmdline, 1);
-  c->args = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (c->args, g_strdup (engine));
+  c->arena = arena_new ();
+  c->args = g_ptr_array_new ();
+  podman_cmdline_add (c, engine, NULL);
   return c;
 }
 
@@ -751,6 +752,7 @@ podman_cmdline_free (PodmanCmdline *c)
   if (c == NULL)
     return;
   g_ptr_array_unref (c->args);
+  arena_free (c->arena);
   g_free (c);
 }
 
@@ -760,24 +762,32 @@ podman_cmdline_add (PodmanCmdline *c, const char *arg, ...)
   va_list ap;
   va_start (ap, arg);
   for (const char *a = arg; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (c->args, g_strdup (a));
+    g_ptr_array_add (c->args, arena_strdup (c->arena, a));
   va_end (ap);
 }
 
 void
 podman_cmdline_addf (PodmanCmdline *c, const char *format, ...)
 {
+  g_autofree char *arg = NULL;
   va_list ap;
   va_start (ap, format);
-  g_ptr_array_add (c->args, g_strdup_vprintf (format, ap));
+  arg = g_strdup_vprintf (format, ap);
   va_end (ap);
+  podman_cmdline_add (c, arg, NULL);
 }
 
 void
 podman_cmdline_add_strv (PodmanCmdline *c, const char *const *args)
 {
   for (; args && *args; args++)
-    g_ptr_array_add (c->args, g_strdup (*args));
+    podman_cmdline_add (c, *args, NULL);
+}
+
+void
+podman_cmdline_set_engine (PodmanCmdline *c, const char *engine)
+{
+  c->args->pdata[0] = arena_strdup (c->arena, engine);
 }
 
 void
@@ -813,7 +823,13 @@ podman_cmdline_add_keys (PodmanCmdline *c, const char *flag, GHashTable *kv)
       if (value == NULL)
         podman_cmdline_add (c, keys[i], NULL);
       else
-        g_ptr_array_add (c->args, g_strconcat (keys[i], "=", value, NULL));
+        {
+          gsize klen = strlen (keys[i]), vlen = strlen (value);
+          char *arg = arena_strndup (c->arena, keys[i], klen + 1 + vlen);
+          arg[klen] = '=';
+          memcpy (arg + klen + 1, value, vlen);
+          g_ptr_array_add (c->args, arg);
+        }
     }
 }
 

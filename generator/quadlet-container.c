@@ -103,11 +103,11 @@ static void
 add_stop_commands (QuadletContext *ctx, UnitFile *unit, UnitFile *service, const char *name)
 {
   g_autoptr (PodmanCmdline) stop = quadlet_base_command (ctx, unit, GROUP);
+  g_autofree char *tolerant = g_strconcat ("-", ctx->engine, NULL);
 
   podman_cmdline_add (stop, "rm", "-v", "-f", "-i", name, NULL);
   podman_cmdline_add_to (stop, service, "ExecStop");
-  g_free (stop->args->pdata[0]);
-  stop->args->pdata[0] = g_strconcat ("-", ctx->engine, NULL);
+  podman_cmdline_set_engine (stop, tolerant);
   podman_cmdline_add_to (stop, service, "ExecStopPost");
 }
 

@@ -15,6 +15,7 @@
 
 #include <glib.h>
 
+#include "arena.h"
 #include "unitfile.h"
 
 #define QUADLET_ERROR (quadlet_error_quark ())
@@ -175,7 +176,8 @@ void quadlet_set_error_at (GError **error, UnitFile *unit, const char *group, co
 /* ------------------------------------------------------------ command lines */
 
 typedef struct {
-  GPtrArray *args; /* char*, g_free'd */
+  GPtrArray *args; /* char*, in arena */
+  Arena *arena;    /* the arguments' strings, freed with the command line */
 } PodmanCmdline;
 
 /* @engine first. */
@@ -187,6 +189,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PodmanCmdline, podman_cmdline_free)
 void podman_cmdline_add (PodmanCmdline *c, const char *arg, ...) G_GNUC_NULL_TERMINATED;
 void podman_cmdline_addf (PodmanCmdline *c, const char *format, ...) G_GNUC_PRINTF (2, 3);
 void podman_cmdline_add_strv (PodmanCmdline *c, const char *const *args);
+/* Replaces the engine (the first word). */
+void podman_cmdline_set_engine (PodmanCmdline *c, const char *engine);
 /* FLAG when @value, else FLAG=false. */
 void podman_cmdline_add_bool (PodmanCmdline *c, const char *flag, gboolean value);
 /* FLAG K=V for each entry of @kv (char* -> char*; a NULL value gives FLAG K),

@@ -407,9 +407,21 @@ escape_string (GString *out, const char *word, gboolean is_path)
 {
   for (const char *p = word; *p;)
     {
-      gunichar c = g_utf8_get_char_validated (p, -1);
+      gunichar c;
       gsize n;
 
+      /* A run of plain ASCII is copied as it is, in one go. */
+      for (n = 0; (guchar) p[n] < 0x80 && !ascii_needs_escape ((guchar) p[n]) &&
+                  !(is_path && (p[n] == '-' || p[n] == '/'));
+           n++)
+        ;
+      if (n > 0)
+        {
+          g_string_append_len (out, p, (gssize) n);
+          p += n;
+          continue;
+        }
+      c = g_utf8_get_char_validated (p, -1);
       if (c == (gunichar) -1 || c == (gunichar) -2)
         {
           /* invalid UTF-8: escape the byte itself */
@@ -465,7 +477,7 @@ append_escaped_word (GString *out, const char *word)
 char *
 escape_words (const char *const *words, gssize n)
 {
-  GString *out = g_string_new (NULL);
+  GString *out = g_string_sized_new (256); /* most command lines fit */
 
   for (gssize i = 0; n < 0 ? words[i] != NULL : i < n; i++)
     {
