@@ -212,7 +212,7 @@ find_group (const UnitFile *f, const char *name)
   for (guint i = 0; i < f->groups->len; i++)
     {
       UnitGroup *g = f->groups->pdata[i];
-      if (strcmp (g->name, name) == 0)
+      if (g->name[0] == name[0] && strcmp (g->name, name) == 0)
         return g;
     }
   return NULL;
