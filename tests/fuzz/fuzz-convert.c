@@ -14,24 +14,10 @@
 #include "emit.h"
 #include "quadlet.h"
 #include "unitfile.h"
+#include "fuzz-check.h"
 
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#define CHECK(cond, ...)                                                                           \
-  do                                                                                               \
-    {                                                                                              \
-      if (!(cond))                                                                                 \
-        {                                                                                          \
-          fprintf (stderr, "fuzz-convert: check failed: %s: ", #cond);                             \
-          fprintf (stderr, __VA_ARGS__);                                                           \
-          fputc ('\n', stderr);                                                                    \
-          abort ();                                                                                \
-        }                                                                                          \
-    }                                                                                              \
-  while (0)
 
 #define DIR "/etc/containers/systemd/"
 

@@ -12,24 +12,10 @@
  *   words (what systemd reads must be what the generator meant). */
 #include "escape.h"
 #include "unitfile.h"
+#include "fuzz-check.h"
 
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#define CHECK(cond, ...)                                                                           \
-  do                                                                                               \
-    {                                                                                              \
-      if (!(cond))                                                                                 \
-        {                                                                                          \
-          fprintf (stderr, "fuzz-unitfile: check failed: %s: ", #cond);                            \
-          fprintf (stderr, __VA_ARGS__);                                                           \
-          fputc ('\n', stderr);                                                                    \
-          abort ();                                                                                \
-        }                                                                                          \
-    }                                                                                              \
-  while (0)
 
 static void
 check_strv_equal (char **a, char **b, const char *what)
