@@ -953,27 +953,32 @@ unit_file_lookup_all_key_val (const UnitFile *f, const char *group, const char *
                               GPtrArray *warnings)
 {
   g_autoptr (GPtrArray) values = lookup_all (f, group, key, FALSE);
-  GHashTable *res = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+  /* Each entry is one string, "KEY\0VALUE": the value points into its
+   * key's allocation and goes with it (replacing a key frees the old one). */
+  GHashTable *res = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (guint i = 0; i < values->len; i++)
     {
       g_autoptr (GError) error = NULL;
-      g_auto (GStrv) assigns = split_string (values->pdata[i], WHITESPACE_SEPARATORS, SPLIT_EXEC,
-                                             &error);
       gboolean saw_assignment = FALSE;
 
-      if (assigns == NULL)
+      g_ptr_array_set_size (words, 0);
+      if (!split_string_append (words, values->pdata[i], WHITESPACE_SEPARATORS, SPLIT_EXEC,
+                                &error))
         {
           if (warnings)
             g_ptr_array_add (warnings, g_strdup (error->message));
           continue;
         }
-      for (char **a = assigns; *a; a++)
+      for (guint w = 0; w < words->len; w++)
         {
-          char *eq = strchr (*a, '=');
+          char *word = g_steal_pointer (&words->pdata[w]);
+          char *eq = strchr (word, '=');
           if (eq != NULL)
             {
-              g_hash_table_replace (res, g_strndup (*a, (gsize) (eq - *a)), g_strdup (eq + 1));
+              *eq = '\0';
+              g_hash_table_replace (res, word, eq + 1);
               saw_assignment = TRUE;
               continue;
             }
@@ -984,8 +989,8 @@ unit_file_lookup_all_key_val (const UnitFile *f, const char *group, const char *
                                               "earlier value contained unquoted whitespace and was "
                                               "truncated. Wrap values containing spaces in double "
                                               "quotes, e.g. %s=\"KEY=value with spaces\"",
-                                              key, *a, key));
-          g_hash_table_replace (res, g_strdup (*a), NULL);
+                                              key, word, key));
+          g_hash_table_replace (res, word, NULL);
         }
     }
   return res;
