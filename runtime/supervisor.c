@@ -326,6 +326,11 @@ main (int argc, char **argv)
   for (int i = 0; i < 2; i++)
     if (streams[i].fd >= 0)
       fcntl (streams[i].fd, F_SETFD, FD_CLOEXEC);
+  /* The container may have exited before SIGCHLD was blocked above (its
+   * signal then went nowhere): look once, or poll would wait forever. */
+  if (waitpid (pid, &status, WNOHANG) == pid)
+    code = WIFEXITED (status) ? WEXITSTATUS (status)
+           : WIFSIGNALED (status) ? 128 + WTERMSIG (status) : 125;
 
   for (;;)
     {
@@ -345,6 +350,8 @@ main (int argc, char **argv)
             }
           timeout = health_pid > 0 ? -1 : (int) ((next_health - now) / 1000 + 1);
         }
+      if (code >= 0 && streams[0].fd < 0 && streams[1].fd < 0)
+        timeout = 0; /* already reaped: nothing left to wait for */
       r = poll (pfd, n, timeout);
       if (r < 0 && errno != EINTR)
         break;
