@@ -164,6 +164,13 @@ P run -d --stop-timeout 1 --cidfile "$T/cid" --name withcid $IMG sleep 100 >/dev
 check "--cidfile has the id" "$(P inspect --format '{{.Id}}' withcid)" "$(cat "$T/cid")"
 P rm -v -f -i --cidfile "$T/cid" >/dev/null; check "rm --cidfile removes the container and the file" "absent" "$( [ -e "$T/cid" ] || P inspect withcid >/dev/null 2>&1 || echo absent)"
 check "rm -v -f -i of a missing container: silent success" "0:" "$(out=$(P rm -v -f -i --cidfile "$T/cid" nosuch 2>&1); echo "$?:$out")"
+for i in 1 2 3; do
+  P run -d --name pt$i --log-driver passthrough $IMG true >/dev/null 2>&1
+done
+check "-d --log-driver passthrough: a quick exit is recorded" "0 0 0" \
+  "$(for i in 1 2 3; do timeout 5 "$PODUNIT" --root "$T/root" --runroot "$T/run" wait pt$i; done | tr '\n' ' ' | sed 's/ $//')"
+check "no supervisor left after the exits" "0" "$(sleep 0.3; ps -eo args | grep -c "^[^ ]*podunit-supervisor.*$T/run")"
+P rm pt1 pt2 pt3 >/dev/null
 P create --name made $IMG sh -c 'echo created-then-started' >/dev/null
 check "create leaves it created" "created" "$(P inspect --format '{{.State.Status}}' made)"
 P start made >/dev/null; P wait made >/dev/null
