@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -574,6 +575,36 @@ stream_finish (Stream *st)
   g_async_queue_unref (st->empty);
 }
 
+/* Opens the (compressed) blob in FD for RAW.  A regular file is mapped:
+ * libarchive then inflates straight from the page cache instead of read()
+ * copying every compressed byte first (~6% of an unpack). *MAP is for
+ * unmap_blob. */
+static int
+open_blob (struct archive *raw, int fd, void **map, size_t *map_len)
+{
+  struct stat st;
+  *map = NULL;
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0)
+    {
+      void *m = mmap (NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (m != MAP_FAILED)
+        {
+          madvise (m, st.st_size, MADV_SEQUENTIAL);
+          *map = m;
+          *map_len = st.st_size;
+          return archive_read_open_memory (raw, m, st.st_size);
+        }
+    }
+  return archive_read_open_fd (raw, fd, READ_BLOCK);
+}
+
+static void
+unmap_blob (void *map, size_t map_len)
+{
+  if (map)
+    munmap (map, map_len);
+}
+
 static gboolean
 archive_failed (Stream *st, struct archive *tar, const char *what, GError **error)
 {
@@ -599,11 +630,13 @@ layer_unpack (int fd, const char *dest, LayerFlags flags, const char *what, char
   archive_read_support_filter_gzip (raw);
   archive_read_support_filter_zstd (raw);
   archive_read_support_format_raw (raw);
-  if (archive_read_open_fd (raw, fd, READ_BLOCK) != ARCHIVE_OK
-      || archive_read_next_header (raw, &e) != ARCHIVE_OK)
+  void *map;
+  size_t map_len = 0;
+  if (open_blob (raw, fd, &map, &map_len) != ARCHIVE_OK || archive_read_next_header (raw, &e) != ARCHIVE_OK)
     {
       g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: cannot read: %s", what,
                    archive_error_string (raw));
+      unmap_blob (map, map_len);
       return FALSE;
     }
   archive_read_support_format_tar (tar);
@@ -613,6 +646,7 @@ layer_unpack (int fd, const char *dest, LayerFlags flags, const char *what, char
       archive_failed (&st, tar, what, error);
       stream_finish (&st);
       g_free (st.error);
+      unmap_blob (map, map_len);
       return FALSE;
     }
 
@@ -634,6 +668,7 @@ layer_unpack (int fd, const char *dest, LayerFlags flags, const char *what, char
       g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot open %s: %s", dest, g_strerror (errno));
       stream_finish (&st);
       g_free (st.error);
+      unmap_blob (map, map_len);
       return FALSE;
     }
 
@@ -665,6 +700,7 @@ layer_unpack (int fd, const char *dest, LayerFlags flags, const char *what, char
         ok = archive_failed (&st, tar, what, error);
     }
   stream_finish (&st);
+  unmap_blob (map, map_len);
   if (ok)
     finish_dirs (&x);
   forget_parent (&x);
@@ -700,7 +736,9 @@ layer_digest (int fd, const char *what, char **diff_id_hex, guint64 *size, GErro
   archive_read_support_filter_gzip (raw);
   archive_read_support_filter_zstd (raw);
   archive_read_support_format_raw (raw);
-  if (archive_read_open_fd (raw, fd, READ_BLOCK) == ARCHIVE_OK && archive_read_next_header (raw, &e) == ARCHIVE_OK)
+  void *map;
+  size_t map_len = 0;
+  if (open_blob (raw, fd, &map, &map_len) == ARCHIVE_OK && archive_read_next_header (raw, &e) == ARCHIVE_OK)
     while ((r = archive_read_data_block (raw, &buf, &len, &off)) == ARCHIVE_OK)
       {
         sha256_update (hash, buf, len);
@@ -708,6 +746,7 @@ layer_digest (int fd, const char *what, char **diff_id_hex, guint64 *size, GErro
       }
   else
     r = ARCHIVE_FATAL;
+  unmap_blob (map, map_len);
   if (r != ARCHIVE_EOF)
     {
       g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: broken archive: %s", what,

@@ -538,10 +538,11 @@ resolve_id (Store *s, JsonNode *names_node, const char *ref, GError **error)
 {
   JsonObject *names = names_of (names_node);
   const char *at = strstr (ref, "@sha256:");
-  g_autoptr (GPtrArray) ids = list_ids (s, NULL);
+  g_autoptr (GPtrArray) ids = NULL; /* listed only when a name did not match */
 
   if (at)
     {
+      ids = list_ids (s, NULL);
       /* name@digest: the manifest digest decides */
       for (guint i = 0; i < ids->len; i++)
         {
@@ -576,6 +577,7 @@ resolve_id (Store *s, JsonNode *names_node, const char *ref, GError **error)
   if (is_hex && !at)
     {
       const char *found = NULL;
+      ids = list_ids (s, NULL);
       for (guint i = 0; i < ids->len; i++)
         if (strncmp (ids->pdata[i], hex, n) == 0)
           {
