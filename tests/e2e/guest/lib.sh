@@ -33,6 +33,9 @@ journal_of() { journalctl --sync 2>/dev/null; journalctl -b -u "$1" --no-pager -
 # unit_cgroup UNIT: the unit's cgroup directory in /sys/fs/cgroup.
 unit_cgroup() { echo "/sys/fs/cgroup$(systemctl show -P ControlGroup "$1")"; }
 
+# has_procs CGROUP_DIR: some process is in that cgroup (cgroup files report size 0).
+has_procs() { grep -q . "$1/cgroup.procs"; }
+
 # no_container_mounts: no overlay and nothing of podunit's storage is mounted.
 no_container_mounts() { ! grep -E ' - overlay |podunit|containers/storage' /proc/self/mountinfo; }
 
@@ -40,4 +43,4 @@ no_container_mounts() { ! grep -E ' - overlay |podunit|containers/storage' /proc
 as_tester() { runuser -u tester -- env XDG_RUNTIME_DIR=/run/user/1000 "$@"; }
 
 # for `bash -c` inside steps
-export -f wait_for is_active is_failed journal_of unit_cgroup no_container_mounts as_tester
+export -f has_procs wait_for is_active is_failed journal_of unit_cgroup no_container_mounts as_tester
