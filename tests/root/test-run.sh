@@ -169,7 +169,7 @@ for i in 1 2 3; do
 done
 check "-d --log-driver passthrough: a quick exit is recorded" "0 0 0" \
   "$(for i in 1 2 3; do timeout 5 "$PODUNIT" --root "$T/root" --runroot "$T/run" wait pt$i; done | tr '\n' ' ' | sed 's/ $//')"
-check "no supervisor left after the exits" "0" "$(sleep 0.3; ps -eo args | grep -c "^[^ ]*podunit-supervisor.*$T/run")"
+check "no supervisor left after the exits" "0" "$(sleep 0.3; ps -eo args | grep -c "^[^ ]*podunit-supervisor .*$T/run pt[123] ")"
 P rm pt1 pt2 pt3 >/dev/null
 P create --name made $IMG sh -c 'echo created-then-started' >/dev/null
 check "create leaves it created" "created" "$(P inspect --format '{{.State.Status}}' made)"
