@@ -825,7 +825,8 @@ podman_cmdline_add_keys (PodmanCmdline *c, const char *flag, GHashTable *kv)
       else
         {
           gsize klen = strlen (keys[i]), vlen = strlen (value);
-          char *arg = arena_strndup (c->arena, keys[i], klen + 1 + vlen);
+          char *arg = arena_alloc0 (c->arena, klen + 1 + vlen + 1);
+          memcpy (arg, keys[i], klen);
           arg[klen] = '=';
           memcpy (arg + klen + 1, value, vlen);
           g_ptr_array_add (c->args, arg);
