@@ -71,7 +71,12 @@ parallel_for (guint first, guint end, guint n_threads, ParallelFunc func, gpoint
   for (guint t = 0; t < n_threads; t++)
     workers[t] = (Worker){ &work, t };
   for (guint t = 1; t < n_threads; t++)
-    threads[t] = g_thread_new ("podunit-gen", run_worker, &workers[t]);
+    {
+      /* Fewer threads (down to this one) when the system has no more. */
+      threads[t] = g_thread_try_new ("podunit-gen", run_worker, &workers[t], NULL);
+      if (threads[t] == NULL)
+        n_threads = t;
+    }
   run_worker (&workers[0]);
   for (guint t = 1; t < n_threads; t++)
     g_thread_join (threads[t]);
