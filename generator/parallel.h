@@ -16,7 +16,7 @@ typedef void (*ParallelFunc) (gpointer data, guint thread, guint item);
  * items each (a thread costs more than converting a file). */
 guint parallel_threads_for (guint n_items);
 
-/* Calls @func once for each item in [@first, @end), in @n_threads threads
+/* Calls @func once for each item in [@first, @end), in up to @n_threads threads
  * (the calling thread is one of them), and returns when all are done. The
  * items are handed out in order, one at a time. */
 void parallel_for (guint first, guint end, guint n_threads, ParallelFunc func, gpointer data);
