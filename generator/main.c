@@ -193,9 +193,7 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
-/* Loads the Quadlet files of @dir whose names were not seen in an earlier
- * directory. A file that fails to parse is reported and skipped; its name
- * is not taken, so a lower-precedence file of that name loads (as Quadlet). */
+/* A directory's files, parsed in parallel (parallel_for). */
 typedef struct {
   const char *dir;
   int dirfd;
@@ -212,6 +210,9 @@ load_item (gpointer data, guint thread, guint item)
   l->units[item] = unit_file_load_at (l->dirfd, l->names->pdata[item], path, &l->errors[item]);
 }
 
+/* Loads the Quadlet files of @dir whose names were not seen in an earlier
+ * directory. A file that fails to parse is reported and skipped; its name
+ * is not taken, so a lower-precedence file of that name loads (as Quadlet). */
 static void
 load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guint *failures,
                      gboolean report, GHashTable *entries)
