@@ -50,6 +50,7 @@ typedef struct
   char *config_hex;
   char **names;
   GPtrArray *diff_ids; /* hex */
+  GPtrArray *blobs;    /* hex of its manifest, config and layer blobs */
 } PendingImage;
 
 struct _StoreTxn
@@ -59,6 +60,7 @@ struct _StoreTxn
   int dir_fd; /* flocked while the transaction lives, so prune skips it */
   GPtrArray *blobs;  /* hex of staged blobs */
   GPtrArray *layers; /* diff id hex of staged layers */
+  GPtrArray *layer_blobs; /* the blob hex each staged layer came from */
   GPtrArray *images; /* PendingImage */
   gboolean committed;
 };
@@ -749,6 +751,7 @@ pending_image_free (PendingImage *p)
   g_free (p->config_hex);
   g_strfreev (p->names);
   g_ptr_array_unref (p->diff_ids);
+  g_ptr_array_unref (p->blobs);
   g_free (p);
 }
 
@@ -769,6 +772,7 @@ store_txn_begin (Store *s, GError **error)
     flock (t->dir_fd, LOCK_EX);
   t->blobs = g_ptr_array_new_with_free_func (g_free);
   t->layers = g_ptr_array_new_with_free_func (g_free);
+  t->layer_blobs = g_ptr_array_new_with_free_func (g_free);
   t->images = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_image_free);
   g_autofree char *b = g_build_filename (t->dir, "blobs", NULL);
   g_autofree char *l = g_build_filename (t->dir, "layers", NULL);
@@ -792,6 +796,7 @@ store_txn_free (StoreTxn *t)
   g_free (t->dir);
   g_ptr_array_unref (t->blobs);
   g_ptr_array_unref (t->layers);
+  g_ptr_array_unref (t->layer_blobs);
   g_ptr_array_unref (t->images);
   g_free (t);
 }
@@ -956,6 +961,7 @@ store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
   if (rename (tmp, dest) < 0)
     return io_error (error, "cannot rename", tmp);
   g_ptr_array_add (t->layers, g_strdup (diff_id_hex));
+  g_ptr_array_add (t->layer_blobs, g_strdup (blob_hex));
   return TRUE;
 }
 
@@ -999,7 +1005,21 @@ store_txn_add_image (StoreTxn *t, const char *manifest_hex, const char *const *n
           return NULL;
         }
     }
+  g_autoptr (GPtrArray) blobs = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (blobs, g_strdup (manifest_hex));
+  g_ptr_array_add (blobs, g_strdup (chex));
+  JsonArray *ls = json_object_has_member (mo, "layers") ? json_object_get_array_member (mo, "layers") : NULL;
+  for (guint i = 0; ls && i < json_array_get_length (ls); i++)
+    {
+      JsonObject *l = json_array_get_object_element (ls, i);
+      const char *hex = digest_hex (l ? json_object_get_string_member_with_default (l, "digest", NULL) : NULL,
+                                    "manifest layers", error);
+      if (hex == NULL)
+        return NULL;
+      g_ptr_array_add (blobs, g_strdup (hex));
+    }
   PendingImage *p = g_new0 (PendingImage, 1);
+  p->blobs = g_steal_pointer (&blobs);
   p->id = g_strdup (chex);
   p->manifest_hex = g_strdup (manifest_hex);
   p->config_hex = g_strdup (chex);
@@ -1026,10 +1046,28 @@ store_txn_commit (StoreTxn *t, GError **error)
   if (!store_lock (s, error))
     return FALSE;
   gboolean ok = TRUE;
+  /* Only blobs that a new image or a new layer refers to move into the
+   * store (a docker-archive of an image already stored adds nothing). */
+  g_autoptr (GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < t->images->len; i++)
+    {
+      PendingImage *p = t->images->pdata[i];
+      g_autofree char *dst = sub (s, "images", p->id);
+      for (guint j = 0; !g_file_test (dst, G_FILE_TEST_IS_DIR) && j < p->blobs->len; j++)
+        g_hash_table_add (wanted, p->blobs->pdata[j]);
+    }
+  for (guint i = 0; i < t->layers->len; i++)
+    {
+      g_autofree char *dst = layer_path (s, t->layers->pdata[i]);
+      if (!g_file_test (dst, G_FILE_TEST_EXISTS))
+        g_hash_table_add (wanted, t->layer_blobs->pdata[i]);
+    }
   for (guint i = 0; ok && i < t->blobs->len; i++)
     {
       g_autofree char *src = g_build_filename (t->dir, "blobs", t->blobs->pdata[i], NULL);
       g_autofree char *dst = store_blob_path (s, t->blobs->pdata[i]);
+      if (!g_hash_table_contains (wanted, t->blobs->pdata[i]))
+        continue;
       if (!g_file_test (dst, G_FILE_TEST_EXISTS) && rename (src, dst) < 0)
         ok = io_error (error, "cannot rename", src);
     }
@@ -1081,10 +1119,11 @@ store_txn_commit (StoreTxn *t, GError **error)
             ok = io_error (error, "cannot rename", tmp);
         }
       for (char **n = p->names; ok && n && *n; n++)
-        {
-          json_object_set_string_member (names_of (names), *n, p->id);
-          renamed = TRUE;
-        }
+        if (g_strcmp0 (json_object_get_string_member_with_default (names_of (names), *n, NULL), p->id) != 0)
+          {
+            json_object_set_string_member (names_of (names), *n, p->id);
+            renamed = TRUE;
+          }
     }
   if (ok)
     {

@@ -159,6 +159,19 @@ Test (store, docker_archive_gives_the_same_image_id)
   cr_assert (exists_in (store_image_get_layer_dirs (img)[0], "etc/passwd"));
 }
 
+Test (store, loading_a_stored_image_again_changes_nothing)
+{
+  g_autofree char *oci = mkimage ("bb.tar", "busybox @OUT@ oci", NULL);
+  g_autofree char *docker = mkimage ("bbd.tar", "busybox @OUT@ docker --name localhost/busybox", NULL);
+  g_autoptr (Store) s = open_store ("root");
+  g_autoptr (GPtrArray) l1 = load_ok (s, oci);
+  g_autofree char *before = snapshot (s);
+  g_autoptr (GPtrArray) l2 = load_ok (s, docker);
+  g_autoptr (GPtrArray) l3 = load_ok (s, oci);
+  g_autofree char *after = snapshot (s);
+  cr_assert_str_eq (after, before);
+}
+
 Test (store, zstd_layers_load)
 {
   g_autofree char *archive = mkimage ("bb.tar", "busybox @OUT@ oci --zstd", NULL);
