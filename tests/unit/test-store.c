@@ -6,6 +6,7 @@
  * tests/images/mkimage.py (busybox-static). */
 #include "store.h"
 #include "archive-common.h"
+#include "layer.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -170,6 +171,35 @@ Test (store, loading_a_stored_image_again_changes_nothing)
   g_autoptr (GPtrArray) l3 = load_ok (s, oci);
   g_autofree char *after = snapshot (s);
   cr_assert_str_eq (after, before);
+}
+
+/* Rootless unpacking (no mknod of 0/0, no trusted.* xattrs) keeps the OCI
+ * whiteout files, which fuse-overlayfs reads, and skips device nodes. */
+Test (store, oci_whiteouts_kept_for_rootless)
+{
+  g_autofree char *archive = mkimage ("bb2.tar", "busybox @OUT@ oci --two-layer", NULL);
+  g_autoptr (Store) s = open_store ("root");
+  g_autoptr (GPtrArray) loaded = load_ok (s, archive);
+  g_autoptr (StoreImage) img = store_lookup_image (s, "busybox", NULL);
+  g_autofree char *blob = NULL;
+  cr_assert (store_layer_info (s, store_image_get_diff_ids (img)[1], &blob, NULL, NULL, NULL));
+  g_autofree char *path = store_blob_path (s, blob);
+  int fd = open (path, O_RDONLY);
+  cr_assert_geq (fd, 0);
+  g_autofree char *dest = path_in ("rootless");
+  g_mkdir_with_parents (dest, 0755);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *diff = NULL;
+  cr_assert (layer_unpack (fd, dest, LAYER_OCI_WHITEOUTS | LAYER_NO_SYNC, "test", &diff, NULL, &error),
+             "%s", error ? error->message : "");
+  close (fd);
+  cr_assert_str_eq (diff, store_image_get_diff_ids (img)[1] + 7);
+  g_autofree char *wh = g_build_filename (dest, "data/.wh.gone", NULL);
+  g_autofree char *opq = g_build_filename (dest, "opq/.wh..wh..opq", NULL);
+  g_autofree char *dev = g_build_filename (dest, "dev/podunit-null", NULL);
+  cr_assert (g_file_test (wh, G_FILE_TEST_IS_REGULAR));
+  cr_assert (g_file_test (opq, G_FILE_TEST_IS_REGULAR));
+  cr_assert_not (g_file_test (dev, G_FILE_TEST_EXISTS));
 }
 
 Test (store, zstd_layers_load)
