@@ -172,6 +172,10 @@ typedef struct {
   GPtrArray *pod_starts; /* see quadlet_context_steal_pod_starts() */
   char *dry_run_text;
   gboolean failed;
+  /* Another file of its conversion order makes the same service: such
+   * files are generated one after the other, in source order, so the
+   * last one wins as it would without threads. */
+  gboolean serial;
 } Source;
 
 static void
@@ -407,7 +411,34 @@ static void
 generate_item (gpointer data, guint thread, guint item)
 {
   Batch *b = data;
-  generate_one (b, b->ctxs[thread], b->sources->pdata[item]);
+  Source *s = b->sources->pdata[item];
+
+  if (!s->serial)
+    generate_one (b, b->ctxs[thread], s);
+}
+
+/* Marks the files of sources[start..end) whose service name another file
+ * of the range shares (two files named alike, or ServiceName=). */
+static void
+mark_serial (QuadletContext *ctx, GPtrArray *sources, guint start, guint end)
+{
+  g_autoptr (GHashTable) count = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (int pass = 0; pass < 2; pass++)
+    for (guint i = start; i < end; i++)
+      {
+        Source *s = sources->pdata[i];
+        QuadletUnitInfo *info = quadlet_units_info_lookup (ctx, unit_file_get_filename (s->unit));
+        guint n;
+
+        if (info == NULL || info->service_name == NULL)
+          continue;
+        n = GPOINTER_TO_UINT (g_hash_table_lookup (count, info->service_name));
+        if (pass == 0)
+          g_hash_table_insert (count, info->service_name, GUINT_TO_POINTER (n + 1));
+        else
+          s->serial = n > 1;
+      }
 }
 
 static int
@@ -492,7 +523,11 @@ generate (const Options *o, const char *argv0)
         if (((Source *) sources->pdata[end])->type->order !=
             ((Source *) sources->pdata[start])->type->order)
           break;
+      mark_serial (ctx, sources, start, end);
       parallel_for (start, end, parallel_threads_for (end - start), generate_item, &batch);
+      for (guint i = start; i < end; i++)
+        if (((Source *) sources->pdata[i])->serial)
+          generate_one (&batch, ctx, sources->pdata[i]);
       for (guint i = start; i < end; i++)
         {
           Source *s = sources->pdata[i];
