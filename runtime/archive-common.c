@@ -25,8 +25,8 @@ member_free (ArchiveMember *m)
   g_free (m);
 }
 
-static gboolean
-bad_archive (GError **error, const char *file, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+static gboolean bad_archive (GError **error, const char *file, const char *fmt, ...)
+    G_GNUC_PRINTF (3, 4);
 
 static gboolean
 bad_archive (GError **error, const char *file, const char *fmt, ...)
@@ -78,7 +78,8 @@ stage_member (ArchiveLoad *l, struct archive *a, const char *name, GError **erro
         {
           int e = errno;
           close (fd);
-          g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot write %s: %s", path, g_strerror (e));
+          g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot write %s: %s", path,
+                       g_strerror (e));
           return FALSE;
         }
     }
@@ -113,7 +114,8 @@ read_members (ArchiveLoad *l, GError **error)
     {
       if (r < ARCHIVE_WARN)
         {
-          ok = bad_archive (error, l->file, "not a valid image archive: %s", archive_error_string (a));
+          ok = bad_archive (error, l->file, "not a valid image archive: %s",
+                            archive_error_string (a));
           break;
         }
       if (archive_entry_filetype (e) != AE_IFREG || archive_entry_hardlink (e))
@@ -151,7 +153,8 @@ archive_member_json (ArchiveLoad *l, const char *name, GError **error)
   g_autoptr (GError) local = NULL;
   if (!json_parser_load_from_data (p, data, len, &local) || json_parser_get_root (p) == NULL)
     {
-      bad_archive (error, l->file, "'%s': invalid JSON: %s", name, local ? local->message : "empty");
+      bad_archive (error, l->file, "'%s': invalid JSON: %s", name,
+                   local ? local->message : "empty");
       return NULL;
     }
   return json_node_copy (json_parser_get_root (p));
@@ -172,8 +175,9 @@ archive_member_adopt (ArchiveLoad *l, const char *name, const char *expected_hex
       g_clear_pointer (&m->path, g_free);
     }
   else if (expected_hex && strcmp (expected_hex, m->hex) != 0)
-    return bad_archive (error, l->file, "'%s': digest mismatch: expected sha256:%s, content is sha256:%s",
-                        name, expected_hex, m->hex);
+    return bad_archive (error, l->file,
+                        "'%s': digest mismatch: expected sha256:%s, content is sha256:%s", name,
+                        expected_hex, m->hex);
   if (hex_out)
     *hex_out = g_strdup (m->hex);
   return TRUE;
@@ -184,9 +188,11 @@ archive_add_layers (ArchiveLoad *l, JsonObject *config, char **layer_hexes,
                     const char *const *media_types, GError **error)
 {
   JsonObject *rootfs = json_object_has_member (config, "rootfs")
-                           ? json_object_get_object_member (config, "rootfs") : NULL;
+                           ? json_object_get_object_member (config, "rootfs")
+                           : NULL;
   JsonArray *ids = rootfs && json_object_has_member (rootfs, "diff_ids")
-                       ? json_object_get_array_member (rootfs, "diff_ids") : NULL;
+                       ? json_object_get_array_member (rootfs, "diff_ids")
+                       : NULL;
   guint n = ids ? json_array_get_length (ids) : 0;
   if (n != g_strv_length (layer_hexes))
     return bad_archive (error, l->file, "the manifest lists %u layers, the image config %u",
@@ -194,7 +200,8 @@ archive_add_layers (ArchiveLoad *l, JsonObject *config, char **layer_hexes,
   for (guint i = 0; i < n; i++)
     {
       const char *diff = digest_hex (json_array_get_string_element (ids, i), l->file, error);
-      if (diff == NULL || !store_txn_add_layer (l->txn, layer_hexes[i], media_types[i], diff, error))
+      if (diff == NULL
+          || !store_txn_add_layer (l->txn, layer_hexes[i], media_types[i], diff, error))
         return FALSE;
     }
   return TRUE;
@@ -215,7 +222,8 @@ archive_json_string (JsonObject *o, const char *member)
     return NULL;
   JsonNode *n = json_object_get_member (o, member);
   return JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
-             ? json_node_get_string (n) : NULL;
+             ? json_node_get_string (n)
+             : NULL;
 }
 
 GPtrArray *
@@ -224,8 +232,8 @@ image_archive_load (Store *s, const char *file, GError **error)
   g_autoptr (StoreTxn) txn = store_txn_begin (s, error);
   if (txn == NULL)
     return NULL;
-  g_autoptr (GHashTable) members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                          (GDestroyNotify) member_free);
+  g_autoptr (GHashTable) members
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)member_free);
   g_autoptr (GPtrArray) loaded = g_ptr_array_new_with_free_func (g_free);
   ArchiveLoad l = { .s = s, .txn = txn, .file = file, .members = members, .loaded = loaded };
 
@@ -237,7 +245,9 @@ image_archive_load (Store *s, const char *file, GError **error)
   else if (g_hash_table_contains (members, "manifest.json"))
     ok = archive_load_docker (&l, error);
   else
-    ok = bad_archive (error, file, "neither an oci-archive (no index.json) nor a docker-archive (no manifest.json)");
+    ok = bad_archive (
+        error, file,
+        "neither an oci-archive (no index.json) nor a docker-archive (no manifest.json)");
   if (!ok || !store_txn_commit (txn, error))
     return NULL;
   return g_steal_pointer (&loaded);
@@ -277,7 +287,7 @@ archive_out_data (ArchiveOut *o, const char *name, const void *data, gsize len, 
 {
   if (!out_header (o, name, len, error))
     return FALSE;
-  if (len && archive_write_data (o->a, data, len) != (la_ssize_t) len)
+  if (len && archive_write_data (o->a, data, len) != (la_ssize_t)len)
     return out_failed (o, name, error);
   return TRUE;
 }
@@ -289,7 +299,8 @@ archive_out_file (ArchiveOut *o, const char *name, const char *path, GError **er
   struct stat st;
   if (fd < 0 || fstat (fd, &st) < 0)
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot read %s: %s", path, g_strerror (errno));
+      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot read %s: %s", path,
+                   g_strerror (errno));
       return FALSE;
     }
   if (!out_header (o, name, st.st_size, error))
@@ -312,8 +323,9 @@ archive_out_layer_tar (ArchiveOut *o, const char *name, const char *path, guint6
   archive_read_support_filter_gzip (raw);
   archive_read_support_filter_zstd (raw);
   archive_read_support_format_raw (raw);
-  if (ok && (archive_read_open_filename (raw, path, BLOCK) != ARCHIVE_OK
-             || archive_read_next_header (raw, &e) != ARCHIVE_OK))
+  if (ok
+      && (archive_read_open_filename (raw, path, BLOCK) != ARCHIVE_OK
+          || archive_read_next_header (raw, &e) != ARCHIVE_OK))
     {
       g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot read %s: %s", path,
                    archive_error_string (raw));
@@ -326,7 +338,7 @@ archive_out_layer_tar (ArchiveOut *o, const char *name, const char *path, guint6
   int r = ARCHIVE_EOF;
   while (ok && (r = archive_read_data_block (raw, &buf, &len, &off)) == ARCHIVE_OK)
     {
-      if (done + len > size || archive_write_data (o->a, buf, len) != (la_ssize_t) len)
+      if (done + len > size || archive_write_data (o->a, buf, len) != (la_ssize_t)len)
         ok = out_failed (o, name, error);
       done += len;
     }
@@ -347,7 +359,8 @@ image_archive_save (Store *s, StoreImage *img, const char *name, const char *fil
   int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0)
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot create %s: %s", tmp, g_strerror (errno));
+      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot create %s: %s", tmp,
+                   g_strerror (errno));
       return FALSE;
     }
   ArchiveOut o = { .a = archive_write_new (), .file = file };
@@ -355,8 +368,9 @@ image_archive_save (Store *s, StoreImage *img, const char *name, const char *fil
   archive_write_add_filter_none (o.a);
   archive_write_set_bytes_in_last_block (o.a, 1);
   gboolean ok = archive_write_open_fd (o.a, fd) == ARCHIVE_OK || out_failed (&o, "", error);
-  ok = ok && (format == IMAGE_ARCHIVE_OCI ? archive_save_oci (&o, s, img, name, error)
-                                          : archive_save_docker (&o, s, img, name, error));
+  ok = ok
+       && (format == IMAGE_ARCHIVE_OCI ? archive_save_oci (&o, s, img, name, error)
+                                       : archive_save_docker (&o, s, img, name, error));
   if (ok && archive_write_close (o.a) != ARCHIVE_OK)
     ok = out_failed (&o, "", error);
   archive_write_free (o.a);
@@ -365,7 +379,8 @@ image_archive_save (Store *s, StoreImage *img, const char *name, const char *fil
   close (fd);
   if (ok && rename (tmp, file) < 0)
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot write %s: %s", file, g_strerror (errno));
+      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot write %s: %s", file,
+                   g_strerror (errno));
       ok = FALSE;
     }
   if (!ok)

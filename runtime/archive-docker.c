@@ -43,10 +43,13 @@ static gboolean
 load_one (ArchiveLoad *l, JsonObject *entry, GError **error)
 {
   const char *config = archive_json_string (entry, "Config");
-  JsonArray *layers = json_object_has_member (entry, "Layers") ? json_object_get_array_member (entry, "Layers") : NULL;
+  JsonArray *layers = json_object_has_member (entry, "Layers")
+                          ? json_object_get_array_member (entry, "Layers")
+                          : NULL;
   if (config == NULL || layers == NULL)
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: manifest.json entry without Config or Layers", l->file);
+      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
+                   "%s: manifest.json entry without Config or Layers", l->file);
       return FALSE;
     }
   g_autofree char *want = digest_in_name (config);
@@ -58,7 +61,8 @@ load_one (ArchiveLoad *l, JsonObject *entry, GError **error)
     return FALSE;
   if (!JSON_NODE_HOLDS_OBJECT (c))
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: %s is not a JSON object", l->file, config);
+      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: %s is not a JSON object", l->file,
+                   config);
       return FALSE;
     }
 
@@ -78,8 +82,9 @@ load_one (ArchiveLoad *l, JsonObject *entry, GError **error)
       types[i] = layer_media_type (l, hexes[i]);
       struct stat st;
       fs_autofd int fd = store_txn_open_blob (l->txn, hexes[i], NULL);
-      json_array_add_object_element (mlayers, store_descriptor (types[i], hexes[i],
-                                                          fd >= 0 && fstat (fd, &st) == 0 ? st.st_size : 0));
+      json_array_add_object_element (
+          mlayers,
+          store_descriptor (types[i], hexes[i], fd >= 0 && fstat (fd, &st) == 0 ? st.st_size : 0));
     }
   if (!archive_add_layers (l, json_node_get_object (c), hexes, types, error))
     {
@@ -92,7 +97,8 @@ load_one (ArchiveLoad *l, JsonObject *entry, GError **error)
   JsonObject *mo = json_object_new ();
   json_object_set_int_member (mo, "schemaVersion", 2);
   json_object_set_string_member (mo, "mediaType", "application/vnd.oci.image.manifest.v1+json");
-  json_object_set_object_member (mo, "config", store_descriptor ("application/vnd.oci.image.config.v1+json", chex, clen));
+  json_object_set_object_member (
+      mo, "config", store_descriptor ("application/vnd.oci.image.config.v1+json", chex, clen));
   json_object_set_array_member (mo, "layers", mlayers);
   g_autoptr (JsonNode) m = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (m, mo);
@@ -103,16 +109,20 @@ load_one (ArchiveLoad *l, JsonObject *entry, GError **error)
     return FALSE;
 
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  JsonArray *tags = json_object_has_member (entry, "RepoTags") ? json_object_get_array_member (entry, "RepoTags") : NULL;
+  JsonArray *tags = json_object_has_member (entry, "RepoTags")
+                        ? json_object_get_array_member (entry, "RepoTags")
+                        : NULL;
   for (guint i = 0; tags && i < json_array_get_length (tags); i++)
     {
-      char *name = store_normalize_name_in (json_array_get_string_element (tags, i), "docker.io", error);
+      char *name
+          = store_normalize_name_in (json_array_get_string_element (tags, i), "docker.io", error);
       if (name == NULL)
         return FALSE;
       g_ptr_array_add (names, name);
     }
   g_ptr_array_add (names, NULL);
-  g_autofree char *id = store_txn_add_image (l->txn, mhex, (const char *const *) names->pdata, error);
+  g_autofree char *id
+      = store_txn_add_image (l->txn, mhex, (const char *const *)names->pdata, error);
   if (id == NULL)
     return FALSE;
   for (guint i = 0; i + 1 < names->len; i++)
@@ -131,7 +141,8 @@ archive_load_docker (ArchiveLoad *l, GError **error)
   JsonArray *a = JSON_NODE_HOLDS_ARRAY (m) ? json_node_get_array (m) : NULL;
   if (a == NULL || json_array_get_length (a) == 0)
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: manifest.json lists no images", l->file);
+      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: manifest.json lists no images",
+                   l->file);
       return FALSE;
     }
   for (guint i = 0; i < json_array_get_length (a); i++)
@@ -139,7 +150,8 @@ archive_load_docker (ArchiveLoad *l, GError **error)
       JsonNode *e = json_array_get_element (a, i);
       if (!JSON_NODE_HOLDS_OBJECT (e))
         {
-          g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: manifest.json entry is not an object", l->file);
+          g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
+                       "%s: manifest.json entry is not an object", l->file);
           return FALSE;
         }
       if (!load_one (l, json_node_get_object (e), error))
@@ -175,7 +187,7 @@ archive_save_docker (ArchiveOut *o, Store *s, StoreImage *img, const char *name,
       const char *hex = *d + strlen ("sha256:");
       g_autofree char *member = g_strconcat (hex, "/layer.tar", NULL);
       json_builder_add_string_value (b, member);
-      if (!g_hash_table_add (done, (char *) hex))
+      if (!g_hash_table_add (done, (char *)hex))
         continue;
       g_autofree char *bhex = NULL;
       guint64 size = 0;

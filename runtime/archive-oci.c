@@ -31,7 +31,8 @@ adopt_json_blob (ArchiveLoad *l, const char *digest, const char *what, char **he
   JsonNode *n = archive_member_json (l, member, error);
   if (n && !JSON_NODE_HOLDS_OBJECT (n))
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: %s is not a JSON object", l->file, member);
+      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: %s is not a JSON object", l->file,
+                   member);
       json_node_unref (n);
       return NULL;
     }
@@ -48,13 +49,15 @@ load_manifest (ArchiveLoad *l, const char *digest, const char *ref_name, GError 
   if (m == NULL)
     return FALSE;
   JsonObject *mo = json_node_get_object (m);
-  JsonObject *cd = json_object_has_member (mo, "config") ? json_object_get_object_member (mo, "config") : NULL;
-  g_autoptr (JsonNode) c = adopt_json_blob (l, archive_json_string (cd, "digest"), "manifest config",
-                                            NULL, error);
+  JsonObject *cd
+      = json_object_has_member (mo, "config") ? json_object_get_object_member (mo, "config") : NULL;
+  g_autoptr (JsonNode) c
+      = adopt_json_blob (l, archive_json_string (cd, "digest"), "manifest config", NULL, error);
   if (c == NULL)
     return FALSE;
 
-  JsonArray *layers = json_object_has_member (mo, "layers") ? json_object_get_array_member (mo, "layers") : NULL;
+  JsonArray *layers
+      = json_object_has_member (mo, "layers") ? json_object_get_array_member (mo, "layers") : NULL;
   guint n = layers ? json_array_get_length (layers) : 0;
   g_auto (GStrv) hexes = g_new0 (char *, n + 1);
   g_autofree const char **types = g_new0 (const char *, n + 1);
@@ -89,17 +92,22 @@ load_manifest (ArchiveLoad *l, const char *digest, const char *ref_name, GError 
 static gboolean
 load_index (ArchiveLoad *l, JsonObject *index, int depth, GError **error)
 {
-  JsonArray *ms = json_object_has_member (index, "manifests") ? json_object_get_array_member (index, "manifests") : NULL;
+  JsonArray *ms = json_object_has_member (index, "manifests")
+                      ? json_object_get_array_member (index, "manifests")
+                      : NULL;
   if (ms == NULL || json_array_get_length (ms) == 0)
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: index.json lists no images", l->file);
+      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: index.json lists no images",
+                   l->file);
       return FALSE;
     }
   for (guint i = 0; i < json_array_get_length (ms); i++)
     {
       JsonObject *d = json_array_get_object_element (ms, i);
       const char *mt = archive_json_string (d, "mediaType");
-      JsonObject *ann = d && json_object_has_member (d, "annotations") ? json_object_get_object_member (d, "annotations") : NULL;
+      JsonObject *ann = d && json_object_has_member (d, "annotations")
+                            ? json_object_get_object_member (d, "annotations")
+                            : NULL;
       const char *ref = archive_json_string (ann, REF_NAME);
       if (mt && (strcmp (mt, OCI_INDEX) == 0 || strcmp (mt, DOCKER_LIST) == 0))
         {
@@ -107,14 +115,17 @@ load_index (ArchiveLoad *l, JsonObject *index, int depth, GError **error)
            * the linux/amd64 entry (or the first) of a nested index. */
           if (depth > 0)
             continue;
-          g_autoptr (JsonNode) sub = adopt_json_blob (l, archive_json_string (d, "digest"), "index", NULL, error);
+          g_autoptr (JsonNode) sub
+              = adopt_json_blob (l, archive_json_string (d, "digest"), "index", NULL, error);
           if (sub == NULL || !load_index (l, json_node_get_object (sub), depth + 1, error))
             return FALSE;
           continue;
         }
       if (depth > 0)
         {
-          JsonObject *p = json_object_has_member (d, "platform") ? json_object_get_object_member (d, "platform") : NULL;
+          JsonObject *p = json_object_has_member (d, "platform")
+                              ? json_object_get_object_member (d, "platform")
+                              : NULL;
           const char *arch = archive_json_string (p, "architecture");
           if (arch && strcmp (arch, "amd64") != 0 && i + 1 < json_array_get_length (ms))
             continue;
@@ -135,7 +146,8 @@ archive_load_oci (ArchiveLoad *l, GError **error)
     return FALSE;
   if (!JSON_NODE_HOLDS_OBJECT (index))
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: index.json is not an object", l->file);
+      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: index.json is not an object",
+                   l->file);
       return FALSE;
     }
   return load_index (l, json_node_get_object (index), 0, error);
@@ -193,7 +205,8 @@ archive_save_oci (ArchiveOut *o, Store *s, StoreImage *img, const char *name, GE
       || !archive_out_file (o, cmember, cpath, error))
     return FALSE;
 
-  JsonArray *layers = json_object_has_member (m, "layers") ? json_object_get_array_member (m, "layers") : NULL;
+  JsonArray *layers
+      = json_object_has_member (m, "layers") ? json_object_get_array_member (m, "layers") : NULL;
   g_autoptr (GHashTable) done = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; layers && i < json_array_get_length (layers); i++)
     {
@@ -201,7 +214,7 @@ archive_save_oci (ArchiveOut *o, Store *s, StoreImage *img, const char *name, GE
       const char *hex = digest_hex (d, "manifest layer", error);
       if (hex == NULL)
         return FALSE;
-      if (!g_hash_table_add (done, (char *) hex))
+      if (!g_hash_table_add (done, (char *)hex))
         continue;
       g_autofree char *member = blob_member (hex);
       g_autofree char *path = store_blob_path (s, hex);

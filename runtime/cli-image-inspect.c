@@ -11,7 +11,8 @@ static void
 copy_member (JsonObject *to, const char *to_name, JsonObject *from, const char *name,
              JsonNodeType fallback)
 {
-  JsonNode *n = from && json_object_has_member (from, name) ? json_object_get_member (from, name) : NULL;
+  JsonNode *n
+      = from && json_object_has_member (from, name) ? json_object_get_member (from, name) : NULL;
   if (n)
     json_object_set_member (to, to_name, json_node_copy (n));
   else if (fallback == JSON_NODE_OBJECT)
@@ -39,8 +40,9 @@ inspect_image (StoreImage *img)
     {
       json_array_add_string_element (tags, names[i]);
       const char *colon = strrchr (names[i], ':');
-      g_autofree char *repo = colon && colon > strrchr (names[i], '/') ? g_strndup (names[i], colon - names[i])
-                                                                        : g_strdup (names[i]);
+      g_autofree char *repo = colon && colon > strrchr (names[i], '/')
+                                  ? g_strndup (names[i], colon - names[i])
+                                  : g_strdup (names[i]);
       g_autofree char *rd = g_strconcat (repo, "@", store_image_get_digest (img), NULL);
       json_array_add_string_element (digests, rd);
     }
@@ -60,7 +62,7 @@ inspect_image (StoreImage *img)
   /* overlay's view: the top layer is UpperDir, the rest LowerDir (top first). */
   JsonObject *gd = json_object_new (), *data = json_object_new ();
   json_object_set_string_member (gd, "Name", "overlay");
-  guint n = g_strv_length ((char **) dirs);
+  guint n = g_strv_length ((char **)dirs);
   if (n > 0)
     {
       GString *lower = g_string_new (NULL);

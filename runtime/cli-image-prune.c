@@ -33,7 +33,8 @@ cli_image_prune (CliGlobal *g, int argc, char **argv)
       StoreImage *img = images->pdata[i];
       if (!all && store_image_get_names (img)[0] != NULL)
         continue;
-      g_autoptr (GPtrArray) users = cli_containers_using_image (g, store_image_get_id (img), &error);
+      g_autoptr (GPtrArray) users
+          = cli_containers_using_image (g, store_image_get_id (img), &error);
       if (users == NULL)
         rc = cli_fail (error);
       else if (users->len == 0)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define DEFAULT_FORMAT "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}"
-#define DIGESTS_FORMAT \
+#define DIGESTS_FORMAT                                                                             \
   "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}"
 
 typedef struct
@@ -25,14 +25,16 @@ parse_filters (char **filters, Filters *f, GError **error)
   for (char **p = filters; p && *p; p++)
     {
       const char *eq = strchr (*p, '=');
-      if (eq && g_str_has_prefix (*p, "dangling=") && (!strcmp (eq + 1, "true") || !strcmp (eq + 1, "false")))
+      if (eq && g_str_has_prefix (*p, "dangling=")
+          && (!strcmp (eq + 1, "true") || !strcmp (eq + 1, "false")))
         f->dangling = strcmp (eq + 1, "true") == 0;
       else if (eq && g_str_has_prefix (*p, "reference="))
         g_ptr_array_add (f->references, g_strdup (eq + 1));
       else
         {
-          g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
-                       "images: --filter %s is not supported (dangling=true|false, reference=PATTERN)", *p);
+          g_set_error (
+              error, STORE_ERROR, STORE_ERROR_INVALID,
+              "images: --filter %s is not supported (dangling=true|false, reference=PATTERN)", *p);
           return FALSE;
         }
     }
@@ -49,8 +51,9 @@ reference_matches (Filters *f, const char *name)
   for (guint i = 0; name && i < f->references->len; i++)
     {
       const char *pat = f->references->pdata[i];
-      g_autofree char *tagged = strrchr (pat, ':') > strrchr (pat, '/') ? g_strdup (pat)
-                                                                         : g_strconcat (pat, ":latest", NULL);
+      g_autofree char *tagged = strrchr (pat, ':') > strrchr (pat, '/')
+                                    ? g_strdup (pat)
+                                    : g_strconcat (pat, ":latest", NULL);
       for (const char *n = name; n; n = strchr (n, '/') ? strchr (n, '/') + 1 : NULL)
         if (g_pattern_match_simple (tagged, n) || g_pattern_match_simple (pat, n))
           return TRUE;
@@ -132,13 +135,15 @@ cli_images (CliGlobal *g, int argc, char **argv)
   g_autofree char *format = NULL;
   g_auto (GStrv) filters = NULL;
   const GOptionEntry entries[] = {
-    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Show all images (no intermediate images exist)", NULL },
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Show all images (no intermediate images exist)",
+      NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Show image ids only", NULL },
     { "no-trunc", 0, 0, G_OPTION_ARG_NONE, &no_trunc, "Do not truncate ids", NULL },
     { "digests", 0, 0, G_OPTION_ARG_NONE, &digests, "Show digests", NULL },
     { "noheading", 'n', 0, G_OPTION_ARG_NONE, &noheading, "Do not print the header", NULL },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Go template (podman's subset)", "TEMPLATE" },
-    { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters, "dangling=BOOL or reference=PATTERN", "FILTER" },
+    { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters, "dangling=BOOL or reference=PATTERN",
+      "FILTER" },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -179,14 +184,14 @@ cli_images (CliGlobal *g, int argc, char **argv)
       gboolean dangling = names[0] == NULL;
       if (f.dangling >= 0 && dangling != f.dangling)
         continue;
-      guint n = g_strv_length ((char **) names);
+      guint n = g_strv_length ((char **)names);
       for (guint j = 0; j < MAX (n, 1); j++)
         {
           const char *name = n ? names[j] : NULL;
           if (!reference_matches (&f, name))
             continue;
           /* -q lists each image once, for `rmi $(images -q)`. */
-          if (quiet && !g_hash_table_add (seen, (char *) store_image_get_id (img)))
+          if (quiet && !g_hash_table_add (seen, (char *)store_image_get_id (img)))
             continue;
           g_autoptr (JsonObject) row = image_row (img, name, no_trunc);
           if (!cli_template_add_row (t, row, &error))

@@ -47,6 +47,6 @@ cli_load (CliGlobal *g, int argc, char **argv)
   if (loaded == NULL)
     return cli_fail (error);
   for (guint i = 0; i < loaded->len; i++)
-    printf ("Loaded image: %s\n", (char *) loaded->pdata[i]);
+    printf ("Loaded image: %s\n", (char *)loaded->pdata[i]);
   return 0;
 }

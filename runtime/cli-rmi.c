@@ -19,18 +19,19 @@ remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean f
   const char *const *names = store_image_get_names (img);
   const char *name = ref ? cli_image_name_for_ref (img, ref) : NULL;
 
-  if (name && g_strv_length ((char **) names) > 1)
+  if (name && g_strv_length ((char **)names) > 1)
     {
       if (!store_untag_image (s, name, &error))
         return cli_fail (error);
       printf ("Untagged: %s\n", name);
       return 0;
     }
-  if (!name && g_strv_length ((char **) names) > 1 && !force)
+  if (!name && g_strv_length ((char **)names) > 1 && !force)
     {
-      g_autofree char *list = g_strjoinv (" ", (char **) names);
-      cli_error ("unable to delete image \"%s\" by ID with more than one tag ([%s]): please force removal",
-                 id, list);
+      g_autofree char *list = g_strjoinv (" ", (char **)names);
+      cli_error (
+          "unable to delete image \"%s\" by ID with more than one tag ([%s]): please force removal",
+          id, list);
       return EXIT_PODUNIT;
     }
 
@@ -46,12 +47,12 @@ remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean f
        * `podunit rm` so an image removal never stops a container. */
       cli_error ("image used by %s: image is in use by a container: consider listing external "
                  "containers and force-removing image",
-                 (char *) users->pdata[0]);
+                 (char *)users->pdata[0]);
       rc = EXIT_RMI_IN_USE;
     }
   else
     {
-      g_auto (GStrv) gone = g_strdupv ((char **) names);
+      g_auto (GStrv) gone = g_strdupv ((char **)names);
       if (!store_remove_image (s, id, &error))
         rc = cli_fail (error);
       else

@@ -13,10 +13,13 @@ cli_save (CliGlobal *g, int argc, char **argv)
   gboolean quiet = FALSE, compress = FALSE, multi = FALSE;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE", "FILE" },
-    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "docker-archive (default) or oci-archive", "FORMAT" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "docker-archive (default) or oci-archive",
+      "FORMAT" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Suppress the progress output", NULL },
-    { "compress", 0, 0, G_OPTION_ARG_NONE, &compress, "Compress layers (directory formats only)", NULL },
-    { "multi-image-archive", 'm', 0, G_OPTION_ARG_NONE, &multi, "Several images in one archive", NULL },
+    { "compress", 0, 0, G_OPTION_ARG_NONE, &compress, "Compress layers (directory formats only)",
+      NULL },
+    { "multi-image-archive", 'm', 0, G_OPTION_ARG_NONE, &multi, "Several images in one archive",
+      NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -33,7 +36,8 @@ cli_save (CliGlobal *g, int argc, char **argv)
     }
   if (compress || multi)
     {
-      cli_error ("save: %s is not supported yet", compress ? "--compress" : "--multi-image-archive");
+      cli_error ("save: %s is not supported yet",
+                 compress ? "--compress" : "--multi-image-archive");
       return EXIT_PODUNIT;
     }
   if (output == NULL)

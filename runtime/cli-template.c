@@ -14,8 +14,8 @@ typedef enum
 typedef struct
 {
   PieceKind kind;
-  char *text;     /* literal text, or the dotted path without the leading dot */
-  char *func;     /* NULL, "json", "upper", "lower" */
+  char *text; /* literal text, or the dotted path without the leading dot */
+  char *func; /* NULL, "json", "upper", "lower" */
 } Piece;
 
 struct _CliTemplate
@@ -58,8 +58,8 @@ CliTemplate *
 cli_template_new (const char *format, GHashTable *headers, GError **error)
 {
   g_autoptr (CliTemplate) t = g_new0 (CliTemplate, 1);
-  t->pieces = g_ptr_array_new_with_free_func ((GDestroyNotify) piece_free);
-  t->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  t->pieces = g_ptr_array_new_with_free_func ((GDestroyNotify)piece_free);
+  t->rows = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
   t->headers = headers ? g_hash_table_ref (headers) : NULL;
   if (g_str_has_prefix (format, "table"))
     {
@@ -81,7 +81,8 @@ cli_template_new (const char *format, GHashTable *headers, GError **error)
       const char *close = strstr (open, "}}");
       if (close == NULL)
         {
-          g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "--format: unclosed \"{{\" in '%s'", format);
+          g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "--format: unclosed \"{{\" in '%s'",
+                       format);
           return NULL;
         }
       g_autofree char *inner = g_strstrip (g_strndup (open + 2, close - open - 2));
@@ -146,13 +147,14 @@ format_go (GString *out, JsonNode *n)
   else if (JSON_NODE_HOLDS_OBJECT (n))
     {
       JsonObject *o = json_node_get_object (n);
-      g_autoptr (GList) keys = g_list_sort (json_object_get_members (o), (GCompareFunc) (void *) strcmp);
+      g_autoptr (GList) keys
+          = g_list_sort (json_object_get_members (o), (GCompareFunc)(void *)strcmp);
       g_string_append (out, "map[");
       for (GList *l = keys; l; l = l->next)
         {
           if (l != keys)
             g_string_append_c (out, ' ');
-          g_string_append_printf (out, "%s:", (char *) l->data);
+          g_string_append_printf (out, "%s:", (char *)l->data);
           format_go (out, json_object_get_member (o, l->data));
         }
       g_string_append_c (out, ']');
@@ -218,7 +220,7 @@ cli_template_add_row (CliTemplate *t, JsonObject *row, GError **error)
           GString *v = g_string_new (NULL);
           format_go (v, n);
           g_autofree char *s = g_string_free (v, FALSE);
-          g_autofree char *c = p->func == NULL ? g_strdup (s)
+          g_autofree char *c = p->func == NULL                  ? g_strdup (s)
                                : strcmp (p->func, "upper") == 0 ? g_utf8_strup (s, -1)
                                                                 : g_utf8_strdown (s, -1);
           g_string_append (line, c);

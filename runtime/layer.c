@@ -81,8 +81,8 @@ openat2_beneath (int dirfd, const char *path, int oflags)
   return syscall (SYS_openat2, dirfd, path, &how, sizeof how);
 }
 
-static gboolean
-entry_error (Extract *x, GError **error, const char *path, const char *fmt, ...) G_GNUC_PRINTF (4, 5);
+static gboolean entry_error (Extract *x, GError **error, const char *path, const char *fmt, ...)
+    G_GNUC_PRINTF (4, 5);
 
 static gboolean
 entry_error (Extract *x, GError **error, const char *path, const char *fmt, ...)
@@ -115,8 +115,8 @@ clean_path (Extract *x, const char *entry, const char *path, GError **error)
       if (strcmp (*p, "..") == 0)
         {
           g_string_free (out, TRUE);
-          entry_error (x, error, entry, "%s'..' component would leave the layer, refusing to unpack",
-                       what);
+          entry_error (x, error, entry,
+                       "%s'..' component would leave the layer, refusing to unpack", what);
           return NULL;
         }
       if (out->len)
@@ -232,7 +232,7 @@ set_xattrs (Extract *x, int fd, struct archive_entry *e)
       if (!x->chown && g_str_has_prefix (name, "trusted."))
         continue;
       /* Best effort, as podman: file systems without xattrs still unpack. */
-      (void) fsetxattr (fd, name, value, size, 0);
+      (void)fsetxattr (fd, name, value, size, 0);
     }
 }
 
@@ -240,7 +240,8 @@ static gboolean
 needs_chown (Extract *x, struct archive_entry *e)
 {
   return x->chown
-         && (archive_entry_uid (e) != x->euid || archive_entry_gid (e) != x->egid || x->setgid_root);
+         && (archive_entry_uid (e) != x->euid || archive_entry_gid (e) != x->egid
+             || x->setgid_root);
 }
 
 /* Owner, mode, xattrs and mtime of an open file or directory. */
@@ -252,7 +253,7 @@ apply_metadata (Extract *x, int fd, struct archive_entry *e)
     { archive_entry_mtime (e), archive_entry_mtime_nsec (e) },
   };
   if (needs_chown (x, e))
-    (void) fchown (fd, archive_entry_uid (e), archive_entry_gid (e));
+    (void)fchown (fd, archive_entry_uid (e), archive_entry_gid (e));
   fchmod (fd, archive_entry_perm (e)); /* after chown, which clears set-id bits */
   set_xattrs (x, fd, e);
   futimens (fd, ts);
@@ -319,7 +320,8 @@ write_whiteout (Extract *x, int pfd, const char *name, const char *entry, GError
   if (strcmp (name, ".wh..wh..opq") == 0)
     {
       if (fsetxattr (pfd, "trusted.overlay.opaque", "y", 1, 0) < 0)
-        return entry_error (x, error, entry, "cannot mark directory opaque: %s", g_strerror (errno));
+        return entry_error (x, error, entry, "cannot mark directory opaque: %s",
+                            g_strerror (errno));
       return TRUE;
     }
   if (g_str_has_prefix (name, ".wh..wh."))
@@ -438,7 +440,7 @@ extract_entry (Extract *x, struct archive *a, struct archive_entry *e, GError **
       return TRUE; /* sockets and unknown types carry nothing to unpack */
     }
   if (needs_chown (x, e))
-    (void) fchownat (pfd, name, archive_entry_uid (e), archive_entry_gid (e), AT_SYMLINK_NOFOLLOW);
+    (void)fchownat (pfd, name, archive_entry_uid (e), archive_entry_gid (e), AT_SYMLINK_NOFOLLOW);
   set_times_at (pfd, name, e);
   return TRUE;
 }
@@ -632,7 +634,8 @@ layer_unpack (int fd, const char *dest, LayerFlags flags, const char *what, char
   archive_read_support_format_raw (raw);
   void *map;
   size_t map_len = 0;
-  if (open_blob (raw, fd, &map, &map_len) != ARCHIVE_OK || archive_read_next_header (raw, &e) != ARCHIVE_OK)
+  if (open_blob (raw, fd, &map, &map_len) != ARCHIVE_OK
+      || archive_read_next_header (raw, &e) != ARCHIVE_OK)
     {
       g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: cannot read: %s", what,
                    archive_error_string (raw));
@@ -657,7 +660,7 @@ layer_unpack (int fd, const char *dest, LayerFlags flags, const char *what, char
     .egid = getegid (),
     .what = what,
     .parent_fd = -1,
-    .dirs = g_ptr_array_new_with_free_func ((GDestroyNotify) archive_entry_free),
+    .dirs = g_ptr_array_new_with_free_func ((GDestroyNotify)archive_entry_free),
   };
   x.rootfd = open (dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   struct stat rst;
@@ -665,7 +668,8 @@ layer_unpack (int fd, const char *dest, LayerFlags flags, const char *what, char
   if (x.rootfd < 0)
     {
       g_ptr_array_unref (x.dirs);
-      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot open %s: %s", dest, g_strerror (errno));
+      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot open %s: %s", dest,
+                   g_strerror (errno));
       stream_finish (&st);
       g_free (st.error);
       unmap_blob (map, map_len);
@@ -706,7 +710,8 @@ layer_unpack (int fd, const char *dest, LayerFlags flags, const char *what, char
   forget_parent (&x);
   if (ok && !(flags & LAYER_NO_SYNC) && syncfs (x.rootfd) < 0)
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot sync %s: %s", dest, g_strerror (errno));
+      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot sync %s: %s", dest,
+                   g_strerror (errno));
       ok = FALSE;
     }
   close (x.rootfd);
@@ -738,7 +743,8 @@ layer_digest (int fd, const char *what, char **diff_id_hex, guint64 *size, GErro
   archive_read_support_format_raw (raw);
   void *map;
   size_t map_len = 0;
-  if (open_blob (raw, fd, &map, &map_len) == ARCHIVE_OK && archive_read_next_header (raw, &e) == ARCHIVE_OK)
+  if (open_blob (raw, fd, &map, &map_len) == ARCHIVE_OK
+      && archive_read_next_header (raw, &e) == ARCHIVE_OK)
     while ((r = archive_read_data_block (raw, &buf, &len, &off)) == ARCHIVE_OK)
       {
         sha256_update (hash, buf, len);
@@ -809,7 +815,8 @@ copy_xattrs (int fd, struct archive_entry *e)
         continue;
       if (g_str_has_suffix (name, ".overlay.opaque"))
         opaque = opaque || (vlen == 1 && value[0] == 'y');
-      else if (!g_str_has_prefix (name, "trusted.overlay.") && !g_str_has_prefix (name, "user.overlay."))
+      else if (!g_str_has_prefix (name, "trusted.overlay.")
+               && !g_str_has_prefix (name, "user.overlay."))
         archive_entry_xattr_add_entry (e, name, value, vlen);
     }
   return opaque;
@@ -838,7 +845,7 @@ write_entry (Pack *p, struct archive_entry *e, int fd, const char *rel, GError *
 static gint
 compare_names (gconstpointer a, gconstpointer b)
 {
-  return strcmp (*(char **) a, *(char **) b);
+  return strcmp (*(char **)a, *(char **)b);
 }
 
 static gboolean
@@ -945,7 +952,8 @@ layer_pack (const char *dir, int out_fd, char **digest_hex, guint64 *size, GErro
 
   if (dfd < 0)
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot open %s: %s", dir, g_strerror (errno));
+      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot open %s: %s", dir,
+                   g_strerror (errno));
       return FALSE;
     }
   p.tar = archive_write_new ();

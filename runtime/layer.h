@@ -38,5 +38,4 @@ gboolean layer_digest (int fd, const char *what, char **diff_id_hex, guint64 *si
 
 /* Writes DIR (an overlay upper dir) to OUT_FD as an uncompressed tar, turning
  * overlay whiteouts into OCI ones. Returns its sha256 hex and length. */
-gboolean layer_pack (const char *dir, int out_fd, char **digest_hex, guint64 *size,
-                     GError **error);
+gboolean layer_pack (const char *dir, int out_fd, char **digest_hex, guint64 *size, GError **error);

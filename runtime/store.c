@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK (podunit-store-error-quark, store_error)
+G_DEFINE_QUARK (podunit - store - error - quark, store_error)
 
 struct _Store
 {
@@ -57,11 +57,11 @@ struct _StoreTxn
 {
   Store *s;
   char *dir;
-  int dir_fd; /* flocked while the transaction lives, so prune skips it */
-  GPtrArray *blobs;  /* hex of staged blobs */
-  GPtrArray *layers; /* diff id hex of staged layers */
+  int dir_fd;             /* flocked while the transaction lives, so prune skips it */
+  GPtrArray *blobs;       /* hex of staged blobs */
+  GPtrArray *layers;      /* diff id hex of staged layers */
   GPtrArray *layer_blobs; /* the blob hex each staged layer came from */
-  GPtrArray *images; /* PendingImage */
+  GPtrArray *images;      /* PendingImage */
   gboolean committed;
 };
 
@@ -91,7 +91,7 @@ store_default_runroot (void)
   const char *xdg = g_getenv ("XDG_RUNTIME_DIR");
   if (xdg && *xdg)
     return g_build_filename (xdg, "podunit", NULL);
-  return g_strdup_printf ("/tmp/podunit-run-%u", (unsigned) geteuid ());
+  return g_strdup_printf ("/tmp/podunit-run-%u", (unsigned)geteuid ());
 }
 
 static char *
@@ -289,8 +289,9 @@ store_normalize_name_in (const char *name, const char *default_domain, GError **
       return NULL;
     }
   const char *slash = strchr (name, '/');
-  gboolean has_domain = slash && (memchr (name, '.', slash - name) || memchr (name, ':', slash - name)
-                                  || (slash - name == 9 && strncmp (name, "localhost", 9) == 0));
+  gboolean has_domain = slash
+                        && (memchr (name, '.', slash - name) || memchr (name, ':', slash - name)
+                            || (slash - name == 9 && strncmp (name, "localhost", 9) == 0));
   g_autofree char *full = NULL;
   if (has_domain)
     full = g_strdup (name);
@@ -345,16 +346,56 @@ store_image_unref (StoreImage *img)
   g_free (img);
 }
 
-const char *store_image_get_id (StoreImage *img) { return img->id; }
-const char *store_image_get_digest (StoreImage *img) { return img->digest; }
-const char *const *store_image_get_names (StoreImage *img) { return (const char *const *) img->names; }
-const char *const *store_image_get_diff_ids (StoreImage *img) { return (const char *const *) img->diff_ids; }
-const char *const *store_image_get_layer_dirs (StoreImage *img) { return (const char *const *) img->layer_dirs; }
-JsonObject *store_image_get_config (StoreImage *img) { return img->config; }
-JsonObject *store_image_get_oci_config (StoreImage *img) { return json_node_get_object (img->oci_config); }
-JsonObject *store_image_get_manifest (StoreImage *img) { return json_node_get_object (img->manifest); }
-gint64 store_image_get_created (StoreImage *img) { return img->created; }
-guint64 store_image_get_size (StoreImage *img) { return img->size; }
+const char *
+store_image_get_id (StoreImage *img)
+{
+  return img->id;
+}
+const char *
+store_image_get_digest (StoreImage *img)
+{
+  return img->digest;
+}
+const char *const *
+store_image_get_names (StoreImage *img)
+{
+  return (const char *const *)img->names;
+}
+const char *const *
+store_image_get_diff_ids (StoreImage *img)
+{
+  return (const char *const *)img->diff_ids;
+}
+const char *const *
+store_image_get_layer_dirs (StoreImage *img)
+{
+  return (const char *const *)img->layer_dirs;
+}
+JsonObject *
+store_image_get_config (StoreImage *img)
+{
+  return img->config;
+}
+JsonObject *
+store_image_get_oci_config (StoreImage *img)
+{
+  return json_node_get_object (img->oci_config);
+}
+JsonObject *
+store_image_get_manifest (StoreImage *img)
+{
+  return json_node_get_object (img->manifest);
+}
+gint64
+store_image_get_created (StoreImage *img)
+{
+  return img->created;
+}
+guint64
+store_image_get_size (StoreImage *img)
+{
+  return img->size;
+}
 
 static char *
 read_blob_file (const char *path, const char *hex, gsize *len, GError **error)
@@ -392,9 +433,9 @@ names_for_id (JsonNode *names, const char *id)
   while (json_object_iter_next (&it, &name, &v))
     if (g_strcmp0 (json_node_get_string (v), id) == 0)
       g_ptr_array_add (out, g_strdup (name));
-  g_ptr_array_sort (out, (GCompareFunc) (void *) strcmp);
+  g_ptr_array_sort (out, (GCompareFunc)(void *)strcmp);
   g_ptr_array_add (out, NULL);
-  return (char **) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+  return (char **)g_ptr_array_free (g_steal_pointer (&out), FALSE);
 }
 
 static guint64
@@ -415,8 +456,8 @@ load_image (Store *s, const char *id, JsonNode *names, GError **error)
   if (rec == NULL)
     return NULL;
   JsonObject *r = json_node_get_object (rec);
-  const char *mhex = digest_hex (json_object_get_string_member_with_default (r, "manifest", NULL),
-                                 path, error);
+  const char *mhex
+      = digest_hex (json_object_get_string_member_with_default (r, "manifest", NULL), path, error);
   if (mhex == NULL)
     return NULL;
 
@@ -445,10 +486,11 @@ load_image (Store *s, const char *id, JsonNode *names, GError **error)
 
   g_autoptr (GPtrArray) diff_ids = g_ptr_array_new ();
   g_autoptr (GPtrArray) dirs = g_ptr_array_new ();
-  JsonObject *rootfs = json_object_has_member (oc, "rootfs")
-                           ? json_object_get_object_member (oc, "rootfs") : NULL;
+  JsonObject *rootfs
+      = json_object_has_member (oc, "rootfs") ? json_object_get_object_member (oc, "rootfs") : NULL;
   JsonArray *ids = rootfs && json_object_has_member (rootfs, "diff_ids")
-                       ? json_object_get_array_member (rootfs, "diff_ids") : NULL;
+                       ? json_object_get_array_member (rootfs, "diff_ids")
+                       : NULL;
   for (guint i = 0; ids && i < json_array_get_length (ids); i++)
     {
       const char *d = json_array_get_string_element (ids, i);
@@ -466,8 +508,8 @@ load_image (Store *s, const char *id, JsonNode *names, GError **error)
     }
   g_ptr_array_add (diff_ids, NULL);
   g_ptr_array_add (dirs, NULL);
-  img->diff_ids = (char **) g_ptr_array_free (g_steal_pointer (&diff_ids), FALSE);
-  img->layer_dirs = (char **) g_ptr_array_free (g_steal_pointer (&dirs), FALSE);
+  img->diff_ids = (char **)g_ptr_array_free (g_steal_pointer (&diff_ids), FALSE);
+  img->layer_dirs = (char **)g_ptr_array_free (g_steal_pointer (&dirs), FALSE);
   img->names = names_for_id (names, id);
   return g_steal_pointer (&img);
 }
@@ -490,7 +532,7 @@ list_ids (Store *s, GError **error)
 static gint
 newest_first (gconstpointer a, gconstpointer b)
 {
-  StoreImage *x = *(StoreImage **) a, *y = *(StoreImage **) b;
+  StoreImage *x = *(StoreImage **)a, *y = *(StoreImage **)b;
   if (x->created != y->created)
     return x->created < y->created ? 1 : -1;
   return strcmp (x->id, y->id);
@@ -503,7 +545,7 @@ store_list_images (Store *s, GError **error)
   if (names == NULL)
     return NULL;
   g_autoptr (GPtrArray) ids = list_ids (s, error);
-  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) store_image_unref);
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify)store_image_unref);
   for (guint i = 0; i < ids->len; i++)
     {
       StoreImage *img = load_image (s, ids->pdata[i], names, error);
@@ -528,7 +570,8 @@ resolve_short_name (JsonObject *names, const char *short_tagged)
     return json_object_get_string_member (names, local);
   if (json_object_has_member (names, hub))
     return json_object_get_string_member (names, hub);
-  g_autoptr (GList) keys = g_list_sort (json_object_get_members (names), (GCompareFunc) (void *) strcmp);
+  g_autoptr (GList) keys
+      = g_list_sort (json_object_get_members (names), (GCompareFunc)(void *)strcmp);
   for (GList *l = keys; l; l = l->next)
     if (g_str_has_suffix (l->data, suffix))
       return json_object_get_string_member (names, l->data);
@@ -551,8 +594,11 @@ resolve_id (Store *s, JsonNode *names_node, const char *ref, GError **error)
           g_autofree char *dir = sub (s, "images", ids->pdata[i]);
           g_autofree char *path = g_build_filename (dir, "image.json", NULL);
           g_autoptr (JsonNode) rec = read_json_file (path, NULL);
-          if (rec && g_strcmp0 (json_object_get_string_member_with_default (
-                                    json_node_get_object (rec), "manifest", ""), at + 1) == 0)
+          if (rec
+              && g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (rec),
+                                                                        "manifest", ""),
+                            at + 1)
+                     == 0)
             return g_strdup (ids->pdata[i]);
         }
     }
@@ -563,7 +609,7 @@ resolve_id (Store *s, JsonNode *names_node, const char *ref, GError **error)
         return g_strdup (json_object_get_string_member (names, full));
       const char *slash = strchr (ref, '/');
       gboolean has_domain = full && slash && strncmp (full, ref, strlen (ref) - strlen (slash)) == 0
-                            && !g_str_has_prefix (full, "localhost/") ;
+                            && !g_str_has_prefix (full, "localhost/");
       if (full && !has_domain && !g_str_has_prefix (ref, "localhost/"))
         {
           const char *short_tagged = full + strlen ("localhost/");
@@ -675,7 +721,9 @@ collect_garbage (Store *s, GError **error)
       for (char **d = img->diff_ids; *d; d++)
         add_digest (layers, *d);
       JsonObject *m = json_node_get_object (img->manifest);
-      JsonArray *ls = json_object_has_member (m, "layers") ? json_object_get_array_member (m, "layers") : NULL;
+      JsonArray *ls = json_object_has_member (m, "layers")
+                          ? json_object_get_array_member (m, "layers")
+                          : NULL;
       for (guint j = 0; ls && j < json_array_get_length (ls); j++)
         add_digest (blobs, json_object_get_string_member_with_default (
                                json_array_get_object_element (ls, j), "digest", ""));
@@ -697,7 +745,8 @@ collect_garbage (Store *s, GError **error)
           if (k == 2)
             {
               /* A live transaction holds a lock on its staging dir. */
-              fs_autofd int fd = openat (dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+              fs_autofd int fd
+                  = openat (dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
               if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) < 0)
                 continue;
             }
@@ -773,7 +822,7 @@ store_txn_begin (Store *s, GError **error)
   t->blobs = g_ptr_array_new_with_free_func (g_free);
   t->layers = g_ptr_array_new_with_free_func (g_free);
   t->layer_blobs = g_ptr_array_new_with_free_func (g_free);
-  t->images = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_image_free);
+  t->images = g_ptr_array_new_with_free_func ((GDestroyNotify)pending_image_free);
   g_autofree char *b = g_build_filename (t->dir, "blobs", NULL);
   g_autofree char *l = g_build_filename (t->dir, "layers", NULL);
   if (mkdir (b, 0700) < 0 || mkdir (l, 0700) < 0)
@@ -892,8 +941,8 @@ check_diff_id (const char *what, const char *want, const char *got, GError **err
   if (strcmp (got, want) == 0)
     return TRUE;
   g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
-               "%s: diff id mismatch: the image config says sha256:%s, the content is sha256:%s", what,
-               want, got);
+               "%s: diff id mismatch: the image config says sha256:%s, the content is sha256:%s",
+               what, want, got);
   return FALSE;
 }
 
@@ -980,21 +1029,27 @@ store_txn_add_image (StoreTxn *t, const char *manifest_hex, const char *const *n
   if (m == NULL)
     return NULL;
   JsonObject *mo = json_node_get_object (m);
-  JsonObject *cfg = json_object_has_member (mo, "config") ? json_object_get_object_member (mo, "config") : NULL;
-  const char *chex = digest_hex (cfg ? json_object_get_string_member_with_default (cfg, "digest", NULL) : NULL,
-                                 "manifest config", error);
+  JsonObject *cfg
+      = json_object_has_member (mo, "config") ? json_object_get_object_member (mo, "config") : NULL;
+  const char *chex
+      = digest_hex (cfg ? json_object_get_string_member_with_default (cfg, "digest", NULL) : NULL,
+                    "manifest config", error);
   if (chex == NULL)
     return NULL;
   g_autoptr (JsonNode) c = txn_json_blob (t, chex, error);
   if (c == NULL)
     return NULL;
   JsonObject *co = json_node_get_object (c);
-  JsonObject *rootfs = json_object_has_member (co, "rootfs") ? json_object_get_object_member (co, "rootfs") : NULL;
-  JsonArray *ids = rootfs && json_object_has_member (rootfs, "diff_ids") ? json_object_get_array_member (rootfs, "diff_ids") : NULL;
+  JsonObject *rootfs
+      = json_object_has_member (co, "rootfs") ? json_object_get_object_member (co, "rootfs") : NULL;
+  JsonArray *ids = rootfs && json_object_has_member (rootfs, "diff_ids")
+                       ? json_object_get_array_member (rootfs, "diff_ids")
+                       : NULL;
   g_autoptr (GPtrArray) diff_ids = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; ids && i < json_array_get_length (ids); i++)
     {
-      const char *hex = digest_hex (json_array_get_string_element (ids, i), "config diff_ids", error);
+      const char *hex
+          = digest_hex (json_array_get_string_element (ids, i), "config diff_ids", error);
       if (hex == NULL)
         return NULL;
       g_ptr_array_add (diff_ids, g_strdup (hex));
@@ -1008,12 +1063,14 @@ store_txn_add_image (StoreTxn *t, const char *manifest_hex, const char *const *n
   g_autoptr (GPtrArray) blobs = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (blobs, g_strdup (manifest_hex));
   g_ptr_array_add (blobs, g_strdup (chex));
-  JsonArray *ls = json_object_has_member (mo, "layers") ? json_object_get_array_member (mo, "layers") : NULL;
+  JsonArray *ls
+      = json_object_has_member (mo, "layers") ? json_object_get_array_member (mo, "layers") : NULL;
   for (guint i = 0; ls && i < json_array_get_length (ls); i++)
     {
       JsonObject *l = json_array_get_object_element (ls, i);
-      const char *hex = digest_hex (l ? json_object_get_string_member_with_default (l, "digest", NULL) : NULL,
-                                    "manifest layers", error);
+      const char *hex
+          = digest_hex (l ? json_object_get_string_member_with_default (l, "digest", NULL) : NULL,
+                        "manifest layers", error);
       if (hex == NULL)
         return NULL;
       g_ptr_array_add (blobs, g_strdup (hex));
@@ -1023,7 +1080,7 @@ store_txn_add_image (StoreTxn *t, const char *manifest_hex, const char *const *n
   p->id = g_strdup (chex);
   p->manifest_hex = g_strdup (manifest_hex);
   p->config_hex = g_strdup (chex);
-  p->names = g_strdupv ((char **) names);
+  p->names = g_strdupv ((char **)names);
   p->diff_ids = g_steal_pointer (&diff_ids);
   g_ptr_array_add (t->images, p);
   return g_strdup (chex);
@@ -1093,7 +1150,7 @@ store_txn_commit (StoreTxn *t, GError **error)
             {
               g_set_error (error, STORE_ERROR, STORE_ERROR_IO,
                            "layer sha256:%s was removed while loading; try again",
-                           (char *) p->diff_ids->pdata[j]);
+                           (char *)p->diff_ids->pdata[j]);
               ok = FALSE;
             }
         }
@@ -1119,7 +1176,9 @@ store_txn_commit (StoreTxn *t, GError **error)
             ok = io_error (error, "cannot rename", tmp);
         }
       for (char **n = p->names; ok && n && *n; n++)
-        if (g_strcmp0 (json_object_get_string_member_with_default (names_of (names), *n, NULL), p->id) != 0)
+        if (g_strcmp0 (json_object_get_string_member_with_default (names_of (names), *n, NULL),
+                       p->id)
+            != 0)
           {
             json_object_set_string_member (names_of (names), *n, p->id);
             renamed = TRUE;
@@ -1130,7 +1189,8 @@ store_txn_commit (StoreTxn *t, GError **error)
       g_autofree char *images = g_build_filename (s->root, "images", NULL);
       g_autofree char *layers = g_build_filename (s->root, "layers", NULL);
       g_autofree char *blobs = g_build_filename (s->root, "blobs", "sha256", NULL);
-      ok = fs_fsync_dir (images, error) && fs_fsync_dir (layers, error) && fs_fsync_dir (blobs, error);
+      ok = fs_fsync_dir (images, error) && fs_fsync_dir (layers, error)
+           && fs_fsync_dir (blobs, error);
     }
   if (ok && renamed)
     ok = write_names (s, names, error);
@@ -1162,8 +1222,8 @@ store_create_layer_from_dir (Store *s, const char *dir, GError **error)
 }
 
 gboolean
-store_layer_info (Store *s, const char *diff_id, char **blob_hex, char **media_type,
-                  guint64 *size, GError **error)
+store_layer_info (Store *s, const char *diff_id, char **blob_hex, char **media_type, guint64 *size,
+                  GError **error)
 {
   const char *hex = digest_hex (diff_id, "layer", error);
   if (hex == NULL)
@@ -1174,8 +1234,8 @@ store_layer_info (Store *s, const char *diff_id, char **blob_hex, char **media_t
   if (n == NULL)
     return FALSE;
   JsonObject *r = json_node_get_object (n);
-  const char *bhex = digest_hex (json_object_get_string_member_with_default (r, "compressed_digest", NULL),
-                                 path, error);
+  const char *bhex = digest_hex (
+      json_object_get_string_member_with_default (r, "compressed_digest", NULL), path, error);
   if (bhex == NULL)
     return FALSE;
   if (blob_hex)
@@ -1202,7 +1262,8 @@ manifest_layer (Store *s, const char *diff_id, GError **error)
   JsonObject *r = json_node_get_object (n);
   JsonObject *l = json_object_new ();
   json_object_set_string_member (l, "mediaType", json_object_get_string_member (r, "media_type"));
-  json_object_set_string_member (l, "digest", json_object_get_string_member (r, "compressed_digest"));
+  json_object_set_string_member (l, "digest",
+                                 json_object_get_string_member (r, "compressed_digest"));
   json_object_set_int_member (l, "size", json_object_get_int_member (r, "compressed_size"));
   return l;
 }
@@ -1228,7 +1289,8 @@ store_create_image (Store *s, StoreImage *base, const char *const *new_diff_ids,
     return NULL;
 
   /* The new config: BASE's, with the new layers and a history entry. */
-  g_autoptr (JsonNode) cnode = base ? json_node_copy (base->oci_config) : json_node_new (JSON_NODE_OBJECT);
+  g_autoptr (JsonNode) cnode
+      = base ? json_node_copy (base->oci_config) : json_node_new (JSON_NODE_OBJECT);
   if (!base)
     {
       JsonObject *o = json_object_new ();
@@ -1251,7 +1313,8 @@ store_create_image (Store *s, StoreImage *base, const char *const *new_diff_ids,
       json_object_set_array_member (r, "diff_ids", json_array_new ());
       json_object_set_object_member (co, "rootfs", r);
     }
-  JsonArray *ids = json_object_get_array_member (json_object_get_object_member (co, "rootfs"), "diff_ids");
+  JsonArray *ids
+      = json_object_get_array_member (json_object_get_object_member (co, "rootfs"), "diff_ids");
   JsonArray *layers = json_array_new ();
   for (guint i = 0; i < json_array_get_length (ids); i++)
     {
@@ -1304,8 +1367,8 @@ store_create_image (Store *s, StoreImage *base, const char *const *new_diff_ids,
   JsonObject *mo = json_object_new ();
   json_object_set_int_member (mo, "schemaVersion", 2);
   json_object_set_string_member (mo, "mediaType", "application/vnd.oci.image.manifest.v1+json");
-  json_object_set_object_member (mo, "config",
-                                 store_descriptor ("application/vnd.oci.image.config.v1+json", chex, clen));
+  json_object_set_object_member (
+      mo, "config", store_descriptor ("application/vnd.oci.image.config.v1+json", chex, clen));
   json_object_set_array_member (mo, "layers", layers);
   json_node_take_object (mnode, mo);
   gsize mlen;

@@ -30,11 +30,11 @@ GQuark store_error_quark (void);
 
 typedef enum
 {
-  STORE_ERROR_NOT_FOUND,   /* no image by that name or id */
-  STORE_ERROR_AMBIGUOUS,   /* an id prefix matching several images */
-  STORE_ERROR_INVALID,     /* bad name, bad archive, digest mismatch, hostile path */
-  STORE_ERROR_IN_USE,      /* image still used (by a container or by name) */
-  STORE_ERROR_IO,          /* file system error (message names the path) */
+  STORE_ERROR_NOT_FOUND, /* no image by that name or id */
+  STORE_ERROR_AMBIGUOUS, /* an id prefix matching several images */
+  STORE_ERROR_INVALID,   /* bad name, bad archive, digest mismatch, hostile path */
+  STORE_ERROR_IN_USE,    /* image still used (by a container or by name) */
+  STORE_ERROR_IO,        /* file system error (message names the path) */
 } StoreError;
 
 /* Default locations for the calling user (root or rootless). */
@@ -95,8 +95,7 @@ guint64 store_image_get_size (StoreImage *img);   /* sum of unpacked layer sizes
 
 /* Names.  Short names get "localhost/" and ":latest" as podman tag does. */
 char *store_normalize_name (const char *name, GError **error);
-gboolean store_tag_image (Store *s, const char *name_or_id, const char *new_name,
-                          GError **error);
+gboolean store_tag_image (Store *s, const char *name_or_id, const char *new_name, GError **error);
 /* Removes one name; the image stays (dangling) when it was its last. */
 gboolean store_untag_image (Store *s, const char *name, GError **error);
 /* Removes the image record, its names, and the layers and blobs no other
@@ -118,9 +117,8 @@ char *store_create_layer_from_dir (Store *s, const char *dir, GError **error);
  * object (NULL: BASE's); HISTORY_COMMENT goes into the history entry.  NAME
  * (may be NULL) is normalized and moved to the new image. */
 StoreImage *store_create_image (Store *s, StoreImage *base, const char *const *new_diff_ids,
-                                JsonObject *config, const char *author,
-                                const char *history_comment, const char *name,
-                                GError **error);
+                                JsonObject *config, const char *author, const char *history_comment,
+                                const char *name, GError **error);
 
 /* Transactions, for the archive importers and commit: blobs, layers and
  * image records are staged in ROOT/tmp/txn-XXXXXX and moved into the store

@@ -33,7 +33,7 @@ teardown (void)
   if (workdir == NULL)
     return;
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", workdir);
-  (void) system (cmd);
+  (void)system (cmd);
 }
 
 static StoreImage *
@@ -172,7 +172,8 @@ Test (store_root, commit_turns_overlay_whiteouts_into_oci_ones)
   g_autofree char *saved = g_build_filename (workdir, "c.tar", NULL);
   cr_assert (image_archive_save (s, img, NULL, saved, IMAGE_ARCHIVE_DOCKER, &error));
   g_autofree char *hex = g_strdup (diff + 7);
-  g_autofree char *cmd = g_strdup_printf ("sh -c \"tar -xOf '%s' '%s/layer.tar' | tar -tf -\"", saved, hex);
+  g_autofree char *cmd
+      = g_strdup_printf ("sh -c \"tar -xOf '%s' '%s/layer.tar' | tar -tf -\"", saved, hex);
   g_autofree char *list = NULL;
   int status = -1;
   cr_assert (g_spawn_command_line_sync (cmd, &list, NULL, &status, NULL));

@@ -16,7 +16,8 @@ setup (void)
 {
   workdir = g_dir_make_tmp ("test-cli-images-XXXXXX", NULL);
   archive = g_build_filename (workdir, "bb.tar", NULL);
-  g_autofree char *cmd = g_strdup_printf ("python3 %s/mkimage.py busybox %s oci", TEST_IMAGES_DIR, archive);
+  g_autofree char *cmd
+      = g_strdup_printf ("python3 %s/mkimage.py busybox %s oci", TEST_IMAGES_DIR, archive);
   int status = -1;
   cr_assert (g_spawn_command_line_sync (cmd, &image_id, NULL, &status, NULL));
   cr_assert_eq (status, 0);
@@ -27,15 +28,15 @@ static void
 teardown (void)
 {
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", workdir);
-  (void) system (cmd);
+  (void)system (cmd);
 }
 
 /* Runs podunit --root W/root --runroot W/run ARGS...; returns the exit status. */
 static int
 podunit (char **out, char **err, const char *args)
 {
-  g_autofree char *cmd = g_strdup_printf ("%s --root %s/root --runroot %s/run %s", PODUNIT_BIN, workdir,
-                                          workdir, args);
+  g_autofree char *cmd = g_strdup_printf ("%s --root %s/root --runroot %s/run %s", PODUNIT_BIN,
+                                          workdir, workdir, args);
   int status = -1;
   g_autofree char *o = NULL, *e = NULL;
   cr_assert (g_spawn_command_line_sync (cmd, &o, &e, &status, NULL));
@@ -64,12 +65,14 @@ Test (cli_images, images_lists_podman_columns)
   cr_assert_eq (podunit (&out, NULL, "images"), 0);
   g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
   cr_assert (g_str_has_prefix (lines[0], "REPOSITORY"), "%s", out);
-  cr_assert (strstr (lines[0], "TAG") && strstr (lines[0], "IMAGE ID") && strstr (lines[0], "CREATED")
-             && strstr (lines[0], "SIZE"), "%s", lines[0]);
+  cr_assert (strstr (lines[0], "TAG") && strstr (lines[0], "IMAGE ID")
+                 && strstr (lines[0], "CREATED") && strstr (lines[0], "SIZE"),
+             "%s", lines[0]);
   g_autofree char *short_id = g_strndup (image_id, 12);
   cr_assert (g_str_has_prefix (lines[1], "localhost/busybox"), "%s", lines[1]);
-  cr_assert (strstr (lines[1], "latest") && strstr (lines[1], short_id) && strstr (lines[1], "years ago")
-             && strstr (lines[1], " MB"), "%s", lines[1]);
+  cr_assert (strstr (lines[1], "latest") && strstr (lines[1], short_id)
+                 && strstr (lines[1], "years ago") && strstr (lines[1], " MB"),
+             "%s", lines[1]);
   /* Columns line up under their headers. */
   cr_assert_eq (strstr (lines[1], short_id) - lines[1], strstr (lines[0], "IMAGE ID") - lines[0]);
   cr_assert_str_eq (lines[2], "");
@@ -80,7 +83,8 @@ Test (cli_images, images_lists_podman_columns)
   cr_assert_str_eq (q, want);
 
   g_autofree char *f = NULL;
-  cr_assert_eq (podunit (&f, NULL, "images --no-trunc --format '{{.Repository}}:{{.Tag}}\\t{{.ID}}'"), 0);
+  cr_assert_eq (
+      podunit (&f, NULL, "images --no-trunc --format '{{.Repository}}:{{.Tag}}\\t{{.ID}}'"), 0);
   g_autofree char *want_f = g_strdup_printf ("localhost/busybox:latest\tsha256:%s\n", image_id);
   cr_assert_str_eq (f, want_f);
 
@@ -101,7 +105,8 @@ Test (cli_images, tag_rmi_untags_then_deletes)
   g_autofree char *out = NULL;
   cr_assert_eq (podunit (&out, NULL, "images --format '{{.Repository}}:{{.Tag}}'"), 0);
   cr_assert (strstr (out, "quay.io/me/bb:1\n") && strstr (out, "localhost/other:latest\n")
-             && strstr (out, "localhost/busybox:latest\n"), "%s", out);
+                 && strstr (out, "localhost/busybox:latest\n"),
+             "%s", out);
 
   /* By id with several names: podman wants -f. */
   g_autofree char *err = NULL;
@@ -114,7 +119,8 @@ Test (cli_images, tag_rmi_untags_then_deletes)
   cr_assert_str_eq (o1, "Untagged: localhost/other:latest\nUntagged: quay.io/me/bb:1\n");
   g_autofree char *o2 = NULL;
   cr_assert_eq (podunit (&o2, NULL, "rmi busybox"), 0);
-  g_autofree char *want = g_strdup_printf ("Untagged: localhost/busybox:latest\nDeleted: %s\n", image_id);
+  g_autofree char *want
+      = g_strdup_printf ("Untagged: localhost/busybox:latest\nDeleted: %s\n", image_id);
   cr_assert_str_eq (o2, want);
 
   g_autofree char *e2 = NULL;
@@ -151,8 +157,11 @@ Test (cli_images, inspect_save_load_prune)
   cr_assert_str_eq (json_array_get_string_element (json_object_get_array_member (o, "RepoTags"), 0),
                     "localhost/busybox:latest");
   JsonObject *cfg = json_object_get_object_member (o, "Config");
-  cr_assert_str_eq (json_array_get_string_element (json_object_get_array_member (cfg, "Cmd"), 0), "sh");
-  cr_assert_eq (json_array_get_length (json_object_get_array_member (json_object_get_object_member (o, "RootFS"), "Layers")), 1);
+  cr_assert_str_eq (json_array_get_string_element (json_object_get_array_member (cfg, "Cmd"), 0),
+                    "sh");
+  cr_assert_eq (json_array_get_length (json_object_get_array_member (
+                    json_object_get_object_member (o, "RootFS"), "Layers")),
+                1);
   cr_assert_gt (json_object_get_int_member (o, "Size"), 1000000);
 
   g_autofree char *f = NULL;

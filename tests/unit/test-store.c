@@ -30,7 +30,7 @@ static void
 teardown (void)
 {
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", workdir);
-  (void) system (cmd);
+  (void)system (cmd);
 }
 
 static char *
@@ -82,8 +82,8 @@ snapshot_one (const char *path, const struct stat *st, int flag, struct FTW *ftw
   /* The root and its staging dir change mtime when a transaction comes and goes. */
   if (*rel == '\0' || strcmp (rel, "/tmp") == 0)
     return 0;
-  g_string_append_printf (snapshot_out, "%s %o %lld %lld\n", rel, st->st_mode, (long long) st->st_size,
-                          (long long) st->st_mtime);
+  g_string_append_printf (snapshot_out, "%s %o %lld %lld\n", rel, st->st_mode,
+                          (long long)st->st_size, (long long)st->st_mtime);
   return 0;
 }
 
@@ -163,7 +163,8 @@ Test (store, docker_archive_gives_the_same_image_id)
 Test (store, loading_a_stored_image_again_changes_nothing)
 {
   g_autofree char *oci = mkimage ("bb.tar", "busybox @OUT@ oci", NULL);
-  g_autofree char *docker = mkimage ("bbd.tar", "busybox @OUT@ docker --name localhost/busybox", NULL);
+  g_autofree char *docker
+      = mkimage ("bbd.tar", "busybox @OUT@ docker --name localhost/busybox", NULL);
   g_autoptr (Store) s = open_store ("root");
   g_autoptr (GPtrArray) l1 = load_ok (s, oci);
   g_autofree char *before = snapshot (s);
@@ -190,8 +191,9 @@ Test (store, oci_whiteouts_kept_for_rootless)
   g_mkdir_with_parents (dest, 0755);
   g_autoptr (GError) error = NULL;
   g_autofree char *diff = NULL;
-  cr_assert (layer_unpack (fd, dest, LAYER_OCI_WHITEOUTS | LAYER_NO_SYNC, "test", &diff, NULL, &error),
-             "%s", error ? error->message : "");
+  cr_assert (
+      layer_unpack (fd, dest, LAYER_OCI_WHITEOUTS | LAYER_NO_SYNC, "test", &diff, NULL, &error),
+      "%s", error ? error->message : "");
   close (fd);
   cr_assert_str_eq (diff, store_image_get_diff_ids (img)[1] + 7);
   g_autofree char *wh = g_build_filename (dest, "data/.wh.gone", NULL);
@@ -220,8 +222,9 @@ Test (store, lookup_by_short_name_full_name_and_id)
   g_autoptr (GPtrArray) loaded = load_ok (s, archive);
   g_autofree char *prefix = g_strndup (id, 6);
   g_autofree char *with_algo = g_strconcat ("sha256:", id, NULL);
-  const char *refs[] = { "busybox", "busybox:latest", "localhost/busybox", "localhost/busybox:latest",
-                         prefix, id, with_algo };
+  const char *refs[]
+      = { "busybox", "busybox:latest", "localhost/busybox", "localhost/busybox:latest", prefix,
+          id,        with_algo };
   for (guint i = 0; i < G_N_ELEMENTS (refs); i++)
     {
       g_autoptr (GError) error = NULL;
@@ -244,7 +247,8 @@ Test (store, tag_untag_remove_collects_layers_and_blobs)
 {
   g_autofree char *id = NULL;
   g_autofree char *a1 = mkimage ("bb.tar", "busybox @OUT@ oci", &id);
-  g_autofree char *a2 = mkimage ("bb2.tar", "busybox @OUT@ oci --two-layer --name localhost/two", NULL);
+  g_autofree char *a2
+      = mkimage ("bb2.tar", "busybox @OUT@ oci --two-layer --name localhost/two", NULL);
   g_autoptr (Store) s = open_store ("root");
   g_autoptr (GPtrArray) l1 = load_ok (s, a1);
   g_autoptr (GPtrArray) l2 = load_ok (s, a2);
@@ -254,7 +258,7 @@ Test (store, tag_untag_remove_collects_layers_and_blobs)
   g_autoptr (StoreImage) img = store_lookup_image (s, "localhost/mine:v1", &error);
   cr_assert_not_null (img);
   cr_assert_str_eq (store_image_get_id (img), id);
-  cr_assert_eq (g_strv_length ((char **) store_image_get_names (img)), 2);
+  cr_assert_eq (g_strv_length ((char **)store_image_get_names (img)), 2);
   cr_assert (store_untag_image (s, "mine:v1", &error));
   g_autoptr (StoreImage) untagged = store_lookup_image (s, "mine:v1", NULL);
   cr_assert_null (untagged);
@@ -266,7 +270,8 @@ Test (store, tag_untag_remove_collects_layers_and_blobs)
   cr_assert_not_null (two);
   g_autofree char *shared = g_strdup (store_image_get_layer_dirs (two)[0]);
   g_autofree char *top = g_strdup (store_image_get_layer_dirs (two)[1]);
-  cr_assert (store_remove_image (s, store_image_get_id (two), &error), "%s", error ? error->message : "");
+  cr_assert (store_remove_image (s, store_image_get_id (two), &error), "%s",
+             error ? error->message : "");
   cr_assert (g_file_test (shared, G_FILE_TEST_IS_DIR));
   cr_assert_not (g_file_test (top, G_FILE_TEST_EXISTS));
   cr_assert (store_remove_image (s, id, &error));
@@ -290,14 +295,10 @@ struct hostile
 ParameterizedTestParameters (store, hostile_archive_rejected)
 {
   static struct hostile cases[] = {
-    { "traversal", "'..' component" },
-    { "absolute", "absolute path" },
-    { "symlink-escape", "is a symlink" },
-    { "symlink-dir-escape", "is a symlink" },
-    { "hardlink-escape", "hard link target" },
-    { "whiteout-dotdot", "whiteout of '..'" },
-    { "truncated-gzip", "truncated" },
-    { "bad-digest", "digest mismatch" },
+    { "traversal", "'..' component" },         { "absolute", "absolute path" },
+    { "symlink-escape", "is a symlink" },      { "symlink-dir-escape", "is a symlink" },
+    { "hardlink-escape", "hard link target" }, { "whiteout-dotdot", "whiteout of '..'" },
+    { "truncated-gzip", "truncated" },         { "bad-digest", "digest mismatch" },
     { "bad-diffid", "diff id mismatch" },
   };
   return cr_make_param_array (struct hostile, cases, G_N_ELEMENTS (cases));
@@ -315,7 +316,8 @@ ParameterizedTest (struct hostile *h, store, hostile_archive_rejected)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) none = image_archive_load (s, bad, &error);
   cr_assert_null (none, "%s was accepted", h->kind);
-  cr_assert (g_error_matches (error, STORE_ERROR, STORE_ERROR_INVALID), "%s: %s", h->kind, error->message);
+  cr_assert (g_error_matches (error, STORE_ERROR, STORE_ERROR_INVALID), "%s: %s", h->kind,
+             error->message);
   cr_assert (strstr (error->message, h->message) != NULL, "%s: message '%s' lacks '%s'", h->kind,
              error->message, h->message);
   g_autofree char *after = snapshot (s);
@@ -336,7 +338,8 @@ Test (store, missing_or_garbage_file_is_a_clear_error)
     {
       g_autoptr (GError) error = NULL;
       cr_assert_null (image_archive_load (s, files[i], &error));
-      cr_assert (strstr (error->message, files[i]) != NULL, "'%s' does not name the file", error->message);
+      cr_assert (strstr (error->message, files[i]) != NULL, "'%s' does not name the file",
+                 error->message);
     }
   g_autofree char *after = snapshot (s);
   cr_assert_str_eq (after, before);
@@ -370,8 +373,10 @@ round_trip (ImageArchiveFormat fmt)
   g_autofree char *dup_text = NULL;
   cr_assert (g_file_get_contents (dup, &dup_text, NULL, NULL));
   cr_assert_str_eq (dup_text, "second\n");
-  g_autofree char *was = g_build_filename (store_image_get_layer_dirs (img2)[1], "etc/was-link", NULL);
-  cr_assert (g_file_test (was, G_FILE_TEST_IS_REGULAR) && !g_file_test (was, G_FILE_TEST_IS_SYMLINK));
+  g_autofree char *was
+      = g_build_filename (store_image_get_layer_dirs (img2)[1], "etc/was-link", NULL);
+  cr_assert (g_file_test (was, G_FILE_TEST_IS_REGULAR)
+             && !g_file_test (was, G_FILE_TEST_IS_SYMLINK));
 }
 
 Test (store, save_load_round_trip_oci) { round_trip (IMAGE_ARCHIVE_OCI); }
@@ -380,7 +385,8 @@ Test (store, save_load_round_trip_docker) { round_trip (IMAGE_ARCHIVE_DOCKER); }
 Test (store, concurrent_loads_leave_a_consistent_store)
 {
   g_autofree char *a1 = mkimage ("bb.tar", "busybox @OUT@ oci", NULL);
-  g_autofree char *a2 = mkimage ("bb2.tar", "busybox @OUT@ docker --two-layer --name localhost/two", NULL);
+  g_autofree char *a2
+      = mkimage ("bb2.tar", "busybox @OUT@ docker --two-layer --name localhost/two", NULL);
   g_autofree char *root = path_in ("root");
   pid_t pids[4];
   for (int i = 0; i < 4; i++)
@@ -437,12 +443,12 @@ Test (store, commit_creates_layer_and_image)
   json_array_add_string_element (cmd, "/srv/hello");
   json_object_set_array_member (cfg, "Cmd", cmd);
   const char *diffs[] = { diff, NULL };
-  g_autoptr (StoreImage) img = store_create_image (s, base, diffs, cfg, "tester", "commit test",
-                                                   "committed", &error);
+  g_autoptr (StoreImage) img
+      = store_create_image (s, base, diffs, cfg, "tester", "commit test", "committed", &error);
   cr_assert_not_null (img, "%s", error ? error->message : "");
   cr_assert_str_eq (store_image_get_names (img)[0], "localhost/committed:latest");
   const char *const *dirs = store_image_get_layer_dirs (img);
-  cr_assert_eq (g_strv_length ((char **) dirs), 2);
+  cr_assert_eq (g_strv_length ((char **)dirs), 2);
   g_autofree char *got = NULL;
   g_autofree char *hello = g_build_filename (dirs[1], "srv/hello", NULL);
   cr_assert (g_file_get_contents (hello, &got, NULL, NULL));
@@ -452,7 +458,8 @@ Test (store, commit_creates_layer_and_image)
 
   /* Committed images save and load like any other. */
   g_autofree char *saved = path_in ("c.tar");
-  cr_assert (image_archive_save (s, img, "localhost/committed:latest", saved, IMAGE_ARCHIVE_OCI, &error));
+  cr_assert (
+      image_archive_save (s, img, "localhost/committed:latest", saved, IMAGE_ARCHIVE_OCI, &error));
   g_autoptr (Store) s2 = open_store ("root2");
   g_autoptr (GPtrArray) again = load_ok (s2, saved);
   g_autoptr (StoreImage) img2 = store_lookup_image (s2, "committed", NULL);
@@ -462,10 +469,8 @@ Test (store, commit_creates_layer_and_image)
 Test (store, normalize_names_as_podman)
 {
   const char *cases[][2] = {
-    { "busybox", "localhost/busybox:latest" },
-    { "busybox:1", "localhost/busybox:1" },
-    { "quay.io/a/b", "quay.io/a/b:latest" },
-    { "localhost:5000/x:y", "localhost:5000/x:y" },
+    { "busybox", "localhost/busybox:latest" }, { "busybox:1", "localhost/busybox:1" },
+    { "quay.io/a/b", "quay.io/a/b:latest" },   { "localhost:5000/x:y", "localhost:5000/x:y" },
     { "a/b", "localhost/a/b:latest" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
