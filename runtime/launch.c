@@ -269,6 +269,7 @@ typedef struct {
   char **env;
   char *home;
   int devnull;
+  int cgroup_fd; /* spec.cgroup_fd's owner */
 } Launch;
 
 static void
@@ -282,6 +283,9 @@ launch_clear (Launch *l)
   if (l->devnull >= 0)
     close (l->devnull);
   l->devnull = -1;
+  if (l->cgroup_fd >= 0)
+    close (l->cgroup_fd);
+  l->cgroup_fd = l->spec.cgroup_fd = -1;
 }
 
 static char **
@@ -332,6 +336,7 @@ prepare (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
 
   memset (l, 0, sizeof *l);
   l->devnull = -1;
+  l->cgroup_fd = l->spec.cgroup_fd = -1;
   for (int i = 0; i < 3; i++)
     l->spec.stdio[i] = -1;
   lowers = layer_dirs (g, c, error);
@@ -466,7 +471,12 @@ setup_cgroups (CliGlobal *g, ContainerConfig *c, Launch *l, gboolean foreground,
   if (warning)
     cli_warn ("%s", warning);
   cgroup_manager_save (cg, cgfile, NULL);
-  l->spec.after_namespaces = enter_cgroup;
+  /* Created right in its cgroup where the kernel can (spawn.h); a
+   * directory that does not exist (v1, hybrid) leaves it to the hook. */
+  if (cgroup_container_path (cg))
+    l->cgroup_fd = l->spec.cgroup_fd
+        = open (cgroup_container_path (cg), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  l->spec.enter_cgroup = enter_cgroup;
   l->spec.hook_data = cg;
   return g_steal_pointer (&cg);
 }

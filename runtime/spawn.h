@@ -67,6 +67,15 @@ struct _SpawnSpec {
   /* runs in the parent between namespace creation and the child's setup */
   SpawnHook after_namespaces;
   gpointer hook_data;
+
+  /* >= 0: a cgroup v2 directory the child is created in (clone3 with
+   * CLONE_INTO_CGROUP), which spares moving it there by writing
+   * cgroup.procs: that write takes the cgroup threadgroup lock for writing,
+   * an RCU grace period (milliseconds) on every run. When the kernel
+   * cannot (older than 5.7, not cgroupfs), enter_cgroup moves it between
+   * clone and "go" as before. */
+  int cgroup_fd;
+  SpawnHook enter_cgroup;
 };
 
 void spawn_spec_clear (SpawnSpec *spec);
