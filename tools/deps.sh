@@ -13,8 +13,10 @@ PKGS=(
   qemu-system-x86 debootstrap e2fsprogs
   # benchmarks
   hyperfine libarchive-tools
-  # bench/run's anchors: crun with podman's config, conmon's memory
-  crun conmon
+  # bench/run's anchors: crun with podman's config, conmon's memory, podman
+  # itself (installs no running service: the host has no systemd), perf
+  # for the CPU time of each command's process tree
+  crun conmon podman linux-perf
 )
 missing=()
 for p in "${PKGS[@]}"; do
