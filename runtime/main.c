@@ -34,6 +34,9 @@
 #pragma weak cli_volume_create
 #pragma weak cli_volume_rm
 #pragma weak cli_volume_ls
+#pragma weak cli_volume_inspect
+#pragma weak cli_volume_prune
+#pragma weak cli_volume_exists
 #pragma weak cli_pod_create
 #pragma weak cli_load
 #pragma weak cli_save
@@ -100,6 +103,10 @@ static const CliVerb verbs[] = {
   { "volume create", cli_volume_create, NULL },
   { "volume rm", cli_volume_rm, NULL },
   { "volume ls", cli_volume_ls, NULL },
+  { "volume list", cli_volume_ls, NULL },
+  { "volume inspect", cli_volume_inspect, NULL },
+  { "volume prune", cli_volume_prune, NULL },
+  { "volume exists", cli_volume_exists, NULL },
   { "pod create", cli_pod_create, NULL },
   { "_supervise", cli_supervise, NULL },
   { "healthcheck run", cli_healthcheck_run, "Run the health check of a container" },
@@ -266,10 +273,18 @@ flag_value (int argc, char **argv, int *i, const char *flag, gboolean *missing)
   return argv[*i];
 }
 
+static void
+cli_global_clear (CliGlobal *g)
+{
+  g_clear_pointer (&g->root, g_free);
+  g_clear_pointer (&g->runroot, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliGlobal, cli_global_clear)
+
 int
 main (int argc, char **argv)
 {
-  CliGlobal g = { .argv0 = argv[0], .log_level = LOG_LEVEL_WARN };
+  g_auto (CliGlobal) g = { .argv0 = argv[0], .log_level = LOG_LEVEL_WARN };
   int i;
 
   for (i = 1; i < argc && argv[i][0] == '-'; i++)
