@@ -54,6 +54,9 @@ CLI_VERB (cli_commit);
 CLI_VERB (cli_volume_create);
 CLI_VERB (cli_volume_rm);
 CLI_VERB (cli_volume_ls);
+CLI_VERB (cli_volume_inspect);
+CLI_VERB (cli_volume_prune);
+CLI_VERB (cli_volume_exists);
 CLI_VERB (cli_pod_create);
 /* Image verbs (store). */
 CLI_VERB (cli_load);

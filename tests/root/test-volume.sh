@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Root integration tests of named volumes: podunit volume create|ls|inspect|
+# rm|prune|exists and their use by `run -v NAME:/path` (podman's behaviour).
+# Usage: test-volume.sh PODUNIT   (needs root; prints "ok"/"not ok" lines)
+set -u
+PODUNIT=$(readlink -f "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ "$(id -u)" != 0 ]; then echo "skip: needs root"; exit 77; fi
+
+T=$(mktemp -d /tmp/podunit-test-volume.XXXXXX)
+cleanup () {
+  "$PODUNIT" --root "$T/root" --runroot "$T/run" rm -a -f >/dev/null 2>&1
+  "$PODUNIT" --root "$T/root" --runroot "$T/run" volume rm -a -f >/dev/null 2>&1
+  grep -q "$T" /proc/self/mountinfo && echo "leftover mounts under $T"
+  rm -rf "$T"
+}
+trap cleanup EXIT
+P () { "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"; }
+
+fails=0 n=0
+check () { # NAME EXPECTED ACTUAL
+  n=$((n + 1))
+  if [ "$2" = "$3" ]; then echo "ok $n - $1"
+  else echo "not ok $n - $1"; echo "#   expected: $(printf %q "$2")"; echo "#   actual:   $(printf %q "$3")"; fails=$((fails + 1)); fi
+}
+check_match () { # NAME REGEX ACTUAL
+  n=$((n + 1))
+  if printf '%s' "$3" | grep -Eq -- "$2"; then echo "ok $n - $1"
+  else echo "not ok $n - $1"; echo "#   expected match: $2"; echo "#   actual: $(printf %q "$3")"; fails=$((fails + 1)); fi
+}
+status () { "$@" >/dev/null 2>&1; echo $?; }
+
+sh "$HERE/../images/make-busybox-oci.sh" "$T/busybox.tar" >/dev/null || { echo "Bail out! image"; exit 1; }
+P load -i "$T/busybox.tar" >/dev/null || { echo "Bail out! load"; exit 1; }
+IMG=localhost/busybox:latest
+
+# --- create / ls / inspect / exists ---
+check "create prints the name" "data" "$(P volume create --label app=x data)"
+check "create of an existing volume fails" "125" "$(status P volume create data)"
+check "its message is podman's" "Error: volume with name data already exists: volume already exists" \
+  "$(P volume create data 2>&1)"
+check "--ignore: success, name printed" "data" "$(P volume create --ignore --label other=1 data)"
+check "--ignore changes nothing" '{"app":"x"}' "$(P volume inspect --format '{{json .Labels}}' data)"
+check_match "no name: a random 64-hex name" "^[0-9a-f]{64}$" "$(P volume create)"
+check "ls" "DRIVER      VOLUME NAME|local       [0-9a-f]{64}|local       data" \
+  "$(P volume ls | sed -E 's/[0-9a-f]{64}/[0-9a-f]{64}/' | tr '\n' '|' | sed 's/|$//')"
+check "ls --filter label=" "data" "$(P volume ls -q --filter label=app=x)"
+check "ls --filter name=" "data" "$(P volume ls --filter name=^da --format '{{.Name}}')"
+check "ls --format" "local data" "$(P volume ls --filter label=app --format '{{.Driver}} {{.Name}}')"
+INSPECT=$(P volume inspect data)
+check "inspect: Name, Driver, Scope" "data local local" \
+  "$(printf '%s' "$INSPECT" | python3 -c 'import json,sys; v=json.load(sys.stdin)[0]; print(v["Name"], v["Driver"], v["Scope"])')"
+check "inspect: Mountpoint" "$T/root/volumes/data/_data" "$(P volume inspect --format '{{.Mountpoint}}' data)"
+check_match "inspect: CreatedAt" '"CreatedAt" : "20[0-9-]+T[0-9:.]+[+-][0-9:]+"' "$INSPECT"
+check "inspect of an unknown volume" "125|Error: no such volume nope" \
+  "$(status P volume inspect nope)|$(P volume inspect nope 2>&1 >/dev/null)"
+check "exists" "0 1" "$(status P volume exists data) $(status P volume exists nope)"
+check "driver other than local is refused" "125" "$(status P volume create --driver nfs x)"
+check "unsupported device type is refused" "125" "$(status P volume create -o type=btrfs -o device=/dev/vda1 x)"
+check "mount options without a device are refused" "125" "$(status P volume create -o o=compress=zstd x)"
+check "a refused create leaves no volume" "1" "$(status P volume exists x)"
+
+# --- uid/gid ---
+P volume create -o o=uid=1234,gid=5678 owned >/dev/null
+check "o=uid=,gid= owns _data" "1234:5678" "$(stat -c %u:%g "$T/root/volumes/owned/_data")"
+P volume create --uid 42 --gid 43 owned2 >/dev/null
+check "--uid/--gid own _data" "42:43" "$(stat -c %u:%g "$T/root/volumes/owned2/_data")"
+check "the container sees the owner" "1234 5678" "$(P run --rm -v owned:/data $IMG stat -c '%u %g' /data)"
+
+# --- data persists across containers; in-use protection ---
+P run --rm -v data:/data $IMG sh -c 'echo hello > /data/f'
+check "data persists across two containers" "hello" "$(P run --rm -v data:/data $IMG cat /data/f)"
+check "the file is in the Mountpoint" "hello" "$(cat "$T/root/volumes/data/_data/f")"
+P run --rm -v implicit:/data $IMG true
+check "run -v creates the volume record" "0 implicit" \
+  "$(status P volume exists implicit) $(P volume inspect --format '{{.Name}}' implicit)"
+P create --name user -v data:/data $IMG true >/dev/null
+check "rm of a volume in use: exit 2" "2" "$(status P volume rm data)"
+check_match "rm of a volume in use: podman's message" "volume data is being used by the following container\(s\): [0-9a-f]{64}" \
+  "$(P volume rm data 2>&1)"
+check "ls --filter dangling=false" "data" "$(P volume ls -q --filter dangling=false)"
+check "the volume is still there" "hello" "$(cat "$T/root/volumes/data/_data/f")"
+check "prune keeps a volume in use" "0" "$(P volume prune -f >/dev/null; status P volume exists data)"
+check "prune removed the unused ones" "data" "$(P volume ls -q)"
+check "rm -f removes the container too" "data|0" "$(P volume rm -f data | tr '\n' '|'; P ps -a -q | wc -l)"
+check "rm of an unknown volume" "Error: no volume with name \"nope\" found: no such volume" \
+  "$(P volume rm nope 2>&1)"
+check "rm of an unknown volume exit status" "1" "$(status P volume rm nope)"
+
+# --- device volumes: tmpfs and bind, mounted on _data at first use ---
+P volume create -o type=tmpfs -o device=tmpfs -o o=size=1m,uid=7 tvol >/dev/null
+check "tmpfs volume: a tmpfs of the size in the container" "tmpfs 1024" \
+  "$(P run --rm -v tvol:/t $IMG sh -c 'echo x > /t/f; df -k /t | awk "NR==2 {print \$2}"' | sed 's/^/tmpfs /')"
+check "tmpfs volume: shared by the next container" "x 7" "$(P run --rm -v tvol:/t $IMG sh -c 'cat /t/f; stat -c %u /t' | tr '\n' ' ' | sed 's/ $//')"
+mkdir "$T/host"; echo there > "$T/host/g"
+P volume create -o type=none -o o=bind -o device="$T/host" bvol >/dev/null
+check "bind volume: the device's files" "there" "$(P run --rm -v bvol:/b $IMG cat /b/g)"
+P run --rm -v bvol:/b $IMG sh -c 'echo new > /b/h'
+check "bind volume: writes reach the device" "new" "$(cat "$T/host/h")"
+P volume rm tvol bvol >/dev/null
+check "rm unmounts and keeps the bound directory" "g h" "$(ls "$T/host" | tr '\n' ' ' | sed 's/ $//')"
+check "no volume mount left" "" "$(grep "$T/root/volumes" /proc/self/mountinfo)"
+check "bind device must exist" "125" "$(status P volume create -o type=none -o o=bind -o device=/nonexistent x)"
+
+echo "1..$n"
+exit $((fails > 0))
