@@ -42,9 +42,11 @@ check "its message is podman's" "Error: volume with name data already exists: vo
   "$(P volume create data 2>&1)"
 check "--ignore: success, name printed" "data" "$(P volume create --ignore --label other=1 data)"
 check "--ignore changes nothing" '{"app":"x"}' "$(P volume inspect --format '{{json .Labels}}' data)"
-check_match "no name: a random 64-hex name" "^[0-9a-f]{64}$" "$(P volume create)"
-check "ls" "DRIVER      VOLUME NAME|local       [0-9a-f]{64}|local       data" \
-  "$(P volume ls | sed -E 's/[0-9a-f]{64}/[0-9a-f]{64}/' | tr '\n' '|' | sed 's/|$//')"
+RANDOM_NAME=$(P volume create)
+check_match "no name: a random 64-hex name" "^[0-9a-f]{64}$" "$RANDOM_NAME"
+check "ls: header, then driver and name sorted by name" \
+  "DRIVER      VOLUME NAME|$(printf 'local       %s\n' data "$RANDOM_NAME" | sort | tr '\n' '|' | sed 's/|$//')" \
+  "$(P volume ls | tr '\n' '|' | sed 's/|$//')"
 check "ls --filter label=" "data" "$(P volume ls -q --filter label=app=x)"
 check "ls --filter name=" "data" "$(P volume ls --filter name=^da --format '{{.Name}}')"
 check "ls --format" "local data" "$(P volume ls --filter label=app --format '{{.Driver}} {{.Name}}')"
