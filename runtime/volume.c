@@ -630,6 +630,13 @@ volume_create (const char *root, Volume *v, gboolean ignore_existing, gboolean *
   return ok;
 }
 
+/* g_ptr_array_sort passes pointers to the elements. */
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
 GPtrArray *
 volume_list (const char *root, GError **error)
 {
@@ -652,7 +659,7 @@ volume_list (const char *root, GError **error)
       if (volume_name_is_valid (n) && g_file_test (data, G_FILE_TEST_IS_DIR))
         g_ptr_array_add (names, g_strdup (n));
     }
-  g_ptr_array_sort (names, (GCompareFunc) (void (*) (void)) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
   return g_steal_pointer (&names);
 }
 

@@ -45,7 +45,7 @@ check "--ignore changes nothing" '{"app":"x"}' "$(P volume inspect --format '{{j
 RANDOM_NAME=$(P volume create)
 check_match "no name: a random 64-hex name" "^[0-9a-f]{64}$" "$RANDOM_NAME"
 check "ls: header, then driver and name sorted by name" \
-  "DRIVER      VOLUME NAME|$(printf 'local       %s\n' data "$RANDOM_NAME" | sort | tr '\n' '|' | sed 's/|$//')" \
+  "DRIVER      VOLUME NAME|$(printf 'local       %s\n' data "$RANDOM_NAME" | LC_ALL=C sort | tr '\n' '|' | sed 's/|$//')" \
   "$(P volume ls | tr '\n' '|' | sed 's/|$//')"
 check "ls --filter label=" "data" "$(P volume ls -q --filter label=app=x)"
 check "ls --filter name=" "data" "$(P volume ls --filter name=^da --format '{{.Name}}')"
