@@ -193,6 +193,31 @@ cli_volume_ls (CliGlobal *g, int argc, char **argv)
   return 0;
 }
 
+/* The volumes a verb acts on: every one with @all, else the operands.
+ * NULL (printed) when both or neither were given. */
+static GPtrArray *
+volume_args (CliGlobal *g, int argc, char **argv, gboolean all, const char *none_message)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *names;
+
+  if (all == (argc > 1))
+    {
+      cli_error ("%s", all ? "when --all is given, no volumes may be named" : none_message);
+      return NULL;
+    }
+  if (all)
+    {
+      if (!(names = volume_list (g->root, &error)))
+        cli_error ("%s", error->message);
+      return names;
+    }
+  names = g_ptr_array_new_with_free_func (g_free);
+  for (int i = 1; i < argc; i++)
+    g_ptr_array_add (names, g_strdup (argv[i]));
+  return names;
+}
+
 int
 cli_volume_inspect (CliGlobal *g, int argc, char **argv)
 {
@@ -211,25 +236,10 @@ cli_volume_inspect (CliGlobal *g, int argc, char **argv)
 
   if (!cli_parse_options (&argc, &argv, entries, "VOLUME...", FALSE))
     return EXIT_PODUNIT;
-  if (all == (argc > 1))
-    {
-      cli_error (all ? "when --all is given, no volumes may be named"
-                     : "provide one or more volume names or use --all");
-      return EXIT_PODUNIT;
-    }
+  if (!(names = volume_args (g, argc, argv, all, "provide one or more volume names or use --all")))
+    return EXIT_PODUNIT;
   if (format && !(tmpl = cli_template_new (format, NULL, &error)))
     return fail_volume (error);
-  if (all)
-    {
-      if (!(names = volume_list (g->root, &error)))
-        return fail_volume (error);
-    }
-  else
-    {
-      names = g_ptr_array_new_with_free_func (g_free);
-      for (int i = 1; i < argc; i++)
-        g_ptr_array_add (names, g_strdup (argv[i]));
-    }
   for (guint i = 0; i < names->len; i++)
     {
       g_autoptr (GError) local = NULL;
@@ -292,23 +302,8 @@ cli_volume_rm (CliGlobal *g, int argc, char **argv)
 
   if (!cli_parse_options (&argc, &argv, entries, "VOLUME...", FALSE))
     return EXIT_PODUNIT;
-  if (all == (argc > 1))
-    {
-      cli_error (all ? "when --all is given, no volumes may be named"
-                     : "choose either one or more volumes or all");
-      return EXIT_PODUNIT;
-    }
-  if (all)
-    {
-      if (!(names = volume_list (g->root, &error)))
-        return fail_volume (error);
-    }
-  else
-    {
-      names = g_ptr_array_new_with_free_func (g_free);
-      for (int i = 1; i < argc; i++)
-        g_ptr_array_add (names, g_strdup (argv[i]));
-    }
+  if (!(names = volume_args (g, argc, argv, all, "choose either one or more volumes or all")))
+    return EXIT_PODUNIT;
   for (guint i = 0; i < names->len; i++)
     {
       g_autoptr (GError) local = NULL;
