@@ -10,6 +10,7 @@
 
 #include "container.h"
 #include "launch.h"
+#include "volume.h"
 
 int
 cli_rm (CliGlobal *g, int argc, char **argv)
@@ -54,11 +55,18 @@ cli_rm (CliGlobal *g, int argc, char **argv)
           status = EXIT_PODUNIT;
           continue;
         }
+      /* -v: the anonymous volumes go with it; their names are in its mounts. */
+      g_autoptr (ContainerConfig) c = volumes ? container_config_load (g->root, id, NULL) : NULL;
       if (!launch_remove (g, id, force, &error))
         {
           cli_error ("%s", error->message);
           status = error->code == CONTAINER_ERROR_STATE ? 2 : EXIT_PODUNIT;
           continue;
+        }
+      if (c && !volume_remove_anonymous (g->root, c->mounts, &error))
+        {
+          cli_error ("%s", error->message);
+          status = EXIT_PODUNIT;
         }
       printf ("%s\n", id);
     }

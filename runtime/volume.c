@@ -44,9 +44,9 @@ append_options (GString *out, const char *opts, const char *flag, GError **error
         g_string_append (out, ",chown");
       else if (g_str_equal (*o, "bind"))
         g_string_append (out, ",norbind");
-      else if (g_str_equal (*o, "noexec") || g_str_equal (*o, "exec")
-               || g_str_equal (*o, "suid") || g_str_equal (*o, "dev")
-               || g_str_equal (*o, "nosuid") || g_str_equal (*o, "nodev"))
+      else if (g_str_equal (*o, "noexec") || g_str_equal (*o, "exec") || g_str_equal (*o, "suid")
+               || g_str_equal (*o, "dev") || g_str_equal (*o, "nosuid")
+               || g_str_equal (*o, "nodev"))
         {
           if (!g_str_has_prefix (*o, "no") || g_str_equal (*o, "noexec"))
             g_string_append_printf (out, ",%s", *o);
@@ -61,9 +61,26 @@ append_options (GString *out, const char *opts, const char *flag, GError **error
   return TRUE;
 }
 
+static char *ensure (const char *root, const char *name, gboolean anonymous, GError **error);
+
+/* A name for a volume nobody named: 64 hex digits, as podman's. */
 static char *
-bind_or_volume (const char *root, const char *source, const char *dest, const char *opts,
-                const char *flag, const char *whole, GError **error)
+random_name (void)
+{
+  g_autofree char *a = g_uuid_string_random (), *b = g_uuid_string_random ();
+  g_autofree char *hex = g_strconcat (a, b, NULL);
+  GString *s = g_string_new (NULL);
+  for (char *p = hex; *p; p++)
+    if (*p != '-')
+      g_string_append_c (s, *p);
+  return g_string_free (s, FALSE);
+}
+
+/* With @anonymous, @source is a generated name (`-v /path`, `--mount
+ * type=volume` without source): `rm -v` removes such volumes. */
+static char *
+bind_or_volume (const char *root, const char *source, gboolean anonymous, const char *dest,
+                const char *opts, const char *flag, const char *whole, GError **error)
 {
   g_autoptr (GString) out = g_string_new ("type=bind,source=");
   g_autofree char *src = NULL;
@@ -84,12 +101,14 @@ bind_or_volume (const char *root, const char *source, const char *dest, const ch
           return NULL;
         }
     }
-  else if (!(src = volume_ensure (root, source, error)))
+  else if (!(src = ensure (root, source, anonymous, error)))
     return NULL;
   if (strchr (src, ',') || strchr (dest, ','))
     {
-      g_set_error (error, MOUNT_ERROR, MOUNT_ERROR_INVALID, "%s %s: paths with ',' are not "
-                   "supported", flag, whole);
+      g_set_error (error, MOUNT_ERROR, MOUNT_ERROR_INVALID,
+                   "%s %s: paths with ',' are not "
+                   "supported",
+                   flag, whole);
       return NULL;
     }
   g_string_append_printf (out, "%s,destination=%s", src, dest);
@@ -107,15 +126,14 @@ volume_normalize_v (const char *root, const char *spec, GError **error)
       /* "-v /data": an anonymous volume. */
       if (parts[0] && parts[0][0] == '/')
         {
-          g_autofree char *id = g_uuid_string_random ();
-          g_strdelimit (id, "-", 'a');
-          return bind_or_volume (root, id, parts[0], NULL, "-v", spec, error);
+          g_autofree char *id = random_name ();
+          return bind_or_volume (root, id, TRUE, parts[0], NULL, "-v", spec, error);
         }
       g_set_error (error, MOUNT_ERROR, MOUNT_ERROR_INVALID,
                    "-v %s: expected SOURCE:DESTINATION[:OPTIONS]", spec);
       return NULL;
     }
-  return bind_or_volume (root, parts[0], parts[1], parts[2], "-v", spec, error);
+  return bind_or_volume (root, parts[0], FALSE, parts[1], parts[2], "-v", spec, error);
 }
 
 char *
@@ -155,6 +173,7 @@ volume_normalize_mount (const char *root, const char *spec, GError **error)
   g_autofree char *type = NULL, *src = NULL, *dst = NULL;
   g_autoptr (GString) opts = g_string_new (NULL);
   g_autoptr (GString) tmpfs = g_string_new (NULL);
+  gboolean anonymous = FALSE;
 
   for (char **p = kv; *p; p++)
     {
@@ -213,7 +232,8 @@ volume_normalize_mount (const char *root, const char *spec, GError **error)
                            "--mount %s: a bind mount needs source=", spec);
               return NULL;
             }
-          src = g_uuid_string_random ();
+          src = random_name ();
+          anonymous = TRUE;
         }
       if (g_str_equal (type, "volume") && src[0] == '/')
         {
@@ -221,7 +241,7 @@ volume_normalize_mount (const char *root, const char *spec, GError **error)
                        "--mount %s: a volume source is a name, not a path", spec);
           return NULL;
         }
-      return bind_or_volume (root, src, dst, opts->str, "--mount", spec, error);
+      return bind_or_volume (root, src, anonymous, dst, opts->str, "--mount", spec, error);
     }
   g_set_error (error, MOUNT_ERROR, MOUNT_ERROR_INVALID,
                "--mount %s: type %s is not supported by podunit yet (bind, volume, tmpfs)", spec,
@@ -231,7 +251,7 @@ volume_normalize_mount (const char *root, const char *spec, GError **error)
 
 /* ---- volume records (volume.h) ---- */
 
-G_DEFINE_QUARK (podunit-volume-error-quark, volume_error)
+G_DEFINE_QUARK (podunit - volume - error - quark, volume_error)
 
 void
 volume_free (Volume *v)
@@ -316,12 +336,11 @@ parse_id (const char *s, gint64 *out)
   n = g_ascii_strtoull (s, &end, 10);
   if (*end || n > G_MAXUINT32 - 1)
     return FALSE;
-  *out = (gint64) n;
+  *out = (gint64)n;
   return TRUE;
 }
 
-static gboolean
-invalid (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+static gboolean invalid (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 static gboolean
 invalid (GError **error, const char *fmt, ...)
 {
@@ -335,7 +354,8 @@ invalid (GError **error, const char *fmt, ...)
 
 /* The mount(2) flags and data of a volume's o= list; uid= and gid= are
  * taken out (podman's local driver applies them to _data, not to mount). */
-typedef struct {
+typedef struct
+{
   unsigned long flags;
   GString *data;
   gboolean bind;
@@ -385,13 +405,15 @@ plan_mount (Volume *v, VolumeMountPlan *plan, GError **error)
   if (!type && !device)
     {
       if (rest->len || plan->flags)
-        return invalid (error, "volume option o=%s: mount options need type= and device= "
-                        "(podunit mounts tmpfs and bind devices)", o);
+        return invalid (error,
+                        "volume option o=%s: mount options need type= and device= "
+                        "(podunit mounts tmpfs and bind devices)",
+                        o);
       return TRUE;
     }
   if (!type || !device)
     return invalid (error, "volume options: type= and device= go together in podunit "
-                    "(type=tmpfs,device=tmpfs or type=none,o=bind,device=/PATH)");
+                           "(type=tmpfs,device=tmpfs or type=none,o=bind,device=/PATH)");
   if (g_str_equal (type, "tmpfs"))
     {
       if (plan->bind)
@@ -411,14 +433,18 @@ plan_mount (Volume *v, VolumeMountPlan *plan, GError **error)
       return TRUE;
     }
   if (!plan->bind || !(g_str_equal (type, "none") || g_str_equal (type, "bind")))
-    return invalid (error, "volume option type=%s: podunit mounts only tmpfs "
-                    "(type=tmpfs) and bind (type=none,o=bind) devices", type);
+    return invalid (error,
+                    "volume option type=%s: podunit mounts only tmpfs "
+                    "(type=tmpfs) and bind (type=none,o=bind) devices",
+                    type);
   if (rest->len)
     return invalid (error, "volume option o=%s: a bind mount does not take \"%s\"", o,
                     rest->str + 1);
   if (device[0] != '/' || !g_file_test (device, G_FILE_TEST_IS_DIR))
-    return invalid (error, "volume option device=%s: a bind device must be an existing "
-                    "absolute directory", device);
+    return invalid (error,
+                    "volume option device=%s: a bind device must be an existing "
+                    "absolute directory",
+                    device);
   plan->data = NULL;
   return TRUE;
 }
@@ -433,16 +459,18 @@ check_options (Volume *v, GError **error)
       g_autofree char *key = eq ? g_strndup (*p, eq - *p) : g_strdup (*p);
       if (g_str_equal (key, "copy"))
         return invalid (error, "volume option copy: podunit does not copy image contents "
-                        "into volumes (it behaves as nocopy)");
+                               "into volumes (it behaves as nocopy)");
       if (g_str_equal (key, "uid") || g_str_equal (key, "gid"))
         {
           if (!eq || !parse_id (eq + 1, key[0] == 'u' ? &v->uid : &v->gid))
             return invalid (error, "volume option %s: needs a numeric id", *p);
         }
-      else if (!g_str_equal (key, "type") && !g_str_equal (key, "device")
-               && !g_str_equal (key, "o") && !g_str_equal (key, "nocopy"))
-        return invalid (error, "volume option %s: not supported by podunit (type, device, o, "
-                        "uid, gid, nocopy)", *p);
+      else if (!g_str_equal (key, "type") && !g_str_equal (key, "device") && !g_str_equal (key, "o")
+               && !g_str_equal (key, "nocopy"))
+        return invalid (error,
+                        "volume option %s: not supported by podunit (type, device, o, "
+                        "uid, gid, nocopy)",
+                        *p);
     }
   if (!plan_mount (v, &plan, error))
     return FALSE;
@@ -506,8 +534,8 @@ save_record (const char *root, const Volume *v, GError **error)
 static char **
 strv_member (JsonObject *o, const char *member, gboolean with_values)
 {
-  JsonObject *m = json_object_has_member (o, member) ? json_object_get_object_member (o, member)
-                                                     : NULL;
+  JsonObject *m
+      = json_object_has_member (o, member) ? json_object_get_object_member (o, member) : NULL;
   g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
   g_autoptr (GList) keys = m ? json_object_get_members (m) : NULL;
   for (GList *k = keys; k; k = k->next)
@@ -539,7 +567,7 @@ volume_load (const char *root, const char *name, GError **error)
       if (stat (data, &st) < 0)
         goto not_found;
       v->name = g_strdup (name);
-      v->created = (gint64) st.st_mtime * G_USEC_PER_SEC;
+      v->created = (gint64)st.st_mtime * G_USEC_PER_SEC;
       return g_steal_pointer (&v);
     }
   if (!json_parser_load_from_file (parser, path, error))
@@ -609,18 +637,12 @@ volume_create (const char *root, Volume *v, gboolean ignore_existing, gboolean *
     return invalid (error, "volume driver \"%s\": podunit has only the \"local\" driver",
                     v->driver);
   if (!v->name)
-    {
-      g_autofree char *a = g_uuid_string_random (), *b = g_uuid_string_random ();
-      g_autofree char *hex = g_strconcat (a, b, NULL);
-      g_autoptr (GString) s = g_string_new (NULL);
-      for (char *p = hex; *p; p++)
-        if (*p != '-')
-          g_string_append_c (s, *p);
-      v->name = g_string_free (g_steal_pointer (&s), FALSE);
-    }
+    v->name = random_name ();
   if (!volume_name_is_valid (v->name))
-    return invalid (error, "invalid volume name \"%s\": names must match "
-                    "[a-zA-Z0-9][a-zA-Z0-9_.-]*", v->name);
+    return invalid (error,
+                    "invalid volume name \"%s\": names must match "
+                    "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
+                    v->name);
   if (!check_options (v, error))
     return FALSE;
   if ((fd = lock_root (root, error)) < 0)
@@ -634,7 +656,7 @@ volume_create (const char *root, Volume *v, gboolean ignore_existing, gboolean *
 static int
 compare_names (gconstpointer a, gconstpointer b)
 {
-  return strcmp (*(char *const *) a, *(char *const *) b);
+  return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
 GPtrArray *
@@ -758,10 +780,11 @@ volume_remove (const char *root, const char *name, GError **error)
     {
       g_autofree char *list = NULL;
       g_ptr_array_add (users, NULL);
-      list = g_strjoinv (", ", (char **) users->pdata);
+      list = g_strjoinv (", ", (char **)users->pdata);
       g_set_error (error, VOLUME_ERROR, VOLUME_ERROR_IN_USE,
                    "volume %s is being used by the following container(s): %s: volume is "
-                   "being used", name, list);
+                   "being used",
+                   name, list);
       goto out;
     }
   /* Never delete through a mount: that would empty the bound device. */
@@ -785,6 +808,12 @@ out:
 char *
 volume_ensure (const char *root, const char *name, GError **error)
 {
+  return ensure (root, name, FALSE, error);
+}
+
+static char *
+ensure (const char *root, const char *name, gboolean anonymous, GError **error)
+{
   g_autoptr (Volume) v = volume_new ();
   g_autoptr (Volume) loaded = NULL;
   g_autofree char *data = volume_mountpoint (root, name);
@@ -800,8 +829,41 @@ volume_ensure (const char *root, const char *name, GError **error)
     return NULL;
   /* As podman does, -v NAME:/path creates the volume it names. */
   v->name = g_strdup (name);
-  ok = create_locked (root, v, TRUE, NULL, error)
-       && (loaded = volume_load (root, name, error)) && mount_device (root, loaded, error);
+  v->anonymous = anonymous;
+  ok = create_locked (root, v, TRUE, NULL, error) && (loaded = volume_load (root, name, error))
+       && mount_device (root, loaded, error);
   close (fd);
   return ok ? g_steal_pointer (&data) : NULL;
+}
+
+gboolean
+volume_remove_anonymous (const char *root, char **mounts, GError **error)
+{
+  g_autofree char *dir = g_build_filename (root, "volumes", NULL);
+  g_autofree char *prefix = g_strconcat (dir, "/", NULL);
+  for (char **m = mounts; m && *m; m++)
+    {
+      const char *src = strstr (*m, "source=");
+      g_autofree char *name = NULL;
+      g_autoptr (Volume) v = NULL;
+      g_autoptr (GError) local = NULL;
+      const char *end;
+      if (!src || !g_str_has_prefix (src + 7, prefix))
+        continue;
+      src += 7 + strlen (prefix);
+      if (!(end = strstr (src, "/_data,")))
+        continue;
+      name = g_strndup (src, end - src);
+      if (!(v = volume_load (root, name, NULL)) || !v->anonymous)
+        continue;
+      /* Another container may use it too (--volumes-from): then it stays. */
+      if (!volume_remove (root, name, &local)
+          && !g_error_matches (local, VOLUME_ERROR, VOLUME_ERROR_IN_USE)
+          && !g_error_matches (local, VOLUME_ERROR, VOLUME_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+    }
+  return TRUE;
 }

@@ -57,6 +57,9 @@ GPtrArray *volume_users (const char *root, const char *name, GError **error);
 /* Unmounts and deletes the volume; VOLUME_ERROR_IN_USE when a container
  * uses it (the caller removes those first to force). */
 gboolean volume_remove (const char *root, const char *name, GError **error);
+/* Removes the anonymous volumes among a container's normalized @mounts
+ * (`rm -v`) that no other container uses. */
+gboolean volume_remove_anonymous (const char *root, char **mounts, GError **error);
 /* Value of @key in a KEY=VALUE vector (labels, options), or NULL. */
 const char *volume_strv_get (char **kv, const char *key);
 /* The record as podman's `volume inspect` prints it. */

@@ -90,6 +90,19 @@ check "rm of an unknown volume" "Error: no volume with name \"nope\" found: no s
   "$(P volume rm nope 2>&1)"
 check "rm of an unknown volume exit status" "1" "$(status P volume rm nope)"
 
+# --- anonymous volumes (-v /path): rm -v removes them, named ones stay ---
+P volume create keep >/dev/null
+P create --name anon -v /scratch -v keep:/keep $IMG true >/dev/null
+ANON=$(P volume ls -q | grep -Ev '^(keep|owned|owned2|implicit)$')
+check_match "-v /path makes an anonymous volume with a 64-hex name" "^[0-9a-f]{64}$" "$ANON"
+check "inspect marks it Anonymous" "true" "$(P volume inspect --format '{{.Anonymous}}' "$ANON")"
+P rm anon >/dev/null
+check "rm without -v keeps it" "0" "$(status P volume exists "$ANON")"
+P create --name anon2 --mount type=volume,destination=/s -v keep:/keep $IMG true >/dev/null
+ANON2=$(P volume ls -q | grep -Ev "^(keep|owned|owned2|implicit|$ANON)$")
+check "rm -v removes the anonymous volume, not the named one" "1 0" \
+  "$(P rm -v anon2 >/dev/null; echo "$(status P volume exists "$ANON2") $(status P volume exists keep)")"
+
 # --- device volumes: tmpfs and bind, mounted on _data at first use ---
 P volume create -o type=tmpfs -o device=tmpfs -o o=size=1m,uid=7 tvol >/dev/null
 check "tmpfs volume: a tmpfs of the size in the container" "tmpfs 1024" \
