@@ -930,8 +930,19 @@ launch_remove (CliGlobal *g, const char *id, gboolean force, GError **error)
     guint64 ooms = 0;
     if (cg && cgroup_oom_kills (cg, &ooms, NULL) && ooms > 0)
       cli_warn ("container %s was OOM killed", id);
-    if (cg && !cgroup_cleanup (cg, &cg_error))
-      cli_warn ("%s", cg_error->message);
+    /* After `rm -f` stopped it, the supervisor outlives the record of
+     * the exit by a moment, and until it is reaped its cgroup cannot be
+     * removed (EBUSY left podunit-conmon-ID behind): retry for a second. */
+    for (int i = 0; cg && !cgroup_cleanup (cg, &cg_error); i++)
+      {
+        if (i == 50)
+          {
+            cli_warn ("%s", cg_error->message);
+            break;
+          }
+        g_clear_error (&cg_error);
+        g_usleep (20000);
+      }
   }
   lfd = container_lock (g->runroot, id, error);
   if (lfd < 0)
