@@ -475,6 +475,19 @@ state_path (const char *runroot, const char *id)
 }
 
 gboolean
+container_pid_running (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  paren = strrchr (stat, ')'); /* "PID (comm) STATE ..." */
+  return paren != NULL && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+gboolean
 container_state_load (const char *runroot, const char *id, ContainerState *st, GError **error)
 {
   g_autofree char *path = state_path (runroot, id);
@@ -506,9 +519,14 @@ container_state_load (const char *runroot, const char *id, ContainerState *st, G
   st->started_at = json_object_get_int_member_with_default (o, "started_at", 0);
   st->finished_at = json_object_get_int_member_with_default (o, "finished_at", 0);
   /* A container whose pid 1 vanished without anyone recording it (killed
-   * supervisor, crash): report it exited rather than running forever. */
+   * supervisor, crash): report it exited rather than running forever.
+   * While another process supervises it, the exit is about to be recorded
+   * with the real status: until then it still counts as running. (A
+   * foreground run is its own supervisor and records the exit itself.) */
   if ((st->status == CONTAINER_RUNNING || st->status == CONTAINER_STOPPING)
-      && (st->pid <= 0 || (kill (st->pid, 0) < 0 && errno == ESRCH)))
+      && (st->pid <= 0 || (kill (st->pid, 0) < 0 && errno == ESRCH))
+      && (st->supervisor_pid <= 0 || st->supervisor_pid == getpid ()
+          || !container_pid_running (st->supervisor_pid)))
     {
       st->status = CONTAINER_EXITED;
       st->pid = 0;

@@ -137,6 +137,8 @@ int container_lock (const char *runroot, const char *id, GError **error);
  * gone is reported as exited (a crashed supervisor or host). */
 gboolean container_state_load (const char *runroot, const char *id, ContainerState *st,
                                GError **error);
+/* Whether @pid is a live process (a zombie is not: its exit is final). */
+gboolean container_pid_running (pid_t pid);
 gboolean container_state_save (const char *runroot, const char *id, const ContainerState *st,
                                GError **error);
 

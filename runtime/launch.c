@@ -832,20 +832,6 @@ wait_pid_gone (pid_t pid, int timeout_ms)
   return r > 0;
 }
 
-/* Whether @pid runs (a zombie does not: its exit is final). */
-static gboolean
-pid_running (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *stat = NULL;
-  const char *paren;
-
-  if (!g_file_get_contents (path, &stat, NULL, NULL))
-    return FALSE;
-  paren = strrchr (stat, ')'); /* "PID (comm) STATE ..." */
-  return paren != NULL && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
-}
-
 /* After pid 1 exited, the supervisor records it; wait for that, as long
  * as the supervisor lives (bounded: a wedged supervisor must not hang
  * stop/wait forever). A short bound made `stop` return before the exit
@@ -860,7 +846,7 @@ wait_recorded (CliGlobal *g, const char *id, const ContainerState *before)
       ContainerState st;
       if (!container_state_load (g->runroot, id, &st, NULL) || st.status == CONTAINER_EXITED)
         return;
-      if (before->supervisor_pid > 0 && !pid_running (before->supervisor_pid))
+      if (before->supervisor_pid > 0 && !container_pid_running (before->supervisor_pid))
         return;
       g_usleep (5000);
     }
