@@ -382,9 +382,13 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
                           MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, FALSE, error))
         goto out;
     }
+  /* The host's network namespace (--network host) keeps the host's sysfs:
+   * bound without its submounts, so the host's cgroup2 mount is not already
+   * on /sys/fs/cgroup when the container's own goes there (EBUSY), and
+   * nothing below /sys stays writable. */
   else if (!mount_in_root (rootfd, "/sys", "/sys", NULL,
-                           MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-                           FALSE, error))
+                           MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, FALSE,
+                           error))
     goto out;
   if (!setup_dev (rootfd, p, error))
     goto out;
