@@ -5,6 +5,7 @@
  * [Install] section is applied here with symlinks, since "systemctl
  * enable" does not work for generated units. */
 #include "emit.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,22 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static gboolean
-write_all (int fd, const char *data, gsize len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
 
 /* The umask, read once by emit_init(): units must be world-readable, and
  * only a umask that masks some of 0644 needs an fchmod per unit (until
@@ -98,7 +83,7 @@ emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *h
    * the output (on /run, a tmpfs) is regenerated at every boot and
    * daemon-reload, so durability buys nothing and costs a disk flush per
    * unit when the output is on disk. */
-  if (!write_all (fd, text, strlen (text)) || ((saved_umask & 0644) != 0 && fchmod (fd, 0644) < 0))
+  if (fd_write_all (fd, text, strlen (text)) < 0 || ((saved_umask & 0644) != 0 && fchmod (fd, 0644) < 0))
     {
       saved = errno;
       close (fd);

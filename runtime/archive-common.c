@@ -74,7 +74,7 @@ stage_member (ArchiveLoad *l, struct archive *a, const char *name, GError **erro
     {
       sha256_update (h, buf, len);
       total += len;
-      if (!fs_write_all (fd, buf, len))
+      if (fd_write_all (fd, buf, len) < 0)
         {
           int e = errno;
           close (fd);

@@ -3,6 +3,7 @@
  * devpts instance (as crun's console socket does it), so the process sees
  * a /dev/pts/0 of its own; podunit holds the master and relays it to the
  * user's terminal, which it puts in raw mode meanwhile. */
+#include "fdio.h"
 #include "spawn.h"
 
 #include <errno.h>
@@ -65,23 +66,6 @@ copy_winsize (int from, int to)
     ioctl (to, TIOCSWINSZ, &ws);
 }
 
-/* Writes all of @buf; FALSE when the other side is gone. */
-static gboolean
-write_all (int fd, const char *buf, ssize_t n)
-{
-  while (n > 0)
-    {
-      ssize_t w = write (fd, buf, n);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        return FALSE;
-      buf += w;
-      n -= w;
-    }
-  return TRUE;
-}
-
 int
 console_relay (int master, pid_t pid, gboolean input)
 {
@@ -124,7 +108,7 @@ console_relay (int master, pid_t pid, gboolean input)
       if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
         {
           n = read (master, buf, sizeof buf);
-          if (n > 0 && write_all (1, buf, n))
+          if (n > 0 && fd_write_all (1, buf, (size_t) n) == 0)
             continue; /* drain before looking at anything else */
           if (n <= 0 && errno != EINTR && errno != EAGAIN)
             {
@@ -140,7 +124,7 @@ console_relay (int master, pid_t pid, gboolean input)
           if (n <= 0)
             in_open = FALSE;
           else
-            write_all (master, buf, n);
+            (void) fd_write_all (master, buf, (size_t) n);
         }
       if (p[0].revents & POLLIN)
         {

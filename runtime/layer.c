@@ -781,7 +781,7 @@ static la_ssize_t
 sink_write (struct archive *a, void *data, const void *buf, size_t len)
 {
   Pack *p = data;
-  if (!fs_write_all (p->fd, buf, len))
+  if (fd_write_all (p->fd, buf, len) < 0)
     {
       archive_set_error (a, errno, "write: %s", g_strerror (errno));
       return -1;

@@ -28,23 +28,6 @@ fs_fsync_dir (const char *dir, GError **error)
 }
 
 gboolean
-fs_write_all (int fd, const void *data, gsize len)
-{
-  const char *p = data;
-  while (len > 0)
-    {
-      ssize_t n = write (fd, p, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return FALSE;
-      p += n;
-      len -= n;
-    }
-  return TRUE;
-}
-
-gboolean
 fs_write_atomic (const char *path, const void *data, gsize len, GError **error)
 {
   g_autofree char *tmp = g_strconcat (path, ".tmp-XXXXXX", NULL);
@@ -53,7 +36,7 @@ fs_write_atomic (const char *path, const void *data, gsize len, GError **error)
 
   if (fd < 0)
     return set_errno_error (error, errno, "cannot create", tmp);
-  if (!fs_write_all (fd, data, len))
+  if (fd_write_all (fd, data, len) < 0)
     {
       int e = errno;
       unlink (tmp);

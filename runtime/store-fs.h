@@ -4,10 +4,11 @@
 #pragma once
 
 #include <glib.h>
+
+#include "fdio.h"
 #include <unistd.h>
 
 /* write(2) until all of DATA is written; FALSE with errno set on failure. */
-gboolean fs_write_all (int fd, const void *data, gsize len);
 /* Writes DATA to PATH atomically (PATH.tmp-XXXXXX, fsync, rename, fsync dir). */
 gboolean fs_write_atomic (const char *path, const void *data, gsize len, GError **error);
 /* fsyncs the directory DIR (after a rename into it). */

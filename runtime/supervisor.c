@@ -18,6 +18,7 @@
  * Next steps hook in here: sd_notify (MAINPID/READY after start), journald
  * lines instead of the file, health checks on a timer in the same poll loop. */
 #include "supervisor.h"
+#include "fdio.h"
 #include "sdwire.h"
 
 #include <errno.h>
@@ -63,21 +64,6 @@ timestamp (char *out, size_t n)
 }
 
 static void
-write_all (int fd, const char *p, size_t n)
-{
-  while (n > 0)
-    {
-      ssize_t w = write (fd, p, n);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        return;
-      p += w;
-      n -= w;
-    }
-}
-
-static void
 journal_line (const Stream *s, const char *text, size_t len, int full)
 {
   static char msg[LINE_MAX_BYTES + 16];
@@ -116,7 +102,7 @@ log_line (const Stream *s, const char *text, size_t len, int full)
   h = snprintf (rec, sizeof rec, "%s %s %c ", ts, s->name, full ? 'F' : 'P');
   memcpy (rec + h, text, len);
   rec[h + len] = '\n';
-  write_all (log_fd, rec, h + len + 1);
+  (void) fd_write_all (log_fd, rec, h + len + 1);
 }
 
 /* Reads what is there; returns 0 at EOF. */
@@ -265,7 +251,7 @@ write_state (const char *state, const char *lock, const char *status, int pid, i
   fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd >= 0)
     {
-      write_all (fd, text, n);
+      (void) fd_write_all (fd, text, n);
       fsync (fd);
       close (fd);
       rename (tmp, state);
