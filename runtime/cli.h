@@ -6,9 +6,8 @@
  * function `int cli_VERB (CliGlobal *g, int argc, char **argv)` returning the
  * process exit status. argv[0] is the verb as typed ("rm", "container rm");
  * the global flags are already consumed. main.c's table names every verb
- * podman users expect; the table refers to them weakly, so adding a verb is
- * adding its file to runtime/meson.build (until then the verb answers "not
- * implemented yet" with status 125). */
+ * podman users expect; one without a function yet (pull, pod create)
+ * answers "not implemented yet" with status 125. */
 #pragma once
 
 #include <glib.h>
@@ -57,7 +56,6 @@ CLI_VERB (cli_volume_ls);
 CLI_VERB (cli_volume_inspect);
 CLI_VERB (cli_volume_prune);
 CLI_VERB (cli_volume_exists);
-CLI_VERB (cli_pod_create);
 /* Image verbs (store). */
 CLI_VERB (cli_load);
 CLI_VERB (cli_save);
@@ -66,13 +64,8 @@ CLI_VERB (cli_tag);
 CLI_VERB (cli_rmi);
 CLI_VERB (cli_image_inspect);
 CLI_VERB (cli_image_prune);
-CLI_VERB (cli_pull);
 /* Health checks (sysint; cli-healthcheck.c). */
 CLI_VERB (cli_healthcheck_run);
-/* Internal modes: podunit re-executes itself as the supervisor and as the
- * --init reaper. Not listed in --help. */
-CLI_VERB (cli_supervise);
-CLI_VERB (cli_init);
 
 /* Prints "Error: MESSAGE" to stderr, as podman does. */
 void cli_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);

@@ -17,38 +17,6 @@
 
 #include "cli.h"
 
-/* Verbs whose file is not built yet resolve to NULL (see cli.h). */
-#pragma weak cli_run
-#pragma weak cli_create
-#pragma weak cli_start
-#pragma weak cli_ps
-#pragma weak cli_inspect
-#pragma weak cli_stop
-#pragma weak cli_kill
-#pragma weak cli_rm
-#pragma weak cli_exec
-#pragma weak cli_wait
-#pragma weak cli_logs
-#pragma weak cli_diff
-#pragma weak cli_commit
-#pragma weak cli_volume_create
-#pragma weak cli_volume_rm
-#pragma weak cli_volume_ls
-#pragma weak cli_volume_inspect
-#pragma weak cli_volume_prune
-#pragma weak cli_volume_exists
-#pragma weak cli_pod_create
-#pragma weak cli_load
-#pragma weak cli_save
-#pragma weak cli_images
-#pragma weak cli_tag
-#pragma weak cli_rmi
-#pragma weak cli_image_inspect
-#pragma weak cli_image_prune
-#pragma weak cli_pull
-#pragma weak cli_supervise
-#pragma weak cli_init
-#pragma weak cli_healthcheck_run
 
 typedef struct {
   const char *name; /* "rm" or "container rm" */
@@ -75,7 +43,7 @@ static const CliVerb verbs[] = {
   { "images", cli_images, "List images in local storage" },
   { "tag", cli_tag, "Add an additional name to a local image" },
   { "rmi", cli_rmi, "Remove one or more images from local storage" },
-  { "pull", cli_pull, "Pull an image from a registry" },
+  { "pull", NULL, "Pull an image from a registry" },
   { "container run", cli_run, NULL },
   { "container create", cli_create, NULL },
   { "container start", cli_start, NULL },
@@ -99,7 +67,7 @@ static const CliVerb verbs[] = {
   { "image save", cli_save, NULL },
   { "image tag", cli_tag, NULL },
   { "image rm", cli_rmi, NULL },
-  { "image pull", cli_pull, NULL },
+  { "image pull", NULL, NULL },
   { "volume create", cli_volume_create, NULL },
   { "volume rm", cli_volume_rm, NULL },
   { "volume ls", cli_volume_ls, NULL },
@@ -107,10 +75,8 @@ static const CliVerb verbs[] = {
   { "volume inspect", cli_volume_inspect, NULL },
   { "volume prune", cli_volume_prune, NULL },
   { "volume exists", cli_volume_exists, NULL },
-  { "pod create", cli_pod_create, NULL },
-  { "_supervise", cli_supervise, NULL },
+  { "pod create", NULL, NULL },
   { "healthcheck run", cli_healthcheck_run, "Run the health check of a container" },
-  { "_init", cli_init, NULL },
 };
 
 /* Words that take a second word to name the verb. */
