@@ -211,7 +211,7 @@ load_item (gpointer data, guint thread, guint item)
 {
   Loads *l = data;
   g_autofree char *path = g_build_filename (l->dir, l->names->pdata[item], NULL);
-  l->units[item] = unit_file_load_at (l->dirfd, l->names->pdata[item], path, &l->errors[item]);
+  l->units[item] = unit_file_load_at (l->dirfd, l->names->pdata[item], path, FALSE, &l->errors[item]);
 }
 
 /* Loads the Quadlet files of @dir whose names were not seen in an earlier

@@ -10,11 +10,16 @@
 typedef struct _Arena Arena;
 
 Arena *arena_new (void);
+/* Drops a reference; the memory goes with the last one. */
 void arena_free (Arena *a);
+/* Another reference (atomic), for a copy that keeps pointing at @a's strings. */
+Arena *arena_ref (Arena *a);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Arena, arena_free)
 
 /* @size zeroed bytes, aligned for any type; valid until arena_free(). */
 gpointer arena_alloc0 (Arena *a, gsize size);
+/* The same, not zeroed. */
+gpointer arena_alloc (Arena *a, gsize size);
 #define arena_new0(a, type) ((type *) arena_alloc0 ((a), sizeof (type)))
 /* Copies of strings (@s may be NULL for arena_strdup). */
 char *arena_strndup (Arena *a, const char *s, gsize n);

@@ -28,26 +28,88 @@ typedef struct {
   guint hash; /* key_hash (key), for lookups */
 } UnitLine;
 
+/* A growable array of pointers in the file's arena (outgrown arrays stay
+ * there until the file is freed): no malloc per line or per group. */
+typedef struct {
+  gpointer *pdata;
+  guint len, cap;
+} Vec;
+
+static Vec *
+vec_new (Arena *a, guint cap)
+{
+  Vec *v = arena_alloc (a, sizeof (Vec));
+  v->pdata = arena_alloc (a, cap * sizeof (gpointer));
+  v->len = 0;
+  v->cap = cap;
+  return v;
+}
+
+static void
+vec_reserve (Arena *a, Vec *v, guint extra)
+{
+  gpointer *bigger;
+  guint cap = v->cap;
+
+  if (v->len + extra <= v->cap)
+    return;
+  while (cap < v->len + extra)
+    cap = cap ? cap * 2 : 4;
+  bigger = arena_alloc (a, cap * sizeof (gpointer));
+  if (v->len > 0)
+    memcpy (bigger, v->pdata, v->len * sizeof (gpointer));
+  v->pdata = bigger;
+  v->cap = cap;
+}
+
+static void
+vec_add (Arena *a, Vec *v, gpointer p)
+{
+  if (v->len == v->cap)
+    vec_reserve (a, v, 1);
+  v->pdata[v->len++] = p;
+}
+
+static void
+vec_insert0 (Arena *a, Vec *v, gpointer p)
+{
+  vec_reserve (a, v, 1);
+  memmove (v->pdata + 1, v->pdata, v->len * sizeof (gpointer));
+  v->pdata[0] = p;
+  v->len++;
+}
+
+static void
+vec_remove_index (Vec *v, guint i)
+{
+  memmove (v->pdata + i, v->pdata + i + 1, (v->len - i - 1) * sizeof (gpointer));
+  v->len--;
+}
+
 /* Groups with more key lines than this get a hash index on their first
  * lookup; smaller ones are scanned (from the end: the last value wins). */
 #define UNIT_GROUP_SCAN_MAX 32
 
 typedef struct {
   char *name;
-  GPtrArray *comments; /* UnitLine*, printed before the header */
-  GPtrArray *lines;    /* UnitLine* */
-  guint n_keys;        /* key lines ever appended (an upper bound) */
+  Arena *arena;  /* the file's */
+  Vec *comments; /* UnitLine*, printed before the header */
+  Vec *lines;    /* UnitLine* */
+  guint n_keys;  /* key lines ever appended (an upper bound) */
   /* One bit per key hash: converters look up ~150 keys per file, mostly
    * absent ones, and most of those are answered here without a scan. */
   guint64 key_bits;
   GHashTable *index; /* key -> its last UnitLine*, for large groups */
 } UnitGroup;
 
-/* Lines, strings and groups live in the file's arena (unit_file_set()
- * leaves a replaced value there until the file is freed). */
+/* The file itself, its lines, strings and groups live in its arena
+ * (unit_file_set() leaves a replaced value there until the file is
+ * freed). A copy (unit_file_dup()) points at the original's strings and
+ * keeps a reference on its arena instead of copying them. */
 struct _UnitFile {
   Arena *arena;
-  GPtrArray *groups; /* UnitGroup*, file order */
+  Arena *borrowed; /* another file's arena, or NULL */
+  Vec *groups;     /* UnitGroup*, file order */
   char *path;
   char *filename;
 };
@@ -70,7 +132,7 @@ key_bit (guint hash)
 static UnitLine *
 unit_line_new (UnitFile *f, const char *key, const char *value, const char *source, int lineno)
 {
-  UnitLine *l = arena_new0 (f->arena, UnitLine);
+  UnitLine *l = arena_alloc (f->arena, sizeof (UnitLine));
   l->key = arena_strdup (f->arena, key);
   l->hash = key ? key_hash (key) : 0;
   l->value = arena_strdup (f->arena, value);
@@ -90,19 +152,18 @@ unit_group_new (UnitFile *f, const char *name)
 {
   UnitGroup *g = arena_new0 (f->arena, UnitGroup);
   g->name = arena_strdup (f->arena, name);
-  g->comments = g_ptr_array_new ();
-  g->lines = g_ptr_array_new ();
+  g->arena = f->arena;
+  g->comments = vec_new (f->arena, 2);
+  g->lines = vec_new (f->arena, 8);
   return g;
 }
 
 static void
-unit_group_free (gpointer p)
+unit_group_clear (UnitGroup *g)
 {
-  UnitGroup *g = p;
-  g_ptr_array_unref (g->comments);
-  g_ptr_array_unref (g->lines);
   if (g->index)
     g_hash_table_unref (g->index);
+  g->index = NULL;
 }
 
 static UnitLine *
@@ -163,7 +224,7 @@ unit_group_note_key (UnitGroup *g, UnitLine *l, gboolean is_last)
 static void
 unit_group_append (UnitGroup *g, UnitLine *l)
 {
-  g_ptr_array_add (g->lines, l);
+  vec_add (g->arena, g->lines, l);
   if (l->key != NULL)
     unit_group_note_key (g, l, TRUE);
 }
@@ -171,12 +232,14 @@ unit_group_append (UnitGroup *g, UnitLine *l)
 static void
 unit_group_merge (UnitFile *dst_file, UnitGroup *dst, const UnitGroup *src)
 {
+  vec_reserve (dst_file->arena, dst->comments, src->comments->len);
   for (guint i = 0; i < src->comments->len; i++)
     {
       const UnitLine *l = src->comments->pdata[i];
-      g_ptr_array_add (dst->comments, unit_line_new (dst_file, NULL, l->value, l->source,
-                                                     l->lineno));
+      vec_add (dst_file->arena, dst->comments, unit_line_new (dst_file, NULL, l->value, l->source,
+                                                              l->lineno));
     }
+  vec_reserve (dst_file->arena, dst->lines, src->lines->len);
   for (guint i = 0; i < src->lines->len; i++)
     {
       const UnitLine *l = src->lines->pdata[i];
@@ -184,12 +247,39 @@ unit_group_merge (UnitFile *dst_file, UnitGroup *dst, const UnitGroup *src)
     }
 }
 
+/* unit_group_merge() into an empty group, sharing @src's strings (the
+ * file holds a reference on their arena): only the line records are
+ * copied, since edits replace a line's value pointer, never its text. */
+static void
+unit_group_copy_borrowing (UnitFile *dst_file, UnitGroup *dst, const UnitGroup *src)
+{
+  guint n = src->comments->len + src->lines->len;
+  UnitLine *copies = arena_alloc (dst_file->arena, MAX (n, 1) * sizeof (UnitLine));
+
+  vec_reserve (dst_file->arena, dst->comments, src->comments->len);
+  for (guint i = 0; i < src->comments->len; i++)
+    {
+      *copies = *(const UnitLine *) src->comments->pdata[i];
+      dst->comments->pdata[dst->comments->len++] = copies++;
+    }
+  vec_reserve (dst_file->arena, dst->lines, src->lines->len);
+  for (guint i = 0; i < src->lines->len; i++)
+    {
+      *copies = *(const UnitLine *) src->lines->pdata[i];
+      dst->lines->pdata[dst->lines->len++] = copies;
+      if (copies->key != NULL)
+        unit_group_note_key (dst, copies, TRUE);
+      copies++;
+    }
+}
+
 UnitFile *
 unit_file_new (void)
 {
-  UnitFile *f = g_new0 (UnitFile, 1);
-  f->arena = arena_new ();
-  f->groups = g_ptr_array_new_with_free_func (unit_group_free);
+  Arena *arena = arena_new ();
+  UnitFile *f = arena_new0 (arena, UnitFile);
+  f->arena = arena;
+  f->groups = vec_new (arena, 4);
   return f;
 }
 
@@ -198,11 +288,10 @@ unit_file_free (UnitFile *f)
 {
   if (f == NULL)
     return;
-  g_ptr_array_unref (f->groups);
-  arena_free (f->arena);
-  g_free (f->path);
-  g_free (f->filename);
-  g_free (f);
+  for (guint i = 0; i < f->groups->len; i++)
+    unit_group_clear (f->groups->pdata[i]);
+  arena_free (f->borrowed);
+  arena_free (f->arena); /* f itself is in it */
 }
 
 /* A file has a handful of groups: a scan beats hashing the name. */
@@ -225,7 +314,7 @@ ensure_group (UnitFile *f, const char *name)
   if (g != NULL)
     return g;
   g = unit_group_new (f, name);
-  g_ptr_array_add (f->groups, g);
+  vec_add (f->arena, f->groups, g);
   return g;
 }
 
@@ -244,20 +333,26 @@ unit_file_get_filename (const UnitFile *f)
 void
 unit_file_set_path (UnitFile *f, const char *path)
 {
-  g_free (f->path);
-  f->path = g_strdup (path);
+  f->path = arena_strdup (f->arena, path);
   if (path != NULL)
     {
-      g_free (f->filename);
-      f->filename = g_path_get_basename (path);
+      const char *slash = strrchr (path, '/');
+      /* g_path_get_basename() but for the cases it treats specially
+       * (empty, trailing slashes), which no unit path has. */
+      if (slash != NULL && slash[1] != '\0')
+        f->filename = arena_strdup (f->arena, slash + 1);
+      else
+        {
+          g_autofree char *base = g_path_get_basename (path);
+          f->filename = arena_strdup (f->arena, base);
+        }
     }
 }
 
 void
 unit_file_set_filename (UnitFile *f, const char *filename)
 {
-  g_free (f->filename);
-  f->filename = g_strdup (filename);
+  f->filename = arena_strdup (f->arena, filename);
 }
 
 /* ------------------------------------------------------------ parsing */
@@ -265,7 +360,7 @@ unit_file_set_filename (UnitFile *f, const char *filename)
 typedef struct {
   UnitFile *file;
   UnitGroup *current;
-  GPtrArray *pending_comments; /* UnitLine* not yet placed */
+  Vec *pending_comments; /* UnitLine* not yet placed */
   const char *source;
 } Parser;
 
@@ -275,48 +370,22 @@ is_trim_space (char c)
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-static gboolean
-line_is_comment (const char *line)
-{
-  return line[0] == '\0' || line[0] == '#' || line[0] == ';';
-}
-
-static gboolean
-line_is_group (const char *line)
-{
-  const char *end;
-  if (line[0] != '[')
-    return FALSE;
-  end = strchr (line, ']');
-  if (end == NULL)
-    return FALSE;
-  for (const char *p = end + 1; *p; p++)
-    if (*p != ' ' && *p != '\t')
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-line_is_key_value (const char *line)
-{
-  const char *eq = strchr (line, '=');
-  return eq != NULL && eq != line;
-}
-
 static void
 flush_pending_comments (Parser *p, gboolean to_comment)
 {
-  if (p->pending_comments->len == 0)
+  Vec *pending = p->pending_comments;
+
+  if (pending->len == 0)
     return;
-  for (guint i = 0; i < p->pending_comments->len; i++)
+  for (guint i = 0; i < pending->len; i++)
     {
-      UnitLine *l = g_steal_pointer (&p->pending_comments->pdata[i]);
+      UnitLine *l = pending->pdata[i];
       if (to_comment)
-        g_ptr_array_add (p->current->comments, l);
+        vec_add (p->file->arena, p->current->comments, l);
       else
         unit_group_append (p->current, l);
     }
-  g_ptr_array_set_size (p->pending_comments, 0);
+  pending->len = 0;
 }
 
 /* A short, printable excerpt of @line for messages (lines can be huge). */
@@ -327,50 +396,66 @@ excerpt (const char *line)
   return g_strdup_printf ("%s%s", valid, strlen (line) > 80 ? "…" : "");
 }
 
+/* One trimmed line, @len bytes at @line (not NUL-terminated). */
 static gboolean
-parse_line (Parser *p, const char *line, int lineno, GError **error)
+parse_line (Parser *p, const char *line, gsize len, int lineno, GError **error)
 {
   const char *where = p->source ? p->source : "<input>";
+  Arena *arena = p->file->arena;
+  const char *end, *eq;
 
-  if (line_is_comment (line))
+  if (len == 0 || line[0] == '#' || line[0] == ';')
     {
-      g_ptr_array_add (p->pending_comments, unit_line_new (p->file, NULL, line, p->source, lineno));
+      UnitLine *l = arena_alloc (arena, sizeof (UnitLine));
+      l->key = NULL;
+      l->hash = 0;
+      l->value = arena_strndup (arena, line, len);
+      l->source = p->source;
+      l->lineno = lineno;
+      vec_add (arena, p->pending_comments, l);
       return TRUE;
     }
 
-  if (line_is_group (line))
+  if (line[0] == '[' && (end = memchr (line, ']', len)) != NULL)
     {
-      const char *end = strchr (line, ']');
-      g_autofree char *name = g_strndup (line + 1, (gsize) (end - line - 1));
-
-      if (name[0] == '\0' || strchr (name, '[') != NULL)
-        return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_SYNTAX,
-                            "%s:%d: invalid group name '%s'", where, lineno, name),
-               FALSE;
-      for (const char *c = name; *c; c++)
-        if (g_ascii_iscntrl (*c))
-          return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_SYNTAX,
-                              "%s:%d: invalid group name (control character)", where, lineno),
-                 FALSE;
-
-      p->current = ensure_group (p->file, name);
-      if (p->pending_comments->len > 0)
+      const char *e = end + 1;
+      while (e < line + len && (*e == ' ' || *e == '\t'))
+        e++;
+      if (e == line + len)
         {
-          UnitLine *first = p->pending_comments->pdata[0];
-          /* One blank line between groups is dropped here and re-added
-           * when writing, so round trips don't grow. */
-          if (first->value[0] == '\0')
-            g_ptr_array_remove_index (p->pending_comments, 0);
-          flush_pending_comments (p, TRUE);
+          gsize n = (gsize) (end - line - 1);
+          g_autofree char *name = g_strndup (line + 1, n);
+
+          if (n == 0 || memchr (name, '[', n) != NULL)
+            return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_SYNTAX,
+                                "%s:%d: invalid group name '%s'", where, lineno, name),
+                   FALSE;
+          for (const char *c = name; *c; c++)
+            if (g_ascii_iscntrl (*c))
+              return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_SYNTAX,
+                                  "%s:%d: invalid group name (control character)", where, lineno),
+                     FALSE;
+
+          p->current = ensure_group (p->file, name);
+          if (p->pending_comments->len > 0)
+            {
+              UnitLine *first = p->pending_comments->pdata[0];
+              /* One blank line between groups is dropped here and re-added
+               * when writing, so round trips don't grow. */
+              if (first->value[0] == '\0')
+                vec_remove_index (p->pending_comments, 0);
+              flush_pending_comments (p, TRUE);
+            }
+          return TRUE;
         }
-      return TRUE;
     }
 
-  if (line_is_key_value (line))
+  eq = memchr (line, '=', len);
+  if (eq != NULL && eq != line)
     {
-      const char *eq = strchr (line, '=');
-      const char *kend = eq, *vstart = eq + 1;
+      const char *kend = eq, *vstart = eq + 1, *lend = line + len;
       UnitLine *l;
+      char *copy;
 
       if (p->current == NULL)
         return g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_SYNTAX,
@@ -385,13 +470,16 @@ parse_line (Parser *p, const char *line, int lineno, GError **error)
                               "%s:%d: invalid key name '%s'", where, lineno, key),
                  FALSE;
         }
-      while (*vstart && is_trim_space (*vstart))
+      while (vstart < lend && is_trim_space (*vstart))
         vstart++;
       flush_pending_comments (p, FALSE);
-      l = arena_new0 (p->file->arena, UnitLine);
-      l->key = arena_strndup (p->file->arena, line, (gsize) (kend - line));
-      l->hash = key_hash (l->key);
-      l->value = arena_strdup (p->file->arena, vstart);
+      /* One copy of the line holds both: the key ends where '=' was. */
+      copy = arena_strndup (arena, line, len);
+      copy[kend - line] = '\0';
+      l = arena_alloc (arena, sizeof (UnitLine));
+      l->key = copy;
+      l->hash = key_hash (copy);
+      l->value = copy + (vstart - line);
       l->source = p->source;
       l->lineno = lineno;
       unit_group_append (p->current, l);
@@ -399,7 +487,8 @@ parse_line (Parser *p, const char *line, int lineno, GError **error)
     }
 
   {
-    g_autofree char *ex = excerpt (line);
+    g_autofree char *copy = g_strndup (line, len);
+    g_autofree char *ex = excerpt (copy);
     g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_SYNTAX,
                  "%s:%d: “%s” is not a key-value pair, group, or comment", where, lineno, ex);
   }
@@ -410,15 +499,13 @@ gboolean
 unit_file_parse_into (UnitFile *f, const char *data, gssize len, const char *path, GError **error)
 {
   Parser p = { f, NULL, NULL, path ? g_intern_string (path) : NULL };
-  g_autoptr (GPtrArray) pending = g_ptr_array_new ();
-  g_autoptr (GString) remaining = g_string_new (NULL);
-  g_autoptr (GString) buf = g_string_new (NULL); /* the current line, trimmed */
+  g_autoptr (GString) remaining = NULL; /* a continued line so far */
   gsize n = len < 0 ? strlen (data) : (gsize) len;
   const char *where = path ? path : "<input>";
   const char *s, *end;
   int lineno = 0, remaining_start = 0;
 
-  p.pending_comments = pending;
+  p.pending_comments = vec_new (f->arena, 4);
 
   if (memchr (data, '\0', n) != NULL)
     {
@@ -439,7 +526,6 @@ unit_file_parse_into (UnitFile *f, const char *data, gssize len, const char *pat
     {
       const char *nl = memchr (s, '\n', (gsize) (end - s));
       const char *le = nl ? nl : end;
-      char *line;
       gboolean last = nl == NULL;
       const char *a = s, *b = le;
 
@@ -448,39 +534,37 @@ unit_file_parse_into (UnitFile *f, const char *data, gssize len, const char *pat
         a++;
       while (b > a && is_trim_space (b[-1]))
         b--;
-      g_string_truncate (buf, 0);
-      g_string_append_len (buf, a, b - a);
-      line = buf->str;
 
-      if (line_is_comment (line))
+      if (a == b || *a == '#' || *a == ';')
         {
-          if (remaining->len > 0)
+          if (remaining != NULL && remaining->len > 0)
             goto next; /* comments inside a continuation are dropped */
         }
       else
         {
-          gsize l = buf->len;
-          if (l > 0 && line[l - 1] == '\\')
+          if (b[-1] == '\\')
             {
-              line[l - 1] = '\0';
+              b--;
               if (!last)
                 {
+                  if (remaining == NULL)
+                    remaining = g_string_new (NULL);
                   if (remaining->len == 0)
                     remaining_start = lineno;
-                  g_string_append (remaining, line);
+                  g_string_append_len (remaining, a, b - a);
                   goto next;
                 }
             }
-          if (remaining->len > 0)
+          if (remaining != NULL && remaining->len > 0)
             {
-              g_string_append (remaining, line);
-              if (!parse_line (&p, remaining->str, remaining_start, error))
+              g_string_append_len (remaining, a, b - a);
+              if (!parse_line (&p, remaining->str, remaining->len, remaining_start, error))
                 return FALSE;
               g_string_truncate (remaining, 0);
               goto next;
             }
         }
-      if (!parse_line (&p, line, lineno, error))
+      if (!parse_line (&p, a, (gsize) (b - a), lineno, error))
         return FALSE;
     next:
       if (last)
@@ -520,22 +604,42 @@ unit_file_load (const char *path, GError **error)
   return unit_file_parse (data, (gssize) len, path, error);
 }
 
+/* Unit files are small: most are read in one read(2) into this much stack. */
+#define LOAD_BUFFER 16384
+
 UnitFile *
-unit_file_load_at (int dirfd, const char *name, const char *path, GError **error)
+unit_file_load_at (int dirfd, const char *name, const char *path, gboolean is_regular,
+                   GError **error)
 {
+  char buf[LOAD_BUFFER];
   g_autofree char *data = NULL;
   struct stat st;
   gsize len = 0;
+  ssize_t n;
   int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
-  /* The common case, a regular file, in four system calls; anything else
+  /* The common case, a regular file (the caller read the directory entry's
+   * type), in three system calls: a short read is its end. Anything else
    * (and every error, for its message) goes through unit_file_load(). */
+  if (fd >= 0 && is_regular)
+    {
+      do
+        n = read (fd, buf, sizeof buf);
+      while (n < 0 && errno == EINTR);
+      if (n >= 0 && (gsize) n < sizeof buf)
+        {
+          close (fd);
+          return unit_file_parse (buf, n, path, error);
+        }
+      close (fd);
+      return unit_file_load (path, error);
+    }
   if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size < G_MAXINT32)
     {
       data = g_malloc ((gsize) st.st_size + 1);
       while (len < (gsize) st.st_size)
         {
-          ssize_t n = read (fd, data + len, (gsize) st.st_size - len);
+          n = read (fd, data + len, (gsize) st.st_size - len);
           if (n < 0 && errno == EINTR)
             continue;
           if (n <= 0)
@@ -566,7 +670,23 @@ UnitFile *
 unit_file_dup (const UnitFile *f)
 {
   UnitFile *copy = unit_file_new ();
-  unit_file_merge (copy, f);
+
+  /* The strings stay where they are; a copy of a copy borrows from the
+   * same arena as its original. */
+  copy->borrowed = arena_ref (f->borrowed ? f->borrowed : f->arena);
+  if (f->borrowed != NULL)
+    {
+      /* f's own arena holds strings too (edits of the first copy). */
+      unit_file_merge (copy, f);
+    }
+  else
+    for (guint i = 0; i < f->groups->len; i++)
+      {
+        UnitGroup *sg = f->groups->pdata[i];
+        UnitGroup *g = unit_group_new (copy, sg->name);
+        vec_add (copy->arena, copy->groups, g);
+        unit_group_copy_borrowing (copy, g, sg);
+      }
   unit_file_set_filename (copy, f->filename);
   return copy;
 }
@@ -583,7 +703,13 @@ unit_file_remove_group (UnitFile *f, const char *group)
   UnitGroup *g = find_group (f, group);
   if (g == NULL)
     return;
-  g_ptr_array_remove (f->groups, g);
+  for (guint i = 0; i < f->groups->len; i++)
+    if (f->groups->pdata[i] == g)
+      {
+        vec_remove_index (f->groups, i);
+        break;
+      }
+  unit_group_clear (g);
 }
 
 void
@@ -644,6 +770,23 @@ unit_file_list_keys (const UnitFile *f, const char *group)
     }
   g_ptr_array_add (out, NULL);
   return (char **) g_ptr_array_free (out, FALSE);
+}
+
+const char *
+unit_file_find_key (const UnitFile *f, const char *group,
+                    gboolean (*match) (const char *key, gpointer data), gpointer data)
+{
+  UnitGroup *g = find_group (f, group);
+
+  if (g == NULL)
+    return NULL;
+  for (guint i = 0; i < g->lines->len; i++)
+    {
+      UnitLine *l = g->lines->pdata[i];
+      if (l->key != NULL && match (l->key, data))
+        return l->key;
+    }
+  return NULL;
 }
 
 /* ------------------------------------------------------------ lookups */
@@ -1042,7 +1185,7 @@ unit_file_unset (UnitFile *f, const char *group, const char *key)
     g_hash_table_remove (g->index, key);
   for (guint i = g->lines->len; i > 0; i--)
     if (unit_line_is_key (g->lines->pdata[i - 1], key))
-      g_ptr_array_remove_index (g->lines, i - 1);
+      vec_remove_index (g->lines, i - 1);
 }
 
 static UnitGroup *
@@ -1057,14 +1200,14 @@ void
 unit_file_add_comment (UnitFile *f, const char *group, const char *comment)
 {
   g_autofree char *line = g_strconcat ("# ", comment, NULL);
-  g_ptr_array_add (comment_group (f, group)->comments, unit_line_new (f, NULL, line, NULL, 0));
+  vec_add (f->arena, comment_group (f, group)->comments, unit_line_new (f, NULL, line, NULL, 0));
 }
 
 void
 unit_file_prepend_comment (UnitFile *f, const char *group, const char *comment)
 {
   g_autofree char *line = g_strconcat ("# ", comment, NULL);
-  g_ptr_array_insert (comment_group (f, group)->comments, 0, unit_line_new (f, NULL, line, NULL, 0));
+  vec_insert0 (f->arena, comment_group (f, group)->comments, unit_line_new (f, NULL, line, NULL, 0));
 }
 
 void
@@ -1073,24 +1216,11 @@ unit_file_prepend_line (UnitFile *f, const char *group, const char *key, const c
   UnitGroup *g = comment_group (f, group);
   UnitLine *l = unit_line_new (f, key, value, NULL, 0);
 
-  g_ptr_array_insert (g->lines, 0, l);
+  vec_insert0 (f->arena, g->lines, l);
   unit_group_note_key (g, l, FALSE);
 }
 
 /* ------------------------------------------------------------ output */
-
-/* Plain appends, no printf: serializing is most of the generator's work. */
-static void
-write_line (GString *out, const UnitLine *l)
-{
-  if (l->key != NULL)
-    {
-      g_string_append (out, l->key);
-      g_string_append_c (out, '=');
-    }
-  g_string_append (out, l->value);
-  g_string_append_c (out, '\n');
-}
 
 gsize
 unit_file_find_long_line (const UnitFile *f, gsize max, const char **group, const char **key)
@@ -1115,27 +1245,77 @@ unit_file_find_long_line (const UnitFile *f, gsize max, const char **group, cons
   return 0;
 }
 
-char *
-unit_file_to_string (const UnitFile *f)
+/* Serializing is a large part of the generator's work: one pass sizes
+ * the text, a second copies it, with no reallocation and no printf. */
+static char *
+put (char *out, const char *s)
 {
-  GString *out = g_string_sized_new (4096);
+  gsize n = strlen (s);
+  memcpy (out, s, n);
+  return out + n;
+}
+
+static gsize
+line_size (const UnitLine *l)
+{
+  return (l->key ? strlen (l->key) + 1 : 0) + strlen (l->value) + 1;
+}
+
+static char *
+put_line (char *out, const UnitLine *l)
+{
+  if (l->key != NULL)
+    {
+      out = put (out, l->key);
+      *out++ = '=';
+    }
+  out = put (out, l->value);
+  *out++ = '\n';
+  return out;
+}
+
+char *
+unit_file_to_string_len (const UnitFile *f, gsize *len)
+{
+  gsize size = 1;
+  char *text, *out;
 
   for (guint i = 0; i < f->groups->len; i++)
     {
       UnitGroup *g = f->groups->pdata[i];
-      if (i != 0)
-        g_string_append_c (out, '\n');
+      size += 1 + strlen (g->name) + 3;
       for (guint j = 0; j < g->comments->len; j++)
-        write_line (out, g->comments->pdata[j]);
+        size += line_size (g->comments->pdata[j]);
+      for (guint j = 0; j < g->lines->len; j++)
+        size += line_size (g->lines->pdata[j]);
+    }
+  out = text = g_malloc (size);
+  for (guint i = 0; i < f->groups->len; i++)
+    {
+      UnitGroup *g = f->groups->pdata[i];
+      if (i != 0)
+        *out++ = '\n';
+      for (guint j = 0; j < g->comments->len; j++)
+        out = put_line (out, g->comments->pdata[j]);
       if (g->name[0] == '\0')
         continue;
-      g_string_append_c (out, '[');
-      g_string_append (out, g->name);
-      g_string_append (out, "]\n");
+      *out++ = '[';
+      out = put (out, g->name);
+      *out++ = ']';
+      *out++ = '\n';
       for (guint j = 0; j < g->lines->len; j++)
-        write_line (out, g->lines->pdata[j]);
+        out = put_line (out, g->lines->pdata[j]);
     }
-  return g_string_free (out, FALSE);
+  *out = '\0';
+  if (len != NULL)
+    *len = (gsize) (out - text);
+  return text;
+}
+
+char *
+unit_file_to_string (const UnitFile *f)
+{
+  return unit_file_to_string_len (f, NULL);
 }
 
 /* ------------------------------------------------------------ names */

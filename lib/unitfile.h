@@ -32,8 +32,11 @@ UnitFile *unit_file_parse (const char *data, gssize len, const char *path, GErro
 /* Reads and parses @path. */
 UnitFile *unit_file_load (const char *path, GError **error);
 /* The same for the file @name in the directory open as @dirfd, which is
- * @path: a loop over a directory's files walks the path only once. */
-UnitFile *unit_file_load_at (int dirfd, const char *name, const char *path, GError **error);
+ * @path: a loop over a directory's files walks the path only once.
+ * @is_regular: the caller knows (from the directory entry) that it is a
+ * regular file, so it needs no fstat(2). */
+UnitFile *unit_file_load_at (int dirfd, const char *name, const char *path, gboolean is_regular,
+                             GError **error);
 /* Parses @data into an existing file (used for drop-ins: groups and keys are
  * appended after what @f already has). */
 gboolean unit_file_parse_into (UnitFile *f, const char *data, gssize len, const char *path,
@@ -57,6 +60,12 @@ void unit_file_rename_group (UnitFile *f, const char *group, const char *new_nam
 char **unit_file_list_groups (const UnitFile *f);
 /* Distinct key names of @group in first-seen order (g_strfreev). */
 char **unit_file_list_keys (const UnitFile *f, const char *group);
+
+/* The first key line of @group, in file order, for which @match returns
+ * TRUE: its key (borrowed), or NULL. */
+const char *unit_file_find_key (const UnitFile *f, const char *group,
+                                gboolean (*match) (const char *key, gpointer data),
+                                gpointer data);
 
 /* Last value of @key, raw (borrowed; NULL when absent). */
 const char *unit_file_lookup_last_raw (const UnitFile *f, const char *group, const char *key);
@@ -128,6 +137,8 @@ gsize unit_file_find_long_line (const UnitFile *f, gsize max, const char **group
 
 /* The file in systemd syntax (caller frees). */
 char *unit_file_to_string (const UnitFile *f);
+/* The same, with its length in *@len. */
+char *unit_file_to_string_len (const UnitFile *f, gsize *len);
 
 /* "foo@bar.container" -> ("foo", "bar", TRUE); "foo.container" ->
  * ("foo", "", FALSE). Either out pointer may be NULL. */
