@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Output of the generator. Units are written through a temporary file and
- * rename(2), because systemd may read the output directory while another
- * run writes it (Quadlet truncates in place, podman issue #29004). The
- * [Install] section is applied here with symlinks, since "systemctl
- * enable" does not work for generated units. */
+/* Output of the generator. Units appear complete or not at all, because
+ * systemd may read the output directory while another run writes it
+ * (Quadlet truncates in place, podman issue #29004): each is written to an
+ * unnamed O_TMPFILE and linked in (linkat(2) fails rather than replace, so
+ * a unit already there gets a temporary name and rename(2)); where
+ * O_TMPFILE or linking it is not possible, through a named temporary file
+ * and rename(2). The [Install] section is applied here with symlinks,
+ * since "systemctl enable" does not work for generated units. */
 #include "emit.h"
 #include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +24,12 @@
 static mode_t saved_umask = 0777;
 /* Names temporary files; getpid() is a system call each time. */
 static int pid;
+
+/* How an O_TMPFILE is linked in: untried, with AT_EMPTY_PATH (needs
+ * CAP_DAC_READ_SEARCH), through /proc/self/fd (any user, needs /proc), or
+ * not at all (no O_TMPFILE on this file system): then named temporaries. */
+enum { LINK_UNTRIED, LINK_EMPTY_PATH, LINK_PROC, LINK_NONE };
+static gint link_mode = LINK_UNTRIED;
 
 void
 emit_init (void)
@@ -35,24 +45,103 @@ emit_open_dir (const char *outdir)
   return open (outdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
+static gint tmp_counter;
+
+static void
+temporary_name (char **tmp_name, const char *name)
+{
+  g_free (*tmp_name);
+  *tmp_name = g_strdup_printf (".%s.%d-%d", name, pid ? pid : (int) getpid (),
+                               g_atomic_int_add (&tmp_counter, 1));
+}
+
 /* Creates a new file NAME.N (N counting up from this process's id) in
  * @dirfd: O_EXCL makes it ours, and no random name needs a lock. */
 static int
 create_temporary (int dirfd, const char *name, char **tmp_name)
 {
-  static gint counter;
-
   for (int attempt = 0; attempt < 100; attempt++)
     {
       int fd;
-      g_free (*tmp_name);
-      *tmp_name = g_strdup_printf (".%s.%d-%d", name, pid ? pid : (int) getpid (),
-                                   g_atomic_int_add (&counter, 1));
+      temporary_name (tmp_name, name);
       fd = openat (dirfd, *tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
       if (fd >= 0 || errno != EEXIST)
         return fd;
     }
   return -1;
+}
+
+/* Gives the O_TMPFILE @fd the name @name in @dirfd (which must not exist):
+ * 0, or -1 with errno. Finds out once which way works. */
+static int
+link_tmpfile (int fd, int dirfd, const char *name)
+{
+  char proc[64];
+  int mode = g_atomic_int_get (&link_mode);
+
+  if (mode != LINK_PROC)
+    {
+      if (linkat (fd, "", dirfd, name, AT_EMPTY_PATH) == 0)
+        {
+          if (mode == LINK_UNTRIED)
+            g_atomic_int_set (&link_mode, LINK_EMPTY_PATH);
+          return 0;
+        }
+      if (errno != ENOENT && errno != EPERM)
+        return -1;
+    }
+  g_snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0)
+    {
+      g_atomic_int_set (&link_mode, LINK_PROC);
+      return 0;
+    }
+  if (errno != EEXIST)
+    g_atomic_int_set (&link_mode, LINK_NONE);
+  return -1;
+}
+
+/* Writes @text as @name through an O_TMPFILE: TRUE when done, FALSE (and
+ * nothing left behind) when the caller must use a named temporary. */
+static gboolean
+write_via_tmpfile (int dirfd, const char *name, const char *text, gsize len)
+{
+  g_autofree char *tmp = NULL;
+  int fd, r;
+
+  if (g_atomic_int_get (&link_mode) == LINK_NONE)
+    return FALSE;
+  fd = openat (dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      if (errno == EISDIR || errno == EOPNOTSUPP || errno == EINVAL)
+        g_atomic_int_set (&link_mode, LINK_NONE);
+      return FALSE;
+    }
+  if (fd_write_all (fd, text, len) < 0 || ((saved_umask & 0644) != 0 && fchmod (fd, 0644) < 0))
+    {
+      close (fd);
+      return FALSE;
+    }
+  r = link_tmpfile (fd, dirfd, name);
+  if (r < 0 && errno == EEXIST)
+    {
+      /* Replace the unit there atomically: a temporary name, then rename. */
+      for (int attempt = 0; attempt < 100; attempt++)
+        {
+          temporary_name (&tmp, name);
+          r = link_tmpfile (fd, dirfd, tmp);
+          if (r == 0 || errno != EEXIST)
+            break;
+        }
+      if (r == 0 && renameat (dirfd, tmp, dirfd, name) < 0)
+        {
+          unlinkat (dirfd, tmp, 0);
+          r = -1;
+        }
+    }
+  close (fd);
+  return r == 0;
 }
 
 gboolean
@@ -62,6 +151,7 @@ emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *h
   const char *name = unit_file_get_filename (service);
   g_autofree char *tmp = NULL;
   g_autofree char *text = NULL;
+  gsize len;
   int fd, saved;
 
   if (header != NULL)
@@ -69,8 +159,10 @@ emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *h
       unit_file_prepend_comment (service, "", "");
       unit_file_prepend_comment (service, "", header);
     }
-  text = unit_file_to_string (service);
+  text = unit_file_to_string_len (service, &len);
 
+  if (write_via_tmpfile (dirfd, name, text, len))
+    return TRUE;
   fd = create_temporary (dirfd, name, &tmp);
   if (fd < 0)
     {
@@ -83,7 +175,7 @@ emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *h
    * the output (on /run, a tmpfs) is regenerated at every boot and
    * daemon-reload, so durability buys nothing and costs a disk flush per
    * unit when the output is on disk. */
-  if (fd_write_all (fd, text, strlen (text)) < 0 || ((saved_umask & 0644) != 0 && fchmod (fd, 0644) < 0))
+  if (fd_write_all (fd, text, len) < 0 || ((saved_umask & 0644) != 0 && fchmod (fd, 0644) < 0))
     {
       saved = errno;
       close (fd);

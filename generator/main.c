@@ -15,6 +15,7 @@
 #include "quadlet.h"
 #include "unitdirs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -202,16 +203,19 @@ typedef struct {
   const char *dir;
   int dirfd;
   GPtrArray *names;
-  UnitFile **units; /* parallel to names: the parsed file, or */
-  GError **errors;  /* why it failed */
+  GHashTable *regular; /* the names readdir() said are regular files */
+  UnitFile **units;    /* parallel to names: the parsed file, or */
+  GError **errors;     /* why it failed */
 } Loads;
 
 static void
 load_item (gpointer data, guint thread, guint item)
 {
   Loads *l = data;
-  g_autofree char *path = g_build_filename (l->dir, l->names->pdata[item], NULL);
-  l->units[item] = unit_file_load_at (l->dirfd, l->names->pdata[item], path, FALSE, &l->errors[item]);
+  const char *name = l->names->pdata[item];
+  g_autofree char *path = g_build_filename (l->dir, name, NULL);
+  l->units[item] = unit_file_load_at (l->dirfd, name, path,
+                                      g_hash_table_contains (l->regular, name), &l->errors[item]);
 }
 
 /* Loads the Quadlet files of @dir whose names were not seen in an earlier
@@ -221,23 +225,34 @@ static void
 load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guint *failures,
                      gboolean report, GHashTable *entries)
 {
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  DIR *d = opendir (dir);
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) regular = g_hash_table_new (g_str_hash, g_str_equal);
   Loads loads = { 0 };
-  const char *name;
+  struct dirent *e;
 
   if (d == NULL)
     return;
-  while ((name = g_dir_read_name (d)) != NULL)
+  while ((e = readdir (d)) != NULL)
     {
+      const char *name = e->d_name;
+      if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
+        continue;
       if (entries != NULL)
         g_hash_table_add (entries, g_strdup (name));
       if (quadlet_unit_type_for (name) != NULL && !g_hash_table_contains (seen, name))
-        g_ptr_array_add (names, g_strdup (name));
+        {
+          char *copy = g_strdup (name);
+          g_ptr_array_add (names, copy);
+          if (e->d_type == DT_REG)
+            g_hash_table_add (regular, copy);
+        }
     }
+  closedir (d);
   g_ptr_array_sort (names, compare_names); /* as Go's os.ReadDir */
 
   loads.dir = dir;
+  loads.regular = regular;
   loads.dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   loads.names = names;
   loads.units = g_new0 (UnitFile *, names->len);
