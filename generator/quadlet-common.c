@@ -486,12 +486,24 @@ quadlet_collect_unknown_keys (UnitFile *unit, const char *group, const char *con
     }
 }
 
+static gboolean
+key_is_unknown (const char *key, gpointer table)
+{
+  return !key_table_has (table, key);
+}
+
 gboolean
 quadlet_check_unknown_keys (UnitFile *unit, const char *group, const char *const *supported,
                             GError **error)
 {
-  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) problems = NULL;
 
+  /* The common case, every key known, without listing them. */
+  if (unit_file_find_key (unit, group, key_is_unknown, (gpointer) supported) == NULL &&
+      unit_file_find_key (unit, QUADLET_QUADLET_GROUP, key_is_unknown,
+                          (gpointer) quadlet_group_keys) == NULL)
+    return TRUE;
+  problems = g_ptr_array_new_with_free_func (g_free);
   quadlet_collect_unknown_keys (unit, group, supported, problems);
   if (problems->len == 0)
     return TRUE;
@@ -522,7 +534,11 @@ quadlet_warn_unterminated_quotes (QuadletContext *ctx, UnitFile *unit, const cha
 
   for (const char *const *k = keys; *k; k++)
     {
-      g_auto (GStrv) values = unit_file_lookup_all (unit, group, *k);
+      g_auto (GStrv) values = NULL;
+
+      if (!unit_file_has_key (unit, group, *k))
+        continue;
+      values = unit_file_lookup_all (unit, group, *k);
       for (char **v = values; *v; v++)
         {
           const char *source = NULL;
@@ -913,12 +929,15 @@ quadlet_add_key_vals (QuadletContext *ctx, PodmanCmdline *c, UnitFile *unit, con
 
   for (; table->key; table++)
     {
-      g_autoptr (GHashTable) kv = NULL;
+      g_auto (GStrv) words = NULL;
 
       if (!unit_file_has_key (unit, group, table->key))
         continue;
-      kv = unit_file_lookup_all_key_val (unit, group, table->key, problems);
-      podman_cmdline_add_keys (c, table->flag, kv);
+      /* podman_cmdline_add_keys (unit_file_lookup_all_key_val ()) without
+       * the table: the same words in the same order. */
+      words = unit_file_lookup_all_key_val_words (unit, group, table->key, problems);
+      for (char **w = words; *w; w++)
+        podman_cmdline_add (c, table->flag, *w, NULL);
       for (guint i = 0; i < problems->len; i++)
         quadlet_warn (ctx, "Warning: %s: %s=: %s, ignoring", unit_file_get_filename (unit),
                       table->key, (char *) problems->pdata[i]);

@@ -123,18 +123,20 @@ append_unichar (GString *s, gunichar c, gboolean eight_bit)
   g_string_append_unichar (s, c);
 }
 
-int
-extract_first_word (const char **p, char **ret, const char *separators, SplitFlags flags,
-                    GError **error)
+/* extract_first_word() into @s (emptied first), which the caller reuses:
+ * no allocation per word. */
+static int
+extract_word (const char **p, GString *s, const char *separators, SplitFlags flags,
+              GError **error)
 {
   const char *in = *p;
   gsize end, i = 0;
   char quote = 0;
   gboolean backslash = FALSE;
-  g_autoptr (GString) s = NULL;
+  gboolean started = FALSE; /* extract_first_word()'s word exists */
   char c;
 
-  *ret = NULL;
+  g_string_truncate (s, 0);
   if (separators == NULL)
     separators = WHITESPACE_SEPARATORS;
   if (in == NULL || *in == '\0')
@@ -155,7 +157,7 @@ extract_first_word (const char **p, char **ret, const char *separators, SplitFla
             {
               if (!(flags & SPLIT_RETAIN_SEPARATORS))
                 i++;
-              s = g_string_new (NULL);
+              started = TRUE;
               goto finish_force_next;
             }
           continue;
@@ -163,7 +165,7 @@ extract_first_word (const char **p, char **ret, const char *separators, SplitFla
       break;
     }
 
-  s = g_string_new (NULL);
+  started = TRUE;
   for (;; c = NEXT ())
     {
       if (backslash)
@@ -291,38 +293,75 @@ extract_first_word (const char **p, char **ret, const char *separators, SplitFla
 finish_force_terminate:
   i = end;
 finish:
-  if (s == NULL || s->len == 0)
+  if (!started || s->len == 0)
     {
       *p = in + end;
       return 0;
     }
 finish_force_next:
   *p = in + MIN (i, end);
-  *ret = g_string_free (g_steal_pointer (&s), FALSE);
   return 1;
 #undef NEXT
 #undef IS_SEP
 }
 
+int
+extract_first_word (const char **p, char **ret, const char *separators, SplitFlags flags,
+                    GError **error)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+  int r = extract_word (p, s, separators, flags, error);
+
+  *ret = r > 0 ? g_strndup (s->str, s->len) : NULL;
+  return r;
+}
+
+static void
+scratch_free (gpointer s)
+{
+  g_string_free (s, TRUE);
+}
+
+/* String buffers per thread, one for splitting and one for escaping, kept
+ * while the thread runs (released at its exit): no allocation per word. */
+static GString *
+scratch_buffer (GPrivate *key)
+{
+  GString *s = g_private_get (key);
+
+  if (s == NULL)
+    {
+      s = g_string_sized_new (1024);
+      g_private_set (key, s);
+    }
+  return s;
+}
+
+static GPrivate split_scratch = G_PRIVATE_INIT (scratch_free);
+static GPrivate escape_scratch = G_PRIVATE_INIT (scratch_free);
+
 gboolean
 split_string_append (GPtrArray *out, const char *s, const char *separators, SplitFlags flags,
                      GError **error)
 {
-  g_autoptr (GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+  GString *word = scratch_buffer (&split_scratch);
+  guint start = out->len;
   const char *p = s;
 
   for (;;)
     {
-      char *word = NULL;
-      int r = extract_first_word (&p, &word, separators, flags, error);
+      int r = extract_word (&p, word, separators, flags, error);
       if (r < 0)
-        return FALSE;
+        {
+          /* Nothing appended on error. */
+          while (out->len > start)
+            g_free (g_ptr_array_steal_index (out, out->len - 1));
+          return FALSE;
+        }
       if (r == 0)
         break;
-      g_ptr_array_add (words, word);
+      g_ptr_array_add (out, g_strndup (word->str, word->len));
     }
-  for (guint i = 0; i < words->len; i++)
-    g_ptr_array_add (out, g_steal_pointer (&words->pdata[i]));
   return TRUE;
 }
 
@@ -381,18 +420,30 @@ has_unterminated_quote (const char *s)
   return quote != 0;
 }
 
+/* 1 for the ASCII bytes ascii_needs_escape() accepts, 2 for non-ASCII
+ * (decoded by the slow path), 3 for the end of the string. */
+static const guint8 escape_class[256] = {
+  [0] = 3,
+  [1] = 1, [2] = 1, [3] = 1, [4] = 1, [5] = 1, [6] = 1, [7] = 1, [8] = 1, [9] = 1, [10] = 1,
+  [11] = 1, [12] = 1, [13] = 1, [14] = 1, [15] = 1, [16] = 1, [17] = 1, [18] = 1, [19] = 1,
+  [20] = 1, [21] = 1, [22] = 1, [23] = 1, [24] = 1, [25] = 1, [26] = 1, [27] = 1, [28] = 1,
+  [29] = 1, [30] = 1, [31] = 1, [' '] = 1, ['"'] = 1, ['\''] = 1, ['\\'] = 1, [0x7f] = 1,
+  [0x80 ... 0xff] = 2,
+};
+
 gboolean
 word_needs_escape (const char *word)
 {
-  for (const unsigned char *p = (const unsigned char *) word; *p; p++)
+  for (const unsigned char *p = (const unsigned char *) word;; p++)
     {
       gunichar c;
-      if (*p < 0x80)
-        {
-          if (ascii_needs_escape (*p))
-            return TRUE;
-          continue;
-        }
+      guint8 cls = escape_class[*p];
+      if (cls == 0)
+        continue;
+      if (cls == 3)
+        return FALSE;
+      if (cls == 1)
+        return TRUE;
       c = g_utf8_get_char_validated ((const char *) p, -1);
       if (c == (gunichar) -1 || c == (gunichar) -2)
         c = *p;
@@ -474,18 +525,38 @@ append_escaped_word (GString *out, const char *word)
   g_string_append_c (out, '"');
 }
 
+const char *
+escape_words_scratch (const char *const *words, gssize n, gsize *len)
+{
+  GString *out = scratch_buffer (&escape_scratch);
+
+  g_string_truncate (out, 0);
+  for (gssize i = 0; n < 0 ? words[i] != NULL : i < n; i++)
+    {
+      const char *w = words[i];
+      gsize wl;
+      if (i != 0)
+        g_string_append_c (out, ' ');
+      /* Plain words (nearly all) are copied in one go, sized by the scan
+       * that checks them. */
+      for (wl = 0; escape_class[(guchar) w[wl]] == 0; wl++)
+        ;
+      if (w[wl] == '\0')
+        g_string_append_len (out, w, (gssize) wl);
+      else
+        append_escaped_word (out, w);
+    }
+  if (len != NULL)
+    *len = out->len;
+  return out->str;
+}
+
 char *
 escape_words (const char *const *words, gssize n)
 {
-  GString *out = g_string_sized_new (256); /* most command lines fit */
-
-  for (gssize i = 0; n < 0 ? words[i] != NULL : i < n; i++)
-    {
-      if (i != 0)
-        g_string_append_c (out, ' ');
-      append_escaped_word (out, words[i]);
-    }
-  return g_string_free (out, FALSE);
+  gsize len;
+  const char *s = escape_words_scratch (words, n, &len);
+  return g_strndup (s, len);
 }
 
 char *

@@ -63,6 +63,9 @@ void append_escaped_word (GString *out, const char *word);
 
 /* Words joined by spaces, each quoted/escaped as needed (Quadlet's escapeWords). */
 char *escape_words (const char *const *words, gssize n);
+/* The same in a buffer of the calling thread, valid until its next call
+ * (and its length in *@len, optional). */
+const char *escape_words_scratch (const char *const *words, gssize n, gsize *len);
 
 /* systemd unit-name path escaping (systemd-escape --path style, '/' -> '-'). */
 char *path_escape (const char *path);

@@ -1091,41 +1091,48 @@ unit_file_lookup_last_args (const UnitFile *f, const char *group, const char *ke
   return *ret != NULL;
 }
 
-GHashTable *
-unit_file_lookup_all_key_val (const UnitFile *f, const char *group, const char *key,
-                              GPtrArray *warnings)
+/* The Environment=-style words of @key's values (after the last empty
+ * assignment), in order; problems are appended to @warnings. */
+static GPtrArray *
+key_val_words (const UnitFile *f, const char *group, const char *key, GPtrArray *warnings)
 {
-  g_autoptr (GPtrArray) values = lookup_all (f, group, key, FALSE);
-  g_autoptr (GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
-  /* Each entry is one string, "KEY\0VALUE": the value points into its
-   * key's allocation and goes with it (replacing a key frees the old one). */
-  GHashTable *res = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GPtrArray *words = g_ptr_array_new_with_free_func (g_free);
+  UnitGroup *g = find_group (f, group);
+  guint first = 0;
 
-  for (guint i = 0; i < values->len; i++)
+  if (g == NULL || unit_group_find_last (g, key) == NULL)
+    return words;
+  for (guint i = 0; i < g->lines->len; i++)
     {
+      UnitLine *l = g->lines->pdata[i];
+      if (l->value[0] == '\0' && unit_line_is_key (l, key))
+        first = i + 1; /* empty assignment resets */
+    }
+  for (guint i = first; i < g->lines->len; i++)
+    {
+      UnitLine *l = g->lines->pdata[i];
       g_autoptr (GError) error = NULL;
+      g_autofree char *joined = NULL;
+      const char *value = l->value;
       gboolean saw_assignment = FALSE;
+      guint start = words->len;
 
-      g_ptr_array_set_size (words, 0);
-      if (!split_string_append (words, values->pdata[i], WHITESPACE_SEPARATORS, SPLIT_EXEC,
-                                &error))
+      if (!unit_line_is_key (l, key))
+        continue;
+      if (strstr (value, "\\\n") != NULL)
+        value = joined = apply_line_continuation (value);
+      if (!split_string_append (words, value, WHITESPACE_SEPARATORS, SPLIT_EXEC, &error))
         {
           if (warnings)
             g_ptr_array_add (warnings, g_strdup (error->message));
           continue;
         }
-      for (guint w = 0; w < words->len; w++)
+      for (guint w = start; w < words->len; w++)
         {
-          char *word = g_steal_pointer (&words->pdata[w]);
-          char *eq = strchr (word, '=');
-          if (eq != NULL)
-            {
-              *eq = '\0';
-              g_hash_table_replace (res, word, eq + 1);
-              saw_assignment = TRUE;
-              continue;
-            }
-          if (saw_assignment && warnings)
+          const char *word = words->pdata[w];
+          if (strchr (word, '=') != NULL)
+            saw_assignment = TRUE;
+          else if (saw_assignment && warnings)
             g_ptr_array_add (warnings,
                              g_strdup_printf ("%s=: token \"%s\" has no '=' and follows a "
                                               "KEY=VALUE on the same line; this usually means an "
@@ -1133,10 +1140,82 @@ unit_file_lookup_all_key_val (const UnitFile *f, const char *group, const char *
                                               "truncated. Wrap values containing spaces in double "
                                               "quotes, e.g. %s=\"KEY=value with spaces\"",
                                               key, word, key));
-          g_hash_table_replace (res, word, NULL);
         }
     }
+  return words;
+}
+
+GHashTable *
+unit_file_lookup_all_key_val (const UnitFile *f, const char *group, const char *key,
+                              GPtrArray *warnings)
+{
+  g_autoptr (GPtrArray) words = key_val_words (f, group, key, warnings);
+  /* Each entry is one string, "KEY\0VALUE": the value points into its
+   * key's allocation and goes with it (replacing a key frees the old one). */
+  GHashTable *res = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint w = 0; w < words->len; w++)
+    {
+      char *word = g_steal_pointer (&words->pdata[w]);
+      char *eq = strchr (word, '=');
+      if (eq != NULL)
+        {
+          *eq = '\0';
+          g_hash_table_replace (res, word, eq + 1);
+        }
+      else
+        g_hash_table_replace (res, word, NULL);
+    }
   return res;
+}
+
+typedef struct {
+  const char *word;
+  gsize key_len; /* up to the first '=' */
+  guint index;
+} KeyWord;
+
+static int
+compare_key_words (gconstpointer a, gconstpointer b)
+{
+  const KeyWord *x = a, *y = b;
+  int r = memcmp (x->word, y->word, MIN (x->key_len, y->key_len));
+
+  /* strcmp() of the keys alone, then source order */
+  if (r == 0 && x->key_len != y->key_len)
+    r = x->key_len < y->key_len ? -1 : 1;
+  if (r == 0)
+    r = x->index < y->index ? -1 : 1;
+  return r;
+}
+
+char **
+unit_file_lookup_all_key_val_words (const UnitFile *f, const char *group, const char *key,
+                                    GPtrArray *warnings)
+{
+  g_autoptr (GPtrArray) words = key_val_words (f, group, key, warnings);
+  g_autofree KeyWord *sorted = g_new (KeyWord, words->len + 1);
+  char **out = g_new (char *, words->len + 1);
+  guint n = 0;
+
+  for (guint w = 0; w < words->len; w++)
+    {
+      const char *word = words->pdata[w];
+      sorted[w].word = word;
+      sorted[w].key_len = strcspn (word, "=");
+      sorted[w].index = w;
+    }
+  qsort (sorted, words->len, sizeof (KeyWord), compare_key_words);
+  for (guint w = 0; w < words->len; w++)
+    {
+      /* Later words of a key win: keep the last of each run. */
+      if (w + 1 < words->len && sorted[w].key_len == sorted[w + 1].key_len &&
+          memcmp (sorted[w].word, sorted[w + 1].word, sorted[w].key_len) == 0)
+        continue;
+      out[n++] = g_steal_pointer (&words->pdata[sorted[w].index]);
+    }
+  out[n] = NULL;
+  return out;
 }
 
 /* ------------------------------------------------------------ edits */
@@ -1171,8 +1250,16 @@ unit_file_add_escaped (UnitFile *f, const char *group, const char *key, const ch
 void
 unit_file_add_cmdline (UnitFile *f, const char *group, const char *key, const char *const *argv)
 {
-  g_autofree char *line = escape_words (argv, -1);
-  unit_file_add (f, group, key, line);
+  gsize len;
+  const char *line = escape_words_scratch (argv, -1, &len);
+  UnitLine *l = arena_alloc (f->arena, sizeof (UnitLine));
+
+  l->key = arena_strdup (f->arena, key);
+  l->hash = key_hash (key);
+  l->value = arena_strndup (f->arena, line, len);
+  l->source = NULL;
+  l->lineno = 0;
+  unit_group_append (ensure_group (f, group), l);
 }
 
 void

@@ -113,6 +113,10 @@ gboolean unit_file_lookup_last_args (const UnitFile *f, const char *group, const
  * @warnings (GPtrArray of g_free'd strings) when it is not NULL. */
 GHashTable *unit_file_lookup_all_key_val (const UnitFile *f, const char *group, const char *key,
                                           GPtrArray *warnings);
+/* The same as words ("KEY=VALUE", or "KEY" for a bare word), one per key,
+ * sorted by key (g_strfreev). */
+char **unit_file_lookup_all_key_val_words (const UnitFile *f, const char *group, const char *key,
+                                           GPtrArray *warnings);
 
 /* Replaces the last @key's value, or appends it. */
 void unit_file_set (UnitFile *f, const char *group, const char *key, const char *value);
