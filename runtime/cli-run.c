@@ -689,6 +689,7 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
         }
       c->image = g_strdup ((*argv)[1]);
       c->image_id = g_strdup (store_image_get_id (img));
+      c->layer_dirs = g_strdupv ((char **) store_image_get_layer_dirs (img));
       image_cfg = store_image_get_config (img);
     }
   if (!build_config (g, o, *argc, *argv, image_cfg, c, &error)

@@ -65,6 +65,7 @@ container_config_free (ContainerConfig *c)
       else if (fields[i].type == F_STRV)
         g_strfreev (*FIELD (c, i, char **));
     }
+  g_strfreev (c->layer_dirs);
   g_free (c);
 }
 
@@ -312,17 +313,37 @@ container_list (const char *root, GError **error)
   return g_steal_pointer (&ids);
 }
 
-/* The name is the first line of ROOT/containers/<id>/name, kept beside the
- * config so resolving names does not parse every config.json. */
+/* Resolving names reads every container's name: from the head of its
+ * config.json, which the writer starts with {"Id":"<id>","Name":"...";
+ * anything else (an escaped name, another layout) takes the full parse.
+ * (Containers created before this also have a "name" file beside it,
+ * which nothing reads any more.) */
 static char *
 read_name (const char *root, const char *id)
 {
-  g_autofree char *p = g_build_filename (root, "containers", id, "name", NULL);
-  char *s = NULL;
-  if (!g_file_get_contents (p, &s, NULL, NULL))
+  g_autofree char *path = config_path (root, id);
+  g_autofree char *head = g_strdup_printf ("{\"Id\":\"%s\",\"Name\":\"", id);
+  gsize hlen = strlen (head);
+  char buf[512];
+  ssize_t n;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
     return NULL;
-  g_strchomp (s);
-  return s;
+  do
+    n = read (fd, buf, sizeof buf);
+  while (n < 0 && errno == EINTR);
+  close (fd);
+  if (n > (ssize_t) hlen && memcmp (buf, head, hlen) == 0)
+    {
+      const char *v = buf + hlen, *end = memchr (v, '"', n - hlen);
+      if (end && !memchr (v, '\\', end - v) && !memchr (v, 0, end - v))
+        return g_strndup (v, end - v);
+    }
+  {
+    g_autoptr (ContainerConfig) c = container_config_load (root, id, NULL);
+    return c ? g_steal_pointer (&c->name) : NULL;
+  }
 }
 
 char *
@@ -393,7 +414,6 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
   g_autofree char *cdir = g_build_filename (root, "containers", NULL);
   g_autofree char *lockp = g_build_filename (root, "containers.lock", NULL);
   g_autofree char *dir = NULL;
-  g_autofree char *namep = NULL;
   int lfd;
   gboolean ok = FALSE;
 
@@ -458,9 +478,6 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
         }
     }
   if (!container_config_save (c, root, error))
-    goto out;
-  namep = g_build_filename (dir, "name", NULL);
-  if (!container_write_file_atomic (namep, c->name, -1, !c->auto_remove, error))
     goto out;
   ok = TRUE;
 out:

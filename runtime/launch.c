@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "fdio.h"
 #include "health.h"
 #include "notify.h"
 #include "store.h"
@@ -150,6 +151,31 @@ lower_with_file (char **lowers, const char *file)
   return g_strdup (lowers[0]);
 }
 
+/* A file in the container's run dir: written in place when it is new,
+ * else replaced by a rename, since a running container has the old one
+ * bind-mounted (exec prepares again) and must keep seeing it whole. */
+static gboolean
+write_run_file (const char *path, const char *contents, GError **error)
+{
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0 && errno == EEXIST)
+    return g_file_set_contents (path, contents, -1, error);
+  if (fd < 0 || fd_write_all (fd, contents, strlen (contents)) < 0)
+    {
+      int e = errno;
+      if (fd >= 0)
+        {
+          close (fd);
+          unlink (path);
+        }
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "writing %s: %s", path,
+                   g_strerror (e));
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
 static gboolean
 write_etc_files (CliGlobal *g, ContainerConfig *c, const char *rundir, MountPlan *p,
                  GError **error)
@@ -209,10 +235,10 @@ write_etc_files (CliGlobal *g, ContainerConfig *c, const char *rundir, MountPlan
   p->etc_hosts = g_build_filename (rundir, "hosts", NULL);
   p->etc_hostname = g_build_filename (rundir, "hostname", NULL);
   p->etc_resolv = g_build_filename (rundir, "resolv.conf", NULL);
-  /* Plain writes: these are regenerated at every start. */
-  if (!g_file_set_contents (p->etc_hosts, hosts->str, -1, error)
-      || !g_file_set_contents (p->etc_hostname, hostname, -1, error)
-      || !g_file_set_contents (p->etc_resolv, resolv->str, -1, error))
+  /* Regenerated at every start; nothing needs them to survive a crash. */
+  if (!write_run_file (p->etc_hosts, hosts->str, error)
+      || !write_run_file (p->etc_hostname, hostname, error)
+      || !write_run_file (p->etc_resolv, resolv->str, error))
     {
       (*error)->code = 125;
       (*error)->domain = SPAWN_ERROR;
@@ -232,13 +258,18 @@ layer_dirs (CliGlobal *g, ContainerConfig *c, GError **error)
 
   if (!c->image_id)
     return g_strsplit (c->image, ":", -1); /* --rootfs DIR */
-  store = store_open (g->root, g->runroot, error);
-  if (!store)
-    return NULL;
-  img = store_lookup_image (store, c->image_id, error);
-  if (!img)
-    return NULL;
-  dirs = store_image_get_layer_dirs (img);
+  if (c->layer_dirs)
+    dirs = (const char *const *) c->layer_dirs; /* run looked the image up */
+  else
+    {
+      store = store_open (g->root, g->runroot, error);
+      if (!store)
+        return NULL;
+      img = store_lookup_image (store, c->image_id, error);
+      if (!img)
+        return NULL;
+      dirs = store_image_get_layer_dirs (img);
+    }
   n = g_strv_length ((char **) dirs);
   out = g_ptr_array_new ();
   for (guint i = n; i > 0; i--)
@@ -363,6 +394,20 @@ prepare (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
   p->upperdir = g_build_filename (cdir, "upper", NULL);
   p->workdir = g_build_filename (cdir, "work", NULL);
   p->lowerdirs = g_strjoinv (":", lowers);
+  if (c->auto_remove)
+    {
+      /* The targets of /etc/hosts & co where the image has none, below
+       * its layers (store.h); only for --rm, whose upper dir nobody diffs
+       * or commits after it ran: a kept container's upper dir still gets
+       * them, as before. */
+      g_autofree char *mp = store_mountpoints_layer (g->root, g->runroot, error);
+      g_autofree char *all = NULL;
+      if (!mp)
+        return FALSE;
+      all = g_strconcat (p->lowerdirs, ":", mp, NULL);
+      g_free (p->lowerdirs);
+      p->lowerdirs = g_steal_pointer (&all);
+    }
   p->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) mount_entry_free);
   for (char **m = c->mounts; m && *m; m++)
     {

@@ -790,6 +790,70 @@ store_prune_unused (Store *s, GError **error)
   return ok;
 }
 
+/* ---- the mountpoints layer ---- */
+
+static gboolean
+build_mountpoints (const char *dir, GError **error)
+{
+  static const char *const dirs[] = { "dev", "proc", "sys", "etc" };
+  static const char *const files[] = { "etc/hosts", "etc/hostname", "etc/resolv.conf" };
+  fs_autofd int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return io_error (error, "cannot open", dir);
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    if (mkdirat (dfd, dirs[i], 0755) < 0 || fchmodat (dfd, dirs[i], 0755, 0) < 0)
+      return io_error (error, "cannot create", dirs[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      fs_autofd int fd = openat (dfd, files[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      if (fd < 0 || fchmod (fd, 0644) < 0 || fsync (fd) < 0)
+        return io_error (error, "cannot create", files[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      fs_autofd int fd = openat (dfd, dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0 || fsync (fd) < 0)
+        return io_error (error, "cannot sync", dirs[i]);
+    }
+  if (fchmod (dfd, 0755) < 0 || fsync (dfd) < 0)
+    return io_error (error, "cannot sync", dir);
+  return TRUE;
+}
+
+char *
+store_mountpoints_layer (const char *root, const char *runroot, GError **error)
+{
+  g_autofree char *path = g_build_filename (root, "mountpoints", NULL);
+  g_autoptr (Store) s = NULL;
+  struct stat st;
+
+  if (stat (path, &st) == 0 && S_ISDIR (st.st_mode))
+    return g_steal_pointer (&path);
+  s = store_open (root, runroot, error);
+  if (s == NULL || !store_lock (s, error))
+    return NULL;
+  /* Another podunit may have made it while we waited for the lock. */
+  if (stat (path, &st) < 0 || !S_ISDIR (st.st_mode))
+    {
+      g_autofree char *tmp = g_build_filename (s->root, "tmp", "mountpoints-XXXXXX", NULL);
+      gboolean ok = g_mkdtemp_full (tmp, 0755) != NULL;
+      if (!ok)
+        io_error (error, "cannot create", tmp);
+      ok = ok && build_mountpoints (tmp, error);
+      if (ok && rename (tmp, path) < 0)
+        ok = io_error (error, "cannot create", path);
+      ok = ok && fs_fsync_dir (s->root, error);
+      if (!ok)
+        {
+          fs_rm_rf (tmp, NULL);
+          store_unlock (s);
+          return NULL;
+        }
+    }
+  store_unlock (s);
+  return g_steal_pointer (&path);
+}
+
 /* ---- transactions ---- */
 
 static void

@@ -12,6 +12,9 @@
  *   ROOT/layers/<diffid-hex>/layer.json  diff id, compressed digest, sizes
  *   ROOT/images/<id>/image.json     manifest + config digests of one image
  *   ROOT/names.json                 name -> image id (the only name index)
+ *   ROOT/mountpoints                empty /etc/hosts, /etc/hostname, /etc/resolv.conf,
+ *                                   /dev, /proc, /sys: the bottom lower layer of --rm
+ *                                   containers (store_mountpoints_layer)
  *   ROOT/tmp/                       staging; renamed into place when complete
  *   ROOT/containers/                owned by the container code, not here
  * An image's id is the hex sha256 of its config blob, as in podman. */
@@ -102,6 +105,15 @@ gboolean store_untag_image (Store *s, const char *name, GError **error);
  * image uses.  Whether a container uses it is the caller's check (hold
  * store_lock around check + remove). */
 gboolean store_remove_image (Store *s, const char *id, GError **error);
+
+/* ROOT/mountpoints (created on first use: staged in ROOT/tmp under the
+ * store lock, fsynced, renamed into place): an image-independent layer
+ * holding the targets every container mounts over.  Below an image's
+ * layers, it shows only where the image has nothing at those paths (any
+ * entry or whiteout of the image wins, as overlay merges), so the
+ * container's /etc/hosts & co need not be created (and /etc copied up)
+ * in the upper dir at every start.  Returns its path. */
+char *store_mountpoints_layer (const char *root, const char *runroot, GError **error);
 
 /* Removes layers and blobs no image uses and abandoned staging dirs. */
 gboolean store_prune_unused (Store *s, GError **error);

@@ -114,6 +114,19 @@ check "--rm: no container record" "" "$(ls "$T/root/containers")"
 check "--rm: no run state" "" "$(ls "$T/run/containers" 2>/dev/null)"
 check "--rm: no mount left" "0" "$(grep -c "$T" /proc/self/mountinfo)"
 check "--rm: name free again" "0" "$(P run --rm --name gone $IMG true; echo $?)"
+# --rm containers find the bind-mount targets the image lacks in the
+# store's mountpoints layer, below the image: the image's own entries win.
+check "--rm: the image's /etc plus the mounted files" \
+  "group hardlink-dst hardlink-src hostname hosts passwd resolv.conf" \
+  "$(P run --rm $IMG ls /etc | tr '\n' ' ' | sed 's/ $//')"
+LAYER=$(ls -d "$T"/root/layers/*/diff | head -1)
+check "--rm: the image's /etc attributes" "$(stat -c '%a %u %g' "$LAYER/etc")" \
+  "$(P run --rm $IMG stat -c '%a %u %g' /etc)"
+mkdir -p "$T/bare/bin" && cp -a "$LAYER/bin/." "$T/bare/bin/"
+ln -s ../run/resolv.conf "$T/bare/etc-link" 2>/dev/null
+check "--rm --rootfs without /etc: hosts and hostname" "127.0.0.1 bare" \
+  "$(P run --rm --rootfs --hostname bare "$T/bare" sh -c 'echo $(head -c 9 /etc/hosts) $(cat /etc/hostname)')"
+check "--rm --rootfs: the rootfs is untouched" "bin etc-link" "$(ls "$T/bare" | tr '\n' ' ' | sed 's/ $//')"
 
 # --- lifecycle: -d, ps, logs, exec, stop, rm ---
 id=$(P run -d --name web $IMG sh -c 'echo out; echo err >&2; trap "echo bye; exit 7" TERM; while :; do sleep 0.1; done')
