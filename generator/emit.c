@@ -218,18 +218,24 @@ emit_service (const char *outdir, UnitFile *service, const char *header, GError 
 static char *
 relative_target (const char *link, const char *service_name)
 {
-  g_auto (GStrv) parts = g_strsplit (link, "/", -1);
-  g_autoptr (GString) target = g_string_new (NULL);
-  guint n = g_strv_length (parts);
+  gsize depth = 0, n = strlen (service_name);
+  const char *segment = link;
+  char *target;
 
-  for (guint i = 0; i + 1 < n; i++)
-    {
-      if (strcmp (parts[i], "..") == 0)
-        return NULL;
-      g_string_append (target, "../");
-    }
-  g_string_append (target, service_name);
-  return g_string_free (g_steal_pointer (&target), FALSE);
+  /* One "../" per directory of the link ("a//b" has two). */
+  for (const char *p = link; *p; p++)
+    if (*p == '/')
+      {
+        if (p - segment == 2 && segment[0] == '.' && segment[1] == '.')
+          return NULL;
+        depth++;
+        segment = p + 1;
+      }
+  target = g_malloc (depth * 3 + n + 1);
+  for (gsize i = 0; i < depth; i++)
+    memcpy (target + i * 3, "../", 3);
+  memcpy (target + depth * 3, service_name, n + 1);
+  return target;
 }
 
 /* mkdir -p of @rel's parent directories, relative to @dirfd. */
@@ -306,7 +312,8 @@ emit_install_symlinks_at (int dirfd, const char *outdir, UnitFile *service,
     }
 
   /* A bare template can only be installed as its DefaultInstance=. */
-  if (unit_file_get_template_parts (service, &base, &instance) && instance[0] == '\0')
+  if (strchr (name, '@') != NULL && unit_file_get_template_parts (service, &base, &instance) &&
+      instance[0] == '\0')
     {
       g_autofree char *def = unit_file_lookup (service, "Install", "DefaultInstance");
       g_free (installed);
@@ -323,7 +330,7 @@ emit_install_symlinks_at (int dirfd, const char *outdir, UnitFile *service,
           g_autofree char *rel = NULL;
           if (strchr (*u, '/') != NULL) /* unit names only, not paths */
             continue;
-          rel = g_strdup_printf ("%s%s/%s", *u, deps[i].dir_suffix, installed);
+          rel = g_strconcat (*u, deps[i].dir_suffix, "/", installed, NULL);
           create_symlink (dirfd, outdir, rel, name, problems);
         }
     }

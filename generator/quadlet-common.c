@@ -757,7 +757,7 @@ podman_cmdline_new (const char *engine)
 {
   PodmanCmdline *c = g_new0 (PodmanCmdline, 1);
   c->arena = arena_new ();
-  c->args = g_ptr_array_new ();
+  c->args = g_ptr_array_sized_new (96); /* a container's `run` line fits */
   podman_cmdline_add (c, engine, NULL);
   return c;
 }
@@ -869,12 +869,18 @@ PodmanCmdline *
 quadlet_base_command (QuadletContext *ctx, UnitFile *unit, const char *group)
 {
   PodmanCmdline *c = podman_cmdline_new (ctx->engine);
-  g_auto (GStrv) modules = unit_file_lookup_all (unit, group, "ContainersConfModule");
-  g_auto (GStrv) global = unit_file_lookup_all_args (unit, group, "GlobalArgs");
 
-  for (char **m = modules; *m; m++)
-    podman_cmdline_addf (c, "--module=%s", *m);
-  podman_cmdline_add_strv (c, (const char *const *) global);
+  if (unit_file_has_key (unit, group, "ContainersConfModule"))
+    {
+      g_auto (GStrv) modules = unit_file_lookup_all (unit, group, "ContainersConfModule");
+      for (char **m = modules; *m; m++)
+        podman_cmdline_addf (c, "--module=%s", *m);
+    }
+  if (unit_file_has_key (unit, group, "GlobalArgs"))
+    {
+      g_auto (GStrv) global = unit_file_lookup_all_args (unit, group, "GlobalArgs");
+      podman_cmdline_add_strv (c, (const char *const *) global);
+    }
   return c;
 }
 
@@ -903,7 +909,10 @@ quadlet_add_all_strings (PodmanCmdline *c, UnitFile *unit, const char *group,
 {
   for (; table->key; table++)
     {
-      g_auto (GStrv) values = unit_file_lookup_all (unit, group, table->key);
+      g_auto (GStrv) values = NULL;
+      if (!unit_file_has_key (unit, group, table->key))
+        continue; /* most are absent: no empty vector to allocate */
+      values = unit_file_lookup_all (unit, group, table->key);
       for (char **v = values; *v; v++)
         podman_cmdline_add (c, table->flag, *v, NULL);
     }

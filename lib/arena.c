@@ -20,8 +20,10 @@ typedef struct _ArenaBlock {
 
 struct _Arena {
   ArenaBlock *blocks; /* current block first; the first one is inside this allocation */
+  ArenaBlock *spare;  /* emptied blocks of an earlier use, smallest first */
   gsize next_size;
   gint refs;
+  Arena *next_free; /* in a thread's cache of emptied arenas */
 };
 
 #define ARENA_HEADER ALIGN_UP (sizeof (Arena))
@@ -32,18 +34,77 @@ first_block (Arena *a)
   return (ArenaBlock *) ((char *) a + ARENA_HEADER);
 }
 
-Arena *
-arena_new (void)
+/* Arenas freed in a thread are emptied and kept (up to ARENA_CACHE, with
+ * their blocks) for its next arena_new(): a generator thread builds and
+ * drops a few per unit, and reusing them saves a malloc and free of
+ * every block, which are too large for malloc's own per-thread caches. */
+#define ARENA_CACHE 8
+#define ARENA_CACHE_MAX_BLOCK ARENA_MAX_BLOCK
+
+typedef struct {
+  Arena *first;
+  guint n;
+} ArenaCache;
+
+static void destroy (Arena *a);
+
+static void
+cache_free (gpointer p)
 {
-  Arena *a = g_malloc (ARENA_HEADER + BLOCK_HEADER + ARENA_FIRST_BLOCK);
+  ArenaCache *c = p;
+  while (c->first != NULL)
+    {
+      Arena *a = c->first;
+      c->first = a->next_free;
+      destroy (a);
+    }
+  g_free (c);
+}
+
+static GPrivate cache_key = G_PRIVATE_INIT (cache_free);
+
+static ArenaCache *
+thread_cache (void)
+{
+  ArenaCache *c = g_private_get (&cache_key);
+  if (c == NULL)
+    {
+      c = g_new0 (ArenaCache, 1);
+      g_private_set (&cache_key, c);
+    }
+  return c;
+}
+
+static void
+reset (Arena *a)
+{
   ArenaBlock *b = first_block (a);
 
   b->next = NULL;
-  b->size = ARENA_FIRST_BLOCK;
   b->used = 0;
   a->blocks = b;
   a->next_size = ARENA_FIRST_BLOCK * 2;
   a->refs = 1;
+  a->next_free = NULL;
+}
+
+Arena *
+arena_new (void)
+{
+  ArenaCache *c = thread_cache ();
+  Arena *a = c->first;
+
+  if (a != NULL)
+    {
+      c->first = a->next_free;
+      c->n--;
+      a->next_free = NULL;
+      return a;
+    }
+  a = g_malloc (ARENA_HEADER + BLOCK_HEADER + ARENA_FIRST_BLOCK);
+  first_block (a)->size = ARENA_FIRST_BLOCK;
+  a->spare = NULL;
+  reset (a);
   return a;
 }
 
@@ -54,28 +115,87 @@ arena_ref (Arena *a)
   return a;
 }
 
+static void
+free_blocks (ArenaBlock *b, ArenaBlock *keep)
+{
+  while (b != NULL)
+    {
+      ArenaBlock *next = b->next;
+      if (b != keep)
+        g_free (b);
+      b = next;
+    }
+}
+
+static void
+destroy (Arena *a)
+{
+  free_blocks (a->blocks, first_block (a));
+  free_blocks (a->spare, NULL);
+  g_free (a);
+}
+
 void
 arena_free (Arena *a)
 {
+  ArenaCache *c;
+  ArenaBlock *spare = NULL;
+
   if (a == NULL || !g_atomic_int_dec_and_test (&a->refs))
     return;
-  while (a->blocks != NULL)
+  c = thread_cache ();
+  if (c->n >= ARENA_CACHE)
     {
-      ArenaBlock *next = a->blocks->next;
-      if (a->blocks != first_block (a))
-        g_free (a->blocks);
-      a->blocks = next;
+      destroy (a);
+      return;
     }
-  g_free (a);
+  /* Blocks of the usual sizes become spares (the current one, the
+   * largest, first in the list, so they end up smallest first). */
+  for (ArenaBlock *b = a->blocks, *next; b != NULL; b = next)
+    {
+      next = b->next;
+      if (b == first_block (a))
+        continue;
+      if (b->size > ARENA_CACHE_MAX_BLOCK)
+        {
+          g_free (b);
+          continue;
+        }
+      b->used = 0;
+      b->next = spare;
+      spare = b;
+    }
+  /* Older spares (not used this time) are larger still: after these. */
+  if (spare != NULL)
+    {
+      ArenaBlock *last = spare;
+      while (last->next != NULL)
+        last = last->next;
+      last->next = a->spare;
+      a->spare = spare;
+    }
+  reset (a);
+  a->next_free = c->first;
+  c->first = a;
+  c->n++;
 }
 
 static ArenaBlock *
 arena_add_block (Arena *a, gsize need)
 {
   gsize size = MAX (a->next_size, need);
-  ArenaBlock *b = g_malloc (BLOCK_HEADER + size);
+  ArenaBlock *b;
 
-  b->size = size;
+  if (a->spare != NULL && a->spare->size >= size)
+    {
+      b = a->spare;
+      a->spare = b->next;
+    }
+  else
+    {
+      b = g_malloc (BLOCK_HEADER + size);
+      b->size = size;
+    }
   b->used = 0;
   if (need > a->next_size)
     {

@@ -134,6 +134,7 @@ extract_word (const char **p, GString *s, const char *separators, SplitFlags fla
   char quote = 0;
   gboolean backslash = FALSE;
   gboolean started = FALSE; /* extract_first_word()'s word exists */
+  gboolean sep[256] = { FALSE }; /* the separators, to test each character cheaply */
   char c;
 
   g_string_truncate (s, 0);
@@ -142,9 +143,11 @@ extract_word (const char **p, GString *s, const char *separators, SplitFlags fla
   if (in == NULL || *in == '\0')
     return 0;
   end = strlen (in);
+  for (const char *sp = separators; *sp; sp++)
+    sep[(guchar) *sp] = TRUE;
 
 #define NEXT() (++i < end ? in[i] : '\0')
-#define IS_SEP(ch) ((ch) != '\0' && strchr (separators, (ch)) != NULL)
+#define IS_SEP(ch) (sep[(guchar) (ch)])
 
   /* skip leading separators */
   for (c = in[0];; c = NEXT ())

@@ -96,9 +96,10 @@ typedef struct {
   Vec *comments; /* UnitLine*, printed before the header */
   Vec *lines;    /* UnitLine* */
   guint n_keys;  /* key lines ever appended (an upper bound) */
-  /* One bit per key hash: converters look up ~150 keys per file, mostly
-   * absent ones, and most of those are answered here without a scan. */
-  guint64 key_bits;
+  /* A Bloom filter of the keys (two bits of 128 per key): converters look
+   * up ~150 keys per file, mostly absent ones, and nearly all of those are
+   * answered here without a scan. */
+  guint64 key_bits[2];
   GHashTable *index; /* key -> its last UnitLine*, for large groups */
 } UnitGroup;
 
@@ -114,19 +115,41 @@ struct _UnitFile {
   char *filename;
 };
 
+/* Keys are short names, distinct in length or in a few characters: the
+ * length and four of them, mixed, are hash enough (and cost far less than
+ * a pass over every character on each of the many lookups). */
 static guint
 key_hash (const char *key)
 {
-  guint h = 5381;
-  for (const char *c = key; *c; c++)
-    h = h * 33 + (guchar) *c;
+  gsize n = strlen (key);
+  guint h = (guint) n * 0x9E3779B1u;
+
+  if (n > 0)
+    {
+      h ^= (guchar) key[0] * 0x85EBCA6Bu;
+      h += (guchar) key[n - 1] * 0xC2B2AE35u;
+      h ^= (guchar) key[n / 2] * 0x27D4EB2Fu;
+      h += (guchar) key[n / 3] * 0x165667B1u;
+    }
+  h ^= h >> 15;
+  h *= 0x2C1B3C6Du;
+  h ^= h >> 13;
   return h;
 }
 
-static guint64
-key_bit (guint hash)
+static gboolean
+key_bits_test (const guint64 *bits, guint hash)
 {
-  return G_GUINT64_CONSTANT (1) << (hash % 64);
+  guint a = hash & 127, b = (hash >> 7) & 127;
+  return (bits[a >> 6] >> (a & 63) & 1) && (bits[b >> 6] >> (b & 63) & 1);
+}
+
+static void
+key_bits_set (guint64 *bits, guint hash)
+{
+  guint a = hash & 127, b = (hash >> 7) & 127;
+  bits[a >> 6] |= G_GUINT64_CONSTANT (1) << (a & 63);
+  bits[b >> 6] |= G_GUINT64_CONSTANT (1) << (b & 63);
 }
 
 static UnitLine *
@@ -171,7 +194,7 @@ unit_group_find_last (UnitGroup *g, const char *key)
 {
   guint hash = key_hash (key);
 
-  if ((g->key_bits & key_bit (hash)) == 0)
+  if (!key_bits_test (g->key_bits, hash))
     return NULL;
   if (g->n_keys <= UNIT_GROUP_SCAN_MAX)
     {
@@ -215,7 +238,7 @@ static void
 unit_group_note_key (UnitGroup *g, UnitLine *l, gboolean is_last)
 {
   g->n_keys++;
-  g->key_bits |= key_bit (l->hash);
+  key_bits_set (g->key_bits, l->hash);
   if (g->index != NULL && (is_last || !g_hash_table_contains (g->index, l->key)))
     g_hash_table_insert (g->index, l->key, l);
 }
