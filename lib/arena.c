@@ -109,6 +109,23 @@ arena_new (void)
 }
 
 Arena *
+arena_new_sized (gsize size)
+{
+  Arena *a;
+
+  size = ALIGN_UP (MAX (size, 64));
+  if (size >= ARENA_FIRST_BLOCK)
+    return arena_new ();
+  /* Not from (nor, when freed, into) the cache, which holds standard ones. */
+  a = g_malloc (ARENA_HEADER + BLOCK_HEADER + size);
+  first_block (a)->size = size;
+  a->spare = NULL;
+  reset (a);
+  a->next_size = ARENA_FIRST_BLOCK;
+  return a;
+}
+
+Arena *
 arena_ref (Arena *a)
 {
   g_atomic_int_inc (&a->refs);
@@ -144,7 +161,7 @@ arena_free (Arena *a)
   if (a == NULL || !g_atomic_int_dec_and_test (&a->refs))
     return;
   c = thread_cache ();
-  if (c->n >= ARENA_CACHE)
+  if (c->n >= ARENA_CACHE || first_block (a)->size != ARENA_FIRST_BLOCK)
     {
       destroy (a);
       return;

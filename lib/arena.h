@@ -10,6 +10,9 @@
 typedef struct _Arena Arena;
 
 Arena *arena_new (void);
+/* An arena whose first block holds @size bytes, for contents of a known
+ * size (a parsed file): less memory than a standard first block. */
+Arena *arena_new_sized (gsize size);
 /* Drops a reference; the memory goes with the last one. */
 void arena_free (Arena *a);
 /* Another reference (atomic), for a copy that keeps pointing at @a's strings. */
