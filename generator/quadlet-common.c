@@ -524,6 +524,13 @@ quadlet_warn_unsupported_service_keys (QuadletContext *ctx, UnitFile *unit)
                     "your own risk (%s)", *k, unit_file_get_filename (unit));
 }
 
+static gboolean
+find_unterminated_quote (const char *value, gpointer found)
+{
+  *(gboolean *) found = has_unterminated_quote (value);
+  return !*(gboolean *) found; /* the first one is enough */
+}
+
 void
 quadlet_warn_unterminated_quotes (QuadletContext *ctx, UnitFile *unit, const char *group)
 {
@@ -534,25 +541,18 @@ quadlet_warn_unterminated_quotes (QuadletContext *ctx, UnitFile *unit, const cha
 
   for (const char *const *k = keys; *k; k++)
     {
-      g_auto (GStrv) values = NULL;
+      gboolean unterminated = FALSE;
+      const char *source = NULL;
+      g_autofree char *base = NULL;
+      int line;
 
-      if (!unit_file_has_key (unit, group, *k))
+      unit_file_foreach_value (unit, group, *k, find_unterminated_quote, &unterminated);
+      if (!unterminated)
         continue;
-      values = unit_file_lookup_all (unit, group, *k);
-      for (char **v = values; *v; v++)
-        {
-          const char *source = NULL;
-          int line;
-          g_autofree char *base = NULL;
-
-          if (!has_unterminated_quote (*v))
-            continue;
-          line = unit_file_lookup_line (unit, group, *k, &source);
-          base = g_path_get_basename (source ? source : unit_file_get_filename (unit));
-          quadlet_warn (ctx, "Warning: %s:%d: %s= has an unterminated quote; it runs to the end "
-                        "of the value", base, line, *k);
-          break;
-        }
+      line = unit_file_lookup_line (unit, group, *k, &source);
+      base = g_path_get_basename (source ? source : unit_file_get_filename (unit));
+      quadlet_warn (ctx, "Warning: %s:%d: %s= has an unterminated quote; it runs to the end "
+                    "of the value", base, line, *k);
     }
 }
 
@@ -903,18 +903,29 @@ quadlet_add_strings (PodmanCmdline *c, UnitFile *unit, const char *group,
     }
 }
 
+typedef struct {
+  PodmanCmdline *c;
+  const char *flag;
+} AddAll;
+
+static gboolean
+add_flag_value (const char *value, gpointer data)
+{
+  AddAll *add = data;
+  podman_cmdline_add (add->c, add->flag, value, NULL);
+  return TRUE;
+}
+
 void
 quadlet_add_all_strings (PodmanCmdline *c, UnitFile *unit, const char *group,
                          const QuadletKeyFlag *table)
 {
+  AddAll add = { c, NULL };
+
   for (; table->key; table++)
     {
-      g_auto (GStrv) values = NULL;
-      if (!unit_file_has_key (unit, group, table->key))
-        continue; /* most are absent: no empty vector to allocate */
-      values = unit_file_lookup_all (unit, group, table->key);
-      for (char **v = values; *v; v++)
-        podman_cmdline_add (c, table->flag, *v, NULL);
+      add.flag = table->flag;
+      unit_file_foreach_value (unit, group, table->key, add_flag_value, &add);
     }
 }
 

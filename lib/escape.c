@@ -134,17 +134,23 @@ extract_word (const char **p, GString *s, const char *separators, SplitFlags fla
   char quote = 0;
   gboolean backslash = FALSE;
   gboolean started = FALSE; /* extract_first_word()'s word exists */
-  gboolean sep[256] = { FALSE }; /* the separators, to test each character cheaply */
+  /* The separators, to test each character cheaply. */
+  static const guint8 whitespace[256] = { [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1 };
+  guint8 other[256];
+  const guint8 *sep = whitespace;
   char c;
 
   g_string_truncate (s, 0);
-  if (separators == NULL)
-    separators = WHITESPACE_SEPARATORS;
+  if (separators != NULL && strcmp (separators, WHITESPACE_SEPARATORS) != 0)
+    {
+      memset (other, 0, sizeof other);
+      for (const char *sp = separators; *sp; sp++)
+        other[(guchar) *sp] = 1;
+      sep = other;
+    }
   if (in == NULL || *in == '\0')
     return 0;
   end = strlen (in);
-  for (const char *sp = separators; *sp; sp++)
-    sep[(guchar) *sp] = TRUE;
 
 #define NEXT() (++i < end ? in[i] : '\0')
 #define IS_SEP(ch) (sep[(guchar) (ch)])

@@ -1038,6 +1038,54 @@ unit_file_lookup_gid (const UnitFile *f, const char *group, const char *key, gui
   return lookup_id (f, group, key, def, ret, FALSE, error);
 }
 
+/* The index in @g->lines from which @key's values count (after its last
+ * empty assignment), or -1 when @g has no @key. */
+static int
+values_start (UnitGroup *g, const char *key, guint *hash)
+{
+  guint first = 0;
+
+  if (g == NULL || unit_group_find_last (g, key) == NULL)
+    return -1;
+  *hash = key_hash (key);
+  for (guint i = 0; i < g->lines->len; i++)
+    {
+      UnitLine *l = g->lines->pdata[i];
+      if (l->hash == *hash && l->value[0] == '\0' && unit_line_is_key (l, key))
+        first = i + 1; /* empty assignment resets */
+    }
+  return (int) first;
+}
+
+void
+unit_file_foreach_value (const UnitFile *f, const char *group, const char *key,
+                         UnitFileValueFunc func, gpointer data)
+{
+  UnitGroup *g = find_group (f, group);
+  guint hash = 0;
+  int start = values_start (g, key, &hash);
+
+  if (start < 0)
+    return;
+  for (guint i = (guint) start; i < g->lines->len; i++)
+    {
+      UnitLine *l = g->lines->pdata[i];
+      gboolean go_on;
+
+      if (l->hash != hash || !unit_line_is_key (l, key))
+        continue;
+      if (strstr (l->value, "\\\n") != NULL)
+        {
+          g_autofree char *joined = apply_line_continuation (l->value);
+          go_on = func (joined, data);
+        }
+      else
+        go_on = func (l->value, data);
+      if (!go_on)
+        return;
+    }
+}
+
 static GPtrArray *
 lookup_all (const UnitFile *f, const char *group, const char *key, gboolean raw)
 {
@@ -1083,19 +1131,30 @@ unit_file_lookup_all (const UnitFile *f, const char *group, const char *key)
   return to_strv (lookup_all (f, group, key, FALSE));
 }
 
+typedef struct {
+  GPtrArray *out;
+  SplitFlags flags;
+} SplitAll;
+
+static gboolean
+split_value (const char *value, gpointer data)
+{
+  SplitAll *s = data;
+  split_string_append (s->out, value, WHITESPACE_SEPARATORS, s->flags, NULL);
+  return TRUE;
+}
+
 static char **
 lookup_all_split (const UnitFile *f, const char *group, const char *key, SplitFlags flags)
 {
-  g_autoptr (GPtrArray) values = NULL;
-  GPtrArray *out;
+  SplitAll s;
 
   if (!unit_file_has_key (f, group, key))
     return g_new0 (char *, 1);
-  values = lookup_all (f, group, key, FALSE);
-  out = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < values->len; i++)
-    split_string_append (out, values->pdata[i], WHITESPACE_SEPARATORS, flags, NULL);
-  return to_strv (out);
+  s.out = g_ptr_array_new_with_free_func (g_free);
+  s.flags = flags;
+  unit_file_foreach_value (f, group, key, split_value, &s);
+  return to_strv (s.out);
 }
 
 char **
@@ -1130,17 +1189,12 @@ key_val_words (const UnitFile *f, const char *group, const char *key, GPtrArray 
 {
   GPtrArray *words = g_ptr_array_new_with_free_func (g_free);
   UnitGroup *g = find_group (f, group);
-  guint first = 0;
+  guint hash = 0;
+  int first = values_start (g, key, &hash);
 
-  if (g == NULL || unit_group_find_last (g, key) == NULL)
+  if (first < 0)
     return words;
-  for (guint i = 0; i < g->lines->len; i++)
-    {
-      UnitLine *l = g->lines->pdata[i];
-      if (l->value[0] == '\0' && unit_line_is_key (l, key))
-        first = i + 1; /* empty assignment resets */
-    }
-  for (guint i = first; i < g->lines->len; i++)
+  for (guint i = (guint) first; i < g->lines->len; i++)
     {
       UnitLine *l = g->lines->pdata[i];
       g_autoptr (GError) error = NULL;
@@ -1149,7 +1203,7 @@ key_val_words (const UnitFile *f, const char *group, const char *key, GPtrArray 
       gboolean saw_assignment = FALSE;
       guint start = words->len;
 
-      if (!unit_line_is_key (l, key))
+      if (l->hash != hash || !unit_line_is_key (l, key))
         continue;
       if (strstr (value, "\\\n") != NULL)
         value = joined = apply_line_continuation (value);

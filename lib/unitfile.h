@@ -97,6 +97,12 @@ gboolean unit_file_lookup_gid (const UnitFile *f, const char *group, const char 
  * before it (g_strfreev; never NULL). */
 char **unit_file_lookup_all_raw (const UnitFile *f, const char *group, const char *key);
 char **unit_file_lookup_all (const UnitFile *f, const char *group, const char *key);
+/* Calls @func with every value of @key in order (as unit_file_lookup_all()
+ * gives them, but borrowed: valid during the call); stops when it returns
+ * FALSE. */
+typedef gboolean (*UnitFileValueFunc) (const char *value, gpointer data);
+void unit_file_foreach_value (const UnitFile *f, const char *group, const char *key,
+                              UnitFileValueFunc func, gpointer data);
 /* All values split into words, systemd config_parse_strv() style (quotes
  * removed, backslashes kept). */
 char **unit_file_lookup_all_strv (const UnitFile *f, const char *group, const char *key);
