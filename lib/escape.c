@@ -8,6 +8,21 @@
 
 G_DEFINE_QUARK (podunit-escape-error-quark, escape_error)
 
+/* g_string_append_len() with its common case, room enough, inline: the
+ * splitting and escaping loops append many short runs. */
+static inline void
+append_run (GString *s, const char *p, gsize n)
+{
+  if (s->len + n < s->allocated_len)
+    {
+      memcpy (s->str + s->len, p, n);
+      s->len += n;
+      s->str[s->len] = '\0';
+    }
+  else
+    g_string_append_len (s, p, (gssize) n);
+}
+
 static int
 unoctchar (char c)
 {
@@ -250,6 +265,16 @@ extract_word (const char **p, GString *s, const char *separators, SplitFlags fla
                   backslash = TRUE;
                   break;
                 }
+              else if (quote != 0)
+                {
+                  /* A run of ordinary characters inside the quotes in one go. */
+                  gsize j = i + 1;
+                  while (j < end && in[j] != quote && in[j] != '\\')
+                    j++;
+                  append_run (s, in + i, j - i);
+                  i = j - 1;
+                  continue;
+                }
               g_string_append_c (s, c);
               if (quote == 0)
                 break;
@@ -291,6 +316,18 @@ extract_word (const char **p, GString *s, const char *separators, SplitFlags fla
                         }
                     }
                   goto finish;
+                }
+              else if (quote == 0)
+                {
+                  /* A run of ordinary characters (no quote, backslash or
+                   * separator) in one go. */
+                  gsize j = i + 1;
+                  while (j < end && in[j] != '\'' && in[j] != '"' && in[j] != '\\' &&
+                         !IS_SEP (in[j]))
+                    j++;
+                  append_run (s, in + i, j - i);
+                  i = j - 1;
+                  continue;
                 }
               g_string_append_c (s, c);
               if (quote != 0)
@@ -477,9 +514,17 @@ escape_string (GString *out, const char *word, gboolean is_path)
         ;
       if (n > 0)
         {
-          g_string_append_len (out, p, (gssize) n);
+          append_run (out, p, n);
           p += n;
           continue;
+        }
+      if ((guchar) *p < 0x80)
+        {
+          /* ASCII the run stopped at: it needs escaping (what the decoding
+           * below would find too, without the calls). */
+          c = (guchar) *p;
+          n = 1;
+          goto escape;
         }
       c = g_utf8_get_char_validated (p, -1);
       if (c == (gunichar) -1 || c == (gunichar) -2)
@@ -492,10 +537,11 @@ escape_string (GString *out, const char *word, gboolean is_path)
       n = (gsize) (g_utf8_next_char (p) - p);
       if (!char_needs_escape (c, is_path))
         {
-          g_string_append_len (out, p, (gssize) n);
+          append_run (out, p, n);
           p += n;
           continue;
         }
+    escape:
       switch (c)
         {
         case '\a': g_string_append (out, "\\a"); break;
@@ -539,6 +585,38 @@ escape_words_scratch (const char *const *words, gssize n, gsize *len)
 {
   GString *out = scratch_buffer (&escape_scratch);
 
+  gsize total = 0, count = 0;
+  gboolean plain = TRUE;
+  char *p;
+
+  /* Nearly every word needs no escaping: then one pass sizes the line and
+   * a second copies the words, with no appends. */
+  for (gssize i = 0; plain && (n < 0 ? words[i] != NULL : i < n); i++, count++)
+    {
+      const char *w = words[i];
+      gsize wl;
+      for (wl = 0; escape_class[(guchar) w[wl]] == 0; wl++)
+        ;
+      plain = w[wl] == '\0';
+      total += wl + 1;
+    }
+  if (plain)
+    {
+      g_string_set_size (out, total > 0 ? total - 1 : 0);
+      p = out->str;
+      for (gsize i = 0; i < count; i++)
+        {
+          gsize wl = strlen (words[i]);
+          if (i != 0)
+            *p++ = ' ';
+          memcpy (p, words[i], wl);
+          p += wl;
+        }
+      if (len != NULL)
+        *len = out->len;
+      return out->str;
+    }
+
   g_string_truncate (out, 0);
   for (gssize i = 0; n < 0 ? words[i] != NULL : i < n; i++)
     {
@@ -546,12 +624,10 @@ escape_words_scratch (const char *const *words, gssize n, gsize *len)
       gsize wl;
       if (i != 0)
         g_string_append_c (out, ' ');
-      /* Plain words (nearly all) are copied in one go, sized by the scan
-       * that checks them. */
       for (wl = 0; escape_class[(guchar) w[wl]] == 0; wl++)
         ;
       if (w[wl] == '\0')
-        g_string_append_len (out, w, (gssize) wl);
+        append_run (out, w, wl);
       else
         append_escaped_word (out, w);
     }

@@ -1291,7 +1291,15 @@ unit_file_lookup_all_key_val_words (const UnitFile *f, const char *group, const 
       sorted[w].key_len = strcspn (word, "=");
       sorted[w].index = w;
     }
-  qsort (sorted, words->len, sizeof (KeyWord), compare_key_words);
+  /* A handful of words: insertion sort (qsort would allocate). */
+  for (guint w = 1; w < words->len; w++)
+    {
+      KeyWord k = sorted[w];
+      guint j = w;
+      for (; j > 0 && compare_key_words (&sorted[j - 1], &k) > 0; j--)
+        sorted[j] = sorted[j - 1];
+      sorted[j] = k;
+    }
   for (guint w = 0; w < words->len; w++)
     {
       /* Later words of a key win: keep the last of each run. */
