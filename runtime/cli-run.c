@@ -304,22 +304,6 @@ env_add_file (GPtrArray *env, const char *path, GError **error)
   return TRUE;
 }
 
-static char **
-strv_from_json (JsonObject *o, const char *member)
-{
-  JsonNode *n = o ? json_object_get_member (o, member) : NULL;
-  JsonArray *a;
-  GPtrArray *out;
-  if (!n || !JSON_NODE_HOLDS_ARRAY (n))
-    return NULL;
-  a = json_node_get_array (n);
-  out = g_ptr_array_new ();
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    g_ptr_array_add (out, g_strdup (json_array_get_string_element (a, i)));
-  g_ptr_array_add (out, NULL);
-  return (char **) g_ptr_array_free (out, FALSE);
-}
-
 static gboolean
 strv_has_prefix (char **v, const char *prefix)
 {
@@ -329,17 +313,17 @@ strv_has_prefix (char **v, const char *prefix)
   return FALSE;
 }
 
-/* Flags -> config. @image_cfg is the image's "config" object (NULL for
+/* Flags -> config. @img is what run takes from the image (NULL for
  * --rootfs). Operands: argv[1] image, argv[2..] command. */
 static gboolean
-build_config (CliGlobal *g, RunOpts *o, int argc, char **argv, JsonObject *image_cfg,
+build_config (CliGlobal *g, RunOpts *o, int argc, char **argv, const StoreRunImage *img,
               ContainerConfig *c, GError **error)
 {
   g_autoptr (GPtrArray) env = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) mounts = g_ptr_array_new_with_free_func (g_free);
-  g_auto (GStrv) img_env = strv_from_json (image_cfg, "Env");
-  g_auto (GStrv) img_entry = strv_from_json (image_cfg, "Entrypoint");
-  g_auto (GStrv) img_cmd = strv_from_json (image_cfg, "Cmd");
+  char **img_env = img ? img->env : NULL;
+  char **img_entry = img ? img->entrypoint : NULL;
+  char **img_cmd = img ? img->cmd : NULL;
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
 
   /* Environment: podman's defaults, the image, then the flags. */
@@ -394,14 +378,8 @@ build_config (CliGlobal *g, RunOpts *o, int argc, char **argv, JsonObject *image
   for (guint i = 0; i < args->len; i++)
     c->argv[i] = g_strdup (args->pdata[i]);
 
-  c->workdir = g_strdup (o->workdir ? o->workdir
-                         : image_cfg && json_object_has_member (image_cfg, "WorkingDir")
-                             ? json_object_get_string_member (image_cfg, "WorkingDir")
-                             : NULL);
-  c->user = g_strdup (o->user ? o->user
-                      : image_cfg && json_object_has_member (image_cfg, "User")
-                          ? json_object_get_string_member (image_cfg, "User")
-                          : NULL);
+  c->workdir = g_strdup (o->workdir ? o->workdir : img ? img->working_dir : NULL);
+  c->user = g_strdup (o->user ? o->user : img ? img->user : NULL);
   if (c->workdir && *c->workdir && c->workdir[0] != '/')
     return bad (error, "-w %s: the working directory must be an absolute path", c->workdir);
   c->group_add = g_strdupv (o->group_add);
@@ -478,17 +456,8 @@ build_config (CliGlobal *g, RunOpts *o, int argc, char **argv, JsonObject *image
 
   {
     g_autoptr (GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
-    JsonNode *ln = image_cfg ? json_object_get_member (image_cfg, "Labels") : NULL;
-    if (ln && JSON_NODE_HOLDS_OBJECT (ln))
-      {
-        JsonObjectIter it;
-        const char *k;
-        JsonNode *vn;
-        json_object_iter_init (&it, json_node_get_object (ln));
-        while (json_object_iter_next (&it, &k, &vn))
-          if (JSON_NODE_HOLDS_VALUE (vn))
-            g_ptr_array_add (labels, g_strconcat (k, "=", json_node_get_string (vn), NULL));
-      }
+    for (char **l = img ? img->labels : NULL; l && *l; l++)
+      g_ptr_array_add (labels, g_strdup (*l));
     for (char **l = o->label; l && *l; l++)
       g_ptr_array_add (labels, strchr (*l, '=') ? g_strdup (*l) : g_strconcat (*l, "=", NULL));
     /* Quadlet's services set PODMAN_SYSTEMD_UNIT; podman records it. */
@@ -501,10 +470,9 @@ build_config (CliGlobal *g, RunOpts *o, int argc, char **argv, JsonObject *image
   c->annotations = g_strdupv (o->annotation);
 
   {
-    const char *sig = o->stop_signal ? o->stop_signal
-                      : image_cfg && json_object_has_member (image_cfg, "StopSignal")
-                          ? json_object_get_string_member (image_cfg, "StopSignal")
-                          : "SIGTERM";
+    const char *sig = o->stop_signal                ? o->stop_signal
+                      : img && img->has_stop_signal ? img->stop_signal
+                                                    : "SIGTERM";
     c->stop_signal = launch_parse_signal (sig);
     if (c->stop_signal < 0)
       return bad (error, "--stop-signal %s: invalid signal", sig);
@@ -642,8 +610,7 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
   g_autoptr (GError) error = NULL;
   g_autoptr (ContainerConfig) c = g_new0 (ContainerConfig, 1);
   g_autoptr (Store) store = NULL;
-  g_autoptr (StoreImage) img = NULL;
-  JsonObject *image_cfg = NULL;
+  g_autoptr (StoreRunImage) img = NULL;
   HealthConfig hc = { 0 };
 
   *status = EXIT_PODUNIT;
@@ -677,7 +644,7 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
     {
       store = store_open (g->root, g->runroot, &error);
       if (store)
-        img = store_lookup_image (store, (*argv)[1], &error);
+        img = store_lookup_run_image (store, (*argv)[1], &error);
       if (!img)
         {
           if (g_error_matches (error, STORE_ERROR, STORE_ERROR_NOT_FOUND))
@@ -688,11 +655,10 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
           return NULL;
         }
       c->image = g_strdup ((*argv)[1]);
-      c->image_id = g_strdup (store_image_get_id (img));
-      c->layer_dirs = g_strdupv ((char **) store_image_get_layer_dirs (img));
-      image_cfg = store_image_get_config (img);
+      c->image_id = g_strdup (img->id);
+      c->layer_dirs = g_strdupv (img->layer_dirs);
     }
-  if (!build_config (g, o, *argc, *argv, image_cfg, c, &error)
+  if (!build_config (g, o, *argc, *argv, img, c, &error)
       || !health_config_from_flags (&o->health, &hc, &error))
     {
       cli_error ("%s", error->message);

@@ -171,61 +171,94 @@ config_path (const char *root, const char *id)
   return g_build_filename (root, "containers", id, "config.json", NULL);
 }
 
+/* JSON string as json-glib's generator writes it (byte for byte, so the
+ * records read the same and read_name finds the name at the head). */
+static void
+append_json_string (GString *out, const char *s)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = s; *p; p++)
+    {
+      if (*p == '\\' || *p == '"')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, *p);
+        }
+      else if ((*p > 0 && *p < 0x1f) || *p == 0x7f)
+        switch (*p)
+          {
+          case '\b':
+            g_string_append (out, "\\b");
+            break;
+          case '\f':
+            g_string_append (out, "\\f");
+            break;
+          case '\n':
+            g_string_append (out, "\\n");
+            break;
+          case '\r':
+            g_string_append (out, "\\r");
+            break;
+          case '\t':
+            g_string_append (out, "\\t");
+            break;
+          default:
+            g_string_append_printf (out, "\\u%04x", (guint)*p);
+            break;
+          }
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* Written by hand, not with json-glib: `run` then loads no JSON library
+ * (runtime/meson.build). container_config_load parses it with json-glib. */
 gboolean
 container_config_save (const ContainerConfig *c, const char *root, GError **error)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) node = NULL;
   g_autofree char *path = config_path (root, c->id);
-  g_autofree char *text = NULL;
+  g_autoptr (GString) text = g_string_sized_new (1024);
 
-  json_builder_begin_object (b);
+  g_string_append_c (text, '{');
   for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
     {
+      if ((fields[i].type == F_STR && !*FIELD (c, i, char *))
+          || (fields[i].type == F_STRV && !*FIELD (c, i, char **)))
+        continue;
+      if (text->len > 1)
+        g_string_append_c (text, ',');
+      append_json_string (text, fields[i].key);
+      g_string_append_c (text, ':');
       switch (fields[i].type)
         {
         case F_STR:
-          {
-            const char *v = *FIELD (c, i, char *);
-            if (!v)
-              continue;
-            json_builder_set_member_name (b, fields[i].key);
-            json_builder_add_string_value (b, v);
-            break;
-          }
+          append_json_string (text, *FIELD (c, i, char *));
+          break;
         case F_STRV:
-          {
-            char **v = *FIELD (c, i, char **);
-            if (!v)
-              continue;
-            json_builder_set_member_name (b, fields[i].key);
-            json_builder_begin_array (b);
-            for (; *v; v++)
-              json_builder_add_string_value (b, *v);
-            json_builder_end_array (b);
-            break;
-          }
+          g_string_append_c (text, '[');
+          for (char **v = *FIELD (c, i, char **); *v; v++)
+            {
+              if (v != *FIELD (c, i, char **))
+                g_string_append_c (text, ',');
+              append_json_string (text, *v);
+            }
+          g_string_append_c (text, ']');
+          break;
         case F_BOOL:
-          json_builder_set_member_name (b, fields[i].key);
-          json_builder_add_boolean_value (b, *FIELD (c, i, gboolean));
+          g_string_append (text, *FIELD (c, i, gboolean) ? "true" : "false");
           break;
         case F_INT:
-          json_builder_set_member_name (b, fields[i].key);
-          json_builder_add_int_value (b, *FIELD (c, i, int));
+          g_string_append_printf (text, "%d", *FIELD (c, i, int));
           break;
         case F_INT64:
-          json_builder_set_member_name (b, fields[i].key);
-          json_builder_add_int_value (b, *FIELD (c, i, gint64));
+          g_string_append_printf (text, "%" G_GINT64_FORMAT, *FIELD (c, i, gint64));
           break;
         }
     }
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, NULL);
+  g_string_append_c (text, '}');
   /* A --rm container's record need not survive a crash: skip the fsync. */
-  return container_write_file_atomic (path, text, -1, !c->auto_remove, error);
+  return container_write_file_atomic (path, text->str, text->len, !c->auto_remove, error);
 }
 
 ContainerConfig *
@@ -504,37 +537,72 @@ container_pid_running (pid_t pid)
   return paren != NULL && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
 }
 
+/* state.json as container_state_save and the supervisor write it without
+ * json-glib (`run` loads no JSON library); another layout takes json-glib. */
+static gboolean
+parse_state (const char *text, ContainerState *st, GError **error)
+{
+  char status[16];
+  int pid, sup, code, end = 0;
+  long long started, finished;
+  g_autoptr (JsonParser) p = NULL;
+  JsonObject *o;
+  const char *s;
+
+  if (sscanf (text,
+              "{\"status\":\"%15[a-z]\",\"pid\":%d,\"supervisor_pid\":%d,\"exit_code\":%d,"
+              "\"started_at\":%lld,\"finished_at\":%lld}%n",
+              status, &pid, &sup, &code, &started, &finished, &end)
+          == 6
+      && end > 0)
+    {
+      s = status;
+      st->pid = pid;
+      st->supervisor_pid = sup;
+      st->exit_code = code;
+      st->started_at = started;
+      st->finished_at = finished;
+    }
+  else
+    {
+      p = json_parser_new ();
+      if (!json_parser_load_from_data (p, text, -1, error))
+        return FALSE;
+      if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (p)))
+        return TRUE;
+      o = json_node_get_object (json_parser_get_root (p));
+      s = json_object_get_string_member_with_default (o, "status", "created");
+      st->pid = json_object_get_int_member_with_default (o, "pid", 0);
+      st->supervisor_pid = json_object_get_int_member_with_default (o, "supervisor_pid", 0);
+      st->exit_code = json_object_get_int_member_with_default (o, "exit_code", 0);
+      st->started_at = json_object_get_int_member_with_default (o, "started_at", 0);
+      st->finished_at = json_object_get_int_member_with_default (o, "finished_at", 0);
+    }
+  st->status = g_str_equal (s, "running")    ? CONTAINER_RUNNING
+               : g_str_equal (s, "stopping") ? CONTAINER_STOPPING
+               : g_str_equal (s, "exited")   ? CONTAINER_EXITED
+                                             : CONTAINER_CREATED;
+  return TRUE;
+}
+
 gboolean
 container_state_load (const char *runroot, const char *id, ContainerState *st, GError **error)
 {
   g_autofree char *path = state_path (runroot, id);
-  g_autoptr (JsonParser) p = json_parser_new ();
+  g_autofree char *text = NULL;
   g_autoptr (GError) local = NULL;
-  JsonObject *o;
-  const char *status;
 
   memset (st, 0, sizeof *st);
   st->status = CONTAINER_CREATED;
-  if (!json_parser_load_from_file (p, path, &local))
+  if (!g_file_get_contents (path, &text, NULL, &local))
     {
       if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return TRUE;
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (p)))
-    return TRUE;
-  o = json_node_get_object (json_parser_get_root (p));
-  status = json_object_get_string_member_with_default (o, "status", "created");
-  st->status = g_str_equal (status, "running")    ? CONTAINER_RUNNING
-               : g_str_equal (status, "stopping") ? CONTAINER_STOPPING
-               : g_str_equal (status, "exited")   ? CONTAINER_EXITED
-                                                  : CONTAINER_CREATED;
-  st->pid = json_object_get_int_member_with_default (o, "pid", 0);
-  st->supervisor_pid = json_object_get_int_member_with_default (o, "supervisor_pid", 0);
-  st->exit_code = json_object_get_int_member_with_default (o, "exit_code", 0);
-  st->started_at = json_object_get_int_member_with_default (o, "started_at", 0);
-  st->finished_at = json_object_get_int_member_with_default (o, "finished_at", 0);
+  if (!parse_state (text, st, error))
+    return FALSE;
   /* A container whose pid 1 vanished without anyone recording it (killed
    * supervisor, crash): report it exited rather than running forever.
    * While another process supervises it, the exit is about to be recorded

@@ -251,7 +251,7 @@ static char **
 layer_dirs (CliGlobal *g, ContainerConfig *c, GError **error)
 {
   g_autoptr (Store) store = NULL;
-  g_autoptr (StoreImage) img = NULL;
+  g_autoptr (StoreRunImage) img = NULL;
   const char *const *dirs;
   GPtrArray *out;
   guint n;
@@ -265,10 +265,10 @@ layer_dirs (CliGlobal *g, ContainerConfig *c, GError **error)
       store = store_open (g->root, g->runroot, error);
       if (!store)
         return NULL;
-      img = store_lookup_image (store, c->image_id, error);
+      img = store_lookup_run_image (store, c->image_id, error);
       if (!img)
         return NULL;
-      dirs = store_image_get_layer_dirs (img);
+      dirs = (const char *const *)img->layer_dirs;
     }
   n = g_strv_length ((char **) dirs);
   out = g_ptr_array_new ();

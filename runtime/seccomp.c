@@ -46,7 +46,7 @@ struct _SeccompProgram
 };
 
 #define CACHE_MAGIC "PUSECBPF"
-#define CACHE_FORMAT "podunit-seccomp-cache-1"
+#define CACHE_FORMAT "podunit-seccomp-cache-2"
 
 typedef struct
 {
@@ -577,10 +577,32 @@ compile_profile (const char *data, gsize len, const char *source, gboolean stric
 
 /* ---- Cache --------------------------------------------------------------- */
 
+/* Which libseccomp would compile the profile: the installed library
+ * file's identity, so that an upgrade invalidates the cache without
+ * loading libseccomp on a cache hit (podunit dlopens it on first use, see
+ * runtime/meson.build); its version and native arch where the file is not
+ * at the build's libdir. */
+static char *
+libseccomp_identity (void)
+{
+#ifdef PODUNIT_LIBSECCOMP_PATH
+  struct stat st;
+  if (stat (PODUNIT_LIBSECCOMP_PATH, &st) == 0)
+    return g_strdup_printf ("%s %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT
+                            ".%09ld",
+                            PODUNIT_LIBSECCOMP_PATH, (guint64)st.st_ino, (guint64)st.st_size,
+                            (gint64)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+#endif
+  {
+    const struct scmp_version *v = seccomp_version ();
+    return g_strdup_printf ("%u %u.%u.%u", seccomp_arch_native (), v->major, v->minor, v->micro);
+  }
+}
+
 static char *
 cache_key (const char *profile_sha256, guint64 caps)
 {
-  const struct scmp_version *v = seccomp_version ();
+  g_autofree char *lib = libseccomp_identity ();
   struct utsname uts;
   g_autofree char *input = NULL;
 
@@ -588,9 +610,8 @@ cache_key (const char *profile_sha256, guint64 caps)
    * version stands for the compiler code in this file. */
   if (uname (&uts) < 0)
     memset (&uts, 0, sizeof uts);
-  input = g_strdup_printf ("%s %s\n%s\n%016" G_GINT64_MODIFIER "x\n%u\n%u.%u.%u\n%s\n",
-                           CACHE_FORMAT, PODUNIT_VERSION, profile_sha256, caps,
-                           seccomp_arch_native (), v->major, v->minor, v->micro, uts.release);
+  input = g_strdup_printf ("%s %s\n%s\n%016" G_GINT64_MODIFIER "x\n%s\n%s\n", CACHE_FORMAT,
+                           PODUNIT_VERSION, profile_sha256, caps, lib, uts.release);
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, input, -1);
 }
 

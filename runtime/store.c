@@ -510,7 +510,7 @@ load_image (Store *s, const char *id, JsonNode *names, GError **error)
   g_ptr_array_add (dirs, NULL);
   img->diff_ids = (char **)g_ptr_array_free (g_steal_pointer (&diff_ids), FALSE);
   img->layer_dirs = (char **)g_ptr_array_free (g_steal_pointer (&dirs), FALSE);
-  img->names = names_for_id (names, id);
+  img->names = names ? names_for_id (names, id) : g_new0 (char *, 1);
   return g_steal_pointer (&img);
 }
 
@@ -557,31 +557,44 @@ store_list_images (Store *s, GError **error)
   return g_steal_pointer (&out);
 }
 
+/* names.json's "names" as a name -> id table (what resolve_id reads). */
+static GHashTable *
+names_table (JsonNode *names)
+{
+  GHashTable *t = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonObjectIter it;
+  const char *name;
+  JsonNode *v;
+  json_object_iter_init (&it, names_of (names));
+  while (json_object_iter_next (&it, &name, &v))
+    g_hash_table_insert (t, g_strdup (name), g_strdup (json_node_get_string (v)));
+  return t;
+}
+
 /* podman's order for a short name among local images: localhost first,
  * then docker.io, then any other registry's "…/NAME:TAG". */
 static const char *
-resolve_short_name (JsonObject *names, const char *short_tagged)
+resolve_short_name (GHashTable *names, const char *short_tagged)
 {
   g_autofree char *local = g_strconcat ("localhost/", short_tagged, NULL);
   g_autofree char *hub = g_strconcat ("docker.io/", strchr (short_tagged, '/') ? "" : "library/",
                                       short_tagged, NULL);
   g_autofree char *suffix = g_strconcat ("/", short_tagged, NULL);
-  if (json_object_has_member (names, local))
-    return json_object_get_string_member (names, local);
-  if (json_object_has_member (names, hub))
-    return json_object_get_string_member (names, hub);
+  if (g_hash_table_contains (names, local))
+    return g_hash_table_lookup (names, local);
+  if (g_hash_table_contains (names, hub))
+    return g_hash_table_lookup (names, hub);
   g_autoptr (GList) keys
-      = g_list_sort (json_object_get_members (names), (GCompareFunc)(void *)strcmp);
+      = g_list_sort (g_hash_table_get_keys (names), (GCompareFunc)(void *)strcmp);
   for (GList *l = keys; l; l = l->next)
     if (g_str_has_suffix (l->data, suffix))
-      return json_object_get_string_member (names, l->data);
+      return g_hash_table_lookup (names, l->data);
   return NULL;
 }
 
 static char *
-resolve_id (Store *s, JsonNode *names_node, const char *ref, GError **error)
+resolve_id (Store *s, GHashTable *names, const char *ref, GError **error)
 {
-  JsonObject *names = names_of (names_node);
   const char *at = strstr (ref, "@sha256:");
   g_autoptr (GPtrArray) ids = NULL; /* listed only when a name did not match */
 
@@ -605,8 +618,8 @@ resolve_id (Store *s, JsonNode *names_node, const char *ref, GError **error)
   else
     {
       g_autofree char *full = store_normalize_name (ref, NULL);
-      if (full && json_object_has_member (names, full))
-        return g_strdup (json_object_get_string_member (names, full));
+      if (full && g_hash_table_contains (names, full))
+        return g_strdup (g_hash_table_lookup (names, full));
       const char *slash = strchr (ref, '/');
       gboolean has_domain = full && slash && strncmp (full, ref, strlen (ref) - strlen (slash)) == 0
                             && !g_str_has_prefix (full, "localhost/");
@@ -650,7 +663,8 @@ store_lookup_image (Store *s, const char *name_or_id, GError **error)
   g_autoptr (JsonNode) names = read_names (s, error);
   if (names == NULL)
     return NULL;
-  g_autofree char *id = resolve_id (s, names, name_or_id, error);
+  g_autoptr (GHashTable) table = names_table (names);
+  g_autofree char *id = resolve_id (s, table, name_or_id, error);
   return id ? load_image (s, id, names, error) : NULL;
 }
 
@@ -661,7 +675,8 @@ store_tag_image (Store *s, const char *name_or_id, const char *new_name, GError 
   if (full == NULL || !store_lock (s, error))
     return FALSE;
   g_autoptr (JsonNode) names = read_names (s, error);
-  g_autofree char *id = names ? resolve_id (s, names, name_or_id, error) : NULL;
+  g_autoptr (GHashTable) table = names ? names_table (names) : NULL;
+  g_autofree char *id = names ? resolve_id (s, table, name_or_id, error) : NULL;
   gboolean ok = id != NULL;
   if (ok)
     {
@@ -692,6 +707,286 @@ store_untag_image (Store *s, const char *name, GError **error)
     }
   store_unlock (s);
   return ok;
+}
+
+/* ---- what run reads: from caches without JSON (store.h) ---- */
+
+#define NAMES_CACHE_VERSION "podunit-names-cache-1"
+#define NAMES_CACHE_TYPE "(sttta{ss})"
+#define RUN_CACHE_VERSION "podunit-run-cache-1"
+#define RUN_CACHE_TYPE "(ssasmasmasmasmsmsbmsas)"
+
+static guint64
+mtime_ns (const struct stat *st)
+{
+  return (guint64)st->st_mtim.tv_sec * G_GUINT64_CONSTANT (1000000000) + st->st_mtim.tv_nsec;
+}
+
+/* A cache file as a GVariant of @type (untrusted: GVariant checks it as it
+ * reads), NULL when missing. */
+static GVariant *
+read_cache (const char *path, const char *type)
+{
+  char *data = NULL;
+  gsize len;
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    return NULL;
+  return g_variant_ref_sink (
+      g_variant_new_from_data (G_VARIANT_TYPE (type), data, len, FALSE, g_free, data));
+}
+
+/* Best effort: a reader that cannot write (a read-only store) just parses
+ * the JSON every time. */
+static void
+write_cache (const char *path, GVariant *v)
+{
+  g_autoptr (GVariant) sunk = g_variant_ref_sink (v);
+  g_autoptr (GBytes) bytes = g_variant_get_data_as_bytes (sunk);
+  fs_write_atomic (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL);
+}
+
+/* ROOT/names.cache: names.json's table with the inode, size and mtime of
+ * the names.json it was made from; any write of names.json (a rename)
+ * changes those, and the next reader makes it again. */
+static GHashTable *
+read_names_table (Store *s, GError **error)
+{
+  g_autofree char *path = g_build_filename (s->root, "names.json", NULL);
+  g_autofree char *cpath = g_build_filename (s->root, "names.cache", NULL);
+  g_autoptr (GVariant) cache = NULL;
+  g_autoptr (JsonNode) names = NULL;
+  g_autofree char *data = NULL;
+  struct stat st;
+  gsize len = 0;
+
+  if (stat (path, &st) < 0)
+    return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free); /* as read_names */
+  cache = read_cache (cpath, NAMES_CACHE_TYPE);
+  if (cache)
+    {
+      const char *version;
+      guint64 ino, size, mtime;
+      g_autoptr (GVariantIter) it = NULL;
+      g_variant_get (cache, "(&sttta{ss})", &version, &ino, &size, &mtime, &it);
+      if (g_str_equal (version, NAMES_CACHE_VERSION) && ino == st.st_ino
+          && size == (guint64)st.st_size && mtime == mtime_ns (&st))
+        {
+          GHashTable *t = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+          char *k, *v;
+          while (g_variant_iter_next (it, "{ss}", &k, &v))
+            g_hash_table_insert (t, k, v);
+          return t;
+        }
+    }
+
+  /* The stat recorded must be the file parsed: read it through one fd. */
+  {
+    fs_autofd int fd = open (path, O_RDONLY | O_CLOEXEC);
+    g_autoptr (GError) local = NULL;
+    g_autoptr (GIOChannel) ch = NULL;
+    if (fd < 0 || fstat (fd, &st) < 0)
+      {
+        io_error (error, "cannot read", path);
+        return NULL;
+      }
+    ch = g_io_channel_unix_new (fd);
+    g_io_channel_set_encoding (ch, NULL, NULL);
+    if (g_io_channel_read_to_end (ch, &data, &len, &local) != G_IO_STATUS_NORMAL)
+      {
+        g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "%s", local->message);
+        return NULL;
+      }
+  }
+  names = parse_json (data, len, path, error);
+  if (names == NULL)
+    return NULL;
+  if (!json_object_has_member (json_node_get_object (names), "names"))
+    json_object_set_object_member (json_node_get_object (names), "names", json_object_new ());
+  GHashTable *t = names_table (names);
+  {
+    GVariantBuilder b;
+    GHashTableIter it;
+    gpointer k, v;
+    gboolean complete = TRUE;
+    g_variant_builder_init (&b, G_VARIANT_TYPE ("a{ss}"));
+    g_hash_table_iter_init (&it, t);
+    while (g_hash_table_iter_next (&it, &k, &v))
+      if (v && g_utf8_validate (k, -1, NULL) && g_utf8_validate (v, -1, NULL))
+        g_variant_builder_add (&b, "{ss}", k, v);
+      else
+        complete = FALSE; /* not a GVariant string: no cache */
+    if (complete)
+      write_cache (cpath, g_variant_new (NAMES_CACHE_TYPE, NAMES_CACHE_VERSION, (guint64)st.st_ino,
+                                         (guint64)st.st_size, mtime_ns (&st), &b));
+    else
+      g_variant_builder_clear (&b);
+  }
+  return t;
+}
+
+void
+store_run_image_free (StoreRunImage *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->id);
+  g_strfreev (r->layer_dirs);
+  g_strfreev (r->env);
+  g_strfreev (r->entrypoint);
+  g_strfreev (r->cmd);
+  g_free (r->working_dir);
+  g_free (r->user);
+  g_free (r->stop_signal);
+  g_strfreev (r->labels);
+  g_free (r);
+}
+
+/* A string array member as run takes it: NULL when missing or not an
+ * array; a non-string element ends it. */
+static char **
+config_strv (JsonObject *o, const char *member)
+{
+  JsonNode *n = json_object_get_member (o, member);
+  JsonArray *a;
+  GPtrArray *out;
+  if (!n || !JSON_NODE_HOLDS_ARRAY (n))
+    return NULL;
+  a = json_node_get_array (n);
+  out = g_ptr_array_new ();
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      const char *e = json_array_get_string_element (a, i);
+      if (e == NULL)
+        break;
+      g_ptr_array_add (out, g_strdup (e));
+    }
+  g_ptr_array_add (out, NULL);
+  return (char **)g_ptr_array_free (out, FALSE);
+}
+
+static char *
+config_string (JsonObject *o, const char *member)
+{
+  return json_object_has_member (o, member) ? g_strdup (json_object_get_string_member (o, member))
+                                            : NULL;
+}
+
+static char **
+layer_dirs_of (Store *s, char **hexes)
+{
+  guint n = g_strv_length (hexes);
+  char **dirs = g_new0 (char *, n + 1);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *ldir = layer_path (s, hexes[i]);
+      dirs[i] = g_build_filename (ldir, "diff", NULL);
+    }
+  return dirs;
+}
+
+static GVariant *
+maybe_strv (char **v)
+{
+  return g_variant_new_maybe (G_VARIANT_TYPE ("as"),
+                              v ? g_variant_new_strv ((const char *const *)v, -1) : NULL);
+}
+
+static gboolean
+strv_is_utf8 (char **v)
+{
+  for (; v && *v; v++)
+    if (!g_utf8_validate (*v, -1, NULL))
+      return FALSE;
+  return TRUE;
+}
+
+/* ROOT/images/<id>/run.cache: an image record never changes, so neither
+ * does what run takes from it; made by the first run of the image. */
+static StoreRunImage *
+load_run_image (Store *s, const char *id, GError **error)
+{
+  g_autofree char *dir = sub (s, "images", id);
+  g_autofree char *cpath = g_build_filename (dir, "run.cache", NULL);
+  g_autoptr (GVariant) cache = read_cache (cpath, RUN_CACHE_TYPE);
+  g_autoptr (StoreRunImage) r = g_new0 (StoreRunImage, 1);
+  g_auto (GStrv) hexes = NULL;
+
+  r->id = g_strdup (id);
+  if (cache)
+    {
+      const char *version, *cid;
+      g_variant_get (cache, "(&s&s^asm^asm^asm^asmsmsbms^as)", &version, &cid, &hexes, &r->env,
+                     &r->entrypoint, &r->cmd, &r->working_dir, &r->user, &r->has_stop_signal,
+                     &r->stop_signal, &r->labels);
+      if (g_str_equal (version, RUN_CACHE_VERSION) && g_str_equal (cid, id))
+        {
+          for (char **h = hexes; *h; h++)
+            if (!digest_is_hex (*h))
+              goto rebuild;
+          r->layer_dirs = layer_dirs_of (s, hexes);
+          return g_steal_pointer (&r);
+        }
+    rebuild:
+      store_run_image_free (g_steal_pointer (&r));
+      g_clear_pointer (&hexes, g_strfreev);
+      r = g_new0 (StoreRunImage, 1);
+      r->id = g_strdup (id);
+    }
+
+  {
+    g_autoptr (StoreImage) img = load_image (s, id, NULL, error);
+    JsonObject *cfg;
+    GPtrArray *labels = g_ptr_array_new ();
+    JsonNode *ln;
+    if (img == NULL)
+      {
+        g_ptr_array_free (labels, TRUE);
+        return NULL;
+      }
+    cfg = img->config;
+    r->env = config_strv (cfg, "Env");
+    r->entrypoint = config_strv (cfg, "Entrypoint");
+    r->cmd = config_strv (cfg, "Cmd");
+    r->working_dir = config_string (cfg, "WorkingDir");
+    r->user = config_string (cfg, "User");
+    r->has_stop_signal = json_object_has_member (cfg, "StopSignal");
+    r->stop_signal = config_string (cfg, "StopSignal");
+    ln = json_object_get_member (cfg, "Labels");
+    if (ln && JSON_NODE_HOLDS_OBJECT (ln))
+      {
+        JsonObjectIter it;
+        const char *k;
+        JsonNode *vn;
+        json_object_iter_init (&it, json_node_get_object (ln));
+        while (json_object_iter_next (&it, &k, &vn))
+          if (JSON_NODE_HOLDS_VALUE (vn))
+            g_ptr_array_add (labels, g_strconcat (k, "=", json_node_get_string (vn), NULL));
+      }
+    g_ptr_array_add (labels, NULL);
+    r->labels = (char **)g_ptr_array_free (labels, FALSE);
+    r->layer_dirs = g_strdupv (img->layer_dirs);
+    hexes = g_new0 (char *, g_strv_length (img->diff_ids) + 1);
+    for (guint i = 0; img->diff_ids[i]; i++)
+      hexes[i] = g_strdup (img->diff_ids[i] + strlen ("sha256:"));
+  }
+  if (strv_is_utf8 (r->env) && strv_is_utf8 (r->entrypoint) && strv_is_utf8 (r->cmd)
+      && (!r->working_dir || g_utf8_validate (r->working_dir, -1, NULL))
+      && (!r->user || g_utf8_validate (r->user, -1, NULL))
+      && (!r->stop_signal || g_utf8_validate (r->stop_signal, -1, NULL))
+      && strv_is_utf8 (r->labels))
+    write_cache (cpath, g_variant_new ("(ss^as@mas@mas@masmsmsbms^as)", RUN_CACHE_VERSION, id,
+                                       hexes, maybe_strv (r->env), maybe_strv (r->entrypoint),
+                                       maybe_strv (r->cmd), r->working_dir, r->user,
+                                       r->has_stop_signal, r->stop_signal, r->labels));
+  return g_steal_pointer (&r);
+}
+
+StoreRunImage *
+store_lookup_run_image (Store *s, const char *name_or_id, GError **error)
+{
+  g_autoptr (GHashTable) names = read_names_table (s, error);
+  g_autofree char *id = names ? resolve_id (s, names, name_or_id, error) : NULL;
+  return id ? load_run_image (s, id, error) : NULL;
 }
 
 /* ---- garbage collection ---- */

@@ -12,6 +12,8 @@
  *   ROOT/layers/<diffid-hex>/layer.json  diff id, compressed digest, sizes
  *   ROOT/images/<id>/image.json     manifest + config digests of one image
  *   ROOT/names.json                 name -> image id (the only name index)
+ *   ROOT/names.cache, ROOT/images/<id>/run.cache  what run reads, without JSON
+ *                                   (store_lookup_run_image)
  *   ROOT/mountpoints                empty /etc/hosts, /etc/hostname, /etc/resolv.conf,
  *                                   /dev, /proc, /sys: the bottom lower layer of --rm
  *                                   containers (store_mountpoints_layer)
@@ -69,6 +71,29 @@ void store_unlock (Store *s);
  * "*\/busybox:latest"), "name@sha256:<manifest digest>", a full id, a
  * "sha256:"-prefixed id or a unique id prefix. */
 StoreImage *store_lookup_image (Store *s, const char *name_or_id, GError **error);
+/* What `run` (and `start`) take from an image: its layers and the parts
+ * of its config that complete a container's spec, as they use them. */
+typedef struct
+{
+  char *id;
+  char **layer_dirs;               /* lowest first */
+  char **env, **entrypoint, **cmd; /* NULL: not in the config (or not an array) */
+  char *working_dir, *user;        /* NULL: not set */
+  gboolean has_stop_signal;        /* StopSignal is in the config... */
+  char *stop_signal;               /* ...and this its string (NULL: not a string) */
+  char **labels;                   /* "KEY=VALUE", the config's Labels in json-glib's order */
+} StoreRunImage;
+
+/* store_lookup_image for run: the same resolution, read without JSON (so
+ * `run` loads no JSON library) from two caches of GVariants: ROOT/names.cache,
+ * valid while names.json has the inode, size and mtime it records, and
+ * ROOT/images/<id>/run.cache (an image record never changes). Either is
+ * made again from the JSON when missing or stale; they are only caches
+ * (written temp + fsync + rename, checked when read), never the record. */
+StoreRunImage *store_lookup_run_image (Store *s, const char *name_or_id, GError **error);
+void store_run_image_free (StoreRunImage *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreRunImage, store_run_image_free)
+
 /* All images, newest first. */
 GPtrArray *store_list_images (Store *s, GError **error);
 

@@ -128,6 +128,19 @@ check "--rm --rootfs without /etc: hosts and hostname" "127.0.0.1 bare" \
   "$(P run --rm --rootfs --hostname bare "$T/bare" sh -c 'echo $(head -c 9 /etc/hosts) $(cat /etc/hostname)')"
 check "--rm --rootfs: the rootfs is untouched" "bin etc-link" "$(ls "$T/bare" | tr '\n' ' ' | sed 's/ $//')"
 
+# --- records and caches run reads without a JSON parser (store.h) ---
+# config.json is written by hand: escapes must read back as written.
+v=$(printf 'q"b\\s/\t\001\177 end')
+P create --name 'esc"name' -e "X=$v" $IMG sh -c 'printf %s "$X"' >/dev/null
+check "an escaped name resolves" "esc\"name" "$(P inspect --format '{{.Name}}' 'esc"name')"
+check "an escaped env value reads back" "$(printf %s "$v" | od -c)" "$(P start -a 'esc"name' | od -c)"
+P rm 'esc"name' >/dev/null
+P tag $IMG localhost/other:1
+check "run by a tag added after a run (names cache)" "ok" "$(P run --rm localhost/other:1 echo ok)"
+P rmi localhost/other:1 >/dev/null
+check_match "the removed tag is gone for run" "image not known" "$(P run --rm localhost/other:1 true 2>&1)"
+check "the image still runs by its other name" "ok" "$(P run --rm $IMG echo ok)"
+
 # --- lifecycle: -d, ps, logs, exec, stop, rm ---
 id=$(P run -d --name web $IMG sh -c 'echo out; echo err >&2; trap "echo bye; exit 7" TERM; while :; do sleep 0.1; done')
 check_match "run -d prints the id" "^[0-9a-f]{64}$" "$id"
