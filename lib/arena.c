@@ -2,6 +2,7 @@
 #include "arena.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 /* The arena and its first block are one allocation; blocks then grow up to
  * 64 KiB, and a request larger than that gets a block of its own. */
@@ -23,8 +24,13 @@ struct _Arena {
   ArenaBlock *spare;  /* emptied blocks of an earlier use, smallest first */
   gsize next_size;
   gint refs;
-  Arena *next_free; /* in a thread's cache of emptied arenas */
+  gboolean in_region; /* this allocation is in the reserved region, not malloc's */
+  Arena *next_free;   /* in a thread's cache of emptied arenas */
 };
+
+/* The region of arena_reserve_region(), handed out by an atomic bump. */
+static char *region;
+static gsize region_size, region_used;
 
 #define ARENA_HEADER ALIGN_UP (sizeof (Arena))
 
@@ -104,8 +110,47 @@ arena_new (void)
   a = g_malloc (ARENA_HEADER + BLOCK_HEADER + ARENA_FIRST_BLOCK);
   first_block (a)->size = ARENA_FIRST_BLOCK;
   a->spare = NULL;
+  a->in_region = FALSE;
   reset (a);
   return a;
+}
+
+#define HUGE_PAGE (2 << 20)
+
+void
+arena_reserve_region (gsize size)
+{
+  gsize map_size;
+  char *p;
+
+  if (region != NULL || size == 0)
+    return;
+  size = (size + HUGE_PAGE - 1) & ~(gsize) (HUGE_PAGE - 1);
+  map_size = size + HUGE_PAGE; /* room to align it */
+  p = mmap (NULL, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+            -1, 0);
+  if (p == MAP_FAILED)
+    return;
+  p = (char *) (((guintptr) p + HUGE_PAGE - 1) & ~(guintptr) (HUGE_PAGE - 1));
+#ifdef MADV_HUGEPAGE
+  (void) madvise (p, size, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+#endif
+  region_size = size;
+  region = p;
+}
+
+/* @size bytes of the region, or NULL when it is used up (or absent). */
+static gpointer
+region_take (gsize size)
+{
+  gsize start;
+
+  if (region == NULL)
+    return NULL;
+  start = (gsize) g_atomic_pointer_add (&region_used, (gssize) size);
+  if (start + size > region_size)
+    return NULL;
+  return region + start;
 }
 
 Arena *
@@ -117,7 +162,14 @@ arena_new_sized (gsize size)
   if (size >= ARENA_FIRST_BLOCK)
     return arena_new ();
   /* Not from (nor, when freed, into) the cache, which holds standard ones. */
-  a = g_malloc (ARENA_HEADER + BLOCK_HEADER + size);
+  a = region_take (ARENA_HEADER + BLOCK_HEADER + size);
+  if (a != NULL)
+    a->in_region = TRUE;
+  else
+    {
+      a = g_malloc (ARENA_HEADER + BLOCK_HEADER + size);
+      a->in_region = FALSE;
+    }
   first_block (a)->size = size;
   a->spare = NULL;
   reset (a);
@@ -149,7 +201,8 @@ destroy (Arena *a)
 {
   free_blocks (a->blocks, first_block (a));
   free_blocks (a->spare, NULL);
-  g_free (a);
+  if (!a->in_region)
+    g_free (a); /* the region's memory stays with it */
 }
 
 void

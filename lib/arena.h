@@ -13,6 +13,11 @@ Arena *arena_new (void);
 /* An arena whose first block holds @size bytes, for contents of a known
  * size (a parsed file): less memory than a standard first block. */
 Arena *arena_new_sized (gsize size);
+/* From now on arena_new_sized() takes its first blocks from one region of
+ * @size bytes, reserved now (huge pages where the kernel offers them: a
+ * program that keeps many parsed files takes fewer page faults), until it
+ * is used up. The region is never given back; once per process. */
+void arena_reserve_region (gsize size);
 /* Drops a reference; the memory goes with the last one. */
 void arena_free (Arena *a);
 /* Another reference (atomic), for a copy that keeps pointing at @a's strings. */
