@@ -144,13 +144,21 @@ write_via_tmpfile (int dirfd, const char *name, const char *text, gsize len)
   return r == 0;
 }
 
+static void
+free_buffer (gpointer buffer)
+{
+  g_string_free (buffer, TRUE);
+}
+
 gboolean
 emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *header,
                  GError **error)
 {
+  static GPrivate buffer_key = G_PRIVATE_INIT (free_buffer);
   const char *name = unit_file_get_filename (service);
   g_autofree char *tmp = NULL;
-  g_autofree char *text = NULL;
+  GString *buffer = g_private_get (&buffer_key);
+  const char *text;
   gsize len;
   int fd, saved;
 
@@ -159,7 +167,16 @@ emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *h
       unit_file_prepend_comment (service, "", "");
       unit_file_prepend_comment (service, "", header);
     }
-  text = unit_file_to_string_len (service, &len);
+  /* The text in a buffer of the thread, reused for each unit. */
+  if (buffer == NULL)
+    {
+      buffer = g_string_sized_new (8192);
+      g_private_set (&buffer_key, buffer);
+    }
+  g_string_truncate (buffer, 0);
+  unit_file_append_to (service, buffer);
+  text = buffer->str;
+  len = buffer->len;
 
   if (write_via_tmpfile (dirfd, name, text, len))
     return TRUE;

@@ -947,17 +947,16 @@ quadlet_add_key_vals (QuadletContext *ctx, PodmanCmdline *c, UnitFile *unit, con
 {
   g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
 
+  AddAll add = { c, NULL };
+
   for (; table->key; table++)
     {
-      g_auto (GStrv) words = NULL;
-
       if (!unit_file_has_key (unit, group, table->key))
         continue;
       /* podman_cmdline_add_keys (unit_file_lookup_all_key_val ()) without
        * the table: the same words in the same order. */
-      words = unit_file_lookup_all_key_val_words (unit, group, table->key, problems);
-      for (char **w = words; *w; w++)
-        podman_cmdline_add (c, table->flag, *w, NULL);
+      add.flag = table->flag;
+      unit_file_foreach_key_val_word (unit, group, table->key, problems, add_flag_value, &add);
       for (guint i = 0; i < problems->len; i++)
         quadlet_warn (ctx, "Warning: %s: %s=: %s, ignoring", unit_file_get_filename (unit),
                       table->key, (char *) problems->pdata[i]);

@@ -411,6 +411,24 @@ split_string_append (GPtrArray *out, const char *s, const char *separators, Spli
   return TRUE;
 }
 
+gboolean
+split_string_foreach (const char *s, const char *separators, SplitFlags flags,
+                      SplitWordFunc func, gpointer data, GError **error)
+{
+  GString *word = scratch_buffer (&split_scratch);
+  const char *p = s;
+
+  for (;;)
+    {
+      int r = extract_word (&p, word, separators, flags, error);
+      if (r < 0)
+        return FALSE;
+      if (r == 0)
+        return TRUE;
+      func (word->str, word->len, data);
+    }
+}
+
 char **
 split_string (const char *s, const char *separators, SplitFlags flags, GError **error)
 {

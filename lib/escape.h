@@ -43,6 +43,12 @@ int extract_first_word (const char **p, char **ret, const char *separators, Spli
 gboolean split_string_append (GPtrArray *out, const char *s, const char *separators,
                               SplitFlags flags, GError **error);
 
+/* Calls @func with each word of @s (@word is valid during the call only);
+ * FALSE with @error on bad input, after the words before it. */
+typedef void (*SplitWordFunc) (const char *word, gsize len, gpointer data);
+gboolean split_string_foreach (const char *s, const char *separators, SplitFlags flags,
+                               SplitWordFunc func, gpointer data, GError **error);
+
 /* NULL-terminated vector of the words of @s; NULL with @error on bad input. */
 char **split_string (const char *s, const char *separators, SplitFlags flags, GError **error);
 

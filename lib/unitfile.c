@@ -1293,18 +1293,31 @@ unit_file_lookup_last_args (const UnitFile *f, const char *group, const char *ke
   return *ret != NULL;
 }
 
-/* The Environment=-style words of @key's values (after the last empty
- * assignment), in order; problems are appended to @warnings. */
-static GPtrArray *
-key_val_words (const UnitFile *f, const char *group, const char *key, GPtrArray *warnings)
+typedef struct {
+  Arena *arena;
+  Vec *words;
+} WordSink;
+
+static void
+keep_word (const char *word, gsize len, gpointer data)
 {
-  GPtrArray *words = g_ptr_array_new_with_free_func (g_free);
+  WordSink *sink = data;
+  vec_add (sink->arena, sink->words, arena_strndup (sink->arena, word, len));
+}
+
+/* The Environment=-style words of @key's values (after the last empty
+ * assignment), in order, in @arena; problems are appended to @warnings. */
+static Vec *
+key_val_words (const UnitFile *f, const char *group, const char *key, GPtrArray *warnings,
+               Arena *arena)
+{
+  WordSink sink = { arena, vec_new (arena, 8) };
   UnitGroup *g = find_group (f, group);
   guint hash = 0;
   int first = values_start (g, key, &hash);
 
   if (first < 0)
-    return words;
+    return sink.words;
   for (guint i = (guint) first; i < g->lines->len; i++)
     {
       UnitLine *l = g->lines->pdata[i];
@@ -1312,21 +1325,23 @@ key_val_words (const UnitFile *f, const char *group, const char *key, GPtrArray 
       g_autofree char *joined = NULL;
       const char *value = l->value;
       gboolean saw_assignment = FALSE;
-      guint start = words->len;
+      guint start = sink.words->len;
 
       if (l->hash != hash || !unit_line_is_key (l, key))
         continue;
       if (strstr (value, "\\\n") != NULL)
         value = joined = apply_line_continuation (value);
-      if (!split_string_append (words, value, WHITESPACE_SEPARATORS, SPLIT_EXEC, &error))
+      if (!split_string_foreach (value, WHITESPACE_SEPARATORS, SPLIT_EXEC, keep_word, &sink,
+                                 &error))
         {
+          sink.words->len = start; /* none of a value that does not split */
           if (warnings)
             g_ptr_array_add (warnings, g_strdup (error->message));
           continue;
         }
-      for (guint w = start; w < words->len; w++)
+      for (guint w = start; w < sink.words->len; w++)
         {
-          const char *word = words->pdata[w];
+          const char *word = sink.words->pdata[w];
           if (strchr (word, '=') != NULL)
             saw_assignment = TRUE;
           else if (saw_assignment && warnings)
@@ -1339,21 +1354,22 @@ key_val_words (const UnitFile *f, const char *group, const char *key, GPtrArray 
                                               key, word, key));
         }
     }
-  return words;
+  return sink.words;
 }
 
 GHashTable *
 unit_file_lookup_all_key_val (const UnitFile *f, const char *group, const char *key,
                               GPtrArray *warnings)
 {
-  g_autoptr (GPtrArray) words = key_val_words (f, group, key, warnings);
+  g_autoptr (Arena) arena = arena_new ();
+  Vec *words = key_val_words (f, group, key, warnings, arena);
   /* Each entry is one string, "KEY\0VALUE": the value points into its
    * key's allocation and goes with it (replacing a key frees the old one). */
   GHashTable *res = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (guint w = 0; w < words->len; w++)
     {
-      char *word = g_steal_pointer (&words->pdata[w]);
+      char *word = g_strdup (words->pdata[w]);
       char *eq = strchr (word, '=');
       if (eq != NULL)
         {
@@ -1373,9 +1389,8 @@ typedef struct {
 } KeyWord;
 
 static int
-compare_key_words (gconstpointer a, gconstpointer b)
+compare_key_words (const KeyWord *x, const KeyWord *y)
 {
-  const KeyWord *x = a, *y = b;
   int r = memcmp (x->word, y->word, MIN (x->key_len, y->key_len));
 
   /* strcmp() of the keys alone, then source order */
@@ -1386,15 +1401,19 @@ compare_key_words (gconstpointer a, gconstpointer b)
   return r;
 }
 
-char **
-unit_file_lookup_all_key_val_words (const UnitFile *f, const char *group, const char *key,
-                                    GPtrArray *warnings)
+void
+unit_file_foreach_key_val_word (const UnitFile *f, const char *group, const char *key,
+                                GPtrArray *warnings, UnitFileValueFunc func, gpointer data)
 {
-  g_autoptr (GPtrArray) words = key_val_words (f, group, key, warnings);
-  g_autofree KeyWord *sorted = g_new (KeyWord, words->len + 1);
-  char **out = g_new (char *, words->len + 1);
-  guint n = 0;
+  g_autoptr (Arena) arena = NULL;
+  KeyWord *sorted;
+  Vec *words;
 
+  if (!unit_file_has_key (f, group, key))
+    return;
+  arena = arena_new ();
+  words = key_val_words (f, group, key, warnings, arena);
+  sorted = arena_alloc (arena, (words->len + 1) * sizeof (KeyWord));
   for (guint w = 0; w < words->len; w++)
     {
       const char *word = words->pdata[w];
@@ -1417,10 +1436,9 @@ unit_file_lookup_all_key_val_words (const UnitFile *f, const char *group, const 
       if (w + 1 < words->len && sorted[w].key_len == sorted[w + 1].key_len &&
           memcmp (sorted[w].word, sorted[w + 1].word, sorted[w].key_len) == 0)
         continue;
-      out[n++] = g_steal_pointer (&words->pdata[sorted[w].index]);
+      if (!func (sorted[w].word, data))
+        return;
     }
-  out[n] = NULL;
-  return out;
 }
 
 /* ------------------------------------------------------------ edits */
@@ -1537,71 +1555,62 @@ unit_file_find_long_line (const UnitFile *f, gsize max, const char **group, cons
   return 0;
 }
 
-/* Serializing is a large part of the generator's work: one pass sizes
- * the text, a second copies it, with no reallocation and no printf. */
-static char *
-put (char *out, const char *s)
+/* Serializing is a large part of the generator's work: appends with the
+ * room check inline, no printf. */
+static inline void
+put (GString *out, const char *s, gsize n)
 {
-  gsize n = strlen (s);
-  memcpy (out, s, n);
-  return out + n;
+  if (out->len + n < out->allocated_len)
+    {
+      memcpy (out->str + out->len, s, n);
+      out->len += n;
+      out->str[out->len] = '\0';
+    }
+  else
+    g_string_append_len (out, s, (gssize) n);
 }
 
-static gsize
-line_size (const UnitLine *l)
-{
-  return (l->key ? strlen (l->key) + 1 : 0) + strlen (l->value) + 1;
-}
-
-static char *
-put_line (char *out, const UnitLine *l)
+static inline void
+put_line (GString *out, const UnitLine *l)
 {
   if (l->key != NULL)
     {
-      out = put (out, l->key);
-      *out++ = '=';
+      put (out, l->key, strlen (l->key));
+      put (out, "=", 1);
     }
-  out = put (out, l->value);
-  *out++ = '\n';
-  return out;
+  put (out, l->value, strlen (l->value));
+  put (out, "\n", 1);
+}
+
+void
+unit_file_append_to (const UnitFile *f, GString *out)
+{
+  for (guint i = 0; i < f->groups->len; i++)
+    {
+      UnitGroup *g = f->groups->pdata[i];
+      if (i != 0)
+        put (out, "\n", 1);
+      for (guint j = 0; j < g->comments->len; j++)
+        put_line (out, g->comments->pdata[j]);
+      if (g->name[0] == '\0')
+        continue;
+      put (out, "[", 1);
+      put (out, g->name, strlen (g->name));
+      put (out, "]\n", 2);
+      for (guint j = 0; j < g->lines->len; j++)
+        put_line (out, g->lines->pdata[j]);
+    }
 }
 
 char *
 unit_file_to_string_len (const UnitFile *f, gsize *len)
 {
-  gsize size = 1;
-  char *text, *out;
+  GString *out = g_string_sized_new (4096);
 
-  for (guint i = 0; i < f->groups->len; i++)
-    {
-      UnitGroup *g = f->groups->pdata[i];
-      size += 1 + strlen (g->name) + 3;
-      for (guint j = 0; j < g->comments->len; j++)
-        size += line_size (g->comments->pdata[j]);
-      for (guint j = 0; j < g->lines->len; j++)
-        size += line_size (g->lines->pdata[j]);
-    }
-  out = text = g_malloc (size);
-  for (guint i = 0; i < f->groups->len; i++)
-    {
-      UnitGroup *g = f->groups->pdata[i];
-      if (i != 0)
-        *out++ = '\n';
-      for (guint j = 0; j < g->comments->len; j++)
-        out = put_line (out, g->comments->pdata[j]);
-      if (g->name[0] == '\0')
-        continue;
-      *out++ = '[';
-      out = put (out, g->name);
-      *out++ = ']';
-      *out++ = '\n';
-      for (guint j = 0; j < g->lines->len; j++)
-        out = put_line (out, g->lines->pdata[j]);
-    }
-  *out = '\0';
+  unit_file_append_to (f, out);
   if (len != NULL)
-    *len = (gsize) (out - text);
-  return text;
+    *len = out->len;
+  return g_string_free (out, FALSE);
 }
 
 char *

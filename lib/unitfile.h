@@ -120,9 +120,9 @@ gboolean unit_file_lookup_last_args (const UnitFile *f, const char *group, const
 GHashTable *unit_file_lookup_all_key_val (const UnitFile *f, const char *group, const char *key,
                                           GPtrArray *warnings);
 /* The same as words ("KEY=VALUE", or "KEY" for a bare word), one per key,
- * sorted by key (g_strfreev). */
-char **unit_file_lookup_all_key_val_words (const UnitFile *f, const char *group, const char *key,
-                                           GPtrArray *warnings);
+ * sorted by key, each passed to @func (borrowed: valid during the call). */
+void unit_file_foreach_key_val_word (const UnitFile *f, const char *group, const char *key,
+                                     GPtrArray *warnings, UnitFileValueFunc func, gpointer data);
 
 /* Replaces the last @key's value, or appends it. */
 void unit_file_set (UnitFile *f, const char *group, const char *key, const char *value);
@@ -149,6 +149,8 @@ gsize unit_file_find_long_line (const UnitFile *f, gsize max, const char **group
 char *unit_file_to_string (const UnitFile *f);
 /* The same, with its length in *@len. */
 char *unit_file_to_string_len (const UnitFile *f, gsize *len);
+/* The same appended to @out (a buffer the caller may reuse). */
+void unit_file_append_to (const UnitFile *f, GString *out);
 
 /* "foo@bar.container" -> ("foo", "bar", TRUE); "foo.container" ->
  * ("foo", "", FALSE). Either out pointer may be NULL. */
