@@ -266,13 +266,9 @@ unit_group_clear (UnitGroup *g)
   g->index = NULL;
 }
 
-static UnitLine *
-unit_group_find_last (UnitGroup *g, const char *key)
+static __attribute__ ((noinline)) UnitLine *
+unit_group_scan_last (UnitGroup *g, const char *key, guint hash)
 {
-  guint hash = key_hash (key);
-
-  if (!key_bits_test (g->key_bits, hash))
-    return NULL;
   if (g->n_keys <= UNIT_GROUP_SCAN_MAX)
     {
       for (guint i = g->lines->len; i > 0; i--)
@@ -294,6 +290,18 @@ unit_group_find_last (UnitGroup *g, const char *key)
         }
     }
   return g_hash_table_lookup (g->index, key);
+}
+
+/* The last line of @key in @g; most keys looked up are absent, and the
+ * filter answers those inline. */
+static inline UnitLine *
+unit_group_find_last (UnitGroup *g, const char *key)
+{
+  guint hash = key_hash (key);
+
+  if (!key_bits_test (g->key_bits, hash))
+    return NULL;
+  return unit_group_scan_last (g, key, hash);
 }
 
 /* The first line of @g with @l's key. */
