@@ -213,7 +213,11 @@ load_item (gpointer data, guint thread, guint item)
 {
   Loads *l = data;
   const char *name = l->names->pdata[item];
-  g_autofree char *path = g_build_filename (l->dir, name, NULL);
+  gsize n = strlen (l->dir);
+  /* g_build_filename() for the common case, a directory without a
+   * trailing slash. */
+  g_autofree char *path = n > 0 && l->dir[n - 1] != '/' ? g_strconcat (l->dir, "/", name, NULL)
+                                                       : g_build_filename (l->dir, name, NULL);
   l->units[item] = unit_file_load_at (l->dirfd, name, path,
                                       g_hash_table_contains (l->regular, name), &l->errors[item]);
 }
@@ -238,10 +242,15 @@ load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guin
       const char *name = e->d_name;
       if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
         continue;
-      if (entries != NULL)
-        g_hash_table_add (entries, g_strdup (name));
-      if (dropin_dirs != NULL && g_str_has_suffix (name, ".d"))
-        *dropin_dirs = TRUE; /* every drop-in directory name ends so */
+      /* Only drop-in directories are looked up in @entries, and every
+       * drop-in directory name ends in ".d". */
+      if (g_str_has_suffix (name, ".d"))
+        {
+          if (entries != NULL)
+            g_hash_table_add (entries, g_strdup (name));
+          if (dropin_dirs != NULL)
+            *dropin_dirs = TRUE;
+        }
       if (quadlet_unit_type_for (name) != NULL && !g_hash_table_contains (seen, name))
         {
           char *copy = g_strdup (name);
@@ -298,8 +307,8 @@ load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guin
 /* Merges the unit's drop-ins: for every search directory (highest first),
  * every drop-in directory name (most specific first); the first *.conf of
  * a name wins, and the winners apply in name order. @entries (optional,
- * parallel to @dirs) lists what each directory holds, to skip opening
- * drop-in directories that are not there. */
+ * parallel to @dirs) lists the "*.d" entries of each directory, to skip
+ * opening drop-in directories that are not there. */
 static gboolean
 load_dropins (UnitFile *unit, GPtrArray *dirs, GPtrArray *entries, GError **error)
 {

@@ -130,33 +130,60 @@ quadlet_unit_types (void)
 }
 
 /* Whether @s is one of the supported keys in @table. The tables are static
- * and checked for every key of every file, so the known ones get hash sets,
- * built once (conversions run in several threads). */
+ * and checked for every key of every file, so each known table gets a
+ * small open-addressed set of its keys, built once (conversions run in
+ * several threads). */
+#define KEY_SET_SLOTS 256
+
+typedef struct {
+  const char *const *table;
+  const char *slots[KEY_SET_SLOTS];
+} KeySet;
+
+static guint
+key_set_hash (const char *s, gsize n)
+{
+  return n == 0 ? 0
+                : ((guint) n * 7u + (guchar) s[0] * 31u + (guchar) s[n - 1] * 131u +
+                   (guchar) s[n / 2] * 17u) % KEY_SET_SLOTS;
+}
+
+static void
+key_set_add (KeySet *set, const char *key)
+{
+  guint i = key_set_hash (key, strlen (key));
+  while (set->slots[i] != NULL)
+    i = (i + 1) % KEY_SET_SLOTS;
+  set->slots[i] = key;
+}
+
 static gboolean
 key_table_has (const char *const *table, const char *s)
 {
-  static GHashTable *sets; /* table -> set of its keys */
-  GHashTable *set;
+  static KeySet *sets; /* G_N_ELEMENTS (unit_types) + 1 of them */
+  gsize n;
 
   if (g_once_init_enter (&sets))
     {
-      GHashTable *all = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                               (GDestroyNotify) g_hash_table_unref);
+      KeySet *all = g_new0 (KeySet, G_N_ELEMENTS (unit_types) + 1);
       for (gsize i = 0; i <= G_N_ELEMENTS (unit_types); i++)
         {
-          const char *const *keys =
-            i < G_N_ELEMENTS (unit_types) ? unit_types[i].keys : quadlet_group_keys;
-          set = g_hash_table_new (g_str_hash, g_str_equal);
-          for (const char *const *k = keys; *k; k++)
-            g_hash_table_add (set, (gpointer) *k);
-          g_hash_table_insert (all, (gpointer) keys, set);
+          all[i].table = i < G_N_ELEMENTS (unit_types) ? unit_types[i].keys : quadlet_group_keys;
+          for (const char *const *k = all[i].table; *k; k++)
+            key_set_add (&all[i], *k);
         }
       g_once_init_leave (&sets, all);
     }
-  set = g_hash_table_lookup (sets, table);
-  if (set == NULL)
-    return g_strv_contains (table, s);
-  return g_hash_table_contains (set, s);
+  for (gsize i = 0; i <= G_N_ELEMENTS (unit_types); i++)
+    if (sets[i].table == table)
+      {
+        n = strlen (s);
+        for (guint j = key_set_hash (s, n); sets[i].slots[j] != NULL; j = (j + 1) % KEY_SET_SLOTS)
+          if (strcmp (sets[i].slots[j], s) == 0)
+            return TRUE;
+        return FALSE;
+      }
+  return g_strv_contains (table, s);
 }
 
 /* ------------------------------------------------------------ context */
