@@ -813,7 +813,60 @@ void
 podman_cmdline_addf (PodmanCmdline *c, const char *format, ...)
 {
   g_autofree char *arg = NULL;
+  gboolean only_strings = TRUE;
   va_list ap;
+
+  /* Nearly every format only joins strings ("%s:%s"): that is done in
+   * the arena directly, without printf. */
+  for (const char *f = format; *f; f++)
+    if (*f == '%' && *++f != 's')
+      {
+        only_strings = FALSE;
+        break;
+      }
+  if (only_strings)
+    {
+      gsize len = 0;
+      char *out, *o;
+
+      va_start (ap, format);
+      for (const char *f = format; *f; f++)
+        {
+          const char *a;
+          if (*f != '%')
+            {
+              len++;
+              continue;
+            }
+          f++;
+          a = va_arg (ap, const char *);
+          len += strlen (a ? a : "(null)");
+        }
+      va_end (ap);
+      o = out = arena_alloc (c->arena, len + 1);
+      va_start (ap, format);
+      for (const char *f = format; *f; f++)
+        {
+          const char *a;
+          gsize n;
+          if (*f != '%')
+            {
+              *o++ = *f;
+              continue;
+            }
+          f++;
+          a = va_arg (ap, const char *);
+          if (a == NULL)
+            a = "(null)"; /* as glibc's printf */
+          n = strlen (a);
+          memcpy (o, a, n);
+          o += n;
+        }
+      va_end (ap);
+      *o = '\0';
+      g_ptr_array_add (c->args, out);
+      return;
+    }
   va_start (ap, format);
   arg = g_strdup_vprintf (format, ap);
   va_end (ap);

@@ -151,9 +151,16 @@ quadlet_add_volumes (QuadletContext *ctx, UnitFile *unit, const char *group, Uni
 
   for (char **v = volumes; *v; v++)
     {
-      g_auto (GStrv) parts = g_strsplit (*v, ":", 3);
-      guint n = g_strv_length (parts);
+      /* g_strsplit (*v, ":", 3), in place */
+      char *parts[3] = { *v, NULL, NULL };
+      guint n = 1;
       g_autofree char *source = NULL;
+
+      for (char *colon; n < 3 && (colon = strchr (parts[n - 1], ':')) != NULL; n++)
+        {
+          *colon = '\0';
+          parts[n] = colon + 1;
+        }
 
       if (n < 2)
         {
