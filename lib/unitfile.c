@@ -337,22 +337,26 @@ unit_group_append (UnitGroup *g, UnitLine *l)
     unit_group_note_key (g, l, TRUE);
 }
 
+/* Copies @src's lines after @dst's. Their file names are interned unless
+ * @src is in the same file (or one that outlives it). */
 static void
-unit_group_merge (UnitFile *dst_file, UnitGroup *dst, const UnitGroup *src)
+unit_group_merge (UnitFile *dst_file, UnitGroup *dst, const UnitGroup *src, gboolean same_file)
 {
+#define SOURCE(l) ((same_file || (l)->source == NULL) ? (l)->source : g_intern_string ((l)->source))
   vec_reserve (dst_file->arena, dst->comments, src->comments->len);
   for (guint i = 0; i < src->comments->len; i++)
     {
       const UnitLine *l = src->comments->pdata[i];
-      vec_add (dst_file->arena, dst->comments, unit_line_new (dst_file, NULL, l->value, l->source,
+      vec_add (dst_file->arena, dst->comments, unit_line_new (dst_file, NULL, l->value, SOURCE (l),
                                                               l->lineno));
     }
   vec_reserve (dst_file->arena, dst->lines, src->lines->len);
   for (guint i = 0; i < src->lines->len; i++)
     {
       const UnitLine *l = src->lines->pdata[i];
-      unit_group_append (dst, unit_line_new (dst_file, l->key, l->value, l->source, l->lineno));
+      unit_group_append (dst, unit_line_new (dst_file, l->key, l->value, SOURCE (l), l->lineno));
     }
+#undef SOURCE
 }
 
 /* unit_group_merge() into an empty group, sharing @src's strings (the
@@ -643,7 +647,12 @@ parse_line (Parser *p, const char *line, gsize len, int lineno, GError **error)
 gboolean
 unit_file_parse_into (UnitFile *f, const char *data, gssize len, const char *path, GError **error)
 {
-  Parser p = { f, NULL, NULL, path ? g_intern_string (path) : NULL };
+  /* Lines name their file: the file's own path when it is that (it lives
+   * as long as they do), else an interned copy. */
+  Parser p = { f, NULL, NULL,
+               path == NULL                                       ? NULL
+               : f->path != NULL && strcmp (f->path, path) == 0 ? f->path
+                                                                : g_intern_string (path) };
   g_autoptr (GString) remaining = NULL; /* a continued line so far */
   gsize n = len < 0 ? strlen (data) : (gsize) len;
   const char *where = path ? path : "<input>";
@@ -811,7 +820,7 @@ unit_file_merge (UnitFile *dst, const UnitFile *src)
   for (guint i = 0; i < src->groups->len; i++)
     {
       UnitGroup *sg = src->groups->pdata[i];
-      unit_group_merge (dst, ensure_group (dst, sg->name), sg);
+      unit_group_merge (dst, ensure_group (dst, sg->name), sg, FALSE);
     }
 }
 
@@ -878,7 +887,7 @@ unit_file_rename_group (UnitFile *f, const char *group, const char *new_name)
     }
   else if (ng != g)
     {
-      unit_group_merge (f, ng, g);
+      unit_group_merge (f, ng, g, TRUE);
       unit_file_remove_group (f, group);
     }
 }
