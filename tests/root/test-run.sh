@@ -114,6 +114,10 @@ check "--rm: no container record" "" "$(ls "$T/root/containers")"
 check "--rm: no run state" "" "$(ls "$T/run/containers" 2>/dev/null)"
 check "--rm: no mount left" "0" "$(grep -c "$T" /proc/self/mountinfo)"
 check "--rm: name free again" "0" "$(P run --rm --name gone $IMG true; echo $?)"
+# A removed container's dirs are recycled for the next (container.c).
+P run --rm $IMG sh -c 'chmod 700 /; touch /left-over /etc/left-over'
+check "--rm: the next container's / is fresh" "$(printf %o $((0755 & ~$(umask)))) no no" \
+  "$(P run --rm $IMG sh -c 'echo $(stat -c %a /) $([ -e /left-over ] && echo yes || echo no) $([ -e /etc/left-over ] && echo yes || echo no)')"
 # --rm containers find the bind-mount targets the image lacks in the
 # store's mountpoints layer, below the image: the image's own entries win.
 check "--rm: the image's /etc plus the mounted files" \
