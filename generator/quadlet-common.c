@@ -375,7 +375,14 @@ resource_name_for (UnitFile *unit, const QuadletUnitType *type, const char *serv
   if (strcmp (type->extension, ".container") == 0)
     {
       g_autofree char *name = quadlet_get_container_name (unit);
-      g_autoptr (GString) s = g_string_new (name);
+      g_autoptr (GString) s = NULL;
+
+      /* The usual two: no specifier at all, or the default. */
+      if (strchr (name, '%') == NULL)
+        return g_steal_pointer (&name);
+      if (strcmp (name, "systemd-%N") == 0 && strchr (service_name, '%') == NULL)
+        return g_strconcat ("systemd-", service_name, NULL);
+      s = g_string_new (name);
       g_string_replace (s, "%N", service_name, 0);
       return strchr (s->str, '%') ? NULL : g_string_free (g_steal_pointer (&s), FALSE);
     }
