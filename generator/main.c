@@ -177,6 +177,9 @@ typedef struct {
    * files are generated one after the other, in source order, so the
    * last one wins as it would without threads. */
   gboolean serial;
+  /* Its unit info, computed while loading when no drop-in can change it,
+   * to be recorded without the work (quadlet_units_info_insert()). */
+  QuadletUnitInfo *info;
 } Source;
 
 static void
@@ -189,6 +192,7 @@ source_free (gpointer p)
   if (s->pod_starts)
     g_ptr_array_unref (s->pod_starts);
   g_free (s->dry_run_text);
+  quadlet_unit_info_free (s->info);
   g_free (s);
 }
 
@@ -206,6 +210,8 @@ typedef struct {
   GHashTable *regular; /* the names readdir() said are regular files */
   UnitFile **units;    /* parallel to names: the parsed file, or */
   GError **errors;     /* why it failed */
+  gboolean with_infos; /* compute each file's unit info too, into */
+  QuadletUnitInfo **infos;
 } Loads;
 
 static void
@@ -220,6 +226,8 @@ load_item (gpointer data, guint thread, guint item)
                                                        : g_build_filename (l->dir, name, NULL);
   l->units[item] = unit_file_load_at (l->dirfd, name, path,
                                       g_hash_table_contains (l->regular, name), &l->errors[item]);
+  if (l->with_infos && l->units[item] != NULL)
+    l->infos[item] = quadlet_unit_info_new (l->units[item]);
 }
 
 /* Loads the Quadlet files of @dir whose names were not seen in an earlier
@@ -271,6 +279,10 @@ load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guin
   loads.names = names;
   loads.units = g_new0 (UnitFile *, names->len);
   loads.errors = g_new0 (GError *, names->len);
+  /* Without drop-ins (so far: the caller checks again), the unit infos
+   * are known from the files alone, and computed in parallel too. */
+  loads.with_infos = dropin_dirs != NULL && !*dropin_dirs;
+  loads.infos = g_new0 (QuadletUnitInfo *, names->len);
   parallel_for (0, names->len, parallel_threads_for (names->len), load_item, &loads);
 
   for (guint i = 0; i < names->len; i++)
@@ -296,10 +308,12 @@ load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guin
       s->unit = unit;
       s->type = quadlet_unit_type_for (names->pdata[i]);
       s->index = sources->len;
+      s->info = g_steal_pointer (&loads.infos[i]);
       g_ptr_array_add (sources, s);
     }
   g_free (loads.units);
   g_free (loads.errors);
+  g_free (loads.infos);
   if (loads.dirfd >= 0)
     close (loads.dirfd);
 }
@@ -539,7 +553,14 @@ generate (const Options *o, const char *argv0)
   /* Images and volumes first: later units use their resource names. */
   g_ptr_array_sort (sources, compare_sources);
   for (guint i = 0; i < sources->len; i++)
-    quadlet_units_info_add (ctx, ((Source *) sources->pdata[i])->unit);
+    {
+      Source *s = sources->pdata[i];
+      /* Drop-ins found in a later directory make the early infos stale. */
+      if (s->info != NULL && !dropin_dirs)
+        quadlet_units_info_insert (ctx, s->unit, g_steal_pointer (&s->info));
+      else
+        quadlet_units_info_add (ctx, s->unit);
+    }
 
   /* Files of one conversion order only read what earlier orders recorded:
    * each order's files are converted and written in parallel, then

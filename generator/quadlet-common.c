@@ -412,18 +412,37 @@ resource_name_for (UnitFile *unit, const QuadletUnitType *type, const char *serv
 void
 quadlet_units_info_add (QuadletContext *ctx, UnitFile *unit)
 {
-  const char *filename = unit_file_get_filename (unit);
-  const QuadletUnitType *type = quadlet_unit_type_for (filename);
+  quadlet_units_info_insert (ctx, unit, quadlet_unit_info_new (unit));
+}
+
+QuadletUnitInfo *
+quadlet_unit_info_new (UnitFile *unit)
+{
+  const QuadletUnitType *type = quadlet_unit_type_for (unit_file_get_filename (unit));
   QuadletUnitInfo *info;
 
   if (type == NULL)
-    return;
+    return NULL;
   info = g_new0 (QuadletUnitInfo, 1);
   info->service_name = quadlet_get_service_name (unit, type->group, type->service_suffix);
   info->resource_name = resource_name_for (unit, type, info->service_name);
   if (strcmp (type->extension, ".pod") == 0)
     info->containers_to_start = g_ptr_array_new_with_free_func (g_free);
-  g_hash_table_replace (ctx->units, g_strdup (filename), info);
+  return info;
+}
+
+void
+quadlet_units_info_insert (QuadletContext *ctx, UnitFile *unit, QuadletUnitInfo *info)
+{
+  if (info != NULL)
+    g_hash_table_replace (ctx->units, g_strdup (unit_file_get_filename (unit)), info);
+}
+
+void
+quadlet_unit_info_free (QuadletUnitInfo *info)
+{
+  if (info != NULL)
+    unit_info_free (info);
 }
 
 QuadletUnitInfo *

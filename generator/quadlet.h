@@ -122,6 +122,12 @@ extern const char *const quadlet_artifact_keys[];
 /* Pre-pass: records @unit's service name and, where it can be known before
  * conversion (.container, .build), its resource name. */
 void quadlet_units_info_add (QuadletContext *ctx, UnitFile *unit);
+/* The same in two steps: the info of @unit (NULL when it is no Quadlet
+ * file), which only reads @unit and so may be computed in any thread, and
+ * recording it (taking it) in @ctx. */
+QuadletUnitInfo *quadlet_unit_info_new (UnitFile *unit);
+void quadlet_units_info_insert (QuadletContext *ctx, UnitFile *unit, QuadletUnitInfo *info);
+void quadlet_unit_info_free (QuadletUnitInfo *info);
 QuadletUnitInfo *quadlet_units_info_lookup (QuadletContext *ctx, const char *filename);
 
 /* "web.container" -> "web", ServiceName= wins; templates keep their '@'
