@@ -341,7 +341,10 @@ emit_install_symlinks_at (int dirfd, const char *outdir, UnitFile *service,
 
   for (gsize i = 0; i < G_N_ELEMENTS (deps); i++)
     {
-      g_auto (GStrv) units = unit_file_lookup_all_strv (service, "Install", deps[i].key);
+      g_auto (GStrv) units = NULL;
+      if (!unit_file_has_key (service, "Install", deps[i].key))
+        continue;
+      units = unit_file_lookup_all_strv (service, "Install", deps[i].key);
       for (char **u = units; *u; u++)
         {
           g_autofree char *rel = NULL;

@@ -1235,6 +1235,16 @@ lookup_all (const UnitFile *f, const char *group, const char *key, gboolean raw)
   return out;
 }
 
+/* An empty vector (g_strfreev): g_malloc, which takes malloc's per-thread
+ * cache, not calloc. */
+static char **
+empty_strv (void)
+{
+  char **v = g_new (char *, 1);
+  v[0] = NULL;
+  return v;
+}
+
 static char **
 to_strv (GPtrArray *a)
 {
@@ -1247,7 +1257,7 @@ char **
 unit_file_lookup_all_raw (const UnitFile *f, const char *group, const char *key)
 {
   if (!unit_file_has_key (f, group, key))
-    return g_new0 (char *, 1); /* most keys are absent: no array to build */
+    return empty_strv (); /* most keys are absent: no array to build */
   return to_strv (lookup_all (f, group, key, TRUE));
 }
 
@@ -1255,7 +1265,7 @@ char **
 unit_file_lookup_all (const UnitFile *f, const char *group, const char *key)
 {
   if (!unit_file_has_key (f, group, key))
-    return g_new0 (char *, 1);
+    return empty_strv ();
   return to_strv (lookup_all (f, group, key, FALSE));
 }
 
@@ -1278,7 +1288,7 @@ lookup_all_split (const UnitFile *f, const char *group, const char *key, SplitFl
   SplitAll s;
 
   if (!unit_file_has_key (f, group, key))
-    return g_new0 (char *, 1);
+    return empty_strv ();
   s.out = g_ptr_array_new_with_free_func (g_free);
   s.flags = flags;
   unit_file_foreach_value (f, group, key, split_value, &s);
