@@ -268,14 +268,16 @@ container_config_save (const ContainerConfig *c, const char *root, GError **erro
   g_string_append_c (text, '}');
   {
     /* A recycled dir (see recycle_dir) brings the last record's file:
-     * rewritten while hidden, then renamed into place. */
+     * rewritten while hidden, then renamed into place. Overwritten and
+     * then cut, not truncated first: ext4 writes a file truncated to zero
+     * back at close (auto_da_alloc). */
     g_autofree char *dir = g_path_get_dirname (path);
     g_autofree char *spare = g_build_filename (dir, RECYCLED_CONFIG, NULL);
-    int fd = open (spare, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+    int fd = open (spare, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd >= 0)
       {
-        gboolean ok
-            = fd_write_all (fd, text->str, text->len) == 0 && (c->auto_remove || fsync (fd) == 0);
+        gboolean ok = fd_write_all (fd, text->str, text->len) == 0 && ftruncate (fd, text->len) == 0
+                      && (c->auto_remove || fsync (fd) == 0);
         ok = close (fd) == 0 && ok;
         if (ok && rename (spare, path) == 0)
           return TRUE;
