@@ -101,32 +101,41 @@ link_tmpfile (int fd, int dirfd, const char *name)
   return -1;
 }
 
-/* Writes @text as @name through an O_TMPFILE: TRUE when done, FALSE (and
- * nothing left behind) when the caller must use a named temporary. */
-static gboolean
-write_via_tmpfile (int dirfd, const char *name, const char *text, gsize len)
+/* @text in a new O_TMPFILE of @dirfd: its fd, or -1 when the caller must
+ * use a named temporary. */
+static int
+tmpfile_with (int dirfd, const char *text, gsize len)
 {
-  g_autofree char *tmp = NULL;
-  int fd, r;
+  int fd;
 
   if (g_atomic_int_get (&link_mode) == LINK_NONE)
-    return FALSE;
+    return -1;
   fd = openat (dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0)
     {
       if (errno == EISDIR || errno == EOPNOTSUPP || errno == EINVAL)
         g_atomic_int_set (&link_mode, LINK_NONE);
-      return FALSE;
+      return -1;
     }
   if (fd_write_all (fd, text, len) < 0 || ((saved_umask & 0644) != 0 && fchmod (fd, 0644) < 0))
     {
       close (fd);
-      return FALSE;
+      return -1;
     }
-  r = link_tmpfile (fd, dirfd, name);
+  return fd;
+}
+
+/* Gives the O_TMPFILE @fd the name @name, replacing a unit there
+ * atomically (a temporary name, then rename): TRUE when done, FALSE
+ * (nothing left behind) when the caller must use a named temporary. */
+static gboolean
+link_as (int fd, int dirfd, const char *name)
+{
+  g_autofree char *tmp = NULL;
+  int r = link_tmpfile (fd, dirfd, name);
+
   if (r < 0 && errno == EEXIST)
     {
-      /* Replace the unit there atomically: a temporary name, then rename. */
       for (int attempt = 0; attempt < 100; attempt++)
         {
           temporary_name (&tmp, name);
@@ -140,7 +149,6 @@ write_via_tmpfile (int dirfd, const char *name, const char *text, gsize len)
           r = -1;
         }
     }
-  close (fd);
   return r == 0;
 }
 
@@ -150,24 +158,13 @@ free_buffer (gpointer buffer)
   g_string_free (buffer, TRUE);
 }
 
-gboolean
-emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *header,
-                 GError **error)
+/* The text of @service in a buffer of the thread, reused for each unit. */
+static GString *
+service_text (UnitFile *service)
 {
   static GPrivate buffer_key = G_PRIVATE_INIT (free_buffer);
-  const char *name = unit_file_get_filename (service);
-  g_autofree char *tmp = NULL;
   GString *buffer = g_private_get (&buffer_key);
-  const char *text;
-  gsize len;
-  int fd, saved;
 
-  if (header != NULL)
-    {
-      unit_file_prepend_comment (service, "", "");
-      unit_file_prepend_comment (service, "", header);
-    }
-  /* The text in a buffer of the thread, reused for each unit. */
   if (buffer == NULL)
     {
       buffer = g_string_sized_new (8192);
@@ -175,11 +172,18 @@ emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *h
     }
   g_string_truncate (buffer, 0);
   unit_file_append_to (service, buffer);
-  text = buffer->str;
-  len = buffer->len;
+  return buffer;
+}
 
-  if (write_via_tmpfile (dirfd, name, text, len))
-    return TRUE;
+/* Writes @service through a named temporary file and rename(2). */
+static gboolean
+write_via_rename (int dirfd, const char *outdir, UnitFile *service, GError **error)
+{
+  const char *name = unit_file_get_filename (service);
+  GString *text = service_text (service);
+  g_autofree char *tmp = NULL;
+  int fd, saved;
+
   fd = create_temporary (dirfd, name, &tmp);
   if (fd < 0)
     {
@@ -192,7 +196,8 @@ emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *h
    * the output (on /run, a tmpfs) is regenerated at every boot and
    * daemon-reload, so durability buys nothing and costs a disk flush per
    * unit when the output is on disk. */
-  if (fd_write_all (fd, text, len) < 0 || ((saved_umask & 0644) != 0 && fchmod (fd, 0644) < 0))
+  if (fd_write_all (fd, text->str, text->len) < 0 ||
+      ((saved_umask & 0644) != 0 && fchmod (fd, 0644) < 0))
     {
       saved = errno;
       close (fd);
@@ -210,6 +215,46 @@ emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *h
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+emit_service_begin (int dirfd, const char *outdir, UnitFile *service, const char *header,
+                    int *fd, GError **error)
+{
+  GString *text;
+
+  if (header != NULL)
+    {
+      unit_file_prepend_comment (service, "", "");
+      unit_file_prepend_comment (service, "", header);
+    }
+  text = service_text (service);
+  *fd = tmpfile_with (dirfd, text->str, text->len);
+  if (*fd >= 0)
+    return TRUE;
+  return write_via_rename (dirfd, outdir, service, error);
+}
+
+gboolean
+emit_service_finish (int dirfd, const char *outdir, UnitFile *service, int fd, GError **error)
+{
+  gboolean linked;
+
+  if (fd < 0)
+    return TRUE; /* written already */
+  linked = link_as (fd, dirfd, unit_file_get_filename (service));
+  close (fd);
+  return linked || write_via_rename (dirfd, outdir, service, error);
+}
+
+gboolean
+emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *header,
+                 GError **error)
+{
+  int fd;
+
+  return emit_service_begin (dirfd, outdir, service, header, &fd, error) &&
+         emit_service_finish (dirfd, outdir, service, fd, error);
 }
 
 gboolean

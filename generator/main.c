@@ -403,6 +403,16 @@ convert_one (QuadletContext *ctx, Source *s, char **message)
   return service;
 }
 
+/* A unit written but not yet named in the output directory. */
+typedef struct {
+  Source *source;
+  UnitFile *service;
+  int fd;
+} Pending;
+
+/* Units a thread holds unnamed before it waits for the directory. */
+#define PENDING_MAX 32
+
 typedef struct {
   const Options *options;
   QuadletContext *ctxs[PARALLEL_MAX_THREADS]; /* [0] the main thread's */
@@ -410,17 +420,50 @@ typedef struct {
   int outdir_fd;
   const char *header;
   GPtrArray *sources; /* Source* */
+  /* Naming units and their [Install] links changes directories that every
+   * thread writes to; the kernel makes a second writer spin until the
+   * first is done. So one thread at a time does it, for all the units it
+   * has ready, and a thread that finds it busy goes on converting. */
+  GMutex directory;
+  Pending pending[PARALLEL_MAX_THREADS][PENDING_MAX];
+  guint n_pending[PARALLEL_MAX_THREADS];
 } Batch;
+
+/* Names the units @thread has written and creates their [Install] links;
+ * the caller holds b->directory. */
+static void
+name_pending (Batch *b, guint thread)
+{
+  for (guint i = 0; i < b->n_pending[thread]; i++)
+    {
+      Pending *p = &b->pending[thread][i];
+      g_autoptr (GError) error = NULL;
+
+      if (emit_service_finish (b->outdir_fd, b->outdir, p->service, p->fd, &error))
+        emit_install_symlinks_at (b->outdir_fd, b->outdir, p->service, p->source->messages);
+      else
+        {
+          g_ptr_array_add (p->source->messages,
+                           g_strdup_printf ("generating service file %s: %s",
+                                            unit_file_get_filename (p->service), error->message));
+          p->source->failed = TRUE;
+        }
+      unit_file_free (p->service);
+    }
+  b->n_pending[thread] = 0;
+}
 
 /* Converts @s and writes its service (or its -dryrun text), keeping every
  * message in s->messages. Runs in any thread: it touches only @s, @ctx and
  * the output directory. */
 static void
-generate_one (const Batch *b, QuadletContext *ctx, Source *s)
+generate_one (Batch *b, guint thread, Source *s)
 {
+  QuadletContext *ctx = b->ctxs[thread];
   char *message = NULL;
   g_autoptr (UnitFile) service = convert_one (ctx, s, &message);
   g_autoptr (GError) error = NULL;
+  int fd;
 
   s->messages = g_steal_pointer (&ctx->warnings);
   ctx->warnings = g_ptr_array_new_with_free_func (g_free);
@@ -439,7 +482,7 @@ generate_one (const Batch *b, QuadletContext *ctx, Source *s)
   if (b->options->verbose)
     g_ptr_array_add (s->messages, g_strdup_printf ("writing \"%s/%s\"", b->outdir,
                                                    unit_file_get_filename (service)));
-  if (!emit_service_at (b->outdir_fd, b->outdir, service, b->header, &error))
+  if (!emit_service_begin (b->outdir_fd, b->outdir, service, b->header, &fd, &error))
     {
       g_ptr_array_add (s->messages,
                        g_strdup_printf ("generating service file %s: %s",
@@ -447,7 +490,13 @@ generate_one (const Batch *b, QuadletContext *ctx, Source *s)
       s->failed = TRUE;
       return;
     }
-  emit_install_symlinks_at (b->outdir_fd, b->outdir, service, s->messages);
+  b->pending[thread][b->n_pending[thread]++] = (Pending){ s, g_steal_pointer (&service), fd };
+  if (b->n_pending[thread] == PENDING_MAX)
+    g_mutex_lock (&b->directory);
+  else if (!g_mutex_trylock (&b->directory))
+    return;
+  name_pending (b, thread);
+  g_mutex_unlock (&b->directory);
 }
 
 static void
@@ -457,7 +506,15 @@ generate_item (gpointer data, guint thread, guint item)
   Source *s = b->sources->pdata[item];
 
   if (!s->serial)
-    generate_one (b, b->ctxs[thread], s);
+    generate_one (b, thread, s);
+}
+
+/* Names what every thread left unnamed (after parallel_for: no thread runs). */
+static void
+name_all_pending (Batch *b)
+{
+  for (guint t = 0; t < PARALLEL_MAX_THREADS; t++)
+    name_pending (b, t);
 }
 
 /* Marks the files of sources[start..end) whose service name another file
@@ -566,6 +623,7 @@ generate (const Options *o, const char *argv0)
    * each order's files are converted and written in parallel, then
    * reported in source order. */
   batch.ctxs[0] = ctx;
+  g_mutex_init (&batch.directory);
   for (guint t = 1; t < PARALLEL_MAX_THREADS; t++)
     batch.ctxs[t] = quadlet_context_new_worker (ctx);
   for (guint start = 0, end; start < sources->len; start = end)
@@ -576,9 +634,11 @@ generate (const Options *o, const char *argv0)
           break;
       mark_serial (ctx, sources, start, end);
       parallel_for (start, end, parallel_threads_for (end - start), generate_item, &batch);
+      name_all_pending (&batch);
       for (guint i = start; i < end; i++)
         if (((Source *) sources->pdata[i])->serial)
-          generate_one (&batch, ctx, sources->pdata[i]);
+          generate_one (&batch, 0, sources->pdata[i]);
+      name_all_pending (&batch);
       for (guint i = start; i < end; i++)
         {
           Source *s = sources->pdata[i];
@@ -591,6 +651,7 @@ generate (const Options *o, const char *argv0)
     }
   for (guint t = 1; t < PARALLEL_MAX_THREADS; t++)
     quadlet_context_free (batch.ctxs[t]);
+  g_mutex_clear (&batch.directory);
   if (batch.outdir_fd >= 0)
     close (batch.outdir_fd);
   fflush (stdout);
