@@ -969,15 +969,21 @@ load_run_image (Store *s, const char *id, GError **error)
     for (guint i = 0; img->diff_ids[i]; i++)
       hexes[i] = g_strdup (img->diff_ids[i] + strlen ("sha256:"));
   }
+  /* Under the store lock, so that it cannot land in a record being removed. */
   if (strv_is_utf8 (r->env) && strv_is_utf8 (r->entrypoint) && strv_is_utf8 (r->cmd)
       && (!r->working_dir || g_utf8_validate (r->working_dir, -1, NULL))
       && (!r->user || g_utf8_validate (r->user, -1, NULL))
-      && (!r->stop_signal || g_utf8_validate (r->stop_signal, -1, NULL))
-      && strv_is_utf8 (r->labels))
-    write_cache (cpath, g_variant_new ("(ss^as@mas@mas@masmsmsbms^as)", RUN_CACHE_VERSION, id,
-                                       hexes, maybe_strv (r->env), maybe_strv (r->entrypoint),
-                                       maybe_strv (r->cmd), r->working_dir, r->user,
-                                       r->has_stop_signal, r->stop_signal, r->labels));
+      && (!r->stop_signal || g_utf8_validate (r->stop_signal, -1, NULL)) && strv_is_utf8 (r->labels)
+      && store_lock (s, NULL))
+    {
+      g_autofree char *rec = g_build_filename (dir, "image.json", NULL);
+      if (g_file_test (rec, G_FILE_TEST_IS_REGULAR))
+        write_cache (cpath, g_variant_new ("(ss^as@mas@mas@masmsmsbms^as)", RUN_CACHE_VERSION, id,
+                                           hexes, maybe_strv (r->env), maybe_strv (r->entrypoint),
+                                           maybe_strv (r->cmd), r->working_dir, r->user,
+                                           r->has_stop_signal, r->stop_signal, r->labels));
+      store_unlock (s);
+    }
   return g_steal_pointer (&r);
 }
 
