@@ -4,14 +4,19 @@
  *   ROOT/containers/<id>/config.json   the spec (written once at create)
  *   ROOT/containers/<id>/upper, work   overlay upper and work dirs (diff/commit read upper)
  *   ROOT/containers/<id>/ctr.log       k8s-file log of a detached container
+ *   ROOT/containers/.free-N            up to four removed containers' dirs (emptied upper
+ *                                      and work, hidden .config.json) that the next
+ *                                      containers take instead of creating theirs
  *   RUNROOT/containers/<id>/state.json pid, status, exit code (tmpfs: gone at reboot)
  *   RUNROOT/containers/<id>/lock       flock held around every state change
  *   RUNROOT/containers/<id>/{hosts,hostname,resolv.conf} bind-mounted into the container
  *   RUNROOT/containers/<id>/merged     the overlay's mount point, used only inside the
  *                                      container's own mount namespace
  *
- * Every file is replaced atomically (temp + fsync + rename). Names are
- * unique: creating takes ROOT/containers.lock while it checks and claims. */
+ * Records are replaced atomically (temp + rename, fsynced unless --rm: a
+ * --rm container need not survive a crash); the run dir's hosts & co are
+ * written in place when new. Names are unique: creating takes
+ * ROOT/containers.lock while it checks and claims. */
 #pragma once
 
 #include <glib.h>
