@@ -584,6 +584,14 @@ find_unterminated_quote (const char *value, gpointer found)
   return !*(gboolean *) found; /* the first one is enough */
 }
 
+/* A value that may give the warning (a continued one always may: the
+ * exact check is on the joined value). */
+static gboolean
+value_has_unterminated_quote (const char *value, gpointer data)
+{
+  return has_unterminated_quote (value) || strchr (value, '\n') != NULL;
+}
+
 void
 quadlet_warn_unterminated_quotes (QuadletContext *ctx, UnitFile *unit, const char *group)
 {
@@ -591,6 +599,10 @@ quadlet_warn_unterminated_quotes (QuadletContext *ctx, UnitFile *unit, const cha
     "Annotation", "Environment", "EnvironmentFile", "Exec", "GlobalArgs", "Label", "Mask",
     "Mount", "PodmanArgs", "ReloadCmd", "Secret", "Unmask", NULL,
   };
+
+  /* Warnings come from such values only: most groups have none. */
+  if (unit_file_find_value (unit, group, value_has_unterminated_quote, NULL) == NULL)
+    return;
 
   for (const char *const *k = keys; *k; k++)
     {

@@ -463,6 +463,10 @@ has_unterminated_quote (const char *s)
 {
   char quote = 0;
 
+  s = strpbrk (s, "\"'\\"); /* most values have none of these */
+  if (s == NULL)
+    return FALSE;
+
   for (const char *p = s; *p; p++)
     {
       if (*p == '\\')

@@ -949,6 +949,23 @@ unit_file_find_key (const UnitFile *f, const char *group,
   return NULL;
 }
 
+const char *
+unit_file_find_value (const UnitFile *f, const char *group,
+                      gboolean (*match) (const char *value, gpointer data), gpointer data)
+{
+  UnitGroup *g = find_group (f, group);
+
+  if (g == NULL)
+    return NULL;
+  for (guint i = 0; i < g->lines->len; i++)
+    {
+      UnitLine *l = g->lines->pdata[i];
+      if (l->key != NULL && match (l->value, data))
+        return l->key;
+    }
+  return NULL;
+}
+
 /* ------------------------------------------------------------ lookups */
 
 static UnitLine *

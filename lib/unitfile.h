@@ -67,6 +67,11 @@ const char *unit_file_find_key (const UnitFile *f, const char *group,
                                 gboolean (*match) (const char *key, gpointer data),
                                 gpointer data);
 
+/* The same for the values of the key lines, as written (raw). */
+const char *unit_file_find_value (const UnitFile *f, const char *group,
+                                  gboolean (*match) (const char *value, gpointer data),
+                                  gpointer data);
+
 /* Last value of @key, raw (borrowed; NULL when absent). */
 const char *unit_file_lookup_last_raw (const UnitFile *f, const char *group, const char *key);
 gboolean unit_file_has_key (const UnitFile *f, const char *group, const char *key);
