@@ -195,10 +195,18 @@ key_hash (const char *key)
   return key_hash_miss (key, slot);
 }
 
+static guint key_hash_len (const char *key, gsize n);
+
 static guint
 key_hash_compute (const char *key)
 {
-  gsize n = strlen (key);
+  return key_hash_len (key, strlen (key));
+}
+
+/* key_hash() of the @n bytes at @key. */
+static guint
+key_hash_len (const char *key, gsize n)
+{
   guint h = (guint) n * 0x9E3779B1u;
 
   if (n > 0)
@@ -621,13 +629,17 @@ parse_line (Parser *p, const char *line, gsize len, int lineno, GError **error)
         }
       while (vstart < lend && is_trim_space (*vstart))
         vstart++;
-      flush_pending_comments (p, FALSE);
-      /* One copy of the line holds both: the key ends where '=' was. */
-      copy = arena_strndup (arena, line, len);
+      if (p->pending_comments->len > 0)
+        flush_pending_comments (p, FALSE);
+      /* One allocation holds the line record and a copy of the line, which
+       * holds both strings: the key ends where '=' was. */
+      l = arena_alloc (arena, sizeof (UnitLine) + len + 1);
+      copy = (char *) (l + 1);
+      memcpy (copy, line, len);
+      copy[len] = '\0';
       copy[kend - line] = '\0';
-      l = arena_alloc (arena, sizeof (UnitLine));
       l->key = copy;
-      l->hash = key_hash_compute (copy);
+      l->hash = key_hash_len (copy, (gsize) (kend - line));
       l->value = copy + (vstart - line);
       l->source = p->source;
       l->lineno = lineno;
