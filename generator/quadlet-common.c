@@ -692,8 +692,17 @@ dependency_service (QuadletContext *ctx, const char *dep)
 /* Rewrites [Unit] dependency keys whose words name Quadlet files into the
  * services generated from them. */
 static gboolean
+is_dependency_key (const char *key, gpointer data)
+{
+  return g_strv_contains (unit_dependency_keys, key);
+}
+
+static gboolean
 translate_unit_dependencies (QuadletContext *ctx, UnitFile *service, GError **error)
 {
+  /* Most [Unit] groups have a Description= and no dependency at all. */
+  if (unit_file_find_key (service, QUADLET_UNIT_GROUP, is_dependency_key, NULL) == NULL)
+    return TRUE;
   for (const char *const *key = unit_dependency_keys; *key; key++)
     {
       g_auto (GStrv) deps = NULL;
