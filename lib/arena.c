@@ -304,6 +304,15 @@ arena_alloc0 (Arena *a, gsize size)
   return memset (arena_alloc (a, size), 0, size);
 }
 
+gsize
+arena_used (Arena *a)
+{
+  gsize n = 0;
+  for (ArenaBlock *b = a->blocks; b != NULL; b = b->next)
+    n += b->used;
+  return n;
+}
+
 char *
 arena_strndup (Arena *a, const char *s, gsize n)
 {

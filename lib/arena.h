@@ -29,6 +29,9 @@ gpointer arena_alloc0 (Arena *a, gsize size);
 /* The same, not zeroed. */
 gpointer arena_alloc (Arena *a, gsize size);
 #define arena_new0(a, type) ((type *) arena_alloc0 ((a), sizeof (type)))
+/* How many bytes the allocations so far take (an upper bound on the
+ * length of any string in the arena). */
+gsize arena_used (Arena *a);
 /* Copies of strings (@s may be NULL for arena_strdup). */
 char *arena_strndup (Arena *a, const char *s, gsize n);
 char *arena_strdup (Arena *a, const char *s);

@@ -1591,6 +1591,10 @@ unit_file_prepend_line (UnitFile *f, const char *group, const char *key, const c
 gsize
 unit_file_find_long_line (const UnitFile *f, gsize max, const char **group, const char **key)
 {
+  /* Every key and value is in the file's arena or the one it borrows
+   * from: when they hold fewer bytes than @max, so does every line. */
+  if (arena_used (f->arena) + (f->borrowed ? arena_used (f->borrowed) : 0) < max)
+    return 0;
   for (guint i = 0; i < f->groups->len; i++)
     {
       UnitGroup *g = f->groups->pdata[i];
