@@ -454,8 +454,9 @@ name_pending (Batch *b, guint thread)
 }
 
 /* Converts @s and writes its service (or its -dryrun text), keeping every
- * message in s->messages. Runs in any thread: it touches only @s, @ctx and
- * the output directory. */
+ * message in s->messages. Runs in any thread: it touches only @s, the
+ * thread's context and pending units, and the output directory (naming
+ * units only while it holds b->directory). */
 static void
 generate_one (Batch *b, guint thread, Source *s)
 {
