@@ -362,10 +362,12 @@ emit_install_symlinks_at (int dirfd, const char *outdir, UnitFile *service,
     { "UpheldBy", ".upholds" },
   };
   const char *name = unit_file_get_filename (service);
-  g_auto (GStrv) aliases = unit_file_lookup_all_strv (service, "Install", "Alias");
+  g_auto (GStrv) aliases = unit_file_has_key (service, "Install", "Alias")
+                             ? unit_file_lookup_all_strv (service, "Install", "Alias")
+                             : NULL;
   g_autofree char *base = NULL, *instance = NULL, *installed = g_strdup (name);
 
-  for (char **a = aliases; *a; a++)
+  for (char **a = aliases; a != NULL && *a; a++)
     {
       g_autofree char *clean = g_canonicalize_filename (*a, "/");
       /* Keep it relative: canonicalize anchors at "/", strip that again. */

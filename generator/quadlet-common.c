@@ -1014,7 +1014,11 @@ quadlet_base_command (QuadletContext *ctx, UnitFile *unit, const char *group)
 void
 quadlet_add_podman_args (PodmanCmdline *c, UnitFile *unit, const char *group)
 {
-  g_auto (GStrv) args = unit_file_lookup_all_args (unit, group, "PodmanArgs");
+  g_auto (GStrv) args = NULL;
+
+  if (!unit_file_has_key (unit, group, "PodmanArgs"))
+    return;
+  args = unit_file_lookup_all_args (unit, group, "PodmanArgs");
   podman_cmdline_add_strv (c, (const char *const *) args);
 }
 

@@ -202,8 +202,13 @@ add_security (UnitFile *unit, PodmanCmdline *c)
 static void
 add_devices (UnitFile *unit, PodmanCmdline *c)
 {
-  g_auto (GStrv) devices = unit_file_lookup_all_strv (unit, GROUP, "AddDevice");
+  g_auto (GStrv) devices = NULL;
 
+  /* (Most keys of this file are absent: each is checked before it is
+   * split, which would allocate an empty vector.) */
+  if (!unit_file_has_key (unit, GROUP, "AddDevice"))
+    return;
+  devices = unit_file_lookup_all_strv (unit, GROUP, "AddDevice");
   for (char **d = devices; *d; d++)
     {
       const char *device = *d;
@@ -227,7 +232,10 @@ add_capabilities (UnitFile *unit, PodmanCmdline *c)
 
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
     {
-      g_auto (GStrv) caps = unit_file_lookup_all_strv (unit, GROUP, keys[i][0]);
+      g_auto (GStrv) caps = NULL;
+      if (!unit_file_has_key (unit, GROUP, keys[i][0]))
+        continue;
+      caps = unit_file_lookup_all_strv (unit, GROUP, keys[i][0]);
       for (char **cap = caps; *cap; cap++)
         {
           g_autofree char *lower = g_ascii_strdown (*cap, -1);
@@ -282,8 +290,11 @@ static void
 add_all_args (UnitFile *unit, const char *key, const char *flag, const char *prefix,
               PodmanCmdline *c)
 {
-  g_auto (GStrv) args = unit_file_lookup_all_args (unit, GROUP, key);
+  g_auto (GStrv) args = NULL;
 
+  if (!unit_file_has_key (unit, GROUP, key))
+    return;
+  args = unit_file_lookup_all_args (unit, GROUP, key);
   for (char **a = args; *a; a++)
     {
       podman_cmdline_add (c, flag, NULL);
@@ -294,8 +305,11 @@ add_all_args (UnitFile *unit, const char *key, const char *flag, const char *pre
 static void
 add_env_files (UnitFile *unit, PodmanCmdline *c)
 {
-  g_auto (GStrv) files = unit_file_lookup_all_args (unit, GROUP, "EnvironmentFile");
+  g_auto (GStrv) files = NULL;
 
+  if (!unit_file_has_key (unit, GROUP, "EnvironmentFile"))
+    return;
+  files = unit_file_lookup_all_args (unit, GROUP, "EnvironmentFile");
   for (char **f = files; *f; f++)
     {
       g_autofree char *path = quadlet_get_absolute_path (unit, *f);
@@ -307,8 +321,11 @@ static gboolean
 add_mounts (QuadletContext *ctx, UnitFile *unit, UnitFile *service, PodmanCmdline *c,
             GError **error)
 {
-  g_auto (GStrv) mounts = unit_file_lookup_all_args (unit, GROUP, "Mount");
+  g_auto (GStrv) mounts = NULL;
 
+  if (!unit_file_has_key (unit, GROUP, "Mount"))
+    return TRUE;
+  mounts = unit_file_lookup_all_args (unit, GROUP, "Mount");
   for (char **m = mounts; *m; m++)
     {
       g_autofree char *resolved = quadlet_resolve_mount (ctx, unit, service, *m, error);

@@ -202,11 +202,20 @@ static gboolean
 add_user_remap (UnitFile *unit, const char *group, PodmanCmdline *c, gboolean support_manual,
                 GError **error)
 {
-  g_auto (GStrv) uid_maps = unit_file_lookup_all_strv (unit, group, "RemapUid");
-  g_auto (GStrv) gid_maps = unit_file_lookup_all_strv (unit, group, "RemapGid");
-  g_autofree char *remap = unit_file_lookup (unit, group, "RemapUsers");
-  g_autoptr (GPtrArray) opts = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) uid_maps = NULL;
+  g_auto (GStrv) gid_maps = NULL;
+  g_autofree char *remap = NULL;
+  g_autoptr (GPtrArray) opts = NULL;
   g_autofree char *userns = NULL;
+
+  /* Nearly every file has none of the three. */
+  if (!unit_file_has_key (unit, group, "RemapUsers") &&
+      !unit_file_has_key (unit, group, "RemapUid") && !unit_file_has_key (unit, group, "RemapGid"))
+    return TRUE;
+  uid_maps = unit_file_lookup_all_strv (unit, group, "RemapUid");
+  gid_maps = unit_file_lookup_all_strv (unit, group, "RemapGid");
+  remap = unit_file_lookup (unit, group, "RemapUsers");
+  opts = g_ptr_array_new_with_free_func (g_free);
 
   if (remap == NULL || *remap == '\0')
     {
@@ -288,8 +297,11 @@ gboolean
 quadlet_add_all_words (UnitFile *unit, const char *group, const char *key, const char *flag,
                        PodmanCmdline *c)
 {
-  g_auto (GStrv) words = unit_file_lookup_all_strv (unit, group, key);
+  g_auto (GStrv) words = NULL;
 
+  if (!unit_file_has_key (unit, group, key))
+    return FALSE; /* most are absent: no empty vector to allocate */
+  words = unit_file_lookup_all_strv (unit, group, key);
   for (char **w = words; *w; w++)
     podman_cmdline_add (c, flag, *w, NULL);
   return words[0] != NULL;
