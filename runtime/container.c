@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Container records on disk: the spec (config.json) and the run state
- * (state.json). The spec is a flat struct serialized through one field
+/* Container records on disk: the spec (config, a GVariant) and the run
+ * state (state.json). The spec is a flat struct serialized through one field
  * table, so adding a flag is adding one line here and one in container.h. */
 #include "container.h"
 
@@ -14,7 +14,6 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -23,10 +22,6 @@
 #include "fdio.h"
 
 G_DEFINE_QUARK (container-error-quark, container_error)
-
-/* Removed containers' dirs kept for new ones (see recycle_dir). */
-#define RECYCLE_SLOTS 4
-#define RECYCLED_CONFIG ".config.json"
 
 static gboolean rm_rf (const char *path, GError **error);
 
@@ -176,124 +171,65 @@ fail:
   }
 }
 
+/* The record is a GVariant dictionary (a{sv}, this machine's byte order),
+ * glib's own serialization: run writes and reads it without loading a
+ * JSON library (runtime/meson.build). Stores made before it have
+ * config.json instead, read with json-glib. */
+#define CONFIG_FILE "config"
+#define CONFIG_JSON_FILE "config.json"
+
 static char *
 config_path (const char *root, const char *id)
 {
-  return g_build_filename (root, "containers", id, "config.json", NULL);
+  return g_build_filename (root, "containers", id, CONFIG_FILE, NULL);
 }
 
-/* JSON string as json-glib's generator writes it (byte for byte, so the
- * records read the same and read_name finds the name at the head). */
-static void
-append_json_string (GString *out, const char *s)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = s; *p; p++)
-    {
-      if (*p == '\\' || *p == '"')
-        {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, *p);
-        }
-      else if ((*p > 0 && *p < 0x1f) || *p == 0x7f)
-        switch (*p)
-          {
-          case '\b':
-            g_string_append (out, "\\b");
-            break;
-          case '\f':
-            g_string_append (out, "\\f");
-            break;
-          case '\n':
-            g_string_append (out, "\\n");
-            break;
-          case '\r':
-            g_string_append (out, "\\r");
-            break;
-          case '\t':
-            g_string_append (out, "\\t");
-            break;
-          default:
-            g_string_append_printf (out, "\\u%04x", (guint)*p);
-            break;
-          }
-      else
-        g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
+static const char *const field_types[] = { [F_STR] = "s", [F_STRV] = "as", [F_BOOL] = "b",
+                                           [F_INT] = "i", [F_INT64] = "x" };
 
-/* Written by hand, not with json-glib: `run` then loads no JSON library
- * (runtime/meson.build). container_config_load parses it with json-glib. */
 gboolean
 container_config_save (const ContainerConfig *c, const char *root, GError **error)
 {
   g_autofree char *path = config_path (root, c->id);
-  g_autoptr (GString) text = g_string_sized_new (1024);
+  g_auto (GVariantBuilder) b = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autoptr (GVariant) v = NULL;
 
-  g_string_append_c (text, '{');
   for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
     {
-      if ((fields[i].type == F_STR && !*FIELD (c, i, char *))
-          || (fields[i].type == F_STRV && !*FIELD (c, i, char **)))
-        continue;
-      if (text->len > 1)
-        g_string_append_c (text, ',');
-      append_json_string (text, fields[i].key);
-      g_string_append_c (text, ':');
+      GVariant *x = NULL;
       switch (fields[i].type)
         {
         case F_STR:
-          append_json_string (text, *FIELD (c, i, char *));
+          if (*FIELD (c, i, char *))
+            x = g_variant_new_string (*FIELD (c, i, char *));
           break;
         case F_STRV:
-          g_string_append_c (text, '[');
-          for (char **v = *FIELD (c, i, char **); *v; v++)
-            {
-              if (v != *FIELD (c, i, char **))
-                g_string_append_c (text, ',');
-              append_json_string (text, *v);
-            }
-          g_string_append_c (text, ']');
+          if (*FIELD (c, i, char **))
+            x = g_variant_new_strv ((const char *const *) *FIELD (c, i, char **), -1);
           break;
         case F_BOOL:
-          g_string_append (text, *FIELD (c, i, gboolean) ? "true" : "false");
+          x = g_variant_new_boolean (*FIELD (c, i, gboolean));
           break;
         case F_INT:
-          g_string_append_printf (text, "%d", *FIELD (c, i, int));
+          x = g_variant_new_int32 (*FIELD (c, i, int));
           break;
         case F_INT64:
-          g_string_append_printf (text, "%" G_GINT64_FORMAT, *FIELD (c, i, gint64));
+          x = g_variant_new_int64 (*FIELD (c, i, gint64));
           break;
         }
+      if (x)
+        g_variant_builder_add (&b, "{sv}", fields[i].key, x);
     }
-  g_string_append_c (text, '}');
-  {
-    /* A recycled dir (see recycle_dir) brings the last record's file:
-     * rewritten while hidden, then renamed into place. Overwritten and
-     * then cut, not truncated first: ext4 writes a file truncated to zero
-     * back at close (auto_da_alloc). */
-    g_autofree char *dir = g_path_get_dirname (path);
-    g_autofree char *spare = g_build_filename (dir, RECYCLED_CONFIG, NULL);
-    int fd = open (spare, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd >= 0)
-      {
-        gboolean ok = fd_write_all (fd, text->str, text->len) == 0 && ftruncate (fd, text->len) == 0
-                      && (c->auto_remove || fsync (fd) == 0);
-        ok = close (fd) == 0 && ok;
-        if (ok && rename (spare, path) == 0)
-          return TRUE;
-        unlink (spare);
-      }
-  }
+  v = g_variant_ref_sink (g_variant_builder_end (&b));
   /* A --rm container's record need not survive a crash: skip the fsync. */
-  return container_write_file_atomic (path, text->str, text->len, !c->auto_remove, error);
+  return container_write_file_atomic (path, g_variant_get_data (v), g_variant_get_size (v),
+                                      !c->auto_remove, error);
 }
 
-ContainerConfig *
-container_config_load (const char *root, const char *id, GError **error)
+/* A record from before the GVariant one (config.json). */
+static ContainerConfig *
+config_load_json (const char *path, GError **error)
 {
-  g_autofree char *path = config_path (root, id);
   g_autoptr (JsonParser) p = json_parser_new ();
   g_autoptr (ContainerConfig) c = g_new0 (ContainerConfig, 1);
   JsonObject *o;
@@ -340,6 +276,79 @@ container_config_load (const char *root, const char *id, GError **error)
   return g_steal_pointer (&c);
 }
 
+/* The record's dictionary; NULL with @error when there is none or it is
+ * not one. *@json_path is set instead when only a config.json exists. */
+static GVariant *
+config_read (const char *root, const char *id, char **json_path, GError **error)
+{
+  g_autofree char *path = config_path (root, id);
+  char *data;
+  gsize len;
+  GVariant *v;
+
+  *json_path = NULL;
+  if (!g_file_get_contents (path, &data, &len, error))
+    {
+      g_autofree char *old = g_build_filename (root, "containers", id, CONFIG_JSON_FILE, NULL);
+      if (g_access (old, F_OK) == 0)
+        {
+          g_clear_error (error);
+          *json_path = g_steal_pointer (&old);
+        }
+      return NULL;
+    }
+  v = g_variant_ref_sink (
+      g_variant_new_from_data (G_VARIANT_TYPE_VARDICT, data, len, FALSE, g_free, data));
+  if (!g_variant_is_normal_form (v))
+    {
+      g_variant_unref (v);
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_INVALID, "%s: not a container record",
+                   path);
+      return NULL;
+    }
+  return v;
+}
+
+ContainerConfig *
+container_config_load (const char *root, const char *id, GError **error)
+{
+  g_autofree char *json_path = NULL;
+  g_autoptr (GVariant) v = config_read (root, id, &json_path, error);
+  g_autoptr (ContainerConfig) c = NULL;
+
+  if (json_path)
+    return config_load_json (json_path, error);
+  if (!v)
+    return NULL;
+  c = g_new0 (ContainerConfig, 1);
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_autoptr (GVariant) x
+          = g_variant_lookup_value (v, fields[i].key, G_VARIANT_TYPE (field_types[fields[i].type]));
+      if (!x)
+        continue;
+      switch (fields[i].type)
+        {
+        case F_STR:
+          *FIELD (c, i, char *) = g_variant_dup_string (x, NULL);
+          break;
+        case F_STRV:
+          *FIELD (c, i, char **) = g_variant_dup_strv (x, NULL);
+          break;
+        case F_BOOL:
+          *FIELD (c, i, gboolean) = g_variant_get_boolean (x);
+          break;
+        case F_INT:
+          *FIELD (c, i, int) = g_variant_get_int32 (x);
+          break;
+        case F_INT64:
+          *FIELD (c, i, gint64) = g_variant_get_int64 (x);
+          break;
+        }
+    }
+  return g_steal_pointer (&c);
+}
+
 GPtrArray *
 container_list (const char *root, GError **error)
 {
@@ -354,8 +363,9 @@ container_list (const char *root, GError **error)
   while ((e = g_dir_read_name (d)))
     {
       g_autofree char *cfg = config_path (root, e);
+      g_autofree char *json = g_build_filename (dir, e, CONFIG_JSON_FILE, NULL);
       struct stat st;
-      if (strlen (e) != 64 || stat (cfg, &st) < 0)
+      if (strlen (e) != 64 || (stat (cfg, &st) < 0 && stat (json, &st) < 0))
         continue;
       g_ptr_array_add (ids, g_strdup (e));
       g_array_append_val (created, st.st_mtim.tv_sec);
@@ -375,37 +385,20 @@ container_list (const char *root, GError **error)
   return g_steal_pointer (&ids);
 }
 
-/* Resolving names reads every container's name: from the head of its
- * config.json, which the writer starts with {"Id":"<id>","Name":"...";
- * anything else (an escaped name, another layout) takes the full parse.
- * (Containers created before this also have a "name" file beside it,
- * which nothing reads any more.) */
+/* Resolving names reads every container's name. */
 static char *
 read_name (const char *root, const char *id)
 {
-  g_autofree char *path = config_path (root, id);
-  g_autofree char *head = g_strdup_printf ("{\"Id\":\"%s\",\"Name\":\"", id);
-  gsize hlen = strlen (head);
-  char buf[512];
-  ssize_t n;
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  g_autofree char *json_path = NULL;
+  g_autoptr (GVariant) v = config_read (root, id, &json_path, NULL);
+  const char *name;
 
-  if (fd < 0)
-    return NULL;
-  do
-    n = read (fd, buf, sizeof buf);
-  while (n < 0 && errno == EINTR);
-  close (fd);
-  if (n > (ssize_t) hlen && memcmp (buf, head, hlen) == 0)
+  if (json_path)
     {
-      const char *v = buf + hlen, *end = memchr (v, '"', n - hlen);
-      if (end && !memchr (v, '\\', end - v) && !memchr (v, 0, end - v))
-        return g_strndup (v, end - v);
+      g_autoptr (ContainerConfig) c = config_load_json (json_path, NULL);
+      return c ? g_steal_pointer (&c->name) : NULL;
     }
-  {
-    g_autoptr (ContainerConfig) c = container_config_load (root, id, NULL);
-    return c ? g_steal_pointer (&c->name) : NULL;
-  }
+  return v && g_variant_lookup (v, "Name", "&s", &name) ? g_strdup (name) : NULL;
 }
 
 char *
@@ -467,15 +460,6 @@ container_lock (const char *runroot, const char *id, GError **error)
   return lock_file (path, error);
 }
 
-/* Recycling (ROOT/containers/.free-N): a removed container's dir, with
- * its upper and work dirs emptied and its record file hidden, is kept for
- * the next container instead of being deleted and the next one's created.
- * On a store where creating inodes is dear (ext4 without a journal scans
- * the inodes deleted in the last minutes at every allocation) this halves
- * what a `run --rm` allocates; the overlay's own work files remain. Slots
- * are taken and filled by rename (RENAME_NOREPLACE), so no lock is needed;
- * a dir not named by a container id is never listed. */
-
 /* ROOT/containers holds independent trees: on ext2/3/4 the Orlov
  * allocator then spreads them over the block groups as it does top-level
  * dirs (chattr +T), instead of packing each next to its parent, so a
@@ -494,97 +478,6 @@ mark_top_dir (const char *dir)
       (void)ioctl (fd, FS_IOC_SETFLAGS, &flags);
     }
   close (fd);
-}
-
-/* The upper dir becomes the container's "/": make it what mkdir gives. */
-static gboolean
-reset_upper (const char *upper)
-{
-  mode_t mask = umask (0);
-  ssize_t n;
-  umask (mask);
-  if (lchown (upper, geteuid (), getegid ()) < 0 || chmod (upper, 0755 & ~mask) < 0)
-    return FALSE;
-  n = llistxattr (upper, NULL, 0);
-  if (n > 0)
-    {
-      g_autofree char *names = g_malloc (n);
-      n = llistxattr (upper, names, n);
-      for (char *x = names; n > 0 && x < names + n; x += strlen (x) + 1)
-        if (lremovexattr (upper, x) < 0)
-          return FALSE;
-    }
-  if (n < 0 && errno != ENOTSUP)
-    return FALSE;
-  return utimensat (AT_FDCWD, upper, NULL, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
-/* Moves a recycled dir to @dir (ROOT/containers/<id>); FALSE when there is
- * none (or it was unusable and is gone). */
-static gboolean
-take_recycled (const char *cdir, const char *dir)
-{
-  for (int n = 0; n < RECYCLE_SLOTS; n++)
-    {
-      g_autofree char *slot = g_strdup_printf ("%s/.free-%d", cdir, n);
-      g_autofree char *upper = g_build_filename (dir, "upper", NULL);
-      if (rename (slot, dir) < 0)
-        continue;
-      if (reset_upper (upper))
-        return TRUE;
-      rm_rf (dir, NULL);
-      return FALSE;
-    }
-  return FALSE;
-}
-
-/* Empties @dir's upper and work dirs, removes all else but the hidden
- * record file, and files it in a free slot; FALSE leaves the rest to
- * rm -rf. */
-static gboolean
-recycle_dir (const char *root, const char *dir)
-{
-  g_autofree char *cdir = g_build_filename (root, "containers", NULL);
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *e;
-  gboolean upper = FALSE, work = FALSE;
-
-  while (d && (e = g_dir_read_name (d)))
-    {
-      g_autofree char *p = g_build_filename (dir, e, NULL);
-      gboolean keep = g_str_equal (e, "upper") || g_str_equal (e, "work");
-      struct stat st;
-      if (g_str_equal (e, RECYCLED_CONFIG))
-        continue;
-      if (!keep || lstat (p, &st) < 0 || !S_ISDIR (st.st_mode))
-        {
-          if (!rm_rf (p, NULL))
-            return FALSE;
-          continue;
-        }
-      {
-        g_autoptr (GDir) sub = g_dir_open (p, 0, NULL);
-        const char *f;
-        if (!sub)
-          return FALSE;
-        while ((f = g_dir_read_name (sub)))
-          {
-            g_autofree char *q = g_build_filename (p, f, NULL);
-            if (!rm_rf (q, NULL))
-              return FALSE;
-          }
-      }
-      *(g_str_equal (e, "upper") ? &upper : &work) = TRUE;
-    }
-  if (!d || !upper || !work)
-    return FALSE;
-  for (int n = 0; n < RECYCLE_SLOTS; n++)
-    {
-      g_autofree char *slot = g_strdup_printf ("%s/.free-%d", cdir, n);
-      if (renameat2 (AT_FDCWD, dir, AT_FDCWD, slot, RENAME_NOREPLACE) == 0)
-        return TRUE;
-    }
-  return FALSE;
 }
 
 gboolean
@@ -644,7 +537,7 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
     }
 
   dir = container_dir (root, c->id);
-  if (!take_recycled (cdir, dir) && g_mkdir_with_parents (dir, 0700) < 0)
+  if (g_mkdir_with_parents (dir, 0700) < 0)
     {
       g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", dir,
                    g_strerror (errno));
@@ -654,7 +547,7 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
        sub++)
     {
       g_autofree char *p = g_build_filename (dir, *sub, NULL);
-      if (mkdir (p, 0755) < 0 && errno != EEXIST)
+      if (mkdir (p, 0755) < 0)
         {
           g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", p,
                        g_strerror (errno));
@@ -824,18 +717,16 @@ container_remove_files (const char *root, const char *runroot, const char *id, G
   g_autofree char *dir = container_dir (root, id);
   g_autofree char *rdir = container_run_dir (runroot, id);
   g_autofree char *cfg = config_path (root, id);
-  g_autofree char *hidden = g_build_filename (dir, RECYCLED_CONFIG, NULL);
-  /* config.json goes first: a half-removed container is then invisible
+  g_autofree char *json = g_build_filename (dir, CONFIG_JSON_FILE, NULL);
+  /* The record goes first: a half-removed container is then invisible
    * instead of listed with missing parts. */
-  if (rename (cfg, hidden) < 0 && errno != ENOENT)
+  if ((unlink (cfg) < 0 && errno != ENOENT) || (unlink (json) < 0 && errno != ENOENT))
     {
-      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "removing %s: %s", cfg,
-                   g_strerror (errno));
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "removing the record in %s: %s",
+                   dir, g_strerror (errno));
       return FALSE;
     }
-  if (!recycle_dir (root, dir) && !rm_rf (dir, error))
-    return FALSE;
-  return rm_rf (rdir, error);
+  return rm_rf (dir, error) && rm_rf (rdir, error);
 }
 
 const char *

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A container's persistent spec and its run state.
  *
- *   ROOT/containers/<id>/config.json   the spec (written once at create)
+ *   ROOT/containers/<id>/config        the spec (written once at create): a GVariant
+ *                                      a{sv}; stores from before it have config.json
  *   ROOT/containers/<id>/upper, work   overlay upper and work dirs (diff/commit read upper)
  *   ROOT/containers/<id>/ctr.log       k8s-file log of a detached container
- *   ROOT/containers/.free-N            up to four removed containers' dirs (emptied upper
- *                                      and work, hidden .config.json) that the next
- *                                      containers take instead of creating theirs
  *   RUNROOT/containers/<id>/state.json pid, status, exit code (tmpfs: gone at reboot)
  *   RUNROOT/containers/<id>/lock       flock held around every state change
  *   RUNROOT/containers/<id>/{hosts,hostname,resolv.conf} bind-mounted into the container
@@ -129,7 +127,7 @@ char *container_resolve (const char *root, const char *name_or_id, GError **erro
 GPtrArray *container_list (const char *root, GError **error);
 
 /* Claims @c->name (generating one when NULL) and creates the container's
- * dirs and config.json under ROOT/containers.lock. With @replace, an
+ * dirs and the record under ROOT/containers.lock. With @replace, an
  * existing container of that name is removed first (via @remove_cb). */
 gboolean container_create_record (ContainerConfig *c, const char *root, const char *runroot,
                                    gboolean replace,

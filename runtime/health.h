@@ -95,7 +95,7 @@ void health_flags_clear (HealthFlags *f);
  * what is not given). Without --health-cmd, c->test stays NULL. */
 gboolean health_config_from_flags (const HealthFlags *f, HealthConfig *c, GError **error);
 
-/* The config beside the container's config.json (HEALTH_CONFIG_FILE in
+/* The config beside the container's record (HEALTH_CONFIG_FILE in
  * ROOT/containers/<id>/); load fails with G_FILE_ERROR_NOENT when the
  * container has no health check. */
 #define HEALTH_CONFIG_FILE "healthcheck.json"

@@ -114,7 +114,7 @@ check "--rm: no container record" "" "$(ls "$T/root/containers")"
 check "--rm: no run state" "" "$(ls "$T/run/containers" 2>/dev/null)"
 check "--rm: no mount left" "0" "$(grep -c "$T" /proc/self/mountinfo)"
 check "--rm: name free again" "0" "$(P run --rm --name gone $IMG true; echo $?)"
-# A removed container's dirs are recycled for the next (container.c).
+# Each container's / starts as mkdir makes it, whatever the last one did.
 P run --rm $IMG sh -c 'chmod 700 /; touch /left-over /etc/left-over'
 check "--rm: the next container's / is fresh" "$(printf %o $((0755 & ~$(umask)))) no no" \
   "$(P run --rm $IMG sh -c 'echo $(stat -c %a /) $([ -e /left-over ] && echo yes || echo no) $([ -e /etc/left-over ] && echo yes || echo no)')"
@@ -133,7 +133,7 @@ check "--rm --rootfs without /etc: hosts and hostname" "127.0.0.1 bare" \
 check "--rm --rootfs: the rootfs is untouched" "bin etc-link" "$(ls "$T/bare" | tr '\n' ' ' | sed 's/ $//')"
 
 # --- records and caches run reads without a JSON parser (store.h) ---
-# config.json is written by hand: escapes must read back as written.
+# The record (a GVariant, container.c) keeps any bytes: they read back as written.
 v=$(printf 'q"b\\s/\t\001\177 end')
 P create --name 'esc"name' -e "X=$v" $IMG sh -c 'printf %s "$X"' >/dev/null
 check "an escaped name resolves" "esc\"name" "$(P inspect --format '{{.Name}}' 'esc"name')"
