@@ -14,6 +14,7 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "duration.h"
 #include "health.h"
 #include "journal.h"
 #include "launch.h"
@@ -23,12 +24,12 @@
 typedef struct {
   char *name, *cidfile, *workdir, *user, *entrypoint, *hostname, *stop_signal, *shm_size;
   char *network, *pull, *tz, *pids_limit, *memory, *cpus, *cgroups, *sdnotify, *log_driver;
-  char *userns, *stop_timeout;
+  char *userns, *stop_timeout, *retry, *retry_delay;
   char **env, **env_file, **volume, **mount, **tmpfs, **group_add, **cap_add, **cap_drop;
   char **security_opt, **label, **annotation, **ulimit, **sysctl, **device, **dns;
   char **dns_search, **dns_option, **add_host, **uidmap, **gidmap, **log_opt;
   gboolean detach, interactive, tty, rootfs;
-  gboolean rm, replace, env_host, read_only, read_only_tmpfs, init, no_hosts;
+  gboolean rm, replace, env_host, read_only, read_only_tmpfs, init, no_hosts, http_proxy;
   HealthFlags health; /* --health-* (health.h) */
 } RunOpts;
 
@@ -46,6 +47,7 @@ static const struct {
   { "--read-only-tmpfs", G_STRUCT_OFFSET (RunOpts, read_only_tmpfs) },
   { "--init", G_STRUCT_OFFSET (RunOpts, init) },
   { "--no-hosts", G_STRUCT_OFFSET (RunOpts, no_hosts) },
+  { "--http-proxy", G_STRUCT_OFFSET (RunOpts, http_proxy) },
   { "--detach", G_STRUCT_OFFSET (RunOpts, detach) },
   { "--interactive", G_STRUCT_OFFSET (RunOpts, interactive) },
   { "--tty", G_STRUCT_OFFSET (RunOpts, tty) },
@@ -129,6 +131,7 @@ parse_run_options (int *argc, char ***argv, RunOpts *o, gboolean is_run)
     BOOL ("read-only-tmpfs", read_only_tmpfs, "With --read-only: tmpfs on /run /tmp /var/tmp (default true)"),
     BOOL ("init", init, "Run a reaper as pid 1"),
     BOOL ("no-hosts", no_hosts, "Do not create /etc/hosts"),
+    BOOL ("http-proxy", http_proxy, "Pass the host's proxy variables (default true)"),
     STRV ("env", 'e', env, "Set an environment variable"),
     STRV ("env-file", 0, env_file, "Read environment variables from a file"),
     STRV ("volume", 'v', volume, "Bind mount a volume"),
@@ -152,6 +155,8 @@ parse_run_options (int *argc, char ***argv, RunOpts *o, gboolean is_run)
     STR ("network", 0, network, "none, host or private"),
     STR ("net", 0, network, "Alias of --network"),
     STR ("pull", 0, pull, "never or missing (local images only for now)"),
+    STR ("retry", 0, retry, "Pull retries (podunit does not pull yet)"),
+    STR ("retry-delay", 0, retry_delay, "Delay between pull retries"),
     STR ("tz", 0, tz, "Time zone"),
     STR ("pids-limit", 0, pids_limit, "Pids limit (cgroup v2)"),
     STR ("memory", 'm', memory, "Memory limit (cgroup v2)"),
@@ -184,9 +189,11 @@ parse_run_options (int *argc, char ***argv, RunOpts *o, gboolean is_run)
     UNSUP ("mac-address"), UNSUP ("secret"), UNSUP ("restart"), UNSUP ("cgroup-parent"),
     UNSUP ("subuidname"), UNSUP ("subgidname"), UNSUP ("ipc"), UNSUP ("pid"), UNSUP ("uts"),
     UNSUP ("attach"), UNSUP ("expose"), UNSUP ("memory-swap"), UNSUP ("cpu-shares"),
+    UNSUP ("network-alias"),
     { NULL },
   };
   o->read_only_tmpfs = TRUE;
+  o->http_proxy = TRUE;
   if (!rewrite_bool_values (argc, *argv, o, entries))
     return FALSE;
   return cli_parse_options (argc, argv, entries, is_run ? "IMAGE [COMMAND [ARG...]]" : "IMAGE",
@@ -199,7 +206,8 @@ run_opts_clear (RunOpts *o)
   char **strs[] = { &o->name, &o->cidfile, &o->workdir, &o->user, &o->entrypoint, &o->hostname,
                     &o->stop_signal, &o->shm_size, &o->network, &o->pull, &o->tz,
                     &o->pids_limit, &o->memory, &o->cpus, &o->cgroups, &o->sdnotify,
-                    &o->log_driver, &o->userns, &o->stop_timeout };
+                    &o->log_driver, &o->userns, &o->stop_timeout, &o->retry,
+                    &o->retry_delay };
   char ***vecs[] = { &o->env, &o->env_file, &o->volume, &o->mount, &o->tmpfs, &o->group_add,
                      &o->cap_add, &o->cap_drop, &o->security_opt, &o->label, &o->annotation,
                      &o->ulimit, &o->sysctl, &o->device, &o->dns, &o->dns_search,
@@ -333,6 +341,16 @@ build_config (CliGlobal *g, RunOpts *o, int argc, char **argv, const StoreRunIma
     env_set (env, "TERM=xterm");
   for (char **e = img_env; e && *e; e++)
     env_set (env, *e);
+  /* As podman: the caller's proxy settings, unless --http-proxy=false. */
+  for (const char *const *p = (const char *const[]){ "http_proxy", "HTTP_PROXY", "https_proxy",
+                                                     "HTTPS_PROXY", "ftp_proxy", "FTP_PROXY",
+                                                     "no_proxy", "NO_PROXY", NULL };
+       o->http_proxy && *p; p++)
+    if (g_getenv (*p))
+      {
+        g_autofree char *kv = g_strconcat (*p, "=", g_getenv (*p), NULL);
+        env_set (env, kv);
+      }
   if (o->env_host)
     {
       g_auto (GStrv) host = g_get_environ ();
@@ -628,6 +646,21 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
                  o->pull);
       return NULL;
     }
+  /* Pulls are retried; podunit pulls nothing yet, but the values must be right. */
+  {
+    gint64 n, usec;
+    g_autoptr (GError) e = NULL;
+    if (o->retry && (!g_ascii_string_to_signed (o->retry, 10, 0, G_MAXINT, &n, NULL)))
+      {
+        cli_error ("--retry %s: expected a number of retries", o->retry);
+        return NULL;
+      }
+    if (o->retry_delay && !duration_parse (o->retry_delay, &usec, &e))
+      {
+        cli_error ("--retry-delay %s: %s", o->retry_delay, e->message);
+        return NULL;
+      }
+  }
   c->id = container_new_id ();
   c->name = g_strdup (o->name);
   c->created = g_get_real_time () / G_USEC_PER_SEC;

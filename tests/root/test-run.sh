@@ -71,6 +71,12 @@ check "-v :U chowns the source" "1000" "$(mkdir -p "$T/owned"; P run --rm -u 100
 printf 'FROMFILE=yes\n# comment\n' > "$T/env"
 check "env: -e, --env-file, image PATH, container=podman" "a=1 yes podman /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
   "$(P run --rm -e a=1 --env-file "$T/env" $IMG sh -c 'echo a=$a $FROMFILE $container $PATH')"
+check "proxy variables pass by default, -e wins" "http://proxy:3128 x mine" \
+  "$(http_proxy=http://proxy:3128 NO_PROXY=x HTTPS_PROXY=h P run --rm -e HTTPS_PROXY=mine $IMG sh -c 'echo $http_proxy $NO_PROXY $HTTPS_PROXY')"
+check "--http-proxy=false passes none" "[]" \
+  "$(http_proxy=http://proxy:3128 P run --rm --http-proxy=false $IMG sh -c 'echo [$http_proxy]')"
+check "--retry/--retry-delay (Quadlet's Retry=) are accepted" "ok" "$(P run --rm --retry 3 --retry-delay 2s $IMG echo ok)"
+check_match "--retry-delay needs a unit" "--retry-delay 5: invalid duration" "$(P run --rm --retry-delay 5 $IMG true 2>&1)"
 check "-w creates and enters the workdir" "/work/dir" "$(P run --rm -w /work/dir $IMG pwd)"
 check "-u uid:gid" "1000 1000" "$(P run --rm -u 1000:1000 $IMG sh -c 'echo $(id -u) $(id -g)')"
 check "non-root user has no capabilities" "CapEff:	0000000000000000" "$(P run --rm -u 1000 $IMG grep CapEff /proc/self/status)"
