@@ -8,21 +8,6 @@
 
 G_DEFINE_QUARK (podunit-escape-error-quark, escape_error)
 
-/* g_string_append_len() with its common case, room enough, inline: the
- * splitting and escaping loops append many short runs. */
-static inline void
-append_run (GString *s, const char *p, gsize n)
-{
-  if (s->len + n < s->allocated_len)
-    {
-      memcpy (s->str + s->len, p, n);
-      s->len += n;
-      s->str[s->len] = '\0';
-    }
-  else
-    g_string_append_len (s, p, (gssize) n);
-}
-
 static int
 unoctchar (char c)
 {
@@ -271,7 +256,7 @@ extract_word (const char **p, GString *s, const char *separators, SplitFlags fla
                   gsize j = i + 1;
                   while (j < end && in[j] != quote && in[j] != '\\')
                     j++;
-                  append_run (s, in + i, j - i);
+                  string_append_run (s, in + i, j - i);
                   i = j - 1;
                   continue;
                 }
@@ -325,7 +310,7 @@ extract_word (const char **p, GString *s, const char *separators, SplitFlags fla
                   while (j < end && in[j] != '\'' && in[j] != '"' && in[j] != '\\' &&
                          !IS_SEP (in[j]))
                     j++;
-                  append_run (s, in + i, j - i);
+                  string_append_run (s, in + i, j - i);
                   i = j - 1;
                   continue;
                 }
@@ -536,7 +521,7 @@ escape_string (GString *out, const char *word, gboolean is_path)
         ;
       if (n > 0)
         {
-          append_run (out, p, n);
+          string_append_run (out, p, n);
           p += n;
           continue;
         }
@@ -559,7 +544,7 @@ escape_string (GString *out, const char *word, gboolean is_path)
       n = (gsize) (g_utf8_next_char (p) - p);
       if (!char_needs_escape (c, is_path))
         {
-          append_run (out, p, n);
+          string_append_run (out, p, n);
           p += n;
           continue;
         }
@@ -649,7 +634,7 @@ escape_words_scratch (const char *const *words, gssize n, gsize *len)
       for (wl = 0; escape_class[(guchar) w[wl]] == 0; wl++)
         ;
       if (w[wl] == '\0')
-        append_run (out, w, wl);
+        string_append_run (out, w, wl);
       else
         append_escaped_word (out, w);
     }

@@ -6,6 +6,22 @@
 #pragma once
 
 #include <glib.h>
+#include <string.h>
+
+/* g_string_append_len() with its common case, room enough, inline:
+ * splitting, escaping and serializing append many short runs. */
+static inline void
+string_append_run (GString *s, const char *p, gsize n)
+{
+  if (s->len + n < s->allocated_len)
+    {
+      memcpy (s->str + s->len, p, n);
+      s->len += n;
+      s->str[s->len] = '\0';
+    }
+  else
+    g_string_append_len (s, p, (gssize) n);
+}
 
 typedef enum {
   SPLIT_RELAX = 1 << 0,                   /* allow unbalanced quotes, eat a trailing backslash */

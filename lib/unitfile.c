@@ -1615,31 +1615,16 @@ unit_file_find_long_line (const UnitFile *f, gsize max, const char **group, cons
   return 0;
 }
 
-/* Serializing is a large part of the generator's work: appends with the
- * room check inline, no printf. */
-static inline void
-put (GString *out, const char *s, gsize n)
-{
-  if (out->len + n < out->allocated_len)
-    {
-      memcpy (out->str + out->len, s, n);
-      out->len += n;
-      out->str[out->len] = '\0';
-    }
-  else
-    g_string_append_len (out, s, (gssize) n);
-}
-
 static inline void
 put_line (GString *out, const UnitLine *l)
 {
   if (l->key != NULL)
     {
-      put (out, l->key, strlen (l->key));
-      put (out, "=", 1);
+      string_append_run (out, l->key, strlen (l->key));
+      string_append_run (out, "=", 1);
     }
-  put (out, l->value, strlen (l->value));
-  put (out, "\n", 1);
+  string_append_run (out, l->value, strlen (l->value));
+  string_append_run (out, "\n", 1);
 }
 
 void
@@ -1649,14 +1634,14 @@ unit_file_append_to (const UnitFile *f, GString *out)
     {
       UnitGroup *g = f->groups->pdata[i];
       if (i != 0)
-        put (out, "\n", 1);
+        string_append_run (out, "\n", 1);
       for (guint j = 0; j < g->comments->len; j++)
         put_line (out, g->comments->pdata[j]);
       if (g->name[0] == '\0')
         continue;
-      put (out, "[", 1);
-      put (out, g->name, strlen (g->name));
-      put (out, "]\n", 2);
+      string_append_run (out, "[", 1);
+      string_append_run (out, g->name, strlen (g->name));
+      string_append_run (out, "]\n", 2);
       for (guint j = 0; j < g->lines->len; j++)
         put_line (out, g->lines->pdata[j]);
     }
