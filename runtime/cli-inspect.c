@@ -168,6 +168,8 @@ inspect_json (CliGlobal *g, ContainerConfig *c, const ContainerState *st)
   add_strv (b, "Ulimits", c->ulimits);
   add_strv (b, "Devices", c->devices);
   add_str (b, "LogDriver", c->log_driver);
+  if (c->log_tag)
+    add_str (b, "LogTag", c->log_tag);
   add_str (b, "Cgroups", c->cgroups);
   add_str (b, "SdNotify", c->sdnotify);
   json_builder_end_object (b);

@@ -583,7 +583,15 @@ build_config (CliGlobal *g, RunOpts *o, int argc, char **argv, const StoreRunIma
     c->log_driver = g_strdup (log_driver_to_string (driver));
   }
   for (char **l = o->log_opt; l && *l; l++)
-    return bad (error, "--log-opt %s is not supported by podunit yet", *l);
+    {
+      if (!g_str_has_prefix (*l, "tag="))
+        return bad (error, "--log-opt %s is not supported by podunit yet (tag=)", *l);
+      if (strstr (*l, "{{"))
+        return bad (error, "--log-opt %s: templates in the tag are not supported by podunit yet",
+                    *l);
+      g_free (c->log_tag);
+      c->log_tag = g_strdup (*l + 4);
+    }
   c->sdnotify = g_strdup (o->sdnotify ? o->sdnotify : "conmon");
   if (!g_str_equal (c->sdnotify, "conmon") && !g_str_equal (c->sdnotify, "container")
       && !g_str_equal (c->sdnotify, "ignore") && !g_str_equal (c->sdnotify, "healthy"))

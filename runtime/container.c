@@ -48,6 +48,7 @@ static const struct {
   B ("AutoRemove", auto_remove), S ("Timezone", tz), V ("Devices", devices), V ("Dns", dns),
   V ("DnsSearch", dns_search), V ("DnsOption", dns_option), V ("AddHost", add_host),
   S ("UserNS", userns), V ("UidMap", uidmap), V ("GidMap", gidmap), S ("LogDriver", log_driver),
+  S ("LogTag", log_tag),
   S ("SdNotify", sdnotify), S ("Cgroups", cgroups), B ("Interactive", interactive),
   B ("Tty", tty), L ("Memory", memory), L ("PidsLimit", pids_limit), L ("CpuQuota", cpu_quota),
 #undef S

@@ -72,6 +72,7 @@ typedef struct {
   char **uidmap;   /* "container:host:size" */
   char **gidmap;
   char *log_driver; /* "k8s-file", "none", "passthrough", "journald" */
+  char *log_tag;    /* --log-opt tag= (journald), NULL: the default */
   char *sdnotify;
   char *cgroups;
   gboolean interactive;

@@ -793,7 +793,8 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
                            nolog ? "-" : journald ? "journald" : log, state, lock, startbuf,
                            c->auto_remove ? self : "-", g->root, g->runroot,
                            c->name ? c->name : "", self, healthbuf, notifybuf,
-                           cgroup_container_path (cg) ? cgroup_container_path (cg) : "-", NULL };
+                           cgroup_container_path (cg) ? cgroup_container_path (cg) : "-",
+                           c->log_tag ? c->log_tag : "", NULL };
     execv (sup, (char **) argv);
   }
   /* No supervisor: the container must not run unsupervised. */

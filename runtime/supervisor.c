@@ -9,14 +9,12 @@
  * buffers and no allocation in the loop: a glib-linked podunit would sit
  * at ~12 MB RSS for the container's whole life (conmon: ~1.9 MB).
  *
- * Usage (from launch.c, not for people):
- *   podunit-supervisor ID PID OUTFD ERRFD LOG|- STATE LOCK STARTED_US PODUNIT|- ROOT RUNROOT
+ * Usage (from launch.c, not for people): one argument each, in the order
+ * of supervisor.h's SUPERVISOR_ARG_*, starting
+ *   podunit-supervisor ID PID OUTFD ERRFD LOG|journald|- STATE LOCK STARTED_US PODUNIT|- ...
  * OUTFD/ERRFD -1: the container writes to our stdio (log driver passthrough).
  * PODUNIT: when not "-", exec "PODUNIT --root ROOT --runroot RUNROOT rm -f ID"
- * after the exit (--rm).
- *
- * Next steps hook in here: sd_notify (MAINPID/READY after start), journald
- * lines instead of the file, health checks on a timer in the same poll loop. */
+ * after the exit (--rm). */
 #include "supervisor.h"
 #include "fdio.h"
 #include "sdwire.h"
@@ -48,7 +46,7 @@ static int log_fd = -1;
 /* Log driver journald: entries in journald's native protocol (sdwire.h),
  * with the fields journal.h describes. */
 static int journal_fd = -1;
-static char f_id[32], f_id_full[96], f_name[300], f_tag[48], f_ident[300];
+static char f_id[32], f_id_full[96], f_name[300], f_tag[300], f_ident[300];
 
 static void
 timestamp (char *out, size_t n)
@@ -289,11 +287,18 @@ main (int argc, char **argv)
       journal_fd = sdwire_journal_open ();
       snprintf (f_id, sizeof f_id, "CONTAINER_ID=%.12s", argv[SUPERVISOR_ARG_ID]);
       snprintf (f_id_full, sizeof f_id_full, "CONTAINER_ID_FULL=%s", argv[SUPERVISOR_ARG_ID]);
-      snprintf (f_tag, sizeof f_tag, "CONTAINER_TAG=%.12s", argv[SUPERVISOR_ARG_ID]);
+      /* As conmon: the tag (by default the short id) is CONTAINER_TAG;
+       * SYSLOG_IDENTIFIER is an explicit tag, else the name. */
+      if (argv[SUPERVISOR_ARG_TAG][0])
+        snprintf (f_tag, sizeof f_tag, "CONTAINER_TAG=%s", argv[SUPERVISOR_ARG_TAG]);
+      else
+        snprintf (f_tag, sizeof f_tag, "CONTAINER_TAG=%.12s", argv[SUPERVISOR_ARG_ID]);
       if (argv[SUPERVISOR_ARG_NAME][0])
         snprintf (f_name, sizeof f_name, "CONTAINER_NAME=%s", argv[SUPERVISOR_ARG_NAME]);
       snprintf (f_ident, sizeof f_ident, "SYSLOG_IDENTIFIER=%s",
-                argv[SUPERVISOR_ARG_NAME][0] ? argv[SUPERVISOR_ARG_NAME] : f_id + 13);
+                argv[SUPERVISOR_ARG_TAG][0]    ? argv[SUPERVISOR_ARG_TAG]
+                : argv[SUPERVISOR_ARG_NAME][0] ? argv[SUPERVISOR_ARG_NAME]
+                                               : f_id + 13);
     }
   else if (strcmp (argv[SUPERVISOR_ARG_LOG], "-") != 0)
     log_fd = open (argv[SUPERVISOR_ARG_LOG], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);

@@ -20,5 +20,6 @@ enum {
   SUPERVISOR_ARG_HEALTH,   /* microseconds between `healthcheck run`s, 0: none */
   SUPERVISOR_ARG_NOTIFY_FD, /* --sdnotify=container: the proxy socket to relay, -1: none */
   SUPERVISOR_ARG_CGROUP,   /* the container's cgroup dir (OOM kills), "-": none */
+  SUPERVISOR_ARG_TAG,      /* --log-opt tag=: journald's CONTAINER_TAG and SYSLOG_IDENTIFIER, "": none */
   SUPERVISOR_ARGC,
 };

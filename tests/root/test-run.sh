@@ -77,6 +77,10 @@ check "--http-proxy=false passes none" "[]" \
   "$(http_proxy=http://proxy:3128 P run --rm --http-proxy=false $IMG sh -c 'echo [$http_proxy]')"
 check "--retry/--retry-delay (Quadlet's Retry=) are accepted" "ok" "$(P run --rm --retry 3 --retry-delay 2s $IMG echo ok)"
 check_match "--retry-delay needs a unit" "--retry-delay 5: invalid duration" "$(P run --rm --retry-delay 5 $IMG true 2>&1)"
+check "--log-opt tag= (Quadlet's LogOpt=) is kept" "webtag" \
+  "$(P create --name lt --log-opt tag=webtag $IMG true >/dev/null; P inspect --format '{{.HostConfig.LogTag}}' lt; P rm lt >/dev/null)"
+check_match "other --log-opt keys fail naming the flag" "--log-opt max-size=1m is not supported" \
+  "$(P run --rm --log-opt max-size=1m $IMG true 2>&1)"
 check "-w creates and enters the workdir" "/work/dir" "$(P run --rm -w /work/dir $IMG pwd)"
 check "-u uid:gid" "1000 1000" "$(P run --rm -u 1000:1000 $IMG sh -c 'echo $(id -u) $(id -g)')"
 check "non-root user has no capabilities" "CapEff:	0000000000000000" "$(P run --rm -u 1000 $IMG grep CapEff /proc/self/status)"
