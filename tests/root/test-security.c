@@ -2,8 +2,8 @@
 /* Capabilities and seccomp applied the way the runner does before execve
  * (order in caps.h), checked from inside the resulting process: its
  * /proc/self/status and what the kernel lets it do. Needs root. */
-#include "caps.h"
-#include "seccomp.h"
+#include "sandbox/caps.h"
+#include "sandbox/seccomp.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>

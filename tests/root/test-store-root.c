@@ -3,8 +3,8 @@
  * and an overlay mount of the unpacked layers shows what the image means
  * (deleted file gone, opaque dir replaced); device nodes and ownership are
  * kept; commit turns overlay whiteouts back into OCI ones. */
-#include "store.h"
-#include "archive-common.h"
+#include "image/store.h"
+#include "image/archive-common.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The podunit command line: global options, the verb signature and the
+ * helpers every verb shares.
+ *
+ * A verb lives in its own file (cli/run.c, cli/ps.c, cli/load.c …) and is a
+ * function `int cli_VERB (CliGlobal *g, int argc, char **argv)` returning the
+ * process exit status. argv[0] is the verb as typed ("rm", "container rm");
+ * the global flags are already consumed. main.c's table names every verb
+ * podman users expect; one without a function yet (pull, pod create)
+ * answers "not implemented yet" with status 125. */
+#pragma once
+
+#include <glib.h>
+
+/* podman's exit statuses for its own failures. */
+#define EXIT_PODUNIT 125     /* podunit itself failed */
+#define EXIT_CANNOT_INVOKE 126
+#define EXIT_NOT_FOUND 127
+
+typedef enum {
+  LOG_LEVEL_ERROR = 0,
+  LOG_LEVEL_WARN,
+  LOG_LEVEL_INFO,
+  LOG_LEVEL_DEBUG,
+} CliLogLevel;
+
+typedef struct {
+  char *root;      /* image store and persistent container data */
+  char *runroot;   /* run state (pids, locks), on tmpfs */
+  CliLogLevel log_level;
+  gboolean rootless;
+  const char *argv0;
+} CliGlobal;
+
+typedef int (*CliVerbFunc) (CliGlobal *g, int argc, char **argv);
+
+#define CLI_VERB(name) int name (CliGlobal *g, int argc, char **argv)
+
+/* Container verbs (runner). */
+CLI_VERB (cli_run);
+CLI_VERB (cli_create);
+CLI_VERB (cli_start);
+CLI_VERB (cli_ps);
+CLI_VERB (cli_inspect);
+CLI_VERB (cli_stop);
+CLI_VERB (cli_kill);
+CLI_VERB (cli_rm);
+CLI_VERB (cli_exec);
+CLI_VERB (cli_wait);
+CLI_VERB (cli_logs);
+CLI_VERB (cli_diff);
+CLI_VERB (cli_commit);
+CLI_VERB (cli_volume_create);
+CLI_VERB (cli_volume_rm);
+CLI_VERB (cli_volume_ls);
+CLI_VERB (cli_volume_inspect);
+CLI_VERB (cli_volume_prune);
+CLI_VERB (cli_volume_exists);
+/* Image verbs (store). */
+CLI_VERB (cli_load);
+CLI_VERB (cli_save);
+CLI_VERB (cli_images);
+CLI_VERB (cli_tag);
+CLI_VERB (cli_rmi);
+CLI_VERB (cli_image_inspect);
+CLI_VERB (cli_image_prune);
+/* Health checks (sysint; cli/healthcheck.c). */
+CLI_VERB (cli_healthcheck_run);
+
+/* Prints "Error: MESSAGE" to stderr, as podman does. */
+void cli_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+/* Prints "WARN[0000] MESSAGE" to stderr unless --log-level=error. */
+void cli_warn (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+/* Prints when --log-level=debug. */
+void cli_debug (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+/* Reports @error with cli_error and returns EXIT_PODUNIT. */
+int cli_fail (GError *error);
+
+/* Parses the verb's options with GOption. With @stop_at_operand (run,
+ * create, exec) options end at the first operand, so `run IMG ls -l` leaves
+ * `-l` to the command; otherwise flags may follow operands as podman allows.
+ * On return argv holds argv[0] and the operands. Prints the error and
+ * returns FALSE on a bad or unknown flag; prints help and exits 0 on --help. */
+gboolean cli_parse_options (int *argc, char ***argv, const GOptionEntry *entries,
+                            const char *parameter_string, gboolean stop_at_operand);
+
+/* The containers a verb acts on (cli/containers.c): the operands, the ids
+ * in @cidfiles and, with @all, every container, as names or ids to resolve.
+ * An unreadable cid file is an error (printed, *status = 125) unless
+ * @ignore; the ones read are added to @read_cidfiles (may be NULL). NULL
+ * (printed) when nothing was named at all. */
+GPtrArray *cli_container_args (CliGlobal *g, int argc, char **argv, char **cidfiles, gboolean all,
+                               gboolean ignore, GPtrArray *read_cidfiles, int *status);
+
+extern CliLogLevel cli_log_level;

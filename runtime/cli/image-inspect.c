@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* podunit image inspect [--format T] IMAGE...: podman's JSON (Id, Digest,
+ * RepoTags, RepoDigests, Created, Config, RootFS, Size, GraphDriver …). */
+#include "cli/image-util.h"
+#include "cli/template.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void
+copy_member (JsonObject *to, const char *to_name, JsonObject *from, const char *name,
+             JsonNodeType fallback)
+{
+  JsonNode *n
+      = from && json_object_has_member (from, name) ? json_object_get_member (from, name) : NULL;
+  if (n)
+    json_object_set_member (to, to_name, json_node_copy (n));
+  else if (fallback == JSON_NODE_OBJECT)
+    json_object_set_object_member (to, to_name, json_object_new ());
+  else if (fallback == JSON_NODE_ARRAY)
+    json_object_set_array_member (to, to_name, json_array_new ());
+  else
+    json_object_set_string_member (to, to_name, "");
+}
+
+static JsonObject *
+inspect_image (StoreImage *img)
+{
+  JsonObject *o = json_object_new ();
+  JsonObject *oci = store_image_get_oci_config (img);
+  JsonObject *cfg = store_image_get_config (img);
+  JsonObject *manifest = store_image_get_manifest (img);
+  const char *const *names = store_image_get_names (img);
+  const char *const *dirs = store_image_get_layer_dirs (img);
+
+  json_object_set_string_member (o, "Id", store_image_get_id (img));
+  json_object_set_string_member (o, "Digest", store_image_get_digest (img));
+  JsonArray *tags = json_array_new (), *digests = json_array_new ();
+  for (guint i = 0; names[i]; i++)
+    {
+      json_array_add_string_element (tags, names[i]);
+      const char *colon = strrchr (names[i], ':');
+      g_autofree char *repo = colon && colon > strrchr (names[i], '/')
+                                  ? g_strndup (names[i], colon - names[i])
+                                  : g_strdup (names[i]);
+      g_autofree char *rd = g_strconcat (repo, "@", store_image_get_digest (img), NULL);
+      json_array_add_string_element (digests, rd);
+    }
+  json_object_set_array_member (o, "RepoTags", tags);
+  json_object_set_array_member (o, "RepoDigests", digests);
+  json_object_set_string_member (o, "Parent", "");
+  copy_member (o, "Comment", oci, "comment", JSON_NODE_VALUE);
+  copy_member (o, "Created", oci, "created", JSON_NODE_VALUE);
+  json_object_set_object_member (o, "Config", json_object_ref (cfg));
+  json_object_set_string_member (o, "Version", "");
+  copy_member (o, "Author", oci, "author", JSON_NODE_VALUE);
+  copy_member (o, "Architecture", oci, "architecture", JSON_NODE_VALUE);
+  copy_member (o, "Os", oci, "os", JSON_NODE_VALUE);
+  json_object_set_int_member (o, "Size", store_image_get_size (img));
+  json_object_set_int_member (o, "VirtualSize", store_image_get_size (img));
+
+  /* overlay's view: the top layer is UpperDir, the rest LowerDir (top first). */
+  JsonObject *gd = json_object_new (), *data = json_object_new ();
+  json_object_set_string_member (gd, "Name", "overlay");
+  guint n = g_strv_length ((char **)dirs);
+  if (n > 0)
+    {
+      GString *lower = g_string_new (NULL);
+      for (guint i = n - 1; i-- > 0;)
+        g_string_append_printf (lower, "%s%s", lower->len ? ":" : "", dirs[i]);
+      if (lower->len)
+        json_object_set_string_member (data, "LowerDir", lower->str);
+      g_string_free (lower, TRUE);
+      json_object_set_string_member (data, "UpperDir", dirs[n - 1]);
+    }
+  json_object_set_object_member (gd, "Data", data);
+  json_object_set_object_member (o, "GraphDriver", gd);
+
+  JsonObject *rootfs = json_object_new ();
+  json_object_set_string_member (rootfs, "Type", "layers");
+  JsonArray *layers = json_array_new ();
+  for (const char *const *d = store_image_get_diff_ids (img); *d; d++)
+    json_array_add_string_element (layers, *d);
+  json_object_set_array_member (rootfs, "Layers", layers);
+  json_object_set_object_member (o, "RootFS", rootfs);
+  copy_member (o, "Labels", cfg, "Labels", JSON_NODE_OBJECT);
+  copy_member (o, "Annotations", manifest, "annotations", JSON_NODE_OBJECT);
+  copy_member (o, "ManifestType", manifest, "mediaType", JSON_NODE_VALUE);
+  copy_member (o, "User", cfg, "User", JSON_NODE_VALUE);
+  copy_member (o, "History", oci, "history", JSON_NODE_ARRAY);
+  JsonArray *nh = json_array_new ();
+  for (guint i = 0; names[i]; i++)
+    json_array_add_string_element (nh, names[i]);
+  json_object_set_array_member (o, "NamesHistory", nh);
+  return o;
+}
+
+int
+cli_image_inspect (CliGlobal *g, int argc, char **argv)
+{
+  g_autofree char *format = NULL;
+  const GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "Go template (podman's subset)", "TEMPLATE" },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+
+  if (!cli_parse_options (&argc, &argv, entries, "IMAGE... - show image details", FALSE))
+    return EXIT_PODUNIT;
+  if (argc < 2)
+    {
+      cli_error ("image inspect: at least one IMAGE is required");
+      return EXIT_PODUNIT;
+    }
+  g_autoptr (CliTemplate) t = NULL;
+  if (format && strcmp (format, "json") != 0)
+    {
+      t = cli_template_new (format, NULL, &error);
+      if (t == NULL)
+        return cli_fail (error);
+    }
+  g_autoptr (Store) s = cli_store_open (g, &error);
+  if (s == NULL)
+    return cli_fail (error);
+
+  g_autoptr (JsonArray) out = json_array_new ();
+  int rc = 0;
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr (GError) local = NULL;
+      g_autoptr (StoreImage) img = store_lookup_image (s, argv[i], &local);
+      if (img == NULL)
+        {
+          rc = cli_fail (local);
+          continue;
+        }
+      JsonObject *o = inspect_image (img);
+      if (t && !cli_template_add_row (t, o, &error))
+        {
+          json_object_unref (o);
+          return cli_fail (error);
+        }
+      json_array_add_object_element (out, o);
+    }
+  if (t)
+    cli_template_print (t);
+  else
+    {
+      g_autoptr (JsonNode) root = json_node_init_array (json_node_alloc (), out);
+      g_autoptr (JsonGenerator) gen = json_generator_new ();
+      json_generator_set_pretty (gen, TRUE);
+      json_generator_set_indent (gen, 4);
+      json_generator_set_root (gen, root);
+      g_autofree char *text = json_generator_to_data (gen, NULL);
+      puts (text);
+    }
+  return rc;
+}

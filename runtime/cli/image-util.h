@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the image verbs share: opening the store from the global flags,
+ * podman's human-readable sizes and ages, and which containers use an image. */
+#pragma once
+
+#include "cli/cli.h"
+#include "image/store.h"
+
+Store *cli_store_open (CliGlobal *g, GError **error);
+
+/* go-units HumanSizeWithPrecision(size, 3): "4.53 MB". */
+char *cli_human_size (guint64 size);
+/* go-units HumanDuration + " ago": "2 weeks ago". */
+char *cli_human_ago (gint64 unix_seconds);
+
+/* Ids of the containers created from image ID (empty when none).  NULL with
+ * an error when the container records cannot be read. */
+GPtrArray *cli_containers_using_image (CliGlobal *g, const char *id, GError **error);
+
+/* The name of IMG that REF selected (a name REF resolves to), or NULL when
+ * REF was an id. */
+const char *cli_image_name_for_ref (StoreImage *img, const char *ref);

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* podunit images [-a] [-q] [--no-trunc] [--digests] [-n] [--format T]
+ * [--filter dangling=BOOL|reference=GLOB]: one row per name, podman's
+ * columns, newest first. */
+#include "cli/image-util.h"
+#include "cli/template.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define DEFAULT_FORMAT "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}"
+#define DIGESTS_FORMAT                                                                             \
+  "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}"
+
+typedef struct
+{
+  int dangling; /* -1 any, 0 named only, 1 dangling only */
+  GPtrArray *references;
+} Filters;
+
+static gboolean
+parse_filters (char **filters, Filters *f, GError **error)
+{
+  f->dangling = -1;
+  for (char **p = filters; p && *p; p++)
+    {
+      const char *eq = strchr (*p, '=');
+      if (eq && g_str_has_prefix (*p, "dangling=")
+          && (!strcmp (eq + 1, "true") || !strcmp (eq + 1, "false")))
+        f->dangling = strcmp (eq + 1, "true") == 0;
+      else if (eq && g_str_has_prefix (*p, "reference="))
+        g_ptr_array_add (f->references, g_strdup (eq + 1));
+      else
+        {
+          g_set_error (
+              error, STORE_ERROR, STORE_ERROR_INVALID,
+              "images: --filter %s is not supported (dangling=true|false, reference=PATTERN)", *p);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* podman matches reference= against the full name and the name without
+ * its registry ("busybox", "library/busybox:latest" …). */
+static gboolean
+reference_matches (Filters *f, const char *name)
+{
+  if (f->references->len == 0)
+    return TRUE;
+  for (guint i = 0; name && i < f->references->len; i++)
+    {
+      const char *pat = f->references->pdata[i];
+      g_autofree char *tagged = strrchr (pat, ':') > strrchr (pat, '/')
+                                    ? g_strdup (pat)
+                                    : g_strconcat (pat, ":latest", NULL);
+      for (const char *n = name; n; n = strchr (n, '/') ? strchr (n, '/') + 1 : NULL)
+        if (g_pattern_match_simple (tagged, n) || g_pattern_match_simple (pat, n))
+          return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+split_name (const char *name, char **repo, char **tag)
+{
+  const char *at = strchr (name, '@');
+  const char *colon = strrchr (name, ':');
+  const char *slash = strrchr (name, '/');
+  if (at)
+    {
+      *repo = g_strndup (name, at - name);
+      *tag = g_strdup ("<none>");
+    }
+  else if (colon && (!slash || colon > slash))
+    {
+      *repo = g_strndup (name, colon - name);
+      *tag = g_strdup (colon + 1);
+    }
+  else
+    {
+      *repo = g_strdup (name);
+      *tag = g_strdup ("<none>");
+    }
+}
+
+static JsonObject *
+image_row (StoreImage *img, const char *name, gboolean no_trunc)
+{
+  JsonObject *o = json_object_new ();
+  g_autofree char *repo = NULL, *tag = NULL;
+  if (name)
+    split_name (name, &repo, &tag);
+  const char *id = store_image_get_id (img);
+  g_autofree char *full_id = g_strconcat ("sha256:", id, NULL);
+  g_autofree char *short_id = g_strndup (id, 12);
+  g_autofree char *size = cli_human_size (store_image_get_size (img));
+  g_autofree char *ago = cli_human_ago (store_image_get_created (img));
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (store_image_get_created (img));
+  g_autofree char *at = g_date_time_format (dt, "%Y-%m-%d %H:%M:%S +0000 UTC");
+  json_object_set_string_member (o, "Repository", repo ? repo : "<none>");
+  json_object_set_string_member (o, "Tag", tag ? tag : "<none>");
+  json_object_set_string_member (o, "ID", no_trunc ? full_id : short_id);
+  json_object_set_string_member (o, "Id", id);
+  json_object_set_string_member (o, "Digest", store_image_get_digest (img));
+  json_object_set_string_member (o, "Size", size);
+  json_object_set_int_member (o, "VirtualSize", store_image_get_size (img));
+  json_object_set_string_member (o, "Created", ago);
+  json_object_set_string_member (o, "CreatedSince", ago);
+  json_object_set_string_member (o, "CreatedAt", at);
+  JsonArray *names = json_array_new ();
+  for (const char *const *n = store_image_get_names (img); *n; n++)
+    json_array_add_string_element (names, *n);
+  json_object_set_array_member (o, "Names", names);
+  json_object_set_boolean_member (o, "Dangling", name == NULL);
+  return o;
+}
+
+static GHashTable *
+headers (void)
+{
+  GHashTable *h = g_hash_table_new (g_str_hash, g_str_equal);
+  g_hash_table_insert (h, "ID", "IMAGE ID");
+  g_hash_table_insert (h, "Id", "IMAGE ID");
+  g_hash_table_insert (h, "CreatedAt", "CREATED AT");
+  g_hash_table_insert (h, "CreatedSince", "CREATED");
+  g_hash_table_insert (h, "VirtualSize", "SIZE");
+  return h;
+}
+
+int
+cli_images (CliGlobal *g, int argc, char **argv)
+{
+  gboolean all = FALSE, quiet = FALSE, no_trunc = FALSE, digests = FALSE, noheading = FALSE;
+  g_autofree char *format = NULL;
+  g_auto (GStrv) filters = NULL;
+  const GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Show all images (no intermediate images exist)",
+      NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Show image ids only", NULL },
+    { "no-trunc", 0, 0, G_OPTION_ARG_NONE, &no_trunc, "Do not truncate ids", NULL },
+    { "digests", 0, 0, G_OPTION_ARG_NONE, &digests, "Show digests", NULL },
+    { "noheading", 'n', 0, G_OPTION_ARG_NONE, &noheading, "Do not print the header", NULL },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Go template (podman's subset)", "TEMPLATE" },
+    { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters, "dangling=BOOL or reference=PATTERN",
+      "FILTER" },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+
+  if (!cli_parse_options (&argc, &argv, entries, "[IMAGE] - list images", FALSE))
+    return EXIT_PODUNIT;
+  Filters f = { .references = g_ptr_array_new_with_free_func (g_free) };
+  g_autoptr (GPtrArray) refs = f.references;
+  if (argc > 2)
+    {
+      cli_error ("images: at most one IMAGE filter argument");
+      return EXIT_PODUNIT;
+    }
+  if (argc == 2)
+    g_ptr_array_add (f.references, g_strdup (argv[1]));
+  if (!parse_filters (filters, &f, &error))
+    return cli_fail (error);
+
+  const char *fmt = format ? format : digests ? DIGESTS_FORMAT : DEFAULT_FORMAT;
+  if (quiet)
+    fmt = "{{.ID}}";
+  if (noheading && g_str_has_prefix (fmt, "table"))
+    fmt += strlen ("table");
+  g_autoptr (GHashTable) h = headers ();
+  g_autoptr (CliTemplate) t = cli_template_new (fmt, h, &error);
+  if (t == NULL)
+    return cli_fail (error);
+
+  g_autoptr (Store) s = cli_store_open (g, &error);
+  g_autoptr (GPtrArray) images = s ? store_list_images (s, &error) : NULL;
+  if (images == NULL)
+    return cli_fail (error);
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < images->len; i++)
+    {
+      StoreImage *img = images->pdata[i];
+      const char *const *names = store_image_get_names (img);
+      gboolean dangling = names[0] == NULL;
+      if (f.dangling >= 0 && dangling != f.dangling)
+        continue;
+      guint n = g_strv_length ((char **)names);
+      for (guint j = 0; j < MAX (n, 1); j++)
+        {
+          const char *name = n ? names[j] : NULL;
+          if (!reference_matches (&f, name))
+            continue;
+          /* -q lists each image once, for `rmi $(images -q)`. */
+          if (quiet && !g_hash_table_add (seen, (char *)store_image_get_id (img)))
+            continue;
+          g_autoptr (JsonObject) row = image_row (img, name, no_trunc);
+          if (!cli_template_add_row (t, row, &error))
+            return cli_fail (error);
+        }
+    }
+  cli_template_print (t);
+  return 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* podunit load [-i FILE] [-q]: oci-archive or docker-archive, as podman save
+ * writes them (from stdin without -i). */
+#include "image/archive-common.h"
+#include "cli/image-util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+int
+cli_load (CliGlobal *g, int argc, char **argv)
+{
+  g_autofree char *input = NULL;
+  gboolean quiet = FALSE;
+  const GOptionEntry entries[] = {
+    { "input", 'i', 0, G_OPTION_ARG_FILENAME, &input, "Read from archive FILE", "FILE" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Suppress the progress output", NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+
+  if (!cli_parse_options (&argc, &argv, entries, "- load images from a tar archive", FALSE))
+    return EXIT_PODUNIT;
+  if (argc > 1)
+    {
+      cli_error ("load: unexpected argument \"%s\" (use -i FILE)", argv[1]);
+      return EXIT_PODUNIT;
+    }
+  if (input == NULL)
+    {
+      if (isatty (STDIN_FILENO))
+        {
+          cli_error ("load: no input: use -i FILE or pipe an archive to stdin");
+          return EXIT_PODUNIT;
+        }
+      input = g_strdup ("/dev/stdin");
+    }
+  else if (access (input, R_OK) < 0)
+    {
+      cli_error ("load: -i %s: %s", input, g_strerror (errno));
+      return EXIT_PODUNIT;
+    }
+
+  g_autoptr (Store) s = cli_store_open (g, &error);
+  g_autoptr (GPtrArray) loaded = s ? image_archive_load (s, input, &error) : NULL;
+  if (loaded == NULL)
+    return cli_fail (error);
+  for (guint i = 0; i < loaded->len; i++)
+    printf ("Loaded image: %s\n", (char *)loaded->pdata[i]);
+  return 0;
+}

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* podunit's entry point: global flags (podman's, parsed before the verb),
+ * then one verb from the table below. Each verb is its own file; see cli.h.
+ *
+ * Quadlet may put podman global flags on the command line (GlobalArgs=,
+ * ContainersConfModule=): the ones that only steer podman's own plumbing
+ * are accepted and ignored; the ones that would change what podunit does
+ * fail with a message naming the flag. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+
+typedef struct {
+  const char *name; /* "rm" or "container rm" */
+  CliVerbFunc func;
+  const char *summary; /* NULL: internal, not listed */
+} CliVerb;
+
+static const CliVerb verbs[] = {
+  { "run", cli_run, "Run a command in a new container" },
+  { "create", cli_create, "Create but do not start a container" },
+  { "start", cli_start, "Start one or more containers" },
+  { "ps", cli_ps, "List containers" },
+  { "inspect", cli_inspect, "Display the configuration of a container or image" },
+  { "stop", cli_stop, "Stop one or more containers" },
+  { "kill", cli_kill, "Kill one or more running containers with a signal" },
+  { "rm", cli_rm, "Remove one or more containers" },
+  { "exec", cli_exec, "Run a process in a running container" },
+  { "wait", cli_wait, "Block on one or more containers" },
+  { "logs", cli_logs, "Fetch the logs of a container" },
+  { "diff", cli_diff, "Inspect changes to a container's file systems" },
+  { "commit", cli_commit, "Create a new image from a container's changes" },
+  { "load", cli_load, "Load image(s) from a tar archive" },
+  { "save", cli_save, "Save image(s) to an archive" },
+  { "images", cli_images, "List images in local storage" },
+  { "tag", cli_tag, "Add an additional name to a local image" },
+  { "rmi", cli_rmi, "Remove one or more images from local storage" },
+  { "pull", NULL, "Pull an image from a registry" },
+  { "container run", cli_run, NULL },
+  { "container create", cli_create, NULL },
+  { "container start", cli_start, NULL },
+  { "container ps", cli_ps, NULL },
+  { "container ls", cli_ps, NULL },
+  { "container list", cli_ps, NULL },
+  { "container inspect", cli_inspect, NULL },
+  { "container stop", cli_stop, NULL },
+  { "container kill", cli_kill, NULL },
+  { "container rm", cli_rm, NULL },
+  { "container exec", cli_exec, NULL },
+  { "container wait", cli_wait, NULL },
+  { "container logs", cli_logs, NULL },
+  { "container diff", cli_diff, NULL },
+  { "container commit", cli_commit, NULL },
+  { "image inspect", cli_image_inspect, NULL },
+  { "image prune", cli_image_prune, NULL },
+  { "image ls", cli_images, NULL },
+  { "image list", cli_images, NULL },
+  { "image load", cli_load, NULL },
+  { "image save", cli_save, NULL },
+  { "image tag", cli_tag, NULL },
+  { "image rm", cli_rmi, NULL },
+  { "image pull", NULL, NULL },
+  { "volume create", cli_volume_create, NULL },
+  { "volume rm", cli_volume_rm, NULL },
+  { "volume ls", cli_volume_ls, NULL },
+  { "volume list", cli_volume_ls, NULL },
+  { "volume inspect", cli_volume_inspect, NULL },
+  { "volume prune", cli_volume_prune, NULL },
+  { "volume exists", cli_volume_exists, NULL },
+  { "pod create", NULL, NULL },
+  { "healthcheck run", cli_healthcheck_run, "Run the health check of a container" },
+};
+
+/* Words that take a second word to name the verb. */
+static const char *const groups[] = { "container", "image", "volume", "pod", "network", "healthcheck", NULL };
+
+/* podman global flags that only steer podman's plumbing; podunit has none of
+ * it, so they are accepted and their value ignored. */
+static const char *const ignored_with_value[] = {
+  "--cgroup-manager", "--events-backend", "--module", "--tmpdir", "--network-cmd-path",
+  "--network-config-dir", "--cni-config-dir", "--conmon", "--hooks-dir", "--runtime",
+  "--volumepath", NULL,
+};
+static const char *const ignored_bool[] = { "--syslog", "--no-syslog", NULL };
+
+CliLogLevel cli_log_level = LOG_LEVEL_WARN;
+
+void
+cli_error (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  fputs ("Error: ", stderr);
+  vfprintf (stderr, fmt, ap);
+  fputc ('\n', stderr);
+  va_end (ap);
+}
+
+void
+cli_warn (const char *fmt, ...)
+{
+  va_list ap;
+  if (cli_log_level < LOG_LEVEL_WARN)
+    return;
+  va_start (ap, fmt);
+  fputs ("WARN[0000] ", stderr);
+  vfprintf (stderr, fmt, ap);
+  fputc ('\n', stderr);
+  va_end (ap);
+}
+
+void
+cli_debug (const char *fmt, ...)
+{
+  va_list ap;
+  if (cli_log_level < LOG_LEVEL_DEBUG)
+    return;
+  va_start (ap, fmt);
+  fputs ("DEBU[0000] ", stderr);
+  vfprintf (stderr, fmt, ap);
+  fputc ('\n', stderr);
+  va_end (ap);
+}
+
+int
+cli_fail (GError *error)
+{
+  cli_error ("%s", error ? error->message : "unknown error");
+  return EXIT_PODUNIT;
+}
+
+gboolean
+cli_parse_options (int *argc, char ***argv, const GOptionEntry *entries,
+                   const char *parameter_string, gboolean stop_at_operand)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new (parameter_string);
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_strict_posix (ctx, stop_at_operand);
+  if (!g_option_context_parse (ctx, argc, argv, &error))
+    {
+      cli_error ("%s: %s", (*argv)[0], error->message);
+      return FALSE;
+    }
+  /* GOption leaves a "--" that ended the options in place. */
+  if (*argc > 1 && strcmp ((*argv)[1], "--") == 0)
+    {
+      memmove (&(*argv)[1], &(*argv)[2], (*argc - 1) * sizeof (char *));
+      (*argc)--;
+    }
+  return TRUE;
+}
+
+static gboolean
+in_list (const char *const *list, const char *s)
+{
+  for (; *list; list++)
+    if (strcmp (*list, s) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+usage (FILE *out)
+{
+  fputs ("Usage: podunit [global flags] COMMAND [flags] [args]\n\n"
+         "Global flags: --root DIR --runroot DIR --log-level LEVEL\n\nCommands:\n",
+         out);
+  for (gsize i = 0; i < G_N_ELEMENTS (verbs); i++)
+    if (verbs[i].summary)
+      fprintf (out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+  fputs ("  container, image, volume, pod: the same verbs as two words\n", out);
+}
+
+static gboolean
+parse_log_level (const char *s, CliLogLevel *out)
+{
+  static const struct { const char *name; CliLogLevel level; } levels[] = {
+    { "trace", LOG_LEVEL_DEBUG }, { "debug", LOG_LEVEL_DEBUG }, { "info", LOG_LEVEL_INFO },
+    { "warn", LOG_LEVEL_WARN },   { "error", LOG_LEVEL_ERROR }, { "fatal", LOG_LEVEL_ERROR },
+    { "panic", LOG_LEVEL_ERROR },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (levels); i++)
+    if (strcmp (levels[i].name, s) == 0)
+      {
+        *out = levels[i].level;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+set_default_dirs (CliGlobal *g)
+{
+  g->rootless = geteuid () != 0;
+  if (!g->root)
+    g->root = g->rootless ? g_build_filename (g_get_user_data_dir (), "podunit", NULL)
+                          : g_strdup ("/var/lib/podunit");
+  if (!g->runroot)
+    {
+      const char *xdg = g_getenv ("XDG_RUNTIME_DIR");
+      if (!g->rootless)
+        g->runroot = g_strdup ("/run/podunit");
+      else if (xdg && *xdg)
+        g->runroot = g_build_filename (xdg, "podunit", NULL);
+      else
+        g->runroot = g_strdup_printf ("/tmp/podunit-run-%u", (unsigned) geteuid ());
+    }
+}
+
+/* Splits "--flag=value" / "--flag value"; returns the value or NULL when the
+ * argument is not @flag. Advances *i past a separate value. */
+static const char *
+flag_value (int argc, char **argv, int *i, const char *flag, gboolean *missing)
+{
+  const char *a = argv[*i];
+  size_t n = strlen (flag);
+  if (strncmp (a, flag, n) != 0)
+    return NULL;
+  if (a[n] == '=')
+    return a + n + 1;
+  if (a[n] != '\0')
+    return NULL;
+  if (*i + 1 >= argc)
+    {
+      *missing = TRUE;
+      return NULL;
+    }
+  (*i)++;
+  return argv[*i];
+}
+
+static void
+cli_global_clear (CliGlobal *g)
+{
+  g_clear_pointer (&g->root, g_free);
+  g_clear_pointer (&g->runroot, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliGlobal, cli_global_clear)
+
+int
+main (int argc, char **argv)
+{
+  g_auto (CliGlobal) g = { .argv0 = argv[0], .log_level = LOG_LEVEL_WARN };
+  int i;
+
+  for (i = 1; i < argc && argv[i][0] == '-'; i++)
+    {
+      const char *a = argv[i], *v;
+      gboolean missing = FALSE;
+
+      if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
+        {
+          usage (stdout);
+          return 0;
+        }
+      if (strcmp (a, "--version") == 0 || strcmp (a, "-v") == 0)
+        {
+          printf ("podunit version %s\n", PODUNIT_VERSION);
+          return 0;
+        }
+      if ((v = flag_value (argc, argv, &i, "--root", &missing)))
+        {
+          g_free (g.root);
+          g.root = g_canonicalize_filename (v, NULL);
+        }
+      else if ((v = flag_value (argc, argv, &i, "--runroot", &missing)))
+        {
+          g_free (g.runroot);
+          g.runroot = g_canonicalize_filename (v, NULL);
+        }
+      else if ((v = flag_value (argc, argv, &i, "--log-level", &missing)))
+        {
+          if (!parse_log_level (v, &g.log_level))
+            {
+              cli_error ("invalid --log-level \"%s\"", v);
+              return EXIT_PODUNIT;
+            }
+        }
+      else if ((v = flag_value (argc, argv, &i, "--storage-driver", &missing)))
+        {
+          if (strcmp (v, "overlay") != 0)
+            {
+              cli_error ("--storage-driver %s: podunit only has overlay", v);
+              return EXIT_PODUNIT;
+            }
+        }
+      else if (in_list (ignored_bool, a))
+        ;
+      else
+        {
+          const char *const *f;
+          for (f = ignored_with_value; *f; f++)
+            if (flag_value (argc, argv, &i, *f, &missing) || missing)
+              break;
+          if (!*f)
+            {
+              cli_error ("unknown global flag: %s", a);
+              return EXIT_PODUNIT;
+            }
+        }
+      if (missing)
+        {
+          cli_error ("flag needs an argument: %s", a);
+          return EXIT_PODUNIT;
+        }
+    }
+  cli_log_level = g.log_level;
+
+  if (i >= argc)
+    {
+      usage (stderr);
+      return EXIT_PODUNIT;
+    }
+  if (strcmp (argv[i], "help") == 0)
+    {
+      usage (stdout);
+      return 0;
+    }
+
+  g_autofree char *name = NULL;
+  if (in_list (groups, argv[i]))
+    {
+      if (i + 1 >= argc)
+        {
+          cli_error ("\"%s\" needs a subcommand", argv[i]);
+          return EXIT_PODUNIT;
+        }
+      name = g_strconcat (argv[i], " ", argv[i + 1], NULL);
+      i++;
+    }
+  else
+    name = g_strdup (argv[i]);
+
+  for (gsize k = 0; k < G_N_ELEMENTS (verbs); k++)
+    {
+      if (strcmp (verbs[k].name, name) != 0)
+        continue;
+      if (!verbs[k].func)
+        {
+          cli_error ("\"%s\" is not implemented yet", name);
+          return EXIT_PODUNIT;
+        }
+      set_default_dirs (&g);
+      /* The verb sees its own name as argv[0], as GOption expects. */
+      argv[i] = name;
+      return verbs[k].func (&g, argc - i, argv + i);
+    }
+  cli_error ("unrecognized command `podunit %s`", name);
+  return EXIT_PODUNIT;
+}

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* podunit rmi [-f] [-a] [-i] IMAGE...  Exit status as podman-rmi(1): 1 when
+ * an image does not exist, 2 when a container uses it, 125 otherwise. */
+#include "cli/image-util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define EXIT_RMI_UNKNOWN 1
+#define EXIT_RMI_IN_USE 2
+
+/* Removes IMG (or only the name REF selected, when it has others), unless a
+ * container uses it; the store lock spans check and removal. */
+static int
+remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean force)
+{
+  g_autoptr (GError) error = NULL;
+  const char *id = store_image_get_id (img);
+  const char *const *names = store_image_get_names (img);
+  const char *name = ref ? cli_image_name_for_ref (img, ref) : NULL;
+
+  if (name && g_strv_length ((char **)names) > 1)
+    {
+      if (!store_untag_image (s, name, &error))
+        return cli_fail (error);
+      printf ("Untagged: %s\n", name);
+      return 0;
+    }
+  if (!name && g_strv_length ((char **)names) > 1 && !force)
+    {
+      g_autofree char *list = g_strjoinv (" ", (char **)names);
+      cli_error (
+          "unable to delete image \"%s\" by ID with more than one tag ([%s]): please force removal",
+          id, list);
+      return EXIT_PODUNIT;
+    }
+
+  if (!store_lock (s, &error))
+    return cli_fail (error);
+  g_autoptr (GPtrArray) users = cli_containers_using_image (g, id, &error);
+  int rc = 0;
+  if (users == NULL)
+    rc = cli_fail (error);
+  else if (users->len > 0)
+    {
+      /* podman -f would remove those containers; podunit leaves that to
+       * `podunit rm` so an image removal never stops a container. */
+      cli_error ("image used by %s: image is in use by a container: consider listing external "
+                 "containers and force-removing image",
+                 (char *)users->pdata[0]);
+      rc = EXIT_RMI_IN_USE;
+    }
+  else
+    {
+      g_auto (GStrv) gone = g_strdupv ((char **)names);
+      if (!store_remove_image (s, id, &error))
+        rc = cli_fail (error);
+      else
+        {
+          for (char **n = gone; *n; n++)
+            printf ("Untagged: %s\n", *n);
+          printf ("Deleted: %s\n", id);
+        }
+    }
+  store_unlock (s);
+  return rc;
+}
+
+int
+cli_rmi (CliGlobal *g, int argc, char **argv)
+{
+  gboolean force = FALSE, all = FALSE, ignore = FALSE;
+  const GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Remove images with several names by id", NULL },
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Remove all images", NULL },
+    { "ignore", 'i', 0, G_OPTION_ARG_NONE, &ignore, "Ignore images that do not exist", NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  int rc = 0;
+
+  if (!cli_parse_options (&argc, &argv, entries, "IMAGE... - remove images", FALSE))
+    return EXIT_PODUNIT;
+  if (argc < 2 && !all)
+    {
+      cli_error ("rmi: image name or ID must be specified");
+      return EXIT_PODUNIT;
+    }
+  if (argc >= 2 && all)
+    {
+      cli_error ("rmi: when using the --all switch, you may not pass any images names or IDs");
+      return EXIT_PODUNIT;
+    }
+  g_autoptr (Store) s = cli_store_open (g, &error);
+  if (s == NULL)
+    return cli_fail (error);
+
+  if (all)
+    {
+      g_autoptr (GPtrArray) images = store_list_images (s, &error);
+      if (images == NULL)
+        return cli_fail (error);
+      for (guint i = 0; i < images->len; i++)
+        {
+          int r = remove_one (g, s, images->pdata[i], NULL, TRUE);
+          rc = r ? r : rc;
+        }
+      return rc;
+    }
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr (GError) local = NULL;
+      g_autoptr (StoreImage) img = store_lookup_image (s, argv[i], &local);
+      int r;
+      if (img == NULL && g_error_matches (local, STORE_ERROR, STORE_ERROR_NOT_FOUND))
+        {
+          if (ignore)
+            continue;
+          cli_error ("%s", local->message);
+          r = EXIT_RMI_UNKNOWN;
+        }
+      else if (img == NULL)
+        r = cli_fail (local);
+      else
+        r = remove_one (g, s, img, argv[i], force);
+      rc = r ? r : rc;
+    }
+  return rc;
+}

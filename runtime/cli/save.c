@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* podunit save -o FILE [--format docker-archive|oci-archive] IMAGE */
+#include "image/archive-common.h"
+#include "cli/image-util.h"
+
+#include <string.h>
+
+int
+cli_save (CliGlobal *g, int argc, char **argv)
+{
+  g_autofree char *output = NULL;
+  g_autofree char *format = NULL;
+  gboolean quiet = FALSE, compress = FALSE, multi = FALSE;
+  const GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE", "FILE" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "docker-archive (default) or oci-archive",
+      "FORMAT" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Suppress the progress output", NULL },
+    { "compress", 0, 0, G_OPTION_ARG_NONE, &compress, "Compress layers (directory formats only)",
+      NULL },
+    { "multi-image-archive", 'm', 0, G_OPTION_ARG_NONE, &multi, "Several images in one archive",
+      NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+
+  if (!cli_parse_options (&argc, &argv, entries, "IMAGE - save an image to an archive", FALSE))
+    return EXIT_PODUNIT;
+  ImageArchiveFormat fmt = IMAGE_ARCHIVE_DOCKER;
+  if (format && strcmp (format, "oci-archive") == 0)
+    fmt = IMAGE_ARCHIVE_OCI;
+  else if (format && strcmp (format, "docker-archive") != 0)
+    {
+      cli_error ("save: --format %s is not supported (docker-archive or oci-archive)", format);
+      return EXIT_PODUNIT;
+    }
+  if (compress || multi)
+    {
+      cli_error ("save: %s is not supported yet",
+                 compress ? "--compress" : "--multi-image-archive");
+      return EXIT_PODUNIT;
+    }
+  if (output == NULL)
+    {
+      cli_error ("save: -o FILE is required (podunit does not write archives to stdout)");
+      return EXIT_PODUNIT;
+    }
+  if (argc != 2)
+    {
+      cli_error ("save: exactly one IMAGE is required");
+      return EXIT_PODUNIT;
+    }
+
+  g_autoptr (Store) s = cli_store_open (g, &error);
+  g_autoptr (StoreImage) img = s ? store_lookup_image (s, argv[1], &error) : NULL;
+  if (img == NULL)
+    return cli_fail (error);
+  const char *name = cli_image_name_for_ref (img, argv[1]);
+  if (!image_archive_save (s, img, name, output, fmt, &error))
+    return cli_fail (error);
+  return 0;
+}

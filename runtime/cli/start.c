@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* podunit start [-a] NAME...: starts created or exited containers under
+ * their supervisor (or attached with -a). */
+#include "cli/cli.h"
+
+#include <stdio.h>
+
+#include "container/container.h"
+#include "container/launch.h"
+
+int
+cli_start (CliGlobal *g, int argc, char **argv)
+{
+  gboolean attach = FALSE, interactive = FALSE;
+  int status = 0;
+  const GOptionEntry entries[] = {
+    { "attach", 'a', 0, G_OPTION_ARG_NONE, &attach, "Attach to the container's output", NULL },
+    { "interactive", 'i', 0, G_OPTION_ARG_NONE, &interactive, "Keep stdin open", NULL },
+    { NULL },
+  };
+
+  if (!cli_parse_options (&argc, &argv, entries, "CONTAINER...", FALSE))
+    return EXIT_PODUNIT;
+  if (argc < 2)
+    {
+      cli_error ("start: requires at least 1 arg");
+      return EXIT_PODUNIT;
+    }
+  if (attach && argc > 2)
+    {
+      cli_error ("start: you cannot start and attach multiple containers at once");
+      return EXIT_PODUNIT;
+    }
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *id = container_resolve (g->root, argv[i], &error);
+      g_autoptr (ContainerConfig) c = id ? container_config_load (g->root, id, &error) : NULL;
+      ContainerState st;
+      if (!c)
+        {
+          cli_error ("%s", error->message);
+          status = EXIT_PODUNIT;
+          continue;
+        }
+      if (container_state_load (g->runroot, id, &st, NULL) && st.status == CONTAINER_RUNNING)
+        {
+          printf ("%s\n", argv[i]); /* podman: starting a running container is a no-op */
+          continue;
+        }
+      c->interactive = c->interactive || interactive;
+      if (attach)
+        return launch_foreground (g, c);
+      if (!launch_detached (g, c, &error))
+        {
+          cli_error ("%s", error->message);
+          status = error->domain == SPAWN_ERROR ? error->code : EXIT_PODUNIT;
+          continue;
+        }
+      printf ("%s\n", argv[i]);
+    }
+  return status;
+}

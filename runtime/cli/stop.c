@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* podunit stop [-t SECONDS] [-i] [--all] [--cidfile FILE] NAME...: the stop
+ * signal, then SIGKILL after the timeout. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "container/container.h"
+#include "container/launch.h"
+
+int
+cli_stop (CliGlobal *g, int argc, char **argv)
+{
+  gint timeout = -1;
+  gboolean all = FALSE, ignore = FALSE;
+  g_auto (GStrv) cidfiles = NULL;
+  int status = 0;
+  const GOptionEntry entries[] = {
+    { "time", 't', 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait before SIGKILL", NULL },
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Stop all running containers", NULL },
+    { "ignore", 'i', 0, G_OPTION_ARG_NONE, &ignore, "Ignore missing containers", NULL },
+    { "cidfile", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cidfiles, "Read the ID from the file", NULL },
+    { NULL },
+  };
+  g_autoptr (GPtrArray) names = NULL;
+
+  if (!cli_parse_options (&argc, &argv, entries, "CONTAINER...", FALSE))
+    return EXIT_PODUNIT;
+  names = cli_container_args (g, argc, argv, cidfiles, all, ignore, NULL, &status);
+  if (!names)
+    return EXIT_PODUNIT;
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *id = container_resolve (g->root, names->pdata[i], &error);
+      if (!id)
+        {
+          if (!ignore)
+            {
+              cli_error ("%s", error->message);
+              status = EXIT_PODUNIT;
+            }
+          continue;
+        }
+      if (!launch_stop (g, id, timeout, &error))
+        {
+          cli_error ("%s", error->message);
+          status = EXIT_PODUNIT;
+          continue;
+        }
+      if (!all)
+        printf ("%s\n", (char *) names->pdata[i]);
+    }
+  return status;
+}

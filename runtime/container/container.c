@@ -1,0 +1,741 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Container records on disk: the spec (config, a GVariant) and the run
+ * state (state.json). The spec is a flat struct serialized through one field
+ * table, so adding a flag is adding one line here and one in container.h. */
+#include "container/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "fdio.h"
+
+G_DEFINE_QUARK (container-error-quark, container_error)
+
+static gboolean rm_rf (const char *path, GError **error);
+
+typedef enum { F_STR, F_STRV, F_BOOL, F_INT, F_INT64 } FieldType;
+
+static const struct {
+  const char *key;
+  FieldType type;
+  size_t off;
+} fields[] = {
+#define S(k, f) { k, F_STR, offsetof (ContainerConfig, f) }
+#define V(k, f) { k, F_STRV, offsetof (ContainerConfig, f) }
+#define B(k, f) { k, F_BOOL, offsetof (ContainerConfig, f) }
+#define I(k, f) { k, F_INT, offsetof (ContainerConfig, f) }
+#define L(k, f) { k, F_INT64, offsetof (ContainerConfig, f) }
+  S ("Id", id), S ("Name", name), S ("Image", image), S ("ImageId", image_id),
+  L ("Created", created), V ("Args", argv), V ("Env", env), S ("WorkingDir", workdir),
+  S ("User", user), V ("GroupAdd", group_add), S ("Hostname", hostname), V ("Mounts", mounts),
+  B ("ReadOnly", read_only), B ("ReadOnlyTmpfs", read_only_tmpfs), V ("CapAdd", cap_add),
+  V ("CapDrop", cap_drop), B ("NoNewPrivileges", no_new_privs), S ("Seccomp", seccomp_profile),
+  V ("Mask", mask), V ("Unmask", unmask), V ("Labels", labels), V ("Annotations", annotations),
+  I ("StopSignal", stop_signal), L ("StopTimeout", stop_timeout), V ("Ulimits", ulimits),
+  V ("Sysctls", sysctls), L ("ShmSize", shm_size), S ("Network", network), B ("Init", init),
+  B ("AutoRemove", auto_remove), S ("Timezone", tz), V ("Devices", devices), V ("Dns", dns),
+  V ("DnsSearch", dns_search), V ("DnsOption", dns_option), V ("AddHost", add_host),
+  S ("UserNS", userns), V ("UidMap", uidmap), V ("GidMap", gidmap), S ("LogDriver", log_driver),
+  S ("LogTag", log_tag),
+  S ("SdNotify", sdnotify), S ("Cgroups", cgroups), B ("Interactive", interactive),
+  B ("Tty", tty), L ("Memory", memory), L ("PidsLimit", pids_limit), L ("CpuQuota", cpu_quota),
+#undef S
+#undef V
+#undef B
+#undef I
+#undef L
+};
+
+#define FIELD(c, i, T) ((T *) ((char *) (c) + fields[i].off))
+
+void
+container_config_free (ContainerConfig *c)
+{
+  if (!c)
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      if (fields[i].type == F_STR)
+        g_free (*FIELD (c, i, char *));
+      else if (fields[i].type == F_STRV)
+        g_strfreev (*FIELD (c, i, char **));
+    }
+  g_strfreev (c->layer_dirs);
+  g_free (c);
+}
+
+const char *
+container_status_to_string (ContainerStatus s)
+{
+  switch (s)
+    {
+    case CONTAINER_CREATED: return "created";
+    case CONTAINER_RUNNING: return "running";
+    case CONTAINER_STOPPING: return "stopping";
+    case CONTAINER_EXITED: return "exited";
+    }
+  return "unknown";
+}
+
+char *
+container_new_id (void)
+{
+  guint8 buf[32];
+  GString *s = g_string_sized_new (65);
+  int fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || read (fd, buf, sizeof buf) != sizeof buf)
+    for (gsize i = 0; i < sizeof buf; i++)
+      buf[i] = g_random_int_range (0, 256);
+  if (fd >= 0)
+    close (fd);
+  for (gsize i = 0; i < sizeof buf; i++)
+    g_string_append_printf (s, "%02x", buf[i]);
+  return g_string_free (s, FALSE);
+}
+
+char *
+container_generate_name (void)
+{
+  static const char *const adj[] = { "brave", "calm", "eager", "fancy", "gentle", "happy",
+                                     "jolly", "keen", "lucid", "merry", "nifty", "proud",
+                                     "quiet", "sharp", "tender", "vivid", "witty", "zen" };
+  static const char *const noun[] = { "babbage", "curie", "darwin", "euler", "fermi",
+                                      "galileo", "hopper", "kepler", "lovelace", "newton",
+                                      "noether", "pascal", "ritchie", "shannon", "turing" };
+  return g_strdup_printf ("%s_%s", adj[g_random_int_range (0, G_N_ELEMENTS (adj))],
+                          noun[g_random_int_range (0, G_N_ELEMENTS (noun))]);
+}
+
+char *
+container_dir (const char *root, const char *id)
+{
+  return g_build_filename (root, "containers", id, NULL);
+}
+
+char *
+container_run_dir (const char *runroot, const char *id)
+{
+  return g_build_filename (runroot, "containers", id, NULL);
+}
+
+gboolean
+container_write_file_atomic (const char *path, const char *contents, gssize len, gboolean durable,
+                             GError **error)
+{
+  g_autofree char *tmp = g_strdup_printf ("%s.tmp.%d", path, (int) getpid ());
+  int fd;
+  gsize n = len < 0 ? strlen (contents) : (gsize) len, done = 0;
+
+  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    goto fail;
+  while (done < n)
+    {
+      ssize_t w = write (fd, contents + done, n - done);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        goto fail;
+      done += w;
+    }
+  if ((durable && fsync (fd) < 0) || close (fd) < 0)
+    {
+      fd = -1;
+      goto fail;
+    }
+  fd = -1;
+  if (rename (tmp, path) < 0)
+    goto fail;
+  return TRUE;
+
+fail:
+  {
+    int e = errno;
+    if (fd >= 0)
+      close (fd);
+    unlink (tmp);
+    g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "writing %s: %s", path,
+                 g_strerror (e));
+    return FALSE;
+  }
+}
+
+/* The record is a GVariant dictionary (a{sv}, this machine's byte order),
+ * glib's own serialization: run writes and reads it without loading a
+ * JSON library (runtime/meson.build). Stores made before it have
+ * config.json instead, read with json-glib. */
+#define CONFIG_FILE "config"
+#define CONFIG_JSON_FILE "config.json"
+
+static char *
+config_path (const char *root, const char *id)
+{
+  return g_build_filename (root, "containers", id, CONFIG_FILE, NULL);
+}
+
+static const char *const field_types[] = { [F_STR] = "s", [F_STRV] = "as", [F_BOOL] = "b",
+                                           [F_INT] = "i", [F_INT64] = "x" };
+
+gboolean
+container_config_save (const ContainerConfig *c, const char *root, GError **error)
+{
+  g_autofree char *path = config_path (root, c->id);
+  g_auto (GVariantBuilder) b = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autoptr (GVariant) v = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      GVariant *x = NULL;
+      switch (fields[i].type)
+        {
+        case F_STR:
+          if (*FIELD (c, i, char *))
+            x = g_variant_new_string (*FIELD (c, i, char *));
+          break;
+        case F_STRV:
+          if (*FIELD (c, i, char **))
+            x = g_variant_new_strv ((const char *const *) *FIELD (c, i, char **), -1);
+          break;
+        case F_BOOL:
+          x = g_variant_new_boolean (*FIELD (c, i, gboolean));
+          break;
+        case F_INT:
+          x = g_variant_new_int32 (*FIELD (c, i, int));
+          break;
+        case F_INT64:
+          x = g_variant_new_int64 (*FIELD (c, i, gint64));
+          break;
+        }
+      if (x)
+        g_variant_builder_add (&b, "{sv}", fields[i].key, x);
+    }
+  v = g_variant_ref_sink (g_variant_builder_end (&b));
+  /* A --rm container's record need not survive a crash: skip the fsync. */
+  return container_write_file_atomic (path, g_variant_get_data (v), g_variant_get_size (v),
+                                      !c->auto_remove, error);
+}
+
+/* A record from before the GVariant one (config.json). */
+static ContainerConfig *
+config_load_json (const char *path, GError **error)
+{
+  g_autoptr (JsonParser) p = json_parser_new ();
+  g_autoptr (ContainerConfig) c = g_new0 (ContainerConfig, 1);
+  JsonObject *o;
+
+  if (!json_parser_load_from_file (p, path, error))
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (p)))
+    {
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_INVALID, "%s: not an object", path);
+      return NULL;
+    }
+  o = json_node_get_object (json_parser_get_root (p));
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      JsonNode *n = json_object_get_member (o, fields[i].key);
+      if (!n || JSON_NODE_HOLDS_NULL (n))
+        continue;
+      switch (fields[i].type)
+        {
+        case F_STR:
+          *FIELD (c, i, char *) = g_strdup (json_node_get_string (n));
+          break;
+        case F_STRV:
+          {
+            JsonArray *a = JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+            guint len = a ? json_array_get_length (a) : 0;
+            char **v = g_new0 (char *, len + 1);
+            for (guint k = 0; k < len; k++)
+              v[k] = g_strdup (json_array_get_string_element (a, k));
+            *FIELD (c, i, char **) = v;
+            break;
+          }
+        case F_BOOL:
+          *FIELD (c, i, gboolean) = json_node_get_boolean (n);
+          break;
+        case F_INT:
+          *FIELD (c, i, int) = json_node_get_int (n);
+          break;
+        case F_INT64:
+          *FIELD (c, i, gint64) = json_node_get_int (n);
+          break;
+        }
+    }
+  return g_steal_pointer (&c);
+}
+
+/* The record's dictionary; NULL with @error when there is none or it is
+ * not one. *@json_path is set instead when only a config.json exists. */
+static GVariant *
+config_read (const char *root, const char *id, char **json_path, GError **error)
+{
+  g_autofree char *path = config_path (root, id);
+  char *data;
+  gsize len;
+  GVariant *v;
+
+  *json_path = NULL;
+  if (!g_file_get_contents (path, &data, &len, error))
+    {
+      g_autofree char *old = g_build_filename (root, "containers", id, CONFIG_JSON_FILE, NULL);
+      if (g_access (old, F_OK) == 0)
+        {
+          g_clear_error (error);
+          *json_path = g_steal_pointer (&old);
+        }
+      return NULL;
+    }
+  v = g_variant_ref_sink (
+      g_variant_new_from_data (G_VARIANT_TYPE_VARDICT, data, len, FALSE, g_free, data));
+  if (!g_variant_is_normal_form (v))
+    {
+      g_variant_unref (v);
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_INVALID, "%s: not a container record",
+                   path);
+      return NULL;
+    }
+  return v;
+}
+
+ContainerConfig *
+container_config_load (const char *root, const char *id, GError **error)
+{
+  g_autofree char *json_path = NULL;
+  g_autoptr (GVariant) v = config_read (root, id, &json_path, error);
+  g_autoptr (ContainerConfig) c = NULL;
+
+  if (json_path)
+    return config_load_json (json_path, error);
+  if (!v)
+    return NULL;
+  c = g_new0 (ContainerConfig, 1);
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_autoptr (GVariant) x
+          = g_variant_lookup_value (v, fields[i].key, G_VARIANT_TYPE (field_types[fields[i].type]));
+      if (!x)
+        continue;
+      switch (fields[i].type)
+        {
+        case F_STR:
+          *FIELD (c, i, char *) = g_variant_dup_string (x, NULL);
+          break;
+        case F_STRV:
+          *FIELD (c, i, char **) = g_variant_dup_strv (x, NULL);
+          break;
+        case F_BOOL:
+          *FIELD (c, i, gboolean) = g_variant_get_boolean (x);
+          break;
+        case F_INT:
+          *FIELD (c, i, int) = g_variant_get_int32 (x);
+          break;
+        case F_INT64:
+          *FIELD (c, i, gint64) = g_variant_get_int64 (x);
+          break;
+        }
+    }
+  return g_steal_pointer (&c);
+}
+
+GPtrArray *
+container_list (const char *root, GError **error)
+{
+  g_autofree char *dir = g_build_filename (root, "containers", NULL);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) created = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *e;
+
+  if (!d)
+    return g_steal_pointer (&ids);
+  while ((e = g_dir_read_name (d)))
+    {
+      g_autofree char *cfg = config_path (root, e);
+      g_autofree char *json = g_build_filename (dir, e, CONFIG_JSON_FILE, NULL);
+      struct stat st;
+      if (strlen (e) != 64 || (stat (cfg, &st) < 0 && stat (json, &st) < 0))
+        continue;
+      g_ptr_array_add (ids, g_strdup (e));
+      g_array_append_val (created, st.st_mtim.tv_sec);
+    }
+  /* Oldest first by config mtime (insertion sort: lists are short). */
+  for (guint i = 1; i < ids->len; i++)
+    for (guint j = i; j > 0 && g_array_index (created, gint64, j - 1)
+                                   > g_array_index (created, gint64, j); j--)
+      {
+        gint64 t = g_array_index (created, gint64, j);
+        gpointer p = ids->pdata[j];
+        g_array_index (created, gint64, j) = g_array_index (created, gint64, j - 1);
+        g_array_index (created, gint64, j - 1) = t;
+        ids->pdata[j] = ids->pdata[j - 1];
+        ids->pdata[j - 1] = p;
+      }
+  return g_steal_pointer (&ids);
+}
+
+/* Resolving names reads every container's name. */
+static char *
+read_name (const char *root, const char *id)
+{
+  g_autofree char *json_path = NULL;
+  g_autoptr (GVariant) v = config_read (root, id, &json_path, NULL);
+  const char *name;
+
+  if (json_path)
+    {
+      g_autoptr (ContainerConfig) c = config_load_json (json_path, NULL);
+      return c ? g_steal_pointer (&c->name) : NULL;
+    }
+  return v && g_variant_lookup (v, "Name", "&s", &name) ? g_strdup (name) : NULL;
+}
+
+char *
+container_resolve (const char *root, const char *name_or_id, GError **error)
+{
+  g_autoptr (GPtrArray) ids = container_list (root, NULL);
+  const char *match = NULL;
+  gsize len = strlen (name_or_id);
+  gboolean ambiguous = FALSE;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autofree char *name = read_name (root, ids->pdata[i]);
+      if (g_strcmp0 (name, name_or_id) == 0 || strcmp (ids->pdata[i], name_or_id) == 0)
+        return g_strdup (ids->pdata[i]);
+    }
+  for (guint i = 0; len >= 3 && i < ids->len; i++)
+    if (strncmp (ids->pdata[i], name_or_id, len) == 0)
+      {
+        ambiguous = match != NULL;
+        match = ids->pdata[i];
+      }
+  if (match && !ambiguous)
+    return g_strdup (match);
+  g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_NOT_FOUND,
+               ambiguous ? "more than one container matches \"%s\""
+                         : "no container with name or ID \"%s\" found: no such container",
+               name_or_id);
+  return NULL;
+}
+
+static int
+lock_file (const char *path, GError **error)
+{
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || flock (fd, LOCK_EX) < 0)
+    {
+      int e = errno;
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "locking %s: %s", path,
+                   g_strerror (e));
+      return -1;
+    }
+  return fd;
+}
+
+int
+container_lock (const char *runroot, const char *id, GError **error)
+{
+  g_autofree char *dir = container_run_dir (runroot, id);
+  g_autofree char *path = g_build_filename (dir, "lock", NULL);
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    {
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", dir,
+                   g_strerror (errno));
+      return -1;
+    }
+  return lock_file (path, error);
+}
+
+/* ROOT/containers holds independent trees: on ext2/3/4 the Orlov
+ * allocator then spreads them over the block groups as it does top-level
+ * dirs (chattr +T), instead of packing each next to its parent, so a
+ * container's overlay work files are not allocated among the inodes other
+ * programs under ROOT's parent just deleted, which ext4 without a journal
+ * scans past at every allocation. Other file systems refuse the flag. */
+static void
+mark_top_dir (const char *dir)
+{
+  int flags, fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  if (ioctl (fd, FS_IOC_GETFLAGS, &flags) == 0)
+    {
+      flags |= FS_TOPDIR_FL;
+      (void)ioctl (fd, FS_IOC_SETFLAGS, &flags);
+    }
+  close (fd);
+}
+
+gboolean
+container_create_record (ContainerConfig *c, const char *root, const char *runroot,
+                         gboolean replace,
+                         gboolean (*remove_cb) (const char *id, gpointer data, GError **),
+                         gpointer data, GError **error)
+{
+  g_autofree char *cdir = g_build_filename (root, "containers", NULL);
+  g_autofree char *lockp = g_build_filename (root, "containers.lock", NULL);
+  g_autofree char *dir = NULL;
+  int lfd;
+  gboolean ok = FALSE;
+
+  if (mkdir (cdir, 0700) == 0 || (errno == ENOENT && g_mkdir_with_parents (cdir, 0700) == 0))
+    mark_top_dir (cdir);
+  else if (errno != EEXIST)
+    {
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", cdir,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  lfd = lock_file (lockp, error);
+  if (lfd < 0)
+    return FALSE;
+
+  if (c->name)
+    {
+      g_autofree char *old = container_resolve (root, c->name, NULL);
+      g_autofree char *old_name = old ? read_name (root, old) : NULL;
+      if (old && g_strcmp0 (old_name, c->name) == 0)
+        {
+          if (!replace)
+            {
+              g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_EXISTS,
+                           "creating container storage: the container name \"%s\" is already "
+                           "in use by %s. You have to remove that container to be able to "
+                           "reuse that name: that name is already in use",
+                           c->name, old);
+              goto out;
+            }
+          if (!remove_cb (old, data, error))
+            goto out;
+        }
+    }
+  else
+    {
+      g_autofree char *taken = NULL;
+      do
+        {
+          g_free (c->name);
+          g_free (taken);
+          c->name = container_generate_name ();
+          taken = container_resolve (root, c->name, NULL);
+        }
+      while (taken);
+    }
+
+  dir = container_dir (root, c->id);
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    {
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", dir,
+                   g_strerror (errno));
+      goto out;
+    }
+  for (const char *const *sub = (const char *const[]){ "upper", "work", NULL }; *sub;
+       sub++)
+    {
+      g_autofree char *p = g_build_filename (dir, *sub, NULL);
+      if (mkdir (p, 0755) < 0)
+        {
+          g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", p,
+                       g_strerror (errno));
+          goto out;
+        }
+    }
+  if (!container_config_save (c, root, error))
+    goto out;
+  ok = TRUE;
+out:
+  close (lfd);
+  return ok;
+}
+
+static char *
+state_path (const char *runroot, const char *id)
+{
+  return g_build_filename (runroot, "containers", id, "state.json", NULL);
+}
+
+gboolean
+container_pid_running (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  paren = strrchr (stat, ')'); /* "PID (comm) STATE ..." */
+  return paren != NULL && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* state.json as container_state_save and the supervisor write it without
+ * json-glib (`run` loads no JSON library); another layout takes json-glib. */
+static gboolean
+parse_state (const char *text, ContainerState *st, GError **error)
+{
+  char status[16];
+  int pid, sup, code, end = 0;
+  long long started, finished;
+  g_autoptr (JsonParser) p = NULL;
+  JsonObject *o;
+  const char *s;
+
+  if (sscanf (text,
+              "{\"status\":\"%15[a-z]\",\"pid\":%d,\"supervisor_pid\":%d,\"exit_code\":%d,"
+              "\"started_at\":%lld,\"finished_at\":%lld}%n",
+              status, &pid, &sup, &code, &started, &finished, &end)
+          == 6
+      && end > 0)
+    {
+      s = status;
+      st->pid = pid;
+      st->supervisor_pid = sup;
+      st->exit_code = code;
+      st->started_at = started;
+      st->finished_at = finished;
+    }
+  else
+    {
+      p = json_parser_new ();
+      if (!json_parser_load_from_data (p, text, -1, error))
+        return FALSE;
+      if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (p)))
+        return TRUE;
+      o = json_node_get_object (json_parser_get_root (p));
+      s = json_object_get_string_member_with_default (o, "status", "created");
+      st->pid = json_object_get_int_member_with_default (o, "pid", 0);
+      st->supervisor_pid = json_object_get_int_member_with_default (o, "supervisor_pid", 0);
+      st->exit_code = json_object_get_int_member_with_default (o, "exit_code", 0);
+      st->started_at = json_object_get_int_member_with_default (o, "started_at", 0);
+      st->finished_at = json_object_get_int_member_with_default (o, "finished_at", 0);
+    }
+  st->status = g_str_equal (s, "running")    ? CONTAINER_RUNNING
+               : g_str_equal (s, "stopping") ? CONTAINER_STOPPING
+               : g_str_equal (s, "exited")   ? CONTAINER_EXITED
+                                             : CONTAINER_CREATED;
+  return TRUE;
+}
+
+gboolean
+container_state_load (const char *runroot, const char *id, ContainerState *st, GError **error)
+{
+  g_autofree char *path = state_path (runroot, id);
+  g_autofree char *text = NULL;
+  g_autoptr (GError) local = NULL;
+
+  memset (st, 0, sizeof *st);
+  st->status = CONTAINER_CREATED;
+  if (!g_file_get_contents (path, &text, NULL, &local))
+    {
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (!parse_state (text, st, error))
+    return FALSE;
+  /* A container whose pid 1 vanished without anyone recording it (killed
+   * supervisor, crash): report it exited rather than running forever.
+   * While another process supervises it, the exit is about to be recorded
+   * with the real status: until then it still counts as running. (A
+   * foreground run is its own supervisor and records the exit itself.) */
+  if ((st->status == CONTAINER_RUNNING || st->status == CONTAINER_STOPPING)
+      && (st->pid <= 0 || (kill (st->pid, 0) < 0 && errno == ESRCH))
+      && (st->supervisor_pid <= 0 || st->supervisor_pid == getpid ()
+          || !container_pid_running (st->supervisor_pid)))
+    {
+      st->status = CONTAINER_EXITED;
+      st->pid = 0;
+    }
+  return TRUE;
+}
+
+gboolean
+container_state_save (const char *runroot, const char *id, const ContainerState *st,
+                      GError **error)
+{
+  g_autofree char *dir = container_run_dir (runroot, id);
+  g_autofree char *path = state_path (runroot, id);
+  g_autofree char *text = g_strdup_printf (
+      "{\"status\":\"%s\",\"pid\":%d,\"supervisor_pid\":%d,\"exit_code\":%d,"
+      "\"started_at\":%" G_GINT64_FORMAT ",\"finished_at\":%" G_GINT64_FORMAT "}\n",
+      container_status_to_string (st->status), (int) st->pid, (int) st->supervisor_pid,
+      st->exit_code, st->started_at, st->finished_at);
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    {
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", dir,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  return container_write_file_atomic (path, text, -1, TRUE, error);
+}
+
+static gboolean
+rm_rf (const char *path, GError **error)
+{
+  g_autoptr (GDir) d = NULL;
+  const char *e;
+  struct stat st;
+
+  if (lstat (path, &st) < 0)
+    return errno == ENOENT ? TRUE : FALSE;
+  if (S_ISDIR (st.st_mode))
+    {
+      d = g_dir_open (path, 0, NULL);
+      while (d && (e = g_dir_read_name (d)))
+        {
+          g_autofree char *p = g_build_filename (path, e, NULL);
+          if (!rm_rf (p, error))
+            return FALSE;
+        }
+      if (rmdir (path) == 0 || errno == ENOENT)
+        return TRUE;
+    }
+  else if (unlink (path) == 0 || errno == ENOENT)
+    return TRUE;
+  g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "removing %s: %s", path,
+               g_strerror (errno));
+  return FALSE;
+}
+
+gboolean
+container_remove_files (const char *root, const char *runroot, const char *id, GError **error)
+{
+  g_autofree char *dir = container_dir (root, id);
+  g_autofree char *rdir = container_run_dir (runroot, id);
+  g_autofree char *cfg = config_path (root, id);
+  g_autofree char *json = g_build_filename (dir, CONFIG_JSON_FILE, NULL);
+  /* The record goes first: a half-removed container is then invisible
+   * instead of listed with missing parts. */
+  if ((unlink (cfg) < 0 && errno != ENOENT) || (unlink (json) < 0 && errno != ENOENT))
+    {
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "removing the record in %s: %s",
+                   dir, g_strerror (errno));
+      return FALSE;
+    }
+  return rm_rf (dir, error) && rm_rf (rdir, error);
+}
+
+const char *
+container_strv_get (char **kv, const char *key)
+{
+  gsize n = strlen (key);
+  for (; kv && *kv; kv++)
+    if (strncmp (*kv, key, n) == 0 && (*kv)[n] == '=')
+      return *kv + n + 1;
+  return NULL;
+}

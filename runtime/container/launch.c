@@ -1,0 +1,1026 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* resolve image -> prepare rootfs plan -> spawn -> supervise (see launch.h). */
+#include "config.h"
+
+#include "container/launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "systemd/cgroup.h"
+#include "fdio.h"
+#include "systemd/health.h"
+#include "systemd/notify.h"
+#include "image/store.h"
+
+static gboolean
+set_err (GError **error, int code, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+static gboolean
+set_err (GError **error, int code, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *m = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error_literal (error, SPAWN_ERROR, code, m);
+  return FALSE;
+}
+
+int
+launch_parse_signal (const char *s)
+{
+  static const struct { const char *name; int sig; } sigs[] = {
+    { "HUP", SIGHUP },   { "INT", SIGINT },     { "QUIT", SIGQUIT }, { "ILL", SIGILL },
+    { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },   { "BUS", SIGBUS },   { "FPE", SIGFPE },
+    { "KILL", SIGKILL }, { "USR1", SIGUSR1 },   { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
+    { "PIPE", SIGPIPE }, { "ALRM", SIGALRM },   { "TERM", SIGTERM }, { "CHLD", SIGCHLD },
+    { "CONT", SIGCONT }, { "STOP", SIGSTOP },   { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
+    { "TTOU", SIGTTOU }, { "URG", SIGURG },     { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
+    { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
+    { "PWR", SIGPWR },   { "SYS", SIGSYS },
+  };
+  char *end;
+  long n;
+  if (!s || !*s)
+    return -1;
+  n = strtol (s, &end, 10);
+  if (!*end)
+    return n > 0 && n < 65 ? (int) n : -1;
+  if (g_ascii_strncasecmp (s, "SIG", 3) == 0)
+    s += 3;
+  for (gsize i = 0; i < G_N_ELEMENTS (sigs); i++)
+    if (g_ascii_strcasecmp (sigs[i].name, s) == 0)
+      return sigs[i].sig;
+  if (g_ascii_strncasecmp (s, "RTMIN+", 6) == 0)
+    return SIGRTMIN + atoi (s + 6);
+  return -1;
+}
+
+/* One line of an /etc/passwd or /etc/group style file whose first field
+ * or third field (the id) is @key. */
+static char **
+find_db_entry (const char *rootfs, const char *file, const char *key)
+{
+  g_autofree char *path = g_build_filename (rootfs, file, NULL);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      g_auto (GStrv) f = g_strsplit (*l, ":", 7);
+      if (g_strv_length (f) >= 3 && (g_str_equal (f[0], key) || g_str_equal (f[2], key)))
+        return g_steal_pointer (&f);
+    }
+  return NULL;
+}
+
+static gboolean
+parse_id (const char *s, guint32 *out)
+{
+  char *end;
+  guint64 v;
+  if (!*s || !g_ascii_isdigit (*s))
+    return FALSE;
+  v = g_ascii_strtoull (s, &end, 10);
+  if (*end || v > G_MAXUINT32)
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+gboolean
+launch_resolve_user (const char *user, const char *rootfs, uid_t *uid, gid_t *gid, char **home,
+                     GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (user && *user ? user : "0", ":", 2);
+  g_auto (GStrv) pw = find_db_entry (rootfs, "etc/passwd", parts[0]);
+  guint32 u, gr;
+
+  if (parse_id (parts[0], &u))
+    {
+      gr = pw && g_strv_length (pw) >= 4 && parse_id (pw[3], &gr) ? gr : u == 0 ? 0 : u;
+      if (!(pw && g_strv_length (pw) >= 4 && parse_id (pw[3], &gr)))
+        gr = u;
+    }
+  else if (pw && g_strv_length (pw) >= 4 && parse_id (pw[2], &u) && parse_id (pw[3], &gr))
+    ;
+  else
+    return set_err (error, 125, "unable to find user %s: no matching entries in passwd file",
+                    parts[0]);
+  if (parts[1])
+    {
+      if (!parse_id (parts[1], &gr))
+        {
+          g_auto (GStrv) grp = find_db_entry (rootfs, "etc/group", parts[1]);
+          if (!grp || !parse_id (grp[2], &gr))
+            return set_err (error, 125,
+                            "unable to find group %s: no matching entries in group file",
+                            parts[1]);
+        }
+    }
+  *uid = u;
+  *gid = gr;
+  if (home)
+    *home = g_strdup (pw && g_strv_length (pw) >= 6 && *pw[5] ? pw[5] : "/");
+  return TRUE;
+}
+
+/* The lowest dir that has @file, searching the overlay's lower dirs top
+ * first: enough to read /etc/passwd before the overlay is mounted. */
+static char *
+lower_with_file (char **lowers, const char *file)
+{
+  for (char **l = lowers; *l; l++)
+    {
+      g_autofree char *p = g_build_filename (*l, file, NULL);
+      if (access (p, F_OK) == 0)
+        return g_strdup (*l);
+    }
+  return g_strdup (lowers[0]);
+}
+
+/* A file in the container's run dir: written in place when it is new,
+ * else replaced by a rename, since a running container has the old one
+ * bind-mounted (exec prepares again) and must keep seeing it whole. */
+static gboolean
+write_run_file (const char *path, const char *contents, GError **error)
+{
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0 && errno == EEXIST)
+    return g_file_set_contents (path, contents, -1, error);
+  if (fd < 0 || fd_write_all (fd, contents, strlen (contents)) < 0)
+    {
+      int e = errno;
+      if (fd >= 0)
+        {
+          close (fd);
+          unlink (path);
+        }
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "writing %s: %s", path,
+                   g_strerror (e));
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+static gboolean
+write_etc_files (CliGlobal *g, ContainerConfig *c, const char *rundir, MountPlan *p,
+                 GError **error)
+{
+  g_autoptr (GString) hosts = g_string_new (NULL);
+  g_autoptr (GString) resolv = g_string_new (NULL);
+  g_autofree char *hostname = g_strconcat (c->hostname, "\n", NULL);
+
+  for (char **h = c->add_host; h && *h; h++)
+    {
+      const char *colon = strchr (*h, ':');
+      g_autofree char *name = g_strndup (*h, colon - *h);
+      g_string_append_printf (hosts, "%s\t%s\n", colon + 1, name);
+    }
+  g_string_append (hosts, "127.0.0.1\tlocalhost localhost.localdomain localhost4 "
+                          "localhost4.localdomain4\n"
+                          "::1\tlocalhost localhost.localdomain localhost6 "
+                          "localhost6.localdomain6\n");
+  g_string_append_printf (hosts, "127.0.1.1\t%s %s\n", c->hostname, c->name);
+
+  if (c->dns && *c->dns)
+    {
+      for (char **d = c->dns; *d; d++)
+        g_string_append_printf (resolv, "nameserver %s\n", *d);
+    }
+  else
+    {
+      g_autofree char *host = NULL;
+      g_auto (GStrv) lines = NULL;
+      if (g_file_get_contents ("/etc/resolv.conf", &host, NULL, NULL))
+        lines = g_strsplit (host, "\n", -1);
+      for (char **l = lines; l && *l; l++)
+        {
+          /* The host's loopback resolver is unreachable from a private
+           * network namespace. */
+          if (g_str_has_prefix (*l, "nameserver") && strstr (*l, "127.")
+              && g_strcmp0 (c->network, "host") != 0)
+            continue;
+          if ((g_str_has_prefix (*l, "search") && c->dns_search)
+              || (g_str_has_prefix (*l, "options") && c->dns_option))
+            continue;
+          if (**l)
+            g_string_append_printf (resolv, "%s\n", *l);
+        }
+    }
+  if (c->dns_search && *c->dns_search)
+    {
+      g_autofree char *s = g_strjoinv (" ", c->dns_search);
+      g_string_append_printf (resolv, "search %s\n", s);
+    }
+  if (c->dns_option && *c->dns_option)
+    {
+      g_autofree char *s = g_strjoinv (" ", c->dns_option);
+      g_string_append_printf (resolv, "options %s\n", s);
+    }
+
+  p->etc_hosts = g_build_filename (rundir, "hosts", NULL);
+  p->etc_hostname = g_build_filename (rundir, "hostname", NULL);
+  p->etc_resolv = g_build_filename (rundir, "resolv.conf", NULL);
+  /* Regenerated at every start; nothing needs them to survive a crash. */
+  if (!write_run_file (p->etc_hosts, hosts->str, error)
+      || !write_run_file (p->etc_hostname, hostname, error)
+      || !write_run_file (p->etc_resolv, resolv->str, error))
+    {
+      (*error)->code = 125;
+      (*error)->domain = SPAWN_ERROR;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char **
+layer_dirs (CliGlobal *g, ContainerConfig *c, GError **error)
+{
+  g_autoptr (Store) store = NULL;
+  g_autoptr (StoreRunImage) img = NULL;
+  const char *const *dirs;
+  GPtrArray *out;
+  guint n;
+
+  if (!c->image_id)
+    return g_strsplit (c->image, ":", -1); /* --rootfs DIR */
+  if (c->layer_dirs)
+    dirs = (const char *const *) c->layer_dirs; /* run looked the image up */
+  else
+    {
+      store = store_open (g->root, g->runroot, error);
+      if (!store)
+        return NULL;
+      img = store_lookup_run_image (store, c->image_id, error);
+      if (!img)
+        return NULL;
+      dirs = (const char *const *)img->layer_dirs;
+    }
+  n = g_strv_length ((char **) dirs);
+  out = g_ptr_array_new ();
+  for (guint i = n; i > 0; i--)
+    g_ptr_array_add (out, g_strdup (dirs[i - 1]));
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+static char **
+masked_paths (ContainerConfig *c)
+{
+  GPtrArray *out = g_ptr_array_new ();
+  gboolean all = c->unmask && g_strv_contains ((const char *const *) c->unmask, "ALL");
+  for (const char *const *m = mount_default_masked_paths; *m && !all; m++)
+    if (!c->unmask || !g_strv_contains ((const char *const *) c->unmask, *m))
+      g_ptr_array_add (out, g_strdup (*m));
+  for (char **m = c->mask; m && *m; m++)
+    g_ptr_array_add (out, g_strdup (*m));
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+/* Everything but the pid: spec, plan and seccomp program for @c. */
+typedef struct {
+  SpawnSpec spec;
+  MountPlan *plan;
+  SeccompProgram *seccomp;
+  char **env;
+  char *home;
+  int devnull;
+  int cgroup_fd; /* spec.cgroup_fd's owner */
+} Launch;
+
+static void
+launch_clear (Launch *l)
+{
+  spawn_spec_clear (&l->spec);
+  g_clear_pointer (&l->plan, mount_plan_free);
+  g_clear_pointer (&l->seccomp, seccomp_program_free);
+  g_clear_pointer (&l->env, g_strfreev);
+  g_clear_pointer (&l->home, g_free);
+  if (l->devnull >= 0)
+    close (l->devnull);
+  l->devnull = -1;
+  if (l->cgroup_fd >= 0)
+    close (l->cgroup_fd);
+  l->cgroup_fd = l->spec.cgroup_fd = -1;
+}
+
+static char **
+env_with_defaults (ContainerConfig *c, const char *home)
+{
+  GPtrArray *out = g_ptr_array_new ();
+  for (char **e = c->env; e && *e; e++)
+    g_ptr_array_add (out, g_strdup (*e));
+  if (!container_strv_get (c->env, "HOME"))
+    g_ptr_array_add (out, g_strconcat ("HOME=", home, NULL));
+  if (!container_strv_get (c->env, "HOSTNAME"))
+    g_ptr_array_add (out, g_strconcat ("HOSTNAME=", c->hostname, NULL));
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+static gboolean
+resolve_groups (ContainerConfig *c, const char *passwd_root, GArray *groups, GError **error)
+{
+  for (char **gname = c->group_add; gname && *gname; gname++)
+    {
+      guint32 id;
+      if (g_str_equal (*gname, "keep-groups"))
+        return set_err (error, 125, "--group-add keep-groups is not supported");
+      if (!parse_id (*gname, &id))
+        {
+          g_auto (GStrv) grp = find_db_entry (passwd_root, "etc/group", *gname);
+          if (!grp || !parse_id (grp[2], &id))
+            return set_err (error, 125, "--group-add %s: no such group in the image", *gname);
+        }
+      gid_t gid = id;
+      g_array_append_val (groups, gid);
+    }
+  return TRUE;
+}
+
+static gboolean
+prepare (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
+{
+  g_autofree char *cdir = container_dir (g->root, c->id);
+  g_autofree char *rundir = container_run_dir (g->runroot, c->id);
+  g_autofree char *seccomp_cache = g_build_filename (g->runroot, "seccomp", NULL);
+  g_auto (GStrv) lowers = NULL;
+  g_autofree char *passwd_root = NULL;
+  MountPlan *p;
+  uid_t uid;
+  gid_t gid;
+
+  memset (l, 0, sizeof *l);
+  l->devnull = -1;
+  l->cgroup_fd = l->spec.cgroup_fd = -1;
+  for (int i = 0; i < 3; i++)
+    l->spec.stdio[i] = -1;
+  lowers = layer_dirs (g, c, error);
+  if (!lowers)
+    return FALSE;
+  if (!*lowers)
+    return set_err (error, 125, "image %s has no layers", c->image);
+  if (g_mkdir_with_parents (rundir, 0700) < 0)
+    return set_err (error, 125, "creating %s: %s", rundir, g_strerror (errno));
+
+  passwd_root = lower_with_file (lowers, "etc/passwd");
+  if (!launch_resolve_user (c->user, passwd_root, &uid, &gid, &l->home, error))
+    return FALSE;
+  l->spec.uid = uid;
+  l->spec.gid = gid;
+  l->spec.groups = g_array_new (FALSE, FALSE, sizeof (gid_t));
+  if (!resolve_groups (c, passwd_root, l->spec.groups, error))
+    return FALSE;
+
+  p = l->plan = g_new0 (MountPlan, 1);
+  p->rootfs = g_build_filename (rundir, "merged", NULL);
+  if (mkdir (p->rootfs, 0755) < 0 && errno != EEXIST)
+    return set_err (error, 125, "creating %s: %s", p->rootfs, g_strerror (errno));
+  p->upperdir = g_build_filename (cdir, "upper", NULL);
+  p->workdir = g_build_filename (cdir, "work", NULL);
+  p->lowerdirs = g_strjoinv (":", lowers);
+  if (c->auto_remove)
+    {
+      /* The targets of /etc/hosts & co where the image has none, below
+       * its layers (store.h); only for --rm, whose upper dir nobody diffs
+       * or commits after it ran: a kept container's upper dir still gets
+       * them, as before. */
+      g_autofree char *mp = store_mountpoints_layer (g->root, g->runroot, error);
+      g_autofree char *all = NULL;
+      if (!mp)
+        return FALSE;
+      all = g_strconcat (p->lowerdirs, ":", mp, NULL);
+      g_free (p->lowerdirs);
+      p->lowerdirs = g_steal_pointer (&all);
+    }
+  p->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) mount_entry_free);
+  for (char **m = c->mounts; m && *m; m++)
+    {
+      MountEntry *e = mount_entry_parse (*m, error);
+      if (!e)
+        return FALSE;
+      g_ptr_array_add (p->mounts, e);
+    }
+  p->masked = masked_paths (c);
+  p->readonly = c->unmask && g_strv_contains ((const char *const *) c->unmask, "ALL")
+                    ? g_new0 (char *, 1)
+                    : g_strdupv ((char **) mount_default_readonly_paths);
+  if (!write_etc_files (g, c, rundir, p, error))
+    return FALSE;
+  if (c->tz && *c->tz && !g_str_equal (c->tz, "local"))
+    {
+      p->localtime = g_build_filename ("/usr/share/zoneinfo", c->tz, NULL);
+      if (access (p->localtime, R_OK) < 0)
+        return set_err (error, 125, "--tz %s: no such time zone", c->tz);
+    }
+  else if (c->tz)
+    p->localtime = g_strdup ("/etc/localtime");
+  p->devices = g_strdupv (c->devices);
+  p->sysctls = g_strdupv (c->sysctls);
+  p->shm_size = c->shm_size > 0 ? c->shm_size : 64 * 1024 * 1024;
+  p->read_only = c->read_only;
+  p->read_only_tmpfs = c->read_only_tmpfs;
+  p->new_netns = g_strcmp0 (c->network, "host") != 0;
+  p->userns = c->uidmap != NULL;
+  p->volatile_upper = c->auto_remove;
+  p->cwd = c->workdir && *c->workdir ? g_strdup (c->workdir) : NULL;
+  p->chown_uid = uid;
+  p->chown_gid = gid;
+
+  if (!caps_resolve ((const char *const *) c->cap_add, (const char *const *) c->cap_drop,
+                     uid == 0, c->no_new_privs, &l->spec.caps, error))
+    return FALSE;
+  l->seccomp = seccomp_program_prepare (c->seccomp_profile, l->spec.caps.bounding,
+                                        seccomp_cache, error);
+  if (!l->seccomp)
+    return FALSE;
+  l->spec.seccomp = seccomp_program_is_empty (l->seccomp) ? NULL : l->seccomp;
+  l->spec.rlimits = rlimits_resolve (c->ulimits, error);
+  if (!l->spec.rlimits)
+    return FALSE;
+
+  l->env = env_with_defaults (c, l->home);
+  l->spec.argv = c->argv;
+  l->spec.env = l->env;
+  l->spec.cwd = c->workdir && *c->workdir ? c->workdir : "/";
+  l->spec.init = c->init;
+  l->spec.hostname = c->hostname;
+  l->spec.mounts = p;
+  l->spec.clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+  if (p->new_netns)
+    {
+      l->spec.clone_flags |= CLONE_NEWNET;
+      l->spec.loopback_up = TRUE;
+    }
+  if (c->uidmap)
+    {
+      l->spec.clone_flags |= CLONE_NEWUSER;
+      l->spec.uid_map = namespaces_map_from_flags (c->uidmap, error);
+      l->spec.gid_map = namespaces_map_from_flags (c->gidmap ? c->gidmap : c->uidmap, error);
+      if (!l->spec.uid_map || !l->spec.gid_map)
+        return FALSE;
+    }
+  if (!c->interactive)
+    {
+      l->devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+      l->spec.stdio[0] = l->devnull;
+    }
+  return TRUE;
+}
+
+/* Moves the container into its cgroup before it runs anything (see
+ * cgroup.h); the spawn path calls this between clone and "go". */
+static gboolean
+enter_cgroup (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error)
+{
+  return cgroup_enter (data, pid, error);
+}
+
+/* The cgroups for @c with this process as its supervisor (cgroup.h);
+ * the container enters its own between clone and "go". */
+static CgroupManager *
+setup_cgroups (CliGlobal *g, ContainerConfig *c, Launch *l, gboolean foreground, GError **error)
+{
+  g_autofree char *rdir = container_run_dir (g->runroot, c->id);
+  g_autofree char *cgfile = g_build_filename (rdir, "cgroup", NULL);
+  g_autofree char *warning = NULL;
+  g_autoptr (CgroupManager) cg = NULL;
+  CgroupLimits limits = CGROUP_LIMITS_INIT;
+
+  limits.memory = c->memory;
+  limits.pids_limit = c->pids_limit;
+  limits.cpu_quota = c->cpu_quota;
+  /* A foreground podunit is the user's command, not a conmon: it stays in
+   * the caller's cgroup ("enabled" then places only the container). */
+  cg = cgroup_manager_for_container (foreground && g_strcmp0 (c->cgroups, "enabled") == 0
+                                         ? "no-conmon"
+                                         : c->cgroups,
+                                     c->id, error);
+  if (!cg || !cgroup_prepare (cg, getpid (), &limits, &warning, error))
+    return NULL;
+  if (warning)
+    cli_warn ("%s", warning);
+  cgroup_manager_save (cg, cgfile, NULL);
+  /* Created right in its cgroup where the kernel can (spawn.h); a
+   * directory that does not exist (v1, hybrid) leaves it to the hook. */
+  if (cgroup_container_path (cg))
+    l->cgroup_fd = l->spec.cgroup_fd
+        = open (cgroup_container_path (cg), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  l->spec.enter_cgroup = enter_cgroup;
+  l->spec.hook_data = cg;
+  return g_steal_pointer (&cg);
+}
+
+static gint64
+now_us (void)
+{
+  return g_get_real_time ();
+}
+
+static void
+record_exit (CliGlobal *g, const char *id, int code)
+{
+  int lfd = container_lock (g->runroot, id, NULL);
+  ContainerState st;
+  if (container_state_load (g->runroot, id, &st, NULL))
+    {
+      st.status = CONTAINER_EXITED;
+      st.exit_code = code;
+      st.pid = 0;
+      st.finished_at = now_us ();
+      container_state_save (g->runroot, id, &st, NULL);
+    }
+  if (lfd >= 0)
+    close (lfd);
+}
+
+/* Takes the lock and checks the container may start. */
+static int
+lock_for_start (CliGlobal *g, ContainerConfig *c, GError **error)
+{
+  ContainerState st;
+  int lfd = container_lock (g->runroot, c->id, error);
+  if (lfd < 0)
+    return -1;
+  if (!container_state_load (g->runroot, c->id, &st, error))
+    {
+      close (lfd);
+      return -1;
+    }
+  if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING)
+    {
+      close (lfd);
+      set_err (error, 125, "container %s is already running", c->name);
+      return -1;
+    }
+  return lfd;
+}
+
+int
+launch_foreground (CliGlobal *g, ContainerConfig *c)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgroupManager) cg = NULL;
+  Launch l;
+  ContainerState st = { .status = CONTAINER_RUNNING };
+  pid_t pid;
+  int code, lfd, master = -1;
+
+  lfd = lock_for_start (g, c, &error);
+  if (lfd < 0)
+    return cli_fail (error);
+  if (!prepare (g, c, &l, &error) || !(cg = setup_cgroups (g, c, &l, TRUE, &error)))
+    {
+      launch_clear (&l);
+      close (lfd);
+      goto failed;
+    }
+  if (c->tty)
+    l.spec.tty_master = &master;
+  pid = spawn_container (&l.spec, &error);
+  launch_clear (&l);
+  if (pid < 0)
+    {
+      close (lfd);
+      goto failed;
+    }
+  st.pid = pid;
+  st.supervisor_pid = getpid ();
+  st.started_at = now_us ();
+  container_state_save (g->runroot, c->id, &st, NULL);
+  close (lfd);
+
+  code = master >= 0 ? console_relay (master, pid, c->interactive) : spawn_wait_forwarding (pid);
+  if (c->auto_remove)
+    launch_remove (g, c->id, TRUE, NULL);
+  else
+    record_exit (g, c->id, code);
+  return code;
+
+failed:
+  cli_error ("%s", error->message);
+  code = error->domain == SPAWN_ERROR ? error->code : EXIT_PODUNIT;
+  if (c->auto_remove)
+    launch_remove (g, c->id, TRUE, NULL);
+  return code;
+}
+
+/* The supervisor binary: beside this podunit in a build tree, else the
+ * installed one. */
+static char *
+supervisor_path (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  if (self)
+    {
+      g_autofree char *dir = g_path_get_dirname (self);
+      char *p = g_build_filename (dir, "podunit-supervisor", NULL);
+      if (access (p, X_OK) == 0)
+        return p;
+      g_free (p);
+    }
+  return g_build_filename (PODUNIT_LIBEXECDIR, "podunit", "podunit-supervisor", NULL);
+}
+
+/* --sdnotify=container (notify.h): a proxy socket in the run dir, bound
+ * at /run/notify in the container with NOTIFY_SOCKET pointing at it; the
+ * supervisor relays what the payload may send. A Notifier without a proxy
+ * in every other case. */
+static Notifier *
+open_notify_proxy (ContainerConfig *c, const char *rdir, Launch *l, GError **error)
+{
+  g_autofree char *dir = g_build_filename (rdir, "notify", NULL);
+  NotifyMode mode = NOTIFY_MODE_CONMON;
+  Notifier *n;
+  MountEntry *e;
+  guint len;
+
+  notify_mode_from_string (c->sdnotify, &mode, NULL);
+  n = notifier_new (mode, g_getenv ("NOTIFY_SOCKET"), getpid ());
+  if (!notifier_open_proxy (n, dir, error))
+    {
+      notifier_free (n);
+      return NULL;
+    }
+  if (notifier_proxy_fd (n) < 0)
+    return n;
+  e = g_new0 (MountEntry, 1);
+  e->type = MOUNT_BIND;
+  e->source = g_steal_pointer (&dir);
+  e->destination = g_strdup (NOTIFY_CONTAINER_DIR);
+  g_ptr_array_add (l->plan->mounts, e);
+  len = g_strv_length (l->env);
+  l->env = g_renew (char *, l->env, len + 2);
+  l->env[len] = g_strdup (notifier_payload_env (n));
+  l->env[len + 1] = NULL;
+  l->spec.env = l->env;
+  return n;
+}
+
+static G_GNUC_NORETURN void
+supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sup = supervisor_path ();
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *cdir = container_dir (g->root, c->id);
+  g_autofree char *rdir = container_run_dir (g->runroot, c->id);
+  g_autofree char *log = g_build_filename (cdir, "ctr.log", NULL);
+  g_autofree char *state = g_build_filename (rdir, "state.json", NULL);
+  g_autofree char *lock = g_build_filename (rdir, "lock", NULL);
+  char pidbuf[16], outbuf[16], errbuf[16], startbuf[32], timeoutbuf[32];
+  ContainerState st = { .status = CONTAINER_RUNNING };
+  int out[2] = { -1, -1 }, err[2] = { -1, -1 }, lfd, dn, master = -1;
+  Launch l;
+  pid_t pid;
+  gboolean passthrough = g_strcmp0 (c->log_driver, "passthrough") == 0;
+  gboolean nolog = g_strcmp0 (c->log_driver, "none") == 0;
+  gboolean journald = g_strcmp0 (c->log_driver, "journald") == 0;
+  g_autofree char *hcfile = g_build_filename (cdir, HEALTH_CONFIG_FILE, NULL);
+  char healthbuf[32];
+  HealthConfig hc;
+  g_autoptr (CgroupManager) cg = NULL;
+  NotifyMode notify_mode;
+  Notifier *proxy = NULL; /* lives on in the supervisor: never freed */
+  char notifybuf[16] = "-1";
+
+  setsid ();
+  lfd = lock_for_start (g, c, &error);
+  if (lfd < 0)
+    goto fail;
+  {
+    /* A stop asked for in an earlier run is over (see launch_stop). */
+    g_autofree char *mark = g_build_filename (rdir, "stopping", NULL);
+    unlink (mark);
+  }
+  if (!prepare (g, c, &l, &error) || !(proxy = open_notify_proxy (c, rdir, &l, &error)))
+    goto fail;
+  dn = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (!passthrough && (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (err, O_CLOEXEC) < 0))
+    {
+      set_err (&error, 125, "pipe: %s", g_strerror (errno));
+      goto fail;
+    }
+  if (!passthrough)
+    {
+      l.spec.stdio[1] = out[1];
+      l.spec.stdio[2] = err[1];
+    }
+  else
+    l.spec.stdio[0] = l.spec.stdio[0] >= 0 ? l.spec.stdio[0] : 0;
+  l.spec.new_session = TRUE;
+  /* This process becomes the supervisor: its cgroup and the container's. */
+  cg = setup_cgroups (g, c, &l, FALSE, &error);
+  if (!cg)
+    goto fail;
+  if (c->tty && !passthrough)
+    l.spec.tty_master = &master;
+  pid = spawn_container (&l.spec, &error);
+  launch_clear (&l);
+  if (pid < 0)
+    goto fail;
+  if (master >= 0)
+    {
+      /* -t: the terminal's output is the log's stdout; there is no stderr. */
+      close (out[0]);
+      close (err[0]);
+      out[0] = master;
+      err[0] = -1;
+    }
+  st.pid = pid;
+  st.supervisor_pid = getpid ();
+  st.started_at = now_us ();
+  container_state_save (g->runroot, c->id, &st, NULL);
+  close (lfd);
+  /* --sdnotify (notify.h): the supervisor keeps this pid, so MAINPID goes
+   * out now, before the podunit systemd started reports and exits. */
+  if (notify_mode_from_string (c->sdnotify, &notify_mode, NULL))
+    {
+      g_autoptr (Notifier) n = notifier_new (notify_mode, g_getenv ("NOTIFY_SOCKET"), getpid ());
+      notifier_container_started (n, NULL);
+      if (notify_mode == NOTIFY_MODE_IGNORE)
+        g_unsetenv ("NOTIFY_SOCKET");
+    }
+  if (write (report_fd, "0", 1) < 0)
+    _exit (125);
+  close (report_fd);
+
+  /* Nothing of the caller's terminal stays open in the supervisor. */
+  if (!passthrough)
+    {
+      dup2 (dn, 0);
+      dup2 (dn, 1);
+      dup2 (dn, 2);
+      close (out[1]);
+      close (err[1]);
+    }
+  snprintf (pidbuf, sizeof pidbuf, "%d", (int) pid);
+  snprintf (outbuf, sizeof outbuf, "%d", passthrough ? -1 : out[0]);
+  snprintf (errbuf, sizeof errbuf, "%d", passthrough ? -1 : err[0]);
+  snprintf (startbuf, sizeof startbuf, "%" G_GINT64_FORMAT, st.started_at);
+  snprintf (timeoutbuf, sizeof timeoutbuf, "%" G_GINT64_FORMAT, c->stop_timeout);
+  /* Health checks run on the supervisor's timer (health.h). */
+  snprintf (healthbuf, sizeof healthbuf, "%" G_GINT64_FORMAT,
+            health_config_load (hcfile, &hc, NULL) ? health_timer_interval (&hc) : 0);
+  if (notifier_proxy_fd (proxy) >= 0)
+    {
+      fcntl (notifier_proxy_fd (proxy), F_SETFD, 0);
+      snprintf (notifybuf, sizeof notifybuf, "%d", notifier_proxy_fd (proxy));
+    }
+  if (!passthrough)
+    {
+      fcntl (out[0], F_SETFD, 0);
+      if (err[0] >= 0)
+        fcntl (err[0], F_SETFD, 0);
+    }
+  {
+    const char *argv[] = { sup,        c->id, pidbuf, outbuf, errbuf,
+                           nolog ? "-" : journald ? "journald" : log, state, lock, startbuf,
+                           c->auto_remove ? self : "-", g->root, g->runroot,
+                           c->name ? c->name : "", self, healthbuf, notifybuf,
+                           cgroup_container_path (cg) ? cgroup_container_path (cg) : "-",
+                           c->log_tag ? c->log_tag : "", NULL };
+    execv (sup, (char **) argv);
+  }
+  /* No supervisor: the container must not run unsupervised. */
+  kill (pid, SIGKILL);
+  _exit (125);
+
+fail:
+  {
+    char code = error->domain == SPAWN_ERROR ? (char) error->code : (char) 125;
+    g_autofree char *msg = g_strdup_printf ("%c%s", code, error->message);
+    if (write (report_fd, msg, strlen (msg)) < 0)
+      _exit (125);
+    _exit (125);
+  }
+}
+
+gboolean
+launch_detached (CliGlobal *g, ContainerConfig *c, GError **error)
+{
+  int rp[2];
+  pid_t p1;
+  char buf[1100];
+  ssize_t n, total = 0;
+
+  if (pipe2 (rp, O_CLOEXEC) < 0)
+    return set_err (error, 125, "pipe: %s", g_strerror (errno));
+  fflush (NULL);
+  p1 = fork ();
+  if (p1 < 0)
+    return set_err (error, 125, "fork: %s", g_strerror (errno));
+  if (p1 == 0)
+    {
+      /* Double fork: the supervisor is nobody's child but init's (or the
+       * subreaper's, e.g. systemd for a service). */
+      close (rp[0]);
+      if (fork () != 0)
+        _exit (0);
+      supervisor_child (g, c, rp[1]);
+    }
+  close (rp[1]);
+  waitpid (p1, NULL, 0);
+  while ((n = read (rp[0], buf + total, sizeof buf - 1 - total)) > 0)
+    total += n;
+  close (rp[0]);
+  buf[total] = 0;
+  if (total >= 1 && buf[0] == '0')
+    return TRUE;
+  if (total < 1)
+    return set_err (error, 125, "the supervisor of %s died while starting it", c->name);
+  return set_err (error, (unsigned char) buf[0], "%s", buf + 1);
+}
+
+gboolean
+launch_kill (CliGlobal *g, const char *id, int sig, GError **error)
+{
+  ContainerState st;
+  if (!container_state_load (g->runroot, id, &st, error))
+    return FALSE;
+  if (st.status != CONTAINER_RUNNING && st.status != CONTAINER_STOPPING)
+    return set_err (error, 125, "can only kill running containers. %s is in state %s: container "
+                                "state improper",
+                    id, container_status_to_string (st.status));
+  if (kill (st.pid, sig) < 0 && errno != ESRCH)
+    return set_err (error, 125, "kill %d: %s", (int) st.pid, g_strerror (errno));
+  return TRUE;
+}
+
+/* Waits until @pid is gone (it is not our child: poll a pidfd). */
+static gboolean
+wait_pid_gone (pid_t pid, int timeout_ms)
+{
+  int fd = syscall (SYS_pidfd_open, pid, 0);
+  struct pollfd pfd = { .fd = fd, .events = POLLIN };
+  int r;
+  if (fd < 0)
+    return errno == ESRCH;
+  do
+    r = poll (&pfd, 1, timeout_ms);
+  while (r < 0 && errno == EINTR);
+  close (fd);
+  return r > 0;
+}
+
+/* After pid 1 exited, the supervisor records it; wait for that, as long
+ * as the supervisor lives (bounded: a wedged supervisor must not hang
+ * stop/wait forever). A short bound made `stop` return before the exit
+ * code was recorded when the machine was busy. */
+static void
+wait_recorded (CliGlobal *g, const char *id, const ContainerState *before)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      ContainerState st;
+      if (!container_state_load (g->runroot, id, &st, NULL) || st.status == CONTAINER_EXITED)
+        return;
+      if (before->supervisor_pid > 0 && !container_pid_running (before->supervisor_pid))
+        return;
+      g_usleep (5000);
+    }
+}
+
+gboolean
+launch_stop (CliGlobal *g, const char *id, gint64 timeout, GError **error)
+{
+  g_autoptr (ContainerConfig) c = container_config_load (g->root, id, error);
+  ContainerState st;
+  int sig;
+  if (!c || !container_state_load (g->runroot, id, &st, error))
+    return FALSE;
+  if (st.status != CONTAINER_RUNNING && st.status != CONTAINER_STOPPING)
+    return TRUE;
+  sig = c->stop_signal > 0 ? c->stop_signal : SIGTERM;
+  if (timeout < 0)
+    timeout = c->stop_timeout >= 0 ? c->stop_timeout : 10;
+  {
+    /* Tells the supervisor this exit was asked for (supervisor.c). */
+    g_autofree char *rdir = container_run_dir (g->runroot, id);
+    g_autofree char *mark = g_build_filename (rdir, "stopping", NULL);
+    g_file_set_contents (mark, "", 0, NULL);
+  }
+  kill (st.pid, sig);
+  if (!wait_pid_gone (st.pid, (int) MIN (timeout, 1000000) * 1000))
+    {
+      if (timeout > 0)
+        cli_warn ("StopSignal SIG%s failed to stop container %s in %" G_GINT64_FORMAT
+                  " seconds, resorting to SIGKILL",
+                  sigabbrev_np (sig) ? sigabbrev_np (sig) : "?", c->name, timeout);
+      kill (st.pid, SIGKILL);
+      wait_pid_gone (st.pid, 10000);
+    }
+  wait_recorded (g, id, &st);
+  return TRUE;
+}
+
+int
+launch_wait (CliGlobal *g, const char *id, GError **error)
+{
+  for (;;)
+    {
+      ContainerState st;
+      if (!container_state_load (g->runroot, id, &st, error))
+        return -1;
+      if (st.status == CONTAINER_EXITED)
+        return st.exit_code;
+      if (st.status == CONTAINER_CREATED)
+        {
+          g_usleep (20000);
+          continue;
+        }
+      wait_pid_gone (st.pid, -1);
+      wait_recorded (g, id, &st);
+    }
+}
+
+gboolean
+launch_remove (CliGlobal *g, const char *id, gboolean force, GError **error)
+{
+  ContainerState st;
+  int lfd;
+  if (!container_state_load (g->runroot, id, &st, error))
+    return FALSE;
+  if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING)
+    {
+      if (!force)
+        {
+          g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_STATE,
+                       "cannot remove container %s as it is running - running or paused "
+                       "containers cannot be removed without force: container state improper",
+                       id);
+          return FALSE;
+        }
+      if (!launch_stop (g, id, -1, error))
+        return FALSE;
+    }
+  /* The cgroups the supervisor set up (cgroup.h), before the run dir that
+   * records them goes. */
+  {
+    g_autofree char *rdir = container_run_dir (g->runroot, id);
+    g_autofree char *cgfile = g_build_filename (rdir, "cgroup", NULL);
+    g_autoptr (CgroupManager) cg = cgroup_manager_load (cgfile, NULL);
+    g_autoptr (GError) cg_error = NULL;
+    guint64 ooms = 0;
+    if (cg && cgroup_oom_kills (cg, &ooms, NULL) && ooms > 0)
+      cli_warn ("container %s was OOM killed", id);
+    /* After `rm -f` stopped it, the supervisor outlives the record of
+     * the exit by a moment, and until it is reaped its cgroup cannot be
+     * removed (EBUSY left podunit-conmon-ID behind): retry for a second. */
+    for (int i = 0; cg && !cgroup_cleanup (cg, &cg_error); i++)
+      {
+        if (i == 50)
+          {
+            cli_warn ("%s", cg_error->message);
+            break;
+          }
+        g_clear_error (&cg_error);
+        g_usleep (20000);
+      }
+  }
+  lfd = container_lock (g->runroot, id, error);
+  if (lfd < 0)
+    return FALSE;
+  gboolean ok = container_remove_files (g->root, g->runroot, id, error);
+  close (lfd);
+  return ok;
+}
+
+gboolean
+launch_exec_spec (CliGlobal *g, ContainerConfig *c, SpawnSpec *spec, GError **error)
+{
+  Launch l;
+  gboolean ok = prepare (g, c, &l, error);
+  if (ok)
+    {
+      *spec = l.spec;
+      /* Ownership of these moves to the caller's spec. */
+      l.spec.groups = NULL;
+      l.spec.rlimits = NULL;
+      l.spec.uid_map = l.spec.gid_map = NULL;
+      spec->mounts = NULL;
+      spec->seccomp = l.seccomp;
+      spec->env = l.env;
+      l.seccomp = NULL;
+      l.env = NULL;
+    }
+  launch_clear (&l);
+  return ok;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* From a container's spec to a running process: resolve the image layers,
+ * write /etc/hosts & co, build the MountPlan and SpawnSpec, spawn, and
+ * either wait in the foreground (run) or hand the container to its own
+ * supervisor process (run -d, start). Shared by cli/run.c, cli/start.c. */
+#pragma once
+
+#include "cli/cli.h"
+#include "container/container.h"
+#include "sandbox/spawn.h"
+
+/* Runs @c attached to this process's stdio and waits for it, forwarding
+ * signals; records state; honours --rm. Returns the exit status to report. */
+int launch_foreground (CliGlobal *g, ContainerConfig *c);
+
+/* Starts @c under a detached supervisor (podunit-supervisor) and returns
+ * once the command was exec'd (TRUE) or failed (FALSE; @error's code is the
+ * exit status: 125/126/127). */
+gboolean launch_detached (CliGlobal *g, ContainerConfig *c, GError **error);
+
+/* Removes a container: kills it (when @force) and deletes its files.
+ * Used by rm, --replace and --rm. */
+gboolean launch_remove (CliGlobal *g, const char *id, gboolean force, GError **error);
+
+/* Signals the container's pid 1. */
+gboolean launch_kill (CliGlobal *g, const char *id, int sig, GError **error);
+
+/* Sends the stop signal, waits @timeout seconds (negative: the
+ * container's --stop-timeout), then SIGKILL; returns once it is recorded
+ * as exited. */
+gboolean launch_stop (CliGlobal *g, const char *id, gint64 timeout, GError **error);
+
+/* Waits until the container is exited; returns its exit code (or -1). */
+int launch_wait (CliGlobal *g, const char *id, GError **error);
+
+/* The process part of a spec for `exec` into a running container. */
+gboolean launch_exec_spec (CliGlobal *g, ContainerConfig *c, SpawnSpec *spec, GError **error);
+
+/* "SIGTERM", "TERM", "15" -> 15; -1 when unknown. */
+int launch_parse_signal (const char *s);
+
+/* Resolves a "user[:group]" in the image's /etc/passwd and /etc/group
+ * (looked up in @layer_dirs top first, or in @rootfs). */
+gboolean launch_resolve_user (const char *user, const char *rootfs, uid_t *uid, gid_t *gid,
+                              char **home, GError **error);

@@ -1,0 +1,1748 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The image store (layout and rules in store.h).  Names live in one file,
+ * ROOT/names.json, so tagging and untagging is one atomic rename; image
+ * records never carry names, so the two cannot disagree after a crash.  A
+ * crash between writing an image record and naming it leaves a dangling
+ * image (`<none>`), which `image prune` removes. */
+#include "image/store.h"
+#include "image/digest.h"
+#include "image/layer.h"
+#include "image/store-fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+G_DEFINE_QUARK (podunit - store - error - quark, store_error)
+
+struct _Store
+{
+  char *root;
+  char *runroot;
+  int lock_fd;
+  int lock_depth;
+  gboolean rootless;
+};
+
+struct _StoreImage
+{
+  gint ref;
+  char *id;
+  char *digest;
+  char **names;
+  char **diff_ids;
+  char **layer_dirs;
+  JsonNode *manifest;
+  JsonNode *oci_config;
+  JsonObject *config;
+  gint64 created;
+  guint64 size;
+};
+
+typedef struct
+{
+  char *id;
+  char *manifest_hex;
+  char *config_hex;
+  char **names;
+  GPtrArray *diff_ids; /* hex */
+  GPtrArray *blobs;    /* hex of its manifest, config and layer blobs */
+} PendingImage;
+
+struct _StoreTxn
+{
+  Store *s;
+  char *dir;
+  int dir_fd;             /* flocked while the transaction lives, so prune skips it */
+  GPtrArray *blobs;       /* hex of staged blobs */
+  GPtrArray *layers;      /* diff id hex of staged layers */
+  GPtrArray *layer_blobs; /* the blob hex each staged layer came from */
+  GPtrArray *images;      /* PendingImage */
+  gboolean committed;
+};
+
+static gboolean
+io_error (GError **error, const char *what, const char *path)
+{
+  int e = errno;
+  g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "%s %s: %s", what, path, g_strerror (e));
+  return FALSE;
+}
+
+/* ---- locations ---- */
+
+char *
+store_default_root (void)
+{
+  if (geteuid () == 0)
+    return g_strdup ("/var/lib/podunit");
+  return g_build_filename (g_get_user_data_dir (), "podunit", NULL);
+}
+
+char *
+store_default_runroot (void)
+{
+  if (geteuid () == 0)
+    return g_strdup ("/run/podunit");
+  const char *xdg = g_getenv ("XDG_RUNTIME_DIR");
+  if (xdg && *xdg)
+    return g_build_filename (xdg, "podunit", NULL);
+  return g_strdup_printf ("/tmp/podunit-run-%u", (unsigned)geteuid ());
+}
+
+static char *
+sub (Store *s, const char *a, const char *b)
+{
+  return g_build_filename (s->root, a, b, NULL);
+}
+
+char *
+store_blob_path (Store *s, const char *hex)
+{
+  return g_build_filename (s->root, "blobs", "sha256", hex, NULL);
+}
+
+static char *
+layer_path (Store *s, const char *hex)
+{
+  return sub (s, "layers", hex);
+}
+
+Store *
+store_open (const char *root, const char *runroot, GError **error)
+{
+  g_autoptr (Store) s = g_new0 (Store, 1);
+  s->lock_fd = -1;
+  s->root = root ? g_canonicalize_filename (root, NULL) : store_default_root ();
+  s->runroot = runroot ? g_canonicalize_filename (runroot, NULL) : store_default_runroot ();
+  s->rootless = geteuid () != 0;
+
+  static const char *const dirs[] = { "blobs/sha256", "layers", "images", "tmp" };
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *d = g_build_filename (s->root, dirs[i], NULL);
+      if (!fs_mkdir_p (d, 0700, error))
+        return NULL;
+    }
+  if (!fs_mkdir_p (s->runroot, 0700, error))
+    return NULL;
+  g_autofree char *lock = g_build_filename (s->root, "store.lock", NULL);
+  s->lock_fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (s->lock_fd < 0)
+    {
+      io_error (error, "cannot open", lock);
+      return NULL;
+    }
+  return g_steal_pointer (&s);
+}
+
+void
+store_free (Store *s)
+{
+  if (s == NULL)
+    return;
+  if (s->lock_fd >= 0)
+    close (s->lock_fd);
+  g_free (s->root);
+  g_free (s->runroot);
+  g_free (s);
+}
+
+const char *
+store_get_root (Store *s)
+{
+  return s->root;
+}
+
+const char *
+store_get_runroot (Store *s)
+{
+  return s->runroot;
+}
+
+gboolean
+store_is_rootless (Store *s)
+{
+  return s->rootless;
+}
+
+gboolean
+store_lock (Store *s, GError **error)
+{
+  if (s->lock_depth++ > 0)
+    return TRUE;
+  while (flock (s->lock_fd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      {
+        s->lock_depth = 0;
+        return io_error (error, "cannot lock", s->root);
+      }
+  return TRUE;
+}
+
+void
+store_unlock (Store *s)
+{
+  g_return_if_fail (s->lock_depth > 0);
+  if (--s->lock_depth == 0)
+    flock (s->lock_fd, LOCK_UN);
+}
+
+/* ---- JSON files ---- */
+
+static JsonNode *
+parse_json (const char *data, gssize len, const char *what, GError **error)
+{
+  g_autoptr (JsonParser) p = json_parser_new ();
+  g_autoptr (GError) local = NULL;
+  if (!json_parser_load_from_data (p, data, len, &local))
+    {
+      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: invalid JSON: %s", what,
+                   local->message);
+      return NULL;
+    }
+  JsonNode *root = json_parser_get_root (p);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: not a JSON object", what);
+      return NULL;
+    }
+  return json_node_copy (root);
+}
+
+static JsonNode *
+read_json_file (const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize len;
+  g_autoptr (GError) local = NULL;
+  if (!g_file_get_contents (path, &data, &len, &local))
+    {
+      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "%s", local->message);
+      return NULL;
+    }
+  return parse_json (data, len, path, error);
+}
+
+static char *
+to_json (JsonNode *node, gsize *len)
+{
+  g_autoptr (JsonGenerator) g = json_generator_new ();
+  json_generator_set_root (g, node);
+  return json_generator_to_data (g, len);
+}
+
+static gboolean
+write_json_file (const char *path, JsonNode *node, GError **error)
+{
+  gsize len;
+  g_autofree char *data = to_json (node, &len);
+  return fs_write_atomic (path, data, len, error);
+}
+
+/* names.json: { "names": { "<full name>": "<id>" } } */
+static JsonNode *
+read_names (Store *s, GError **error)
+{
+  g_autofree char *path = g_build_filename (s->root, "names.json", NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      JsonNode *n = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *o = json_object_new ();
+      json_object_set_object_member (o, "names", json_object_new ());
+      json_node_take_object (n, o);
+      return n;
+    }
+  JsonNode *n = read_json_file (path, error);
+  if (n && !json_object_has_member (json_node_get_object (n), "names"))
+    json_object_set_object_member (json_node_get_object (n), "names", json_object_new ());
+  return n;
+}
+
+static JsonObject *
+names_of (JsonNode *n)
+{
+  return json_object_get_object_member (json_node_get_object (n), "names");
+}
+
+static gboolean
+write_names (Store *s, JsonNode *n, GError **error)
+{
+  g_autofree char *path = g_build_filename (s->root, "names.json", NULL);
+  return write_json_file (path, n, error);
+}
+
+/* ---- names ---- */
+
+char *
+store_normalize_name_in (const char *name, const char *default_domain, GError **error)
+{
+  if (name == NULL || *name == '\0' || strpbrk (name, " \t\n") || g_str_has_suffix (name, "/")
+      || name[0] == '/')
+    {
+      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "invalid image name '%s'",
+                   name ? name : "");
+      return NULL;
+    }
+  const char *slash = strchr (name, '/');
+  gboolean has_domain = slash
+                        && (memchr (name, '.', slash - name) || memchr (name, ':', slash - name)
+                            || (slash - name == 9 && strncmp (name, "localhost", 9) == 0));
+  g_autofree char *full = NULL;
+  if (has_domain)
+    full = g_strdup (name);
+  else if (strcmp (default_domain, "docker.io") == 0 && slash == NULL)
+    full = g_strconcat ("docker.io/library/", name, NULL);
+  else
+    full = g_strconcat (default_domain, "/", name, NULL);
+
+  const char *last = strrchr (full, '/');
+  const char *repo_end = strchr (last, '@');
+  for (const char *p = full; p < (repo_end ? repo_end : full + strlen (full)); p++)
+    if (g_ascii_isupper (*p) && (p < last || !strchr (last, ':') || p < strchr (last, ':')))
+      {
+        g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
+                     "invalid image name '%s': repository name must be lowercase", name);
+        return NULL;
+      }
+  if (strchr (last, ':') == NULL && strchr (last, '@') == NULL)
+    return g_strconcat (full, ":latest", NULL);
+  return g_steal_pointer (&full);
+}
+
+char *
+store_normalize_name (const char *name, GError **error)
+{
+  return store_normalize_name_in (name, "localhost", error);
+}
+
+/* ---- images ---- */
+
+StoreImage *
+store_image_ref (StoreImage *img)
+{
+  g_atomic_int_inc (&img->ref);
+  return img;
+}
+
+void
+store_image_unref (StoreImage *img)
+{
+  if (img == NULL || !g_atomic_int_dec_and_test (&img->ref))
+    return;
+  g_free (img->id);
+  g_free (img->digest);
+  g_strfreev (img->names);
+  g_strfreev (img->diff_ids);
+  g_strfreev (img->layer_dirs);
+  if (img->manifest)
+    json_node_unref (img->manifest);
+  if (img->oci_config)
+    json_node_unref (img->oci_config);
+  g_free (img);
+}
+
+const char *
+store_image_get_id (StoreImage *img)
+{
+  return img->id;
+}
+const char *
+store_image_get_digest (StoreImage *img)
+{
+  return img->digest;
+}
+const char *const *
+store_image_get_names (StoreImage *img)
+{
+  return (const char *const *)img->names;
+}
+const char *const *
+store_image_get_diff_ids (StoreImage *img)
+{
+  return (const char *const *)img->diff_ids;
+}
+const char *const *
+store_image_get_layer_dirs (StoreImage *img)
+{
+  return (const char *const *)img->layer_dirs;
+}
+JsonObject *
+store_image_get_config (StoreImage *img)
+{
+  return img->config;
+}
+JsonObject *
+store_image_get_oci_config (StoreImage *img)
+{
+  return json_node_get_object (img->oci_config);
+}
+JsonObject *
+store_image_get_manifest (StoreImage *img)
+{
+  return json_node_get_object (img->manifest);
+}
+gint64
+store_image_get_created (StoreImage *img)
+{
+  return img->created;
+}
+guint64
+store_image_get_size (StoreImage *img)
+{
+  return img->size;
+}
+
+static char *
+read_blob_file (const char *path, const char *hex, gsize *len, GError **error)
+{
+  char *data = NULL;
+  if (!g_file_get_contents (path, &data, len, NULL))
+    g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "blob sha256:%s is missing", hex);
+  return data;
+}
+
+static JsonNode *
+read_json_blob_file (const char *path, const char *hex, GError **error)
+{
+  gsize len;
+  g_autofree char *data = read_blob_file (path, hex, &len, error);
+  g_autofree char *what = g_strconcat ("blob sha256:", hex, NULL);
+  return data ? parse_json (data, len, what, error) : NULL;
+}
+
+static JsonNode *
+read_json_blob (Store *s, const char *hex, GError **error)
+{
+  g_autofree char *path = store_blob_path (s, hex);
+  return read_json_blob_file (path, hex, error);
+}
+
+static char **
+names_for_id (JsonNode *names, const char *id)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new ();
+  JsonObjectIter it;
+  const char *name;
+  JsonNode *v;
+  json_object_iter_init (&it, names_of (names));
+  while (json_object_iter_next (&it, &name, &v))
+    if (g_strcmp0 (json_node_get_string (v), id) == 0)
+      g_ptr_array_add (out, g_strdup (name));
+  g_ptr_array_sort (out, (GCompareFunc)(void *)strcmp);
+  g_ptr_array_add (out, NULL);
+  return (char **)g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
+static guint64
+layer_size (Store *s, const char *hex)
+{
+  g_autofree char *dir = layer_path (s, hex);
+  g_autofree char *path = g_build_filename (dir, "layer.json", NULL);
+  g_autoptr (JsonNode) n = read_json_file (path, NULL);
+  return n ? json_object_get_int_member (json_node_get_object (n), "size") : 0;
+}
+
+static StoreImage *
+load_image (Store *s, const char *id, JsonNode *names, GError **error)
+{
+  g_autofree char *dir = sub (s, "images", id);
+  g_autofree char *path = g_build_filename (dir, "image.json", NULL);
+  g_autoptr (JsonNode) rec = read_json_file (path, error);
+  if (rec == NULL)
+    return NULL;
+  JsonObject *r = json_node_get_object (rec);
+  const char *mhex
+      = digest_hex (json_object_get_string_member_with_default (r, "manifest", NULL), path, error);
+  if (mhex == NULL)
+    return NULL;
+
+  g_autoptr (StoreImage) img = g_new0 (StoreImage, 1);
+  img->ref = 1;
+  img->id = g_strdup (id);
+  img->digest = g_strconcat ("sha256:", mhex, NULL);
+  img->manifest = read_json_blob (s, mhex, error);
+  if (img->manifest == NULL)
+    return NULL;
+  img->oci_config = read_json_blob (s, id, error);
+  if (img->oci_config == NULL)
+    return NULL;
+  JsonObject *oc = json_node_get_object (img->oci_config);
+  if (!json_object_has_member (oc, "config")
+      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (oc, "config")))
+    json_object_set_object_member (oc, "config", json_object_new ());
+  img->config = json_object_get_object_member (oc, "config");
+
+  const char *created = json_object_get_string_member_with_default (oc, "created", NULL);
+  if (created)
+    {
+      g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (created, NULL);
+      img->created = dt ? g_date_time_to_unix (dt) : 0;
+    }
+
+  g_autoptr (GPtrArray) diff_ids = g_ptr_array_new ();
+  g_autoptr (GPtrArray) dirs = g_ptr_array_new ();
+  JsonObject *rootfs
+      = json_object_has_member (oc, "rootfs") ? json_object_get_object_member (oc, "rootfs") : NULL;
+  JsonArray *ids = rootfs && json_object_has_member (rootfs, "diff_ids")
+                       ? json_object_get_array_member (rootfs, "diff_ids")
+                       : NULL;
+  for (guint i = 0; ids && i < json_array_get_length (ids); i++)
+    {
+      const char *d = json_array_get_string_element (ids, i);
+      const char *hex = digest_hex (d, "image config diff_ids", error);
+      if (hex == NULL)
+        {
+          g_ptr_array_set_free_func (diff_ids, g_free);
+          g_ptr_array_set_free_func (dirs, g_free);
+          return NULL;
+        }
+      g_ptr_array_add (diff_ids, g_strdup (d));
+      g_autofree char *ldir = layer_path (s, hex);
+      g_ptr_array_add (dirs, g_build_filename (ldir, "diff", NULL));
+      img->size += layer_size (s, hex);
+    }
+  g_ptr_array_add (diff_ids, NULL);
+  g_ptr_array_add (dirs, NULL);
+  img->diff_ids = (char **)g_ptr_array_free (g_steal_pointer (&diff_ids), FALSE);
+  img->layer_dirs = (char **)g_ptr_array_free (g_steal_pointer (&dirs), FALSE);
+  img->names = names ? names_for_id (names, id) : g_new0 (char *, 1);
+  return g_steal_pointer (&img);
+}
+
+static GPtrArray *
+list_ids (Store *s, GError **error)
+{
+  g_autofree char *dir = g_build_filename (s->root, "images", NULL);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  if (d == NULL)
+    return ids;
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (digest_is_hex (name))
+      g_ptr_array_add (ids, g_strdup (name));
+  return ids;
+}
+
+static gint
+newest_first (gconstpointer a, gconstpointer b)
+{
+  StoreImage *x = *(StoreImage **)a, *y = *(StoreImage **)b;
+  if (x->created != y->created)
+    return x->created < y->created ? 1 : -1;
+  return strcmp (x->id, y->id);
+}
+
+GPtrArray *
+store_list_images (Store *s, GError **error)
+{
+  g_autoptr (JsonNode) names = read_names (s, error);
+  if (names == NULL)
+    return NULL;
+  g_autoptr (GPtrArray) ids = list_ids (s, error);
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify)store_image_unref);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      StoreImage *img = load_image (s, ids->pdata[i], names, error);
+      if (img == NULL)
+        return NULL;
+      g_ptr_array_add (out, img);
+    }
+  g_ptr_array_sort (out, newest_first);
+  return g_steal_pointer (&out);
+}
+
+/* names.json's "names" as a name -> id table (what resolve_id reads). */
+static GHashTable *
+names_table (JsonNode *names)
+{
+  GHashTable *t = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonObjectIter it;
+  const char *name;
+  JsonNode *v;
+  json_object_iter_init (&it, names_of (names));
+  while (json_object_iter_next (&it, &name, &v))
+    g_hash_table_insert (t, g_strdup (name), g_strdup (json_node_get_string (v)));
+  return t;
+}
+
+/* podman's order for a short name among local images: localhost first,
+ * then docker.io, then any other registry's "…/NAME:TAG". */
+static const char *
+resolve_short_name (GHashTable *names, const char *short_tagged)
+{
+  g_autofree char *local = g_strconcat ("localhost/", short_tagged, NULL);
+  g_autofree char *hub = g_strconcat ("docker.io/", strchr (short_tagged, '/') ? "" : "library/",
+                                      short_tagged, NULL);
+  g_autofree char *suffix = g_strconcat ("/", short_tagged, NULL);
+  if (g_hash_table_contains (names, local))
+    return g_hash_table_lookup (names, local);
+  if (g_hash_table_contains (names, hub))
+    return g_hash_table_lookup (names, hub);
+  g_autoptr (GList) keys
+      = g_list_sort (g_hash_table_get_keys (names), (GCompareFunc)(void *)strcmp);
+  for (GList *l = keys; l; l = l->next)
+    if (g_str_has_suffix (l->data, suffix))
+      return g_hash_table_lookup (names, l->data);
+  return NULL;
+}
+
+static char *
+resolve_id (Store *s, GHashTable *names, const char *ref, GError **error)
+{
+  const char *at = strstr (ref, "@sha256:");
+  g_autoptr (GPtrArray) ids = NULL; /* listed only when a name did not match */
+
+  if (at)
+    {
+      ids = list_ids (s, NULL);
+      /* name@digest: the manifest digest decides */
+      for (guint i = 0; i < ids->len; i++)
+        {
+          g_autofree char *dir = sub (s, "images", ids->pdata[i]);
+          g_autofree char *path = g_build_filename (dir, "image.json", NULL);
+          g_autoptr (JsonNode) rec = read_json_file (path, NULL);
+          if (rec
+              && g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (rec),
+                                                                        "manifest", ""),
+                            at + 1)
+                     == 0)
+            return g_strdup (ids->pdata[i]);
+        }
+    }
+  else
+    {
+      g_autofree char *full = store_normalize_name (ref, NULL);
+      if (full && g_hash_table_contains (names, full))
+        return g_strdup (g_hash_table_lookup (names, full));
+      const char *slash = strchr (ref, '/');
+      gboolean has_domain = full && slash && strncmp (full, ref, strlen (ref) - strlen (slash)) == 0
+                            && !g_str_has_prefix (full, "localhost/");
+      if (full && !has_domain && !g_str_has_prefix (ref, "localhost/"))
+        {
+          const char *short_tagged = full + strlen ("localhost/");
+          const char *id = resolve_short_name (names, short_tagged);
+          if (id)
+            return g_strdup (id);
+        }
+    }
+
+  const char *hex = g_str_has_prefix (ref, "sha256:") ? ref + 7 : ref;
+  gsize n = strlen (hex);
+  gboolean is_hex = n > 0 && n <= 64 && strspn (hex, "0123456789abcdef") == n;
+  if (is_hex && !at)
+    {
+      const char *found = NULL;
+      ids = list_ids (s, NULL);
+      for (guint i = 0; i < ids->len; i++)
+        if (strncmp (ids->pdata[i], hex, n) == 0)
+          {
+            if (found)
+              {
+                g_set_error (error, STORE_ERROR, STORE_ERROR_AMBIGUOUS,
+                             "%s: image id prefix matches more than one image", ref);
+                return NULL;
+              }
+            found = ids->pdata[i];
+          }
+      if (found)
+        return g_strdup (found);
+    }
+  g_set_error (error, STORE_ERROR, STORE_ERROR_NOT_FOUND, "%s: image not known", ref);
+  return NULL;
+}
+
+StoreImage *
+store_lookup_image (Store *s, const char *name_or_id, GError **error)
+{
+  g_autoptr (JsonNode) names = read_names (s, error);
+  if (names == NULL)
+    return NULL;
+  g_autoptr (GHashTable) table = names_table (names);
+  g_autofree char *id = resolve_id (s, table, name_or_id, error);
+  return id ? load_image (s, id, names, error) : NULL;
+}
+
+gboolean
+store_tag_image (Store *s, const char *name_or_id, const char *new_name, GError **error)
+{
+  g_autofree char *full = store_normalize_name (new_name, error);
+  if (full == NULL || !store_lock (s, error))
+    return FALSE;
+  g_autoptr (JsonNode) names = read_names (s, error);
+  g_autoptr (GHashTable) table = names ? names_table (names) : NULL;
+  g_autofree char *id = names ? resolve_id (s, table, name_or_id, error) : NULL;
+  gboolean ok = id != NULL;
+  if (ok)
+    {
+      json_object_set_string_member (names_of (names), full, id);
+      ok = write_names (s, names, error);
+    }
+  store_unlock (s);
+  return ok;
+}
+
+gboolean
+store_untag_image (Store *s, const char *name, GError **error)
+{
+  g_autofree char *full = store_normalize_name (name, error);
+  if (full == NULL || !store_lock (s, error))
+    return FALSE;
+  g_autoptr (JsonNode) names = read_names (s, error);
+  gboolean ok = names != NULL;
+  if (ok && !json_object_has_member (names_of (names), full))
+    {
+      g_set_error (error, STORE_ERROR, STORE_ERROR_NOT_FOUND, "%s: tag not known", name);
+      ok = FALSE;
+    }
+  if (ok)
+    {
+      json_object_remove_member (names_of (names), full);
+      ok = write_names (s, names, error);
+    }
+  store_unlock (s);
+  return ok;
+}
+
+/* ---- what run reads: from caches without JSON (store.h) ---- */
+
+#define NAMES_CACHE_VERSION "podunit-names-cache-1"
+#define NAMES_CACHE_TYPE "(sttta{ss})"
+#define RUN_CACHE_VERSION "podunit-run-cache-1"
+#define RUN_CACHE_TYPE "(ssasmasmasmasmsmsbmsas)"
+
+static guint64
+mtime_ns (const struct stat *st)
+{
+  return (guint64)st->st_mtim.tv_sec * G_GUINT64_CONSTANT (1000000000) + st->st_mtim.tv_nsec;
+}
+
+/* A cache file as a GVariant of @type (untrusted: GVariant checks it as it
+ * reads), NULL when missing. */
+static GVariant *
+read_cache (const char *path, const char *type)
+{
+  char *data = NULL;
+  gsize len;
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    return NULL;
+  return g_variant_ref_sink (
+      g_variant_new_from_data (G_VARIANT_TYPE (type), data, len, FALSE, g_free, data));
+}
+
+/* Best effort: a reader that cannot write (a read-only store) just parses
+ * the JSON every time. */
+static void
+write_cache (const char *path, GVariant *v)
+{
+  g_autoptr (GVariant) sunk = g_variant_ref_sink (v);
+  g_autoptr (GBytes) bytes = g_variant_get_data_as_bytes (sunk);
+  fs_write_atomic (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL);
+}
+
+/* ROOT/names.cache: names.json's table with the inode, size and mtime of
+ * the names.json it was made from; any write of names.json (a rename)
+ * changes those, and the next reader makes it again. */
+static GHashTable *
+read_names_table (Store *s, GError **error)
+{
+  g_autofree char *path = g_build_filename (s->root, "names.json", NULL);
+  g_autofree char *cpath = g_build_filename (s->root, "names.cache", NULL);
+  g_autoptr (GVariant) cache = NULL;
+  g_autoptr (JsonNode) names = NULL;
+  g_autofree char *data = NULL;
+  struct stat st;
+  gsize len = 0;
+
+  if (stat (path, &st) < 0)
+    return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free); /* as read_names */
+  cache = read_cache (cpath, NAMES_CACHE_TYPE);
+  if (cache)
+    {
+      const char *version;
+      guint64 ino, size, mtime;
+      g_autoptr (GVariantIter) it = NULL;
+      g_variant_get (cache, "(&sttta{ss})", &version, &ino, &size, &mtime, &it);
+      if (g_str_equal (version, NAMES_CACHE_VERSION) && ino == st.st_ino
+          && size == (guint64)st.st_size && mtime == mtime_ns (&st))
+        {
+          GHashTable *t = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+          char *k, *v;
+          while (g_variant_iter_next (it, "{ss}", &k, &v))
+            g_hash_table_insert (t, k, v);
+          return t;
+        }
+    }
+
+  /* The stat recorded must be the file parsed: read it through one fd. */
+  {
+    fs_autofd int fd = open (path, O_RDONLY | O_CLOEXEC);
+    g_autoptr (GError) local = NULL;
+    g_autoptr (GIOChannel) ch = NULL;
+    if (fd < 0 || fstat (fd, &st) < 0)
+      {
+        io_error (error, "cannot read", path);
+        return NULL;
+      }
+    ch = g_io_channel_unix_new (fd);
+    g_io_channel_set_encoding (ch, NULL, NULL);
+    if (g_io_channel_read_to_end (ch, &data, &len, &local) != G_IO_STATUS_NORMAL)
+      {
+        g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "%s", local->message);
+        return NULL;
+      }
+  }
+  names = parse_json (data, len, path, error);
+  if (names == NULL)
+    return NULL;
+  if (!json_object_has_member (json_node_get_object (names), "names"))
+    json_object_set_object_member (json_node_get_object (names), "names", json_object_new ());
+  GHashTable *t = names_table (names);
+  {
+    GVariantBuilder b;
+    GHashTableIter it;
+    gpointer k, v;
+    gboolean complete = TRUE;
+    g_variant_builder_init (&b, G_VARIANT_TYPE ("a{ss}"));
+    g_hash_table_iter_init (&it, t);
+    while (g_hash_table_iter_next (&it, &k, &v))
+      if (v && g_utf8_validate (k, -1, NULL) && g_utf8_validate (v, -1, NULL))
+        g_variant_builder_add (&b, "{ss}", k, v);
+      else
+        complete = FALSE; /* not a GVariant string: no cache */
+    if (complete)
+      write_cache (cpath, g_variant_new (NAMES_CACHE_TYPE, NAMES_CACHE_VERSION, (guint64)st.st_ino,
+                                         (guint64)st.st_size, mtime_ns (&st), &b));
+    else
+      g_variant_builder_clear (&b);
+  }
+  return t;
+}
+
+void
+store_run_image_free (StoreRunImage *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->id);
+  g_strfreev (r->layer_dirs);
+  g_strfreev (r->env);
+  g_strfreev (r->entrypoint);
+  g_strfreev (r->cmd);
+  g_free (r->working_dir);
+  g_free (r->user);
+  g_free (r->stop_signal);
+  g_strfreev (r->labels);
+  g_free (r);
+}
+
+/* A string array member as run takes it: NULL when missing or not an
+ * array; a non-string element ends it. */
+static char **
+config_strv (JsonObject *o, const char *member)
+{
+  JsonNode *n = json_object_get_member (o, member);
+  JsonArray *a;
+  GPtrArray *out;
+  if (!n || !JSON_NODE_HOLDS_ARRAY (n))
+    return NULL;
+  a = json_node_get_array (n);
+  out = g_ptr_array_new ();
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      const char *e = json_array_get_string_element (a, i);
+      if (e == NULL)
+        break;
+      g_ptr_array_add (out, g_strdup (e));
+    }
+  g_ptr_array_add (out, NULL);
+  return (char **)g_ptr_array_free (out, FALSE);
+}
+
+static char *
+config_string (JsonObject *o, const char *member)
+{
+  return json_object_has_member (o, member) ? g_strdup (json_object_get_string_member (o, member))
+                                            : NULL;
+}
+
+static char **
+layer_dirs_of (Store *s, char **hexes)
+{
+  guint n = g_strv_length (hexes);
+  char **dirs = g_new0 (char *, n + 1);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *ldir = layer_path (s, hexes[i]);
+      dirs[i] = g_build_filename (ldir, "diff", NULL);
+    }
+  return dirs;
+}
+
+static GVariant *
+maybe_strv (char **v)
+{
+  return g_variant_new_maybe (G_VARIANT_TYPE ("as"),
+                              v ? g_variant_new_strv ((const char *const *)v, -1) : NULL);
+}
+
+static gboolean
+strv_is_utf8 (char **v)
+{
+  for (; v && *v; v++)
+    if (!g_utf8_validate (*v, -1, NULL))
+      return FALSE;
+  return TRUE;
+}
+
+/* ROOT/images/<id>/run.cache: an image record never changes, so neither
+ * does what run takes from it; made by the first run of the image. */
+static StoreRunImage *
+load_run_image (Store *s, const char *id, GError **error)
+{
+  g_autofree char *dir = sub (s, "images", id);
+  g_autofree char *cpath = g_build_filename (dir, "run.cache", NULL);
+  g_autoptr (GVariant) cache = read_cache (cpath, RUN_CACHE_TYPE);
+  g_autoptr (StoreRunImage) r = g_new0 (StoreRunImage, 1);
+  g_auto (GStrv) hexes = NULL;
+
+  r->id = g_strdup (id);
+  if (cache)
+    {
+      const char *version, *cid;
+      g_variant_get (cache, "(&s&s^asm^asm^asm^asmsmsbms^as)", &version, &cid, &hexes, &r->env,
+                     &r->entrypoint, &r->cmd, &r->working_dir, &r->user, &r->has_stop_signal,
+                     &r->stop_signal, &r->labels);
+      if (g_str_equal (version, RUN_CACHE_VERSION) && g_str_equal (cid, id))
+        {
+          for (char **h = hexes; *h; h++)
+            if (!digest_is_hex (*h))
+              goto rebuild;
+          r->layer_dirs = layer_dirs_of (s, hexes);
+          return g_steal_pointer (&r);
+        }
+    rebuild:
+      store_run_image_free (g_steal_pointer (&r));
+      g_clear_pointer (&hexes, g_strfreev);
+      r = g_new0 (StoreRunImage, 1);
+      r->id = g_strdup (id);
+    }
+
+  {
+    g_autoptr (StoreImage) img = load_image (s, id, NULL, error);
+    JsonObject *cfg;
+    GPtrArray *labels = g_ptr_array_new ();
+    JsonNode *ln;
+    if (img == NULL)
+      {
+        g_ptr_array_free (labels, TRUE);
+        return NULL;
+      }
+    cfg = img->config;
+    r->env = config_strv (cfg, "Env");
+    r->entrypoint = config_strv (cfg, "Entrypoint");
+    r->cmd = config_strv (cfg, "Cmd");
+    r->working_dir = config_string (cfg, "WorkingDir");
+    r->user = config_string (cfg, "User");
+    r->has_stop_signal = json_object_has_member (cfg, "StopSignal");
+    r->stop_signal = config_string (cfg, "StopSignal");
+    ln = json_object_get_member (cfg, "Labels");
+    if (ln && JSON_NODE_HOLDS_OBJECT (ln))
+      {
+        JsonObjectIter it;
+        const char *k;
+        JsonNode *vn;
+        json_object_iter_init (&it, json_node_get_object (ln));
+        while (json_object_iter_next (&it, &k, &vn))
+          if (JSON_NODE_HOLDS_VALUE (vn))
+            g_ptr_array_add (labels, g_strconcat (k, "=", json_node_get_string (vn), NULL));
+      }
+    g_ptr_array_add (labels, NULL);
+    r->labels = (char **)g_ptr_array_free (labels, FALSE);
+    r->layer_dirs = g_strdupv (img->layer_dirs);
+    hexes = g_new0 (char *, g_strv_length (img->diff_ids) + 1);
+    for (guint i = 0; img->diff_ids[i]; i++)
+      hexes[i] = g_strdup (img->diff_ids[i] + strlen ("sha256:"));
+  }
+  /* Under the store lock, so that it cannot land in a record being removed. */
+  if (strv_is_utf8 (r->env) && strv_is_utf8 (r->entrypoint) && strv_is_utf8 (r->cmd)
+      && (!r->working_dir || g_utf8_validate (r->working_dir, -1, NULL))
+      && (!r->user || g_utf8_validate (r->user, -1, NULL))
+      && (!r->stop_signal || g_utf8_validate (r->stop_signal, -1, NULL)) && strv_is_utf8 (r->labels)
+      && store_lock (s, NULL))
+    {
+      g_autofree char *rec = g_build_filename (dir, "image.json", NULL);
+      if (g_file_test (rec, G_FILE_TEST_IS_REGULAR))
+        write_cache (cpath, g_variant_new ("(ss^as@mas@mas@masmsmsbms^as)", RUN_CACHE_VERSION, id,
+                                           hexes, maybe_strv (r->env), maybe_strv (r->entrypoint),
+                                           maybe_strv (r->cmd), r->working_dir, r->user,
+                                           r->has_stop_signal, r->stop_signal, r->labels));
+      store_unlock (s);
+    }
+  return g_steal_pointer (&r);
+}
+
+StoreRunImage *
+store_lookup_run_image (Store *s, const char *name_or_id, GError **error)
+{
+  g_autoptr (GHashTable) names = read_names_table (s, error);
+  g_autofree char *id = names ? resolve_id (s, names, name_or_id, error) : NULL;
+  return id ? load_run_image (s, id, error) : NULL;
+}
+
+/* ---- garbage collection ---- */
+
+static void
+add_digest (GHashTable *set, const char *digest)
+{
+  const char *hex = digest_hex (digest, "", NULL);
+  if (hex)
+    g_hash_table_add (set, g_strdup (hex));
+}
+
+/* Removes layers, blobs and abandoned staging dirs no image refers to. */
+static gboolean
+collect_garbage (Store *s, GError **error)
+{
+  g_autoptr (GHashTable) blobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) layers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray) images = store_list_images (s, error);
+  if (images == NULL)
+    return FALSE;
+  for (guint i = 0; i < images->len; i++)
+    {
+      StoreImage *img = images->pdata[i];
+      g_hash_table_add (blobs, g_strdup (img->id));
+      add_digest (blobs, img->digest);
+      for (char **d = img->diff_ids; *d; d++)
+        add_digest (layers, *d);
+      JsonObject *m = json_node_get_object (img->manifest);
+      JsonArray *ls = json_object_has_member (m, "layers")
+                          ? json_object_get_array_member (m, "layers")
+                          : NULL;
+      for (guint j = 0; ls && j < json_array_get_length (ls); j++)
+        add_digest (blobs, json_object_get_string_member_with_default (
+                               json_array_get_object_element (ls, j), "digest", ""));
+    }
+
+  static const char *const kinds[] = { "layers", "blobs/sha256", "tmp" };
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_autofree char *dir = g_build_filename (s->root, kinds[k], NULL);
+      g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+      const char *name;
+      fs_autofd int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      while (d && dfd >= 0 && (name = g_dir_read_name (d)) != NULL)
+        {
+          if (k == 0 && g_hash_table_contains (layers, name))
+            continue;
+          if (k == 1 && g_hash_table_contains (blobs, name))
+            continue;
+          if (k == 2)
+            {
+              /* A live transaction holds a lock on its staging dir. */
+              fs_autofd int fd
+                  = openat (dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+              if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) < 0)
+                continue;
+            }
+          if (!fs_rm_rf_at (dfd, name, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+store_remove_image (Store *s, const char *id, GError **error)
+{
+  if (!store_lock (s, error))
+    return FALSE;
+  g_autoptr (JsonNode) names = read_names (s, error);
+  gboolean ok = names != NULL;
+  if (ok)
+    {
+      g_auto (GStrv) mine = names_for_id (names, id);
+      for (char **n = mine; *n; n++)
+        json_object_remove_member (names_of (names), *n);
+      ok = !*mine || write_names (s, names, error);
+    }
+  g_autofree char *dir = sub (s, "images", id);
+  g_autofree char *dead = g_strdup_printf ("%s/tmp/rmi-%s", s->root, id);
+  if (ok && rename (dir, dead) < 0)
+    ok = io_error (error, "cannot remove", dir);
+  ok = ok && fs_rm_rf (dead, error) && collect_garbage (s, error);
+  store_unlock (s);
+  return ok;
+}
+
+gboolean
+store_prune_unused (Store *s, GError **error)
+{
+  if (!store_lock (s, error))
+    return FALSE;
+  gboolean ok = collect_garbage (s, error);
+  store_unlock (s);
+  return ok;
+}
+
+/* ---- the mountpoints layer ---- */
+
+static gboolean
+build_mountpoints (const char *dir, GError **error)
+{
+  static const char *const dirs[] = { "dev", "proc", "sys", "etc" };
+  static const char *const files[] = { "etc/hosts", "etc/hostname", "etc/resolv.conf" };
+  fs_autofd int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return io_error (error, "cannot open", dir);
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    if (mkdirat (dfd, dirs[i], 0755) < 0 || fchmodat (dfd, dirs[i], 0755, 0) < 0)
+      return io_error (error, "cannot create", dirs[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      fs_autofd int fd = openat (dfd, files[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      if (fd < 0 || fchmod (fd, 0644) < 0 || fsync (fd) < 0)
+        return io_error (error, "cannot create", files[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      fs_autofd int fd = openat (dfd, dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0 || fsync (fd) < 0)
+        return io_error (error, "cannot sync", dirs[i]);
+    }
+  if (fchmod (dfd, 0755) < 0 || fsync (dfd) < 0)
+    return io_error (error, "cannot sync", dir);
+  return TRUE;
+}
+
+char *
+store_mountpoints_layer (const char *root, const char *runroot, GError **error)
+{
+  g_autofree char *path = g_build_filename (root, "mountpoints", NULL);
+  g_autoptr (Store) s = NULL;
+  struct stat st;
+
+  if (stat (path, &st) == 0 && S_ISDIR (st.st_mode))
+    return g_steal_pointer (&path);
+  s = store_open (root, runroot, error);
+  if (s == NULL || !store_lock (s, error))
+    return NULL;
+  /* Another podunit may have made it while we waited for the lock. */
+  if (stat (path, &st) < 0 || !S_ISDIR (st.st_mode))
+    {
+      g_autofree char *tmp = g_build_filename (s->root, "tmp", "mountpoints-XXXXXX", NULL);
+      gboolean ok = g_mkdtemp_full (tmp, 0755) != NULL;
+      if (!ok)
+        io_error (error, "cannot create", tmp);
+      ok = ok && build_mountpoints (tmp, error);
+      if (ok && rename (tmp, path) < 0)
+        ok = io_error (error, "cannot create", path);
+      ok = ok && fs_fsync_dir (s->root, error);
+      if (!ok)
+        {
+          fs_rm_rf (tmp, NULL);
+          store_unlock (s);
+          return NULL;
+        }
+    }
+  store_unlock (s);
+  return g_steal_pointer (&path);
+}
+
+/* ---- transactions ---- */
+
+static void
+pending_image_free (PendingImage *p)
+{
+  g_free (p->id);
+  g_free (p->manifest_hex);
+  g_free (p->config_hex);
+  g_strfreev (p->names);
+  g_ptr_array_unref (p->diff_ids);
+  g_ptr_array_unref (p->blobs);
+  g_free (p);
+}
+
+StoreTxn *
+store_txn_begin (Store *s, GError **error)
+{
+  g_autofree char *tmpl = g_build_filename (s->root, "tmp", "txn-XXXXXX", NULL);
+  if (g_mkdtemp (tmpl) == NULL)
+    {
+      io_error (error, "cannot create", tmpl);
+      return NULL;
+    }
+  StoreTxn *t = g_new0 (StoreTxn, 1);
+  t->s = s;
+  t->dir = g_steal_pointer (&tmpl);
+  t->dir_fd = open (t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (t->dir_fd >= 0)
+    flock (t->dir_fd, LOCK_EX);
+  t->blobs = g_ptr_array_new_with_free_func (g_free);
+  t->layers = g_ptr_array_new_with_free_func (g_free);
+  t->layer_blobs = g_ptr_array_new_with_free_func (g_free);
+  t->images = g_ptr_array_new_with_free_func ((GDestroyNotify)pending_image_free);
+  g_autofree char *b = g_build_filename (t->dir, "blobs", NULL);
+  g_autofree char *l = g_build_filename (t->dir, "layers", NULL);
+  if (mkdir (b, 0700) < 0 || mkdir (l, 0700) < 0)
+    {
+      io_error (error, "cannot create", b);
+      store_txn_free (t);
+      return NULL;
+    }
+  return t;
+}
+
+void
+store_txn_free (StoreTxn *t)
+{
+  if (t == NULL)
+    return;
+  fs_rm_rf (t->dir, NULL);
+  if (t->dir_fd >= 0)
+    close (t->dir_fd);
+  g_free (t->dir);
+  g_ptr_array_unref (t->blobs);
+  g_ptr_array_unref (t->layers);
+  g_ptr_array_unref (t->layer_blobs);
+  g_ptr_array_unref (t->images);
+  g_free (t);
+}
+
+static gboolean
+str_in (GPtrArray *a, const char *s)
+{
+  for (guint i = 0; i < a->len; i++)
+    if (strcmp (a->pdata[i], s) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+char *
+store_txn_new_temp (StoreTxn *t, int *fd, GError **error)
+{
+  char *path = g_build_filename (t->dir, "part-XXXXXX", NULL);
+  *fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
+  if (*fd < 0)
+    {
+      io_error (error, "cannot create", path);
+      g_free (path);
+      return NULL;
+    }
+  return path;
+}
+
+gboolean
+store_txn_adopt_blob (StoreTxn *t, const char *path, const char *hex, const char *expected_hex,
+                      const char *what, GError **error)
+{
+  if (expected_hex && strcmp (hex, expected_hex) != 0)
+    {
+      unlink (path);
+      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
+                   "%s: digest mismatch: expected sha256:%s, content is sha256:%s", what,
+                   expected_hex, hex);
+      return FALSE;
+    }
+  g_autofree char *dest = g_build_filename (t->dir, "blobs", hex, NULL);
+  if (rename (path, dest) < 0)
+    return io_error (error, "cannot rename", path);
+  if (!str_in (t->blobs, hex))
+    g_ptr_array_add (t->blobs, g_strdup (hex));
+  return TRUE;
+}
+
+char *
+store_txn_add_blob_data (StoreTxn *t, const void *data, gsize len, GError **error)
+{
+  g_autofree char *hex = sha256_hex_of (data, len);
+  g_autofree char *path = g_build_filename (t->dir, "blobs", hex, NULL);
+  if (!g_file_set_contents (path, data, len, NULL))
+    {
+      io_error (error, "cannot write", path);
+      return NULL;
+    }
+  if (!str_in (t->blobs, hex))
+    g_ptr_array_add (t->blobs, g_strdup (hex));
+  return g_steal_pointer (&hex);
+}
+
+static char *
+txn_blob_path (StoreTxn *t, const char *hex)
+{
+  char *staged = g_build_filename (t->dir, "blobs", hex, NULL);
+  if (g_file_test (staged, G_FILE_TEST_EXISTS))
+    return staged;
+  g_free (staged);
+  return store_blob_path (t->s, hex);
+}
+
+int
+store_txn_open_blob (StoreTxn *t, const char *hex, GError **error)
+{
+  g_autofree char *path = txn_blob_path (t, hex);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "blob sha256:%s is missing", hex);
+  return fd;
+}
+
+char *
+store_txn_read_blob (StoreTxn *t, const char *hex, gsize *len, GError **error)
+{
+  g_autofree char *path = txn_blob_path (t, hex);
+  return read_blob_file (path, hex, len, error);
+}
+
+static gboolean
+check_diff_id (const char *what, const char *want, const char *got, GError **error)
+{
+  if (strcmp (got, want) == 0)
+    return TRUE;
+  g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
+               "%s: diff id mismatch: the image config says sha256:%s, the content is sha256:%s",
+               what, want, got);
+  return FALSE;
+}
+
+gboolean
+store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
+                     const char *diff_id_hex, GError **error)
+{
+  g_autofree char *stored = layer_path (t->s, diff_id_hex);
+  g_autofree char *what = g_strconcat ("layer sha256:", blob_hex, NULL);
+  g_autofree char *got = NULL;
+  if (str_in (t->layers, diff_id_hex) || g_file_test (stored, G_FILE_TEST_IS_DIR))
+    {
+      /* Unpacked already; still, a blob the store keeps (save exports it)
+       * must hold that layer, unless it is the very blob unpacked then. */
+      g_autofree char *known = NULL;
+      g_autofree char *did = g_strconcat ("sha256:", diff_id_hex, NULL);
+      if (store_layer_info (t->s, did, &known, NULL, NULL, NULL) && strcmp (known, blob_hex) == 0)
+        return TRUE;
+      fs_autofd int bfd = store_txn_open_blob (t, blob_hex, error);
+      if (bfd < 0 || !layer_digest (bfd, what, &got, NULL, error))
+        return FALSE;
+      return check_diff_id (what, diff_id_hex, got, error);
+    }
+
+  g_autofree char *tmp = g_build_filename (t->dir, "layers", "unpack-XXXXXX", NULL);
+  if (g_mkdtemp (tmp) == NULL)
+    return io_error (error, "cannot create", tmp);
+  g_autofree char *diff = g_build_filename (tmp, "diff", NULL);
+  if (mkdir (diff, 0755) < 0)
+    return io_error (error, "cannot create", diff);
+  fs_autofd int fd = store_txn_open_blob (t, blob_hex, error);
+  if (fd < 0)
+    return FALSE;
+  guint64 size = 0;
+  /* store_txn_commit syncs once for every staged layer and blob. */
+  LayerFlags flags = LAYER_NO_SYNC | (t->s->rootless ? LAYER_OCI_WHITEOUTS : 0);
+  if (!layer_unpack (fd, diff, flags, what, &got, &size, error))
+    return FALSE;
+  if (!check_diff_id (what, diff_id_hex, got, error))
+    return FALSE;
+  struct stat st;
+  g_autofree char *blob = txn_blob_path (t, blob_hex);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "diff_id");
+  g_autofree char *did = g_strconcat ("sha256:", diff_id_hex, NULL);
+  json_builder_add_string_value (b, did);
+  json_builder_set_member_name (b, "compressed_digest");
+  g_autofree char *cd = g_strconcat ("sha256:", blob_hex, NULL);
+  json_builder_add_string_value (b, cd);
+  json_builder_set_member_name (b, "compressed_size");
+  json_builder_add_int_value (b, stat (blob, &st) == 0 ? st.st_size : 0);
+  json_builder_set_member_name (b, "media_type");
+  json_builder_add_string_value (b, media_type);
+  json_builder_set_member_name (b, "size");
+  json_builder_add_int_value (b, size);
+  json_builder_set_member_name (b, "whiteouts");
+  json_builder_add_string_value (b, (flags & LAYER_OCI_WHITEOUTS) ? "oci" : "overlay");
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) rec = json_builder_get_root (b);
+  g_autofree char *recpath = g_build_filename (tmp, "layer.json", NULL);
+  if (!write_json_file (recpath, rec, error))
+    return FALSE;
+  g_autofree char *dest = g_build_filename (t->dir, "layers", diff_id_hex, NULL);
+  if (rename (tmp, dest) < 0)
+    return io_error (error, "cannot rename", tmp);
+  g_ptr_array_add (t->layers, g_strdup (diff_id_hex));
+  g_ptr_array_add (t->layer_blobs, g_strdup (blob_hex));
+  return TRUE;
+}
+
+static JsonNode *
+txn_json_blob (StoreTxn *t, const char *hex, GError **error)
+{
+  g_autofree char *path = txn_blob_path (t, hex);
+  return read_json_blob_file (path, hex, error);
+}
+
+char *
+store_txn_add_image (StoreTxn *t, const char *manifest_hex, const char *const *names,
+                     GError **error)
+{
+  g_autoptr (JsonNode) m = txn_json_blob (t, manifest_hex, error);
+  if (m == NULL)
+    return NULL;
+  JsonObject *mo = json_node_get_object (m);
+  JsonObject *cfg
+      = json_object_has_member (mo, "config") ? json_object_get_object_member (mo, "config") : NULL;
+  const char *chex
+      = digest_hex (cfg ? json_object_get_string_member_with_default (cfg, "digest", NULL) : NULL,
+                    "manifest config", error);
+  if (chex == NULL)
+    return NULL;
+  g_autoptr (JsonNode) c = txn_json_blob (t, chex, error);
+  if (c == NULL)
+    return NULL;
+  JsonObject *co = json_node_get_object (c);
+  JsonObject *rootfs
+      = json_object_has_member (co, "rootfs") ? json_object_get_object_member (co, "rootfs") : NULL;
+  JsonArray *ids = rootfs && json_object_has_member (rootfs, "diff_ids")
+                       ? json_object_get_array_member (rootfs, "diff_ids")
+                       : NULL;
+  g_autoptr (GPtrArray) diff_ids = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; ids && i < json_array_get_length (ids); i++)
+    {
+      const char *hex
+          = digest_hex (json_array_get_string_element (ids, i), "config diff_ids", error);
+      if (hex == NULL)
+        return NULL;
+      g_ptr_array_add (diff_ids, g_strdup (hex));
+      g_autofree char *stored = layer_path (t->s, hex);
+      if (!str_in (t->layers, hex) && !g_file_test (stored, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "layer sha256:%s is missing", hex);
+          return NULL;
+        }
+    }
+  g_autoptr (GPtrArray) blobs = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (blobs, g_strdup (manifest_hex));
+  g_ptr_array_add (blobs, g_strdup (chex));
+  JsonArray *ls
+      = json_object_has_member (mo, "layers") ? json_object_get_array_member (mo, "layers") : NULL;
+  for (guint i = 0; ls && i < json_array_get_length (ls); i++)
+    {
+      JsonObject *l = json_array_get_object_element (ls, i);
+      const char *hex
+          = digest_hex (l ? json_object_get_string_member_with_default (l, "digest", NULL) : NULL,
+                        "manifest layers", error);
+      if (hex == NULL)
+        return NULL;
+      g_ptr_array_add (blobs, g_strdup (hex));
+    }
+  PendingImage *p = g_new0 (PendingImage, 1);
+  p->blobs = g_steal_pointer (&blobs);
+  p->id = g_strdup (chex);
+  p->manifest_hex = g_strdup (manifest_hex);
+  p->config_hex = g_strdup (chex);
+  p->names = g_strdupv ((char **)names);
+  p->diff_ids = g_steal_pointer (&diff_ids);
+  g_ptr_array_add (t->images, p);
+  return g_strdup (chex);
+}
+
+gboolean
+store_txn_commit (StoreTxn *t, GError **error)
+{
+  Store *s = t->s;
+  /* Staged blobs and layers were written without fsync: one syncfs (outside
+   * the lock, it can take a while) makes all of them durable before any is
+   * renamed into place, so a crash never leaves a blob under its digest or
+   * a layer under its diff id with content that did not reach the disk. */
+  if (t->blobs->len || t->layers->len)
+    {
+      fs_autofd int fd = open (s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0 || syncfs (fd) < 0)
+        return io_error (error, "cannot sync", s->root);
+    }
+  if (!store_lock (s, error))
+    return FALSE;
+  gboolean ok = TRUE;
+  /* Only blobs that a new image or a new layer refers to move into the
+   * store (a docker-archive of an image already stored adds nothing). */
+  g_autoptr (GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < t->images->len; i++)
+    {
+      PendingImage *p = t->images->pdata[i];
+      g_autofree char *dst = sub (s, "images", p->id);
+      for (guint j = 0; !g_file_test (dst, G_FILE_TEST_IS_DIR) && j < p->blobs->len; j++)
+        g_hash_table_add (wanted, p->blobs->pdata[j]);
+    }
+  for (guint i = 0; i < t->layers->len; i++)
+    {
+      g_autofree char *dst = layer_path (s, t->layers->pdata[i]);
+      if (!g_file_test (dst, G_FILE_TEST_EXISTS))
+        g_hash_table_add (wanted, t->layer_blobs->pdata[i]);
+    }
+  for (guint i = 0; ok && i < t->blobs->len; i++)
+    {
+      g_autofree char *src = g_build_filename (t->dir, "blobs", t->blobs->pdata[i], NULL);
+      g_autofree char *dst = store_blob_path (s, t->blobs->pdata[i]);
+      if (!g_hash_table_contains (wanted, t->blobs->pdata[i]))
+        continue;
+      if (!g_file_test (dst, G_FILE_TEST_EXISTS) && rename (src, dst) < 0)
+        ok = io_error (error, "cannot rename", src);
+    }
+  for (guint i = 0; ok && i < t->layers->len; i++)
+    {
+      g_autofree char *src = g_build_filename (t->dir, "layers", t->layers->pdata[i], NULL);
+      g_autofree char *dst = layer_path (s, t->layers->pdata[i]);
+      if (!g_file_test (dst, G_FILE_TEST_EXISTS) && rename (src, dst) < 0)
+        ok = io_error (error, "cannot rename", src);
+    }
+  g_autoptr (JsonNode) names = ok ? read_names (s, error) : NULL;
+  ok = ok && names != NULL;
+  gboolean renamed = FALSE;
+  for (guint i = 0; ok && i < t->images->len; i++)
+    {
+      PendingImage *p = t->images->pdata[i];
+      /* A layer that was already stored when this load skipped unpacking it
+       * may have been removed since by a concurrent rmi. */
+      for (guint j = 0; ok && j < p->diff_ids->len; j++)
+        {
+          g_autofree char *l = layer_path (s, p->diff_ids->pdata[j]);
+          if (!g_file_test (l, G_FILE_TEST_IS_DIR))
+            {
+              g_set_error (error, STORE_ERROR, STORE_ERROR_IO,
+                           "layer sha256:%s was removed while loading; try again",
+                           (char *)p->diff_ids->pdata[j]);
+              ok = FALSE;
+            }
+        }
+      g_autofree char *dst = sub (s, "images", p->id);
+      g_autofree char *tmp = g_build_filename (t->dir, "image", NULL);
+      g_autofree char *rec = g_build_filename (tmp, "image.json", NULL);
+      if (ok && !g_file_test (dst, G_FILE_TEST_IS_DIR))
+        {
+          g_autoptr (JsonBuilder) b = json_builder_new ();
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "manifest");
+          g_autofree char *md = g_strconcat ("sha256:", p->manifest_hex, NULL);
+          json_builder_add_string_value (b, md);
+          json_builder_set_member_name (b, "config");
+          g_autofree char *cd = g_strconcat ("sha256:", p->config_hex, NULL);
+          json_builder_add_string_value (b, cd);
+          json_builder_set_member_name (b, "loaded");
+          json_builder_add_int_value (b, g_get_real_time () / G_USEC_PER_SEC);
+          json_builder_end_object (b);
+          g_autoptr (JsonNode) n = json_builder_get_root (b);
+          ok = fs_mkdir_p (tmp, 0700, error) && write_json_file (rec, n, error);
+          if (ok && rename (tmp, dst) < 0)
+            ok = io_error (error, "cannot rename", tmp);
+        }
+      for (char **n = p->names; ok && n && *n; n++)
+        if (g_strcmp0 (json_object_get_string_member_with_default (names_of (names), *n, NULL),
+                       p->id)
+            != 0)
+          {
+            json_object_set_string_member (names_of (names), *n, p->id);
+            renamed = TRUE;
+          }
+    }
+  if (ok)
+    {
+      g_autofree char *images = g_build_filename (s->root, "images", NULL);
+      g_autofree char *layers = g_build_filename (s->root, "layers", NULL);
+      g_autofree char *blobs = g_build_filename (s->root, "blobs", "sha256", NULL);
+      ok = fs_fsync_dir (images, error) && fs_fsync_dir (layers, error)
+           && fs_fsync_dir (blobs, error);
+    }
+  if (ok && renamed)
+    ok = write_names (s, names, error);
+  store_unlock (s);
+  t->committed = ok;
+  return ok;
+}
+
+/* ---- commit ---- */
+
+char *
+store_create_layer_from_dir (Store *s, const char *dir, GError **error)
+{
+  g_autoptr (StoreTxn) t = store_txn_begin (s, error);
+  if (t == NULL)
+    return NULL;
+  int fd = -1;
+  g_autofree char *tmp = store_txn_new_temp (t, &fd, error);
+  if (tmp == NULL)
+    return NULL;
+  g_autofree char *hex = NULL;
+  gboolean ok = layer_pack (dir, fd, &hex, NULL, error);
+  close (fd);
+  if (!ok || !store_txn_adopt_blob (t, tmp, hex, NULL, dir, error)
+      || !store_txn_add_layer (t, hex, "application/vnd.oci.image.layer.v1.tar", hex, error)
+      || !store_txn_commit (t, error))
+    return NULL;
+  return g_strconcat ("sha256:", hex, NULL);
+}
+
+gboolean
+store_layer_info (Store *s, const char *diff_id, char **blob_hex, char **media_type, guint64 *size,
+                  GError **error)
+{
+  const char *hex = digest_hex (diff_id, "layer", error);
+  if (hex == NULL)
+    return FALSE;
+  g_autofree char *dir = layer_path (s, hex);
+  g_autofree char *path = g_build_filename (dir, "layer.json", NULL);
+  g_autoptr (JsonNode) n = read_json_file (path, error);
+  if (n == NULL)
+    return FALSE;
+  JsonObject *r = json_node_get_object (n);
+  const char *bhex = digest_hex (
+      json_object_get_string_member_with_default (r, "compressed_digest", NULL), path, error);
+  if (bhex == NULL)
+    return FALSE;
+  if (blob_hex)
+    *blob_hex = g_strdup (bhex);
+  if (media_type)
+    *media_type = g_strdup (json_object_get_string_member_with_default (
+        r, "media_type", "application/vnd.oci.image.layer.v1.tar"));
+  if (size)
+    *size = json_object_get_int_member_with_default (r, "size", 0);
+  return TRUE;
+}
+
+static JsonObject *
+manifest_layer (Store *s, const char *diff_id, GError **error)
+{
+  const char *hex = digest_hex (diff_id, "layer", error);
+  if (hex == NULL)
+    return NULL;
+  g_autofree char *dir = layer_path (s, hex);
+  g_autofree char *path = g_build_filename (dir, "layer.json", NULL);
+  g_autoptr (JsonNode) n = read_json_file (path, error);
+  if (n == NULL)
+    return NULL;
+  JsonObject *r = json_node_get_object (n);
+  JsonObject *l = json_object_new ();
+  json_object_set_string_member (l, "mediaType", json_object_get_string_member (r, "media_type"));
+  json_object_set_string_member (l, "digest",
+                                 json_object_get_string_member (r, "compressed_digest"));
+  json_object_set_int_member (l, "size", json_object_get_int_member (r, "compressed_size"));
+  return l;
+}
+
+JsonObject *
+store_descriptor (const char *media_type, const char *hex, gsize size)
+{
+  JsonObject *o = json_object_new ();
+  g_autofree char *d = g_strconcat ("sha256:", hex, NULL);
+  json_object_set_string_member (o, "mediaType", media_type);
+  json_object_set_string_member (o, "digest", d);
+  json_object_set_int_member (o, "size", size);
+  return o;
+}
+
+StoreImage *
+store_create_image (Store *s, StoreImage *base, const char *const *new_diff_ids, JsonObject *config,
+                    const char *author, const char *history_comment, const char *name,
+                    GError **error)
+{
+  g_autofree char *full = name ? store_normalize_name (name, error) : NULL;
+  if (name && full == NULL)
+    return NULL;
+
+  /* The new config: BASE's, with the new layers and a history entry. */
+  g_autoptr (JsonNode) cnode
+      = base ? json_node_copy (base->oci_config) : json_node_new (JSON_NODE_OBJECT);
+  if (!base)
+    {
+      JsonObject *o = json_object_new ();
+      json_object_set_string_member (o, "architecture", "amd64");
+      json_object_set_string_member (o, "os", "linux");
+      json_node_take_object (cnode, o);
+    }
+  JsonObject *co = json_node_get_object (cnode);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *created = g_date_time_format_iso8601 (now);
+  json_object_set_string_member (co, "created", created);
+  if (author)
+    json_object_set_string_member (co, "author", author);
+  if (config)
+    json_object_set_object_member (co, "config", json_object_ref (config));
+  if (!json_object_has_member (co, "rootfs"))
+    {
+      JsonObject *r = json_object_new ();
+      json_object_set_string_member (r, "type", "layers");
+      json_object_set_array_member (r, "diff_ids", json_array_new ());
+      json_object_set_object_member (co, "rootfs", r);
+    }
+  JsonArray *ids
+      = json_object_get_array_member (json_object_get_object_member (co, "rootfs"), "diff_ids");
+  JsonArray *layers = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (ids); i++)
+    {
+      JsonObject *l = manifest_layer (s, json_array_get_string_element (ids, i), error);
+      if (l == NULL)
+        {
+          json_array_unref (layers);
+          return NULL;
+        }
+      json_array_add_object_element (layers, l);
+    }
+  for (const char *const *d = new_diff_ids; d && *d; d++)
+    {
+      JsonObject *l = manifest_layer (s, *d, error);
+      if (l == NULL)
+        {
+          json_array_unref (layers);
+          return NULL;
+        }
+      json_array_add_object_element (layers, l);
+      json_array_add_string_element (ids, *d);
+    }
+  if (!json_object_has_member (co, "history"))
+    json_object_set_array_member (co, "history", json_array_new ());
+  JsonObject *h = json_object_new ();
+  json_object_set_string_member (h, "created", created);
+  if (author)
+    json_object_set_string_member (h, "author", author);
+  if (history_comment)
+    json_object_set_string_member (h, "comment", history_comment);
+  if (!new_diff_ids || !*new_diff_ids)
+    json_object_set_boolean_member (h, "empty_layer", TRUE);
+  json_array_add_object_element (json_object_get_array_member (co, "history"), h);
+
+  g_autoptr (StoreTxn) t = store_txn_begin (s, error);
+  if (t == NULL)
+    {
+      json_array_unref (layers);
+      return NULL;
+    }
+  gsize clen;
+  g_autofree char *cdata = to_json (cnode, &clen);
+  g_autofree char *chex = store_txn_add_blob_data (t, cdata, clen, error);
+  if (chex == NULL)
+    {
+      json_array_unref (layers);
+      return NULL;
+    }
+  g_autoptr (JsonNode) mnode = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *mo = json_object_new ();
+  json_object_set_int_member (mo, "schemaVersion", 2);
+  json_object_set_string_member (mo, "mediaType", "application/vnd.oci.image.manifest.v1+json");
+  json_object_set_object_member (
+      mo, "config", store_descriptor ("application/vnd.oci.image.config.v1+json", chex, clen));
+  json_object_set_array_member (mo, "layers", layers);
+  json_node_take_object (mnode, mo);
+  gsize mlen;
+  g_autofree char *mdata = to_json (mnode, &mlen);
+  g_autofree char *mhex = store_txn_add_blob_data (t, mdata, mlen, error);
+  const char *names[] = { full, NULL };
+  g_autofree char *id = mhex ? store_txn_add_image (t, mhex, names, error) : NULL;
+  if (id == NULL || !store_txn_commit (t, error))
+    return NULL;
+  g_autoptr (JsonNode) nn = read_names (s, error);
+  return nn ? load_image (s, id, nn, error) : NULL;
+}

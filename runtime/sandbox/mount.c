@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The container's mounts (see mount.h for the order and why the overlay
+ * lives only in the container's mount namespace). Any failure is fatal to
+ * the start, with the path and errno in the message: a container with a
+ * missing mask is worse than no container. Paths inside the rootfs are
+ * resolved with openat2(RESOLVE_IN_ROOT) so an image's symlinks cannot
+ * redirect a mount onto the host. */
+#include "sandbox/mount.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+G_DEFINE_QUARK (mount-error-quark, mount_error)
+
+const char *const mount_default_masked_paths[] = {
+  "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/pressure",
+  "/proc/sched_debug", "/proc/scsi", "/proc/timer_list", "/proc/timer_stats",
+  "/sys/dev/block", "/sys/devices/virtual/powercap", "/sys/firmware", "/sys/fs/selinux",
+  NULL,
+};
+
+const char *const mount_default_readonly_paths[] = {
+  "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+  NULL,
+};
+
+void
+mount_entry_free (MountEntry *m)
+{
+  if (!m)
+    return;
+  g_free (m->source);
+  g_free (m->destination);
+  g_free (m->data);
+  g_free (m);
+}
+
+void
+mount_plan_free (MountPlan *p)
+{
+  if (!p)
+    return;
+  g_free (p->rootfs);
+  g_free (p->lowerdirs);
+  g_free (p->upperdir);
+  g_free (p->workdir);
+  g_free (p->cwd);
+  if (p->mounts)
+    g_ptr_array_unref (p->mounts);
+  g_strfreev (p->masked);
+  g_strfreev (p->readonly);
+  g_free (p->etc_hosts);
+  g_free (p->etc_hostname);
+  g_free (p->etc_resolv);
+  g_free (p->localtime);
+  g_strfreev (p->devices);
+  g_strfreev (p->sysctls);
+  g_free (p);
+}
+
+MountEntry *
+mount_entry_parse (const char *normalized, GError **error)
+{
+  g_autoptr (MountEntry) m = g_new0 (MountEntry, 1);
+  g_auto (GStrv) parts = g_strsplit (normalized, ",", -1);
+  g_autoptr (GString) data = g_string_new (NULL);
+
+  m->recursive = TRUE;
+  m->flags = MS_NOSUID | MS_NODEV;
+  for (char **p = parts; *p; p++)
+    {
+      const char *eq = strchr (*p, '=');
+      g_autofree char *k = eq ? g_strndup (*p, eq - *p) : g_strdup (*p);
+      const char *v = eq ? eq + 1 : NULL;
+      if (g_str_equal (k, "type"))
+        m->type = g_strcmp0 (v, "tmpfs") == 0 ? MOUNT_TMPFS : MOUNT_BIND;
+      else if (g_str_equal (k, "source"))
+        m->source = g_strdup (v);
+      else if (g_str_equal (k, "destination"))
+        m->destination = g_strdup (v);
+      else if (g_str_equal (k, "ro"))
+        m->read_only = TRUE;
+      else if (g_str_equal (k, "chown"))
+        m->chown = TRUE;
+      else if (g_str_equal (k, "norbind"))
+        m->recursive = FALSE;
+      else if (g_str_equal (k, "noexec"))
+        m->flags |= MS_NOEXEC;
+      else if (g_str_equal (k, "exec"))
+        m->flags &= ~MS_NOEXEC;
+      else if (g_str_equal (k, "suid"))
+        m->flags &= ~MS_NOSUID;
+      else if (g_str_equal (k, "dev"))
+        m->flags &= ~MS_NODEV;
+      else if (g_str_equal (k, "size") || g_str_equal (k, "mode"))
+        g_string_append_printf (data, "%s%s", data->len ? "," : "", *p);
+    }
+  if (!m->destination || m->destination[0] != '/' || (m->type == MOUNT_BIND && !m->source))
+    {
+      g_set_error (error, MOUNT_ERROR, MOUNT_ERROR_INVALID, "invalid mount \"%s\"", normalized);
+      return NULL;
+    }
+  if (data->len)
+    m->data = g_strdup (data->str);
+  return g_steal_pointer (&m);
+}
+
+static gboolean
+fail (GError **error, const char *what, const char *path)
+{
+  g_set_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, "%s %s: %s", what, path,
+               g_strerror (errno));
+  return FALSE;
+}
+
+static int
+openat2_in_root (int rootfd, const char *path, int flags)
+{
+  struct open_how how = { .flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+  return syscall (SYS_openat2, rootfd, path, &how, sizeof how);
+}
+
+int
+mount_open_in_root (int rootfd, const char *path, gboolean file, GError **error)
+{
+  g_auto (GStrv) comps = g_strsplit (path, "/", -1);
+  g_autoptr (GString) prefix = g_string_new ("/");
+  int n = g_strv_length (comps), fd = -1;
+
+  fd = openat2_in_root (rootfd, path, O_PATH);
+  if (fd >= 0)
+    return fd;
+  for (int i = 0; i < n; i++)
+    {
+      int dfd, r;
+      if (!*comps[i])
+        continue;
+      dfd = openat2_in_root (rootfd, prefix->str, O_PATH | O_DIRECTORY);
+      if (dfd < 0)
+        {
+          fail (error, "opening", prefix->str);
+          return -1;
+        }
+      g_string_append_printf (prefix, "%s%s", prefix->len > 1 ? "/" : "", comps[i]);
+      if (file && i == n - 1)
+        {
+          r = openat (dfd, comps[i], O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+          if (r >= 0)
+            close (r);
+        }
+      else
+        r = mkdirat (dfd, comps[i], 0755);
+      close (dfd);
+      if (r < 0 && errno != EEXIST)
+        {
+          fail (error, "creating", prefix->str);
+          return -1;
+        }
+    }
+  fd = openat2_in_root (rootfd, path, O_PATH);
+  if (fd < 0)
+    fail (error, "opening", path);
+  return fd;
+}
+
+/* Mounts onto @dest inside the root at @rootfd through /proc/self/fd. */
+static gboolean
+mount_in_root (int rootfd, const char *source, const char *dest, const char *fstype,
+               gulong flags, const char *data, gboolean file, GError **error)
+{
+  char proc[64];
+  int fd = mount_open_in_root (rootfd, dest, file, error);
+  if (fd < 0)
+    return FALSE;
+  snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (mount (source, proc, fstype, flags, data) < 0)
+    {
+      close (fd);
+      return fail (error, "mounting", dest);
+    }
+  close (fd);
+  if ((flags & MS_BIND) && (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)))
+    {
+      /* A bind mount ignores these flags until remounted, and the remount
+       * must name the new mount: the fd above still points below it. */
+      gulong re = MS_BIND | MS_REMOUNT | (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+      fd = openat2_in_root (rootfd, dest, O_PATH);
+      if (fd < 0)
+        return fail (error, "opening", dest);
+      snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+      if (mount (NULL, proc, NULL, re, NULL) < 0)
+        {
+          close (fd);
+          return fail (error, "remounting", dest);
+        }
+      close (fd);
+    }
+  return TRUE;
+}
+
+static gboolean
+setup_dev (int rootfd, const MountPlan *p, GError **error)
+{
+  static const struct { const char *name; int major, minor; } nodes[] = {
+    { "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+    { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+  };
+  static const char *const links[][2] = {
+    { "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" }, { "/proc/self/fd/1", "stdout" },
+    { "/proc/self/fd/2", "stderr" }, { "pts/ptmx", "ptmx" }, { "/proc/kcore", "core" },
+  };
+  g_autofree char *shm = g_strdup_printf ("mode=1777,size=%" G_GINT64_FORMAT "k",
+                                          MAX (p->shm_size, 1024) / 1024);
+  int dfd;
+
+  if (!mount_in_root (rootfd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+                      "mode=755,size=65536k", FALSE, error))
+    return FALSE;
+  dfd = openat2_in_root (rootfd, "/dev", O_PATH | O_DIRECTORY);
+  if (dfd < 0)
+    return fail (error, "opening", "/dev");
+  for (gsize i = 0; i < G_N_ELEMENTS (nodes); i++)
+    {
+      g_autofree char *host = g_strconcat ("/dev/", nodes[i].name, NULL);
+      g_autofree char *ctr = g_strconcat ("/dev/", nodes[i].name, NULL);
+      if (!p->userns)
+        {
+          if (mknodat (dfd, nodes[i].name, S_IFCHR | 0666, makedev (nodes[i].major, nodes[i].minor))
+              < 0)
+            {
+              close (dfd);
+              return fail (error, "creating", ctr);
+            }
+          fchmodat (dfd, nodes[i].name, 0666, 0);
+        }
+      else if (!mount_in_root (rootfd, host, ctr, NULL, MS_BIND, NULL, TRUE, error))
+        {
+          close (dfd);
+          return FALSE;
+        }
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (links); i++)
+    if (symlinkat (links[i][0], dfd, links[i][1]) < 0 && errno != EEXIST)
+      {
+        close (dfd);
+        return fail (error, "creating /dev/", links[i][1]);
+      }
+  close (dfd);
+  return mount_in_root (rootfd, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                        "newinstance,ptmxmode=0666,mode=620,gid=5", FALSE, error)
+         && mount_in_root (rootfd, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                           shm, FALSE, error)
+         && mount_in_root (rootfd, "mqueue", "/dev/mqueue", "mqueue",
+                           MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, FALSE, error);
+}
+
+static gboolean
+setup_device (int rootfd, const char *spec, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (spec, ":", 3);
+  const char *host = parts[0], *ctr = parts[1] && *parts[1] == '/' ? parts[1] : parts[0];
+  struct stat st;
+  if (stat (host, &st) < 0)
+    return fail (error, "--device", host);
+  return mount_in_root (rootfd, host, ctr, NULL, MS_BIND, NULL, !S_ISDIR (st.st_mode), error);
+}
+
+static gboolean
+setup_user_mount (int rootfd, const MountPlan *p, const MountEntry *m, GError **error)
+{
+  if (m->type == MOUNT_TMPFS)
+    return mount_in_root (rootfd, "tmpfs", m->destination, "tmpfs",
+                          m->flags | (m->read_only ? MS_RDONLY : 0),
+                          m->data ? m->data : "mode=1777", FALSE, error);
+  {
+    struct stat st;
+    if (stat (m->source, &st) < 0)
+      return fail (error, "bind mount source", m->source);
+    if (m->chown && lchown (m->source, p->chown_uid, p->chown_gid) < 0)
+      return fail (error, "chown", m->source);
+    return mount_in_root (rootfd, m->source, m->destination, NULL,
+                          MS_BIND | (m->recursive ? MS_REC : 0) | (m->read_only ? MS_RDONLY : 0)
+                              | (m->flags & MS_NOEXEC),
+                          NULL, !S_ISDIR (st.st_mode), error);
+  }
+}
+
+static gboolean
+write_sysctl (const char *kv, GError **error)
+{
+  const char *eq = strchr (kv, '=');
+  g_autofree char *key = eq ? g_strndup (kv, eq - kv) : NULL;
+  g_autofree char *path = NULL;
+  int fd;
+  if (!key)
+    {
+      g_set_error (error, MOUNT_ERROR, MOUNT_ERROR_INVALID, "--sysctl %s: expected KEY=VALUE",
+                   kv);
+      return FALSE;
+    }
+  g_strdelimit (key, ".", '/');
+  path = g_strconcat ("/proc/sys/", key, NULL);
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write (fd, eq + 1, strlen (eq + 1)) < 0)
+    {
+      int e = errno;
+      if (fd >= 0)
+        close (fd);
+      errno = e;
+      return fail (error, "--sysctl", kv);
+    }
+  close (fd);
+  return TRUE;
+}
+
+/* After pivot_root: hide (masked) or freeze (read-only) kernel interfaces. */
+static gboolean
+apply_masks (const MountPlan *p, GError **error)
+{
+  for (char **m = p->masked; m && *m; m++)
+    {
+      struct stat st;
+      if (lstat (*m, &st) < 0)
+        continue; /* not present on this kernel: nothing to hide */
+      if (S_ISDIR (st.st_mode))
+        {
+          if (mount ("tmpfs", *m, "tmpfs", MS_RDONLY, "size=0k") < 0)
+            return fail (error, "masking", *m);
+        }
+      else if (mount ("/dev/null", *m, NULL, MS_BIND, NULL) < 0)
+        return fail (error, "masking", *m);
+    }
+  for (char **r = p->readonly; r && *r; r++)
+    {
+      if (access (*r, F_OK) < 0)
+        continue;
+      if (mount (*r, *r, NULL, MS_BIND | MS_REC, NULL) < 0
+          || mount (NULL, *r, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV
+                                    | MS_NOEXEC, NULL) < 0)
+        return fail (error, "making read-only", *r);
+    }
+  return TRUE;
+}
+
+gboolean
+mount_setup_rootfs (const MountPlan *p, GError **error)
+{
+  g_autofree char *ovl = NULL;
+  int rootfd;
+  gboolean ok = FALSE;
+
+  /* Nothing we mount may propagate back to the host. */
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return fail (error, "making private", "/");
+  /* volatile: a --rm container's changes are thrown away, so unmounting
+   * need not wait for them to reach the disk (hundreds of ms on ext4). */
+  ovl = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s%s%s", p->lowerdirs, p->upperdir,
+                         p->workdir, p->userns ? ",userxattr" : "",
+                         p->volatile_upper ? ",volatile" : "");
+  if (mount ("overlay", p->rootfs, "overlay", 0, ovl) < 0)
+    return fail (error, "mounting overlay rootfs at", p->rootfs);
+  rootfd = open (p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return fail (error, "opening", p->rootfs);
+
+  if (!mount_in_root (rootfd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+                      FALSE, error))
+    goto out;
+  if (p->new_netns)
+    {
+      if (!mount_in_root (rootfd, "sysfs", "/sys", "sysfs",
+                          MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, FALSE, error))
+        goto out;
+    }
+  /* The host's network namespace (--network host) keeps the host's sysfs:
+   * bound without its submounts, so the host's cgroup2 mount is not already
+   * on /sys/fs/cgroup when the container's own goes there (EBUSY), and
+   * nothing below /sys stays writable. */
+  else if (!mount_in_root (rootfd, "/sys", "/sys", NULL,
+                           MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, FALSE,
+                           error))
+    goto out;
+  if (!setup_dev (rootfd, p, error))
+    goto out;
+  /* On a unified host the container sees its own cgroup (the namespace's
+   * root), read-only, as podman shows it. v1/hybrid: nothing is mounted. */
+  {
+    struct statfs sfs;
+    if (statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC
+        && !mount_in_root (rootfd, "cgroup2", "/sys/fs/cgroup", "cgroup2",
+                           MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, FALSE, error))
+      goto out;
+  }
+  {
+    const char *etc[][2] = { { p->etc_hosts, "/etc/hosts" },
+                             { p->etc_hostname, "/etc/hostname" },
+                             { p->etc_resolv, "/etc/resolv.conf" },
+                             { p->localtime, "/etc/localtime" } };
+    for (gsize i = 0; i < G_N_ELEMENTS (etc); i++)
+      if (etc[i][0])
+        {
+          /* An image's /etc/localtime is usually a symlink: replace it. */
+          if (i == 3)
+            {
+              g_autofree char *lt = g_build_filename (p->rootfs, "etc/localtime", NULL);
+              struct stat st;
+              if (lstat (lt, &st) == 0 && S_ISLNK (st.st_mode))
+                unlink (lt);
+            }
+          if (!mount_in_root (rootfd, etc[i][0], etc[i][1], NULL, MS_BIND, NULL, TRUE, error))
+            goto out;
+        }
+  }
+  if (p->read_only && p->read_only_tmpfs)
+    for (const char *const *t = (const char *const[]){ "/run", "/tmp", "/var/tmp", NULL }; *t;
+         t++)
+      if (!mount_in_root (rootfd, "tmpfs", *t, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", FALSE,
+                          error))
+        goto out;
+  for (guint i = 0; p->mounts && i < p->mounts->len; i++)
+    if (!setup_user_mount (rootfd, p, p->mounts->pdata[i], error))
+      goto out;
+  for (char **d = p->devices; d && *d; d++)
+    if (!setup_device (rootfd, *d, error))
+      goto out;
+  if (p->cwd)
+    {
+      int fd = mount_open_in_root (rootfd, p->cwd, FALSE, error);
+      if (fd < 0)
+        goto out;
+      close (fd);
+    }
+  if (p->read_only
+      && mount (NULL, p->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+    {
+      fail (error, "making read-only", p->rootfs);
+      goto out;
+    }
+
+  /* pivot_root(".", ".") stacks the old root under the new one; detaching
+   * it leaves only the container's tree (no temporary dir needed). */
+  if (fchdir (rootfd) < 0 || syscall (SYS_pivot_root, ".", ".") < 0)
+    {
+      fail (error, "pivot_root to", p->rootfs);
+      goto out;
+    }
+  if (umount2 (".", MNT_DETACH) < 0 || chdir ("/") < 0)
+    {
+      fail (error, "detaching old root of", p->rootfs);
+      goto out;
+    }
+  for (char **s = p->sysctls; s && *s; s++)
+    if (!write_sysctl (*s, error))
+      goto out;
+  ok = apply_masks (p, error);
+out:
+  close (rootfd);
+  return ok;
+}

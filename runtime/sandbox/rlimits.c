@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Resource limits. podman asks for nofile 1048576 and nproc 4194304 by
+ * default; hosts without CAP_SYS_RESOURCE (like CI machines with a hard
+ * nofile of 20000) cannot raise a hard limit, so every value is clamped to
+ * what this process has instead of failing the start. */
+#include "sandbox/spawn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct { const char *name; int resource; } names[] = {
+  { "core", RLIMIT_CORE },       { "cpu", RLIMIT_CPU },         { "data", RLIMIT_DATA },
+  { "fsize", RLIMIT_FSIZE },     { "locks", RLIMIT_LOCKS },     { "memlock", RLIMIT_MEMLOCK },
+  { "msgqueue", RLIMIT_MSGQUEUE }, { "nice", RLIMIT_NICE },     { "nofile", RLIMIT_NOFILE },
+  { "nproc", RLIMIT_NPROC },     { "rss", RLIMIT_RSS },         { "rtprio", RLIMIT_RTPRIO },
+  { "rttime", RLIMIT_RTTIME },   { "sigpending", RLIMIT_SIGPENDING }, { "stack", RLIMIT_STACK },
+  { "as", RLIMIT_AS },
+};
+
+static void
+set_limit (GArray *out, int resource, rlim_t soft, rlim_t hard)
+{
+  struct rlimit have;
+  SpawnRlimit r = { .resource = resource };
+  getrlimit (resource, &have);
+  if (have.rlim_max != RLIM_INFINITY && (hard == RLIM_INFINITY || hard > have.rlim_max))
+    hard = have.rlim_max;
+  if (soft == RLIM_INFINITY ? hard != RLIM_INFINITY : soft > hard)
+    soft = hard;
+  r.limit.rlim_cur = soft;
+  r.limit.rlim_max = hard;
+  for (guint i = 0; i < out->len; i++)
+    if (g_array_index (out, SpawnRlimit, i).resource == resource)
+      {
+        g_array_index (out, SpawnRlimit, i) = r;
+        return;
+      }
+  g_array_append_val (out, r);
+}
+
+static gboolean
+parse_value (const char *s, rlim_t *out)
+{
+  char *end;
+  long long v;
+  if (g_str_equal (s, "-1") || g_str_equal (s, "unlimited"))
+    {
+      *out = RLIM_INFINITY;
+      return TRUE;
+    }
+  errno = 0;
+  v = strtoll (s, &end, 10);
+  if (errno || *end || v < 0 || end == s)
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+GArray *
+rlimits_resolve (char **ulimits, GError **error)
+{
+  g_autoptr (GArray) out = g_array_new (FALSE, FALSE, sizeof (SpawnRlimit));
+  set_limit (out, RLIMIT_NOFILE, 1048576, 1048576);
+  set_limit (out, RLIMIT_NPROC, 4194304, 4194304);
+  for (char **u = ulimits; u && *u; u++)
+    {
+      const char *eq = strchr (*u, '=');
+      g_autofree char *name = eq ? g_strndup (*u, eq - *u) : NULL;
+      g_auto (GStrv) vals = eq ? g_strsplit (eq + 1, ":", 2) : NULL;
+      rlim_t soft, hard;
+      int resource = -1;
+      for (gsize i = 0; name && i < G_N_ELEMENTS (names); i++)
+        if (g_ascii_strcasecmp (names[i].name, name) == 0)
+          resource = names[i].resource;
+      if (resource < 0 || !parse_value (vals[0], &soft)
+          || !parse_value (vals[1] ? vals[1] : vals[0], &hard))
+        {
+          g_set_error (error, SPAWN_ERROR, 125, "--ulimit %s: expected TYPE=SOFT[:HARD]", *u);
+          return NULL;
+        }
+      if (soft != RLIM_INFINITY && (hard == RLIM_INFINITY ? FALSE : soft > hard))
+        {
+          g_set_error (error, SPAWN_ERROR, 125, "--ulimit %s: soft limit above hard limit", *u);
+          return NULL;
+        }
+      set_limit (out, resource, soft, hard);
+    }
+  return g_steal_pointer (&out);
+}
+
+gboolean
+rlimits_apply (GArray *rlimits, GError **error)
+{
+  for (guint i = 0; rlimits && i < rlimits->len; i++)
+    {
+      const SpawnRlimit *r = &g_array_index (rlimits, SpawnRlimit, i);
+      if (setrlimit (r->resource, &r->limit) < 0)
+        {
+          g_set_error (error, SPAWN_ERROR, 125, "setrlimit %d: %s", r->resource,
+                       g_strerror (errno));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}

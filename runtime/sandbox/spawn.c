@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The spawn path (steps drawn in spawn.h). The child reports a failure as
+ * {int status; char message[]} on a CLOEXEC socket; a successful execve
+ * closes the socket, which the parent reads as EOF. The child is a fork of
+ * a single-threaded podunit, so it may allocate until it execs. */
+#include "sandbox/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+G_DEFINE_QUARK (spawn-error-quark, spawn_error)
+
+extern char **environ;
+
+typedef struct {
+  int status;
+  char message[1020];
+} SpawnReport;
+
+void
+spawn_spec_clear (SpawnSpec *spec)
+{
+  g_clear_pointer (&spec->groups, g_array_unref);
+  g_clear_pointer (&spec->rlimits, g_array_unref);
+  g_clear_pointer (&spec->uid_map, g_free);
+  g_clear_pointer (&spec->gid_map, g_free);
+}
+
+static G_GNUC_NORETURN void
+child_fail (int sync_fd, int status, const char *message)
+{
+  SpawnReport r = { .status = status };
+  g_strlcpy (r.message, message, sizeof r.message);
+  if (write (sync_fd, &r, sizeof r) < 0)
+    _exit (status);
+  _exit (status);
+}
+
+/* Signals a supervisor or a foreground podunit passes on to the container. */
+static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
+                                 SIGWINCH, SIGALRM, SIGCONT, SIGPWR };
+
+static int
+status_to_exit_code (int status)
+{
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  if (WIFSIGNALED (status))
+    return 128 + WTERMSIG (status);
+  return EXIT_FAILURE;
+}
+
+/* The built-in --init: pid 1 forwards signals to the command and reaps
+ * every orphan, exiting with the command's status. */
+static G_GNUC_NORETURN void
+run_init (pid_t child, const sigset_t *all)
+{
+  for (;;)
+    {
+      siginfo_t si;
+      int sig = sigwaitinfo (all, &si);
+      if (sig < 0)
+        continue;
+      if (sig != SIGCHLD)
+        {
+          kill (child, sig);
+          continue;
+        }
+      for (;;)
+        {
+          int status;
+          pid_t p = waitpid (-1, &status, WNOHANG);
+          if (p <= 0)
+            break;
+          if (p == child)
+            _exit (status_to_exit_code (status));
+        }
+    }
+}
+
+static void
+noop_handler (int sig)
+{
+}
+
+/* The process part, shared by run and exec: limits, cwd, caps, user,
+ * seccomp (in the order caps.h gives), then execve. Only returns on error. */
+static G_GNUC_NORETURN void
+exec_process (const SpawnSpec *spec, int sync_fd)
+{
+  g_autoptr (GError) error = NULL;
+  char msg[1100];
+  const char *cmd;
+
+  if (spec->new_session)
+    setsid ();
+  for (int i = 0; i < 3; i++)
+    if (spec->stdio[i] >= 0 && spec->stdio[i] != i && dup2 (spec->stdio[i], i) < 0)
+      child_fail (sync_fd, 125, "dup2 stdio");
+  if (spec->tty_master && !console_child_setup (sync_fd))
+    {
+      snprintf (msg, sizeof msg, "setting up the terminal: %s", g_strerror (errno));
+      child_fail (sync_fd, 125, msg);
+    }
+  if (!rlimits_apply (spec->rlimits, &error))
+    child_fail (sync_fd, 125, error->message);
+  if (spec->cwd && chdir (spec->cwd) < 0)
+    {
+      snprintf (msg, sizeof msg, "workdir \"%s\": %s", spec->cwd, g_strerror (errno));
+      child_fail (sync_fd, 125, msg);
+    }
+  if (!caps_apply_bounding (&spec->caps, &error))
+    child_fail (sync_fd, 125, error->message);
+  if (spec->seccomp && !spec->caps.no_new_privs && !seccomp_program_apply (spec->seccomp, &error))
+    child_fail (sync_fd, 125, error->message);
+  if (setgroups (spec->groups ? spec->groups->len : 0,
+                 spec->groups ? (gid_t *) spec->groups->data : NULL) < 0
+      || setresgid (spec->gid, spec->gid, spec->gid) < 0
+      || setresuid (spec->uid, spec->uid, spec->uid) < 0)
+    {
+      snprintf (msg, sizeof msg, "switching to user %u:%u: %s", (unsigned) spec->uid,
+                (unsigned) spec->gid, g_strerror (errno));
+      child_fail (sync_fd, 125, msg);
+    }
+  if (!caps_apply (&spec->caps, &error))
+    child_fail (sync_fd, 125, error->message);
+  if (spec->seccomp && spec->caps.no_new_privs && !seccomp_program_apply (spec->seccomp, &error))
+    child_fail (sync_fd, 125, error->message);
+
+  if (spec->init)
+    {
+      sigset_t all, old;
+      pid_t child;
+      sigfillset (&all);
+      sigprocmask (SIG_BLOCK, &all, &old);
+      /* Named before the fork: the command may look at pid 1 at once. */
+      prctl (PR_SET_NAME, "podunit-init");
+      child = fork ();
+      if (child < 0)
+        child_fail (sync_fd, 125, "fork for --init");
+      if (child > 0)
+        {
+          struct sigaction sa = { .sa_handler = noop_handler };
+          /* pid 1 only gets signals it handles; the handler makes them
+           * deliverable, sigwaitinfo takes them. */
+          for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
+            sigaction (forwarded[i], &sa, NULL);
+          /* The sync socket stays open in the command until it execs. */
+          close (sync_fd);
+          run_init (child, &all);
+        }
+      sigprocmask (SIG_SETMASK, &old, NULL);
+    }
+
+  cmd = spec->argv[0];
+  environ = spec->env;
+  execvp (cmd, spec->argv);
+  {
+    int e = errno;
+    if (e == ENOENT && !strchr (cmd, '/'))
+      snprintf (msg, sizeof msg,
+                "executable file `%s` not found in $PATH: No such file or directory", cmd);
+    else
+      snprintf (msg, sizeof msg, "%s: %s", cmd, g_strerror (e));
+    child_fail (sync_fd, e == ENOENT ? 127 : 126, msg);
+  }
+}
+
+static G_GNUC_NORETURN void
+child_main (const SpawnSpec *spec, int sync_fd, gboolean wait_go)
+{
+  g_autoptr (GError) error = NULL;
+  char go;
+
+  /* Die with the parent while it still sets us up. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (wait_go && read (sync_fd, &go, 1) != 1)
+    _exit (125);
+  if ((spec->clone_flags & CLONE_NEWUSER) && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
+    child_fail (sync_fd, 125, "becoming root in the user namespace");
+  /* The cgroup namespace is rooted where we are when it is created: only
+   * now, after the parent moved us into the container's cgroup. */
+  if ((spec->clone_flags & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
+    child_fail (sync_fd, 125, "unshare(CLONE_NEWCGROUP)");
+  if (spec->mounts && !mount_setup_rootfs (spec->mounts, &error))
+    child_fail (sync_fd, 125, error->message);
+  if (spec->hostname && (spec->clone_flags & CLONE_NEWUTS)
+      && sethostname (spec->hostname, strlen (spec->hostname)) < 0)
+    child_fail (sync_fd, 125, "sethostname");
+  if (spec->loopback_up && !namespaces_loopback_up (&error))
+    child_fail (sync_fd, 125, error->message);
+  prctl (PR_SET_PDEATHSIG, 0);
+  exec_process (spec, sync_fd);
+}
+
+/* Reads the child's report: TRUE when it exec'd (EOF). A one-byte 't'
+ * message before that carries the pty master (console.c) into *tty_master. */
+static gboolean
+read_report (int fd, pid_t pid, int *tty_master, GError **error)
+{
+  SpawnReport r;
+  ssize_t n;
+  for (;;)
+    {
+      union {
+        char buf[CMSG_SPACE (sizeof (int))];
+        struct cmsghdr align;
+      } u;
+      struct iovec iov = { .iov_base = &r, .iov_len = sizeof r };
+      struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                            .msg_controllen = sizeof u.buf };
+      struct cmsghdr *c;
+      do
+        n = recvmsg (fd, &msg, MSG_CMSG_CLOEXEC);
+      while (n < 0 && errno == EINTR);
+      c = n > 0 ? CMSG_FIRSTHDR (&msg) : NULL;
+      if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+        {
+          int got;
+          memcpy (&got, CMSG_DATA (c), sizeof (int));
+          if (tty_master)
+            *tty_master = got;
+          else
+            close (got);
+          continue;
+        }
+      break;
+    }
+  if (n == 0)
+    return TRUE;
+  if (tty_master && *tty_master >= 0)
+    {
+      close (*tty_master);
+      *tty_master = -1;
+    }
+  if (n < (ssize_t) sizeof (int))
+    {
+      r.status = 125;
+      g_strlcpy (r.message, "container process died during setup", sizeof r.message);
+    }
+  waitpid (pid, NULL, 0);
+  g_set_error_literal (error, SPAWN_ERROR, r.status, r.message);
+  return FALSE;
+}
+
+/* The kernel's struct clone_args up to @cgroup (CLONE_ARGS_SIZE_VER2),
+ * spelled out: glibc has no clone3 wrapper, and <linux/sched.h> clashes
+ * with <sched.h> on some systems. */
+typedef struct {
+  guint64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+  guint64 set_tid, set_tid_size, cgroup;
+} CloneArgs;
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* clone3 into the cgroup directory @cgroup_fd: like fork, 0 in the child.
+ * -1 when the kernel cannot (ENOSYS before 5.3, E2BIG/EINVAL before 5.7,
+ * EBADF/EOPNOTSUPP when @cgroup_fd is no cgroup v2 directory...); the
+ * caller then clones plainly and moves the child. */
+static pid_t
+clone_into_cgroup (int flags, int cgroup_fd)
+{
+#ifdef SYS_clone3
+  CloneArgs args = { .flags = (guint64) (unsigned) flags | CLONE_INTO_CGROUP,
+                     .exit_signal = SIGCHLD,
+                     .cgroup = (guint64) cgroup_fd };
+  return syscall (SYS_clone3, &args, sizeof args);
+#else
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+pid_t
+spawn_container (const SpawnSpec *spec, GError **error)
+{
+  int sv[2];
+  pid_t pid;
+  gboolean in_cgroup = FALSE, wait_go;
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      g_set_error (error, SPAWN_ERROR, 125, "socketpair: %s", g_strerror (errno));
+      return -1;
+    }
+  pid = spec->cgroup_fd >= 0 ? clone_into_cgroup (spec->clone_flags & ~CLONE_NEWCGROUP,
+                                                    spec->cgroup_fd)
+                             : -1;
+  if (pid >= 0)
+    in_cgroup = TRUE;
+  else
+    pid = syscall (SYS_clone, (unsigned long) (spec->clone_flags & ~CLONE_NEWCGROUP) | SIGCHLD,
+                   NULL, NULL, NULL, NULL);
+  /* Without a user namespace to map, a hook to run or a cgroup to enter,
+   * the parent has nothing to do before the child's setup: no "go". */
+  wait_go = (spec->clone_flags & CLONE_NEWUSER) || spec->after_namespaces
+            || (!in_cgroup && spec->enter_cgroup);
+  if (pid < 0)
+    {
+      g_set_error (error, SPAWN_ERROR, 125, "clone: %s", g_strerror (errno));
+      close (sv[0]);
+      close (sv[1]);
+      return -1;
+    }
+  if (pid == 0)
+    {
+      close (sv[0]);
+      child_main (spec, sv[1], wait_go);
+    }
+  close (sv[1]);
+
+  if ((spec->clone_flags & CLONE_NEWUSER)
+      && !namespaces_write_maps (pid, spec->uid_map, spec->gid_map, error))
+    goto kill;
+  if (!in_cgroup && spec->enter_cgroup && !spec->enter_cgroup (spec, pid, spec->hook_data, error))
+    goto kill;
+  if (spec->after_namespaces && !spec->after_namespaces (spec, pid, spec->hook_data, error))
+    goto kill;
+  if (wait_go && write (sv[0], "g", 1) != 1)
+    {
+      g_set_error (error, SPAWN_ERROR, 125, "starting container process: %s", g_strerror (errno));
+      goto kill;
+    }
+  if (!read_report (sv[0], pid, spec->tty_master, error))
+    {
+      close (sv[0]);
+      return -1;
+    }
+  close (sv[0]);
+  return pid;
+
+kill:
+  kill (pid, SIGKILL);
+  waitpid (pid, NULL, 0);
+  close (sv[0]);
+  return -1;
+}
+
+pid_t
+spawn_exec (const SpawnSpec *spec, pid_t target, GError **error)
+{
+  int sv[2];
+  pid_t pid;
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      g_set_error (error, SPAWN_ERROR, 125, "socketpair: %s", g_strerror (errno));
+      return -1;
+    }
+  /* Joining here is fine: this podunit only waits for the exec'd process
+   * afterwards. A pid namespace applies to children, hence the fork. */
+  if (!namespaces_join (target, error))
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return -1;
+    }
+  pid = fork ();
+  if (pid < 0)
+    {
+      g_set_error (error, SPAWN_ERROR, 125, "fork: %s", g_strerror (errno));
+      close (sv[0]);
+      close (sv[1]);
+      return -1;
+    }
+  if (pid == 0)
+    {
+      close (sv[0]);
+      exec_process (spec, sv[1]);
+    }
+  close (sv[1]);
+  if (!read_report (sv[0], pid, spec->tty_master, error))
+    {
+      close (sv[0]);
+      return -1;
+    }
+  close (sv[0]);
+  return pid;
+}
+
+int
+spawn_wait_forwarding (pid_t pid)
+{
+  sigset_t set, old;
+  struct sigaction sa = { .sa_handler = noop_handler };
+  int status;
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGCHLD);
+  for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
+    {
+      sigaddset (&set, forwarded[i]);
+      sigaction (forwarded[i], &sa, NULL);
+    }
+  sigaction (SIGCHLD, &sa, NULL);
+  sigprocmask (SIG_BLOCK, &set, &old);
+  for (;;)
+    {
+      pid_t p = waitpid (pid, &status, WNOHANG);
+      if (p == pid)
+        break;
+      if (p < 0 && errno != EINTR)
+        {
+          status = 125 << 8;
+          break;
+        }
+      int sig = sigwaitinfo (&set, NULL);
+      if (sig > 0 && sig != SIGCHLD)
+        kill (pid, sig);
+    }
+  sigprocmask (SIG_SETMASK, &old, NULL);
+  return status_to_exit_code (status);
+}

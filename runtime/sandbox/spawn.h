@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Starting the container's process, as explicit steps:
+ *
+ *   parent                              child (clone, new namespaces)
+ *   ------                              -----
+ *   clone(CLONE_NEW*)  ───────────────► waits for "go"
+ *   write uid/gid maps (user ns)
+ *   hook: after_namespaces (network)
+ *   "go" ─────────────────────────────► mount_setup_rootfs, hostname, lo up
+ *                                       rlimits, cwd
+ *                                       caps / user / seccomp (caps.h order)
+ *                                       [--init: fork; pid 1 reaps]
+ *   reads the sync socket: EOF = exec'd execve
+ *                          or an error message + exit status (125/126/127)
+ *
+ * `exec` uses the same process steps after joining the namespaces of a
+ * running container (spawn_exec). */
+#pragma once
+
+#include <glib.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "sandbox/caps.h"
+#include "sandbox/mount.h"
+#include "sandbox/seccomp.h"
+
+#define SPAWN_ERROR (spawn_error_quark ())
+GQuark spawn_error_quark (void);
+/* The error code is the exit status podman reports: 125, 126 or 127. */
+
+typedef struct {
+  int resource;
+  struct rlimit limit;
+} SpawnRlimit;
+
+typedef struct _SpawnSpec SpawnSpec;
+typedef gboolean (*SpawnHook) (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error);
+
+struct _SpawnSpec {
+  /* the process */
+  char **argv;
+  char **env;
+  const char *cwd;
+  uid_t uid;
+  gid_t gid;
+  GArray *groups; /* gid_t, supplementary */
+  CapSets caps;
+  const SeccompProgram *seccomp; /* NULL: none */
+  GArray *rlimits;               /* SpawnRlimit */
+  int stdio[3];                  /* -1: inherit */
+  int *tty_master;               /* non-NULL: a pty from the container's devpts is
+                                  * the process's terminal; its master fd lands here */
+  gboolean init;                 /* a built-in reaper is pid 1 */
+  gboolean new_session;          /* setsid (detached containers) */
+
+  /* the namespaces */
+  int clone_flags;  /* CLONE_NEWNS|CLONE_NEWPID|... */
+  char *uid_map;    /* /proc/PID/uid_map text for CLONE_NEWUSER */
+  char *gid_map;
+  const char *hostname;
+  gboolean loopback_up; /* bring lo up in a new net ns */
+
+  /* the file system (NULL: exec into an existing container) */
+  const MountPlan *mounts;
+
+  /* runs in the parent between namespace creation and the child's setup */
+  SpawnHook after_namespaces;
+  gpointer hook_data;
+
+  /* >= 0: a cgroup v2 directory the child is created in (clone3 with
+   * CLONE_INTO_CGROUP), which spares moving it there by writing
+   * cgroup.procs: that write takes the cgroup threadgroup lock for writing,
+   * an RCU grace period (milliseconds) on every run. When the kernel
+   * cannot (older than 5.7, not cgroupfs), enter_cgroup moves it between
+   * clone and "go" as before. */
+  int cgroup_fd;
+  SpawnHook enter_cgroup;
+};
+
+void spawn_spec_clear (SpawnSpec *spec);
+
+/* Clones, sets up and execs. Returns the child's pid (in the caller's pid
+ * namespace) once the command was exec'd; on failure the child is reaped
+ * and @error's code is the exit status to report. */
+pid_t spawn_container (const SpawnSpec *spec, GError **error);
+
+/* Joins the namespaces of @target (a container's pid 1) and runs the
+ * process part of @spec there. Returns the pid of the new process. */
+pid_t spawn_exec (const SpawnSpec *spec, pid_t target, GError **error);
+
+/* Waits for @pid, forwarding the usual termination signals to it; returns
+ * its exit status the way a shell reports it (128+N for signal N). */
+int spawn_wait_forwarding (pid_t pid);
+
+/* console.c */
+/* Child side: opens a pty in the current /dev/pts, makes it the calling
+ * process's controlling terminal and stdio, and sends the master to the
+ * parent over @sync_fd (a one-byte 't' message with the fd; spawn.c's
+ * report reader takes it). Returns FALSE (errno set) on failure. */
+gboolean console_child_setup (int sync_fd);
+/* Relays between our stdin/stdout and the pty @master until @pid exits
+ * (terminal raw and resized along while it runs; signals forwarded as
+ * spawn_wait_forwarding does); returns the exit status. @input: relay
+ * stdin too (-i). */
+int console_relay (int master, pid_t pid, gboolean input);
+
+/* namespaces.c */
+/* "0 1000 1" lines from podman's --uidmap values ("0:1000:1"). */
+char *namespaces_map_from_flags (char **maps, GError **error);
+gboolean namespaces_write_maps (pid_t pid, const char *uid_map, const char *gid_map,
+                                GError **error);
+/* Joins every namespace of @pid that differs from ours (user first). */
+gboolean namespaces_join (pid_t pid, GError **error);
+/* Sets the loopback interface up (in the current net ns). */
+gboolean namespaces_loopback_up (GError **error);
+
+/* rlimits.c */
+/* podman's defaults plus "--ulimit" values, each clamped to the hard
+ * limit this process has (raising it needs CAP_SYS_RESOURCE, which the
+ * caller may lack: then the soft/hard values are lowered, never failing). */
+GArray *rlimits_resolve (char **ulimits, GError **error);
+/* Child side. */
+gboolean rlimits_apply (GArray *rlimits, GError **error);
