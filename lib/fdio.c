@@ -2,7 +2,10 @@
 #include "fdio.h"
 
 #include <errno.h>
-#include <unistd.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 int
 fd_write_all (int fd, const void *buf, size_t len)
@@ -25,4 +28,71 @@ fd_write_all (int fd, const void *buf, size_t len)
       len -= (size_t) n;
     }
   return 0;
+}
+
+/* fsyncs the directory that holds @name (relative to @dirfd). */
+static int
+fsync_parent (int dirfd, const char *name)
+{
+  const char *slash = strrchr (name, '/');
+  char parent[4096];
+  autofd int fd = -1;
+
+  if (slash == NULL)
+    snprintf (parent, sizeof parent, ".");
+  else if (slash == name)
+    snprintf (parent, sizeof parent, "/");
+  else if ((size_t) (slash - name) < sizeof parent)
+    snprintf (parent, sizeof parent, "%.*s", (int) (slash - name), name);
+  else
+    {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+  fd = openat (dirfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return fd < 0 ? -1 : fsync (fd);
+}
+
+int
+write_file_atomic (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                   int flags)
+{
+  static unsigned counter;
+  const char *slash = strrchr (name, '/');
+  int dirlen = slash ? (int) (slash - name + 1) : 0;
+  char tmp[4096];
+  autofd int fd = -1;
+  int e;
+
+  /* A name no other writer uses: this process's id and a counter shared
+   * by its threads; O_EXCL makes sure, a leftover of a dead process only
+   * costs the next number. */
+  for (int attempt = 0; fd < 0 && attempt < 100; attempt++)
+    {
+      if ((size_t) snprintf (tmp, sizeof tmp, "%.*s.%s.tmp-%d-%u", dirlen, name, name + dirlen,
+                             (int) getpid (), __atomic_fetch_add (&counter, 1, __ATOMIC_RELAXED))
+          >= sizeof tmp)
+        {
+          errno = ENAMETOOLONG;
+          return -1;
+        }
+      fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+      if (fd < 0 && errno != EEXIST)
+        return -1;
+    }
+  if (fd < 0)
+    return -1;
+  if (fd_write_all (fd, data, len) < 0 || fchmod (fd, mode) < 0
+      || ((flags & WRITE_DURABLE) && fsync (fd) < 0) || close (fd_steal (&fd)) < 0
+      || renameat (dirfd, tmp, dirfd, name) < 0)
+    goto fail;
+  if ((flags & WRITE_DURABLE) && fsync_parent (dirfd, name) < 0)
+    return -1; /* the new file is in place; only its durability is unknown */
+  return 0;
+
+fail:
+  e = errno;
+  unlinkat (dirfd, tmp, 0);
+  errno = e;
+  return -1;
 }

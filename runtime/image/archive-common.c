@@ -295,7 +295,7 @@ archive_out_data (ArchiveOut *o, const char *name, const void *data, gsize len, 
 gboolean
 archive_out_file (ArchiveOut *o, const char *name, const char *path, GError **error)
 {
-  fs_autofd int fd = open (path, O_RDONLY | O_CLOEXEC);
+  autofd int fd = open (path, O_RDONLY | O_CLOEXEC);
   struct stat st;
   if (fd < 0 || fstat (fd, &st) < 0)
     {

@@ -28,7 +28,7 @@ static const char *
 layer_media_type (ArchiveLoad *l, const char *hex)
 {
   unsigned char magic[4] = { 0 };
-  fs_autofd int fd = store_txn_open_blob (l->txn, hex, NULL);
+  autofd int fd = store_txn_open_blob (l->txn, hex, NULL);
   if (fd >= 0 && read (fd, magic, 4) == 4)
     {
       if (magic[0] == 0x1f && magic[1] == 0x8b)
@@ -81,7 +81,7 @@ load_one (ArchiveLoad *l, JsonObject *entry, GError **error)
         }
       types[i] = layer_media_type (l, hexes[i]);
       struct stat st;
-      fs_autofd int fd = store_txn_open_blob (l->txn, hexes[i], NULL);
+      autofd int fd = store_txn_open_blob (l->txn, hexes[i], NULL);
       json_array_add_object_element (
           mlayers,
           store_descriptor (types[i], hexes[i], fd >= 0 && fstat (fd, &st) == 0 ? st.st_size : 0));

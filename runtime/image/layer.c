@@ -274,7 +274,7 @@ write_file (Extract *x, struct archive *a, struct archive_entry *e, int pfd, con
             const char *entry, GError **error)
 {
   const int oflags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-  fs_autofd int fd = openat (pfd, name, oflags, 0600);
+  autofd int fd = openat (pfd, name, oflags, 0600);
   if (fd < 0 && errno == EEXIST)
     {
       if (!remove_existing (x, pfd, name, FALSE, entry, error))
@@ -370,7 +370,7 @@ extract_entry (Extract *x, struct archive *a, struct archive_entry *e, GError **
       g_autofree char *tdir = NULL;
       const char *tname;
       split_path (target, &tdir, &tname);
-      fs_autofd int tfd = open_dir (x, tdir, raw, error);
+      autofd int tfd = open_dir (x, tdir, raw, error);
       if (tfd < 0)
         return FALSE;
       int r = linkat (tfd, tname, pfd, name, 0);
@@ -455,7 +455,7 @@ finish_dirs (Extract *x)
       struct archive_entry *e = x->dirs->pdata[i];
       const char *name = archive_entry_pathname (e);
       g_autofree char *path = clean_path (x, name, name, NULL);
-      fs_autofd int fd = openat2_beneath (x->rootfd, *path ? path : ".", O_RDONLY | O_DIRECTORY);
+      autofd int fd = openat2_beneath (x->rootfd, *path ? path : ".", O_RDONLY | O_DIRECTORY);
       if (fd < 0)
         continue; /* replaced by a later entry */
       apply_metadata (x, fd, e);
@@ -875,7 +875,7 @@ pack_dir (Pack *p, int dirfd, const char *prefix, GError **error)
       archive_entry_unset_atime (e);
       archive_entry_unset_ctime (e);
       archive_entry_unset_birthtime (e);
-      fs_autofd int fd = -1;
+      autofd int fd = -1;
       gboolean opaque = FALSE;
       if (S_ISCHR (st.st_mode) && st.st_rdev == makedev (0, 0))
         {
@@ -947,7 +947,7 @@ layer_pack (const char *dir, int out_fd, char **digest_hex, guint64 *size, GErro
 {
   g_autoptr (Sha256) hash = sha256_new ();
   Pack p = { .fd = out_fd, .hash = hash, .dir = dir };
-  fs_autofd int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  autofd int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   gboolean ok;
 
   if (dfd < 0)

@@ -21,7 +21,7 @@ set_errno_error (GError **error, int err, const char *what, const char *path)
 gboolean
 fs_fsync_dir (const char *dir, GError **error)
 {
-  fs_autofd int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  autofd int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 || fsync (fd) < 0)
     return set_errno_error (error, errno, "cannot sync", dir);
   return TRUE;
@@ -32,7 +32,7 @@ fs_write_atomic (const char *path, const void *data, gsize len, GError **error)
 {
   g_autofree char *tmp = g_strconcat (path, ".tmp-XXXXXX", NULL);
   g_autofree char *dir = g_path_get_dirname (path);
-  fs_autofd int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
+  autofd int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
 
   if (fd < 0)
     return set_errno_error (error, errno, "cannot create", tmp);

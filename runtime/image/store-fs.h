@@ -6,9 +6,7 @@
 #include <glib.h>
 
 #include "fdio.h"
-#include <unistd.h>
 
-/* write(2) until all of DATA is written; FALSE with errno set on failure. */
 /* Writes DATA to PATH atomically (PATH.tmp-XXXXXX, fsync, rename, fsync dir). */
 gboolean fs_write_atomic (const char *path, const void *data, gsize len, GError **error);
 /* fsyncs the directory DIR (after a rename into it). */
@@ -21,12 +19,3 @@ gboolean fs_rm_rf_at (int dirfd, const char *name, GError **error);
 gboolean fs_mkdir_p (const char *path, int mode, GError **error);
 /* Sum of st_size of regular files under PATH (symlinks not followed). */
 guint64 fs_du (const char *path);
-
-static inline void
-fs_close_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (*fd);
-}
-/* int fd fs_autofd = -1: closed when it goes out of scope. */
-#define fs_autofd __attribute__ ((cleanup (fs_close_fd)))

@@ -781,7 +781,7 @@ read_names_table (Store *s, GError **error)
 
   /* The stat recorded must be the file parsed: read it through one fd. */
   {
-    fs_autofd int fd = open (path, O_RDONLY | O_CLOEXEC);
+    autofd int fd = open (path, O_RDONLY | O_CLOEXEC);
     g_autoptr (GError) local = NULL;
     g_autoptr (GIOChannel) ch = NULL;
     if (fd < 0 || fstat (fd, &st) < 0)
@@ -1036,7 +1036,7 @@ collect_garbage (Store *s, GError **error)
       g_autofree char *dir = g_build_filename (s->root, kinds[k], NULL);
       g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
       const char *name;
-      fs_autofd int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      autofd int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       while (d && dfd >= 0 && (name = g_dir_read_name (d)) != NULL)
         {
           if (k == 0 && g_hash_table_contains (layers, name))
@@ -1046,7 +1046,7 @@ collect_garbage (Store *s, GError **error)
           if (k == 2)
             {
               /* A live transaction holds a lock on its staging dir. */
-              fs_autofd int fd
+              autofd int fd
                   = openat (dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
               if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) < 0)
                 continue;
@@ -1098,7 +1098,7 @@ build_mountpoints (const char *dir, GError **error)
 {
   static const char *const dirs[] = { "dev", "proc", "sys", "etc" };
   static const char *const files[] = { "etc/hosts", "etc/hostname", "etc/resolv.conf" };
-  fs_autofd int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  autofd int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
     return io_error (error, "cannot open", dir);
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
@@ -1106,13 +1106,13 @@ build_mountpoints (const char *dir, GError **error)
       return io_error (error, "cannot create", dirs[i]);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
-      fs_autofd int fd = openat (dfd, files[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      autofd int fd = openat (dfd, files[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
       if (fd < 0 || fchmod (fd, 0644) < 0 || fsync (fd) < 0)
         return io_error (error, "cannot create", files[i]);
     }
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
     {
-      fs_autofd int fd = openat (dfd, dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      autofd int fd = openat (dfd, dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (fd < 0 || fsync (fd) < 0)
         return io_error (error, "cannot sync", dirs[i]);
     }
@@ -1326,7 +1326,7 @@ store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
       g_autofree char *did = g_strconcat ("sha256:", diff_id_hex, NULL);
       if (store_layer_info (t->s, did, &known, NULL, NULL, NULL) && strcmp (known, blob_hex) == 0)
         return TRUE;
-      fs_autofd int bfd = store_txn_open_blob (t, blob_hex, error);
+      autofd int bfd = store_txn_open_blob (t, blob_hex, error);
       if (bfd < 0 || !layer_digest (bfd, what, &got, NULL, error))
         return FALSE;
       return check_diff_id (what, diff_id_hex, got, error);
@@ -1338,7 +1338,7 @@ store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
   g_autofree char *diff = g_build_filename (tmp, "diff", NULL);
   if (mkdir (diff, 0755) < 0)
     return io_error (error, "cannot create", diff);
-  fs_autofd int fd = store_txn_open_blob (t, blob_hex, error);
+  autofd int fd = store_txn_open_blob (t, blob_hex, error);
   if (fd < 0)
     return FALSE;
   guint64 size = 0;
@@ -1461,7 +1461,7 @@ store_txn_commit (StoreTxn *t, GError **error)
    * a layer under its diff id with content that did not reach the disk. */
   if (t->blobs->len || t->layers->len)
     {
-      fs_autofd int fd = open (s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      autofd int fd = open (s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (fd < 0 || syncfs (fd) < 0)
         return io_error (error, "cannot sync", s->root);
     }

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The one errno -> GError helper of generator and runtime. */
+#pragma once
+
+#include <glib.h>
+
+/* Sets @error to @domain/@code with the message "FORMAT: strerror(@errsv)"
+ * (name the thing in FORMAT: "cannot create %s", path) and returns FALSE,
+ * so a caller can `return errno_error (error, ..., errno, ...);`. Pass
+ * errno itself or a value saved before cleanup calls that may change it. */
+gboolean errno_error (GError **error, GQuark domain, int code, int errsv, const char *format, ...)
+  G_GNUC_PRINTF (5, 6);
