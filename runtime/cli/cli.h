@@ -12,6 +12,8 @@
 
 #include <glib.h>
 
+#include "container/launch.h"
+
 /* podman's exit statuses for its own failures. */
 #define EXIT_PODUNIT 125     /* podunit itself failed */
 #define EXIT_CANNOT_INVOKE 126
@@ -30,6 +32,7 @@ typedef struct {
   CliLogLevel log_level;
   gboolean rootless;
   const char *argv0;
+  LaunchOptions launch; /* root and runroot for the engine; warnings to cli_warn */
 } CliGlobal;
 
 typedef int (*CliVerbFunc) (CliGlobal *g, int argc, char **argv);
@@ -75,6 +78,8 @@ void cli_warn (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 void cli_debug (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 /* Reports @error with cli_error and returns EXIT_PODUNIT. */
 int cli_fail (GError *error);
+/* Reports a launch_* error and returns its exit status (launch_exit_status). */
+int cli_launch_fail (GError *error);
 
 /* Parses the verb's options with GOption. With @stop_at_operand (run,
  * create, exec) options end at the first operand, so `run IMG ls -l` leaves

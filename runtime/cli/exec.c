@@ -91,7 +91,7 @@ cli_exec (CliGlobal *g, int argc, char **argv)
   g_strfreev (c->env);
   c->env = (char **) g_ptr_array_free (g_steal_pointer (&envv), FALSE);
 
-  if (!launch_exec_spec (g, c, &spec, &error))
+  if (!launch_exec_spec (&g->launch, c, &spec, &error))
     return cli_fail (error);
   spec.argv = argv + 2;
   spec.init = FALSE;

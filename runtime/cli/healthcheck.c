@@ -49,7 +49,7 @@ helper (ExecData *d, char **argv, gint64 timeout_usec, int out, int report)
   pid_t pid;
   char buf[32];
 
-  if (!launch_exec_spec (d->g, d->c, &spec, &error)
+  if (!launch_exec_spec (&d->g->launch, d->c, &spec, &error)
       || !cgroup_enter_saved (d->cgroup_file, getpid (), &error))
     goto failed;
   spec.argv = argv;
@@ -156,17 +156,17 @@ act (CliGlobal *g, ContainerConfig *c, HealthOnFailure action)
     case HEALTH_ON_FAILURE_NONE:
       return;
     case HEALTH_ON_FAILURE_KILL:
-      ok = launch_kill (g, c->id, SIGKILL, &error);
+      ok = launch_kill (&g->launch, c->id, SIGKILL, &error);
       break;
     case HEALTH_ON_FAILURE_STOP:
-      ok = launch_stop (g, c->id, -1, &error);
+      ok = launch_stop (&g->launch, c->id, -1, &error);
       break;
     case HEALTH_ON_FAILURE_RESTART:
       {
         g_autofree char *rdir = container_run_dir (g->runroot, c->id);
         g_autofree char *state = g_build_filename (rdir, HEALTH_STATE_FILE, NULL);
         g_autoptr (HealthState) s = health_state_load (state, NULL);
-        ok = launch_stop (g, c->id, -1, &error) && launch_detached (g, c, &error);
+        ok = launch_stop (&g->launch, c->id, -1, &error) && launch_detached (&g->launch, c, &error);
         if (ok && s)
           {
             health_state_reset (s);

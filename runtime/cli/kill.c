@@ -59,7 +59,7 @@ cli_kill (CliGlobal *g, int argc, char **argv)
   for (guint i = 0; i < ids->len; i++)
     {
       g_autoptr (GError) error = NULL;
-      if (!launch_kill (g, ids->pdata[i], sig, &error))
+      if (!launch_kill (&g->launch, ids->pdata[i], sig, &error))
         {
           cli_error ("%s", error->message);
           status = EXIT_PODUNIT;

@@ -130,6 +130,19 @@ cli_debug (const char *fmt, ...)
   va_end (ap);
 }
 
+static void
+warn_message (const char *message, gpointer data)
+{
+  cli_warn ("%s", message);
+}
+
+int
+cli_launch_fail (GError *error)
+{
+  cli_error ("%s", error ? error->message : "unknown error");
+  return launch_exit_status (error);
+}
+
 int
 cli_fail (GError *error)
 {
@@ -351,6 +364,7 @@ main (int argc, char **argv)
           return EXIT_PODUNIT;
         }
       set_default_dirs (&g);
+      g.launch = (LaunchOptions){ .root = g.root, .runroot = g.runroot, .warn = warn_message };
       /* The verb sees its own name as argv[0], as GOption expects. */
       argv[i] = name;
       return verbs[k].func (&g, argc - i, argv + i);

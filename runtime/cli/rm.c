@@ -49,7 +49,7 @@ cli_rm (CliGlobal *g, int argc, char **argv)
             }
           continue;
         }
-      if (force && timeout >= 0 && !launch_stop (g, id, timeout, &error))
+      if (force && timeout >= 0 && !launch_stop (&g->launch, id, timeout, &error))
         {
           cli_error ("%s", error->message);
           status = EXIT_PODUNIT;
@@ -57,7 +57,7 @@ cli_rm (CliGlobal *g, int argc, char **argv)
         }
       /* -v: the anonymous volumes go with it; their names are in its mounts. */
       g_autoptr (ContainerConfig) c = volumes ? container_config_load (g->root, id, NULL) : NULL;
-      if (!launch_remove (g, id, force, &error))
+      if (!launch_remove (&g->launch, id, force, &error))
         {
           cli_error ("%s", error->message);
           status = error->code == CONTAINER_ERROR_STATE ? 2 : EXIT_PODUNIT;

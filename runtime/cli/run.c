@@ -705,7 +705,7 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
       cli_error ("%s", error->message);
       return NULL;
     }
-  if (!container_create_record (c, g->root, g->runroot, o->replace, remove_for_replace, g,
+  if (!container_create_record (c, g->root, g->runroot, o->replace, remove_for_replace, &g->launch,
                                 &error))
     {
       health_config_clear (&hc);
@@ -722,14 +722,14 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
       if (!saved)
         {
           cli_error ("%s", error->message);
-          launch_remove (g, c->id, TRUE, NULL);
+          launch_remove (&g->launch, c->id, TRUE, NULL);
           return NULL;
         }
     }
   if (o->cidfile && !write_cidfile (o->cidfile, c->id, &error))
     {
       cli_error ("%s", error->message);
-      launch_remove (g, c->id, TRUE, NULL);
+      launch_remove (&g->launch, c->id, TRUE, NULL);
       return NULL;
     }
   *status = 0;
@@ -763,13 +763,15 @@ cli_run (CliGlobal *g, int argc, char **argv)
   if (!c)
     return status;
   if (!detach)
-    return launch_foreground (g, c);
-  if (!launch_detached (g, c, &error))
     {
-      cli_error ("%s", error->message);
+      int code = launch_foreground (&g->launch, c, &error);
+      return code < 0 ? cli_launch_fail (error) : code;
+    }
+  if (!launch_detached (&g->launch, c, &error))
+    {
       if (c->auto_remove)
-        launch_remove (g, c->id, TRUE, NULL);
-      return error->domain == SPAWN_ERROR ? error->code : EXIT_PODUNIT;
+        launch_remove (&g->launch, c->id, TRUE, NULL);
+      return cli_launch_fail (error);
     }
   printf ("%s\n", c->id);
   return 0;

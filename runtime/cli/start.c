@@ -50,11 +50,14 @@ cli_start (CliGlobal *g, int argc, char **argv)
         }
       c->interactive = c->interactive || interactive;
       if (attach)
-        return launch_foreground (g, c);
-      if (!launch_detached (g, c, &error))
         {
-          cli_error ("%s", error->message);
-          status = error->domain == SPAWN_ERROR ? error->code : EXIT_PODUNIT;
+          int code = launch_foreground (&g->launch, c, &error);
+          return code < 0 ? cli_launch_fail (error) : code;
+        }
+      if (!launch_detached (&g->launch, c, &error))
+        {
+          status = cli_launch_fail (error);
+          g_clear_error (&error);
           continue;
         }
       printf ("%s\n", argv[i]);

@@ -43,7 +43,7 @@ cli_stop (CliGlobal *g, int argc, char **argv)
             }
           continue;
         }
-      if (!launch_stop (g, id, timeout, &error))
+      if (!launch_stop (&g->launch, id, timeout, &error))
         {
           cli_error ("%s", error->message);
           status = EXIT_PODUNIT;

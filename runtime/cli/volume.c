@@ -281,7 +281,7 @@ remove_one (CliGlobal *g, const char *name, gboolean force, GError **error)
       if (!users)
         return FALSE;
       for (guint i = 0; i < users->len; i++)
-        if (!launch_remove (g, users->pdata[i], TRUE, error))
+        if (!launch_remove (&g->launch, users->pdata[i], TRUE, error))
           return FALSE;
     }
   return volume_remove (g->root, name, error);

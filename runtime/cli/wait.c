@@ -48,7 +48,7 @@ cli_wait (CliGlobal *g, int argc, char **argv)
             }
           continue;
         }
-      code = launch_wait (g, id, &error);
+      code = launch_wait (&g->launch, id, &error);
       if (code < 0 && error)
         {
           cli_error ("%s", error->message);

@@ -177,7 +177,7 @@ write_run_file (const char *path, const char *contents, GError **error)
 }
 
 static gboolean
-write_etc_files (CliGlobal *g, ContainerConfig *c, const char *rundir, MountPlan *p,
+write_etc_files (ContainerConfig *c, const char *rundir, MountPlan *p,
                  GError **error)
 {
   g_autoptr (GString) hosts = g_string_new (NULL);
@@ -248,7 +248,7 @@ write_etc_files (CliGlobal *g, ContainerConfig *c, const char *rundir, MountPlan
 }
 
 static char **
-layer_dirs (CliGlobal *g, ContainerConfig *c, GError **error)
+layer_dirs (const LaunchOptions *o, ContainerConfig *c, GError **error)
 {
   g_autoptr (Store) store = NULL;
   g_autoptr (StoreRunImage) img = NULL;
@@ -262,7 +262,7 @@ layer_dirs (CliGlobal *g, ContainerConfig *c, GError **error)
     dirs = (const char *const *) c->layer_dirs; /* run looked the image up */
   else
     {
-      store = store_open (g->root, g->runroot, error);
+      store = store_open (o->root, o->runroot, error);
       if (!store)
         return NULL;
       img = store_lookup_run_image (store, c->image_id, error);
@@ -292,11 +292,14 @@ masked_paths (ContainerConfig *c)
   return (char **) g_ptr_array_free (out, FALSE);
 }
 
-/* Everything but the pid: spec, plan and seccomp program for @c. */
+/* Everything but the pid: spec, plan and seccomp program for @c, filled
+ * by the prepare_* steps below, in prepare()'s order. */
 typedef struct {
   SpawnSpec spec;
   MountPlan *plan;
   SeccompProgram *seccomp;
+  char **lowers; /* the image's layer dirs, top first */
+  char *rundir;  /* RUNROOT/containers/<id> */
   char **env;
   char *home;
   int devnull;
@@ -304,11 +307,23 @@ typedef struct {
 } Launch;
 
 static void
+launch_init (Launch *l)
+{
+  memset (l, 0, sizeof *l);
+  l->devnull = -1;
+  l->cgroup_fd = l->spec.cgroup_fd = -1;
+  for (int i = 0; i < 3; i++)
+    l->spec.stdio[i] = -1;
+}
+
+static void
 launch_clear (Launch *l)
 {
   spawn_spec_clear (&l->spec);
   g_clear_pointer (&l->plan, mount_plan_free);
   g_clear_pointer (&l->seccomp, seccomp_program_free);
+  g_clear_pointer (&l->lowers, g_strfreev);
+  g_clear_pointer (&l->rundir, g_free);
   g_clear_pointer (&l->env, g_strfreev);
   g_clear_pointer (&l->home, g_free);
   if (l->devnull >= 0)
@@ -353,54 +368,59 @@ resolve_groups (ContainerConfig *c, const char *passwd_root, GArray *groups, GEr
   return TRUE;
 }
 
+/* The image's layers, and the run dir that holds /etc/hosts & co. */
 static gboolean
-prepare (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
+prepare_layers (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
 {
-  g_autofree char *cdir = container_dir (g->root, c->id);
-  g_autofree char *rundir = container_run_dir (g->runroot, c->id);
-  g_autofree char *seccomp_cache = g_build_filename (g->runroot, "seccomp", NULL);
-  g_auto (GStrv) lowers = NULL;
-  g_autofree char *passwd_root = NULL;
-  MountPlan *p;
+  l->lowers = layer_dirs (o, c, error);
+  if (!l->lowers)
+    return FALSE;
+  if (!*l->lowers)
+    return set_err (error, 125, "image %s has no layers", c->image);
+  l->rundir = container_run_dir (o->runroot, c->id);
+  if (g_mkdir_with_parents (l->rundir, 0700) < 0)
+    return set_err (error, 125, "creating %s: %s", l->rundir, g_strerror (errno));
+  return TRUE;
+}
+
+/* --user and --group-add, looked up in the image's /etc/passwd and
+ * /etc/group before it is mounted. */
+static gboolean
+prepare_user (ContainerConfig *c, Launch *l, GError **error)
+{
+  g_autofree char *passwd_root = lower_with_file (l->lowers, "etc/passwd");
   uid_t uid;
   gid_t gid;
 
-  memset (l, 0, sizeof *l);
-  l->devnull = -1;
-  l->cgroup_fd = l->spec.cgroup_fd = -1;
-  for (int i = 0; i < 3; i++)
-    l->spec.stdio[i] = -1;
-  lowers = layer_dirs (g, c, error);
-  if (!lowers)
-    return FALSE;
-  if (!*lowers)
-    return set_err (error, 125, "image %s has no layers", c->image);
-  if (g_mkdir_with_parents (rundir, 0700) < 0)
-    return set_err (error, 125, "creating %s: %s", rundir, g_strerror (errno));
-
-  passwd_root = lower_with_file (lowers, "etc/passwd");
   if (!launch_resolve_user (c->user, passwd_root, &uid, &gid, &l->home, error))
     return FALSE;
   l->spec.uid = uid;
   l->spec.gid = gid;
   l->spec.groups = g_array_new (FALSE, FALSE, sizeof (gid_t));
-  if (!resolve_groups (c, passwd_root, l->spec.groups, error))
-    return FALSE;
+  return resolve_groups (c, passwd_root, l->spec.groups, error);
+}
 
-  p = l->plan = g_new0 (MountPlan, 1);
-  p->rootfs = g_build_filename (rundir, "merged", NULL);
+/* The root filesystem: an overlay of the image's layers under the
+ * container's upper dir, mounted at RUNDIR/merged. */
+static gboolean
+prepare_rootfs (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
+{
+  g_autofree char *cdir = container_dir (o->root, c->id);
+  MountPlan *p = l->plan = g_new0 (MountPlan, 1);
+
+  p->rootfs = g_build_filename (l->rundir, "merged", NULL);
   if (mkdir (p->rootfs, 0755) < 0 && errno != EEXIST)
     return set_err (error, 125, "creating %s: %s", p->rootfs, g_strerror (errno));
   p->upperdir = g_build_filename (cdir, "upper", NULL);
   p->workdir = g_build_filename (cdir, "work", NULL);
-  p->lowerdirs = g_strjoinv (":", lowers);
+  p->lowerdirs = g_strjoinv (":", l->lowers);
   if (c->auto_remove)
     {
       /* The targets of /etc/hosts & co where the image has none, below
        * its layers (store.h); only for --rm, whose upper dir nobody diffs
        * or commits after it ran: a kept container's upper dir still gets
        * them, as before. */
-      g_autofree char *mp = store_mountpoints_layer (g->root, g->runroot, error);
+      g_autofree char *mp = store_mountpoints_layer (o->root, o->runroot, error);
       g_autofree char *all = NULL;
       if (!mp)
         return FALSE;
@@ -408,6 +428,22 @@ prepare (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
       g_free (p->lowerdirs);
       p->lowerdirs = g_steal_pointer (&all);
     }
+  p->volatile_upper = c->auto_remove;
+  p->read_only = c->read_only;
+  p->read_only_tmpfs = c->read_only_tmpfs;
+  p->cwd = c->workdir && *c->workdir ? g_strdup (c->workdir) : NULL;
+  p->chown_uid = l->spec.uid;
+  p->chown_gid = l->spec.gid;
+  return TRUE;
+}
+
+/* What goes over the rootfs: -v/--mount, masked and read-only paths,
+ * /etc/hosts & co, the time zone, devices, sysctls, /dev/shm. */
+static gboolean
+prepare_mounts (ContainerConfig *c, Launch *l, GError **error)
+{
+  MountPlan *p = l->plan;
+
   p->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) mount_entry_free);
   for (char **m = c->mounts; m && *m; m++)
     {
@@ -420,7 +456,7 @@ prepare (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
   p->readonly = c->unmask && g_strv_contains ((const char *const *) c->unmask, "ALL")
                     ? g_new0 (char *, 1)
                     : g_strdupv ((char **) mount_default_readonly_paths);
-  if (!write_etc_files (g, c, rundir, p, error))
+  if (!write_etc_files (c, l->rundir, p, error))
     return FALSE;
   if (c->tz && *c->tz && !g_str_equal (c->tz, "local"))
     {
@@ -433,17 +469,18 @@ prepare (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
   p->devices = g_strdupv (c->devices);
   p->sysctls = g_strdupv (c->sysctls);
   p->shm_size = c->shm_size > 0 ? c->shm_size : 64 * 1024 * 1024;
-  p->read_only = c->read_only;
-  p->read_only_tmpfs = c->read_only_tmpfs;
-  p->new_netns = g_strcmp0 (c->network, "host") != 0;
-  p->userns = c->uidmap != NULL;
-  p->volatile_upper = c->auto_remove;
-  p->cwd = c->workdir && *c->workdir ? g_strdup (c->workdir) : NULL;
-  p->chown_uid = uid;
-  p->chown_gid = gid;
+  return TRUE;
+}
+
+/* Capabilities, the seccomp filter (compiled once per profile into
+ * RUNROOT/seccomp), rlimits. */
+static gboolean
+prepare_security (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
+{
+  g_autofree char *seccomp_cache = g_build_filename (o->runroot, "seccomp", NULL);
 
   if (!caps_resolve ((const char *const *) c->cap_add, (const char *const *) c->cap_drop,
-                     uid == 0, c->no_new_privs, &l->spec.caps, error))
+                     l->spec.uid == 0, c->no_new_privs, &l->spec.caps, error))
     return FALSE;
   l->seccomp = seccomp_program_prepare (c->seccomp_profile, l->spec.caps.bounding,
                                         seccomp_cache, error);
@@ -451,22 +488,43 @@ prepare (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
     return FALSE;
   l->spec.seccomp = seccomp_program_is_empty (l->seccomp) ? NULL : l->seccomp;
   l->spec.rlimits = rlimits_resolve (c->ulimits, error);
-  if (!l->spec.rlimits)
-    return FALSE;
+  return l->spec.rlimits != NULL;
+}
 
+/* The process: argv, environment, working dir, init, stdin. */
+static gboolean
+prepare_process (ContainerConfig *c, Launch *l, GError **error)
+{
   l->env = env_with_defaults (c, l->home);
   l->spec.argv = c->argv;
   l->spec.env = l->env;
   l->spec.cwd = c->workdir && *c->workdir ? c->workdir : "/";
   l->spec.init = c->init;
   l->spec.hostname = c->hostname;
-  l->spec.mounts = p;
+  l->spec.mounts = l->plan;
+  if (!c->interactive)
+    {
+      l->devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+      if (l->devnull < 0)
+        return set_err (error, 125, "opening /dev/null: %s", g_strerror (errno));
+      l->spec.stdio[0] = l->devnull;
+    }
+  return TRUE;
+}
+
+/* The namespaces it is cloned into: a private network namespace (its
+ * loopback up) unless --network host, a user namespace with --uidmap. */
+static gboolean
+prepare_namespaces (ContainerConfig *c, Launch *l, GError **error)
+{
   l->spec.clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
-  if (p->new_netns)
+  l->plan->new_netns = g_strcmp0 (c->network, "host") != 0;
+  if (l->plan->new_netns)
     {
       l->spec.clone_flags |= CLONE_NEWNET;
       l->spec.loopback_up = TRUE;
     }
+  l->plan->userns = c->uidmap != NULL;
   if (c->uidmap)
     {
       l->spec.clone_flags |= CLONE_NEWUSER;
@@ -475,12 +533,21 @@ prepare (CliGlobal *g, ContainerConfig *c, Launch *l, GError **error)
       if (!l->spec.uid_map || !l->spec.gid_map)
         return FALSE;
     }
-  if (!c->interactive)
-    {
-      l->devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
-      l->spec.stdio[0] = l->devnull;
-    }
   return TRUE;
+}
+
+/* From the container's record to what spawn_container takes. */
+static gboolean
+prepare (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
+{
+  launch_init (l);
+  return prepare_layers (o, c, l, error)
+         && prepare_user (c, l, error)
+         && prepare_rootfs (o, c, l, error)
+         && prepare_mounts (c, l, error)
+         && prepare_security (o, c, l, error)
+         && prepare_process (c, l, error)
+         && prepare_namespaces (c, l, error);
 }
 
 /* Moves the container into its cgroup before it runs anything (see
@@ -491,12 +558,28 @@ enter_cgroup (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error)
   return cgroup_enter (data, pid, error);
 }
 
+static void
+warn (const LaunchOptions *o, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+static void
+warn (const LaunchOptions *o, const char *fmt, ...)
+{
+  va_list ap;
+  g_autofree char *m = NULL;
+  if (!o->warn)
+    return;
+  va_start (ap, fmt);
+  m = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  o->warn (m, o->warn_data);
+}
+
 /* The cgroups for @c with this process as its supervisor (cgroup.h);
  * the container enters its own between clone and "go". */
 static CgroupManager *
-setup_cgroups (CliGlobal *g, ContainerConfig *c, Launch *l, gboolean foreground, GError **error)
+setup_cgroups (const LaunchOptions *o, ContainerConfig *c, Launch *l, gboolean foreground,
+               GError **error)
 {
-  g_autofree char *rdir = container_run_dir (g->runroot, c->id);
+  g_autofree char *rdir = container_run_dir (o->runroot, c->id);
   g_autofree char *cgfile = g_build_filename (rdir, "cgroup", NULL);
   g_autofree char *warning = NULL;
   g_autoptr (CgroupManager) cg = NULL;
@@ -514,7 +597,7 @@ setup_cgroups (CliGlobal *g, ContainerConfig *c, Launch *l, gboolean foreground,
   if (!cg || !cgroup_prepare (cg, getpid (), &limits, &warning, error))
     return NULL;
   if (warning)
-    cli_warn ("%s", warning);
+    warn (o, "%s", warning);
   cgroup_manager_save (cg, cgfile, NULL);
   /* Created right in its cgroup where the kernel can (spawn.h); a
    * directory that does not exist (v1, hybrid) leaves it to the hook. */
@@ -533,31 +616,46 @@ now_us (void)
 }
 
 static void
-record_exit (CliGlobal *g, const char *id, int code)
+record_exit (const LaunchOptions *o, const char *id, int code)
 {
-  int lfd = container_lock (g->runroot, id, NULL);
+  int lfd = container_lock (o->runroot, id, NULL);
   ContainerState st;
-  if (container_state_load (g->runroot, id, &st, NULL))
+  if (container_state_load (o->runroot, id, &st, NULL))
     {
       st.status = CONTAINER_EXITED;
       st.exit_code = code;
       st.pid = 0;
       st.finished_at = now_us ();
-      container_state_save (g->runroot, id, &st, NULL);
+      container_state_save (o->runroot, id, &st, NULL);
     }
   if (lfd >= 0)
     close (lfd);
 }
 
+/* Records @pid as the running container, this process its supervisor;
+ * returns the start time. */
+static gint64
+record_running (const LaunchOptions *o, ContainerConfig *c, pid_t pid)
+{
+  ContainerState st = {
+    .status = CONTAINER_RUNNING,
+    .pid = pid,
+    .supervisor_pid = getpid (),
+    .started_at = now_us (),
+  };
+  container_state_save (o->runroot, c->id, &st, NULL);
+  return st.started_at;
+}
+
 /* Takes the lock and checks the container may start. */
 static int
-lock_for_start (CliGlobal *g, ContainerConfig *c, GError **error)
+lock_for_start (const LaunchOptions *o, ContainerConfig *c, GError **error)
 {
   ContainerState st;
-  int lfd = container_lock (g->runroot, c->id, error);
+  int lfd = container_lock (o->runroot, c->id, error);
   if (lfd < 0)
     return -1;
-  if (!container_state_load (g->runroot, c->id, &st, error))
+  if (!container_state_load (o->runroot, c->id, &st, error))
     {
       close (lfd);
       return -1;
@@ -572,19 +670,23 @@ lock_for_start (CliGlobal *g, ContainerConfig *c, GError **error)
 }
 
 int
-launch_foreground (CliGlobal *g, ContainerConfig *c)
+launch_exit_status (const GError *error)
 {
-  g_autoptr (GError) error = NULL;
+  return error && error->domain == SPAWN_ERROR ? error->code : 125;
+}
+
+int
+launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error)
+{
   g_autoptr (CgroupManager) cg = NULL;
   Launch l;
-  ContainerState st = { .status = CONTAINER_RUNNING };
   pid_t pid;
   int code, lfd, master = -1;
 
-  lfd = lock_for_start (g, c, &error);
+  lfd = lock_for_start (o, c, error);
   if (lfd < 0)
-    return cli_fail (error);
-  if (!prepare (g, c, &l, &error) || !(cg = setup_cgroups (g, c, &l, TRUE, &error)))
+    return -1;
+  if (!prepare (o, c, &l, error) || !(cg = setup_cgroups (o, c, &l, TRUE, error)))
     {
       launch_clear (&l);
       close (lfd);
@@ -592,32 +694,27 @@ launch_foreground (CliGlobal *g, ContainerConfig *c)
     }
   if (c->tty)
     l.spec.tty_master = &master;
-  pid = spawn_container (&l.spec, &error);
+  pid = spawn_container (&l.spec, error);
   launch_clear (&l);
   if (pid < 0)
     {
       close (lfd);
       goto failed;
     }
-  st.pid = pid;
-  st.supervisor_pid = getpid ();
-  st.started_at = now_us ();
-  container_state_save (g->runroot, c->id, &st, NULL);
+  record_running (o, c, pid);
   close (lfd);
 
   code = master >= 0 ? console_relay (master, pid, c->interactive) : spawn_wait_forwarding (pid);
   if (c->auto_remove)
-    launch_remove (g, c->id, TRUE, NULL);
+    launch_remove (o, c->id, TRUE, NULL);
   else
-    record_exit (g, c->id, code);
+    record_exit (o, c->id, code);
   return code;
 
 failed:
-  cli_error ("%s", error->message);
-  code = error->domain == SPAWN_ERROR ? error->code : EXIT_PODUNIT;
   if (c->auto_remove)
-    launch_remove (g, c->id, TRUE, NULL);
-  return code;
+    launch_remove (o, c->id, TRUE, NULL);
+  return -1;
 }
 
 /* The supervisor binary: beside this podunit in a build tree, else the
@@ -642,9 +739,9 @@ supervisor_path (void)
  * supervisor relays what the payload may send. A Notifier without a proxy
  * in every other case. */
 static Notifier *
-open_notify_proxy (ContainerConfig *c, const char *rdir, Launch *l, GError **error)
+open_notify_proxy (ContainerConfig *c, Launch *l, GError **error)
 {
-  g_autofree char *dir = g_build_filename (rdir, "notify", NULL);
+  g_autofree char *dir = g_build_filename (l->rundir, "notify", NULL);
   NotifyMode mode = NOTIFY_MODE_CONMON;
   Notifier *n;
   MountEntry *e;
@@ -672,108 +769,96 @@ open_notify_proxy (ContainerConfig *c, const char *rdir, Launch *l, GError **err
   return n;
 }
 
-static G_GNUC_NORETURN void
-supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
+/* Where a supervised container's output goes: pipes the supervisor reads
+ * for the log driver, or with -t the terminal's master (no stderr), or,
+ * for passthrough, the supervisor's own stdio. */
+typedef struct {
+  gboolean passthrough;
+  int out[2], err[2];
+  int master;
+  int devnull;
+} Output;
+
+static gboolean
+output_open (ContainerConfig *c, Launch *l, Output *io, GError **error)
 {
-  g_autoptr (GError) error = NULL;
+  *io = (Output){ .out = { -1, -1 }, .err = { -1, -1 }, .master = -1, .devnull = -1 };
+  io->passthrough = g_strcmp0 (c->log_driver, "passthrough") == 0;
+  if (io->passthrough)
+    {
+      l->spec.stdio[0] = l->spec.stdio[0] >= 0 ? l->spec.stdio[0] : 0;
+      return TRUE;
+    }
+  io->devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (io->devnull < 0 || pipe2 (io->out, O_CLOEXEC) < 0 || pipe2 (io->err, O_CLOEXEC) < 0)
+    return set_err (error, 125, "pipes for the container's output: %s", g_strerror (errno));
+  l->spec.stdio[1] = io->out[1];
+  l->spec.stdio[2] = io->err[1];
+  if (c->tty)
+    l->spec.tty_master = &io->master;
+  return TRUE;
+}
+
+/* After the spawn: the supervisor keeps the read ends (inherited over its
+ * exec), and nothing of the caller's terminal stays open in it. */
+static void
+output_hand_over (Output *io)
+{
+  if (io->passthrough)
+    return;
+  if (io->master >= 0)
+    {
+      close (io->out[0]);
+      close (io->err[0]);
+      io->out[0] = io->master;
+      io->err[0] = io->master = -1;
+    }
+  dup2 (io->devnull, 0);
+  dup2 (io->devnull, 1);
+  dup2 (io->devnull, 2);
+  close (io->out[1]);
+  close (io->err[1]);
+  fcntl (io->out[0], F_SETFD, 0);
+  if (io->err[0] >= 0)
+    fcntl (io->err[0], F_SETFD, 0);
+}
+
+/* --sdnotify (notify.h): the supervisor keeps this pid, so MAINPID goes
+ * out now, before the podunit systemd started reports and exits. */
+static void
+notify_started (ContainerConfig *c)
+{
+  NotifyMode mode;
+  if (!notify_mode_from_string (c->sdnotify, &mode, NULL))
+    return;
+  g_autoptr (Notifier) n = notifier_new (mode, g_getenv ("NOTIFY_SOCKET"), getpid ());
+  notifier_container_started (n, NULL);
+  if (mode == NOTIFY_MODE_IGNORE)
+    g_unsetenv ("NOTIFY_SOCKET");
+}
+
+/* Becomes podunit-supervisor (supervisor.h) for the container @pid. */
+static void
+exec_supervisor (const LaunchOptions *o, ContainerConfig *c, pid_t pid, gint64 started_at,
+                 const Output *io, Notifier *proxy, CgroupManager *cg)
+{
   g_autofree char *sup = supervisor_path ();
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *cdir = container_dir (g->root, c->id);
-  g_autofree char *rdir = container_run_dir (g->runroot, c->id);
+  g_autofree char *cdir = container_dir (o->root, c->id);
+  g_autofree char *rdir = container_run_dir (o->runroot, c->id);
   g_autofree char *log = g_build_filename (cdir, "ctr.log", NULL);
   g_autofree char *state = g_build_filename (rdir, "state.json", NULL);
   g_autofree char *lock = g_build_filename (rdir, "lock", NULL);
-  char pidbuf[16], outbuf[16], errbuf[16], startbuf[32], timeoutbuf[32];
-  ContainerState st = { .status = CONTAINER_RUNNING };
-  int out[2] = { -1, -1 }, err[2] = { -1, -1 }, lfd, dn, master = -1;
-  Launch l;
-  pid_t pid;
-  gboolean passthrough = g_strcmp0 (c->log_driver, "passthrough") == 0;
+  g_autofree char *hcfile = g_build_filename (cdir, HEALTH_CONFIG_FILE, NULL);
+  char pidbuf[16], outbuf[16], errbuf[16], startbuf[32], healthbuf[32], notifybuf[16] = "-1";
   gboolean nolog = g_strcmp0 (c->log_driver, "none") == 0;
   gboolean journald = g_strcmp0 (c->log_driver, "journald") == 0;
-  g_autofree char *hcfile = g_build_filename (cdir, HEALTH_CONFIG_FILE, NULL);
-  char healthbuf[32];
   HealthConfig hc;
-  g_autoptr (CgroupManager) cg = NULL;
-  NotifyMode notify_mode;
-  Notifier *proxy = NULL; /* lives on in the supervisor: never freed */
-  char notifybuf[16] = "-1";
 
-  setsid ();
-  lfd = lock_for_start (g, c, &error);
-  if (lfd < 0)
-    goto fail;
-  {
-    /* A stop asked for in an earlier run is over (see launch_stop). */
-    g_autofree char *mark = g_build_filename (rdir, "stopping", NULL);
-    unlink (mark);
-  }
-  if (!prepare (g, c, &l, &error) || !(proxy = open_notify_proxy (c, rdir, &l, &error)))
-    goto fail;
-  dn = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  if (!passthrough && (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (err, O_CLOEXEC) < 0))
-    {
-      set_err (&error, 125, "pipe: %s", g_strerror (errno));
-      goto fail;
-    }
-  if (!passthrough)
-    {
-      l.spec.stdio[1] = out[1];
-      l.spec.stdio[2] = err[1];
-    }
-  else
-    l.spec.stdio[0] = l.spec.stdio[0] >= 0 ? l.spec.stdio[0] : 0;
-  l.spec.new_session = TRUE;
-  /* This process becomes the supervisor: its cgroup and the container's. */
-  cg = setup_cgroups (g, c, &l, FALSE, &error);
-  if (!cg)
-    goto fail;
-  if (c->tty && !passthrough)
-    l.spec.tty_master = &master;
-  pid = spawn_container (&l.spec, &error);
-  launch_clear (&l);
-  if (pid < 0)
-    goto fail;
-  if (master >= 0)
-    {
-      /* -t: the terminal's output is the log's stdout; there is no stderr. */
-      close (out[0]);
-      close (err[0]);
-      out[0] = master;
-      err[0] = -1;
-    }
-  st.pid = pid;
-  st.supervisor_pid = getpid ();
-  st.started_at = now_us ();
-  container_state_save (g->runroot, c->id, &st, NULL);
-  close (lfd);
-  /* --sdnotify (notify.h): the supervisor keeps this pid, so MAINPID goes
-   * out now, before the podunit systemd started reports and exits. */
-  if (notify_mode_from_string (c->sdnotify, &notify_mode, NULL))
-    {
-      g_autoptr (Notifier) n = notifier_new (notify_mode, g_getenv ("NOTIFY_SOCKET"), getpid ());
-      notifier_container_started (n, NULL);
-      if (notify_mode == NOTIFY_MODE_IGNORE)
-        g_unsetenv ("NOTIFY_SOCKET");
-    }
-  if (write (report_fd, "0", 1) < 0)
-    _exit (125);
-  close (report_fd);
-
-  /* Nothing of the caller's terminal stays open in the supervisor. */
-  if (!passthrough)
-    {
-      dup2 (dn, 0);
-      dup2 (dn, 1);
-      dup2 (dn, 2);
-      close (out[1]);
-      close (err[1]);
-    }
   snprintf (pidbuf, sizeof pidbuf, "%d", (int) pid);
-  snprintf (outbuf, sizeof outbuf, "%d", passthrough ? -1 : out[0]);
-  snprintf (errbuf, sizeof errbuf, "%d", passthrough ? -1 : err[0]);
-  snprintf (startbuf, sizeof startbuf, "%" G_GINT64_FORMAT, st.started_at);
-  snprintf (timeoutbuf, sizeof timeoutbuf, "%" G_GINT64_FORMAT, c->stop_timeout);
+  snprintf (outbuf, sizeof outbuf, "%d", io->passthrough ? -1 : io->out[0]);
+  snprintf (errbuf, sizeof errbuf, "%d", io->passthrough ? -1 : io->err[0]);
+  snprintf (startbuf, sizeof startbuf, "%" G_GINT64_FORMAT, started_at);
   /* Health checks run on the supervisor's timer (health.h). */
   snprintf (healthbuf, sizeof healthbuf, "%" G_GINT64_FORMAT,
             health_config_load (hcfile, &hc, NULL) ? health_timer_interval (&hc) : 0);
@@ -782,28 +867,69 @@ supervisor_child (CliGlobal *g, ContainerConfig *c, int report_fd)
       fcntl (notifier_proxy_fd (proxy), F_SETFD, 0);
       snprintf (notifybuf, sizeof notifybuf, "%d", notifier_proxy_fd (proxy));
     }
-  if (!passthrough)
-    {
-      fcntl (out[0], F_SETFD, 0);
-      if (err[0] >= 0)
-        fcntl (err[0], F_SETFD, 0);
-    }
   {
     const char *argv[] = { sup,        c->id, pidbuf, outbuf, errbuf,
                            nolog ? "-" : journald ? "journald" : log, state, lock, startbuf,
-                           c->auto_remove ? self : "-", g->root, g->runroot,
+                           c->auto_remove ? self : "-", o->root, o->runroot,
                            c->name ? c->name : "", self, healthbuf, notifybuf,
                            cgroup_container_path (cg) ? cgroup_container_path (cg) : "-",
                            c->log_tag ? c->log_tag : "", NULL };
     execv (sup, (char **) argv);
   }
+}
+
+/* The detached start, in the double-forked child: lock, prepare, spawn,
+ * record it running, report to launch_detached over @report_fd ("0", or
+ * the exit status byte and the message), then exec the supervisor. */
+static G_GNUC_NORETURN void
+supervisor_child (const LaunchOptions *o, ContainerConfig *c, int report_fd)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgroupManager) cg = NULL;
+  Notifier *proxy = NULL; /* lives on in the supervisor: never freed */
+  Output io = { .out = { -1, -1 }, .err = { -1, -1 }, .master = -1, .devnull = -1 };
+  Launch l;
+  gint64 started_at;
+  pid_t pid;
+  int lfd;
+
+  setsid ();
+  lfd = lock_for_start (o, c, &error);
+  if (lfd < 0)
+    goto fail;
+  {
+    /* A stop asked for in an earlier run is over (see launch_stop). */
+    g_autofree char *rdir = container_run_dir (o->runroot, c->id);
+    g_autofree char *mark = g_build_filename (rdir, "stopping", NULL);
+    unlink (mark);
+  }
+  if (!prepare (o, c, &l, &error) || !(proxy = open_notify_proxy (c, &l, &error))
+      || !output_open (c, &l, &io, &error))
+    goto fail;
+  l.spec.new_session = TRUE;
+  /* This process becomes the supervisor: its cgroup and the container's. */
+  cg = setup_cgroups (o, c, &l, FALSE, &error);
+  if (!cg)
+    goto fail;
+  pid = spawn_container (&l.spec, &error);
+  launch_clear (&l);
+  if (pid < 0)
+    goto fail;
+  started_at = record_running (o, c, pid);
+  close (lfd);
+  notify_started (c);
+  if (write (report_fd, "0", 1) < 0)
+    _exit (125);
+  close (report_fd);
+  output_hand_over (&io);
+  exec_supervisor (o, c, pid, started_at, &io, proxy, cg);
   /* No supervisor: the container must not run unsupervised. */
   kill (pid, SIGKILL);
   _exit (125);
 
 fail:
   {
-    char code = error->domain == SPAWN_ERROR ? (char) error->code : (char) 125;
+    char code = (char) launch_exit_status (error);
     g_autofree char *msg = g_strdup_printf ("%c%s", code, error->message);
     if (write (report_fd, msg, strlen (msg)) < 0)
       _exit (125);
@@ -812,7 +938,7 @@ fail:
 }
 
 gboolean
-launch_detached (CliGlobal *g, ContainerConfig *c, GError **error)
+launch_detached (const LaunchOptions *o, ContainerConfig *c, GError **error)
 {
   int rp[2];
   pid_t p1;
@@ -832,7 +958,7 @@ launch_detached (CliGlobal *g, ContainerConfig *c, GError **error)
       close (rp[0]);
       if (fork () != 0)
         _exit (0);
-      supervisor_child (g, c, rp[1]);
+      supervisor_child (o, c, rp[1]);
     }
   close (rp[1]);
   waitpid (p1, NULL, 0);
@@ -846,12 +972,11 @@ launch_detached (CliGlobal *g, ContainerConfig *c, GError **error)
     return set_err (error, 125, "the supervisor of %s died while starting it", c->name);
   return set_err (error, (unsigned char) buf[0], "%s", buf + 1);
 }
-
 gboolean
-launch_kill (CliGlobal *g, const char *id, int sig, GError **error)
+launch_kill (const LaunchOptions *o, const char *id, int sig, GError **error)
 {
   ContainerState st;
-  if (!container_state_load (g->runroot, id, &st, error))
+  if (!container_state_load (o->runroot, id, &st, error))
     return FALSE;
   if (st.status != CONTAINER_RUNNING && st.status != CONTAINER_STOPPING)
     return set_err (error, 125, "can only kill running containers. %s is in state %s: container "
@@ -883,14 +1008,14 @@ wait_pid_gone (pid_t pid, int timeout_ms)
  * stop/wait forever). A short bound made `stop` return before the exit
  * code was recorded when the machine was busy. */
 static void
-wait_recorded (CliGlobal *g, const char *id, const ContainerState *before)
+wait_recorded (const LaunchOptions *o, const char *id, const ContainerState *before)
 {
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
   while (g_get_monotonic_time () < deadline)
     {
       ContainerState st;
-      if (!container_state_load (g->runroot, id, &st, NULL) || st.status == CONTAINER_EXITED)
+      if (!container_state_load (o->runroot, id, &st, NULL) || st.status == CONTAINER_EXITED)
         return;
       if (before->supervisor_pid > 0 && !container_pid_running (before->supervisor_pid))
         return;
@@ -899,12 +1024,12 @@ wait_recorded (CliGlobal *g, const char *id, const ContainerState *before)
 }
 
 gboolean
-launch_stop (CliGlobal *g, const char *id, gint64 timeout, GError **error)
+launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GError **error)
 {
-  g_autoptr (ContainerConfig) c = container_config_load (g->root, id, error);
+  g_autoptr (ContainerConfig) c = container_config_load (o->root, id, error);
   ContainerState st;
   int sig;
-  if (!c || !container_state_load (g->runroot, id, &st, error))
+  if (!c || !container_state_load (o->runroot, id, &st, error))
     return FALSE;
   if (st.status != CONTAINER_RUNNING && st.status != CONTAINER_STOPPING)
     return TRUE;
@@ -913,7 +1038,7 @@ launch_stop (CliGlobal *g, const char *id, gint64 timeout, GError **error)
     timeout = c->stop_timeout >= 0 ? c->stop_timeout : 10;
   {
     /* Tells the supervisor this exit was asked for (supervisor.c). */
-    g_autofree char *rdir = container_run_dir (g->runroot, id);
+    g_autofree char *rdir = container_run_dir (o->runroot, id);
     g_autofree char *mark = g_build_filename (rdir, "stopping", NULL);
     g_file_set_contents (mark, "", 0, NULL);
   }
@@ -921,23 +1046,23 @@ launch_stop (CliGlobal *g, const char *id, gint64 timeout, GError **error)
   if (!wait_pid_gone (st.pid, (int) MIN (timeout, 1000000) * 1000))
     {
       if (timeout > 0)
-        cli_warn ("StopSignal SIG%s failed to stop container %s in %" G_GINT64_FORMAT
+        warn (o, "StopSignal SIG%s failed to stop container %s in %" G_GINT64_FORMAT
                   " seconds, resorting to SIGKILL",
                   sigabbrev_np (sig) ? sigabbrev_np (sig) : "?", c->name, timeout);
       kill (st.pid, SIGKILL);
       wait_pid_gone (st.pid, 10000);
     }
-  wait_recorded (g, id, &st);
+  wait_recorded (o, id, &st);
   return TRUE;
 }
 
 int
-launch_wait (CliGlobal *g, const char *id, GError **error)
+launch_wait (const LaunchOptions *o, const char *id, GError **error)
 {
   for (;;)
     {
       ContainerState st;
-      if (!container_state_load (g->runroot, id, &st, error))
+      if (!container_state_load (o->runroot, id, &st, error))
         return -1;
       if (st.status == CONTAINER_EXITED)
         return st.exit_code;
@@ -947,16 +1072,16 @@ launch_wait (CliGlobal *g, const char *id, GError **error)
           continue;
         }
       wait_pid_gone (st.pid, -1);
-      wait_recorded (g, id, &st);
+      wait_recorded (o, id, &st);
     }
 }
 
 gboolean
-launch_remove (CliGlobal *g, const char *id, gboolean force, GError **error)
+launch_remove (const LaunchOptions *o, const char *id, gboolean force, GError **error)
 {
   ContainerState st;
   int lfd;
-  if (!container_state_load (g->runroot, id, &st, error))
+  if (!container_state_load (o->runroot, id, &st, error))
     return FALSE;
   if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING)
     {
@@ -968,19 +1093,19 @@ launch_remove (CliGlobal *g, const char *id, gboolean force, GError **error)
                        id);
           return FALSE;
         }
-      if (!launch_stop (g, id, -1, error))
+      if (!launch_stop (o, id, -1, error))
         return FALSE;
     }
   /* The cgroups the supervisor set up (cgroup.h), before the run dir that
    * records them goes. */
   {
-    g_autofree char *rdir = container_run_dir (g->runroot, id);
+    g_autofree char *rdir = container_run_dir (o->runroot, id);
     g_autofree char *cgfile = g_build_filename (rdir, "cgroup", NULL);
     g_autoptr (CgroupManager) cg = cgroup_manager_load (cgfile, NULL);
     g_autoptr (GError) cg_error = NULL;
     guint64 ooms = 0;
     if (cg && cgroup_oom_kills (cg, &ooms, NULL) && ooms > 0)
-      cli_warn ("container %s was OOM killed", id);
+      warn (o, "container %s was OOM killed", id);
     /* After `rm -f` stopped it, the supervisor outlives the record of
      * the exit by a moment, and until it is reaped its cgroup cannot be
      * removed (EBUSY left podunit-conmon-ID behind): retry for a second. */
@@ -988,26 +1113,26 @@ launch_remove (CliGlobal *g, const char *id, gboolean force, GError **error)
       {
         if (i == 50)
           {
-            cli_warn ("%s", cg_error->message);
+            warn (o, "%s", cg_error->message);
             break;
           }
         g_clear_error (&cg_error);
         g_usleep (20000);
       }
   }
-  lfd = container_lock (g->runroot, id, error);
+  lfd = container_lock (o->runroot, id, error);
   if (lfd < 0)
     return FALSE;
-  gboolean ok = container_remove_files (g->root, g->runroot, id, error);
+  gboolean ok = container_remove_files (o->root, o->runroot, id, error);
   close (lfd);
   return ok;
 }
 
 gboolean
-launch_exec_spec (CliGlobal *g, ContainerConfig *c, SpawnSpec *spec, GError **error)
+launch_exec_spec (const LaunchOptions *o, ContainerConfig *c, SpawnSpec *spec, GError **error)
 {
   Launch l;
-  gboolean ok = prepare (g, c, &l, error);
+  gboolean ok = prepare (o, c, &l, error);
   if (ok)
     {
       *spec = l.spec;

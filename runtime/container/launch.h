@@ -5,36 +5,52 @@
  * supervisor process (run -d, start). Shared by cli/run.c, cli/start.c. */
 #pragma once
 
-#include "cli/cli.h"
 #include "container/container.h"
 #include "sandbox/spawn.h"
 
+/* What the launch steps take from their caller: where containers live and
+ * who hears warnings. The engine prints nothing; errors come back as
+ * GErrors (launch_exit_status says which exit status they mean). */
+typedef struct
+{
+  const char *root;    /* image store and persistent container data */
+  const char *runroot; /* run state (pids, locks), on tmpfs */
+  /* A non-fatal problem ("resorting to SIGKILL"); NULL: dropped. */
+  void (*warn) (const char *message, gpointer data);
+  gpointer warn_data;
+} LaunchOptions;
+
+/* The exit status a launch error means: its code for SPAWN_ERROR
+ * (125/126/127 as podman), else 125. */
+int launch_exit_status (const GError *error);
+
 /* Runs @c attached to this process's stdio and waits for it, forwarding
- * signals; records state; honours --rm. Returns the exit status to report. */
-int launch_foreground (CliGlobal *g, ContainerConfig *c);
+ * signals; records state; honours --rm. Returns the container's exit
+ * status, or -1 with @error set when it could not be started. */
+int launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error);
 
 /* Starts @c under a detached supervisor (podunit-supervisor) and returns
  * once the command was exec'd (TRUE) or failed (FALSE; @error's code is the
  * exit status: 125/126/127). */
-gboolean launch_detached (CliGlobal *g, ContainerConfig *c, GError **error);
+gboolean launch_detached (const LaunchOptions *o, ContainerConfig *c, GError **error);
 
 /* Removes a container: kills it (when @force) and deletes its files.
  * Used by rm, --replace and --rm. */
-gboolean launch_remove (CliGlobal *g, const char *id, gboolean force, GError **error);
+gboolean launch_remove (const LaunchOptions *o, const char *id, gboolean force, GError **error);
 
 /* Signals the container's pid 1. */
-gboolean launch_kill (CliGlobal *g, const char *id, int sig, GError **error);
+gboolean launch_kill (const LaunchOptions *o, const char *id, int sig, GError **error);
 
 /* Sends the stop signal, waits @timeout seconds (negative: the
  * container's --stop-timeout), then SIGKILL; returns once it is recorded
  * as exited. */
-gboolean launch_stop (CliGlobal *g, const char *id, gint64 timeout, GError **error);
+gboolean launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GError **error);
 
 /* Waits until the container is exited; returns its exit code (or -1). */
-int launch_wait (CliGlobal *g, const char *id, GError **error);
+int launch_wait (const LaunchOptions *o, const char *id, GError **error);
 
 /* The process part of a spec for `exec` into a running container. */
-gboolean launch_exec_spec (CliGlobal *g, ContainerConfig *c, SpawnSpec *spec, GError **error);
+gboolean launch_exec_spec (const LaunchOptions *o, ContainerConfig *c, SpawnSpec *spec, GError **error);
 
 /* "SIGTERM", "TERM", "15" -> 15; -1 when unknown. */
 int launch_parse_signal (const char *s);
