@@ -4,6 +4,7 @@
  * whiteouts), sorted by path as podman prints them. */
 #include "cli/cli.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "image/store-fs.h"
 #include "image/store.h"
 
 static gboolean
@@ -26,26 +28,25 @@ in_lowers (const char *const *lowers, const char *rel)
   return FALSE;
 }
 
-static void
-walk (const char *upper, const char *rel, const char *const *lowers, GPtrArray *out)
+typedef struct
 {
-  g_autofree char *dir = g_build_filename (upper, rel, NULL);
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *e;
-  while (d && (e = g_dir_read_name (d)))
-    {
-      g_autofree char *child = g_build_filename (rel, e, NULL);
-      g_autofree char *full = g_build_filename (upper, child, NULL);
-      struct stat st;
-      if (lstat (full, &st) < 0)
-        continue;
-      if (S_ISCHR (st.st_mode) && major (st.st_rdev) == 0 && minor (st.st_rdev) == 0)
-        g_ptr_array_add (out, g_strconcat ("D ", child, NULL));
-      else
-        g_ptr_array_add (out, g_strconcat (in_lowers (lowers, child) ? "C " : "A ", child, NULL));
-      if (S_ISDIR (st.st_mode))
-        walk (upper, child, lowers, out);
-    }
+  const char *const *lowers;
+  GPtrArray *out;
+} Diff;
+
+static gboolean
+diff_entry (int dirfd, const char *name, const char *rel, const struct stat *st, gboolean post,
+            gpointer data, GError **error)
+{
+  Diff *d = data;
+  (void) dirfd, (void) name, (void) error;
+  if (post)
+    return TRUE;
+  if (S_ISCHR (st->st_mode) && major (st->st_rdev) == 0 && minor (st->st_rdev) == 0)
+    g_ptr_array_add (d->out, g_strconcat ("D /", rel, NULL));
+  else
+    g_ptr_array_add (d->out, g_strconcat (in_lowers (d->lowers, rel) ? "C /" : "A /", rel, NULL));
+  return TRUE;
 }
 
 static int
@@ -99,7 +100,10 @@ cli_diff (CliGlobal *g, int argc, char **argv)
     rootfs[0] = c->image;
   cdir = container_dir (g->root, id);
   upper = g_build_filename (cdir, "upper", NULL);
-  walk (upper, "/", lowers, out);
+  autofd int ufd = open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  Diff d = { lowers, out };
+  if (ufd >= 0 && !fs_walk (ufd, upper, TRUE, diff_entry, &d, &error))
+    return cli_fail (error);
   g_ptr_array_sort (out, by_path);
   for (guint i = 0; i < out->len; i++)
     printf ("%s\n", (char *) out->pdata[i]);

@@ -3,6 +3,7 @@
  * state (state.json). The spec is a flat struct serialized through one field
  * table, so adding a flag is adding one line here and one in container.h. */
 #include "container/container.h"
+#include "image/store-fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,8 +23,6 @@
 #include "fdio.h"
 
 G_DEFINE_QUARK (container-error-quark, container_error)
-
-static gboolean rm_rf (const char *path, GError **error);
 
 typedef enum { F_STR, F_STRV, F_BOOL, F_INT, F_INT64 } FieldType;
 
@@ -684,34 +683,6 @@ container_state_save (const char *runroot, const char *id, const ContainerState 
   return container_write_file_atomic (path, text, -1, TRUE, error);
 }
 
-static gboolean
-rm_rf (const char *path, GError **error)
-{
-  g_autoptr (GDir) d = NULL;
-  const char *e;
-  struct stat st;
-
-  if (lstat (path, &st) < 0)
-    return errno == ENOENT ? TRUE : FALSE;
-  if (S_ISDIR (st.st_mode))
-    {
-      d = g_dir_open (path, 0, NULL);
-      while (d && (e = g_dir_read_name (d)))
-        {
-          g_autofree char *p = g_build_filename (path, e, NULL);
-          if (!rm_rf (p, error))
-            return FALSE;
-        }
-      if (rmdir (path) == 0 || errno == ENOENT)
-        return TRUE;
-    }
-  else if (unlink (path) == 0 || errno == ENOENT)
-    return TRUE;
-  g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "removing %s: %s", path,
-               g_strerror (errno));
-  return FALSE;
-}
-
 gboolean
 container_remove_files (const char *root, const char *runroot, const char *id, GError **error)
 {
@@ -727,7 +698,7 @@ container_remove_files (const char *root, const char *runroot, const char *id, G
                    dir, g_strerror (errno));
       return FALSE;
     }
-  return rm_rf (dir, error) && rm_rf (rdir, error);
+  return fs_rm_rf (dir, error) && fs_rm_rf (rdir, error);
 }
 
 const char *

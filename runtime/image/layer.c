@@ -842,104 +842,75 @@ write_entry (Pack *p, struct archive_entry *e, int fd, const char *rel, GError *
   return TRUE;
 }
 
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char **)a, *(char **)b);
-}
-
 static gboolean
-pack_dir (Pack *p, int dirfd, const char *prefix, GError **error)
+pack_entry (int dirfd, const char *name, const char *rel, const struct stat *stp, gboolean post,
+            gpointer data, GError **error)
 {
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  DIR *d = fdopendir (dup (dirfd));
-  struct dirent *de;
-  if (d == NULL)
-    return pack_failed (p, prefix, error);
-  while ((de = readdir (d)) != NULL)
-    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
-      g_ptr_array_add (names, g_strdup (de->d_name));
-  closedir (d);
-  g_ptr_array_sort (names, compare_names);
+  Pack *p = data;
+  struct stat st = *stp;
+  if (post)
+    return TRUE;
 
-  for (guint i = 0; i < names->len; i++)
+  struct archive_entry *e = archive_entry_new ();
+  archive_entry_copy_stat (e, &st);
+  archive_entry_unset_atime (e);
+  archive_entry_unset_ctime (e);
+  archive_entry_unset_birthtime (e);
+  autofd int fd = -1;
+  gboolean opaque = FALSE;
+  if (S_ISCHR (st.st_mode) && st.st_rdev == makedev (0, 0))
     {
-      const char *name = names->pdata[i];
-      g_autofree char *rel = *prefix ? g_strconcat (prefix, "/", name, NULL) : g_strdup (name);
-      struct stat st;
-      if (fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        return pack_failed (p, rel, error);
-
-      struct archive_entry *e = archive_entry_new ();
-      archive_entry_copy_stat (e, &st);
-      archive_entry_unset_atime (e);
-      archive_entry_unset_ctime (e);
-      archive_entry_unset_birthtime (e);
-      autofd int fd = -1;
-      gboolean opaque = FALSE;
-      if (S_ISCHR (st.st_mode) && st.st_rdev == makedev (0, 0))
+      /* overlay whiteout -> OCI ".wh.NAME" */
+      gsize dirlen = strlen (rel) - strlen (name);
+      g_autofree char *wh = g_strdup_printf ("%.*s.wh.%s", (int) dirlen, rel, name);
+      archive_entry_set_pathname (e, wh);
+      archive_entry_set_filetype (e, AE_IFREG);
+      archive_entry_set_perm (e, 0);
+      archive_entry_set_size (e, 0);
+      archive_entry_set_rdev (e, 0);
+      archive_entry_set_nlink (e, 1);
+    }
+  else
+    {
+      archive_entry_set_pathname (e, rel);
+      if (S_ISLNK (st.st_mode))
         {
-          /* overlay whiteout -> OCI ".wh.NAME" */
-          g_autofree char *wh = *prefix ? g_strconcat (prefix, "/.wh.", name, NULL)
-                                        : g_strconcat (".wh.", name, NULL);
-          archive_entry_set_pathname (e, wh);
-          archive_entry_set_filetype (e, AE_IFREG);
-          archive_entry_set_perm (e, 0);
-          archive_entry_set_size (e, 0);
-          archive_entry_set_rdev (e, 0);
-          archive_entry_set_nlink (e, 1);
+          char target[PATH_MAX + 1];
+          ssize_t n = readlinkat (dirfd, name, target, PATH_MAX);
+          if (n < 0)
+            {
+              archive_entry_free (e);
+              return pack_failed (p, rel, error);
+            }
+          target[n] = '\0';
+          archive_entry_set_symlink (e, target);
         }
-      else
+      else if (S_ISREG (st.st_mode) || S_ISDIR (st.st_mode))
         {
-          archive_entry_set_pathname (e, rel);
-          if (S_ISLNK (st.st_mode))
+          fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+          if (fd < 0)
             {
-              char target[PATH_MAX + 1];
-              ssize_t n = readlinkat (dirfd, name, target, PATH_MAX);
-              if (n < 0)
-                {
-                  archive_entry_free (e);
-                  return pack_failed (p, rel, error);
-                }
-              target[n] = '\0';
-              archive_entry_set_symlink (e, target);
+              archive_entry_free (e);
+              return pack_failed (p, rel, error);
             }
-          else if (S_ISREG (st.st_mode) || S_ISDIR (st.st_mode))
-            {
-              fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-              if (fd < 0)
-                {
-                  archive_entry_free (e);
-                  return pack_failed (p, rel, error);
-                }
-              opaque = copy_xattrs (fd, e);
-            }
-        }
-      gboolean ok = write_entry (p, e, fd, rel, error);
-      archive_entry_free (e);
-      if (!ok)
-        return FALSE;
-      if (S_ISDIR (st.st_mode))
-        {
-          if (opaque)
-            {
-              g_autofree char *opq = g_strconcat (rel, "/.wh..wh..opq", NULL);
-              struct archive_entry *oe = archive_entry_new ();
-              archive_entry_set_pathname (oe, opq);
-              archive_entry_set_filetype (oe, AE_IFREG);
-              archive_entry_set_perm (oe, 0);
-              archive_entry_set_size (oe, 0);
-              archive_entry_set_mtime (oe, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-              ok = write_entry (p, oe, -1, opq, error);
-              archive_entry_free (oe);
-              if (!ok)
-                return FALSE;
-            }
-          if (!pack_dir (p, fd, rel, error))
-            return FALSE;
+          opaque = copy_xattrs (fd, e);
         }
     }
-  return TRUE;
+  gboolean ok = write_entry (p, e, fd, rel, error);
+  archive_entry_free (e);
+  if (ok && opaque)
+    {
+      g_autofree char *opq = g_strconcat (rel, "/.wh..wh..opq", NULL);
+      struct archive_entry *oe = archive_entry_new ();
+      archive_entry_set_pathname (oe, opq);
+      archive_entry_set_filetype (oe, AE_IFREG);
+      archive_entry_set_perm (oe, 0);
+      archive_entry_set_size (oe, 0);
+      archive_entry_set_mtime (oe, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+      ok = write_entry (p, oe, -1, opq, error);
+      archive_entry_free (oe);
+    }
+  return ok;
 }
 
 gboolean
@@ -965,7 +936,7 @@ layer_pack (const char *dir, int out_fd, char **digest_hex, guint64 *size, GErro
   ok = archive_write_open (p.tar, &p, NULL, sink_write, NULL) == ARCHIVE_OK;
   if (!ok)
     pack_failed (&p, "", error);
-  ok = ok && pack_dir (&p, dfd, "", error);
+  ok = ok && fs_walk (dfd, dir, TRUE, pack_entry, &p, error);
   if (ok && archive_write_close (p.tar) != ARCHIVE_OK)
     ok = pack_failed (&p, "", error);
   archive_entry_linkresolver_free (p.links);

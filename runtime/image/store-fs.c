@@ -51,6 +51,168 @@ fs_write_atomic (const char *path, const void *data, gsize len, GError **error)
   return fs_fsync_dir (dir, error);
 }
 
+/* Tree walks hold one directory open at a time and keep no C stack per
+ * level: a container can nest directories as deep as it likes (thousands of
+ * levels, paths far over PATH_MAX), and rm, commit and diff must still work.
+ * Going back up uses "..", checked against the device and inode seen on the
+ * way down, so a directory moved meanwhile stops the walk instead of leading
+ * it outside the tree. */
+typedef struct
+{
+  GPtrArray *names;
+  guint next;
+  struct stat st; /* of this directory */
+  gsize rel_len;  /* length of its path relative to the top */
+} WalkFrame;
+
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char **) a, *(char **) b);
+}
+
+static GPtrArray *
+read_names (int fd, gboolean sorted, const char *what, const char *rel, GError **error)
+{
+  int dfd = openat (fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = dfd < 0 ? NULL : fdopendir (dfd);
+  struct dirent *de;
+  GPtrArray *names;
+
+  if (d == NULL)
+    {
+      int e = errno;
+      if (dfd >= 0)
+        close (dfd);
+      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot read %s/%s: %s", what, rel,
+                   g_strerror (e));
+      return NULL;
+    }
+  names = g_ptr_array_new_with_free_func (g_free);
+  while ((de = readdir (d)) != NULL)
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+      g_ptr_array_add (names, g_strdup (de->d_name));
+  closedir (d);
+  if (sorted)
+    g_ptr_array_sort (names, compare_names);
+  return names;
+}
+
+static gboolean
+walk_error (GError **error, int err, const char *what, const char *rel, const char *msg)
+{
+  g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot %s %s/%s: %s", msg, what, rel,
+               g_strerror (err));
+  return FALSE;
+}
+
+gboolean
+fs_walk (int dirfd, const char *what, gboolean sorted, FsWalkFunc fn, gpointer data,
+         GError **error)
+{
+  g_autoptr (GArray) stack = g_array_new (FALSE, TRUE, sizeof (WalkFrame));
+  g_autoptr (GString) rel = g_string_new (NULL);
+  autofd int cur = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  WalkFrame top = { 0 };
+  gboolean ok = TRUE;
+
+  if (cur < 0 || fstat (cur, &top.st) < 0)
+    return walk_error (error, errno, what, "", "open");
+  top.names = read_names (cur, sorted, what, "", error);
+  if (top.names == NULL)
+    return FALSE;
+  g_array_append_val (stack, top);
+
+  while (ok && stack->len > 0)
+    {
+      WalkFrame *f = &g_array_index (stack, WalkFrame, stack->len - 1);
+      if (f->next < f->names->len)
+        {
+          const char *name = f->names->pdata[f->next++];
+          struct stat st;
+          g_string_truncate (rel, f->rel_len);
+          if (rel->len > 0)
+            g_string_append_c (rel, '/');
+          g_string_append (rel, name);
+          if (fstatat (cur, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            {
+              if (errno != ENOENT)
+                ok = walk_error (error, errno, what, rel->str, "stat");
+              continue;
+            }
+          if (!fn (cur, name, rel->str, &st, FALSE, data, error))
+            {
+              ok = FALSE;
+              continue;
+            }
+          /* Never into another file system (a mount left behind). */
+          if (!S_ISDIR (st.st_mode) || st.st_dev != top.st.st_dev)
+            continue;
+          WalkFrame child = { .st = st, .rel_len = rel->len };
+          int cfd = openat (cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          struct stat cst;
+          if (cfd < 0 || fstat (cfd, &cst) < 0 || cst.st_ino != st.st_ino
+              || cst.st_dev != st.st_dev)
+            {
+              ok = walk_error (error, cfd < 0 ? errno : ESTALE, what, rel->str, "open");
+              if (cfd >= 0)
+                close (cfd);
+              continue;
+            }
+          child.names = read_names (cfd, sorted, what, rel->str, error);
+          if (child.names == NULL)
+            {
+              close (cfd);
+              ok = FALSE;
+              continue;
+            }
+          close (cur);
+          cur = cfd;
+          g_array_append_val (stack, child);
+        }
+      else
+        {
+          WalkFrame done = *f;
+          g_array_set_size (stack, stack->len - 1);
+          g_ptr_array_unref (done.names);
+          if (stack->len == 0)
+            break;
+          WalkFrame *parent = &g_array_index (stack, WalkFrame, stack->len - 1);
+          int up = openat (cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          struct stat ust;
+          g_string_truncate (rel, done.rel_len);
+          if (up < 0 || fstat (up, &ust) < 0 || ust.st_ino != parent->st.st_ino
+              || ust.st_dev != parent->st.st_dev)
+            {
+              ok = walk_error (error, up < 0 ? errno : ESTALE, what, rel->str,
+                               "return from (moved during the walk?)");
+              if (up >= 0)
+                close (up);
+              continue;
+            }
+          close (cur);
+          cur = up;
+          const char *name = parent->names->pdata[parent->next - 1];
+          ok = fn (cur, name, rel->str, &done.st, TRUE, data, error);
+        }
+    }
+  for (guint i = 0; i < stack->len; i++)
+    g_ptr_array_unref (g_array_index (stack, WalkFrame, i).names);
+  return ok;
+}
+
+static gboolean
+rm_entry (int dirfd, const char *name, const char *rel, const struct stat *st, gboolean post,
+          gpointer data, GError **error)
+{
+  const char *what = data;
+  if (S_ISDIR (st->st_mode) && !post)
+    return TRUE;
+  if (unlinkat (dirfd, name, S_ISDIR (st->st_mode) ? AT_REMOVEDIR : 0) < 0 && errno != ENOENT)
+    return walk_error (error, errno, what, rel, "remove");
+  return TRUE;
+}
+
 gboolean
 fs_rm_rf_at (int parent, const char *name, GError **error)
 {
@@ -59,27 +221,14 @@ fs_rm_rf_at (int parent, const char *name, GError **error)
   if (errno != EISDIR && errno != EPERM)
     return set_errno_error (error, errno, "cannot remove", name);
 
-  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  autofd int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
-    return set_errno_error (error, errno, "cannot open", name);
-  DIR *d = fdopendir (fd);
-  if (d == NULL)
-    {
-      close (fd);
-      return set_errno_error (error, errno, "cannot read", name);
-    }
-  struct dirent *de;
-  gboolean ok = TRUE;
-  while (ok && (de = readdir (d)) != NULL)
-    {
-      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
-        continue;
-      ok = fs_rm_rf_at (dirfd (d), de->d_name, error);
-    }
-  closedir (d);
-  if (ok && unlinkat (parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return set_errno_error (error, errno == ENOTDIR ? EPERM : errno, "cannot remove", name);
+  if (!fs_walk (fd, name, FALSE, rm_entry, (gpointer) name, error))
+    return FALSE;
+  if (unlinkat (parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
     return set_errno_error (error, errno, "cannot remove", name);
-  return ok;
+  return TRUE;
 }
 
 gboolean
@@ -96,40 +245,22 @@ fs_mkdir_p (const char *path, int mode, GError **error)
   return TRUE;
 }
 
-static guint64
-du_at (int fd0)
+static gboolean
+du_entry (int dirfd, const char *name, const char *rel, const struct stat *st, gboolean post,
+          gpointer data, GError **error)
 {
-  guint64 total = 0;
-  DIR *d = fdopendir (fd0);
-  struct dirent *de;
-  if (d == NULL)
-    {
-      close (fd0);
-      return 0;
-    }
-  while ((de = readdir (d)) != NULL)
-    {
-      struct stat st;
-      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
-        continue;
-      if (fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        continue;
-      if (S_ISREG (st.st_mode))
-        total += st.st_size;
-      else if (S_ISDIR (st.st_mode))
-        {
-          int fd = openat (dirfd (d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-          if (fd >= 0)
-            total += du_at (fd);
-        }
-    }
-  closedir (d);
-  return total;
+  (void) dirfd, (void) name, (void) rel, (void) post, (void) error;
+  if (S_ISREG (st->st_mode))
+    *(guint64 *) data += st->st_size;
+  return TRUE;
 }
 
 guint64
 fs_du (const char *path)
 {
-  int fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  return fd < 0 ? 0 : du_at (fd);
+  autofd int fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  guint64 total = 0;
+  if (fd >= 0)
+    fs_walk (fd, path, FALSE, du_entry, &total, NULL);
+  return total;
 }

