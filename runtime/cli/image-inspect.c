@@ -143,7 +143,7 @@ cli_image_inspect (CliGlobal *g, int argc, char **argv)
       json_array_add_object_element (out, o);
     }
   if (t)
-    cli_template_print (t);
+    cli_template_print (t, FALSE);
   else
     {
       g_autoptr (JsonNode) root = json_node_init_array (json_node_alloc (), out);

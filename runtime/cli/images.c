@@ -85,7 +85,7 @@ split_name (const char *name, char **repo, char **tag)
 }
 
 static JsonObject *
-image_row (StoreImage *img, const char *name, gboolean no_trunc)
+image_row (StoreImage *img, const char *name, gboolean no_trunc, int containers)
 {
   JsonObject *o = json_object_new ();
   g_autofree char *repo = NULL, *tag = NULL;
@@ -113,6 +113,68 @@ image_row (StoreImage *img, const char *name, gboolean no_trunc)
     json_array_add_string_element (names, *n);
   json_object_set_array_member (o, "Names", names);
   json_object_set_boolean_member (o, "Dangling", name == NULL);
+  JsonObject *cfg = store_image_get_config (img);
+  JsonNode *labels = cfg ? json_object_get_member (cfg, "Labels") : NULL;
+  if (labels && JSON_NODE_HOLDS_OBJECT (labels))
+    json_object_set_member (o, "Labels", json_node_copy (labels));
+  else
+    json_object_set_object_member (o, "Labels", json_object_new ());
+  /* podunit keeps no names history apart from the current names. */
+  g_autofree char *history = g_strjoinv (", ", (char **) store_image_get_names (img));
+  json_object_set_string_member (o, "History", history);
+  json_object_set_boolean_member (o, "ReadOnly", FALSE);
+  json_object_set_boolean_member (o, "IsReadOnly", FALSE);
+  json_object_set_int_member (o, "Containers", containers);
+  json_object_set_string_member (o, "SharedSize", "0 B");
+  json_object_set_string_member (o, "UniqueSize", size);
+  return o;
+}
+
+/* One image as podman's `images --format json` prints it (ImageSummary). */
+static JsonObject *
+image_json (StoreImage *img, int containers)
+{
+  JsonObject *o = json_object_new ();
+  const char *const *names = store_image_get_names (img);
+  json_object_set_string_member (o, "Id", store_image_get_id (img));
+  json_object_set_string_member (o, "ParentId", "");
+  JsonArray *tags = json_array_new (), *digests = json_array_new ();
+  for (guint i = 0; names[i]; i++)
+    {
+      g_autofree char *repo = NULL, *tag = NULL;
+      split_name (names[i], &repo, &tag);
+      json_array_add_string_element (tags, names[i]);
+      g_autofree char *d = g_strconcat (repo, "@", store_image_get_digest (img), NULL);
+      json_array_add_string_element (digests, d);
+    }
+  json_object_set_array_member (o, "RepoTags", tags);
+  json_object_set_array_member (o, "RepoDigests", digests);
+  json_object_set_int_member (o, "Created", store_image_get_created (img));
+  json_object_set_int_member (o, "Size", store_image_get_size (img));
+  json_object_set_int_member (o, "SharedSize", 0);
+  json_object_set_int_member (o, "VirtualSize", store_image_get_size (img));
+  JsonObject *cfg = store_image_get_config (img);
+  JsonNode *labels = cfg ? json_object_get_member (cfg, "Labels") : NULL;
+  if (labels && JSON_NODE_HOLDS_OBJECT (labels))
+    json_object_set_member (o, "Labels", json_node_copy (labels));
+  else
+    json_object_set_object_member (o, "Labels", json_object_new ());
+  json_object_set_int_member (o, "Containers", containers);
+  JsonArray *na = json_array_new (), *hist = json_array_new ();
+  for (guint i = 0; names[i]; i++)
+    {
+      json_array_add_string_element (na, names[i]);
+      json_array_add_string_element (hist, names[i]);
+    }
+  if (names[0])
+    json_object_set_array_member (o, "Names", na);
+  else
+    json_array_unref (na);
+  json_object_set_string_member (o, "Digest", store_image_get_digest (img));
+  json_object_set_array_member (o, "History", hist);
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (store_image_get_created (img));
+  g_autofree char *at = g_date_time_format_iso8601 (dt);
+  json_object_set_string_member (o, "CreatedAt", at);
   return o;
 }
 
@@ -165,12 +227,12 @@ cli_images (CliGlobal *g, int argc, char **argv)
   const char *fmt = format ? format : digests ? DIGESTS_FORMAT : DEFAULT_FORMAT;
   if (quiet)
     fmt = "{{.ID}}";
-  if (noheading && g_str_has_prefix (fmt, "table"))
-    fmt += strlen ("table");
+  gboolean json = cli_template_is_json (fmt);
   g_autoptr (GHashTable) h = headers ();
-  g_autoptr (CliTemplate) t = cli_template_new (fmt, h, &error);
-  if (t == NULL)
+  g_autoptr (CliTemplate) t = json ? NULL : cli_template_new (fmt, h, &error);
+  if (t == NULL && !json)
     return cli_fail (error);
+  g_autoptr (GPtrArray) json_rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 
   g_autoptr (Store) s = cli_store_open (g, &error);
   g_autoptr (GPtrArray) images = s ? store_list_images (s, &error) : NULL;
@@ -191,13 +253,23 @@ cli_images (CliGlobal *g, int argc, char **argv)
           if (!reference_matches (&f, name))
             continue;
           /* -q lists each image once, for `rmi $(images -q)`. */
-          if (quiet && !g_hash_table_add (seen, (char *)store_image_get_id (img)))
+          if ((quiet || json) && !g_hash_table_add (seen, (char *)store_image_get_id (img)))
             continue;
-          g_autoptr (JsonObject) row = image_row (img, name, no_trunc);
+          g_autoptr (GPtrArray) users = cli_containers_using_image (g, store_image_get_id (img), NULL);
+          int containers = users ? (int) users->len : 0;
+          if (json)
+            {
+              g_ptr_array_add (json_rows, image_json (img, containers));
+              continue;
+            }
+          g_autoptr (JsonObject) row = image_row (img, name, no_trunc, containers);
           if (!cli_template_add_row (t, row, &error))
             return cli_fail (error);
         }
     }
-  cli_template_print (t);
+  if (json)
+    cli_print_json_rows (json_rows);
+  else
+    cli_template_print (t, noheading);
   return 0;
 }

@@ -229,7 +229,7 @@ cli_inspect (CliGlobal *g, int argc, char **argv)
       json_array_add_element (out, node);
     }
   if (tmpl)
-    cli_template_print (tmpl);
+    cli_template_print (tmpl, FALSE);
   else
     {
       g_autoptr (JsonGenerator) gen = json_generator_new ();

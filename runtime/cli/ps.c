@@ -191,7 +191,7 @@ cli_ps (CliGlobal *g, int argc, char **argv)
       }
     }
   if (tmpl)
-    cli_template_print (tmpl);
+    cli_template_print (tmpl, FALSE);
   else if (!quiet)
     cli_print_table (rows);
   return 0;

@@ -1,43 +1,253 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* A small Go text/template interpreter over JSON rows (see template.h). */
 #include "cli/template.h"
 #include "image/store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef enum
 {
-  PIECE_TEXT,
-  PIECE_FIELD,
-} PieceKind;
+  ARG_FIELD, /* .A.B relative to dot ("" is dot itself) */
+  ARG_ROOT,  /* $ or $.A.B */
+  ARG_STRING,
+  ARG_NUMBER,
+  ARG_BOOL,
+  ARG_FUNC, /* an identifier */
+  ARG_PIPE, /* a parenthesized pipeline */
+} ArgKind;
 
 typedef struct
 {
-  PieceKind kind;
-  char *text; /* literal text, or the dotted path without the leading dot */
-  char *func; /* NULL, "json", "upper", "lower" */
-} Piece;
+  ArgKind kind;
+  char *text;       /* field path, string value, function name */
+  double number;
+  GPtrArray *pipe;  /* ARG_PIPE: of Cmd */
+  GPtrArray *chain; /* ARG_PIPE: ".A.B" after the parenthesis, or NULL */
+} Arg;
+
+typedef GPtrArray Cmd; /* of Arg */
+
+typedef enum
+{
+  NODE_TEXT,
+  NODE_ACTION,
+  NODE_RANGE,
+  NODE_IF,
+  NODE_WITH,
+} NodeKind;
+
+typedef struct
+{
+  NodeKind kind;
+  char *text;
+  char *field;     /* NODE_ACTION with a lone field: its name, for table headers */
+  GPtrArray *pipe; /* of Cmd */
+  GPtrArray *body, *else_body; /* of Node */
+} Node;
 
 struct _CliTemplate
 {
   gboolean table;
-  GPtrArray *pieces;
-  GPtrArray *rows; /* of GStrv cells (table) or of char * lines */
+  GPtrArray *nodes;
+  GPtrArray *rows; /* of GStrv cells */
   GHashTable *headers;
 };
 
-static void
-piece_free (Piece *p)
+static void arg_free (Arg *a);
+
+static GPtrArray *
+pipe_new (void)
 {
-  g_free (p->text);
-  g_free (p->func);
-  g_free (p);
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
 }
 
 static void
-add_text (CliTemplate *t, const char *s, gsize n)
+arg_free (Arg *a)
 {
-  Piece *p = g_new0 (Piece, 1);
+  g_free (a->text);
+  if (a->pipe)
+    g_ptr_array_unref (a->pipe);
+  g_free (a);
+}
+
+static void
+node_free (Node *n)
+{
+  g_free (n->text);
+  g_free (n->field);
+  if (n->pipe)
+    g_ptr_array_unref (n->pipe);
+  if (n->body)
+    g_ptr_array_unref (n->body);
+  if (n->else_body)
+    g_ptr_array_unref (n->else_body);
+  g_free (n);
+}
+
+static GPtrArray *
+nodes_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) node_free);
+}
+
+/* ---- parsing ---- */
+
+typedef struct
+{
+  const char *p; /* in the action's text */
+  const char *whole;
+  GError **error;
+} Lexer;
+
+static gboolean
+fail (GError **error, const char *fmt, const char *what)
+{
+  g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, fmt, what);
+  return FALSE;
+}
+
+static void
+skip_space (Lexer *l)
+{
+  while (*l->p == ' ' || *l->p == '\t' || *l->p == '\n' || *l->p == '\r')
+    l->p++;
+}
+
+static gboolean parse_pipe (Lexer *l, GPtrArray *pipe, char close);
+
+static gboolean
+is_ident (char c)
+{
+  return g_ascii_isalnum (c) || c == '_';
+}
+
+/* A ".A.B" chain (possibly just "."); returns the path without the dot. */
+static char *
+read_path (Lexer *l)
+{
+  const char *s = l->p;
+  while (*l->p == '.' || is_ident (*l->p))
+    l->p++;
+  return g_strndup (s + 1, l->p - s - 1);
+}
+
+static gboolean
+parse_arg (Lexer *l, Cmd *cmd)
+{
+  Arg *a = g_new0 (Arg, 1);
+  const char *s = l->p;
+  if (*s == '.')
+    {
+      a->kind = ARG_FIELD;
+      a->text = read_path (l);
+    }
+  else if (*s == '$')
+    {
+      l->p++;
+      a->kind = ARG_ROOT;
+      a->text = *l->p == '.' ? read_path (l) : g_strdup ("");
+    }
+  else if (*s == '"' || *s == '`')
+    {
+      GString *str = g_string_new (NULL);
+      char q = *s;
+      for (l->p++; *l->p && *l->p != q; l->p++)
+        {
+          char c = *l->p;
+          if (q == '"' && c == '\\' && l->p[1])
+            {
+              l->p++;
+              c = *l->p == 'n' ? '\n' : *l->p == 't' ? '\t' : *l->p == 'r' ? '\r' : *l->p;
+            }
+          g_string_append_c (str, c);
+        }
+      if (*l->p != q)
+        {
+          g_string_free (str, TRUE);
+          arg_free (a);
+          return fail (l->error, "--format: template: unterminated quoted string in \"%s\"",
+                       l->whole);
+        }
+      l->p++;
+      a->kind = ARG_STRING;
+      a->text = g_string_free (str, FALSE);
+    }
+  else if (g_ascii_isdigit (*s) || (*s == '-' && g_ascii_isdigit (s[1])))
+    {
+      char *end;
+      a->kind = ARG_NUMBER;
+      a->number = g_ascii_strtod (s, &end);
+      l->p = end;
+    }
+  else if (*s == '(')
+    {
+      l->p++;
+      a->kind = ARG_PIPE;
+      a->pipe = pipe_new ();
+      if (!parse_pipe (l, a->pipe, ')'))
+        {
+          arg_free (a);
+          return FALSE;
+        }
+      l->p++;
+      if (*l->p == '.')
+        a->text = read_path (l);
+    }
+  else if (g_ascii_isalpha (*s) || *s == '_')
+    {
+      while (is_ident (*l->p))
+        l->p++;
+      a->text = g_strndup (s, l->p - s);
+      if (strcmp (a->text, "true") == 0 || strcmp (a->text, "false") == 0)
+        a->kind = ARG_BOOL;
+      else
+        a->kind = ARG_FUNC;
+    }
+  else
+    {
+      arg_free (a);
+      return fail (l->error, "--format: template: unexpected character in \"%s\"", l->whole);
+    }
+  g_ptr_array_add (cmd, a);
+  return TRUE;
+}
+
+/* Commands separated by '|' up to @close ('\0' or ')'). */
+static gboolean
+parse_pipe (Lexer *l, GPtrArray *pipe, char close)
+{
+  Cmd *cmd = g_ptr_array_new_with_free_func ((GDestroyNotify) arg_free);
+  g_ptr_array_add (pipe, cmd);
+  for (;;)
+    {
+      skip_space (l);
+      if (*l->p == close)
+        break;
+      if (*l->p == '\0')
+        return fail (l->error, "--format: template: unclosed parenthesis in \"%s\"", l->whole);
+      if (*l->p == '|')
+        {
+          if (cmd->len == 0)
+            return fail (l->error, "--format: template: missing command in \"%s\"", l->whole);
+          l->p++;
+          cmd = g_ptr_array_new_with_free_func ((GDestroyNotify) arg_free);
+          g_ptr_array_add (pipe, cmd);
+          continue;
+        }
+      if (!parse_arg (l, cmd))
+        return FALSE;
+    }
+  if (cmd->len == 0)
+    return fail (l->error, "--format: template: missing value for command in \"%s\"", l->whole);
+  return TRUE;
+}
+
+/* Go's escapes in the literal text: podman users write "\t" and "\n". */
+static char *
+unescape_text (const char *s, gsize n)
+{
   GString *out = g_string_new (NULL);
   for (gsize i = 0; i < n; i++)
     {
@@ -49,17 +259,157 @@ add_text (CliTemplate *t, const char *s, gsize n)
       else
         g_string_append_c (out, s[i]);
     }
-  p->kind = PIECE_TEXT;
-  p->text = g_string_free (out, FALSE);
-  g_ptr_array_add (t->pieces, p);
+  return g_string_free (out, FALSE);
+}
+
+struct _Parser
+{
+  const char *p;
+  const char *format;
+  gboolean trim_next; /* the last action ended with " -}}" */
+};
+
+typedef struct _Parser Parser;
+static gboolean parse_block (Parser *ps, Node *n, GError **error);
+
+/* Parses nodes into @into until {{end}} / {{else}} (returned in *stop) or
+ * the end of the format. */
+static gboolean
+parse_nodes (Parser *ps, GPtrArray *into, char **stop, GError **error)
+{
+  for (;;)
+    {
+      const char *open = strstr (ps->p, "{{");
+      const char *text_end = open ? open : ps->p + strlen (ps->p);
+      const char *ts = ps->p;
+      if (ps->trim_next)
+        while (ts < text_end && g_ascii_isspace (*ts))
+          ts++;
+      const char *te = text_end;
+      if (open && open[2] == '-' && (open[3] == ' ' || open[3] == '\t' || open[3] == '\n'))
+        while (te > ts && g_ascii_isspace (te[-1]))
+          te--;
+      if (te > ts)
+        {
+          Node *n = g_new0 (Node, 1);
+          n->kind = NODE_TEXT;
+          n->text = unescape_text (ts, te - ts);
+          g_ptr_array_add (into, n);
+        }
+      if (!open)
+        {
+          ps->p = text_end;
+          if (stop)
+            *stop = NULL;
+          return TRUE;
+        }
+      const char *close = strstr (open + 2, "}}");
+      if (!close)
+        return fail (error, "--format: template: unclosed action in \"%s\"", ps->format);
+      const char *as = open + 2, *ae = close;
+      if (*as == '-' && (as[1] == ' ' || as[1] == '\t' || as[1] == '\n'))
+        as++;
+      ps->trim_next = FALSE;
+      if (ae - as >= 2 && ae[-1] == '-' && g_ascii_isspace (ae[-2]))
+        {
+          ae--;
+          ps->trim_next = TRUE;
+        }
+      ps->p = close + 2;
+      g_autofree char *inner = g_strstrip (g_strndup (as, ae - as));
+      if (g_str_has_prefix (inner, "/*"))
+        continue;
+      if (strcmp (inner, "end") == 0 || strcmp (inner, "else") == 0
+          || g_str_has_prefix (inner, "else "))
+        {
+          if (!stop)
+            return fail (error, "--format: template: unexpected {{%s}}", inner);
+          *stop = g_strdup (inner);
+          return TRUE;
+        }
+      Node *n = g_new0 (Node, 1);
+      const char *expr = inner;
+      n->kind = NODE_ACTION;
+      static const struct { const char *kw; NodeKind kind; } blocks[] = {
+        { "range", NODE_RANGE }, { "if", NODE_IF }, { "with", NODE_WITH } };
+      for (gsize k = 0; k < G_N_ELEMENTS (blocks); k++)
+        {
+          gsize kl = strlen (blocks[k].kw);
+          if (strncmp (inner, blocks[k].kw, kl) == 0 && (inner[kl] == ' ' || inner[kl] == '\t'))
+            {
+              n->kind = blocks[k].kind;
+              expr = inner + kl;
+            }
+        }
+      g_ptr_array_add (into, n);
+      n->pipe = pipe_new ();
+      Lexer l = { expr, inner, error };
+      /* "range $i, $e := PIPE": podunit has no variables but $; take the pipeline. */
+      const char *assign = n->kind == NODE_RANGE ? strstr (expr, ":=") : NULL;
+      if (assign)
+        l.p = assign + 2;
+      if (!parse_pipe (&l, n->pipe, '\0'))
+        return FALSE;
+      Cmd *only = n->pipe->len == 1 ? n->pipe->pdata[0] : NULL;
+      if (only && only->len == 1 && ((Arg *) only->pdata[0])->kind == ARG_FIELD)
+        n->field = g_strdup (((Arg *) only->pdata[0])->text);
+      else if (only && only->len == 2 && ((Arg *) only->pdata[1])->kind == ARG_FIELD)
+        n->field = g_strdup (((Arg *) only->pdata[1])->text);
+      else if (n->pipe->len == 2 && only == NULL)
+        {
+          Cmd *c0 = n->pipe->pdata[0];
+          if (c0->len == 1 && ((Arg *) c0->pdata[0])->kind == ARG_FIELD)
+            n->field = g_strdup (((Arg *) c0->pdata[0])->text);
+        }
+      if (n->kind == NODE_ACTION)
+        continue;
+      if (!parse_block (ps, n, error))
+        return FALSE;
+    }
+}
+
+/* The body of a block node up to its {{end}}, with {{else}} and
+ * {{else if PIPE}} (a nested if that shares the final {{end}}). */
+static gboolean
+parse_block (Parser *ps, Node *n, GError **error)
+{
+  g_autofree char *end = NULL;
+  n->body = nodes_new ();
+  if (!parse_nodes (ps, n->body, &end, error))
+    return FALSE;
+  if (end == NULL)
+    return fail (error, "--format: template: missing {{end}} in \"%s\"", ps->format);
+  if (strcmp (end, "end") == 0)
+    return TRUE;
+  n->else_body = nodes_new ();
+  const char *rest = end + 4;
+  while (*rest == ' ')
+    rest++;
+  if (*rest == '\0')
+    {
+      g_autofree char *end2 = NULL;
+      if (!parse_nodes (ps, n->else_body, &end2, error))
+        return FALSE;
+      if (end2 == NULL || strcmp (end2, "end") != 0)
+        return fail (error, "--format: template: missing {{end}} in \"%s\"", ps->format);
+      return TRUE;
+    }
+  if (!g_str_has_prefix (rest, "if "))
+    return fail (error, "--format: template: unsupported {{%s}}", end);
+  Node *m = g_new0 (Node, 1);
+  m->kind = NODE_IF;
+  m->pipe = pipe_new ();
+  g_ptr_array_add (n->else_body, m);
+  Lexer l = { rest + 3, rest, error };
+  return parse_pipe (&l, m->pipe, '\0') && parse_block (ps, m, error);
 }
 
 CliTemplate *
 cli_template_new (const char *format, GHashTable *headers, GError **error)
 {
   g_autoptr (CliTemplate) t = g_new0 (CliTemplate, 1);
-  t->pieces = g_ptr_array_new_with_free_func ((GDestroyNotify)piece_free);
-  t->rows = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
+  t->nodes = nodes_new ();
+  t->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   t->headers = headers ? g_hash_table_ref (headers) : NULL;
   if (g_str_has_prefix (format, "table"))
     {
@@ -68,49 +418,16 @@ cli_template_new (const char *format, GHashTable *headers, GError **error)
       while (*format == ' ')
         format++;
     }
-  const char *p = format;
-  while (*p)
-    {
-      const char *open = strstr (p, "{{");
-      if (open == NULL)
-        {
-          add_text (t, p, strlen (p));
-          break;
-        }
-      add_text (t, p, open - p);
-      const char *close = strstr (open, "}}");
-      if (close == NULL)
-        {
-          g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "--format: unclosed \"{{\" in '%s'",
-                       format);
-          return NULL;
-        }
-      g_autofree char *inner = g_strstrip (g_strndup (open + 2, close - open - 2));
-      g_auto (GStrv) words = g_strsplit_set (inner, " \t", -1);
-      guint nw = 0;
-      const char *w[3] = { NULL };
-      for (char **x = words; *x; x++)
-        if (**x && nw < 3)
-          w[nw++] = *x;
-      Piece *pc = g_new0 (Piece, 1);
-      pc->kind = PIECE_FIELD;
-      const char *path = nw == 1 ? w[0] : nw == 2 ? w[1] : NULL;
-      if (nw == 2)
-        pc->func = g_strdup (w[0]);
-      if (path == NULL || path[0] != '.'
-          || (pc->func && strcmp (pc->func, "json") != 0 && strcmp (pc->func, "upper") != 0
-              && strcmp (pc->func, "lower") != 0))
-        {
-          piece_free (pc);
-          g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
-                       "--format: unsupported template action \"{{%s}}\"", inner);
-          return NULL;
-        }
-      pc->text = g_strdup (path + 1);
-      g_ptr_array_add (t->pieces, pc);
-      p = close + 2;
-    }
+  Parser ps = { format, format, FALSE };
+  if (!parse_nodes (&ps, t->nodes, NULL, error))
+    return NULL;
   return g_steal_pointer (&t);
+}
+
+gboolean
+cli_template_is_json (const char *format)
+{
+  return format && strcmp (format, "json") == 0;
 }
 
 void
@@ -118,12 +435,14 @@ cli_template_free (CliTemplate *t)
 {
   if (t == NULL)
     return;
-  g_ptr_array_unref (t->pieces);
+  g_ptr_array_unref (t->nodes);
   g_ptr_array_unref (t->rows);
   if (t->headers)
     g_hash_table_unref (t->headers);
   g_free (t);
 }
+
+/* ---- evaluation ---- */
 
 /* Go's default formatting of a value: strings bare, arrays "[a b]",
  * objects "map[k:v]". */
@@ -148,13 +467,13 @@ format_go (GString *out, JsonNode *n)
     {
       JsonObject *o = json_node_get_object (n);
       g_autoptr (GList) keys
-          = g_list_sort (json_object_get_members (o), (GCompareFunc)(void *)strcmp);
+          = g_list_sort (json_object_get_members (o), (GCompareFunc) (void *) strcmp);
       g_string_append (out, "map[");
       for (GList *l = keys; l; l = l->next)
         {
           if (l != keys)
             g_string_append_c (out, ' ');
-          g_string_append_printf (out, "%s:", (char *)l->data);
+          g_string_append_printf (out, "%s:", (char *) l->data);
           format_go (out, json_object_get_member (o, l->data));
         }
       g_string_append_c (out, ']');
@@ -169,22 +488,439 @@ format_go (GString *out, JsonNode *n)
     g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (n));
 }
 
+static char *
+to_string (JsonNode *n)
+{
+  GString *s = g_string_new (NULL);
+  format_go (s, n);
+  return g_string_free (s, FALSE);
+}
+
 static JsonNode *
-lookup (JsonObject *row, const char *path, JsonNode *whole)
+str_node (char *owned)
+{
+  JsonNode *n = json_node_init_string (json_node_alloc (), owned);
+  g_free (owned);
+  return n;
+}
+
+static gboolean
+truthy (JsonNode *n)
+{
+  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
+    return FALSE;
+  if (JSON_NODE_HOLDS_ARRAY (n))
+    return json_array_get_length (json_node_get_array (n)) > 0;
+  if (JSON_NODE_HOLDS_OBJECT (n))
+    return json_object_get_size (json_node_get_object (n)) > 0;
+  GType t = json_node_get_value_type (n);
+  if (t == G_TYPE_STRING)
+    return *json_node_get_string (n) != '\0';
+  if (t == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (n);
+  if (t == G_TYPE_DOUBLE)
+    return json_node_get_double (n) != 0;
+  return json_node_get_int (n) != 0;
+}
+
+/* Follows @path from @n: object members by name (Go's struct fields and
+ * map keys alike). NULL (with @error) when a member is missing. */
+static JsonNode *
+walk (JsonNode *n, const char *path, GError **error)
 {
   if (*path == '\0')
-    return whole;
+    return n ? json_node_copy (n) : NULL;
   g_auto (GStrv) parts = g_strsplit (path, ".", -1);
-  JsonObject *o = row;
-  JsonNode *n = NULL;
   for (char **p = parts; *p; p++)
     {
-      if (o == NULL || !json_object_has_member (o, *p))
-        return NULL;
+      if (n == NULL || !JSON_NODE_HOLDS_OBJECT (n))
+        {
+          fail (error, "--format: template: can't evaluate field %s", *p);
+          return NULL;
+        }
+      JsonObject *o = json_node_get_object (n);
+      if (!json_object_has_member (o, *p))
+        {
+          /* A map without the key gives Go's zero value; a struct lacks the field. */
+          if (g_ascii_isupper (**p) && p == parts)
+            {
+              fail (error, "--format: template: can't evaluate field %s", *p);
+              return NULL;
+            }
+          return json_node_init_null (json_node_alloc ());
+        }
       n = json_object_get_member (o, *p);
-      o = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
     }
-  return n;
+  return json_node_copy (n);
+}
+
+typedef struct
+{
+  JsonNode *root;
+  GError **error;
+} Ctx;
+
+static JsonNode *eval_pipe (Ctx *c, GPtrArray *pipe, JsonNode *dot);
+
+static JsonNode *
+eval_arg (Ctx *c, Arg *a, JsonNode *dot)
+{
+  switch (a->kind)
+    {
+    case ARG_FIELD:
+      return walk (dot, a->text, c->error);
+    case ARG_ROOT:
+      return walk (c->root, a->text, c->error);
+    case ARG_STRING:
+      return json_node_init_string (json_node_alloc (), a->text);
+    case ARG_NUMBER:
+      if (a->number == (gint64) a->number)
+        return json_node_init_int (json_node_alloc (), (gint64) a->number);
+      return json_node_init_double (json_node_alloc (), a->number);
+    case ARG_BOOL:
+      return json_node_init_boolean (json_node_alloc (), a->text[0] == 't');
+    case ARG_PIPE:
+      {
+        g_autoptr (JsonNode) v = eval_pipe (c, a->pipe, dot);
+        if (!v)
+          return NULL;
+        return walk (v, a->text ? a->text : "", c->error);
+      }
+    case ARG_FUNC:
+      break;
+    }
+  fail (c->error, "--format: template: %s is not a value", a->text);
+  return NULL;
+}
+
+static gboolean
+node_equal (JsonNode *a, JsonNode *b)
+{
+  g_autofree char *sa = to_string (a), *sb = to_string (b);
+  return strcmp (sa, sb) == 0;
+}
+
+static char *
+json_text (JsonNode *n)
+{
+  g_autoptr (JsonGenerator) g = json_generator_new ();
+  json_generator_set_root (g, n);
+  return json_generator_to_data (g, NULL);
+}
+
+/* Go's fmt verbs for printf: %s %v %d %q %% with flags and width. */
+static char *
+go_printf (const char *fmt, JsonNode **args, guint nargs)
+{
+  GString *out = g_string_new (NULL);
+  guint ai = 0;
+  for (const char *p = fmt; *p; p++)
+    {
+      if (*p != '%')
+        {
+          g_string_append_c (out, *p);
+          continue;
+        }
+      const char *spec = p++;
+      while (*p && strchr ("-+# 0123456789.", *p))
+        p++;
+      if (*p == '\0')
+        break;
+      if (*p == '%')
+        {
+          g_string_append_c (out, '%');
+          continue;
+        }
+      g_autofree char *flags = g_strndup (spec, p - spec);
+      if (ai >= nargs)
+        {
+          g_string_append_printf (out, "%%!%c(MISSING)", *p);
+          continue;
+        }
+      JsonNode *v = args[ai++];
+      g_autofree char *s = NULL;
+      if (*p == 'd' && v && JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) != G_TYPE_STRING)
+        {
+          g_autofree char *f = g_strconcat (flags, G_GINT64_MODIFIER "d", NULL);
+          g_string_append_printf (out, f, (gint64) json_node_get_int (v));
+          continue;
+        }
+      if (*p == 'q')
+        s = json_text (v);
+      else
+        s = to_string (v);
+      g_autofree char *f = g_strconcat (flags, "s", NULL);
+      g_string_append_printf (out, f, s);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static JsonNode *
+call (Ctx *c, const char *fn, JsonNode **a, guint n)
+{
+#define NEED(k)                                                                                    \
+  if (n != (k))                                                                                    \
+    {                                                                                              \
+      fail (c->error, "--format: template: wrong number of args for %s", fn);                    \
+      return NULL;                                                                                 \
+    }
+  if (strcmp (fn, "json") == 0)
+    {
+      NEED (1);
+      return str_node (json_text (a[0]));
+    }
+  if (strcmp (fn, "upper") == 0 || strcmp (fn, "lower") == 0 || strcmp (fn, "title") == 0)
+    {
+      NEED (1);
+      g_autofree char *s = to_string (a[0]);
+      if (fn[0] == 'u')
+        return str_node (g_utf8_strup (s, -1));
+      if (fn[0] == 'l')
+        return str_node (g_utf8_strdown (s, -1));
+      gboolean start = TRUE;
+      for (char *q = s; *q; q++)
+        {
+          if (start && g_ascii_islower (*q))
+            *q = g_ascii_toupper (*q);
+          start = !is_ident (*q);
+        }
+      return str_node (g_steal_pointer (&s));
+    }
+  if (strcmp (fn, "join") == 0)
+    {
+      NEED (2);
+      g_autofree char *sep = to_string (a[1]);
+      GString *s = g_string_new (NULL);
+      if (JSON_NODE_HOLDS_ARRAY (a[0]))
+        {
+          JsonArray *arr = json_node_get_array (a[0]);
+          for (guint i = 0; i < json_array_get_length (arr); i++)
+            {
+              g_autofree char *e = to_string (json_array_get_element (arr, i));
+              g_string_append_printf (s, "%s%s", i ? sep : "", e);
+            }
+        }
+      else
+        {
+          g_autofree char *e = to_string (a[0]);
+          g_string_append (s, e);
+        }
+      return str_node (g_string_free (s, FALSE));
+    }
+  if (strcmp (fn, "split") == 0)
+    {
+      NEED (2);
+      g_autofree char *s = to_string (a[0]), *sep = to_string (a[1]);
+      g_auto (GStrv) parts = g_strsplit (s, sep, -1);
+      JsonArray *arr = json_array_new ();
+      for (char **p = parts; *p; p++)
+        json_array_add_string_element (arr, *p);
+      JsonNode *res = json_node_init_array (json_node_alloc (), arr);
+      json_array_unref (arr);
+      return res;
+    }
+  if (strcmp (fn, "printf") == 0 || strcmp (fn, "print") == 0 || strcmp (fn, "println") == 0)
+    {
+      if (fn[5] == 'f')
+        {
+          if (n < 1)
+            return fail (c->error, "--format: template: wrong number of args for %s", fn), NULL;
+          g_autofree char *f = to_string (a[0]);
+          return str_node (go_printf (f, a + 1, n - 1));
+        }
+      GString *s = g_string_new (NULL);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autofree char *e = to_string (a[i]);
+          g_string_append_printf (s, "%s%s", i && fn[5] == 'l' ? " " : "", e);
+        }
+      if (fn[5] == 'l')
+        g_string_append_c (s, '\n');
+      return str_node (g_string_free (s, FALSE));
+    }
+  if (strcmp (fn, "len") == 0)
+    {
+      NEED (1);
+      gint64 len = JSON_NODE_HOLDS_ARRAY (a[0])    ? json_array_get_length (json_node_get_array (a[0]))
+                   : JSON_NODE_HOLDS_OBJECT (a[0]) ? json_object_get_size (json_node_get_object (a[0]))
+                   : JSON_NODE_HOLDS_VALUE (a[0]) && json_node_get_value_type (a[0]) == G_TYPE_STRING
+                       ? (gint64) strlen (json_node_get_string (a[0]))
+                       : -1;
+      if (len < 0)
+        return fail (c->error, "--format: template: len of %s", "a scalar"), NULL;
+      return json_node_init_int (json_node_alloc (), len);
+    }
+  if (strcmp (fn, "index") == 0)
+    {
+      if (n < 2)
+        return fail (c->error, "--format: template: wrong number of args for %s", fn), NULL;
+      JsonNode *v = a[0];
+      for (guint i = 1; i < n && v; i++)
+        {
+          if (JSON_NODE_HOLDS_OBJECT (v))
+            {
+              g_autofree char *k = to_string (a[i]);
+              JsonObject *o = json_node_get_object (v);
+              v = json_object_has_member (o, k) ? json_object_get_member (o, k) : NULL;
+            }
+          else if (JSON_NODE_HOLDS_ARRAY (v) && JSON_NODE_HOLDS_VALUE (a[i]))
+            {
+              gint64 k = json_node_get_int (a[i]);
+              JsonArray *arr = json_node_get_array (v);
+              if (k < 0 || k >= json_array_get_length (arr))
+                return fail (c->error, "--format: template: index out of range: %s", "index"),
+                       NULL;
+              v = json_array_get_element (arr, k);
+            }
+          else
+            v = NULL;
+        }
+      return v ? json_node_copy (v) : json_node_init_string (json_node_alloc (), "");
+    }
+  if (strcmp (fn, "eq") == 0 || strcmp (fn, "ne") == 0)
+    {
+      if (n < 2)
+        return fail (c->error, "--format: template: wrong number of args for %s", fn), NULL;
+      gboolean eq = FALSE;
+      for (guint i = 1; i < n; i++)
+        eq = eq || node_equal (a[0], a[i]);
+      return json_node_init_boolean (json_node_alloc (), fn[0] == 'e' ? eq : !eq);
+    }
+  if (strcmp (fn, "not") == 0)
+    {
+      NEED (1);
+      return json_node_init_boolean (json_node_alloc (), !truthy (a[0]));
+    }
+  if (strcmp (fn, "and") == 0 || strcmp (fn, "or") == 0)
+    {
+      if (n < 1)
+        return fail (c->error, "--format: template: wrong number of args for %s", fn), NULL;
+      guint i = 0;
+      for (; i + 1 < n; i++)
+        if (truthy (a[i]) == (fn[0] == 'o'))
+          break;
+      return json_node_copy (a[i]);
+    }
+  if (strcmp (fn, "truncate") == 0 || strcmp (fn, "pad") == 0)
+    {
+      if (n < 2)
+        return fail (c->error, "--format: template: wrong number of args for %s", fn), NULL;
+      g_autofree char *s = to_string (a[0]);
+      gint64 k = JSON_NODE_HOLDS_VALUE (a[1]) ? json_node_get_int (a[1]) : 0;
+      if (fn[0] == 't')
+        return str_node (g_utf8_substring (s, 0, MIN ((gint64) g_utf8_strlen (s, -1), MAX (k, 0))));
+      gint64 r = n > 2 && JSON_NODE_HOLDS_VALUE (a[2]) ? json_node_get_int (a[2]) : 0;
+      return str_node (g_strdup_printf ("%*s%s%*s", (int) k, "", s, (int) r, ""));
+    }
+  fail (c->error, "--format: template: function \"%s\" not defined", fn);
+  return NULL;
+#undef NEED
+}
+
+static JsonNode *
+eval_pipe (Ctx *c, GPtrArray *pipe, JsonNode *dot)
+{
+  JsonNode *prev = NULL;
+  for (guint i = 0; i < pipe->len; i++)
+    {
+      Cmd *cmd = pipe->pdata[i];
+      Arg *first = cmd->pdata[0];
+      JsonNode *res;
+      if (first->kind == ARG_FUNC)
+        {
+          g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+          gboolean ok = TRUE;
+          for (guint k = 1; k < cmd->len && ok; k++)
+            {
+              JsonNode *v = eval_arg (c, cmd->pdata[k], dot);
+              if (v)
+                g_ptr_array_add (args, v);
+              ok = v != NULL;
+            }
+          if (prev)
+            g_ptr_array_add (args, g_steal_pointer (&prev));
+          if (!ok)
+            return NULL;
+          res = call (c, first->text, (JsonNode **) args->pdata, args->len);
+        }
+      else
+        {
+          if (cmd->len > 1 || prev)
+            {
+              g_clear_pointer (&prev, json_node_unref);
+              fail (c->error, "--format: template: can't give argument to non-function %s",
+                    first->text ? first->text : "");
+              return NULL;
+            }
+          res = eval_arg (c, first, dot);
+        }
+      if (!res)
+        return NULL;
+      prev = res;
+    }
+  return prev;
+}
+
+static gboolean
+exec_nodes (Ctx *c, GPtrArray *nodes, JsonNode *dot, GString *out)
+{
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      Node *n = nodes->pdata[i];
+      if (n->kind == NODE_TEXT)
+        {
+          g_string_append (out, n->text);
+          continue;
+        }
+      g_autoptr (JsonNode) v = eval_pipe (c, n->pipe, dot);
+      if (!v)
+        return FALSE;
+      switch (n->kind)
+        {
+        case NODE_ACTION:
+          format_go (out, v);
+          break;
+        case NODE_IF:
+        case NODE_WITH:
+          if (truthy (v))
+            {
+              if (!exec_nodes (c, n->body, n->kind == NODE_WITH ? v : dot, out))
+                return FALSE;
+            }
+          else if (n->else_body && !exec_nodes (c, n->else_body, dot, out))
+            return FALSE;
+          break;
+        case NODE_RANGE:
+          {
+            gboolean any = FALSE;
+            if (JSON_NODE_HOLDS_ARRAY (v))
+              {
+                JsonArray *arr = json_node_get_array (v);
+                for (guint k = 0; k < json_array_get_length (arr); k++, any = TRUE)
+                  if (!exec_nodes (c, n->body, json_array_get_element (arr, k), out))
+                    return FALSE;
+              }
+            else if (JSON_NODE_HOLDS_OBJECT (v))
+              {
+                JsonObject *o = json_node_get_object (v);
+                g_autoptr (GList) keys
+                    = g_list_sort (json_object_get_members (o), (GCompareFunc) (void *) strcmp);
+                for (GList *l = keys; l; l = l->next, any = TRUE)
+                  if (!exec_nodes (c, n->body, json_object_get_member (o, l->data), out))
+                    return FALSE;
+              }
+            else if (!JSON_NODE_HOLDS_NULL (v))
+              return fail (c->error, "--format: template: range can't iterate over %s",
+                           "a scalar");
+            if (!any && n->else_body && !exec_nodes (c, n->else_body, dot, out))
+              return FALSE;
+          }
+          break;
+        default:
+          break;
+        }
+    }
+  return TRUE;
 }
 
 gboolean
@@ -192,41 +928,14 @@ cli_template_add_row (CliTemplate *t, JsonObject *row, GError **error)
 {
   g_autoptr (JsonNode) whole = json_node_init_object (json_node_alloc (), row);
   GString *line = g_string_new (NULL);
-  for (guint i = 0; i < t->pieces->len; i++)
+  Ctx c = { whole, error };
+  if (!exec_nodes (&c, t->nodes, whole, line))
     {
-      Piece *p = t->pieces->pdata[i];
-      if (p->kind == PIECE_TEXT)
-        {
-          g_string_append (line, p->text);
-          continue;
-        }
-      JsonNode *n = lookup (row, p->text, whole);
-      if (n == NULL)
-        {
-          g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
-                       "--format: template: can't evaluate field %s", p->text);
-          g_string_free (line, TRUE);
-          return FALSE;
-        }
-      if (p->func && strcmp (p->func, "json") == 0)
-        {
-          g_autoptr (JsonGenerator) g = json_generator_new ();
-          json_generator_set_root (g, n);
-          g_autofree char *s = json_generator_to_data (g, NULL);
-          g_string_append (line, s);
-        }
-      else
-        {
-          GString *v = g_string_new (NULL);
-          format_go (v, n);
-          g_autofree char *s = g_string_free (v, FALSE);
-          g_autofree char *c = p->func == NULL                  ? g_strdup (s)
-                               : strcmp (p->func, "upper") == 0 ? g_utf8_strup (s, -1)
-                                                                : g_utf8_strdown (s, -1);
-          g_string_append (line, c);
-        }
+      g_string_free (line, TRUE);
+      return FALSE;
     }
   g_autofree char *text = g_string_free (line, FALSE);
+  /* Go's template output has no newline of its own: podman adds one per row. */
   g_ptr_array_add (t->rows, g_strsplit (text, "\t", -1));
   return TRUE;
 }
@@ -235,7 +944,17 @@ static char *
 header_for (CliTemplate *t, const char *field)
 {
   const char *h = t->headers ? g_hash_table_lookup (t->headers, field) : NULL;
-  return h ? g_strdup (h) : g_ascii_strup (field, -1);
+  if (h)
+    return g_strdup (h);
+  /* podman's headers: the field name upper-cased, words split at capitals. */
+  GString *s = g_string_new (NULL);
+  for (const char *p = field; *p; p++)
+    {
+      if (p != field && g_ascii_isupper (*p) && g_ascii_islower (p[-1]))
+        g_string_append_c (s, ' ');
+      g_string_append_c (s, g_ascii_toupper (*p));
+    }
+  return g_string_free (s, FALSE);
 }
 
 void
@@ -272,8 +991,25 @@ cli_print_table (GPtrArray *rows)
     }
 }
 
+static void
+header_nodes (CliTemplate *t, GPtrArray *nodes, GString *h)
+{
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      Node *p = nodes->pdata[i];
+      if (p->kind == NODE_TEXT)
+        g_string_append (h, p->text);
+      else if (p->kind == NODE_ACTION && p->field)
+        {
+          const char *last = strrchr (p->field, '.');
+          g_autofree char *name = header_for (t, last ? last + 1 : p->field);
+          g_string_append (h, name);
+        }
+    }
+}
+
 void
-cli_template_print (CliTemplate *t)
+cli_template_print (CliTemplate *t, gboolean noheading)
 {
   if (!t->table)
     {
@@ -284,20 +1020,29 @@ cli_template_print (CliTemplate *t)
         }
       return;
     }
-  /* The header: the template rendered with each field's header. */
-  GString *h = g_string_new (NULL);
-  for (guint i = 0; i < t->pieces->len; i++)
+  if (!noheading)
     {
-      Piece *p = t->pieces->pdata[i];
-      if (p->kind == PIECE_TEXT)
-        g_string_append (h, p->text);
-      else
-        {
-          g_autofree char *name = header_for (t, p->text);
-          g_string_append (h, name);
-        }
+      /* The header: the template rendered with each field's header. */
+      GString *h = g_string_new (NULL);
+      header_nodes (t, t->nodes, h);
+      g_autofree char *header = g_string_free (h, FALSE);
+      g_ptr_array_insert (t->rows, 0, g_strsplit (header, "\t", -1));
     }
-  g_autofree char *header = g_string_free (h, FALSE);
-  g_ptr_array_insert (t->rows, 0, g_strsplit (header, "\t", -1));
   cli_print_table (t->rows);
+}
+
+void
+cli_print_json_rows (GPtrArray *rows)
+{
+  JsonArray *arr = json_array_new ();
+  for (guint i = 0; i < rows->len; i++)
+    json_array_add_object_element (arr, json_object_ref (rows->pdata[i]));
+  g_autoptr (JsonNode) root = json_node_init_array (json_node_alloc (), arr);
+  json_array_unref (arr);
+  g_autoptr (JsonGenerator) g = json_generator_new ();
+  json_generator_set_pretty (g, TRUE);
+  json_generator_set_indent (g, 4);
+  json_generator_set_root (g, root);
+  g_autofree char *s = json_generator_to_data (g, NULL);
+  puts (s);
 }

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The subset of Go templates podman users put in --format: "{{.Field}}",
- * "{{.A.B}}", "{{json .X}}", "{{json .}}", "{{upper .X}}", "{{lower .X}}",
- * literal "\t" and "\n", and a "table " prefix that prints a header row and
- * aligns the tab-separated columns as podman's tabwriter does.  Fields are
- * looked up in a JSON object per row, so every verb can reuse it. */
+/* Go templates as podman's --format reads them, over a JSON object per row
+ * (the fields podman documents for the verb): fields "{{.A.B}}", "$",
+ * pipelines "{{.X | upper}}", parentheses, string/number literals,
+ * {{if}}/{{else}}/{{else if}}/{{with}}/{{range}}...{{end}}, "{{- -}}"
+ * trimming, Go's builtins (printf print println len index eq ne not and
+ * or) and podman's (json join split upper lower title truncate pad), and a
+ * "table " prefix that prints a header row and aligns the tab-separated
+ * columns as podman's tabwriter does. Values print as Go prints them:
+ * arrays "[a b]", maps "map[k:v]", a missing map key "<no value>". */
 #pragma once
 
 #include <glib.h>
@@ -19,8 +23,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliTemplate, cli_template_free)
 
 /* Renders one row; fails naming the field when ROW lacks it. */
 gboolean cli_template_add_row (CliTemplate *t, JsonObject *row, GError **error);
-/* Writes header (for "table") and rows to stdout. */
-void cli_template_print (CliTemplate *t);
+/* Writes header (for "table", unless @noheading) and rows to stdout. */
+void cli_template_print (CliTemplate *t, gboolean noheading);
+/* TRUE for --format json (podman prints the rows as a JSON array). */
+gboolean cli_template_is_json (const char *format);
+/* Prints ROWS (JsonObjects) as an indented JSON array, as podman's json. */
+void cli_print_json_rows (GPtrArray *rows);
 
 /* Prints ROWS (arrays of cells) aligned as podman's tabwriter(minwidth 12,
  * padding 2) does: every column but the last padded. */

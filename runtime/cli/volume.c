@@ -187,7 +187,7 @@ cli_volume_ls (CliGlobal *g, int argc, char **argv)
         }
     }
   if (tmpl)
-    cli_template_print (tmpl);
+    cli_template_print (tmpl, FALSE);
   else if (!quiet)
     cli_print_table (rows);
   return 0;
@@ -259,7 +259,7 @@ cli_volume_inspect (CliGlobal *g, int argc, char **argv)
       json_array_add_object_element (out, o);
     }
   if (tmpl)
-    cli_template_print (tmpl);
+    cli_template_print (tmpl, FALSE);
   else
     {
       g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);
