@@ -67,6 +67,11 @@ CLI_VERB (cli_tag);
 CLI_VERB (cli_rmi);
 CLI_VERB (cli_image_inspect);
 CLI_VERB (cli_image_prune);
+/* version, info, image/container exists (cli/system.c). */
+CLI_VERB (cli_version);
+CLI_VERB (cli_info);
+CLI_VERB (cli_image_exists);
+CLI_VERB (cli_container_exists);
 /* Health checks (sysint; cli/healthcheck.c). */
 CLI_VERB (cli_healthcheck_run);
 

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,11 @@ static const CliVerb verbs[] = {
   { "tag", cli_tag, "Add an additional name to a local image" },
   { "rmi", cli_rmi, "Remove one or more images from local storage" },
   { "pull", NULL, "Pull an image from a registry" },
+  { "version", cli_version, "Display the podunit version information" },
+  { "info", cli_info, "Display podunit system information" },
+  { "system info", cli_info, NULL },
+  { "container exists", cli_container_exists, NULL },
+  { "image exists", cli_image_exists, NULL },
   { "container run", cli_run, NULL },
   { "container create", cli_create, NULL },
   { "container start", cli_start, NULL },
@@ -80,7 +86,8 @@ static const CliVerb verbs[] = {
 };
 
 /* Words that take a second word to name the verb. */
-static const char *const groups[] = { "container", "image", "volume", "pod", "network", "healthcheck", NULL };
+static const char *const groups[] = { "container", "image", "volume", "pod", "network", "healthcheck",
+                                      "system", NULL };
 
 /* podman global flags that only steer podman's plumbing; podunit has none of
  * it, so they are accepted and their value ignored. */
@@ -225,6 +232,22 @@ normalize_args (int *argc, char ***argv, const GOptionEntry *entries, gboolean s
       for (const char *c = a + 1; *c; c++)
         {
           const GOptionEntry *e = find_entry (entries, NULL, 0, *c);
+          if (e && e->arg == G_OPTION_ARG_NONE && c[1] == '=')
+            {
+              /* -t=false */
+              if (g_ascii_strcasecmp (c + 2, "false") == 0)
+                *(gboolean *) e->arg_data = !!(e->flags & G_OPTION_FLAG_REVERSE);
+              else if (g_ascii_strcasecmp (c + 2, "true") == 0)
+                g_ptr_array_add (out, g_strdup_printf ("-%c", *c));
+              else
+                {
+                  cli_error ("invalid argument \"%s\" for \"-%c\" flag: strconv.ParseBool: "
+                             "parsing \"%s\": invalid syntax",
+                             c + 2, *c, c + 2);
+                  return FALSE;
+                }
+              break;
+            }
           g_ptr_array_add (out, g_strdup_printf ("-%c", *c));
           if (e && takes_value (e))
             {
@@ -312,7 +335,7 @@ parse_log_level (const char *s, CliLogLevel *out)
 {
   static const struct { const char *name; CliLogLevel level; } levels[] = {
     { "trace", LOG_LEVEL_DEBUG }, { "debug", LOG_LEVEL_DEBUG }, { "info", LOG_LEVEL_INFO },
-    { "warn", LOG_LEVEL_WARN },   { "error", LOG_LEVEL_ERROR }, { "fatal", LOG_LEVEL_ERROR },
+    { "warn", LOG_LEVEL_WARN },   { "warning", LOG_LEVEL_WARN },   { "error", LOG_LEVEL_ERROR }, { "fatal", LOG_LEVEL_ERROR },
     { "panic", LOG_LEVEL_ERROR },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (levels); i++)
@@ -378,6 +401,8 @@ main (int argc, char **argv)
 {
   g_auto (CliGlobal) g = { .argv0 = argv[0], .log_level = LOG_LEVEL_WARN };
   int i;
+  gboolean log_level_set = FALSE, debug_set = FALSE;
+  const char *out = NULL;
 
   for (i = 1; i < argc && argv[i][0] == '-'; i++)
     {
@@ -408,10 +433,23 @@ main (int argc, char **argv)
         {
           if (!parse_log_level (v, &g.log_level))
             {
-              cli_error ("invalid --log-level \"%s\"", v);
-              return EXIT_PODUNIT;
+              /* podman fails here before its exit-code machinery: status 1 */
+              cli_error ("Log Level \"%s\" is not supported, choose from: trace, debug, info, "
+                         "warn, warning, error, fatal, panic",
+                         v);
+              return 1;
             }
+          log_level_set = TRUE;
         }
+      else if (strcmp (a, "--debug") == 0 || strcmp (a, "-D") == 0)
+        {
+          g.log_level = LOG_LEVEL_DEBUG;
+          debug_set = TRUE;
+        }
+      else if (strcmp (a, "--noout") == 0)
+        out = "/dev/null";
+      else if ((v = flag_value (argc, argv, &i, "--out", &missing)))
+        out = v;
       else if ((v = flag_value (argc, argv, &i, "--storage-driver", &missing)))
         {
           if (strcmp (v, "overlay") != 0)
@@ -440,7 +478,23 @@ main (int argc, char **argv)
           return EXIT_PODUNIT;
         }
     }
+  if (log_level_set && debug_set)
+    {
+      cli_error ("Setting --log-level and --debug is not allowed");
+      return 1;
+    }
   cli_log_level = g.log_level;
+  /* --out FILE / --noout: the verb's standard output goes there. */
+  if (out)
+    {
+      int fd = open (out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0 || dup2 (fd, STDOUT_FILENO) < 0)
+        {
+          cli_error ("--out %s: %s", out, g_strerror (errno));
+          return EXIT_PODUNIT;
+        }
+      close (fd);
+    }
 
   if (i >= argc)
     {

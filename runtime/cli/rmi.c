@@ -114,7 +114,7 @@ cli_rmi (CliGlobal *g, int argc, char **argv)
       int r;
       if (img == NULL && g_error_matches (local, STORE_ERROR, STORE_ERROR_NOT_FOUND))
         {
-          if (ignore)
+          if (ignore || force) /* podman: --force ignores missing images */
             continue;
           cli_error ("%s", local->message);
           r = EXIT_RMI_UNKNOWN;

@@ -541,6 +541,17 @@ walk (JsonNode *n, const char *path, GError **error)
       JsonObject *o = json_node_get_object (n);
       if (!json_object_has_member (o, *p))
         {
+          /* Go names struct fields (ID), JSON keys differ in case (Id). */
+          g_autoptr (GList) keys = json_object_get_members (o);
+          const char *found = NULL;
+          for (GList *l = keys; l && !found; l = l->next)
+            if (g_ascii_strcasecmp (l->data, *p) == 0)
+              found = l->data;
+          if (found)
+            {
+              n = json_object_get_member (o, found);
+              continue;
+            }
           /* A map without the key gives Go's zero value; a struct lacks the field. */
           if (g_ascii_isupper (**p) && p == parts)
             {

@@ -314,6 +314,8 @@ cli_volume_rm (CliGlobal *g, int argc, char **argv)
           continue;
         }
       /* podman's exit statuses: 1 no such volume, 2 in use, 125 other. */
+      if (g_error_matches (local, VOLUME_ERROR, VOLUME_ERROR_NOT_FOUND) && force)
+        continue; /* podman: --force ignores missing volumes */
       if (g_error_matches (local, VOLUME_ERROR, VOLUME_ERROR_NOT_FOUND))
         {
           cli_error ("no volume with name \"%s\" found: no such volume", name);
