@@ -8,6 +8,7 @@
 #include "unitfile.h"
 #include "arena.h"
 #include "escape.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -786,7 +787,7 @@ unit_file_load_at (int dirfd, const char *name, const char *path, gboolean is_re
   struct stat st;
   gsize len = 0;
   ssize_t n;
-  int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  autofd int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
   /* The common case, a regular file (the caller read the directory entry's
    * type), in three system calls: a short read is its end. Anything else
@@ -797,11 +798,7 @@ unit_file_load_at (int dirfd, const char *name, const char *path, gboolean is_re
         n = read (fd, buf, sizeof buf);
       while (n < 0 && errno == EINTR);
       if (n >= 0 && (gsize) n < sizeof buf)
-        {
-          close (fd);
-          return unit_file_parse (buf, n, path, error);
-        }
-      close (fd);
+        return unit_file_parse (buf, n, path, error);
       return unit_file_load (path, error);
     }
   if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size < G_MAXINT32)
@@ -817,8 +814,6 @@ unit_file_load_at (int dirfd, const char *name, const char *path, gboolean is_re
           len += (gsize) n;
         }
     }
-  if (fd >= 0)
-    close (fd);
   if (data == NULL || len != (gsize) st.st_size)
     return unit_file_load (path, error);
   return unit_file_parse (data, (gssize) len, path, error);

@@ -13,6 +13,7 @@
  * the calling process, so a helper child does it; this process stays in
  * the host's namespaces to write the state file. */
 #include "cli/cli.h"
+#include "error.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -101,16 +102,14 @@ exec_in_container (char **argv, gint64 timeout_usec, int *exit_code, gboolean *t
 
   if (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (rep, O_CLOEXEC) < 0)
     {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "pipe: %s",
-                   g_strerror (errno));
+      errno_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), errno, "pipe");
       return FALSE;
     }
   fflush (NULL);
   pid = fork ();
   if (pid < 0)
     {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "fork: %s",
-                   g_strerror (errno));
+      errno_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), errno, "fork");
       return FALSE;
     }
   if (pid == 0)

@@ -3,6 +3,7 @@
  * state (state.json). The spec is a flat struct serialized through one field
  * table, so adding a flag is adding one line here and one in container.h. */
 #include "container/container.h"
+#include "error.h"
 #include "image/store-fs.h"
 
 #include <errno.h>
@@ -93,12 +94,10 @@ container_new_id (void)
 {
   guint8 buf[32];
   GString *s = g_string_sized_new (65);
-  int fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  autofd int fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
   if (fd < 0 || read (fd, buf, sizeof buf) != sizeof buf)
     for (gsize i = 0; i < sizeof buf; i++)
       buf[i] = g_random_int_range (0, 256);
-  if (fd >= 0)
-    close (fd);
   for (gsize i = 0; i < sizeof buf; i++)
     g_string_append_printf (s, "%02x", buf[i]);
   return g_string_free (s, FALSE);
@@ -127,48 +126,6 @@ char *
 container_run_dir (const char *runroot, const char *id)
 {
   return g_build_filename (runroot, "containers", id, NULL);
-}
-
-gboolean
-container_write_file_atomic (const char *path, const char *contents, gssize len, gboolean durable,
-                             GError **error)
-{
-  g_autofree char *tmp = g_strdup_printf ("%s.tmp.%d", path, (int) getpid ());
-  int fd;
-  gsize n = len < 0 ? strlen (contents) : (gsize) len, done = 0;
-
-  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    goto fail;
-  while (done < n)
-    {
-      ssize_t w = write (fd, contents + done, n - done);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w < 0)
-        goto fail;
-      done += w;
-    }
-  if ((durable && fsync (fd) < 0) || close (fd) < 0)
-    {
-      fd = -1;
-      goto fail;
-    }
-  fd = -1;
-  if (rename (tmp, path) < 0)
-    goto fail;
-  return TRUE;
-
-fail:
-  {
-    int e = errno;
-    if (fd >= 0)
-      close (fd);
-    unlink (tmp);
-    g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "writing %s: %s", path,
-                 g_strerror (e));
-    return FALSE;
-  }
 }
 
 /* The record is a GVariant dictionary (a{sv}, this machine's byte order),
@@ -222,8 +179,11 @@ container_config_save (const ContainerConfig *c, const char *root, GError **erro
     }
   v = g_variant_ref_sink (g_variant_builder_end (&b));
   /* A --rm container's record need not survive a crash: skip the fsync. */
-  return container_write_file_atomic (path, g_variant_get_data (v), g_variant_get_size (v),
-                                      !c->auto_remove, error);
+  if (write_file_atomic (AT_FDCWD, path, g_variant_get_data (v), g_variant_get_size (v), 0644,
+                         c->auto_remove ? 0 : WRITE_DURABLE)
+      < 0)
+    return errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "writing %s", path);
+  return TRUE;
 }
 
 /* A record from before the GVariant one (config.json). */
@@ -433,17 +393,10 @@ container_resolve (const char *root, const char *name_or_id, GError **error)
 static int
 lock_file (const char *path, GError **error)
 {
-  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  autofd int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0 || flock (fd, LOCK_EX) < 0)
-    {
-      int e = errno;
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "locking %s: %s", path,
-                   g_strerror (e));
-      return -1;
-    }
-  return fd;
+    return errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "locking %s", path), -1;
+  return fd_steal (&fd);
 }
 
 int
@@ -453,8 +406,7 @@ container_lock (const char *runroot, const char *id, GError **error)
   g_autofree char *path = g_build_filename (dir, "lock", NULL);
   if (g_mkdir_with_parents (dir, 0700) < 0)
     {
-      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", dir,
-                   g_strerror (errno));
+      errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "creating %s", dir);
       return -1;
     }
   return lock_file (path, error);
@@ -469,15 +421,13 @@ container_lock (const char *runroot, const char *id, GError **error)
 static void
 mark_top_dir (const char *dir)
 {
-  int flags, fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return;
-  if (ioctl (fd, FS_IOC_GETFLAGS, &flags) == 0)
+  autofd int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int flags;
+  if (fd >= 0 && ioctl (fd, FS_IOC_GETFLAGS, &flags) == 0)
     {
       flags |= FS_TOPDIR_FL;
       (void)ioctl (fd, FS_IOC_SETFLAGS, &flags);
     }
-  close (fd);
 }
 
 gboolean
@@ -489,17 +439,12 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
   g_autofree char *cdir = g_build_filename (root, "containers", NULL);
   g_autofree char *lockp = g_build_filename (root, "containers.lock", NULL);
   g_autofree char *dir = NULL;
-  int lfd;
-  gboolean ok = FALSE;
+  autofd int lfd = -1;
 
   if (mkdir (cdir, 0700) == 0 || (errno == ENOENT && g_mkdir_with_parents (cdir, 0700) == 0))
     mark_top_dir (cdir);
   else if (errno != EEXIST)
-    {
-      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", cdir,
-                   g_strerror (errno));
-      return FALSE;
-    }
+    return errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "creating %s", cdir);
   lfd = lock_file (lockp, error);
   if (lfd < 0)
     return FALSE;
@@ -517,10 +462,10 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
                            "in use by %s. You have to remove that container to be able to "
                            "reuse that name: that name is already in use",
                            c->name, old);
-              goto out;
+              return FALSE;
             }
           if (!remove_cb (old, data, error))
-            goto out;
+            return FALSE;
         }
     }
   else
@@ -538,28 +483,15 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
 
   dir = container_dir (root, c->id);
   if (g_mkdir_with_parents (dir, 0700) < 0)
-    {
-      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", dir,
-                   g_strerror (errno));
-      goto out;
-    }
+    return errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "creating %s", dir);
   for (const char *const *sub = (const char *const[]){ "upper", "work", NULL }; *sub;
        sub++)
     {
       g_autofree char *p = g_build_filename (dir, *sub, NULL);
       if (mkdir (p, 0755) < 0)
-        {
-          g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", p,
-                       g_strerror (errno));
-          goto out;
-        }
+        return errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "creating %s", p);
     }
-  if (!container_config_save (c, root, error))
-    goto out;
-  ok = TRUE;
-out:
-  close (lfd);
-  return ok;
+  return container_config_save (c, root, error);
 }
 
 static char *
@@ -676,11 +608,12 @@ container_state_save (const char *runroot, const char *id, const ContainerState 
       st->exit_code, st->started_at, st->finished_at);
   if (g_mkdir_with_parents (dir, 0700) < 0)
     {
-      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "creating %s: %s", dir,
-                   g_strerror (errno));
+      errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "creating %s", dir);
       return FALSE;
     }
-  return container_write_file_atomic (path, text, -1, TRUE, error);
+  if (write_file_atomic (AT_FDCWD, path, text, strlen (text), 0644, WRITE_DURABLE) < 0)
+    return errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "writing %s", path);
+  return TRUE;
 }
 
 gboolean
@@ -694,8 +627,8 @@ container_remove_files (const char *root, const char *runroot, const char *id, G
    * instead of listed with missing parts. */
   if ((unlink (cfg) < 0 && errno != ENOENT) || (unlink (json) < 0 && errno != ENOENT))
     {
-      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, "removing the record in %s: %s",
-                   dir, g_strerror (errno));
+      errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "removing the record in %s",
+                   dir);
       return FALSE;
     }
   return fs_rm_rf (dir, error) && fs_rm_rf (rdir, error);

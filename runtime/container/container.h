@@ -114,11 +114,6 @@ char *container_generate_name (void);
 char *container_dir (const char *root, const char *id);       /* ROOT/containers/<id> */
 char *container_run_dir (const char *runroot, const char *id); /* RUNROOT/containers/<id> */
 
-/* Atomically writes @contents to @path (temp in the same dir, fsync when
- * @durable, rename). */
-gboolean container_write_file_atomic (const char *path, const char *contents, gssize len,
-                                      gboolean durable, GError **error);
-
 gboolean container_config_save (const ContainerConfig *c, const char *root, GError **error);
 ContainerConfig *container_config_load (const char *root, const char *id, GError **error);
 

@@ -15,6 +15,8 @@
 #include "container/container.h"
 #include "sandbox/mount.h"
 #include "image/store-fs.h"
+#include "error.h"
+#include "fdio.h"
 
 gboolean
 volume_name_is_valid (const char *name)
@@ -296,34 +298,21 @@ record_path (const char *root, const char *name)
   return g_build_filename (root, "volumes", name, "volume.json", NULL);
 }
 
-static gboolean
-fail_errno (GError **error, const char *what, const char *path)
-{
-  int saved = errno;
-  g_set_error (error, VOLUME_ERROR, VOLUME_ERROR_FAILED, "%s %s: %s", what, path,
-               g_strerror (saved));
-  return FALSE;
-}
-
 /* The store lock (store.h's ROOT/store.lock); close the fd to release. */
 static int
 lock_root (const char *root, GError **error)
 {
   g_autofree char *path = g_build_filename (root, "store.lock", NULL);
-  int fd;
+  autofd int fd = -1;
   if (g_mkdir_with_parents (root, 0700) < 0)
-    return fail_errno (error, "creating", root), -1;
+    return errno_error (error, VOLUME_ERROR, VOLUME_ERROR_FAILED, errno, "creating %s", root), -1;
   fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
-    return fail_errno (error, "opening", path), -1;
+    return errno_error (error, VOLUME_ERROR, VOLUME_ERROR_FAILED, errno, "opening %s", path), -1;
   while (flock (fd, LOCK_EX) < 0)
     if (errno != EINTR)
-      {
-        fail_errno (error, "locking", path);
-        close (fd);
-        return -1;
-      }
-  return fd;
+      return errno_error (error, VOLUME_ERROR, VOLUME_ERROR_FAILED, errno, "locking %s", path), -1;
+  return fd_steal (&fd);
 }
 
 static gboolean
@@ -528,7 +517,9 @@ save_record (const char *root, const Volume *v, GError **error)
   json_object_set_int_member (o, "CreatedUsec", v->created);
   json_node_set_object (node, o);
   text = json_to_string (node, TRUE);
-  return container_write_file_atomic (path, text, -1, TRUE, error);
+  if (write_file_atomic (AT_FDCWD, path, text, strlen (text), 0644, WRITE_DURABLE) < 0)
+    return errno_error (error, VOLUME_ERROR, VOLUME_ERROR_FAILED, errno, "writing %s", path);
+  return TRUE;
 }
 
 static char **
@@ -616,9 +607,10 @@ create_locked (const char *root, Volume *v, gboolean ignore_existing, gboolean *
       return FALSE;
     }
   if (g_mkdir_with_parents (dir, 0700) < 0 || (mkdir (data, 0755) < 0 && errno != EEXIST))
-    return fail_errno (error, "creating volume", data);
+    return errno_error (error, VOLUME_ERROR, VOLUME_ERROR_FAILED, errno, "creating volume %s",
+                        data);
   if ((v->uid >= 0 || v->gid >= 0) && lchown (data, v->uid, v->gid) < 0)
-    return fail_errno (error, "chown", data);
+    return errno_error (error, VOLUME_ERROR, VOLUME_ERROR_FAILED, errno, "chown %s", data);
   if (!v->created)
     v->created = g_get_real_time ();
   return save_record (root, v, error);
@@ -628,8 +620,7 @@ gboolean
 volume_create (const char *root, Volume *v, gboolean ignore_existing, gboolean *existed,
                GError **error)
 {
-  int fd;
-  gboolean ok;
+  autofd int fd = -1;
 
   if (!v->driver || !*v->driver)
     v->driver = (g_free (v->driver), g_strdup ("local"));
@@ -647,9 +638,7 @@ volume_create (const char *root, Volume *v, gboolean ignore_existing, gboolean *
     return FALSE;
   if ((fd = lock_root (root, error)) < 0)
     return FALSE;
-  ok = create_locked (root, v, ignore_existing, existed, error);
-  close (fd);
-  return ok;
+  return create_locked (root, v, ignore_existing, existed, error);
 }
 
 /* g_ptr_array_sort passes pointers to the elements. */
@@ -746,11 +735,12 @@ mount_device (const char *root, Volume *v, GError **error)
   if (plan.bind)
     {
       if (mount (device, data, NULL, plan.flags & (MS_BIND | MS_REC), NULL) < 0)
-        return fail_errno (error, "bind mounting the volume device on", data);
+        return errno_error (error, VOLUME_ERROR, VOLUME_ERROR_FAILED, errno,
+                            "bind mounting the volume device on %s", data);
       if ((plan.flags & ~(MS_BIND | MS_REC))
           && mount (NULL, data, NULL, MS_REMOUNT | MS_BIND | plan.flags, NULL) < 0)
         {
-          fail_errno (error, "remounting", data);
+          errno_error (error, VOLUME_ERROR, VOLUME_ERROR_FAILED, errno, "remounting %s", data);
           umount2 (data, MNT_DETACH);
           return FALSE;
         }
@@ -758,7 +748,8 @@ mount_device (const char *root, Volume *v, GError **error)
     }
   g_autofree char *opts = g_string_free (plan.data, FALSE);
   if (mount (device, data, type, plan.flags, opts) < 0)
-    return fail_errno (error, "mounting the volume's tmpfs on", data);
+    return errno_error (error, VOLUME_ERROR, VOLUME_ERROR_FAILED, errno,
+                        "mounting the volume's tmpfs on %s", data);
   return TRUE;
 }
 
@@ -769,13 +760,12 @@ volume_remove (const char *root, const char *name, GError **error)
   g_autofree char *data = volume_mountpoint (root, name);
   g_autoptr (GPtrArray) users = NULL;
   g_autoptr (Volume) v = NULL;
-  int fd = -1;
-  gboolean ok = FALSE;
+  autofd int fd = -1;
 
   if ((fd = lock_root (root, error)) < 0)
     return FALSE;
   if (!(v = volume_load (root, name, error)) || !(users = volume_users (root, name, error)))
-    goto out;
+    return FALSE;
   if (users->len)
     {
       g_autofree char *list = NULL;
@@ -785,24 +775,18 @@ volume_remove (const char *root, const char *name, GError **error)
                    "volume %s is being used by the following container(s): %s: volume is "
                    "being used",
                    name, list);
-      goto out;
+      return FALSE;
     }
   /* Never delete through a mount: that would empty the bound device. */
   for (int i = 0; i < 8 && is_mount_point (data); i++)
     if (umount2 (data, MNT_DETACH) < 0)
-      {
-        fail_errno (error, "unmounting", data);
-        goto out;
-      }
+      return errno_error (error, VOLUME_ERROR, VOLUME_ERROR_FAILED, errno, "unmounting %s", data);
   if (is_mount_point (data))
     {
       g_set_error (error, VOLUME_ERROR, VOLUME_ERROR_FAILED, "%s is still mounted", data);
-      goto out;
+      return FALSE;
     }
-  ok = fs_rm_rf (dir, error);
-out:
-  close (fd);
-  return ok;
+  return fs_rm_rf (dir, error);
 }
 
 char *
@@ -817,8 +801,7 @@ ensure (const char *root, const char *name, gboolean anonymous, GError **error)
   g_autoptr (Volume) v = volume_new ();
   g_autoptr (Volume) loaded = NULL;
   g_autofree char *data = volume_mountpoint (root, name);
-  int fd;
-  gboolean ok;
+  autofd int fd = -1;
 
   if (!volume_name_is_valid (name))
     {
@@ -830,10 +813,10 @@ ensure (const char *root, const char *name, gboolean anonymous, GError **error)
   /* As podman does, -v NAME:/path creates the volume it names. */
   v->name = g_strdup (name);
   v->anonymous = anonymous;
-  ok = create_locked (root, v, TRUE, NULL, error) && (loaded = volume_load (root, name, error))
-       && mount_device (root, loaded, error);
-  close (fd);
-  return ok ? g_steal_pointer (&data) : NULL;
+  if (!create_locked (root, v, TRUE, NULL, error) || !(loaded = volume_load (root, name, error))
+      || !mount_device (root, loaded, error))
+    return NULL;
+  return g_steal_pointer (&data);
 }
 
 gboolean

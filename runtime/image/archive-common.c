@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "image/archive-common.h"
+#include "error.h"
 #include "image/digest.h"
 #include "image/store-fs.h"
 
@@ -60,7 +61,7 @@ clean_member_name (const char *name)
 static gboolean
 stage_member (ArchiveLoad *l, struct archive *a, const char *name, GError **error)
 {
-  int fd = -1;
+  autofd int fd = -1;
   g_autofree char *path = store_txn_new_temp (l->txn, &fd, error);
   if (path == NULL)
     return FALSE;
@@ -75,15 +76,8 @@ stage_member (ArchiveLoad *l, struct archive *a, const char *name, GError **erro
       sha256_update (h, buf, len);
       total += len;
       if (fd_write_all (fd, buf, len) < 0)
-        {
-          int e = errno;
-          close (fd);
-          g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot write %s: %s", path,
-                       g_strerror (e));
-          return FALSE;
-        }
+        return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot write %s", path);
     }
-  close (fd);
   if (r != ARCHIVE_EOF)
     return bad_archive (error, l->file, "member '%s': %s", name, archive_error_string (a));
   ArchiveMember *m = g_new0 (ArchiveMember, 1);
@@ -299,8 +293,7 @@ archive_out_file (ArchiveOut *o, const char *name, const char *path, GError **er
   struct stat st;
   if (fd < 0 || fstat (fd, &st) < 0)
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot read %s: %s", path,
-                   g_strerror (errno));
+      errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot read %s", path);
       return FALSE;
     }
   if (!out_header (o, name, st.st_size, error))
@@ -356,13 +349,9 @@ image_archive_save (Store *s, StoreImage *img, const char *name, const char *fil
                     ImageArchiveFormat format, GError **error)
 {
   g_autofree char *tmp = g_strconcat (file, ".tmp-XXXXXX", NULL);
-  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
+  autofd int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0)
-    {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot create %s: %s", tmp,
-                   g_strerror (errno));
-      return FALSE;
-    }
+    return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", tmp);
   ArchiveOut o = { .a = archive_write_new (), .file = file };
   archive_write_set_format_pax_restricted (o.a);
   archive_write_add_filter_none (o.a);
@@ -376,13 +365,8 @@ image_archive_save (Store *s, StoreImage *img, const char *name, const char *fil
   archive_write_free (o.a);
   if (ok && fsync (fd) < 0)
     ok = out_failed (&o, "", error);
-  close (fd);
   if (ok && rename (tmp, file) < 0)
-    {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot write %s: %s", file,
-                   g_strerror (errno));
-      ok = FALSE;
-    }
+    ok = errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot write %s", file);
   if (!ok)
     unlink (tmp);
   return ok;

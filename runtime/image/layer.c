@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "image/layer.h"
+#include "error.h"
 #include "image/digest.h"
 #include "image/store-fs.h"
 #include "image/store.h"
@@ -668,8 +669,7 @@ layer_unpack (int fd, const char *dest, LayerFlags flags, const char *what, char
   if (x.rootfd < 0)
     {
       g_ptr_array_unref (x.dirs);
-      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot open %s: %s", dest,
-                   g_strerror (errno));
+      errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot open %s", dest);
       stream_finish (&st);
       g_free (st.error);
       unmap_blob (map, map_len);
@@ -710,8 +710,7 @@ layer_unpack (int fd, const char *dest, LayerFlags flags, const char *what, char
   forget_parent (&x);
   if (ok && !(flags & LAYER_NO_SYNC) && syncfs (x.rootfd) < 0)
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot sync %s: %s", dest,
-                   g_strerror (errno));
+      errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot sync %s", dest);
       ok = FALSE;
     }
   close (x.rootfd);
@@ -923,8 +922,7 @@ layer_pack (const char *dir, int out_fd, char **digest_hex, guint64 *size, GErro
 
   if (dfd < 0)
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot open %s: %s", dir,
-                   g_strerror (errno));
+      errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot open %s", dir);
       return FALSE;
     }
   p.tar = archive_write_new ();

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "image/store-fs.h"
 #include "image/store.h"
+#include "error.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,44 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static gboolean
-set_errno_error (GError **error, int err, const char *what, const char *path)
-{
-  g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "%s %s: %s", what, path, g_strerror (err));
-  return FALSE;
-}
-
 gboolean
 fs_fsync_dir (const char *dir, GError **error)
 {
   autofd int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 || fsync (fd) < 0)
-    return set_errno_error (error, errno, "cannot sync", dir);
+    return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot sync %s", dir);
   return TRUE;
-}
-
-gboolean
-fs_write_atomic (const char *path, const void *data, gsize len, GError **error)
-{
-  g_autofree char *tmp = g_strconcat (path, ".tmp-XXXXXX", NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  autofd int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
-
-  if (fd < 0)
-    return set_errno_error (error, errno, "cannot create", tmp);
-  if (fd_write_all (fd, data, len) < 0)
-    {
-      int e = errno;
-      unlink (tmp);
-      return set_errno_error (error, e, "cannot write", tmp);
-    }
-  if (fsync (fd) < 0 || rename (tmp, path) < 0)
-    {
-      int e = errno;
-      unlink (tmp);
-      return set_errno_error (error, e, "cannot write", path);
-    }
-  return fs_fsync_dir (dir, error);
 }
 
 /* Tree walks hold one directory open at a time and keep no C stack per
@@ -84,8 +54,7 @@ read_names (int fd, gboolean sorted, const char *what, const char *rel, GError *
       int e = errno;
       if (dfd >= 0)
         close (dfd);
-      g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot read %s/%s: %s", what, rel,
-                   g_strerror (e));
+      errno_error (error, STORE_ERROR, STORE_ERROR_IO, e, "cannot read %s/%s", what, rel);
       return NULL;
     }
   names = g_ptr_array_new_with_free_func (g_free);
@@ -101,9 +70,7 @@ read_names (int fd, gboolean sorted, const char *what, const char *rel, GError *
 static gboolean
 walk_error (GError **error, int err, const char *what, const char *rel, const char *msg)
 {
-  g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot %s %s/%s: %s", msg, what, rel,
-               g_strerror (err));
-  return FALSE;
+  return errno_error (error, STORE_ERROR, STORE_ERROR_IO, err, "cannot %s %s/%s", msg, what, rel);
 }
 
 gboolean
@@ -219,15 +186,16 @@ fs_rm_rf_at (int parent, const char *name, GError **error)
   if (unlinkat (parent, name, 0) == 0 || errno == ENOENT)
     return TRUE;
   if (errno != EISDIR && errno != EPERM)
-    return set_errno_error (error, errno, "cannot remove", name);
+    return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot remove %s", name);
 
   autofd int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
-    return set_errno_error (error, errno == ENOTDIR ? EPERM : errno, "cannot remove", name);
+    return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno == ENOTDIR ? EPERM : errno,
+                        "cannot remove %s", name);
   if (!fs_walk (fd, name, FALSE, rm_entry, (gpointer) name, error))
     return FALSE;
   if (unlinkat (parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-    return set_errno_error (error, errno, "cannot remove", name);
+    return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot remove %s", name);
   return TRUE;
 }
 
@@ -241,7 +209,8 @@ gboolean
 fs_mkdir_p (const char *path, int mode, GError **error)
 {
   if (g_mkdir_with_parents (path, mode) < 0)
-    return set_errno_error (error, errno, "cannot create directory", path);
+    return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create directory %s",
+                        path);
   return TRUE;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* File helpers for the store's crash-safety rules: write temp + fsync +
- * rename, fsync the directory, remove trees without following symlinks. */
+/* File helpers for the store's crash-safety rules (atomic writes are
+ * fdio.h's write_file_atomic with WRITE_DURABLE): fsync the directory,
+ * remove trees without following symlinks. */
 #pragma once
 
 #include <glib.h>
@@ -8,8 +9,6 @@
 #include "fdio.h"
 #include <sys/stat.h>
 
-/* Writes DATA to PATH atomically (PATH.tmp-XXXXXX, fsync, rename, fsync dir). */
-gboolean fs_write_atomic (const char *path, const void *data, gsize len, GError **error);
 /* fsyncs the directory DIR (after a rename into it). */
 gboolean fs_fsync_dir (const char *dir, GError **error);
 /* rm -rf that never follows symlinks; missing PATH is fine. */

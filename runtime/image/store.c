@@ -8,6 +8,7 @@
 #include "image/digest.h"
 #include "image/layer.h"
 #include "image/store-fs.h"
+#include "error.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,14 +65,6 @@ struct _StoreTxn
   GPtrArray *images;      /* PendingImage */
   gboolean committed;
 };
-
-static gboolean
-io_error (GError **error, const char *what, const char *path)
-{
-  int e = errno;
-  g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "%s %s: %s", what, path, g_strerror (e));
-  return FALSE;
-}
 
 /* ---- locations ---- */
 
@@ -134,7 +127,7 @@ store_open (const char *root, const char *runroot, GError **error)
   s->lock_fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (s->lock_fd < 0)
     {
-      io_error (error, "cannot open", lock);
+      errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot open %s", lock);
       return NULL;
     }
   return g_steal_pointer (&s);
@@ -179,7 +172,7 @@ store_lock (Store *s, GError **error)
     if (errno != EINTR)
       {
         s->lock_depth = 0;
-        return io_error (error, "cannot lock", s->root);
+        return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot lock %s", s->root);
       }
   return TRUE;
 }
@@ -241,7 +234,9 @@ write_json_file (const char *path, JsonNode *node, GError **error)
 {
   gsize len;
   g_autofree char *data = to_json (node, &len);
-  return fs_write_atomic (path, data, len, error);
+  if (write_file_atomic (AT_FDCWD, path, data, len, 0644, WRITE_DURABLE) < 0)
+    return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot write %s", path);
+  return TRUE;
 }
 
 /* names.json: { "names": { "<full name>": "<id>" } } */
@@ -742,7 +737,8 @@ write_cache (const char *path, GVariant *v)
 {
   g_autoptr (GVariant) sunk = g_variant_ref_sink (v);
   g_autoptr (GBytes) bytes = g_variant_get_data_as_bytes (sunk);
-  fs_write_atomic (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL);
+  (void) write_file_atomic (AT_FDCWD, path, g_bytes_get_data (bytes, NULL),
+                            g_bytes_get_size (bytes), 0644, WRITE_DURABLE);
 }
 
 /* ROOT/names.cache: names.json's table with the inode, size and mtime of
@@ -786,7 +782,7 @@ read_names_table (Store *s, GError **error)
     g_autoptr (GIOChannel) ch = NULL;
     if (fd < 0 || fstat (fd, &st) < 0)
       {
-        io_error (error, "cannot read", path);
+        errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot read %s", path);
         return NULL;
       }
     ch = g_io_channel_unix_new (fd);
@@ -1075,7 +1071,7 @@ store_remove_image (Store *s, const char *id, GError **error)
   g_autofree char *dir = sub (s, "images", id);
   g_autofree char *dead = g_strdup_printf ("%s/tmp/rmi-%s", s->root, id);
   if (ok && rename (dir, dead) < 0)
-    ok = io_error (error, "cannot remove", dir);
+    ok = errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot remove %s", dir);
   ok = ok && fs_rm_rf (dead, error) && collect_garbage (s, error);
   store_unlock (s);
   return ok;
@@ -1100,24 +1096,25 @@ build_mountpoints (const char *dir, GError **error)
   static const char *const files[] = { "etc/hosts", "etc/hostname", "etc/resolv.conf" };
   autofd int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
-    return io_error (error, "cannot open", dir);
+    return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot open %s", dir);
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
     if (mkdirat (dfd, dirs[i], 0755) < 0 || fchmodat (dfd, dirs[i], 0755, 0) < 0)
-      return io_error (error, "cannot create", dirs[i]);
+      return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", dirs[i]);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
       autofd int fd = openat (dfd, files[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
       if (fd < 0 || fchmod (fd, 0644) < 0 || fsync (fd) < 0)
-        return io_error (error, "cannot create", files[i]);
+        return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s",
+                            files[i]);
     }
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
     {
       autofd int fd = openat (dfd, dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (fd < 0 || fsync (fd) < 0)
-        return io_error (error, "cannot sync", dirs[i]);
+        return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot sync %s", dirs[i]);
     }
   if (fchmod (dfd, 0755) < 0 || fsync (dfd) < 0)
-    return io_error (error, "cannot sync", dir);
+    return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot sync %s", dir);
   return TRUE;
 }
 
@@ -1139,10 +1136,10 @@ store_mountpoints_layer (const char *root, const char *runroot, GError **error)
       g_autofree char *tmp = g_build_filename (s->root, "tmp", "mountpoints-XXXXXX", NULL);
       gboolean ok = g_mkdtemp_full (tmp, 0755) != NULL;
       if (!ok)
-        io_error (error, "cannot create", tmp);
+        errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", tmp);
       ok = ok && build_mountpoints (tmp, error);
       if (ok && rename (tmp, path) < 0)
-        ok = io_error (error, "cannot create", path);
+        ok = errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", path);
       ok = ok && fs_fsync_dir (s->root, error);
       if (!ok)
         {
@@ -1175,7 +1172,7 @@ store_txn_begin (Store *s, GError **error)
   g_autofree char *tmpl = g_build_filename (s->root, "tmp", "txn-XXXXXX", NULL);
   if (g_mkdtemp (tmpl) == NULL)
     {
-      io_error (error, "cannot create", tmpl);
+      errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", tmpl);
       return NULL;
     }
   StoreTxn *t = g_new0 (StoreTxn, 1);
@@ -1192,7 +1189,7 @@ store_txn_begin (Store *s, GError **error)
   g_autofree char *l = g_build_filename (t->dir, "layers", NULL);
   if (mkdir (b, 0700) < 0 || mkdir (l, 0700) < 0)
     {
-      io_error (error, "cannot create", b);
+      errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", b);
       store_txn_free (t);
       return NULL;
     }
@@ -1231,7 +1228,7 @@ store_txn_new_temp (StoreTxn *t, int *fd, GError **error)
   *fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
   if (*fd < 0)
     {
-      io_error (error, "cannot create", path);
+      errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", path);
       g_free (path);
       return NULL;
     }
@@ -1252,7 +1249,7 @@ store_txn_adopt_blob (StoreTxn *t, const char *path, const char *hex, const char
     }
   g_autofree char *dest = g_build_filename (t->dir, "blobs", hex, NULL);
   if (rename (path, dest) < 0)
-    return io_error (error, "cannot rename", path);
+    return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot rename %s", path);
   if (!str_in (t->blobs, hex))
     g_ptr_array_add (t->blobs, g_strdup (hex));
   return TRUE;
@@ -1265,7 +1262,7 @@ store_txn_add_blob_data (StoreTxn *t, const void *data, gsize len, GError **erro
   g_autofree char *path = g_build_filename (t->dir, "blobs", hex, NULL);
   if (!g_file_set_contents (path, data, len, NULL))
     {
-      io_error (error, "cannot write", path);
+      errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot write %s", path);
       return NULL;
     }
   if (!str_in (t->blobs, hex))
@@ -1334,10 +1331,10 @@ store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
 
   g_autofree char *tmp = g_build_filename (t->dir, "layers", "unpack-XXXXXX", NULL);
   if (g_mkdtemp (tmp) == NULL)
-    return io_error (error, "cannot create", tmp);
+    return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", tmp);
   g_autofree char *diff = g_build_filename (tmp, "diff", NULL);
   if (mkdir (diff, 0755) < 0)
-    return io_error (error, "cannot create", diff);
+    return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", diff);
   autofd int fd = store_txn_open_blob (t, blob_hex, error);
   if (fd < 0)
     return FALSE;
@@ -1373,7 +1370,7 @@ store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
     return FALSE;
   g_autofree char *dest = g_build_filename (t->dir, "layers", diff_id_hex, NULL);
   if (rename (tmp, dest) < 0)
-    return io_error (error, "cannot rename", tmp);
+    return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot rename %s", tmp);
   g_ptr_array_add (t->layers, g_strdup (diff_id_hex));
   g_ptr_array_add (t->layer_blobs, g_strdup (blob_hex));
   return TRUE;
@@ -1463,7 +1460,7 @@ store_txn_commit (StoreTxn *t, GError **error)
     {
       autofd int fd = open (s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (fd < 0 || syncfs (fd) < 0)
-        return io_error (error, "cannot sync", s->root);
+        return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot sync %s", s->root);
     }
   if (!store_lock (s, error))
     return FALSE;
@@ -1491,14 +1488,14 @@ store_txn_commit (StoreTxn *t, GError **error)
       if (!g_hash_table_contains (wanted, t->blobs->pdata[i]))
         continue;
       if (!g_file_test (dst, G_FILE_TEST_EXISTS) && rename (src, dst) < 0)
-        ok = io_error (error, "cannot rename", src);
+        ok = errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot rename %s", src);
     }
   for (guint i = 0; ok && i < t->layers->len; i++)
     {
       g_autofree char *src = g_build_filename (t->dir, "layers", t->layers->pdata[i], NULL);
       g_autofree char *dst = layer_path (s, t->layers->pdata[i]);
       if (!g_file_test (dst, G_FILE_TEST_EXISTS) && rename (src, dst) < 0)
-        ok = io_error (error, "cannot rename", src);
+        ok = errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot rename %s", src);
     }
   g_autoptr (JsonNode) names = ok ? read_names (s, error) : NULL;
   ok = ok && names != NULL;
@@ -1538,7 +1535,7 @@ store_txn_commit (StoreTxn *t, GError **error)
           g_autoptr (JsonNode) n = json_builder_get_root (b);
           ok = fs_mkdir_p (tmp, 0700, error) && write_json_file (rec, n, error);
           if (ok && rename (tmp, dst) < 0)
-            ok = io_error (error, "cannot rename", tmp);
+            ok = errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot rename %s", tmp);
         }
       for (char **n = p->names; ok && n && *n; n++)
         if (g_strcmp0 (json_object_get_string_member_with_default (names_of (names), *n, NULL),
@@ -1572,14 +1569,13 @@ store_create_layer_from_dir (Store *s, const char *dir, GError **error)
   g_autoptr (StoreTxn) t = store_txn_begin (s, error);
   if (t == NULL)
     return NULL;
-  int fd = -1;
+  autofd int fd = -1;
   g_autofree char *tmp = store_txn_new_temp (t, &fd, error);
   if (tmp == NULL)
     return NULL;
   g_autofree char *hex = NULL;
-  gboolean ok = layer_pack (dir, fd, &hex, NULL, error);
-  close (fd);
-  if (!ok || !store_txn_adopt_blob (t, tmp, hex, NULL, dir, error)
+  if (!layer_pack (dir, fd, &hex, NULL, error)
+      || !store_txn_adopt_blob (t, tmp, hex, NULL, dir, error)
       || !store_txn_add_layer (t, hex, "application/vnd.oci.image.layer.v1.tar", hex, error)
       || !store_txn_commit (t, error))
     return NULL;

@@ -3,6 +3,7 @@
  * are applied with raw capset/prctl calls so the child does not allocate
  * between clone and execve. See caps.h for the order the runner follows. */
 #include "sandbox/caps.h"
+#include "error.h"
 
 #include <errno.h>
 #include <linux/capability.h>
@@ -195,13 +196,6 @@ caps_resolve (const char *const *add, const char *const *drop, gboolean root_use
   return TRUE;
 }
 
-static gboolean
-fail (GError **error, int errsv, const char *what)
-{
-  g_set_error (error, CAPS_ERROR, CAPS_ERROR_FAILED, "%s: %s", what, g_strerror (errsv));
-  return FALSE;
-}
-
 gboolean
 caps_apply_bounding (const CapSets *caps, GError **error)
 {
@@ -212,10 +206,11 @@ caps_apply_bounding (const CapSets *caps, GError **error)
         continue;
       /* EINVAL: a capability this kernel does not have; nothing to drop. */
       if (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-        return fail (error, errno, "dropping from the capability bounding set");
+        return errno_error (error, CAPS_ERROR, CAPS_ERROR_FAILED, errno,
+                            "dropping from the capability bounding set");
     }
   if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-    return fail (error, errno, "prctl(PR_SET_KEEPCAPS)");
+    return errno_error (error, CAPS_ERROR, CAPS_ERROR_FAILED, errno, "prctl(PR_SET_KEEPCAPS)");
   return TRUE;
 }
 
@@ -231,17 +226,19 @@ caps_apply (const CapSets *caps, GError **error)
   int last = caps_last_cap ();
 
   if (syscall (SYS_capset, &header, data) < 0)
-    return fail (error, errno, "capset");
+    return errno_error (error, CAPS_ERROR, CAPS_ERROR_FAILED, errno, "capset");
   if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-    return fail (error, errno, "prctl(PR_SET_KEEPCAPS)");
+    return errno_error (error, CAPS_ERROR, CAPS_ERROR_FAILED, errno, "prctl(PR_SET_KEEPCAPS)");
   if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-    return fail (error, errno, "clearing the ambient capabilities");
+    return errno_error (error, CAPS_ERROR, CAPS_ERROR_FAILED, errno,
+                        "clearing the ambient capabilities");
   for (int cap = 0; cap <= last; cap++)
     if ((caps->ambient & (G_GUINT64_CONSTANT (1) << cap))
         && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-      return fail (error, errno, "raising an ambient capability");
+      return errno_error (error, CAPS_ERROR, CAPS_ERROR_FAILED, errno,
+                          "raising an ambient capability");
   if (caps->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    return fail (error, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+    return errno_error (error, CAPS_ERROR, CAPS_ERROR_FAILED, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
   return TRUE;
 }
 

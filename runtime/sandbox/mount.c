@@ -6,6 +6,8 @@
  * resolved with openat2(RESOLVE_IN_ROOT) so an image's symlinks cannot
  * redirect a mount onto the host. */
 #include "sandbox/mount.h"
+#include "error.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -115,14 +117,6 @@ mount_entry_parse (const char *normalized, GError **error)
   return g_steal_pointer (&m);
 }
 
-static gboolean
-fail (GError **error, const char *what, const char *path)
-{
-  g_set_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, "%s %s: %s", what, path,
-               g_strerror (errno));
-  return FALSE;
-}
-
 static int
 openat2_in_root (int rootfd, const char *path, int flags)
 {
@@ -142,34 +136,34 @@ mount_open_in_root (int rootfd, const char *path, gboolean file, GError **error)
     return fd;
   for (int i = 0; i < n; i++)
     {
-      int dfd, r;
+      autofd int dfd = -1;
+      int r;
       if (!*comps[i])
         continue;
       dfd = openat2_in_root (rootfd, prefix->str, O_PATH | O_DIRECTORY);
       if (dfd < 0)
         {
-          fail (error, "opening", prefix->str);
+          errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "opening %s", prefix->str);
           return -1;
         }
       g_string_append_printf (prefix, "%s%s", prefix->len > 1 ? "/" : "", comps[i]);
       if (file && i == n - 1)
         {
-          r = openat (dfd, comps[i], O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-          if (r >= 0)
-            close (r);
+          autofd int created = openat (dfd, comps[i], O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+                                       0644);
+          r = created;
         }
       else
         r = mkdirat (dfd, comps[i], 0755);
-      close (dfd);
       if (r < 0 && errno != EEXIST)
         {
-          fail (error, "creating", prefix->str);
+          errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "creating %s", prefix->str);
           return -1;
         }
     }
   fd = openat2_in_root (rootfd, path, O_PATH);
   if (fd < 0)
-    fail (error, "opening", path);
+    errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "opening %s", path);
   return fd;
 }
 
@@ -179,31 +173,23 @@ mount_in_root (int rootfd, const char *source, const char *dest, const char *fst
                gulong flags, const char *data, gboolean file, GError **error)
 {
   char proc[64];
-  int fd = mount_open_in_root (rootfd, dest, file, error);
+  autofd int fd = mount_open_in_root (rootfd, dest, file, error);
   if (fd < 0)
     return FALSE;
   snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
   if (mount (source, proc, fstype, flags, data) < 0)
-    {
-      close (fd);
-      return fail (error, "mounting", dest);
-    }
-  close (fd);
+    return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "mounting %s", dest);
   if ((flags & MS_BIND) && (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)))
     {
       /* A bind mount ignores these flags until remounted, and the remount
        * must name the new mount: the fd above still points below it. */
       gulong re = MS_BIND | MS_REMOUNT | (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
-      fd = openat2_in_root (rootfd, dest, O_PATH);
-      if (fd < 0)
-        return fail (error, "opening", dest);
-      snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+      autofd int target = openat2_in_root (rootfd, dest, O_PATH);
+      if (target < 0)
+        return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "opening %s", dest);
+      snprintf (proc, sizeof proc, "/proc/self/fd/%d", target);
       if (mount (NULL, proc, NULL, re, NULL) < 0)
-        {
-          close (fd);
-          return fail (error, "remounting", dest);
-        }
-      close (fd);
+        return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "remounting %s", dest);
     }
   return TRUE;
 }
@@ -221,14 +207,14 @@ setup_dev (int rootfd, const MountPlan *p, GError **error)
   };
   g_autofree char *shm = g_strdup_printf ("mode=1777,size=%" G_GINT64_FORMAT "k",
                                           MAX (p->shm_size, 1024) / 1024);
-  int dfd;
+  autofd int dfd = -1;
 
   if (!mount_in_root (rootfd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
                       "mode=755,size=65536k", FALSE, error))
     return FALSE;
   dfd = openat2_in_root (rootfd, "/dev", O_PATH | O_DIRECTORY);
   if (dfd < 0)
-    return fail (error, "opening", "/dev");
+    return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "opening /dev");
   for (gsize i = 0; i < G_N_ELEMENTS (nodes); i++)
     {
       g_autofree char *host = g_strconcat ("/dev/", nodes[i].name, NULL);
@@ -237,25 +223,16 @@ setup_dev (int rootfd, const MountPlan *p, GError **error)
         {
           if (mknodat (dfd, nodes[i].name, S_IFCHR | 0666, makedev (nodes[i].major, nodes[i].minor))
               < 0)
-            {
-              close (dfd);
-              return fail (error, "creating", ctr);
-            }
+            return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "creating %s", ctr);
           fchmodat (dfd, nodes[i].name, 0666, 0);
         }
       else if (!mount_in_root (rootfd, host, ctr, NULL, MS_BIND, NULL, TRUE, error))
-        {
-          close (dfd);
-          return FALSE;
-        }
+        return FALSE;
     }
   for (gsize i = 0; i < G_N_ELEMENTS (links); i++)
     if (symlinkat (links[i][0], dfd, links[i][1]) < 0 && errno != EEXIST)
-      {
-        close (dfd);
-        return fail (error, "creating /dev/", links[i][1]);
-      }
-  close (dfd);
+      return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "creating /dev/%s",
+                          links[i][1]);
   return mount_in_root (rootfd, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
                         "newinstance,ptmxmode=0666,mode=620,gid=5", FALSE, error)
          && mount_in_root (rootfd, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -271,7 +248,7 @@ setup_device (int rootfd, const char *spec, GError **error)
   const char *host = parts[0], *ctr = parts[1] && *parts[1] == '/' ? parts[1] : parts[0];
   struct stat st;
   if (stat (host, &st) < 0)
-    return fail (error, "--device", host);
+    return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "--device %s", host);
   return mount_in_root (rootfd, host, ctr, NULL, MS_BIND, NULL, !S_ISDIR (st.st_mode), error);
 }
 
@@ -285,9 +262,10 @@ setup_user_mount (int rootfd, const MountPlan *p, const MountEntry *m, GError **
   {
     struct stat st;
     if (stat (m->source, &st) < 0)
-      return fail (error, "bind mount source", m->source);
+      return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "bind mount source %s",
+                          m->source);
     if (m->chown && lchown (m->source, p->chown_uid, p->chown_gid) < 0)
-      return fail (error, "chown", m->source);
+      return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "chown %s", m->source);
     return mount_in_root (rootfd, m->source, m->destination, NULL,
                           MS_BIND | (m->recursive ? MS_REC : 0) | (m->read_only ? MS_RDONLY : 0)
                               | (m->flags & MS_NOEXEC),
@@ -301,7 +279,7 @@ write_sysctl (const char *kv, GError **error)
   const char *eq = strchr (kv, '=');
   g_autofree char *key = eq ? g_strndup (kv, eq - kv) : NULL;
   g_autofree char *path = NULL;
-  int fd;
+  autofd int fd = -1;
   if (!key)
     {
       g_set_error (error, MOUNT_ERROR, MOUNT_ERROR_INVALID, "--sysctl %s: expected KEY=VALUE",
@@ -312,14 +290,7 @@ write_sysctl (const char *kv, GError **error)
   path = g_strconcat ("/proc/sys/", key, NULL);
   fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0 || write (fd, eq + 1, strlen (eq + 1)) < 0)
-    {
-      int e = errno;
-      if (fd >= 0)
-        close (fd);
-      errno = e;
-      return fail (error, "--sysctl", kv);
-    }
-  close (fd);
+    return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "--sysctl %s", kv);
   return TRUE;
 }
 
@@ -335,10 +306,10 @@ apply_masks (const MountPlan *p, GError **error)
       if (S_ISDIR (st.st_mode))
         {
           if (mount ("tmpfs", *m, "tmpfs", MS_RDONLY, "size=0k") < 0)
-            return fail (error, "masking", *m);
+            return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "masking %s", *m);
         }
       else if (mount ("/dev/null", *m, NULL, MS_BIND, NULL) < 0)
-        return fail (error, "masking", *m);
+        return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "masking %s", *m);
     }
   for (char **r = p->readonly; r && *r; r++)
     {
@@ -347,7 +318,8 @@ apply_masks (const MountPlan *p, GError **error)
       if (mount (*r, *r, NULL, MS_BIND | MS_REC, NULL) < 0
           || mount (NULL, *r, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV
                                     | MS_NOEXEC, NULL) < 0)
-        return fail (error, "making read-only", *r);
+        return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "making read-only %s",
+                            *r);
     }
   return TRUE;
 }
@@ -356,31 +328,31 @@ gboolean
 mount_setup_rootfs (const MountPlan *p, GError **error)
 {
   g_autofree char *ovl = NULL;
-  int rootfd;
-  gboolean ok = FALSE;
+  autofd int rootfd = -1;
 
   /* Nothing we mount may propagate back to the host. */
   if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-    return fail (error, "making private", "/");
+    return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "making private /");
   /* volatile: a --rm container's changes are thrown away, so unmounting
    * need not wait for them to reach the disk (hundreds of ms on ext4). */
   ovl = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s%s%s", p->lowerdirs, p->upperdir,
                          p->workdir, p->userns ? ",userxattr" : "",
                          p->volatile_upper ? ",volatile" : "");
   if (mount ("overlay", p->rootfs, "overlay", 0, ovl) < 0)
-    return fail (error, "mounting overlay rootfs at", p->rootfs);
+    return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno,
+                        "mounting overlay rootfs at %s", p->rootfs);
   rootfd = open (p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
-    return fail (error, "opening", p->rootfs);
+    return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "opening %s", p->rootfs);
 
   if (!mount_in_root (rootfd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
                       FALSE, error))
-    goto out;
+    return FALSE;
   if (p->new_netns)
     {
       if (!mount_in_root (rootfd, "sysfs", "/sys", "sysfs",
                           MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, FALSE, error))
-        goto out;
+        return FALSE;
     }
   /* The host's network namespace (--network host) keeps the host's sysfs:
    * bound without its submounts, so the host's cgroup2 mount is not already
@@ -389,9 +361,9 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
   else if (!mount_in_root (rootfd, "/sys", "/sys", NULL,
                            MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, FALSE,
                            error))
-    goto out;
+    return FALSE;
   if (!setup_dev (rootfd, p, error))
-    goto out;
+    return FALSE;
   /* On a unified host the container sees its own cgroup (the namespace's
    * root), read-only, as podman shows it. v1/hybrid: nothing is mounted. */
   {
@@ -399,7 +371,7 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
     if (statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC
         && !mount_in_root (rootfd, "cgroup2", "/sys/fs/cgroup", "cgroup2",
                            MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, FALSE, error))
-      goto out;
+      return FALSE;
   }
   {
     const char *etc[][2] = { { p->etc_hosts, "/etc/hosts" },
@@ -418,7 +390,7 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
                 unlink (lt);
             }
           if (!mount_in_root (rootfd, etc[i][0], etc[i][1], NULL, MS_BIND, NULL, TRUE, error))
-            goto out;
+            return FALSE;
         }
   }
   if (p->read_only && p->read_only_tmpfs)
@@ -426,44 +398,34 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
          t++)
       if (!mount_in_root (rootfd, "tmpfs", *t, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", FALSE,
                           error))
-        goto out;
+        return FALSE;
   for (guint i = 0; p->mounts && i < p->mounts->len; i++)
     if (!setup_user_mount (rootfd, p, p->mounts->pdata[i], error))
-      goto out;
+      return FALSE;
   for (char **d = p->devices; d && *d; d++)
     if (!setup_device (rootfd, *d, error))
-      goto out;
+      return FALSE;
   if (p->cwd)
     {
-      int fd = mount_open_in_root (rootfd, p->cwd, FALSE, error);
+      autofd int fd = mount_open_in_root (rootfd, p->cwd, FALSE, error);
       if (fd < 0)
-        goto out;
-      close (fd);
+        return FALSE;
     }
   if (p->read_only
       && mount (NULL, p->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-    {
-      fail (error, "making read-only", p->rootfs);
-      goto out;
-    }
+    return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "making read-only %s",
+                        p->rootfs);
 
   /* pivot_root(".", ".") stacks the old root under the new one; detaching
    * it leaves only the container's tree (no temporary dir needed). */
   if (fchdir (rootfd) < 0 || syscall (SYS_pivot_root, ".", ".") < 0)
-    {
-      fail (error, "pivot_root to", p->rootfs);
-      goto out;
-    }
+    return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "pivot_root to %s",
+                        p->rootfs);
   if (umount2 (".", MNT_DETACH) < 0 || chdir ("/") < 0)
-    {
-      fail (error, "detaching old root of", p->rootfs);
-      goto out;
-    }
+    return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "detaching old root of %s",
+                        p->rootfs);
   for (char **s = p->sysctls; s && *s; s++)
     if (!write_sysctl (*s, error))
-      goto out;
-  ok = apply_masks (p, error);
-out:
-  close (rootfd);
-  return ok;
+      return FALSE;
+  return apply_masks (p, error);
 }

@@ -4,6 +4,7 @@
  * nofile of 20000) cannot raise a hard limit, so every value is clamped to
  * what this process has instead of failing the start. */
 #include "sandbox/spawn.h"
+#include "error.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -97,8 +98,7 @@ rlimits_apply (GArray *rlimits, GError **error)
       const SpawnRlimit *r = &g_array_index (rlimits, SpawnRlimit, i);
       if (setrlimit (r->resource, &r->limit) < 0)
         {
-          g_set_error (error, SPAWN_ERROR, 125, "setrlimit %d: %s", r->resource,
-                       g_strerror (errno));
+          errno_error (error, SPAWN_ERROR, 125, errno, "setrlimit %d", r->resource);
           return FALSE;
         }
     }

@@ -14,6 +14,7 @@
 #include "sandbox/seccomp.h"
 
 #include "sandbox/caps.h"
+#include "fdio.h"
 #include "config.h"
 
 #include <errno.h>
@@ -498,7 +499,7 @@ parse_syscall_entry (Compiler *c, guint index, JsonObject *entry, GError **error
 static gboolean
 export_bpf (Compiler *c, struct sock_filter **insns, gsize *len, GError **error)
 {
-  int fd = memfd_create ("podunit-seccomp", MFD_CLOEXEC);
+  autofd int fd = memfd_create ("podunit-seccomp", MFD_CLOEXEC);
   g_autofree char *buf = NULL;
   struct stat st;
   int r;
@@ -509,7 +510,6 @@ export_bpf (Compiler *c, struct sock_filter **insns, gsize *len, GError **error)
   if (r < 0 || fstat (fd, &st) < 0 || st.st_size == 0
       || st.st_size % sizeof (struct sock_filter) != 0)
     {
-      close (fd);
       g_set_error (error, SECCOMP_PROFILE_ERROR, SECCOMP_PROFILE_ERROR_FAILED,
                    "%s: exporting the BPF program: %s", c->source,
                    g_strerror (r < 0 ? -r : EINVAL));
@@ -517,11 +517,7 @@ export_bpf (Compiler *c, struct sock_filter **insns, gsize *len, GError **error)
     }
   buf = g_malloc (st.st_size);
   if (pread (fd, buf, st.st_size, 0) != st.st_size)
-    {
-      close (fd);
-      return invalid (error, c, "reading the BPF program back: %s", g_strerror (errno));
-    }
-  close (fd);
+    return invalid (error, c, "reading the BPF program back: %s", g_strerror (errno));
   if (st.st_size / sizeof (struct sock_filter) > BPF_MAXINSNS)
     return invalid (error, c, "the filter has more than %d instructions", BPF_MAXINSNS);
   *len = st.st_size / sizeof (struct sock_filter);
@@ -661,9 +657,8 @@ cache_write (const char *dir, const char *path, const SeccompProgram *prog)
   digest (prog->insns, body, header.sha256);
   memcpy (data, &header, sizeof header);
   memcpy (data + sizeof header, prog->insns, body);
-  /* Temporary file + rename: readers see the old file or the whole new one. */
-  g_file_set_contents_full (path, data, sizeof header + body, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
-                            NULL);
+  /* Readers see the old file or the whole new one. */
+  (void) write_file_atomic (AT_FDCWD, path, data, sizeof header + body, 0644, 0);
 }
 
 SeccompProgram *
