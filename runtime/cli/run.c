@@ -365,18 +365,25 @@ build_config (CliGlobal *g, RunOpts *o, int argc, char **argv, const StoreRunIma
   g_ptr_array_add (env, NULL);
   c->env = (char **) g_ptr_array_free (g_steal_pointer (&env), FALSE);
 
-  /* Command: --entrypoint replaces the image's and drops its Cmd. */
+  /* Command: --entrypoint replaces the image's and drops its Cmd. The
+   * parser owns the strings args points to until they are copied below. */
+  g_autoptr (JsonParser) entry_parser = NULL;
   if (o->entrypoint)
     {
       if (o->entrypoint[0] == '[')
         {
-          g_autoptr (JsonParser) p = json_parser_new ();
+          JsonParser *p = entry_parser = json_parser_new ();
           if (!json_parser_load_from_data (p, o->entrypoint, -1, NULL)
               || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (p)))
             return bad (error, "--entrypoint %s: invalid JSON array", o->entrypoint);
           JsonArray *a = json_node_get_array (json_parser_get_root (p));
           for (guint i = 0; i < json_array_get_length (a); i++)
-            g_ptr_array_add (args, (char *) json_array_get_string_element (a, i));
+            {
+              JsonNode *e = json_array_get_element (a, i);
+              if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
+                return bad (error, "--entrypoint %s: not an array of strings", o->entrypoint);
+              g_ptr_array_add (args, (char *) json_node_get_string (e));
+            }
         }
       else if (*o->entrypoint)
         g_ptr_array_add (args, o->entrypoint);

@@ -163,6 +163,18 @@ exec_process (const SpawnSpec *spec, int sync_fd)
       sigprocmask (SIG_SETMASK, &old, NULL);
     }
 
+  /* The command starts with every signal at its default and none blocked,
+   * whatever the caller ignored or blocked (a shell's `trap '' INT`, a
+   * nohup): SIG_IGN and the mask survive execve. crun does the same. */
+  {
+    sigset_t none;
+    struct sigaction dfl = { .sa_handler = SIG_DFL };
+    for (int sig = 1; sig < NSIG; sig++)
+      if (sig != SIGKILL && sig != SIGSTOP)
+        sigaction (sig, &dfl, NULL);
+    sigemptyset (&none);
+    sigprocmask (SIG_SETMASK, &none, NULL);
+  }
   cmd = spec->argv[0];
   environ = spec->env;
   execvp (cmd, spec->argv);

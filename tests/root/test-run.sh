@@ -219,5 +219,24 @@ sleep 0.2
 kill -TERM $fg; wait $fg
 check "SIGTERM is forwarded (foreground)" "9" "$?"
 
+# --- the command starts with default signal dispositions, nothing blocked ---
+# A caller that ignores SIGINT/SIGQUIT (a shell's background job, nohup) must
+# not hand that to the container (podman/crun reset them): SigIgn and SigBlk 0.
+check "ignored signals are reset (run)" "SigBlk:	0000000000000000 SigIgn:	0000000000000000" \
+  "$(perl -e '$SIG{INT}=$SIG{QUIT}=$SIG{HUP}="IGNORE"; exec @ARGV' "$PODUNIT" --root "$T/root" --runroot "$T/run" \
+     run --rm $IMG grep -E '^Sig(Blk|Ign)' /proc/self/status | tr '\n' ' ' | sed 's/ $//')"
+P run -d --name sigs $IMG sleep 100 >/dev/null
+check "ignored signals are reset (exec)" "SigIgn:	0000000000000000" \
+  "$(perl -e '$SIG{INT}=$SIG{QUIT}="IGNORE"; exec @ARGV' "$PODUNIT" --root "$T/root" --runroot "$T/run" \
+     exec sigs grep '^SigIgn' /proc/self/status)"
+P rm -f -t 0 sigs >/dev/null
+
+# --- --entrypoint as a JSON array with bytes that are not UTF-8 ---
+# (read the strings after their parser was freed: GLib UTF-8 assertions, then
+# a segfault, exit 139, on plain ASCII input)
+check "--entrypoint JSON array" "a b" "$(P run --rm --entrypoint='["/bin/echo","a"]' $IMG b)"
+out=$(P run --rm --entrypoint="$(printf '["/bin/echo","\xff\xfe"]')" $IMG 2>&1); rc=$?
+check "--entrypoint JSON with invalid UTF-8: no crash" "no crash" "$([ $rc -lt 128 ] && echo 'no crash' || echo "rc=$rc $out")"
+
 echo "1..$n"
 [ $fails = 0 ]
