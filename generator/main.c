@@ -542,6 +542,32 @@ mark_serial (QuadletContext *ctx, GPtrArray *sources, guint start, guint end)
       }
 }
 
+/* Two files whose services share a name (ServiceName=, or a file named as
+ * another's ServiceName=) write one unit: the last converted wins, which the
+ * admin should hear about, naming both files. */
+static void
+warn_service_collisions (QuadletContext *ctx, GPtrArray *sources)
+{
+  g_autoptr (GHashTable) first = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < sources->len; i++)
+    {
+      Source *s = sources->pdata[i];
+      const char *file = unit_file_get_filename (s->unit);
+      QuadletUnitInfo *info = quadlet_units_info_lookup (ctx, file);
+      const char *other;
+
+      if (info == NULL || info->service_name == NULL)
+        continue;
+      other = g_hash_table_lookup (first, info->service_name);
+      if (other == NULL)
+        g_hash_table_insert (first, info->service_name, (gpointer) file);
+      else
+        logf_ ("Warning: %s and %s both generate %s.service; only one is written", other, file,
+               info->service_name);
+    }
+}
+
 static int
 generate (const Options *o, const char *argv0)
 {
@@ -619,6 +645,7 @@ generate (const Options *o, const char *argv0)
       else
         quadlet_units_info_add (ctx, s->unit);
     }
+  warn_service_collisions (ctx, sources);
 
   /* Files of one conversion order only read what earlier orders recorded:
    * each order's files are converted and written in parallel, then

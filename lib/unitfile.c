@@ -7,6 +7,7 @@
  * Comments are kept so a file can be written back nearly verbatim. */
 #include "unitfile.h"
 #include "arena.h"
+#include "error.h"
 #include "escape.h"
 #include "fdio.h"
 
@@ -599,8 +600,9 @@ parse_line (Parser *p, const char *line, gsize len, int lineno, GError **error)
             {
               UnitLine *first = p->pending_comments->pdata[0];
               /* One blank line between groups is dropped here and re-added
-               * when writing, so round trips don't grow. */
-              if (first->value[0] == '\0')
+               * when writing, so round trips don't grow. Not before the
+               * first group: nothing re-adds it there. */
+              if (first->value[0] == '\0' && p->current != p->file->groups->pdata[0])
                 vec_remove_index (p->pending_comments, 0);
               flush_pending_comments (p, TRUE);
             }
@@ -760,63 +762,108 @@ unit_file_parse (const char *data, gssize len, const char *path, GError **error)
   return g_steal_pointer (&f);
 }
 
-UnitFile *
-unit_file_load (const char *path, GError **error)
-{
-  g_autofree char *data = NULL;
-  gsize len = 0;
-  g_autoptr (GError) local = NULL;
+/* Unit files are small: most are read in one read(2) into this much stack. */
+#define LOAD_BUFFER 16384
 
-  if (!g_file_get_contents (path, &data, &len, &local))
+/* Why PATH is not read, for a file that is not regular: a generator runs at
+ * boot and must neither block on a FIFO nor read /dev/zero forever. */
+static gboolean
+check_regular (const char *path, const struct stat *st, GError **error)
+{
+  const char *what = S_ISDIR (st->st_mode)    ? "a directory"
+                     : S_ISFIFO (st->st_mode) ? "a FIFO"
+                     : S_ISCHR (st->st_mode)  ? "a character device"
+                     : S_ISBLK (st->st_mode)  ? "a block device"
+                     : S_ISSOCK (st->st_mode) ? "a socket"
+                                              : NULL;
+  if (S_ISREG (st->st_mode))
+    return TRUE;
+  g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_IO, "%s:1: not a regular file (%s)", path,
+               what ? what : "special file");
+  return FALSE;
+}
+
+static gboolean
+too_big (const char *path, GError **error)
+{
+  g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_IO,
+               "%s:1: larger than %d KiB, not a unit file", path, UNIT_FILE_MAX_SIZE / 1024);
+  return FALSE;
+}
+
+/* Reads a unit file from FD (opened O_NONBLOCK): a regular file of at most
+ * UNIT_FILE_MAX_SIZE bytes. IS_REGULAR: the caller knows it from the
+ * directory entry, so a short first read is the end (three system calls
+ * for the usual file). */
+static UnitFile *
+load_fd (int fd, const char *path, gboolean is_regular, GError **error)
+{
+  char buf[LOAD_BUFFER];
+  g_autofree char *data = NULL;
+  struct stat st;
+  gsize len = 0, cap;
+  ssize_t n;
+
+  if (!is_regular)
     {
-      g_set_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_IO, "%s", local->message);
-      return NULL;
+      if (fstat (fd, &st) < 0)
+        return errno_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_IO, errno, "%s", path), NULL;
+      if (!check_regular (path, &st, error))
+        return NULL;
+      if (st.st_size > UNIT_FILE_MAX_SIZE)
+        return too_big (path, error), NULL;
+    }
+  do
+    n = read (fd, buf, sizeof buf);
+  while (n < 0 && errno == EINTR);
+  if (n >= 0 && (gsize) n < sizeof buf)
+    return unit_file_parse (buf, n, path, error);
+
+  /* Longer, or growing: read on up to the cap (and one byte more, to see
+   * a file over it). */
+  cap = sizeof buf * 4;
+  data = g_malloc (cap);
+  if (n > 0)
+    memcpy (data, buf, (gsize) n), len = (gsize) n;
+  while (n != 0)
+    {
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            {
+              n = 1;
+              continue;
+            }
+          return errno_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_IO, errno, "%s", path),
+                 NULL;
+        }
+      if (len > UNIT_FILE_MAX_SIZE)
+        return too_big (path, error), NULL;
+      if (len == cap)
+        data = g_realloc (data, cap *= 2);
+      n = read (fd, data + len, MIN (cap - len, (gsize) UNIT_FILE_MAX_SIZE + 1 - len));
+      if (n > 0)
+        len += (gsize) n;
     }
   return unit_file_parse (data, (gssize) len, path, error);
 }
 
-/* Unit files are small: most are read in one read(2) into this much stack. */
-#define LOAD_BUFFER 16384
+UnitFile *
+unit_file_load (const char *path, GError **error)
+{
+  return unit_file_load_at (AT_FDCWD, path, path, FALSE, error);
+}
 
 UnitFile *
 unit_file_load_at (int dirfd, const char *name, const char *path, gboolean is_regular,
                    GError **error)
 {
-  char buf[LOAD_BUFFER];
-  g_autofree char *data = NULL;
-  struct stat st;
-  gsize len = 0;
-  ssize_t n;
-  autofd int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+  autofd int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
-  /* The common case, a regular file (the caller read the directory entry's
-   * type), in three system calls: a short read is its end. Anything else
-   * (and every error, for its message) goes through unit_file_load(). */
-  if (fd >= 0 && is_regular)
-    {
-      do
-        n = read (fd, buf, sizeof buf);
-      while (n < 0 && errno == EINTR);
-      if (n >= 0 && (gsize) n < sizeof buf)
-        return unit_file_parse (buf, n, path, error);
-      return unit_file_load (path, error);
-    }
-  if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size < G_MAXINT32)
-    {
-      data = g_malloc ((gsize) st.st_size + 1);
-      while (len < (gsize) st.st_size)
-        {
-          n = read (fd, data + len, (gsize) st.st_size - len);
-          if (n < 0 && errno == EINTR)
-            continue;
-          if (n <= 0)
-            break;
-          len += (gsize) n;
-        }
-    }
-  if (data == NULL || len != (gsize) st.st_size)
-    return unit_file_load (path, error);
-  return unit_file_parse (data, (gssize) len, path, error);
+  if (fd < 0)
+    return errno_error (error, UNIT_FILE_ERROR, UNIT_FILE_ERROR_IO, errno, "%s", path), NULL;
+  return load_fd (fd, path, is_regular, error);
 }
 
 /* ------------------------------------------------------------ structure */

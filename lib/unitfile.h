@@ -29,7 +29,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (UnitFile, unit_file_free)
  * messages and unit_file_get_path(); it may be NULL. Errors read
  * "PATH:LINE: …". */
 UnitFile *unit_file_parse (const char *data, gssize len, const char *path, GError **error);
-/* Reads and parses @path. */
+/* The largest unit file read (a generator must not be made to read
+ * without end at boot). */
+#define UNIT_FILE_MAX_SIZE (1024 * 1024)
+/* Reads and parses @path: a regular file (not a FIFO or a device; symlinks
+ * followed) of at most UNIT_FILE_MAX_SIZE bytes, opened without blocking. */
 UnitFile *unit_file_load (const char *path, GError **error);
 /* The same for the file @name in the directory open as @dirfd, which is
  * @path: a loop over a directory's files walks the path only once.

@@ -2,6 +2,10 @@
 #include <criterion/criterion.h>
 #include "unitfile.h"
 
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 static UnitFile *
 parse_ok (const char *text)
 {
@@ -137,6 +141,42 @@ Test (unitfile, round_trip_keeps_comments)
   g_autoptr (UnitFile) f = parse_ok (text);
   g_autofree char *out = unit_file_to_string (f);
   cr_assert_str_eq (out, text);
+}
+
+/* Found by the fuzzer: blank lines before the first group. The blank line
+ * dropped between groups (re-added when writing) must not be dropped
+ * there, where nothing re-adds it. */
+Test (unitfile, round_trip_blank_lines_before_first_group)
+{
+  g_autoptr (UnitFile) f = parse_ok ("\n\n[n]");
+  g_autofree char *out = unit_file_to_string (f);
+  g_autoptr (UnitFile) again = parse_ok (out);
+  g_autofree char *out2 = unit_file_to_string (again);
+  cr_assert_str_eq (out2, out);
+  cr_assert_str_eq (out, "\n\n[n]\n");
+}
+
+/* A generator runs at boot: a FIFO, a device or an endless file named like
+ * a unit must give an error at once, never block or read without end. */
+Test (unitfile, load_refuses_what_is_not_a_small_regular_file)
+{
+  g_autofree char *dir = g_dir_make_tmp ("test-unitfile-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "f.container", NULL);
+  g_autofree char *big = g_build_filename (dir, "big.container", NULL);
+  g_autofree char *text = g_strnfill (UNIT_FILE_MAX_SIZE + 1, '#');
+  g_autoptr (GError) e1 = NULL, e2 = NULL, e3 = NULL;
+
+  cr_assert_eq (mkfifo (fifo, 0600), 0);
+  cr_assert_null (unit_file_load (fifo, &e1));
+  cr_assert (strstr (e1->message, "not a regular file (a FIFO)") != NULL, "%s", e1->message);
+  cr_assert_null (unit_file_load ("/dev/zero", &e2));
+  cr_assert (strstr (e2->message, "/dev/zero:1: not a regular file") != NULL, "%s", e2->message);
+  cr_assert (g_file_set_contents (big, text, -1, NULL));
+  cr_assert_null (unit_file_load (big, &e3));
+  cr_assert (strstr (e3->message, "larger than 1024 KiB") != NULL, "%s", e3->message);
+  unlink (fifo);
+  unlink (big);
+  rmdir (dir);
 }
 
 Test (unitfile, set_unset_rename)
