@@ -93,6 +93,11 @@ int cli_launch_fail (GError *error);
  * returns FALSE on a bad or unknown flag; prints help and exits 0 on --help. */
 gboolean cli_parse_options (int *argc, char ***argv, const GOptionEntry *entries,
                             const char *parameter_string, gboolean stop_at_operand);
+/* The same, reporting nothing: @error is "VERB: what is wrong" (options.c,
+ * which the unit tests link). */
+gboolean cli_options_parse (int *argc, char ***argv, const GOptionEntry *entries,
+                            const char *parameter_string, gboolean stop_at_operand,
+                            GError **error);
 
 /* The containers a verb acts on (cli/containers.c): the operands, the ids
  * in @cidfiles and, with @all, every container, as names or ids to resolve.

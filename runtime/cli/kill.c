@@ -23,7 +23,7 @@ cli_kill (CliGlobal *g, int argc, char **argv)
 
   if (!cli_parse_options (&argc, &argv, entries, "CONTAINER...", FALSE))
     return EXIT_PODUNIT;
-  if (signame && (sig = launch_parse_signal (signame)) < 0)
+  if (signame && (sig = container_parse_signal (signame)) < 0)
     {
       cli_error ("invalid signal: %s", signame);
       return EXIT_PODUNIT;

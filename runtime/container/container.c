@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -642,4 +643,34 @@ container_strv_get (char **kv, const char *key)
     if (strncmp (*kv, key, n) == 0 && (*kv)[n] == '=')
       return *kv + n + 1;
   return NULL;
+}
+
+int
+container_parse_signal (const char *s)
+{
+  static const struct { const char *name; int sig; } sigs[] = {
+    { "HUP", SIGHUP },   { "INT", SIGINT },     { "QUIT", SIGQUIT }, { "ILL", SIGILL },
+    { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },   { "BUS", SIGBUS },   { "FPE", SIGFPE },
+    { "KILL", SIGKILL }, { "USR1", SIGUSR1 },   { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
+    { "PIPE", SIGPIPE }, { "ALRM", SIGALRM },   { "TERM", SIGTERM }, { "CHLD", SIGCHLD },
+    { "CONT", SIGCONT }, { "STOP", SIGSTOP },   { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
+    { "TTOU", SIGTTOU }, { "URG", SIGURG },     { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
+    { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
+    { "PWR", SIGPWR },   { "SYS", SIGSYS },
+  };
+  char *end;
+  long n;
+  if (!s || !*s)
+    return -1;
+  n = strtol (s, &end, 10);
+  if (!*end)
+    return n > 0 && n < 65 ? (int) n : -1;
+  if (g_ascii_strncasecmp (s, "SIG", 3) == 0)
+    s += 3;
+  for (gsize i = 0; i < G_N_ELEMENTS (sigs); i++)
+    if (g_ascii_strcasecmp (sigs[i].name, s) == 0)
+      return sigs[i].sig;
+  if (g_ascii_strncasecmp (s, "RTMIN+", 6) == 0)
+    return SIGRTMIN + atoi (s + 6);
+  return -1;
 }

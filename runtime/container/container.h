@@ -150,3 +150,6 @@ gboolean container_remove_files (const char *root, const char *runroot, const ch
 
 /* Value of KEY in a KEY=VALUE vector, or NULL. */
 const char *container_strv_get (char **kv, const char *key);
+
+/* "SIGTERM", "TERM", "15", "RTMIN+3" -> the number; -1 when unknown. */
+int container_parse_signal (const char *s);

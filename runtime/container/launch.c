@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "container/user.h"
 #include "systemd/cgroup.h"
 #include "fdio.h"
 #include "systemd/health.h"
@@ -34,107 +35,6 @@ set_err (GError **error, int code, const char *fmt, ...)
   va_end (ap);
   g_set_error_literal (error, SPAWN_ERROR, code, m);
   return FALSE;
-}
-
-int
-launch_parse_signal (const char *s)
-{
-  static const struct { const char *name; int sig; } sigs[] = {
-    { "HUP", SIGHUP },   { "INT", SIGINT },     { "QUIT", SIGQUIT }, { "ILL", SIGILL },
-    { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },   { "BUS", SIGBUS },   { "FPE", SIGFPE },
-    { "KILL", SIGKILL }, { "USR1", SIGUSR1 },   { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
-    { "PIPE", SIGPIPE }, { "ALRM", SIGALRM },   { "TERM", SIGTERM }, { "CHLD", SIGCHLD },
-    { "CONT", SIGCONT }, { "STOP", SIGSTOP },   { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
-    { "TTOU", SIGTTOU }, { "URG", SIGURG },     { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
-    { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
-    { "PWR", SIGPWR },   { "SYS", SIGSYS },
-  };
-  char *end;
-  long n;
-  if (!s || !*s)
-    return -1;
-  n = strtol (s, &end, 10);
-  if (!*end)
-    return n > 0 && n < 65 ? (int) n : -1;
-  if (g_ascii_strncasecmp (s, "SIG", 3) == 0)
-    s += 3;
-  for (gsize i = 0; i < G_N_ELEMENTS (sigs); i++)
-    if (g_ascii_strcasecmp (sigs[i].name, s) == 0)
-      return sigs[i].sig;
-  if (g_ascii_strncasecmp (s, "RTMIN+", 6) == 0)
-    return SIGRTMIN + atoi (s + 6);
-  return -1;
-}
-
-/* One line of an /etc/passwd or /etc/group style file whose first field
- * or third field (the id) is @key. */
-static char **
-find_db_entry (const char *rootfs, const char *file, const char *key)
-{
-  g_autofree char *path = g_build_filename (rootfs, file, NULL);
-  g_autofree char *text = NULL;
-  g_auto (GStrv) lines = NULL;
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return NULL;
-  lines = g_strsplit (text, "\n", -1);
-  for (char **l = lines; *l; l++)
-    {
-      g_auto (GStrv) f = g_strsplit (*l, ":", 7);
-      if (g_strv_length (f) >= 3 && (g_str_equal (f[0], key) || g_str_equal (f[2], key)))
-        return g_steal_pointer (&f);
-    }
-  return NULL;
-}
-
-static gboolean
-parse_id (const char *s, guint32 *out)
-{
-  char *end;
-  guint64 v;
-  if (!*s || !g_ascii_isdigit (*s))
-    return FALSE;
-  v = g_ascii_strtoull (s, &end, 10);
-  if (*end || v > G_MAXUINT32)
-    return FALSE;
-  *out = v;
-  return TRUE;
-}
-
-gboolean
-launch_resolve_user (const char *user, const char *rootfs, uid_t *uid, gid_t *gid, char **home,
-                     GError **error)
-{
-  g_auto (GStrv) parts = g_strsplit (user && *user ? user : "0", ":", 2);
-  g_auto (GStrv) pw = find_db_entry (rootfs, "etc/passwd", parts[0]);
-  guint32 u, gr;
-
-  if (parse_id (parts[0], &u))
-    {
-      gr = pw && g_strv_length (pw) >= 4 && parse_id (pw[3], &gr) ? gr : u == 0 ? 0 : u;
-      if (!(pw && g_strv_length (pw) >= 4 && parse_id (pw[3], &gr)))
-        gr = u;
-    }
-  else if (pw && g_strv_length (pw) >= 4 && parse_id (pw[2], &u) && parse_id (pw[3], &gr))
-    ;
-  else
-    return set_err (error, 125, "unable to find user %s: no matching entries in passwd file",
-                    parts[0]);
-  if (parts[1])
-    {
-      if (!parse_id (parts[1], &gr))
-        {
-          g_auto (GStrv) grp = find_db_entry (rootfs, "etc/group", parts[1]);
-          if (!grp || !parse_id (grp[2], &gr))
-            return set_err (error, 125,
-                            "unable to find group %s: no matching entries in group file",
-                            parts[1]);
-        }
-    }
-  *uid = u;
-  *gid = gr;
-  if (home)
-    *home = g_strdup (pw && g_strv_length (pw) >= 6 && *pw[5] ? pw[5] : "/");
-  return TRUE;
 }
 
 /* The lowest dir that has @file, searching the overlay's lower dirs top
@@ -278,20 +178,6 @@ layer_dirs (const LaunchOptions *o, ContainerConfig *c, GError **error)
   return (char **) g_ptr_array_free (out, FALSE);
 }
 
-static char **
-masked_paths (ContainerConfig *c)
-{
-  GPtrArray *out = g_ptr_array_new ();
-  gboolean all = c->unmask && g_strv_contains ((const char *const *) c->unmask, "ALL");
-  for (const char *const *m = mount_default_masked_paths; *m && !all; m++)
-    if (!c->unmask || !g_strv_contains ((const char *const *) c->unmask, *m))
-      g_ptr_array_add (out, g_strdup (*m));
-  for (char **m = c->mask; m && *m; m++)
-    g_ptr_array_add (out, g_strdup (*m));
-  g_ptr_array_add (out, NULL);
-  return (char **) g_ptr_array_free (out, FALSE);
-}
-
 /* Everything but the pid: spec, plan and seccomp program for @c, filled
  * by the prepare_* steps below, in prepare()'s order. */
 typedef struct {
@@ -348,26 +234,6 @@ env_with_defaults (ContainerConfig *c, const char *home)
   return (char **) g_ptr_array_free (out, FALSE);
 }
 
-static gboolean
-resolve_groups (ContainerConfig *c, const char *passwd_root, GArray *groups, GError **error)
-{
-  for (char **gname = c->group_add; gname && *gname; gname++)
-    {
-      guint32 id;
-      if (g_str_equal (*gname, "keep-groups"))
-        return set_err (error, 125, "--group-add keep-groups is not supported");
-      if (!parse_id (*gname, &id))
-        {
-          g_auto (GStrv) grp = find_db_entry (passwd_root, "etc/group", *gname);
-          if (!grp || !parse_id (grp[2], &id))
-            return set_err (error, 125, "--group-add %s: no such group in the image", *gname);
-        }
-      gid_t gid = id;
-      g_array_append_val (groups, gid);
-    }
-  return TRUE;
-}
-
 /* The image's layers, and the run dir that holds /etc/hosts & co. */
 static gboolean
 prepare_layers (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
@@ -392,12 +258,12 @@ prepare_user (ContainerConfig *c, Launch *l, GError **error)
   uid_t uid;
   gid_t gid;
 
-  if (!launch_resolve_user (c->user, passwd_root, &uid, &gid, &l->home, error))
+  if (!container_user_resolve (c->user, passwd_root, &uid, &gid, &l->home, error))
     return FALSE;
   l->spec.uid = uid;
   l->spec.gid = gid;
   l->spec.groups = g_array_new (FALSE, FALSE, sizeof (gid_t));
-  return resolve_groups (c, passwd_root, l->spec.groups, error);
+  return container_user_groups (c->group_add, passwd_root, l->spec.groups, error);
 }
 
 /* The root filesystem: an overlay of the image's layers under the
@@ -452,10 +318,7 @@ prepare_mounts (ContainerConfig *c, Launch *l, GError **error)
         return FALSE;
       g_ptr_array_add (p->mounts, e);
     }
-  p->masked = masked_paths (c);
-  p->readonly = c->unmask && g_strv_contains ((const char *const *) c->unmask, "ALL")
-                    ? g_new0 (char *, 1)
-                    : g_strdupv ((char **) mount_default_readonly_paths);
+  mount_plan_set_masks (p, c->mask, c->unmask);
   if (!write_etc_files (c, l->rundir, p, error))
     return FALSE;
   if (c->tz && *c->tz && !g_str_equal (c->tz, "local"))

@@ -51,11 +51,3 @@ int launch_wait (const LaunchOptions *o, const char *id, GError **error);
 
 /* The process part of a spec for `exec` into a running container. */
 gboolean launch_exec_spec (const LaunchOptions *o, ContainerConfig *c, SpawnSpec *spec, GError **error);
-
-/* "SIGTERM", "TERM", "15" -> 15; -1 when unknown. */
-int launch_parse_signal (const char *s);
-
-/* Resolves a "user[:group]" in the image's /etc/passwd and /etc/group
- * (looked up in @layer_dirs top first, or in @rootfs). */
-gboolean launch_resolve_user (const char *user, const char *rootfs, uid_t *uid, gid_t *gid,
-                              char **home, GError **error);

@@ -70,6 +70,34 @@ mount_plan_free (MountPlan *p)
   g_free (p);
 }
 
+static void
+add_unless_unmasked (GPtrArray *out, const char *const *defaults, char **unmask)
+{
+  if (unmask && g_strv_contains ((const char *const *) unmask, "ALL"))
+    return;
+  for (const char *const *d = defaults; *d; d++)
+    if (!unmask || !g_strv_contains ((const char *const *) unmask, *d))
+      g_ptr_array_add (out, g_strdup (*d));
+}
+
+void
+mount_plan_set_masks (MountPlan *p, char **mask, char **unmask)
+{
+  GPtrArray *masked = g_ptr_array_new ();
+  GPtrArray *readonly = g_ptr_array_new ();
+
+  add_unless_unmasked (masked, mount_default_masked_paths, unmask);
+  for (char **m = mask; m && *m; m++)
+    g_ptr_array_add (masked, g_strdup (*m));
+  add_unless_unmasked (readonly, mount_default_readonly_paths, unmask);
+  g_ptr_array_add (masked, NULL);
+  g_ptr_array_add (readonly, NULL);
+  g_strfreev (p->masked);
+  g_strfreev (p->readonly);
+  p->masked = (char **) g_ptr_array_free (masked, FALSE);
+  p->readonly = (char **) g_ptr_array_free (readonly, FALSE);
+}
+
 MountEntry *
 mount_entry_parse (const char *normalized, GError **error)
 {

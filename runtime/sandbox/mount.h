@@ -67,6 +67,9 @@ typedef struct {
 } MountPlan;
 
 void mount_plan_free (MountPlan *p);
+/* Sets p->masked and p->readonly: podman's defaults less @unmask ("ALL":
+ * none of either), then @mask (--security-opt mask=/unmask=). */
+void mount_plan_set_masks (MountPlan *p, char **mask, char **unmask);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MountPlan, mount_plan_free)
 
 /* Child side, in the new mount namespace: builds everything under

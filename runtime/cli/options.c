@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A verb's flags with GOption, read as podman's pflag reads them (cli.h:
+ * cli_parse_options reports what this returns). */
+#include "cli/cli.h"
+
+#include <string.h>
+
+static const GOptionEntry *
+find_entry (const GOptionEntry *entries, const char *long_name, gsize n, char short_name)
+{
+  for (const GOptionEntry *e = entries; e->long_name; e++)
+    if (long_name ? strlen (e->long_name) == n && strncmp (e->long_name, long_name, n) == 0
+                  : e->short_name == short_name)
+      return e;
+  return NULL;
+}
+
+static gboolean
+takes_value (const GOptionEntry *e)
+{
+  return e->arg != G_OPTION_ARG_NONE
+         && !(e->arg == G_OPTION_ARG_CALLBACK && (e->flags & G_OPTION_FLAG_NO_ARG));
+}
+
+/* Rewrites argv the way pflag reads it into what GOption accepts: "-t0"
+ * becomes "-t" "0", "-dit" becomes "-d" "-i" "-t", "--bool=false" clears
+ * the flag and "--bool=true" becomes "--bool". Options end at "--" and,
+ * with @stop_at_operand, at the first operand. Unknown options are left for
+ * GOption to report. */
+static gboolean
+normalize_args (int *argc, char ***argv, const GOptionEntry *entries, gboolean stop_at_operand,
+                GPtrArray *out, GError **error)
+{
+  int i;
+  g_ptr_array_add (out, (*argv)[0]);
+  for (i = 1; i < *argc; i++)
+    {
+      char *a = (*argv)[i];
+      if (strcmp (a, "--") == 0)
+        break;
+      if (a[0] != '-' || a[1] == '\0')
+        {
+          if (stop_at_operand)
+            break;
+          g_ptr_array_add (out, a);
+          continue;
+        }
+      if (a[1] == '-')
+        {
+          const char *eq = strchr (a, '=');
+          gsize n = eq ? (gsize) (eq - a - 2) : strlen (a + 2);
+          const GOptionEntry *e = find_entry (entries, a + 2, n, 0);
+          if (e && !takes_value (e) && eq && e->arg == G_OPTION_ARG_NONE)
+            {
+              gboolean v;
+              if (g_ascii_strcasecmp (eq + 1, "true") == 0)
+                v = TRUE;
+              else if (g_ascii_strcasecmp (eq + 1, "false") == 0)
+                v = FALSE;
+              else
+                {
+                  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               "invalid argument \"%s\" for \"--%s\" flag: strconv.ParseBool: "
+                               "parsing \"%s\": invalid syntax",
+                               eq + 1, e->long_name, eq + 1);
+                  return FALSE;
+                }
+              if (v != !!(e->flags & G_OPTION_FLAG_REVERSE))
+                g_ptr_array_add (out, g_strndup (a, eq - a));
+              else
+                *(gboolean *) e->arg_data = !!(e->flags & G_OPTION_FLAG_REVERSE);
+              continue;
+            }
+          g_ptr_array_add (out, a);
+          if (e && takes_value (e) && !eq && !(e->flags & G_OPTION_FLAG_OPTIONAL_ARG)
+              && i + 1 < *argc)
+            g_ptr_array_add (out, (*argv)[++i]);
+          continue;
+        }
+      /* A group of short flags; the first that takes a value takes the rest. */
+      for (const char *c = a + 1; *c; c++)
+        {
+          const GOptionEntry *e = find_entry (entries, NULL, 0, *c);
+          if (e && e->arg == G_OPTION_ARG_NONE && c[1] == '=')
+            {
+              /* -t=false */
+              if (g_ascii_strcasecmp (c + 2, "false") == 0)
+                *(gboolean *) e->arg_data = !!(e->flags & G_OPTION_FLAG_REVERSE);
+              else if (g_ascii_strcasecmp (c + 2, "true") == 0)
+                g_ptr_array_add (out, g_strdup_printf ("-%c", *c));
+              else
+                {
+                  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               "invalid argument \"%s\" for \"-%c\" flag: strconv.ParseBool: "
+                               "parsing \"%s\": invalid syntax",
+                               c + 2, *c, c + 2);
+                  return FALSE;
+                }
+              break;
+            }
+          g_ptr_array_add (out, g_strdup_printf ("-%c", *c));
+          if (e && takes_value (e))
+            {
+              if (c[1] == '=')
+                c++;
+              if (c[1])
+                g_ptr_array_add (out, g_strdup (c + 1));
+              else if (i + 1 < *argc)
+                g_ptr_array_add (out, (*argv)[++i]);
+              break;
+            }
+        }
+    }
+  if (i < *argc)
+    {
+      /* GOption must not look past here: hand it a "--" and the rest. */
+      g_ptr_array_add (out, (char *) "--");
+      if (strcmp ((*argv)[i], "--") == 0)
+        i++;
+      for (; i < *argc; i++)
+        g_ptr_array_add (out, (*argv)[i]);
+    }
+  return TRUE;
+}
+
+gboolean
+cli_options_parse (int *argc, char ***argv, const GOptionEntry *entries,
+                   const char *parameter_string, gboolean stop_at_operand, GError **error)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new (parameter_string);
+  /* The rewritten argv and the strings it made live as long as the process:
+   * verbs keep pointers into argv. */
+  GPtrArray *args = g_ptr_array_new ();
+
+  if (!normalize_args (argc, argv, entries, stop_at_operand, args, error))
+    {
+      g_ptr_array_unref (args);
+      return FALSE;
+    }
+  *argc = args->len;
+  g_ptr_array_add (args, NULL);
+  *argv = (char **) g_ptr_array_free (args, FALSE);
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_strict_posix (ctx, stop_at_operand);
+  if (!g_option_context_parse (ctx, argc, argv, error))
+    {
+      g_prefix_error (error, "%s: ", (*argv)[0]);
+      return FALSE;
+    }
+  /* GOption leaves the "--" that ended the options in place (the first
+   * non-option argument after parsing, all operands before it with
+   * permutation). */
+  for (int k = 1; k < *argc; k++)
+    if (strcmp ((*argv)[k], "--") == 0)
+      {
+        memmove (&(*argv)[k], &(*argv)[k + 1], (*argc - k) * sizeof (char *));
+        (*argc)--;
+        break;
+      }
+  return TRUE;
+}

@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* RunOpts -> ContainerConfig, one concern a step (run-config.h): what
+ * `run` and `create` record, completed from the image's config as podman
+ * completes it. */
+#include "cli/run-config.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "container/volume.h"
+#include "sandbox/mount.h"
+#include "sandbox/spawn.h"
+#include "systemd/cgroup.h"
+#include "systemd/journal.h"
+
+static gboolean bad (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+static gboolean
+bad (GError **error, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *m = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, m);
+  return FALSE;
+}
+
+static char **
+strv_from_array (GPtrArray *a)
+{
+  g_ptr_array_add (a, NULL);
+  return (char **) g_ptr_array_free (a, FALSE);
+}
+
+/* Command: --entrypoint replaces the image's and drops its Cmd; the
+ * operands replace the Cmd. */
+gboolean
+run_config_command (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  const StoreRunImage *img = in->img;
+
+  if (o->entrypoint)
+    {
+      if (o->entrypoint[0] == '[')
+        {
+          g_autoptr (JsonParser) p = json_parser_new ();
+          JsonArray *a;
+          if (!json_parser_load_from_data (p, o->entrypoint, -1, NULL)
+              || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (p)))
+            return bad (error, "--entrypoint %s: invalid JSON array", o->entrypoint);
+          a = json_node_get_array (json_parser_get_root (p));
+          for (guint i = 0; i < json_array_get_length (a); i++)
+            {
+              JsonNode *e = json_array_get_element (a, i);
+              if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
+                return bad (error, "--entrypoint %s: not an array of strings", o->entrypoint);
+              g_ptr_array_add (args, g_strdup (json_node_get_string (e)));
+            }
+        }
+      else if (*o->entrypoint)
+        g_ptr_array_add (args, g_strdup (o->entrypoint));
+    }
+  else
+    for (char **e = img ? img->entrypoint : NULL; e && *e; e++)
+      g_ptr_array_add (args, g_strdup (*e));
+  if (in->command && *in->command)
+    for (char **a = in->command; *a; a++)
+      g_ptr_array_add (args, g_strdup (*a));
+  else if (!o->entrypoint)
+    for (char **e = img ? img->cmd : NULL; e && *e; e++)
+      g_ptr_array_add (args, g_strdup (*e));
+  if (args->len == 0)
+    return bad (error, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+  g_ptr_array_set_free_func (args, NULL);
+  c->argv = strv_from_array (g_steal_pointer (&args));
+
+  c->workdir = g_strdup (o->workdir ? o->workdir : img ? img->working_dir : NULL);
+  if (c->workdir && *c->workdir && c->workdir[0] != '/')
+    return bad (error, "-w %s: the working directory must be an absolute path", c->workdir);
+  c->init = o->init;
+  c->interactive = o->interactive;
+  c->tty = o->tty;
+  return TRUE;
+}
+
+/* KEY=VALUE list with later entries replacing earlier ones. */
+static void
+env_set (GPtrArray *env, const char *kv)
+{
+  const char *eq = strchr (kv, '=');
+  gsize n = eq ? (gsize) (eq - kv) : strlen (kv);
+  for (guint i = 0; i < env->len; i++)
+    {
+      const char *e = env->pdata[i];
+      if (strncmp (e, kv, n) == 0 && e[n] == '=')
+        {
+          g_free (env->pdata[i]);
+          env->pdata[i] = g_strdup (kv);
+          return;
+        }
+    }
+  g_ptr_array_add (env, g_strdup (kv));
+}
+
+/* "-e FOO" takes FOO from the caller's environment; "-e FOO*" every
+ * match; "-e FOO" with FOO unset adds nothing, as podman. */
+static void
+env_add_flag (GPtrArray *env, char **caller, const char *arg)
+{
+  if (strchr (arg, '='))
+    env_set (env, arg);
+  else if (g_str_has_suffix (arg, "*"))
+    {
+      for (char **h = caller; h && *h; h++)
+        if (strncmp (*h, arg, strlen (arg) - 1) == 0)
+          env_set (env, *h);
+    }
+  else if (g_environ_getenv (caller, arg))
+    {
+      g_autofree char *kv = g_strconcat (arg, "=", g_environ_getenv (caller, arg), NULL);
+      env_set (env, kv);
+    }
+}
+
+static gboolean
+env_add_file (GPtrArray *env, char **caller, const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return FALSE;
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      char *s = g_strstrip (*l);
+      if (*s && *s != '#')
+        env_add_flag (env, caller, s);
+    }
+  return TRUE;
+}
+
+/* Environment: podman's defaults, the image, the caller's proxies,
+ * --env-host, --env-file, then -e; a later one replaces an earlier one. */
+gboolean
+run_config_env (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  static const char *const proxies[] = { "http_proxy", "HTTP_PROXY", "https_proxy",
+                                         "HTTPS_PROXY", "ftp_proxy", "FTP_PROXY",
+                                         "no_proxy", "NO_PROXY", NULL };
+  g_autoptr (GPtrArray) env = g_ptr_array_new_with_free_func (g_free);
+
+  env_set (env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  env_set (env, "container=podman");
+  if (o->tty)
+    env_set (env, "TERM=xterm");
+  for (char **e = in->img ? in->img->env : NULL; e && *e; e++)
+    env_set (env, *e);
+  for (const char *const *p = proxies; o->http_proxy && *p; p++)
+    if (g_environ_getenv (in->env, *p))
+      {
+        g_autofree char *kv = g_strconcat (*p, "=", g_environ_getenv (in->env, *p), NULL);
+        env_set (env, kv);
+      }
+  for (char **h = in->env; o->env_host && h && *h; h++)
+    env_set (env, *h);
+  for (char **f = o->env_file; f && *f; f++)
+    if (!env_add_file (env, in->env, *f, error))
+      return FALSE;
+  for (char **e = o->env; e && *e; e++)
+    env_add_flag (env, in->env, *e);
+  g_ptr_array_set_free_func (env, NULL);
+  c->env = strv_from_array (g_steal_pointer (&env));
+  return TRUE;
+}
+
+/* The user as written (-u, else the image's); resolved in the image's
+ * /etc/passwd at start (container/user.h). */
+gboolean
+run_config_user (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  c->user = g_strdup (o->user ? o->user : in->img ? in->img->user : NULL);
+  c->group_add = g_strdupv (o->group_add);
+  return TRUE;
+}
+
+/* -v, --mount and --tmpfs into normalized mount specs (mount.h), in that
+ * order; named volumes are created on first use. */
+gboolean
+run_config_mounts (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  g_autoptr (GPtrArray) mounts = g_ptr_array_new_with_free_func (g_free);
+
+  for (char **v = o->volume; v && *v; v++)
+    {
+      char *m = volume_normalize_v (in->root, *v, error);
+      if (!m)
+        return FALSE;
+      g_ptr_array_add (mounts, m);
+    }
+  for (char **v = o->mount; v && *v; v++)
+    {
+      char *m = volume_normalize_mount (in->root, *v, error);
+      if (!m)
+        return FALSE;
+      g_ptr_array_add (mounts, m);
+    }
+  for (char **v = o->tmpfs; v && *v; v++)
+    {
+      char *m = volume_normalize_tmpfs (*v, error);
+      if (!m)
+        return FALSE;
+      g_ptr_array_add (mounts, m);
+    }
+  g_ptr_array_set_free_func (mounts, NULL);
+  c->mounts = strv_from_array (g_steal_pointer (&mounts));
+  c->read_only = o->read_only;
+  c->read_only_tmpfs = o->read_only_tmpfs;
+  c->tz = g_strdup (o->tz);
+  c->devices = g_strdupv (o->device);
+  return TRUE;
+}
+
+/* Capabilities and --security-opt. */
+gboolean
+run_config_security (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  g_autoptr (GPtrArray) mask = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) unmask = g_ptr_array_new_with_free_func (g_free);
+
+  c->cap_add = g_strdupv (o->cap_add);
+  c->cap_drop = g_strdupv (o->cap_drop);
+  for (char **s = o->security_opt; s && *s; s++)
+    {
+      const char *v = strchr (*s, '=')   ? strchr (*s, '=') + 1
+                      : strchr (*s, ':') ? strchr (*s, ':') + 1
+                                         : NULL;
+      if (g_str_equal (*s, "no-new-privileges") || g_str_equal (*s, "no-new-privileges=true")
+          || g_str_equal (*s, "no-new-privileges:true"))
+        c->no_new_privs = TRUE;
+      else if (g_str_equal (*s, "no-new-privileges=false"))
+        c->no_new_privs = FALSE;
+      else if (g_str_has_prefix (*s, "seccomp="))
+        {
+          g_free (c->seccomp_profile);
+          c->seccomp_profile = g_strdup (v);
+        }
+      else if (g_str_has_prefix (*s, "label="))
+        {
+          /* No SELinux here: "disable" and the label types are moot. */
+          if (!g_str_equal (v, "disable") && !g_str_has_prefix (v, "type:")
+              && !g_str_has_prefix (v, "level:") && !g_str_equal (v, "nested"))
+            return bad (error, "--security-opt %s is not supported", *s);
+        }
+      else if (g_str_has_prefix (*s, "mask=") || g_str_has_prefix (*s, "unmask="))
+        {
+          g_auto (GStrv) paths = g_strsplit (v, ":", -1);
+          for (char **p = paths; *p; p++)
+            if (**p)
+              g_ptr_array_add (**s == 'm' ? mask : unmask, g_strdup (*p));
+        }
+      else
+        return bad (error, "--security-opt %s is not supported", *s);
+    }
+  g_ptr_array_set_free_func (mask, NULL);
+  g_ptr_array_set_free_func (unmask, NULL);
+  c->mask = strv_from_array (g_steal_pointer (&mask));
+  c->unmask = strv_from_array (g_steal_pointer (&unmask));
+  return TRUE;
+}
+
+/* Labels (the image's, then -l) and annotations. */
+gboolean
+run_config_metadata (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  g_autoptr (GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  const char *unit = g_environ_getenv (in->env, "PODMAN_SYSTEMD_UNIT");
+
+  for (char **l = in->img ? in->img->labels : NULL; l && *l; l++)
+    g_ptr_array_add (labels, g_strdup (*l));
+  for (char **l = o->label; l && *l; l++)
+    g_ptr_array_add (labels, strchr (*l, '=') ? g_strdup (*l) : g_strconcat (*l, "=", NULL));
+  /* Quadlet's services set PODMAN_SYSTEMD_UNIT; podman records it. */
+  if (unit)
+    g_ptr_array_add (labels, g_strconcat ("PODMAN_SYSTEMD_UNIT=", unit, NULL));
+  g_ptr_array_set_free_func (labels, NULL);
+  c->labels = strv_from_array (g_steal_pointer (&labels));
+  c->annotations = g_strdupv (o->annotation);
+  return TRUE;
+}
+
+/* How the container stops and whether it is removed then. */
+gboolean
+run_config_stop (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  const char *sig = o->stop_signal                        ? o->stop_signal
+                    : in->img && in->img->has_stop_signal ? in->img->stop_signal
+                                                          : "SIGTERM";
+  c->stop_signal = container_parse_signal (sig);
+  if (c->stop_signal < 0)
+    return bad (error, "--stop-signal %s: invalid signal", sig);
+  c->stop_timeout = 10;
+  if (o->stop_timeout)
+    {
+      char *end;
+      c->stop_timeout = g_ascii_strtoll (o->stop_timeout, &end, 10);
+      if (*end || end == o->stop_timeout || c->stop_timeout < 0)
+        return bad (error, "--stop-timeout %s: expected seconds", o->stop_timeout);
+    }
+  c->auto_remove = o->rm;
+  return TRUE;
+}
+
+/* "64m", "1g", "1024" -> bytes. */
+static gboolean
+parse_size (const char *s, gint64 *out)
+{
+  char *end;
+  double v = g_ascii_strtod (s, &end);
+  gint64 mult = 1;
+  if (end == s || v < 0)
+    return FALSE;
+  switch (g_ascii_tolower (*end))
+    {
+    case 0: break;
+    case 'b': mult = 1; break;
+    case 'k': mult = 1024; break;
+    case 'm': mult = 1024 * 1024; break;
+    case 'g': mult = 1024 * 1024 * 1024; break;
+    default: return FALSE;
+    }
+  if (*end && end[1] && !(g_ascii_tolower (end[1]) == 'b' && !end[2]))
+    return FALSE;
+  *out = (gint64) (v * mult);
+  return TRUE;
+}
+
+/* Limits: rlimits, sysctls, /dev/shm, and the cgroup limits the cgroup
+ * code applies at start (it warns once where this host cannot). */
+gboolean
+run_config_resources (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  g_autoptr (GArray) rlimits = NULL;
+
+  rlimits = rlimits_resolve (o->ulimit, error);
+  if (!rlimits)
+    return FALSE;
+  c->ulimits = g_strdupv (o->ulimit);
+  c->sysctls = g_strdupv (o->sysctl);
+  c->shm_size = 64 * 1024 * 1024;
+  if (o->shm_size && !parse_size (o->shm_size, &c->shm_size))
+    return bad (error, "--shm-size %s: invalid size", o->shm_size);
+  c->memory = c->pids_limit = c->cpu_quota = -1;
+  if (o->memory && !cgroup_parse_memory (o->memory, &c->memory, error))
+    {
+      g_prefix_error (error, "--memory: ");
+      return FALSE;
+    }
+  if (o->cpus && !cgroup_parse_cpus (o->cpus, &c->cpu_quota, error))
+    {
+      g_prefix_error (error, "--cpus: ");
+      return FALSE;
+    }
+  if (o->pids_limit)
+    {
+      char *end;
+      c->pids_limit = g_ascii_strtoll (o->pids_limit, &end, 10);
+      if (*end || end == o->pids_limit)
+        return bad (error, "--pids-limit %s: expected a number", o->pids_limit);
+      if (c->pids_limit <= 0)
+        c->pids_limit = CGROUP_UNLIMITED;
+    }
+  c->cgroups = g_strdup (o->cgroups ? o->cgroups : "enabled");
+  if (!g_str_equal (c->cgroups, "enabled") && !g_str_equal (c->cgroups, "disabled")
+      && !g_str_equal (c->cgroups, "no-conmon") && !g_str_equal (c->cgroups, "split"))
+    return bad (error, "--cgroups %s: expected enabled, disabled, no-conmon or split",
+                c->cgroups);
+  return TRUE;
+}
+
+/* The network namespace and the names the container sees: hostname,
+ * /etc/hosts entries, resolv.conf. */
+gboolean
+run_config_network (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  c->network = g_strdup (o->network ? o->network : "private");
+  if (g_str_equal (c->network, "bridge") || g_str_equal (c->network, "slirp4netns")
+      || g_str_equal (c->network, "pasta") || g_str_has_prefix (c->network, "container:")
+      || g_str_has_prefix (c->network, "ns:"))
+    return bad (error, "--network %s is not supported by podunit yet (none, host, private)",
+                c->network);
+  if (!g_str_equal (c->network, "none") && !g_str_equal (c->network, "host")
+      && !g_str_equal (c->network, "private"))
+    return bad (error, "--network %s: no such network (podunit has none, host, private)",
+                c->network);
+  c->hostname = o->hostname ? g_strdup (o->hostname) : g_strndup (c->id, 12);
+  c->dns = g_strdupv (o->dns);
+  c->dns_search = g_strdupv (o->dns_search);
+  c->dns_option = g_strdupv (o->dns_option);
+  for (char **h = o->add_host; h && *h; h++)
+    if (!strchr (*h, ':'))
+      return bad (error, "--add-host %s: expected HOST:IP", *h);
+  c->add_host = g_strdupv (o->add_host);
+  return TRUE;
+}
+
+/* The user namespace: only the host's for now. */
+gboolean
+run_config_userns (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  if (o->userns && *o->userns && !g_str_equal (o->userns, "host") && !o->uidmap)
+    return bad (error, "--userns %s is not supported by podunit yet (give --uidmap/--gidmap)",
+                o->userns);
+  /* The spawn path writes the maps (spawn.h), but the store's layers are
+   * owned by the host's root: the container's root could not use them
+   * without idmapped layer mounts, which podunit does not set up yet. */
+  if (o->uidmap || o->gidmap)
+    return bad (error, "--uidmap/--gidmap are not supported by podunit yet (the image layers "
+                       "need idmapped mounts)");
+  c->userns = g_strdup (o->userns);
+  return TRUE;
+}
+
+/* Where the output goes and what systemd hears (--sdnotify). */
+gboolean
+run_config_logging (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  /* journal.h: journald where it runs (under systemd), else k8s-file. */
+  LogDriver driver = log_driver_default (in->journal_socket);
+  if (o->log_driver && !log_driver_from_string (o->log_driver, &driver, error))
+    return FALSE;
+  c->log_driver = g_strdup (log_driver_to_string (driver));
+  for (char **l = o->log_opt; l && *l; l++)
+    {
+      if (!g_str_has_prefix (*l, "tag="))
+        return bad (error, "--log-opt %s is not supported by podunit yet (tag=)", *l);
+      if (strstr (*l, "{{"))
+        return bad (error, "--log-opt %s: templates in the tag are not supported by podunit yet",
+                    *l);
+      g_free (c->log_tag);
+      c->log_tag = g_strdup (*l + 4);
+    }
+  c->sdnotify = g_strdup (o->sdnotify ? o->sdnotify : "conmon");
+  if (!g_str_equal (c->sdnotify, "conmon") && !g_str_equal (c->sdnotify, "container")
+      && !g_str_equal (c->sdnotify, "ignore") && !g_str_equal (c->sdnotify, "healthy"))
+    return bad (error, "--sdnotify %s: expected conmon, container, healthy or ignore",
+                c->sdnotify);
+  return TRUE;
+}
+
+static const RunConfigStep run_config_steps[] = {
+  run_config_command, run_config_env,     run_config_user,      run_config_mounts,
+  run_config_security, run_config_metadata, run_config_stop,    run_config_resources,
+  run_config_network, run_config_userns,  run_config_logging,
+};
+
+gboolean
+run_config_build (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (run_config_steps); i++)
+    if (!run_config_steps[i](o, in, c, error))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+run_config_health (const RunOpts *o, HealthConfig *hc, GError **error)
+{
+  return health_config_from_flags (&o->health, hc, error);
+}

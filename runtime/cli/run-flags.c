@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* podman's `run` and `create` flags into RunOpts (run-config.h). Every
+ * flag podman has that podunit does not implement yet fails naming it. */
+#include "cli/run-config.h"
+
+#include "cli/cli.h"
+#include "systemd/duration.h"
+
+/* Flags podman has that podunit does not (yet): named in the error. */
+static gboolean
+unsupported_cb (const char *name, const char *value, gpointer data, GError **error)
+{
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s is not supported by podunit yet",
+               name);
+  return FALSE;
+}
+
+/* --pull and its retries: podunit pulls nothing yet, but the values must
+ * be right, and a pull it cannot do fails before the image is looked up. */
+static gboolean
+check_pull (const RunOpts *o, GError **error)
+{
+  gint64 n, usec;
+  if (o->pull && !g_str_equal (o->pull, "never") && !g_str_equal (o->pull, "missing"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--pull %s: podunit cannot pull images yet (use never or missing with a "
+                   "loaded image)",
+                   o->pull);
+      return FALSE;
+    }
+  if (o->retry && !g_ascii_string_to_signed (o->retry, 10, 0, G_MAXINT, &n, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--retry %s: expected a number of retries", o->retry);
+      return FALSE;
+    }
+  if (o->retry_delay && !duration_parse (o->retry_delay, &usec, error))
+    {
+      g_prefix_error (error, "--retry-delay %s: ", o->retry_delay);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+#define STR(l, s, f, d) { l, s, 0, G_OPTION_ARG_STRING, &o->f, d, NULL }
+#define STRV(l, s, f, d) { l, s, 0, G_OPTION_ARG_STRING_ARRAY, &o->f, d, NULL }
+#define BOOL(l, f, d) { l, 0, 0, G_OPTION_ARG_NONE, &o->f, d, NULL }
+#define INT(l, f, d) { l, 0, 0, G_OPTION_ARG_INT, &o->f, d, NULL }
+#define UNSUP(l) { l, 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, unsupported_cb, NULL, NULL }
+
+gboolean
+run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **error)
+{
+  const GOptionEntry entries[] = {
+    STR ("name", 0, name, "Container name"),
+    STR ("cidfile", 0, cidfile, "Write the container ID to the file"),
+    { "detach", 'd', 0, G_OPTION_ARG_NONE, &o->detach, "Run in the background", NULL },
+    { "interactive", 'i', 0, G_OPTION_ARG_NONE, &o->interactive, "Keep stdin open", NULL },
+    { "tty", 't', 0, G_OPTION_ARG_NONE, &o->tty, "Allocate a pseudo-TTY",
+      NULL },
+    { "rootfs", 0, 0, G_OPTION_ARG_NONE, &o->rootfs, "The first argument is a root file system",
+      NULL },
+    BOOL ("rm", rm, "Remove the container when it exits"),
+    BOOL ("replace", replace, "Replace an existing container of the same name"),
+    BOOL ("env-host", env_host, "Use all host environment variables"),
+    BOOL ("read-only", read_only, "Mount the root file system read-only"),
+    BOOL ("read-only-tmpfs", read_only_tmpfs, "With --read-only: tmpfs on /run /tmp /var/tmp (default true)"),
+    BOOL ("init", init, "Run a reaper as pid 1"),
+    BOOL ("no-hosts", no_hosts, "Do not create /etc/hosts"),
+    BOOL ("http-proxy", http_proxy, "Pass the host's proxy variables (default true)"),
+    STRV ("env", 'e', env, "Set an environment variable"),
+    STRV ("env-file", 0, env_file, "Read environment variables from a file"),
+    STRV ("volume", 'v', volume, "Bind mount a volume"),
+    STRV ("mount", 0, mount, "Attach a file system mount"),
+    STRV ("tmpfs", 0, tmpfs, "Mount a tmpfs"),
+    STR ("workdir", 'w', workdir, "Working directory"),
+    STR ("user", 'u', user, "User[:group]"),
+    STRV ("group-add", 0, group_add, "Additional groups"),
+    STR ("entrypoint", 0, entrypoint, "Override the image's entrypoint"),
+    STR ("hostname", 'h', hostname, "Container host name"),
+    STRV ("cap-add", 0, cap_add, "Add capabilities"),
+    STRV ("cap-drop", 0, cap_drop, "Drop capabilities"),
+    STRV ("security-opt", 0, security_opt, "Security options"),
+    STRV ("label", 'l', label, "Set metadata"),
+    STRV ("annotation", 0, annotation, "Add an annotation"),
+    STR ("stop-signal", 0, stop_signal, "Signal to stop the container"),
+    STR ("stop-timeout", 0, stop_timeout, "Seconds to wait before SIGKILL"),
+    STRV ("ulimit", 0, ulimit, "Ulimit options"),
+    STRV ("sysctl", 0, sysctl, "Sysctl options"),
+    STR ("shm-size", 0, shm_size, "Size of /dev/shm"),
+    STR ("network", 0, network, "none, host or private"),
+    STR ("net", 0, network, "Alias of --network"),
+    STR ("pull", 0, pull, "never or missing (local images only for now)"),
+    STR ("retry", 0, retry, "Pull retries (podunit does not pull yet)"),
+    STR ("retry-delay", 0, retry_delay, "Delay between pull retries"),
+    STR ("tz", 0, tz, "Time zone"),
+    STR ("pids-limit", 0, pids_limit, "Pids limit (cgroup v2)"),
+    STR ("memory", 'm', memory, "Memory limit (cgroup v2)"),
+    STR ("cpus", 0, cpus, "CPU limit (cgroup v2)"),
+    STRV ("device", 0, device, "Add a host device"),
+    STRV ("dns", 0, dns, "DNS servers"),
+    STRV ("dns-search", 0, dns_search, "DNS search domains"),
+    STRV ("dns-option", 0, dns_option, "DNS options"),
+    STRV ("add-host", 0, add_host, "Add a host:ip entry to /etc/hosts"),
+    STR ("cgroups", 0, cgroups, "enabled, disabled, no-conmon, split"),
+    STR ("sdnotify", 0, sdnotify, "conmon, container, ignore"),
+    STR ("log-driver", 0, log_driver, "k8s-file, none, passthrough"),
+    STRV ("log-opt", 0, log_opt, "Logging options"),
+    STR ("userns", 0, userns, "User namespace"),
+    STRV ("uidmap", 0, uidmap, "UID map for the user namespace"),
+    STRV ("gidmap", 0, gidmap, "GID map for the user namespace"),
+    STR ("health-cmd", 0, health.cmd, "Health check command"),
+    STR ("health-interval", 0, health.interval, "Time between health checks (\"disable\")"),
+    INT ("health-retries", health.retries, "Failures before unhealthy"),
+    STR ("health-timeout", 0, health.timeout, "Longest a health check may run"),
+    STR ("health-start-period", 0, health.start_period, "Grace period for failing checks"),
+    STR ("health-on-failure", 0, health.on_failure, "none, kill, restart, stop"),
+    STR ("health-startup-cmd", 0, health.startup_cmd, "Startup health check command"),
+    STR ("health-startup-interval", 0, health.startup_interval, "Time between startup checks"),
+    INT ("health-startup-retries", health.startup_retries, "Startup failures before a restart"),
+    INT ("health-startup-success", health.startup_success, "Startup passes needed"),
+    STR ("health-startup-timeout", 0, health.startup_timeout, "Longest a startup check may run"),
+    BOOL ("no-healthcheck", health.no_healthcheck, "Disable health checks"),
+    UNSUP ("privileged"), UNSUP ("pod"), UNSUP ("publish"), UNSUP ("ip"),
+    UNSUP ("mac-address"), UNSUP ("secret"), UNSUP ("restart"), UNSUP ("cgroup-parent"),
+    UNSUP ("subuidname"), UNSUP ("subgidname"), UNSUP ("ipc"), UNSUP ("pid"), UNSUP ("uts"),
+    UNSUP ("attach"), UNSUP ("expose"), UNSUP ("memory-swap"), UNSUP ("cpu-shares"),
+    UNSUP ("network-alias"),
+    { NULL },
+  };
+  o->read_only_tmpfs = TRUE;
+  o->http_proxy = TRUE;
+  if (!cli_options_parse (argc, argv, entries, is_run ? "IMAGE [COMMAND [ARG...]]" : "IMAGE",
+                          TRUE, error))
+    return FALSE;
+  if (*argc < 2)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s: requires at least 1 arg",
+                   (*argv)[0]);
+      return FALSE;
+    }
+  return check_pull (o, error);
+}
+
+void
+run_opts_clear (RunOpts *o)
+{
+  char **strs[] = { &o->name, &o->cidfile, &o->workdir, &o->user, &o->entrypoint, &o->hostname,
+                    &o->stop_signal, &o->shm_size, &o->network, &o->pull, &o->tz,
+                    &o->pids_limit, &o->memory, &o->cpus, &o->cgroups, &o->sdnotify,
+                    &o->log_driver, &o->userns, &o->stop_timeout, &o->retry,
+                    &o->retry_delay };
+  char ***vecs[] = { &o->env, &o->env_file, &o->volume, &o->mount, &o->tmpfs, &o->group_add,
+                     &o->cap_add, &o->cap_drop, &o->security_opt, &o->label, &o->annotation,
+                     &o->ulimit, &o->sysctl, &o->device, &o->dns, &o->dns_search,
+                     &o->dns_option, &o->add_host, &o->uidmap, &o->gidmap, &o->log_opt };
+  for (gsize i = 0; i < G_N_ELEMENTS (strs); i++)
+    g_clear_pointer (strs[i], g_free);
+  health_flags_clear (&o->health);
+  for (gsize i = 0; i < G_N_ELEMENTS (vecs); i++)
+    g_clear_pointer (vecs[i], g_strfreev);
+}

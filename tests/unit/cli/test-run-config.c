@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `podunit run` flags to the container's config (cli/run-config.h): the
+ * same library the binary links, given an image config and a caller's
+ * environment. Each case is what `podunit inspect` would then show, or the
+ * error the user reads. */
+#include "cli/run-config.h"
+
+#include <criterion/criterion.h>
+#include <glib/gstdio.h>
+
+#include "systemd/cgroup.h"
+
+static char *tmp_root;
+
+static void
+setup (void)
+{
+  tmp_root = g_dir_make_tmp ("podunit-run-config-XXXXXX", NULL);
+  cr_assert_not_null (tmp_root);
+}
+
+static void
+teardown (void)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp_root);
+  cr_assert_eq (system (cmd), 0);
+  g_clear_pointer (&tmp_root, g_free);
+}
+
+/* busybox-like: Cmd ["sh"], no entrypoint. */
+static char *img_cmd[] = { "sh", NULL };
+static char *img_env[] = { "PATH=/bin:/usr/bin", "IMGVAR=1", NULL };
+static char *img_labels[] = { "maintainer=someone", NULL };
+static const StoreRunImage busybox = {
+  .id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+  .cmd = img_cmd,
+  .env = img_env,
+  .labels = img_labels,
+};
+
+/* Parses `podunit ARGS...` (ARGS[0] the verb) and builds the config as
+ * `run` does, with @env as the caller's environment. NULL and @error set
+ * on failure. */
+static ContainerConfig *
+run_with (const StoreRunImage *img, char **env, GError **error, const char *const *args)
+{
+  g_autoptr (ContainerConfig) c = g_new0 (ContainerConfig, 1);
+  int argc = g_strv_length ((char **) args);
+  g_auto (GStrv) owned = g_strdupv ((char **) args); /* GOption reorders argv */
+  g_autofree char **argv = g_memdup2 (owned, (argc + 1) * sizeof (char *));
+  g_autofree char **command = NULL;
+  RunOpts o = { 0 };
+  gboolean ok;
+
+  c->id = g_strdup ("f00dcafe1234567890abcdef");
+  ok = run_opts_parse (&argc, &argv, &o, TRUE, error);
+  if (ok)
+    {
+      command = g_new0 (char *, argc);
+      for (int i = 2; i < argc; i++)
+        command[i - 2] = argv[i];
+      RunInputs in = {
+        .root = tmp_root,
+        .img = img,
+        .command = command,
+        .env = env,
+        .journal_socket = "/nonexistent/journal/socket",
+      };
+      ok = run_config_build (&o, &in, c, error);
+    }
+  run_opts_clear (&o);
+  return ok ? g_steal_pointer (&c) : NULL;
+}
+
+#define RUN(...) run_with (&busybox, NULL, NULL, (const char *const[]){ "run", __VA_ARGS__, NULL })
+
+/* The error a user reads for `podunit run ARGS`. */
+static char *
+run_error (const char *const *args)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ContainerConfig) c = run_with (&busybox, NULL, &error, args);
+  cr_assert_null (c, "expected %s ... to fail", args[1]);
+  cr_assert_not_null (error);
+  return g_strdup (error->message);
+}
+#define RUN_ERROR(...) run_error ((const char *const[]){ "run", __VA_ARGS__, NULL })
+
+static void
+assert_strv (char **got, const char *const *want)
+{
+  g_autofree char *g = got ? g_strjoinv ("|", got) : g_strdup ("(null)");
+  g_autofree char *w = g_strjoinv ("|", (char **) want);
+  cr_assert_str_eq (g, w);
+}
+#define ASSERT_STRV(got, ...) assert_strv (got, (const char *const[]){ __VA_ARGS__, NULL })
+
+TestSuite (run_config, .init = setup, .fini = teardown);
+
+Test (run_config, defaults_are_podmans)
+{
+  g_autoptr (ContainerConfig) c = RUN ("busybox");
+  cr_assert_not_null (c);
+  ASSERT_STRV (c->argv, "sh");
+  cr_assert_str_eq (c->hostname, "f00dcafe1234"); /* the id's first 12 */
+  cr_assert_str_eq (c->network, "private");
+  cr_assert_eq (c->stop_signal, 15);
+  cr_assert_eq (c->stop_timeout, 10);
+  cr_assert_eq (c->shm_size, 64 * 1024 * 1024);
+  cr_assert_eq (c->memory, -1);
+  cr_assert_eq (c->pids_limit, -1);
+  cr_assert_eq (c->cpu_quota, -1);
+  cr_assert_str_eq (c->log_driver, "k8s-file"); /* no journald socket */
+  cr_assert_str_eq (c->sdnotify, "conmon");
+  cr_assert_str_eq (c->cgroups, "enabled");
+  cr_assert (c->read_only_tmpfs);
+  cr_assert_not (c->read_only);
+  cr_assert_not (c->auto_remove);
+  cr_assert_null (c->user);
+  cr_assert_null (c->workdir);
+  ASSERT_STRV (c->mounts, NULL);
+  ASSERT_STRV (c->labels, "maintainer=someone");
+}
+
+Test (run_config, operands_replace_the_images_cmd)
+{
+  g_autoptr (ContainerConfig) c = RUN ("busybox", "ls", "-l", "/");
+  ASSERT_STRV (c->argv, "ls", "-l", "/"); /* -l is the command's, not run's */
+}
+
+Test (run_config, entrypoint_drops_the_images_cmd)
+{
+  static char *ep[] = { "/entry", "--x", NULL };
+  StoreRunImage img = busybox;
+  img.entrypoint = ep;
+  g_autoptr (ContainerConfig) a
+      = run_with (&img, NULL, NULL, (const char *const[]){ "run", "img", NULL });
+  ASSERT_STRV (a->argv, "/entry", "--x", "sh");
+  g_autoptr (ContainerConfig) b = run_with (
+      &img, NULL, NULL, (const char *const[]){ "run", "--entrypoint", "/bin/echo", "img", NULL });
+  ASSERT_STRV (b->argv, "/bin/echo");
+  g_autoptr (ContainerConfig) j
+      = RUN ("--entrypoint", "[\"/bin/sh\",\"-c\"]", "busybox", "echo hi");
+  ASSERT_STRV (j->argv, "/bin/sh", "-c", "echo hi");
+  g_autofree char *e = RUN_ERROR ("--entrypoint", "", "busybox");
+  cr_assert_str_eq (e, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+  g_autofree char *bad = RUN_ERROR ("--entrypoint", "[1,2]", "busybox");
+  cr_assert_str_eq (bad, "--entrypoint [1,2]: not an array of strings");
+}
+
+Test (run_config, boolean_flags_take_true_and_false)
+{
+  g_autoptr (ContainerConfig) a = RUN ("--rm", "--read-only", "busybox");
+  cr_assert (a->auto_remove);
+  cr_assert (a->read_only);
+  g_autoptr (ContainerConfig) b
+      = RUN ("--rm=false", "--read-only=TRUE", "--read-only-tmpfs=false", "busybox");
+  cr_assert_not (b->auto_remove);
+  cr_assert (b->read_only);
+  cr_assert_not (b->read_only_tmpfs);
+  /* --rm followed by the image: the image is not taken as its value. */
+  g_autoptr (ContainerConfig) c = RUN ("--rm", "busybox", "true");
+  ASSERT_STRV (c->argv, "true");
+  /* Grouped short flags, as pflag reads them. */
+  g_autoptr (ContainerConfig) d = RUN ("-it", "busybox");
+  cr_assert (d->interactive);
+  cr_assert (d->tty);
+  g_autofree char *e = RUN_ERROR ("--rm=maybe", "busybox");
+  cr_assert_str_eq (e, "invalid argument \"maybe\" for \"--rm\" flag: strconv.ParseBool: "
+                      "parsing \"maybe\": invalid syntax");
+}
+
+Test (run_config, bad_and_unsupported_flags_are_named)
+{
+  g_autofree char *priv = RUN_ERROR ("--privileged", "busybox");
+  cr_assert_str_eq (priv, "run: --privileged is not supported by podunit yet");
+  g_autofree char *unknown = RUN_ERROR ("--frobnicate", "busybox");
+  cr_assert_str_eq (unknown, "run: Unknown option --frobnicate");
+  g_autofree char *none = run_error ((const char *const[]){ "run", "--rm", NULL });
+  cr_assert_str_eq (none, "run: requires at least 1 arg");
+  g_autofree char *pull = RUN_ERROR ("--pull", "always", "busybox");
+  cr_assert_str_eq (pull, "--pull always: podunit cannot pull images yet (use never or missing "
+                          "with a loaded image)");
+  g_autofree char *retry = RUN_ERROR ("--retry", "x", "busybox");
+  cr_assert_str_eq (retry, "--retry x: expected a number of retries");
+  g_autofree char *wd = RUN_ERROR ("-w", "relative", "busybox");
+  cr_assert_str_eq (wd, "-w relative: the working directory must be an absolute path");
+  g_autofree char *host = RUN_ERROR ("--add-host", "nohostip", "busybox");
+  cr_assert_str_eq (host, "--add-host nohostip: expected HOST:IP");
+  g_autofree char *userns = RUN_ERROR ("--userns", "keep-id", "busybox");
+  cr_assert_str_eq (userns,
+                    "--userns keep-id is not supported by podunit yet (give --uidmap/--gidmap)");
+}
+
+Test (run_config, stop_signal_and_timeout)
+{
+  g_autoptr (ContainerConfig) a = RUN ("--stop-signal", "KILL", "--stop-timeout", "3", "busybox");
+  cr_assert_eq (a->stop_signal, 9);
+  cr_assert_eq (a->stop_timeout, 3);
+  g_autoptr (ContainerConfig) b = RUN ("--stop-signal", "SIGUSR1", "busybox");
+  cr_assert_eq (b->stop_signal, SIGUSR1);
+  StoreRunImage img = busybox;
+  img.has_stop_signal = TRUE;
+  img.stop_signal = "SIGQUIT";
+  g_autoptr (ContainerConfig) c
+      = run_with (&img, NULL, NULL, (const char *const[]){ "run", "img", NULL });
+  cr_assert_eq (c->stop_signal, SIGQUIT);
+  g_autofree char *e = RUN_ERROR ("--stop-signal", "SIGNOPE", "busybox");
+  cr_assert_str_eq (e, "--stop-signal SIGNOPE: invalid signal");
+  g_autofree char *t = RUN_ERROR ("--stop-timeout", "soon", "busybox");
+  cr_assert_str_eq (t, "--stop-timeout soon: expected seconds");
+}
+
+Test (run_config, resources)
+{
+  g_autoptr (ContainerConfig) c
+      = RUN ("--memory", "64m", "--cpus", "1.5", "--pids-limit", "0", "--shm-size", "1g",
+             "--ulimit", "nofile=1024:2048", "--sysctl", "net.ipv4.ip_forward=1", "busybox");
+  cr_assert_eq (c->memory, 64 * 1024 * 1024);
+  cr_assert_eq (c->cpu_quota, 150000);
+  cr_assert_eq (c->pids_limit, CGROUP_UNLIMITED);
+  cr_assert_eq (c->shm_size, 1024 * 1024 * 1024);
+  ASSERT_STRV (c->ulimits, "nofile=1024:2048");
+  ASSERT_STRV (c->sysctls, "net.ipv4.ip_forward=1");
+  g_autofree char *shm = RUN_ERROR ("--shm-size", "lots", "busybox");
+  cr_assert_str_eq (shm, "--shm-size lots: invalid size");
+  g_autofree char *pids = RUN_ERROR ("--pids-limit", "many", "busybox");
+  cr_assert_str_eq (pids, "--pids-limit many: expected a number");
+  g_autofree char *mem = RUN_ERROR ("--memory", "huge", "busybox");
+  cr_assert (g_str_has_prefix (mem, "--memory: "), "%s", mem);
+  g_autofree char *ulimit = RUN_ERROR ("--ulimit", "bogus=1", "busybox");
+  cr_assert (strstr (ulimit, "bogus"), "%s", ulimit);
+  g_autofree char *cg = RUN_ERROR ("--cgroups", "sometimes", "busybox");
+  cr_assert_str_eq (cg, "--cgroups sometimes: expected enabled, disabled, no-conmon or split");
+}
+
+Test (run_config, network_and_names)
+{
+  g_autoptr (ContainerConfig) c
+      = RUN ("--network", "none", "--hostname", "web", "--dns", "10.0.0.1", "--add-host",
+             "db:10.0.0.2", "busybox");
+  cr_assert_str_eq (c->network, "none");
+  cr_assert_str_eq (c->hostname, "web");
+  ASSERT_STRV (c->dns, "10.0.0.1");
+  ASSERT_STRV (c->add_host, "db:10.0.0.2");
+  g_autoptr (ContainerConfig) h = RUN ("--net", "host", "busybox");
+  cr_assert_str_eq (h->network, "host");
+  g_autofree char *bridge = RUN_ERROR ("--network", "bridge", "busybox");
+  cr_assert_str_eq (bridge,
+                    "--network bridge is not supported by podunit yet (none, host, private)");
+  g_autofree char *named = RUN_ERROR ("--network", "mynet", "busybox");
+  cr_assert_str_eq (named, "--network mynet: no such network (podunit has none, host, private)");
+}
+
+Test (run_config, security_options)
+{
+  g_autoptr (ContainerConfig) c
+      = RUN ("--cap-add", "NET_ADMIN", "--cap-drop", "ALL", "--security-opt",
+             "no-new-privileges", "--security-opt", "seccomp=unconfined", "--security-opt",
+             "mask=/a:/b", "--security-opt", "unmask=/proc/kcore", "--security-opt",
+             "label=disable", "busybox");
+  ASSERT_STRV (c->cap_add, "NET_ADMIN");
+  ASSERT_STRV (c->cap_drop, "ALL");
+  cr_assert (c->no_new_privs);
+  cr_assert_str_eq (c->seccomp_profile, "unconfined");
+  ASSERT_STRV (c->mask, "/a", "/b");
+  ASSERT_STRV (c->unmask, "/proc/kcore");
+  g_autofree char *e = RUN_ERROR ("--security-opt", "apparmor=x", "busybox");
+  cr_assert_str_eq (e, "--security-opt apparmor=x is not supported");
+}
+
+Test (run_config, labels_annotations_and_the_systemd_unit)
+{
+  char *env[] = { "PODMAN_SYSTEMD_UNIT=web.service", NULL };
+  g_autoptr (ContainerConfig) c = run_with (
+      &busybox, env, NULL,
+      (const char *const[]){ "run", "-l", "a=b", "--label", "flag", "--annotation", "k=v",
+                             "busybox", NULL });
+  ASSERT_STRV (c->labels, "maintainer=someone", "a=b", "flag=",
+               "PODMAN_SYSTEMD_UNIT=web.service");
+  ASSERT_STRV (c->annotations, "k=v");
+}
+
+Test (run_config, logging_and_sdnotify)
+{
+  g_autoptr (ContainerConfig) c = RUN ("--log-driver", "journald", "--log-opt", "tag=web",
+                                       "--sdnotify", "container", "busybox");
+  cr_assert_str_eq (c->log_driver, "journald");
+  cr_assert_str_eq (c->log_tag, "web");
+  cr_assert_str_eq (c->sdnotify, "container");
+  g_autofree char *opt = RUN_ERROR ("--log-opt", "max-size=10m", "busybox");
+  cr_assert_str_eq (opt, "--log-opt max-size=10m is not supported by podunit yet (tag=)");
+  g_autofree char *tmpl = RUN_ERROR ("--log-opt", "tag={{.Name}}", "busybox");
+  cr_assert_str_eq (tmpl,
+                    "--log-opt tag={{.Name}}: templates in the tag are not supported by podunit yet");
+  g_autofree char *notify = RUN_ERROR ("--sdnotify", "later", "busybox");
+  cr_assert_str_eq (notify, "--sdnotify later: expected conmon, container, healthy or ignore");
+}
+
+Test (run_config, user_and_workdir_from_flag_or_image)
+{
+  StoreRunImage img = busybox;
+  img.user = "daemon";
+  img.working_dir = "/srv";
+  g_autoptr (ContainerConfig) a
+      = run_with (&img, NULL, NULL, (const char *const[]){ "run", "img", NULL });
+  cr_assert_str_eq (a->user, "daemon");
+  cr_assert_str_eq (a->workdir, "/srv");
+  g_autoptr (ContainerConfig) b = run_with (
+      &img, NULL, NULL,
+      (const char *const[]){ "run", "-u", "1000:1000", "-w", "/tmp", "--group-add", "wheel",
+                             "img", NULL });
+  cr_assert_str_eq (b->user, "1000:1000");
+  cr_assert_str_eq (b->workdir, "/tmp");
+  ASSERT_STRV (b->group_add, "wheel");
+}
+
+Test (run_config, mounts_in_flag_order)
+{
+  g_autoptr (ContainerConfig) c
+      = RUN ("--tmpfs", "/run:size=1m", "--mount", "type=bind,src=/tmp,dst=/in,ro", "-v",
+             "/tmp:/data:ro", "busybox");
+  /* -v first, then --mount, then --tmpfs, as podman orders them. */
+  ASSERT_STRV (c->mounts, "type=bind,source=/tmp,destination=/data,ro",
+               "type=bind,source=/tmp,destination=/in,ro", "type=tmpfs,destination=/run,size=1m");
+  g_autofree char *e = RUN_ERROR ("-v", "/nonexistent-podunit:/x", "busybox");
+  cr_assert_str_eq (e, "-v /nonexistent-podunit:/x: statfs /nonexistent-podunit: no such file "
+                       "or directory");
+}
+
+/* ---- the environment ---- */
+
+static char *
+env_of (ContainerConfig *c, const char *key)
+{
+  const char *v = container_strv_get (c->env, key);
+  return v ? g_strdup (v) : NULL;
+}
+
+Test (run_config, env_defaults_then_image)
+{
+  g_autoptr (ContainerConfig) c = RUN ("busybox");
+  /* The image's PATH replaces podman's default in place. */
+  ASSERT_STRV (c->env, "PATH=/bin:/usr/bin", "container=podman", "IMGVAR=1");
+  g_autoptr (ContainerConfig) t = RUN ("-t", "busybox");
+  g_autofree char *term = env_of (t, "TERM");
+  cr_assert_str_eq (term, "xterm");
+}
+
+Test (run_config, env_flags_in_order_and_from_the_caller)
+{
+  char *caller[] = { "HOME=/root", "FOO=from-caller", "APP_A=1", "APP_B=2", "OTHER=x", NULL };
+  g_autoptr (ContainerConfig) c = run_with (
+      &busybox, caller, NULL,
+      (const char *const[]){ "run", "-e", "IMGVAR=2", "-e", "FOO", "-e", "UNSET", "-e", "APP_*",
+                             "-e", "X=a=b", "busybox", NULL });
+  ASSERT_STRV (c->env, "PATH=/bin:/usr/bin", "container=podman", "IMGVAR=2", "FOO=from-caller",
+               "APP_A=1", "APP_B=2", "X=a=b");
+}
+
+Test (run_config, env_proxies_unless_http_proxy_false)
+{
+  char *caller[] = { "https_proxy=http://proxy:3128", "NO_PROXY=local", "OTHER=x", NULL };
+  g_autoptr (ContainerConfig) a = run_with (&busybox, caller, NULL,
+                                            (const char *const[]){ "run", "busybox", NULL });
+  g_autofree char *p = env_of (a, "https_proxy");
+  g_autofree char *n = env_of (a, "NO_PROXY");
+  g_autofree char *o = env_of (a, "OTHER");
+  cr_assert_str_eq (p, "http://proxy:3128");
+  cr_assert_str_eq (n, "local");
+  cr_assert_null (o);
+  g_autoptr (ContainerConfig) b = run_with (
+      &busybox, caller, NULL, (const char *const[]){ "run", "--http-proxy=false", "busybox", NULL });
+  g_autofree char *none = env_of (b, "https_proxy");
+  cr_assert_null (none);
+}
+
+Test (run_config, env_host_then_file_then_flags)
+{
+  char *caller[] = { "OTHER=x", "IMGVAR=caller", NULL };
+  g_autofree char *file = g_build_filename (tmp_root, "env", NULL);
+  cr_assert (g_file_set_contents (file,
+                                  "# a comment\n\n  FROMFILE=1  \nOTHER=file\nIMGVAR=file\n",
+                                  -1, NULL));
+  g_autoptr (ContainerConfig) c = run_with (
+      &busybox, caller, NULL,
+      (const char *const[]){ "run", "--env-host", "--env-file", file, "-e", "IMGVAR=flag",
+                             "busybox", NULL });
+  ASSERT_STRV (c->env, "PATH=/bin:/usr/bin", "container=podman", "IMGVAR=flag", "OTHER=file",
+               "FROMFILE=1");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ContainerConfig) missing = run_with (
+      &busybox, caller, &error,
+      (const char *const[]){ "run", "--env-file", "/nonexistent/podunit.env", "busybox", NULL });
+  cr_assert_null (missing);
+  cr_assert (strstr (error->message, "/nonexistent/podunit.env"), "%s", error->message);
+}
+
+/* ---- health ---- */
+
+Test (run_config, health_flags)
+{
+  g_autofree char **argv = NULL;
+  const char *args[] = { "run", "--health-cmd", "true", "--health-retries", "2", "busybox",
+                         NULL };
+  g_auto (GStrv) owned = g_strdupv ((char **) args);
+  int argc = 6;
+  RunOpts o = { 0 };
+  HealthConfig hc = { 0 };
+  argv = g_memdup2 (owned, sizeof args);
+  cr_assert (run_opts_parse (&argc, &argv, &o, TRUE, NULL));
+  cr_assert (run_config_health (&o, &hc, NULL));
+  cr_assert_not_null (hc.test);
+  cr_assert_eq (hc.retries, 2);
+  health_config_clear (&hc);
+  run_opts_clear (&o);
+}
