@@ -131,10 +131,8 @@ container_run_dir (const char *runroot, const char *id)
 
 /* The record is a GVariant dictionary (a{sv}, this machine's byte order),
  * glib's own serialization: run writes and reads it without loading a
- * JSON library (runtime/meson.build). Stores made before it have
- * config.json instead, read with json-glib. */
+ * JSON library (runtime/meson.build). */
 #define CONFIG_FILE "config"
-#define CONFIG_JSON_FILE "config.json"
 
 static char *
 config_path (const char *root, const char *id)
@@ -187,77 +185,18 @@ container_config_save (const ContainerConfig *c, const char *root, GError **erro
   return TRUE;
 }
 
-/* A record from before the GVariant one (config.json). */
-static ContainerConfig *
-config_load_json (const char *path, GError **error)
-{
-  g_autoptr (JsonParser) p = json_parser_new ();
-  g_autoptr (ContainerConfig) c = g_new0 (ContainerConfig, 1);
-  JsonObject *o;
-
-  if (!json_parser_load_from_file (p, path, error))
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (p)))
-    {
-      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_INVALID, "%s: not an object", path);
-      return NULL;
-    }
-  o = json_node_get_object (json_parser_get_root (p));
-  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      JsonNode *n = json_object_get_member (o, fields[i].key);
-      if (!n || JSON_NODE_HOLDS_NULL (n))
-        continue;
-      switch (fields[i].type)
-        {
-        case F_STR:
-          *FIELD (c, i, char *) = g_strdup (json_node_get_string (n));
-          break;
-        case F_STRV:
-          {
-            JsonArray *a = JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
-            guint len = a ? json_array_get_length (a) : 0;
-            char **v = g_new0 (char *, len + 1);
-            for (guint k = 0; k < len; k++)
-              v[k] = g_strdup (json_array_get_string_element (a, k));
-            *FIELD (c, i, char **) = v;
-            break;
-          }
-        case F_BOOL:
-          *FIELD (c, i, gboolean) = json_node_get_boolean (n);
-          break;
-        case F_INT:
-          *FIELD (c, i, int) = json_node_get_int (n);
-          break;
-        case F_INT64:
-          *FIELD (c, i, gint64) = json_node_get_int (n);
-          break;
-        }
-    }
-  return g_steal_pointer (&c);
-}
-
 /* The record's dictionary; NULL with @error when there is none or it is
- * not one. *@json_path is set instead when only a config.json exists. */
+ * not one. */
 static GVariant *
-config_read (const char *root, const char *id, char **json_path, GError **error)
+config_read (const char *root, const char *id, GError **error)
 {
   g_autofree char *path = config_path (root, id);
   char *data;
   gsize len;
   GVariant *v;
 
-  *json_path = NULL;
   if (!g_file_get_contents (path, &data, &len, error))
-    {
-      g_autofree char *old = g_build_filename (root, "containers", id, CONFIG_JSON_FILE, NULL);
-      if (g_access (old, F_OK) == 0)
-        {
-          g_clear_error (error);
-          *json_path = g_steal_pointer (&old);
-        }
-      return NULL;
-    }
+    return NULL;
   v = g_variant_ref_sink (
       g_variant_new_from_data (G_VARIANT_TYPE_VARDICT, data, len, FALSE, g_free, data));
   if (!g_variant_is_normal_form (v))
@@ -273,12 +212,9 @@ config_read (const char *root, const char *id, char **json_path, GError **error)
 ContainerConfig *
 container_config_load (const char *root, const char *id, GError **error)
 {
-  g_autofree char *json_path = NULL;
-  g_autoptr (GVariant) v = config_read (root, id, &json_path, error);
+  g_autoptr (GVariant) v = config_read (root, id, error);
   g_autoptr (ContainerConfig) c = NULL;
 
-  if (json_path)
-    return config_load_json (json_path, error);
   if (!v)
     return NULL;
   c = g_new0 (ContainerConfig, 1);
@@ -324,9 +260,8 @@ container_list (const char *root, GError **error)
   while ((e = g_dir_read_name (d)))
     {
       g_autofree char *cfg = config_path (root, e);
-      g_autofree char *json = g_build_filename (dir, e, CONFIG_JSON_FILE, NULL);
       struct stat st;
-      if (strlen (e) != 64 || (stat (cfg, &st) < 0 && stat (json, &st) < 0))
+      if (strlen (e) != 64 || stat (cfg, &st) < 0)
         continue;
       g_ptr_array_add (ids, g_strdup (e));
       g_array_append_val (created, st.st_mtim.tv_sec);
@@ -350,15 +285,9 @@ container_list (const char *root, GError **error)
 static char *
 read_name (const char *root, const char *id)
 {
-  g_autofree char *json_path = NULL;
-  g_autoptr (GVariant) v = config_read (root, id, &json_path, NULL);
+  g_autoptr (GVariant) v = config_read (root, id, NULL);
   const char *name;
 
-  if (json_path)
-    {
-      g_autoptr (ContainerConfig) c = config_load_json (json_path, NULL);
-      return c ? g_steal_pointer (&c->name) : NULL;
-    }
   return v && g_variant_lookup (v, "Name", "&s", &name) ? g_strdup (name) : NULL;
 }
 
@@ -623,15 +552,10 @@ container_remove_files (const char *root, const char *runroot, const char *id, G
   g_autofree char *dir = container_dir (root, id);
   g_autofree char *rdir = container_run_dir (runroot, id);
   g_autofree char *cfg = config_path (root, id);
-  g_autofree char *json = g_build_filename (dir, CONFIG_JSON_FILE, NULL);
   /* The record goes first: a half-removed container is then invisible
    * instead of listed with missing parts. */
-  if ((unlink (cfg) < 0 && errno != ENOENT) || (unlink (json) < 0 && errno != ENOENT))
-    {
-      errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "removing the record in %s",
-                   dir);
-      return FALSE;
-    }
+  if (unlink (cfg) < 0 && errno != ENOENT)
+    return errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "removing %s", cfg);
   return fs_rm_rf (dir, error) && fs_rm_rf (rdir, error);
 }
 

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A container's persistent spec and its run state.
  *
- *   ROOT/containers/<id>/config        the spec (written once at create): a GVariant
- *                                      a{sv}; stores from before it have config.json
+ *   ROOT/containers/<id>/config        the spec (written once at create): a GVariant a{sv}
  *   ROOT/containers/<id>/upper, work   overlay upper and work dirs (diff/commit read upper)
  *   ROOT/containers/<id>/ctr.log       k8s-file log of a detached container
  *   RUNROOT/containers/<id>/state.json pid, status, exit code (tmpfs: gone at reboot)
