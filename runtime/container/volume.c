@@ -253,7 +253,7 @@ volume_normalize_mount (const char *root, const char *spec, GError **error)
 
 /* ---- volume records (volume.h) ---- */
 
-G_DEFINE_QUARK (podunit - volume - error - quark, volume_error)
+G_DEFINE_QUARK (podunit-volume-error-quark, volume_error)
 
 void
 volume_free (Volume *v)

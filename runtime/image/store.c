@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK (podunit - store - error - quark, store_error)
+G_DEFINE_QUARK (podunit-store-error-quark, store_error)
 
 struct _Store
 {

@@ -14,7 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK (caps - error - quark, caps_error)
+G_DEFINE_QUARK (caps-error-quark, caps_error)
 
 int
 caps_last_cap (void)

@@ -36,7 +36,7 @@ extern const char seccomp_default_profile_json[];
 extern const size_t seccomp_default_profile_len;
 extern const char seccomp_default_profile_sha256[];
 
-G_DEFINE_QUARK (seccomp - profile - error - quark, seccomp_profile_error)
+G_DEFINE_QUARK (seccomp-profile-error-quark, seccomp_profile_error)
 
 struct _SeccompProgram
 {
