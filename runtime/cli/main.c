@@ -14,9 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "sandbox/spawn.h"
+#include "sandbox/userns.h"
 
 
 typedef struct {
@@ -209,7 +213,9 @@ parse_log_level (const char *s, CliLogLevel *out)
 static void
 set_default_dirs (CliGlobal *g)
 {
-  g->rootless = geteuid () != 0;
+  /* Inside the rootless namespace (a supervisor, or a podunit it runs)
+   * podunit is root but still rootless. */
+  g->rootless = geteuid () != 0 || !userns_is_initial ();
   if (!g->root)
     g->root = g->rootless ? g_build_filename (g_get_user_data_dir (), "podunit", NULL)
                           : g_strdup ("/var/lib/podunit");
@@ -223,6 +229,68 @@ set_default_dirs (CliGlobal *g)
       else
         g->runroot = g_strdup_printf ("/tmp/podunit-run-%u", (unsigned) geteuid ());
     }
+}
+
+#ifndef NFS_SUPER_MAGIC
+#define NFS_SUPER_MAGIC 0x6969
+#endif
+
+/* An unprivileged podunit works as root in the rootless user namespace
+ * (userns.h); first the usual reasons it cannot, each named. */
+static gboolean
+enter_rootless (CliGlobal *g, GError **error)
+{
+  g_autofree char *pause_file = NULL;
+  g_autofree char *warning = NULL;
+  g_autofree char *probe = NULL;
+  struct statfs sfs;
+  struct stat st;
+
+  if (geteuid () == 0)
+    return TRUE;
+  if (!g->runroot)
+    {
+      const char *xdg = g_getenv ("XDG_RUNTIME_DIR");
+      if (!xdg || !*xdg)
+        return g_set_error (error, SPAWN_ERROR, 125,
+                            "XDG_RUNTIME_DIR is not set: rootless podunit keeps its state there; "
+                            "log in through a session (for services: loginctl enable-linger %s) "
+                            "or give --runroot DIR",
+                            g_get_user_name ()),
+               FALSE;
+      if (stat (xdg, &st) < 0)
+        return g_set_error (error, SPAWN_ERROR, 125,
+                            "XDG_RUNTIME_DIR %s: %s (give --runroot DIR)", xdg, g_strerror (errno)),
+               FALSE;
+      if (st.st_uid != getuid ())
+        return g_set_error (error, SPAWN_ERROR, 125,
+                            "XDG_RUNTIME_DIR %s is owned by uid %u, not by %s (uid %u): log in "
+                            "as that user (su - / machinectl shell, not plain su) or give "
+                            "--runroot DIR",
+                            xdg, (unsigned) st.st_uid, g_get_user_name (), (unsigned) getuid ()),
+               FALSE;
+    }
+  set_default_dirs (g);
+  /* The nearest existing directory of the store tells its file system. */
+  probe = g_strdup (g->root);
+  while (statfs (probe, &sfs) < 0 && strcmp (probe, "/") != 0)
+    {
+      char *up = g_path_get_dirname (probe);
+      g_free (probe);
+      probe = up;
+    }
+  if (sfs.f_type == NFS_SUPER_MAGIC)
+    return g_set_error (error, SPAWN_ERROR, 125,
+                        "the store %s is on NFS, which cannot keep the owners of a rootless "
+                        "container's files: give --root DIR on a local file system",
+                        g->root),
+           FALSE;
+  pause_file = g_build_filename (g->runroot, "pause.pid", NULL);
+  if (!userns_rootless_enter (pause_file, &warning, error))
+    return FALSE;
+  if (warning)
+    cli_warn ("%s", warning);
+  return TRUE;
 }
 
 /* Splits "--flag=value" / "--flag value"; returns the value or NULL when the
@@ -389,6 +457,11 @@ main (int argc, char **argv)
           cli_error ("\"%s\" is not implemented yet", name);
           return EXIT_PODUNIT;
         }
+      {
+        g_autoptr (GError) error = NULL;
+        if (!enter_rootless (&g, &error))
+          return cli_fail (error);
+      }
       set_default_dirs (&g);
       g.launch = (LaunchOptions){ .root = g.root, .runroot = g.runroot, .warn = warn_message };
       /* The verb sees its own name as argv[0], as GOption expects. */

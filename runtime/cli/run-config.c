@@ -11,6 +11,7 @@
 
 #include "container/volume.h"
 #include "sandbox/mount.h"
+#include "sandbox/userns.h"
 #include "sandbox/spawn.h"
 #include "systemd/cgroup.h"
 #include "systemd/journal.h"
@@ -406,20 +407,35 @@ run_config_network (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
   return TRUE;
 }
 
-/* The user namespace: only the host's for now. */
+/* The user namespace: --userns, --uidmap/--gidmap and
+ * --subuidname/--subgidname checked here (userns.h) and recorded; the
+ * launch resolves them against the ids the caller has. */
 gboolean
 run_config_userns (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
 {
-  if (o->userns && *o->userns && !g_str_equal (o->userns, "host") && !o->uidmap)
-    return bad (error, "--userns %s is not supported by podunit yet (give --uidmap/--gidmap)",
+  g_auto (UsernsMode) m;
+  g_autoptr (GArray) maps = g_array_new (FALSE, FALSE, sizeof (IdMapping));
+
+  if (!userns_mode_parse (o->userns, &m, error))
+    return FALSE;
+  for (char **u = o->uidmap; u && *u; u++)
+    if (!userns_mapping_parse (*u, "--uidmap", maps, error))
+      return FALSE;
+  for (char **u = o->gidmap; u && *u; u++)
+    if (!userns_mapping_parse (*u, "--gidmap", maps, error))
+      return FALSE;
+  if ((o->uidmap || o->gidmap || o->subuidname || o->subgidname) && m.kind != USERNS_DEFAULT
+      && m.kind != USERNS_PRIVATE)
+    return bad (error, "--userns %s cannot be combined with --uidmap, --gidmap, --subuidname "
+                       "or --subgidname",
                 o->userns);
-  /* The spawn path writes the maps (spawn.h), but the store's layers are
-   * owned by the host's root: the container's root could not use them
-   * without idmapped layer mounts, which podunit does not set up yet. */
-  if (o->uidmap || o->gidmap)
-    return bad (error, "--uidmap/--gidmap are not supported by podunit yet (the image layers "
-                       "need idmapped mounts)");
+  if ((o->uidmap || o->gidmap) && (o->subuidname || o->subgidname))
+    return bad (error, "--uidmap/--gidmap cannot be combined with --subuidname/--subgidname");
   c->userns = g_strdup (o->userns);
+  c->uidmap = g_strdupv (o->uidmap);
+  c->gidmap = g_strdupv (o->gidmap);
+  c->subuidname = g_strdup (o->subuidname);
+  c->subgidname = g_strdup (o->subgidname);
   return TRUE;
 }
 

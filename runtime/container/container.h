@@ -69,6 +69,8 @@ typedef struct {
   char **add_host; /* "name:ip" */
   char *userns;    /* NULL/"" host, "private"... */
   char **uidmap;   /* "container:host:size" */
+  char *subuidname; /* --subuidname/--subgidname */
+  char *subgidname;
   char **gidmap;
   char *log_driver; /* "k8s-file", "none", "passthrough", "journald" */
   char *log_tag;    /* --log-opt tag= (journald), NULL: the default */

@@ -19,6 +19,7 @@
 
 #include "container/user.h"
 #include "systemd/cgroup.h"
+#include "sandbox/userns.h"
 #include "fdio.h"
 #include "systemd/health.h"
 #include "systemd/notify.h"
@@ -234,6 +235,59 @@ env_with_defaults (ContainerConfig *c, const char *home)
   return (char **) g_ptr_array_free (out, FALSE);
 }
 
+/* The user-namespace step (userns.h): the container's own namespace
+ * and maps, if it gets one; a keep-id container runs as the user's id
+ * unless --user says otherwise. */
+static gboolean
+prepare_userns (ContainerConfig *c, Launch *l, GError **error)
+{
+  g_auto (UsernsMode) m;
+  g_autoptr (GArray) umap = NULL;
+  g_autoptr (GArray) gmap = NULL;
+  UsernsHost host = { .rootless = !userns_is_initial (), .subuid_file = "/etc/subuid",
+                      .subgid_file = "/etc/subgid" };
+  gint64 ku = -1, kg = -1;
+
+  if (!userns_mode_parse (c->userns, &m, error))
+    return FALSE;
+  for (char **u = c->uidmap; u && *u; u++)
+    if (!userns_mapping_parse (*u, "--uidmap", m.uidmap ? m.uidmap
+                                   : (m.uidmap = g_array_new (FALSE, FALSE, sizeof (IdMapping))),
+                               error))
+      return FALSE;
+  for (char **u = c->gidmap; u && *u; u++)
+    if (!userns_mapping_parse (*u, "--gidmap", m.gidmap ? m.gidmap
+                                   : (m.gidmap = g_array_new (FALSE, FALSE, sizeof (IdMapping))),
+                               error))
+      return FALSE;
+  gboolean ok = !host.rootless || userns_rootless_host (&host, error);
+  ok = ok && userns_resolve (&m, c->subuidname, c->subgidname, &host, &umap, &gmap, &ku, &kg,
+                             error);
+  userns_host_clear (&host);
+  if (!ok)
+    return FALSE;
+  if (!umap)
+    return TRUE;
+  /* The store's layers belong to the caller's root: a container whose
+   * root is some other id could not use them (idmapped layers are not
+   * set up yet). */
+  if (userns_map_id (umap, 0) != 0 && !host.rootless)
+    return set_err (error, 125, "--uidmap/--subuidname/--userns=auto with root: mapping the "
+                                "container's root to another host id is not supported by "
+                                "podunit yet (the layers need idmapped mounts)");
+  l->spec.clone_flags |= CLONE_NEWUSER;
+  l->spec.uid_map = userns_map_text (umap);
+  l->spec.gid_map = userns_map_text (gmap);
+  if (!c->user || !*c->user)
+    {
+      if (ku >= 0)
+        l->spec.uid = ku;
+      if (kg >= 0)
+        l->spec.gid = kg;
+    }
+  return TRUE;
+}
+
 /* The image's layers, and the run dir that holds /etc/hosts & co. */
 static gboolean
 prepare_layers (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
@@ -376,26 +430,19 @@ prepare_process (ContainerConfig *c, Launch *l, GError **error)
 }
 
 /* The namespaces it is cloned into: a private network namespace (its
- * loopback up) unless --network host, a user namespace with --uidmap. */
+ * loopback up) unless --network host; the user namespace is prepare_userns's. */
 static gboolean
 prepare_namespaces (ContainerConfig *c, Launch *l, GError **error)
 {
-  l->spec.clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+  l->spec.clone_flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
   l->plan->new_netns = g_strcmp0 (c->network, "host") != 0;
   if (l->plan->new_netns)
     {
       l->spec.clone_flags |= CLONE_NEWNET;
       l->spec.loopback_up = TRUE;
     }
-  l->plan->userns = c->uidmap != NULL;
-  if (c->uidmap)
-    {
-      l->spec.clone_flags |= CLONE_NEWUSER;
-      l->spec.uid_map = namespaces_map_from_flags (c->uidmap, error);
-      l->spec.gid_map = namespaces_map_from_flags (c->gidmap ? c->gidmap : c->uidmap, error);
-      if (!l->spec.uid_map || !l->spec.gid_map)
-        return FALSE;
-    }
+  /* Mounted by podunit itself: in a user namespace when rootless. */
+  l->plan->userns = !userns_is_initial ();
   return TRUE;
 }
 
@@ -406,6 +453,7 @@ prepare (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
   launch_init (l);
   return prepare_layers (o, c, l, error)
          && prepare_user (c, l, error)
+         && prepare_userns (c, l, error)
          && prepare_rootfs (o, c, l, error)
          && prepare_mounts (c, l, error)
          && prepare_security (o, c, l, error)

@@ -320,7 +320,11 @@ write_whiteout (Extract *x, int pfd, const char *name, const char *entry, GError
   const char *victim = name + strlen (".wh.");
   if (strcmp (name, ".wh..wh..opq") == 0)
     {
-      if (fsetxattr (pfd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+      /* Both names: overlayfs reads trusted.* when mounted by root and
+       * user.* when mounted in a user namespace ("userxattr", rootless or
+       * a container with its own maps); only root may set trusted.*. */
+      gboolean t = fsetxattr (pfd, "trusted.overlay.opaque", "y", 1, 0) == 0;
+      if (fsetxattr (pfd, "user.overlay.opaque", "y", 1, 0) < 0 && !t)
         return entry_error (x, error, entry, "cannot mark directory opaque: %s",
                             g_strerror (errno));
       return TRUE;

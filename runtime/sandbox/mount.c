@@ -261,8 +261,12 @@ setup_dev (int rootfd, const MountPlan *p, GError **error)
     if (symlinkat (links[i][0], dfd, links[i][1]) < 0 && errno != EEXIST)
       return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "creating /dev/%s",
                           links[i][1]);
-  return mount_in_root (rootfd, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-                        "newinstance,ptmxmode=0666,mode=620,gid=5", FALSE, error)
+  /* gid=5 (tty) only where it exists: a rootless namespace of the user's
+   * own id alone has no gid 5 (EINVAL), as podman drops it then. */
+  return (mount_in_root (rootfd, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                         "newinstance,ptmxmode=0666,mode=620,gid=5", FALSE, NULL)
+          || mount_in_root (rootfd, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                            "newinstance,ptmxmode=0666,mode=620", FALSE, error))
          && mount_in_root (rootfd, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                            shm, FALSE, error)
          && mount_in_root (rootfd, "mqueue", "/dev/mqueue", "mqueue",

@@ -14,27 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-char *
-namespaces_map_from_flags (char **maps, GError **error)
-{
-  g_autoptr (GString) out = g_string_new (NULL);
-  for (; maps && *maps; maps++)
-    {
-      guint64 a, b, n;
-      char extra;
-      if (sscanf (*maps, "%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT "%c",
-                  &a, &b, &n, &extra) != 3)
-        {
-          g_set_error (error, SPAWN_ERROR, 125,
-                       "invalid id mapping \"%s\": expected CONTAINER_ID:HOST_ID:SIZE", *maps);
-          return NULL;
-        }
-      g_string_append_printf (out, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n",
-                              a, b, n);
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
 static gboolean
 write_proc (pid_t pid, const char *file, const char *text, GError **error)
 {
@@ -63,11 +42,13 @@ namespaces_write_maps (pid_t pid, const char *uid_map, const char *gid_map, GErr
 gboolean
 namespaces_join (pid_t pid, GError **error)
 {
-  /* The user namespace first: it grants the rights to join the others. */
+  /* The user namespace last: a container's own one is made after its
+   * other namespaces (spawn.h), which belong to ours, where podunit has
+   * the rights to join them. */
   static const struct { const char *name; int type; } nss[] = {
-    { "user", CLONE_NEWUSER }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
-    { "net", CLONE_NEWNET },   { "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP },
-    { "mnt", CLONE_NEWNS },
+    { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
+    { "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP }, { "mnt", CLONE_NEWNS },
+    { "user", CLONE_NEWUSER },
   };
   int fds[G_N_ELEMENTS (nss)];
   for (gsize i = 0; i < G_N_ELEMENTS (nss); i++)

@@ -124,8 +124,12 @@ exec_process (const SpawnSpec *spec, int sync_fd)
     child_fail (sync_fd, 125, error->message);
   if (spec->seccomp && !spec->caps.no_new_privs && !seccomp_program_apply (spec->seccomp, &error))
     child_fail (sync_fd, 125, error->message);
-  if (setgroups (spec->groups ? spec->groups->len : 0,
-                 spec->groups ? (gid_t *) spec->groups->data : NULL) < 0
+  /* setgroups is denied in a rootless namespace of the user's own ids
+   * alone (setgroups=deny): dropping groups is then moot, asking for
+   * some still fails. */
+  if ((setgroups (spec->groups ? spec->groups->len : 0,
+                  spec->groups ? (gid_t *) spec->groups->data : NULL) < 0
+       && !(errno == EPERM && (!spec->groups || spec->groups->len == 0)))
       || setresgid (spec->gid, spec->gid, spec->gid) < 0
       || setresuid (spec->uid, spec->uid, spec->uid) < 0)
     {
@@ -199,8 +203,6 @@ child_main (const SpawnSpec *spec, int sync_fd, gboolean wait_go)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   if (wait_go && read (sync_fd, &go, 1) != 1)
     _exit (125);
-  if ((spec->clone_flags & CLONE_NEWUSER) && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
-    child_fail (sync_fd, 125, "becoming root in the user namespace");
   /* The cgroup namespace is rooted where we are when it is created: only
    * now, after the parent moved us into the container's cgroup. */
   if ((spec->clone_flags & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
@@ -212,6 +214,17 @@ child_main (const SpawnSpec *spec, int sync_fd, gboolean wait_go)
     child_fail (sync_fd, 125, "sethostname");
   if (spec->loopback_up && !namespaces_loopback_up (&error))
     child_fail (sync_fd, 125, error->message);
+  /* The container's own user namespace comes last (spawn.h): the rootfs
+   * was mounted with the caller's rights, which reach the store. */
+  if (spec->clone_flags & CLONE_NEWUSER)
+    {
+      if (unshare (CLONE_NEWUSER) < 0)
+        child_fail (sync_fd, 125, "unshare(CLONE_NEWUSER)");
+      if (write (sync_fd, "u", 1) != 1 || read (sync_fd, &go, 1) != 1 || go != 'm')
+        _exit (125);
+      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+        child_fail (sync_fd, 125, "becoming root in the user namespace");
+    }
   prctl (PR_SET_PDEATHSIG, 0);
   exec_process (spec, sync_fd);
 }
@@ -219,7 +232,7 @@ child_main (const SpawnSpec *spec, int sync_fd, gboolean wait_go)
 /* Reads the child's report: TRUE when it exec'd (EOF). A one-byte 't'
  * message before that carries the pty master (console.c) into *tty_master. */
 static gboolean
-read_report (int fd, pid_t pid, int *tty_master, GError **error)
+read_report (int fd, pid_t pid, const SpawnSpec *spec, int *tty_master, GError **error)
 {
   SpawnReport r;
   ssize_t n;
@@ -245,6 +258,19 @@ read_report (int fd, pid_t pid, int *tty_master, GError **error)
             *tty_master = got;
           else
             close (got);
+          continue;
+        }
+      if (n == 1 && ((char *) &r)[0] == 'u' && spec && (spec->clone_flags & CLONE_NEWUSER))
+        {
+          /* The child made its user namespace: its maps, then "m". */
+          if (!namespaces_write_maps (pid, spec->uid_map, spec->gid_map, error))
+            {
+              kill (pid, SIGKILL);
+              waitpid (pid, NULL, 0);
+              return FALSE;
+            }
+          if (write (fd, "m", 1) != 1)
+            break;
           continue;
         }
       break;
@@ -307,18 +333,16 @@ spawn_container (const SpawnSpec *spec, GError **error)
       g_set_error (error, SPAWN_ERROR, 125, "socketpair: %s", g_strerror (errno));
       return -1;
     }
-  pid = spec->cgroup_fd >= 0 ? clone_into_cgroup (spec->clone_flags & ~CLONE_NEWCGROUP,
-                                                    spec->cgroup_fd)
-                             : -1;
+  /* The user namespace is the child's own step (child_main). */
+  int flags = spec->clone_flags & ~(CLONE_NEWCGROUP | CLONE_NEWUSER);
+  pid = spec->cgroup_fd >= 0 ? clone_into_cgroup (flags, spec->cgroup_fd) : -1;
   if (pid >= 0)
     in_cgroup = TRUE;
   else
-    pid = syscall (SYS_clone, (unsigned long) (spec->clone_flags & ~CLONE_NEWCGROUP) | SIGCHLD,
-                   NULL, NULL, NULL, NULL);
-  /* Without a user namespace to map, a hook to run or a cgroup to enter,
-   * the parent has nothing to do before the child's setup: no "go". */
-  wait_go = (spec->clone_flags & CLONE_NEWUSER) || spec->after_namespaces
-            || (!in_cgroup && spec->enter_cgroup);
+    pid = syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  /* Without a hook to run or a cgroup to enter, the parent has nothing to
+   * do before the child's setup: no "go". */
+  wait_go = spec->after_namespaces || (!in_cgroup && spec->enter_cgroup);
   if (pid < 0)
     {
       g_set_error (error, SPAWN_ERROR, 125, "clone: %s", g_strerror (errno));
@@ -333,9 +357,6 @@ spawn_container (const SpawnSpec *spec, GError **error)
     }
   close (sv[1]);
 
-  if ((spec->clone_flags & CLONE_NEWUSER)
-      && !namespaces_write_maps (pid, spec->uid_map, spec->gid_map, error))
-    goto kill;
   if (!in_cgroup && spec->enter_cgroup && !spec->enter_cgroup (spec, pid, spec->hook_data, error))
     goto kill;
   if (spec->after_namespaces && !spec->after_namespaces (spec, pid, spec->hook_data, error))
@@ -345,7 +366,7 @@ spawn_container (const SpawnSpec *spec, GError **error)
       g_set_error (error, SPAWN_ERROR, 125, "starting container process: %s", g_strerror (errno));
       goto kill;
     }
-  if (!read_report (sv[0], pid, spec->tty_master, error))
+  if (!read_report (sv[0], pid, spec, spec->tty_master, error))
     {
       close (sv[0]);
       return -1;
@@ -393,7 +414,7 @@ spawn_exec (const SpawnSpec *spec, pid_t target, GError **error)
       exec_process (spec, sv[1]);
     }
   close (sv[1]);
-  if (!read_report (sv[0], pid, spec->tty_master, error))
+  if (!read_report (sv[0], pid, NULL, spec->tty_master, error))
     {
       close (sv[0]);
       return -1;

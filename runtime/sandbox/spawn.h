@@ -4,9 +4,11 @@
  *   parent                              child (clone, new namespaces)
  *   ------                              -----
  *   clone(CLONE_NEW*)  ───────────────► waits for "go"
- *   write uid/gid maps (user ns)
  *   hook: after_namespaces (network)
  *   "go" ─────────────────────────────► mount_setup_rootfs, hostname, lo up
+ *                                       [own user ns: unshare(CLONE_NEWUSER)
+ *   writes uid/gid maps ◄──── "u" ───── after the mounts, which need the
+ *   "m" ──────────────────────────────► caller's rights on the store]
  *                                       rlimits, cwd
  *                                       caps / user / seccomp (caps.h order)
  *                                       [--init: fork; pid 1 reaps]
@@ -106,8 +108,6 @@ gboolean console_child_setup (int sync_fd);
 int console_relay (int master, pid_t pid, gboolean input);
 
 /* namespaces.c */
-/* "0 1000 1" lines from podman's --uidmap values ("0:1000:1"). */
-char *namespaces_map_from_flags (char **maps, GError **error);
 gboolean namespaces_write_maps (pid_t pid, const char *uid_map, const char *gid_map,
                                 GError **error);
 /* Joins every namespace of @pid that differs from ours (user first). */

@@ -187,9 +187,34 @@ Test (run_config, bad_and_unsupported_flags_are_named)
   cr_assert_str_eq (wd, "-w relative: the working directory must be an absolute path");
   g_autofree char *host = RUN_ERROR ("--add-host", "nohostip", "busybox");
   cr_assert_str_eq (host, "--add-host nohostip: expected HOST:IP");
-  g_autofree char *userns = RUN_ERROR ("--userns", "keep-id", "busybox");
+  g_autofree char *userns = RUN_ERROR ("--userns", "keep-idd", "busybox");
   cr_assert_str_eq (userns,
-                    "--userns keep-id is not supported by podunit yet (give --uidmap/--gidmap)");
+                    "--userns keep-idd: expected host, private, keep-id, nomap, auto or ns:PATH");
+}
+
+Test (run_config, user_namespace_flags_recorded)
+{
+  /* As Quadlet emits them (UserNS=, UIDMap=, GIDMap=, SubUIDMap=). */
+  g_autoptr (ContainerConfig) a = RUN ("--userns", "keep-id:uid=200,gid=210", "busybox");
+  cr_assert_str_eq (a->userns, "keep-id:uid=200,gid=210");
+  g_autoptr (ContainerConfig) b = RUN ("--uidmap", "0:10000:10", "--uidmap", "10:20000:10",
+                                       "--gidmap", "0:10000:10", "busybox");
+  cr_assert_eq (g_strv_length (b->uidmap), 2);
+  cr_assert_str_eq (b->gidmap[0], "0:10000:10");
+  g_autoptr (ContainerConfig) c = RUN ("--subuidname", "utest", "--subgidname", "gtest", "busybox");
+  cr_assert_str_eq (c->subuidname, "utest");
+  cr_assert_str_eq (c->subgidname, "gtest");
+  g_autoptr (ContainerConfig) d
+      = RUN ("--userns", "auto:uidmapping=0:10000:10,uidmapping=10:20000:10,gidmapping=0:10000:10,"
+                         "gidmapping=10:20000:10,size=20",
+             "busybox");
+  cr_assert_str_eq (d->userns, "auto:uidmapping=0:10000:10,uidmapping=10:20000:10,"
+                               "gidmapping=0:10000:10,gidmapping=10:20000:10,size=20");
+  g_autofree char *mix = RUN_ERROR ("--userns", "keep-id", "--uidmap", "0:1:2", "busybox");
+  cr_assert_str_eq (mix, "--userns keep-id cannot be combined with --uidmap, --gidmap, "
+                         "--subuidname or --subgidname");
+  g_autofree char *bad = RUN_ERROR ("--uidmap", "0:1", "busybox");
+  cr_assert_str_eq (bad, "--uidmap 0:1: expected CONTAINER_ID:HOST_ID:SIZE");
 }
 
 Test (run_config, stop_signal_and_timeout)

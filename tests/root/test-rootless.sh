@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Rootless podunit (issue 11), as a throwaway user this test creates with
+# a subordinate range in /etc/subuid and /etc/subgid (removed at the end):
+# run in the rootless user namespace, --userns=keep-id, escape attempts,
+# the clear errors; and root's mapped containers (--uidmap).
+# Usage: test-rootless.sh PODUNIT   (needs root, useradd, newuidmap)
+set -u
+PODUNIT=$(readlink -f "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ "$(id -u)" != 0 ]; then echo "skip: needs root"; exit 77; fi
+command -v newuidmap >/dev/null || { echo "skip: newuidmap missing (package uidmap)"; exit 77; }
+command -v useradd >/dev/null || { echo "skip: useradd missing"; exit 77; }
+
+U=purl$$
+T=$(mktemp -d /tmp/podunit-test-rootless.XXXXXX)
+chmod 755 "$T"
+cleanup () {
+  [ -n "${PAUSE:-}" ] && kill "$PAUSE" 2>/dev/null
+  for p in $(pgrep -u "$U" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+  sleep 0.2
+  userdel -r "$U" >/dev/null 2>&1
+  sed -i "/^$U:/d" /etc/subuid /etc/subgid
+  rm -rf "$T"
+}
+trap cleanup EXIT
+useradd -m -s /bin/sh "$U" || { echo "Bail out! useradd"; exit 1; }
+# Only our range (Debian's useradd may have added one already).
+sed -i "/^$U:/d" /etc/subuid /etc/subgid
+echo "$U:300000:65536" >> /etc/subuid
+echo "$U:300000:65536" >> /etc/subgid
+UID_=$(id -u "$U")
+XDG=$T/xdg
+install -d -o "$U" -g "$U" -m 700 "$XDG"
+
+# As the user, with a login-like environment.
+asuser () {
+  setpriv --reuid="$U" --regid="$U" --init-groups env -i HOME="/home/$U" USER="$U" LOGNAME="$U" \
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin XDG_RUNTIME_DIR="$XDG" "$@"
+}
+P () { asuser "$PODUNIT" "$@"; }
+
+. "$HERE/lib.sh"
+status () { "$@" >/dev/null 2>&1; echo $?; }
+
+sh "$HERE/../images/make-busybox-oci.sh" "$T/busybox.tar" >/dev/null || { echo "Bail out! image"; exit 1; }
+chmod 644 "$T/busybox.tar"
+P load -i "$T/busybox.tar" >/dev/null || { echo "Bail out! load as $U"; exit 1; }
+IMG=localhost/busybox:latest
+
+check "the store is the user's" "$UID_" "$(stat -c %u "/home/$U/.local/share/podunit")"
+check "run --rm id: root in the container" "uid=0(root) gid=0(root)" "$(P run --rm $IMG id)"
+PAUSE=$(cat "$XDG/podunit/pause.pid" 2>/dev/null)
+check "a pause process of the user keeps the namespace" "$UID_ podunit-pause" \
+  "$(ps -o uid=,comm= -p "${PAUSE:-1}" | awk '{print $1, $2}')"
+check "its map: the user, then the subordinate range" "0 $UID_ 1|1 300000 65536" \
+  "$(awk '{print $1, $2, $3}' "/proc/$PAUSE/uid_map" | tr '\n' '|' | sed 's/|$//')"
+check "layers keep their owners (a file of uid 0 is the user's on the host)" "$UID_" \
+  "$(stat -c %u "$(ls -d /home/$U/.local/share/podunit/layers/*/diff/bin 2>/dev/null || ls -d /home/$U/.local/share/podunit/*/*/bin | head -1)" 2>/dev/null | head -1)"
+check "--userns=keep-id: the user's uid inside" "uid=$UID_ gid=$UID_" \
+  "$(P run --rm --userns=keep-id $IMG id)"
+check "--userns=keep-id:uid=200,gid=210" "uid=200 gid=210" \
+  "$(P run --rm --userns=keep-id:uid=200,gid=210 $IMG id)"
+check "--uidmap within the namespace" "0 1 65536" \
+  "$(P run --rm --uidmap 0:1:65536 $IMG cat /proc/self/uid_map | awk '{print $1, $2, $3}')"
+check "--uidmap beyond the user's ids is refused, naming them" \
+  "125|Error: --uidmap 0:1:70000 maps ids the rootless namespace does not have (it has 0-65536: the user and /etc/subuid)" \
+  "$(status P run --rm --uidmap 0:1:70000 $IMG true)|$(P run --rm --uidmap 0:1:70000 $IMG true 2>&1)"
+
+# --- escape attempts ---
+P run -d --name esc $IMG sleep 300 >/dev/null
+CPID=$(P inspect --format '{{.State.Pid}}' esc)
+check "the container's process runs as the user on the host" "$UID_" "$(stat -c %u "/proc/$CPID")"
+check "... in a user namespace other than the host's" "different" \
+  "$([ "$(readlink /proc/$CPID/ns/user)" != "$(readlink /proc/1/ns/user)" ] && echo different)"
+check "host processes are not visible: pid 1 is the container's, no podunit or init" "sleep 0" \
+  "$(P exec esc sh -c 'echo $(cat /proc/1/comm) $(cat /proc/[0-9]*/comm | grep -c -e podunit -e init -e systemd)')"
+check "mounting over the store fails in the container" "fail" \
+  "$(P exec esc sh -c "mount -t tmpfs none /home 2>/dev/null && echo mounted || echo fail")"
+P kill esc >/dev/null; P rm -f esc >/dev/null
+
+mkdir -p "$T/vol"; chown "$U:" "$T/vol"
+echo secret > "$T/vol/rootfile"; chmod 644 "$T/vol/rootfile"
+check "a root-owned file in a volume cannot be written" "denied" \
+  "$(P run --rm -v "$T/vol:/data" $IMG sh -c 'echo x >> /data/rootfile 2>/dev/null && echo wrote || echo denied')"
+check "... and is unchanged" "secret" "$(cat "$T/vol/rootfile")"
+P run --rm -v "$T/vol:/data" $IMG touch /data/new >/dev/null
+check "a file the container's root writes is the user's on the host" "$UID_" "$(stat -c %u "$T/vol/new")"
+
+# --- clear errors ---
+check "XDG_RUNTIME_DIR unset" "125|Error: XDG_RUNTIME_DIR is not set: rootless podunit keeps its state there; log in through a session (for services: loginctl enable-linger $U) or give --runroot DIR" \
+  "$(asuser env -u XDG_RUNTIME_DIR "$PODUNIT" ps >/dev/null 2>&1; echo $?)|$(asuser env -u XDG_RUNTIME_DIR "$PODUNIT" ps 2>&1)"
+check "XDG_RUNTIME_DIR owned by someone else" \
+  "Error: XDG_RUNTIME_DIR /tmp is owned by uid 0, not by $U (uid $UID_): log in as that user (su - / machinectl shell, not plain su) or give --runroot DIR" \
+  "$(asuser env XDG_RUNTIME_DIR=/tmp "$PODUNIT" ps 2>&1)"
+sed -i "s/^$U:300000:65536$/$U:$UID_:65536/" /etc/subuid
+check "a range holding the user's own uid is refused" \
+  "Error: /etc/subuid:$(grep -n "^$U:" /etc/subuid | cut -d: -f1): the range $UID_:65536 of $U holds the user's own id $UID_; give it a range of other ids" \
+  "$(P --runroot "$XDG/other" ps 2>&1)"
+sed -i "s/^$U:$UID_:65536$/$U:300000:1/" /etc/subuid
+check "a range of size 1 is refused" \
+  "Error: /etc/subuid:$(grep -n "^$U:" /etc/subuid | cut -d: -f1): the range 300000:1 of $U has 1 id; a user namespace needs more (give it 65536, as useradd does)" \
+  "$(P --runroot "$XDG/other" ps 2>&1)"
+sed -i "/^$U:/d" /etc/subuid /etc/subgid
+check_match "no range: a warning naming the fix, then the user's own id alone" \
+  "no range for $U in /etc/subuid.*usermod --add-subuids" "$(P --runroot "$XDG/single" ps 2>&1)"
+check_match "... and containers still run" "^uid=0\\(root\\) gid=0\\(root\\)" \
+  "$(P --runroot "$XDG/single" run --rm $IMG id 2>/dev/null)"
+for f in "$XDG/other/pause.pid" "$XDG/single/pause.pid"; do
+  [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+done
+
+# --- root: mapped containers ---
+R () { "$PODUNIT" --root "$T/rootstore" --runroot "$T/rootrun" "$@"; }
+R load -i "$T/busybox.tar" >/dev/null
+check "root --uidmap: the container gets its own user namespace" "0 0 65536" \
+  "$(R run --rm --uidmap 0:0:65536 $IMG cat /proc/self/uid_map | awk '{print $1, $2, $3}')"
+check "root --uidmap moving root off host root: refused by name" \
+  "125|Error: --uidmap/--subuidname/--userns=auto with root: mapping the container's root to another host id is not supported by podunit yet (the layers need idmapped mounts)" \
+  "$(status R run --rm --uidmap 0:100000:65536 $IMG true)|$(R run --rm --uidmap 0:100000:65536 $IMG true 2>&1)"
+check "root --userns=keep-id is podman's error" "Error: --userns=keep-id is only supported in rootless mode" \
+  "$(R run --rm --userns=keep-id $IMG true 2>&1)"
+R rm -a -f >/dev/null 2>&1
+
+echo "1..$n"
+[ "$fails" = 0 ]
