@@ -7,6 +7,9 @@ PKGS=(
   meson ninja-build pkg-config gcc libc6-dev
   libglib2.0-dev libsystemd-dev systemd libseccomp-dev libcap-dev libarchive-dev
   libjson-glib-dev libcurl4-openssl-dev libssl-dev
+  # rootless: newuidmap/newgidmap (run time and tests/root/test-rootless.sh),
+  # pasta for rootless networking
+  uidmap passt
   # tests
   libcriterion-dev python3 clang libclang-rt-14-dev busybox-static rpm zstd
   # VM end-to-end harness (tests/e2e)

@@ -472,12 +472,10 @@ find_id_helper (const char *name, GError **error)
 {
   g_autofree char *path = g_find_program_in_path (name);
   struct stat st;
-  if (!path)
-    path = g_build_filename ("/usr/bin", name, NULL);
-  if (stat (path, &st) < 0)
+  if (!path || stat (path, &st) < 0)
     {
-      fail (error, "%s not found: install the package uidmap (Debian) or shadow-utils (RHEL) "
-                   "to run rootless containers",
+      fail (error, "%s not found in PATH: install the package uidmap (Debian) or shadow-utils "
+                   "(RHEL) to run rootless containers",
             name);
       return NULL;
     }
