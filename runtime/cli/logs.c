@@ -55,7 +55,7 @@ cli_logs (CliGlobal *g, int argc, char **argv)
     { NULL },
   };
   g_autoptr (GError) error = NULL;
-  g_autofree char *id = NULL, *path = NULL, *cdir = NULL;
+  g_autofree char *id = NULL, *path = NULL, *cdir = NULL, *rundir = NULL;
   g_autoptr (ContainerConfig) c = NULL;
   LogReadOptions ro = { .tail = -1 };
 
@@ -77,6 +77,8 @@ cli_logs (CliGlobal *g, int argc, char **argv)
   ro.follow = follow;
   ro.keep_following = still_running;
   ro.data = &o;
+  rundir = container_run_dir (g->runroot, id);
+  ro.watch_dir = rundir;
   if (g_strcmp0 (c->log_driver, "journald") == 0)
     {
       if (!log_read_journal (id, &ro, print_entry, &o, &error))

@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "container/state-json.h"
 #include "fdio.h"
 
 G_DEFINE_QUARK (container-error-quark, container_error)
@@ -456,10 +457,7 @@ parse_state (const char *text, ContainerState *st, GError **error)
   JsonObject *o;
   const char *s;
 
-  if (sscanf (text,
-              "{\"status\":\"%15[a-z]\",\"pid\":%d,\"supervisor_pid\":%d,\"exit_code\":%d,"
-              "\"started_at\":%lld,\"finished_at\":%lld}%n",
-              status, &pid, &sup, &code, &started, &finished, &end)
+  if (sscanf (text, CONTAINER_STATE_JSON_SCAN, status, &pid, &sup, &code, &started, &finished, &end)
           == 6
       && end > 0)
     {
@@ -533,10 +531,9 @@ container_state_save (const char *runroot, const char *id, const ContainerState 
   g_autofree char *dir = container_run_dir (runroot, id);
   g_autofree char *path = state_path (runroot, id);
   g_autofree char *text = g_strdup_printf (
-      "{\"status\":\"%s\",\"pid\":%d,\"supervisor_pid\":%d,\"exit_code\":%d,"
-      "\"started_at\":%" G_GINT64_FORMAT ",\"finished_at\":%" G_GINT64_FORMAT "}\n",
-      container_status_to_string (st->status), (int) st->pid, (int) st->supervisor_pid,
-      st->exit_code, st->started_at, st->finished_at);
+      CONTAINER_STATE_JSON, container_status_to_string (st->status), (int) st->pid,
+      (int) st->supervisor_pid, st->exit_code, (long long) st->started_at,
+      (long long) st->finished_at);
   if (g_mkdir_with_parents (dir, 0700) < 0)
     {
       errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "creating %s", dir);

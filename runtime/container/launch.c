@@ -24,6 +24,7 @@
 #include "systemd/health.h"
 #include "systemd/notify.h"
 #include "image/store.h"
+#include "supervisor/supervisor.h"
 
 static gboolean
 set_err (GError **error, int code, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
@@ -761,32 +762,35 @@ exec_supervisor (const LaunchOptions *o, ContainerConfig *c, pid_t pid, gint64 s
   g_autofree char *state = g_build_filename (rdir, "state.json", NULL);
   g_autofree char *lock = g_build_filename (rdir, "lock", NULL);
   g_autofree char *hcfile = g_build_filename (cdir, HEALTH_CONFIG_FILE, NULL);
-  char pidbuf[16], outbuf[16], errbuf[16], startbuf[32], healthbuf[32], notifybuf[16] = "-1";
-  gboolean nolog = g_strcmp0 (c->log_driver, "none") == 0;
-  gboolean journald = g_strcmp0 (c->log_driver, "journald") == 0;
   HealthConfig hc;
+  char **argv;
 
-  snprintf (pidbuf, sizeof pidbuf, "%d", (int) pid);
-  snprintf (outbuf, sizeof outbuf, "%d", io->passthrough ? -1 : io->out[0]);
-  snprintf (errbuf, sizeof errbuf, "%d", io->passthrough ? -1 : io->err[0]);
-  snprintf (startbuf, sizeof startbuf, "%" G_GINT64_FORMAT, started_at);
-  /* Health checks run on the supervisor's timer (health.h). */
-  snprintf (healthbuf, sizeof healthbuf, "%" G_GINT64_FORMAT,
-            health_config_load (hcfile, &hc, NULL) ? health_timer_interval (&hc) : 0);
   if (notifier_proxy_fd (proxy) >= 0)
-    {
-      fcntl (notifier_proxy_fd (proxy), F_SETFD, 0);
-      snprintf (notifybuf, sizeof notifybuf, "%d", notifier_proxy_fd (proxy));
-    }
-  {
-    const char *argv[] = { sup,        c->id, pidbuf, outbuf, errbuf,
-                           nolog ? "-" : journald ? "journald" : log, state, lock, startbuf,
-                           c->auto_remove ? self : "-", o->root, o->runroot,
-                           c->name ? c->name : "", self, healthbuf, notifybuf,
-                           cgroup_container_path (cg) ? cgroup_container_path (cg) : "-",
-                           c->log_tag ? c->log_tag : "", NULL };
-    execv (sup, (char **) argv);
-  }
+    fcntl (notifier_proxy_fd (proxy), F_SETFD, 0);
+  argv = supervisor_args_to_argv (sup, &(SupervisorArgs){
+    .id = c->id,
+    .pid = pid,
+    .out_fd = io->out[0], /* -1 for passthrough */
+    .err_fd = io->err[0],
+    .log = g_strcmp0 (c->log_driver, "none") == 0       ? NULL
+           : g_strcmp0 (c->log_driver, "journald") == 0 ? "journald"
+                                                        : log,
+    .state = state,
+    .lock = lock,
+    .started_us = started_at,
+    .podunit = self,
+    .rm = c->auto_remove,
+    .root = o->root,
+    .runroot = o->runroot,
+    .name = c->name,
+    .tag = c->log_tag,
+    /* Health checks run on the supervisor's timer (health.h). */
+    .health_us = health_config_load (hcfile, &hc, NULL) ? health_timer_interval (&hc) : 0,
+    .notify_fd = notifier_proxy_fd (proxy),
+    .cgroup = cgroup_container_path (cg),
+  });
+  if (argv)
+    execv (sup, argv);
 }
 
 /* The detached start, in the double-forked child: lock, prepare, spawn,

@@ -1,25 +1,40 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The contract between podunit (launch.c) and podunit-supervisor: the
- * supervisor's argv, in order. See supervisor.c for what it does. */
+/* The contract between podunit (launch.c) and podunit-supervisor: its
+ * arguments, by name. launch.c fills a SupervisorArgs with designated
+ * initializers and supervisor_args_to_argv turns it into
+ *   podunit-supervisor --id=ID --pid=PID --out-fd=N ... [--rm]
+ * which the supervisor reads back with supervisor_args_parse. One table
+ * (args.c) names every field for both directions. libc only. */
 #pragma once
 
-enum {
-  SUPERVISOR_ARG_ID = 1,
-  SUPERVISOR_ARG_PID,      /* the container's pid 1 (a child of the supervisor) */
-  SUPERVISOR_ARG_OUT_FD,   /* read end of the container's stdout, -1: passthrough */
-  SUPERVISOR_ARG_ERR_FD,
-  SUPERVISOR_ARG_LOG,      /* k8s-file log path, "journald", "-": none */
-  SUPERVISOR_ARG_STATE,    /* state.json path */
-  SUPERVISOR_ARG_LOCK,     /* the container's lock file */
-  SUPERVISOR_ARG_STARTED,  /* unix microseconds */
-  SUPERVISOR_ARG_PODUNIT,  /* podunit binary to run `rm -f ID` with (--rm), "-": keep */
-  SUPERVISOR_ARG_ROOT,
-  SUPERVISOR_ARG_RUNROOT,
-  SUPERVISOR_ARG_NAME,     /* container name (journald's CONTAINER_NAME) */
-  SUPERVISOR_ARG_SELF,     /* the podunit binary, for `healthcheck run` */
-  SUPERVISOR_ARG_HEALTH,   /* microseconds between `healthcheck run`s, 0: none */
-  SUPERVISOR_ARG_NOTIFY_FD, /* --sdnotify=container: the proxy socket to relay, -1: none */
-  SUPERVISOR_ARG_CGROUP,   /* the container's cgroup dir (OOM kills), "-": none */
-  SUPERVISOR_ARG_TAG,      /* --log-opt tag=: journald's CONTAINER_TAG and SYSLOG_IDENTIFIER, "": none */
-  SUPERVISOR_ARGC,
-};
+#include <stddef.h>
+
+typedef struct
+{
+  const char *id;      /* the full container id */
+  int pid;             /* the container's pid 1 (a child of the supervisor) */
+  int out_fd;          /* read end of the container's stdout; -1: passthrough */
+  int err_fd;          /* read end of its stderr; -1: none */
+  const char *log;     /* k8s-file path, "journald"; NULL: no log */
+  const char *state;   /* state.json */
+  const char *lock;    /* the container's lock file */
+  long long started_us; /* unix microseconds */
+  const char *podunit; /* the podunit binary (`healthcheck run`, `rm` for --rm) */
+  int rm;              /* --rm: `podunit rm -f ID` after the exit */
+  const char *root;
+  const char *runroot;
+  const char *name;    /* container name (journald's CONTAINER_NAME); NULL: none */
+  const char *tag;     /* --log-opt tag= (CONTAINER_TAG, SYSLOG_IDENTIFIER); NULL: none */
+  long long health_us; /* between `healthcheck run`s; 0: none */
+  int notify_fd;       /* --sdnotify=container: the proxy socket; -1: none */
+  const char *cgroup;  /* the container's cgroup dir (OOM kills); NULL: none */
+} SupervisorArgs;
+
+/* A NULL-terminated argv, @exe first, every field as --name=value (strings
+ * only when set, --rm only when true); malloc'ed in one block, free() it.
+ * NULL when out of memory. */
+char **supervisor_args_to_argv (const char *exe, const SupervisorArgs *a);
+
+/* Reads argv back into @a (which it clears first: fds -1, the rest 0).
+ * Returns 0, or -1 with a message naming the argument in @err. */
+int supervisor_args_parse (int argc, char **argv, SupervisorArgs *a, char *err, size_t errlen);

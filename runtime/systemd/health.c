@@ -652,30 +652,6 @@ health_update_file (const char *path, const HealthConfig *c, gboolean startup,
   return ok;
 }
 
-HealthStep
-health_next_step (const HealthConfig *c, const HealthState *s, gint64 started_usec,
-                  gint64 last_run_usec, gint64 now, gint64 *wake_usec)
-{
-  gboolean startup = c->startup_test && !s->startup_passed;
-  gint64 interval = startup ? c->startup_interval_usec : c->interval_usec;
-  gint64 due;
-
-  *wake_usec = 0;
-  if (!c->test)
-    return HEALTH_STEP_NONE;
-  /* The first run of a check goes right away: at the container's start,
-   * or as soon as the startup check handed over. */
-  if (last_run_usec <= 0)
-    return startup ? HEALTH_STEP_RUN_STARTUP : HEALTH_STEP_RUN_CHECK;
-  if (interval <= 0)
-    return HEALTH_STEP_NONE;
-  due = MAX (last_run_usec, started_usec) + interval;
-  if (now >= due)
-    return startup ? HEALTH_STEP_RUN_STARTUP : HEALTH_STEP_RUN_CHECK;
-  *wake_usec = due;
-  return HEALTH_STEP_WAIT;
-}
-
 gboolean
 health_run (const char *path, const HealthConfig *c, gboolean startup, gint64 started_usec,
             HealthExecFunc exec, gpointer data, HealthOutcome *outcome, HealthStatus *status,

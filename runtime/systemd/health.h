@@ -21,8 +21,9 @@
  * the startup check's progress. Both the supervisor and `podunit
  * healthcheck run` update it through health_update_file (under a lock).
  *
- * health_next_step is pure: the supervisor asks it what to do at a given
- * time, tests drive it with fake times and fake results. */
+ * The supervisor only keeps the timer (health_timer_interval); `podunit
+ * healthcheck run` picks the check that is due and records it (health_run),
+ * so tests drive health_record with fake times and fake results. */
 #pragma once
 
 #include <glib.h>
@@ -177,19 +178,6 @@ void health_record (const HealthConfig *c, HealthState *s, gboolean startup,
 gboolean health_update_file (const char *path, const HealthConfig *c, gboolean startup,
                              const HealthResult *r, gint64 started_usec, HealthOutcome *outcome,
                              HealthStatus *status, GError **error);
-
-typedef enum
-{
-  HEALTH_STEP_NONE,        /* no periodic check (none configured, interval 0) */
-  HEALTH_STEP_WAIT,        /* nothing before *wake_usec */
-  HEALTH_STEP_RUN_STARTUP, /* run the startup check now */
-  HEALTH_STEP_RUN_CHECK,   /* run the regular check now */
-} HealthStep;
-
-/* What to do at @now, for a container started at @started_usec whose last
- * run of the check that is due ended at @last_run_usec (0: none yet). */
-HealthStep health_next_step (const HealthConfig *c, const HealthState *s, gint64 started_usec,
-                             gint64 last_run_usec, gint64 now, gint64 *wake_usec);
 
 /* How often the supervisor runs `healthcheck run` (which picks the startup
  * or the regular check itself): the shorter of the two intervals; 0 when

@@ -1,39 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Log drivers and reading logs back; see journal.h for the formats. */
+/* Log drivers and reading logs back; see journal.h for the formats (the
+ * supervisor writes them: supervisor/ctr-log.c). */
 #include "systemd/journal.h"
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-journal.h>
 
 #include "systemd/duration.h"
-#include "systemd/sdwire.h"
-
-/* A line being assembled from the reads of one stream. */
-typedef struct
-{
-  char buf[LOG_LINE_MAX];
-  gsize len;
-} LineBuffer;
-
-struct _LogWriter
-{
-  LogDriver driver;
-  int fd; /* k8s-file */
-  char *path;
-  LineBuffer out, err;
-  /* journald fields that do not change, "KEY=value" */
-  char *f_id_full, *f_id, *f_name, *f_tag, *f_ident;
-  LogJournalSink sink;
-  gpointer sink_data;
-  int journal_fd;
-  char *journal_socket; /* NULL: the system's */
-};
+#include "error.h"
+#include "fdio.h"
+#include "supervisor/ctr-log.h"
 
 gboolean
 log_driver_from_string (const char *s, LogDriver *driver, GError **error)
@@ -76,269 +60,13 @@ log_driver_default (const char *journal_socket)
              : LOG_DRIVER_K8S_FILE;
 }
 
-gboolean
-log_driver_uses_pipes (LogDriver driver)
-{
-  return driver != LOG_DRIVER_PASSTHROUGH;
-}
-
-/* The default sink: journald's native protocol (sdwire.c, what
- * sd_journal_sendv sends), over a socket the writer keeps. */
-static int
-journal_native (const struct iovec *iov, int n, gpointer data)
-{
-  LogWriter *w = data;
-  if (w->journal_fd < 0)
-    w->journal_fd = sdwire_journal_open ();
-  if (w->journal_fd < 0)
-    return w->journal_fd;
-  return sdwire_journal_send (w->journal_fd, w->journal_socket, iov, n);
-}
-
-LogWriter *
-log_writer_new (LogDriver driver, const LogIdentity *id, const char *path, GError **error)
-{
-  g_autoptr (LogWriter) w = g_new0 (LogWriter, 1);
-  w->driver = driver;
-  w->fd = -1;
-  w->journal_fd = -1;
-  w->sink = journal_native;
-  w->sink_data = w;
-
-  if (driver == LOG_DRIVER_K8S_FILE)
-    {
-      w->path = g_strdup (path);
-      w->fd = path ? open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) : -1;
-      if (w->fd < 0)
-        {
-          int e = path ? errno : EINVAL;
-          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "open log file %s: %s",
-                       path ? path : "(none)", g_strerror (e));
-          return NULL;
-        }
-    }
-  else if (driver == LOG_DRIVER_JOURNALD)
-    {
-      if (!id->id || strlen (id->id) < 12)
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "journald log driver: container id \"%s\" too short",
-                       id->id ? id->id : "");
-          return NULL;
-        }
-      w->f_id_full = g_strdup_printf ("CONTAINER_ID_FULL=%s", id->id);
-      w->f_id = g_strdup_printf ("CONTAINER_ID=%.12s", id->id);
-      if (id->name)
-        w->f_name = g_strdup_printf ("CONTAINER_NAME=%s", id->name);
-      /* The tag defaults to the short id (containers.conf's log_tag, as
-       * docker); SYSLOG_IDENTIFIER follows conmon: an explicit tag, else
-       * the name. */
-      w->f_tag = id->tag ? g_strdup_printf ("CONTAINER_TAG=%s", id->tag)
-                         : g_strdup_printf ("CONTAINER_TAG=%.12s", id->id);
-      w->f_ident = id->tag    ? g_strdup_printf ("SYSLOG_IDENTIFIER=%s", id->tag)
-                   : id->name ? g_strdup_printf ("SYSLOG_IDENTIFIER=%s", id->name)
-                              : g_strdup_printf ("SYSLOG_IDENTIFIER=%.12s", id->id);
-    }
-  return g_steal_pointer (&w);
-}
-
-void
-log_writer_free (LogWriter *w)
-{
-  if (!w)
-    return;
-  if (w->fd >= 0)
-    close (w->fd);
-  if (w->journal_fd >= 0)
-    close (w->journal_fd);
-  g_free (w->journal_socket);
-  g_free (w->path);
-  g_free (w->f_id_full);
-  g_free (w->f_id);
-  g_free (w->f_name);
-  g_free (w->f_tag);
-  g_free (w->f_ident);
-  g_free (w);
-}
-
-void
-log_writer_set_journal_sink (LogWriter *w, LogJournalSink sink, gpointer data)
-{
-  w->sink = sink;
-  w->sink_data = data;
-}
-
-void
-log_writer_set_journal_socket (LogWriter *w, const char *path)
-{
-  g_free (w->journal_socket);
-  w->journal_socket = g_strdup (path);
-}
-
-static void
-set_error_errno (GError **error, int e, const char *what, const char *path)
-{
-  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s %s: %s", what,
-               path ? path : "", g_strerror (e));
-}
-
-static gboolean
-emit_journal (LogWriter *w, LogStream stream, const char *text, gsize len, gboolean partial,
-              GError **error)
-{
-  struct iovec iov[8];
-  int n = 0, r;
-  g_autofree char *message = g_malloc (len + 8);
-
-  memcpy (message, "MESSAGE=", 8);
-  memcpy (message + 8, text, len);
-#define FIELD(s) iov[n++] = (struct iovec){ (void *) (s), strlen (s) }
-  iov[n++] = (struct iovec){ message, len + 8 };
-  FIELD (stream == LOG_STREAM_STDERR ? "PRIORITY=3" : "PRIORITY=6");
-  FIELD (w->f_id);
-  FIELD (w->f_id_full);
-  if (w->f_name)
-    FIELD (w->f_name);
-  FIELD (w->f_tag);
-  FIELD (w->f_ident);
-  if (partial)
-    FIELD ("CONTAINER_PARTIAL_MESSAGE=true");
-#undef FIELD
-  r = w->sink (iov, n, w->sink_data);
-  if (r < 0)
-    {
-      set_error_errno (error, -r, "sd_journal_send", "");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-format_timestamp (char *buf, gsize size, gint64 time_usec, long nsec)
-{
-  time_t secs = (time_t) (time_usec / G_USEC_PER_SEC);
-  struct tm tm;
-  char date[32], zone[8];
-
-  localtime_r (&secs, &tm);
-  strftime (date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-  strftime (zone, sizeof zone, "%z", &tm); /* +0100 -> +01:00 */
-  g_snprintf (buf, size, "%s.%09ld%.3s:%.2s", date, nsec, zone, zone + 3);
-}
-
 char *
 log_format_timestamp (gint64 time_usec)
 {
   char buf[64];
-  format_timestamp (buf, sizeof buf, time_usec, (long) (time_usec % G_USEC_PER_SEC) * 1000);
+  ctr_log_timestamp (buf, sizeof buf, time_usec / G_USEC_PER_SEC,
+                     (long) (time_usec % G_USEC_PER_SEC) * 1000);
   return g_strdup (buf);
-}
-
-static gboolean
-emit_k8s (LogWriter *w, LogStream stream, const char *text, gsize len, gboolean partial,
-          GError **error)
-{
-  struct timespec ts;
-  char stamp[64];
-  struct iovec iov[3];
-  g_autofree char *head = NULL;
-  gsize total;
-  ssize_t r;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  format_timestamp (stamp, sizeof stamp, (gint64) ts.tv_sec * G_USEC_PER_SEC, ts.tv_nsec);
-  head = g_strdup_printf ("%s %s %c ", stamp, stream == LOG_STREAM_STDERR ? "stderr" : "stdout",
-                          partial ? 'P' : 'F');
-  iov[0] = (struct iovec){ head, strlen (head) };
-  iov[1] = (struct iovec){ (void *) text, len };
-  iov[2] = (struct iovec){ "\n", 1 };
-  total = iov[0].iov_len + len + 1;
-  /* One writev per record: O_APPEND keeps records whole for readers. */
-  do
-    r = writev (w->fd, iov, 3);
-  while (r < 0 && errno == EINTR);
-  if (r < 0 || (gsize) r != total)
-    {
-      set_error_errno (error, r < 0 ? errno : EIO, "write", w->path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-emit (LogWriter *w, LogStream stream, const char *text, gsize len, gboolean partial,
-      GError **error)
-{
-  if (w->driver == LOG_DRIVER_JOURNALD)
-    return emit_journal (w, stream, text, len, partial, error);
-  return emit_k8s (w, stream, text, len, partial, error);
-}
-
-gboolean
-log_writer_write (LogWriter *w, LogStream stream, const char *buf, gsize len, GError **error)
-{
-  LineBuffer *lb = stream == LOG_STREAM_STDERR ? &w->err : &w->out;
-
-  if (w->driver != LOG_DRIVER_JOURNALD && w->driver != LOG_DRIVER_K8S_FILE)
-    return TRUE;
-  while (len > 0)
-    {
-      const char *nl = memchr (buf, '\n', len);
-      gsize take = nl ? (gsize) (nl - buf) : len;
-
-      if (lb->len + take < LOG_LINE_MAX)
-        {
-          memcpy (lb->buf + lb->len, buf, take);
-          lb->len += take;
-          if (!nl)
-            return TRUE; /* hold the start of a line for its end */
-          if (!emit (w, stream, lb->buf, lb->len, FALSE, error))
-            return FALSE;
-          lb->len = 0;
-          buf += take + 1;
-          len -= take + 1;
-          continue;
-        }
-      /* The line goes on past LOG_LINE_MAX: a full piece goes out. */
-      take = LOG_LINE_MAX - lb->len;
-      memcpy (lb->buf + lb->len, buf, take);
-      lb->len = 0;
-      buf += take;
-      len -= take;
-      /* A piece ending right at the newline is the line's last. */
-      if (len > 0 && buf[0] == '\n')
-        {
-          if (!emit (w, stream, lb->buf, LOG_LINE_MAX, FALSE, error))
-            return FALSE;
-          buf++;
-          len--;
-        }
-      else if (!emit (w, stream, lb->buf, LOG_LINE_MAX, TRUE, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-log_writer_flush (LogWriter *w, GError **error)
-{
-  LineBuffer *bufs[] = { &w->out, &w->err };
-  if (w->driver != LOG_DRIVER_JOURNALD && w->driver != LOG_DRIVER_K8S_FILE)
-    return TRUE;
-  for (int i = 0; i < 2; i++)
-    if (bufs[i]->len)
-      {
-        gsize len = bufs[i]->len;
-        bufs[i]->len = 0;
-        if (!emit (w, i ? LOG_STREAM_STDERR : LOG_STREAM_STDOUT, bufs[i]->buf, len, TRUE, error))
-          return FALSE;
-      }
-  if (w->fd >= 0 && fdatasync (w->fd) < 0 && errno != EINVAL)
-    {
-      set_error_errno (error, errno, "fsync", w->path);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 void
@@ -486,13 +214,22 @@ log_read_k8s_file (const char *path, const LogReadOptions *o, LogEntryFunc func,
   g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func (entry_free);
   LogReadOptions cur = *o;
   char buf[65536];
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  autofd int fd = open (path, O_RDONLY | O_CLOEXEC);
+  autofd int ifd = -1;
   ssize_t n;
 
   if (fd < 0)
+    return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), errno, "open %s",
+                        path);
+  /* -f waits for the file to grow or the container's state to change
+   * (watched before the first read: no change is missed). */
+  if (o->follow)
     {
-      set_error_errno (error, errno, "open", path);
-      return FALSE;
+      ifd = inotify_init1 (IN_CLOEXEC);
+      if (ifd < 0 || inotify_add_watch (ifd, path, IN_MODIFY) < 0
+          || (o->watch_dir && inotify_add_watch (ifd, o->watch_dir, IN_MOVED_TO | IN_CREATE) < 0))
+        return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), errno,
+                            "watching %s", path);
     }
   for (;;)
     {
@@ -503,19 +240,20 @@ log_read_k8s_file (const char *path, const LogReadOptions *o, LogEntryFunc func,
         if (n > 0)
           g_string_append_len (text, buf, n);
       if (n < 0)
-        {
-          set_error_errno (error, errno, "read", path);
-          close (fd);
-          return FALSE;
-        }
+        return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), errno,
+                            "read %s", path);
       parse_records (text, entries, cur.since_usec);
       if (!deliver (entries, &cur, func, data) || last)
         break;
       g_ptr_array_set_size (entries, 0);
       cur.tail = -1; /* only the first batch is cut to the tail */
-      g_usleep (100000);
+      {
+        struct pollfd pfd = { .fd = ifd, .events = POLLIN };
+        char events[4096];
+        if (poll (&pfd, 1, -1) > 0)
+          (void) !read (ifd, events, sizeof events);
+      }
     }
-  close (fd);
   return TRUE;
 }
 
@@ -616,13 +354,13 @@ log_read_journal (const char *id, const LogReadOptions *o, LogEntryFunc func, gp
   r = sdj.open (&j, SD_JOURNAL_LOCAL_ONLY);
   if (r < 0)
     {
-      set_error_errno (error, -r, "open the journal", "");
-      return FALSE;
+      return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (-r), -r,
+                          "open the journal");
     }
   if ((r = sdj.add_match (j, match, 0)) < 0
       || (o->since_usec > 0 && (r = sdj.seek_realtime_usec (j, o->since_usec)) < 0))
     {
-      set_error_errno (error, -r, "journal match", id);
+      errno_error (error, G_FILE_ERROR, g_file_error_from_errno (-r), -r, "journal match %s", id);
       sdj.close (j);
       return FALSE;
     }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Container output: the log drivers (podman's --log-driver) and reading the
- * logs back for `podunit logs`.
+ * logs back for `podunit logs`. The supervisor writes them
+ * (supervisor/ctr-log.h).
  *
  *   journald     one journal entry per line: MESSAGE, PRIORITY (6 stdout,
  *                3 stderr), CONTAINER_ID (12 chars), CONTAINER_ID_FULL,
@@ -25,13 +26,10 @@
 #pragma once
 
 #include <glib.h>
-#include <sys/uio.h>
 
 G_BEGIN_DECLS
 
 #define LOG_JOURNAL_SOCKET "/run/systemd/journal/socket"
-/* Longest piece of a line held back or written at once. */
-#define LOG_LINE_MAX 8192
 
 typedef enum
 {
@@ -54,40 +52,6 @@ const char *log_driver_to_string (LogDriver driver);
 /* The default for a system whose journal socket is at @journal_socket
  * (LOG_JOURNAL_SOCKET). */
 LogDriver log_driver_default (const char *journal_socket);
-/* FALSE for passthrough: the supervisor hands its own stdio to the
- * container instead of reading pipes. */
-gboolean log_driver_uses_pipes (LogDriver driver);
-
-typedef struct
-{
-  const char *id;   /* the full 64-hex container id */
-  const char *name; /* may be NULL */
-  const char *tag;  /* --log-opt tag=, may be NULL */
-} LogIdentity;
-
-/* Receives the fields of one journal entry; the default sends them to
- * journald in its native protocol (sdwire.h). Returns 0 or -errno. */
-typedef int (*LogJournalSink) (const struct iovec *iov, int n, gpointer data);
-
-typedef struct _LogWriter LogWriter;
-
-/* @path: the k8s-file (created 0600, appended to); ignored otherwise. */
-LogWriter *log_writer_new (LogDriver driver, const LogIdentity *identity, const char *path,
-                           GError **error);
-void log_writer_free (LogWriter *w);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (LogWriter, log_writer_free)
-
-void log_writer_set_journal_sink (LogWriter *w, LogJournalSink sink, gpointer data);
-/* The journal socket for the default sink (tests: a socket of their own). */
-void log_writer_set_journal_socket (LogWriter *w, const char *path);
-
-/* Takes @len bytes the container wrote on @stream. */
-gboolean log_writer_write (LogWriter *w, LogStream stream, const char *buf, gsize len,
-                           GError **error);
-/* Writes out what is held back (at the container's exit): a last line
- * without newline becomes a partial record. */
-gboolean log_writer_flush (LogWriter *w, GError **error);
-
 /* Reading back. */
 typedef struct
 {
@@ -117,6 +81,9 @@ typedef struct
    * container exited). */
   gboolean (*keep_following) (gpointer data);
   gpointer data;
+  /* With follow on a k8s-file: a directory whose changes (the container's
+   * state replaced at its exit) wake the wait besides the file growing. */
+  const char *watch_dir;
 } LogReadOptions;
 
 /* Called per entry in order; return FALSE to stop. */

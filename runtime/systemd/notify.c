@@ -83,16 +83,6 @@ notify_send (const char *socket_path, const char *message, GError **error)
   return TRUE;
 }
 
-char *
-notify_filter_payload (const char *message)
-{
-  size_t len = strlen (message);
-  char *out = g_malloc (len + 1);
-  if (sdwire_notify_filter (message, len, out, len + 1) == 0)
-    g_clear_pointer (&out, g_free);
-  return out;
-}
-
 Notifier *
 notifier_new (NotifyMode mode, const char *socket_path, pid_t supervisor)
 {
@@ -243,41 +233,4 @@ notifier_health_passed (Notifier *n, GError **error)
   if (n->mode != NOTIFY_MODE_HEALTHY || n->ready_sent)
     return TRUE;
   return send_upstream (n, "READY=1", error);
-}
-
-gboolean
-notifier_relay (Notifier *n, GError **error)
-{
-  char buf[4096];
-
-  if (n->proxy_fd < 0)
-    return TRUE;
-  for (;;)
-    {
-      g_autofree char *filtered = NULL;
-      ssize_t len = recv (n->proxy_fd, buf, sizeof buf - 1, MSG_DONTWAIT);
-      if (len < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          if (errno == EAGAIN || errno == EWOULDBLOCK)
-            return TRUE;
-          int e = errno;
-          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "recv on %s: %s",
-                       n->proxy_path, g_strerror (e));
-          return FALSE;
-        }
-      buf[len] = '\0';
-      filtered = notify_filter_payload (buf);
-      if (!filtered)
-        continue;
-      if (!send_upstream (n, filtered, error))
-        return FALSE;
-    }
-}
-
-gboolean
-notifier_is_ready (Notifier *n)
-{
-  return n->ready_sent;
 }

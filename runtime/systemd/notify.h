@@ -49,10 +49,6 @@ char *notify_take_socket (void);
  * systemd's notify socket ("/run/systemd/notify" or "@abstract"). */
 gboolean notify_send (const char *socket_path, const char *message, GError **error);
 
-/* Keeps only the lines a payload may send (see above); NULL when none is
- * left. */
-char *notify_filter_payload (const char *message);
-
 typedef struct _Notifier Notifier;
 
 /* @socket_path: what notify_take_socket returned (NULL: nothing to do);
@@ -65,7 +61,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Notifier, notifier_free)
  * directory is made; it is bind-mounted at NOTIFY_CONTAINER_DIR) and
  * returns TRUE; other modes do nothing. */
 gboolean notifier_open_proxy (Notifier *n, const char *host_dir, GError **error);
-/* The proxy's non-blocking fd for the supervisor's poll loop, or -1. */
+/* The proxy's non-blocking fd, handed to the supervisor
+ * (supervisor/notify-relay.h), or -1. */
 int notifier_proxy_fd (Notifier *n);
 /* "NOTIFY_SOCKET=/run/notify/notify.sock" for the payload's environment
  * when the proxy is open, else NULL. */
@@ -76,11 +73,5 @@ const char *notifier_payload_env (Notifier *n);
 gboolean notifier_container_started (Notifier *n, GError **error);
 /* A health check passed: healthy mode sends READY=1 the first time. */
 gboolean notifier_health_passed (Notifier *n, GError **error);
-/* Reads what the payload sent to the proxy (all pending datagrams) and
- * relays the allowed lines; the first relayed READY=1 goes out together
- * with MAINPID. */
-gboolean notifier_relay (Notifier *n, GError **error);
-/* TRUE once READY=1 was sent upstream. */
-gboolean notifier_is_ready (Notifier *n);
 
 G_END_DECLS
