@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/template.h"
@@ -45,71 +46,254 @@ status_text (const ContainerState *st, gint64 created, gint64 now)
     }
 }
 
+/* podman's id= and name= filters: a regular expression (ids: hex only is a
+ * case-insensitive prefix). */
+static gboolean
+regex_match (const char *pattern, const char *s, gboolean id)
+{
+  if (id && pattern[strspn (pattern, "0123456789abcdefABCDEF")] == '\0')
+    return g_ascii_strncasecmp (s, pattern, strlen (pattern)) == 0;
+  g_autoptr (GRegex) re = g_regex_new (pattern, id ? G_REGEX_CASELESS : 0, 0, NULL);
+  return re && g_regex_match (re, s, 0, NULL);
+}
+
+/* Filters with the same key: any may match; different keys: all must. */
 static gboolean
 matches_filters (char **filters, ContainerConfig *c, const ContainerState *st)
 {
-  for (char **f = filters; f && *f; f++)
+  static const char *const keys[] = { "name", "id", "status", "label", "exited", NULL };
+  for (const char *const *k = keys; *k; k++)
     {
-      const char *eq = strchr (*f, '=');
-      g_autofree char *k = eq ? g_strndup (*f, eq - *f) : g_strdup (*f);
-      const char *v = eq ? eq + 1 : "";
-      if (g_str_equal (k, "name") && !strstr (c->name, v))
-        return FALSE;
-      if (g_str_equal (k, "id") && !g_str_has_prefix (c->id, v))
-        return FALSE;
-      if (g_str_equal (k, "status") && !g_str_equal (container_status_to_string (st->status), v))
-        return FALSE;
-      if (g_str_equal (k, "label"))
+      gboolean seen = FALSE, any = FALSE;
+      for (char **f = filters; f && *f; f++)
         {
-          gboolean found = FALSE;
-          for (char **l = c->labels; l && *l && !found; l++)
-            found = strchr (v, '=') ? g_str_equal (*l, v)
-                                    : g_str_has_prefix (*l, v) && (*l)[strlen (v)] == '=';
-          if (!found)
-            return FALSE;
+          const char *eq = strchr (*f, '=');
+          if (!eq || strlen (*k) != (gsize) (eq - *f) || strncmp (*f, *k, eq - *f) != 0)
+            continue;
+          const char *v = eq + 1;
+          const char *state = container_status_to_string (st->status);
+          gboolean m = FALSE;
+          seen = TRUE;
+          if (g_str_equal (*k, "name"))
+            m = regex_match (v, c->name, FALSE);
+          else if (g_str_equal (*k, "id"))
+            m = regex_match (v, c->id, TRUE);
+          else if (g_str_equal (*k, "status"))
+            m = g_str_equal (state, v)
+                || (g_str_equal (v, "stopped") && st->status == CONTAINER_EXITED);
+          else if (g_str_equal (*k, "exited"))
+            m = st->status == CONTAINER_EXITED && st->exit_code == atoi (v);
+          else
+            for (char **l = c->labels; l && *l && !m; l++)
+              m = strchr (v, '=') ? g_str_equal (*l, v)
+                                  : g_str_has_prefix (*l, v) && (*l)[strlen (v)] == '=';
+          any = any || m;
         }
+      if (seen && !any)
+        return FALSE;
     }
   return TRUE;
+}
+
+typedef struct
+{
+  ContainerConfig *c;
+  ContainerState st;
+  char *status;
+} PsEntry;
+
+static void
+ps_entry_free (PsEntry *e)
+{
+  container_config_free (e->c);
+  g_free (e->status);
+  g_free (e);
+}
+
+static const char *ps_sort_key;
+
+static int
+ps_compare (gconstpointer a, gconstpointer b)
+{
+  const PsEntry *x = *(PsEntry **) a, *y = *(PsEntry **) b;
+  const char *k = ps_sort_key;
+  if (g_str_equal (k, "names"))
+    return strcmp (x->c->name, y->c->name);
+  if (g_str_equal (k, "id"))
+    return strcmp (x->c->id, y->c->id);
+  if (g_str_equal (k, "image"))
+    return strcmp (x->c->image, y->c->image);
+  if (g_str_equal (k, "status"))
+    return strcmp (x->status, y->status);
+  if (g_str_equal (k, "command"))
+    {
+      g_autofree char *cx = g_strjoinv (" ", x->c->argv), *cy = g_strjoinv (" ", y->c->argv);
+      return strcmp (cx, cy);
+    }
+  /* created, runningfor: oldest first */
+  return x->c->created < y->c->created ? -1 : x->c->created > y->c->created;
+}
+
+static int
+cmp_str_ptr (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+static JsonObject *
+ps_row (const PsEntry *e, const char *shortid, const char *cmd, const char *age)
+{
+  ContainerConfig *c = e->c;
+  JsonObject *row = json_object_new ();
+  JsonObject *labels = json_object_new ();
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (c->created);
+  g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
+  for (char **l = c->labels; l && *l; l++)
+    {
+      g_auto (GStrv) kv = g_strsplit (*l, "=", 2);
+      json_object_set_string_member (labels, kv[0], kv[1] ? kv[1] : "");
+      g_ptr_array_add (sorted, *l);
+    }
+  g_ptr_array_sort (sorted, cmp_str_ptr);
+  g_ptr_array_add (sorted, NULL);
+  g_autofree char *label_str = g_strjoinv (",", (char **) sorted->pdata);
+  g_autofree char *created_at = g_date_time_format (dt, "%F %T %z %Z");
+  json_object_set_string_member (row, "ID", shortid);
+  json_object_set_string_member (row, "Image", c->image);
+  json_object_set_string_member (row, "ImageID", c->image_id ? c->image_id : "");
+  json_object_set_string_member (row, "Command", cmd);
+  json_object_set_string_member (row, "Status", e->status);
+  json_object_set_string_member (row, "State", container_status_to_string (e->st.status));
+  json_object_set_int_member (row, "ExitCode", e->st.exit_code);
+  json_object_set_boolean_member (row, "Exited", e->st.status == CONTAINER_EXITED);
+  json_object_set_int_member (row, "ExitedAt", e->st.finished_at / G_USEC_PER_SEC);
+  json_object_set_int_member (row, "StartedAt", e->st.started_at / G_USEC_PER_SEC);
+  json_object_set_int_member (row, "Pid", e->st.pid);
+  json_object_set_int_member (row, "Created", c->created);
+  json_object_set_string_member (row, "CreatedAt", created_at);
+  json_object_set_string_member (row, "CreatedHuman", created_at);
+  json_object_set_string_member (row, "RunningFor", age);
+  json_object_set_string_member (row, "Ports", "");
+  json_object_set_string_member (row, "Names", c->name);
+  json_object_set_string_member (row, "Pod", "");
+  json_object_set_string_member (row, "PodName", "");
+  json_object_set_boolean_member (row, "IsInfra", FALSE);
+  json_object_set_boolean_member (row, "AutoRemove", c->auto_remove);
+  json_object_set_int_member (row, "Restarts", 0);
+  json_object_set_array_member (row, "Mounts", json_array_new ());
+  json_object_set_array_member (row, "Networks", json_array_new ());
+  /* podman prints .Labels as "k=v,k2=v2" (sorted); {{.Label "k"}} is one. */
+  json_object_set_string_member (row, "Labels", label_str);
+  json_object_set_object_member (row, "Label", labels);
+  return row;
+}
+
+/* `ps --format json`: podman's ListContainer fields. */
+static JsonObject *
+ps_json (const PsEntry *e, const char *cmd)
+{
+  ContainerConfig *c = e->c;
+  JsonObject *o = json_object_new ();
+  JsonObject *labels = json_object_new ();
+  JsonArray *command = json_array_new (), *names = json_array_new ();
+  for (char **l = c->labels; l && *l; l++)
+    {
+      g_auto (GStrv) kv = g_strsplit (*l, "=", 2);
+      json_object_set_string_member (labels, kv[0], kv[1] ? kv[1] : "");
+    }
+  for (char **a = c->argv; a && *a; a++)
+    json_array_add_string_element (command, *a);
+  json_array_add_string_element (names, c->name);
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (c->created);
+  g_autofree char *created = g_date_time_format_iso8601 (dt);
+  json_object_set_boolean_member (o, "AutoRemove", c->auto_remove);
+  json_object_set_array_member (o, "Command", command);
+  json_object_set_string_member (o, "Created", created);
+  json_object_set_string_member (o, "CreatedAt", "");
+  json_object_set_boolean_member (o, "Exited", e->st.status == CONTAINER_EXITED);
+  json_object_set_int_member (o, "ExitedAt", e->st.finished_at / G_USEC_PER_SEC);
+  json_object_set_int_member (o, "ExitCode", e->st.exit_code);
+  json_object_set_string_member (o, "Id", c->id);
+  json_object_set_string_member (o, "Image", c->image);
+  json_object_set_string_member (o, "ImageID", c->image_id ? c->image_id : "");
+  json_object_set_boolean_member (o, "IsInfra", FALSE);
+  json_object_set_object_member (o, "Labels", labels);
+  json_object_set_array_member (o, "Mounts", json_array_new ());
+  json_object_set_array_member (o, "Names", names);
+  json_object_set_array_member (o, "Networks", json_array_new ());
+  json_object_set_int_member (o, "Pid", e->st.pid);
+  json_object_set_string_member (o, "Pod", "");
+  json_object_set_string_member (o, "PodName", "");
+  json_object_set_null_member (o, "Ports");
+  json_object_set_int_member (o, "Restarts", 0);
+  json_object_set_int_member (o, "StartedAt", e->st.started_at / G_USEC_PER_SEC);
+  json_object_set_string_member (o, "State", container_status_to_string (e->st.status));
+  json_object_set_string_member (o, "Status", e->status);
+  return o;
 }
 
 int
 cli_ps (CliGlobal *g, int argc, char **argv)
 {
-  gboolean all = FALSE, quiet = FALSE, no_trunc = FALSE;
-  g_autofree char *format = NULL;
+  gboolean all = FALSE, quiet = FALSE, no_trunc = FALSE, noheading = FALSE, external = FALSE;
+  gboolean latest = FALSE, size = FALSE, ns = FALSE, sync = FALSE;
+  gint last = -1;
+  g_autofree char *format = NULL, *sort = NULL;
   g_auto (GStrv) filters = NULL;
   const GOptionEntry entries[] = {
     { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Show all containers", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the IDs", NULL },
     { "no-trunc", 0, 0, G_OPTION_ARG_NONE, &no_trunc, "Do not truncate", NULL },
+    { "noheading", 'n', 0, G_OPTION_ARG_NONE, &noheading, "Do not print the header", NULL },
+    { "external", 0, 0, G_OPTION_ARG_NONE, &external,
+      "Also containers of other tools (podunit sees none)", NULL },
+    { "latest", 'l', 0, G_OPTION_ARG_NONE, &latest, "Only the latest container", NULL },
+    { "last", 0, 0, G_OPTION_ARG_INT, &last, "Only the last N containers", NULL },
+    { "size", 's', 0, G_OPTION_ARG_NONE, &size, "Accepted; sizes are not computed", NULL },
+    { "ns", 0, 0, G_OPTION_ARG_NONE, &ns, "Accepted; namespaces are not shown", NULL },
+    { "sync", 0, 0, G_OPTION_ARG_NONE, &sync, "Accepted; the state is always current", NULL },
+    { "sort", 0, 0, G_OPTION_ARG_STRING, &sort,
+      "command, created, id, image, names, runningfor, status", NULL },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Go template", NULL },
-    { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters, "name=, id=, status=, label=", NULL },
+    { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters,
+      "name=, id=, status=, label=, exited=", NULL },
     { NULL },
   };
   g_autoptr (GPtrArray) ids = NULL;
+  g_autoptr (GPtrArray) entries_list = g_ptr_array_new_with_free_func ((GDestroyNotify) ps_entry_free);
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr (GPtrArray) json_rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_autoptr (CliTemplate) tmpl = NULL;
   g_autoptr (GError) error = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  static const char *const sort_keys[] = { "command", "created", "id", "image", "names",
+                                           "runningfor", "status", NULL };
 
   if (!cli_parse_options (&argc, &argv, entries, "", FALSE))
     return EXIT_PODUNIT;
   for (char **f = filters; f && *f; f++)
-    if (!g_str_has_prefix (*f, "name=") && !g_str_has_prefix (*f, "id=")
-        && !g_str_has_prefix (*f, "status=") && !g_str_has_prefix (*f, "label="))
-      {
-        cli_error ("--filter %s is not supported by podunit yet", *f);
-        return EXIT_PODUNIT;
-      }
-  if (format && !(tmpl = cli_template_new (format, NULL, &error)))
+    {
+      if (!g_str_has_prefix (*f, "name=") && !g_str_has_prefix (*f, "id=")
+          && !g_str_has_prefix (*f, "status=") && !g_str_has_prefix (*f, "label=")
+          && !g_str_has_prefix (*f, "exited="))
+        {
+          cli_error ("--filter %s is not supported by podunit yet", *f);
+          return EXIT_PODUNIT;
+        }
+      /* podman: a status or exited filter looks at all containers */
+      if (g_str_has_prefix (*f, "status=") || g_str_has_prefix (*f, "exited="))
+        all = TRUE;
+    }
+  if (sort && !g_strv_contains (sort_keys, sort))
+    {
+      cli_error ("invalid option for --sort, options are: command, created, id, image, names, "
+                 "runningfor, size, or status");
+      return EXIT_PODUNIT;
+    }
+  gboolean json = cli_template_is_json (format);
+  if (format && !json && !quiet && !(tmpl = cli_template_new (format, NULL, &error)))
     return cli_fail (error);
   ids = container_list (g->root, NULL);
-  {
-    char *h[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES",
-                  NULL };
-    if (!quiet && !tmpl)
-      g_ptr_array_add (rows, g_strdupv (h));
-  }
   for (guint i = ids->len; i > 0; i--)
     {
       const char *id = ids->pdata[i - 1];
@@ -117,13 +301,48 @@ cli_ps (CliGlobal *g, int argc, char **argv)
       ContainerState st;
       if (!c || !container_state_load (g->runroot, id, &st, NULL))
         continue;
-      if (!all && st.status != CONTAINER_RUNNING && st.status != CONTAINER_STOPPING)
+      if (!all && !latest && last < 0 && st.status != CONTAINER_RUNNING
+          && st.status != CONTAINER_STOPPING)
         continue;
       if (!matches_filters (filters, c, &st))
         continue;
+      PsEntry *e = g_new0 (PsEntry, 1);
+      e->status = status_text (&st, c->created, now);
+      e->st = st;
+      e->c = g_steal_pointer (&c);
+      g_ptr_array_add (entries_list, e);
+    }
+  /* Newest first unless sorted; --latest / --last N keep the newest. */
+  ps_sort_key = "created";
+  g_ptr_array_sort (entries_list, ps_compare);
+  for (guint i = 0; i < entries_list->len / 2; i++)
+    {
+      gpointer t = entries_list->pdata[i];
+      entries_list->pdata[i] = entries_list->pdata[entries_list->len - 1 - i];
+      entries_list->pdata[entries_list->len - 1 - i] = t;
+    }
+  if (latest)
+    last = 1;
+  if (last >= 0 && (guint) last < entries_list->len)
+    g_ptr_array_set_size (entries_list, last);
+  if (sort)
+    {
+      ps_sort_key = sort;
+      g_ptr_array_sort (entries_list, ps_compare);
+    }
+  {
+    char *h[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES",
+                  NULL };
+    if (!quiet && !tmpl && !json && !noheading)
+      g_ptr_array_add (rows, g_strdupv (h));
+  }
+  for (guint i = 0; i < entries_list->len; i++)
+    {
+      PsEntry *e = entries_list->pdata[i];
+      ContainerConfig *c = e->c;
+      const char *id = c->id;
       g_autofree char *cmd = g_strjoinv (" ", c->argv);
-      g_autofree char *status = status_text (&st, c->created, now);
-      if (st.status == CONTAINER_RUNNING)
+      if (e->st.status == CONTAINER_RUNNING)
         {
           /* "Up 5 seconds (healthy)", as podman (health.h). */
           g_autofree char *cdir = container_dir (g->root, id);
@@ -135,10 +354,10 @@ cli_ps (CliGlobal *g, int argc, char **argv)
                                                : NULL;
           if (health)
             {
-              char *with = g_strdup_printf ("%s (%s)", status,
+              char *with = g_strdup_printf ("%s (%s)", e->status,
                                             health_status_to_string (health->status));
-              g_free (status);
-              status = with;
+              g_free (e->status);
+              e->status = with;
             }
         }
       g_autofree char *age = human_duration (now - c->created);
@@ -149,34 +368,14 @@ cli_ps (CliGlobal *g, int argc, char **argv)
           printf ("%s\n", shortid);
           continue;
         }
+      if (json)
+        {
+          g_ptr_array_add (json_rows, ps_json (e, cmd));
+          continue;
+        }
       if (tmpl)
         {
-          g_autoptr (JsonObject) row = json_object_new ();
-          g_autoptr (JsonArray) names = json_array_new ();
-          g_autoptr (JsonObject) labels = json_object_new ();
-          g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (c->created);
-          json_array_add_string_element (names, c->name);
-          for (char **l = c->labels; l && *l; l++)
-            {
-              g_auto (GStrv) kv = g_strsplit (*l, "=", 2);
-              json_object_set_string_member (labels, kv[0], kv[1] ? kv[1] : "");
-            }
-          json_object_set_string_member (row, "ID", shortid);
-          json_object_set_string_member (row, "Image", c->image);
-          json_object_set_string_member (row, "ImageID", c->image_id ? c->image_id : "");
-          json_object_set_string_member (row, "Command", cmd);
-          json_object_set_string_member (row, "Status", status);
-          json_object_set_string_member (row, "State",
-                                         container_status_to_string (st.status));
-          json_object_set_int_member (row, "ExitCode", st.exit_code);
-          json_object_set_int_member (row, "Pid", st.pid);
-          json_object_set_int_member (row, "Created", c->created);
-          json_object_set_string_member (row, "CreatedAt",
-                                         g_date_time_format (dt, "%F %T %z %Z"));
-          json_object_set_string_member (row, "RunningFor", age);
-          json_object_set_string_member (row, "Ports", "");
-          json_object_set_string_member (row, "Names", c->name);
-          json_object_set_object_member (row, "Labels", g_steal_pointer (&labels));
+          g_autoptr (JsonObject) row = ps_row (e, shortid, cmd, created);
           if (!cli_template_add_row (tmpl, row, &error))
             return cli_fail (error);
           continue;
@@ -184,14 +383,16 @@ cli_ps (CliGlobal *g, int argc, char **argv)
       {
         g_autofree char *shortcmd = !no_trunc && strlen (cmd) > 20 ? g_strndup (cmd, 17) : NULL;
         char *row[] = { shortid, c->image, shortcmd ? g_strconcat (shortcmd, "...", NULL) : g_strdup (cmd),
-                        created, status, "", c->name, NULL };
+                        created, e->status, "", c->name, NULL };
         char **copy = g_strdupv (row);
         g_free (row[2]);
         g_ptr_array_add (rows, copy);
       }
     }
-  if (tmpl)
-    cli_template_print (tmpl, FALSE);
+  if (json)
+    cli_print_json_rows (json_rows);
+  else if (tmpl)
+    cli_template_print (tmpl, noheading);
   else if (!quiet)
     cli_print_table (rows);
   return 0;

@@ -854,6 +854,26 @@ eval_pipe (Ctx *c, GPtrArray *pipe, JsonNode *dot)
             return NULL;
           res = call (c, first->text, (JsonNode **) args->pdata, args->len);
         }
+      else if (first->kind == ARG_FIELD && cmd->len > 1 && !prev)
+        {
+          /* A method taking a key, as podman's {{.Label "k"}}: the field is a
+           * map and the arguments index it. */
+          g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+          for (guint k = 0; k < cmd->len; k++)
+            {
+              JsonNode *v = eval_arg (c, cmd->pdata[k], dot);
+              if (!v)
+                return NULL;
+              g_ptr_array_add (args, v);
+            }
+          if (!JSON_NODE_HOLDS_OBJECT ((JsonNode *) args->pdata[0]))
+            {
+              fail (c->error, "--format: template: can't give argument to non-function %s",
+                    first->text);
+              return NULL;
+            }
+          res = call (c, "index", (JsonNode **) args->pdata, args->len);
+        }
       else
         {
           if (cmd->len > 1 || prev)
