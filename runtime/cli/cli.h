@@ -64,6 +64,7 @@ CLI_VERB (cli_load);
 CLI_VERB (cli_save);
 CLI_VERB (cli_images);
 CLI_VERB (cli_tag);
+CLI_VERB (cli_untag);
 CLI_VERB (cli_rmi);
 CLI_VERB (cli_image_inspect);
 CLI_VERB (cli_image_prune);

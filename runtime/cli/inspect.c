@@ -2,7 +2,7 @@
 /* podunit inspect [--format T] [--type container|image] NAME...: podman's
  * container inspect JSON (the fields podunit has), or the image's when
  * NAME is not a container. */
-#include "cli/cli.h"
+#include "cli/image-util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -54,8 +54,32 @@ add_str (JsonBuilder *b, const char *member, const char *v)
   json_builder_add_string_value (b, v ? v : "");
 }
 
+/* podman's HostConfig.Ulimits: [{Name: RLIMIT_NOFILE, Soft, Hard}]. */
+static void
+add_ulimits (JsonBuilder *b, char **ulimits)
+{
+  json_builder_set_member_name (b, "Ulimits");
+  json_builder_begin_array (b);
+  for (char **u = ulimits; u && *u; u++)
+    {
+      g_auto (GStrv) kv = g_strsplit (*u, "=", 2);
+      g_auto (GStrv) sh = g_strsplit (kv[1] ? kv[1] : "", ":", 2);
+      g_autofree char *up = g_ascii_strup (kv[0], -1);
+      g_autofree char *name = g_strconcat ("RLIMIT_", up, NULL);
+      json_builder_begin_object (b);
+      add_str (b, "Name", name);
+      json_builder_set_member_name (b, "Soft");
+      json_builder_add_int_value (b, g_ascii_strtoll (sh[0] ? sh[0] : "0", NULL, 10));
+      json_builder_set_member_name (b, "Hard");
+      json_builder_add_int_value (b, g_ascii_strtoll (sh[0] && sh[1] ? sh[1] : sh[0] ? sh[0] : "0",
+                                                      NULL, 10));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 static JsonNode *
-inspect_json (CliGlobal *g, ContainerConfig *c, const ContainerState *st)
+inspect_json (CliGlobal *g, Store *store, ContainerConfig *c, const ContainerState *st)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autofree char *created = rfc3339 (c->created * G_USEC_PER_SEC);
@@ -69,6 +93,16 @@ inspect_json (CliGlobal *g, ContainerConfig *c, const ContainerState *st)
   add_str (b, "Id", c->id);
   add_str (b, "Created", created);
   add_str (b, "Path", c->argv ? c->argv[0] : "");
+  {
+    /* Image: the id; ImageName: the name it was created from, as the
+     * store resolved it; ImageDigest: that image's manifest digest. */
+    g_autoptr (StoreImage) img
+        = store && c->image_id ? store_lookup_image (store, c->image_id, NULL) : NULL;
+    const char *name = img ? cli_image_name_for_ref (img, c->image) : NULL;
+    add_str (b, "Image", c->image_id);
+    add_str (b, "ImageDigest", img ? store_image_get_digest (img) : "");
+    add_str (b, "ImageName", name ? name : c->image);
+  }
   add_strv (b, "Args", c->argv && c->argv[0] ? c->argv + 1 : NULL);
   json_builder_set_member_name (b, "State");
   json_builder_begin_object (b);
@@ -165,9 +199,22 @@ inspect_json (CliGlobal *g, ContainerConfig *c, const ContainerState *st)
   add_str (b, "NetworkMode", c->network);
   json_builder_set_member_name (b, "ShmSize");
   json_builder_add_int_value (b, c->shm_size);
-  add_strv (b, "Ulimits", c->ulimits);
+  add_ulimits (b, c->ulimits);
   add_strv (b, "Devices", c->devices);
   add_str (b, "LogDriver", c->log_driver);
+  json_builder_set_member_name (b, "LogConfig");
+  json_builder_begin_object (b);
+  {
+    g_autofree char *log = g_build_filename (cdir, "ctr.log", NULL);
+    const char *driver = c->log_driver ? c->log_driver : "k8s-file";
+    add_str (b, "Type", driver);
+    json_builder_set_member_name (b, "Config");
+    json_builder_add_null_value (b);
+    add_str (b, "Path", g_str_equal (driver, "k8s-file") ? log : "");
+    add_str (b, "Tag", c->log_tag);
+    add_str (b, "Size", "0B");
+  }
+  json_builder_end_object (b);
   if (c->log_tag)
     add_str (b, "LogTag", c->log_tag);
   add_str (b, "Cgroups", c->cgroups);
@@ -208,6 +255,7 @@ cli_inspect (CliGlobal *g, int argc, char **argv)
     }
   if (format && !(tmpl = cli_template_new (format, NULL, &error)))
     return cli_fail (error);
+  g_autoptr (Store) store = cli_store_open (g, NULL);
   for (int i = 1; i < argc; i++)
     {
       g_autofree char *id = container_resolve (g->root, argv[i], &error);
@@ -220,7 +268,7 @@ cli_inspect (CliGlobal *g, int argc, char **argv)
           status = EXIT_PODUNIT;
           continue;
         }
-      JsonNode *node = inspect_json (g, c, &st);
+      JsonNode *node = inspect_json (g, store, c, &st);
       if (tmpl && !cli_template_add_row (tmpl, json_node_get_object (node), &error))
         {
           json_node_unref (node);

@@ -47,6 +47,8 @@ static const CliVerb verbs[] = {
   { "save", cli_save, "Save image(s) to an archive" },
   { "images", cli_images, "List images in local storage" },
   { "tag", cli_tag, "Add an additional name to a local image" },
+  { "untag", cli_untag, "Remove names from a local image" },
+  { "image untag", cli_untag, NULL },
   { "rmi", cli_rmi, "Remove one or more images from local storage" },
   { "pull", NULL, "Pull an image from a registry" },
   { "version", cli_version, "Display the podunit version information" },

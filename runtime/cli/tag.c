@@ -26,3 +26,49 @@ cli_tag (CliGlobal *g, int argc, char **argv)
       return cli_fail (error);
   return 0;
 }
+
+/* podunit untag IMAGE [NAME...]: removes the names (all of them when none
+ * is given); the image itself stays, dangling when it has no name left. */
+int
+cli_untag (CliGlobal *g, int argc, char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr (GError) error = NULL;
+
+  if (!cli_parse_options (&argc, &argv, entries, "IMAGE [NAME...] - remove names from an image",
+                          FALSE))
+    return EXIT_PODUNIT;
+  if (argc < 2)
+    {
+      cli_error ("untag: need an IMAGE");
+      return EXIT_PODUNIT;
+    }
+  g_autoptr (Store) s = cli_store_open (g, &error);
+  if (s == NULL)
+    return cli_fail (error);
+  g_autoptr (StoreImage) img = store_lookup_image (s, argv[1], &error);
+  if (img == NULL)
+    return cli_fail (error);
+  g_auto (GStrv) names = NULL;
+  if (argc == 2)
+    names = g_strdupv ((char **) store_image_get_names (img));
+  else
+    {
+      names = g_new0 (char *, argc - 1);
+      for (int i = 2; i < argc; i++)
+        {
+          names[i - 2] = store_normalize_name (argv[i], &error);
+          if (!names[i - 2])
+            return cli_fail (error);
+          if (!g_strv_contains (store_image_get_names (img), names[i - 2]))
+            {
+              cli_error ("%s: tag not known", argv[i]);
+              return EXIT_PODUNIT;
+            }
+        }
+    }
+  for (char **n = names; *n; n++)
+    if (!store_untag_image (s, *n, &error))
+      return cli_fail (error);
+  return 0;
+}

@@ -444,10 +444,30 @@ cli_template_free (CliTemplate *t)
 
 /* ---- evaluation ---- */
 
+/* Objects inside arrays whose members are all capitalized are Go structs
+ * in podman (HostConfig.Ulimits); maps (Labels) print as map[k:v]. */
+static gboolean
+is_struct_in_array (JsonObject *o)
+{
+  g_autoptr (GList) keys = json_object_get_members (o);
+  for (GList *l = keys; l; l = l->next)
+    if (!g_ascii_isupper (*(char *) l->data))
+      return FALSE;
+  return keys != NULL;
+}
+
 /* Go's default formatting of a value: strings bare, arrays "[a b]",
  * objects "map[k:v]". */
+static void format_value (GString *out, JsonNode *n, gboolean in_array);
+
 static void
 format_go (GString *out, JsonNode *n)
+{
+  format_value (out, n, FALSE);
+}
+
+static void
+format_value (GString *out, JsonNode *n, gboolean in_array)
 {
   if (n == NULL || JSON_NODE_HOLDS_NULL (n))
     g_string_append (out, "<no value>");
@@ -459,9 +479,23 @@ format_go (GString *out, JsonNode *n)
         {
           if (i)
             g_string_append_c (out, ' ');
-          format_go (out, json_array_get_element (a, i));
+          format_value (out, json_array_get_element (a, i), TRUE);
         }
       g_string_append_c (out, ']');
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (n) && in_array && is_struct_in_array (json_node_get_object (n)))
+    {
+      /* A Go struct prints its values in field order: "{RLIMIT_CORE -1 -1}". */
+      JsonObject *o = json_node_get_object (n);
+      g_autoptr (GList) keys = json_object_get_members (o);
+      g_string_append_c (out, '{');
+      for (GList *l = keys; l; l = l->next)
+        {
+          if (l != keys)
+            g_string_append_c (out, ' ');
+          format_go (out, json_object_get_member (o, l->data));
+        }
+      g_string_append_c (out, '}');
     }
   else if (JSON_NODE_HOLDS_OBJECT (n))
     {
