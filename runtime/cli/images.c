@@ -108,6 +108,7 @@ image_row (StoreImage *img, const char *name, gboolean no_trunc, int containers)
   json_object_set_string_member (o, "Created", ago);
   json_object_set_string_member (o, "CreatedSince", ago);
   json_object_set_string_member (o, "CreatedAt", at);
+  json_object_set_int_member (o, "CreatedUnix", store_image_get_created (img));
   JsonArray *names = json_array_new ();
   for (const char *const *n = store_image_get_names (img); *n; n++)
     json_array_add_string_element (names, *n);
@@ -178,6 +179,32 @@ image_json (StoreImage *img, int containers)
   return o;
 }
 
+static const char *images_sort_key;
+
+/* --sort: repository then tag, or one key; created and size newest/largest
+ * first as podman's. */
+static int
+compare_rows (gconstpointer a, gconstpointer b)
+{
+  JsonObject *x = *(JsonObject **) a, *y = *(JsonObject **) b;
+  const char *k = images_sort_key;
+  if (g_str_equal (k, "created") || g_str_equal (k, "size"))
+    {
+      const char *m = k[0] == 'c' ? "CreatedUnix" : "VirtualSize";
+      gint64 vx = json_object_get_int_member (x, m), vy = json_object_get_int_member (y, m);
+      return vx > vy ? -1 : vx < vy;
+    }
+  if (g_str_equal (k, "id"))
+    return strcmp (json_object_get_string_member (x, "Id"), json_object_get_string_member (y, "Id"));
+  int r = 0;
+  if (g_str_equal (k, "repository"))
+    r = strcmp (json_object_get_string_member (x, "Repository"),
+                json_object_get_string_member (y, "Repository"));
+  return r ? r
+           : strcmp (json_object_get_string_member (x, "Tag"),
+                     json_object_get_string_member (y, "Tag"));
+}
+
 static GHashTable *
 headers (void)
 {
@@ -194,7 +221,7 @@ int
 cli_images (CliGlobal *g, int argc, char **argv)
 {
   gboolean all = FALSE, quiet = FALSE, no_trunc = FALSE, digests = FALSE, noheading = FALSE;
-  g_autofree char *format = NULL;
+  g_autofree char *format = NULL, *sort = NULL;
   g_auto (GStrv) filters = NULL;
   const GOptionEntry entries[] = {
     { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Show all images (no intermediate images exist)",
@@ -204,6 +231,7 @@ cli_images (CliGlobal *g, int argc, char **argv)
     { "digests", 0, 0, G_OPTION_ARG_NONE, &digests, "Show digests", NULL },
     { "noheading", 'n', 0, G_OPTION_ARG_NONE, &noheading, "Do not print the header", NULL },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Go template (podman's subset)", "TEMPLATE" },
+    { "sort", 0, 0, G_OPTION_ARG_STRING, &sort, "created, id, repository, size or tag", "KEY" },
     { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters, "dangling=BOOL or reference=PATTERN",
       "FILTER" },
     { NULL },
@@ -227,7 +255,14 @@ cli_images (CliGlobal *g, int argc, char **argv)
   const char *fmt = format ? format : digests ? DIGESTS_FORMAT : DEFAULT_FORMAT;
   if (quiet)
     fmt = "{{.ID}}";
+  static const char *const sort_keys[] = { "created", "id", "repository", "size", "tag", NULL };
+  if (sort && !g_strv_contains (sort_keys, sort))
+    {
+      cli_error ("invalid option for --sort, options are: [created id repository size tag]");
+      return EXIT_PODUNIT;
+    }
   gboolean json = cli_template_is_json (fmt);
+  g_autoptr (GPtrArray) table_rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_autoptr (GHashTable) h = headers ();
   g_autoptr (CliTemplate) t = json ? NULL : cli_template_new (fmt, h, &error);
   if (t == NULL && !json)
@@ -262,11 +297,17 @@ cli_images (CliGlobal *g, int argc, char **argv)
               g_ptr_array_add (json_rows, image_json (img, containers));
               continue;
             }
-          g_autoptr (JsonObject) row = image_row (img, name, no_trunc, containers);
-          if (!cli_template_add_row (t, row, &error))
-            return cli_fail (error);
+          g_ptr_array_add (table_rows, image_row (img, name, no_trunc, containers));
         }
     }
+  if (sort)
+    {
+      images_sort_key = sort;
+      g_ptr_array_sort (table_rows, compare_rows);
+    }
+  for (guint i = 0; i < table_rows->len; i++)
+    if (!cli_template_add_row (t, table_rows->pdata[i], &error))
+      return cli_fail (error);
   if (json)
     cli_print_json_rows (json_rows);
   else
