@@ -11,16 +11,41 @@
 int
 cli_start (CliGlobal *g, int argc, char **argv)
 {
-  gboolean attach = FALSE, interactive = FALSE;
+  gboolean attach = FALSE, interactive = FALSE, all = FALSE;
   int status = 0;
   const GOptionEntry entries[] = {
     { "attach", 'a', 0, G_OPTION_ARG_NONE, &attach, "Attach to the container's output", NULL },
     { "interactive", 'i', 0, G_OPTION_ARG_NONE, &interactive, "Keep stdin open", NULL },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, "Start every container that is not running", NULL },
     { NULL },
   };
 
   if (!cli_parse_options (&argc, &argv, entries, "CONTAINER...", FALSE))
     return EXIT_PODUNIT;
+  if (all && argc > 1)
+    {
+      cli_error ("either start all containers or the container(s) provided in the arguments");
+      return EXIT_PODUNIT;
+    }
+  g_autoptr (GPtrArray) list = all ? container_list (g->root, NULL) : NULL;
+  if (all)
+    {
+      /* --all: every container not running, named by its full id */
+      g_ptr_array_add (list, NULL);
+      argv = g_new0 (char *, list->len + 1);
+      argv[0] = "start";
+      argc = 1;
+      for (guint i = 0; list->pdata[i]; i++)
+        {
+          ContainerState st;
+          if (container_state_load (g->runroot, list->pdata[i], &st, NULL)
+              && (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING))
+            continue;
+          argv[argc++] = list->pdata[i];
+        }
+      if (argc == 1)
+        return 0;
+    }
   if (argc < 2)
     {
       cli_error ("start: requires at least 1 arg");
