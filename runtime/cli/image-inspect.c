@@ -98,13 +98,18 @@ inspect_image (StoreImage *img)
 int
 cli_image_inspect (CliGlobal *g, int argc, char **argv)
 {
-  g_autofree char *format = NULL;
+  g_autofree char *format = NULL, *type = NULL;
+  gboolean size = FALSE;
   const GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "Go template (podman's subset)", "TEMPLATE" },
+    /* `inspect` hands its own flags over with the arguments */
+    { "type", 't', 0, G_OPTION_ARG_STRING, &type, "image (from inspect)", NULL },
+    { "size", 's', 0, G_OPTION_ARG_NONE, &size, "Ignored", NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
 
+  gboolean generic = strcmp (argv[0], "inspect") == 0;
   if (!cli_parse_options (&argc, &argv, entries, "IMAGE... - show image details", FALSE))
     return EXIT_PODUNIT;
   if (argc < 2)
@@ -129,6 +134,13 @@ cli_image_inspect (CliGlobal *g, int argc, char **argv)
     {
       g_autoptr (GError) local = NULL;
       g_autoptr (StoreImage) img = store_lookup_image (s, argv[i], &local);
+      if (img == NULL && generic && g_error_matches (local, STORE_ERROR, STORE_ERROR_NOT_FOUND))
+        {
+          /* `podunit inspect NAME`: neither a container nor an image */
+          cli_error ("no such object: \"%s\"", argv[i]);
+          rc = EXIT_PODUNIT;
+          continue;
+        }
       if (img == NULL)
         {
           rc = cli_fail (local);

@@ -45,7 +45,12 @@ cli_rm (CliGlobal *g, int argc, char **argv)
         {
           if (!ignore)
             {
-              cli_error ("%s", error->message);
+              /* podman's rm words it the other way round from its other verbs */
+              if (g_error_matches (error, CONTAINER_ERROR, CONTAINER_ERROR_NOT_FOUND))
+                cli_error ("no container with ID or name \"%s\" found: no such container",
+                           (char *) names->pdata[i]);
+              else
+                cli_error ("%s", error->message);
               status = status ? status : 1;
             }
           continue;
@@ -69,7 +74,7 @@ cli_rm (CliGlobal *g, int argc, char **argv)
           cli_error ("%s", error->message);
           status = EXIT_PODUNIT;
         }
-      printf ("%s\n", id);
+      printf ("%s\n", (char *) names->pdata[i]); /* as given, like podman */
     }
   /* The container is gone: its cid file must not block the next run. */
   for (guint i = 0; i < remove_files->len; i++)

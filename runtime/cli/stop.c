@@ -43,13 +43,17 @@ cli_stop (CliGlobal *g, int argc, char **argv)
             }
           continue;
         }
+      ContainerState st;
+      gboolean was_running = container_state_load (g->runroot, id, &st, NULL)
+                             && (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING);
       if (!launch_stop (&g->launch, id, timeout, &error))
         {
           cli_error ("%s", error->message);
           status = EXIT_PODUNIT;
           continue;
         }
-      if (!all)
+      /* --all: the ids of the containers it stopped; else the names as given */
+      if (!all || was_running)
         printf ("%s\n", (char *) names->pdata[i]);
     }
   return status;
