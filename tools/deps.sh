@@ -12,6 +12,10 @@ PKGS=(
   uidmap passt
   # tests
   libcriterion-dev python3 clang libclang-rt-14-dev busybox-static rpm zstd
+  # registry tests: a local registry (its service is never started: the
+  # host has no systemd; tests run `docker-registry serve` themselves),
+  # skopeo to fill it, htpasswd for bcrypt entries, openssl for a test CA
+  docker-registry skopeo apache2-utils openssl curl
   # VM end-to-end harness (tests/e2e)
   qemu-system-x86 debootstrap e2fsprogs
   # benchmarks
@@ -27,5 +31,13 @@ for p in "${PKGS[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
+  # docker-registry's postinst starts its service: refuse that (exit 101)
+  # with a policy-rc.d for the length of the install, unless one exists.
+  policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    policy=/usr/sbin/policy-rc.d
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  [ -z "$policy" ] || rm -f "$policy"
 fi

@@ -153,6 +153,36 @@ archive_set_error (struct archive *a0, int a1, const char *a2, ...)
 }
 """)
             continue
+        if name in ("curl_easy_setopt", "curl_easy_getinfo", "curl_multi_setopt"):
+            # One argument after the option, its type given by the option's
+            # number range (curl.h's CURLOPTTYPE_*; every CURLINFO takes a
+            # pointer). The parentheses keep curl's type-checking macros out.
+            decl, _ = named(params.replace(", ...", ""))
+            first = re.sub(r"\s*a0$", "", decl.split(",")[0].strip())
+            opt = re.sub(r"\s*a1$", "", decl.split(",")[1].strip())
+            long_if = "0" if name == "curl_easy_getinfo" else "a1 < 10000"
+            off_if = "0" if name == "curl_easy_getinfo" else "a1 >= 30000 && a1 < 40000"
+            sig = f"{ret} (*) ({first}, {opt}, ...)"
+            print(f"""{ret}
+({name}) ({decl}, ...)
+{{
+  static void *fn;
+  va_list ap;
+  {ret} r;
+  if (!fn)
+    fn = lazy_symbol ("{name}");
+  va_start (ap, a1);
+  if ({long_if})
+    r = (({sig})fn) (a0, a1, va_arg (ap, long));
+  else if ({off_if})
+    r = (({sig})fn) (a0, a1, va_arg (ap, curl_off_t));
+  else
+    r = (({sig})fn) (a0, a1, va_arg (ap, void *));
+  va_end (ap);
+  return r;
+}}
+""")
+            continue
         if "..." in params:
             sys.exit(f"gen-lazy.py: {name} is variadic: write its wrapper by hand")
         decl, call = named(params)

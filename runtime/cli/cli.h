@@ -6,7 +6,7 @@
  * function `int cli_VERB (CliGlobal *g, int argc, char **argv)` returning the
  * process exit status. argv[0] is the verb as typed ("rm", "container rm");
  * the global flags are already consumed. main.c's table names every verb
- * podman users expect; one without a function yet (pull, pod create)
+ * podman users expect; one without a function yet (pod create)
  * answers "not implemented yet" with status 125. */
 #pragma once
 
@@ -61,6 +61,7 @@ CLI_VERB (cli_volume_prune);
 CLI_VERB (cli_volume_exists);
 /* Image verbs (store). */
 CLI_VERB (cli_load);
+CLI_VERB (cli_pull);
 CLI_VERB (cli_save);
 CLI_VERB (cli_images);
 CLI_VERB (cli_tag);

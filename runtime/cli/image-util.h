@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cli/cli.h"
+#include "image/registry/pull.h"
 #include "image/store.h"
 
 Store *cli_store_open (CliGlobal *g, GError **error);
@@ -20,3 +21,13 @@ GPtrArray *cli_containers_using_image (CliGlobal *g, const char *id, GError **er
 /* The name of IMG that REF selected (a name REF resolves to), or NULL when
  * REF was an id. */
 const char *cli_image_name_for_ref (StoreImage *img, const char *ref);
+
+/* cli/pull.c: pulls NAME (short names resolved through registries.conf)
+ * with podman's progress lines on stderr unless QUIET; retries network
+ * failures RETRIES times, the delay doubling from RETRY_DELAY seconds.
+ * Returns the image id. */
+char *cli_pull_image (Store *s, const char *name, const RegistryOptions *o,
+                      const RegistryPlatform *platform, guint retries, guint retry_delay,
+                      gboolean quiet, GError **error);
+/* "10", "2s", "1m", "500ms" -> whole seconds (a part rounds up to 1). */
+gboolean cli_parse_duration_seconds (const char *s, guint *out);

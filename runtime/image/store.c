@@ -64,6 +64,7 @@ struct _StoreTxn
   GPtrArray *layer_blobs; /* the blob hex each staged layer came from */
   GPtrArray *images;      /* PendingImage */
   gboolean committed;
+  GMutex lock; /* store_txn_unpack_layer runs in threads: guards blobs and layers */
 };
 
 /* ---- locations ---- */
@@ -1185,6 +1186,7 @@ store_txn_begin (Store *s, GError **error)
   t->layers = g_ptr_array_new_with_free_func (g_free);
   t->layer_blobs = g_ptr_array_new_with_free_func (g_free);
   t->images = g_ptr_array_new_with_free_func ((GDestroyNotify)pending_image_free);
+  g_mutex_init (&t->lock);
   g_autofree char *b = g_build_filename (t->dir, "blobs", NULL);
   g_autofree char *l = g_build_filename (t->dir, "layers", NULL);
   if (mkdir (b, 0700) < 0 || mkdir (l, 0700) < 0)
@@ -1209,6 +1211,7 @@ store_txn_free (StoreTxn *t)
   g_ptr_array_unref (t->layers);
   g_ptr_array_unref (t->layer_blobs);
   g_ptr_array_unref (t->images);
+  g_mutex_clear (&t->lock);
   g_free (t);
 }
 
@@ -1250,8 +1253,10 @@ store_txn_adopt_blob (StoreTxn *t, const char *path, const char *hex, const char
   g_autofree char *dest = g_build_filename (t->dir, "blobs", hex, NULL);
   if (rename (path, dest) < 0)
     return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot rename %s", path);
+  g_mutex_lock (&t->lock);
   if (!str_in (t->blobs, hex))
     g_ptr_array_add (t->blobs, g_strdup (hex));
+  g_mutex_unlock (&t->lock);
   return TRUE;
 }
 
@@ -1309,13 +1314,22 @@ check_diff_id (const char *what, const char *want, const char *got, GError **err
 }
 
 gboolean
+store_txn_has_layer (StoreTxn *t, const char *diff_id_hex)
+{
+  g_autofree char *stored = layer_path (t->s, diff_id_hex);
+  g_mutex_lock (&t->lock);
+  gboolean staged = str_in (t->layers, diff_id_hex);
+  g_mutex_unlock (&t->lock);
+  return staged || g_file_test (stored, G_FILE_TEST_IS_DIR);
+}
+
+gboolean
 store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
                      const char *diff_id_hex, GError **error)
 {
-  g_autofree char *stored = layer_path (t->s, diff_id_hex);
   g_autofree char *what = g_strconcat ("layer sha256:", blob_hex, NULL);
   g_autofree char *got = NULL;
-  if (str_in (t->layers, diff_id_hex) || g_file_test (stored, G_FILE_TEST_IS_DIR))
+  if (store_txn_has_layer (t, diff_id_hex))
     {
       /* Unpacked already; still, a blob the store keeps (save exports it)
        * must hold that layer, unless it is the very blob unpacked then. */
@@ -1329,15 +1343,27 @@ store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
       return check_diff_id (what, diff_id_hex, got, error);
     }
 
+  autofd int fd = store_txn_open_blob (t, blob_hex, error);
+  if (fd < 0)
+    return FALSE;
+  struct stat st;
+  g_autofree char *blob = txn_blob_path (t, blob_hex);
+  return store_txn_unpack_layer (t, fd, blob_hex, stat (blob, &st) == 0 ? st.st_size : 0,
+                                 media_type, diff_id_hex, error);
+}
+
+gboolean
+store_txn_unpack_layer (StoreTxn *t, int fd, const char *blob_hex, guint64 blob_size,
+                        const char *media_type, const char *diff_id_hex, GError **error)
+{
+  g_autofree char *what = g_strconcat ("layer sha256:", blob_hex, NULL);
+  g_autofree char *got = NULL;
   g_autofree char *tmp = g_build_filename (t->dir, "layers", "unpack-XXXXXX", NULL);
   if (g_mkdtemp (tmp) == NULL)
     return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", tmp);
   g_autofree char *diff = g_build_filename (tmp, "diff", NULL);
   if (mkdir (diff, 0755) < 0)
     return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", diff);
-  autofd int fd = store_txn_open_blob (t, blob_hex, error);
-  if (fd < 0)
-    return FALSE;
   guint64 size = 0;
   /* store_txn_commit syncs once for every staged layer and blob. */
   LayerFlags flags = LAYER_NO_SYNC | (t->s->rootless ? LAYER_OCI_WHITEOUTS : 0);
@@ -1345,8 +1371,6 @@ store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
     return FALSE;
   if (!check_diff_id (what, diff_id_hex, got, error))
     return FALSE;
-  struct stat st;
-  g_autofree char *blob = txn_blob_path (t, blob_hex);
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "diff_id");
@@ -1356,7 +1380,7 @@ store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
   g_autofree char *cd = g_strconcat ("sha256:", blob_hex, NULL);
   json_builder_add_string_value (b, cd);
   json_builder_set_member_name (b, "compressed_size");
-  json_builder_add_int_value (b, stat (blob, &st) == 0 ? st.st_size : 0);
+  json_builder_add_int_value (b, blob_size);
   json_builder_set_member_name (b, "media_type");
   json_builder_add_string_value (b, media_type);
   json_builder_set_member_name (b, "size");
@@ -1369,11 +1393,16 @@ store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
   if (!write_json_file (recpath, rec, error))
     return FALSE;
   g_autofree char *dest = g_build_filename (t->dir, "layers", diff_id_hex, NULL);
-  if (rename (tmp, dest) < 0)
-    return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot rename %s", tmp);
-  g_ptr_array_add (t->layers, g_strdup (diff_id_hex));
-  g_ptr_array_add (t->layer_blobs, g_strdup (blob_hex));
-  return TRUE;
+  g_mutex_lock (&t->lock);
+  gboolean ok = rename (tmp, dest) == 0
+                || errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot rename %s", tmp);
+  if (ok)
+    {
+      g_ptr_array_add (t->layers, g_strdup (diff_id_hex));
+      g_ptr_array_add (t->layer_blobs, g_strdup (blob_hex));
+    }
+  g_mutex_unlock (&t->lock);
+  return ok;
 }
 
 static JsonNode *

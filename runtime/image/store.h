@@ -185,6 +185,14 @@ char *store_txn_read_blob (StoreTxn *t, const char *hex, gsize *len, GError **er
  * staged; the unpacked content must hash to DIFF_ID_HEX. */
 gboolean store_txn_add_layer (StoreTxn *t, const char *blob_hex, const char *media_type,
                               const char *diff_id_hex, GError **error);
+/* Unpacks the layer blob streamed from FD (a pipe while the blob downloads:
+ * the registry client) as layer DIFF_ID_HEX of blob BLOB_HEX (BLOB_SIZE
+ * bytes; the caller checks and adopts the blob itself). Safe to call from
+ * several threads at once for different layers. */
+gboolean store_txn_unpack_layer (StoreTxn *t, int fd, const char *blob_hex, guint64 blob_size,
+                                 const char *media_type, const char *diff_id_hex, GError **error);
+/* TRUE when layer DIFF_ID_HEX is stored or staged. */
+gboolean store_txn_has_layer (StoreTxn *t, const char *diff_id_hex);
 /* Records an image for the staged/stored manifest MANIFEST_HEX (its config
  * and layers must be staged or stored). NAMES are full names, moved to
  * it. Returns the image id. */

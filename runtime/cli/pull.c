@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* podunit pull [flags] NAME[:TAG|@DIGEST] (also `image pull`, as Quadlet's
+ * .image units run it): the image from its registry into the store,
+ * progress on stderr as podman prints it without a TTY, the image id alone
+ * on stdout. cli_pull_image is what run/create --pull use too. */
+#include "cli/image-util.h"
+#include "image/registry/pull.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void
+print_progress (const char *line, gpointer data)
+{
+  fprintf (stderr, "%s\n", line);
+}
+
+char *
+cli_pull_image (Store *s, const char *name, const RegistryOptions *o,
+                const RegistryPlatform *platform, guint retries, guint retry_delay,
+                gboolean quiet, GError **error)
+{
+  const char *bare = g_str_has_prefix (name, "docker://") ? name + 9 : name;
+  if (registry_name_is_short (bare))
+    {
+      /* podman's words when registries.conf defines no search registries
+       * (podunit reads no registries.conf yet). */
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_SHORT_NAME,
+                   "short-name \"%s\" did not resolve to an alias and no unqualified-search "
+                   "registries are defined in \"/etc/containers/registries.conf\"",
+                   bare);
+      return NULL;
+    }
+  g_autoptr (RegistryRef) ref = registry_ref_parse (name, error);
+  if (ref == NULL)
+    return NULL;
+  g_autofree char *full = registry_ref_string (ref);
+  guint delay = retry_delay;
+  for (guint attempt = 0;; attempt++)
+    {
+      if (!quiet)
+        fprintf (stderr, "Trying to pull %s...\n", full);
+      g_autoptr (GError) local = NULL;
+      char *id = registry_pull (s, ref, o, platform, quiet ? NULL : print_progress, NULL, &local);
+      if (id)
+        return id;
+      /* Only the network is worth another try (podman retries the same). */
+      if (attempt >= retries || !g_error_matches (local, REGISTRY_ERROR, REGISTRY_ERROR_NETWORK))
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local),
+                                      "initializing source docker://%s: ", full);
+          return NULL;
+        }
+      cli_warn ("Failed, retrying in %us ... (%u/%u). Error: %s", delay, attempt + 1, retries,
+                local->message);
+      sleep (delay);
+      delay *= 2;
+    }
+}
+
+static gboolean tls_verify = TRUE;
+
+static gboolean
+parse_tls_verify (const char *name, const char *value, gpointer data, GError **error)
+{
+  if (value == NULL || g_ascii_strcasecmp (value, "true") == 0)
+    tls_verify = TRUE;
+  else if (g_ascii_strcasecmp (value, "false") == 0)
+    tls_verify = FALSE;
+  else
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--tls-verify=%s: expected true or false", value);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cli_parse_duration_seconds (const char *s, guint *out)
+{
+  /* "10", "10s", "1m", "500ms" (rounded up to a second) as podman's Go durations. */
+  char *end;
+  double v = g_ascii_strtod (s, &end);
+  if (end == s || v < 0)
+    return FALSE;
+  double mult = strcmp (end, "") == 0 || strcmp (end, "s") == 0 ? 1
+                : strcmp (end, "ms") == 0                       ? 0.001
+                : strcmp (end, "m") == 0                        ? 60
+                : strcmp (end, "h") == 0                        ? 3600
+                                                                : -1;
+  if (mult < 0)
+    return FALSE;
+  double secs = v * mult;
+  *out = secs > 0 && secs < 1 ? 1 : (guint)secs;
+  return TRUE;
+}
+
+int
+cli_pull (CliGlobal *g, int argc, char **argv)
+{
+  g_autofree char *authfile = NULL, *creds = NULL, *cert_dir = NULL, *arch = NULL, *os = NULL;
+  g_autofree char *variant = NULL, *platform = NULL, *policy = NULL, *retry_delay = NULL;
+  gint retry = 3;
+  gboolean quiet = FALSE, all_tags = FALSE;
+  tls_verify = TRUE;
+  const GOptionEntry entries[] = {
+    { "tls-verify", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_tls_verify,
+      "Require HTTPS and verify certificates (default true)", "BOOL" },
+    { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &authfile, "Path of the authentication file",
+      "FILE" },
+    { "creds", 0, 0, G_OPTION_ARG_STRING, &creds, "Credentials USER[:PASSWORD]", "CREDS" },
+    { "cert-dir", 0, 0, G_OPTION_ARG_FILENAME, &cert_dir, "Certificates (*.crt, *.cert, *.key)",
+      "DIR" },
+    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch, "Architecture to pull", "ARCH" },
+    { "os", 0, 0, G_OPTION_ARG_STRING, &os, "Operating system to pull", "OS" },
+    { "variant", 0, 0, G_OPTION_ARG_STRING, &variant, "Architecture variant", "VARIANT" },
+    { "platform", 0, 0, G_OPTION_ARG_STRING, &platform, "OS/ARCH[/VARIANT]", "PLATFORM" },
+    { "retry", 0, 0, G_OPTION_ARG_INT, &retry, "Retries on network errors (default 3)", "N" },
+    { "retry-delay", 0, 0, G_OPTION_ARG_STRING, &retry_delay, "First delay between retries (2s)",
+      "DURATION" },
+    { "policy", 0, 0, G_OPTION_ARG_STRING, &policy, "always, missing, never, newer", "POLICY" },
+    { "all-tags", 'a', 0, G_OPTION_ARG_NONE, &all_tags, "Pull every tag of the repository", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Suppress the progress output", NULL },
+    { NULL },
+  };
+  if (!cli_parse_options (&argc, &argv, entries, "NAME[:TAG|@DIGEST]", FALSE))
+    return EXIT_PODUNIT;
+  if (argc != 2)
+    {
+      cli_error ("pull: %s", argc < 2 ? "requires an image name" : "accepts only one image name");
+      return EXIT_PODUNIT;
+    }
+  guint delay = 2;
+  if (retry_delay && !cli_parse_duration_seconds (retry_delay, &delay))
+    {
+      cli_error ("--retry-delay %s: expected a duration (2s, 1m)", retry_delay);
+      return EXIT_PODUNIT;
+    }
+  if (retry < 0)
+    {
+      cli_error ("--retry %d: must not be negative", retry);
+      return EXIT_PODUNIT;
+    }
+  RegistryPlatform pl = { .os = os, .arch = arch, .variant = variant };
+  g_auto (GStrv) parts = platform ? g_strsplit (platform, "/", 3) : NULL;
+  if (parts)
+    {
+      if (!parts[0] || !parts[1] || !*parts[0] || !*parts[1])
+        {
+          cli_error ("--platform %s: expected OS/ARCH[/VARIANT]", platform);
+          return EXIT_PODUNIT;
+        }
+      pl.os = parts[0];
+      pl.arch = parts[1];
+      pl.variant = parts[2];
+    }
+  if (policy && strcmp (policy, "always") != 0 && strcmp (policy, "missing") != 0
+      && strcmp (policy, "never") != 0 && strcmp (policy, "newer") != 0)
+    {
+      cli_error ("--policy %s: expected always, missing, never or newer", policy);
+      return EXIT_PODUNIT;
+    }
+  if (all_tags)
+    {
+      cli_error ("pull: --all-tags is not supported yet");
+      return EXIT_PODUNIT;
+    }
+  RegistryOptions o = {
+    .insecure = !tls_verify,
+    .cert_dir = cert_dir,
+    .authfile = authfile,
+    .creds = creds,
+    .retries = retry,
+  };
+  const char *stall = g_getenv ("PODUNIT_PULL_STALL_TIMEOUT");
+  if (stall)
+    o.stall_timeout = atoi (stall);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Store) s = cli_store_open (g, &error);
+  if (s == NULL)
+    return cli_fail (error);
+  if (policy && (strcmp (policy, "missing") == 0 || strcmp (policy, "never") == 0))
+    {
+      g_autoptr (StoreImage) img = store_lookup_image (s, argv[1], NULL);
+      if (img)
+        {
+          printf ("%s\n", store_image_get_id (img));
+          return 0;
+        }
+      if (strcmp (policy, "never") == 0)
+        {
+          cli_error ("%s: image not known", argv[1]);
+          return EXIT_PODUNIT;
+        }
+    }
+  g_autofree char *id = cli_pull_image (s, argv[1], &o, &pl, retry, delay, quiet, &error);
+  if (id == NULL)
+    return cli_fail (error);
+  printf ("%s\n", id);
+  return 0;
+}

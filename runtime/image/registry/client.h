@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* An OCI distribution API client for one repository, over libcurl:
+ * the /v2/ ping (which also picks https or, for an insecure registry that
+ * does not speak TLS, http), bearer-token and basic authentication, TLS
+ * with the system CAs plus /etc/containers/certs.d/HOST[:PORT] (and
+ * /etc/docker/certs.d): the .crt files are CAs, a .cert/.key pair a client cert.
+ * Small documents (manifests, configs, tokens) are fetched whole; layer
+ * blobs are streamed by pull.c on handles this file configures. */
+#pragma once
+
+#include "image/registry/reference.h"
+
+#include <curl/curl.h>
+#include <glib.h>
+
+typedef struct
+{
+  gboolean insecure;     /* TLS not verified, plain http allowed (--tls-verify=false) */
+  const char *cert_dir;  /* instead of certs.d (--cert-dir) */
+  const char *authfile;  /* --authfile */
+  const char *creds;     /* "user[:password]" (--creds) */
+  const char *certs_d;   /* NULL: /etc/containers/certs.d (tests set another) */
+  guint retries;         /* per blob: resumes of a dropped stream (--retry) */
+  guint stall_timeout;   /* seconds without a byte before a transfer fails; 0: 60 */
+  guint parallel;        /* concurrent blob downloads; 0: 6 */
+} RegistryOptions;
+
+typedef struct _RegistryClient RegistryClient;
+
+/* Connects to REF's registry (ping, authentication) for PUSH (pull,push
+ * scope) or pull. */
+RegistryClient *registry_client_new (const RegistryRef *ref, const RegistryOptions *o,
+                                     gboolean push, GError **error);
+void registry_client_free (RegistryClient *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RegistryClient, registry_client_free)
+
+const RegistryOptions *registry_client_options (RegistryClient *c);
+/* "host[:port]" as typed, for messages. */
+const char *registry_client_host (RegistryClient *c);
+
+/* The manifests (and indexes) this client accepts. */
+#define MEDIA_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MEDIA_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MEDIA_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define MEDIA_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MEDIA_DOCKER_SCHEMA1 "application/vnd.docker.distribution.manifest.v1+json"
+#define MEDIA_DOCKER_SCHEMA1_SIGNED "application/vnd.docker.distribution.manifest.v1+prettyjws"
+#define MEDIA_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
+#define MEDIA_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+
+#define REGISTRY_MAX_MANIFEST (4 << 20)
+
+/* GET /v2/PATH/manifests/REFERENCE (at most 4 MiB). *MEDIA_TYPE gets the
+ * Content-Type (or the document's mediaType). */
+GBytes *registry_get_manifest (RegistryClient *c, const char *reference, char **media_type,
+                               GError **error);
+/* GET a small blob whole (at most MAX bytes), checked against DIGEST. */
+GBytes *registry_get_blob (RegistryClient *c, const char *digest, gsize max, GError **error);
+/* GET /v2/PATH/tags/list (following Link pagination). */
+GPtrArray *registry_list_tags (RegistryClient *c, GError **error);
+
+/* An easy handle for blob DIGEST with this client's TLS, auth, timeouts
+ * and redirects set; OFFSET > 0 asks for the rest with Range. *HEADERS is
+ * the request's header list (free it after the transfer). */
+CURL *registry_blob_handle (RegistryClient *c, const char *digest, guint64 offset,
+                            struct curl_slist **headers);
+/* The URL of PATH below the repository ("blobs/uploads/"). */
+char *registry_url (RegistryClient *c, const char *path);
+/* Performs one request on a handle from registry_handle: METHOD with BODY
+ * (may be NULL) or UPLOAD_FD (>= 0: streamed, SIZE bytes), retried once
+ * after a 401 with fresh authentication. Returns the HTTP status (0 with
+ * an error for a transport failure); RESPONSE (may be NULL) gets the body,
+ * LOCATION (may be NULL) the Location header. */
+long registry_request (RegistryClient *c, const char *method, const char *url,
+                       const char *content_type, GBytes *body, int upload_fd, guint64 size,
+                       GBytes **response, char **location, GError **error);
+
+/* A message for a failed transfer of WHAT from CURLcode R. */
+void registry_set_curl_error (RegistryClient *c, GError **error, CURLcode r, const char *errbuf,
+                              const char *what);

@@ -1,0 +1,197 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Root integration tests of pulling from registries: Debian's
+# docker-registry (distribution 2.8) started here on 127.0.0.1, once plain
+# HTTP, once TLS with a CA made here (trusted through certs.d), once TLS
+# with htpasswd basic auth; images put there with skopeo from the test
+# busybox archives; then a misbehaving server (registry-misbehave.py) for
+# bad input, where every pull must fail with one clear error and leave the
+# store as it was.
+# Usage: test-registry.sh PODUNIT   (needs root; prints "ok"/"not ok" lines)
+set -u
+PODUNIT=$(readlink -f "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ "$(id -u)" != 0 ]; then echo "skip: needs root"; exit 77; fi
+for t in docker-registry skopeo htpasswd openssl curl; do
+  command -v $t >/dev/null || { echo "skip: $t is not installed (tools/deps.sh)"; exit 77; }
+done
+
+T=$(mktemp -d /tmp/podunit-test-registry.XXXXXX)
+PIDS=() CERTSD=()
+cleanup () {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  for d in "${CERTSD[@]}"; do rm -rf "$d"; done
+  "$PODUNIT" --root "$T/root" --runroot "$T/run" rm -a -f >/dev/null 2>&1
+  rm -rf "$T"
+}
+trap cleanup EXIT
+P () { "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"; }
+. "$HERE/lib.sh"
+status () { "$@" >/dev/null 2>&1; echo $?; }
+# The store's files with sizes: equal before and after a failed pull.
+store_state () { (cd "$T/root" && find . -path ./tmp -prune -o -printf '%p %s\n' | LC_ALL=C sort | md5sum); }
+free_port () { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_registry NAME [EXTRA-YAML]: a registry on a free port; sets PORT.
+start_registry () {
+  PORT=$(free_port)
+  mkdir -p "$T/$1"
+  cat > "$T/$1/config.yml" <<EOT
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $T/$1/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$PORT
+$2
+EOT
+  docker-registry serve "$T/$1/config.yml" > "$T/$1/log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 50); do
+    curl -sk -o /dev/null "http://127.0.0.1:$PORT/v2/" && return 0
+    curl -sk -o /dev/null "https://127.0.0.1:$PORT/v2/" && return 0
+    sleep 0.1
+  done
+  echo "Bail out! registry $1 did not start: $(cat "$T/$1/log")"; exit 1
+}
+
+sh "$HERE/../images/make-busybox-oci.sh" "$T/busybox.tar" >/dev/null || { echo "Bail out! image"; exit 1; }
+sh "$HERE/../images/make-busybox-oci.sh" "$T/two.tar" oci --two-layer --zstd >/dev/null \
+  || { echo "Bail out! image"; exit 1; }
+
+# --- plain HTTP ---
+start_registry plain ""
+R=127.0.0.1:$PORT
+skopeo copy -q --dest-tls-verify=false "oci-archive:$T/busybox.tar" "docker://$R/test/busybox:1" \
+  || { echo "Bail out! skopeo copy"; exit 1; }
+skopeo copy -q --dest-tls-verify=false "oci-archive:$T/two.tar" "docker://$R/test/two:latest" \
+  || { echo "Bail out! skopeo copy"; exit 1; }
+
+ID=$(P pull --tls-verify=false "$R/test/busybox:1" 2>"$T/err")
+check_match "pull by tag: the image id alone on stdout" '^[0-9a-f]{64}$' "$ID"
+check_match "progress on stderr: Copying blob" "^Copying blob sha256:[0-9a-f]{64}$" "$(grep '^Copying blob' "$T/err")"
+check "progress ends with podman's line" "Writing manifest to image destination" "$(tail -n1 "$T/err")"
+check "the pulled image is named as pulled" "$R/test/busybox:1" "$(P images --format '{{.Repository}}:{{.Tag}}' | grep test/busybox)"
+check "it runs" "hi" "$(P run --rm "$R/test/busybox:1" echo hi 2>&1)"
+check "pulling it again skips the stored layer" "1" \
+  "$(P pull --tls-verify=false "$R/test/busybox:1" 2>&1 >/dev/null | grep -c 'skipped: already exists')"
+check "-q: only the id" "$ID|" "$(P pull -q --tls-verify=false "$R/test/busybox:1" 2>&1 | tr '\n' '|')"
+DIGEST=$(curl -s -o /dev/null -D - -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+  "http://$R/v2/test/busybox/manifests/1" | tr -d '\r' | sed -n 's/^Docker-Content-Digest: //Ip')
+P rmi -f "$R/test/busybox:1" >/dev/null 2>&1
+check "pull by digest" "$ID" "$(P pull -q --tls-verify=false "$R/test/busybox@$DIGEST")"
+check "docker:// prefix and image pull (Quadlet's .image units)" "$ID" \
+  "$(P image pull -q --tls-verify=false "docker://$R/test/busybox:1")"
+
+TWO=$(P pull -q --tls-verify=false "$R/test/two")
+check_match "two layers, zstd: pulled (:latest implied)" '^[0-9a-f]{64}$' "$TWO"
+check "the upper layer's whiteout hides /data/gone" "absent" \
+  "$(P run --rm "$R/test/two" sh -c 'test -e /data/gone && echo present || echo absent' 2>&1)"
+
+# An index with two platforms (the same manifest twice): podman's choice.
+MSIZE=$(curl -s -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$R/v2/test/busybox/manifests/1" | wc -c)
+cat > "$T/index.json" <<EOT
+{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+ {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"$DIGEST","size":$MSIZE,"platform":{"architecture":"arm64","os":"linux","variant":"v8"}},
+ {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"$DIGEST","size":$MSIZE,"platform":{"architecture":"amd64","os":"linux"}}]}
+EOT
+skopeo copy -q --dest-tls-verify=false "oci-archive:$T/busybox.tar" "docker://$R/test/multi:single" \
+  || { echo "Bail out! skopeo copy"; exit 1; }
+curl -sf -o /dev/null -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' \
+  --data-binary "@$T/index.json" "http://$R/v2/test/multi/manifests/latest" \
+  || { echo "Bail out! index upload"; exit 1; }
+check "index: this machine's platform is picked" "$ID" "$(P pull -q --tls-verify=false "$R/test/multi")"
+check "index: --platform picks another" "$ID" "$(P pull -q --tls-verify=false --platform linux/arm64/v8 "$R/test/multi")"
+BEFORE=$(store_state)
+check "index: no match names what the index has" \
+  "Error: initializing source docker://$R/test/multi:latest: choosing an image from manifest list docker://$R/test/multi:latest: no image found in manifest list for architecture \"s390x\", variant \"\", OS \"linux\" (it has: linux/arm64/v8, linux/amd64)" \
+  "$(P pull -q --tls-verify=false --arch s390x "$R/test/multi" 2>&1)"
+check "unknown tag: 125" "125" "$(status P pull --tls-verify=false "$R/test/busybox:nope")"
+check_match "unknown tag: manifest unknown" "test/busybox:nope: manifest unknown \(HTTP 404\)" \
+  "$(P pull -q --tls-verify=false "$R/test/busybox:nope" 2>&1)"
+check_match "TLS required by default: a clear TLS error, no retries" "^Error: .*ping from $R: TLS: .*--tls-verify=false" \
+  "$(P pull -q "$R/test/busybox:1" 2>&1)"
+check "bad name: 125" "125" "$(status P pull "$R/Test/BusyBox")"
+check "a short name without registries.conf: podman's error" \
+  'Error: short-name "busybox" did not resolve to an alias and no unqualified-search registries are defined in "/etc/containers/registries.conf"' \
+  "$(P pull busybox 2>&1)"
+check "failed pulls left the store unchanged" "$BEFORE" "$(store_state)"
+
+# --- TLS, with a CA made here, trusted through certs.d ---
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=podunit-test-ca \
+  -keyout "$T/ca.key" -out "$T/ca.crt" >/dev/null 2>&1
+openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$T/srv.key" -out "$T/srv.csr" >/dev/null 2>&1
+printf 'subjectAltName=IP:127.0.0.1\n' > "$T/ext"
+openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
+  -extfile "$T/ext" -out "$T/srv.crt" >/dev/null 2>&1
+start_registry tls "  tls:
+    certificate: $T/srv.crt
+    key: $T/srv.key"
+RT=127.0.0.1:$PORT
+skopeo copy -q --dest-cert-dir "$T/nocerts" --dest-tls-verify=false "oci-archive:$T/busybox.tar" \
+  "docker://$RT/tls/busybox:1" || { echo "Bail out! skopeo copy (tls)"; exit 1; }
+check_match "TLS: an unknown CA is a clear error" "TLS: .*certs.d/$RT/ca.crt" "$(P pull -q "$RT/tls/busybox:1" 2>&1)"
+mkdir -p "/etc/containers/certs.d/$RT" && CERTSD+=("/etc/containers/certs.d/$RT")
+cp "$T/ca.crt" "/etc/containers/certs.d/$RT/ca.crt"
+check "TLS: the CA in certs.d/HOST:PORT is trusted" "$ID" "$(P pull -q "$RT/tls/busybox:1" 2>&1)"
+rm -rf "/etc/containers/certs.d/$RT"
+mkdir -p "$T/certdir" && cp "$T/ca.crt" "$T/certdir/"
+check "TLS: --cert-dir" "$ID" "$(P pull -q --cert-dir "$T/certdir" "$RT/tls/busybox:1" 2>&1)"
+
+# --- htpasswd basic auth (over TLS) ---
+htpasswd -Bbn tester s3cret > "$T/htpasswd"
+start_registry auth "  tls:
+    certificate: $T/srv.crt
+    key: $T/srv.key
+auth:
+  htpasswd:
+    realm: podunit-test
+    path: $T/htpasswd"
+RA=127.0.0.1:$PORT
+skopeo copy -q --dest-creds tester:s3cret --dest-tls-verify=false "oci-archive:$T/busybox.tar" \
+  "docker://$RA/priv/busybox:1" || { echo "Bail out! skopeo copy (auth)"; exit 1; }
+mkdir -p "$T/certdir-auth" && cp "$T/ca.crt" "$T/certdir-auth/"
+export REGISTRY_AUTH_FILE=$T/none.json
+check_match "auth: no credentials is one clear error" \
+  "^Error: .*authentication required \(HTTP 401\) and no credentials are stored for $RA: use podunit login" \
+  "$(P pull -q --cert-dir "$T/certdir-auth" "$RA/priv/busybox:1" 2>&1)"
+check_match "auth: a wrong password" "as tester: invalid username/password" \
+  "$(P pull -q --cert-dir "$T/certdir-auth" --creds tester:wrong "$RA/priv/busybox:1" 2>&1)"
+check "auth: --creds" "$ID" "$(P pull -q --cert-dir "$T/certdir-auth" --creds tester:s3cret "$RA/priv/busybox:1" 2>&1)"
+printf '{"auths":{"%s/priv":{"auth":"%s"}}}\n' "$RA" "$(printf tester:s3cret | base64)" > "$T/auth.json"
+check "auth: --authfile, key matched by namespace" "$ID" \
+  "$(P pull -q --cert-dir "$T/certdir-auth" --authfile "$T/auth.json" "$RA/priv/busybox:1" 2>&1)"
+check "auth: REGISTRY_AUTH_FILE" "$ID" \
+  "$(REGISTRY_AUTH_FILE=$T/auth.json P pull -q --cert-dir "$T/certdir-auth" "$RA/priv/busybox:1" 2>&1)"
+printf '{"auths":{},"credHelpers":{"%s":"secretservice"}}\n' "$RA" > "$T/helper.json"
+check_match "auth: a credential helper is named as unsupported" 'credential helper "secretservice" for .* is not supported' \
+  "$(P pull -q --cert-dir "$T/certdir-auth" --authfile "$T/helper.json" "$RA/priv/busybox:1" 2>&1)"
+unset REGISTRY_AUTH_FILE
+
+# --- a misbehaving server: one clear error each, the store unchanged ---
+mkdir -p "$T/layout" && tar -xf "$T/busybox.tar" -C "$T/layout"
+P rmi -a -f >/dev/null 2>&1
+python3 "$HERE/registry-misbehave.py" "$T/layout" "$T/bad.port" &
+PIDS+=($!)
+for _ in $(seq 50); do [ -s "$T/bad.port" ] && break; sleep 0.1; done
+RB=127.0.0.1:$(cat "$T/bad.port")
+BEFORE=$(store_state)
+bad () { PODUNIT_PULL_STALL_TIMEOUT=2 P pull -q --retry 1 --tls-verify=false "$RB/bad/$1" 2>&1; }
+check_match "wrong digest" "^Error: .*blob sha256:[0-9a-f]{64} from $RB/bad/digest: digest mismatch: the content is sha256:" "$(bad digest)"
+check_match "truncated blob: resumed, then given up" "^Error: .*bad/truncated: .* after [0-9]+ of [0-9]+ bytes \(tried 2 times\)" "$(bad truncated)"
+check_match "redirect loop" "^Error: .*too many redirects" "$(bad loop)"
+check_match "401 without credentials" "^Error: .*bad/auth: authentication required \(HTTP 401\)" "$(bad auth)"
+check_match "a stalled blob times out" "^Error: .*the transfer stalled \(no data for 2 s\)" "$(bad stall)"
+check_match "a manifest over 4 MiB is refused" "^Error: .*manifest latest from $RB: larger than 4194304 bytes" "$(bad bigmanifest)"
+check "after every bad pull the store is as before" "$BEFORE" "$(store_state)"
+check "no staging left behind" "" "$(ls "$T/root/tmp")"
+check "and the good image still pulls from it" "$ID" "$(P pull -q --tls-verify=false "$RB/bad/fine" 2>&1)"
+
+echo "1..$n"
+[ "$fails" = 0 ]
