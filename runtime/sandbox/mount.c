@@ -391,8 +391,11 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
    * on /sys/fs/cgroup when the container's own goes there (EBUSY), and
    * nothing below /sys stays writable. */
   else if (!mount_in_root (rootfd, "/sys", "/sys", NULL,
-                           MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, FALSE,
-                           error))
+                           MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
+                               /* In a user namespace the host's submounts are locked
+                                * to it: a bind without them is refused (EINVAL). */
+                               | (p->userns ? MS_REC : 0),
+                           NULL, FALSE, error))
     return FALSE;
   if (!setup_dev (rootfd, p, error))
     return FALSE;
@@ -401,6 +404,7 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
   {
     struct statfs sfs;
     if (statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC
+        && !(p->userns && !p->new_netns) /* the host's came along with /sys (above) */
         && !mount_in_root (rootfd, "cgroup2", "/sys/fs/cgroup", "cgroup2",
                            MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, FALSE, error))
       return FALSE;

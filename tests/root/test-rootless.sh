@@ -67,6 +67,9 @@ check "--uidmap beyond the user's ids is refused, naming them" \
   "125|Error: --uidmap 0:1:70000 maps ids the rootless namespace does not have (it has 0-65536: the user and /etc/subuid)" \
   "$(status P run --rm --uidmap 0:1:70000 $IMG true)|$(P run --rm --uidmap 0:1:70000 $IMG true 2>&1)"
 
+check "--network host: the host's /sys, read-only" "uid=0(root) gid=0(root)|ro" \
+  "$(P run --rm --network host $IMG sh -c 'id; touch /sys/x 2>/dev/null && echo rw || echo ro' | tr '\n' '|' | sed 's/|$//')"
+
 # --- escape attempts ---
 P run -d --name esc $IMG sleep 300 >/dev/null
 CPID=$(P inspect --format '{{.State.Pid}}' esc)
