@@ -14,6 +14,7 @@
  * the host's namespaces to write the state file. */
 #include "cli/cli.h"
 #include "error.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,17 +64,21 @@ helper (ExecData *d, char **argv, gint64 timeout_usec, int out, int report)
   if (pid < 0)
     goto failed;
   close (out);
-  while (waitpid (pid, &status, WNOHANG) == 0)
-    {
-      if (g_get_monotonic_time () >= deadline)
-        {
-          kill (pid, SIGKILL);
-          waitpid (pid, &status, 0);
-          timed_out = 1;
-          break;
-        }
-      g_usleep (10000);
-    }
+  {
+    /* The check's exit, or its deadline. */
+    autofd int pidfd = syscall (SYS_pidfd_open, pid, 0);
+    struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+    gint64 left;
+    while ((left = deadline - g_get_monotonic_time ()) > 0
+           && poll (&pfd, 1, (int) MIN (left / 1000 + 1, G_MAXINT)) < 0 && errno == EINTR)
+      ;
+    if (waitpid (pid, &status, WNOHANG) == 0)
+      {
+        kill (pid, SIGKILL);
+        waitpid (pid, &status, 0);
+        timed_out = 1;
+      }
+  }
   code = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
   g_snprintf (buf, sizeof buf, "%d %d", code, timed_out);
   if (write (report, buf, strlen (buf)) < 0)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -906,7 +907,7 @@ launch_kill (const LaunchOptions *o, const char *id, int sig, GError **error)
 static gboolean
 wait_pid_gone (pid_t pid, int timeout_ms)
 {
-  int fd = syscall (SYS_pidfd_open, pid, 0);
+  autofd int fd = syscall (SYS_pidfd_open, pid, 0);
   struct pollfd pfd = { .fd = fd, .events = POLLIN };
   int r;
   if (fd < 0)
@@ -914,8 +915,40 @@ wait_pid_gone (pid_t pid, int timeout_ms)
   do
     r = poll (&pfd, 1, timeout_ms);
   while (r < 0 && errno == EINTR);
-  close (fd);
   return r > 0;
+}
+
+/* An inotify watch on the container's run dir, where state.json is
+ * renamed over on every change (write_file_atomic); -1 when there is
+ * none. Set it up before reading the state, so no change is missed. */
+static int
+watch_state (const LaunchOptions *o, const char *id)
+{
+  g_autofree char *rdir = container_run_dir (o->runroot, id);
+  autofd int fd = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
+  if (fd < 0 || g_mkdir_with_parents (rdir, 0700) < 0
+      || inotify_add_watch (fd, rdir, IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF) < 0)
+    return -1;
+  return fd_steal (&fd);
+}
+
+/* Sleeps until the state changes (@ifd from watch_state) or @pid (0: none)
+ * exits, at most @timeout_ms (-1: no limit). Without a watch it can only
+ * look again after a moment. */
+static void
+wait_state_change (int ifd, pid_t pid, int timeout_ms)
+{
+  autofd int pfd = pid > 0 ? syscall (SYS_pidfd_open, pid, 0) : -1;
+  struct pollfd fds[2] = { { .fd = ifd, .events = POLLIN }, { .fd = pfd, .events = POLLIN } };
+  char events[4096];
+
+  if (pid > 0 && pfd < 0)
+    return; /* gone already */
+  if (ifd < 0)
+    timeout_ms = timeout_ms < 0 ? 20 : MIN (timeout_ms, 20);
+  if (poll (fds, 2, timeout_ms) > 0 && (fds[0].revents & POLLIN))
+    while (read (ifd, events, sizeof events) > 0)
+      ;
 }
 
 /* After pid 1 exited, the supervisor records it; wait for that, as long
@@ -926,15 +959,19 @@ static void
 wait_recorded (const LaunchOptions *o, const char *id, const ContainerState *before)
 {
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  autofd int ifd = watch_state (o, id);
 
-  while (g_get_monotonic_time () < deadline)
+  for (;;)
     {
       ContainerState st;
+      gint64 left = deadline - g_get_monotonic_time ();
       if (!container_state_load (o->runroot, id, &st, NULL) || st.status == CONTAINER_EXITED)
         return;
       if (before->supervisor_pid > 0 && !container_pid_running (before->supervisor_pid))
         return;
-      g_usleep (5000);
+      if (left <= 0)
+        return;
+      wait_state_change (ifd, before->supervisor_pid, (int) (left / 1000) + 1);
     }
 }
 
@@ -974,6 +1011,7 @@ launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GError **er
 int
 launch_wait (const LaunchOptions *o, const char *id, GError **error)
 {
+  autofd int ifd = -1;
   for (;;)
     {
       ContainerState st;
@@ -983,12 +1021,34 @@ launch_wait (const LaunchOptions *o, const char *id, GError **error)
         return st.exit_code;
       if (st.status == CONTAINER_CREATED)
         {
-          g_usleep (20000);
+          /* Until something starts it; the state is read again once the
+           * watch is there. */
+          if (ifd < 0 && (ifd = watch_state (o, id)) >= 0)
+            continue;
+          wait_state_change (ifd, 0, -1);
           continue;
         }
       wait_pid_gone (st.pid, -1);
       wait_recorded (o, id, &st);
     }
+}
+
+/* The supervisor of a container that just exited is still in its cgroup
+ * for a moment after it recorded the exit (EBUSY left podunit-conmon-ID
+ * behind): wait for it, unless it is this process or its parent (--rm
+ * runs `podunit rm` as the supervisor's child). */
+static void
+wait_supervisor_gone (const ContainerState *st)
+{
+  g_autofree char *comm_path = NULL, *comm = NULL;
+  if (st->supervisor_pid <= 0 || st->supervisor_pid == getpid ()
+      || st->supervisor_pid == getppid ())
+    return;
+  /* Only a supervisor: the pid of one long gone may be reused. */
+  comm_path = g_strdup_printf ("/proc/%d/comm", (int) st->supervisor_pid);
+  if (g_file_get_contents (comm_path, &comm, NULL, NULL)
+      && g_str_has_prefix (comm, "podunit-supervi"))
+    wait_pid_gone (st->supervisor_pid, 10000);
 }
 
 gboolean
@@ -1021,19 +1081,10 @@ launch_remove (const LaunchOptions *o, const char *id, gboolean force, GError **
     guint64 ooms = 0;
     if (cg && cgroup_oom_kills (cg, &ooms, NULL) && ooms > 0)
       warn (o, "container %s was OOM killed", id);
-    /* After `rm -f` stopped it, the supervisor outlives the record of
-     * the exit by a moment, and until it is reaped its cgroup cannot be
-     * removed (EBUSY left podunit-conmon-ID behind): retry for a second. */
-    for (int i = 0; cg && !cgroup_cleanup (cg, &cg_error); i++)
-      {
-        if (i == 50)
-          {
-            warn (o, "%s", cg_error->message);
-            break;
-          }
-        g_clear_error (&cg_error);
-        g_usleep (20000);
-      }
+    if (cg)
+      wait_supervisor_gone (&st);
+    if (cg && !cgroup_cleanup (cg, &cg_error))
+      warn (o, "%s", cg_error->message);
   }
   lfd = container_lock (o->runroot, id, error);
   if (lfd < 0)

@@ -6,12 +6,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+
+#include "error.h"
+#include "fdio.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -621,8 +626,40 @@ kill_listed (CgroupManager *m, const char *rel)
   return n;
 }
 
-/* Removes @rel, retrying while the kernel still reaps killed processes.
- * Returns 0 or -errno (error set). */
+/* Waits until @rel's cgroup.events says "populated 0": the kernel
+ * rewrites it (a modify event) when the last process has left. Without
+ * cgroup.kill, what is listed is killed again at each change (a process
+ * may have forked meanwhile). FALSE after @timeout_ms. */
+static gboolean
+wait_unpopulated (CgroupManager *m, const char *rel, gboolean kill_listed_again, int timeout_ms)
+{
+  g_autofree char *events = g_build_filename (m->root, rel, "cgroup.events", NULL);
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  autofd int ifd = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
+
+  if (ifd < 0 || inotify_add_watch (ifd, events, IN_MODIFY) < 0)
+    return FALSE;
+  for (;;)
+    {
+      g_autofree char *text = read_file (m, rel, "cgroup.events");
+      struct pollfd pfd = { .fd = ifd, .events = POLLIN };
+      gint64 left = deadline - g_get_monotonic_time ();
+      char buf[1024];
+      const char *line = text ? strstr (text, "populated ") : NULL;
+      if (!line || line[10] == '0')
+        return TRUE;
+      if (left <= 0)
+        return FALSE;
+      if (kill_listed_again)
+        kill_listed (m, rel);
+      if (poll (&pfd, 1, (int) (left / 1000) + 1) > 0)
+        while (read (ifd, buf, sizeof buf) > 0)
+          ;
+    }
+}
+
+/* Removes @rel; with @kill_first, its processes are killed and it is
+ * removed once they are gone. Returns 0 or -errno (error set). */
 static int
 remove_dir (CgroupManager *m, const char *rel, gboolean kill_first, GError **error)
 {
@@ -633,22 +670,16 @@ remove_dir (CgroupManager *m, const char *rel, gboolean kill_first, GError **err
     return 0;
   if (kill_first)
     {
-      if (!has_file (m, rel, "cgroup.kill") || write_file (m, rel, "cgroup.kill", "1", NULL) < 0)
+      gboolean has_kill = has_file (m, rel, "cgroup.kill")
+                          && write_file (m, rel, "cgroup.kill", "1", NULL) == 0;
+      if (!has_kill)
         kill_listed (m, rel);
+      wait_unpopulated (m, rel, !has_kill, 1000);
     }
-  for (int i = 0; i < 200; i++)
-    {
-      r = m->ops.remove_dir (path, m->ops.data);
-      if (r == 0 || r == -ENOENT)
-        return 0;
-      if (r != -EBUSY || !kill_first)
-        break;
-      if (i % 20 == 19)
-        kill_listed (m, rel);
-      g_usleep (5000);
-    }
-  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (-r), "rmdir %s: %s", path,
-               g_strerror (-r));
+  r = m->ops.remove_dir (path, m->ops.data);
+  if (r == 0 || r == -ENOENT)
+    return 0;
+  errno_error (error, G_FILE_ERROR, g_file_error_from_errno (-r), -r, "rmdir %s", path);
   return r;
 }
 

@@ -433,6 +433,58 @@ Test (cgroup, cleanup_uses_cgroup_kill_when_present)
   cr_assert_not (g_file_test (leaf, G_FILE_TEST_EXISTS));
 }
 
+/* The kernel's side: rmdir is EBUSY while cgroup.events says populated. */
+static int
+rmdir_when_unpopulated (const char *path, gpointer data)
+{
+  g_autofree char *ev = g_build_filename (path, "cgroup.events", NULL);
+  g_autofree char *c = NULL;
+  if (g_file_get_contents (ev, &c, NULL, NULL) && strstr (c, "populated 1"))
+    return -EBUSY;
+  return fake_rmdir (path, data);
+}
+
+/* The last process leaves the container's cgroup a moment after the kill. */
+static gpointer
+last_process_leaves (gpointer events_path)
+{
+  g_usleep (150000);
+  g_file_set_contents (events_path, "populated 0\nfrozen 0\n", -1, NULL);
+  return NULL;
+}
+
+Test (cgroup, cleanup_waits_for_the_last_process_to_leave)
+{
+  fake_has_kill = TRUE;
+  g_autoptr (CgroupManager) m = manager (CGROUP_MODE_SPLIT);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *warning = NULL;
+  CgroupLimits l = CGROUP_LIMITS_INIT;
+  cr_assert (cgroup_prepare (m, 1, &l, &warning, NULL));
+  g_autofree char *leaf = g_strdup (cgroup_container_path (m));
+  g_autofree char *events = g_build_filename (leaf, "cgroup.events", NULL);
+  put (leaf, "cgroup.events", "populated 1\nfrozen 0\n");
+  CgroupFsOps ops = { fake_mkdir, rmdir_when_unpopulated, NULL };
+  cgroup_manager_set_fs_ops (m, &ops);
+  GThread *t = g_thread_new ("kernel", last_process_leaves, events);
+  gint64 start = g_get_monotonic_time ();
+  cr_assert (cgroup_cleanup (m, &error), "%s", error ? error->message : "");
+  g_thread_join (t);
+  cr_assert_geq (g_get_monotonic_time () - start, 100000, "not removed before it was empty");
+  cr_assert_not (g_file_test (leaf, G_FILE_TEST_EXISTS));
+
+  /* Never empty: one clear error naming the cgroup, after the bound. */
+  g_autoptr (CgroupManager) m2 = manager (CGROUP_MODE_SPLIT);
+  g_autoptr (GError) error2 = NULL;
+  cr_assert (cgroup_prepare (m2, 1, &l, &warning, NULL));
+  g_autofree char *leaf2 = g_strdup (cgroup_container_path (m2));
+  put (leaf2, "cgroup.events", "populated 1\nfrozen 0\n");
+  cgroup_manager_set_fs_ops (m2, &ops);
+  cr_assert_not (cgroup_cleanup (m2, &error2));
+  cr_assert (strstr (error2->message, leaf2) && strstr (error2->message, "busy"), "%s",
+             error2->message);
+}
+
 Test (cgroup, saved_for_a_later_cleanup)
 {
   g_autoptr (CgroupManager) m = manager (CGROUP_MODE_SPLIT);
