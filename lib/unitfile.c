@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -116,91 +115,15 @@ struct _UnitFile {
   Vec *groups;     /* UnitGroup*, file order */
   char *path;
   char *filename;
-  guint id;         /* unique in the process, for the group cache */
-  guint generation; /* changes when a group is removed or renamed */
 };
-
-/* Group and key names are nearly always string literals, and converters
- * look up ~150 per file: the group a name found and a key's hash are
- * remembered per thread by the name's address. Only for strings in the
- * program's read-only memory, where an address cannot later hold another
- * name (a heap buffer could). */
-typedef struct {
-  guintptr start, end;
-} Range;
-
-static Range readonly[8];
-static guint n_readonly;
-
-static int
-note_readonly (struct dl_phdr_info *info, size_t size, void *data)
-{
-  /* The program itself comes first. */
-  for (int i = 0; i < info->dlpi_phnum && n_readonly < G_N_ELEMENTS (readonly); i++)
-    {
-      const ElfW (Phdr) *ph = &info->dlpi_phdr[i];
-      if (ph->p_type == PT_LOAD && !(ph->p_flags & PF_W))
-        readonly[n_readonly++] = (Range){ info->dlpi_addr + ph->p_vaddr,
-                                          info->dlpi_addr + ph->p_vaddr + ph->p_memsz };
-    }
-  return 1;
-}
-
-static gboolean
-is_readonly (const char *p)
-{
-  static gsize found;
-
-  if (g_once_init_enter (&found))
-    {
-      dl_iterate_phdr (note_readonly, NULL);
-      g_once_init_leave (&found, 1);
-    }
-  for (guint i = 0; i < n_readonly; i++)
-    if ((guintptr) p >= readonly[i].start && (guintptr) p < readonly[i].end)
-      return TRUE;
-  return FALSE;
-}
-
-static gint last_file_id;
 
 /* Keys are short names, distinct in length or in a few characters: the
  * length and four of them, mixed, are hash enough (and cost far less than
  * a pass over every character on each of the many lookups). */
-static guint key_hash_compute (const char *key);
-
-static __thread __attribute__ ((tls_model ("initial-exec"))) struct {
-  const char *key;
-  guint hash;
-} hash_cache[1024];
-
-static __attribute__ ((noinline)) guint
-key_hash_miss (const char *key, guint slot)
-{
-  guint h = key_hash_compute (key);
-
-  if (is_readonly (key))
-    {
-      hash_cache[slot].key = key;
-      hash_cache[slot].hash = h;
-    }
-  return h;
-}
-
-static inline guint
-key_hash (const char *key)
-{
-  guint slot = (guint) (((guint64) (guintptr) key * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)) >> 54);
-
-  if (G_LIKELY (hash_cache[slot].key == key))
-    return hash_cache[slot].hash;
-  return key_hash_miss (key, slot);
-}
-
 static guint key_hash_len (const char *key, gsize n);
 
 static guint
-key_hash_compute (const char *key)
+key_hash (const char *key)
 {
   return key_hash_len (key, strlen (key));
 }
@@ -244,7 +167,7 @@ unit_line_new (UnitFile *f, const char *key, const char *value, const char *sour
 {
   UnitLine *l = arena_alloc (f->arena, sizeof (UnitLine));
   l->key = arena_strdup (f->arena, key);
-  l->hash = key ? key_hash_compute (l->key) : 0;
+  l->hash = key ? key_hash (l->key) : 0;
   l->value = arena_strdup (f->arena, value);
   l->source = source;
   l->lineno = lineno;
@@ -399,7 +322,6 @@ static UnitFile *
 unit_file_new_in (Arena *arena)
 {
   UnitFile *f = arena_new0 (arena, UnitFile);
-  f->id = (guint) g_atomic_int_add (&last_file_id, 1) + 1;
   f->arena = arena;
   f->groups = vec_new (arena, 4);
   return f;
@@ -422,48 +344,17 @@ unit_file_free (UnitFile *f)
   arena_free (f->arena); /* f itself is in it */
 }
 
-typedef struct {
-  const char *name;
-  guint file_id, generation;
-  UnitGroup *group;
-} GroupCacheEntry;
-
-static __thread __attribute__ ((tls_model ("initial-exec"))) GroupCacheEntry group_cache[32];
-
 /* A file has a handful of groups: a scan beats hashing the name. */
-static __attribute__ ((noinline)) UnitGroup *
-find_group_miss (const UnitFile *f, const char *name, guint slot)
+static UnitGroup *
+find_group (const UnitFile *f, const char *name)
 {
-  GroupCacheEntry *cache = group_cache;
-
   for (guint i = 0; i < f->groups->len; i++)
     {
       UnitGroup *g = f->groups->pdata[i];
       if (g->name[0] == name[0] && strcmp (g->name, name) == 0)
-        {
-          if (is_readonly (name))
-            {
-              cache[slot].name = name;
-              cache[slot].file_id = f->id;
-              cache[slot].generation = f->generation;
-              cache[slot].group = g;
-            }
-          return g;
-        }
+        return g;
     }
   return NULL;
-}
-
-static inline UnitGroup *
-find_group (const UnitFile *f, const char *name)
-{
-  guint slot =
-    (guint) ((((guint64) (guintptr) name ^ f->id) * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)) >> 59);
-
-  if (G_LIKELY (group_cache[slot].name == name && group_cache[slot].file_id == f->id &&
-                group_cache[slot].generation == f->generation))
-    return group_cache[slot].group;
-  return find_group_miss (f, name, slot);
 }
 
 static UnitGroup *
@@ -915,7 +806,6 @@ unit_file_remove_group (UnitFile *f, const char *group)
   UnitGroup *g = find_group (f, group);
   if (g == NULL)
     return;
-  f->generation++;
   for (guint i = 0; i < f->groups->len; i++)
     if (f->groups->pdata[i] == g)
       {
@@ -933,7 +823,6 @@ unit_file_rename_group (UnitFile *f, const char *group, const char *new_name)
 
   if (g == NULL)
     return;
-  f->generation++;
   ng = find_group (f, new_name);
   if (ng == NULL)
     {
@@ -1199,7 +1088,6 @@ lookup_id (const UnitFile *f, const char *group, const char *key, guint32 def, g
       *ret = (guint32) n;
       return TRUE;
     }
-  /* The reentrant calls: conversions run in several threads. */
   if (is_user)
     {
       struct passwd pwbuf, *pw = NULL;
@@ -1576,7 +1464,7 @@ unit_file_add_cmdline (UnitFile *f, const char *group, const char *key, const ch
   UnitLine *l = arena_alloc (f->arena, sizeof (UnitLine));
 
   l->key = arena_strdup (f->arena, key);
-  l->hash = key_hash_compute (l->key);
+  l->hash = key_hash (l->key);
   l->value = arena_strndup (f->arena, line, len);
   l->source = NULL;
   l->lineno = 0;
