@@ -129,61 +129,16 @@ quadlet_unit_types (void)
   return all;
 }
 
-/* Whether @s is one of the supported keys in @table. The tables are static
- * and checked for every key of every file, so each known table gets a
- * small open-addressed set of its keys, built once (conversions run in
- * several threads). */
-#define KEY_SET_SLOTS 256
-
-typedef struct {
-  const char *const *table;
-  const char *slots[KEY_SET_SLOTS];
-} KeySet;
-
-static guint
-key_set_hash (const char *s, gsize n)
-{
-  return n == 0 ? 0
-                : ((guint) n * 7u + (guchar) s[0] * 31u + (guchar) s[n - 1] * 131u +
-                   (guchar) s[n / 2] * 17u) % KEY_SET_SLOTS;
-}
-
-static void
-key_set_add (KeySet *set, const char *key)
-{
-  guint i = key_set_hash (key, strlen (key));
-  while (set->slots[i] != NULL)
-    i = (i + 1) % KEY_SET_SLOTS;
-  set->slots[i] = key;
-}
-
+/* Whether @key is in @table (NULL-terminated). Every key of every file is
+ * checked: comparing the first character before strcmp() makes a miss
+ * cost one load for nearly every entry. */
 static gboolean
-key_table_has (const char *const *table, const char *s)
+key_in (const char *const *table, const char *key)
 {
-  static KeySet *sets; /* G_N_ELEMENTS (unit_types) + 1 of them */
-  gsize n;
-
-  if (g_once_init_enter (&sets))
-    {
-      KeySet *all = g_new0 (KeySet, G_N_ELEMENTS (unit_types) + 1);
-      for (gsize i = 0; i <= G_N_ELEMENTS (unit_types); i++)
-        {
-          all[i].table = i < G_N_ELEMENTS (unit_types) ? unit_types[i].keys : quadlet_group_keys;
-          for (const char *const *k = all[i].table; *k; k++)
-            key_set_add (&all[i], *k);
-        }
-      g_once_init_leave (&sets, all);
-    }
-  for (gsize i = 0; i <= G_N_ELEMENTS (unit_types); i++)
-    if (sets[i].table == table)
-      {
-        n = strlen (s);
-        for (guint j = key_set_hash (s, n); sets[i].slots[j] != NULL; j = (j + 1) % KEY_SET_SLOTS)
-          if (strcmp (sets[i].slots[j], s) == 0)
-            return TRUE;
-        return FALSE;
-      }
-  return g_strv_contains (table, s);
+  for (; *table; table++)
+    if ((*table)[0] == key[0] && strcmp (*table, key) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 /* ------------------------------------------------------------ context */
@@ -534,7 +489,7 @@ quadlet_collect_unknown_keys (UnitFile *unit, const char *group, const char *con
     {
       g_auto (GStrv) keys = unit_file_list_keys (unit, groups[g]);
       for (char **k = keys; *k; k++)
-        if (!key_table_has (tables[g], *k))
+        if (!key_in (tables[g], *k))
           g_ptr_array_add (problems, unknown_key_message (unit, groups[g], *k, tables[g]));
     }
 }
@@ -542,7 +497,7 @@ quadlet_collect_unknown_keys (UnitFile *unit, const char *group, const char *con
 static gboolean
 key_is_unknown (const char *key, gpointer table)
 {
-  return !key_table_has (table, key);
+  return !key_in (table, key);
 }
 
 gboolean
@@ -860,64 +815,12 @@ void
 podman_cmdline_addf (PodmanCmdline *c, const char *format, ...)
 {
   g_autofree char *arg = NULL;
-  gboolean only_strings = TRUE;
   va_list ap;
 
-  /* Nearly every format only joins strings ("%s:%s"): that is done in
-   * the arena directly, without printf. */
-  for (const char *f = format; *f; f++)
-    if (*f == '%' && *++f != 's')
-      {
-        only_strings = FALSE;
-        break;
-      }
-  if (only_strings)
-    {
-      gsize len = 0;
-      char *out, *o;
-
-      va_start (ap, format);
-      for (const char *f = format; *f; f++)
-        {
-          const char *a;
-          if (*f != '%')
-            {
-              len++;
-              continue;
-            }
-          f++;
-          a = va_arg (ap, const char *);
-          len += strlen (a ? a : "(null)");
-        }
-      va_end (ap);
-      o = out = arena_alloc (c->arena, len + 1);
-      va_start (ap, format);
-      for (const char *f = format; *f; f++)
-        {
-          const char *a;
-          gsize n;
-          if (*f != '%')
-            {
-              *o++ = *f;
-              continue;
-            }
-          f++;
-          a = va_arg (ap, const char *);
-          if (a == NULL)
-            a = "(null)"; /* as glibc's printf */
-          n = strlen (a);
-          memcpy (o, a, n);
-          o += n;
-        }
-      va_end (ap);
-      *o = '\0';
-      g_ptr_array_add (c->args, out);
-      return;
-    }
   va_start (ap, format);
   arg = g_strdup_vprintf (format, ap);
   va_end (ap);
-  podman_cmdline_add (c, arg, NULL);
+  g_ptr_array_add (c->args, arena_strdup (c->arena, arg));
 }
 
 void
