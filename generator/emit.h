@@ -6,10 +6,6 @@
 
 #include "unitfile.h"
 
-/* Reads the process umask and id; call once before emit_service(), before any
- * other thread runs. */
-void emit_init (void);
-
 /* Writes @service to OUTDIR/NAME (NAME = its file name, mode 0644) through a
  * temporary file in @outdir that is renamed over the target, so readers
  * (systemd, a concurrent run) see the old or the new unit, never a torn
@@ -22,14 +18,6 @@ int emit_open_dir (const char *outdir);
 /* emit_service() in the directory @dirfd; @outdir (its path) for messages. */
 gboolean emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *header,
                           GError **error);
-/* emit_service_at() in two steps: the first writes the unit, unnamed
- * (*@fd, or -1 when it had to write it in full already), the second names
- * it. Only the second changes the directory, so threads that share it can
- * leave it to whichever does not have to wait. */
-gboolean emit_service_begin (int dirfd, const char *outdir, UnitFile *service, const char *header,
-                             int *fd, GError **error);
-gboolean emit_service_finish (int dirfd, const char *outdir, UnitFile *service, int fd,
-                              GError **error);
 
 /* Creates the symlinks [Install] asks for (Alias=, WantedBy=, RequiredBy=,
  * UpheldBy=; templates only with DefaultInstance=) under @outdir. Problems

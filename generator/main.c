@@ -11,7 +11,7 @@
  * /dev/kmsg, or to stderr when that is not writable or -no-kmsg-log. */
 #include "config.h"
 #include "emit.h"
-#include "parallel.h"
+#include "fdio.h"
 #include "quadlet.h"
 #include "unitdirs.h"
 
@@ -167,16 +167,6 @@ typedef struct {
   UnitFile *unit;
   const QuadletUnitType *type;
   guint index; /* load order, to keep the sort stable */
-  /* What converting it produced, reported by the main thread in source
-   * order whichever thread converted it. */
-  GPtrArray *messages;   /* char*, to log */
-  GPtrArray *pod_starts; /* see quadlet_context_steal_pod_starts() */
-  char *dry_run_text;
-  gboolean failed;
-  /* Another file of its conversion order makes the same service: such
-   * files are generated one after the other, in source order, so the
-   * last one wins as it would without threads. */
-  gboolean serial;
   /* Its unit info, computed while loading when no drop-in can change it,
    * to be recorded without the work (quadlet_units_info_insert()). */
   QuadletUnitInfo *info;
@@ -187,11 +177,6 @@ source_free (gpointer p)
 {
   Source *s = p;
   unit_file_free (s->unit);
-  if (s->messages)
-    g_ptr_array_unref (s->messages);
-  if (s->pod_starts)
-    g_ptr_array_unref (s->pod_starts);
-  g_free (s->dry_run_text);
   quadlet_unit_info_free (s->info);
   g_free (s);
 }
@@ -200,34 +185,6 @@ static int
 compare_names (gconstpointer a, gconstpointer b)
 {
   return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-/* A directory's files, parsed in parallel (parallel_for). */
-typedef struct {
-  const char *dir;
-  int dirfd;
-  GPtrArray *names;
-  GHashTable *regular; /* the names readdir() said are regular files */
-  UnitFile **units;    /* parallel to names: the parsed file, or */
-  GError **errors;     /* why it failed */
-  gboolean with_infos; /* compute each file's unit info too, into */
-  QuadletUnitInfo **infos;
-} Loads;
-
-static void
-load_item (gpointer data, guint thread, guint item)
-{
-  Loads *l = data;
-  const char *name = l->names->pdata[item];
-  gsize n = strlen (l->dir);
-  /* g_build_filename() for the common case, a directory without a
-   * trailing slash. */
-  g_autofree char *path = n > 0 && l->dir[n - 1] != '/' ? g_strconcat (l->dir, "/", name, NULL)
-                                                       : g_build_filename (l->dir, name, NULL);
-  l->units[item] = unit_file_load_at (l->dirfd, name, path,
-                                      g_hash_table_contains (l->regular, name), &l->errors[item]);
-  if (l->with_infos && l->units[item] != NULL)
-    l->infos[item] = quadlet_unit_info_new (l->units[item]);
 }
 
 /* Loads the Quadlet files of @dir whose names were not seen in an earlier
@@ -240,7 +197,8 @@ load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guin
   DIR *d = opendir (dir);
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GHashTable) regular = g_hash_table_new (g_str_hash, g_str_equal);
-  Loads loads = { 0 };
+  autofd int dirfd = -1;
+  gsize dirlen = strlen (dir);
   struct dirent *e;
 
   if (d == NULL)
@@ -273,49 +231,40 @@ load_units_from_dir (const char *dir, GHashTable *seen, GPtrArray *sources, guin
   /* The files stay loaded until the end: a region for all of them (a
    * parsed file of the usual size takes under 4 KiB). */
   arena_reserve_region ((gsize) names->len * 4096);
-  loads.dir = dir;
-  loads.regular = regular;
-  loads.dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  loads.names = names;
-  loads.units = g_new0 (UnitFile *, names->len);
-  loads.errors = g_new0 (GError *, names->len);
-  /* Without drop-ins (so far: the caller checks again), the unit infos
-   * are known from the files alone, and computed in parallel too. */
-  loads.with_infos = dropin_dirs != NULL && !*dropin_dirs;
-  loads.infos = g_new0 (QuadletUnitInfo *, names->len);
-  parallel_for (0, names->len, parallel_threads_for (names->len), load_item, &loads);
-
+  dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   for (guint i = 0; i < names->len; i++)
     {
-      g_autoptr (GError) error = g_steal_pointer (&loads.errors[i]);
-      UnitFile *unit = g_steal_pointer (&loads.units[i]);
+      const char *name = names->pdata[i];
+      /* g_build_filename() for the common case, a directory without a
+       * trailing slash. */
+      g_autofree char *path = dirlen > 0 && dir[dirlen - 1] != '/'
+                                  ? g_strconcat (dir, "/", name, NULL)
+                                  : g_build_filename (dir, name, NULL);
+      g_autoptr (GError) error = NULL;
+      UnitFile *unit;
       Source *s;
 
       if (logger.debug)
-        {
-          g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
-          logf_ ("Loading source unit file %s", path);
-        }
+        logf_ ("Loading source unit file %s", path);
+      unit = unit_file_load_at (dirfd, name, path, g_hash_table_contains (regular, name), &error);
       if (unit == NULL)
         {
           if (report)
-            logf_ ("converting \"%s\": %s", (char *) names->pdata[i], error->message);
+            logf_ ("converting \"%s\": %s", name, error->message);
           (*failures)++;
           continue;
         }
-      g_hash_table_add (seen, g_strdup (names->pdata[i]));
+      g_hash_table_add (seen, g_strdup (name));
       s = g_new0 (Source, 1);
       s->unit = unit;
-      s->type = quadlet_unit_type_for (names->pdata[i]);
+      s->type = quadlet_unit_type_for (name);
       s->index = sources->len;
-      s->info = g_steal_pointer (&loads.infos[i]);
+      /* Without drop-ins (so far: the caller checks again), the unit info
+       * is known from the file alone. */
+      if (dropin_dirs != NULL && !*dropin_dirs)
+        s->info = quadlet_unit_info_new (unit);
       g_ptr_array_add (sources, s);
     }
-  g_free (loads.units);
-  g_free (loads.errors);
-  g_free (loads.infos);
-  if (loads.dirfd >= 0)
-    close (loads.dirfd);
 }
 
 /* Merges the unit's drop-ins: for every search directory (highest first),
@@ -403,143 +352,42 @@ convert_one (QuadletContext *ctx, Source *s, char **message)
   return service;
 }
 
-/* A unit written but not yet named in the output directory. */
-typedef struct {
-  Source *source;
-  UnitFile *service;
-  int fd;
-} Pending;
-
-/* Units a thread holds unnamed before it waits for the directory. */
-#define PENDING_MAX 32
-
-typedef struct {
-  const Options *options;
-  QuadletContext *ctxs[PARALLEL_MAX_THREADS]; /* [0] the main thread's */
-  const char *outdir;
-  int outdir_fd;
-  const char *header;
-  GPtrArray *sources; /* Source* */
-  /* Naming units and their [Install] links changes directories that every
-   * thread writes to; the kernel makes a second writer spin until the
-   * first is done. So one thread at a time does it, for all the units it
-   * has ready, and a thread that finds it busy goes on converting. */
-  GMutex directory;
-  Pending pending[PARALLEL_MAX_THREADS][PENDING_MAX];
-  guint n_pending[PARALLEL_MAX_THREADS];
-} Batch;
-
-/* Names the units @thread has written and creates their [Install] links;
- * the caller holds b->directory. */
-static void
-name_pending (Batch *b, guint thread)
+/* Converts @s and writes its service (or prints its -dryrun text); logs
+ * its warnings and error. FALSE when it failed. */
+static gboolean
+generate_one (const Options *o, QuadletContext *ctx, int outdir_fd, const char *outdir,
+              const char *header, Source *s)
 {
-  for (guint i = 0; i < b->n_pending[thread]; i++)
-    {
-      Pending *p = &b->pending[thread][i];
-      g_autoptr (GError) error = NULL;
-
-      if (emit_service_finish (b->outdir_fd, b->outdir, p->service, p->fd, &error))
-        emit_install_symlinks_at (b->outdir_fd, b->outdir, p->service, p->source->messages);
-      else
-        {
-          g_ptr_array_add (p->source->messages,
-                           g_strdup_printf ("generating service file %s: %s",
-                                            unit_file_get_filename (p->service), error->message));
-          p->source->failed = TRUE;
-        }
-      unit_file_free (p->service);
-    }
-  b->n_pending[thread] = 0;
-}
-
-/* Converts @s and writes its service (or its -dryrun text), keeping every
- * message in s->messages. Runs in any thread: it touches only @s, the
- * thread's context and pending units, and the output directory (naming
- * units only while it holds b->directory). */
-static void
-generate_one (Batch *b, guint thread, Source *s)
-{
-  QuadletContext *ctx = b->ctxs[thread];
   char *message = NULL;
   g_autoptr (UnitFile) service = convert_one (ctx, s, &message);
   g_autoptr (GError) error = NULL;
-  int fd;
 
-  s->messages = g_steal_pointer (&ctx->warnings);
-  ctx->warnings = g_ptr_array_new_with_free_func (g_free);
-  s->pod_starts = quadlet_context_steal_pod_starts (ctx);
+  log_all (ctx->warnings);
   if (service == NULL)
     {
-      g_ptr_array_add (s->messages, message);
-      s->failed = TRUE;
-      return;
+      log_line (message);
+      g_free (message);
+      return FALSE;
     }
-  if (b->options->dry_run)
+  if (o->dry_run)
     {
-      s->dry_run_text = emit_dry_run_text (service);
-      return;
+      g_autofree char *text = emit_dry_run_text (service);
+      fputs (text, stdout);
+      return TRUE;
     }
-  if (b->options->verbose)
-    g_ptr_array_add (s->messages, g_strdup_printf ("writing \"%s/%s\"", b->outdir,
-                                                   unit_file_get_filename (service)));
-  if (!emit_service_begin (b->outdir_fd, b->outdir, service, b->header, &fd, &error))
+  if (o->verbose)
+    logf_ ("writing \"%s/%s\"", outdir, unit_file_get_filename (service));
+  if (!emit_service_at (outdir_fd, outdir, service, header, &error))
     {
-      g_ptr_array_add (s->messages,
-                       g_strdup_printf ("generating service file %s: %s",
-                                        unit_file_get_filename (service), error->message));
-      s->failed = TRUE;
-      return;
+      logf_ ("generating service file %s: %s", unit_file_get_filename (service), error->message);
+      return FALSE;
     }
-  b->pending[thread][b->n_pending[thread]++] = (Pending){ s, g_steal_pointer (&service), fd };
-  if (b->n_pending[thread] == PENDING_MAX)
-    g_mutex_lock (&b->directory);
-  else if (!g_mutex_trylock (&b->directory))
-    return;
-  name_pending (b, thread);
-  g_mutex_unlock (&b->directory);
-}
-
-static void
-generate_item (gpointer data, guint thread, guint item)
-{
-  Batch *b = data;
-  Source *s = b->sources->pdata[item];
-
-  if (!s->serial)
-    generate_one (b, thread, s);
-}
-
-/* Names what every thread left unnamed (after parallel_for: no thread runs). */
-static void
-name_all_pending (Batch *b)
-{
-  for (guint t = 0; t < PARALLEL_MAX_THREADS; t++)
-    name_pending (b, t);
-}
-
-/* Marks the files of sources[start..end) whose service name another file
- * of the range shares (two files named alike, or ServiceName=). */
-static void
-mark_serial (QuadletContext *ctx, GPtrArray *sources, guint start, guint end)
-{
-  g_autoptr (GHashTable) count = g_hash_table_new (g_str_hash, g_str_equal);
-
-  for (int pass = 0; pass < 2; pass++)
-    for (guint i = start; i < end; i++)
-      {
-        Source *s = sources->pdata[i];
-        QuadletUnitInfo *info = quadlet_units_info_lookup (ctx, unit_file_get_filename (s->unit));
-        guint n;
-
-        if (info == NULL || info->service_name == NULL)
-          continue;
-        n = GPOINTER_TO_UINT (g_hash_table_lookup (count, info->service_name));
-        if (pass == 0)
-          g_hash_table_insert (count, info->service_name, GUINT_TO_POINTER (n + 1));
-        else
-          s->serial = n > 1;
-      }
+  {
+    g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+    emit_install_symlinks_at (outdir_fd, outdir, service, problems);
+    log_all (problems);
+  }
+  return TRUE;
 }
 
 /* Two files whose services share a name (ServiceName=, or a file named as
@@ -580,7 +428,7 @@ generate (const Options *o, const char *argv0)
   g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *header = g_strdup_printf ("Automatically generated by %s", argv0);
-  Batch batch = { o, { NULL }, outdir, -1, header, sources };
+  autofd int outdir_fd = -1;
   guint failures = 0;
   gboolean dropin_dirs = FALSE;
 
@@ -622,13 +470,12 @@ generate (const Options *o, const char *argv0)
         }
     }
 
-  emit_init ();
   if (!o->dry_run && g_mkdir_with_parents (outdir, 0755) < 0)
     {
       logf_ ("creating %s: %s", outdir, g_strerror (errno));
       return 1;
     }
-  if (!o->dry_run && (batch.outdir_fd = emit_open_dir (outdir)) < 0)
+  if (!o->dry_run && (outdir_fd = emit_open_dir (outdir)) < 0)
     {
       logf_ ("opening %s: %s", outdir, g_strerror (errno));
       return 1;
@@ -647,41 +494,8 @@ generate (const Options *o, const char *argv0)
     }
   warn_service_collisions (ctx, sources);
 
-  /* Files of one conversion order only read what earlier orders recorded:
-   * each order's files are converted and written in parallel, then
-   * reported in source order. */
-  batch.ctxs[0] = ctx;
-  g_mutex_init (&batch.directory);
-  for (guint t = 1; t < PARALLEL_MAX_THREADS; t++)
-    batch.ctxs[t] = quadlet_context_new_worker (ctx);
-  for (guint start = 0, end; start < sources->len; start = end)
-    {
-      for (end = start; end < sources->len; end++)
-        if (((Source *) sources->pdata[end])->type->order !=
-            ((Source *) sources->pdata[start])->type->order)
-          break;
-      mark_serial (ctx, sources, start, end);
-      parallel_for (start, end, parallel_threads_for (end - start), generate_item, &batch);
-      name_all_pending (&batch);
-      for (guint i = start; i < end; i++)
-        if (((Source *) sources->pdata[i])->serial)
-          generate_one (&batch, 0, sources->pdata[i]);
-      name_all_pending (&batch);
-      for (guint i = start; i < end; i++)
-        {
-          Source *s = sources->pdata[i];
-          log_all (s->messages);
-          failures += s->failed;
-          if (s->dry_run_text)
-            fputs (s->dry_run_text, stdout);
-          quadlet_apply_pod_starts (s->pod_starts);
-        }
-    }
-  for (guint t = 1; t < PARALLEL_MAX_THREADS; t++)
-    quadlet_context_free (batch.ctxs[t]);
-  g_mutex_clear (&batch.directory);
-  if (batch.outdir_fd >= 0)
-    close (batch.outdir_fd);
+  for (guint i = 0; i < sources->len; i++)
+    failures += !generate_one (o, ctx, outdir_fd, outdir, header, sources->pdata[i]);
   fflush (stdout);
   return failures ? 1 : 0;
 }
@@ -793,10 +607,6 @@ validate (const Options *o)
       service = s->type->convert (ctx, s->unit, &error);
       if (service != NULL && !emit_check_lines (service, &error))
         g_clear_pointer (&service, unit_file_free);
-      {
-        g_autoptr (GPtrArray) starts = quadlet_context_steal_pod_starts (ctx);
-        quadlet_apply_pod_starts (starts);
-      }
       for (guint w = 0; w < ctx->warnings->len; w++)
         printf ("%s: %s\n", name, (char *) ctx->warnings->pdata[w]);
       warnings += ctx->warnings->len;

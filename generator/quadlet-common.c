@@ -154,19 +154,6 @@ unit_info_free (gpointer p)
   g_free (info);
 }
 
-typedef struct {
-  QuadletUnitInfo *pod;
-  char *service_file;
-} PodStart;
-
-static void
-pod_start_free (gpointer p)
-{
-  PodStart *start = p;
-  g_free (start->service_file);
-  g_free (start);
-}
-
 QuadletContext *
 quadlet_context_new (gboolean is_user, const char *engine)
 {
@@ -175,19 +162,6 @@ quadlet_context_new (gboolean is_user, const char *engine)
   ctx->engine = g_strdup (engine);
   ctx->units = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, unit_info_free);
   ctx->warnings = g_ptr_array_new_with_free_func (g_free);
-  ctx->pod_starts = g_ptr_array_new_with_free_func (pod_start_free);
-  return ctx;
-}
-
-QuadletContext *
-quadlet_context_new_worker (QuadletContext *parent)
-{
-  QuadletContext *ctx = g_new0 (QuadletContext, 1);
-  ctx->is_user = parent->is_user;
-  ctx->engine = g_strdup (parent->engine);
-  ctx->units = g_hash_table_ref (parent->units);
-  ctx->warnings = g_ptr_array_new_with_free_func (g_free);
-  ctx->pod_starts = g_ptr_array_new_with_free_func (pod_start_free);
   return ctx;
 }
 
@@ -199,36 +173,7 @@ quadlet_context_free (QuadletContext *ctx)
   g_free (ctx->engine);
   g_hash_table_unref (ctx->units);
   g_ptr_array_unref (ctx->warnings);
-  g_ptr_array_unref (ctx->pod_starts);
   g_free (ctx);
-}
-
-void
-quadlet_context_add_pod_start (QuadletContext *ctx, QuadletUnitInfo *info,
-                               const char *service_file)
-{
-  PodStart *start = g_new0 (PodStart, 1);
-  start->pod = info;
-  start->service_file = g_strdup (service_file);
-  g_ptr_array_add (ctx->pod_starts, start);
-}
-
-GPtrArray *
-quadlet_context_steal_pod_starts (QuadletContext *ctx)
-{
-  GPtrArray *starts = ctx->pod_starts;
-  ctx->pod_starts = g_ptr_array_new_with_free_func (pod_start_free);
-  return starts;
-}
-
-void
-quadlet_apply_pod_starts (GPtrArray *starts)
-{
-  for (guint i = 0; i < starts->len; i++)
-    {
-      PodStart *start = starts->pdata[i];
-      g_ptr_array_add (start->pod->containers_to_start, g_steal_pointer (&start->service_file));
-    }
 }
 
 void

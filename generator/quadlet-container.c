@@ -369,7 +369,7 @@ add_pod (QuadletContext *ctx, UnitFile *unit, UnitFile *service, PodmanCmdline *
     return TRUE;
   if (unit_file_lookup_boolean_default (unit, GROUP, "StartWithPod", TRUE) &&
       info->containers_to_start != NULL)
-    quadlet_context_add_pod_start (ctx, info, unit_file_get_filename (service));
+    g_ptr_array_add (info->containers_to_start, g_strdup (unit_file_get_filename (service)));
   return TRUE;
 }
 

@@ -52,29 +52,11 @@ typedef struct {
   char *engine;          /* engine binary put first in every command ($PODMAN) */
   GHashTable *units;     /* file name ("web.container") -> QuadletUnitInfo* */
   GPtrArray *warnings;   /* char*; drained and logged by main.c */
-  /* Containers a pod service must start, not yet recorded in the pods'
-   * infos: conversions of one kind may run in parallel, and a pod lists
-   * its containers in source order (quadlet_apply_pod_starts()). */
-  GPtrArray *pod_starts;
 } QuadletContext;
 
 QuadletContext *quadlet_context_new (gboolean is_user, const char *engine);
-/* A context for another conversion thread: it shares @parent's engine and
- * unit infos (which the threads only read, but for their own unit's info)
- * and has its own warnings and pod starts. */
-QuadletContext *quadlet_context_new_worker (QuadletContext *parent);
 void quadlet_context_free (QuadletContext *ctx);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QuadletContext, quadlet_context_free)
-
-/* Records that the pod of @info starts @service_file; pods see it after
- * quadlet_apply_pod_starts(). */
-void quadlet_context_add_pod_start (QuadletContext *ctx, QuadletUnitInfo *info,
-                                    const char *service_file);
-/* The pending pod starts, taken out of @ctx (never NULL). */
-GPtrArray *quadlet_context_steal_pod_starts (QuadletContext *ctx);
-/* Records @starts (from quadlet_context_steal_pod_starts()) in the pods'
- * infos, in order. */
-void quadlet_apply_pod_starts (GPtrArray *starts);
 
 /* Records a warning (logged by the driver, the conversion still succeeds). */
 void quadlet_warn (QuadletContext *ctx, const char *format, ...) G_GNUC_PRINTF (2, 3);
@@ -123,8 +105,7 @@ extern const char *const quadlet_artifact_keys[];
  * conversion (.container, .build), its resource name. */
 void quadlet_units_info_add (QuadletContext *ctx, UnitFile *unit);
 /* The same in two steps: the info of @unit (NULL when it is no Quadlet
- * file), which only reads @unit and so may be computed in any thread, and
- * recording it (taking it) in @ctx. */
+ * file), which only reads @unit, and recording it (taking it) in @ctx. */
 QuadletUnitInfo *quadlet_unit_info_new (UnitFile *unit);
 void quadlet_units_info_insert (QuadletContext *ctx, UnitFile *unit, QuadletUnitInfo *info);
 void quadlet_unit_info_free (QuadletUnitInfo *info);

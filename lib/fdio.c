@@ -58,6 +58,7 @@ write_file_atomic (int dirfd, const char *name, const void *data, size_t len, mo
                    int flags)
 {
   static unsigned counter;
+  static int pid; /* getpid() is a system call each time */
   const char *slash = strrchr (name, '/');
   int dirlen = slash ? (int) (slash - name + 1) : 0;
   char tmp[4096];
@@ -65,12 +66,15 @@ write_file_atomic (int dirfd, const char *name, const void *data, size_t len, mo
   int e;
 
   /* A name no other writer uses: this process's id and a counter shared
-   * by its threads; O_EXCL makes sure, a leftover of a dead process only
-   * costs the next number. */
+   * by its threads. O_EXCL makes sure: a leftover of a dead process, or a
+   * forked child that still has its parent's id and counter, only costs
+   * the next number. */
+  if (pid == 0)
+    pid = (int) getpid ();
   for (int attempt = 0; fd < 0 && attempt < 100; attempt++)
     {
       if ((size_t) snprintf (tmp, sizeof tmp, "%.*s.%s.tmp-%d-%u", dirlen, name, name + dirlen,
-                             (int) getpid (), __atomic_fetch_add (&counter, 1, __ATOMIC_RELAXED))
+                             pid, __atomic_fetch_add (&counter, 1, __ATOMIC_RELAXED))
           >= sizeof tmp)
         {
           errno = ENAMETOOLONG;
