@@ -31,3 +31,8 @@ char *cli_pull_image (Store *s, const char *name, const RegistryOptions *o,
                       gboolean quiet, GError **error);
 /* "10", "2s", "1m", "500ms" -> whole seconds (a part rounds up to 1). */
 gboolean cli_parse_duration_seconds (const char *s, guint *out);
+/* The image `run`/`create` use, pulled first as POLICY says (NULL:
+ * missing; always, newer, never); RETRY and RETRY_DELAY as given (NULL:
+ * 3 and 2s, already checked). */
+StoreRunImage *cli_run_image (Store *s, const char *name, const char *policy, const char *retry,
+                              const char *retry_delay, GError **error);

@@ -201,3 +201,48 @@ cli_pull (CliGlobal *g, int argc, char **argv)
   printf ("%s\n", id);
   return 0;
 }
+
+StoreRunImage *
+cli_run_image (Store *s, const char *name, const char *policy, const char *retry,
+               const char *retry_delay, GError **error)
+{
+  const char *p = policy ? policy : "missing";
+  g_autoptr (GError) local = NULL;
+  gboolean first = strcmp (p, "always") == 0 || strcmp (p, "newer") == 0;
+  if (!first)
+    {
+      StoreRunImage *img = store_lookup_run_image (s, name, &local);
+      if (img)
+        return img;
+      if (!g_error_matches (local, STORE_ERROR, STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
+      if (strcmp (p, "never") == 0)
+        {
+          g_set_error (error, STORE_ERROR, STORE_ERROR_NOT_FOUND, "%s: image not known", name);
+          return NULL;
+        }
+      g_clear_error (&local);
+    }
+  guint retries = retry ? (guint)g_ascii_strtoull (retry, NULL, 10) : 3;
+  guint delay = 2;
+  if (retry_delay)
+    cli_parse_duration_seconds (retry_delay, &delay);
+  RegistryOptions o = { .retries = retries };
+  g_autofree char *id = cli_pull_image (s, name, &o, NULL, retries, delay, FALSE, &local);
+  if (id == NULL)
+    {
+      /* newer: a stored image is used when the registry cannot be asked. */
+      StoreRunImage *img = strcmp (p, "newer") == 0 ? store_lookup_run_image (s, name, NULL) : NULL;
+      if (img)
+        {
+          cli_warn ("%s; using the stored image", local->message);
+          return img;
+        }
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  return store_lookup_run_image (s, id, error);
+}

@@ -15,18 +15,16 @@ unsupported_cb (const char *name, const char *value, gpointer data, GError **err
   return FALSE;
 }
 
-/* --pull and its retries: podunit pulls nothing yet, but the values must
- * be right, and a pull it cannot do fails before the image is looked up. */
+/* --pull and its retries are checked before anything is pulled (cli_run_image). */
 static gboolean
 check_pull (const RunOpts *o, GError **error)
 {
   gint64 n, usec;
-  if (o->pull && !g_str_equal (o->pull, "never") && !g_str_equal (o->pull, "missing"))
+  if (o->pull && !g_str_equal (o->pull, "never") && !g_str_equal (o->pull, "missing")
+      && !g_str_equal (o->pull, "always") && !g_str_equal (o->pull, "newer"))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--pull %s: podunit cannot pull images yet (use never or missing with a "
-                   "loaded image)",
-                   o->pull);
+                   "--pull %s: invalid pull policy (always, missing, never or newer)", o->pull);
       return FALSE;
     }
   if (o->retry && !g_ascii_string_to_signed (o->retry, 10, 0, G_MAXINT, &n, NULL))
@@ -91,8 +89,8 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     STR ("shm-size", 0, shm_size, "Size of /dev/shm"),
     STR ("network", 0, network, "none, host or private"),
     STR ("net", 0, network, "Alias of --network"),
-    STR ("pull", 0, pull, "never or missing (local images only for now)"),
-    STR ("retry", 0, retry, "Pull retries (podunit does not pull yet)"),
+    STR ("pull", 0, pull, "always, missing (default), never or newer"),
+    STR ("retry", 0, retry, "Pull retries on network errors (default 3)"),
     STR ("retry-delay", 0, retry_delay, "Delay between pull retries"),
     STR ("tz", 0, tz, "Time zone"),
     STR ("pids-limit", 0, pids_limit, "Pids limit (cgroup v2)"),

@@ -4,6 +4,7 @@
  * then started in the foreground or under a supervisor (launch.c). */
 #include "cli/cli.h"
 #include "cli/run-config.h"
+#include "cli/image-util.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -74,14 +75,10 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
     {
       store = store_open (g->root, g->runroot, &error);
       if (store)
-        img = store_lookup_run_image (store, (*argv)[1], &error);
+        img = cli_run_image (store, (*argv)[1], o->pull, o->retry, o->retry_delay, &error);
       if (!img)
         {
-          if (g_error_matches (error, STORE_ERROR, STORE_ERROR_NOT_FOUND))
-            cli_error ("%s: image not known (podunit pulls no images yet: podunit load -i)",
-                       (*argv)[1]);
-          else
-            cli_error ("%s", error->message);
+          cli_error ("%s", error->message);
           return NULL;
         }
       c->image = g_strdup ((*argv)[1]);

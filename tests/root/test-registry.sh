@@ -140,6 +140,15 @@ check_match "TLS: an unknown CA is a clear error" "TLS: .*certs.d/$RT/ca.crt" "$
 mkdir -p "/etc/containers/certs.d/$RT" && CERTSD+=("/etc/containers/certs.d/$RT")
 cp "$T/ca.crt" "/etc/containers/certs.d/$RT/ca.crt"
 check "TLS: the CA in certs.d/HOST:PORT is trusted" "$ID" "$(P pull -q "$RT/tls/busybox:1" 2>&1)"
+P rmi -a -f >/dev/null 2>&1
+check "run --pull=never of an absent image" "Error: $RT/tls/busybox:1: image not known" \
+  "$(P run --rm --pull=never "$RT/tls/busybox:1" true 2>&1)"
+P run --rm "$RT/tls/busybox:1" echo pulled-and-ran > "$T/out" 2> "$T/err"
+check "run of an absent image pulls it (policy missing), then runs" "pulled-and-ran" "$(cat "$T/out")"
+check "its pull progress went to stderr" "Writing manifest to image destination" \
+  "$(grep -c 'Writing manifest' "$T/err" | sed 's/^1$/Writing manifest to image destination/')"
+check "create --pull=always pulls again" "1" \
+  "$(P create --pull=always "$RT/tls/busybox:1" true 2>&1 >/dev/null | grep -c '^Trying to pull')"
 rm -rf "/etc/containers/certs.d/$RT"
 mkdir -p "$T/certdir" && cp "$T/ca.crt" "$T/certdir/"
 check "TLS: --cert-dir" "$ID" "$(P pull -q --cert-dir "$T/certdir" "$RT/tls/busybox:1" 2>&1)"

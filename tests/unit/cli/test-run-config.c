@@ -178,9 +178,9 @@ Test (run_config, bad_and_unsupported_flags_are_named)
   cr_assert_str_eq (unknown, "run: Unknown option --frobnicate");
   g_autofree char *none = run_error ((const char *const[]){ "run", "--rm", NULL });
   cr_assert_str_eq (none, "run: requires at least 1 arg");
-  g_autofree char *pull = RUN_ERROR ("--pull", "always", "busybox");
-  cr_assert_str_eq (pull, "--pull always: podunit cannot pull images yet (use never or missing "
-                          "with a loaded image)");
+  g_autofree char *pull = RUN_ERROR ("--pull", "sometimes", "busybox");
+  cr_assert_str_eq (pull,
+                    "--pull sometimes: invalid pull policy (always, missing, never or newer)");
   g_autofree char *retry = RUN_ERROR ("--retry", "x", "busybox");
   cr_assert_str_eq (retry, "--retry x: expected a number of retries");
   g_autofree char *wd = RUN_ERROR ("-w", "relative", "busybox");
