@@ -143,6 +143,14 @@ cli_image_inspect (CliGlobal *g, int argc, char **argv)
         }
       if (img == NULL)
         {
+          /* Plain `inspect` found no container either: podman's words. */
+          if (strcmp (argv[0], "inspect") == 0
+              && g_error_matches (local, STORE_ERROR, STORE_ERROR_NOT_FOUND))
+            {
+              g_clear_error (&local);
+              g_set_error (&local, STORE_ERROR, STORE_ERROR_NOT_FOUND, "no such object: \"%s\"",
+                           argv[i]);
+            }
           rc = cli_fail (local);
           continue;
         }

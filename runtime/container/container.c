@@ -5,6 +5,7 @@
 #include "container/container.h"
 #include "error.h"
 #include "image/store-fs.h"
+#include "names.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -362,6 +363,29 @@ mark_top_dir (const char *dir)
     }
 }
 
+/* The kernel takes at most 64 bytes (sethostname fails with a bare EINVAL
+ * at start otherwise), and the name goes into /etc/hosts: no spaces or
+ * control characters that would make a line of it two. */
+static gboolean
+check_hostname (const char *hostname, GError **error)
+{
+  if (strlen (hostname) > 64)
+    {
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_INVALID,
+                   "invalid hostname: %zu characters, at most 64 are allowed", strlen (hostname));
+      return FALSE;
+    }
+  for (const char *p = hostname; *p; p++)
+    if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
+      {
+        g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_INVALID,
+                     "invalid hostname \"%s\": spaces and control characters are not allowed",
+                     hostname);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 gboolean
 container_create_record (ContainerConfig *c, const char *root, const char *runroot,
                          gboolean replace,
@@ -373,6 +397,10 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
   g_autofree char *dir = NULL;
   autofd int lfd = -1;
 
+  if (c->name && !name_check ("container", c->name, error))
+    return FALSE;
+  if (c->hostname && !check_hostname (c->hostname, error))
+    return FALSE;
   if (mkdir (cdir, 0700) == 0 || (errno == ENOENT && g_mkdir_with_parents (cdir, 0700) == 0))
     mark_top_dir (cdir);
   else if (errno != EEXIST)

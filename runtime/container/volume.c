@@ -17,17 +17,7 @@
 #include "image/store-fs.h"
 #include "error.h"
 #include "fdio.h"
-
-gboolean
-volume_name_is_valid (const char *name)
-{
-  if (!name || !g_ascii_isalnum (*name))
-    return FALSE;
-  for (const char *p = name; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '.' && *p != '-')
-      return FALSE;
-  return TRUE;
-}
+#include "names.h"
 
 /* Appends the options podman allows on -v (ro, rw, z, Z, U, ...). */
 static gboolean
@@ -547,7 +537,7 @@ volume_load (const char *root, const char *name, GError **error)
   g_autoptr (Volume) v = volume_new ();
   JsonObject *o;
 
-  if (!volume_name_is_valid (name))
+  if (!name_check ("volume", name, NULL))
     goto not_found;
   path = record_path (root, name);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
@@ -629,11 +619,8 @@ volume_create (const char *root, Volume *v, gboolean ignore_existing, gboolean *
                     v->driver);
   if (!v->name)
     v->name = random_name ();
-  if (!volume_name_is_valid (v->name))
-    return invalid (error,
-                    "invalid volume name \"%s\": names must match "
-                    "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
-                    v->name);
+  if (!name_check ("volume", v->name, error))
+    return FALSE;
   if (!check_options (v, error))
     return FALSE;
   if ((fd = lock_root (root, error)) < 0)
@@ -667,7 +654,7 @@ volume_list (const char *root, GError **error)
   while ((n = g_dir_read_name (d)))
     {
       g_autofree char *data = volume_mountpoint (root, n);
-      if (volume_name_is_valid (n) && g_file_test (data, G_FILE_TEST_IS_DIR))
+      if (name_check ("volume", n, NULL) && g_file_test (data, G_FILE_TEST_IS_DIR))
         g_ptr_array_add (names, g_strdup (n));
     }
   g_ptr_array_sort (names, compare_names);
@@ -803,7 +790,7 @@ ensure (const char *root, const char *name, gboolean anonymous, GError **error)
   g_autofree char *data = volume_mountpoint (root, name);
   autofd int fd = -1;
 
-  if (!volume_name_is_valid (name))
+  if (!name_check ("volume", name, NULL))
     {
       g_set_error (error, MOUNT_ERROR, MOUNT_ERROR_INVALID, "invalid volume name \"%s\"", name);
       return NULL;

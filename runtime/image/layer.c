@@ -207,10 +207,14 @@ remove_existing (Extract *x, int pfd, const char *name, gboolean keep_dir, const
     {
       if (keep_dir)
         return TRUE;
-      forget_parent (x);
       g_autoptr (GError) local = NULL;
       if (!fs_rm_rf_at (pfd, name, &local))
         return entry_error (x, error, entry, "%s", local->message);
+      /* The cached parent may have been inside the removed tree (pfd itself
+       * is the entry's parent, still there: closing it first made the
+       * removal fail with EBADF). */
+      if (x->parent_fd != pfd)
+        forget_parent (x);
       return TRUE;
     }
   if (unlinkat (pfd, name, 0) < 0)

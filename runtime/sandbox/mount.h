@@ -89,4 +89,3 @@ char *volume_normalize_mount (const char *root, const char *spec, GError **error
 char *volume_normalize_tmpfs (const char *spec, GError **error);
 /* Creates ROOT/volumes/<name>/_data when missing; returns that path. */
 char *volume_ensure (const char *root, const char *name, GError **error);
-gboolean volume_name_is_valid (const char *name);

@@ -93,11 +93,6 @@ cgroup_parse_memory (const char *s, gint64 *bytes, GError **error)
   double v;
   gint64 mult = 1;
 
-  if (g_strcmp0 (s, "-1") == 0)
-    {
-      *bytes = CGROUP_UNLIMITED;
-      return TRUE;
-    }
   errno = 0;
   v = s && *s ? g_ascii_strtod (s, &end) : -1;
   if (errno != 0 || v < 0 || end == s)

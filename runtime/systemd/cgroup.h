@@ -68,7 +68,8 @@ gboolean cgroup_mode_from_string (const char *s, CgroupMode *mode, GError **erro
 const char *cgroup_mode_to_string (CgroupMode mode);
 
 /* "64m", "1G", "512k", "1024", "1.5g" as podman's --memory (binary units;
- * an optional trailing "b"). "-1" for --memory-swap gives CGROUP_UNLIMITED. */
+ * an optional trailing "b"). Negative sizes ("-1") are invalid, as in
+ * podman's --memory. */
 gboolean cgroup_parse_memory (const char *s, gint64 *bytes, GError **error);
 /* "1.5" for --cpus: quota in microseconds per CGROUP_DEFAULT_CPU_PERIOD. */
 gboolean cgroup_parse_cpus (const char *s, gint64 *quota, GError **error);

@@ -41,5 +41,24 @@ P run --rm --name lprm $IMG sh -c 'n=$(printf "y%.0s" $(seq 250)); for i in $(se
 check "run --rm of a container with long paths: nothing left" "" \
   "$(ls "$T/root/containers" "$T/run/containers" 2>/dev/null | grep -v ':$' | grep .)"
 
+# --- hostile CLI input: podman's messages, status 125, nothing created ---
+for bad in '../x' 'a/b' '.' '..' '-dash' "$(printf 'a\nb')"; do
+  check "--name $(printf %q "$bad") is refused" \
+    "125:Error: running container create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument" \
+    "$(out=$(P create --name "$bad" $IMG true 2>&1 >/dev/null); echo "$?:$out")"
+done
+check "a 300-character --name is refused" "125" "$(P create --name "$(printf 'a%.0s' $(seq 300))" $IMG true 2>/dev/null; echo $?)"
+check "volume names follow the same rule" \
+  "125:Error: running volume create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument" \
+  "$(out=$(P volume create ../v 2>&1); echo "$?:$out")"
+check "no container was made by the refused names" "0" "$(P ps -a -q | wc -l)"
+check_match "--memory -1 is refused" "^125:Error: --memory: invalid size" "$(out=$(P run --rm --memory -1 $IMG true 2>&1); echo "$?:$out")"
+check "--hostname of 300 characters: a clear error" "125:Error: invalid hostname: 300 characters, at most 64 are allowed" \
+  "$(out=$(P run --rm --hostname "$(printf 'h%.0s' $(seq 300))" $IMG true 2>&1); echo "$?:$out")"
+check "inspect of nothing: podman's no such object" '125:Error: no such object: "nosuchctr"' \
+  "$(out=$(P inspect nosuchctr 2>&1 >/dev/null); echo "$?:$out")"
+check "image inspect of nothing: image not known" "125:Error: nosuchimg: image not known" \
+  "$(out=$(P image inspect nosuchimg 2>&1 >/dev/null); echo "$?:$out")"
+
 echo "1..$n"
 [ $fails = 0 ]

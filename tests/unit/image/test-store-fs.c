@@ -122,3 +122,46 @@ Test (store_fs, layer_pack_of_1000_nested_directories)
   cr_assert_eq (entries, 1001);
   cr_assert (leaf);
 }
+
+/* A layer whose directory "ok" is followed by a file "ok": tar semantics,
+ * the later entry wins (it failed with "cannot remove ok: Bad file
+ * descriptor": the parent's fd was closed before the removal). */
+Test (store_fs, layer_entry_replaces_a_directory)
+{
+  g_autofree char *tar = g_build_filename (workdir, "dup.tar", NULL);
+  g_autofree char *dest = g_build_filename (workdir, "dest", NULL);
+  g_autofree char *okpath = g_build_filename (dest, "ok", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *diff_id = NULL;
+  g_autofree char *text = NULL;
+  struct archive *a = archive_write_new ();
+  const struct { const char *path; int type; const char *data; } entries[] = {
+    { "ok", AE_IFDIR, NULL }, { "ok/inner", AE_IFREG, "x" }, { "ok", AE_IFREG, "file" },
+  };
+
+  archive_write_set_format_pax_restricted (a);
+  cr_assert_eq (archive_write_open_filename (a, tar), ARCHIVE_OK);
+  for (gsize i = 0; i < G_N_ELEMENTS (entries); i++)
+    {
+      struct archive_entry *e = archive_entry_new ();
+      archive_entry_set_pathname (e, entries[i].path);
+      archive_entry_set_filetype (e, entries[i].type);
+      archive_entry_set_perm (e, 0755);
+      archive_entry_set_size (e, entries[i].data ? strlen (entries[i].data) : 0);
+      cr_assert_eq (archive_write_header (a, e), ARCHIVE_OK);
+      if (entries[i].data)
+        archive_write_data (a, entries[i].data, strlen (entries[i].data));
+      archive_entry_free (e);
+    }
+  archive_write_close (a);
+  archive_write_free (a);
+
+  cr_assert_eq (mkdir (dest, 0755), 0);
+  int fd = open (tar, O_RDONLY);
+  cr_assert_geq (fd, 0);
+  cr_assert (layer_unpack (fd, dest, LAYER_NO_SYNC, "dup.tar", &diff_id, NULL, &error), "%s",
+             error ? error->message : "");
+  close (fd);
+  cr_assert (g_file_get_contents (okpath, &text, NULL, NULL));
+  cr_assert_str_eq (text, "file");
+}

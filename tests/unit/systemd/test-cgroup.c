@@ -185,8 +185,9 @@ Test (cgroup, parse_modes_sizes_cpus)
   cr_assert_eq (v, 1000);
   cr_assert (cgroup_parse_memory ("1.5m", &v, NULL));
   cr_assert_eq (v, 3 << 19);
-  cr_assert (cgroup_parse_memory ("-1", &v, NULL));
-  cr_assert_eq (v, CGROUP_UNLIMITED);
+  /* podman refuses --memory -1 (issue 13: it was taken as unlimited). */
+  cr_assert_not (cgroup_parse_memory ("-1", &v, NULL));
+  cr_assert_not (cgroup_parse_memory ("-5m", &v, NULL));
   cr_assert_not (cgroup_parse_memory ("64x", &v, NULL));
   cr_assert_not (cgroup_parse_memory ("", &v, NULL));
   cr_assert_not (cgroup_parse_memory ("m", &v, NULL));

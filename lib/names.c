@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "names.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK (podunit-name-error-quark, name_error)
+
+gboolean
+name_check (const char *kind, const char *name, GError **error)
+{
+  gsize n = name ? strlen (name) : 0;
+  gboolean ok = n > 0 && g_ascii_isalnum (name[0]);
+
+  for (gsize i = 1; ok && i < n; i++)
+    ok = g_ascii_isalnum (name[i]) || name[i] == '_' || name[i] == '.' || name[i] == '-';
+  if (!ok)
+    g_set_error (error, NAME_ERROR, 0,
+                 "running %s create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: "
+                 "invalid argument",
+                 kind);
+  else if (n > NAME_MAX_LEN)
+    {
+      g_set_error (error, NAME_ERROR, 0,
+                   "running %s create option: the name is %zu characters, at most %d are "
+                   "allowed: invalid argument",
+                   kind, n, NAME_MAX_LEN);
+      ok = FALSE;
+    }
+  return ok;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Names of containers, pods, volumes and networks: podman's rule, in one
+ * place. A name becomes a file name, a line of `ps`, an /etc/hosts entry,
+ * so "../x", "a/b", "-dash" or a newline must never get in. */
+#pragma once
+
+#include <glib.h>
+
+#define NAME_ERROR (name_error_quark ())
+GQuark name_error_quark (void);
+
+/* A name is also a directory name (volumes) and a host name: at most a
+ * DNS name's length. */
+#define NAME_MAX_LEN 253
+
+/* TRUE when @name matches [a-zA-Z0-9][a-zA-Z0-9_.-]* and is at most
+ * NAME_MAX_LEN bytes. Else FALSE with podman's message: "running @kind
+ * create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid
+ * argument" (or one naming the length). */
+gboolean name_check (const char *kind, const char *name, GError **error);
