@@ -114,7 +114,7 @@ P run --rm $IMG no-such-command 2>/dev/null; check "not found: 127" "127" "$?"
 P run --rm --no-such-flag $IMG true 2>/dev/null; check "bad flag: 125" "125" "$?"
 P run --rm no-such-image true 2>/dev/null; check "unknown image: 125" "125" "$?"
 check_match "unsupported flag is named" "--privileged" "$(P run --rm --privileged $IMG true 2>&1)"
-check_match "--pull always fails clearly" "--pull always" "$(P run --rm --pull always $IMG true 2>&1)"
+check_match "a bad --pull policy is named" "--pull sometimes: invalid pull policy" "$(P run --rm --pull sometimes $IMG true 2>&1)"
 check_match "--uidmap fails clearly" "--uidmap" "$(P run --rm --uidmap 0:100000:65536 $IMG true 2>&1)"
 check "killed by a signal: 128+9" "137" "$(P run --rm --init $IMG sh -c 'kill -9 $$'; echo $?)"
 
@@ -153,7 +153,7 @@ P rm esc.name_1-x >/dev/null
 P tag $IMG localhost/other:1
 check "run by a tag added after a run (names cache)" "ok" "$(P run --rm localhost/other:1 echo ok)"
 P rmi localhost/other:1 >/dev/null
-check_match "the removed tag is gone for run" "image not known" "$(P run --rm localhost/other:1 true 2>&1)"
+check_match "the removed tag is gone for run" "image not known" "$(P run --rm --pull=never localhost/other:1 true 2>&1)"
 check "the image still runs by its other name" "ok" "$(P run --rm $IMG echo ok)"
 
 # --- lifecycle: -d, ps, logs, exec, stop, rm ---
