@@ -183,7 +183,17 @@ info_object (CliGlobal *g)
   json_object_set_string_member (store, "RunRoot", g->runroot);
   g_autofree char *vols = g_build_filename (g->root, "volumes", NULL);
   json_object_set_string_member (store, "VolumePath", vols);
-  json_object_set_object_member (store, "GraphOptions", json_object_new ());
+  /* Which overlay: the kernel's always (podunit has no fuse-overlayfs or
+   * copy fallback); rootless it is mounted in the user namespace with
+   * userxattr (kernel 5.11 or later), as podman's native rootless overlay. */
+  JsonObject *gopts = json_object_new (), *gstatus = json_object_new ();
+  if (g->rootless)
+    json_object_set_string_member (gopts, "overlay.mountopt", "userxattr");
+  json_object_set_object_member (store, "GraphOptions", gopts);
+  json_object_set_string_member (gstatus, "Native Overlay Diff", "true");
+  json_object_set_string_member (gstatus, "Supports d_type", "true");
+  json_object_set_string_member (gstatus, "Using metacopy", "false");
+  json_object_set_object_member (store, "GraphStatus", gstatus);
   g_autofree char *imgs = g_build_filename (g->root, "images", NULL);
   g_autofree char *ctrs = g_build_filename (g->root, "containers", NULL);
   JsonObject *is = json_object_new (), *cs = json_object_new ();
@@ -212,10 +222,11 @@ print_yaml (JsonNode *n, int indent)
       const char *k = l->data;
       JsonNode *m = json_object_get_member (o, k);
       g_autofree char *key = g_strdup (k);
-      /* "OCIRuntime" -> "ociRuntime", "Arch" -> "arch" */
-      for (char *p = key; *p && g_ascii_isupper (*p) && (p == key || !g_ascii_islower (p[1])); p++)
+      /* "OCIRuntime" -> "ociRuntime", "Arch" -> "arch"; podman keeps
+       * graphStatus's own words ("Native Overlay Diff") as they are. */
+      for (char *p = key; !strchr (k, ' ') && *p && g_ascii_isupper (*p) && (p == key || !g_ascii_islower (p[1])); p++)
         *p = g_ascii_tolower (*p);
-      if (g_ascii_isupper (key[0]))
+      if (g_ascii_isupper (key[0]) && !strchr (k, ' '))
         key[0] = g_ascii_tolower (key[0]);
       if (JSON_NODE_HOLDS_OBJECT (m))
         {

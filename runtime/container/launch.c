@@ -507,7 +507,27 @@ setup_cgroups (const LaunchOptions *o, ContainerConfig *c, Launch *l, gboolean f
                                          ? "no-conmon"
                                          : c->cgroups,
                                      c->id, error);
-  if (!cg || !cgroup_prepare (cg, getpid (), &limits, &warning, error))
+  if (cg && !cgroup_prepare (cg, getpid (), &limits, &warning, error))
+    {
+      /* Rootless outside a cgroup delegated to the user (no systemd user
+       * manager: a plain login shell, or this host): run without one, as
+       * podman does, saying what is lost and how to get it. */
+      if (userns_is_initial ()
+          || (!g_error_matches (*error, G_FILE_ERROR, G_FILE_ERROR_ACCES)
+              && !g_error_matches (*error, G_FILE_ERROR, G_FILE_ERROR_PERM)))
+        return NULL;
+      warn (o, "rootless: %s; running without a cgroup of its own (limits are not applied): "
+               "run it from a systemd user service or `systemd-run --user --scope`, whose "
+               "cgroup is delegated",
+            (*error)->message);
+      g_clear_error (error);
+      g_clear_pointer (&cg, cgroup_manager_free);
+      g_clear_pointer (&warning, g_free);
+      cg = cgroup_manager_for_container ("disabled", c->id, error);
+      if (cg && !cgroup_prepare (cg, getpid (), &limits, &warning, error))
+        return NULL;
+    }
+  if (!cg)
     return NULL;
   if (warning)
     warn (o, "%s", warning);
