@@ -21,6 +21,7 @@
 #include "container/user.h"
 #include "systemd/cgroup.h"
 #include "sandbox/userns.h"
+#include "error.h"
 #include "fdio.h"
 #include "systemd/health.h"
 #include "systemd/notify.h"
@@ -54,28 +55,14 @@ lower_with_file (char **lowers, const char *file)
   return g_strdup (lowers[0]);
 }
 
-/* A file in the container's run dir: written in place when it is new,
- * else replaced by a rename, since a running container has the old one
- * bind-mounted (exec prepares again) and must keep seeing it whole. */
+/* A file in the container's run dir, replaced by a rename: a running
+ * container has the old one bind-mounted (exec prepares again) and must
+ * keep seeing it whole. */
 static gboolean
 write_run_file (const char *path, const char *contents, GError **error)
 {
-  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0 && errno == EEXIST)
-    return g_file_set_contents (path, contents, -1, error);
-  if (fd < 0 || fd_write_all (fd, contents, strlen (contents)) < 0)
-    {
-      int e = errno;
-      if (fd >= 0)
-        {
-          close (fd);
-          unlink (path);
-        }
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "writing %s: %s", path,
-                   g_strerror (e));
-      return FALSE;
-    }
-  close (fd);
+  if (write_file_atomic (AT_FDCWD, path, contents, strlen (contents), 0644, 0) < 0)
+    return errno_error (error, SPAWN_ERROR, 125, errno, "writing %s", path);
   return TRUE;
 }
 
@@ -301,7 +288,7 @@ prepare_layers (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **
     return set_err (error, 125, "image %s has no layers", c->image);
   l->rundir = container_run_dir (o->runroot, c->id);
   if (g_mkdir_with_parents (l->rundir, 0700) < 0)
-    return set_err (error, 125, "creating %s: %s", l->rundir, g_strerror (errno));
+    return errno_error (error, SPAWN_ERROR, 125, errno, "creating %s", l->rundir);
   return TRUE;
 }
 
@@ -332,7 +319,7 @@ prepare_rootfs (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **
 
   p->rootfs = g_build_filename (l->rundir, "merged", NULL);
   if (mkdir (p->rootfs, 0755) < 0 && errno != EEXIST)
-    return set_err (error, 125, "creating %s: %s", p->rootfs, g_strerror (errno));
+    return errno_error (error, SPAWN_ERROR, 125, errno, "creating %s", p->rootfs);
   p->upperdir = g_build_filename (cdir, "upper", NULL);
   p->workdir = g_build_filename (cdir, "work", NULL);
   p->lowerdirs = g_strjoinv (":", l->lowers);
@@ -425,7 +412,7 @@ prepare_process (ContainerConfig *c, Launch *l, GError **error)
     {
       l->devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
       if (l->devnull < 0)
-        return set_err (error, 125, "opening /dev/null: %s", g_strerror (errno));
+        return errno_error (error, SPAWN_ERROR, 125, errno, "opening /dev/null");
       l->spec.stdio[0] = l->devnull;
     }
   return TRUE;
@@ -551,7 +538,7 @@ now_us (void)
 static void
 record_exit (const LaunchOptions *o, const char *id, int code)
 {
-  int lfd = container_lock (o->runroot, id, NULL);
+  autofd int lfd = container_lock (o->runroot, id, NULL);
   ContainerState st;
   if (container_state_load (o->runroot, id, &st, NULL))
     {
@@ -561,8 +548,6 @@ record_exit (const LaunchOptions *o, const char *id, int code)
       st.finished_at = now_us ();
       container_state_save (o->runroot, id, &st, NULL);
     }
-  if (lfd >= 0)
-    close (lfd);
 }
 
 /* Records @pid as the running container, this process its supervisor;
@@ -585,21 +570,15 @@ static int
 lock_for_start (const LaunchOptions *o, ContainerConfig *c, GError **error)
 {
   ContainerState st;
-  int lfd = container_lock (o->runroot, c->id, error);
-  if (lfd < 0)
+  autofd int lfd = container_lock (o->runroot, c->id, error);
+  if (lfd < 0 || !container_state_load (o->runroot, c->id, &st, error))
     return -1;
-  if (!container_state_load (o->runroot, c->id, &st, error))
-    {
-      close (lfd);
-      return -1;
-    }
   if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING)
     {
-      close (lfd);
       set_err (error, 125, "container %s is already running", c->name);
       return -1;
     }
-  return lfd;
+  return fd_steal (&lfd);
 }
 
 int
@@ -613,29 +592,24 @@ launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error)
 {
   g_autoptr (CgroupManager) cg = NULL;
   Launch l;
-  pid_t pid;
-  int code, lfd, master = -1;
+  pid_t pid = -1;
+  int code, master = -1;
 
-  lfd = lock_for_start (o, c, error);
-  if (lfd < 0)
-    return -1;
-  if (!prepare (o, c, &l, error) || !(cg = setup_cgroups (o, c, &l, TRUE, error)))
-    {
-      launch_clear (&l);
-      close (lfd);
+  {
+    autofd int lfd = lock_for_start (o, c, error);
+    if (lfd < 0)
+      return -1;
+    if (prepare (o, c, &l, error) && (cg = setup_cgroups (o, c, &l, TRUE, error)))
+      {
+        if (c->tty)
+          l.spec.tty_master = &master;
+        pid = spawn_container (&l.spec, error);
+      }
+    launch_clear (&l);
+    if (pid < 0)
       goto failed;
-    }
-  if (c->tty)
-    l.spec.tty_master = &master;
-  pid = spawn_container (&l.spec, error);
-  launch_clear (&l);
-  if (pid < 0)
-    {
-      close (lfd);
-      goto failed;
-    }
-  record_running (o, c, pid);
-  close (lfd);
+    record_running (o, c, pid);
+  }
 
   code = master >= 0 ? console_relay (master, pid, c->interactive) : spawn_wait_forwarding (pid);
   if (c->auto_remove)
@@ -724,7 +698,7 @@ output_open (ContainerConfig *c, Launch *l, Output *io, GError **error)
     }
   io->devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
   if (io->devnull < 0 || pipe2 (io->out, O_CLOEXEC) < 0 || pipe2 (io->err, O_CLOEXEC) < 0)
-    return set_err (error, 125, "pipes for the container's output: %s", g_strerror (errno));
+    return errno_error (error, SPAWN_ERROR, 125, errno, "pipes for the container's output");
   l->spec.stdio[1] = io->out[1];
   l->spec.stdio[2] = io->err[1];
   if (c->tty)
@@ -826,33 +800,31 @@ supervisor_child (const LaunchOptions *o, ContainerConfig *c, int report_fd)
   Output io = { .out = { -1, -1 }, .err = { -1, -1 }, .master = -1, .devnull = -1 };
   Launch l;
   gint64 started_at;
-  pid_t pid;
-  int lfd;
+  pid_t pid = -1;
 
   setsid ();
-  lfd = lock_for_start (o, c, &error);
-  if (lfd < 0)
-    goto fail;
   {
-    /* A stop asked for in an earlier run is over (see launch_stop). */
+    autofd int lfd = lock_for_start (o, c, &error);
     g_autofree char *rdir = container_run_dir (o->runroot, c->id);
     g_autofree char *mark = g_build_filename (rdir, "stopping", NULL);
+    if (lfd < 0)
+      goto fail;
+    /* A stop asked for in an earlier run is over (see launch_stop). */
     unlink (mark);
+    if (prepare (o, c, &l, &error) && (proxy = open_notify_proxy (c, &l, &error))
+        && output_open (c, &l, &io, &error))
+      {
+        l.spec.new_session = TRUE;
+        /* This process becomes the supervisor: its cgroup and the container's. */
+        cg = setup_cgroups (o, c, &l, FALSE, &error);
+        if (cg)
+          pid = spawn_container (&l.spec, &error);
+      }
+    launch_clear (&l);
+    if (pid < 0)
+      goto fail;
+    started_at = record_running (o, c, pid);
   }
-  if (!prepare (o, c, &l, &error) || !(proxy = open_notify_proxy (c, &l, &error))
-      || !output_open (c, &l, &io, &error))
-    goto fail;
-  l.spec.new_session = TRUE;
-  /* This process becomes the supervisor: its cgroup and the container's. */
-  cg = setup_cgroups (o, c, &l, FALSE, &error);
-  if (!cg)
-    goto fail;
-  pid = spawn_container (&l.spec, &error);
-  launch_clear (&l);
-  if (pid < 0)
-    goto fail;
-  started_at = record_running (o, c, pid);
-  close (lfd);
   notify_started (c);
   if (write (report_fd, "0", 1) < 0)
     _exit (125);
@@ -877,30 +849,33 @@ gboolean
 launch_detached (const LaunchOptions *o, ContainerConfig *c, GError **error)
 {
   int rp[2];
+  autofd int report = -1;
+  autofd int child_end = -1;
   pid_t p1;
   char buf[1100];
   ssize_t n, total = 0;
 
   if (pipe2 (rp, O_CLOEXEC) < 0)
-    return set_err (error, 125, "pipe: %s", g_strerror (errno));
+    return errno_error (error, SPAWN_ERROR, 125, errno, "pipe");
+  report = rp[0];
+  child_end = rp[1];
   fflush (NULL);
   p1 = fork ();
   if (p1 < 0)
-    return set_err (error, 125, "fork: %s", g_strerror (errno));
+    return errno_error (error, SPAWN_ERROR, 125, errno, "fork");
   if (p1 == 0)
     {
       /* Double fork: the supervisor is nobody's child but init's (or the
        * subreaper's, e.g. systemd for a service). */
-      close (rp[0]);
+      close (fd_steal (&report));
       if (fork () != 0)
         _exit (0);
-      supervisor_child (o, c, rp[1]);
+      supervisor_child (o, c, child_end);
     }
-  close (rp[1]);
+  close (fd_steal (&child_end)); /* EOF once the supervisor reported */
   waitpid (p1, NULL, 0);
-  while ((n = read (rp[0], buf + total, sizeof buf - 1 - total)) > 0)
+  while ((n = read (report, buf + total, sizeof buf - 1 - total)) > 0)
     total += n;
-  close (rp[0]);
   buf[total] = 0;
   if (total >= 1 && buf[0] == '0')
     return TRUE;
@@ -919,7 +894,7 @@ launch_kill (const LaunchOptions *o, const char *id, int sig, GError **error)
                                 "state improper",
                     id, container_status_to_string (st.status));
   if (kill (st.pid, sig) < 0 && errno != ESRCH)
-    return set_err (error, 125, "kill %d: %s", (int) st.pid, g_strerror (errno));
+    return errno_error (error, SPAWN_ERROR, 125, errno, "kill %d", (int) st.pid);
   return TRUE;
 }
 
@@ -1075,7 +1050,7 @@ gboolean
 launch_remove (const LaunchOptions *o, const char *id, gboolean force, GError **error)
 {
   ContainerState st;
-  int lfd;
+  autofd int lfd = -1;
   if (!container_state_load (o->runroot, id, &st, error))
     return FALSE;
   if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING)
@@ -1109,9 +1084,7 @@ launch_remove (const LaunchOptions *o, const char *id, gboolean force, GError **
   lfd = container_lock (o->runroot, id, error);
   if (lfd < 0)
     return FALSE;
-  gboolean ok = container_remove_files (o->root, o->runroot, id, error);
-  close (lfd);
-  return ok;
+  return container_remove_files (o->root, o->runroot, id, error);
 }
 
 gboolean

@@ -73,7 +73,8 @@ console_relay (int master, pid_t pid, gboolean input)
   struct termios saved, raw;
   gboolean restore = FALSE, in_open = input, master_open = TRUE;
   sigset_t set, old;
-  int sfd, status = 0;
+  autofd int sfd = -1;
+  int status = 0;
   gboolean exited = FALSE;
   char buf[16384];
 
@@ -143,7 +144,6 @@ console_relay (int master, pid_t pid, gboolean input)
     waitpid (pid, &status, 0);
   if (restore)
     tcsetattr (0, TCSANOW, &saved);
-  close (sfd);
   sigprocmask (SIG_SETMASK, &old, NULL);
   return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
 }

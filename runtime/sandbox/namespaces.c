@@ -14,22 +14,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "error.h"
+#include "fdio.h"
+
 static gboolean
 write_proc (pid_t pid, const char *file, const char *text, GError **error)
 {
   char path[64];
-  int fd;
+  autofd int fd = -1;
   snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
   fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0 || write (fd, text, strlen (text)) < 0)
-    {
-      int e = errno;
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, SPAWN_ERROR, 125, "writing %s: %s", path, g_strerror (e));
-      return FALSE;
-    }
-  close (fd);
+    return errno_error (error, SPAWN_ERROR, 125, errno, "writing %s", path);
   return TRUE;
 }
 
@@ -60,8 +56,7 @@ namespaces_join (pid_t pid, GError **error)
       fds[i] = -1;
       if (stat (path, &a) < 0)
         {
-          g_set_error (error, SPAWN_ERROR, 125, "container process %d: %s: %s", (int) pid, path,
-                       g_strerror (errno));
+          errno_error (error, SPAWN_ERROR, 125, errno, "container process %d: %s", (int) pid, path);
           goto fail;
         }
       if (stat (self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
@@ -69,7 +64,7 @@ namespaces_join (pid_t pid, GError **error)
       fds[i] = open (path, O_RDONLY | O_CLOEXEC);
       if (fds[i] < 0)
         {
-          g_set_error (error, SPAWN_ERROR, 125, "opening %s: %s", path, g_strerror (errno));
+          errno_error (error, SPAWN_ERROR, 125, errno, "opening %s", path);
           goto fail;
         }
     }
@@ -78,8 +73,8 @@ namespaces_join (pid_t pid, GError **error)
       {
         if (setns (fds[i], nss[i].type) < 0)
           {
-            g_set_error (error, SPAWN_ERROR, 125, "joining the %s namespace of %d: %s",
-                         nss[i].name, (int) pid, g_strerror (errno));
+            errno_error (error, SPAWN_ERROR, 125, errno, "joining the %s namespace of %d",
+                         nss[i].name, (int) pid);
             goto fail;
           }
         close (fds[i]);
@@ -97,20 +92,12 @@ gboolean
 namespaces_loopback_up (GError **error)
 {
   struct ifreq ifr = { 0 };
-  int s = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  autofd int s = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (s < 0)
-    {
-      g_set_error (error, SPAWN_ERROR, 125, "socket: %s", g_strerror (errno));
-      return FALSE;
-    }
+    return errno_error (error, SPAWN_ERROR, 125, errno, "socket");
   strcpy (ifr.ifr_name, "lo");
   if (ioctl (s, SIOCGIFFLAGS, &ifr) < 0
       || (ifr.ifr_flags |= IFF_UP | IFF_RUNNING, ioctl (s, SIOCSIFFLAGS, &ifr) < 0))
-    {
-      g_set_error (error, SPAWN_ERROR, 125, "bringing up lo: %s", g_strerror (errno));
-      close (s);
-      return FALSE;
-    }
-  close (s);
+    return errno_error (error, SPAWN_ERROR, 125, errno, "bringing up lo");
   return TRUE;
 }

@@ -19,6 +19,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "error.h"
+#include "fdio.h"
+
 G_DEFINE_QUARK (spawn-error-quark, spawn_error)
 
 extern char **environ;
@@ -321,18 +324,28 @@ clone_into_cgroup (int flags, int cgroup_fd)
 #endif
 }
 
+/* The parent's and the child's end of the report socket (see the top). */
+static gboolean
+report_socket (int *parent, int *child, GError **error)
+{
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return errno_error (error, SPAWN_ERROR, 125, errno, "socketpair");
+  *parent = sv[0];
+  *child = sv[1];
+  return TRUE;
+}
+
 pid_t
 spawn_container (const SpawnSpec *spec, GError **error)
 {
-  int sv[2];
+  autofd int parent = -1;
+  autofd int child = -1;
   pid_t pid;
   gboolean in_cgroup = FALSE, wait_go;
 
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    {
-      g_set_error (error, SPAWN_ERROR, 125, "socketpair: %s", g_strerror (errno));
-      return -1;
-    }
+  if (!report_socket (&parent, &child, error))
+    return -1;
   /* The user namespace is the child's own step (child_main). */
   int flags = spec->clone_flags & ~(CLONE_NEWCGROUP | CLONE_NEWUSER);
   pid = spec->cgroup_fd >= 0 ? clone_into_cgroup (flags, spec->cgroup_fd) : -1;
@@ -345,81 +358,63 @@ spawn_container (const SpawnSpec *spec, GError **error)
   wait_go = spec->after_namespaces || (!in_cgroup && spec->enter_cgroup);
   if (pid < 0)
     {
-      g_set_error (error, SPAWN_ERROR, 125, "clone: %s", g_strerror (errno));
-      close (sv[0]);
-      close (sv[1]);
+      errno_error (error, SPAWN_ERROR, 125, errno, "clone");
       return -1;
     }
   if (pid == 0)
     {
-      close (sv[0]);
-      child_main (spec, sv[1], wait_go);
+      close (fd_steal (&parent));
+      child_main (spec, child, wait_go);
     }
-  close (sv[1]);
+  /* Only the child holds its end now: its exec closes it (EOF). */
+  close (fd_steal (&child));
 
   if (!in_cgroup && spec->enter_cgroup && !spec->enter_cgroup (spec, pid, spec->hook_data, error))
     goto kill;
   if (spec->after_namespaces && !spec->after_namespaces (spec, pid, spec->hook_data, error))
     goto kill;
-  if (wait_go && write (sv[0], "g", 1) != 1)
+  if (wait_go && write (parent, "g", 1) != 1)
     {
-      g_set_error (error, SPAWN_ERROR, 125, "starting container process: %s", g_strerror (errno));
+      errno_error (error, SPAWN_ERROR, 125, errno, "starting container process");
       goto kill;
     }
-  if (!read_report (sv[0], pid, spec, spec->tty_master, error))
-    {
-      close (sv[0]);
-      return -1;
-    }
-  close (sv[0]);
+  if (!read_report (parent, pid, spec, spec->tty_master, error))
+    return -1;
   return pid;
 
 kill:
   kill (pid, SIGKILL);
   waitpid (pid, NULL, 0);
-  close (sv[0]);
   return -1;
 }
 
 pid_t
 spawn_exec (const SpawnSpec *spec, pid_t target, GError **error)
 {
-  int sv[2];
+  autofd int parent = -1;
+  autofd int child = -1;
   pid_t pid;
 
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    {
-      g_set_error (error, SPAWN_ERROR, 125, "socketpair: %s", g_strerror (errno));
-      return -1;
-    }
+  if (!report_socket (&parent, &child, error))
+    return -1;
   /* Joining here is fine: this podunit only waits for the exec'd process
    * afterwards. A pid namespace applies to children, hence the fork. */
   if (!namespaces_join (target, error))
-    {
-      close (sv[0]);
-      close (sv[1]);
-      return -1;
-    }
+    return -1;
   pid = fork ();
   if (pid < 0)
     {
-      g_set_error (error, SPAWN_ERROR, 125, "fork: %s", g_strerror (errno));
-      close (sv[0]);
-      close (sv[1]);
+      errno_error (error, SPAWN_ERROR, 125, errno, "fork");
       return -1;
     }
   if (pid == 0)
     {
-      close (sv[0]);
-      exec_process (spec, sv[1]);
+      close (fd_steal (&parent));
+      exec_process (spec, child);
     }
-  close (sv[1]);
-  if (!read_report (sv[0], pid, NULL, spec->tty_master, error))
-    {
-      close (sv[0]);
-      return -1;
-    }
-  close (sv[0]);
+  close (fd_steal (&child));
+  if (!read_report (parent, pid, NULL, spec->tty_master, error))
+    return -1;
   return pid;
 }
 

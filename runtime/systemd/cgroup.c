@@ -164,10 +164,8 @@ cgroup_detect_version (const char *root, CgroupVersion *version, GError **error)
 
   if (statfs (root, &st) < 0)
     {
-      int e = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "statfs %s: %s", root,
-                   g_strerror (e));
-      return FALSE;
+      return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), errno, "statfs %s",
+                          root);
     }
   if (st.f_type == CGROUP2_SUPER_MAGIC)
     {
@@ -298,24 +296,14 @@ write_file (CgroupManager *m, const char *rel, const char *file, const char *val
   g_autofree char *path = g_build_filename (m->root, rel, file, NULL);
   gboolean append = g_str_equal (file, "cgroup.procs");
   size_t len = strlen (value);
-  int fd, e = 0;
+  autofd int fd = open (path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
+  ssize_t n = fd < 0 ? -1 : write (fd, value, len);
+  int e = n < 0 ? errno : (size_t) n != len ? EIO : 0;
 
-  fd = open (path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
-  if (fd < 0)
-    e = errno;
-  else
-    {
-      ssize_t n = write (fd, value, len);
-      if (n < 0)
-        e = errno;
-      else if ((size_t) n != len)
-        e = EIO;
-      close (fd);
-    }
   if (e)
     {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "write \"%s\" to %s: %s",
-                   value, path, g_strerror (e));
+      errno_error (error, G_FILE_ERROR, g_file_error_from_errno (e), e, "write \"%s\" to %s",
+                   value, path);
       return -e;
     }
   return 0;
@@ -345,9 +333,7 @@ make_dir (CgroupManager *m, const char *rel, GError **error)
   int r = m->ops.make_dir (path, m->ops.data);
   if (r < 0 && r != -EEXIST)
     {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (-r), "mkdir %s: %s", path,
-                   g_strerror (-r));
-      return FALSE;
+      return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (-r), -r, "mkdir %s", path);
     }
   return TRUE;
 }

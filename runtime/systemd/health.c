@@ -9,6 +9,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "error.h"
+#include "fdio.h"
 #include "systemd/duration.h"
 
 void
@@ -628,28 +630,18 @@ health_update_file (const char *path, const HealthConfig *c, gboolean startup,
 {
   g_autofree char *lock_path = g_strconcat (path, ".lock", NULL);
   g_autoptr (HealthState) s = NULL;
-  gboolean ok = FALSE;
-  int fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  autofd int fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600); /* the lock, held to the end */
 
   if (fd < 0 || flock (fd, LOCK_EX) < 0)
-    {
-      int e = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "lock %s: %s", lock_path,
-                   g_strerror (e));
-      if (fd >= 0)
-        close (fd);
-      return FALSE;
-    }
+    return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), errno, "lock %s",
+                        lock_path);
   s = health_state_load (path, error);
-  if (s)
-    {
-      health_record (c, s, startup, r, started_usec, outcome);
-      if (status)
-        *status = s->status;
-      ok = health_state_save (s, path, error);
-    }
-  close (fd); /* releases the lock */
-  return ok;
+  if (!s)
+    return FALSE;
+  health_record (c, s, startup, r, started_usec, outcome);
+  if (status)
+    *status = s->status;
+  return health_state_save (s, path, error);
 }
 
 gboolean

@@ -16,6 +16,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "error.h"
+#include "fdio.h"
 #include "systemd/sdwire.h"
 
 struct _Notifier
@@ -75,11 +77,8 @@ notify_send (const char *socket_path, const char *message, GError **error)
 {
   int r = sdwire_notify_send (socket_path, message, strlen (message));
   if (r < 0)
-    {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (-r), "sd_notify to %s: %s",
-                   socket_path, g_strerror (-r));
-      return FALSE;
-    }
+    return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (-r), -r, "sd_notify to %s",
+                        socket_path);
   return TRUE;
 }
 
@@ -112,53 +111,33 @@ notifier_free (Notifier *n)
 gboolean
 notifier_open_proxy (Notifier *n, const char *host_dir, GError **error)
 {
-  struct sockaddr_un sa;
-  socklen_t salen;
-  int fd = -1, dfd = -1;
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  g_autofree char *path = g_build_filename (host_dir, "notify.sock", NULL);
+  autofd int dfd = -1;
+  autofd int fd = -1;
 
   if (n->mode != NOTIFY_MODE_CONTAINER || !n->socket_path || n->proxy_fd >= 0)
     return TRUE;
   if (g_mkdir_with_parents (host_dir, 0755) < 0)
-    {
-      int e = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "mkdir %s: %s", host_dir,
-                   g_strerror (e));
-      return FALSE;
-    }
-  n->proxy_path = g_build_filename (host_dir, "notify.sock", NULL);
+    return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), errno, "mkdir %s",
+                        host_dir);
   /* RUNROOT/containers/<64 hex>/notify/notify.sock is longer than
    * sun_path allows: bind through the directory's fd instead. */
   dfd = open (host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    goto fail;
-  memset (&sa, 0, sizeof sa);
-  sa.sun_family = AF_UNIX;
-  g_snprintf (sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/notify.sock", dfd);
-  salen = sizeof sa;
-  fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0)
-    goto fail;
-  unlink (n->proxy_path);
-  if (bind (fd, (struct sockaddr *) &sa, salen) < 0)
-    goto fail;
+  if (dfd >= 0)
+    {
+      g_snprintf (sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/notify.sock", dfd);
+      fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    }
+  if (fd >= 0)
+    unlink (path);
   /* Any user in the container may notify, as with crun's proxy. */
-  if (chmod (n->proxy_path, 0777) < 0)
-    goto fail;
-  close (dfd);
-  n->proxy_fd = fd;
+  if (fd < 0 || bind (fd, (struct sockaddr *) &sa, sizeof sa) < 0 || chmod (path, 0777) < 0)
+    return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), errno,
+                        "notify proxy %s", path);
+  n->proxy_fd = fd_steal (&fd);
+  n->proxy_path = g_steal_pointer (&path);
   return TRUE;
-fail:
-  {
-    int e = errno;
-    if (fd >= 0)
-      close (fd);
-    if (dfd >= 0)
-      close (dfd);
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "notify proxy %s: %s",
-                 n->proxy_path, g_strerror (e));
-    g_clear_pointer (&n->proxy_path, g_free);
-    return FALSE;
-  }
 }
 
 int
