@@ -709,8 +709,7 @@ store_untag_image (Store *s, const char *name, GError **error)
 
 #define NAMES_CACHE_VERSION "podunit-names-cache-1"
 #define NAMES_CACHE_TYPE "(sttta{ss})"
-#define RUN_CACHE_VERSION "podunit-run-cache-1"
-#define RUN_CACHE_TYPE "(ssasmasmasmasmsmsbmsas)"
+#define RUN_CACHE_VERSION "podunit-run-cache-2"
 
 static guint64
 mtime_ns (const struct stat *st)
@@ -881,13 +880,6 @@ layer_dirs_of (Store *s, char **hexes)
   return dirs;
 }
 
-static GVariant *
-maybe_strv (char **v)
-{
-  return g_variant_new_maybe (G_VARIANT_TYPE ("as"),
-                              v ? g_variant_new_strv ((const char *const *)v, -1) : NULL);
-}
-
 static gboolean
 strv_is_utf8 (char **v)
 {
@@ -897,33 +889,85 @@ strv_is_utf8 (char **v)
   return TRUE;
 }
 
+/* The run cache's fields: the image config's names, absent when the
+ * config has none; "StopSignal" is a maybe string, since a config can name
+ * the key with a null value. */
+static gboolean
+run_image_from_cache (GVariant *cache, const char *id, StoreRunImage *r, char ***hexes)
+{
+  g_autoptr (GVariantDict) d = g_variant_dict_new (cache);
+  const char *version, *cid;
+  GVariant *stop;
+
+  if (!g_variant_dict_lookup (d, "version", "&s", &version)
+      || !g_str_equal (version, RUN_CACHE_VERSION) || !g_variant_dict_lookup (d, "id", "&s", &cid)
+      || !g_str_equal (cid, id) || !g_variant_dict_lookup (d, "layers", "^as", hexes))
+    return FALSE;
+  for (char **h = *hexes; *h; h++)
+    if (!digest_is_hex (*h))
+      return FALSE;
+  g_variant_dict_lookup (d, "Env", "^as", &r->env);
+  g_variant_dict_lookup (d, "Entrypoint", "^as", &r->entrypoint);
+  g_variant_dict_lookup (d, "Cmd", "^as", &r->cmd);
+  g_variant_dict_lookup (d, "WorkingDir", "s", &r->working_dir);
+  g_variant_dict_lookup (d, "User", "s", &r->user);
+  if (!g_variant_dict_lookup (d, "Labels", "^as", &r->labels))
+    r->labels = g_new0 (char *, 1);
+  stop = g_variant_dict_lookup_value (d, "StopSignal", G_VARIANT_TYPE ("ms"));
+  if (stop)
+    {
+      r->has_stop_signal = TRUE;
+      g_variant_get (stop, "ms", &r->stop_signal);
+      g_variant_unref (stop);
+    }
+  return TRUE;
+}
+
+static GVariant *
+run_image_to_cache (const StoreRunImage *r, const char *id, char **hexes)
+{
+  GVariantDict d;
+
+  g_variant_dict_init (&d, NULL);
+  g_variant_dict_insert (&d, "version", "s", RUN_CACHE_VERSION);
+  g_variant_dict_insert (&d, "id", "s", id);
+  g_variant_dict_insert (&d, "layers", "^as", hexes);
+  if (r->env)
+    g_variant_dict_insert (&d, "Env", "^as", r->env);
+  if (r->entrypoint)
+    g_variant_dict_insert (&d, "Entrypoint", "^as", r->entrypoint);
+  if (r->cmd)
+    g_variant_dict_insert (&d, "Cmd", "^as", r->cmd);
+  if (r->working_dir)
+    g_variant_dict_insert (&d, "WorkingDir", "s", r->working_dir);
+  if (r->user)
+    g_variant_dict_insert (&d, "User", "s", r->user);
+  if (r->has_stop_signal)
+    g_variant_dict_insert (&d, "StopSignal", "ms", r->stop_signal);
+  g_variant_dict_insert (&d, "Labels", "^as", r->labels);
+  return g_variant_dict_end (&d);
+}
+
 /* ROOT/images/<id>/run.cache: an image record never changes, so neither
- * does what run takes from it; made by the first run of the image. */
+ * does what run takes from it; made by the first run of the image. A
+ * GVariant a{sv} named like the image config's fields. */
 static StoreRunImage *
 load_run_image (Store *s, const char *id, GError **error)
 {
   g_autofree char *dir = sub (s, "images", id);
   g_autofree char *cpath = g_build_filename (dir, "run.cache", NULL);
-  g_autoptr (GVariant) cache = read_cache (cpath, RUN_CACHE_TYPE);
+  g_autoptr (GVariant) cache = read_cache (cpath, "a{sv}");
   g_autoptr (StoreRunImage) r = g_new0 (StoreRunImage, 1);
   g_auto (GStrv) hexes = NULL;
 
   r->id = g_strdup (id);
   if (cache)
     {
-      const char *version, *cid;
-      g_variant_get (cache, "(&s&s^asm^asm^asm^asmsmsbms^as)", &version, &cid, &hexes, &r->env,
-                     &r->entrypoint, &r->cmd, &r->working_dir, &r->user, &r->has_stop_signal,
-                     &r->stop_signal, &r->labels);
-      if (g_str_equal (version, RUN_CACHE_VERSION) && g_str_equal (cid, id))
+      if (run_image_from_cache (cache, id, r, &hexes))
         {
-          for (char **h = hexes; *h; h++)
-            if (!digest_is_hex (*h))
-              goto rebuild;
           r->layer_dirs = layer_dirs_of (s, hexes);
           return g_steal_pointer (&r);
         }
-    rebuild:
       store_run_image_free (g_steal_pointer (&r));
       g_clear_pointer (&hexes, g_strfreev);
       r = g_new0 (StoreRunImage, 1);
@@ -975,10 +1019,7 @@ load_run_image (Store *s, const char *id, GError **error)
     {
       g_autofree char *rec = g_build_filename (dir, "image.json", NULL);
       if (g_file_test (rec, G_FILE_TEST_IS_REGULAR))
-        write_cache (cpath, g_variant_new ("(ss^as@mas@mas@masmsmsbms^as)", RUN_CACHE_VERSION, id,
-                                           hexes, maybe_strv (r->env), maybe_strv (r->entrypoint),
-                                           maybe_strv (r->cmd), r->working_dir, r->user,
-                                           r->has_stop_signal, r->stop_signal, r->labels));
+        write_cache (cpath, run_image_to_cache (r, id, hexes));
       store_unlock (s);
     }
   return g_steal_pointer (&r);

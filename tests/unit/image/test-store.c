@@ -483,3 +483,56 @@ Test (store, normalize_names_as_podman)
   cr_assert_null (store_normalize_name ("Busybox", NULL));
   cr_assert_null (store_normalize_name ("", NULL));
 }
+
+/* What run reads: the first lookup makes ROOT/images/<id>/run.cache, the
+ * second reads it; both give the same fields, which match the config. */
+static void
+assert_strv_eq (char **a, char **b, const char *what)
+{
+  g_autofree char *ja = a ? g_strjoinv ("|", a) : g_strdup ("(null)");
+  g_autofree char *jb = b ? g_strjoinv ("|", b) : g_strdup ("(null)");
+  cr_assert_str_eq (ja, jb, "%s", what);
+}
+
+Test (store, run_image_from_json_and_from_its_cache_agree)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *archive = mkimage ("bb.tar", "busybox @OUT@ oci", &id);
+  g_autoptr (Store) s = open_store ("root");
+  g_autoptr (GPtrArray) loaded = load_ok (s, archive);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (StoreImage) img = store_lookup_image (s, "busybox", &error);
+  g_autofree char *cache = g_build_filename (workdir, "root", "images", id, "run.cache", NULL);
+  g_autoptr (StoreRunImage) first = NULL;
+  g_autoptr (StoreRunImage) second = NULL;
+
+  cr_assert_not_null (img, "%s", error ? error->message : "");
+  cr_assert_not (g_file_test (cache, G_FILE_TEST_EXISTS));
+  first = store_lookup_run_image (s, "busybox", &error);
+  cr_assert_not_null (first, "%s", error ? error->message : "");
+  cr_assert (g_file_test (cache, G_FILE_TEST_IS_REGULAR), "no run.cache made");
+  second = store_lookup_run_image (s, "busybox", &error);
+  cr_assert_not_null (second, "%s", error ? error->message : "");
+
+  cr_assert_str_eq (first->id, id);
+  cr_assert_str_eq (second->id, id);
+  cr_assert_not_null (first->cmd, "the test image has a Cmd");
+  cr_assert_not_null (first->env, "the test image has an Env");
+  assert_strv_eq (first->layer_dirs, second->layer_dirs, "layer dirs");
+  assert_strv_eq (first->env, second->env, "Env");
+  assert_strv_eq (first->entrypoint, second->entrypoint, "Entrypoint");
+  assert_strv_eq (first->cmd, second->cmd, "Cmd");
+  assert_strv_eq (first->labels, second->labels, "Labels");
+  cr_assert_str_eq (first->working_dir ? first->working_dir : "(null)",
+                    second->working_dir ? second->working_dir : "(null)");
+  cr_assert_str_eq (first->user ? first->user : "(null)", second->user ? second->user : "(null)");
+  cr_assert_eq (first->has_stop_signal, second->has_stop_signal);
+
+  /* A cache of another format or a garbage one is made again, not trusted. */
+  cr_assert (g_file_set_contents (cache, "garbage that is no a{sv}", -1, NULL));
+  g_clear_pointer (&second, store_run_image_free);
+  second = store_lookup_run_image (s, "busybox", &error);
+  cr_assert_not_null (second, "%s", error ? error->message : "");
+  assert_strv_eq (first->cmd, second->cmd, "Cmd after a garbage cache");
+  assert_strv_eq (first->layer_dirs, second->layer_dirs, "layers after a garbage cache");
+}
