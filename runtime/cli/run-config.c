@@ -87,29 +87,41 @@ run_config_command (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
   return TRUE;
 }
 
-/* KEY=VALUE list with later entries replacing earlier ones. */
+/* KEY=VALUE list with later entries replacing earlier ones; the keys
+ * indexed (an image may carry 100k Env entries: a linear search per entry
+ * made every run take 30 s of CPU). */
+typedef struct
+{
+  GPtrArray *list;   /* "KEY=VALUE", owned */
+  GHashTable *index; /* KEY (owned) -> position + 1 */
+} Env;
+
+/* More variables than this is no environment but an attack (or a broken
+ * image): refused with an error naming the count. */
+#define ENV_MAX 65536
+
 static void
-env_set (GPtrArray *env, const char *kv)
+env_set (Env *env, const char *kv)
 {
   const char *eq = strchr (kv, '=');
   gsize n = eq ? (gsize) (eq - kv) : strlen (kv);
-  for (guint i = 0; i < env->len; i++)
+  g_autofree char *key = g_strndup (kv, n);
+  guint pos = GPOINTER_TO_UINT (g_hash_table_lookup (env->index, key));
+
+  if (pos > 0)
     {
-      const char *e = env->pdata[i];
-      if (strncmp (e, kv, n) == 0 && e[n] == '=')
-        {
-          g_free (env->pdata[i]);
-          env->pdata[i] = g_strdup (kv);
-          return;
-        }
+      g_free (env->list->pdata[pos - 1]);
+      env->list->pdata[pos - 1] = g_strdup (kv);
+      return;
     }
-  g_ptr_array_add (env, g_strdup (kv));
+  g_ptr_array_add (env->list, g_strdup (kv));
+  g_hash_table_insert (env->index, g_steal_pointer (&key), GUINT_TO_POINTER (env->list->len));
 }
 
 /* "-e FOO" takes FOO from the caller's environment; "-e FOO*" every
  * match; "-e FOO" with FOO unset adds nothing, as podman. */
 static void
-env_add_flag (GPtrArray *env, char **caller, const char *arg)
+env_add_flag (Env *env, char **caller, const char *arg)
 {
   if (strchr (arg, '='))
     env_set (env, arg);
@@ -127,7 +139,7 @@ env_add_flag (GPtrArray *env, char **caller, const char *arg)
 }
 
 static gboolean
-env_add_file (GPtrArray *env, char **caller, const char *path, GError **error)
+env_add_file (Env *env, char **caller, const char *path, GError **error)
 {
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
@@ -151,8 +163,13 @@ run_config_env (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GErro
   static const char *const proxies[] = { "http_proxy", "HTTP_PROXY", "https_proxy",
                                          "HTTPS_PROXY", "ftp_proxy", "FTP_PROXY",
                                          "no_proxy", "NO_PROXY", NULL };
-  g_autoptr (GPtrArray) env = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Env envs = { list, index }, *env = &envs;
 
+  if (in->img && in->img->env && g_strv_length (in->img->env) > ENV_MAX)
+    return bad (error, "the image's environment has %u variables, more than %d",
+                g_strv_length (in->img->env), ENV_MAX);
   env_set (env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   env_set (env, "container=podman");
   if (o->tty)
@@ -172,8 +189,10 @@ run_config_env (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GErro
       return FALSE;
   for (char **e = o->env; e && *e; e++)
     env_add_flag (env, in->env, *e);
-  g_ptr_array_set_free_func (env, NULL);
-  c->env = strv_from_array (g_steal_pointer (&env));
+  if (list->len > ENV_MAX)
+    return bad (error, "the environment has %u variables, more than %d", list->len, ENV_MAX);
+  g_ptr_array_set_free_func (list, NULL);
+  c->env = strv_from_array (g_steal_pointer (&list));
   return TRUE;
 }
 

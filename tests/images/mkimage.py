@@ -4,6 +4,7 @@
 save writes them) from Debian's busybox-static, deterministically.
 
   mkimage.py busybox OUT.tar [oci|docker] [--two-layer] [--zstd] [--name N]
+             [--env-count N]   (N more Env entries, V0=0 ... : hostile sizes)
   mkimage.py hostile KIND OUT.tar      (an oci-archive that must be rejected)
 
 Hostile kinds: traversal, absolute, symlink-escape, hardlink-escape,
@@ -162,13 +163,17 @@ MEDIA = {"gzip": "application/vnd.oci.image.layer.v1.tar+gzip",
          "none": "application/vnd.oci.image.layer.v1.tar"}
 
 
+EXTRA_ENV = []
+
+
 def config_for(diff_ids, cmd=("sh",)):
     return json.dumps({
         "created": "2024-01-01T00:00:00Z",
         "architecture": "amd64",
         "os": "linux",
         "config": {
-            "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+            "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+                   + EXTRA_ENV,
             "Cmd": list(cmd),
             "Labels": {"org.podunit.test": "busybox"},
         },
@@ -254,6 +259,8 @@ def main(argv):
                 how = "zstd"
             elif a == "--name":
                 name = rest.pop(0)
+            elif a == "--env-count":
+                EXTRA_ENV.extend("V%d=%d" % (i, i) for i in range(int(rest.pop(0))))
             else:
                 sys.exit("mkimage.py: unknown argument " + a)
         if fmt == "oci":
