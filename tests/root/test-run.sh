@@ -115,6 +115,10 @@ P run --rm --no-such-flag $IMG true 2>/dev/null; check "bad flag: 125" "125" "$?
 P run --rm no-such-image true 2>/dev/null; check "unknown image: 125" "125" "$?"
 check_match "unsupported flag is named" "--privileged" "$(P run --rm --privileged $IMG true 2>&1)"
 check_match "a bad --pull policy is named" "--pull sometimes: invalid pull policy" "$(P run --rm --pull sometimes $IMG true 2>&1)"
+out=$(P run --rm --pull=never localhost/absent:1 true 2>&1); rc=$?
+check "--pull=never of an absent image: 125" "125" "$rc"
+check_match "--pull=never names the image and does not pull" "localhost/absent:1: image not known" "$out"
+check "--pull=never tries no registry" "" "$(printf '%s' "$out" | grep -i 'trying to pull')"
 check_match "--uidmap fails clearly" "--uidmap" "$(P run --rm --uidmap 0:100000:65536 $IMG true 2>&1)"
 check "killed by a signal: 128+9" "137" "$(P run --rm --init $IMG sh -c 'kill -9 $$'; echo $?)"
 
