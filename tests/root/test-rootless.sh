@@ -82,6 +82,18 @@ check_match "cgroup v2 without delegation: a warning naming the fix" \
   "running without a cgroup of its own \(limits are not applied\): run it from a systemd user service or \`systemd-run --user --scope\`" "$CG"
 check_match "... and the container runs" "^ran$" "$(printf '%s\n' "$CG" | grep -x ran)"
 
+# Later commands reach earlier containers (the pause process's namespace):
+# exec into a keep-id one, stop one whose process runs as a subordinate id.
+P run -d --name kid --userns=keep-id $IMG sleep 300 >/dev/null
+check "exec into a --userns=keep-id container" "uid=$UID_ gid=$UID_" "$(P exec kid id)"
+P run -d --name sub --user 1000 $IMG sleep 300 >/dev/null
+SUBPID=$(P inspect --format '{{.State.Pid}}' sub)
+check "--user 1000 runs as subordinate id 300999 on the host" "300999" "$(stat -c %u "/proc/$SUBPID")"
+P stop -t 0 kid sub >/dev/null 2>&1
+check "stop reaches both" "exited exited" \
+  "$(P inspect --format '{{.State.Status}}' kid) $(P inspect --format '{{.State.Status}}' sub)"
+P rm kid sub >/dev/null
+
 # --- escape attempts ---
 P run -d --name esc $IMG sleep 300 >/dev/null
 CPID=$(P inspect --format '{{.State.Pid}}' esc)
