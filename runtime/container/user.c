@@ -4,6 +4,7 @@
 #include "container/user.h"
 
 #include "sandbox/spawn.h"
+#include "sandbox/userns.h"
 
 /* One line of an /etc/passwd or /etc/group style file whose first field
  * or third field (the id) is @key. */
@@ -25,20 +26,6 @@ find_db_entry (const char *rootfs, const char *file, const char *key)
   return NULL;
 }
 
-static gboolean
-parse_id (const char *s, guint32 *out)
-{
-  char *end;
-  guint64 v;
-  if (!*s || !g_ascii_isdigit (*s))
-    return FALSE;
-  v = g_ascii_strtoull (s, &end, 10);
-  if (*end || v > G_MAXUINT32)
-    return FALSE;
-  *out = v;
-  return TRUE;
-}
-
 gboolean
 container_user_resolve (const char *user, const char *rootfs, uid_t *uid, gid_t *gid,
                         char **home, GError **error)
@@ -47,13 +34,13 @@ container_user_resolve (const char *user, const char *rootfs, uid_t *uid, gid_t 
   g_auto (GStrv) pw = find_db_entry (rootfs, "etc/passwd", parts[0]);
   guint32 u, gr;
 
-  if (parse_id (parts[0], &u))
+  if (userns_parse_id (parts[0], &u))
     {
       /* A uid the image does not know runs with gid 0, as podman's. */
-      if (!(pw && g_strv_length (pw) >= 4 && parse_id (pw[3], &gr)))
+      if (!(pw && g_strv_length (pw) >= 4 && userns_parse_id (pw[3], &gr)))
         gr = 0;
     }
-  else if (pw && g_strv_length (pw) >= 4 && parse_id (pw[2], &u) && parse_id (pw[3], &gr))
+  else if (pw && g_strv_length (pw) >= 4 && userns_parse_id (pw[2], &u) && userns_parse_id (pw[3], &gr))
     ;
   else
     {
@@ -61,10 +48,10 @@ container_user_resolve (const char *user, const char *rootfs, uid_t *uid, gid_t 
                    "unable to find user %s: no matching entries in passwd file", parts[0]);
       return FALSE;
     }
-  if (parts[1] && !parse_id (parts[1], &gr))
+  if (parts[1] && !userns_parse_id (parts[1], &gr))
     {
       g_auto (GStrv) grp = find_db_entry (rootfs, "etc/group", parts[1]);
-      if (!grp || !parse_id (grp[2], &gr))
+      if (!grp || !userns_parse_id (grp[2], &gr))
         {
           g_set_error (error, SPAWN_ERROR, 125,
                        "unable to find group %s: no matching entries in group file", parts[1]);
@@ -89,10 +76,10 @@ container_user_groups (char **group_add, const char *rootfs, GArray *groups, GEr
           g_set_error (error, SPAWN_ERROR, 125, "--group-add keep-groups is not supported");
           return FALSE;
         }
-      if (!parse_id (*gname, &id))
+      if (!userns_parse_id (*gname, &id))
         {
           g_auto (GStrv) grp = find_db_entry (rootfs, "etc/group", *gname);
-          if (!grp || !parse_id (grp[2], &id))
+          if (!grp || !userns_parse_id (grp[2], &id))
             {
               g_set_error (error, SPAWN_ERROR, 125, "--group-add %s: no such group in the image",
                            *gname);

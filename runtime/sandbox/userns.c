@@ -54,8 +54,8 @@ userns_mode_clear (UsernsMode *m)
   g_clear_pointer (&m->path, g_free);
 }
 
-static gboolean
-parse_u32 (const char *s, guint32 *out)
+gboolean
+userns_parse_id (const char *s, guint32 *out)
 {
   char *end;
   guint64 v;
@@ -75,8 +75,8 @@ userns_mapping_parse (const char *value, const char *flag, GArray *out, GError *
   IdMapping m;
   if (g_strv_length (f) == 3 && f[1][0] == '@')
     return fail (error, "%s %s: host ids (\"@\") are not supported by podunit yet", flag, value);
-  if (g_strv_length (f) != 3 || !parse_u32 (f[0], &m.container) || !parse_u32 (f[1], &m.host)
-      || !parse_u32 (f[2], &m.size))
+  if (g_strv_length (f) != 3 || !userns_parse_id (f[0], &m.container) || !userns_parse_id (f[1], &m.host)
+      || !userns_parse_id (f[2], &m.size))
     return fail (error, "%s %s: expected CONTAINER_ID:HOST_ID:SIZE", flag, value);
   if (m.size == 0 || (guint64) m.container + m.size > G_MAXUINT32
       || (guint64) m.host + m.size > G_MAXUINT32)
@@ -130,13 +130,13 @@ userns_mode_parse (const char *value, UsernsMode *m, GError **error)
         return fail (error, "--userns %s: option \"%s\" needs a value", value, *p);
       if (m->kind == USERNS_KEEP_ID && (g_str_equal (key, "uid") || g_str_equal (key, "gid")))
         {
-          if (!parse_u32 (eq + 1, &n))
+          if (!userns_parse_id (eq + 1, &n))
             return fail (error, "--userns %s: %s must be a number", value, key);
           *(g_str_equal (key, "uid") ? &m->uid : &m->gid) = n;
         }
       else if (m->kind == USERNS_AUTO && g_str_equal (key, "size"))
         {
-          if (!parse_u32 (eq + 1, &m->size) || m->size == 0)
+          if (!userns_parse_id (eq + 1, &m->size) || m->size == 0)
             return fail (error, "--userns %s: size must be a positive number", value);
         }
       else if (m->kind == USERNS_AUTO
@@ -177,7 +177,7 @@ userns_subid_ranges (const char *path, const char *user, guint32 id, guint32 own
       f = g_strsplit (*l, ":", -1);
       if (g_strv_length (f) != 3 || !((user && g_str_equal (f[0], user)) || g_str_equal (f[0], idbuf)))
         continue;
-      if (!parse_u32 (f[1], &m.host) || !parse_u32 (f[2], &m.size))
+      if (!userns_parse_id (f[1], &m.host) || !userns_parse_id (f[2], &m.size))
         continue; /* as shadow's own tools: a malformed line is no range */
       if (m.size <= 1)
         {
@@ -204,8 +204,8 @@ subid_map (const char *file, const char *name, GError **error)
 {
   g_autoptr (GArray) r = NULL;
   guint32 next = 0, num = G_MAXUINT32;
-  parse_u32 (name, &num);
-  r = userns_subid_ranges (file, parse_u32 (name, &num) ? NULL : name, num, G_MAXUINT32, error);
+  userns_parse_id (name, &num);
+  r = userns_subid_ranges (file, userns_parse_id (name, &num) ? NULL : name, num, G_MAXUINT32, error);
   if (!r)
     return NULL;
   if (r->len == 0)
@@ -604,7 +604,7 @@ read_pause (const char *pid_file)
   char path[64];
   struct stat st;
   guint32 pid;
-  if (!g_file_get_contents (pid_file, &text, NULL, NULL) || !parse_u32 (g_strstrip (text), &pid)
+  if (!g_file_get_contents (pid_file, &text, NULL, NULL) || !userns_parse_id (g_strstrip (text), &pid)
       || pid == 0)
     return -1;
   snprintf (path, sizeof path, "/proc/%u", pid);

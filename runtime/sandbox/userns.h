@@ -49,6 +49,10 @@ typedef struct {
   char *path;      /* ns:PATH */
 } UsernsMode;
 
+/* A uid or gid as /etc/passwd, /etc/subuid and the maps write it: decimal
+ * digits, at most G_MAXUINT32. */
+gboolean userns_parse_id (const char *s, guint32 *out);
+
 void userns_mode_clear (UsernsMode *m);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UsernsMode, userns_mode_clear)
 
