@@ -44,6 +44,14 @@ cli_load (CliGlobal *g, int argc, char **argv)
 
   g_autoptr (Store) s = cli_store_open (g, &error);
   g_autoptr (GPtrArray) loaded = s ? image_archive_load (s, input, &error) : NULL;
+  if (loaded == NULL && g_error_matches (error, STORE_ERROR, STORE_ERROR_INVALID))
+    {
+      /* podman's wording, then which format was tried and why it failed */
+      cli_error ("payload does not match any of the supported image formats: oci-archive, "
+                 "docker-archive: %s",
+                 error->message);
+      return EXIT_PODUNIT;
+    }
   if (loaded == NULL)
     return cli_fail (error);
   for (guint i = 0; i < loaded->len; i++)

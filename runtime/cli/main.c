@@ -363,9 +363,10 @@ main (int argc, char **argv)
           if (!parse_log_level (v, &g.log_level))
             {
               /* podman fails here before its exit-code machinery: status 1 */
-              cli_error ("Log Level \"%s\" is not supported, choose from: trace, debug, info, "
-                         "warn, warning, error, fatal, panic",
-                         v);
+              fprintf (stderr,
+                       "Log Level \"%s\" is not supported, choose from: trace, debug, info, "
+                       "warn, warning, error, fatal, panic\n",
+                       v);
               return 1;
             }
           log_level_set = TRUE;

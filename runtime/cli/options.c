@@ -72,9 +72,16 @@ normalize_args (int *argc, char ***argv, const GOptionEntry *entries, gboolean s
               continue;
             }
           g_ptr_array_add (out, a);
-          if (e && takes_value (e) && !eq && !(e->flags & G_OPTION_FLAG_OPTIONAL_ARG)
-              && i + 1 < *argc)
-            g_ptr_array_add (out, (*argv)[++i]);
+          if (e && takes_value (e) && !eq && !(e->flags & G_OPTION_FLAG_OPTIONAL_ARG))
+            {
+              if (i + 1 >= *argc)
+                {
+                  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               "flag needs an argument: --%s", e->long_name);
+                  return FALSE;
+                }
+              g_ptr_array_add (out, (*argv)[++i]);
+            }
           continue;
         }
       /* A group of short flags; the first that takes a value takes the rest. */
@@ -107,6 +114,12 @@ normalize_args (int *argc, char ***argv, const GOptionEntry *entries, gboolean s
                 g_ptr_array_add (out, g_strdup (c + 1));
               else if (i + 1 < *argc)
                 g_ptr_array_add (out, (*argv)[++i]);
+              else
+                {
+                  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               "flag needs an argument: '%c' in -%c", *c, *c);
+                  return FALSE;
+                }
               break;
             }
         }

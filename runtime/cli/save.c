@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* podunit save -o FILE [--format docker-archive|oci-archive] IMAGE */
+/* podunit save [-o FILE] [--format docker-archive|oci-archive] IMAGE (to stdout
+ * without -o, unless it is a terminal) */
 #include "image/archive-common.h"
 #include "cli/image-util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 int
 cli_save (CliGlobal *g, int argc, char **argv)
@@ -40,9 +44,9 @@ cli_save (CliGlobal *g, int argc, char **argv)
                  compress ? "--compress" : "--multi-image-archive");
       return EXIT_PODUNIT;
     }
-  if (output == NULL)
+  if (output == NULL && isatty (STDOUT_FILENO))
     {
-      cli_error ("save: -o FILE is required (podunit does not write archives to stdout)");
+      cli_error ("refusing to save to terminal. Use -o flag or redirect");
       return EXIT_PODUNIT;
     }
   if (argc != 2)
@@ -56,7 +60,47 @@ cli_save (CliGlobal *g, int argc, char **argv)
   if (img == NULL)
     return cli_fail (error);
   const char *name = cli_image_name_for_ref (img, argv[1]);
-  if (!image_archive_save (s, img, name, output, fmt, &error))
+  if (output)
+    return image_archive_save (s, img, name, output, fmt, &error) ? 0 : cli_fail (error);
+
+  /* To stdout (a pipe or a file): written whole to a private directory
+   * first, so a failure never leaves half an archive on the pipe. */
+  g_autofree char *dir = g_dir_make_tmp ("podunit-save-XXXXXX", &error);
+  if (!dir)
     return cli_fail (error);
+  g_autofree char *file = g_build_filename (dir, "archive.tar", NULL);
+  gboolean ok = image_archive_save (s, img, name, file, fmt, &error);
+  int fd = ok ? open (file, O_RDONLY | O_CLOEXEC) : -1;
+  unlink (file);
+  rmdir (dir);
+  if (!ok)
+    return cli_fail (error);
+  if (fd < 0)
+    {
+      cli_error ("save: %s: %s", file, g_strerror (errno));
+      return EXIT_PODUNIT;
+    }
+  char buf[65536];
+  ssize_t n;
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    for (ssize_t off = 0; off < n;)
+      {
+        ssize_t w = write (STDOUT_FILENO, buf + off, n - off);
+        if (w < 0 && errno == EINTR)
+          continue;
+        if (w < 0)
+          {
+            cli_error ("save: writing to stdout: %s", g_strerror (errno));
+            close (fd);
+            return EXIT_PODUNIT;
+          }
+        off += w;
+      }
+  close (fd);
+  if (n < 0)
+    {
+      cli_error ("save: reading %s: %s", file, g_strerror (errno));
+      return EXIT_PODUNIT;
+    }
   return 0;
 }
