@@ -11,11 +11,14 @@
 int
 cli_commit (CliGlobal *g, int argc, char **argv)
 {
-  g_autofree char *message = NULL, *author = NULL;
+  g_autofree char *message = NULL, *author = NULL, *format = NULL;
   gboolean quiet = FALSE, pause = FALSE;
   g_auto (GStrv) changes = NULL;
   const GOptionEntry entries[] = {
-    { "message", 'm', 0, G_OPTION_ARG_STRING, &message, "Commit message", NULL },
+    { "message", 'm', 0, G_OPTION_ARG_STRING, &message, "Commit message (docker format only)",
+      NULL },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "oci (podunit writes OCI images only)",
+      NULL },
     { "author", 'a', 0, G_OPTION_ARG_STRING, &author, "Author", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the image id", NULL },
     { "pause", 'p', 0, G_OPTION_ARG_NONE, &pause, "Ignored (no pausing)", NULL },
@@ -31,6 +34,17 @@ cli_commit (CliGlobal *g, int argc, char **argv)
 
   if (!cli_parse_options (&argc, &argv, entries, "CONTAINER [IMAGE]", FALSE))
     return EXIT_PODUNIT;
+  if (format && !g_str_equal (format, "oci"))
+    {
+      cli_error ("commit: --format %s is not supported: podunit writes OCI images only", format);
+      return EXIT_PODUNIT;
+    }
+  if (message)
+    {
+      /* as podman: an OCI image config has no place for a commit message */
+      cli_error ("messages are only compatible with the docker image format (-f docker)");
+      return EXIT_PODUNIT;
+    }
   if (changes)
     {
       cli_error ("commit: --change is not supported by podunit yet");

@@ -16,6 +16,8 @@ typedef struct
 {
   int dangling; /* -1 any, 0 named only, 1 dangling only */
   GPtrArray *references;
+  char *before, *after; /* image refs: created before / after (since) it */
+  GPtrArray *labels;    /* "k" or "k=v" */
 } Filters;
 
 static gboolean
@@ -30,11 +32,24 @@ parse_filters (char **filters, Filters *f, GError **error)
         f->dangling = strcmp (eq + 1, "true") == 0;
       else if (eq && g_str_has_prefix (*p, "reference="))
         g_ptr_array_add (f->references, g_strdup (eq + 1));
+      else if (eq && g_str_has_prefix (*p, "before="))
+        {
+          g_free (f->before);
+          f->before = g_strdup (eq + 1);
+        }
+      else if (eq && (g_str_has_prefix (*p, "after=") || g_str_has_prefix (*p, "since=")))
+        {
+          g_free (f->after);
+          f->after = g_strdup (eq + 1);
+        }
+      else if (eq && g_str_has_prefix (*p, "label="))
+        g_ptr_array_add (f->labels, g_strdup (eq + 1));
       else
         {
           g_set_error (
               error, STORE_ERROR, STORE_ERROR_INVALID,
-              "images: --filter %s is not supported (dangling=true|false, reference=PATTERN)", *p);
+              "images: --filter %s is not supported (dangling=true|false, reference=PATTERN, "
+              "before=IMAGE, after=IMAGE, since=IMAGE, label=KEY[=VALUE])", *p);
           return FALSE;
         }
     }
@@ -179,6 +194,23 @@ image_json (StoreImage *img, int containers)
   return o;
 }
 
+static gboolean
+labels_match (JsonObject *cfg, GPtrArray *filters)
+{
+  JsonNode *ln = cfg ? json_object_get_member (cfg, "Labels") : NULL;
+  JsonObject *labels = ln && JSON_NODE_HOLDS_OBJECT (ln) ? json_node_get_object (ln) : NULL;
+  for (guint i = 0; i < filters->len; i++)
+    {
+      g_auto (GStrv) kv = g_strsplit (filters->pdata[i], "=", 2);
+      if (!labels || !json_object_has_member (labels, kv[0]))
+        return FALSE;
+      JsonNode *v = json_object_get_member (labels, kv[0]);
+      if (kv[1] && (!JSON_NODE_HOLDS_VALUE (v) || g_strcmp0 (json_node_get_string (v), kv[1]) != 0))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static const char *images_sort_key;
 
 /* --sort: repository then tag, or one key; created and size newest/largest
@@ -240,8 +272,10 @@ cli_images (CliGlobal *g, int argc, char **argv)
 
   if (!cli_parse_options (&argc, &argv, entries, "[IMAGE] - list images", FALSE))
     return EXIT_PODUNIT;
-  Filters f = { .references = g_ptr_array_new_with_free_func (g_free) };
+  Filters f = { .references = g_ptr_array_new_with_free_func (g_free),
+                .labels = g_ptr_array_new_with_free_func (g_free) };
   g_autoptr (GPtrArray) refs = f.references;
+  g_autoptr (GPtrArray) label_filters = f.labels;
   if (argc > 2)
     {
       cli_error ("images: at most one IMAGE filter argument");
@@ -273,6 +307,19 @@ cli_images (CliGlobal *g, int argc, char **argv)
   g_autoptr (GPtrArray) images = s ? store_list_images (s, &error) : NULL;
   if (images == NULL)
     return cli_fail (error);
+  g_autofree char *before_s = f.before, *after_s = f.after;
+  gint64 before = G_MAXINT64, after = G_MININT64;
+  if (f.before || f.after)
+    {
+      g_autoptr (StoreImage) b = f.before ? store_lookup_image (s, f.before, &error) : NULL;
+      if (f.before && !b)
+        return cli_fail (error);
+      g_autoptr (StoreImage) a = f.after ? store_lookup_image (s, f.after, &error) : NULL;
+      if (f.after && !a)
+        return cli_fail (error);
+      before = b ? store_image_get_created (b) : before;
+      after = a ? store_image_get_created (a) : after;
+    }
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < images->len; i++)
     {
@@ -280,6 +327,11 @@ cli_images (CliGlobal *g, int argc, char **argv)
       const char *const *names = store_image_get_names (img);
       gboolean dangling = names[0] == NULL;
       if (f.dangling >= 0 && dangling != f.dangling)
+        continue;
+      gint64 created = store_image_get_created (img);
+      if (created >= before || created <= after)
+        continue;
+      if (!labels_match (store_image_get_config (img), label_filters))
         continue;
       guint n = g_strv_length ((char **)names);
       for (guint j = 0; j < MAX (n, 1); j++)

@@ -421,6 +421,16 @@ cli_template_new (const char *format, GHashTable *headers, GError **error)
   Parser ps = { format, format, FALSE };
   if (!parse_nodes (&ps, t->nodes, NULL, error))
     return NULL;
+  /* podman's tables: blanks between fields separate columns like "\t". */
+  for (guint i = 0; t->table && i < t->nodes->len; i++)
+    {
+      Node *n = t->nodes->pdata[i];
+      if (n->kind == NODE_TEXT && *n->text && n->text[strspn (n->text, " ")] == '\0')
+        {
+          g_free (n->text);
+          n->text = g_strdup ("\t");
+        }
+    }
   return g_steal_pointer (&t);
 }
 
