@@ -335,10 +335,12 @@ cli_volume_rm (CliGlobal *g, int argc, char **argv)
 int
 cli_volume_prune (CliGlobal *g, int argc, char **argv)
 {
-  gboolean force = FALSE;
+  gboolean force = FALSE, all = FALSE;
   g_auto (GStrv) filters = NULL;
   const GOptionEntry entries[] = {
     { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Do not ask for confirmation", NULL },
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Named volumes too, not only anonymous ones",
+      NULL },
     { "filter", 0, 0, G_OPTION_ARG_STRING_ARRAY, &filters, "Prune only these", "KEY=VALUE" },
     { NULL },
   };
@@ -351,14 +353,16 @@ cli_volume_prune (CliGlobal *g, int argc, char **argv)
   if (!force)
     {
       char answer[16] = "";
-      printf ("WARNING! This will remove all volumes not used by at least one container. "
-              "The following volumes will be removed:\n");
+      printf ("WARNING! This will remove all %svolumes not used by at least one container. "
+              "The following volumes will be removed:\n",
+              all ? "" : "anonymous ");
       if (!(names = volume_list (g->root, &error)))
         return fail_volume (error);
       for (guint i = 0; i < names->len; i++)
         {
           g_autoptr (GPtrArray) users = volume_users (g->root, names->pdata[i], NULL);
-          if (users && !users->len)
+          g_autoptr (Volume) v = volume_load (g->root, names->pdata[i], NULL);
+          if (users && !users->len && v && (all || v->anonymous))
             printf ("%s\n", (char *)names->pdata[i]);
         }
       printf ("Are you sure you want to continue? [y/N] ");
@@ -373,7 +377,9 @@ cli_volume_prune (CliGlobal *g, int argc, char **argv)
     {
       g_autoptr (GError) local = NULL;
       g_autoptr (Volume) v = volume_load (g->root, names->pdata[i], NULL);
-      if (!v || (filters && !matches (g, v, filters, NULL)))
+      /* Without --all only anonymous volumes go, as podman: named ones
+       * hold data someone chose to keep. */
+      if (!v || (!all && !v->anonymous) || (filters && !matches (g, v, filters, NULL)))
         continue;
       if (volume_remove (g->root, v->name, &local))
         printf ("%s\n", v->name);

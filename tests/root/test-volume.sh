@@ -73,8 +73,9 @@ check_match "rm of a volume in use: podman's message" "volume data is being used
   "$(P volume rm data 2>&1)"
 check "ls --filter dangling=false" "data" "$(P volume ls -q --filter dangling=false)"
 check "the volume is still there" "hello" "$(cat "$T/root/volumes/data/_data/f")"
-check "prune keeps a volume in use" "0" "$(P volume prune -f >/dev/null; status P volume exists data)"
-check "prune removed the unused ones" "data" "$(P volume ls -q)"
+check "prune without -a keeps named volumes" "0" "$(P volume prune -f >/dev/null; status P volume exists implicit)"
+check "prune -a keeps a volume in use" "0" "$(P volume prune -a -f >/dev/null; status P volume exists data)"
+check "prune -a removed the unused ones" "data" "$(P volume ls -q)"
 check "rm -f removes the container too" "data|0" "$(P volume rm -f data | tr '\n' '|'; P ps -a -q | wc -l)"
 check "rm of an unknown volume" "Error: no volume with name \"nope\" found: no such volume" \
   "$(P volume rm nope 2>&1)"
@@ -88,6 +89,8 @@ check_match "-v /path makes an anonymous volume with a 64-hex name" "^[0-9a-f]{6
 check "inspect marks it Anonymous" "true" "$(P volume inspect --format '{{.Anonymous}}' "$ANON")"
 P rm anon >/dev/null
 check "rm without -v keeps it" "0" "$(status P volume exists "$ANON")"
+check "prune without -a removes an unused anonymous volume, keeps the named one" "1 0" \
+  "$(P volume prune -f >/dev/null; echo "$(status P volume exists "$ANON") $(status P volume exists keep)")"
 P create --name anon2 --mount type=volume,destination=/s -v keep:/keep $IMG true >/dev/null
 ANON2=$(P volume ls -q | grep -Ev "^(keep|owned|owned2|implicit|$ANON)$")
 check "rm -v removes the anonymous volume, not the named one" "1 0" \
