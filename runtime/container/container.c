@@ -542,12 +542,24 @@ container_state_load (const char *runroot, const char *id, ContainerState *st, G
    * with the real status: until then it still counts as running. (A
    * foreground run is its own supervisor and records the exit itself.) */
   if ((st->status == CONTAINER_RUNNING || st->status == CONTAINER_STOPPING)
-      && (st->pid <= 0 || (kill (st->pid, 0) < 0 && errno == ESRCH))
+      && (st->pid <= 0 || !container_pid_running (st->pid))
       && (st->supervisor_pid <= 0 || st->supervisor_pid == getpid ()
           || !container_pid_running (st->supervisor_pid)))
     {
+      /* A zombie is not running either (a killed supervisor cannot reap
+       * its container). Nobody will record the real status: as podman
+       * after conmon dies, it is 137 (killed), at the time it was found,
+       * and that is written down so it does not change on the next look. */
+      gboolean supervised = st->supervisor_pid > 0 && st->supervisor_pid != getpid ();
       st->status = CONTAINER_EXITED;
       st->pid = 0;
+      if (supervised)
+        {
+          st->exit_code = 137;
+          st->finished_at = g_get_real_time ();
+          st->supervisor_pid = 0;
+          (void) container_state_save (runroot, id, st, NULL);
+        }
     }
   return TRUE;
 }

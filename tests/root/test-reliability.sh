@@ -72,5 +72,23 @@ check "over 65536 Env entries: a clear error" "125:Error: the image's environmen
   "$(out=$(P create localhost/env70k true 2>&1 >/dev/null); echo "$?:$out")"
 P rmi localhost/env60k localhost/env70k >/dev/null
 
+# --- a SIGKILLed supervisor: its container is seen as podman sees one
+# after conmon dies. Under a subreaper that never reaps, the killed
+# supervisor and then the stopped container stay zombies. ---
+cat > "$T/sk.sh" <<'EOF_SK'
+P () { "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"; }
+P run -d --name sk $IMG sleep 1000 >/dev/null
+st=$T/run/containers/$(P inspect --format '{{.Id}}' sk)/state.json
+sup=$(sed 's/.*supervisor_pid":\([0-9]*\).*/\1/' "$st")
+kill -9 "$sup"; sleep 0.2
+P stop -t 1 sk >/dev/null 2>&1; echo stop=$?
+P ps -a --format '{{.Names}} {{.Status}}' | sed 's/) .*/)/'
+P inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.State.FinishedAt}}' sk | cut -dT -f1
+P rm sk >/dev/null; echo rm=$?
+EOF_SK
+out=$(PODUNIT=$PODUNIT T=$T IMG=$IMG python3 "$HERE/subreaper.py" "bash $T/sk.sh" 2>&1)
+check "killed supervisor: stop, ps, inspect, rm" \
+  "stop=0 sk Exited (137) exited 137 $(date -u +%Y-%m-%d) rm=0" "$(echo $out)"
+
 echo "1..$n"
 [ $fails = 0 ]
