@@ -16,6 +16,8 @@ PKGS=(
   # host has no systemd; tests run `docker-registry serve` themselves),
   # skopeo to fill it, htpasswd for bcrypt entries, openssl for a test CA
   docker-registry skopeo apache2-utils openssl curl
+  # podman's own system tests (suite podman-system, ../shared/podman-system)
+  bats jq
   # VM end-to-end harness (tests/e2e)
   qemu-system-x86 debootstrap e2fsprogs
   # benchmarks
