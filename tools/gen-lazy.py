@@ -9,7 +9,8 @@ libstdc++ (~4.5 ms of CPU a start) and only the image verbs touch
 archives; json-glib pulls in gobject, gio, gmodule, libffi, libmount,
 libblkid, libselinux and zlib (~1 ms) and `run` reads no JSON on its path
 (store.h's caches); libseccomp compiles a profile only when the cached
-BPF is missing. `podunit run` should not pay for `podunit load`.
+BPF is missing; libcrypto only hashes (load, commit, pull). `podunit run`
+should not pay for `podunit load`.
 
 Usage (meson runs it):
   gen-lazy.py CC SONAME LABEL HEADERS PREFIXES PKG OBJECTS... > LABEL-lazy.c
