@@ -87,6 +87,12 @@ cli_exec (CliGlobal *g, int argc, char **argv)
   for (char **e = env; e && *e; e++)
     g_ptr_array_add (envv, strchr (*e, '=') ? g_strdup (*e)
                                             : g_strconcat (*e, "=", g_getenv (*e), NULL));
+  /* -t: a terminal type, as podman's exec, unless one is set already */
+  gboolean has_term = FALSE;
+  for (guint i = 0; i < envv->len; i++)
+    has_term = has_term || g_str_has_prefix (envv->pdata[i], "TERM=");
+  if (tty && !has_term)
+    g_ptr_array_add (envv, g_strdup ("TERM=xterm"));
   g_ptr_array_add (envv, NULL);
   g_strfreev (c->env);
   c->env = (char **) g_ptr_array_free (g_steal_pointer (&envv), FALSE);

@@ -169,6 +169,8 @@ check "logs" "out err" "$(P logs web 2>&1 | sort -r | tr '\n' ' ' | sed 's/ $//'
 check "exec enters the same namespaces" "same" "$(P exec web sh -c 'for n in mnt pid net uts ipc cgroup; do [ $(readlink /proc/self/ns/$n) = $(readlink /proc/1/ns/$n) ] || echo differs $n; done; echo same')"
 check "exec has the same caps and seccomp" "CapEff:	00000000800405fb Seccomp:	2" "$(P exec web grep -E '^(CapEff|Seccomp):' /proc/self/status | tr '\n' ' ' | sed 's/ $//')"
 check "exec -e -w -u" "v /tmp 1000" "$(P exec -e X=v -w /tmp -u 1000 web sh -c 'echo $X $(pwd) $(id -u)')"
+check "exec -t sets TERM, -e wins" "xterm vt100 -" \
+  "$(echo $(P exec -t web sh -c 'echo $TERM' </dev/null) $(P exec -t -e TERM=vt100 web sh -c 'echo $TERM' </dev/null) $(P exec web sh -c 'echo ${TERM:--}') | tr -d '\r')"
 P exec web sh -c 'exit 4'; check "exec exit status" "4" "$?"
 P exec web nope 2>/dev/null; check "exec not found: 127" "127" "$?"
 sup=$(P inspect --format '{{.State.ConmonPid}}' web)
