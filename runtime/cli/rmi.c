@@ -110,19 +110,27 @@ cli_rmi (CliGlobal *g, int argc, char **argv)
   for (int i = 1; i < argc; i++)
     {
       g_autoptr (GError) local = NULL;
+      /* Looked up and removed under the store lock: another rmi of the same
+       * image either finished first (this one then says "image not
+       * known", as podman) or waits. */
+      if (!store_lock (s, &local))
+        return cli_fail (local);
       g_autoptr (StoreImage) img = store_lookup_image (s, argv[i], &local);
       int r;
       if (img == NULL && g_error_matches (local, STORE_ERROR, STORE_ERROR_NOT_FOUND))
         {
-          if (ignore || force) /* podman: --force ignores missing images */
-            continue;
-          cli_error ("%s", local->message);
-          r = EXIT_RMI_UNKNOWN;
+          r = 0;
+          if (!ignore && !force) /* podman: --force ignores missing images */
+            {
+              cli_error ("%s", local->message);
+              r = EXIT_RMI_UNKNOWN;
+            }
         }
       else if (img == NULL)
         r = cli_fail (local);
       else
         r = remove_one (g, s, img, argv[i], force);
+      store_unlock (s);
       rc = r ? r : rc;
     }
   return rc;

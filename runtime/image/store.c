@@ -1101,6 +1101,14 @@ store_remove_image (Store *s, const char *id, GError **error)
 {
   if (!store_lock (s, error))
     return FALSE;
+  g_autofree char *idir = sub (s, "images", id);
+  if (access (idir, F_OK) < 0 && errno == ENOENT)
+    {
+      /* Removed by another process since the caller looked it up. */
+      g_set_error (error, STORE_ERROR, STORE_ERROR_NOT_FOUND, "%s: image not known", id);
+      store_unlock (s);
+      return FALSE;
+    }
   g_autoptr (JsonNode) names = read_names (s, error);
   gboolean ok = names != NULL;
   if (ok)
@@ -1211,18 +1219,39 @@ pending_image_free (PendingImage *p)
 StoreTxn *
 store_txn_begin (Store *s, GError **error)
 {
-  g_autofree char *tmpl = g_build_filename (s->root, "tmp", "txn-XXXXXX", NULL);
-  if (g_mkdtemp (tmpl) == NULL)
+  g_autofree char *tmpl = NULL;
+  autofd int dir_fd = -1;
+  /* Garbage collection removes unlocked dirs in tmp/: one may go between
+   * mkdtemp and flock here. Once locked, a dir still linked is ours. */
+  for (int tries = 0;; tries++)
     {
-      errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", tmpl);
-      return NULL;
+      struct stat st;
+      g_free (tmpl);
+      tmpl = g_build_filename (s->root, "tmp", "txn-XXXXXX", NULL);
+      if (g_mkdtemp (tmpl) == NULL)
+        {
+          errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", tmpl);
+          return NULL;
+        }
+      dir_fd = open (tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dir_fd >= 0 && flock (dir_fd, LOCK_EX) == 0 && fstat (dir_fd, &st) == 0
+          && st.st_nlink > 0)
+        break;
+      if (dir_fd >= 0)
+        close (dir_fd);
+      dir_fd = -1;
+      if (tries == 100)
+        {
+          errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno ? errno : ENOENT,
+                       "cannot create %s", tmpl);
+          return NULL;
+        }
     }
   StoreTxn *t = g_new0 (StoreTxn, 1);
   t->s = s;
   t->dir = g_steal_pointer (&tmpl);
-  t->dir_fd = open (t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (t->dir_fd >= 0)
-    flock (t->dir_fd, LOCK_EX);
+  t->dir_fd = dir_fd;
+  dir_fd = -1;
   t->blobs = g_ptr_array_new_with_free_func (g_free);
   t->layers = g_ptr_array_new_with_free_func (g_free);
   t->layer_blobs = g_ptr_array_new_with_free_func (g_free);

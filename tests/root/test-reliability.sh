@@ -90,5 +90,32 @@ out=$(PODUNIT=$PODUNIT T=$T IMG=$IMG python3 "$HERE/subreaper.py" "bash $T/sk.sh
 check "killed supervisor: stop, ps, inspect, rm" \
   "stop=0 sk Exited (137) exited 137 $(date -u +%Y-%m-%d) rm=0" "$(echo $out)"
 
+# --- the store under parallel load and rmi: each either works or says
+# podman's "image not known" (status 1); never an internal error ---
+python3 "$HERE/../images/mkimage.py" busybox "$T/par.tar" --name localhost/par:latest >/dev/null
+bad=0
+for round in 1 2 3; do
+  P load -i "$T/par.tar" >/dev/null
+  for i in 1 2 3 4 5 6; do
+    ( out=$(P rmi localhost/par:latest 2>&1); echo "$?|$out" > "$T/rmi.$i" ) &
+  done
+  ( out=$(P load -i "$T/par.tar" 2>&1); echo "$?|$out" > "$T/load.1" ) &
+  wait
+  for f in "$T"/rmi.*; do
+    case "$(cat "$f")" in
+      "0|Untagged: localhost/par:latest"*|"1|Error: localhost/par:latest: image not known") ;;
+      *) bad=$((bad + 1)); echo "# rmi: $(cat "$f")" ;;
+    esac
+  done
+  case "$(cat "$T/load.1")" in
+    "0|"*) ;;
+    *) bad=$((bad + 1)); echo "# load: $(cat "$T/load.1")" ;;
+  esac
+  P rmi -i localhost/par:latest >/dev/null 2>&1
+done
+check "parallel rmi/load of one image: success or image not known only" "0" "$bad"
+check "the store is left consistent (image gone, no staging dir)" "1:" \
+  "$(P image exists localhost/par:latest; echo "$?:$(ls "$T/root/tmp" 2>/dev/null | head -1)")"
+
 echo "1..$n"
 [ $fails = 0 ]
