@@ -937,7 +937,7 @@ wait_state_change (int ifd, pid_t pid, int timeout_ms)
   struct pollfd fds[2] = { { .fd = ifd, .events = POLLIN }, { .fd = pfd, .events = POLLIN } };
   char events[4096];
 
-  if (pid > 0 && pfd < 0)
+  if (pid > 0 && pfd < 0 && errno == ESRCH)
     return; /* gone already */
   if (ifd < 0)
     timeout_ms = timeout_ms < 0 ? 20 : MIN (timeout_ms, 20);
