@@ -167,12 +167,7 @@ cli_image_inspect (CliGlobal *g, int argc, char **argv)
   else
     {
       g_autoptr (JsonNode) root = json_node_init_array (json_node_alloc (), out);
-      g_autoptr (JsonGenerator) gen = json_generator_new ();
-      json_generator_set_pretty (gen, TRUE);
-      json_generator_set_indent (gen, 4);
-      json_generator_set_root (gen, root);
-      g_autofree char *text = json_generator_to_data (gen, NULL);
-      puts (text);
+      cli_print_json (root);
     }
   return rc;
 }

@@ -43,12 +43,7 @@ print_formatted (JsonObject *o, const char *format, void (*fallback) (JsonObject
   if (cli_template_is_json (format))
     {
       g_autoptr (JsonNode) root = json_node_init_object (json_node_alloc (), o);
-      g_autoptr (JsonGenerator) gen = json_generator_new ();
-      json_generator_set_pretty (gen, TRUE);
-      json_generator_set_indent (gen, 4);
-      json_generator_set_root (gen, root);
-      g_autofree char *s = json_generator_to_data (gen, NULL);
-      puts (s);
+      cli_print_json (root);
       return 0;
     }
   g_autoptr (CliTemplate) t = cli_template_new (format, NULL, &error);
@@ -96,15 +91,22 @@ print_version (JsonObject *o)
           json_object_get_string_member (c, "OsArch"));
 }
 
+/* version and info take --format only; NULL (printed) on a bad flag. */
+static gboolean
+parse_format_only (int argc, char **argv, char **format)
+{
+  const GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, format, "json or a Go template", "FORMAT" },
+    { NULL },
+  };
+  return cli_parse_options (&argc, &argv, entries, NULL, FALSE);
+}
+
 int
 cli_version (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *format = NULL;
-  const GOptionEntry entries[] = {
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "json or a Go template", "FORMAT" },
-    { NULL },
-  };
-  if (!cli_parse_options (&argc, &argv, entries, NULL, FALSE))
+  if (!parse_format_only (argc, argv, &format))
     return EXIT_PODUNIT;
   g_autoptr (JsonObject) o = version_object ();
   return print_formatted (o, format, print_version);
@@ -253,11 +255,7 @@ int
 cli_info (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *format = NULL;
-  const GOptionEntry entries[] = {
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "json or a Go template", "FORMAT" },
-    { NULL },
-  };
-  if (!cli_parse_options (&argc, &argv, entries, NULL, FALSE))
+  if (!parse_format_only (argc, argv, &format))
     return EXIT_PODUNIT;
   g_autoptr (JsonObject) o = info_object (g);
   return print_formatted (o, format, print_info);

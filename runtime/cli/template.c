@@ -1107,6 +1107,17 @@ cli_template_print (CliTemplate *t, gboolean noheading)
 }
 
 void
+cli_print_json (JsonNode *root)
+{
+  g_autoptr (JsonGenerator) g = json_generator_new ();
+  json_generator_set_pretty (g, TRUE);
+  json_generator_set_indent (g, 4);
+  json_generator_set_root (g, root);
+  g_autofree char *s = json_generator_to_data (g, NULL);
+  puts (s);
+}
+
+void
 cli_print_json_rows (GPtrArray *rows)
 {
   JsonArray *arr = json_array_new ();
@@ -1114,10 +1125,5 @@ cli_print_json_rows (GPtrArray *rows)
     json_array_add_object_element (arr, json_object_ref (rows->pdata[i]));
   g_autoptr (JsonNode) root = json_node_init_array (json_node_alloc (), arr);
   json_array_unref (arr);
-  g_autoptr (JsonGenerator) g = json_generator_new ();
-  json_generator_set_pretty (g, TRUE);
-  json_generator_set_indent (g, 4);
-  json_generator_set_root (g, root);
-  g_autofree char *s = json_generator_to_data (g, NULL);
-  puts (s);
+  cli_print_json (root);
 }
