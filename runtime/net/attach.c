@@ -1,0 +1,643 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Attachments, leases and the firewall they imply (see attach.h). */
+#include "net/attach.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "net/dns.h"
+#include "net/firewall.h"
+#include "net/netlink.h"
+#include "net/network.h"
+#include "net/ports.h"
+
+#define GROUP_CTR "container"
+#define NET_PREFIX "network "
+
+static char *
+state_dir (const char *runroot)
+{
+  return g_build_filename (runroot, "networks", "attach", NULL);
+}
+
+static int
+lock_state (const char *runroot, GError **error)
+{
+  g_autofree char *dir = state_dir (runroot);
+  g_autofree char *path = g_build_filename (runroot, "networks", "lock", NULL);
+  int fd;
+  if (g_mkdir_with_parents (dir, 0700) < 0
+      || (fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+    {
+      g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "%s: %s", path, g_strerror (errno));
+      return -1;
+    }
+  while (flock (fd, LOCK_EX) < 0 && errno == EINTR)
+    ;
+  return fd;
+}
+
+/* Field 22 of /proc/PID/stat: tells a live pid from a reused one. */
+static guint64
+process_start_time (pid_t pid)
+{
+  char path[64];
+  g_autofree char *text = NULL;
+  char *p;
+  guint64 start = 0;
+  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  if (!g_file_get_contents (path, &text, NULL, NULL) || !(p = strrchr (text, ')')))
+    return 0;
+  /* after ") ": state is field 3 (a zombie has exited: it counts as
+   * gone, its reaper may be slow); start time is field 22 */
+  if (p[1] && (p[2] == 'Z' || p[2] == 'X'))
+    return 0;
+  for (int field = 2; p && field < 22; field++)
+    p = strchr (p + 1, ' ');
+  if (p)
+    start = g_ascii_strtoull (p + 1, NULL, 10);
+  return start;
+}
+
+typedef struct {
+  char *id;
+  GKeyFile *kf;
+} Record;
+
+static void
+record_free (Record *r)
+{
+  g_free (r->id);
+  g_key_file_unref (r->kf);
+  g_free (r);
+}
+
+static gboolean
+record_alive (GKeyFile *kf)
+{
+  pid_t pid = g_key_file_get_integer (kf, GROUP_CTR, "pid", NULL);
+  g_autofree char *st = g_key_file_get_string (kf, GROUP_CTR, "starttime", NULL);
+  return pid > 0 && st && process_start_time (pid) == g_ascii_strtoull (st, NULL, 10);
+}
+
+/* The live records; dead ones are deleted (reclaimed) on the way. */
+static GPtrArray *
+load_records (const char *runroot)
+{
+  g_autofree char *dir = state_dir (runroot);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) record_free);
+  const char *e;
+  while (d && (e = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (dir, e, NULL);
+      GKeyFile *kf;
+      if (e[0] == '.')
+        {
+          unlink (path); /* a temp file of a write that was cut short */
+          continue;
+        }
+      kf = g_key_file_new ();
+      if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, NULL) || !record_alive (kf))
+        {
+          g_key_file_unref (kf);
+          unlink (path);
+          continue;
+        }
+      Record *r = g_new0 (Record, 1);
+      r->id = g_strdup (e);
+      r->kf = kf;
+      g_ptr_array_add (out, r);
+    }
+  return out;
+}
+
+/* The network groups of a record, in order. */
+static char **
+record_networks (GKeyFile *kf)
+{
+  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+  GPtrArray *out = g_ptr_array_new ();
+  for (char **gr = groups; *gr; gr++)
+    if (g_str_has_prefix (*gr, NET_PREFIX))
+      g_ptr_array_add (out, g_strdup (*gr));
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+static void
+string_free (gpointer s)
+{
+  g_string_free (s, TRUE);
+}
+
+/* aardvark-dns's files for @records (dns.h): per network with DNS, its
+ * gateway, then each container's address and names. */
+static gboolean
+apply_dns (const char *root, const char *runroot, GPtrArray *records, GError **error)
+{
+  g_autoptr (GHashTable) files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        string_free);
+  g_autoptr (GHashTable) files_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *dir = g_build_filename (runroot, "networks", "aardvark-dns", NULL);
+  GHashTableIter it;
+  gpointer k, v;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      Record *r = records->pdata[i];
+      g_auto (GStrv) nets = record_networks (r->kf);
+      g_autofree char *name = g_key_file_get_string (r->kf, GROUP_CTR, "name", NULL);
+      for (char **gr = nets; *gr; gr++)
+        {
+          const char *net = *gr + strlen (NET_PREFIX);
+          g_autoptr (NetNetwork) n = NULL;
+          g_autofree char *ip = g_key_file_get_string (r->kf, *gr, "ip", NULL);
+          g_auto (GStrv) aliases = g_key_file_get_string_list (r->kf, *gr, "aliases", NULL, NULL);
+          g_autofree char *alias_list = aliases ? g_strjoinv (",", aliases) : NULL;
+          GString *f = g_hash_table_lookup (files, net);
+          if (!f)
+            {
+              n = net_network_load (root, net, NULL);
+              if (!n || !n->dns_enabled)
+                continue;
+              f = g_string_new (NULL);
+              g_string_append_printf (f, "%s\n", n->gateway);
+              g_hash_table_insert (files, g_strdup (net), f);
+            }
+          g_string_append_printf (f, "%s %s  %s%s%s\n", r->id, ip, name ? name : r->id,
+                                  alias_list ? "," : "", alias_list ? alias_list : "");
+        }
+    }
+  g_hash_table_iter_init (&it, files);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    g_hash_table_insert (files_text, g_strdup (k), g_strdup (((GString *) v)->str));
+  return dns_apply (dir, files_text, error);
+}
+
+/* The firewall for @records (firewall.h). */
+static gboolean
+apply_firewall (const char *root, GPtrArray *records, GError **error)
+{
+  FirewallState s;
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gboolean ok;
+
+  if (records->len == 0)
+    return firewall_apply (NULL, error);
+  firewall_state_init (&s);
+  for (guint i = 0; i < records->len; i++)
+    {
+      GKeyFile *kf = ((Record *) records->pdata[i])->kf;
+      g_auto (GStrv) nets = record_networks (kf);
+      g_auto (GStrv) ports = g_key_file_get_string_list (kf, GROUP_CTR, "ports", NULL, NULL);
+      g_autofree char *target = nets[0] ? g_key_file_get_string (kf, nets[0], "ip", NULL) : NULL;
+      for (char **gr = nets; *gr; gr++)
+        {
+          const char *name = *gr + strlen (NET_PREFIX);
+          g_autoptr (NetNetwork) n = NULL;
+          if (g_hash_table_contains (seen, name))
+            continue;
+          g_hash_table_add (seen, g_strdup (name));
+          n = net_network_load (root, name, NULL);
+          if (!n)
+            continue; /* removed while in use: its container keeps running */
+          g_ptr_array_add (s.bridges, g_strdup (n->iface));
+          if (n->internal)
+            g_ptr_array_add (s.internal, g_strdup (n->iface));
+          else
+            g_ptr_array_add (s.subnets, g_strdup (n->subnet));
+        }
+      for (char **p = ports; target && p && *p; p++)
+        {
+          NetPort port;
+          if (!net_port_from_string (*p, &port) || strchr (port.host_ip, ':'))
+            continue;
+          for (guint k = 0; k < port.count; k++)
+            {
+              if (*port.host_ip)
+                g_ptr_array_add (s.pf4, g_strdup_printf ("%s . %s . %u : %s . %u", port.host_ip,
+                                                         port.proto, port.host_port + k, target,
+                                                         port.ctr_port + k));
+              else
+                g_ptr_array_add (s.pf4any, g_strdup_printf ("%s . %u : %s . %u", port.proto,
+                                                            port.host_port + k, target,
+                                                            port.ctr_port + k));
+            }
+        }
+    }
+  ok = firewall_apply (&s, error);
+  firewall_state_clear (&s);
+  return ok;
+}
+
+static gboolean
+write_sysctl (const char *path, GError **error)
+{
+  if (!g_file_set_contents (path, "1", 1, NULL))
+    {
+      /* g_file_set_contents renames over; /proc needs a plain write. */
+      int fd = open (path, O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || write (fd, "1", 1) != 1)
+        {
+          int e = errno;
+          if (fd >= 0)
+            close (fd);
+          g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "%s: %s", path, g_strerror (e));
+          return FALSE;
+        }
+      close (fd);
+    }
+  return TRUE;
+}
+
+/* The bridge of @n, up, with forwarding and localhost DNAT allowed. */
+static gboolean
+bridge_ensure (NetLink *nl, const NetNetwork *n, GError **error)
+{
+  guint32 gw;
+  g_autofree char *rl = g_strdup_printf ("/proc/sys/net/ipv4/conf/%s/route_localnet", n->iface);
+  if (!net_parse_ip4 (n->gateway, &gw))
+    {
+      g_set_error (error, NET_ERROR, NET_ERROR_INVALID, "network %s: bad gateway %s", n->name,
+                   n->gateway);
+      return FALSE;
+    }
+  return netlink_bridge_ensure (nl, n->iface, gw, n->prefix, n->mtu, error)
+         && write_sysctl ("/proc/sys/net/ipv4/ip_forward", error) && write_sysctl (rl, error);
+}
+
+static gboolean
+ip_taken (GPtrArray *records, GKeyFile *self, const char *net, guint32 ip)
+{
+  g_autofree char *group = g_strconcat (NET_PREFIX, net, NULL);
+  for (guint i = 0; i <= records->len; i++)
+    {
+      GKeyFile *kf = i < records->len ? ((Record *) records->pdata[i])->kf : self;
+      g_autofree char *s = g_key_file_get_string (kf, group, "ip", NULL);
+      guint32 v;
+      if (s && net_parse_ip4 (s, &v) && v == ip)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+allocate_ip (const NetNetwork *n, GPtrArray *records, GKeyFile *self, const char *want,
+             guint32 *out, GError **error)
+{
+  guint32 bcast = n->net4 | ~n->mask4, gw = 0, first = n->net4 + 1, last = bcast - 1;
+  net_parse_ip4 (n->gateway, &gw);
+  if (n->range_start)
+    net_parse_ip4 (n->range_start, &first);
+  if (n->range_end)
+    net_parse_ip4 (n->range_end, &last);
+  if (want)
+    {
+      guint32 ip;
+      if (!net_parse_ip4 (want, &ip) || (ip & n->mask4) != n->net4 || ip == n->net4
+          || ip == bcast || ip == gw)
+        {
+          g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                       "--ip %s is not a free host address of network %s (%s)", want, n->name,
+                       n->subnet);
+          return FALSE;
+        }
+      if (ip_taken (records, self, n->name, ip))
+        {
+          g_set_error (error, NET_ERROR, NET_ERROR_IN_USE,
+                       "IPAM error: requested ip address %s is already allocated to another "
+                       "container on network %s", want, n->name);
+          return FALSE;
+        }
+      *out = ip;
+      return TRUE;
+    }
+  for (guint32 ip = first; ip <= last && ip != 0; ip++)
+    if (ip != gw && ip != n->net4 && ip != bcast && !ip_taken (records, self, n->name, ip))
+      {
+        *out = ip;
+        return TRUE;
+      }
+  g_set_error (error, NET_ERROR, NET_ERROR_IN_USE,
+               "IPAM error: failed to find free IP in range %s", n->subnet);
+  return FALSE;
+}
+
+gboolean
+net_mac_parse (const char *s, guint8 mac[6])
+{
+  unsigned int b[6];
+  char extra;
+  if (!s || sscanf (s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+                    &extra) != 6)
+    return FALSE;
+  for (int i = 0; i < 6; i++)
+    mac[i] = b[i];
+  return !(mac[0] & 1); /* not multicast */
+}
+
+/* Host ports of @ports that a live record publishes already. */
+static gboolean
+check_ports (GPtrArray *records, char **ports, GError **error)
+{
+  for (char **p = ports; p && *p; p++)
+    {
+      NetPort a;
+      if (!net_port_from_string (*p, &a))
+        continue;
+      if (strchr (a.host_ip, ':'))
+        {
+          g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                       "-p %s: IPv6 host addresses need an IPv6 network, which podunit does not "
+                       "have yet", *p);
+          return FALSE;
+        }
+      for (guint i = 0; i < records->len; i++)
+        {
+          g_auto (GStrv) other = g_key_file_get_string_list (((Record *) records->pdata[i])->kf,
+                                                             GROUP_CTR, "ports", NULL, NULL);
+          for (char **q = other; q && *q; q++)
+            {
+              NetPort b;
+              if (net_port_from_string (*q, &b) && g_str_equal (a.proto, b.proto)
+                  && (!*a.host_ip || !*b.host_ip || g_str_equal (a.host_ip, b.host_ip))
+                  && a.host_port < b.host_port + b.count && b.host_port < a.host_port + a.count)
+                {
+                  g_set_error (error, NET_ERROR, NET_ERROR_IN_USE,
+                               "cannot listen on the %s port %u: address already in use "
+                               "(published by container %.12s)",
+                               a.proto, a.host_port, ((Record *) records->pdata[i])->id);
+                  return FALSE;
+                }
+            }
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+save_record (const char *runroot, const char *id, GKeyFile *kf, GError **error)
+{
+  g_autofree char *dir = state_dir (runroot);
+  g_autofree char *path = g_build_filename (dir, id, NULL);
+  return g_key_file_save_to_file (kf, path, error);
+}
+
+static void
+remove_record (const char *runroot, const char *id)
+{
+  g_autofree char *dir = state_dir (runroot);
+  g_autofree char *path = g_build_filename (dir, id, NULL);
+  unlink (path);
+}
+
+gboolean
+net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pid_t pid,
+            NetAttachResult *result, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (GPtrArray) nets = g_ptr_array_new_with_free_func ((GDestroyNotify) net_network_free);
+  g_autoptr (NetLink) nl = NULL;
+  g_autoptr (NetLink) inner = NULL;
+  g_autoptr (GPtrArray) veths = g_ptr_array_new_with_free_func (g_free);
+  char nspath[64];
+  int lfd, nsfd = -1;
+  gboolean recorded = FALSE;
+  guint64 start = process_start_time (pid);
+
+  memset (result, 0, sizeof *result);
+  lfd = lock_state (runroot, error);
+  if (lfd < 0)
+    return FALSE;
+  records = load_records (runroot);
+  g_key_file_set_integer (kf, GROUP_CTR, "pid", pid);
+  {
+    g_autofree char *st = g_strdup_printf ("%" G_GUINT64_FORMAT, start);
+    g_key_file_set_string (kf, GROUP_CTR, "starttime", st);
+  }
+  g_key_file_set_string (kf, GROUP_CTR, "name", spec->name ? spec->name : "");
+  if (spec->ports && *spec->ports)
+    g_key_file_set_string_list (kf, GROUP_CTR, "ports", (const char *const *) spec->ports,
+                                g_strv_length (spec->ports));
+  if (!check_ports (records, spec->ports, error))
+    goto fail;
+  nl = netlink_open (-1, error);
+  if (!nl)
+    goto fail;
+  for (guint i = 0; spec->networks && spec->networks[i]; i++)
+    {
+      g_autofree char *group = g_strconcat (NET_PREFIX, spec->networks[i], NULL);
+      g_autofree char *ifname = g_strdup_printf ("eth%u", i);
+      g_autofree char *ipstr = NULL, *macstr = NULL, *veth = NULL;
+      NetNetwork *n = net_network_load (root, spec->networks[i], error);
+      guint32 ip;
+      guint8 mac[6];
+      if (!n)
+        goto fail;
+      g_ptr_array_add (nets, n);
+      if (g_key_file_has_group (kf, group))
+        {
+          g_set_error (error, NET_ERROR, NET_ERROR_INVALID, "network %s given twice", n->name);
+          goto fail;
+        }
+      if (!bridge_ensure (nl, n, error)
+          || !allocate_ip (n, records, kf, i == 0 ? spec->ip : NULL, &ip, error))
+        goto fail;
+      if (i == 0 && spec->mac)
+        {
+          if (!net_mac_parse (spec->mac, mac))
+            {
+              g_set_error (error, NET_ERROR, NET_ERROR_INVALID, "invalid MAC address %s",
+                           spec->mac);
+              goto fail;
+            }
+        }
+      else
+        {
+          guint32 r = g_random_int ();
+          /* locally administered, unicast, as netavark's */
+          mac[0] = 0x02 | (g_random_int () & 0xfc);
+          mac[1] = g_random_int ();
+          memcpy (mac + 2, &r, 4);
+        }
+      ipstr = net_ip4_to_string (ip);
+      macstr = g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+                                mac[4], mac[5]);
+      veth = g_strdup_printf ("veth%08x", g_random_int ());
+      g_key_file_set_string (kf, group, "ip", ipstr);
+      g_key_file_set_integer (kf, group, "prefix", n->prefix);
+      g_key_file_set_string (kf, group, "gateway", n->gateway);
+      g_key_file_set_string (kf, group, "mac", macstr);
+      g_key_file_set_string (kf, group, "interface", ifname);
+      g_key_file_set_string (kf, group, "veth", veth);
+      g_key_file_set_string (kf, group, "bridge", n->iface);
+      if (spec->aliases && *spec->aliases)
+        g_key_file_set_string_list (kf, group, "aliases", (const char *const *) spec->aliases,
+                                    g_strv_length (spec->aliases));
+      if (i == 0)
+        {
+          result->ip = g_strdup (ipstr);
+          result->gateway = g_strdup (n->gateway);
+          if (n->dns_enabled && dns_server_path ())
+            result->dns_server = g_strdup (n->gateway);
+        }
+    }
+  /* Recorded before anything is created: a crash from here on leaves a
+   * record of a process that dies, which the next command reclaims. */
+  if (!save_record (runroot, spec->id, kf, error))
+    goto fail;
+  recorded = TRUE;
+
+  snprintf (nspath, sizeof nspath, "/proc/%d/ns/net", (int) pid);
+  nsfd = open (nspath, O_RDONLY | O_CLOEXEC);
+  if (nsfd < 0)
+    {
+      g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "%s: %s", nspath, g_strerror (errno));
+      goto fail;
+    }
+  if (nets->len > 0 && !(inner = netlink_open (nsfd, error)))
+    goto fail;
+  for (guint i = 0; i < nets->len; i++)
+    {
+      NetNetwork *n = nets->pdata[i];
+      g_autofree char *group = g_strconcat (NET_PREFIX, n->name, NULL);
+      g_autofree char *veth = g_key_file_get_string (kf, group, "veth", NULL);
+      g_autofree char *ifname = g_key_file_get_string (kf, group, "interface", NULL);
+      g_autofree char *ipstr = g_key_file_get_string (kf, group, "ip", NULL);
+      g_autofree char *macstr = g_key_file_get_string (kf, group, "mac", NULL);
+      guint32 ip = 0, gw = 0;
+      guint8 mac[6];
+      net_parse_ip4 (ipstr, &ip);
+      net_parse_ip4 (n->gateway, &gw);
+      net_mac_parse (macstr, mac);
+      if (!netlink_veth_create (nl, veth, n->iface, ifname, nsfd, mac, n->mtu, error))
+        goto fail;
+      g_ptr_array_add (veths, g_strdup (veth));
+      /* The default route goes through the first network that has one. */
+      if (!netlink_configure (inner, ifname, ip, n->prefix,
+                              i == 0 && !n->internal ? gw : 0, error))
+        goto fail;
+    }
+  {
+    Record self = { .id = (char *) spec->id, .kf = kf };
+    gboolean ok;
+    g_ptr_array_add (records, &self);
+    ok = apply_firewall (root, records, error) && apply_dns (root, runroot, records, error);
+    g_ptr_array_steal_index (records, records->len - 1); /* not the array's to free */
+    if (!ok)
+      goto fail;
+  }
+  close (nsfd);
+  close (lfd);
+  return TRUE;
+
+fail:
+  if (nsfd >= 0)
+    close (nsfd);
+  for (guint i = 0; nl && i < veths->len; i++)
+    netlink_link_delete (nl, veths->pdata[i], NULL);
+  if (recorded)
+    remove_record (runroot, spec->id);
+  close (lfd);
+  net_attach_result_clear (result);
+  return FALSE;
+}
+
+void
+net_attach_result_clear (NetAttachResult *r)
+{
+  g_clear_pointer (&r->ip, g_free);
+  g_clear_pointer (&r->gateway, g_free);
+  g_clear_pointer (&r->dns_server, g_free);
+}
+
+gboolean
+net_detach (const char *root, const char *runroot, const char *id, GError **error)
+{
+  g_autofree char *dir = state_dir (runroot);
+  g_autofree char *path = g_build_filename (dir, id, NULL);
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (NetLink) nl = NULL;
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  gboolean had;
+  int lfd;
+
+  if (access (path, F_OK) != 0)
+    return TRUE;
+  lfd = lock_state (runroot, error);
+  if (lfd < 0)
+    return FALSE;
+  had = g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, NULL);
+  unlink (path);
+  /* A container stopped from outside its namespace (rm -f) may still be
+   * dying: its veths go with it, but not later than now. */
+  if (had && (nl = netlink_open (-1, NULL)))
+    {
+      g_auto (GStrv) nets = record_networks (kf);
+      for (char **gr = nets; *gr; gr++)
+        {
+          g_autofree char *veth = g_key_file_get_string (kf, *gr, "veth", NULL);
+          if (veth)
+            netlink_link_delete (nl, veth, NULL);
+        }
+    }
+  records = load_records (runroot);
+  gboolean ok = apply_firewall (root, records, error) && apply_dns (root, runroot, records, error);
+  close (lfd);
+  return ok;
+}
+
+gboolean
+net_sync (const char *root, const char *runroot, GError **error)
+{
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (NetLink) nl = NULL;
+  g_autoptr (GHashTable) done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gboolean ok = TRUE;
+  int lfd = lock_state (runroot, error);
+  if (lfd < 0)
+    return FALSE;
+  records = load_records (runroot);
+  for (guint i = 0; i < records->len && ok; i++)
+    {
+      g_auto (GStrv) nets = record_networks (((Record *) records->pdata[i])->kf);
+      for (char **gr = nets; *gr && ok; gr++)
+        {
+          const char *name = *gr + strlen (NET_PREFIX);
+          g_autoptr (NetNetwork) n = NULL;
+          if (!g_hash_table_add (done, g_strdup (name)))
+            continue;
+          n = net_network_load (root, name, NULL);
+          if (n && (nl || (nl = netlink_open (-1, error))))
+            ok = bridge_ensure (nl, n, error);
+          else if (n)
+            ok = FALSE;
+        }
+    }
+  ok = ok && apply_firewall (root, records, error) && apply_dns (root, runroot, records, error);
+  close (lfd);
+  return ok;
+}
+
+GPtrArray *
+net_network_users (const char *runroot, const char *name)
+{
+  g_autoptr (GPtrArray) records = NULL;
+  g_autofree char *group = g_strconcat (NET_PREFIX, name, NULL);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  int lfd = lock_state (runroot, NULL);
+  if (lfd < 0)
+    return out;
+  records = load_records (runroot);
+  close (lfd);
+  for (guint i = 0; i < records->len; i++)
+    if (g_key_file_has_group (((Record *) records->pdata[i])->kf, group))
+      g_ptr_array_add (out, g_strdup (((Record *) records->pdata[i])->id));
+  return out;
+}

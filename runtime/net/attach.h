@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A container on its networks: what is set up for it, recorded, and
+ * taken away again.
+ *
+ *   RUNROOT/networks/lock          flock around every allocation and removal
+ *   RUNROOT/networks/attach/<id>   the container's attachment (GKeyFile, replaced
+ *                                  atomically): its pid 1 and that process's start
+ *                                  time, per network the address, MAC, interfaces
+ *                                  and aliases, and its published ports
+ *
+ * The attachment is the lease: an address is taken while a record holding
+ * it names a live process. Records whose process is gone (a container that
+ * exited, a podunit that was SIGKILLed halfway) are reclaimed by the next
+ * attach, detach or sync, which also rewrites the firewall (firewall.h)
+ * from the live records. The veth pairs die with the container's network
+ * namespace, so the kernel removes them even after a crash. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+typedef struct {
+  const char *id;
+  const char *name;
+  char **networks;   /* network names, in order: eth0, eth1 ... */
+  const char *ip;    /* --ip on the first network, NULL: allocated */
+  const char *mac;   /* --mac-address on the first network, NULL: random */
+  char **aliases;    /* --network-alias */
+  char **ports;      /* normalized (ports.h), DNAT to the first network's address */
+} NetAttachSpec;
+
+typedef struct {
+  char *ip;      /* the first network's address */
+  char *gateway; /* and its gateway */
+  char *dns_server; /* aardvark-dns's address for the container (dns.h), NULL: none */
+} NetAttachResult;
+
+/* Sets up the network namespace of @pid (a new container's pid 1, in its
+ * own net ns): one veth per network on that network's bridge, addresses,
+ * the default route, and the firewall for its ports. On failure nothing
+ * stays recorded. */
+gboolean net_attach (const char *root, const char *runroot, const NetAttachSpec *spec,
+                     pid_t pid, NetAttachResult *result, GError **error);
+void net_attach_result_clear (NetAttachResult *r);
+
+/* Removes @id's record and its firewall entries (nothing when it has none). */
+gboolean net_detach (const char *root, const char *runroot, const char *id, GError **error);
+
+/* Reclaims records of dead processes, recreates the bridges of live ones
+ * and writes the firewall again (`network reload`). */
+gboolean net_sync (const char *root, const char *runroot, GError **error);
+
+/* The ids of live containers attached to network @name. */
+GPtrArray *net_network_users (const char *runroot, const char *name);
+
+/* Validates --ip/--mac-address/--network values for @c before anything
+ * is created. */
+gboolean net_mac_parse (const char *s, guint8 mac[6]);

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* aardvark-dns: its config files and its process (see dns.h). */
+#include "net/dns.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net/network.h"
+
+const char *
+dns_server_path (void)
+{
+  static const char *const paths[] = { "/usr/libexec/podman/aardvark-dns",
+                                       "/usr/lib/podman/aardvark-dns", NULL };
+  const char *env = g_getenv ("PODUNIT_AARDVARK_DNS"); /* tests: "" disables it */
+  if (env)
+    return *env && access (env, X_OK) == 0 ? env : NULL;
+  for (const char *const *p = paths; *p; p++)
+    if (access (*p, X_OK) == 0)
+      return *p;
+  return NULL;
+}
+
+/* Whether @pid runs (a zombie does not). */
+static gboolean
+alive (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *text = NULL;
+  const char *p;
+  if (!g_file_get_contents (path, &text, NULL, NULL) || !(p = strrchr (text, ')')))
+    return FALSE;
+  return p[1] && p[2] != 'Z' && p[2] != 'X';
+}
+
+static pid_t
+running_pid (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "aardvark.pid", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *comm = NULL;
+  g_autofree char *commpath = NULL;
+  pid_t pid;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  pid = (pid_t) g_ascii_strtoll (text, NULL, 10);
+  if (pid <= 0)
+    return 0;
+  commpath = g_strdup_printf ("/proc/%d/comm", (int) pid);
+  if (!g_file_get_contents (commpath, &comm, NULL, NULL) || !g_str_has_prefix (comm, "aardvark")
+      || !alive (pid))
+    return 0;
+  return pid;
+}
+
+gboolean
+dns_apply (const char *dir, GHashTable *files, GError **error)
+{
+  const char *bin = dns_server_path ();
+  g_autoptr (GDir) d = NULL;
+  GHashTableIter it;
+  gpointer k, v;
+  const char *e;
+  pid_t pid;
+
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    {
+      g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "%s: %s", dir, g_strerror (errno));
+      return FALSE;
+    }
+  d = g_dir_open (dir, 0, NULL);
+  while (d && (e = g_dir_read_name (d)))
+    if (!g_str_equal (e, "aardvark.pid") && !g_hash_table_contains (files, e))
+      {
+        g_autofree char *path = g_build_filename (dir, e, NULL);
+        unlink (path);
+      }
+  g_hash_table_iter_init (&it, files);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      g_autofree char *path = g_build_filename (dir, k, NULL);
+      if (!g_file_set_contents (path, v, -1, error))
+        return FALSE;
+    }
+  pid = running_pid (dir);
+  if (g_hash_table_size (files) == 0)
+    {
+      g_autofree char *pidfile = g_build_filename (dir, "aardvark.pid", NULL);
+      /* Gone before this returns: a start right after must not find it
+       * still exiting and signal a dying process. */
+      if (pid > 0 && kill (pid, SIGTERM) == 0)
+        for (int i = 0; i < 200 && alive (pid); i++)
+          g_usleep (5000);
+      unlink (pidfile);
+      return TRUE;
+    }
+  if (pid > 0)
+    return kill (pid, SIGHUP) == 0 || errno == ESRCH;
+  if (!bin)
+    return TRUE;
+  {
+    /* It daemonizes itself once it listens: waiting for the first process
+     * means it answers from now on. */
+    const char *argv[] = { bin, "--config", dir, "-p", "53", "run", NULL };
+    int status = 0;
+    if (!g_spawn_sync (NULL, (char **) argv, NULL,
+                       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
+                       NULL, &status, error)
+        || !g_spawn_check_exit_status (status, error))
+      {
+        g_prefix_error (error, "starting %s: ", bin);
+        return FALSE;
+      }
+  }
+  return TRUE;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Network definitions, kept as podman keeps them (netavark's JSON schema,
+ * one file a network):
+ *
+ *   ROOT/networks/NAME.json     a named network (`network create`)
+ *   ROOT/networks/lock          flock held while names are checked and claimed
+ *
+ * The default network `podunit` (bridge podunit0, 10.88.0.0/16, no DNS, as
+ * podman's `podman`) has no file unless written; it always exists. Named
+ * networks get the next free 10.89.N.0/24 and interface podunitN when no
+ * subnet or interface is given, as podman does. */
+#pragma once
+
+#include <glib.h>
+#include <netinet/in.h>
+
+#define NET_ERROR (net_error_quark ())
+GQuark net_error_quark (void);
+typedef enum {
+  NET_ERROR_NOT_FOUND,
+  NET_ERROR_EXISTS,
+  NET_ERROR_INVALID, /* bad input: the CLI exits 125 */
+  NET_ERROR_IN_USE,
+  NET_ERROR_SYSTEM, /* netlink, nftables, files */
+} NetError;
+
+#define NET_DEFAULT_NAME "podunit"
+#define NET_DEFAULT_IFACE "podunit0"
+#define NET_DEFAULT_SUBNET "10.88.0.0/16"
+
+typedef struct {
+  char *name;
+  char *id;          /* 64 hex */
+  char *driver;      /* "bridge" */
+  char *iface;       /* bridge interface */
+  char *created;     /* RFC 3339 */
+  char *subnet;      /* "10.89.0.0/24" */
+  char *gateway;     /* "10.89.0.1" */
+  char *range_start; /* --ip-range: first and last address leased (NULL: the subnet) */
+  char *range_end;
+  gboolean internal;
+  gboolean dns_enabled;
+  int mtu; /* 0: the kernel's default */
+  char **labels; /* KEY=VALUE */
+  /* The subnet, parsed (host order). */
+  guint32 net4, mask4;
+  int prefix;
+} NetNetwork;
+
+void net_network_free (NetNetwork *n);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NetNetwork, net_network_free)
+
+/* [a-zA-Z0-9][a-zA-Z0-9_.-]*, as podman. */
+gboolean net_name_valid (const char *name);
+
+/* "10.1.2.0/24" -> network, mask, prefix; FALSE when not an IPv4 CIDR. */
+gboolean net_parse_cidr (const char *s, guint32 *net, guint32 *mask, int *prefix);
+gboolean net_parse_ip4 (const char *s, guint32 *out);
+char *net_ip4_to_string (guint32 ip);
+
+/* What `network create` was given; NULL/0 fields take the defaults. */
+typedef struct {
+  const char *name; /* NULL: podunitN's name "podunitN" (podman: podmanN) */
+  const char *driver;
+  const char *subnet;
+  const char *gateway;
+  const char *ip_range;
+  const char *iface;
+  gboolean internal;
+  gboolean disable_dns;
+  gboolean ipv6;
+  char **opts;   /* "mtu=1400" */
+  char **labels; /* KEY=VALUE */
+} NetCreateSpec;
+
+/* Validates, completes and writes a new network under ROOT/networks.
+ * With @ignore an existing network of that name is returned unchanged. */
+NetNetwork *net_network_create (const char *root, const NetCreateSpec *spec, gboolean ignore,
+                                GError **error);
+/* The network called @name (the default one included). */
+NetNetwork *net_network_load (const char *root, const char *name, GError **error);
+/* Every network, the default first, then by name. */
+GPtrArray *net_network_list (const char *root, GError **error);
+/* Deletes a named network's file (the default cannot be removed). */
+gboolean net_network_remove (const char *root, const char *name, GError **error);
+/* The network as netavark's JSON (what `network inspect` prints). */
+char *net_network_to_json (const NetNetwork *n);
