@@ -59,6 +59,15 @@ CLI_VERB (cli_volume_ls);
 CLI_VERB (cli_volume_inspect);
 CLI_VERB (cli_volume_prune);
 CLI_VERB (cli_volume_exists);
+/* Networks (cli/network.c, cli/port.c). */
+CLI_VERB (cli_network_create);
+CLI_VERB (cli_network_ls);
+CLI_VERB (cli_network_inspect);
+CLI_VERB (cli_network_rm);
+CLI_VERB (cli_network_prune);
+CLI_VERB (cli_network_exists);
+CLI_VERB (cli_network_reload);
+CLI_VERB (cli_port);
 /* Image verbs (store). */
 CLI_VERB (cli_load);
 CLI_VERB (cli_pull);

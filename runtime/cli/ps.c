@@ -10,6 +10,7 @@
 
 #include "cli/template.h"
 #include "container/container.h"
+#include "net/ports.h"
 #include "systemd/health.h"
 
 static char *
@@ -140,6 +141,43 @@ cmp_str_ptr (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
+/* The PORTS column: "127.0.0.1:8080->80/tcp, 0.0.0.0:53->53/udp". */
+static char *
+ports_text (const ContainerConfig *c)
+{
+  g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  for (char **s = c->ports; s && *s; s++)
+    {
+      NetPort p;
+      if (net_port_from_string (*s, &p))
+        g_ptr_array_add (parts, net_port_display (&p));
+    }
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (", ", (char **) parts->pdata);
+}
+
+/* ps --format json's Ports: podman's port mappings. */
+static JsonArray *
+ports_json (const ContainerConfig *c)
+{
+  JsonArray *a = json_array_new ();
+  for (char **s = c->ports; s && *s; s++)
+    {
+      NetPort p;
+      JsonObject *o;
+      if (!net_port_from_string (*s, &p))
+        continue;
+      o = json_object_new ();
+      json_object_set_string_member (o, "host_ip", p.host_ip);
+      json_object_set_int_member (o, "container_port", p.ctr_port);
+      json_object_set_int_member (o, "host_port", p.host_port);
+      json_object_set_int_member (o, "range", p.count);
+      json_object_set_string_member (o, "protocol", p.proto);
+      json_array_add_object_element (a, o);
+    }
+  return a;
+}
+
 static JsonObject *
 ps_row (const PsEntry *e, const char *shortid, const char *cmd, const char *age)
 {
@@ -173,7 +211,8 @@ ps_row (const PsEntry *e, const char *shortid, const char *cmd, const char *age)
   json_object_set_string_member (row, "CreatedAt", created_at);
   json_object_set_string_member (row, "CreatedHuman", created_at);
   json_object_set_string_member (row, "RunningFor", age);
-  json_object_set_string_member (row, "Ports", "");
+  g_autofree char *ports = ports_text (c);
+  json_object_set_string_member (row, "Ports", ports);
   json_object_set_string_member (row, "Names", c->name);
   json_object_set_string_member (row, "Pod", "");
   json_object_set_string_member (row, "PodName", "");
@@ -224,13 +263,17 @@ ps_json (const PsEntry *e, const char *cmd)
   json_object_set_int_member (o, "Pid", e->st.pid);
   json_object_set_string_member (o, "Pod", "");
   json_object_set_string_member (o, "PodName", "");
-  json_object_set_null_member (o, "Ports");
+  if (c->ports && *c->ports)
+    json_object_set_array_member (o, "Ports", ports_json (c));
+  else
+    json_object_set_null_member (o, "Ports");
   json_object_set_int_member (o, "Restarts", 0);
   json_object_set_int_member (o, "StartedAt", e->st.started_at / G_USEC_PER_SEC);
   json_object_set_string_member (o, "State", container_status_to_string (e->st.status));
   json_object_set_string_member (o, "Status", e->status);
   return o;
 }
+
 
 int
 cli_ps (CliGlobal *g, int argc, char **argv)
@@ -360,6 +403,7 @@ cli_ps (CliGlobal *g, int argc, char **argv)
               e->status = with;
             }
         }
+      g_autofree char *ports = ports_text (c);
       g_autofree char *age = human_duration (now - c->created);
       g_autofree char *created = g_strdup_printf ("%s ago", age);
       g_autofree char *shortid = g_strndup (id, no_trunc ? 64 : 12);
@@ -383,7 +427,7 @@ cli_ps (CliGlobal *g, int argc, char **argv)
       {
         g_autofree char *shortcmd = !no_trunc && strlen (cmd) > 20 ? g_strndup (cmd, 17) : NULL;
         char *row[] = { shortid, c->image, shortcmd ? g_strconcat (shortcmd, "...", NULL) : g_strdup (cmd),
-                        created, e->status, "", c->name, NULL };
+                        created, e->status, ports, c->name, NULL };
         char **copy = g_strdupv (row);
         g_free (row[2]);
         g_ptr_array_add (rows, copy);

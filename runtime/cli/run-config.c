@@ -10,6 +10,9 @@
 #include <json-glib/json-glib.h>
 
 #include "container/volume.h"
+#include "net/attach.h"
+#include "net/network.h"
+#include "net/ports.h"
 #include "sandbox/mount.h"
 #include "sandbox/userns.h"
 #include "sandbox/spawn.h"
@@ -400,21 +403,43 @@ run_config_resources (const RunOpts *o, const RunInputs *in, ContainerConfig *c,
   return TRUE;
 }
 
+/* Whether --network @net puts the container on bridges (network names,
+ * not a mode). */
+static gboolean
+run_config_has_bridge (const char *net)
+{
+  return !g_str_equal (net, "none") && !g_str_equal (net, "host")
+         && !g_str_equal (net, "private") && !strchr (net, ':') && !strchr (net, '/');
+}
+
 /* The network namespace and the names the container sees: hostname,
  * /etc/hosts entries, resolv.conf. */
 gboolean
 run_config_network (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
 {
-  c->network = g_strdup (o->network ? o->network : "private");
-  if (g_str_equal (c->network, "bridge") || g_str_equal (c->network, "slirp4netns")
-      || g_str_equal (c->network, "pasta") || g_str_has_prefix (c->network, "container:")
-      || g_str_has_prefix (c->network, "ns:"))
-    return bad (error, "--network %s is not supported by podunit yet (none, host, private)",
-                c->network);
-  if (!g_str_equal (c->network, "none") && !g_str_equal (c->network, "host")
-      && !g_str_equal (c->network, "private"))
-    return bad (error, "--network %s: no such network (podunit has none, host, private)",
-                c->network);
+  const char *net = o->network ? o->network : "private";
+  /* podman's "bridge" is its default network; podunit's is `podunit`. */
+  if (g_str_equal (net, "bridge"))
+    net = NET_DEFAULT_NAME;
+  if (g_str_equal (net, "slirp4netns") || g_str_equal (net, "pasta")
+      || g_str_has_prefix (net, "container:") || g_str_has_prefix (net, "ns:"))
+    return bad (error, "--network %s is not supported by podunit yet", net);
+  if (!run_config_has_bridge (net) && !g_str_equal (net, "none") && !g_str_equal (net, "host")
+      && !g_str_equal (net, "private"))
+    return bad (error, "--network %s: invalid network mode", net);
+  if (run_config_has_bridge (net))
+    {
+      /* Network names: each must exist now (it may not be created later:
+       * podman checks at create too). */
+      g_auto (GStrv) names = g_strsplit (net, ",", -1);
+      for (char **n = names; *n; n++)
+        {
+          g_autoptr (NetNetwork) def = net_network_load (in->root, *n, error);
+          if (!def)
+            return FALSE;
+        }
+    }
+  c->network = g_strdup (net);
   c->hostname = o->hostname ? g_strdup (o->hostname) : g_strndup (c->id, 12);
   c->dns = g_strdupv (o->dns);
   c->dns_search = g_strdupv (o->dns_search);
@@ -423,6 +448,54 @@ run_config_network (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
     if (!strchr (*h, ':'))
       return bad (error, "--add-host %s: expected HOST:IP", *h);
   c->add_host = g_strdupv (o->add_host);
+  return TRUE;
+}
+
+/* -p/--publish, -P with --expose, --ip, --mac-address, --network-alias
+ * (net/ports.h): checked and normalized; addresses come at start. A -p
+ * without a host port gets a free one now, as `port` shows it. */
+gboolean
+run_config_ports (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  g_autoptr (GPtrArray) ports = g_ptr_array_new_with_free_func (g_free);
+  gboolean bridged = run_config_has_bridge (c->network);
+
+  for (char **p = o->publish; p && *p; p++)
+    if (!net_ports_parse (*p, ports, error))
+      return FALSE;
+  for (char **e = o->expose; e && *e; e++)
+    {
+      g_autoptr (GPtrArray) tmp = g_ptr_array_new_with_free_func (g_free);
+      g_autofree char *port = g_strdup (*e);
+      if (strchr (port, '/'))
+        *strchr (port, '/') = 0;
+      if (strchr (port, '-') || strchr (port, ':') || !net_ports_parse (*e, tmp, NULL))
+        return bad (error, "--expose %s: expected PORT[/PROTO]", *e);
+      if (o->publish_all)
+        g_ptr_array_extend_and_steal (ports, g_steal_pointer (&tmp));
+    }
+  if (ports->len > 0 && !bridged)
+    return bad (error, "-p/--publish needs a bridge network (--network %s has none)",
+                c->network);
+  if ((o->ip || o->mac || o->network_alias) && !bridged)
+    return bad (error, "--ip, --mac-address and --network-alias need a bridge network");
+  if (o->ip)
+    {
+      guint32 v;
+      if (!net_parse_ip4 (o->ip, &v))
+        return bad (error, "--ip %s: not an IPv4 address", o->ip);
+    }
+  if (o->mac)
+    {
+      guint8 m[6];
+      if (!net_mac_parse (o->mac, m))
+        return bad (error, "--mac-address %s: not a unicast MAC address", o->mac);
+    }
+  g_ptr_array_add (ports, NULL);
+  c->ports = (char **) g_ptr_array_free (g_steal_pointer (&ports), FALSE);
+  c->ip = g_strdup (o->ip);
+  c->mac = g_strdup (o->mac);
+  c->network_aliases = g_strdupv (o->network_alias);
   return TRUE;
 }
 
@@ -488,7 +561,7 @@ run_config_logging (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
 static const RunConfigStep run_config_steps[] = {
   run_config_command, run_config_env,     run_config_user,      run_config_mounts,
   run_config_security, run_config_metadata, run_config_stop,    run_config_resources,
-  run_config_network, run_config_userns,  run_config_logging,
+  run_config_network, run_config_ports,   run_config_userns,    run_config_logging,
 };
 
 gboolean

@@ -19,7 +19,9 @@
 typedef struct {
   char *name, *cidfile, *workdir, *user, *entrypoint, *hostname, *stop_signal, *shm_size;
   char *network, *pull, *tz, *pids_limit, *memory, *cpus, *cgroups, *sdnotify, *log_driver;
-  char *userns, *subuidname, *subgidname, *stop_timeout, *retry, *retry_delay;
+  char *userns, *subuidname, *subgidname, *stop_timeout, *retry, *retry_delay, *ip, *mac;
+  char **publish, **expose, **network_alias;
+  gboolean publish_all;
   char **env, **env_file, **volume, **mount, **tmpfs, **group_add, **cap_add, **cap_drop;
   char **security_opt, **label, **annotation, **ulimit, **sysctl, **device, **dns;
   char **dns_search, **dns_option, **add_host, **uidmap, **gidmap, **log_opt;
@@ -59,6 +61,7 @@ gboolean run_config_metadata (const RunOpts *o, const RunInputs *in, ContainerCo
 gboolean run_config_stop (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);
 gboolean run_config_resources (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);
 gboolean run_config_network (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);
+gboolean run_config_ports (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);
 gboolean run_config_userns (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);
 gboolean run_config_logging (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);
 

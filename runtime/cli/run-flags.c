@@ -87,7 +87,14 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     STRV ("ulimit", 0, ulimit, "Ulimit options"),
     STRV ("sysctl", 0, sysctl, "Sysctl options"),
     STR ("shm-size", 0, shm_size, "Size of /dev/shm"),
-    STR ("network", 0, network, "none, host or private"),
+    STR ("network", 0, network, "none, host, private, bridge or network names (a,b)"),
+    STRV ("publish", 'p', publish, "Publish a port: [[IP:][HOSTPORT]:]PORT[/PROTO]"),
+    { "publish-all", 'P', 0, G_OPTION_ARG_NONE, &o->publish_all,
+      "Publish the --expose ports on free host ports", NULL },
+    STRV ("expose", 0, expose, "Expose a port or range"),
+    STR ("ip", 0, ip, "IPv4 address on the first network"),
+    STR ("mac-address", 0, mac, "MAC address on the first network"),
+    STRV ("network-alias", 0, network_alias, "Another name on the networks"),
     STR ("net", 0, network, "Alias of --network"),
     STR ("pull", 0, pull, "always, missing (default), never or newer"),
     STR ("retry", 0, retry, "Pull retries on network errors (default 3)"),
@@ -122,11 +129,9 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     INT ("health-startup-success", health.startup_success, "Startup passes needed"),
     STR ("health-startup-timeout", 0, health.startup_timeout, "Longest a startup check may run"),
     BOOL ("no-healthcheck", health.no_healthcheck, "Disable health checks"),
-    UNSUP ("privileged"), UNSUP ("pod"), UNSUP ("publish"), UNSUP ("ip"),
-    UNSUP ("mac-address"), UNSUP ("secret"), UNSUP ("restart"), UNSUP ("cgroup-parent"),
-    UNSUP ("ipc"), UNSUP ("pid"), UNSUP ("uts"),
-    UNSUP ("attach"), UNSUP ("expose"), UNSUP ("memory-swap"), UNSUP ("cpu-shares"),
-    UNSUP ("network-alias"),
+    UNSUP ("privileged"), UNSUP ("pod"), UNSUP ("secret"), UNSUP ("restart"),
+    UNSUP ("cgroup-parent"), UNSUP ("ipc"), UNSUP ("pid"), UNSUP ("uts"),
+    UNSUP ("attach"), UNSUP ("memory-swap"), UNSUP ("cpu-shares"),
     { NULL },
   };
   o->read_only_tmpfs = TRUE;
@@ -150,11 +155,12 @@ run_opts_clear (RunOpts *o)
                     &o->stop_signal, &o->shm_size, &o->network, &o->pull, &o->tz,
                     &o->pids_limit, &o->memory, &o->cpus, &o->cgroups, &o->sdnotify,
                     &o->log_driver, &o->userns, &o->subuidname, &o->subgidname, &o->stop_timeout, &o->retry,
-                    &o->retry_delay };
+                    &o->retry_delay, &o->ip, &o->mac };
   char ***vecs[] = { &o->env, &o->env_file, &o->volume, &o->mount, &o->tmpfs, &o->group_add,
                      &o->cap_add, &o->cap_drop, &o->security_opt, &o->label, &o->annotation,
                      &o->ulimit, &o->sysctl, &o->device, &o->dns, &o->dns_search,
-                     &o->dns_option, &o->add_host, &o->uidmap, &o->gidmap, &o->log_opt };
+                     &o->dns_option, &o->add_host, &o->uidmap, &o->gidmap, &o->log_opt,
+                     &o->publish, &o->expose, &o->network_alias };
   for (gsize i = 0; i < G_N_ELEMENTS (strs); i++)
     g_clear_pointer (strs[i], g_free);
   health_flags_clear (&o->health);

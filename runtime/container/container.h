@@ -58,7 +58,11 @@ typedef struct {
   char **ulimits;  /* "nofile=1024:2048" */
   char **sysctls;  /* "net.ipv4.ip_forward=1" */
   gint64 shm_size; /* bytes */
-  char *network;   /* "none", "host", "private" */
+  char *network;   /* "none", "host", "private", or network names "a,b" (net/network.h) */
+  char **ports;    /* published, normalized (net/ports.h) */
+  char *ip;        /* --ip */
+  char *mac;       /* --mac-address */
+  char **network_aliases;
   gboolean init;
   gboolean auto_remove;
   char *tz;

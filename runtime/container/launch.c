@@ -26,6 +26,7 @@
 #include "systemd/health.h"
 #include "systemd/notify.h"
 #include "image/store.h"
+#include "net/attach.h"
 #include "supervisor/supervisor.h"
 
 static gboolean
@@ -180,6 +181,10 @@ typedef struct {
   char *home;
   int devnull;
   int cgroup_fd; /* spec.cgroup_fd's owner */
+  struct {
+    const LaunchOptions *o;
+    ContainerConfig *c;
+  } net; /* attach_network's */
 } Launch;
 
 static void
@@ -435,6 +440,97 @@ prepare_namespaces (ContainerConfig *c, Launch *l, GError **error)
   return TRUE;
 }
 
+/* The container's /etc/hosts names it by its address on its first
+ * network, and the host by that network's gateway, as podman writes it. */
+static gboolean
+hosts_with_address (const char *path, const ContainerConfig *c, const NetAttachResult *r,
+                    GError **error)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return FALSE;
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++)
+    if (**l && !g_str_has_prefix (*l, "127.0.1.1\t"))
+      g_string_append_printf (out, "%s\n", *l);
+  g_string_append_printf (out, "%s\t%s %s\n%s\thost.containers.internal host.docker.internal\n",
+                          r->ip, c->hostname, c->name, r->gateway);
+  return g_file_set_contents (path, out->str, -1, error);
+}
+
+/* With aardvark-dns on the network (net/dns.h) the container asks it
+ * first, as podman's containers do: "search dns.podman", its nameserver. */
+static gboolean
+resolv_with_dns (const char *path, const char *server, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
+  gboolean searched = FALSE;
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return FALSE;
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++)
+    if (g_str_has_prefix (*l, "search"))
+      {
+        g_string_append_printf (out, "search dns.podman%s\n", *l + 6);
+        searched = TRUE;
+      }
+  if (!searched)
+    g_string_append (out, "search dns.podman\n");
+  g_string_append_printf (out, "nameserver %s\n", server);
+  for (char **l = lines; *l; l++)
+    if (**l && !g_str_has_prefix (*l, "search"))
+      g_string_append_printf (out, "%s\n", *l);
+  return g_file_set_contents (path, out->str, -1, error);
+}
+
+/* spawn's after_namespaces hook: the new network namespace of @pid on
+ * the container's networks (net/attach.h). */
+static gboolean
+attach_network (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error)
+{
+  Launch *l = data;
+  ContainerConfig *c = l->net.c;
+  g_auto (GStrv) nets = g_strsplit (c->network, ",", -1);
+  NetAttachSpec a = { .id = c->id, .name = c->name, .networks = nets, .ip = c->ip,
+                      .mac = c->mac, .aliases = c->network_aliases, .ports = c->ports };
+  NetAttachResult r;
+  if (!net_attach (l->net.o->root, l->net.o->runroot, &a, pid, &r, error))
+    goto fail;
+  if ((l->plan->etc_hosts && !hosts_with_address (l->plan->etc_hosts, c, &r, error))
+      || (r.dns_server && !c->dns && l->plan->etc_resolv
+          && !resolv_with_dns (l->plan->etc_resolv, r.dns_server, error)))
+    {
+      net_attach_result_clear (&r);
+      net_detach (l->net.o->root, l->net.o->runroot, c->id, NULL);
+      goto fail;
+    }
+  net_attach_result_clear (&r);
+  return TRUE;
+fail:
+  (*error)->code = 125;
+  (*error)->domain = SPAWN_ERROR;
+  return FALSE;
+}
+
+/* Step: networks. "none", "host" and "private" need nothing here; network
+ * names get veths, addresses and ports once the namespace exists (spawn's
+ * after_namespaces hook). Not a step of prepare: exec prepares too. */
+static void
+prepare_network (const LaunchOptions *o, ContainerConfig *c, Launch *l)
+{
+  if (!c->network || g_str_equal (c->network, "none") || g_str_equal (c->network, "host")
+      || g_str_equal (c->network, "private"))
+    return;
+  l->net.o = o;
+  l->net.c = c;
+  l->spec.after_namespaces = attach_network;
+  l->spec.after_namespaces_data = l;
+}
+
 /* From the container's record to what spawn_container takes. */
 static gboolean
 prepare (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
@@ -603,6 +699,7 @@ launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error)
       {
         if (c->tty)
           l.spec.tty_master = &master;
+        prepare_network (o, c, &l);
         pid = spawn_container (&l.spec, error);
       }
     launch_clear (&l);
@@ -612,6 +709,7 @@ launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error)
   }
 
   code = master >= 0 ? console_relay (master, pid, c->interactive) : spawn_wait_forwarding (pid);
+  net_detach (o->root, o->runroot, c->id, NULL);
   if (c->auto_remove)
     launch_remove (o, c->id, TRUE, NULL);
   else
@@ -818,6 +916,7 @@ supervisor_child (const LaunchOptions *o, ContainerConfig *c, int report_fd)
         /* This process becomes the supervisor: its cgroup and the container's. */
         cg = setup_cgroups (o, c, &l, FALSE, &error);
         if (cg)
+          prepare_network (o, c, &l);
           pid = spawn_container (&l.spec, &error);
       }
     launch_clear (&l);
@@ -1000,7 +1099,8 @@ launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GError **er
       wait_pid_gone (st.pid, 10000);
     }
   wait_recorded (o, id, &st);
-  return TRUE;
+  /* Its addresses and ports are free again once it is stopped. */
+  return net_detach (o->root, o->runroot, id, error);
 }
 
 int
@@ -1081,6 +1181,8 @@ launch_remove (const LaunchOptions *o, const char *id, gboolean force, GError **
     if (cg && !cgroup_cleanup (cg, &cg_error))
       warn (o, "%s", cg_error->message);
   }
+  if (!net_detach (o->root, o->runroot, id, error))
+    return FALSE;
   lfd = container_lock (o->runroot, id, error);
   if (lfd < 0)
     return FALSE;

@@ -371,7 +371,7 @@ spawn_container (const SpawnSpec *spec, GError **error)
 
   if (!in_cgroup && spec->enter_cgroup && !spec->enter_cgroup (spec, pid, spec->hook_data, error))
     goto kill;
-  if (spec->after_namespaces && !spec->after_namespaces (spec, pid, spec->hook_data, error))
+  if (spec->after_namespaces && !spec->after_namespaces (spec, pid, spec->after_namespaces_data, error))
     goto kill;
   if (wait_go && write (parent, "g", 1) != 1)
     {

@@ -68,7 +68,8 @@ struct _SpawnSpec {
 
   /* runs in the parent between namespace creation and the child's setup */
   SpawnHook after_namespaces;
-  gpointer hook_data;
+  gpointer after_namespaces_data;
+  gpointer hook_data; /* enter_cgroup's */
 
   /* >= 0: a cgroup v2 directory the child is created in (clone3 with
    * CLONE_INTO_CGROUP), which spares moving it there by writing

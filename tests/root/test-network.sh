@@ -1,0 +1,211 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Root integration tests of networks and published ports: network
+# create|ls|inspect|rm|prune|exists|reload, containers on bridges, -p and
+# `port`, names through aardvark-dns, IPAM under concurrency, cleanup.
+#
+# Everything runs inside a network namespace this script makes and deletes
+# (re-executing itself there with `ip netns exec`): the host's interfaces
+# and ruleset are never touched. Traffic goes over loopback and the test
+# namespace's own bridges only; nothing is sent through the masquerade rule.
+# Usage: test-network.sh PODUNIT   (needs root; prints "ok"/"not ok" lines)
+set -u
+PODUNIT=$(readlink -f "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ "$(id -u)" != 0 ]; then echo "skip: needs root"; exit 77; fi
+for tool in ip nft curl; do
+  command -v $tool >/dev/null || { echo "skip: needs $tool"; exit 77; }
+done
+
+if [ -z "${PODUNIT_TEST_NETNS:-}" ]; then
+  NS=podunit-test-net-$$
+  ip netns add "$NS" || { echo "Bail out! ip netns add"; exit 1; }
+  ip -n "$NS" link set lo up
+  PODUNIT_TEST_NETNS=$NS ip netns exec "$NS" "$0" "$@"
+  rc=$?
+  # Whatever the tests left running in the namespace (aardvark-dns,
+  # supervisors after a failure) was started by them: end it by pid.
+  for p in $(ip netns pids "$NS"); do kill -9 "$p" 2>/dev/null; done
+  ip netns del "$NS"
+  exit $rc
+fi
+
+T=$(mktemp -d /tmp/podunit-test-network.XXXXXX)
+cleanup () {
+  "$PODUNIT" --root "$T/root" --runroot "$T/run" rm -a -f -t 0 >/dev/null 2>&1
+  grep -q "$T" /proc/self/mountinfo && echo "leftover mounts under $T"
+  rm -rf "$T"
+}
+trap cleanup EXIT
+P () { "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"; }
+
+. "$HERE/lib.sh"
+status () { "$@" >/dev/null 2>&1; echo $?; }
+# GET URL from this (the test namespace's) host: the body or "failed".
+get () { curl -sf --max-time 3 "$1" || echo failed; }
+# The same once a server just started listens (tried for up to 5 s).
+get_up () {
+  for _ in $(seq 25); do curl -sf --max-time 3 "$1" && return; sleep 0.2; done
+  echo failed
+}
+# GET URL from a new container on network $1 (busybox's wget -T crashes).
+cget () { P run --rm --network "$1" $IMG sh -c "timeout 5 wget -O- '$2' 2>/dev/null || echo failed"; }
+# The same, tried for up to 5 s (the server just started).
+cget_up () {
+  P run --rm --network "$1" $IMG sh -c \
+    "for i in \$(seq 25); do timeout 5 wget -O- '$2' 2>/dev/null && exit; sleep 0.2; done; echo failed"
+}
+# The first address in a container's /etc/hosts line for its own name.
+ctr_ip () { P exec "$1" sh -c "grep -w '$1\$' /etc/hosts | cut -f1"; }
+WEB="echo hello-\$0 > /tmp/index.html; exec httpd -f -p 8080 -h /tmp"
+
+sh "$HERE/../images/make-busybox-oci.sh" "$T/busybox.tar" >/dev/null || { echo "Bail out! image"; exit 1; }
+P load -i "$T/busybox.tar" >/dev/null || { echo "Bail out! load"; exit 1; }
+IMG=localhost/busybox:latest
+
+# --- network definitions ---
+check "ls: the default network" "podunit bridge" "$(P network ls --format '{{.Name}} {{.Driver}}')"
+check "create prints the name" "lab" "$(P network create --subnet 10.90.0.0/24 --label app=x lab)"
+check "an existing name fails" "125" "$(status P network create lab)"
+check "--ignore of an existing one succeeds" "lab" "$(P network create --ignore lab)"
+check "an invalid name fails with 125" "125" "$(status P network create 'bad@name')"
+check "its message names it" "Error: network name bad@name invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument" \
+  "$(P network create 'bad@name' 2>&1)"
+check "an overlapping subnet fails" "125" "$(status P network create --subnet 10.90.0.128/25 other)"
+check "a driver other than bridge fails" "125" "$(status P network create --driver macvlan other)"
+check "a failed create leaves nothing" "1" "$(status P network exists other)"
+INSPECT=$(P network inspect lab)
+check "inspect: netavark's schema" "lab bridge podunit1 10.90.0.0/24 10.90.0.1 False True x" \
+  "$(printf '%s' "$INSPECT" | python3 -c 'import json,sys; n=json.load(sys.stdin)[0]; s=n["subnets"][0]; print(n["name"], n["driver"], n["network_interface"], s["subnet"], s["gateway"], n["internal"], n["dns_enabled"], n["labels"]["app"])')"
+check "the file is under the store" "lab" \
+  "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$T/root/networks/lab.json")"
+P network create --subnet 10.91.0.0/24 --gateway 10.91.0.254 --ip-range 10.91.0.128/26 \
+  --internal --disable-dns --interface-name br-int --opt mtu=1400 intern >/dev/null
+check "inspect: --gateway --ip-range --internal --disable-dns --interface-name --opt mtu" \
+  "10.91.0.254 10.91.0.128 10.91.0.191 True False br-int 1400" \
+  "$(P network inspect intern | python3 -c 'import json,sys; n=json.load(sys.stdin)[0]; s=n["subnets"][0]; print(s["gateway"], s["lease_range"]["start_ip"], s["lease_range"]["end_ip"], n["internal"], n["dns_enabled"], n["network_interface"], n["options"]["mtu"])')"
+check "a gateway outside the subnet fails" "125" "$(status P network create --subnet 10.92.0.0/24 --gateway 10.93.0.1 x)"
+check "no name: the next podunitN and 10.89.N.0/24" "podunit2 10.89.0.0/24" \
+  "$(n=$(P network create); echo $n $(P network inspect $n | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["subnets"][0]["subnet"])'))"
+check "exists" "0 1" "$(status P network exists lab) $(status P network exists nope)"
+check "rm prints the name" "podunit2" "$(P network rm podunit2)"
+check "rm of an unknown network fails" "125" "$(status P network rm nope)"
+check "the default network cannot be removed" "125" "$(status P network rm podunit)"
+check "run on an unknown network fails" "125" "$(status P run --rm --network nope $IMG true)"
+
+# --- the lab: a web server published on localhost ---
+P run -d --name web --network podunit -p 127.0.0.1:18080:8080 $IMG sh -c "$WEB" web >/dev/null
+check "curl from the host gets the page" "hello-web" "$(get_up http://127.0.0.1:18080/index.html)"
+check "port prints the mapping" "8080/tcp -> 127.0.0.1:18080" "$(P port web)"
+check "port CONTAINER PORT" "127.0.0.1:18080" "$(P port web 8080/tcp)"
+check "ps shows the ports" "127.0.0.1:18080->8080/tcp" "$(P ps --format '{{.Ports}}')"
+WEB_IP=$(ctr_ip web)
+check_match "the container has an address on podunit0's subnet" "^10\.88\.0\.[0-9]+$" "$WEB_IP"
+check "a second container reaches it through the bridge" "hello-web" "$(cget podunit "http://$WEB_IP:8080/index.html")"
+check "/etc/hosts names the host by the gateway" "10.88.0.1" \
+  "$(P exec web sh -c "grep host.containers.internal /etc/hosts | cut -f1")"
+check "its default route is the bridge" "default via 10.88.0.1 dev eth0" "$(P exec web ip route | grep default | sed 's/ *$//')"
+P run -d --name web2 --network podunit -p 18081:8080 $IMG sh -c "$WEB" web2 >/dev/null
+check "a port on every address: from the host" "hello-web2" "$(get_up http://127.0.0.1:18081/index.html)"
+check "and from a container through the gateway (hairpin)" "hello-web2" "$(cget podunit http://10.88.0.1:18081/index.html)"
+check "a taken host port is refused" "125" "$(status P run -d --name web3 --network podunit -p 18081:80 $IMG sleep 9)"
+check "the masquerade rule for outbound traffic exists" "1" \
+  "$(nft list chain inet podunit postrouting | grep -c 'ip saddr @subnets4 ip daddr != @subnets4 oifname != @bridges masquerade')"
+check "forwarding is on in this namespace" "1" "$(cat /proc/sys/net/ipv4/ip_forward)"
+check "route_localnet on the bridge" "1" "$(cat /proc/sys/net/ipv4/conf/podunit0/route_localnet)"
+
+# --- reload after the ruleset is flushed ---
+nft flush ruleset
+check "after nft flush ruleset the port is gone" "failed" "$(get http://127.0.0.1:18080/index.html)"
+check "network reload succeeds" "0" "$(status P network reload)"
+check "network reload brings the port back" "hello-web" "$(get http://127.0.0.1:18080/index.html)"
+check "and the other one" "hello-web2" "$(get http://127.0.0.1:18081/index.html)"
+
+# --- removal is exact ---
+P rm -f -t 0 web >/dev/null
+check "after rm the port is closed" "failed" "$(get http://127.0.0.1:18080/index.html)"
+check "its DNAT entry is gone, the other stays" "0 1" \
+  "$(nft list ruleset | grep -c 18080) $(nft list ruleset | grep -c 18081)"
+P rm -f -t 0 web2 >/dev/null
+check "after the last rm nft list ruleset holds no trace" "" "$(nft list ruleset)"
+check "no veth is left" "" "$(ip -o link show type veth)"
+check "no lease is left" "" "$(ls "$T/run/networks/attach")"
+
+# --- port forms ---
+P create --name pf --network podunit -p 127.0.0.1:80:90 -p :81:92 -p 82:96 -p 97 \
+  -p 8000-8002:9000-9002 -p 53:53/udp -p 84:84/tcp,udp $IMG true >/dev/null
+PORTS=$(P port pf)
+check "127.0.0.1:80:90" "1" "$(grep -cx '90/tcp -> 127.0.0.1:80' <<<"$PORTS")"
+check ":81:92" "1" "$(grep -cx '92/tcp -> 0.0.0.0:81' <<<"$PORTS")"
+check "82:96" "1" "$(grep -cx '96/tcp -> 0.0.0.0:82' <<<"$PORTS")"
+check_match "97: a free host port" "^97/tcp -> 0\.0\.0\.0:[0-9]+$" "$(grep '^97/' <<<"$PORTS")"
+check "a range" "9000/tcp -> 0.0.0.0:8000|9001/tcp -> 0.0.0.0:8001|9002/tcp -> 0.0.0.0:8002" \
+  "$(grep '^900' <<<"$PORTS" | tr '\n' '|' | sed 's/|$//')"
+check "/udp" "1" "$(grep -cx '53/udp -> 0.0.0.0:53' <<<"$PORTS")"
+check "/tcp,udp" "84/tcp -> 0.0.0.0:84|84/udp -> 0.0.0.0:84" "$(grep '^84/' <<<"$PORTS" | tr '\n' '|' | sed 's/|$//')"
+check "a bad protocol is refused" "125" "$(status P create --network podunit -p 80/icmp $IMG true)"
+check "ranges of different length are refused" "125" "$(status P create --network podunit -p 80-81:90-92 $IMG true)"
+check "-p without a bridge network is refused" "125" "$(status P create --network none -p 80 $IMG true)"
+P rm pf >/dev/null
+
+# --- static address, MAC, internal networks ---
+P run -d --name st --network lab --ip 10.90.0.77 --mac-address 02:11:22:33:44:55 $IMG sleep 60 >/dev/null
+check "--ip" "10.90.0.77" "$(ctr_ip st)"
+check "--mac-address" "02:11:22:33:44:55" "$(P exec st cat /sys/class/net/eth0/address)"
+check "a taken --ip is refused" "125" "$(status P run --rm --network lab --ip 10.90.0.77 $IMG true)"
+check "the gateway cannot be asked for" "125" "$(status P run --rm --network lab --ip 10.90.0.1 $IMG true)"
+P rm -f -t 0 st >/dev/null
+P run -d --name in1 --network intern $IMG sleep 60 >/dev/null
+check_match "--ip-range: the address is from the range" "^10\.91\.0\.(12[89]|1[3-8][0-9]|19[01])$" "$(ctr_ip in1)"
+check "internal: no default route" "" "$(P exec in1 ip route | grep default)"
+check "internal: the bridge is in the internal set" "1" "$(nft list set inet podunit internal | grep -c br-int)"
+check "--opt mtu" "1400" "$(P exec in1 cat /sys/class/net/eth0/mtu)"
+P rm -f -t 0 in1 >/dev/null
+
+# --- names on a named network (aardvark-dns) ---
+if [ -x /usr/lib/podman/aardvark-dns ] || [ -x /usr/libexec/podman/aardvark-dns ]; then
+  P run -d --name server --network lab --network-alias www $IMG sh -c "$WEB" server >/dev/null
+  check "a container reaches another by name" "hello-server" "$(cget_up lab http://server:8080/index.html)"
+  check "and by alias" "hello-server" "$(cget lab http://www.dns.podman:8080/index.html)"
+  check "resolv.conf asks the gateway first" "nameserver 10.90.0.1" \
+    "$(P exec server grep nameserver /etc/resolv.conf | head -1)"
+  P rm -f -t 0 server >/dev/null
+  check "after rm no DNS files are left" "" "$(ls "$T/run/networks/aardvark-dns" | grep -v aardvark.pid)"
+else
+  echo "ok - # skip names: aardvark-dns is not installed"
+fi
+
+# --- 20 containers started at once get distinct addresses ---
+for i in $(seq 1 20); do
+  P run -d --name c$i --network lab $IMG sleep 120 >/dev/null 2>"$T/c$i.err" &
+done
+wait
+started=0
+for i in $(seq 1 20); do [ "$(P inspect --format '{{.State.Status}}' c$i 2>/dev/null)" = running ] && started=$((started + 1)); done
+check "20 concurrent starts all succeed" "20" "$started"
+ADDRS=$(for i in $(seq 1 20); do ctr_ip c$i; done | sort -u)
+check "20 distinct addresses" "20" "$(grep -c '^10\.90\.0\.' <<<"$ADDRS")"
+check "none is the network, gateway or broadcast" "0" "$(grep -cxE '10\.90\.0\.(0|1|255)' <<<"$ADDRS")"
+check "20 leases" "20" "$(ls "$T/run/networks/attach" | wc -l)"
+P rm -f -t 0 $(seq -f c%g 1 20) >/dev/null
+check "all leases are released" "" "$(ls "$T/run/networks/attach")"
+
+# --- a SIGKILLed container leaks nothing the next command keeps ---
+P run -d --name k --network podunit -p 127.0.0.1:18090:8080 $IMG sh -c "$WEB" k >/dev/null
+read -r SUP PID < <(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["supervisor_pid"], s["pid"])' \
+  "$T/run/containers/$(P inspect --format '{{.Id}}' k)/state.json")
+kill -9 "$SUP" "$PID"
+sleep 0.2
+P network reload >/dev/null
+check "the next command reclaims the lease" "" "$(ls "$T/run/networks/attach")"
+check "and the rules" "" "$(nft list ruleset)"
+check "the veth went with the namespace" "" "$(ip -o link show type veth)"
+P rm -f k >/dev/null 2>&1
+
+check "network rm of a used network fails" "125" \
+  "$(P run -d --name u --stop-timeout 1 --network lab $IMG sleep 60 >/dev/null; status P network rm lab)" 2>/dev/null
+check "network rm -f removes its containers" "lab" "$(P network rm -f lab 2>/dev/null)"
+check "prune removes unused networks" "intern" "$(P network prune -f)"
+
+echo "1..$n"
+[ "$fails" = 0 ]
