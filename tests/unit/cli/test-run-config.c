@@ -270,11 +270,41 @@ Test (run_config, network_and_names)
   ASSERT_STRV (c->add_host, "db:10.0.0.2");
   g_autoptr (ContainerConfig) h = RUN ("--net", "host", "busybox");
   cr_assert_str_eq (h->network, "host");
-  g_autofree char *bridge = RUN_ERROR ("--network", "bridge", "busybox");
-  cr_assert_str_eq (bridge,
-                    "--network bridge is not supported by podunit yet (none, host, private)");
+  g_autoptr (ContainerConfig) b = RUN ("--network", "bridge", "busybox");
+  cr_assert_str_eq (b->network, "podunit"); /* podman's bridge: the default network */
   g_autofree char *named = RUN_ERROR ("--network", "mynet", "busybox");
-  cr_assert_str_eq (named, "--network mynet: no such network (podunit has none, host, private)");
+  cr_assert_str_eq (named, "unable to find network with name or ID mynet: network not found");
+  g_autofree char *mode = RUN_ERROR ("--network", "container:web", "busybox");
+  cr_assert_str_eq (mode, "--network container:web is not supported by podunit yet");
+}
+
+/* -p in podman's forms, normalized one protocol each (net/ports.h). */
+Test (run_config, published_ports)
+{
+  g_autoptr (ContainerConfig) c
+      = RUN ("--network", "podunit", "-p", "127.0.0.1:80:90", "-p", ":81:92", "-p", "82:96",
+             "-p", "8000-8002:9000-9002", "-p", "53:53/udp", "-p", "84:84/tcp,udp", "-p",
+             "[::1]:85:85", "--ip", "10.88.0.9", "--mac-address", "02:00:00:00:00:01",
+             "--network-alias", "www", "busybox");
+  ASSERT_STRV (c->ports, "127.0.0.1:80:90/tcp", ":81:92/tcp", ":82:96/tcp",
+               ":8000-8002:9000-9002/tcp", ":53:53/udp", ":84:84/tcp", ":84:84/udp",
+               "[::1]:85:85/tcp");
+  cr_assert_str_eq (c->ip, "10.88.0.9");
+  cr_assert_str_eq (c->mac, "02:00:00:00:00:01");
+  ASSERT_STRV (c->network_aliases, "www");
+  g_autoptr (ContainerConfig) free_port = RUN ("--network", "podunit", "-p", "97", "busybox");
+  cr_assert (g_str_has_prefix (free_port->ports[0], ":") && g_str_has_suffix (free_port->ports[0], ":97/tcp")
+             && !g_str_has_prefix (free_port->ports[0], "::97"));
+  g_autofree char *proto = RUN_ERROR ("--network", "podunit", "-p", "80/icmp", "busybox");
+  cr_assert_str_eq (proto, "invalid port mapping 80/icmp: the protocol must be tcp, udp or sctp");
+  g_autofree char *len = RUN_ERROR ("--network", "podunit", "-p", "80-81:90-92", "busybox");
+  cr_assert_str_eq (len, "invalid port mapping 80-81:90-92: the host and container port ranges "
+                         "differ in length");
+  g_autofree char *none = RUN_ERROR ("--network", "none", "-p", "80", "busybox");
+  cr_assert_str_eq (none, "-p/--publish needs a bridge network (--network none has none)");
+  g_autofree char *mac = RUN_ERROR ("--network", "podunit", "--mac-address", "01:00:00:00:00:01",
+                                    "busybox");
+  cr_assert_str_eq (mac, "--mac-address 01:00:00:00:00:01: not a unicast MAC address");
 }
 
 Test (run_config, security_options)
