@@ -6,7 +6,10 @@ PKGS=(
   # build
   meson ninja-build pkg-config gcc libc6-dev
   libglib2.0-dev libsystemd-dev systemd libseccomp-dev libcap-dev libarchive-dev
-  libjson-glib-dev libcurl4-openssl-dev libssl-dev
+  libjson-glib-dev libcurl4-openssl-dev libssl-dev libmnl-dev libnftables-dev
+  # networks at run time: podman's resolver (aardvark-dns); nftables and
+  # iproute2 for the network tests to look at what podunit set up
+  aardvark-dns nftables iproute2
   # rootless: newuidmap/newgidmap (run time and tests/root/test-rootless.sh),
   # pasta for rootless networking
   uidmap passt
