@@ -195,7 +195,11 @@ P run -d --name k --network podunit -p 127.0.0.1:18090:8080 $IMG sh -c "$WEB" k 
 read -r SUP PID < <(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["supervisor_pid"], s["pid"])' \
   "$T/run/containers/$(P inspect --format '{{.Id}}' k)/state.json")
 kill -9 "$SUP" "$PID"
-sleep 0.2
+# Gone (or a zombie, which counts as gone) once the kernel has torn it down.
+for _ in $(seq 50); do
+  grep -qs '^State:[[:space:]]*[^Z]' /proc/$PID/status || break
+  sleep 0.1
+done
 P network reload >/dev/null
 check "the next command reclaims the lease" "" "$(ls "$T/run/networks/attach")"
 check "and the rules" "" "$(nft list ruleset)"
