@@ -916,8 +916,10 @@ supervisor_child (const LaunchOptions *o, ContainerConfig *c, int report_fd)
         /* This process becomes the supervisor: its cgroup and the container's. */
         cg = setup_cgroups (o, c, &l, FALSE, &error);
         if (cg)
-          prepare_network (o, c, &l);
-          pid = spawn_container (&l.spec, &error);
+          {
+            prepare_network (o, c, &l);
+            pid = spawn_container (&l.spec, &error);
+          }
       }
     launch_clear (&l);
     if (pid < 0)
