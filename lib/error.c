@@ -15,3 +15,16 @@ errno_error (GError **error, GQuark domain, int code, int errsv, const char *for
   g_set_error (error, domain, code, "%s: %s", what, g_strerror (errsv));
   return FALSE;
 }
+
+gboolean
+gerror_set (GError **error, GQuark domain, int code, const char *format, ...)
+{
+  va_list ap;
+
+  if (error == NULL)
+    return FALSE;
+  va_start (ap, format);
+  *error = g_error_new_valist (domain, code, format, ap);
+  va_end (ap);
+  return FALSE;
+}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The one errno -> GError helper of generator and runtime. */
+/* The GError helpers of generator and runtime: one for errno, one for a
+ * formatted message, both returning FALSE for `return helper (...);`. */
 #pragma once
 
 #include <glib.h>
@@ -10,3 +11,8 @@
  * errno itself or a value saved before cleanup calls that may change it. */
 gboolean errno_error (GError **error, GQuark domain, int code, int errsv, const char *format, ...)
   G_GNUC_PRINTF (5, 6);
+
+/* g_set_error() that returns FALSE, for `return gerror_set (error, ...);`
+ * in place of a file's own varargs wrapper. */
+gboolean gerror_set (GError **error, GQuark domain, int code, const char *format, ...)
+  G_GNUC_PRINTF (4, 5);

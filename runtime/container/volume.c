@@ -319,18 +319,6 @@ parse_id (const char *s, gint64 *out)
   return TRUE;
 }
 
-static gboolean invalid (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-static gboolean
-invalid (GError **error, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error_literal (error, VOLUME_ERROR, VOLUME_ERROR_INVALID, msg);
-  return FALSE;
-}
-
 /* The mount(2) flags and data of a volume's o= list; uid= and gid= are
  * taken out (podman's local driver applies them to _data, not to mount). */
 typedef struct
@@ -358,7 +346,8 @@ plan_mount (Volume *v, VolumeMountPlan *plan, GError **error)
       if (g_str_has_prefix (*p, "uid=") || g_str_has_prefix (*p, "gid="))
         {
           if (!parse_id (*p + 4, (*p)[0] == 'u' ? &v->uid : &v->gid))
-            return invalid (error, "volume option o=%s: %s needs a numeric id", o, *p);
+            return gerror_set (error, VOLUME_ERROR, VOLUME_ERROR_INVALID,
+                               "volume option o=%s: %s needs a numeric id", o, *p);
         }
       else if (g_str_equal (*p, "bind") || g_str_equal (*p, "rbind"))
         {
@@ -384,19 +373,21 @@ plan_mount (Volume *v, VolumeMountPlan *plan, GError **error)
   if (!type && !device)
     {
       if (rest->len || plan->flags)
-        return invalid (error,
-                        "volume option o=%s: mount options need type= and device= "
-                        "(podunit mounts tmpfs and bind devices)",
-                        o);
+        return gerror_set (error, VOLUME_ERROR, VOLUME_ERROR_INVALID,
+                           "volume option o=%s: mount options need type= and device= "
+                           "(podunit mounts tmpfs and bind devices)",
+                           o);
       return TRUE;
     }
   if (!type || !device)
-    return invalid (error, "volume options: type= and device= go together in podunit "
-                           "(type=tmpfs,device=tmpfs or type=none,o=bind,device=/PATH)");
+    return gerror_set (error, VOLUME_ERROR, VOLUME_ERROR_INVALID,
+                       "volume options: type= and device= go together in podunit "
+                       "(type=tmpfs,device=tmpfs or type=none,o=bind,device=/PATH)");
   if (g_str_equal (type, "tmpfs"))
     {
       if (plan->bind)
-        return invalid (error, "volume option o=%s: bind with type=tmpfs", o);
+        return gerror_set (error, VOLUME_ERROR, VOLUME_ERROR_INVALID,
+                           "volume option o=%s: bind with type=tmpfs", o);
       if (v->uid >= 0)
         g_string_append_printf (rest, ",uid=%" G_GINT64_FORMAT, v->uid);
       if (v->gid >= 0)
@@ -407,23 +398,25 @@ plan_mount (Volume *v, VolumeMountPlan *plan, GError **error)
         if (**p && !g_str_has_prefix (*p, "size=") && !g_str_has_prefix (*p, "mode=")
             && !g_str_has_prefix (*p, "nr_inodes=") && !g_str_has_prefix (*p, "uid=")
             && !g_str_has_prefix (*p, "gid="))
-          return invalid (error, "volume option o=%s: tmpfs does not take \"%s\"", o, *p);
+          return gerror_set (error, VOLUME_ERROR, VOLUME_ERROR_INVALID,
+                             "volume option o=%s: tmpfs does not take \"%s\"", o, *p);
       plan->data = g_string_new (rest->len ? rest->str + 1 : "");
       return TRUE;
     }
   if (!plan->bind || !(g_str_equal (type, "none") || g_str_equal (type, "bind")))
-    return invalid (error,
-                    "volume option type=%s: podunit mounts only tmpfs "
-                    "(type=tmpfs) and bind (type=none,o=bind) devices",
-                    type);
+    return gerror_set (error, VOLUME_ERROR, VOLUME_ERROR_INVALID,
+                       "volume option type=%s: podunit mounts only tmpfs "
+                       "(type=tmpfs) and bind (type=none,o=bind) devices",
+                       type);
   if (rest->len)
-    return invalid (error, "volume option o=%s: a bind mount does not take \"%s\"", o,
-                    rest->str + 1);
+    return gerror_set (error, VOLUME_ERROR, VOLUME_ERROR_INVALID,
+                       "volume option o=%s: a bind mount does not take \"%s\"", o,
+                       rest->str + 1);
   if (device[0] != '/' || !g_file_test (device, G_FILE_TEST_IS_DIR))
-    return invalid (error,
-                    "volume option device=%s: a bind device must be an existing "
-                    "absolute directory",
-                    device);
+    return gerror_set (error, VOLUME_ERROR, VOLUME_ERROR_INVALID,
+                       "volume option device=%s: a bind device must be an existing "
+                       "absolute directory",
+                       device);
   plan->data = NULL;
   return TRUE;
 }
@@ -437,19 +430,21 @@ check_options (Volume *v, GError **error)
       const char *eq = strchr (*p, '=');
       g_autofree char *key = eq ? g_strndup (*p, eq - *p) : g_strdup (*p);
       if (g_str_equal (key, "copy"))
-        return invalid (error, "volume option copy: podunit does not copy image contents "
-                               "into volumes (it behaves as nocopy)");
+        return gerror_set (error, VOLUME_ERROR, VOLUME_ERROR_INVALID,
+                           "volume option copy: podunit does not copy image contents "
+                           "into volumes (it behaves as nocopy)");
       if (g_str_equal (key, "uid") || g_str_equal (key, "gid"))
         {
           if (!eq || !parse_id (eq + 1, key[0] == 'u' ? &v->uid : &v->gid))
-            return invalid (error, "volume option %s: needs a numeric id", *p);
+            return gerror_set (error, VOLUME_ERROR, VOLUME_ERROR_INVALID,
+                               "volume option %s: needs a numeric id", *p);
         }
       else if (!g_str_equal (key, "type") && !g_str_equal (key, "device") && !g_str_equal (key, "o")
                && !g_str_equal (key, "nocopy"))
-        return invalid (error,
-                        "volume option %s: not supported by podunit (type, device, o, "
-                        "uid, gid, nocopy)",
-                        *p);
+        return gerror_set (error, VOLUME_ERROR, VOLUME_ERROR_INVALID,
+                           "volume option %s: not supported by podunit (type, device, o, "
+                           "uid, gid, nocopy)",
+                           *p);
     }
   if (!plan_mount (v, &plan, error))
     return FALSE;
@@ -615,8 +610,9 @@ volume_create (const char *root, Volume *v, gboolean ignore_existing, gboolean *
   if (!v->driver || !*v->driver)
     v->driver = (g_free (v->driver), g_strdup ("local"));
   if (!g_str_equal (v->driver, "local"))
-    return invalid (error, "volume driver \"%s\": podunit has only the \"local\" driver",
-                    v->driver);
+    return gerror_set (error, VOLUME_ERROR, VOLUME_ERROR_INVALID,
+                       "volume driver \"%s\": podunit has only the \"local\" driver",
+                       v->driver);
   if (!v->name)
     v->name = random_name ();
   if (!name_check ("volume", v->name, error))

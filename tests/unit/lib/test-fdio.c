@@ -141,3 +141,13 @@ Test (fdio, errno_error_names_the_thing_and_the_reason)
                     g_strdup_printf ("cannot open /x/y: %s", g_strerror (ENOENT)));
   cr_assert_not (errno_error (NULL, G_FILE_ERROR, 0, EIO, "ignored"));
 }
+
+Test (fdio, gerror_set_formats_and_returns_false)
+{
+  g_autoptr (GError) error = NULL;
+
+  cr_assert_not (gerror_set (&error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "bad %s=%d", "x", 3));
+  cr_assert (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_INVAL));
+  cr_assert_str_eq (error->message, "bad x=3");
+  cr_assert_not (gerror_set (NULL, G_FILE_ERROR, 0, "ignored"));
+}
