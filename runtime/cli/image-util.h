@@ -22,11 +22,12 @@ GPtrArray *cli_containers_using_image (CliGlobal *g, const char *id, GError **er
  * REF was an id. */
 const char *cli_image_name_for_ref (StoreImage *img, const char *ref);
 
-/* cli/pull.c: pulls NAME (short names resolved through registries.conf)
+/* cli/pull.c: pulls NAME (short names resolved through registries.conf;
+ * its insecure settings apply unless TLS_GIVEN: --tls-verify was set)
  * with podman's progress lines on stderr unless QUIET; retries network
  * failures RETRIES times, the delay doubling from RETRY_DELAY seconds.
  * Returns the image id. */
-char *cli_pull_image (Store *s, const char *name, const RegistryOptions *o,
+char *cli_pull_image (Store *s, const char *name, const RegistryOptions *o, gboolean tls_given,
                       const RegistryPlatform *platform, guint retries, guint retry_delay,
                       gboolean quiet, GError **error);
 /* "10", "2s", "1m", "500ms" -> whole seconds (a part rounds up to 1). */

@@ -5,6 +5,7 @@
  * on stdout. cli_pull_image is what run/create --pull use too. */
 #include "cli/image-util.h"
 #include "image/registry/pull.h"
+#include "image/registry/registries.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,33 +17,21 @@ print_progress (const char *line, gpointer data)
   fprintf (stderr, "%s\n", line);
 }
 
-char *
-cli_pull_image (Store *s, const char *name, const RegistryOptions *o,
-                const RegistryPlatform *platform, guint retries, guint retry_delay,
-                gboolean quiet, GError **error)
+/* One pull with --retry's whole-pull retries on network errors. */
+static char *
+pull_retrying (Store *s, const RegistryRef *src, const RegistryRef *name, const RegistryOptions *o,
+               const RegistryPlatform *platform, guint retries, guint retry_delay,
+               gboolean quiet, GError **error)
 {
-  const char *bare = g_str_has_prefix (name, "docker://") ? name + 9 : name;
-  if (registry_name_is_short (bare))
-    {
-      /* podman's words when registries.conf defines no search registries
-       * (podunit reads no registries.conf yet). */
-      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_SHORT_NAME,
-                   "short-name \"%s\" did not resolve to an alias and no unqualified-search "
-                   "registries are defined in \"/etc/containers/registries.conf\"",
-                   bare);
-      return NULL;
-    }
-  g_autoptr (RegistryRef) ref = registry_ref_parse (name, error);
-  if (ref == NULL)
-    return NULL;
-  g_autofree char *full = registry_ref_string (ref);
+  g_autofree char *full = registry_ref_string (src);
   guint delay = retry_delay;
   for (guint attempt = 0;; attempt++)
     {
       if (!quiet)
         fprintf (stderr, "Trying to pull %s...\n", full);
       g_autoptr (GError) local = NULL;
-      char *id = registry_pull (s, ref, o, platform, quiet ? NULL : print_progress, NULL, &local);
+      char *id = registry_pull (s, src, name, o, platform, quiet ? NULL : print_progress, NULL,
+                                &local);
       if (id)
         return id;
       /* Only the network is worth another try (podman retries the same). */
@@ -59,11 +48,136 @@ cli_pull_image (Store *s, const char *name, const RegistryOptions *o,
     }
 }
 
-static gboolean tls_verify = TRUE;
+/* NAME's repository part and its ":tag"/"@digest" suffix. */
+static char *
+split_suffix (const char *name, const char **suffix)
+{
+  const char *last = strrchr (name, '/');
+  const char *at = strchr (last ? last : name, '@');
+  const char *colon = strchr (last ? last : name, ':');
+  const char *cut = at && (!colon || at < colon) ? at : colon ? colon : at;
+  *suffix = cut ? cut : "";
+  return cut ? g_strndup (name, cut - name) : g_strdup (name);
+}
+
+/* Pulls one fully qualified NAME as registries.conf says: blocked, insecure,
+ * mirrors in order (as pull-from-mirror allows), then the location. */
+static char *
+pull_qualified (Store *s, RegistriesConf *conf, const char *name, const RegistryOptions *o,
+                gboolean tls_given, const RegistryPlatform *platform, guint retries,
+                guint retry_delay, gboolean quiet, GError **error)
+{
+  g_autoptr (RegistryRef) ref = registry_ref_parse (name, error);
+  if (ref == NULL)
+    return NULL;
+  g_autofree char *repo = registry_ref_repo (ref);
+  const RegistryEntry *e = registries_conf_find (conf, repo);
+  if (e && e->blocked)
+    {
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID,
+                   "registry %s is blocked in %s or registries.conf.d", ref->domain, conf->path);
+      return NULL;
+    }
+  g_autofree char *ssuffix = ref->digest ? g_strconcat ("@", ref->digest, NULL)
+                                         : g_strconcat (":", ref->tag, NULL);
+  g_autoptr (GError) last = NULL;
+  for (guint i = 0; e && i < e->mirrors->len; i++)
+    {
+      RegistryMirror *m = e->mirrors->pdata[i];
+      const char *pfm = m->pull_from_mirror ? m->pull_from_mirror : "all";
+      if ((strcmp (pfm, "digest-only") == 0 && !ref->digest)
+          || (strcmp (pfm, "tag-only") == 0 && ref->digest))
+        continue;
+      g_autofree char *mrepo = g_strconcat (m->location, repo + strlen (e->prefix), NULL);
+      g_autofree char *mname = g_strconcat (mrepo, ssuffix, NULL);
+      g_autoptr (RegistryRef) mref = registry_ref_parse (mname, &last);
+      if (mref == NULL)
+        continue;
+      RegistryOptions mo = *o;
+      if (!tls_given)
+        mo.insecure = m->insecure;
+      g_clear_error (&last);
+      char *id = pull_retrying (s, mref, ref, &mo, platform, 0, retry_delay, quiet, &last);
+      if (id)
+        return id;
+      if (!quiet)
+        cli_warn ("%s", last->message);
+    }
+  g_autofree char *lrepo = e ? registries_conf_rewrite (e, repo) : g_strdup (repo);
+  g_autofree char *lname = g_strconcat (lrepo, ssuffix, NULL);
+  g_autoptr (RegistryRef) lref = registry_ref_parse (lname, error);
+  if (lref == NULL)
+    return NULL;
+  RegistryOptions lo = *o;
+  if (!tls_given && e)
+    lo.insecure = e->insecure;
+  return pull_retrying (s, lref, ref, &lo, platform, retries, retry_delay, quiet, error);
+}
+
+char *
+cli_pull_image (Store *s, const char *name, const RegistryOptions *o, gboolean tls_given,
+                const RegistryPlatform *platform, guint retries, guint retry_delay,
+                gboolean quiet, GError **error)
+{
+  g_autoptr (RegistriesConf) conf = registries_conf_load (error);
+  if (conf == NULL)
+    return NULL;
+  const char *bare = g_str_has_prefix (name, "docker://") ? name + 9 : name;
+  if (!registry_name_is_short (bare))
+    return pull_qualified (s, conf, bare, o, tls_given, platform, retries, retry_delay, quiet,
+                           error);
+
+  /* A short name: an alias (no network), else the search registries. */
+  const char *suffix;
+  g_autofree char *repo = split_suffix (bare, &suffix);
+  const char *alias = g_hash_table_lookup (conf->aliases, repo);
+  if (alias)
+    {
+      if (!quiet)
+        fprintf (stderr, "Resolved \"%s\" as an alias (%s)\n", repo,
+                 (char *)g_hash_table_lookup (conf->alias_files, repo));
+      g_autofree char *full = g_strconcat (alias, suffix, NULL);
+      return pull_qualified (s, conf, full, o, tls_given, platform, retries, retry_delay, quiet,
+                             error);
+    }
+  guint n = g_strv_length (conf->search);
+  if (n == 0)
+    {
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_SHORT_NAME,
+                   "short-name \"%s\" did not resolve to an alias and no unqualified-search "
+                   "registries are defined in \"%s\"",
+                   bare, conf->path);
+      return NULL;
+    }
+  if (n > 1 && conf->mode == SHORT_NAME_ENFORCING
+      && !(isatty (STDIN_FILENO) && isatty (STDOUT_FILENO)))
+    {
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_SHORT_NAME,
+                   "short-name resolution enforced but cannot prompt without a TTY");
+      return NULL;
+    }
+  /* Permissive (and, with a TTY, enforcing: podunit does not prompt): the
+   * first search registry that has the image. */
+  g_autoptr (GError) last = NULL;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *full = g_strconcat (conf->search[i], "/", bare, NULL);
+      g_clear_error (&last);
+      char *id = pull_qualified (s, conf, full, o, tls_given, platform, retries, retry_delay,
+                                 quiet, &last);
+      if (id)
+        return id;
+    }
+  g_propagate_error (error, g_steal_pointer (&last));
+  return NULL;
+}
+
+static gboolean tls_verify = TRUE, tls_given;
 
 static gboolean
 parse_tls_verify (const char *name, const char *value, gpointer data, GError **error)
 {
+  tls_given = TRUE;
   if (value == NULL || g_ascii_strcasecmp (value, "true") == 0)
     tls_verify = TRUE;
   else if (g_ascii_strcasecmp (value, "false") == 0)
@@ -105,6 +219,7 @@ cli_pull (CliGlobal *g, int argc, char **argv)
   gint retry = 3;
   gboolean quiet = FALSE, all_tags = FALSE;
   tls_verify = TRUE;
+  tls_given = FALSE;
   const GOptionEntry entries[] = {
     { "tls-verify", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_tls_verify,
       "Require HTTPS and verify certificates (default true)", "BOOL" },
@@ -195,7 +310,8 @@ cli_pull (CliGlobal *g, int argc, char **argv)
           return EXIT_PODUNIT;
         }
     }
-  g_autofree char *id = cli_pull_image (s, argv[1], &o, &pl, retry, delay, quiet, &error);
+  g_autofree char *id
+      = cli_pull_image (s, argv[1], &o, tls_given, &pl, retry, delay, quiet, &error);
   if (id == NULL)
     return cli_fail (error);
   printf ("%s\n", id);
@@ -231,7 +347,7 @@ cli_run_image (Store *s, const char *name, const char *policy, const char *retry
   if (retry_delay)
     cli_parse_duration_seconds (retry_delay, &delay);
   RegistryOptions o = { .retries = retries };
-  g_autofree char *id = cli_pull_image (s, name, &o, NULL, retries, delay, FALSE, &local);
+  g_autofree char *id = cli_pull_image (s, name, &o, FALSE, NULL, retries, delay, FALSE, &local);
   if (id == NULL)
     {
       /* newer: a stored image is used when the registry cannot be asked. */

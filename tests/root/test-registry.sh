@@ -27,6 +27,9 @@ cleanup () {
 trap cleanup EXIT
 P () { "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"; }
 . "$HERE/lib.sh"
+# The host's registries.conf (and its drop-ins) must not steer the tests.
+: > "$T/empty.conf"
+export CONTAINERS_REGISTRIES_CONF=$T/empty.conf
 status () { "$@" >/dev/null 2>&1; echo $?; }
 # The store's files with sizes: equal before and after a failed pull.
 store_state () { (cd "$T/root" && find . -path ./tmp -prune -o -printf '%p %s\n' | LC_ALL=C sort | md5sum); }
@@ -118,8 +121,8 @@ check_match "unknown tag: manifest unknown" "test/busybox:nope: manifest unknown
 check_match "TLS required by default: a clear TLS error, no retries" "^Error: .*ping from $R: TLS: .*--tls-verify=false" \
   "$(P pull -q "$R/test/busybox:1" 2>&1)"
 check "bad name: 125" "125" "$(status P pull "$R/Test/BusyBox")"
-check "a short name without registries.conf: podman's error" \
-  'Error: short-name "busybox" did not resolve to an alias and no unqualified-search registries are defined in "/etc/containers/registries.conf"' \
+check "a short name, no alias, no search registries: podman's error" \
+  "Error: short-name \"busybox\" did not resolve to an alias and no unqualified-search registries are defined in \"$T/empty.conf\"" \
   "$(P pull busybox 2>&1)"
 check "failed pulls left the store unchanged" "$BEFORE" "$(store_state)"
 
@@ -201,6 +204,62 @@ check_match "a manifest over 4 MiB is refused" "^Error: .*manifest latest from $
 check "after every bad pull the store is as before" "$BEFORE" "$(store_state)"
 check "no staging left behind" "" "$(ls "$T/root/tmp")"
 check "and the good image still pulls from it" "$ID" "$(P pull -q --tls-verify=false "$RB/bad/fine" 2>&1)"
+
+# --- registries.conf (CONTAINERS_REGISTRIES_CONF, drop-ins) ---
+export CONTAINERS_REGISTRIES_CONF=$T/registries.conf
+cat > "$T/registries.conf" <<EOT
+# search: the misbehaving server first (it has no test/busybox), then the registry
+unqualified-search-registries = ["$RB", "$R"]
+short-name-mode = "permissive"
+
+[aliases]
+"aliased" = "$R/test/busybox"
+
+[[registry]]
+prefix = "$R"
+insecure = true
+
+[[registry]]
+prefix = "$RB"
+insecure = true
+
+[[registry]]
+prefix = "$R/blocked"
+location = "$R/test"
+blocked = true
+
+[[registry]]
+prefix = "mirrored.example.com/test"
+location = "$R/test"
+insecure = true
+[[registry.mirror]]
+location = "127.0.0.1:1/down"
+EOT
+mkdir -p "$T/registries.conf.d"
+printf '[aliases]\n"dropped" = "%s/test/two"\n' "$R" > "$T/registries.conf.d/50-mine.conf"
+P rmi -a -f >/dev/null 2>&1
+check "an alias resolves with no search (insecure from registries.conf)" "$ID" "$(P pull -q aliased:1 2>&1)"
+check "podman's alias line on stderr" "Resolved \"aliased\" as an alias ($T/registries.conf)" \
+  "$(P pull aliased:1 2>&1 >/dev/null | head -n1)"
+check_match "an alias from a drop-in" '^[0-9a-f]{64}$' "$(P pull -q dropped 2>&1)"
+check "permissive: the first search registry that has it" "$ID" "$(P pull -q --retry 0 test/busybox:1 2>&1)"
+check "it is named after the registry it came from" "$R/test/busybox:1" \
+  "$(P images --format '{{.Repository}}:{{.Tag}}' | grep "^$R/test/busybox")"
+check "a mirror that is down falls back to the location" "$ID" \
+  "$(P pull -q --retry 0 mirrored.example.com/test/busybox:1 2>&1)"
+check "and the image has the name asked for" "mirrored.example.com/test/busybox:1" \
+  "$(P images --format '{{.Repository}}:{{.Tag}}' | grep ^mirrored)"
+check "a blocked prefix" "Error: registry $R is blocked in $T/registries.conf or registries.conf.d" \
+  "$(P pull -q "$R/blocked/busybox:1" 2>&1)"
+sed -i 's/^short-name-mode = .*/short-name-mode = "enforcing"/' "$T/registries.conf"
+check "enforcing without a TTY: podman's error" "Error: short-name resolution enforced but cannot prompt without a TTY" \
+  "$(P pull -q test/busybox:1 </dev/null 2>&1)"
+check "a run of a short name resolves the same way" "Error: short-name resolution enforced but cannot prompt without a TTY" \
+  "$(P run --rm test/busybox:2 true </dev/null 2>&1)"
+printf 'unqualified-search-registries = ["a" "b"]\n' > "$T/registries.conf.d/60-bad.conf"
+check "a broken drop-in: FILE:LINE" "Error: $T/registries.conf.d/60-bad.conf:1: expected ',' or ']' in an array" \
+  "$(P pull -q aliased:1 2>&1)"
+unset CONTAINERS_REGISTRIES_CONF
 
 echo "1..$n"
 [ "$fails" = 0 ]

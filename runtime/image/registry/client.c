@@ -168,6 +168,11 @@ registry_set_curl_error (RegistryClient *c, GError **error, CURLcode r, const ch
                    "--tls-verify=false skips the check)",
                    what, c->host, msg, c->host);
       break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+      /* Not retried: a name that does not resolve will not in 2 s either. */
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_NOT_FOUND, "%s from %s: %s", what,
+                   c->host, msg);
+      break;
     default:
       g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_NETWORK, "%s from %s: %s", what,
                    c->host, msg);

@@ -626,7 +626,7 @@ plan_layers (Pull *p, JsonObject *manifest, JsonObject *config, GError **error)
 }
 
 char *
-registry_pull (Store *s, const RegistryRef *ref, const RegistryOptions *o,
+registry_pull (Store *s, const RegistryRef *ref, const RegistryRef *as, const RegistryOptions *o,
                const RegistryPlatform *platform, RegistryProgressFunc progress,
                gpointer progress_data, GError **error)
 {
@@ -705,8 +705,10 @@ registry_pull (Store *s, const RegistryRef *ref, const RegistryOptions *o,
   if (mhex == NULL)
     return NULL;
   g_autofree char *name = NULL;
-  if (ref->tag)
-    name = g_strconcat (ref->domain, "/", ref->path, ":", ref->tag, NULL);
+  if (as == NULL)
+    as = ref;
+  if (as->tag)
+    name = g_strconcat (as->domain, "/", as->path, ":", as->tag, NULL);
   const char *names[] = { name, NULL };
   g_autofree char *id = store_txn_add_image (t, mhex, names, error);
   if (id == NULL || !store_txn_commit (t, error))

@@ -27,9 +27,11 @@ typedef struct
 /* Progress lines ("Copying blob sha256:…"); the engine prints nothing. */
 typedef void (*RegistryProgressFunc) (const char *line, gpointer data);
 
-/* Pulls REF (fully qualified) into S, naming it REF (unless pulled by
- * digest only). Returns the image id. */
-char *registry_pull (Store *s, const RegistryRef *ref, const RegistryOptions *o,
+/* Pulls REF (fully qualified) into S, naming it NAME (NULL: REF; no name
+ * when pulled by digest only): NAME differs for a mirror or a rewritten
+ * location. Returns the image id. */
+char *registry_pull (Store *s, const RegistryRef *ref, const RegistryRef *name,
+                     const RegistryOptions *o,
                      const RegistryPlatform *platform, RegistryProgressFunc progress,
                      gpointer progress_data, GError **error);
 

@@ -58,7 +58,6 @@ registry_ref_parse (const char *name, GError **error)
       return NULL;
     }
   g_autofree char *n = g_strdup (name);
-  g_autofree char *prefixed = NULL;
   if (g_str_has_prefix (n, "docker://"))
     memmove (n, n + 9, strlen (n + 9) + 1);
   char *at = strchr (n, '@');
@@ -89,6 +88,12 @@ registry_ref_parse (const char *name, GError **error)
     {
       g_free (r->domain);
       r->domain = g_strdup ("docker.io");
+    }
+  if (strcmp (r->domain, "docker.io") == 0 && !strchr (rest, '/'))
+    {
+      char *l = g_strconcat ("library/", rest, NULL);
+      g_free (rest);
+      rest = l;
     }
   char *last = strrchr (rest, '/');
   char *colon = strchr (last ? last : rest, ':');
