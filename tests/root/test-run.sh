@@ -9,20 +9,8 @@ PODUNIT=$(readlink -f "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ "$(id -u)" != 0 ]; then echo "skip: needs root"; exit 77; fi
 
-T=$(mktemp -d /tmp/podunit-test-run.XXXXXX)
-cleanup () {
-  "$PODUNIT" --root "$T/root" --runroot "$T/run" rm -a -f >/dev/null 2>&1
-  grep -q "$T" /proc/self/mountinfo && echo "leftover mounts under $T"
-  rm -rf "$T"
-}
-trap cleanup EXIT
-P () { "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"; }
-
 . "$HERE/lib.sh"
-
-sh "$HERE/../images/make-busybox-oci.sh" "$T/busybox.tar" >/dev/null || { echo "Bail out! image"; exit 1; }
-P load -i "$T/busybox.tar" >/dev/null || { echo "Bail out! load"; exit 1; }
-IMG=localhost/busybox:latest
+private_store test-run
 
 # --- podman's defaults, seen from inside ---
 check "default capabilities" "CapEff:	00000000800405fb" "$(P run --rm $IMG grep CapEff /proc/self/status)"
