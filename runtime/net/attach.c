@@ -27,18 +27,14 @@ state_dir (const char *runroot)
 static int
 lock_state (const char *runroot, GError **error)
 {
-  g_autofree char *dir = state_dir (runroot);
-  g_autofree char *path = g_build_filename (runroot, "networks", "lock", NULL);
-  int fd;
-  if (g_mkdir_with_parents (dir, 0700) < 0
-      || (fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+  g_autofree char *dir = g_build_filename (runroot, "networks", NULL);
+  g_autofree char *attach = state_dir (runroot);
+  if (g_mkdir_with_parents (attach, 0700) < 0)
     {
-      g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "%s: %s", path, g_strerror (errno));
+      g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "%s: %s", attach, g_strerror (errno));
       return -1;
     }
-  while (flock (fd, LOCK_EX) < 0 && errno == EINTR)
-    ;
-  return fd;
+  return net_lock_dir (dir, error);
 }
 
 /* Field 22 of /proc/PID/stat: tells a live pid from a reused one. */

@@ -333,11 +333,9 @@ net_network_list (const char *root, GError **error)
   return g_steal_pointer (&out);
 }
 
-/* flock on ROOT/networks/lock; -1 on failure. */
-static int
-lock_networks (const char *root, GError **error)
+int
+net_lock_dir (const char *dir, GError **error)
 {
-  g_autofree char *dir = networks_dir (root);
   g_autofree char *path = g_build_filename (dir, "lock", NULL);
   int fd;
   if (g_mkdir_with_parents (dir, 0700) < 0
@@ -349,6 +347,14 @@ lock_networks (const char *root, GError **error)
   while (flock (fd, LOCK_EX) < 0 && errno == EINTR)
     ;
   return fd;
+}
+
+/* flock on ROOT/networks/lock; -1 on failure. */
+static int
+lock_networks (const char *root, GError **error)
+{
+  g_autofree char *dir = networks_dir (root);
+  return net_lock_dir (dir, error);
 }
 
 static gboolean

@@ -83,5 +83,9 @@ NetNetwork *net_network_load (const char *root, const char *name, GError **error
 GPtrArray *net_network_list (const char *root, GError **error);
 /* Deletes a named network's file (the default cannot be removed). */
 gboolean net_network_remove (const char *root, const char *name, GError **error);
+/* Creates @dir and flocks @dir/lock; returns the fd (close it to unlock)
+ * or -1. */
+int net_lock_dir (const char *dir, GError **error);
+
 /* The network as netavark's JSON (what `network inspect` prints). */
 char *net_network_to_json (const NetNetwork *n);
