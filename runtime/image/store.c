@@ -1335,7 +1335,7 @@ store_txn_add_blob_data (StoreTxn *t, const void *data, gsize len, GError **erro
 {
   g_autofree char *hex = sha256_hex_of (data, len);
   g_autofree char *path = g_build_filename (t->dir, "blobs", hex, NULL);
-  if (!g_file_set_contents (path, data, len, NULL))
+  if (write_file_atomic (AT_FDCWD, path, data, len, 0644, 0) < 0)
     {
       errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot write %s", path);
       return NULL;
