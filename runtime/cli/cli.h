@@ -71,6 +71,8 @@ CLI_VERB (cli_port);
 /* Image verbs (store). */
 CLI_VERB (cli_load);
 CLI_VERB (cli_pull);
+CLI_VERB (cli_login);
+CLI_VERB (cli_logout);
 CLI_VERB (cli_save);
 CLI_VERB (cli_images);
 CLI_VERB (cli_tag);

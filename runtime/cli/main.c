@@ -51,6 +51,8 @@ static const CliVerb verbs[] = {
   { "image untag", cli_untag, NULL },
   { "rmi", cli_rmi, "Remove one or more images from local storage" },
   { "pull", cli_pull, "Pull an image from a registry" },
+  { "login", cli_login, "Log in to a container registry" },
+  { "logout", cli_logout, "Log out of a container registry" },
   { "version", cli_version, "Display the podunit version information" },
   { "info", cli_info, "Display podunit system information" },
   { "system info", cli_info, NULL },

@@ -184,6 +184,16 @@ check "auth: REGISTRY_AUTH_FILE" "$ID" \
 printf '{"auths":{},"credHelpers":{"%s":"secretservice"}}\n' "$RA" > "$T/helper.json"
 check_match "auth: a credential helper is named as unsupported" 'credential helper "secretservice" for .* is not supported' \
   "$(P pull -q --cert-dir "$T/certdir-auth" --authfile "$T/helper.json" "$RA/priv/busybox:1" 2>&1)"
+check_match "login: a wrong password is refused" "invalid username/password" \
+  "$(P login --cert-dir "$T/certdir-auth" --authfile "$T/login.json" -u tester -p nope "$RA" 2>&1)"
+check "login: nothing written then" "absent" "$([ -e "$T/login.json" ] && echo present || echo absent)"
+check "login" "Login Succeeded!" \
+  "$(echo s3cret | P login --cert-dir "$T/certdir-auth" --authfile "$T/login.json" -u tester --password-stdin "$RA" 2>&1)"
+check "login: auth.json is 0600" "600" "$(stat -c %a "$T/login.json")"
+check "login: a later pull uses it" "$ID" \
+  "$(P pull -q --cert-dir "$T/certdir-auth" --authfile "$T/login.json" "$RA/priv/busybox:1" 2>&1)"
+check "logout" "Removed login credentials for $RA" "$(P logout --authfile "$T/login.json" "$RA" 2>&1)"
+check "logout again: not logged in" "Error: not logged into $RA" "$(P logout --authfile "$T/login.json" "$RA" 2>&1)"
 unset REGISTRY_AUTH_FILE
 
 # --- a misbehaving server: one clear error each, the store unchanged ---

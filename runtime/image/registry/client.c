@@ -340,12 +340,15 @@ authenticate (RegistryClient *c, const char *challenge, GError **error)
                        "%s: a bearer challenge without a realm: %s", c->host, challenge);
           return FALSE;
         }
-      g_autofree char *scope = g_strdup_printf ("repository:%s:%s", c->path,
-                                                c->push ? "pull,push" : "pull");
-      g_autofree char *es = g_uri_escape_string (scope, NULL, FALSE);
+      /* No repository (login): a token without a scope proves the password. */
+      g_autofree char *scope = *c->path ? g_strdup_printf ("repository:%s:%s", c->path,
+                                                           c->push ? "pull,push" : "pull")
+                                        : NULL;
+      g_autofree char *es = scope ? g_uri_escape_string (scope, NULL, FALSE) : NULL;
       g_autofree char *esvc = service ? g_uri_escape_string (service, NULL, FALSE) : NULL;
-      g_autofree char *url = g_strdup_printf ("%s%sscope=%s%s%s", realm,
-                                              strchr (realm, '?') ? "&" : "?", es,
+      g_autofree char *url = g_strdup_printf ("%s%s%s%s%s%s", realm,
+                                              strchr (realm, '?') ? "&" : "?",
+                                              es ? "scope=" : "", es ? es : "",
                                               esvc ? "&service=" : "", esvc ? esvc : "");
       struct curl_slist *extra = NULL;
       g_autofree char *basic = c->user ? basic_header (c) : NULL;
@@ -707,6 +710,23 @@ ping (RegistryClient *c, GError **error)
       return http_error (c, st, &x, "ping", error);
     }
   return FALSE;
+}
+
+gboolean
+registry_login_check (const char *host, const RegistryOptions *o, GError **error)
+{
+  RegistryRef ref = { .domain = (char *)host, .path = (char *)"" };
+  g_autoptr (RegistryClient) c = registry_client_new (&ref, o, FALSE, error);
+  if (c == NULL)
+    return FALSE;
+  g_autofree char *url = g_strconcat (c->base, "/v2/", NULL);
+  g_auto (Exchange) x = { 0 };
+  long st = perform (c, "GET", url, NULL, NULL, NULL, -1, 0, 1 << 20, &x, "ping", error);
+  if (st == 0)
+    return FALSE;
+  if (st == 401 || st == 403)
+    return auth_failed (c, st, error);
+  return st == 200 || http_error (c, st, &x, "ping", error);
 }
 
 RegistryClient *

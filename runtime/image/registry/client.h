@@ -32,6 +32,8 @@ typedef struct _RegistryClient RegistryClient;
 RegistryClient *registry_client_new (const RegistryRef *ref, const RegistryOptions *o,
                                      gboolean push, GError **error);
 void registry_client_free (RegistryClient *c);
+/* For login: HOST accepts O's credentials (--creds) on /v2/. */
+gboolean registry_login_check (const char *host, const RegistryOptions *o, GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RegistryClient, registry_client_free)
 
 const RegistryOptions *registry_client_options (RegistryClient *c);
