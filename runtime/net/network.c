@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Network definitions in netavark's JSON schema (see network.h). */
 #include "net/network.h"
+#include "names.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,15 +32,12 @@ net_network_free (NetNetwork *n)
   g_free (n);
 }
 
+/* podman's rule (lib/names.c, shared with containers and volumes), and at
+ * most 200 characters. */
 gboolean
 net_name_valid (const char *name)
 {
-  if (!name || !g_ascii_isalnum (name[0]))
-    return FALSE;
-  for (const char *p = name; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '.' && *p != '-')
-      return FALSE;
-  return strlen (name) <= 200;
+  return name_check ("network", name, NULL) && strlen (name) <= 200;
 }
 
 gboolean
