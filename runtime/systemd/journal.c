@@ -3,7 +3,6 @@
  * supervisor writes them: supervisor/ctr-log.c). */
 #include "systemd/journal.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -257,61 +256,12 @@ log_read_k8s_file (const char *path, const LogReadOptions *o, LogEntryFunc func,
   return TRUE;
 }
 
-/* libsystemd is not linked: only `logs` of a journald container reads the
- * journal, and loading it with the compression and crypto libraries behind
- * it (bind-now relocations) cost every podunit start about a millisecond. */
-#define LIBSYSTEMD_SONAME "libsystemd.so.0"
-static struct
-{
-  int (*open) (sd_journal **, int);
-  void (*close) (sd_journal *);
-  int (*add_match) (sd_journal *, const void *, size_t);
-  int (*seek_realtime_usec) (sd_journal *, uint64_t);
-  int (*next) (sd_journal *);
-  int (*get_realtime_usec) (sd_journal *, uint64_t *);
-  int (*get_data) (sd_journal *, const char *, const void **, size_t *);
-  int (*wait) (sd_journal *, uint64_t);
-} sdj;
-
-static gboolean
-sdj_load (GError **error)
-{
-  static void *lib;
-  if (lib)
-    return TRUE;
-  void *l = dlopen (LIBSYSTEMD_SONAME, RTLD_NOW | RTLD_LOCAL);
-  if (l == NULL)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "cannot read the journal: %s",
-                   dlerror ());
-      return FALSE;
-    }
-#define SYM(field, name)                                                                     \
-  if ((*(void **) &sdj.field = dlsym (l, name)) == NULL)                                     \
-    {                                                                                        \
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: no %s", LIBSYSTEMD_SONAME, \
-                   name);                                                                    \
-      return FALSE;                                                                          \
-    }
-  SYM (open, "sd_journal_open")
-  SYM (close, "sd_journal_close")
-  SYM (add_match, "sd_journal_add_match")
-  SYM (seek_realtime_usec, "sd_journal_seek_realtime_usec")
-  SYM (next, "sd_journal_next")
-  SYM (get_realtime_usec, "sd_journal_get_realtime_usec")
-  SYM (get_data, "sd_journal_get_data")
-  SYM (wait, "sd_journal_wait")
-#undef SYM
-  lib = l;
-  return TRUE;
-}
-
 static gboolean
 journal_field (sd_journal *j, const char *field, char **value)
 {
   const void *d;
   size_t len, flen = strlen (field);
-  if (sdj.get_data (j, field, &d, &len) < 0 || len <= flen)
+  if (sd_journal_get_data (j, field, &d, &len) < 0 || len <= flen)
     return FALSE;
   *value = g_strndup ((const char *) d + flen + 1, len - flen - 1);
   return TRUE;
@@ -321,12 +271,12 @@ static gboolean
 journal_collect (sd_journal *j, GPtrArray *into)
 {
   int r;
-  while ((r = sdj.next (j)) > 0)
+  while ((r = sd_journal_next (j)) > 0)
     {
       LogEntry *e = g_new0 (LogEntry, 1);
       g_autofree char *prio = NULL, *partial = NULL;
       uint64_t usec = 0;
-      sdj.get_realtime_usec (j, &usec);
+      sd_journal_get_realtime_usec (j, &usec);
       e->time_usec = (gint64) usec;
       if (!journal_field (j, "MESSAGE", &e->message))
         e->message = g_strdup ("");
@@ -349,19 +299,17 @@ log_read_journal (const char *id, const LogReadOptions *o, LogEntryFunc func, gp
   g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func (entry_free);
   int r;
 
-  if (!sdj_load (error))
-    return FALSE;
-  r = sdj.open (&j, SD_JOURNAL_LOCAL_ONLY);
+  r = sd_journal_open (&j, SD_JOURNAL_LOCAL_ONLY);
   if (r < 0)
     {
       return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (-r), -r,
                           "open the journal");
     }
-  if ((r = sdj.add_match (j, match, 0)) < 0
-      || (o->since_usec > 0 && (r = sdj.seek_realtime_usec (j, o->since_usec)) < 0))
+  if ((r = sd_journal_add_match (j, match, 0)) < 0
+      || (o->since_usec > 0 && (r = sd_journal_seek_realtime_usec (j, o->since_usec)) < 0))
     {
       errno_error (error, G_FILE_ERROR, g_file_error_from_errno (-r), -r, "journal match %s", id);
-      sdj.close (j);
+      sd_journal_close (j);
       return FALSE;
     }
   LogReadOptions cur = *o;
@@ -373,9 +321,9 @@ log_read_journal (const char *id, const LogReadOptions *o, LogEntryFunc func, gp
         break;
       g_ptr_array_set_size (entries, 0);
       cur.tail = -1;
-      sdj.wait (j, 250000);
+      sd_journal_wait (j, 250000);
     }
-  sdj.close (j);
+  sd_journal_close (j);
   return TRUE;
 }
 
