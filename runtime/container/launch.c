@@ -311,7 +311,7 @@ prepare_user (ContainerConfig *c, Launch *l, GError **error)
   l->spec.uid = uid;
   l->spec.gid = gid;
   l->spec.groups = g_array_new (FALSE, FALSE, sizeof (gid_t));
-  return container_user_groups (c->group_add, passwd_root, l->spec.groups, error);
+  return container_user_groups (c->user, gid, c->group_add, passwd_root, l->spec.groups, error);
 }
 
 /* The root filesystem: an overlay of the image's layers under the

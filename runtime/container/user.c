@@ -66,8 +66,13 @@ container_user_resolve (const char *user, const char *rootfs, uid_t *uid, gid_t 
 }
 
 gboolean
-container_user_groups (char **group_add, const char *rootfs, GArray *groups, GError **error)
+container_user_groups (const char *user, gid_t gid, char **group_add, const char *rootfs,
+                       GArray *groups, GError **error)
 {
+  /* podman: a user that was named (-u or the image's USER) keeps its
+   * primary group among the supplementary ones. */
+  if (user && *user)
+    g_array_append_val (groups, gid);
   for (char **gname = group_add; gname && *gname; gname++)
     {
       guint32 id;
@@ -86,8 +91,8 @@ container_user_groups (char **group_add, const char *rootfs, GArray *groups, GEr
               return FALSE;
             }
         }
-      gid_t gid = id;
-      g_array_append_val (groups, gid);
+      gid_t added = id;
+      g_array_append_val (groups, added);
     }
   return TRUE;
 }

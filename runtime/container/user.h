@@ -14,7 +14,9 @@
 gboolean container_user_resolve (const char *user, const char *rootfs, uid_t *uid, gid_t *gid,
                                  char **home, GError **error);
 
-/* --group-add: each name or gid appended to @groups (gid_t) in order;
- * a name must be in @rootfs/etc/group. */
-gboolean container_user_groups (char **group_add, const char *rootfs, GArray *groups,
-                                GError **error);
+/* The supplementary groups, appended to @groups (gid_t) as podman sets
+ * them: @gid (the resolved primary group) when @user is set (-u or the
+ * image's USER), then each --group-add name or gid in order; a name must
+ * be in @rootfs/etc/group. */
+gboolean container_user_groups (const char *user, gid_t gid, char **group_add,
+                                const char *rootfs, GArray *groups, GError **error);

@@ -113,11 +113,26 @@ Test (user, group_add_in_order)
 {
   g_autoptr (GArray) groups = g_array_new (FALSE, FALSE, sizeof (gid_t));
   char *add[] = { "wheel", "2000", "www-data", NULL };
-  cr_assert (container_user_groups (add, rootfs, groups, NULL));
+  cr_assert (container_user_groups (NULL, 0, add, rootfs, groups, NULL));
   cr_assert_eq (groups->len, 3);
   cr_assert_eq (g_array_index (groups, gid_t, 0), 10);
   cr_assert_eq (g_array_index (groups, gid_t, 1), 2000);
   cr_assert_eq (g_array_index (groups, gid_t, 2), 82);
+}
+
+Test (user, a_named_user_keeps_its_group)
+{
+  /* podman run -u 1000:1000 --group-add 100 busybox id: groups=100,1000 */
+  g_autoptr (GArray) groups = g_array_new (FALSE, FALSE, sizeof (gid_t));
+  char *add[] = { "100", NULL };
+  cr_assert (container_user_groups ("1000:1000", 1000, add, rootfs, groups, NULL));
+  cr_assert_eq (groups->len, 2);
+  cr_assert_eq (g_array_index (groups, gid_t, 0), 1000);
+  cr_assert_eq (g_array_index (groups, gid_t, 1), 100);
+  /* No -u and no USER in the image: none (podman: `id` shows no groups). */
+  g_autoptr (GArray) none = g_array_new (FALSE, FALSE, sizeof (gid_t));
+  cr_assert (container_user_groups ("", 0, NULL, rootfs, none, NULL));
+  cr_assert_eq (none->len, 0);
 }
 
 Test (user, group_add_errors_name_the_group)
@@ -126,8 +141,8 @@ Test (user, group_add_errors_name_the_group)
   g_autoptr (GError) e1 = NULL, e2 = NULL;
   char *missing[] = { "nogroup", NULL };
   char *keep[] = { "keep-groups", NULL };
-  cr_assert_not (container_user_groups (missing, rootfs, groups, &e1));
+  cr_assert_not (container_user_groups (NULL, 0, missing, rootfs, groups, &e1));
   cr_assert_str_eq (e1->message, "--group-add nogroup: no such group in the image");
-  cr_assert_not (container_user_groups (keep, rootfs, groups, &e2));
+  cr_assert_not (container_user_groups (NULL, 0, keep, rootfs, groups, &e2));
   cr_assert_str_eq (e2->message, "--group-add keep-groups is not supported");
 }
