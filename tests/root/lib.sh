@@ -1,16 +1,52 @@
 # SPDX-License-Identifier: Apache-2.0
 # Shared by the root test scripts (sourced): TAP-style checks that count
 # into $n and $fails.
+#
+# Every check fails when the command behind it fails. ACTUAL is a command
+# substitution, "$(COMMAND)": bash hands a function the exit status of the
+# last command substitution in its arguments as $?, so check sees
+# COMMAND's status, and the scripts set -o pipefail so every command of a
+# pipeline counts. A check of a command that must fail uses `failing`,
+# which prints the status with the output. An empty EXPECTED is only
+# trusted with a status of 0.
+set -o pipefail
 fails=0 n=0
-check () { # NAME EXPECTED ACTUAL
-  n=$((n + 1))
-  if [ "$2" = "$3" ]; then echo "ok $n - $1"
-  else echo "not ok $n - $1"; echo "#   expected: $(printf %q "$2")"; echo "#   actual:   $(printf %q "$3")"; fails=$((fails + 1)); fi
+report_fail () { # NAME EXPECTED ACTUAL STATUS
+  echo "not ok $n - $1"
+  echo "#   expected: $(printf %q "$2")"
+  echo "#   actual:   $(printf %q "$3")"
+  [ "$4" = 0 ] || echo "#   exit status: $4"
+  fails=$((fails + 1))
 }
-check_match () { # NAME REGEX ACTUAL
+check () { # NAME EXPECTED "$(COMMAND)": COMMAND exits 0 and prints EXPECTED
+  local rc=$?
   n=$((n + 1))
-  if printf '%s' "$3" | grep -Eq -- "$2"; then echo "ok $n - $1"
-  else echo "not ok $n - $1"; echo "#   expected match: $2"; echo "#   actual: $(printf %q "$3")"; fails=$((fails + 1)); fi
+  if [ "$rc" = 0 ] && [ "$2" = "$3" ]; then echo "ok $n - $1"
+  else report_fail "$1" "$2" "$3" "$rc"; fi
+}
+check_match () { # NAME REGEX "$(COMMAND)": COMMAND exits 0 and its output matches
+  local rc=$?
+  n=$((n + 1))
+  if [ "$rc" = 0 ] && printf '%s' "$3" | grep -Eq -- "$2"; then echo "ok $n - $1"
+  else report_fail "$1" "match $2" "$3" "$rc"; fi
+}
+check_ok () { # NAME COMMAND...: COMMAND exits 0 (a step whose output is not checked)
+  local name=$1 out rc
+  shift
+  n=$((n + 1))
+  out=$("$@" 2>&1); rc=$?
+  if [ "$rc" = 0 ]; then echo "ok $n - $name"
+  else report_fail "$name" "exit status 0" "$out" "$rc"; fi
+}
+failing () { # COMMAND...: prints "STATUS OUTPUT" (stdout and stderr, one line each)
+  local out
+  out=$("$@" 2>&1)
+  echo "$? $out"
+  return 0
+}
+count_matching () { # REGEX < INPUT: how many lines match (0 included); fails only on grep errors
+  grep -cE -- "$1"
+  [ $? -le 1 ]
 }
 # private_store NAME: a private store in a fresh /tmp/podunit-NAME.XXXXXX
 # ($T; removed with its containers at exit), P running podunit on it, and
