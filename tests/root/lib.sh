@@ -7,8 +7,9 @@
 # last command substitution in its arguments as $?, so check sees
 # COMMAND's status, and the scripts set -o pipefail so every command of a
 # pipeline counts. A check of a command that must fail uses `failing`,
-# which prints the status with the output. An empty EXPECTED is only
-# trusted with a status of 0.
+# which prints the status with the output, or check_refused /
+# check_match_refused (a non-zero status and the message). An empty
+# EXPECTED is only trusted with a status of 0.
 set -o pipefail
 fails=0 n=0
 report_fail () { # NAME EXPECTED ACTUAL STATUS
@@ -29,6 +30,18 @@ check_match () { # NAME REGEX "$(COMMAND)": COMMAND exits 0 and its output match
   n=$((n + 1))
   if [ "$rc" = 0 ] && printf '%s' "$3" | grep -Eq -- "$2"; then echo "ok $n - $1"
   else report_fail "$1" "match $2" "$3" "$rc"; fi
+}
+check_refused () { # NAME EXPECTED "$(COMMAND)": COMMAND fails (non-zero) and prints EXPECTED
+  local rc=$?
+  n=$((n + 1))
+  if [ "$rc" != 0 ] && [ "$2" = "$3" ]; then echo "ok $n - $1"
+  else report_fail "$1" "$2 (and a non-zero exit)" "$3" "$rc"; fi
+}
+check_match_refused () { # NAME REGEX "$(COMMAND)": COMMAND fails and its output matches
+  local rc=$?
+  n=$((n + 1))
+  if [ "$rc" != 0 ] && printf '%s' "$3" | grep -Eq -- "$2"; then echo "ok $n - $1"
+  else report_fail "$1" "match $2 (and a non-zero exit)" "$3" "$rc"; fi
 }
 check_ok () { # NAME COMMAND...: COMMAND exits 0 (a step whose output is not checked)
   local name=$1 out rc

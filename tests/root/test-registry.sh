@@ -112,16 +112,16 @@ curl -sf -o /dev/null -X PUT -H 'Content-Type: application/vnd.oci.image.index.v
 check "index: this machine's platform is picked" "$ID" "$(P pull -q --tls-verify=false "$R/test/multi")"
 check "index: --platform picks another" "$ID" "$(P pull -q --tls-verify=false --platform linux/arm64/v8 "$R/test/multi")"
 BEFORE=$(store_state)
-check "index: no match names what the index has" \
+check_refused "index: no match names what the index has" \
   "Error: initializing source docker://$R/test/multi:latest: choosing an image from manifest list docker://$R/test/multi:latest: no image found in manifest list for architecture \"s390x\", variant \"\", OS \"linux\" (it has: linux/arm64/v8, linux/amd64)" \
   "$(P pull -q --tls-verify=false --arch s390x "$R/test/multi" 2>&1)"
 check "unknown tag: 125" "125" "$(status P pull --tls-verify=false "$R/test/busybox:nope")"
-check_match "unknown tag: manifest unknown" "test/busybox:nope: manifest unknown \(HTTP 404\)" \
+check_match_refused "unknown tag: manifest unknown" "test/busybox:nope: manifest unknown \(HTTP 404\)" \
   "$(P pull -q --tls-verify=false "$R/test/busybox:nope" 2>&1)"
-check_match "TLS required by default: a clear TLS error, no retries" "^Error: .*ping from $R: TLS: .*--tls-verify=false" \
+check_match_refused "TLS required by default: a clear TLS error, no retries" "^Error: .*ping from $R: TLS: .*--tls-verify=false" \
   "$(P pull -q "$R/test/busybox:1" 2>&1)"
 check "bad name: 125" "125" "$(status P pull "$R/Test/BusyBox")"
-check "a short name, no alias, no search registries: podman's error" \
+check_refused "a short name, no alias, no search registries: podman's error" \
   "Error: short-name \"busybox\" did not resolve to an alias and no unqualified-search registries are defined in \"$T/empty.conf\"" \
   "$(P pull busybox 2>&1)"
 check "failed pulls left the store unchanged" "$BEFORE" "$(store_state)"
@@ -139,12 +139,12 @@ start_registry tls "  tls:
 RT=127.0.0.1:$PORT
 skopeo copy -q --dest-cert-dir "$T/nocerts" --dest-tls-verify=false "oci-archive:$T/busybox.tar" \
   "docker://$RT/tls/busybox:1" || { echo "Bail out! skopeo copy (tls)"; exit 1; }
-check_match "TLS: an unknown CA is a clear error" "TLS: .*certs.d/$RT/ca.crt" "$(P pull -q "$RT/tls/busybox:1" 2>&1)"
+check_match_refused "TLS: an unknown CA is a clear error" "TLS: .*certs.d/$RT/ca.crt" "$(P pull -q "$RT/tls/busybox:1" 2>&1)"
 mkdir -p "/etc/containers/certs.d/$RT" && CERTSD+=("/etc/containers/certs.d/$RT")
 cp "$T/ca.crt" "/etc/containers/certs.d/$RT/ca.crt"
 check "TLS: the CA in certs.d/HOST:PORT is trusted" "$ID" "$(P pull -q "$RT/tls/busybox:1" 2>&1)"
 P rmi -a -f >/dev/null 2>&1
-check "run --pull=never of an absent image" "Error: $RT/tls/busybox:1: image not known" \
+check_refused "run --pull=never of an absent image" "Error: $RT/tls/busybox:1: image not known" \
   "$(P run --rm --pull=never "$RT/tls/busybox:1" true 2>&1)"
 P run --rm "$RT/tls/busybox:1" echo pulled-and-ran > "$T/out" 2> "$T/err"
 check "run of an absent image pulls it (policy missing), then runs" "pulled-and-ran" "$(cat "$T/out")"
@@ -170,10 +170,10 @@ skopeo copy -q --dest-creds tester:s3cret --dest-tls-verify=false "oci-archive:$
   "docker://$RA/priv/busybox:1" || { echo "Bail out! skopeo copy (auth)"; exit 1; }
 mkdir -p "$T/certdir-auth" && cp "$T/ca.crt" "$T/certdir-auth/"
 export REGISTRY_AUTH_FILE=$T/none.json
-check_match "auth: no credentials is one clear error" \
+check_match_refused "auth: no credentials is one clear error" \
   "^Error: .*authentication required \(HTTP 401\) and no credentials are stored for $RA: use podunit login" \
   "$(P pull -q --cert-dir "$T/certdir-auth" "$RA/priv/busybox:1" 2>&1)"
-check_match "auth: a wrong password" "as tester: invalid username/password" \
+check_match_refused "auth: a wrong password" "as tester: invalid username/password" \
   "$(P pull -q --cert-dir "$T/certdir-auth" --creds tester:wrong "$RA/priv/busybox:1" 2>&1)"
 check "auth: --creds" "$ID" "$(P pull -q --cert-dir "$T/certdir-auth" --creds tester:s3cret "$RA/priv/busybox:1" 2>&1)"
 printf '{"auths":{"%s/priv":{"auth":"%s"}}}\n' "$RA" "$(printf tester:s3cret | base64)" > "$T/auth.json"
@@ -182,7 +182,7 @@ check "auth: --authfile, key matched by namespace" "$ID" \
 check "auth: REGISTRY_AUTH_FILE" "$ID" \
   "$(REGISTRY_AUTH_FILE=$T/auth.json P pull -q --cert-dir "$T/certdir-auth" "$RA/priv/busybox:1" 2>&1)"
 printf '{"auths":{},"credHelpers":{"%s":"secretservice"}}\n' "$RA" > "$T/helper.json"
-check_match "auth: a credential helper is named as unsupported" 'credential helper "secretservice" for .* is not supported' \
+check_match_refused "auth: a credential helper is named as unsupported" 'credential helper "secretservice" for .* is not supported' \
   "$(P pull -q --cert-dir "$T/certdir-auth" --authfile "$T/helper.json" "$RA/priv/busybox:1" 2>&1)"
 check_match "login: a wrong password is refused" "invalid username/password" \
   "$(P login --cert-dir "$T/certdir-auth" --authfile "$T/login.json" -u tester -p nope "$RA" 2>&1)"
@@ -205,12 +205,12 @@ for _ in $(seq 50); do [ -s "$T/bad.port" ] && break; sleep 0.1; done
 RB=127.0.0.1:$(cat "$T/bad.port")
 BEFORE=$(store_state)
 bad () { PODUNIT_PULL_STALL_TIMEOUT=2 P pull -q --retry 1 --tls-verify=false "$RB/bad/$1" 2>&1; }
-check_match "wrong digest" "^Error: .*blob sha256:[0-9a-f]{64} from $RB/bad/digest: digest mismatch: the content is sha256:" "$(bad digest)"
-check_match "truncated blob: resumed, then given up" "^Error: .*bad/truncated: .* after [0-9]+ of [0-9]+ bytes \(tried 2 times\)" "$(bad truncated)"
-check_match "redirect loop" "^Error: .*too many redirects" "$(bad loop)"
-check_match "401 without credentials" "^Error: .*bad/auth: authentication required \(HTTP 401\)" "$(bad auth)"
-check_match "a stalled blob times out" "^Error: .*the transfer stalled \(no data for 2 s\)" "$(bad stall)"
-check_match "a manifest over 4 MiB is refused" "^Error: .*manifest latest from $RB: larger than 4194304 bytes" "$(bad bigmanifest)"
+check_match_refused "wrong digest" "^Error: .*blob sha256:[0-9a-f]{64} from $RB/bad/digest: digest mismatch: the content is sha256:" "$(bad digest)"
+check_match_refused "truncated blob: resumed, then given up" "^Error: .*bad/truncated: .* after [0-9]+ of [0-9]+ bytes \(tried 2 times\)" "$(bad truncated)"
+check_match_refused "redirect loop" "^Error: .*too many redirects" "$(bad loop)"
+check_match_refused "401 without credentials" "^Error: .*bad/auth: authentication required \(HTTP 401\)" "$(bad auth)"
+check_match_refused "a stalled blob times out" "^Error: .*the transfer stalled \(no data for 2 s\)" "$(bad stall)"
+check_match_refused "a manifest over 4 MiB is refused" "^Error: .*manifest latest from $RB: larger than 4194304 bytes" "$(bad bigmanifest)"
 check "after every bad pull the store is as before" "$BEFORE" "$(store_state)"
 check "no staging left behind" "" "$(ls "$T/root/tmp")"
 check "and the good image still pulls from it" "$ID" "$(P pull -q --tls-verify=false "$RB/bad/fine" 2>&1)"
