@@ -6,6 +6,8 @@
 R=${1:-/run/e2e-results}; mkdir -p "$R"
 S=$R/summary.txt; : > "$S"
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
+# E2E_CHECK_TIMEOUT, from the host (tests/e2e/run)
+[ -f "$E2E_DIR/env" ] && . "$E2E_DIR/env"
 STATE=/var/lib/podunit-e2e
 QDIR=/etc/containers/systemd
 export E2E_DIR E2E_RESULTS=$R E2E_EXAMPLES=$E2E_DIR/examples
