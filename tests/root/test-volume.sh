@@ -37,7 +37,7 @@ check "ls: header, then driver and name sorted by name" \
   "DRIVER      VOLUME NAME|$(printf 'local       %s\n' data "$RANDOM_NAME" | LC_ALL=C sort | tr '\n' '|' | sed 's/|$//')" \
   "$(P volume ls | tr '\n' '|' | sed 's/|$//')"
 check "ls --filter label=" "data" "$(P volume ls -q --filter label=app=x)"
-check "ls --filter name=" "data" "$(P volume ls --filter name=^da --format '{{.Name}}')"
+check "ls --filter name=" "data" "$(P volume ls --filter name=^dat --format '{{.Name}}')"
 check "ls --format" "local data" "$(P volume ls --filter label=app --format '{{.Driver}} {{.Name}}')"
 check "inspect: Name, Driver, Scope" "data local local" \
   "$(P volume inspect data | tee "$T/inspect" | python3 -c 'import json,sys; v=json.load(sys.stdin)[0]; print(v["Name"], v["Driver"], v["Scope"])')"
