@@ -10,6 +10,8 @@
 # which prints the status with the output, or check_refused /
 # check_match_refused (a non-zero status and the message). An empty
 # EXPECTED is only trusted with a status of 0.
+# A script not audited yet sets LIB_STATUS_UNCHECKED=1 before sourcing this:
+# its check/check_match then compare the output only, as before.
 set -o pipefail
 fails=0 n=0
 report_fail () { # NAME EXPECTED ACTUAL STATUS
@@ -21,12 +23,14 @@ report_fail () { # NAME EXPECTED ACTUAL STATUS
 }
 check () { # NAME EXPECTED "$(COMMAND)": COMMAND exits 0 and prints EXPECTED
   local rc=$?
+  [ "${LIB_STATUS_UNCHECKED:-0}" = 1 ] && rc=0
   n=$((n + 1))
   if [ "$rc" = 0 ] && [ "$2" = "$3" ]; then echo "ok $n - $1"
   else report_fail "$1" "$2" "$3" "$rc"; fi
 }
 check_match () { # NAME REGEX "$(COMMAND)": COMMAND exits 0 and its output matches
   local rc=$?
+  [ "${LIB_STATUS_UNCHECKED:-0}" = 1 ] && rc=0
   n=$((n + 1))
   if [ "$rc" = 0 ] && printf '%s' "$3" | grep -Eq -- "$2"; then echo "ok $n - $1"
   else report_fail "$1" "match $2" "$3" "$rc"; fi

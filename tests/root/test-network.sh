@@ -39,6 +39,8 @@ cleanup () {
 trap cleanup EXIT
 P () { "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"; }
 
+# Not audited for issue 8 yet: checks compare output only (lib.sh).
+LIB_STATUS_UNCHECKED=1
 . "$HERE/lib.sh"
 status () { "$@" >/dev/null 2>&1; echo $?; }
 # GET URL from this (the test namespace's) host: the body or "failed".

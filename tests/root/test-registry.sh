@@ -26,6 +26,8 @@ cleanup () {
 }
 trap cleanup EXIT
 P () { "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"; }
+# Not audited for issue 8 yet: checks compare output only (lib.sh).
+LIB_STATUS_UNCHECKED=1
 . "$HERE/lib.sh"
 # The host's registries.conf (and its drop-ins) must not steer the tests.
 : > "$T/empty.conf"
