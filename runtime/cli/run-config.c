@@ -2,6 +2,7 @@
 /* RunOpts -> ContainerConfig, one concern a step (run-config.h): what
  * `run` and `create` record, completed from the image's config as podman
  * completes it. */
+#include "error.h"
 #include "cli/run-config.h"
 
 #include <stdarg.h>
@@ -19,17 +20,8 @@
 #include "systemd/cgroup.h"
 #include "systemd/journal.h"
 
-static gboolean bad (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-static gboolean
-bad (GError **error, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *m = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, m);
-  return FALSE;
-}
+/* A refusal: one GError, FALSE (lib/error.h). */
+#define bad(error, ...) gerror_set (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, __VA_ARGS__)
 
 static char **
 strv_from_array (GPtrArray *a)

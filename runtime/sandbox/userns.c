@@ -11,6 +11,7 @@
  * command has neither right. Joining costs one open and one setns
  * (microseconds) against fork + two setuid helper execs (~2 ms) to make a
  * namespace. */
+#include "error.h"
 #include "sandbox/userns.h"
 
 #include <errno.h>
@@ -33,18 +34,8 @@
 /* podman's default size for --userns=auto when the image does not say. */
 #define AUTO_DEFAULT_SIZE 65536
 
-static gboolean
-fail (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-static gboolean
-fail (GError **error, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *m = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error_literal (error, SPAWN_ERROR, 125, m);
-  return FALSE;
-}
+/* A refusal: one GError, FALSE (lib/error.h). */
+#define fail(error, ...) gerror_set (error, SPAWN_ERROR, 125, __VA_ARGS__)
 
 void
 userns_mode_clear (UsernsMode *m)
