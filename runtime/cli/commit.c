@@ -30,7 +30,7 @@ cli_commit (CliGlobal *g, int argc, char **argv)
   g_autoptr (StoreImage) base = NULL;
   g_autoptr (StoreImage) img = NULL;
   g_autoptr (ContainerConfig) c = NULL;
-  g_autofree char *id = NULL, *cdir = NULL, *upper = NULL, *diff_id = NULL;
+  g_autofree char *id = NULL, *cdir = NULL, *upper = NULL;
 
   if (!cli_parse_options (&argc, &argv, entries, "CONTAINER [IMAGE]", FALSE))
     return EXIT_PODUNIT;
@@ -66,14 +66,8 @@ cli_commit (CliGlobal *g, int argc, char **argv)
     return cli_fail (error);
   cdir = container_dir (g->root, id);
   upper = g_build_filename (cdir, "upper", NULL);
-  diff_id = store_create_layer_from_dir (store, upper, &error);
-  if (!diff_id)
-    return cli_fail (error);
-  {
-    const char *const diffs[] = { diff_id, NULL };
-    img = store_create_image (store, base, diffs, NULL, author, message ? message : "",
-                              argc > 2 ? argv[2] : NULL, &error);
-  }
+  img = store_create_image (store, base, upper, NULL, author, message ? message : "",
+                            argc > 2 ? argv[2] : NULL, &error);
   if (!img)
     return cli_fail (error);
   printf ("%s\n", store_image_get_id (img));

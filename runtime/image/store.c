@@ -1068,6 +1068,31 @@ collect_garbage (Store *s, GError **error)
                                json_array_get_object_element (ls, j), "digest", ""));
     }
 
+  /* Layers a live transaction reuses (txn_pin_layer) stay, with their blob. */
+  {
+    g_autofree char *tmp = g_build_filename (s->root, "tmp", NULL);
+    g_autoptr (GDir) d = g_dir_open (tmp, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *txn = g_build_filename (tmp, name, NULL);
+        g_autofree char *pins = g_build_filename (txn, "pins", NULL);
+        autofd int fd = open (txn, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        g_autoptr (GDir) pd = NULL;
+        const char *hex;
+        if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) == 0 || !(pd = g_dir_open (pins, 0, NULL)))
+          continue;
+        while ((hex = g_dir_read_name (pd)) != NULL)
+          {
+            g_autofree char *did = g_strconcat ("sha256:", hex, NULL);
+            g_autofree char *blob = NULL;
+            g_hash_table_add (layers, g_strdup (hex));
+            if (store_layer_info (s, did, &blob, NULL, NULL, NULL))
+              g_hash_table_add (blobs, g_steal_pointer (&blob));
+          }
+      }
+  }
+
   static const char *const kinds[] = { "layers", "blobs/sha256", "tmp" };
   for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
     {
@@ -1122,7 +1147,10 @@ store_remove_image (Store *s, const char *id, GError **error)
   g_autofree char *dead = g_strdup_printf ("%s/tmp/rmi-%s", s->root, id);
   if (ok && rename (dir, dead) < 0)
     ok = errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot remove %s", dir);
-  ok = ok && fs_rm_rf (dead, error) && collect_garbage (s, error);
+  /* The renamed record is left for garbage collection to remove last
+   * (ROOT/tmp is its last pass): killed before that, it is the debris
+   * that makes the next transaction collect again (sweep_dead_staging). */
+  ok = ok && collect_garbage (s, error);
   store_unlock (s);
   return ok;
 }
@@ -1216,11 +1244,34 @@ pending_image_free (PendingImage *p)
   g_free (p);
 }
 
+/* What a killed load, pull, commit or rmi leaves: an entry of ROOT/tmp
+ * nobody holds (a live transaction flocks its staging dir; rmi's and the
+ * mountpoints' are made and removed under the store lock), and maybe
+ * layers and blobs it had moved into the store before its image record.
+ * Seen before a new transaction, garbage collection removes both. */
+static gboolean
+sweep_dead_staging (Store *s, GError **error)
+{
+  g_autofree char *tmp = g_build_filename (s->root, "tmp", NULL);
+  g_autoptr (GDir) d = g_dir_open (tmp, 0, NULL);
+  const char *name;
+  gboolean dead = FALSE;
+  while (!dead && d && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tmp, name, NULL);
+      autofd int fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      dead = fd < 0 ? errno != ENOENT : flock (fd, LOCK_EX | LOCK_NB) == 0;
+    }
+  return !dead || store_prune_unused (s, error);
+}
+
 StoreTxn *
 store_txn_begin (Store *s, GError **error)
 {
   g_autofree char *tmpl = NULL;
   autofd int dir_fd = -1;
+  if (!sweep_dead_staging (s, error))
+    return NULL;
   /* Garbage collection removes unlocked dirs in tmp/: one may go between
    * mkdtemp and flock here. Once locked, a dir still linked is ours. */
   for (int tries = 0;; tries++)
@@ -1259,7 +1310,8 @@ store_txn_begin (Store *s, GError **error)
   g_mutex_init (&t->lock);
   g_autofree char *b = g_build_filename (t->dir, "blobs", NULL);
   g_autofree char *l = g_build_filename (t->dir, "layers", NULL);
-  if (mkdir (b, 0700) < 0 || mkdir (l, 0700) < 0)
+  g_autofree char *p = g_build_filename (t->dir, "pins", NULL);
+  if (mkdir (b, 0700) < 0 || mkdir (l, 0700) < 0 || mkdir (p, 0700) < 0)
     {
       errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", b);
       store_txn_free (t);
@@ -1383,14 +1435,36 @@ check_diff_id (const char *what, const char *want, const char *got, GError **err
   return FALSE;
 }
 
+/* TRUE when layer HEX is stored; it is then pinned for this transaction:
+ * garbage collection (an rmi of the last other image using it) keeps a
+ * layer named in a live transaction's pins/ dir. Looked at and pinned
+ * under the store lock, which collection holds throughout, so the layer
+ * is either gone before (and unpacked again by the caller) or kept. */
+static gboolean
+txn_pin_layer (StoreTxn *t, const char *hex)
+{
+  g_autofree char *stored = layer_path (t->s, hex);
+  g_autofree char *pin = g_build_filename (t->dir, "pins", hex, NULL);
+  gboolean have = FALSE;
+  g_mutex_lock (&t->lock); /* pull's threads: one store_lock depth counter */
+  if (store_lock (t->s, NULL))
+    {
+      have = g_file_test (stored, G_FILE_TEST_IS_DIR)
+             && (g_file_test (pin, G_FILE_TEST_EXISTS)
+                 || g_file_set_contents (pin, "", 0, NULL));
+      store_unlock (t->s);
+    }
+  g_mutex_unlock (&t->lock);
+  return have;
+}
+
 gboolean
 store_txn_has_layer (StoreTxn *t, const char *diff_id_hex)
 {
-  g_autofree char *stored = layer_path (t->s, diff_id_hex);
   g_mutex_lock (&t->lock);
   gboolean staged = str_in (t->layers, diff_id_hex);
   g_mutex_unlock (&t->lock);
-  return staged || g_file_test (stored, G_FILE_TEST_IS_DIR);
+  return staged || txn_pin_layer (t, diff_id_hex);
 }
 
 gboolean
@@ -1514,8 +1588,7 @@ store_txn_add_image (StoreTxn *t, const char *manifest_hex, const char *const *n
       if (hex == NULL)
         return NULL;
       g_ptr_array_add (diff_ids, g_strdup (hex));
-      g_autofree char *stored = layer_path (t->s, hex);
-      if (!str_in (t->layers, hex) && !g_file_test (stored, G_FILE_TEST_IS_DIR))
+      if (!store_txn_has_layer (t, hex))
         {
           g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "layer sha256:%s is missing", hex);
           return NULL;
@@ -1662,25 +1735,6 @@ store_txn_commit (StoreTxn *t, GError **error)
 
 /* ---- commit ---- */
 
-char *
-store_create_layer_from_dir (Store *s, const char *dir, GError **error)
-{
-  g_autoptr (StoreTxn) t = store_txn_begin (s, error);
-  if (t == NULL)
-    return NULL;
-  autofd int fd = -1;
-  g_autofree char *tmp = store_txn_new_temp (t, &fd, error);
-  if (tmp == NULL)
-    return NULL;
-  g_autofree char *hex = NULL;
-  if (!layer_pack (dir, fd, &hex, NULL, error)
-      || !store_txn_adopt_blob (t, tmp, hex, NULL, dir, error)
-      || !store_txn_add_layer (t, hex, "application/vnd.oci.image.layer.v1.tar", hex, error)
-      || !store_txn_commit (t, error))
-    return NULL;
-  return g_strconcat ("sha256:", hex, NULL);
-}
-
 gboolean
 store_layer_info (Store *s, const char *diff_id, char **blob_hex, char **media_type, guint64 *size,
                   GError **error)
@@ -1739,13 +1793,42 @@ store_descriptor (const char *media_type, const char *hex, gsize size)
   return o;
 }
 
+/* LAYER_DIR packed into a staged blob and layer of T; its descriptor. */
+static JsonObject *
+txn_add_dir_layer (StoreTxn *t, const char *layer_dir, char **diff_id, GError **error)
+{
+  static const char tar[] = "application/vnd.oci.image.layer.v1.tar";
+  autofd int fd = -1;
+  g_autofree char *tmp = store_txn_new_temp (t, &fd, error);
+  g_autofree char *hex = NULL;
+  struct stat st;
+  if (tmp == NULL || !layer_pack (layer_dir, fd, &hex, NULL, error))
+    return NULL;
+  if (fstat (fd, &st) < 0)
+    {
+      errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot stat %s", tmp);
+      return NULL;
+    }
+  if (!store_txn_adopt_blob (t, tmp, hex, NULL, layer_dir, error)
+      || !store_txn_add_layer (t, hex, tar, hex, error))
+    return NULL;
+  *diff_id = g_strconcat ("sha256:", hex, NULL);
+  return store_descriptor (tar, hex, st.st_size);
+}
+
 StoreImage *
-store_create_image (Store *s, StoreImage *base, const char *const *new_diff_ids, JsonObject *config,
+store_create_image (Store *s, StoreImage *base, const char *layer_dir, JsonObject *config,
                     const char *author, const char *history_comment, const char *name,
                     GError **error)
 {
   g_autofree char *full = name ? store_normalize_name (name, error) : NULL;
   if (name && full == NULL)
+    return NULL;
+  /* One transaction for the new layer and the image that uses it: no
+   * moment when the layer is stored with no image (a concurrent rmi would
+   * collect it, a kill would leave it). */
+  g_autoptr (StoreTxn) t = store_txn_begin (s, error);
+  if (t == NULL)
     return NULL;
 
   /* The new config: BASE's, with the new layers and a history entry. */
@@ -1786,16 +1869,17 @@ store_create_image (Store *s, StoreImage *base, const char *const *new_diff_ids,
         }
       json_array_add_object_element (layers, l);
     }
-  for (const char *const *d = new_diff_ids; d && *d; d++)
+  if (layer_dir)
     {
-      JsonObject *l = manifest_layer (s, *d, error);
+      g_autofree char *diff_id = NULL;
+      JsonObject *l = txn_add_dir_layer (t, layer_dir, &diff_id, error);
       if (l == NULL)
         {
           json_array_unref (layers);
           return NULL;
         }
       json_array_add_object_element (layers, l);
-      json_array_add_string_element (ids, *d);
+      json_array_add_string_element (ids, diff_id);
     }
   if (!json_object_has_member (co, "history"))
     json_object_set_array_member (co, "history", json_array_new ());
@@ -1805,16 +1889,10 @@ store_create_image (Store *s, StoreImage *base, const char *const *new_diff_ids,
     json_object_set_string_member (h, "author", author);
   if (history_comment)
     json_object_set_string_member (h, "comment", history_comment);
-  if (!new_diff_ids || !*new_diff_ids)
+  if (!layer_dir)
     json_object_set_boolean_member (h, "empty_layer", TRUE);
   json_array_add_object_element (json_object_get_array_member (co, "history"), h);
 
-  g_autoptr (StoreTxn) t = store_txn_begin (s, error);
-  if (t == NULL)
-    {
-      json_array_unref (layers);
-      return NULL;
-    }
   gsize clen;
   g_autofree char *cdata = to_json (cnode, &clen);
   g_autofree char *chex = store_txn_add_blob_data (t, cdata, clen, error);

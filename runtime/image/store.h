@@ -143,25 +143,27 @@ char *store_mountpoints_layer (const char *root, const char *runroot, GError **e
 /* Removes layers and blobs no image uses and abandoned staging dirs. */
 gboolean store_prune_unused (Store *s, GError **error);
 
-/* For `podunit commit`: packs DIR (an overlay upper dir: char 0/0 devices
- * and trusted.overlay.opaque become OCI whiteouts) into a layer blob and
- * records the unpacked layer. Returns the layer's "sha256:<hex>" diff id. */
-char *store_create_layer_from_dir (Store *s, const char *dir, GError **error);
-
-/* Writes config + manifest blobs and an image record for BASE's layers (may
- * be NULL for an image from scratch) plus NEW_DIFF_IDS (layers created with
- * store_create_layer_from_dir; may be NULL).  CONFIG is the new "config"
- * object (NULL: BASE's); HISTORY_COMMENT goes into the history entry.  NAME
- * (may be NULL) is normalized and moved to the new image. */
-StoreImage *store_create_image (Store *s, StoreImage *base, const char *const *new_diff_ids,
+/* For `podunit commit`: writes config + manifest blobs and an image record
+ * for BASE's layers (BASE may be NULL for an image from scratch) plus, when
+ * LAYER_DIR is non-NULL, that dir packed as a new top layer (an overlay
+ * upper dir: char 0/0 devices and trusted.overlay.opaque become OCI
+ * whiteouts), all in one transaction.  CONFIG is the new "config" object
+ * (NULL: BASE's); HISTORY_COMMENT goes into the history entry.  NAME (may
+ * be NULL) is normalized and moved to the new image. */
+StoreImage *store_create_image (Store *s, StoreImage *base, const char *layer_dir,
                                 JsonObject *config, const char *author, const char *history_comment,
                                 const char *name, GError **error);
 
-/* Transactions, for the archive importers and commit: blobs, layers and
- * image records are staged in ROOT/tmp/txn-XXXXXX and moved into the store
- * by store_txn_commit under the store lock; store_txn_free of an
- * uncommitted transaction removes the staging dir, leaving the store as it
- * was (a rejected archive changes nothing). */
+/* Transactions, for the archive importers, pull and commit: blobs, layers
+ * and image records are staged in ROOT/tmp/txn-XXXXXX (flocked while the
+ * transaction lives) and moved into the store by store_txn_commit under the
+ * store lock; store_txn_free of an uncommitted transaction removes the
+ * staging dir, leaving the store as it was (a rejected archive changes
+ * nothing). A stored layer the transaction reuses is pinned in its
+ * staging dir (garbage collection keeps it). A staging dir nobody holds is
+ * what a killed process left: store_txn_begin then collects garbage first
+ * (store_prune_unused), so nothing of it outlives the next load, pull or
+ * commit. */
 typedef struct _StoreTxn StoreTxn;
 
 StoreTxn *store_txn_begin (Store *s, GError **error);

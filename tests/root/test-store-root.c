@@ -162,11 +162,10 @@ Test (store_root, commit_turns_overlay_whiteouts_into_oci_ones)
   g_file_set_contents (d, "d\n", -1, NULL);
 
   g_autoptr (GError) error = NULL;
-  g_autofree char *diff = store_create_layer_from_dir (s, upper, &error);
-  cr_assert_not_null (diff, "%s", error ? error->message : "");
-  const char *diffs[] = { diff, NULL };
-  g_autoptr (StoreImage) img = store_create_image (s, base, diffs, NULL, NULL, NULL, "c", &error);
-  cr_assert_not_null (img);
+  g_autoptr (StoreImage) img = store_create_image (s, base, upper, NULL, NULL, NULL, "c", &error);
+  cr_assert_not_null (img, "%s", error ? error->message : "");
+  const char *const *diffs = store_image_get_diff_ids (img);
+  const char *diff = diffs[g_strv_length ((char **) diffs) - 1];
 
   /* Saved as OCI: the layer tar carries .wh.keep and .wh..wh..opq. */
   g_autofree char *saved = g_build_filename (workdir, "c.tar", NULL);

@@ -435,16 +435,13 @@ Test (store, commit_creates_layer_and_image)
   g_file_set_contents (file, "hello\n", -1, NULL);
 
   g_autoptr (GError) error = NULL;
-  g_autofree char *diff = store_create_layer_from_dir (s, upper, &error);
-  cr_assert_not_null (diff, "%s", error ? error->message : "");
   g_autoptr (JsonObject) cfg = json_object_new ();
   JsonArray *cmd = json_array_new ();
   json_array_add_string_element (cmd, "cat");
   json_array_add_string_element (cmd, "/srv/hello");
   json_object_set_array_member (cfg, "Cmd", cmd);
-  const char *diffs[] = { diff, NULL };
   g_autoptr (StoreImage) img
-      = store_create_image (s, base, diffs, cfg, "tester", "commit test", "committed", &error);
+      = store_create_image (s, base, upper, cfg, "tester", "commit test", "committed", &error);
   cr_assert_not_null (img, "%s", error ? error->message : "");
   cr_assert_str_eq (store_image_get_names (img)[0], "localhost/committed:latest");
   const char *const *dirs = store_image_get_layer_dirs (img);
@@ -535,4 +532,88 @@ Test (store, run_image_from_json_and_from_its_cache_agree)
   cr_assert_not_null (second, "%s", error ? error->message : "");
   assert_strv_eq (first->cmd, second->cmd, "Cmd after a garbage cache");
   assert_strv_eq (first->layer_dirs, second->layer_dirs, "layers after a garbage cache");
+}
+
+/* Issue 13: a load that reuses a stored layer while an rmi collects the
+ * last other image using it. The transaction found the layer stored (so
+ * it will not unpack it); the rmi, from another handle (another process's
+ * lock), runs its garbage collection before the load commits. The layer
+ * must survive, and the load succeed. */
+Test (store, layer_reused_by_a_transaction_survives_a_concurrent_rmi)
+{
+  g_autofree char *archive = mkimage ("bb.tar", "busybox @OUT@ oci", NULL);
+  g_autoptr (Store) s = open_store ("root");
+  g_autoptr (Store) other = open_store ("root");
+  g_autoptr (GPtrArray) loaded = load_ok (s, archive);
+  g_autoptr (StoreImage) a = store_lookup_image (s, "busybox", NULL);
+  g_autoptr (GError) error = NULL;
+  const char *did = store_image_get_diff_ids (a)[0];
+  g_autofree char *layer = g_strdup (store_image_get_layer_dirs (a)[0]);
+  JsonObject *m = store_image_get_manifest (a);
+  JsonObject *l0 = json_array_get_object_element (json_object_get_array_member (m, "layers"), 0);
+
+  g_autoptr (StoreTxn) t = store_txn_begin (s, &error);
+  cr_assert_not_null (t, "%s", error ? error->message : "");
+  cr_assert (store_txn_has_layer (t, did + 7));
+  cr_assert (store_remove_image (other, store_image_get_id (a), &error), "%s",
+             error ? error->message : "");
+  cr_assert (g_file_test (layer, G_FILE_TEST_IS_DIR), "the reused layer was collected");
+
+  /* A new image on that layer: another config, the same layer blob. */
+  g_autoptr (JsonNode) cfg = json_node_init_object (json_node_alloc (),
+                                                     store_image_get_oci_config (a));
+  json_object_set_string_member (json_node_get_object (cfg), "created", "2001-01-01T00:00:00Z");
+  g_autofree char *cdata = json_to_string (cfg, FALSE);
+  g_autofree char *chex = store_txn_add_blob_data (t, cdata, strlen (cdata), &error);
+  cr_assert_not_null (chex);
+  g_autoptr (JsonNode) mn = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *mo = json_object_new ();
+  JsonArray *ls = json_array_new ();
+  json_array_add_object_element (ls, json_object_ref (l0));
+  json_object_set_int_member (mo, "schemaVersion", 2);
+  json_object_set_object_member (
+      mo, "config", store_descriptor ("application/vnd.oci.image.config.v1+json", chex,
+                                      strlen (cdata)));
+  json_object_set_array_member (mo, "layers", ls);
+  json_node_take_object (mn, mo);
+  g_autofree char *mdata = json_to_string (mn, FALSE);
+  g_autofree char *mhex = store_txn_add_blob_data (t, mdata, strlen (mdata), &error);
+  const char *names[] = { "localhost/again:latest", NULL };
+  g_autofree char *id = store_txn_add_image (t, mhex, names, &error);
+  cr_assert_not_null (id, "%s", error ? error->message : "");
+  cr_assert (store_txn_commit (t, &error), "%s", error ? error->message : "");
+  g_clear_pointer (&t, store_txn_free);
+
+  g_autoptr (StoreImage) b = store_lookup_image (s, "again", &error);
+  cr_assert_not_null (b, "%s", error ? error->message : "");
+  cr_assert_str_eq (store_image_get_layer_dirs (b)[0], layer);
+  cr_assert (g_file_test (layer, G_FILE_TEST_IS_DIR));
+  g_autofree char *blob = store_blob_path (s, json_object_get_string_member (l0, "digest") + 7);
+  cr_assert (g_file_test (blob, G_FILE_TEST_EXISTS), "the layer's blob was collected");
+
+  /* Once no transaction pins it, the layer goes with its last image. */
+  cr_assert (store_remove_image (other, id, &error), "%s", error ? error->message : "");
+  cr_assert_not (g_file_test (layer, G_FILE_TEST_EXISTS));
+}
+
+/* Issue 13: what a killed load leaves (its staging dir, unlocked, and a
+ * layer it had moved in before its image record) is collected when the
+ * next transaction begins. */
+Test (store, a_dead_transaction_is_collected_by_the_next)
+{
+  g_autofree char *archive = mkimage ("bb.tar", "busybox @OUT@ oci", NULL);
+  g_autoptr (Store) s = open_store ("root");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *root = g_strdup (store_get_root (s));
+  g_autofree char *dead = g_build_filename (root, "tmp", "txn-dead01", "blobs", NULL);
+  g_autofree char *orphan = g_build_filename (root, "layers", "00ff", "diff", NULL);
+  cr_assert_eq (g_mkdir_with_parents (dead, 0700), 0);
+  cr_assert_eq (g_mkdir_with_parents (orphan, 0700), 0);
+
+  g_autoptr (GPtrArray) loaded = load_ok (s, archive);
+  cr_assert_not (exists_in (root, "tmp/txn-dead01"));
+  cr_assert_not (exists_in (root, "layers/00ff"));
+  g_autoptr (StoreImage) a = store_lookup_image (s, "busybox", &error);
+  cr_assert_not_null (a);
+  cr_assert (g_file_test (store_image_get_layer_dirs (a)[0], G_FILE_TEST_IS_DIR));
 }
