@@ -98,6 +98,9 @@ void cli_debug (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 int cli_fail (GError *error);
 /* Reports a launch_* error and returns its exit status (launch_exit_status). */
 int cli_launch_fail (GError *error);
+/* launch_sweep before run, create and rm: what killed creates and removes
+ * left goes; a failure is a warning (it must not stop the command). */
+void cli_sweep (CliGlobal *g);
 
 /* Parses the verb's options with GOption. With @stop_at_operand (run,
  * create, exec) options end at the first operand, so `run IMG ls -l` leaves

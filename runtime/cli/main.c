@@ -169,6 +169,14 @@ cli_launch_fail (GError *error)
   return launch_exit_status (error);
 }
 
+void
+cli_sweep (CliGlobal *g)
+{
+  g_autoptr (GError) error = NULL;
+  if (!launch_sweep (&g->launch, &error))
+    cli_warn ("removing what a killed command left: %s", error->message);
+}
+
 int
 cli_fail (GError *error)
 {

@@ -34,6 +34,7 @@ cli_rm (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options (&argc, &argv, entries, "CONTAINER...", FALSE))
     return EXIT_PODUNIT;
   ignore = ignore || force; /* podman: --force ignores missing containers */
+  cli_sweep (g);
   names = cli_container_args (g, argc, argv, cidfiles, all, ignore, remove_files, &status);
   if (!names)
     return EXIT_PODUNIT;

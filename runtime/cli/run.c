@@ -103,6 +103,7 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
         return NULL;
       }
   }
+  cli_sweep (g);
   if (!container_create_record (c, g->root, g->runroot, o->replace, remove_for_replace, &g->launch,
                                 &error))
     {

@@ -598,6 +598,70 @@ container_remove_files (const char *root, const char *runroot, const char *id, G
   return fs_rm_rf (dir, error) && fs_rm_rf (rdir, error);
 }
 
+static gboolean
+is_id (const char *name)
+{
+  gsize n = 0;
+  for (; g_ascii_isxdigit (name[n]); n++)
+    ;
+  return n == 64 && name[n] == '\0';
+}
+
+/* Ids under @dir (ROOT/containers or RUNROOT/containers) that have no
+ * record, added to @debris. */
+static void
+find_debris (const char *dir, const char *root, GHashTable *debris)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  g_autofree char *cdir = g_build_filename (root, "containers", NULL);
+  autofd int cfd = open (cdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const char *e;
+  while (d && (e = g_dir_read_name (d)))
+    {
+      g_autofree char *rel = g_build_filename (e, CONFIG_FILE, NULL);
+      struct stat st;
+      if (is_id (e) && (cfd < 0 || fstatat (cfd, rel, &st, 0) < 0) && errno == ENOENT)
+        g_hash_table_add (debris, g_strdup (e));
+    }
+}
+
+gboolean
+container_sweep (const char *root, const char *runroot, ContainerReleaseFunc release,
+                 gpointer data, GError **error)
+{
+  g_autofree char *lockp = g_build_filename (root, "containers.lock", NULL);
+  g_autofree char *cdir = g_build_filename (root, "containers", NULL);
+  g_autofree char *rdir = g_build_filename (runroot, "containers", NULL);
+  g_autoptr (GHashTable) debris = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter it;
+  gpointer id;
+  autofd int lfd = -1;
+
+  if (access (cdir, F_OK) < 0 && access (rdir, F_OK) < 0)
+    return TRUE;
+  lfd = lock_file (lockp, error);
+  if (lfd < 0)
+    return FALSE;
+  find_debris (cdir, root, debris);
+  find_debris (rdir, root, debris);
+  g_hash_table_iter_init (&it, debris);
+  while (g_hash_table_iter_next (&it, &id, NULL))
+    {
+      g_autofree char *dir = container_dir (root, id);
+      g_autofree char *run = container_run_dir (runroot, id);
+      g_autofree char *lock = g_build_filename (run, "lock", NULL);
+      /* No O_CREAT: a remover holds the lock file until it is unlinked
+       * with the run dir, after the container's dir. */
+      autofd int cl = open (lock, O_RDWR | O_CLOEXEC);
+      if (cl >= 0 && flock (cl, LOCK_EX | LOCK_NB) < 0)
+        continue; /* a live remove (or stop) is at it */
+      if ((release && !release (id, data, error)) || !fs_rm_rf (dir, error)
+          || !fs_rm_rf (run, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 const char *
 container_strv_get (char **kv, const char *key)
 {

@@ -153,6 +153,20 @@ gboolean container_state_save (const char *runroot, const char *id, const Contai
 gboolean container_remove_files (const char *root, const char *runroot, const char *id,
                                  GError **error);
 
+/* Recovery after a kill. The record (ROOT/containers/<id>/config) is the
+ * commit point: create writes it last (under ROOT/containers.lock, which
+ * it holds from the name check to the record) and remove deletes it first
+ * (holding the container's lock, RUNROOT/containers/<id>/lock, until its
+ * dirs are gone). So a dir in ROOT/containers or RUNROOT/containers with
+ * no record is what a killed create or remove left, once nobody holds
+ * containers.lock or its lock: never a container (`ps -a` lists records
+ * only). container_sweep takes containers.lock and, for each such id whose
+ * lock it can take, calls @release (what else it may hold: cgroups,
+ * network leases) and removes both dirs. */
+typedef gboolean (*ContainerReleaseFunc) (const char *id, gpointer data, GError **error);
+gboolean container_sweep (const char *root, const char *runroot, ContainerReleaseFunc release,
+                          gpointer data, GError **error);
+
 /* Value of KEY in a KEY=VALUE vector, or NULL. */
 const char *container_strv_get (char **kv, const char *key);
 

@@ -1191,6 +1191,27 @@ launch_remove (const LaunchOptions *o, const char *id, gboolean force, GError **
   return container_remove_files (o->root, o->runroot, id, error);
 }
 
+/* The cgroups of a container without a record (recorded at start in its
+ * run dir) and its network attachment. */
+static gboolean
+release_debris (const char *id, gpointer data, GError **error)
+{
+  const LaunchOptions *o = data;
+  g_autofree char *rdir = container_run_dir (o->runroot, id);
+  g_autofree char *cgfile = g_build_filename (rdir, "cgroup", NULL);
+  g_autoptr (CgroupManager) cg = cgroup_manager_load (cgfile, NULL);
+  g_autoptr (GError) cg_error = NULL;
+  if (cg && !cgroup_cleanup (cg, &cg_error))
+    warn (o, "%s", cg_error->message);
+  return net_detach (o->root, o->runroot, id, error);
+}
+
+gboolean
+launch_sweep (const LaunchOptions *o, GError **error)
+{
+  return container_sweep (o->root, o->runroot, release_debris, (gpointer) o, error);
+}
+
 gboolean
 launch_exec_spec (const LaunchOptions *o, ContainerConfig *c, SpawnSpec *spec, GError **error)
 {

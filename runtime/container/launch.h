@@ -38,6 +38,10 @@ gboolean launch_detached (const LaunchOptions *o, ContainerConfig *c, GError **e
  * Used by rm, --replace and --rm. */
 gboolean launch_remove (const LaunchOptions *o, const char *id, gboolean force, GError **error);
 
+/* Removes what killed creates and removes left (container_sweep), with
+ * the cgroups and network leases recorded in their run dirs. */
+gboolean launch_sweep (const LaunchOptions *o, GError **error);
+
 /* Signals the container's pid 1. */
 gboolean launch_kill (const LaunchOptions *o, const char *id, int sig, GError **error);
 

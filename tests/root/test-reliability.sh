@@ -109,5 +109,28 @@ check "parallel rmi/load of one image: success or image not known only" "0" "$ba
 check "the store is left consistent (image gone, no staging dir)" "1:" \
   "$(P image exists localhost/par:latest; echo "$?:$(ls "$T/root/tmp" 2>/dev/null | head -1)")"
 
+# --- what a killed create or remove leaves (no record: never a
+# container) goes at the next run, create or rm; a dir whose lock a live
+# process holds stays ---
+hex () { printf "%064d" "$1"; }
+mkdir -p "$T/root/containers/$(hex 1)" "$T/root/containers/$(hex 2)/upper" "$T/root/containers/$(hex 2)/work" \
+  "$T/run/containers/$(hex 3)" "$T/run/containers/$(hex 4)"
+: > "$T/root/containers/$(hex 2)/.config.tmp-99999-0"
+: > "$T/root/containers/$(hex 2)/ctr.log"
+echo '{"status":"running","pid":99999}' > "$T/run/containers/$(hex 3)/state.json"
+: > "$T/run/containers/$(hex 3)/stopping"
+: > "$T/run/containers/$(hex 4)/lock"
+mkdir "$T/root/containers/$(hex 4)"
+(exec 9>"$T/run/containers/$(hex 4)/lock"; flock 9; exec sleep 30) & holder=$!
+sleep 0.2
+check "ps -a lists no half-made container" "" "$(P ps -a -q)"
+check_ok "run --rm after killed creates and removes" P run --rm $IMG true
+check "the sweep removed the leftovers, kept the locked one" \
+  "$(hex 4) $(hex 4)" "$(echo $(ls "$T/root/containers") $(ls "$T/run/containers"))"
+kill $holder; wait $holder 2>/dev/null
+check_ok "rm -a once the lock is free" P rm -a
+check "and then that one is gone too" "0" \
+  "$(find "$T/root/containers" "$T/run/containers" -mindepth 1 | wc -l)"
+
 echo "1..$n"
 [ $fails = 0 ]
