@@ -280,15 +280,9 @@ cli_inspect (CliGlobal *g, int argc, char **argv)
     cli_template_print (tmpl, FALSE);
   else
     {
-      g_autoptr (JsonGenerator) gen = json_generator_new ();
       g_autoptr (JsonNode) root = json_node_new (JSON_NODE_ARRAY);
-      g_autofree char *text = NULL;
       json_node_set_array (root, out);
-      json_generator_set_root (gen, root);
-      json_generator_set_pretty (gen, TRUE);
-      json_generator_set_indent (gen, 4);
-      text = json_generator_to_data (gen, NULL);
-      printf ("%s\n", text);
+      cli_print_json (root);
     }
   g_free (orig);
   return status;

@@ -41,8 +41,11 @@ check_pull (const RunOpts *o, GError **error)
   return TRUE;
 }
 
-#define STR(l, s, f, d) { l, s, 0, G_OPTION_ARG_STRING, &o->f, d, NULL }
-#define STRV(l, s, f, d) { l, s, 0, G_OPTION_ARG_STRING_ARRAY, &o->f, d, NULL }
+/* Values are taken as bytes, as podman takes them (GOption's STRING
+ * converts from the locale and refuses what is not UTF-8 with a message
+ * naming nothing); the record keeps any bytes (container.h). */
+#define STR(l, s, f, d) { l, s, 0, G_OPTION_ARG_FILENAME, &o->f, d, NULL }
+#define STRV(l, s, f, d) { l, s, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->f, d, NULL }
 #define BOOL(l, f, d) { l, 0, 0, G_OPTION_ARG_NONE, &o->f, d, NULL }
 #define INT(l, f, d) { l, 0, 0, G_OPTION_ARG_INT, &o->f, d, NULL }
 #define UNSUP(l) { l, 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, unsupported_cb, NULL, NULL }

@@ -655,12 +655,23 @@ node_equal (JsonNode *a, JsonNode *b)
   return strcmp (sa, sb) == 0;
 }
 
+/* JSON text as podman prints it: a record's strings may hold bytes that
+ * are not UTF-8 (container.h); Go's encoder writes each as U+FFFD, and
+ * json-glib copies them as they are, only inside strings, so the text is
+ * made valid as a whole. */
+static char *
+json_valid_text (JsonGenerator *g)
+{
+  g_autofree char *raw = json_generator_to_data (g, NULL);
+  return g_utf8_validate (raw, -1, NULL) ? g_steal_pointer (&raw) : g_utf8_make_valid (raw, -1);
+}
+
 static char *
 json_text (JsonNode *n)
 {
   g_autoptr (JsonGenerator) g = json_generator_new ();
   json_generator_set_root (g, n);
-  return json_generator_to_data (g, NULL);
+  return json_valid_text (g);
 }
 
 /* Go's fmt verbs for printf: %s %v %d %q %% with flags and width. */
@@ -1113,7 +1124,7 @@ cli_print_json (JsonNode *root)
   json_generator_set_pretty (g, TRUE);
   json_generator_set_indent (g, 4);
   json_generator_set_root (g, root);
-  g_autofree char *s = json_generator_to_data (g, NULL);
+  g_autofree char *s = json_valid_text (g);
   puts (s);
 }
 

@@ -27,7 +27,8 @@ gboolean cli_template_add_row (CliTemplate *t, JsonObject *row, GError **error);
 void cli_template_print (CliTemplate *t, gboolean noheading);
 /* TRUE for --format json (podman prints the rows as a JSON array). */
 gboolean cli_template_is_json (const char *format);
-/* Prints ROOT indented by 4, as podman's json output. */
+/* Prints ROOT indented by 4, as podman's json output; bytes that are not
+ * UTF-8 become U+FFFD, as podman's encoder writes them. */
 void cli_print_json (JsonNode *root);
 /* Prints ROWS (JsonObjects) as an indented JSON array, as podman's json. */
 void cli_print_json_rows (GPtrArray *rows);

@@ -144,28 +144,39 @@ config_path (const char *root, const char *id)
   return g_build_filename (root, "containers", id, CONFIG_FILE, NULL);
 }
 
-static const char *const field_types[] = { [F_STR] = "s", [F_STRV] = "as", [F_BOOL] = "b",
-                                           [F_INT] = "i", [F_INT64] = "x" };
-
-gboolean
-container_config_save (const ContainerConfig *c, const char *root, GError **error)
+/* A string field is "s", a list "as"; a value that is not UTF-8 (a
+ * command's argument, an image's Env entry: any bytes but NUL) cannot be a
+ * GVariant string and is kept byte for byte as "ay" / "aay" instead. */
+static gboolean
+strv_is_utf8 (char **v)
 {
-  g_autofree char *path = config_path (root, c->id);
+  for (; *v; v++)
+    if (!g_utf8_validate (*v, -1, NULL))
+      return FALSE;
+  return TRUE;
+}
+
+GVariant *
+container_config_to_variant (const ContainerConfig *c)
+{
   g_auto (GVariantBuilder) b = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
-  g_autoptr (GVariant) v = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
     {
       GVariant *x = NULL;
+      const char *s;
+      char **v;
       switch (fields[i].type)
         {
         case F_STR:
-          if (*FIELD (c, i, char *))
-            x = g_variant_new_string (*FIELD (c, i, char *));
+          if ((s = *FIELD (c, i, char *)))
+            x = g_utf8_validate (s, -1, NULL) ? g_variant_new_string (s)
+                                              : g_variant_new_bytestring (s);
           break;
         case F_STRV:
-          if (*FIELD (c, i, char **))
-            x = g_variant_new_strv ((const char *const *) *FIELD (c, i, char **), -1);
+          if ((v = *FIELD (c, i, char **)))
+            x = strv_is_utf8 (v) ? g_variant_new_strv ((const char *const *) v, -1)
+                                 : g_variant_new_bytestring_array ((const char *const *) v, -1);
           break;
         case F_BOOL:
           x = g_variant_new_boolean (*FIELD (c, i, gboolean));
@@ -180,7 +191,56 @@ container_config_save (const ContainerConfig *c, const char *root, GError **erro
       if (x)
         g_variant_builder_add (&b, "{sv}", fields[i].key, x);
     }
-  v = g_variant_ref_sink (g_variant_builder_end (&b));
+  return g_variant_ref_sink (g_variant_builder_end (&b));
+}
+
+ContainerConfig *
+container_config_from_variant (GVariant *v)
+{
+  g_autoptr (ContainerConfig) c = g_new0 (ContainerConfig, 1);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_autoptr (GVariant) x = g_variant_lookup_value (v, fields[i].key, NULL);
+      if (!x)
+        continue;
+      switch (fields[i].type)
+        {
+        case F_STR:
+          if (g_variant_is_of_type (x, G_VARIANT_TYPE_STRING))
+            *FIELD (c, i, char *) = g_variant_dup_string (x, NULL);
+          else if (g_variant_is_of_type (x, G_VARIANT_TYPE_BYTESTRING))
+            *FIELD (c, i, char *) = g_variant_dup_bytestring (x, NULL);
+          break;
+        case F_STRV:
+          if (g_variant_is_of_type (x, G_VARIANT_TYPE_STRING_ARRAY))
+            *FIELD (c, i, char **) = g_variant_dup_strv (x, NULL);
+          else if (g_variant_is_of_type (x, G_VARIANT_TYPE_BYTESTRING_ARRAY))
+            *FIELD (c, i, char **) = g_variant_dup_bytestring_array (x, NULL);
+          break;
+        case F_BOOL:
+          if (g_variant_is_of_type (x, G_VARIANT_TYPE_BOOLEAN))
+            *FIELD (c, i, gboolean) = g_variant_get_boolean (x);
+          break;
+        case F_INT:
+          if (g_variant_is_of_type (x, G_VARIANT_TYPE_INT32))
+            *FIELD (c, i, int) = g_variant_get_int32 (x);
+          break;
+        case F_INT64:
+          if (g_variant_is_of_type (x, G_VARIANT_TYPE_INT64))
+            *FIELD (c, i, gint64) = g_variant_get_int64 (x);
+          break;
+        }
+    }
+  return g_steal_pointer (&c);
+}
+
+gboolean
+container_config_save (const ContainerConfig *c, const char *root, GError **error)
+{
+  g_autofree char *path = config_path (root, c->id);
+  g_autoptr (GVariant) v = container_config_to_variant (c);
+
   /* A --rm container's record need not survive a crash: skip the fsync. */
   if (write_file_atomic (AT_FDCWD, path, g_variant_get_data (v), g_variant_get_size (v), 0644,
                          c->auto_remove ? 0 : WRITE_DURABLE)
@@ -217,37 +277,7 @@ ContainerConfig *
 container_config_load (const char *root, const char *id, GError **error)
 {
   g_autoptr (GVariant) v = config_read (root, id, error);
-  g_autoptr (ContainerConfig) c = NULL;
-
-  if (!v)
-    return NULL;
-  c = g_new0 (ContainerConfig, 1);
-  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      g_autoptr (GVariant) x
-          = g_variant_lookup_value (v, fields[i].key, G_VARIANT_TYPE (field_types[fields[i].type]));
-      if (!x)
-        continue;
-      switch (fields[i].type)
-        {
-        case F_STR:
-          *FIELD (c, i, char *) = g_variant_dup_string (x, NULL);
-          break;
-        case F_STRV:
-          *FIELD (c, i, char **) = g_variant_dup_strv (x, NULL);
-          break;
-        case F_BOOL:
-          *FIELD (c, i, gboolean) = g_variant_get_boolean (x);
-          break;
-        case F_INT:
-          *FIELD (c, i, int) = g_variant_get_int32 (x);
-          break;
-        case F_INT64:
-          *FIELD (c, i, gint64) = g_variant_get_int64 (x);
-          break;
-        }
-    }
-  return g_steal_pointer (&c);
+  return v ? container_config_from_variant (v) : NULL;
 }
 
 GPtrArray *

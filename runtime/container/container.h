@@ -120,6 +120,11 @@ char *container_dir (const char *root, const char *id);       /* ROOT/containers
 char *container_run_dir (const char *runroot, const char *id); /* RUNROOT/containers/<id> */
 
 gboolean container_config_save (const ContainerConfig *c, const char *root, GError **error);
+/* The record itself (what save writes and load reads): a GVariant a{sv}
+ * named by field; a string that is not UTF-8 is kept as bytes ("ay",
+ * "aay"). from_variant skips missing fields and fields of another type. */
+GVariant *container_config_to_variant (const ContainerConfig *c);
+ContainerConfig *container_config_from_variant (GVariant *v);
 ContainerConfig *container_config_load (const char *root, const char *id, GError **error);
 
 /* Finds a container by full id, name or unique id prefix; returns its id. */
