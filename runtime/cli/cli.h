@@ -71,6 +71,7 @@ CLI_VERB (cli_port);
 /* Image verbs (store). */
 CLI_VERB (cli_load);
 CLI_VERB (cli_pull);
+CLI_VERB (cli_push);
 CLI_VERB (cli_login);
 CLI_VERB (cli_logout);
 CLI_VERB (cli_save);

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* podunit diff NAME: what the container changed, from its overlay upper
  * dir: A added, C changed, D deleted (overlay's 0/0 character device
- * whiteouts), sorted by path as podman prints them. */
+ * whiteouts), sorted by path as podman prints them. NAME may be an image
+ * (when no container has that name): its top layer against the layers
+ * below it, as podman's image diff. */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,7 +75,7 @@ cli_diff (CliGlobal *g, int argc, char **argv)
   const char *rootfs[] = { NULL, NULL };
   const char *const *lowers = rootfs;
 
-  if (!cli_parse_options (&argc, &argv, entries, "CONTAINER", FALSE))
+  if (!cli_parse_options (&argc, &argv, entries, "CONTAINER|IMAGE", FALSE))
     return EXIT_PODUNIT;
   if (format)
     {
@@ -85,7 +88,42 @@ cli_diff (CliGlobal *g, int argc, char **argv)
       return EXIT_PODUNIT;
     }
   id = container_resolve (g->root, argv[1], &error);
-  c = id ? container_config_load (g->root, id, &error) : NULL;
+  if (id == NULL)
+    {
+      /* An image: its top layer against the layers below, as podman. */
+      g_autoptr (GError) ierr = NULL;
+      store = store_open (g->root, g->runroot, &ierr);
+      img = store ? store_lookup_image (store, argv[1], &ierr) : NULL;
+      if (img == NULL)
+        {
+          if (!g_error_matches (ierr, STORE_ERROR, STORE_ERROR_NOT_FOUND))
+            return cli_fail (ierr);
+          cli_error ("%s not found: no container or image of that name or id", argv[1]);
+          return EXIT_PODUNIT;
+        }
+      const char *const *dirs = store_image_get_layer_dirs (img);
+      guint n = g_strv_length ((char **) dirs);
+      if (n == 0)
+        return 0;
+      g_autoptr (GPtrArray) below = g_ptr_array_new ();
+      for (guint i = 0; i + 1 < n; i++)
+        g_ptr_array_add (below, (gpointer) dirs[i]);
+      g_ptr_array_add (below, NULL);
+      autofd int lfd = open (dirs[n - 1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      Diff d = { (const char *const *) below->pdata, out };
+      if (lfd < 0)
+        {
+          cli_error ("cannot open %s: %s", dirs[n - 1], g_strerror (errno));
+          return EXIT_PODUNIT;
+        }
+      if (!fs_walk (lfd, dirs[n - 1], TRUE, diff_entry, &d, &error))
+        return cli_fail (error);
+      g_ptr_array_sort (out, by_path);
+      for (guint i = 0; i < out->len; i++)
+        printf ("%s\n", (char *) out->pdata[i]);
+      return 0;
+    }
+  c = container_config_load (g->root, id, &error);
   if (!c)
     return cli_fail (error);
   if (c->image_id)

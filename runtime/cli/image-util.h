@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "image/registry/pull.h"
+#include "image/registry/registries.h"
 #include "image/store.h"
 
 Store *cli_store_open (CliGlobal *g, GError **error);
@@ -37,3 +38,15 @@ gboolean cli_parse_duration_seconds (const char *s, guint *out);
  * 3 and 2s, already checked). */
 StoreRunImage *cli_run_image (Store *s, const char *name, const char *policy, const char *retry,
                               const char *retry_delay, GError **error);
+
+/* --tls-verify[=BOOL] (an optional-argument callback option for pull, push,
+ * search): cli_tls_verify, and cli_tls_given when it was set at all. The
+ * verb resets both before parsing. */
+extern gboolean cli_tls_verify, cli_tls_given;
+gboolean cli_option_tls_verify (const char *name, const char *value, gpointer data,
+                                GError **error);
+/* registries.conf's [[registry]] entry for REF (*ENTRY, NULL when none):
+ * an error when it is blocked; its insecure setting goes into *O unless
+ * TLS_GIVEN. */
+gboolean cli_registry_entry (RegistriesConf *conf, const RegistryRef *ref, RegistryOptions *o,
+                             gboolean tls_given, const RegistryEntry **entry, GError **error);

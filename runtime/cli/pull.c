@@ -60,6 +60,24 @@ split_suffix (const char *name, const char **suffix)
   return cut ? g_strndup (name, cut - name) : g_strdup (name);
 }
 
+gboolean
+cli_registry_entry (RegistriesConf *conf, const RegistryRef *ref, RegistryOptions *o,
+                    gboolean tls_given, const RegistryEntry **entry, GError **error)
+{
+  g_autofree char *repo = registry_ref_repo (ref);
+  const RegistryEntry *e = registries_conf_find (conf, repo);
+  if (e && e->blocked)
+    {
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID,
+                   "registry %s is blocked in %s or registries.conf.d", ref->domain, conf->path);
+      return FALSE;
+    }
+  if (e && !tls_given)
+    o->insecure = e->insecure;
+  *entry = e;
+  return TRUE;
+}
+
 /* Pulls one fully qualified NAME as registries.conf says: blocked, insecure,
  * mirrors in order (as pull-from-mirror allows), then the location. */
 static char *
@@ -71,13 +89,10 @@ pull_qualified (Store *s, RegistriesConf *conf, const char *name, const Registry
   if (ref == NULL)
     return NULL;
   g_autofree char *repo = registry_ref_repo (ref);
-  const RegistryEntry *e = registries_conf_find (conf, repo);
-  if (e && e->blocked)
-    {
-      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID,
-                   "registry %s is blocked in %s or registries.conf.d", ref->domain, conf->path);
-      return NULL;
-    }
+  RegistryOptions lo = *o;
+  const RegistryEntry *e = NULL;
+  if (!cli_registry_entry (conf, ref, &lo, tls_given, &e, error))
+    return NULL;
   g_autofree char *ssuffix = ref->digest ? g_strconcat ("@", ref->digest, NULL)
                                          : g_strconcat (":", ref->tag, NULL);
   g_autoptr (GError) last = NULL;
@@ -108,9 +123,6 @@ pull_qualified (Store *s, RegistriesConf *conf, const char *name, const Registry
   g_autoptr (RegistryRef) lref = registry_ref_parse (lname, error);
   if (lref == NULL)
     return NULL;
-  RegistryOptions lo = *o;
-  if (!tls_given && e)
-    lo.insecure = e->insecure;
   return pull_retrying (s, lref, ref, &lo, platform, retries, retry_delay, quiet, error);
 }
 
@@ -172,16 +184,16 @@ cli_pull_image (Store *s, const char *name, const RegistryOptions *o, gboolean t
   return NULL;
 }
 
-static gboolean tls_verify = TRUE, tls_given;
+gboolean cli_tls_verify = TRUE, cli_tls_given;
 
-static gboolean
-parse_tls_verify (const char *name, const char *value, gpointer data, GError **error)
+gboolean
+cli_option_tls_verify (const char *name, const char *value, gpointer data, GError **error)
 {
-  tls_given = TRUE;
+  cli_tls_given = TRUE;
   if (value == NULL || g_ascii_strcasecmp (value, "true") == 0)
-    tls_verify = TRUE;
+    cli_tls_verify = TRUE;
   else if (g_ascii_strcasecmp (value, "false") == 0)
-    tls_verify = FALSE;
+    cli_tls_verify = FALSE;
   else
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -218,10 +230,10 @@ cli_pull (CliGlobal *g, int argc, char **argv)
   g_autofree char *variant = NULL, *platform = NULL, *policy = NULL, *retry_delay = NULL;
   gint retry = 3;
   gboolean quiet = FALSE, all_tags = FALSE;
-  tls_verify = TRUE;
-  tls_given = FALSE;
+  cli_tls_verify = TRUE;
+  cli_tls_given = FALSE;
   const GOptionEntry entries[] = {
-    { "tls-verify", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_tls_verify,
+    { "tls-verify", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, cli_option_tls_verify,
       "Require HTTPS and verify certificates (default true)", "BOOL" },
     { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &authfile, "Path of the authentication file",
       "FILE" },
@@ -283,7 +295,7 @@ cli_pull (CliGlobal *g, int argc, char **argv)
       return EXIT_PODUNIT;
     }
   RegistryOptions o = {
-    .insecure = !tls_verify,
+    .insecure = !cli_tls_verify,
     .cert_dir = cert_dir,
     .authfile = authfile,
     .creds = creds,
@@ -311,7 +323,7 @@ cli_pull (CliGlobal *g, int argc, char **argv)
         }
     }
   g_autofree char *id
-      = cli_pull_image (s, argv[1], &o, tls_given, &pl, retry, delay, quiet, &error);
+      = cli_pull_image (s, argv[1], &o, cli_tls_given, &pl, retry, delay, quiet, &error);
   if (id == NULL)
     return cli_fail (error);
   printf ("%s\n", id);

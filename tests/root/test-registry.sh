@@ -6,7 +6,8 @@
 # with htpasswd basic auth; images put there with skopeo from the test
 # busybox archives; then a misbehaving server (registry-misbehave.py) for
 # bad input, where every pull must fail with one clear error and leave the
-# store as it was.
+# store as it was; then pushes: the round trip pull, run, commit, push,
+# rmi, pull back, diff, with credentials and the refusals.
 # Usage: test-registry.sh PODUNIT   (needs root; prints "ok"/"not ok" lines)
 set -u
 PODUNIT=$(readlink -f "$1")
@@ -271,6 +272,85 @@ check "a run of a short name resolves the same way" "Error: short-name resolutio
 printf 'unqualified-search-registries = ["a" "b"]\n' > "$T/registries.conf.d/60-bad.conf"
 check "a broken drop-in: FILE:LINE" "Error: $T/registries.conf.d/60-bad.conf:1: expected ',' or ']' in an array" \
   "$(P pull -q aliased:1 2>&1)"
+unset CONTAINERS_REGISTRIES_CONF
+
+# --- push: the round trip (pull every way, run, commit, push, rmi all, pull back, diff) ---
+# From here on every check also needs the command's exit status (lib.sh).
+LIB_STATUS_UNCHECKED=0
+export CONTAINERS_REGISTRIES_CONF=$T/push.conf
+cat > "$T/push.conf" <<EOT
+unqualified-search-registries = ["$R"]
+short-name-mode = "permissive"
+[aliases]
+"aliased" = "$R/test/busybox"
+[[registry]]
+prefix = "$R"
+insecure = true
+EOT
+P rmi -a -f >/dev/null 2>&1
+check "round trip: pull by digest" "$ID" "$(P pull -q "$R/test/busybox@$DIGEST")"
+check "round trip: pull by tag" "$ID" "$(P pull -q "$R/test/busybox:1")"
+check "round trip: pull by a short name's alias" "$ID" "$(P pull -q aliased:1)"
+check "round trip: pull by a short name through the search registries" "$ID" "$(P pull -q test/busybox:1)"
+check "round trip: run it, changing a file" "" \
+  "$(P run --name edit "$R/test/busybox:1" sh -c 'echo pushed-change > /etc/motd')"
+CID=$(P commit -q edit "$R/test/edited:1")
+check_match "round trip: commit" '^[0-9a-f]{64}$' "$CID"
+P push "$R/test/edited:1" > "$T/out" 2> "$T/err"
+check "push: nothing on stdout" "0 " "$? $(cat "$T/out")"
+check "push: the base layer is mounted from the repository it came from" "1" \
+  "$(count_matching "^Copying blob sha256:[0-9a-f]{64} skipped: already exists \(mounted from test/busybox\)$" < "$T/err")"
+check "push: the committed layer and the config are uploaded" "2" \
+  "$(count_matching '^Copying (blob|config) sha256:[0-9a-f]{64}$' < "$T/err")"
+check "push: podman's last line" "Writing manifest to image destination" "$(tail -n1 "$T/err")"
+check "push: the registry lists the tag" '{"name":"test/edited","tags":["1"]}' \
+  "$(curl -sf "http://$R/v2/test/edited/tags/list")"
+P push --digestfile "$T/digest" "$R/test/edited:1" "docker://$R/test/edited:2" 2> "$T/err"
+check "push again: every blob skipped" "3" "$(count_matching 'skipped: already exists$' < "$T/err")"
+check "push: --digestfile is the registry's manifest digest" \
+  "$(curl -sfI -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$R/v2/test/edited/manifests/2" \
+     | tr -d '\r' | sed -n 's/^Docker-Content-Digest: //Ip')" "$(cat "$T/digest")"
+P rm -f edit >/dev/null
+P rmi -a -f >/dev/null
+check "rmi everything" "" "$(P images -q)"
+check "pull it back: the committed image's id" "$CID" "$(P pull -q "$R/test/edited:1")"
+check "the change is in it" "pushed-change" "$(P run --rm "$R/test/edited:1" cat /etc/motd)"
+check_match "diff of the image shows it" "^A /etc/motd$" "$(P diff "$R/test/edited:1")"
+check "pull by the pushed digest" "$CID" "$(P pull -q "$R/test/edited@$(cat "$T/digest")")"
+
+# A Docker schema 2 image goes out under an OCI manifest, same blobs, same id.
+skopeo copy -q --format v2s2 --dest-tls-verify=false "oci-archive:$T/busybox.tar" "docker://$R/test/docker:1" \
+  || { echo "Bail out! skopeo copy v2s2"; exit 1; }
+check "a Docker schema 2 image pulls" "$ID" "$(P pull -q "$R/test/docker:1")"
+check_ok "and pushes" P push -q "$R/test/docker:1" "$R/test/fromdocker:1"
+check "as an OCI manifest" "application/vnd.oci.image.manifest.v1+json" \
+  "$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$R/v2/test/fromdocker/manifests/1" \
+     | python3 -c 'import json,sys; print(json.load(sys.stdin)["mediaType"])')"
+check "which pulls back as the same image" "$ID" "$(P pull -q "$R/test/fromdocker:1")"
+
+# Pushing with credentials, over TLS (--cert-dir), and the refusals.
+BEFORE=$(store_state)
+export REGISTRY_AUTH_FILE=$T/none.json
+check_match_refused "push without credentials: one clear error" \
+  "^Error: trying to push docker://$RA/priv/pushed:1: .*authentication required \(HTTP 401\)" \
+  "$(P push -q --cert-dir "$T/certdir-auth" "$R/test/edited:1" "$RA/priv/pushed:1" 2>&1)"
+check_ok "push with --creds over TLS" P push -q --cert-dir "$T/certdir-auth" --creds tester:s3cret \
+  "$R/test/edited:1" "$RA/priv/pushed:1"
+check "which pulls back" "$CID" \
+  "$(P pull -q --cert-dir "$T/certdir-auth" --creds tester:s3cret "$RA/priv/pushed:1")"
+unset REGISTRY_AUTH_FILE
+BEFORE=$(store_state)
+check_refused "push --format v2s2: OCI only" "Error: --format v2s2: podunit writes OCI manifests only (--format oci)" \
+  "$(P push --format v2s2 "$R/test/edited:1" 2>&1)"
+check_refused "push of an unknown image" "Error: nosuch: image not known" "$(P push nosuch "$R/x/y:1" 2>&1)"
+check_refused "push to a short name" "Error: push: x/y:1: a destination needs a registry (HOST[:PORT]/NAME[:TAG])" \
+  "$(P push "$R/test/edited:1" x/y:1 2>&1)"
+check_match_refused "push to a registry that is not there" "^Error: trying to push docker://127.0.0.1:1/x/y:1: .*127.0.0.1:1" \
+  "$(P push -q --retry 0 --tls-verify=false "$R/test/edited:1" 127.0.0.1:1/x/y:1 2>&1)"
+check "failed pushes left the store unchanged" "$BEFORE" "$(store_state)"
+check_ok "push to an oci-archive" P push "$R/test/edited:1" "oci-archive:$T/pushed.tar"
+P rmi -a -f >/dev/null
+check "which loads" "Loaded image: $R/test/edited:1" "$(P load -i "$T/pushed.tar")"
 unset CONTAINERS_REGISTRIES_CONF
 
 echo "1..$n"

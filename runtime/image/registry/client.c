@@ -436,15 +436,16 @@ registry_request (RegistryClient *c, const char *method, const char *url,
   return st;
 }
 
-static gboolean
-http_error (RegistryClient *c, long st, Exchange *x, const char *what, GError **error)
+gboolean
+registry_status_error (RegistryClient *c, long st, GBytes *body, const char *what, GError **error)
 {
   /* The distribution API's errors: {"errors":[{"code":…,"message":…}]}. */
   g_autofree char *detail = NULL;
   g_autoptr (JsonParser) p = json_parser_new ();
   JsonNode *root;
-  if (x->body && x->body->len
-      && json_parser_load_from_data (p, (const char *)x->body->data, x->body->len, NULL)
+  gsize len = 0;
+  const char *data = body ? g_bytes_get_data (body, &len) : NULL;
+  if (len && json_parser_load_from_data (p, data, len, NULL)
       && (root = json_parser_get_root (p)) && JSON_NODE_HOLDS_OBJECT (root))
     {
       JsonObject *o = json_node_get_object (root);
@@ -464,15 +465,30 @@ http_error (RegistryClient *c, long st, Exchange *x, const char *what, GError **
                st == 404 ? REGISTRY_ERROR_NOT_FOUND
                : st == 401 || st == 403 ? REGISTRY_ERROR_AUTH
                                         : REGISTRY_ERROR_INVALID,
-               "%s from %s/%s: HTTP %ld%s%s", what, c->host, c->path, st, detail ? " " : "",
-               detail ? detail : "");
+               "%s from %s%s%s: HTTP %ld%s%s", what, c->host, *c->path ? "/" : "", c->path, st,
+               detail ? " " : "", detail ? detail : "");
   return FALSE;
+}
+
+static gboolean
+http_error (RegistryClient *c, long st, Exchange *x, const char *what, GError **error)
+{
+  g_autoptr (GBytes) b = x->body ? g_bytes_new (x->body->data, x->body->len) : NULL;
+  return registry_status_error (c, st, b, what, error);
 }
 
 char *
 registry_url (RegistryClient *c, const char *path)
 {
   return g_strdup_printf ("%s/v2/%s/%s", c->base, c->path, path);
+}
+
+char *
+registry_absolute_url (RegistryClient *c, const char *location)
+{
+  if (location[0] == '/')
+    return g_strconcat (c->base, location, NULL);
+  return g_strdup (location);
 }
 
 GBytes *

@@ -27,6 +27,9 @@ typedef struct
 
 typedef struct _RegistryClient RegistryClient;
 
+/* Progress lines ("Copying blob sha256:…"); the engine prints nothing. */
+typedef void (*RegistryProgressFunc) (const char *line, gpointer data);
+
 /* Connects to REF's registry (ping, authentication) for PUSH (pull,push
  * scope) or pull. */
 RegistryClient *registry_client_new (const RegistryRef *ref, const RegistryOptions *o,
@@ -68,6 +71,8 @@ CURL *registry_blob_handle (RegistryClient *c, const char *digest, guint64 offse
                             struct curl_slist **headers);
 /* The URL of PATH below the repository ("blobs/uploads/"). */
 char *registry_url (RegistryClient *c, const char *path);
+/* A Location header made absolute ("/v2/…" is below the registry's base). */
+char *registry_absolute_url (RegistryClient *c, const char *location);
 /* Performs one request on a handle from registry_handle: METHOD with BODY
  * (may be NULL) or UPLOAD_FD (>= 0: streamed, SIZE bytes), retried once
  * after a 401 with fresh authentication. Returns the HTTP status (0 with
@@ -76,6 +81,12 @@ char *registry_url (RegistryClient *c, const char *path);
 long registry_request (RegistryClient *c, const char *method, const char *url,
                        const char *content_type, GBytes *body, int upload_fd, guint64 size,
                        GBytes **response, char **location, GError **error);
+
+/* An error for an unexpected HTTP status ST of WHAT, with the registry's
+ * own error code and message from BODY (may be NULL) when it sent one.
+ * Returns FALSE. */
+gboolean registry_status_error (RegistryClient *c, long st, GBytes *body, const char *what,
+                                GError **error);
 
 /* A message for a failed transfer of WHAT from CURLcode R. */
 void registry_set_curl_error (RegistryClient *c, GError **error, CURLcode r, const char *errbuf,

@@ -24,9 +24,6 @@ typedef struct
   const char *variant; /* NULL: any */
 } RegistryPlatform;
 
-/* Progress lines ("Copying blob sha256:…"); the engine prints nothing. */
-typedef void (*RegistryProgressFunc) (const char *line, gpointer data);
-
 /* Pulls REF (fully qualified) into S, naming it NAME (NULL: REF; no name
  * when pulled by digest only): NAME differs for a mirror or a rewritten
  * location. Returns the image id. */

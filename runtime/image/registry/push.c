@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "image/registry/push.h"
+#include "image/digest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct
+{
+  Store *s;
+  RegistryClient *c;
+  const RegistryRef *dest;
+  GHashTable *mount_from; /* blob digest -> a repository path of dest's registry */
+  RegistryProgressFunc progress;
+  gpointer progress_data;
+} Push;
+
+static void
+say (Push *p, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+say (Push *p, const char *fmt, ...)
+{
+  if (p->progress == NULL)
+    return;
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *line = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  p->progress (line, p->progress_data);
+}
+
+static const char *
+str_member (JsonObject *o, const char *name)
+{
+  JsonNode *n = o && json_object_has_member (o, name) ? json_object_get_member (o, name) : NULL;
+  return n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+             ? json_node_get_string (n)
+             : NULL;
+}
+
+static void
+set_oci_media_type (JsonObject *o)
+{
+  static const char *const map[][2] = {
+    { "application/vnd.docker.distribution.manifest.v2+json", MEDIA_OCI_MANIFEST },
+    { MEDIA_DOCKER_CONFIG, MEDIA_OCI_CONFIG },
+    { "application/vnd.docker.image.rootfs.diff.tar.gzip",
+      "application/vnd.oci.image.layer.v1.tar+gzip" },
+    { "application/vnd.docker.image.rootfs.diff.tar", "application/vnd.oci.image.layer.v1.tar" },
+  };
+  const char *mt = str_member (o, "mediaType");
+  for (guint i = 0; mt && i < G_N_ELEMENTS (map); i++)
+    if (strcmp (mt, map[i][0]) == 0)
+      {
+        json_object_set_string_member (o, "mediaType", map[i][1]);
+        return;
+      }
+}
+
+GBytes *
+registry_oci_manifest (Store *s, StoreImage *img, GError **error)
+{
+  const char *hex = digest_hex (store_image_get_digest (img), "image digest", error);
+  if (hex == NULL)
+    return NULL;
+  g_autofree char *path = store_blob_path (s, hex);
+  g_autofree char *data = NULL;
+  gsize len;
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    {
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID,
+                   "the manifest of image %.12s (blob sha256:%s) is missing from the store",
+                   store_image_get_id (img), hex);
+      return NULL;
+    }
+  g_autoptr (JsonParser) jp = json_parser_new ();
+  if (!json_parser_load_from_data (jp, data, len, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (jp)))
+    {
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID,
+                   "the manifest of image %.12s is not a JSON object", store_image_get_id (img));
+      return NULL;
+    }
+  JsonObject *m = json_node_get_object (json_parser_get_root (jp));
+  const char *mt = str_member (m, "mediaType");
+  if (mt == NULL || strcmp (mt, MEDIA_OCI_MANIFEST) == 0)
+    return g_bytes_new_take (g_steal_pointer (&data), len);
+  if (strcmp (mt, MEDIA_DOCKER_MANIFEST) != 0)
+    {
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_UNSUPPORTED,
+                   "image %.12s has a manifest of type \"%s\", which podunit cannot push",
+                   store_image_get_id (img), mt);
+      return NULL;
+    }
+  set_oci_media_type (m);
+  if (json_object_has_member (m, "config"))
+    set_oci_media_type (json_object_get_object_member (m, "config"));
+  JsonArray *layers = json_object_has_member (m, "layers")
+                          ? json_object_get_array_member (m, "layers")
+                          : NULL;
+  for (guint i = 0; layers && i < json_array_get_length (layers); i++)
+    set_oci_media_type (json_array_get_object_element (layers, i));
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  json_generator_set_root (gen, json_parser_get_root (jp));
+  gsize olen;
+  char *out = json_generator_to_data (gen, &olen);
+  return g_bytes_new_take (out, olen);
+}
+
+/* Blobs other repositories of DEST's registry have: from the stored images
+ * named DEST's domain/OTHER-PATH (pulled from there, or pushed there). */
+static GHashTable *
+mount_sources (Store *s, const RegistryRef *dest)
+{
+  GHashTable *t = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GPtrArray) imgs = store_list_images (s, NULL);
+  for (guint i = 0; imgs && i < imgs->len; i++)
+    {
+      StoreImage *img = imgs->pdata[i];
+      g_autofree char *repo = NULL;
+      for (const char *const *n = store_image_get_names (img); *n && !repo; n++)
+        {
+          g_autoptr (RegistryRef) r = registry_ref_parse (*n, NULL);
+          if (r && strcmp (r->domain, dest->domain) == 0 && strcmp (r->path, dest->path) != 0)
+            repo = g_strdup (r->path);
+        }
+      if (repo == NULL)
+        continue;
+      JsonObject *m = store_image_get_manifest (img);
+      JsonArray *layers = m && json_object_has_member (m, "layers")
+                              ? json_object_get_array_member (m, "layers")
+                              : NULL;
+      for (guint j = 0; layers && j < json_array_get_length (layers); j++)
+        {
+          const char *d = str_member (json_array_get_object_element (layers, j), "digest");
+          if (d && !g_hash_table_contains (t, d))
+            g_hash_table_insert (t, g_strdup (d), g_strdup (repo));
+        }
+    }
+  return t;
+}
+
+/* An upload's URL with the query parameter KEY=VALUE added. */
+static char *
+with_query (const char *url, const char *key, const char *value)
+{
+  g_autofree char *v = g_uri_escape_string (value, NULL, FALSE);
+  return g_strdup_printf ("%s%c%s=%s", url, strchr (url, '?') ? '&' : '?', key, v);
+}
+
+/* POST …/blobs/uploads/ (with a mount request when FROM is set): TRUE and
+ * *MOUNTED when the registry mounted the blob, else *LOCATION is where the
+ * upload goes. */
+static gboolean
+start_upload (Push *p, const char *digest, const char *from, gboolean *mounted, char **location,
+              GError **error)
+{
+  g_autofree char *base = registry_url (p->c, "blobs/uploads/");
+  g_autofree char *m = from ? with_query (base, "mount", digest) : NULL;
+  g_autofree char *url = from ? with_query (m, "from", from) : g_strdup (base);
+  g_autoptr (GBytes) resp = NULL;
+  g_autofree char *loc = NULL;
+  long st = registry_request (p->c, "POST", url, NULL, NULL, -1, 0, &resp, &loc, error);
+  if (st == 0)
+    return FALSE;
+  *mounted = from && st == 201;
+  if (*mounted)
+    return TRUE;
+  if (st != 202 || loc == NULL)
+    {
+      g_autofree char *what = g_strdup_printf ("starting the upload of blob %s", digest);
+      if (st == 202)
+        g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID,
+                     "%s to %s: HTTP 202 without a Location", what,
+                     registry_client_host (p->c));
+      else
+        registry_status_error (p->c, st, resp, what, error);
+      return FALSE;
+    }
+  *location = registry_absolute_url (p->c, loc);
+  return TRUE;
+}
+
+/* Blob DIGEST (SIZE bytes, the store's file PATH) onto the registry. */
+static gboolean
+push_blob (Push *p, const char *digest, guint64 size, const char *what, GError **error)
+{
+  const char *hex = digest_hex (digest, what, error);
+  if (hex == NULL)
+    return FALSE;
+  g_autofree char *path = store_blob_path (p->s, hex);
+  struct stat st;
+  if (stat (path, &st) < 0)
+    {
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID,
+                   "%s %s is missing from the store (%s): %s", what, digest, path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  if ((guint64)st.st_size != size)
+    {
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID,
+                   "%s %s: the manifest says %" G_GUINT64_FORMAT " bytes, the store has %lld",
+                   what, digest, size, (long long)st.st_size);
+      return FALSE;
+    }
+  g_autofree char *rel = g_strconcat ("blobs/", digest, NULL);
+  g_autofree char *url = registry_url (p->c, rel);
+  g_autoptr (GBytes) resp = NULL;
+  long code = registry_request (p->c, "HEAD", url, NULL, NULL, -1, 0, NULL, NULL, error);
+  if (code == 0)
+    return FALSE;
+  if (code == 200)
+    {
+      say (p, "Copying %s %s skipped: already exists", what, digest);
+      return TRUE;
+    }
+  if (code != 404)
+    return registry_status_error (p->c, code, NULL, "checking for a blob", error);
+
+  const char *from = g_hash_table_lookup (p->mount_from, digest);
+  gboolean mounted = FALSE;
+  g_autofree char *location = NULL;
+  if (!start_upload (p, digest, from, &mounted, &location, error))
+    return FALSE;
+  if (mounted)
+    {
+      say (p, "Copying %s %s skipped: already exists (mounted from %s)", what, digest, from);
+      return TRUE;
+    }
+  say (p, "Copying %s %s", what, digest);
+
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID, "cannot open %s: %s", path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  g_autofree char *next = NULL;
+  code = registry_request (p->c, "PATCH", location, "application/octet-stream", NULL, fd, size,
+                           &resp, &next, error);
+  close (fd);
+  g_autofree char *swhat = g_strdup_printf ("uploading blob %s", digest);
+  if (code == 0)
+    return FALSE;
+  if (code != 202 && code != 204)
+    return registry_status_error (p->c, code, resp, swhat, error);
+  g_autofree char *loc = next ? registry_absolute_url (p->c, next) : g_strdup (location);
+  g_autofree char *put = with_query (loc, "digest", digest);
+  g_clear_pointer (&resp, g_bytes_unref);
+  code = registry_request (p->c, "PUT", put, "application/octet-stream", NULL, -1, 0, &resp, NULL,
+                           error);
+  if (code == 0)
+    return FALSE;
+  if (code != 201 && code != 204)
+    return registry_status_error (p->c, code, resp, swhat, error);
+  return TRUE;
+}
+
+char *
+registry_push (Store *s, StoreImage *img, const RegistryRef *dest, const RegistryOptions *o,
+               RegistryProgressFunc progress, gpointer progress_data, GError **error)
+{
+  if (dest->tag == NULL)
+    {
+      g_autofree char *name = registry_ref_string (dest);
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID,
+                   "%s: a push needs a tag, not only a digest", name);
+      return NULL;
+    }
+  g_autoptr (GBytes) manifest = registry_oci_manifest (s, img, error);
+  if (manifest == NULL)
+    return NULL;
+  g_autoptr (JsonParser) jp = json_parser_new ();
+  gsize mlen;
+  const char *mdata = g_bytes_get_data (manifest, &mlen);
+  if (!json_parser_load_from_data (jp, mdata, mlen, error))
+    return NULL;
+  JsonObject *m = json_node_get_object (json_parser_get_root (jp));
+  JsonObject *config = json_object_has_member (m, "config")
+                           ? json_object_get_object_member (m, "config")
+                           : NULL;
+  JsonArray *layers = json_object_has_member (m, "layers")
+                          ? json_object_get_array_member (m, "layers")
+                          : NULL;
+
+  g_autoptr (RegistryClient) c = registry_client_new (dest, o, TRUE, error);
+  if (c == NULL)
+    return NULL;
+  g_autoptr (GHashTable) from = mount_sources (s, dest);
+  Push p = { .s = s, .c = c, .dest = dest, .mount_from = from, .progress = progress,
+             .progress_data = progress_data };
+  say (&p, "Getting image source signatures");
+  for (guint i = 0; layers && i < json_array_get_length (layers); i++)
+    {
+      JsonObject *l = json_array_get_object_element (layers, i);
+      if (!push_blob (&p, str_member (l, "digest"),
+                      json_object_get_int_member_with_default (l, "size", 0), "blob", error))
+        return NULL;
+    }
+  if (!push_blob (&p, str_member (config, "digest"),
+                  json_object_get_int_member_with_default (config, "size", 0), "config", error))
+    return NULL;
+
+  say (&p, "Writing manifest to image destination");
+  g_autofree char *rel = g_strconcat ("manifests/", dest->tag, NULL);
+  g_autofree char *url = registry_url (c, rel);
+  g_autoptr (GBytes) resp = NULL;
+  long code = registry_request (c, "PUT", url, MEDIA_OCI_MANIFEST, manifest, -1, 0, &resp, NULL,
+                                error);
+  if (code == 0)
+    return NULL;
+  if (code != 201 && code != 200)
+    {
+      g_autofree char *what = g_strdup_printf ("writing manifest %s", dest->tag);
+      registry_status_error (c, code, resp, what, error);
+      return NULL;
+    }
+  g_autofree char *hex = sha256_hex_of (mdata, mlen);
+  return g_strconcat ("sha256:", hex, NULL);
+}
