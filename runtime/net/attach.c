@@ -80,14 +80,16 @@ record_alive (GKeyFile *kf)
   return pid > 0 && st && process_start_time (pid) == g_ascii_strtoull (st, NULL, 10);
 }
 
-/* The live records; dead ones are deleted (reclaimed) on the way. */
+/* The live records; dead ones are deleted (reclaimed) on the way and
+ * counted in @reclaimed (their firewall entries are still in the table). */
 static GPtrArray *
-load_records (const char *runroot)
+load_records (const char *runroot, guint *reclaimed)
 {
   g_autofree char *dir = state_dir (runroot);
   g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) record_free);
   const char *e;
+  *reclaimed = 0;
   while (d && (e = g_dir_read_name (d)))
     {
       g_autofree char *path = g_build_filename (dir, e, NULL);
@@ -102,6 +104,7 @@ load_records (const char *runroot)
         {
           g_key_file_unref (kf);
           unlink (path);
+          (*reclaimed)++;
           continue;
         }
       Record *r = g_new0 (Record, 1);
@@ -123,6 +126,21 @@ record_networks (GKeyFile *kf)
       g_ptr_array_add (out, g_strdup (*gr));
   g_ptr_array_add (out, NULL);
   return (char **) g_ptr_array_free (out, FALSE);
+}
+
+/* Whether one of the record's networks has DNS (recorded at attach;
+ * records without the key count as having it). */
+static gboolean
+record_has_dns (GKeyFile *kf)
+{
+  g_auto (GStrv) nets = record_networks (kf);
+  for (char **gr = nets; *gr; gr++)
+    {
+      g_autoptr (GError) e = NULL;
+      if (g_key_file_get_boolean (kf, *gr, "dns", &e) || e)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static void
@@ -175,80 +193,147 @@ apply_dns (const char *root, const char *runroot, GPtrArray *records, GError **e
   return dns_apply (dir, files_text, error);
 }
 
-/* The firewall for @records (firewall.h). */
+/* Whether one of the first @n records has network @name. */
 static gboolean
-apply_firewall (const char *root, GPtrArray *records, GError **error)
+network_used (GPtrArray *records, guint n, const char *name)
+{
+  g_autofree char *group = g_strconcat (NET_PREFIX, name, NULL);
+  for (guint i = 0; i < n; i++)
+    if (g_key_file_has_group (((Record *) records->pdata[i])->kf, group))
+      return TRUE;
+  return FALSE;
+}
+
+/* The firewall entries of network group @gr of a record: its bridge, and
+ * whether it is internal (recorded at attach; loaded from the network's
+ * definition for records that lack it). */
+static void
+network_entries (const char *root, GKeyFile *kf, const char *gr, FirewallState *s)
+{
+  g_autofree char *bridge = g_key_file_get_string (kf, gr, "bridge", NULL);
+  g_autoptr (GError) e = NULL;
+  gboolean internal = g_key_file_get_boolean (kf, gr, "internal", &e);
+  if (e)
+    {
+      g_autoptr (NetNetwork) n = net_network_load (root, gr + strlen (NET_PREFIX), NULL);
+      if (!n)
+        return; /* removed while in use: its container keeps running */
+      internal = n->internal;
+      g_free (bridge);
+      bridge = g_strdup (n->iface);
+    }
+  if (!bridge)
+    return;
+  g_ptr_array_add (s->bridges, g_strdup (bridge));
+  g_ptr_array_add (internal ? s->internal : s->masq, g_strdup (bridge));
+}
+
+/* The DNAT entries of a record's published ports, to its first address. */
+static void
+port_entries (GKeyFile *kf, FirewallState *s)
+{
+  g_auto (GStrv) nets = record_networks (kf);
+  g_auto (GStrv) ports = g_key_file_get_string_list (kf, GROUP_CTR, "ports", NULL, NULL);
+  g_autofree char *target = nets[0] ? g_key_file_get_string (kf, nets[0], "ip", NULL) : NULL;
+  for (char **p = ports; target && p && *p; p++)
+    {
+      NetPort port;
+      if (!net_port_from_string (*p, &port) || strchr (port.host_ip, ':'))
+        continue;
+      for (guint k = 0; k < port.count; k++)
+        {
+          if (*port.host_ip)
+            g_ptr_array_add (s->pf4, g_strdup_printf ("%s . %s . %u : %s . %u", port.host_ip,
+                                                      port.proto, port.host_port + k, target,
+                                                      port.ctr_port + k));
+          else
+            g_ptr_array_add (s->pf4any, g_strdup_printf ("%s . %u : %s . %u", port.proto,
+                                                         port.host_port + k, target,
+                                                         port.ctr_port + k));
+        }
+    }
+}
+
+/* The entries that @kf brings, or takes away, with respect to the first
+ * @n of @others: its ports, and its networks that none of them uses. */
+static void
+record_entries (const char *root, GKeyFile *kf, GPtrArray *others, guint n, FirewallState *s)
+{
+  g_auto (GStrv) nets = record_networks (kf);
+  for (char **gr = nets; *gr; gr++)
+    if (!network_used (others, n, *gr + strlen (NET_PREFIX)))
+      network_entries (root, kf, *gr, s);
+  port_entries (kf, s);
+}
+
+/* The whole firewall for @records (firewall.h): the table deleted when
+ * there are none, so that no trace is left. */
+static gboolean
+apply_firewall (const char *root, GPtrArray *records, gboolean exact, GError **error)
 {
   FirewallState s;
-  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gboolean ok;
 
   if (records->len == 0)
-    return firewall_apply (NULL, error);
+    return firewall_apply (NULL, exact, error);
   firewall_state_init (&s);
   for (guint i = 0; i < records->len; i++)
-    {
-      GKeyFile *kf = ((Record *) records->pdata[i])->kf;
-      g_auto (GStrv) nets = record_networks (kf);
-      g_auto (GStrv) ports = g_key_file_get_string_list (kf, GROUP_CTR, "ports", NULL, NULL);
-      g_autofree char *target = nets[0] ? g_key_file_get_string (kf, nets[0], "ip", NULL) : NULL;
-      for (char **gr = nets; *gr; gr++)
-        {
-          const char *name = *gr + strlen (NET_PREFIX);
-          g_autoptr (NetNetwork) n = NULL;
-          if (g_hash_table_contains (seen, name))
-            continue;
-          g_hash_table_add (seen, g_strdup (name));
-          n = net_network_load (root, name, NULL);
-          if (!n)
-            continue; /* removed while in use: its container keeps running */
-          g_ptr_array_add (s.bridges, g_strdup (n->iface));
-          if (n->internal)
-            g_ptr_array_add (s.internal, g_strdup (n->iface));
-          else
-            g_ptr_array_add (s.subnets, g_strdup (n->subnet));
-        }
-      for (char **p = ports; target && p && *p; p++)
-        {
-          NetPort port;
-          if (!net_port_from_string (*p, &port) || strchr (port.host_ip, ':'))
-            continue;
-          for (guint k = 0; k < port.count; k++)
-            {
-              if (*port.host_ip)
-                g_ptr_array_add (s.pf4, g_strdup_printf ("%s . %s . %u : %s . %u", port.host_ip,
-                                                         port.proto, port.host_port + k, target,
-                                                         port.ctr_port + k));
-              else
-                g_ptr_array_add (s.pf4any, g_strdup_printf ("%s . %u : %s . %u", port.proto,
-                                                            port.host_port + k, target,
-                                                            port.ctr_port + k));
-            }
-        }
-    }
-  ok = firewall_apply (&s, error);
+    record_entries (root, ((Record *) records->pdata[i])->kf, records, i, &s);
+  ok = firewall_apply (&s, exact, error);
   firewall_state_clear (&s);
   return ok;
 }
 
+/* The firewall after @kf joined (@add) or left the live @others: its
+ * elements added or deleted in one transaction; the whole table written
+ * when dead records were reclaimed, when @kf is the first, or when the
+ * table is not as expected (`nft flush ruleset`). */
+static gboolean
+update_firewall (const char *root, GPtrArray *others, guint reclaimed, GKeyFile *kf,
+                 gboolean add, GError **error)
+{
+  FirewallState s;
+  gboolean ok = FALSE;
+  if (reclaimed == 0 && others->len > 0)
+    {
+      firewall_state_init (&s);
+      record_entries (root, kf, others, others->len, &s);
+      ok = firewall_update (add ? &s : NULL, add ? NULL : &s, NULL);
+      firewall_state_clear (&s);
+    }
+  if (!ok)
+    {
+      Record self = { .id = (char *) "", .kf = kf };
+      if (add)
+        g_ptr_array_add (others, &self);
+      ok = apply_firewall (root, others, FALSE, error);
+      if (add)
+        g_ptr_array_steal_index (others, others->len - 1); /* not the array's to free */
+    }
+  return ok;
+}
+
+/* Sets a /proc/sys flag to 1 unless it is already. */
 static gboolean
 write_sysctl (const char *path, GError **error)
 {
-  if (!g_file_set_contents (path, "1", 1, NULL))
+  char cur[4] = "";
+  int fd = open (path, O_RDWR | O_CLOEXEC), e;
+  if (fd >= 0 && read (fd, cur, sizeof cur) > 0 && cur[0] == '1')
     {
-      /* g_file_set_contents renames over; /proc needs a plain write. */
-      int fd = open (path, O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || write (fd, "1", 1) != 1)
-        {
-          int e = errno;
-          if (fd >= 0)
-            close (fd);
-          g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "%s: %s", path, g_strerror (e));
-          return FALSE;
-        }
       close (fd);
+      return TRUE;
     }
-  return TRUE;
+  if (fd >= 0 && pwrite (fd, "1", 1, 0) == 1)
+    {
+      close (fd);
+      return TRUE;
+    }
+  e = errno;
+  if (fd >= 0)
+    close (fd);
+  g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "%s: %s", path, g_strerror (e));
+  return FALSE;
 }
 
 /* The bridge of @n, up, with forwarding and localhost DNAT allowed. */
@@ -404,14 +489,15 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
   g_autoptr (GPtrArray) veths = g_ptr_array_new_with_free_func (g_free);
   char nspath[64];
   int lfd, nsfd = -1;
-  gboolean recorded = FALSE;
+  gboolean recorded = FALSE, firewalled = FALSE;
+  guint reclaimed = 0;
   guint64 start = process_start_time (pid);
 
   memset (result, 0, sizeof *result);
   lfd = lock_state (runroot, error);
   if (lfd < 0)
     return FALSE;
-  records = load_records (runroot);
+  records = load_records (runroot, &reclaimed);
   g_key_file_set_integer (kf, GROUP_CTR, "pid", pid);
   {
     g_autofree char *st = g_strdup_printf ("%" G_GUINT64_FORMAT, start);
@@ -473,6 +559,8 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
       g_key_file_set_string (kf, group, "interface", ifname);
       g_key_file_set_string (kf, group, "veth", veth);
       g_key_file_set_string (kf, group, "bridge", n->iface);
+      g_key_file_set_boolean (kf, group, "internal", n->internal);
+      g_key_file_set_boolean (kf, group, "dns", n->dns_enabled);
       if (spec->aliases && *spec->aliases)
         g_key_file_set_string_list (kf, group, "aliases", (const char *const *) spec->aliases,
                                     g_strv_length (spec->aliases));
@@ -520,15 +608,19 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
                               i == 0 && !n->internal ? gw : 0, error))
         goto fail;
     }
-  {
-    Record self = { .id = (char *) spec->id, .kf = kf };
-    gboolean ok;
-    g_ptr_array_add (records, &self);
-    ok = apply_firewall (root, records, error) && apply_dns (root, runroot, records, error);
-    g_ptr_array_steal_index (records, records->len - 1); /* not the array's to free */
-    if (!ok)
-      goto fail;
-  }
+  if (!update_firewall (root, records, reclaimed, kf, TRUE, error))
+    goto fail;
+  firewalled = TRUE;
+  if (reclaimed > 0 || record_has_dns (kf))
+    {
+      Record self = { .id = (char *) spec->id, .kf = kf };
+      gboolean ok;
+      g_ptr_array_add (records, &self);
+      ok = apply_dns (root, runroot, records, error);
+      g_ptr_array_steal_index (records, records->len - 1); /* not the array's to free */
+      if (!ok)
+        goto fail;
+    }
   close (nsfd);
   close (lfd);
   return TRUE;
@@ -540,6 +632,8 @@ fail:
     netlink_link_delete (nl, veths->pdata[i], NULL);
   if (recorded)
     remove_record (runroot, spec->id);
+  if (firewalled)
+    update_firewall (root, records, 0, kf, FALSE, NULL);
   close (lfd);
   net_attach_result_clear (result);
   return FALSE;
@@ -561,7 +655,8 @@ net_detach (const char *root, const char *runroot, const char *id, GError **erro
   g_autoptr (GPtrArray) records = NULL;
   g_autoptr (NetLink) nl = NULL;
   g_autoptr (GKeyFile) kf = g_key_file_new ();
-  gboolean had;
+  gboolean had, ok;
+  guint reclaimed;
   int lfd;
 
   if (access (path, F_OK) != 0)
@@ -571,9 +666,11 @@ net_detach (const char *root, const char *runroot, const char *id, GError **erro
     return FALSE;
   had = g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, NULL);
   unlink (path);
-  /* A container stopped from outside its namespace (rm -f) may still be
-   * dying: its veths go with it, but not later than now. */
-  if (had && (nl = netlink_open (-1, NULL)))
+  /* The veths of a container that exited go with its network namespace,
+   * which the kernel tears down on its own (deleting them here would wait
+   * for that: 20-30 ms). Those of a live one (`network disconnect`, a
+   * failed start) are deleted now. */
+  if (had && record_alive (kf) && (nl = netlink_open (-1, NULL)))
     {
       g_auto (GStrv) nets = record_networks (kf);
       for (char **gr = nets; *gr; gr++)
@@ -583,8 +680,11 @@ net_detach (const char *root, const char *runroot, const char *id, GError **erro
             netlink_link_delete (nl, veth, NULL);
         }
     }
-  records = load_records (runroot);
-  gboolean ok = apply_firewall (root, records, error) && apply_dns (root, runroot, records, error);
+  records = load_records (runroot, &reclaimed);
+  ok = had ? update_firewall (root, records, reclaimed, kf, FALSE, error)
+           : apply_firewall (root, records, FALSE, error);
+  if (ok && (!had || reclaimed > 0 || record_has_dns (kf)))
+    ok = apply_dns (root, runroot, records, error);
   close (lfd);
   return ok;
 }
@@ -596,10 +696,11 @@ net_sync (const char *root, const char *runroot, GError **error)
   g_autoptr (NetLink) nl = NULL;
   g_autoptr (GHashTable) done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gboolean ok = TRUE;
+  guint reclaimed;
   int lfd = lock_state (runroot, error);
   if (lfd < 0)
     return FALSE;
-  records = load_records (runroot);
+  records = load_records (runroot, &reclaimed);
   for (guint i = 0; i < records->len && ok; i++)
     {
       g_auto (GStrv) nets = record_networks (((Record *) records->pdata[i])->kf);
@@ -616,7 +717,7 @@ net_sync (const char *root, const char *runroot, GError **error)
             ok = FALSE;
         }
     }
-  ok = ok && apply_firewall (root, records, error) && apply_dns (root, runroot, records, error);
+  ok = ok && apply_firewall (root, records, TRUE, error) && apply_dns (root, runroot, records, error);
   close (lfd);
   return ok;
 }
@@ -627,10 +728,11 @@ net_network_users (const char *runroot, const char *name)
   g_autoptr (GPtrArray) records = NULL;
   g_autofree char *group = g_strconcat (NET_PREFIX, name, NULL);
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  guint reclaimed;
   int lfd = lock_state (runroot, NULL);
   if (lfd < 0)
     return out;
-  records = load_records (runroot);
+  records = load_records (runroot, &reclaimed);
   close (lfd);
   for (guint i = 0; i < records->len; i++)
     if (g_key_file_has_group (((Record *) records->pdata[i])->kf, group))

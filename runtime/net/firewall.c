@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* table inet podunit from the stored state (see firewall.h). */
+/* table inet podunit (see firewall.h). */
 #include "net/firewall.h"
 
 #include <stdio.h>
@@ -8,12 +8,54 @@
 
 #include "net/network.h"
 
+/* What a full write empties before it fills them again. */
+static const char flushes[] = "flush table inet podunit\n"
+                              "flush set inet podunit bridges\n"
+                              "flush set inet podunit internal\n"
+                              "flush set inet podunit masq\n"
+                              "flush set inet podunit same\n"
+                              "flush map inet podunit pf4\n"
+                              "flush map inet podunit pf4any\n";
+
+/* Sets and chains without rules: adding them again changes nothing. */
+static const char skeleton[] =
+    "table inet podunit {\n"
+    "  set bridges { type ifname; }\n"
+    "  set internal { type ifname; }\n"
+    "  set masq { type ifname; }\n"
+    "  set same { type ifname . ifname; }\n"
+    "  map pf4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+    "  map pf4any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+    "  chain prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
+    "  chain output { type nat hook output priority -100; policy accept; }\n"
+    "  chain portfwd { }\n"
+    "  chain postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
+    "  chain forward { type filter hook forward priority filter; policy accept; }\n"
+    "}\n";
+
+static const char rules[] =
+    "add rule inet podunit prerouting fib daddr type local jump portfwd\n"
+    "add rule inet podunit output fib daddr type local jump portfwd\n"
+    "add rule inet podunit portfwd dnat ip to ip daddr . meta l4proto . th dport map @pf4\n"
+    "add rule inet podunit portfwd dnat ip to meta l4proto . th dport map @pf4any\n"
+    "add rule inet podunit postrouting ct status dnat ip saddr 127.0.0.0/8 masquerade\n"
+    "add rule inet podunit postrouting ct status dnat iifname @bridges oifname @bridges masquerade\n"
+    "add rule inet podunit postrouting iifname @masq oifname != @bridges masquerade\n"
+    "add rule inet podunit forward ct state established,related accept\n"
+    "add rule inet podunit forward iifname @internal drop\n"
+    "add rule inet podunit forward oifname @internal drop\n"
+    "add rule inet podunit forward ct status dnat accept\n"
+    /* br_netfilter (on where Docker ran) shows bridged traffic to the
+     * forward hook: within one bridge it passes. */
+    "add rule inet podunit forward iifname . oifname @same accept\n"
+    "add rule inet podunit forward iifname @bridges oifname @bridges drop\n";
+
 void
 firewall_state_init (FirewallState *s)
 {
   s->bridges = g_ptr_array_new_with_free_func (g_free);
   s->internal = g_ptr_array_new_with_free_func (g_free);
-  s->subnets = g_ptr_array_new_with_free_func (g_free);
+  s->masq = g_ptr_array_new_with_free_func (g_free);
   s->pf4 = g_ptr_array_new_with_free_func (g_free);
   s->pf4any = g_ptr_array_new_with_free_func (g_free);
 }
@@ -23,88 +65,64 @@ firewall_state_clear (FirewallState *s)
 {
   g_clear_pointer (&s->bridges, g_ptr_array_unref);
   g_clear_pointer (&s->internal, g_ptr_array_unref);
-  g_clear_pointer (&s->subnets, g_ptr_array_unref);
+  g_clear_pointer (&s->masq, g_ptr_array_unref);
   g_clear_pointer (&s->pf4, g_ptr_array_unref);
   g_clear_pointer (&s->pf4any, g_ptr_array_unref);
 }
 
+/* @quote: interface names, quoted (a name like "br-int" is no nft
+ * symbol); @pair: "NAME" . "NAME" (set same). */
 static void
-add_elements (GString *out, const char *set, GPtrArray *elems, gboolean quote)
+elements (GString *out, const char *verb, const char *set, GPtrArray *elems, gboolean quote,
+          gboolean pair)
 {
   if (!elems || elems->len == 0)
     return;
-  g_string_append_printf (out, "add element inet podunit %s { ", set);
+  g_string_append_printf (out, "%s element inet podunit %s { ", verb, set);
   for (guint i = 0; i < elems->len; i++)
-    g_string_append_printf (out, quote ? "%s\"%s\"" : "%s%s", i ? ", " : "",
-                            (char *) elems->pdata[i]);
+    {
+      const char *e = elems->pdata[i];
+      if (i)
+        g_string_append (out, ", ");
+      if (pair)
+        g_string_append_printf (out, "\"%s\" . \"%s\"", e, e);
+      else
+        g_string_append_printf (out, quote ? "\"%s\"" : "%s", e);
+    }
   g_string_append (out, " }\n");
 }
 
-char *
-firewall_ruleset (const FirewallState *s)
+static void
+state_elements (GString *out, const char *verb, const FirewallState *s)
 {
-  GString *out = g_string_new (
-      "table inet podunit {\n"
-      "  set bridges { type ifname; }\n"
-      "  set internal { type ifname; }\n"
-      "  set subnets4 { type ipv4_addr; flags interval; }\n"
-      "  set same { type ifname . ifname; }\n"
-      "  map pf4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n"
-      "  map pf4any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
-      "  chain prerouting {\n"
-      "    type nat hook prerouting priority dstnat; policy accept;\n"
-      "    fib daddr type local jump portfwd\n"
-      "  }\n"
-      "  chain output {\n"
-      "    type nat hook output priority -100; policy accept;\n"
-      "    fib daddr type local jump portfwd\n"
-      "  }\n"
-      "  chain portfwd {\n"
-      "    dnat ip to ip daddr . meta l4proto . th dport map @pf4\n"
-      "    dnat ip to meta l4proto . th dport map @pf4any\n"
-      "  }\n"
-      "  chain postrouting {\n"
-      "    type nat hook postrouting priority srcnat; policy accept;\n"
-      "    ct status dnat ip saddr 127.0.0.0/8 masquerade\n"
-      "    ct status dnat iifname @bridges oifname @bridges masquerade\n"
-      "    ip saddr @subnets4 ip daddr != @subnets4 oifname != @bridges masquerade\n"
-      "  }\n"
-      "  chain forward {\n"
-      "    type filter hook forward priority filter; policy accept;\n"
-      "    ct state established,related accept\n"
-      "    iifname @internal drop\n"
-      "    oifname @internal drop\n"
-      "    ct status dnat accept\n"
-      "    iifname . oifname @same accept\n"
-      "    iifname @bridges oifname @bridges drop\n"
-      "  }\n"
-      "}\n");
-  add_elements (out, "bridges", s->bridges, TRUE);
-  /* br_netfilter (on where Docker ran) shows bridged traffic to the
-   * forward hook: within one bridge it passes. */
-  if (s->bridges && s->bridges->len > 0)
-    {
-      g_autoptr (GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
-      for (guint i = 0; i < s->bridges->len; i++)
-        g_ptr_array_add (pairs, g_strdup_printf ("\"%s\" . \"%s\"", (char *) s->bridges->pdata[i],
-                                                 (char *) s->bridges->pdata[i]));
-      add_elements (out, "same", pairs, FALSE);
-    }
-  add_elements (out, "internal", s->internal, TRUE);
-  add_elements (out, "subnets4", s->subnets, FALSE);
-  add_elements (out, "pf4", s->pf4, FALSE);
-  add_elements (out, "pf4any", s->pf4any, FALSE);
+  if (!s)
+    return;
+  elements (out, verb, "bridges", s->bridges, TRUE, FALSE);
+  elements (out, verb, "same", s->bridges, TRUE, TRUE);
+  elements (out, verb, "internal", s->internal, TRUE, FALSE);
+  elements (out, verb, "masq", s->masq, TRUE, FALSE);
+  elements (out, verb, "pf4", s->pf4, FALSE, FALSE);
+  elements (out, verb, "pf4any", s->pf4any, FALSE, FALSE);
+}
+
+char *
+firewall_ruleset (const FirewallState *s, gboolean exact)
+{
+  GString *out = g_string_new ("add table inet podunit\n");
+  if (exact)
+    g_string_append (out, "delete table inet podunit\n");
+  g_string_append (out, skeleton);
+  /* Empty when the table was just created: nothing deleted, no grace
+   * period (firewall.h). */
+  g_string_append (out, flushes);
+  g_string_append (out, rules);
+  state_elements (out, "add", s);
   return g_string_free (out, FALSE);
 }
 
-gboolean
-firewall_apply (const FirewallState *s, GError **error)
+static gboolean
+run (const char *script, GError **error)
 {
-  g_autofree char *body = s ? firewall_ruleset (s) : NULL;
-  /* "add" first: deleting a table that is not there would fail the
-   * whole transaction. */
-  g_autofree char *script = g_strconcat ("add table inet podunit\ndelete table inet podunit\n",
-                                         body, NULL);
   struct nft_ctx *nft = nft_ctx_new (NFT_CTX_DEFAULT);
   int r;
   if (!nft)
@@ -122,4 +140,23 @@ firewall_apply (const FirewallState *s, GError **error)
     }
   nft_ctx_free (nft);
   return r == 0;
+}
+
+gboolean
+firewall_apply (const FirewallState *s, gboolean exact, GError **error)
+{
+  /* "add" first: deleting a table that is not there would fail the
+   * whole transaction. */
+  g_autofree char *script = s ? firewall_ruleset (s, exact)
+                              : g_strdup ("add table inet podunit\ndelete table inet podunit\n");
+  return run (script, error);
+}
+
+gboolean
+firewall_update (const FirewallState *add, const FirewallState *del, GError **error)
+{
+  g_autoptr (GString) script = g_string_new (NULL);
+  state_elements (script, "delete", del);
+  state_elements (script, "add", add);
+  return script->len == 0 || run (script->str, error);
 }

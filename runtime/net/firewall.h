@@ -1,29 +1,36 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* podunit's firewall: one nftables table, `table inet podunit`, written
- * whole from the stored state by libnftables' text command API, in one
- * transaction ("add table; delete table; table { ... }"), so removal is
- * exact, nothing outside the table is touched and `network reload` after
- * `nft flush ruleset` is the same call. What is per network or per
- * container lives in sets and maps, not in rules:
+/* podunit's firewall: one nftables table, `table inet podunit`, driven by
+ * libnftables' text command API. Nothing outside the table is touched.
+ * What is per network or per container lives in sets and maps, not in
+ * rules, so a container's start or removal is one small transaction that
+ * adds or deletes its elements; the rules themselves never change:
  *
- *   set bridges, internal (ifname), subnets4 (ipv4_addr, interval),
- *       same (ifname . ifname: each bridge with itself)
+ *   set bridges, internal, masq (ifname): every bridge in use, the
+ *       --internal ones, the others (their outbound traffic is masqueraded)
+ *   set same (ifname . ifname): each bridge with itself
  *   map pf4     host ip . proto . port : container ip . port  (-p IP:H:C)
  *   map pf4any  proto . port : container ip . port            (-p H:C)
  *   chain prerouting/output (nat): local destinations jump portfwd (DNAT)
- *   chain postrouting (nat): masquerade outbound from non-internal subnets,
+ *   chain postrouting (nat): masquerade outbound from non-internal bridges,
  *     localhost (route_localnet) and hairpin connections to published ports
  *   chain forward (filter): established, DNAT'd, within one bridge (seen
  *     here with br_netfilter), isolation between networks, internal
- *     networks cut off */
+ *     networks cut off
+ *
+ * Why elements and not a rewrite: deleting anything in nf_tables (a table,
+ * a rule) queues it for release after an RCU grace period, and the next
+ * close of an nftables socket waits for that release (5-16 ms on a loaded
+ * machine). Adding elements deletes nothing, so a start costs well under a
+ * millisecond; only a removal (and the last container's, which deletes
+ * the table so that no trace is left) pays the grace period. */
 #pragma once
 
 #include <glib.h>
 
 typedef struct {
-  GPtrArray *bridges;  /* char *: every podunit bridge in use */
-  GPtrArray *internal; /* char *: the --internal ones */
-  GPtrArray *subnets;  /* char *: "10.88.0.0/16" of non-internal networks */
+  GPtrArray *bridges;  /* char *: podunit bridges */
+  GPtrArray *internal; /* char *: the --internal ones among them */
+  GPtrArray *masq;     /* char *: the others */
   GPtrArray *pf4;      /* char *: "127.0.0.1 . tcp . 8080 : 10.88.0.2 . 80" */
   GPtrArray *pf4any;   /* char *: "tcp . 8080 : 10.88.0.2 . 80" */
 } FirewallState;
@@ -31,7 +38,14 @@ typedef struct {
 void firewall_state_init (FirewallState *s);
 void firewall_state_clear (FirewallState *s);
 
-/* The nft script for @s (without the delete: see firewall_apply). */
-char *firewall_ruleset (const FirewallState *s);
-/* Replaces table inet podunit with @s's; with @s NULL deletes the table. */
-gboolean firewall_apply (const FirewallState *s, GError **error);
+/* The nft script that makes the table hold exactly @s: created when
+ * absent, its rules and elements replaced when present. With @exact the
+ * table is deleted first, so that objects of another podunit version go
+ * too (this costs the grace period). */
+char *firewall_ruleset (const FirewallState *s, gboolean exact);
+/* Runs firewall_ruleset (@s, @exact); @s NULL deletes the table. */
+gboolean firewall_apply (const FirewallState *s, gboolean exact, GError **error);
+/* One transaction: @del's elements deleted, @add's added (either NULL).
+ * Fails when the table or an element to delete is not there (after `nft
+ * flush ruleset`): the caller then applies the whole state. */
+gboolean firewall_update (const FirewallState *add, const FirewallState *del, GError **error);

@@ -57,6 +57,12 @@ cget_up () {
   P run --rm --network "$1" $IMG sh -c \
     "for i in \$(seq 25); do timeout 5 wget -O- '$2' 2>/dev/null && exit; sleep 0.2; done; echo failed"
 }
+# The veths left once the kernel has torn down the namespaces of
+# removed containers (it does so on its own, within moments).
+veths_gone () {
+  for _ in $(seq 30); do [ -z "$(ip -o link show type veth)" ] && return; sleep 0.1; done
+  ip -o link show type veth
+}
 # The first address in a container's /etc/hosts line for its own name.
 ctr_ip () { P exec "$1" sh -c "grep -w '$1\$' /etc/hosts | cut -f1"; }
 WEB="echo hello-\$0 > /tmp/index.html; exec httpd -f -p 8080 -h /tmp"
@@ -112,7 +118,8 @@ check "a port on every address: from the host" "hello-web2" "$(get_up http://127
 check "and from a container through the gateway (hairpin)" "hello-web2" "$(cget podunit http://10.88.0.1:18081/index.html)"
 check "a taken host port is refused" "125" "$(status P run -d --name web3 --network podunit -p 18081:80 $IMG sleep 9)"
 check "the masquerade rule for outbound traffic exists" "1" \
-  "$(nft list chain inet podunit postrouting | grep -c 'ip saddr @subnets4 ip daddr != @subnets4 oifname != @bridges masquerade')"
+  "$(nft list chain inet podunit postrouting | grep -c 'iifname @masq oifname != @bridges masquerade')"
+check "and covers podunit0" "1" "$(nft list set inet podunit masq | grep -c '"podunit0"')"
 check "forwarding is on in this namespace" "1" "$(cat /proc/sys/net/ipv4/ip_forward)"
 check "route_localnet on the bridge" "1" "$(cat /proc/sys/net/ipv4/conf/podunit0/route_localnet)"
 
@@ -122,6 +129,20 @@ check "after nft flush ruleset the port is gone" "failed" "$(get http://127.0.0.
 check "network reload succeeds" "0" "$(status P network reload)"
 check "network reload brings the port back" "hello-web" "$(get http://127.0.0.1:18080/index.html)"
 check "and the other one" "hello-web2" "$(get http://127.0.0.1:18081/index.html)"
+# A start or removal adds or deletes only its own elements (firewall.h);
+# finding the table gone, it writes the whole table again.
+check "a start adds its elements, not a new table" "1" \
+  "$(P run -d --name web4 --network podunit -p 127.0.0.1:18084:8080 $IMG sh -c "$WEB" web4 >/dev/null; nft list ruleset | grep -c 'table inet podunit')"
+check "its port answers" "hello-web4" "$(get_up http://127.0.0.1:18084/index.html)"
+nft flush ruleset
+P rm -f -t 0 web4 >/dev/null
+check "a removal after nft flush ruleset rewrites the others' ports" "hello-web" "$(get http://127.0.0.1:18080/index.html)"
+check "without its own" "0" "$(nft list ruleset | grep -c 18084)"
+nft flush ruleset
+P run -d --name web5 --network podunit -p 127.0.0.1:18085:8080 $IMG sh -c "$WEB" web5 >/dev/null
+check "a start after nft flush ruleset brings every port back" "hello-web5 hello-web2" \
+  "$(get_up http://127.0.0.1:18085/index.html) $(get http://127.0.0.1:18081/index.html)"
+P rm -f -t 0 web5 >/dev/null
 
 # --- removal is exact ---
 P rm -f -t 0 web >/dev/null
@@ -130,7 +151,7 @@ check "its DNAT entry is gone, the other stays" "0 1" \
   "$(nft list ruleset | grep -c 18080) $(nft list ruleset | grep -c 18081)"
 P rm -f -t 0 web2 >/dev/null
 check "after the last rm nft list ruleset holds no trace" "" "$(nft list ruleset)"
-check "no veth is left" "" "$(ip -o link show type veth)"
+check "no veth is left" "" "$(veths_gone)"
 check "no lease is left" "" "$(ls "$T/run/networks/attach")"
 
 # --- port forms ---
@@ -205,7 +226,7 @@ done
 P network reload >/dev/null
 check "the next command reclaims the lease" "" "$(ls "$T/run/networks/attach")"
 check "and the rules" "" "$(nft list ruleset)"
-check "the veth went with the namespace" "" "$(ip -o link show type veth)"
+check "the veth went with the namespace" "" "$(veths_gone)"
 P rm -f k >/dev/null 2>&1
 
 check "network rm of a used network fails" "125" \
