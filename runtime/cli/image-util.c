@@ -3,15 +3,7 @@
 
 #include <string.h>
 
-/* The container records belong to the container code; weak references keep
- * the image verbs linkable in builds (and tests) without it. */
-#if __has_include("container.h")
 #include "container/container.h"
-#pragma weak container_list
-#pragma weak container_config_load
-#pragma weak container_config_free
-#define HAVE_CONTAINERS 1
-#endif
 
 Store *
 cli_store_open (CliGlobal *g, GError **error)
@@ -65,9 +57,6 @@ GPtrArray *
 cli_containers_using_image (CliGlobal *g, const char *id, GError **error)
 {
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
-#ifdef HAVE_CONTAINERS
-  if (container_list == NULL || container_config_load == NULL)
-    return out; /* no container support linked in: nothing can use it */
   g_autoptr (GPtrArray) ids = container_list (g->root, error);
   if (ids == NULL)
     {
@@ -80,7 +69,6 @@ cli_containers_using_image (CliGlobal *g, const char *id, GError **error)
       if (c && g_strcmp0 (c->image_id, id) == 0)
         g_ptr_array_add (out, g_strdup (ids->pdata[i]));
     }
-#endif
   return out;
 }
 

@@ -124,6 +124,18 @@ check "parallel rmi/load of one image: success or image not known only" "0" "$ba
 check "the store is left consistent (image gone, no staging dir)" "1:" \
   "$(P image exists localhost/par:latest; echo "$?:$(ls "$T/root/tmp" 2>/dev/null | head -1)")"
 
+# --- an image a container uses stays (rmi: podman's status 2; image
+# prune -a keeps it): the check was compiled out after the folder move ---
+python3 "$HERE/../images/mkimage.py" busybox "$T/used.tar" --env-count 1 --name localhost/used:latest >/dev/null
+P load -i "$T/used.tar" >/dev/null
+check_ok "create a container of localhost/used" P create --name user localhost/used echo still
+check_match "rmi of an image a container uses: status 2, podman's message" \
+  "^2 Error: image used by [0-9a-f]{64}: image is in use by a container" "$(failing P rmi localhost/used)"
+check_ok "image prune -a keeps it (and removes busybox, loaded again below)" P image prune -a -f
+check "the container still starts" "still" "$(P start -a user)"
+check_ok "rm it, then rmi works" sh -c "'$PODUNIT' --root '$T/root' --runroot '$T/run' rm user && '$PODUNIT' --root '$T/root' --runroot '$T/run' rmi localhost/used"
+P load -i "$T/busybox.tar" >/dev/null
+
 # --- what a killed create or remove leaves (no record: never a
 # container) goes at the next run, create or rm; a dir whose lock a live
 # process holds stays ---
