@@ -72,6 +72,8 @@ CLI_VERB (cli_port);
 CLI_VERB (cli_load);
 CLI_VERB (cli_pull);
 CLI_VERB (cli_push);
+CLI_VERB (cli_search);
+CLI_VERB (cli_list_tags);
 CLI_VERB (cli_login);
 CLI_VERB (cli_logout);
 CLI_VERB (cli_save);

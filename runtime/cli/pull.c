@@ -223,6 +223,43 @@ cli_parse_duration_seconds (const char *s, guint *out)
   return TRUE;
 }
 
+/* --all-tags: every tag of REPO (a short name is on docker.io, as podman
+ * reads it), each pulled as `pull REPO:TAG` would, each id printed. */
+static int
+pull_all_tags (Store *s, const char *repo, const RegistryOptions *o, const RegistryPlatform *pl,
+               guint retries, guint delay, gboolean quiet)
+{
+  g_autoptr (GError) error = NULL;
+  const char *bare = g_str_has_prefix (repo, "docker://") ? repo + 9 : repo;
+  g_autoptr (RegistryRef) ref = registry_ref_parse (bare, &error);
+  g_autoptr (RegistriesConf) conf = ref ? registries_conf_load (&error) : NULL;
+  if (conf == NULL)
+    return cli_fail (error);
+  RegistryOptions lo = *o;
+  const RegistryEntry *e;
+  if (!cli_registry_entry (conf, ref, &lo, cli_tls_given, &e, &error))
+    return cli_fail (error);
+  g_autofree char *full = registry_ref_repo (ref);
+  g_autoptr (RegistryClient) c = registry_client_new (ref, &lo, FALSE, &error);
+  g_autoptr (GPtrArray) tags = c ? registry_list_tags (c, &error) : NULL;
+  if (tags == NULL)
+    {
+      g_prefix_error (&error, "listing the tags of %s: ", full);
+      return cli_fail (error);
+    }
+  for (guint i = 0; i < tags->len; i++)
+    {
+      g_autofree char *name = g_strconcat (full, ":", (char *)tags->pdata[i], NULL);
+      g_autofree char *id = pull_qualified (s, conf, name, o, cli_tls_given, pl, retries, delay,
+                                            quiet, &error);
+      if (id == NULL)
+        return cli_fail (error);
+      printf ("%s\n", id);
+      fflush (stdout);
+    }
+  return 0;
+}
+
 int
 cli_pull (CliGlobal *g, int argc, char **argv)
 {
@@ -289,9 +326,11 @@ cli_pull (CliGlobal *g, int argc, char **argv)
       cli_error ("--policy %s: expected always, missing, never or newer", policy);
       return EXIT_PODUNIT;
     }
-  if (all_tags)
+  const char *suffix;
+  g_autofree char *repo_arg = split_suffix (argv[1], &suffix);
+  if (all_tags && *suffix)
     {
-      cli_error ("pull: --all-tags is not supported yet");
+      cli_error ("tag can't be used with --all-tags/-a");
       return EXIT_PODUNIT;
     }
   RegistryOptions o = {
@@ -322,6 +361,8 @@ cli_pull (CliGlobal *g, int argc, char **argv)
           return EXIT_PODUNIT;
         }
     }
+  if (all_tags)
+    return pull_all_tags (s, repo_arg, &o, &pl, retry, delay, quiet);
   g_autofree char *id
       = cli_pull_image (s, argv[1], &o, cli_tls_given, &pl, retry, delay, quiet, &error);
   if (id == NULL)

@@ -1125,6 +1125,24 @@ cli_print_json (JsonNode *root)
   json_generator_set_indent (g, 4);
   json_generator_set_root (g, root);
   g_autofree char *s = json_valid_text (g);
+  /* json-glib writes "key" : value; Go's encoder "key": value. */
+  gboolean in_string = FALSE;
+  char *w = s;
+  for (const char *r = s; *r; r++)
+    {
+      if (in_string && *r == '\\' && r[1])
+        {
+          *w++ = *r++;
+          *w++ = *r;
+          continue;
+        }
+      if (*r == '"')
+        in_string = !in_string;
+      else if (!in_string && r[0] == ' ' && r[1] == ':' && r > s && r[-1] == '"')
+        continue;
+      *w++ = *r;
+    }
+  *w = '\0';
   puts (s);
 }
 

@@ -353,5 +353,42 @@ P rmi -a -f >/dev/null
 check "which loads" "Loaded image: $R/test/edited:1" "$(P load -i "$T/pushed.tar")"
 unset CONTAINERS_REGISTRIES_CONF
 
+# --- search (the registry's /v2/_catalog), list-tags, pull --all-tags ---
+export CONTAINERS_REGISTRIES_CONF=$T/push.conf
+check "search HOST/TERM: podman's table" "NAME DESCRIPTION|$R/test/edited|" \
+  "$(P search "$R/edit" | sed 's/  */ /g; s/ $//' | tr '\n' '|')"
+check "search: the unqualified-search registries" "$R/test/edited" "$(P search --format '{{.Name}}' edited)"
+check "search --format with Index" "$R $R/test/two" "$(P search --format '{{.Index}} {{.Name}}' "$R/two")"
+check "search HOST/ --limit 2: the first two of the catalog" "$R/test/busybox|$R/test/docker|" \
+  "$(P search --limit 2 --format '{{.Name}}' "$R/" | tr '\n' '|')"
+check "search --format json" "$R/test/two 0" \
+  "$(P search --format json "$R/two" | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["Name"], r["Stars"])')"
+check "search --filter stars=1: catalog entries have none" "" "$(P search --filter stars=1 "$R/test")"
+check "search: no match prints nothing" "" "$(P search "$R/nomatch")"
+printf 'unqualified-search-registries = ["127.0.0.1:1", "%s"]\n[[registry]]\nprefix = "%s"\ninsecure = true\n' "$R" "$R" > "$T/search.conf"
+check "search: a registry that is down is skipped while another answers" "$R/test/edited" \
+  "$(CONTAINERS_REGISTRIES_CONF=$T/search.conf P search --tls-verify=false --format '{{.Name}}' edited)"
+check_match_refused "search: only registries that fail: podman's error" \
+  '^Error: 1 error occurred:$' "$(P search --tls-verify=false 127.0.0.1:1/x 2>&1 | head -n1)"
+check_match_refused "search: which names the registry" \
+  "couldn't search registry \"127.0.0.1:1\": ping from 127.0.0.1:1" "$(P search --tls-verify=false 127.0.0.1:1/x 2>&1)"
+check "search --list-tags" "NAME TAG|$R/test/edited 1|$R/test/edited 2|" \
+  "$(P search --list-tags "$R/test/edited" | sed 's/  */ /g; s/ $//' | { read -r h; echo "$h"; LC_ALL=C sort; } | tr '\n' '|')"
+check "search --list-tags --limit 1" "1" "$(P search --list-tags --limit 1 --format '{{.Tag}}' "$R/test/edited" | wc -l)"
+check "search --list-tags --format json" "$R/test/edited ['1', '2']" \
+  "$(P search --list-tags --format json "$R/test/edited" | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["Name"], sorted(r["Tags"]))')"
+check_refused "search --list-tags with --filter" "Error: filters are not applicable to list tags result" \
+  "$(P search --list-tags --filter stars=1 "$R/test/edited" 2>&1)"
+check "image list-tags prints what skopeo list-tags prints" \
+  "$(skopeo list-tags --tls-verify=false "docker://$R/test/edited")" "$(P image list-tags "docker://$R/test/edited")"
+check_match_refused "image list-tags of an unknown repository" "^Error: tag list from $R/test/nosuch: HTTP 404 NAME_UNKNOWN" \
+  "$(P image list-tags "$R/test/nosuch" 2>&1)"
+P rmi -a -f >/dev/null
+check "pull --all-tags: every tag, each id on stdout" "$CID|$CID|" "$(P pull -q --all-tags "$R/test/edited" | tr '\n' '|')"
+check "and every tag is stored" "$R/test/edited:1|$R/test/edited:2|" \
+  "$(P images --format '{{.Repository}}:{{.Tag}}' | LC_ALL=C sort | tr '\n' '|')"
+check_refused "pull --all-tags NAME:TAG" "Error: tag can't be used with --all-tags/-a" "$(P pull -a "$R/test/edited:1" 2>&1)"
+unset CONTAINERS_REGISTRIES_CONF
+
 echo "1..$n"
 [ "$fails" = 0 ]

@@ -340,22 +340,33 @@ authenticate (RegistryClient *c, const char *challenge, GError **error)
                        "%s: a bearer challenge without a realm: %s", c->host, challenge);
           return FALSE;
         }
-      /* No repository (login): a token without a scope proves the password. */
+      /* The repository's scope, and the one the challenge names when it
+       * differs (registry:catalog:* for _catalog). No repository (login,
+       * the first request of search): a token without a scope proves the
+       * password. */
       g_autofree char *scope = *c->path ? g_strdup_printf ("repository:%s:%s", c->path,
                                                            c->push ? "pull,push" : "pull")
                                         : NULL;
-      g_autofree char *es = scope ? g_uri_escape_string (scope, NULL, FALSE) : NULL;
-      g_autofree char *esvc = service ? g_uri_escape_string (service, NULL, FALSE) : NULL;
-      g_autofree char *url = g_strdup_printf ("%s%s%s%s%s%s", realm,
-                                              strchr (realm, '?') ? "&" : "?",
-                                              es ? "scope=" : "", es ? es : "",
-                                              esvc ? "&service=" : "", esvc ? esvc : "");
+      const char *asked = g_hash_table_lookup (kv, "scope");
+      g_autoptr (GString) url = g_string_new (realm);
+      const char *params[][2] = {
+        { "service", service },
+        { "scope", scope },
+        { "scope", asked && g_strcmp0 (asked, scope) != 0 ? asked : NULL },
+      };
+      for (guint i = 0; i < G_N_ELEMENTS (params); i++)
+        if (params[i][1])
+          {
+            g_autofree char *e = g_uri_escape_string (params[i][1], NULL, FALSE);
+            g_string_append_printf (url, "%c%s=%s", strchr (url->str, '?') ? '&' : '?',
+                                    params[i][0], e);
+          }
       struct curl_slist *extra = NULL;
       g_autofree char *basic = c->user ? basic_header (c) : NULL;
       if (basic)
         extra = curl_slist_append (extra, basic);
       g_auto (Exchange) x = { 0 };
-      long st = perform (c, "GET", url, extra, NULL, NULL, -1, 0, 1 << 20, &x, "token", error);
+      long st = perform (c, "GET", url->str, extra, NULL, NULL, -1, 0, 1 << 20, &x, "token", error);
       curl_slist_free_all (extra);
       if (st == 0)
         return FALSE;
@@ -555,20 +566,23 @@ registry_get_blob (RegistryClient *c, const char *digest, gsize max, GError **er
   return g_bytes_new (x.body->data, x.body->len);
 }
 
-GPtrArray *
-registry_list_tags (RegistryClient *c, GError **error)
+/* The strings of array MEMBER in the JSON objects of URL and the pages its
+ * Link headers chain (the distribution API's pagination). */
+static GPtrArray *
+get_string_pages (RegistryClient *c, const char *first, const char *member, const char *what,
+                  GError **error)
 {
-  g_autoptr (GPtrArray) tags = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *url = registry_url (c, "tags/list");
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *url = g_strdup (first);
   for (int page = 0; url && page < 1000; page++)
     {
       g_auto (Exchange) x = { 0 };
-      long st = request (c, "GET", url, NULL, NULL, NULL, -1, 0, 16 << 20, &x, "tag list", error);
+      long st = request (c, "GET", url, NULL, NULL, NULL, -1, 0, 16 << 20, &x, what, error);
       if (st == 0)
         return NULL;
       if (st != 200)
         {
-          http_error (c, st, &x, "tag list", error);
+          http_error (c, st, &x, what, error);
           return NULL;
         }
       g_autoptr (JsonParser) p = json_parser_new ();
@@ -577,26 +591,41 @@ registry_list_tags (RegistryClient *c, GError **error)
           || !(root = json_parser_get_root (p)) || !JSON_NODE_HOLDS_OBJECT (root))
         {
           g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID,
-                       "tag list from %s/%s: not a JSON object", c->host, c->path);
+                       "%s from %s%s%s: not a JSON object", what, c->host, *c->path ? "/" : "",
+                       c->path);
           return NULL;
         }
-      JsonNode *tn = json_object_get_member (json_node_get_object (root), "tags");
+      JsonNode *tn = json_object_get_member (json_node_get_object (root), member);
       JsonArray *ta = tn && JSON_NODE_HOLDS_ARRAY (tn) ? json_node_get_array (tn) : NULL;
       for (guint i = 0; ta && i < json_array_get_length (ta); i++)
         {
-          const char *t = json_array_get_string_element (ta, i);
-          if (t)
-            g_ptr_array_add (tags, g_strdup (t));
+          JsonNode *e = json_array_get_element (ta, i);
+          if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
+            g_ptr_array_add (items, g_strdup (json_node_get_string (e)));
         }
       g_clear_pointer (&url, g_free);
-      /* Link: </v2/…/tags/list?last=x&n=y>; rel="next" */
+      /* Link: </v2/…?last=x&n=y>; rel="next" */
       if (x.link && strstr (x.link, "rel=\"next\"") && x.link[0] == '<' && strchr (x.link, '>'))
         {
           g_autofree char *rel = g_strndup (x.link + 1, strchr (x.link, '>') - x.link - 1);
           url = rel[0] == '/' ? g_strconcat (c->base, rel, NULL) : g_steal_pointer (&rel);
         }
     }
-  return g_steal_pointer (&tags);
+  return g_steal_pointer (&items);
+}
+
+GPtrArray *
+registry_list_tags (RegistryClient *c, GError **error)
+{
+  g_autofree char *url = registry_url (c, "tags/list");
+  return get_string_pages (c, url, "tags", "tag list", error);
+}
+
+GPtrArray *
+registry_catalog (RegistryClient *c, GError **error)
+{
+  g_autofree char *url = g_strconcat (c->base, "/v2/_catalog", NULL);
+  return get_string_pages (c, url, "repositories", "catalog", error);
 }
 
 CURL *

@@ -63,6 +63,9 @@ GBytes *registry_get_manifest (RegistryClient *c, const char *reference, char **
 GBytes *registry_get_blob (RegistryClient *c, const char *digest, gsize max, GError **error);
 /* GET /v2/PATH/tags/list (following Link pagination). */
 GPtrArray *registry_list_tags (RegistryClient *c, GError **error);
+/* GET /v2/_catalog (following Link pagination): the registry's
+ * repositories, for search (the client may have an empty path). */
+GPtrArray *registry_catalog (RegistryClient *c, GError **error);
 
 /* An easy handle for blob DIGEST with this client's TLS, auth, timeouts
  * and redirects set; OFFSET > 0 asks for the rest with Range. *HEADERS is
