@@ -34,6 +34,8 @@ LIB_STATUS_UNCHECKED=1
 : > "$T/empty.conf"
 export CONTAINERS_REGISTRIES_CONF=$T/empty.conf
 status () { "$@" >/dev/null 2>&1; echo $?; }
+# Every container and image gone (rmi -f keeps an image a container uses).
+rmi_all () { P rm -a -f >/dev/null 2>&1; P rmi -a -f >/dev/null 2>&1; }
 # The store's files with sizes: equal before and after a failed pull.
 store_state () { (cd "$T/root" && find . -path ./tmp -prune -o -printf '%p %s\n' | LC_ALL=C sort | md5sum); }
 free_port () { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -146,7 +148,7 @@ check_match_refused "TLS: an unknown CA is a clear error" "TLS: .*certs.d/$RT/ca
 mkdir -p "/etc/containers/certs.d/$RT" && CERTSD+=("/etc/containers/certs.d/$RT")
 cp "$T/ca.crt" "/etc/containers/certs.d/$RT/ca.crt"
 check "TLS: the CA in certs.d/HOST:PORT is trusted" "$ID" "$(P pull -q "$RT/tls/busybox:1" 2>&1)"
-P rmi -a -f >/dev/null 2>&1
+rmi_all
 check_refused "run --pull=never of an absent image" "Error: $RT/tls/busybox:1: image not known" \
   "$(P run --rm --pull=never "$RT/tls/busybox:1" true 2>&1)"
 P run --rm "$RT/tls/busybox:1" echo pulled-and-ran > "$T/out" 2> "$T/err"
@@ -201,7 +203,7 @@ unset REGISTRY_AUTH_FILE
 
 # --- a misbehaving server: one clear error each, the store unchanged ---
 mkdir -p "$T/layout" && tar -xf "$T/busybox.tar" -C "$T/layout"
-P rmi -a -f >/dev/null 2>&1
+rmi_all
 python3 "$HERE/registry-misbehave.py" "$T/layout" "$T/bad.port" &
 PIDS+=($!)
 for _ in $(seq 50); do [ -s "$T/bad.port" ] && break; sleep 0.1; done
@@ -250,7 +252,7 @@ location = "127.0.0.1:1/down"
 EOT
 mkdir -p "$T/registries.conf.d"
 printf '[aliases]\n"dropped" = "%s/test/two"\n' "$R" > "$T/registries.conf.d/50-mine.conf"
-P rmi -a -f >/dev/null 2>&1
+rmi_all
 check "an alias resolves with no search (insecure from registries.conf)" "$ID" "$(P pull -q aliased:1 2>&1)"
 check "podman's alias line on stderr" "Resolved \"aliased\" as an alias ($T/registries.conf)" \
   "$(P pull aliased:1 2>&1 >/dev/null | head -n1)"
@@ -287,7 +289,7 @@ short-name-mode = "permissive"
 prefix = "$R"
 insecure = true
 EOT
-P rmi -a -f >/dev/null 2>&1
+rmi_all
 check "round trip: pull by digest" "$ID" "$(P pull -q "$R/test/busybox@$DIGEST")"
 check "round trip: pull by tag" "$ID" "$(P pull -q "$R/test/busybox:1")"
 check "round trip: pull by a short name's alias" "$ID" "$(P pull -q aliased:1)"
@@ -311,7 +313,7 @@ check "push: --digestfile is the registry's manifest digest" \
   "$(curl -sfI -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$R/v2/test/edited/manifests/2" \
      | tr -d '\r' | sed -n 's/^Docker-Content-Digest: //Ip')" "$(cat "$T/digest")"
 P rm -f edit >/dev/null
-P rmi -a -f >/dev/null
+rmi_all
 check "rmi everything" "" "$(P images -q)"
 check "pull it back: the committed image's id" "$CID" "$(P pull -q "$R/test/edited:1")"
 check "the change is in it" "pushed-change" "$(P run --rm "$R/test/edited:1" cat /etc/motd)"
@@ -349,7 +351,7 @@ check_match_refused "push to a registry that is not there" "^Error: trying to pu
   "$(P push -q --retry 0 --tls-verify=false "$R/test/edited:1" 127.0.0.1:1/x/y:1 2>&1)"
 check "failed pushes left the store unchanged" "$BEFORE" "$(store_state)"
 check_ok "push to an oci-archive" P push "$R/test/edited:1" "oci-archive:$T/pushed.tar"
-P rmi -a -f >/dev/null
+rmi_all
 check "which loads" "Loaded image: $R/test/edited:1" "$(P load -i "$T/pushed.tar")"
 unset CONTAINERS_REGISTRIES_CONF
 
@@ -383,7 +385,7 @@ check "image list-tags prints what skopeo list-tags prints" \
   "$(skopeo list-tags --tls-verify=false "docker://$R/test/edited")" "$(P image list-tags "docker://$R/test/edited")"
 check_match_refused "image list-tags of an unknown repository" "^Error: tag list from $R/test/nosuch: HTTP 404 NAME_UNKNOWN" \
   "$(P image list-tags "$R/test/nosuch" 2>&1)"
-P rmi -a -f >/dev/null
+rmi_all
 check "pull --all-tags: every tag, each id on stdout" "$CID|$CID|" "$(P pull -q --all-tags "$R/test/edited" | tr '\n' '|')"
 check "and every tag is stored" "$R/test/edited:1|$R/test/edited:2|" \
   "$(P images --format '{{.Repository}}:{{.Tag}}' | LC_ALL=C sort | tr '\n' '|')"

@@ -42,7 +42,7 @@ check "ls --format" "local data" "$(P volume ls --filter label=app --format '{{.
 check "inspect: Name, Driver, Scope" "data local local" \
   "$(P volume inspect data | tee "$T/inspect" | python3 -c 'import json,sys; v=json.load(sys.stdin)[0]; print(v["Name"], v["Driver"], v["Scope"])')"
 check "inspect: Mountpoint" "$T/root/volumes/data/_data" "$(P volume inspect --format '{{.Mountpoint}}' data)"
-check_match "inspect: CreatedAt" '"CreatedAt": "20[0-9-]+T[0-9:.]+[+-][0-9:]+"' "$(cat "$T/inspect")"
+check_match "inspect: CreatedAt" '"CreatedAt" : "20[0-9-]+T[0-9:.]+[+-][0-9:]+"' "$(cat "$T/inspect")"
 # podman 4.3.1: "[]" on stdout, exit 125 (its message adds "inspecting object: ")
 check "inspect of an unknown volume: [] and exit 125, as podman" "[] 125" "$(out=$(P volume inspect nope 2>/dev/null); echo "$out $?")"
 check "inspect of an unknown volume names it" "Error: no such volume nope" "$(P volume inspect nope 2>&1 >/dev/null; [ $? = 125 ])"
