@@ -13,6 +13,7 @@
 #include "container/volume.h"
 #include "net/attach.h"
 #include "net/network.h"
+#include "net/pasta.h"
 #include "net/ports.h"
 #include "sandbox/mount.h"
 #include "sandbox/userns.h"
@@ -401,7 +402,8 @@ static gboolean
 run_config_has_bridge (const char *net)
 {
   return !g_str_equal (net, "none") && !g_str_equal (net, "host")
-         && !g_str_equal (net, "private") && !strchr (net, ':') && !strchr (net, '/');
+         && !g_str_equal (net, "private") && !net_is_pasta (net) && !strchr (net, ':')
+         && !strchr (net, '/');
 }
 
 /* The network namespace and the names the container sees: hostname,
@@ -409,15 +411,26 @@ run_config_has_bridge (const char *net)
 gboolean
 run_config_network (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
 {
-  const char *net = o->network ? o->network : "private";
+  gboolean rootless = !userns_is_initial ();
+  /* A rootless container gets pasta by default, as with podman 5 (a
+   * user cannot make veths on the host's bridges). */
+  const char *net = o->network ? o->network : rootless ? "pasta" : "private";
   /* podman's "bridge" is its default network; podunit's is `podunit`. */
   if (g_str_equal (net, "bridge"))
     net = NET_DEFAULT_NAME;
-  if (g_str_equal (net, "slirp4netns") || g_str_equal (net, "pasta")
-      || g_str_has_prefix (net, "container:") || g_str_has_prefix (net, "ns:"))
+  if (g_str_equal (net, "slirp4netns") || g_str_has_prefix (net, "container:")
+      || g_str_has_prefix (net, "ns:"))
     return bad (error, "--network %s is not supported by podunit yet", net);
-  if (!run_config_has_bridge (net) && !g_str_equal (net, "none") && !g_str_equal (net, "host")
-      && !g_str_equal (net, "private"))
+  if (net_is_pasta (net))
+    {
+      if (!rootless)
+        return bad (error, "--network %s: pasta is for rootless containers in podunit "
+                           "(root containers use bridge networks)", net);
+      if (!net_pasta_check (net, error))
+        return FALSE;
+    }
+  else if (!run_config_has_bridge (net) && !g_str_equal (net, "none")
+           && !g_str_equal (net, "host") && !g_str_equal (net, "private"))
     return bad (error, "--network %s: invalid network mode", net);
   if (run_config_has_bridge (net))
     {
@@ -466,8 +479,8 @@ run_config_ports (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GEr
       if (o->publish_all)
         g_ptr_array_extend_and_steal (ports, g_steal_pointer (&tmp));
     }
-  if (ports->len > 0 && !bridged)
-    return bad (error, "-p/--publish needs a bridge network (--network %s has none)",
+  if (ports->len > 0 && !bridged && !net_is_pasta (c->network))
+    return bad (error, "-p/--publish needs a bridge network or pasta (--network %s has none)",
                 c->network);
   if ((o->ip || o->mac || o->network_alias) && !bridged)
     return bad (error, "--ip, --mac-address and --network-alias need a bridge network");

@@ -27,6 +27,7 @@
 #include "systemd/notify.h"
 #include "image/store.h"
 #include "net/attach.h"
+#include "net/pasta.h"
 #include "supervisor/supervisor.h"
 
 static gboolean
@@ -111,6 +112,10 @@ write_etc_files (ContainerConfig *c, const char *rundir, MountPlan *p,
           if (**l)
             g_string_append_printf (resolv, "%s\n", *l);
         }
+      /* pasta forwards its link-local address to the host's resolver,
+       * which may be a loopback one the namespace cannot reach. */
+      if (net_is_pasta (c->network) && !strstr (resolv->str, "nameserver"))
+        g_string_append (resolv, "nameserver " NET_PASTA_DNS "\n");
     }
   if (c->dns_search && *c->dns_search)
     {
@@ -516,9 +521,25 @@ fail:
   return FALSE;
 }
 
+/* spawn's after_namespaces hook for rootless containers: pasta gives the
+ * new network namespace of @pid its interface and publishes the ports
+ * (net/pasta.h). */
+static gboolean
+start_pasta (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error)
+{
+  Launch *l = data;
+  if (net_pasta_start (l->net.o->runroot, l->net.c->id, l->net.c->network, l->net.c->ports, pid,
+                       error))
+    return TRUE;
+  (*error)->code = 125;
+  (*error)->domain = SPAWN_ERROR;
+  return FALSE;
+}
+
 /* Step: networks. "none", "host" and "private" need nothing here; network
  * names get veths, addresses and ports once the namespace exists (spawn's
- * after_namespaces hook). Not a step of prepare: exec prepares too. */
+ * after_namespaces hook), pasta its tap device. Not a step of prepare:
+ * exec prepares too. */
 static void
 prepare_network (const LaunchOptions *o, ContainerConfig *c, Launch *l)
 {
@@ -527,7 +548,7 @@ prepare_network (const LaunchOptions *o, ContainerConfig *c, Launch *l)
     return;
   l->net.o = o;
   l->net.c = c;
-  l->spec.after_namespaces = attach_network;
+  l->spec.after_namespaces = net_is_pasta (c->network) ? start_pasta : attach_network;
   l->spec.after_namespaces_data = l;
 }
 

@@ -13,6 +13,7 @@
 #include "net/firewall.h"
 #include "net/netlink.h"
 #include "net/network.h"
+#include "net/pasta.h"
 #include "net/ports.h"
 
 #define GROUP_CTR "container"
@@ -659,6 +660,7 @@ net_detach (const char *root, const char *runroot, const char *id, GError **erro
   guint reclaimed;
   int lfd;
 
+  net_pasta_stop (runroot, id);
   if (access (path, F_OK) != 0)
     return TRUE;
   lfd = lock_state (runroot, error);

@@ -43,7 +43,8 @@ gboolean net_attach (const char *root, const char *runroot, const NetAttachSpec 
                      pid_t pid, NetAttachResult *result, GError **error);
 void net_attach_result_clear (NetAttachResult *r);
 
-/* Removes @id's record and its firewall entries (nothing when it has none). */
+/* Removes @id's record and its firewall entries and ends its pasta
+ * (nothing when it has none). */
 gboolean net_detach (const char *root, const char *runroot, const char *id, GError **error);
 
 /* Reclaims records of dead processes, recreates the bridges of live ones

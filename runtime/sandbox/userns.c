@@ -629,6 +629,13 @@ join (pid_t pid, GError **error)
    * ids follow. */
   if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
     return fail (error, "becoming root in the rootless user namespace: %s", g_strerror (errno));
+  /* Changing ids made this process non-dumpable, and its memory belongs to
+   * the initial namespace (that of its exec): its /proc/PID/ns files, and a
+   * container's it clones before that exec's, would need CAP_SYS_PTRACE
+   * there. pasta, which joins a new container's namespaces as the user,
+   * has not. The user's own processes may trace the user's podunit, as
+   * they may any other of them. */
+  prctl (PR_SET_DUMPABLE, 1);
   return TRUE;
 }
 

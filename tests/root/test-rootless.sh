@@ -33,10 +33,21 @@ UID_=$(id -u "$U")
 XDG=$T/xdg
 install -d -o "$U" -g "$U" -m 700 "$XDG"
 
+# pasta (the rootless default network) opens /dev/net/tun as the user:
+# udev makes it 0666, but this host (a container) keeps the kernel's root
+# 0600. The user's commands get such a 0666 node over it, in a private
+# mount namespace of their own; the host's stays as it is.
+TUN=$T/tun
+mknod -m 666 "$TUN" c 10 200 || { echo "Bail out! mknod tun"; exit 1; }
 # As the user, with a login-like environment.
-asuser () {
+asuser_plain () {
   setpriv --reuid="$U" --regid="$U" --init-groups env -i HOME="/home/$U" USER="$U" LOGNAME="$U" \
     PATH=/usr/sbin:/usr/bin:/sbin:/bin XDG_RUNTIME_DIR="$XDG" "$@"
+}
+asuser () {
+  unshare -m --propagation private sh -c 'mount --bind "$0" /dev/net/tun && shift && exec "$@"' \
+    "$TUN" - setpriv --reuid="$U" --regid="$U" --init-groups env -i HOME="/home/$U" USER="$U" \
+    LOGNAME="$U" PATH=/usr/sbin:/usr/bin:/sbin:/bin XDG_RUNTIME_DIR="$XDG" "$@"
 }
 P () { asuser "$PODUNIT" "$@"; }
 
@@ -72,11 +83,39 @@ check_refused "--uidmap beyond the user's ids is refused, naming them" \
 check "--network host: the host's /sys, read-only" "uid=0(root) gid=0(root)|ro" \
   "$(P run --rm --network host $IMG sh -c 'id; touch /sys/x 2>/dev/null && echo rw || echo ro' | tr '\n' '|' | sed 's/|$//')"
 
+# --- pasta: the default network, published ports ---
+check_match "the default network is pasta's: eth0 with an address and a default route" \
+  "^eth0 inet [0-9.]+/[0-9]+\|default via" \
+  "$(P run --rm $IMG sh -c 'ip -o -4 addr show eth0 | awk "{print \$2, \$3, \$4}"; ip route | grep ^default' | tr '\n' '|')"
+PORT=$(( 20000 + $$ % 20000 ))
+P run -d --name web -p 127.0.0.1:$PORT:80 $IMG \
+  sh -c 'mkdir -p /www; echo rootless-web > /www/index.html; exec httpd -f -p 80 -h /www' >/dev/null
+fetch () { for _ in $(seq 50); do curl -fsS -m 2 "http://127.0.0.1:$PORT/" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+check "-p 127.0.0.1:$PORT:80: the container's web server answers on the host's loopback" \
+  "rootless-web" "$(fetch)"
+check "ps shows the published port" "127.0.0.1:$PORT->80/tcp" "$(P ps --format '{{.Ports}}' --filter name=web)"
+WEBID=$(P inspect --format '{{.Id}}' web)
+PASTA=$(cat "$XDG/podunit/networks/pasta/$WEBID" 2>/dev/null)
+check "pasta runs as the user, not root" "$UID_" "$(stat -c %u "/proc/${PASTA:-0}")"
+P stop -t 0 web >/dev/null
+check "stop ends pasta and closes the port" "gone closed" \
+  "$( { [ -d "/proc/${PASTA:-0}" ] && ! grep -q '^State:.*Z' "/proc/$PASTA/status" && echo alive || echo gone; } ) \
+$(curl -fsS -m 2 "http://127.0.0.1:$PORT/" >/dev/null 2>&1 && echo open || echo closed)"
+P start web >/dev/null
+check "start again: the port answers" "rootless-web" "$(fetch)"
+P rm -f -t 0 web >/dev/null
+check "rm -f leaves no pasta of the user" "0" \
+  "$(ps -u "$U" -o stat=,comm= | { grep -v '^Z' || true; } | { grep -c -E 'passt|pasta' || true; })"
+check "--network none: loopback only" "lo" "$(P run --rm --network none $IMG ls /sys/class/net)"
+check_refused "without access to /dev/net/tun: pasta's error, naming the device" \
+  "125|Error: pasta failed: Failed to open tun socket in namespace (/dev/net/tun is not open to the user: pasta needs it, mode 0666 as udev sets it)" \
+  "$(asuser_plain "$PODUNIT" run --rm $IMG true >/dev/null 2>&1; echo $?)|$(asuser_plain "$PODUNIT" run --rm $IMG true 2>&1)"
+
 # A unified hierarchy the user has no delegated part of (a login shell,
 # not a systemd user service): a warning naming the fix, and it runs.
 CG=$(unshare -m --propagation private sh -c "mount -t cgroup2 none /sys/fs/cgroup && \
   setpriv --reuid=$U --regid=$U --init-groups env -i HOME=/home/$U PATH=/usr/bin:/bin \
-  XDG_RUNTIME_DIR=$XDG $PODUNIT --runroot $XDG/cg2 run --rm $IMG echo ran 2>&1; \
+  XDG_RUNTIME_DIR=$XDG $PODUNIT --runroot $XDG/cg2 run --rm --network none $IMG echo ran 2>&1; \
   kill \$(cat $XDG/cg2/pause.pid)")
 check_match "cgroup v2 without delegation: a warning naming the fix" \
   "running without a cgroup of its own \(limits are not applied\): run it from a systemd user service or \`systemd-run --user --scope\`" "$CG"
@@ -102,6 +141,22 @@ check "... in a user namespace other than the host's" "different" \
   "$([ "$(readlink /proc/$CPID/ns/user)" != "$(readlink /proc/1/ns/user)" ] && echo different)"
 check "host processes are not visible: pid 1 is the container's, no podunit or init" "sleep 0" \
   "$(P exec esc sh -c 'echo $(cat /proc/1/comm) $(cat /proc/[0-9]*/comm | grep -c -e podunit -e init -e systemd)')"
+# Capabilities: /proc/PID/status, read on the host, shows a container's
+# CapEff in its own user namespace (full with --cap-add ALL); in the host's
+# it has none. Probed in a network namespace this test makes (owned by the
+# host's user namespace, like the host's own), so that a failure would not
+# touch the host: even with every capability, the container's root cannot
+# add a link there, bind a port below 1024 there, or read /dev/mem.
+CAPS=$(unshare -m -n --propagation private sh -c 'mount --bind "$0" /dev/net/tun && shift && exec "$@"' \
+  "$TUN" - setpriv --reuid="$U" --regid="$U" --init-groups env -i HOME="/home/$U" \
+  PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$XDG" "$PODUNIT" run --rm --cap-add ALL --network host $IMG \
+  sh -c 'ip link set lo up; grep ^CapEff /proc/self/status | cut -f2
+    ip link add pu0 type dummy 2>/dev/null && echo link || echo no-link
+    nc -l -p 80 2>/dev/null & sleep 0.5; kill $! 2>/dev/null && echo bound || echo no-bind
+    mknod /tmp/mem c 1 1 2>/dev/null && head -c1 /tmp/mem >/dev/null 2>&1 && echo mem || echo no-mem' \
+  | tr '\n' ' ')
+check "with every capability in its own namespace (CapEff 000001ffffffffff) it has none in the host's" \
+  "000001ffffffffff no-link no-bind no-mem " "$CAPS"
 check "mounting over the store fails in the container" "fail" \
   "$(P exec esc sh -c "mount -t tmpfs none /home 2>/dev/null && echo mounted || echo fail")"
 P kill esc >/dev/null; P rm -f esc >/dev/null

@@ -301,7 +301,7 @@ Test (run_config, published_ports)
   cr_assert_str_eq (len, "invalid port mapping 80-81:90-92: the host and container port ranges "
                          "differ in length");
   g_autofree char *none = RUN_ERROR ("--network", "none", "-p", "80", "busybox");
-  cr_assert_str_eq (none, "-p/--publish needs a bridge network (--network none has none)");
+  cr_assert_str_eq (none, "-p/--publish needs a bridge network or pasta (--network none has none)");
   g_autofree char *mac = RUN_ERROR ("--network", "podunit", "--mac-address", "01:00:00:00:00:01",
                                     "busybox");
   cr_assert_str_eq (mac, "--mac-address 01:00:00:00:00:01: not a unicast MAC address");
