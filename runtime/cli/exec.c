@@ -112,8 +112,17 @@ cli_exec (CliGlobal *g, int argc, char **argv)
     /* What runs in the container counts against its limits (cgroup.h). */
     g_autofree char *rdir = container_run_dir (g->runroot, id);
     g_autofree char *cgfile = g_build_filename (rdir, "cgroup", NULL);
+    /* Rootless, from outside the user's systemd manager (a login shell's
+     * session scope), the kernel refuses the move: the user may not write
+     * the common ancestor's cgroup.procs (user-UID.slice is root's). The
+     * process then runs in the caller's cgroup, as with podman (crun). */
     if (!cgroup_enter_saved (cgfile, getpid (), &error))
-      return cli_fail (error);
+      {
+        if (!g->rootless || (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_ACCES)
+                             && !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_PERM)))
+          return cli_fail (error);
+        g_clear_error (&error);
+      }
   }
   if (tty)
     spec.tty_master = &master;
