@@ -186,6 +186,9 @@ typedef struct {
   char *home;
   int devnull;
   int cgroup_fd; /* spec.cgroup_fd's owner */
+  int idmap_fd;  /* plan->idmap_userns's owner (-1: no idmapped layers) */
+  uid_t idmap_uid; /* then the container's root on the host */
+  gid_t idmap_gid;
   struct {
     const LaunchOptions *o;
     ContainerConfig *c;
@@ -198,6 +201,7 @@ launch_init (Launch *l)
   memset (l, 0, sizeof *l);
   l->devnull = -1;
   l->cgroup_fd = l->spec.cgroup_fd = -1;
+  l->idmap_fd = -1;
   for (int i = 0; i < 3; i++)
     l->spec.stdio[i] = -1;
 }
@@ -218,6 +222,9 @@ launch_clear (Launch *l)
   if (l->cgroup_fd >= 0)
     close (l->cgroup_fd);
   l->cgroup_fd = l->spec.cgroup_fd = -1;
+  if (l->idmap_fd >= 0)
+    close (l->idmap_fd);
+  l->idmap_fd = -1;
 }
 
 static char **
@@ -267,13 +274,18 @@ prepare_userns (ContainerConfig *c, Launch *l, GError **error)
     return FALSE;
   if (!umap)
     return TRUE;
-  /* The store's layers belong to the caller's root: a container whose
-   * root is some other id could not use them (idmapped layers are not
-   * set up yet). */
-  if (userns_map_id (umap, 0) != 0 && !host.rootless)
-    return set_err (error, 125, "--uidmap/--subuidname/--userns=auto with root: mapping the "
-                                "container's root to another host id is not supported by "
-                                "podunit yet (the layers need idmapped mounts)");
+  /* The store's layers belong to the caller's root: a root container
+   * whose root is some other host id sees them through idmapped mounts
+   * (mount.h) of a namespace with its maps. Rootless containers need none:
+   * their layers were unpacked in the rootless namespace. */
+  if ((userns_map_id (umap, 0) != 0 || userns_map_id (gmap, 0) != 0) && !host.rootless)
+    {
+      l->idmap_fd = userns_open_mapped (umap, gmap, error);
+      if (l->idmap_fd < 0)
+        return FALSE;
+      l->idmap_uid = userns_map_id (umap, 0);
+      l->idmap_gid = userns_map_id (gmap, 0);
+    }
   l->spec.clone_flags |= CLONE_NEWUSER;
   l->spec.uid_map = userns_map_text (umap);
   l->spec.gid_map = userns_map_text (gmap);
@@ -353,6 +365,15 @@ prepare_rootfs (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **
   p->cwd = c->workdir && *c->workdir ? g_strdup (c->workdir) : NULL;
   p->chown_uid = l->spec.uid;
   p->chown_gid = l->spec.gid;
+  if (l->idmap_fd >= 0)
+    {
+      p->idmap_userns = l->idmap_fd;
+      p->idmap_dir = g_build_filename (l->rundir, "idmap", NULL);
+      /* The container's root writes its upper dir: files it creates are
+       * its host ids there, as on a volume. */
+      if (chown (p->upperdir, l->idmap_uid, l->idmap_gid) < 0)
+        return errno_error (error, SPAWN_ERROR, 125, errno, "chown %s", p->upperdir);
+    }
   return TRUE;
 }
 

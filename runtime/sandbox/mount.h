@@ -64,6 +64,13 @@ typedef struct {
   gboolean volatile_upper; /* --rm: overlay skips syncing the upper dir at unmount */
   uid_t chown_uid;    /* for :U */
   gid_t chown_gid;
+  /* Root's container whose root is another host id (--uidmap 0:100000:N):
+   * a user namespace with the container's maps. The layers are then seen
+   * through idmapped mounts of it (staged in idmap_dir), so that files of
+   * the store's root are the container root's; the upper dir must belong
+   * to the container's root. Used only when idmap_dir is set. */
+  int idmap_userns;
+  char *idmap_dir;
 } MountPlan;
 
 void mount_plan_free (MountPlan *p);

@@ -561,6 +561,51 @@ userns_is_initial (void)
          && !strchr (g_strstrip (text), '\n');
 }
 
+int
+userns_open_mapped (const GArray *uidmap, const GArray *gidmap, GError **error)
+{
+  int sync[2], fd = -1;
+  char c, path[64];
+  pid_t pid;
+
+  if (pipe2 (sync, O_CLOEXEC) < 0)
+    {
+      fail (error, "pipe: %s", g_strerror (errno));
+      return -1;
+    }
+  pid = fork ();
+  if (pid == 0)
+    {
+      /* Make the namespace, say so, and wait to be killed once the
+       * parent has it open. */
+      close (sync[0]);
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      if (unshare (CLONE_NEWUSER) < 0 || write (sync[1], "u", 1) != 1)
+        _exit (1);
+      for (;;)
+        pause ();
+    }
+  close (sync[1]);
+  if (pid < 0)
+    fail (error, "fork: %s", g_strerror (errno));
+  else if (read (sync[0], &c, 1) != 1)
+    fail (error, "creating a user namespace for idmapped layers failed");
+  else if (userns_write_maps (pid, uidmap, gidmap, error))
+    {
+      snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
+      fd = open (path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        fail (error, "opening %s: %s", path, g_strerror (errno));
+    }
+  close (sync[0]);
+  if (pid > 0)
+    {
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+    }
+  return fd;
+}
+
 /* --- the rootless namespace -------------------------------------------- */
 
 /* The maps of the rootless namespace: 0 is the user, 1..N their ranges

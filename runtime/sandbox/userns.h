@@ -110,6 +110,11 @@ guint32 userns_map_id (const GArray *map, guint32 container_id);
 gboolean userns_write_maps (pid_t pid, const GArray *uidmap, const GArray *gidmap,
                             GError **error);
 
+/* An fd of a new user namespace with these maps and no process in it (a
+ * short-lived child makes it): what idmapped mounts take (mount.h). Root
+ * only (the maps are written directly). */
+int userns_open_mapped (const GArray *uidmap, const GArray *gidmap, GError **error);
+
 /* TRUE when this process is in the initial user namespace. */
 gboolean userns_is_initial (void);
 

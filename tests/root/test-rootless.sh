@@ -3,7 +3,7 @@
 # Rootless podunit (issue 11), as a throwaway user this test creates with
 # a subordinate range in /etc/subuid and /etc/subgid (removed at the end):
 # run in the rootless user namespace, --userns=keep-id, escape attempts,
-# the clear errors; and root's mapped containers (--uidmap).
+# the clear errors; and root's mapped containers (--uidmap, --userns=auto).
 # Usage: test-rootless.sh PODUNIT   (needs root, useradd, newuidmap)
 set -u
 PODUNIT=$(readlink -f "$1")
@@ -207,9 +207,34 @@ R () { "$PODUNIT" --root "$T/rootstore" --runroot "$T/rootrun" "$@"; }
 R load -i "$T/busybox.tar" >/dev/null
 check "root --uidmap: the container gets its own user namespace" "0 0 65536" \
   "$(R run --rm --uidmap 0:0:65536 $IMG cat /proc/self/uid_map | awk '{print $1, $2, $3}')"
-check_refused "root --uidmap moving root off host root: refused by name" \
-  "125|Error: --uidmap/--subuidname/--userns=auto with root: mapping the container's root to another host id is not supported by podunit yet (the layers need idmapped mounts)" \
-  "$(status R run --rm --uidmap 0:100000:65536 $IMG true)|$(R run --rm --uidmap 0:100000:65536 $IMG true 2>&1)"
+# Root off host root: the layers through idmapped mounts, the upper dir
+# the container root's.
+check "root --uidmap 0:100000:65536: root inside, the image's files root's, writable" \
+  "uid=0(root) gid=0(root)|0 0|wrote 0" \
+  "$(R run --rm --uidmap 0:100000:65536 --gidmap 0:100000:65536 $IMG sh -c \
+     'id; stat -c "%u %g" /bin/busybox; echo x >> /etc/passwd && touch /new && echo wrote $(stat -c %u /new)' \
+     | tr '\n' '|' | sed 's/|$//')"
+R run -d --name mapped --uidmap 0:100000:65536 --gidmap 0:100000:65536 $IMG \
+  sh -c 'echo hi > /written; exec sleep 300' >/dev/null
+MPID=$(R inspect --format '{{.State.Pid}}' mapped)
+MID=$(R inspect --format '{{.Id}}' mapped)
+check "... its process is host uid 100000" "100000" "$(stat -c %u "/proc/${MPID:-0}")"
+sleep 0.3
+check "... what it writes is 100000's on the host, the layers stay root's" "100000 0" \
+  "$(stat -c %u "$T/rootstore/containers/$MID/upper/written") $(stat -c %u "$(ls -d "$T"/rootstore/layers/*/diff/bin | head -1)")"
+check "... exec joins it" "uid=0(root) gid=0(root)" "$(R exec mapped id)"
+R rm -f -t 0 mapped >/dev/null
+check "... and none of its idmapped mounts is on the host" "0" "$(grep -cF "$T/rootrun" /proc/self/mountinfo || true)"
+# --userns=auto takes its ids from the "containers" range, as podman's.
+ADDED=
+if ! grep -q '^containers:' /etc/subuid; then
+  echo "containers:2000000:1000000" >> /etc/subuid; echo "containers:2000000:1000000" >> /etc/subgid; ADDED=1
+fi
+AUTOBASE=$(grep '^containers:' /etc/subuid | head -1 | cut -d: -f2)
+check "root --userns=auto:size=1000: the first 1000 ids of the containers range, writable" \
+  "0 $AUTOBASE 1000|wrote" \
+  "$(R run --rm --userns=auto:size=1000 $IMG sh -c 'awk "{print \$1, \$2, \$3}" /proc/self/uid_map; touch /x && echo wrote' | tr '\n' '|' | sed 's/|$//')"
+[ -n "$ADDED" ] && sed -i '/^containers:2000000:1000000$/d' /etc/subuid /etc/subgid
 check_refused "root --userns=keep-id is podman's error" "Error: --userns=keep-id is only supported in rootless mode" \
   "$(R run --rm --userns=keep-id $IMG true 2>&1)"
 R rm -a -f >/dev/null 2>&1
