@@ -743,13 +743,18 @@ userns_rootless_enter (const char *pause_file, char **warning, GError **error)
     }
   if (mid == 0)
     {
-      pid_t p = fork ();
+      pid_t p = fork (), self;
       if (p != 0)
-        _exit (write (ready[1], &p, sizeof p) == sizeof p && p > 0 ? 0 : 1);
+        _exit (p > 0 ? 0 : 1);
       close (ready[0]);
       close (go[1]);
       setsid ();
-      if (unshare (CLONE_NEWUSER) < 0 || write (ready[1], "r", 1) != 1)
+      /* One message, from the pause process alone: its pid once its
+       * namespace exists. (Two writers, the middle child with the pid and
+       * this one with "ready", raced: under load the parent read "r" and
+       * three bytes of the pid as a pid.) */
+      self = getpid ();
+      if (unshare (CLONE_NEWUSER) < 0 || write (ready[1], &self, sizeof self) != sizeof self)
         _exit (1);
       /* Until "go" the maps are not there: nothing to do in here yet. */
       if (read (go[0], &c, 1) != 1 || c != 'g')
@@ -774,7 +779,7 @@ userns_rootless_enter (const char *pause_file, char **warning, GError **error)
   close (go[0]);
   waitpid (mid, NULL, 0);
   pid = -1;
-  ok = read (ready[0], &pid, sizeof pid) == sizeof pid && pid > 0 && read (ready[0], &c, 1) == 1;
+  ok = read (ready[0], &pid, sizeof pid) == sizeof pid && pid > 0;
   close (ready[0]);
   if (!ok)
     fail (error, "starting the pause process of the rootless user namespace failed");
