@@ -121,6 +121,23 @@ check_match "cgroup v2 without delegation: a warning naming the fix" \
   "running without a cgroup of its own \(limits are not applied\): run it from a systemd user service or \`systemd-run --user --scope\`" "$CG"
 check_match "... and the container runs" "^ran$" "$(printf '%s\n' "$CG" | grep -x ran)"
 
+# exec from a cgroup the user does not own (a login shell's session scope
+# against a user unit's container, as in the VM): the kernel refuses the
+# move into the container's cgroup (the common ancestor is root's); the
+# exec runs all the same, in the caller's cgroup, as with podman.
+CGX=$(unshare -m --propagation private bash -c '
+  mount -t cgroup2 none /sys/fs/cgroup && mount --bind "$1" /dev/net/tun || exit 1
+  B=/sys/fs/cgroup/podunit-test-rootless-$$; mkdir -p $B/deleg $B/other && chown -R "$2:" $B/deleg
+  AS="setpriv --reuid=$2 --regid=$2 --init-groups env -i HOME=/home/$2 PATH=/usr/bin:/bin XDG_RUNTIME_DIR=$3"
+  sh -c "echo \$\$ > $B/deleg/cgroup.procs && exec $AS $4 run -d --name cgx $5 sleep 300" >/dev/null
+  ls $B/deleg | grep -c "^podunit-[0-9a-f]*$"
+  sh -c "echo \$\$ > $B/other/cgroup.procs && exec $AS $4 exec cgx id" 2>&1
+  $AS $4 rm -f -t 0 cgx >/dev/null
+  sleep 0.3; find $B -depth -type d -exec rmdir {} \; 2>/dev/null; [ ! -e $B ]' \
+  - "$TUN" "$U" "$XDG" "$PODUNIT" "$IMG" | tr '\n' '|' | sed 's/|$//')
+check "exec from a cgroup the user does not own, into a container in the user's delegated cgroup" \
+  "1|uid=0(root) gid=0(root)" "$CGX"
+
 # Later commands reach earlier containers (the pause process's namespace):
 # exec into a keep-id one, stop one whose process runs as a subordinate id.
 P run -d --name kid --userns=keep-id $IMG sleep 300 >/dev/null

@@ -110,7 +110,7 @@ check_match "a bad --pull policy is named" "^125 Error: .*--pull sometimes: inva
 check_match "--pull=never of an absent image: 125, names the image" "^125 Error: .*localhost/absent:1: image not known" \
   "$(failing P run --rm --pull=never localhost/absent:1 true | tee "$T/absent.out")"
 check "--pull=never tries no registry" "0" "$(count_matching '[Tt]rying to pull' < "$T/absent.out")"
-check_match "--uidmap fails clearly" "^125 Error: .*--uidmap" "$(failing P run --rm --uidmap 0:100000:65536 $IMG true)"
+check_match "a malformed --uidmap fails clearly" "^125 Error: --uidmap 0:x:1: expected CONTAINER_ID:HOST_ID:SIZE" "$(failing P run --rm --uidmap 0:x:1 $IMG true)"
 check "killed by a signal: 128+9" "137" "$(P run --rm --init $IMG sh -c 'kill -9 $$'; echo $?)"
 
 # --- --rm leaves nothing ---
