@@ -3,7 +3,7 @@
 # Root integration tests of pulling from registries: Debian's
 # docker-registry (distribution 2.8) started here on 127.0.0.1, once plain
 # HTTP, once TLS with a CA made here (trusted through certs.d), once TLS
-# with htpasswd basic auth; images put there with skopeo from the test
+# with htpasswd basic auth, once with token auth (token-server.py); images put there with skopeo from the test
 # busybox archives; then a misbehaving server (registry-misbehave.py) for
 # bad input, where every pull must fail with one clear error and leave the
 # store as it was; then pushes: the round trip pull, run, commit, push,
@@ -200,6 +200,48 @@ check "login: a later pull uses it" "$ID" \
 check "logout" "Removed login credentials for $RA" "$(P logout --authfile "$T/login.json" "$RA" 2>&1)"
 check "logout again: not logged in" "Error: not logged into $RA" "$(P logout --authfile "$T/login.json" "$RA" 2>&1)"
 unset REGISTRY_AUTH_FILE
+
+# --- bearer tokens: docker-registry with token auth, token-server.py issuing them ---
+LIB_STATUS_UNCHECKED=0
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=podunit-token \
+  -keyout "$T/tok.key" -out "$T/tok.crt" >/dev/null 2>&1
+python3 "$HERE/token-server.py" "$T/tok.key" "$T/tok.crt" podunit-issuer tester:s3cret "$T/tok.port" "$T/tok.log" &
+PIDS+=($!)
+for _ in $(seq 50); do [ -s "$T/tok.port" ] && break; sleep 0.1; done
+start_registry token "auth:
+  token:
+    realm: http://127.0.0.1:$(cat "$T/tok.port")/token
+    service: podunit-test
+    issuer: podunit-issuer
+    rootcertbundle: $T/tok.crt"
+RK=127.0.0.1:$PORT
+skopeo copy -q --dest-creds tester:s3cret --dest-tls-verify=false "oci-archive:$T/busybox.tar" \
+  "docker://$RK/tok/busybox:1" || { echo "Bail out! skopeo copy (token)"; exit 1; }
+export REGISTRY_AUTH_FILE=$T/none.json
+: > "$T/tok.log"
+check_match_refused "token: no credentials (an anonymous token is not enough): one clear error" \
+  "^Error: .*tok/busybox: authentication required \(HTTP 401\) and no credentials are stored for $RK" \
+  "$(P pull -q --tls-verify=false "$RK/tok/busybox:1" 2>&1)"
+check "token: asked for anonymously, with the pull scope" "anonymous repository:tok/busybox:pull" "$(head -n1 "$T/tok.log")"
+check_match_refused "token: the token server refuses a wrong password" "as tester: invalid username/password" \
+  "$(P pull -q --tls-verify=false --creds tester:wrong "$RK/tok/busybox:1" 2>&1)"
+: > "$T/tok.log"
+check "token: pull with --creds" "$ID" "$(P pull -q --tls-verify=false --creds tester:s3cret "$RK/tok/busybox:1")"
+check "token: one token, for the repository's pull scope" "user repository:tok/busybox:pull" "$(cat "$T/tok.log")"
+: > "$T/tok.log"
+P push --tls-verify=false --creds tester:s3cret "$RK/tok/busybox:1" "$RK/tok/pushed:1" 2> "$T/err"
+check "token: push, the layer mounted with the source's pull scope added" "0 1" \
+  "$? $(count_matching 'skipped: already exists \(mounted from tok/busybox\)$' < "$T/err")"
+check "token: the mount asked for both repositories" "1" \
+  "$(count_matching '^user repository:tok/pushed:pull,push .*repository:tok/busybox:pull' < "$T/tok.log")"
+check "token: search asks for registry:catalog:*" "$RK/tok/busybox|$RK/tok/pushed|" \
+  "$(P search --tls-verify=false --creds tester:s3cret --format '{{.Name}}' "$RK/" | tr '\n' '|')"
+check "token: ... as the challenge says" "1" "$(count_matching '^user registry:catalog:\*$' < "$T/tok.log")"
+check "token: login (a token without a scope proves the password)" "Login Succeeded!" \
+  "$(P login --tls-verify=false --authfile "$T/tok-auth.json" -u tester -p s3cret "$RK" 2>&1)"
+check "token: the stored login pulls" "$ID" "$(P pull -q --tls-verify=false --authfile "$T/tok-auth.json" "$RK/tok/pushed:1")"
+unset REGISTRY_AUTH_FILE
+LIB_STATUS_UNCHECKED=1
 
 # --- a misbehaving server: one clear error each, the store unchanged ---
 mkdir -p "$T/layout" && tar -xf "$T/busybox.tar" -C "$T/layout"

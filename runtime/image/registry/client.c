@@ -348,19 +348,26 @@ authenticate (RegistryClient *c, const char *challenge, GError **error)
                                                            c->push ? "pull,push" : "pull")
                                         : NULL;
       const char *asked = g_hash_table_lookup (kv, "scope");
+      /* The challenge's scope is a space-separated list (a mount asks for
+       * pull on the source repository too): one scope parameter each. */
+      g_autoptr (GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+      if (service)
+        g_ptr_array_add (params, g_strconcat ("service=", service, NULL));
+      if (scope)
+        g_ptr_array_add (params, g_strconcat ("scope=", scope, NULL));
+      g_auto (GStrv) more = g_strsplit (asked ? asked : "", " ", -1);
+      for (char **m = more; *m; m++)
+        if (**m && g_strcmp0 (*m, scope) != 0)
+          g_ptr_array_add (params, g_strconcat ("scope=", *m, NULL));
       g_autoptr (GString) url = g_string_new (realm);
-      const char *params[][2] = {
-        { "service", service },
-        { "scope", scope },
-        { "scope", asked && g_strcmp0 (asked, scope) != 0 ? asked : NULL },
-      };
-      for (guint i = 0; i < G_N_ELEMENTS (params); i++)
-        if (params[i][1])
-          {
-            g_autofree char *e = g_uri_escape_string (params[i][1], NULL, FALSE);
-            g_string_append_printf (url, "%c%s=%s", strchr (url->str, '?') ? '&' : '?',
-                                    params[i][0], e);
-          }
+      for (guint i = 0; i < params->len; i++)
+        {
+          char *eq = strchr (params->pdata[i], '=');
+          g_autofree char *e = g_uri_escape_string (eq + 1, NULL, FALSE);
+          g_string_append_printf (url, "%c%.*s=%s", strchr (url->str, '?') ? '&' : '?',
+                                  (int)(eq - (char *)params->pdata[i]), (char *)params->pdata[i],
+                                  e);
+        }
       struct curl_slist *extra = NULL;
       g_autofree char *basic = c->user ? basic_header (c) : NULL;
       if (basic)
