@@ -67,6 +67,8 @@ CLI_VERB (cli_network_rm);
 CLI_VERB (cli_network_prune);
 CLI_VERB (cli_network_exists);
 CLI_VERB (cli_network_reload);
+CLI_VERB (cli_network_connect);
+CLI_VERB (cli_network_disconnect);
 CLI_VERB (cli_port);
 /* Image verbs (store). */
 CLI_VERB (cli_load);

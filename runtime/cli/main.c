@@ -103,6 +103,8 @@ static const CliVerb verbs[] = {
   { "network prune", cli_network_prune, NULL },
   { "network exists", cli_network_exists, NULL },
   { "network reload", cli_network_reload, NULL },
+  { "network connect", cli_network_connect, NULL },
+  { "network disconnect", cli_network_disconnect, NULL },
   { "port", cli_port, "List port mappings of a container" },
   { "container port", cli_port, NULL },
   { "pod create", NULL, NULL },

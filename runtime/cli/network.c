@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* podunit network create|ls|inspect|rm|prune|exists|reload, as podman's
+/* podunit network create|ls|inspect|rm|prune|exists|reload|connect|disconnect, as podman's
  * (net/network.h keeps the definitions, net/attach.h what uses them).
  * Quadlet's .network service runs `network create --ignore ... NAME`. */
 #include "cli/cli.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/template.h"
+#include "container/container.h"
 #include "container/launch.h"
 #include "net/attach.h"
 #include "net/network.h"
@@ -357,4 +359,175 @@ cli_network_reload (CliGlobal *g, int argc, char **argv)
   if (!net_sync (g->root, g->runroot, &error))
     return fail_net (error);
   return 0;
+}
+
+/* The container of `network connect|disconnect NETWORK CONTAINER`, its
+ * network list and the lock held while both change. */
+typedef struct {
+  char *id;
+  ContainerConfig *c;
+  GPtrArray *names; /* its networks */
+  int lock;
+} Membership;
+
+static void
+membership_clear (Membership *m)
+{
+  g_free (m->id);
+  g_clear_pointer (&m->c, container_config_free);
+  g_clear_pointer (&m->names, g_ptr_array_unref);
+  if (m->lock >= 0)
+    close (m->lock);
+}
+
+static gboolean
+membership_load (CliGlobal *g, const char *name, Membership *m, GError **error)
+{
+  g_auto (GStrv) nets = NULL;
+  m->lock = -1;
+  if (!(m->id = container_resolve (g->root, name, error))
+      || (m->lock = container_lock (g->runroot, m->id, error)) < 0
+      || !(m->c = container_config_load (g->root, m->id, error)))
+    return FALSE;
+  if (!m->c->network || g_str_equal (m->c->network, "host") || g_str_equal (m->c->network, "none")
+      || g_str_equal (m->c->network, "private") || strchr (m->c->network, ':'))
+    {
+      g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                   "container %s is not on bridge networks (--network %s)", name,
+                   m->c->network ? m->c->network : "");
+      return FALSE;
+    }
+  m->names = g_ptr_array_new_with_free_func (g_free);
+  nets = g_strsplit (m->c->network, ",", -1);
+  for (char **n = nets; *n; n++)
+    g_ptr_array_add (m->names, g_strdup (*n));
+  return TRUE;
+}
+
+static gboolean
+membership_save (CliGlobal *g, Membership *m, GError **error)
+{
+  g_ptr_array_add (m->names, NULL);
+  g_free (m->c->network);
+  /* With the last network gone, the container keeps a namespace with
+   * loopback only, as podman leaves it. */
+  m->c->network = m->names->len > 1 ? g_strjoinv (",", (char **) m->names->pdata) : g_strdup ("none");
+  g_ptr_array_remove_index (m->names, m->names->len - 1);
+  return container_config_save (m->c, g->root, error);
+}
+
+static gboolean
+has_name (GPtrArray *names, const char *name)
+{
+  for (guint i = 0; i < names->len; i++)
+    if (g_str_equal (names->pdata[i], name))
+      return TRUE;
+  return FALSE;
+}
+
+/* A running container gets the network now (net/attach.h), a stopped
+ * one at its next start; both keep it in their record. */
+int
+cli_network_connect (CliGlobal *g, int argc, char **argv)
+{
+  g_autofree char *ip = NULL, *ip6 = NULL, *mac = NULL;
+  g_auto (GStrv) aliases = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NetNetwork) n = NULL;
+  Membership m = { 0 };
+  const GOptionEntry entries[] = {
+    { "alias", 0, 0, G_OPTION_ARG_STRING_ARRAY, &aliases, "Network-scoped alias", "NAME" },
+    { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, "IPv4 address on the network", "IP" },
+    { "ip6", 0, 0, G_OPTION_ARG_STRING, &ip6, "IPv6 address (refused)", "IP" },
+    { "mac-address", 0, 0, G_OPTION_ARG_STRING, &mac, "MAC address on the network", "MAC" },
+    { NULL },
+  };
+  if (!cli_parse_options (&argc, &argv, entries, "NETWORK CONTAINER", FALSE))
+    return EXIT_PODUNIT;
+  if (argc != 3)
+    {
+      cli_error ("accepts 2 arg(s), received %d", argc - 1);
+      return EXIT_PODUNIT;
+    }
+  if (ip6)
+    {
+      cli_error ("--ip6 %s: IPv6 networks are not supported by podunit yet", ip6);
+      return EXIT_PODUNIT;
+    }
+  if (!(n = net_network_load (g->root, argv[1], &error)) || !membership_load (g, argv[2], &m, &error))
+    goto fail;
+  if (has_name (m.names, n->name))
+    {
+      g_set_error (&error, NET_ERROR, NET_ERROR_EXISTS,
+                   "container %s is already connected to network %s: network is already connected",
+                   argv[2], n->name);
+      goto fail;
+    }
+  if (!net_connect (g->root, g->runroot, m.id, n->name, ip, mac, aliases, &error))
+    {
+      if (!g_error_matches (error, NET_ERROR, NET_ERROR_NOT_FOUND))
+        goto fail;
+      g_clear_error (&error); /* not running: from its next start on */
+      if (ip || mac || aliases)
+        {
+          /* The record keeps --ip, --mac-address and aliases for all its
+           * networks, not per network. */
+          g_set_error (&error, NET_ERROR, NET_ERROR_INVALID,
+                       "--ip, --mac-address and --alias of network connect need a running "
+                       "container (%s is not)", argv[2]);
+          goto fail;
+        }
+    }
+  g_ptr_array_add (m.names, g_strdup (n->name));
+  if (!membership_save (g, &m, &error))
+    goto fail;
+  membership_clear (&m);
+  return 0;
+fail:
+  membership_clear (&m);
+  cli_error ("%s", error->message);
+  return EXIT_PODUNIT;
+}
+
+int
+cli_network_disconnect (CliGlobal *g, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  Membership m = { 0 };
+  const GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &(gboolean){ FALSE }, "Also a stopped container", NULL },
+    { NULL },
+  };
+  if (!cli_parse_options (&argc, &argv, entries, "NETWORK CONTAINER", FALSE))
+    return EXIT_PODUNIT;
+  if (argc != 3)
+    {
+      cli_error ("accepts 2 arg(s), received %d", argc - 1);
+      return EXIT_PODUNIT;
+    }
+  if (!membership_load (g, argv[2], &m, &error))
+    goto fail;
+  if (!has_name (m.names, argv[1]))
+    {
+      g_set_error (&error, NET_ERROR, NET_ERROR_NOT_FOUND,
+                   "container %s is not connected to network %s", argv[2], argv[1]);
+      goto fail;
+    }
+  if (!net_disconnect (g->root, g->runroot, m.id, argv[1], &error))
+    {
+      if (!g_error_matches (error, NET_ERROR, NET_ERROR_NOT_FOUND))
+        goto fail;
+      g_clear_error (&error);
+    }
+  for (guint i = 0; i < m.names->len; i++)
+    if (g_str_equal (m.names->pdata[i], argv[1]))
+      g_ptr_array_remove_index (m.names, i--);
+  if (!membership_save (g, &m, &error))
+    goto fail;
+  membership_clear (&m);
+  return 0;
+fail:
+  membership_clear (&m);
+  cli_error ("%s", error->message);
+  return EXIT_PODUNIT;
 }

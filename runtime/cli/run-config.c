@@ -456,7 +456,26 @@ run_config_network (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
   return TRUE;
 }
 
-/* -p/--publish, -P with --expose, --ip, --mac-address, --network-alias
+/* Adds the -P ports of @exposed (normalized, free host ports) to @ports
+ * unless a -p already publishes that container port and protocol. */
+static void
+publish_exposed (GPtrArray *ports, GPtrArray *exposed)
+{
+  for (guint i = 0; i < exposed->len; i++)
+    {
+      NetPort e, p;
+      gboolean taken = FALSE;
+      if (!net_port_from_string (exposed->pdata[i], &e))
+        continue;
+      for (guint j = 0; j < ports->len && !taken; j++)
+        taken = net_port_from_string (ports->pdata[j], &p) && g_str_equal (p.proto, e.proto)
+                && e.ctr_port >= p.ctr_port && e.ctr_port < p.ctr_port + p.count;
+      if (!taken)
+        g_ptr_array_add (ports, g_strdup (exposed->pdata[i]));
+    }
+}
+
+/* -p/--publish, -P with --expose and the image's EXPOSE, --ip, --mac-address, --network-alias
  * (net/ports.h): checked and normalized; addresses come at start. A -p
  * without a host port gets a free one now, as `port` shows it. */
 gboolean
@@ -477,7 +496,15 @@ run_config_ports (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GEr
       if (strchr (port, '-') || strchr (port, ':') || !net_ports_parse (*e, tmp, NULL))
         return bad (error, "--expose %s: expected PORT[/PROTO]", *e);
       if (o->publish_all)
-        g_ptr_array_extend_and_steal (ports, g_steal_pointer (&tmp));
+        publish_exposed (ports, tmp);
+    }
+  /* -P: the image's EXPOSE too, each on a free host port. */
+  for (char **e = in->img ? in->img->exposed_ports : NULL; o->publish_all && e && *e; e++)
+    {
+      g_autoptr (GPtrArray) tmp = g_ptr_array_new_with_free_func (g_free);
+      if (!net_ports_parse (*e, tmp, NULL))
+        continue; /* not a port podman would publish either ("80/icmp") */
+      publish_exposed (ports, tmp);
     }
   if (ports->len > 0 && !bridged && !net_is_pasta (c->network))
     return bad (error, "-p/--publish needs a bridge network or pasta (--network %s has none)",

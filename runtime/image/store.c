@@ -709,7 +709,7 @@ store_untag_image (Store *s, const char *name, GError **error)
 
 #define NAMES_CACHE_VERSION "podunit-names-cache-1"
 #define NAMES_CACHE_TYPE "(sttta{ss})"
-#define RUN_CACHE_VERSION "podunit-run-cache-2"
+#define RUN_CACHE_VERSION "podunit-run-cache-3"
 
 static guint64
 mtime_ns (const struct stat *st)
@@ -834,6 +834,7 @@ store_run_image_free (StoreRunImage *r)
   g_free (r->user);
   g_free (r->stop_signal);
   g_strfreev (r->labels);
+  g_strfreev (r->exposed_ports);
   g_free (r);
 }
 
@@ -855,6 +856,33 @@ config_strv (JsonObject *o, const char *member)
       if (e == NULL)
         break;
       g_ptr_array_add (out, g_strdup (e));
+    }
+  g_ptr_array_add (out, NULL);
+  return (char **)g_ptr_array_free (out, FALSE);
+}
+
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* The member names of an object member ("ExposedPorts": {"80/tcp": {}}),
+ * sorted; empty when missing or not an object. */
+static char **
+config_keys (JsonObject *o, const char *member)
+{
+  JsonNode *n = json_object_get_member (o, member);
+  GPtrArray *out = g_ptr_array_new ();
+  if (n && JSON_NODE_HOLDS_OBJECT (n))
+    {
+      JsonObjectIter it;
+      const char *k;
+      JsonNode *v;
+      json_object_iter_init (&it, json_node_get_object (n));
+      while (json_object_iter_next (&it, &k, &v))
+        g_ptr_array_add (out, g_strdup (k));
+      g_ptr_array_sort (out, compare_strings);
     }
   g_ptr_array_add (out, NULL);
   return (char **)g_ptr_array_free (out, FALSE);
@@ -913,6 +941,8 @@ run_image_from_cache (GVariant *cache, const char *id, StoreRunImage *r, char **
   g_variant_dict_lookup (d, "User", "s", &r->user);
   if (!g_variant_dict_lookup (d, "Labels", "^as", &r->labels))
     r->labels = g_new0 (char *, 1);
+  if (!g_variant_dict_lookup (d, "ExposedPorts", "^as", &r->exposed_ports))
+    r->exposed_ports = g_new0 (char *, 1);
   stop = g_variant_dict_lookup_value (d, "StopSignal", G_VARIANT_TYPE ("ms"));
   if (stop)
     {
@@ -945,6 +975,7 @@ run_image_to_cache (const StoreRunImage *r, const char *id, char **hexes)
   if (r->has_stop_signal)
     g_variant_dict_insert (&d, "StopSignal", "ms", r->stop_signal);
   g_variant_dict_insert (&d, "Labels", "^as", r->labels);
+  g_variant_dict_insert (&d, "ExposedPorts", "^as", r->exposed_ports);
   return g_variant_dict_end (&d);
 }
 
@@ -1005,6 +1036,7 @@ load_run_image (Store *s, const char *id, GError **error)
       }
     g_ptr_array_add (labels, NULL);
     r->labels = (char **)g_ptr_array_free (labels, FALSE);
+    r->exposed_ports = config_keys (cfg, "ExposedPorts");
     r->layer_dirs = g_strdupv (img->layer_dirs);
     hexes = g_new0 (char *, g_strv_length (img->diff_ids) + 1);
     for (guint i = 0; img->diff_ids[i]; i++)
@@ -1015,6 +1047,7 @@ load_run_image (Store *s, const char *id, GError **error)
       && (!r->working_dir || g_utf8_validate (r->working_dir, -1, NULL))
       && (!r->user || g_utf8_validate (r->user, -1, NULL))
       && (!r->stop_signal || g_utf8_validate (r->stop_signal, -1, NULL)) && strv_is_utf8 (r->labels)
+      && strv_is_utf8 (r->exposed_ports)
       && store_lock (s, NULL))
     {
       g_autofree char *rec = g_build_filename (dir, "image.json", NULL);

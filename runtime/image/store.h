@@ -82,6 +82,7 @@ typedef struct
   gboolean has_stop_signal;        /* StopSignal is in the config... */
   char *stop_signal;               /* ...and this its string (NULL: not a string) */
   char **labels;                   /* "KEY=VALUE", the config's Labels in json-glib's order */
+  char **exposed_ports;            /* the keys of ExposedPorts ("8080/tcp"), sorted; never NULL */
 } StoreRunImage;
 
 /* store_lookup_image for run: the same resolution, read without JSON (so

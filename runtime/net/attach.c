@@ -478,6 +478,94 @@ remove_record (const char *runroot, const char *id)
   unlink (path);
 }
 
+/* Network @n as group of @kf: an address (@want, or the first free one
+ * given @records and @kf itself), a MAC (@mac, or a random one), the
+ * interface @ifname in the container and a new veth name on the host. */
+static gboolean
+record_network (GKeyFile *kf, GPtrArray *records, const NetNetwork *n, const char *ifname,
+                const char *want, const char *mac_str, char **aliases, GError **error)
+{
+  g_autofree char *group = g_strconcat (NET_PREFIX, n->name, NULL);
+  g_autofree char *ipstr = NULL, *macstr = NULL, *veth = NULL;
+  guint32 ip;
+  guint8 mac[6];
+
+  if (g_key_file_has_group (kf, group))
+    {
+      g_set_error (error, NET_ERROR, NET_ERROR_INVALID, "network %s given twice", n->name);
+      return FALSE;
+    }
+  if (!allocate_ip (n, records, kf, want, &ip, error))
+    return FALSE;
+  if (mac_str)
+    {
+      if (!net_mac_parse (mac_str, mac))
+        {
+          g_set_error (error, NET_ERROR, NET_ERROR_INVALID, "invalid MAC address %s", mac_str);
+          return FALSE;
+        }
+    }
+  else
+    {
+      guint32 r = g_random_int ();
+      /* locally administered, unicast, as netavark's */
+      mac[0] = 0x02 | (g_random_int () & 0xfc);
+      mac[1] = g_random_int ();
+      memcpy (mac + 2, &r, 4);
+    }
+  ipstr = net_ip4_to_string (ip);
+  macstr = g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+                            mac[4], mac[5]);
+  veth = g_strdup_printf ("veth%08x", g_random_int ());
+  g_key_file_set_string (kf, group, "ip", ipstr);
+  g_key_file_set_integer (kf, group, "prefix", n->prefix);
+  g_key_file_set_string (kf, group, "gateway", n->gateway);
+  g_key_file_set_string (kf, group, "mac", macstr);
+  g_key_file_set_string (kf, group, "interface", ifname);
+  g_key_file_set_string (kf, group, "veth", veth);
+  g_key_file_set_string (kf, group, "bridge", n->iface);
+  g_key_file_set_boolean (kf, group, "internal", n->internal);
+  g_key_file_set_boolean (kf, group, "dns", n->dns_enabled);
+  if (aliases && *aliases)
+    g_key_file_set_string_list (kf, group, "aliases", (const char *const *) aliases,
+                                g_strv_length (aliases));
+  return TRUE;
+}
+
+/* The veth pair of @n's group of @kf, on the bridge here and configured in
+ * the namespace @nsfd (@inner: a socket there); with @route the default
+ * route through the gateway. */
+static gboolean
+plug_network (NetLink *nl, NetLink *inner, int nsfd, GKeyFile *kf, const NetNetwork *n,
+              gboolean route, GError **error)
+{
+  g_autofree char *group = g_strconcat (NET_PREFIX, n->name, NULL);
+  g_autofree char *veth = g_key_file_get_string (kf, group, "veth", NULL);
+  g_autofree char *ifname = g_key_file_get_string (kf, group, "interface", NULL);
+  g_autofree char *ipstr = g_key_file_get_string (kf, group, "ip", NULL);
+  g_autofree char *macstr = g_key_file_get_string (kf, group, "mac", NULL);
+  guint32 ip = 0, gw = 0;
+  guint8 mac[6];
+  net_parse_ip4 (ipstr, &ip);
+  net_parse_ip4 (n->gateway, &gw);
+  net_mac_parse (macstr, mac);
+  return netlink_veth_create (nl, veth, n->iface, ifname, nsfd, mac, n->mtu, error)
+         && netlink_configure (inner, ifname, ip, n->prefix, route && !n->internal ? gw : 0,
+                               error);
+}
+
+static int
+open_netns (pid_t pid, GError **error)
+{
+  char nspath[64];
+  int fd;
+  snprintf (nspath, sizeof nspath, "/proc/%d/ns/net", (int) pid);
+  fd = open (nspath, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "%s: %s", nspath, g_strerror (errno));
+  return fd;
+}
+
 gboolean
 net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pid_t pid,
             NetAttachResult *result, GError **error)
@@ -488,7 +576,6 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
   g_autoptr (NetLink) nl = NULL;
   g_autoptr (NetLink) inner = NULL;
   g_autoptr (GPtrArray) veths = g_ptr_array_new_with_free_func (g_free);
-  char nspath[64];
   int lfd, nsfd = -1;
   gboolean recorded = FALSE, firewalled = FALSE;
   guint reclaimed = 0;
@@ -515,59 +602,19 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
     goto fail;
   for (guint i = 0; spec->networks && spec->networks[i]; i++)
     {
-      g_autofree char *group = g_strconcat (NET_PREFIX, spec->networks[i], NULL);
       g_autofree char *ifname = g_strdup_printf ("eth%u", i);
-      g_autofree char *ipstr = NULL, *macstr = NULL, *veth = NULL;
       NetNetwork *n = net_network_load (root, spec->networks[i], error);
-      guint32 ip;
-      guint8 mac[6];
       if (!n)
         goto fail;
       g_ptr_array_add (nets, n);
-      if (g_key_file_has_group (kf, group))
-        {
-          g_set_error (error, NET_ERROR, NET_ERROR_INVALID, "network %s given twice", n->name);
-          goto fail;
-        }
       if (!bridge_ensure (nl, n, error)
-          || !allocate_ip (n, records, kf, i == 0 ? spec->ip : NULL, &ip, error))
+          || !record_network (kf, records, n, ifname, i == 0 ? spec->ip : NULL,
+                              i == 0 ? spec->mac : NULL, spec->aliases, error))
         goto fail;
-      if (i == 0 && spec->mac)
-        {
-          if (!net_mac_parse (spec->mac, mac))
-            {
-              g_set_error (error, NET_ERROR, NET_ERROR_INVALID, "invalid MAC address %s",
-                           spec->mac);
-              goto fail;
-            }
-        }
-      else
-        {
-          guint32 r = g_random_int ();
-          /* locally administered, unicast, as netavark's */
-          mac[0] = 0x02 | (g_random_int () & 0xfc);
-          mac[1] = g_random_int ();
-          memcpy (mac + 2, &r, 4);
-        }
-      ipstr = net_ip4_to_string (ip);
-      macstr = g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-                                mac[4], mac[5]);
-      veth = g_strdup_printf ("veth%08x", g_random_int ());
-      g_key_file_set_string (kf, group, "ip", ipstr);
-      g_key_file_set_integer (kf, group, "prefix", n->prefix);
-      g_key_file_set_string (kf, group, "gateway", n->gateway);
-      g_key_file_set_string (kf, group, "mac", macstr);
-      g_key_file_set_string (kf, group, "interface", ifname);
-      g_key_file_set_string (kf, group, "veth", veth);
-      g_key_file_set_string (kf, group, "bridge", n->iface);
-      g_key_file_set_boolean (kf, group, "internal", n->internal);
-      g_key_file_set_boolean (kf, group, "dns", n->dns_enabled);
-      if (spec->aliases && *spec->aliases)
-        g_key_file_set_string_list (kf, group, "aliases", (const char *const *) spec->aliases,
-                                    g_strv_length (spec->aliases));
       if (i == 0)
         {
-          result->ip = g_strdup (ipstr);
+          g_autofree char *group = g_strconcat (NET_PREFIX, n->name, NULL);
+          result->ip = g_key_file_get_string (kf, group, "ip", NULL);
           result->gateway = g_strdup (n->gateway);
           if (n->dns_enabled && dns_server_path ())
             result->dns_server = g_strdup (n->gateway);
@@ -579,35 +626,18 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
     goto fail;
   recorded = TRUE;
 
-  snprintf (nspath, sizeof nspath, "/proc/%d/ns/net", (int) pid);
-  nsfd = open (nspath, O_RDONLY | O_CLOEXEC);
+  nsfd = open_netns (pid, error);
   if (nsfd < 0)
-    {
-      g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "%s: %s", nspath, g_strerror (errno));
-      goto fail;
-    }
+    goto fail;
   if (nets->len > 0 && !(inner = netlink_open (nsfd, error)))
     goto fail;
   for (guint i = 0; i < nets->len; i++)
     {
-      NetNetwork *n = nets->pdata[i];
-      g_autofree char *group = g_strconcat (NET_PREFIX, n->name, NULL);
-      g_autofree char *veth = g_key_file_get_string (kf, group, "veth", NULL);
-      g_autofree char *ifname = g_key_file_get_string (kf, group, "interface", NULL);
-      g_autofree char *ipstr = g_key_file_get_string (kf, group, "ip", NULL);
-      g_autofree char *macstr = g_key_file_get_string (kf, group, "mac", NULL);
-      guint32 ip = 0, gw = 0;
-      guint8 mac[6];
-      net_parse_ip4 (ipstr, &ip);
-      net_parse_ip4 (n->gateway, &gw);
-      net_mac_parse (macstr, mac);
-      if (!netlink_veth_create (nl, veth, n->iface, ifname, nsfd, mac, n->mtu, error))
-        goto fail;
-      g_ptr_array_add (veths, g_strdup (veth));
+      g_autofree char *group = g_strconcat (NET_PREFIX, ((NetNetwork *) nets->pdata[i])->name, NULL);
       /* The default route goes through the first network that has one. */
-      if (!netlink_configure (inner, ifname, ip, n->prefix,
-                              i == 0 && !n->internal ? gw : 0, error))
+      if (!plug_network (nl, inner, nsfd, kf, nets->pdata[i], i == 0, error))
         goto fail;
+      g_ptr_array_add (veths, g_key_file_get_string (kf, group, "veth", NULL));
     }
   if (!update_firewall (root, records, reclaimed, kf, TRUE, error))
     goto fail;
@@ -638,6 +668,200 @@ fail:
   close (lfd);
   net_attach_result_clear (result);
   return FALSE;
+}
+
+/* The live record of @id among @records, stolen from the array (the others
+ * stay), or NULL. */
+static Record *
+take_record (GPtrArray *records, const char *id)
+{
+  for (guint i = 0; i < records->len; i++)
+    if (g_str_equal (((Record *) records->pdata[i])->id, id))
+      return g_ptr_array_steal_index (records, i);
+  return NULL;
+}
+
+static gboolean
+not_running (const char *id, GError **error)
+{
+  g_set_error (error, NET_ERROR, NET_ERROR_NOT_FOUND, "container %.12s has no running network "
+               "namespace", id);
+  return FALSE;
+}
+
+gboolean
+net_connect (const char *root, const char *runroot, const char *id, const char *net,
+             const char *ip, const char *mac, char **aliases, GError **error)
+{
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (NetNetwork) n = NULL;
+  g_autoptr (NetLink) nl = NULL;
+  g_autoptr (NetLink) inner = NULL;
+  g_autofree char *group = g_strconcat (NET_PREFIX, net, NULL);
+  g_autofree char *ifname = NULL;
+  Record *self = NULL;
+  FirewallState s;
+  gboolean ok = FALSE, plugged = FALSE;
+  guint reclaimed, eth = 0;
+  int nsfd = -1, lfd = lock_state (runroot, error);
+
+  if (lfd < 0)
+    return FALSE;
+  records = load_records (runroot, &reclaimed);
+  self = take_record (records, id);
+  if (!self)
+    {
+      close (lfd);
+      return not_running (id, error);
+    }
+  firewall_state_init (&s);
+  n = net_network_load (root, net, error);
+  if (!n)
+    goto out;
+  if (g_key_file_has_group (self->kf, group))
+    {
+      g_set_error (error, NET_ERROR, NET_ERROR_EXISTS,
+                   "container %.12s is already connected to network %s", id, net);
+      goto out;
+    }
+  {
+    /* the next free ethN */
+    g_auto (GStrv) nets = record_networks (self->kf);
+    for (gboolean taken = TRUE; taken; eth += taken)
+      {
+        g_autofree char *want = g_strdup_printf ("eth%u", eth);
+        taken = FALSE;
+        for (char **gr = nets; *gr && !taken; gr++)
+          {
+            g_autofree char *have = g_key_file_get_string (self->kf, *gr, "interface", NULL);
+            taken = g_strcmp0 (have, want) == 0;
+          }
+      }
+    ifname = g_strdup_printf ("eth%u", eth);
+  }
+  g_ptr_array_add (records, self); /* its addresses count as taken */
+  ok = (nl = netlink_open (-1, error)) && bridge_ensure (nl, n, error)
+       && record_network (self->kf, records, n, ifname, ip, mac, aliases, error);
+  g_ptr_array_steal_index (records, records->len - 1);
+  if (!ok)
+    goto out;
+  ok = FALSE;
+  {
+    pid_t pid = g_key_file_get_integer (self->kf, GROUP_CTR, "pid", NULL);
+    nsfd = open_netns (pid, error);
+  }
+  if (nsfd < 0 || !(inner = netlink_open (nsfd, error))
+      || !save_record (runroot, id, self->kf, error))
+    goto out;
+  plugged = TRUE;
+  if (!plug_network (nl, inner, nsfd, self->kf, n, FALSE, error))
+    goto out;
+  if (!network_used (records, records->len, net))
+    network_entries (root, self->kf, group, &s);
+  if (!firewall_update (&s, NULL, NULL))
+    {
+      g_ptr_array_add (records, self);
+      ok = apply_firewall (root, records, FALSE, error);
+      g_ptr_array_steal_index (records, records->len - 1);
+      if (!ok)
+        goto out;
+    }
+  g_ptr_array_add (records, self);
+  ok = !n->dns_enabled || apply_dns (root, runroot, records, error);
+  g_ptr_array_steal_index (records, records->len - 1);
+
+out:
+  if (!ok && plugged)
+    {
+      g_autofree char *veth = g_key_file_get_string (self->kf, group, "veth", NULL);
+      if (veth)
+        netlink_link_delete (nl, veth, NULL);
+      g_key_file_remove_group (self->kf, group, NULL);
+      save_record (runroot, id, self->kf, NULL);
+    }
+  if (nsfd >= 0)
+    close (nsfd);
+  firewall_state_clear (&s);
+  record_free (self);
+  close (lfd);
+  return ok;
+}
+
+gboolean
+net_disconnect (const char *root, const char *runroot, const char *id, const char *net,
+                GError **error)
+{
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (NetLink) nl = NULL;
+  g_autoptr (GKeyFile) after = g_key_file_new ();
+  g_autofree char *group = g_strconcat (NET_PREFIX, net, NULL);
+  g_autofree char *veth = NULL, *data = NULL;
+  g_auto (GStrv) before_nets = NULL;
+  Record *self = NULL;
+  FirewallState add, del;
+  gboolean ok = FALSE, first, dns;
+  guint reclaimed;
+  int lfd = lock_state (runroot, error);
+
+  if (lfd < 0)
+    return FALSE;
+  records = load_records (runroot, &reclaimed);
+  self = take_record (records, id);
+  if (!self)
+    {
+      close (lfd);
+      return not_running (id, error);
+    }
+  firewall_state_init (&add);
+  firewall_state_init (&del);
+  if (!g_key_file_has_group (self->kf, group))
+    {
+      g_set_error (error, NET_ERROR, NET_ERROR_NOT_FOUND,
+                   "container %.12s is not connected to network %s", id, net);
+      goto out;
+    }
+  before_nets = record_networks (self->kf);
+  first = g_str_equal (before_nets[0], group);
+  dns = g_key_file_get_boolean (self->kf, group, "dns", NULL);
+  veth = g_key_file_get_string (self->kf, group, "veth", NULL);
+  data = g_key_file_to_data (self->kf, NULL, NULL);
+  g_key_file_load_from_data (after, data, -1, G_KEY_FILE_NONE, NULL);
+  g_key_file_remove_group (after, group, NULL);
+  /* Its entries: the network's when no one else uses it, and the ports
+   * when they pointed at its address (they follow the next network). */
+  if (!network_used (records, records->len, net))
+    network_entries (root, self->kf, group, &del);
+  if (first)
+    {
+      port_entries (self->kf, &del);
+      port_entries (after, &add);
+    }
+  if (!save_record (runroot, id, after, error))
+    goto out;
+  if ((nl = netlink_open (-1, error)) == NULL || (veth && !netlink_link_delete (nl, veth, error)))
+    goto out;
+  if (!firewall_update (&add, &del, NULL))
+    {
+      Record now = { .id = self->id, .kf = after };
+      g_ptr_array_add (records, &now);
+      ok = apply_firewall (root, records, FALSE, error);
+      g_ptr_array_steal_index (records, records->len - 1);
+      if (!ok)
+        goto out;
+    }
+  {
+    Record now = { .id = self->id, .kf = after };
+    g_ptr_array_add (records, &now);
+    ok = !dns || apply_dns (root, runroot, records, error);
+    g_ptr_array_steal_index (records, records->len - 1);
+  }
+
+out:
+  firewall_state_clear (&add);
+  firewall_state_clear (&del);
+  record_free (self);
+  close (lfd);
+  return ok;
 }
 
 void

@@ -47,6 +47,21 @@ void net_attach_result_clear (NetAttachResult *r);
  * (nothing when it has none). */
 gboolean net_detach (const char *root, const char *runroot, const char *id, GError **error);
 
+/* A running container's record on one more network, @net (`network
+ * connect`): a veth named ethN (the next free N) on its bridge in the
+ * container's namespace, an address (@ip, or allocated), @mac (NULL:
+ * random), @aliases, the network's firewall and DNS entries. No default
+ * route: that stays with the first network. NET_ERROR_NOT_FOUND when @id
+ * has no live record (not running: the caller changes its config only). */
+gboolean net_connect (const char *root, const char *runroot, const char *id, const char *net,
+                      const char *ip, const char *mac, char **aliases, GError **error);
+/* Takes @net away from a running container (`network disconnect`): its
+ * veth, address, firewall and DNS entries. Published ports follow the
+ * first network left; with none left they go. NET_ERROR_NOT_FOUND as
+ * net_connect. */
+gboolean net_disconnect (const char *root, const char *runroot, const char *id, const char *net,
+                         GError **error);
+
 /* Reclaims records of dead processes, recreates the bridges of live ones
  * and writes the firewall again (`network reload`). */
 gboolean net_sync (const char *root, const char *runroot, GError **error);

@@ -42,12 +42,13 @@ static const char rules[] =
     "add rule inet podunit postrouting ct status dnat iifname @bridges oifname @bridges masquerade\n"
     "add rule inet podunit postrouting iifname @masq oifname != @bridges masquerade\n"
     "add rule inet podunit forward ct state established,related accept\n"
+    /* br_netfilter (on where Docker ran) shows bridged traffic to the
+     * forward hook, in and out the bridge: within one bridge it passes,
+     * internal ones included. */
+    "add rule inet podunit forward iifname . oifname @same accept\n"
     "add rule inet podunit forward iifname @internal drop\n"
     "add rule inet podunit forward oifname @internal drop\n"
     "add rule inet podunit forward ct status dnat accept\n"
-    /* br_netfilter (on where Docker ran) shows bridged traffic to the
-     * forward hook: within one bridge it passes. */
-    "add rule inet podunit forward iifname . oifname @same accept\n"
     "add rule inet podunit forward iifname @bridges oifname @bridges drop\n";
 
 void

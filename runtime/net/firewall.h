@@ -13,9 +13,9 @@
  *   chain prerouting/output (nat): local destinations jump portfwd (DNAT)
  *   chain postrouting (nat): masquerade outbound from non-internal bridges,
  *     localhost (route_localnet) and hairpin connections to published ports
- *   chain forward (filter): established, DNAT'd, within one bridge (seen
- *     here with br_netfilter), isolation between networks, internal
- *     networks cut off
+ *   chain forward (filter): established, within one bridge (seen here
+ *     with br_netfilter), internal networks cut off, DNAT'd, isolation
+ *     between networks
  *
  * Why elements and not a rewrite: deleting anything in nf_tables (a table,
  * a rule) queues it for release after an RCU grace period, and the next

@@ -5,6 +5,7 @@ save writes them) from Debian's busybox-static, deterministically.
 
   mkimage.py busybox OUT.tar [oci|docker] [--two-layer] [--zstd] [--name N]
              [--env-count N]   (N more Env entries, V0=0 ... : hostile sizes)
+             [--expose PORT/PROTO]...  (ExposedPorts, as EXPOSE writes it)
   mkimage.py hostile KIND OUT.tar      (an oci-archive that must be rejected)
 
 Hostile kinds: traversal, absolute, symlink-escape, hardlink-escape,
@@ -164,6 +165,7 @@ MEDIA = {"gzip": "application/vnd.oci.image.layer.v1.tar+gzip",
 
 
 EXTRA_ENV = []
+EXPOSED = []
 
 
 def config_for(diff_ids, cmd=("sh",)):
@@ -176,6 +178,7 @@ def config_for(diff_ids, cmd=("sh",)):
                    + EXTRA_ENV,
             "Cmd": list(cmd),
             "Labels": {"org.podunit.test": "busybox"},
+            **({"ExposedPorts": {p: {} for p in EXPOSED}} if EXPOSED else {}),
         },
         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + d for d in diff_ids]},
         "history": [{"created": "2024-01-01T00:00:00Z", "created_by": "mkimage.py"}
@@ -259,6 +262,8 @@ def main(argv):
                 how = "zstd"
             elif a == "--name":
                 name = rest.pop(0)
+            elif a == "--expose":
+                EXPOSED.append(rest.pop(0))
             elif a == "--env-count":
                 EXTRA_ENV.extend("V%d=%d" % (i, i) for i in range(int(rest.pop(0))))
             else:

@@ -171,6 +171,23 @@ check "ranges of different length are refused" "125" "$(status P create --networ
 check "-p without a bridge network is refused" "125" "$(status P create --network none -p 80 $IMG true)"
 P rm pf >/dev/null
 
+# --- -P: the image's EXPOSE and --expose on free host ports ---
+sh "$HERE/../images/make-busybox-oci.sh" "$T/exposed.tar" --name localhost/exposed:latest \
+  --expose 8080/tcp --expose 53/udp >/dev/null
+P load -i "$T/exposed.tar" >/dev/null
+P run -d --name exp --network podunit -P --expose 9090 localhost/exposed:latest sh -c "$WEB" exp >/dev/null
+PORTS=$(P port exp)
+check_match "-P: the image's EXPOSE 8080/tcp on a free host port" "^8080/tcp -> 0\.0\.0\.0:[0-9]+$" "$(grep '^8080/' <<<"$PORTS")"
+check_match "and its 53/udp" "^53/udp -> 0\.0\.0\.0:[0-9]+$" "$(grep '^53/' <<<"$PORTS")"
+check_match "and --expose 9090" "^9090/tcp -> 0\.0\.0\.0:[0-9]+$" "$(grep '^9090/' <<<"$PORTS")"
+check "the page through the port -P picked" "hello-exp" "$(get_up "http://127.0.0.1:$(P port exp 8080/tcp | sed 's/.*://')/index.html")"
+P rm -f -t 0 exp >/dev/null
+check "-p wins over -P for the same port" "8080/tcp -> 127.0.0.1:18098" \
+  "$(P create --name exp2 --network podunit -P -p 127.0.0.1:18098:8080 localhost/exposed:latest true >/dev/null; P port exp2 | grep '^8080/')"
+check "without -P, EXPOSE publishes nothing" "" \
+  "$(P create --name exp3 --network podunit localhost/exposed:latest true >/dev/null; P port exp3)"
+P rm exp2 exp3 >/dev/null
+
 # --- static address, MAC, internal networks ---
 P run -d --name st --network lab --ip 10.90.0.77 --mac-address 02:11:22:33:44:55 $IMG sleep 60 >/dev/null
 check "--ip" "10.90.0.77" "$(ctr_ip st)"
@@ -184,6 +201,45 @@ check "internal: no default route" "" "$(P exec in1 ip route | grep default)"
 check "internal: the bridge is in the internal set" "1" "$(nft list set inet podunit internal | grep -c br-int)"
 check "--opt mtu" "1400" "$(P exec in1 cat /sys/class/net/eth0/mtu)"
 P rm -f -t 0 in1 >/dev/null
+
+# --- isolation: between networks, and --internal ones ---
+P run -d --name iso-lab --network lab $IMG sh -c "$WEB" iso-lab >/dev/null
+P run -d --name iso-int --network intern $IMG sh -c "$WEB" iso-int >/dev/null
+LAB_IP=$(ctr_ip iso-lab) INT_IP=$(ctr_ip iso-int)
+check "a container reaches another on its network" "hello-iso-lab" "$(cget_up lab "http://$LAB_IP:8080/index.html")"
+check "an internal one reaches another on its network" "hello-iso-int" "$(cget_up intern "http://$INT_IP:8080/index.html")"
+check "a container on another network does not reach it" "failed" "$(cget podunit "http://$LAB_IP:8080/index.html")"
+check "nor does one on the internal network" "failed" "$(cget intern "http://$LAB_IP:8080/index.html")"
+check "nothing reaches into the internal network from another" "failed" "$(cget lab "http://$INT_IP:8080/index.html")"
+check "the forward chain drops both directions of internal bridges" "2" \
+  "$(nft list chain inet podunit forward | grep -cE '(iifname|oifname) @internal drop')"
+
+# --- network connect / disconnect ---
+P run -d --name cli --network podunit -p 127.0.0.1:18096:8080 $IMG sh -c "$WEB" cli >/dev/null
+check "before connect: lab is not reachable" "failed" \
+  "$(P exec cli sh -c "timeout 3 wget -O- http://$LAB_IP:8080/index.html 2>/dev/null || echo failed")"
+check "connect prints nothing" "" "$(P network connect lab cli)"
+check_match "the running container has eth1 on lab" "inet 10\.90\.0\.[0-9]+/24" "$(P exec cli ip -4 -o addr show eth1)"
+check "and reaches the server on lab" "hello-iso-lab" \
+  "$(P exec cli sh -c "timeout 5 wget -O- http://$LAB_IP:8080/index.html 2>/dev/null || echo failed")"
+check "connecting twice fails with 125" "125" "$(status P network connect lab cli)"
+check "an unknown network fails with 125" "125" "$(status P network connect nope cli)"
+check "the lease is recorded" "1" "$(grep -c '^\[network lab\]' "$T/run/networks/attach/$(P inspect --format '{{.Id}}' cli)")"
+P network disconnect podunit cli
+check "disconnecting the first network: eth0 is gone" "eth1 lo" "$(P exec cli ls /sys/class/net | tr '\n' ' ' | sed 's/ $//')"
+check "its published port follows to lab" "hello-cli" "$(get http://127.0.0.1:18096/index.html)"
+P network disconnect lab cli
+check "after the last disconnect only lo is left" "lo" "$(P exec cli ls /sys/class/net | tr '\n' ' ' | sed 's/ $//')"
+check "and the port is closed" "failed" "$(get http://127.0.0.1:18096/index.html)"
+check "disconnecting a network it is not on fails with 125" "125" "$(status P network disconnect lab cli)"
+P rm -f -t 0 cli iso-lab iso-int >/dev/null
+P create --name later --network podunit $IMG sleep 60 >/dev/null
+check "--ip for a stopped container is refused (125)" "125" "$(status P network connect --ip 10.90.0.88 lab later)"
+P network connect lab later
+P start later >/dev/null
+check_match "a stopped container gets the network at its start" "inet 10\.90\.0\.[0-9]+/24" \
+  "$(P exec later ip -4 -o addr show eth1)"
+P rm -f -t 0 later >/dev/null
 
 # --- names on a named network (aardvark-dns) ---
 if [ -x /usr/lib/podman/aardvark-dns ] || [ -x /usr/libexec/podman/aardvark-dns ]; then
