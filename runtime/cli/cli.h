@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include "container/container.h"
 #include "container/launch.h"
 
 /* podman's exit statuses for its own failures. */
@@ -121,11 +122,20 @@ gboolean cli_options_parse (int *argc, char ***argv, const GOptionEntry *entries
                             GError **error);
 
 /* The containers a verb acts on (cli/containers.c): the operands, the ids
- * in @cidfiles and, with @all, every container, as names or ids to resolve.
+ * in @cidfiles, with @latest the one created last and with @all, every
+ * container, as names or ids to resolve.
  * An unreadable cid file is an error (printed, *status = 125) unless
  * @ignore; the ones read are added to @read_cidfiles (may be NULL). NULL
  * (printed) when nothing was named at all. */
 GPtrArray *cli_container_args (CliGlobal *g, int argc, char **argv, char **cidfiles, gboolean all,
-                               gboolean ignore, GPtrArray *read_cidfiles, int *status);
+                               gboolean latest, gboolean ignore, GPtrArray *read_cidfiles,
+                               int *status);
+
+/* podman's container filters (ps, start): name=, id=, status=, label=,
+ * exited=, restart-policy=. _check refuses an unknown key or policy in
+ * podman's words; _matches: any filter of a key may match, every key must. */
+gboolean cli_container_filters_check (char **filters, GError **error);
+gboolean cli_container_matches (char **filters, const ContainerConfig *c,
+                                const ContainerState *st);
 
 extern CliLogLevel cli_log_level;

@@ -129,6 +129,8 @@ cli_image_inspect (CliGlobal *g, int argc, char **argv)
     return cli_fail (error);
 
   g_autoptr (JsonArray) out = json_array_new ();
+  /* podman prints what it found, then an error for each name it did not. */
+  g_autoptr (GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
   int rc = 0;
   for (int i = 1; i < argc; i++)
     {
@@ -137,7 +139,7 @@ cli_image_inspect (CliGlobal *g, int argc, char **argv)
       if (img == NULL && generic && g_error_matches (local, STORE_ERROR, STORE_ERROR_NOT_FOUND))
         {
           /* `podunit inspect NAME`: neither a container nor an image */
-          cli_error ("no such object: \"%s\"", argv[i]);
+          g_ptr_array_add (missing, g_strdup_printf ("no such object: \"%s\"", argv[i]));
           rc = EXIT_PODUNIT;
           continue;
         }
@@ -151,7 +153,8 @@ cli_image_inspect (CliGlobal *g, int argc, char **argv)
               g_set_error (&local, STORE_ERROR, STORE_ERROR_NOT_FOUND, "no such object: \"%s\"",
                            argv[i]);
             }
-          rc = cli_fail (local);
+          g_ptr_array_add (missing, g_strdup (local->message));
+          rc = EXIT_PODUNIT;
           continue;
         }
       JsonObject *o = inspect_image (img);
@@ -169,5 +172,8 @@ cli_image_inspect (CliGlobal *g, int argc, char **argv)
       g_autoptr (JsonNode) root = json_node_init_array (json_node_alloc (), out);
       cli_print_json (root);
     }
+  fflush (stdout);
+  for (guint i = 0; i < missing->len; i++)
+    cli_error ("%s", (char *) missing->pdata[i]);
   return rc;
 }

@@ -99,7 +99,7 @@ inspect_json (CliGlobal *g, Store *store, ContainerConfig *c, const ContainerSta
     g_autoptr (StoreImage) img
         = store && c->image_id ? store_lookup_image (store, c->image_id, NULL) : NULL;
     const char *name = img ? cli_image_name_for_ref (img, c->image) : NULL;
-    add_str (b, "Image", c->image_id);
+    add_str (b, "Image", c->image_id ? c->image_id : "");
     add_str (b, "ImageDigest", img ? store_image_get_digest (img) : "");
     add_str (b, "ImageName", name ? name : c->image);
   }
@@ -138,12 +138,10 @@ inspect_json (CliGlobal *g, Store *store, ContainerConfig *c, const ContainerSta
       }
   }
   json_builder_end_object (b);
-  add_str (b, "Image", c->image_id ? c->image_id : "");
-  add_str (b, "ImageName", c->image);
   add_str (b, "Rootfs", c->image_id ? "" : c->image);
   add_str (b, "Name", c->name);
   json_builder_set_member_name (b, "RestartCount");
-  json_builder_add_int_value (b, 0);
+  json_builder_add_int_value (b, container_restart_count (g->runroot, c->id));
   add_str (b, "Driver", "overlay");
   {
     g_autofree char *h = g_build_filename (rdir, "hosts", NULL);
@@ -190,6 +188,12 @@ inspect_json (CliGlobal *g, Store *store, ContainerConfig *c, const ContainerSta
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "AutoRemove");
   json_builder_add_boolean_value (b, c->auto_remove);
+  json_builder_set_member_name (b, "RestartPolicy");
+  json_builder_begin_object (b);
+  add_str (b, "Name", c->restart_policy ? c->restart_policy : "");
+  json_builder_set_member_name (b, "MaximumRetryCount");
+  json_builder_add_int_value (b, c->restart_retries);
+  json_builder_end_object (b);
   json_builder_set_member_name (b, "ReadonlyRootfs");
   json_builder_add_boolean_value (b, c->read_only);
   json_builder_set_member_name (b, "Init");
@@ -240,6 +244,8 @@ cli_inspect (CliGlobal *g, int argc, char **argv)
   g_autoptr (JsonArray) out = json_array_new ();
   char **orig = g_memdup2 (argv, sizeof (char *) * (argc + 1));
   int orig_argc = argc, status = 0;
+  /* podman prints what it found, then an error for each name it did not. */
+  g_autoptr (GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
 
   if (!cli_parse_options (&argc, &argv, entries, "NAME...", FALSE))
     return EXIT_PODUNIT;
@@ -248,6 +254,8 @@ cli_inspect (CliGlobal *g, int argc, char **argv)
       cli_error ("inspect: requires at least 1 arg");
       return EXIT_PODUNIT;
     }
+  if (!type && g_str_equal (argv[0], "container inspect"))
+    type = g_strdup ("container");
   if (g_strcmp0 (type, "image") == 0 || (!type && !container_resolve (g->root, argv[1], NULL)))
     {
       if (cli_image_inspect && g_strcmp0 (type, "container") != 0)
@@ -263,7 +271,10 @@ cli_inspect (CliGlobal *g, int argc, char **argv)
       ContainerState st;
       if (!c || !container_state_load (g->runroot, id, &st, &error))
         {
-          cli_error ("%s", error->message);
+          if (!id && g_error_matches (error, CONTAINER_ERROR, CONTAINER_ERROR_NOT_FOUND))
+            g_ptr_array_add (missing, g_strdup_printf ("no such container \"%s\"", argv[i]));
+          else
+            g_ptr_array_add (missing, g_strdup (error->message));
           g_clear_error (&error);
           status = EXIT_PODUNIT;
           continue;
@@ -284,6 +295,9 @@ cli_inspect (CliGlobal *g, int argc, char **argv)
       json_node_set_array (root, out);
       cli_print_json (root);
     }
+  fflush (stdout);
+  for (guint i = 0; i < missing->len; i++)
+    cli_error ("%s", (char *) missing->pdata[i]);
   g_free (orig);
   return status;
 }

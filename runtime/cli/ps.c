@@ -47,55 +47,6 @@ status_text (const ContainerState *st, gint64 created, gint64 now)
     }
 }
 
-/* podman's id= and name= filters: a regular expression (ids: hex only is a
- * case-insensitive prefix). */
-static gboolean
-regex_match (const char *pattern, const char *s, gboolean id)
-{
-  if (id && pattern[strspn (pattern, "0123456789abcdefABCDEF")] == '\0')
-    return g_ascii_strncasecmp (s, pattern, strlen (pattern)) == 0;
-  g_autoptr (GRegex) re = g_regex_new (pattern, id ? G_REGEX_CASELESS : 0, 0, NULL);
-  return re && g_regex_match (re, s, 0, NULL);
-}
-
-/* Filters with the same key: any may match; different keys: all must. */
-static gboolean
-matches_filters (char **filters, ContainerConfig *c, const ContainerState *st)
-{
-  static const char *const keys[] = { "name", "id", "status", "label", "exited", NULL };
-  for (const char *const *k = keys; *k; k++)
-    {
-      gboolean seen = FALSE, any = FALSE;
-      for (char **f = filters; f && *f; f++)
-        {
-          const char *eq = strchr (*f, '=');
-          if (!eq || strlen (*k) != (gsize) (eq - *f) || strncmp (*f, *k, eq - *f) != 0)
-            continue;
-          const char *v = eq + 1;
-          const char *state = container_status_to_string (st->status);
-          gboolean m = FALSE;
-          seen = TRUE;
-          if (g_str_equal (*k, "name"))
-            m = regex_match (v, c->name, FALSE);
-          else if (g_str_equal (*k, "id"))
-            m = regex_match (v, c->id, TRUE);
-          else if (g_str_equal (*k, "status"))
-            m = g_str_equal (state, v)
-                || (g_str_equal (v, "stopped") && st->status == CONTAINER_EXITED);
-          else if (g_str_equal (*k, "exited"))
-            m = st->status == CONTAINER_EXITED && st->exit_code == atoi (v);
-          else
-            for (char **l = c->labels; l && *l && !m; l++)
-              m = strchr (v, '=') ? g_str_equal (*l, v)
-                                  : g_str_has_prefix (*l, v) && (*l)[strlen (v)] == '=';
-          any = any || m;
-        }
-      if (seen && !any)
-        return FALSE;
-    }
-  return TRUE;
-}
-
 typedef struct
 {
   ContainerConfig *c;
@@ -299,7 +250,7 @@ cli_ps (CliGlobal *g, int argc, char **argv)
       "command, created, id, image, names, runningfor, status", NULL },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Go template", NULL },
     { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters,
-      "name=, id=, status=, label=, exited=", NULL },
+      "name=, id=, status=, label=, exited=, restart-policy=", NULL },
     { NULL },
   };
   g_autoptr (GPtrArray) ids = NULL;
@@ -314,19 +265,12 @@ cli_ps (CliGlobal *g, int argc, char **argv)
 
   if (!cli_parse_options (&argc, &argv, entries, "", FALSE))
     return EXIT_PODUNIT;
+  if (!cli_container_filters_check (filters, &error))
+    return cli_fail (error);
   for (char **f = filters; f && *f; f++)
-    {
-      if (!g_str_has_prefix (*f, "name=") && !g_str_has_prefix (*f, "id=")
-          && !g_str_has_prefix (*f, "status=") && !g_str_has_prefix (*f, "label=")
-          && !g_str_has_prefix (*f, "exited="))
-        {
-          cli_error ("--filter %s is not supported by podunit yet", *f);
-          return EXIT_PODUNIT;
-        }
-      /* podman: a status or exited filter looks at all containers */
-      if (g_str_has_prefix (*f, "status=") || g_str_has_prefix (*f, "exited="))
-        all = TRUE;
-    }
+    /* podman: a status or exited filter looks at all containers */
+    if (g_str_has_prefix (*f, "status=") || g_str_has_prefix (*f, "exited="))
+      all = TRUE;
   if (sort && !g_strv_contains (sort_keys, sort))
     {
       cli_error ("invalid option for --sort, options are: command, created, id, image, names, "
@@ -347,7 +291,7 @@ cli_ps (CliGlobal *g, int argc, char **argv)
       if (!all && !latest && last < 0 && st.status != CONTAINER_RUNNING
           && st.status != CONTAINER_STOPPING)
         continue;
-      if (!matches_filters (filters, c, &st))
+      if (!cli_container_matches (filters, c, &st))
         continue;
       PsEntry *e = g_new0 (PsEntry, 1);
       e->status = status_text (&st, c->created, now);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* podunit rm [-f] [-v] [-i] [-a] [-t SECONDS] [--cidfile FILE] NAME...
+/* podunit rm [-f] [-v] [-i] [-a] [-l] [-t SECONDS] [--cidfile FILE] NAME...
  * Quadlet's ExecStop/ExecStopPost run `rm -v -f -i --cidfile=...`: a
  * missing container or cid file is then success, silently. */
 #include "cli/cli.h"
@@ -15,7 +15,7 @@
 int
 cli_rm (CliGlobal *g, int argc, char **argv)
 {
-  gboolean force = FALSE, volumes = FALSE, ignore = FALSE, all = FALSE;
+  gboolean force = FALSE, volumes = FALSE, ignore = FALSE, all = FALSE, latest = FALSE;
   gint timeout = -1;
   g_auto (GStrv) cidfiles = NULL;
   int status = 0;
@@ -24,6 +24,7 @@ cli_rm (CliGlobal *g, int argc, char **argv)
     { "volumes", 'v', 0, G_OPTION_ARG_NONE, &volumes, "Remove anonymous volumes", NULL },
     { "ignore", 'i', 0, G_OPTION_ARG_NONE, &ignore, "Ignore missing containers", NULL },
     { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Remove all containers", NULL },
+    { "latest", 'l', 0, G_OPTION_ARG_NONE, &latest, "Remove the container created last", NULL },
     { "time", 't', 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait before SIGKILL", NULL },
     { "cidfile", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cidfiles, "Read the ID from the file", NULL },
     { NULL },
@@ -35,7 +36,7 @@ cli_rm (CliGlobal *g, int argc, char **argv)
     return EXIT_PODUNIT;
   ignore = ignore || force; /* podman: --force ignores missing containers */
   cli_sweep (g);
-  names = cli_container_args (g, argc, argv, cidfiles, all, ignore, remove_files, &status);
+  names = cli_container_args (g, argc, argv, cidfiles, all, latest, ignore, remove_files, &status);
   if (!names)
     return EXIT_PODUNIT;
   for (guint i = 0; i < names->len; i++)

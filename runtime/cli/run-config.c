@@ -75,6 +75,7 @@ run_config_command (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
   c->argv = strv_from_array (g_steal_pointer (&args));
 
   c->workdir = g_strdup (o->workdir ? o->workdir : img ? img->working_dir : NULL);
+  c->workdir_must_exist = o->workdir != NULL;
   if (c->workdir && *c->workdir && c->workdir[0] != '/')
     return bad (error, "-w %s: the working directory must be an absolute path", c->workdir);
   c->init = o->init;
@@ -112,6 +113,24 @@ env_set (Env *env, const char *kv)
     }
   g_ptr_array_add (env->list, g_strdup (kv));
   g_hash_table_insert (env->index, g_steal_pointer (&key), GUINT_TO_POINTER (env->list->len));
+}
+
+static void
+env_unset (Env *env, const char *key)
+{
+  guint pos = GPOINTER_TO_UINT (g_hash_table_lookup (env->index, key));
+  if (pos == 0)
+    return;
+  g_ptr_array_remove_index (env->list, pos - 1); /* frees the entry */
+  /* the positions after it moved down by one */
+  g_hash_table_remove_all (env->index);
+  for (guint i = 0; i < env->list->len; i++)
+    {
+      const char *kv = env->list->pdata[i];
+      const char *eq = strchr (kv, '=');
+      g_hash_table_insert (env->index, eq ? g_strndup (kv, eq - kv) : g_strdup (kv),
+                           GUINT_TO_POINTER (i + 1));
+    }
 }
 
 /* "-e FOO" takes FOO from the caller's environment; "-e FOO*" every
@@ -166,12 +185,19 @@ run_config_env (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GErro
   if (in->img && in->img->env && g_strv_length (in->img->env) > ENV_MAX)
     return bad (error, "the image's environment has %u variables, more than %d",
                 g_strv_length (in->img->env), ENV_MAX);
-  env_set (env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-  env_set (env, "container=podman");
-  if (o->tty)
-    env_set (env, "TERM=xterm");
-  for (char **e = in->img ? in->img->env : NULL; e && *e; e++)
-    env_set (env, *e);
+  /* --unsetenv-all: only what -e, --env-file and --env-host give */
+  if (!o->unsetenv_all)
+    {
+      env_set (env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+      env_set (env, "container=podman");
+      if (o->tty)
+        env_set (env, "TERM=xterm");
+      for (char **e = in->img ? in->img->env : NULL; e && *e; e++)
+        env_set (env, *e);
+      /* --unsetenv KEY: not from podman's defaults nor the image */
+      for (char **u = o->unsetenv; u && *u; u++)
+        env_unset (env, *u);
+    }
   for (const char *const *p = proxies; o->http_proxy && *p; p++)
     if (g_environ_getenv (in->env, *p))
       {
@@ -326,6 +352,26 @@ run_config_stop (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GErr
         return bad (error, "--stop-timeout %s: expected seconds", o->stop_timeout);
     }
   c->auto_remove = o->rm;
+  if (o->restart && *o->restart)
+    {
+      const char *colon = strchr (o->restart, ':');
+      g_autofree char *name = g_strndup (o->restart, colon ? (gsize) (colon - o->restart)
+                                                           : strlen (o->restart));
+      static const char *const policies[] = { "no", "always", "on-failure", "unless-stopped", NULL };
+      char *end = NULL;
+      if (!g_strv_contains (policies, name))
+        return bad (error, "--restart %s: invalid restart policy (no, always, on-failure[:N], "
+                           "unless-stopped)", o->restart);
+      if (colon && (!g_str_equal (name, "on-failure")
+                    || (c->restart_retries = g_ascii_strtoll (colon + 1, &end, 10)) < 0 || *end
+                    || end == colon + 1))
+        return bad (error, "--restart %s: only on-failure takes a number of retries, and it "
+                           "must be 0 or more", o->restart);
+      if (c->auto_remove && !g_str_equal (name, "no"))
+        return bad (error, "the --rm option conflicts with --restart, when the restartPolicy is "
+                           "not \"\" and \"no\"");
+      c->restart_policy = g_steal_pointer (&name);
+    }
   return TRUE;
 }
 
@@ -374,6 +420,8 @@ run_config_resources (const RunOpts *o, const RunInputs *in, ContainerConfig *c,
       g_prefix_error (error, "--memory: ");
       return FALSE;
     }
+  if (c->memory == 0) /* podman: --memory 0 is no limit */
+    c->memory = -1;
   if (o->cpus && !cgroup_parse_cpus (o->cpus, &c->cpu_quota, error))
     {
       g_prefix_error (error, "--cpus: ");

@@ -24,7 +24,9 @@ typedef struct {
   gboolean publish_all;
   char **env, **env_file, **volume, **mount, **tmpfs, **group_add, **cap_add, **cap_drop;
   char **security_opt, **label, **annotation, **ulimit, **sysctl, **device, **dns;
-  char **dns_search, **dns_option, **add_host, **uidmap, **gidmap, **log_opt;
+  char **dns_search, **dns_option, **add_host, **uidmap, **gidmap, **log_opt, **unsetenv;
+  char *kernel_memory, *detach_keys, *restart;
+  gboolean unsetenv_all, quiet;
   gboolean detach, interactive, tty, rootfs;
   gboolean rm, replace, env_host, read_only, read_only_tmpfs, init, no_hosts, http_proxy;
   HealthFlags health; /* --health-* (health.h) */

@@ -132,7 +132,12 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     INT ("health-startup-success", health.startup_success, "Startup passes needed"),
     STR ("health-startup-timeout", 0, health.startup_timeout, "Longest a startup check may run"),
     BOOL ("no-healthcheck", health.no_healthcheck, "Disable health checks"),
-    UNSUP ("privileged"), UNSUP ("pod"), UNSUP ("secret"), UNSUP ("restart"),
+    STRV ("unsetenv", 0, unsetenv, "Unset a default or image environment variable"),
+    BOOL ("unsetenv-all", unsetenv_all, "Unset every default and image environment variable"),
+    STR ("kernel-memory", 0, kernel_memory, "Ignored, as podman (a warning)"),
+    STR ("detach-keys", 0, detach_keys, "Only \"\": podunit has no detach sequence"),
+    STR ("restart", 0, restart, "no, always, on-failure[:N] or unless-stopped"),
+    UNSUP ("privileged"), UNSUP ("pod"), UNSUP ("secret"),
     UNSUP ("cgroup-parent"), UNSUP ("ipc"), UNSUP ("pid"), UNSUP ("uts"),
     UNSUP ("attach"), UNSUP ("memory-swap"), UNSUP ("cpu-shares"),
     { NULL },
@@ -148,6 +153,13 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
                    (*argv)[0]);
       return FALSE;
     }
+  if (o->detach_keys && *o->detach_keys)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "--detach-keys %s: podunit has no detach key sequence (only \"\" is accepted)",
+                   o->detach_keys);
+      return FALSE;
+    }
   return check_pull (o, error);
 }
 
@@ -158,12 +170,13 @@ run_opts_clear (RunOpts *o)
                     &o->stop_signal, &o->shm_size, &o->network, &o->pull, &o->tz,
                     &o->pids_limit, &o->memory, &o->cpus, &o->cgroups, &o->sdnotify,
                     &o->log_driver, &o->userns, &o->subuidname, &o->subgidname, &o->stop_timeout, &o->retry,
-                    &o->retry_delay, &o->ip, &o->mac };
+                    &o->retry_delay, &o->ip, &o->mac, &o->kernel_memory, &o->detach_keys,
+                    &o->restart };
   char ***vecs[] = { &o->env, &o->env_file, &o->volume, &o->mount, &o->tmpfs, &o->group_add,
                      &o->cap_add, &o->cap_drop, &o->security_opt, &o->label, &o->annotation,
                      &o->ulimit, &o->sysctl, &o->device, &o->dns, &o->dns_search,
                      &o->dns_option, &o->add_host, &o->uidmap, &o->gidmap, &o->log_opt,
-                     &o->publish, &o->expose, &o->network_alias };
+                     &o->publish, &o->expose, &o->network_alias, &o->unsetenv };
   for (gsize i = 0; i < G_N_ELEMENTS (strs); i++)
     g_clear_pointer (strs[i], g_free);
   health_flags_clear (&o->health);

@@ -59,8 +59,11 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
       cli_error ("%s", error->message);
       return NULL;
     }
+  if (o->kernel_memory)
+    cli_warn ("The --kernel-memory flag is no longer supported. This flag is a noop.");
   c->id = container_new_id ();
-  c->name = g_strdup (o->name);
+  /* Docker's names begin with '/': podman takes "/NAME" as NAME. */
+  c->name = g_strdup (o->name && o->name[0] == '/' ? o->name + 1 : o->name);
   c->created = g_get_real_time () / G_USEC_PER_SEC;
   if (o->rootfs)
     {

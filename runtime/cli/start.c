@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* podunit start [-a] NAME...: starts created or exited containers under
+/* podunit start [-a] [--all] [--filter K=V] NAME...: starts created or exited containers under
  * their supervisor (or attached with -a). */
 #include "cli/cli.h"
 
@@ -12,11 +12,15 @@ int
 cli_start (CliGlobal *g, int argc, char **argv)
 {
   gboolean attach = FALSE, interactive = FALSE, all = FALSE;
+  g_auto (GStrv) filters = NULL;
+  g_autoptr (GError) ferror = NULL;
   int status = 0;
   const GOptionEntry entries[] = {
     { "attach", 'a', 0, G_OPTION_ARG_NONE, &attach, "Attach to the container's output", NULL },
     { "interactive", 'i', 0, G_OPTION_ARG_NONE, &interactive, "Keep stdin open", NULL },
     { "all", 0, 0, G_OPTION_ARG_NONE, &all, "Start every container that is not running", NULL },
+    { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters,
+      "Only the containers that match (ps's filters)", NULL },
     { NULL },
   };
 
@@ -27,10 +31,15 @@ cli_start (CliGlobal *g, int argc, char **argv)
       cli_error ("either start all containers or the container(s) provided in the arguments");
       return EXIT_PODUNIT;
     }
+  if (!cli_container_filters_check (filters, &ferror))
+    return cli_fail (ferror);
+  /* --filter without names: the containers that match, as with --all */
+  if (filters && argc < 2)
+    all = TRUE;
   g_autoptr (GPtrArray) list = all ? container_list (g->root, NULL) : NULL;
   if (all)
     {
-      /* --all: every container not running, named by its full id */
+      /* --all: every container not running (that matches), named by its full id */
       g_ptr_array_add (list, NULL);
       argv = g_new0 (char *, list->len + 1);
       argv[0] = "start";
@@ -38,8 +47,10 @@ cli_start (CliGlobal *g, int argc, char **argv)
       for (guint i = 0; list->pdata[i]; i++)
         {
           ContainerState st;
-          if (container_state_load (g->runroot, list->pdata[i], &st, NULL)
-              && (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING))
+          g_autoptr (ContainerConfig) c = container_config_load (g->root, list->pdata[i], NULL);
+          if (!c || !container_state_load (g->runroot, list->pdata[i], &st, NULL)
+              || st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING
+              || !cli_container_matches (filters, c, &st))
             continue;
           argv[argc++] = list->pdata[i];
         }
@@ -62,13 +73,15 @@ cli_start (CliGlobal *g, int argc, char **argv)
       g_autofree char *id = container_resolve (g->root, argv[i], &error);
       g_autoptr (ContainerConfig) c = id ? container_config_load (g->root, id, &error) : NULL;
       ContainerState st;
-      if (!c)
+      if (!c || !container_state_load (g->runroot, id, &st, &error))
         {
           cli_error ("%s", error->message);
           status = EXIT_PODUNIT;
           continue;
         }
-      if (container_state_load (g->runroot, id, &st, NULL) && st.status == CONTAINER_RUNNING)
+      if (!cli_container_matches (filters, c, &st))
+        continue;
+      if (st.status == CONTAINER_RUNNING)
         {
           printf ("%s\n", argv[i]); /* podman: starting a running container is a no-op */
           continue;
@@ -81,6 +94,13 @@ cli_start (CliGlobal *g, int argc, char **argv)
         }
       if (!launch_detached (&g->launch, c, &error))
         {
+          /* Started meanwhile (its --restart, another start): running, as asked */
+          if (container_state_load (g->runroot, id, &st, NULL)
+              && (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING))
+            {
+              printf ("%s\n", argv[i]);
+              continue;
+            }
           status = cli_launch_fail (error);
           g_clear_error (&error);
           continue;

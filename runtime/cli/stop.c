@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* podunit stop [-t SECONDS] [-i] [--all] [--cidfile FILE] NAME...: the stop
+/* podunit stop [-t SECONDS] [-i] [--all] [-l] [--cidfile FILE] NAME...: the stop
  * signal, then SIGKILL after the timeout. */
 #include "cli/cli.h"
 
@@ -13,12 +13,14 @@ int
 cli_stop (CliGlobal *g, int argc, char **argv)
 {
   gint timeout = -1;
-  gboolean all = FALSE, ignore = FALSE;
+  gboolean all = FALSE, ignore = FALSE, latest = FALSE;
   g_auto (GStrv) cidfiles = NULL;
   int status = 0;
   const GOptionEntry entries[] = {
     { "time", 't', 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait before SIGKILL", NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "Alias of --time", NULL },
     { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Stop all running containers", NULL },
+    { "latest", 'l', 0, G_OPTION_ARG_NONE, &latest, "Stop the container created last", NULL },
     { "ignore", 'i', 0, G_OPTION_ARG_NONE, &ignore, "Ignore missing containers", NULL },
     { "cidfile", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cidfiles, "Read the ID from the file", NULL },
     { NULL },
@@ -27,7 +29,7 @@ cli_stop (CliGlobal *g, int argc, char **argv)
 
   if (!cli_parse_options (&argc, &argv, entries, "CONTAINER...", FALSE))
     return EXIT_PODUNIT;
-  names = cli_container_args (g, argc, argv, cidfiles, all, ignore, NULL, &status);
+  names = cli_container_args (g, argc, argv, cidfiles, all, latest, ignore, NULL, &status);
   if (!names)
     return EXIT_PODUNIT;
   for (guint i = 0; i < names->len; i++)

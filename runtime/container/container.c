@@ -24,6 +24,7 @@
 #include <json-glib/json-glib.h>
 
 #include "container/state-json.h"
+#include "supervisor/supervisor.h"
 #include "fdio.h"
 
 G_DEFINE_QUARK (container-error-quark, container_error)
@@ -42,6 +43,7 @@ static const struct {
 #define L(k, f) { k, F_INT64, offsetof (ContainerConfig, f) }
   S ("Id", id), S ("Name", name), S ("Image", image), S ("ImageId", image_id),
   L ("Created", created), V ("Args", argv), V ("Env", env), S ("WorkingDir", workdir),
+  B ("WorkingDirMustExist", workdir_must_exist),
   S ("User", user), V ("GroupAdd", group_add), S ("Hostname", hostname), V ("Mounts", mounts),
   B ("ReadOnly", read_only), B ("ReadOnlyTmpfs", read_only_tmpfs), V ("CapAdd", cap_add),
   V ("CapDrop", cap_drop), B ("NoNewPrivileges", no_new_privs), S ("Seccomp", seccomp_profile),
@@ -49,7 +51,8 @@ static const struct {
   I ("StopSignal", stop_signal), L ("StopTimeout", stop_timeout), V ("Ulimits", ulimits),
   V ("Sysctls", sysctls), L ("ShmSize", shm_size), S ("Network", network), B ("Init", init),
   V ("Ports", ports), S ("StaticIP", ip), S ("StaticMac", mac), V ("NetworkAliases", network_aliases),
-  B ("AutoRemove", auto_remove), S ("Timezone", tz), V ("Devices", devices), V ("Dns", dns),
+  B ("AutoRemove", auto_remove), S ("RestartPolicy", restart_policy),
+  L ("RestartRetries", restart_retries), S ("Timezone", tz), V ("Devices", devices), V ("Dns", dns),
   V ("DnsSearch", dns_search), V ("DnsOption", dns_option), V ("AddHost", add_host),
   S ("UserNS", userns), V ("UidMap", uidmap), V ("GidMap", gidmap),
   S ("SubUidName", subuidname), S ("SubGidName", subgidname), S ("LogDriver", log_driver),
@@ -297,8 +300,9 @@ container_list (const char *root, GError **error)
       struct stat st;
       if (strlen (e) != 64 || stat (cfg, &st) < 0)
         continue;
+      gint64 ns = (gint64) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
       g_ptr_array_add (ids, g_strdup (e));
-      g_array_append_val (created, st.st_mtim.tv_sec);
+      g_array_append_val (created, ns); /* ns: two made within a second keep their order */
     }
   /* Oldest first by config mtime (insertion sort: lists are short). */
   for (guint i = 1; i < ids->len; i++)
@@ -330,7 +334,12 @@ container_resolve (const char *root, const char *name_or_id, GError **error)
 {
   g_autoptr (GPtrArray) ids = container_list (root, NULL);
   const char *match = NULL;
-  gsize len = strlen (name_or_id);
+  gsize len;
+
+  /* Docker's "/NAME" (names never begin with '/') */
+  if (name_or_id[0] == '/')
+    name_or_id++;
+  len = strlen (name_or_id);
   gboolean ambiguous = FALSE;
 
   for (guint i = 0; i < ids->len; i++)
@@ -368,12 +377,24 @@ container_lock (const char *runroot, const char *id, GError **error)
 {
   g_autofree char *dir = container_run_dir (runroot, id);
   g_autofree char *path = g_build_filename (dir, "lock", NULL);
-  if (g_mkdir_with_parents (dir, 0700) < 0)
+  for (;;)
     {
-      errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "creating %s", dir);
-      return -1;
+      autofd int fd = -1;
+      struct stat held, now;
+      if (g_mkdir_with_parents (dir, 0700) < 0)
+        {
+          errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "creating %s", dir);
+          return -1;
+        }
+      fd = lock_file (path, error);
+      if (fd < 0)
+        return -1;
+      /* A `rm` that held it may have removed the run dir meanwhile: the
+       * lock is only ours if it is still the file at its path. */
+      if (fstat (fd, &held) == 0 && stat (path, &now) == 0 && held.st_ino == now.st_ino
+          && held.st_dev == now.st_dev)
+        return fd_steal (&fd);
     }
-  return lock_file (path, error);
 }
 
 /* ROOT/containers holds independent trees: on ext2/3/4 the Orlov
@@ -567,6 +588,15 @@ container_state_load (const char *runroot, const char *id, ContainerState *st, G
     }
   if (!parse_state (text, st, error))
     return FALSE;
+  /* `stop` leaves a mark before it signals (launch_stop): until the exit
+   * is recorded the container is stopping, as podman shows it. */
+  if (st->status == CONTAINER_RUNNING)
+    {
+      g_autofree char *rdir = container_run_dir (runroot, id);
+      g_autofree char *mark = g_build_filename (rdir, CONTAINER_STOPPING_MARK, NULL);
+      if (access (mark, F_OK) == 0)
+        st->status = CONTAINER_STOPPING;
+    }
   /* A container whose pid 1 vanished without anyone recording it (killed
    * supervisor, crash): report it exited rather than running forever.
    * While another process supervises it, the exit is about to be recorded
@@ -613,6 +643,15 @@ container_state_save (const char *runroot, const char *id, const ContainerState 
   if (write_file_atomic (AT_FDCWD, path, text, strlen (text), 0644, WRITE_DURABLE) < 0)
     return errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "writing %s", path);
   return TRUE;
+}
+
+int
+container_restart_count (const char *runroot, const char *id)
+{
+  g_autofree char *rdir = container_run_dir (runroot, id);
+  g_autofree char *path = g_build_filename (rdir, SUPERVISOR_RESTARTS_FILE, NULL);
+  g_autofree char *text = NULL;
+  return g_file_get_contents (path, &text, NULL, NULL) ? atoi (text) : 0;
 }
 
 gboolean

@@ -39,6 +39,7 @@ typedef struct {
   char **argv;    /* entrypoint + command, resolved */
   char **env;     /* KEY=VALUE, resolved (image, --env-host, --env-file, -e) */
   char *workdir;
+  gboolean workdir_must_exist; /* given with -w: not created at start (podman) */
   char *user;     /* "uid[:gid]" or "name[:group]", resolved in the rootfs at start */
   char **group_add;
   char *hostname;
@@ -65,6 +66,8 @@ typedef struct {
   char **network_aliases;
   gboolean init;
   gboolean auto_remove;
+  char *restart_policy;  /* NULL/"" none, "no", "always", "on-failure", "unless-stopped" */
+  gint64 restart_retries; /* on-failure:N; 0 unlimited */
   char *tz;
   char **devices;  /* "/dev/fuse[:/dev/fuse[:rwm]]" */
   char **dns;
@@ -99,6 +102,10 @@ typedef enum {
   CONTAINER_STOPPING,
   CONTAINER_EXITED,
 } ContainerStatus;
+
+/* RUNROOT/containers/<id>/stopping: a stop was asked for (launch_stop);
+ * removed when the container starts again. */
+#define CONTAINER_STOPPING_MARK "stopping"
 
 typedef struct {
   ContainerStatus status;
@@ -153,6 +160,9 @@ gboolean container_state_load (const char *runroot, const char *id, ContainerSta
 gboolean container_pid_running (pid_t pid);
 gboolean container_state_save (const char *runroot, const char *id, const ContainerState *st,
                                GError **error);
+
+/* How often the supervisor started it again (--restart, supervisor.h). */
+int container_restart_count (const char *runroot, const char *id);
 
 /* Removes the container's dirs (ROOT and RUNROOT). It must not be running. */
 gboolean container_remove_files (const char *root, const char *runroot, const char *id,

@@ -29,6 +29,7 @@
 #include "net/attach.h"
 #include "net/pasta.h"
 #include "supervisor/supervisor.h"
+#include "image/store-fs.h"
 
 static gboolean
 set_err (GError **error, int code, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
@@ -131,10 +132,12 @@ write_etc_files (ContainerConfig *c, const char *rundir, MountPlan *p,
   p->etc_hosts = g_build_filename (rundir, "hosts", NULL);
   p->etc_hostname = g_build_filename (rundir, "hostname", NULL);
   p->etc_resolv = g_build_filename (rundir, "resolv.conf", NULL);
+  p->containerenv = g_build_filename (rundir, "containerenv", NULL);
   /* Regenerated at every start; nothing needs them to survive a crash. */
   if (!write_run_file (p->etc_hosts, hosts->str, error)
       || !write_run_file (p->etc_hostname, hostname, error)
-      || !write_run_file (p->etc_resolv, resolv->str, error))
+      || !write_run_file (p->etc_resolv, resolv->str, error)
+      || !write_run_file (p->containerenv, "", error))
     {
       (*error)->code = 125;
       (*error)->domain = SPAWN_ERROR;
@@ -363,6 +366,7 @@ prepare_rootfs (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **
   p->read_only = c->read_only;
   p->read_only_tmpfs = c->read_only_tmpfs;
   p->cwd = c->workdir && *c->workdir ? g_strdup (c->workdir) : NULL;
+  p->cwd_must_exist = c->workdir_must_exist;
   p->chown_uid = l->spec.uid;
   p->chown_gid = l->spec.gid;
   if (l->idmap_fd >= 0)
@@ -709,13 +713,31 @@ lock_for_start (const LaunchOptions *o, ContainerConfig *c, GError **error)
 {
   ContainerState st;
   autofd int lfd = container_lock (o->runroot, c->id, error);
-  if (lfd < 0 || !container_state_load (o->runroot, c->id, &st, error))
+  g_autofree char *cdir = container_dir (o->root, c->id);
+  if (lfd < 0)
+    return -1;
+  /* Removed while this start waited for the lock (a --restart racing a
+   * rm): nothing to start, and no run dir left behind. */
+  if (!g_file_test (cdir, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *rdir = container_run_dir (o->runroot, c->id);
+      fs_rm_rf (rdir, NULL);
+      set_err (error, 125, "no container with name or ID \"%s\" found: no such container", c->name);
+      return -1;
+    }
+  if (!container_state_load (o->runroot, c->id, &st, error))
     return -1;
   if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING)
     {
       set_err (error, 125, "container %s is already running", c->name);
       return -1;
     }
+  {
+    /* A stop asked for in an earlier run is over (see launch_stop). */
+    g_autofree char *rdir = container_run_dir (o->runroot, c->id);
+    g_autofree char *mark = g_build_filename (rdir, CONTAINER_STOPPING_MARK, NULL);
+    unlink (mark);
+  }
   return fd_steal (&lfd);
 }
 
@@ -923,6 +945,12 @@ exec_supervisor (const LaunchOptions *o, ContainerConfig *c, pid_t pid, gint64 s
     .health_us = health_config_load (hcfile, &hc, NULL) ? health_timer_interval (&hc) : 0,
     .notify_fd = notifier_proxy_fd (proxy),
     .cgroup = cgroup_container_path (cg),
+    .restart = g_strcmp0 (c->restart_policy, "always") == 0
+                       || g_strcmp0 (c->restart_policy, "unless-stopped") == 0
+                   ? SUPERVISOR_RESTART_ALWAYS
+               : g_strcmp0 (c->restart_policy, "on-failure") == 0 ? SUPERVISOR_RESTART_ON_FAILURE
+                                                                  : SUPERVISOR_RESTART_NO,
+    .restart_max = c->restart_retries,
   });
   if (argv)
     execv (sup, argv);
@@ -945,12 +973,8 @@ supervisor_child (const LaunchOptions *o, ContainerConfig *c, int report_fd)
   setsid ();
   {
     autofd int lfd = lock_for_start (o, c, &error);
-    g_autofree char *rdir = container_run_dir (o->runroot, c->id);
-    g_autofree char *mark = g_build_filename (rdir, "stopping", NULL);
     if (lfd < 0)
       goto fail;
-    /* A stop asked for in an earlier run is over (see launch_stop). */
-    unlink (mark);
     if (prepare (o, c, &l, &error) && (proxy = open_notify_proxy (c, &l, &error))
         && output_open (c, &l, &io, &error))
       {
@@ -1129,7 +1153,7 @@ launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GError **er
   {
     /* Tells the supervisor this exit was asked for (supervisor.c). */
     g_autofree char *rdir = container_run_dir (o->runroot, id);
-    g_autofree char *mark = g_build_filename (rdir, "stopping", NULL);
+    g_autofree char *mark = g_build_filename (rdir, CONTAINER_STOPPING_MARK, NULL);
     g_file_set_contents (mark, "", 0, NULL);
   }
   kill (st.pid, sig);
@@ -1195,6 +1219,7 @@ launch_remove (const LaunchOptions *o, const char *id, gboolean force, GError **
 {
   ContainerState st;
   autofd int lfd = -1;
+again:
   if (!container_state_load (o->runroot, id, &st, error))
     return FALSE;
   if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING)
@@ -1228,8 +1253,14 @@ launch_remove (const LaunchOptions *o, const char *id, gboolean force, GError **
   if (!net_detach (o->root, o->runroot, id, error))
     return FALSE;
   lfd = container_lock (o->runroot, id, error);
-  if (lfd < 0)
+  if (lfd < 0 || !container_state_load (o->runroot, id, &st, error))
     return FALSE;
+  /* Started again meanwhile (--restart): stop it first. */
+  if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING)
+    {
+      close (fd_steal (&lfd));
+      goto again;
+    }
   return container_remove_files (o->root, o->runroot, id, error);
 }
 

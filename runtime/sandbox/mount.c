@@ -66,6 +66,7 @@ mount_plan_free (MountPlan *p)
   g_free (p->etc_hostname);
   g_free (p->etc_resolv);
   g_free (p->localtime);
+  g_free (p->containerenv);
   g_strfreev (p->devices);
   g_strfreev (p->sysctls);
   g_free (p);
@@ -512,10 +513,35 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
   for (guint i = 0; p->mounts && i < p->mounts->len; i++)
     if (!setup_user_mount (rootfd, p, p->mounts->pdata[i], error))
       return FALSE;
+  /* podman's marker that this is a container: not on a /run the user
+   * bound from the host (it would land in the host's directory). */
+  if (p->containerenv)
+    {
+      gboolean run_bound = FALSE;
+      for (guint i = 0; p->mounts && i < p->mounts->len; i++)
+        {
+          const MountEntry *m = p->mounts->pdata[i];
+          run_bound = run_bound || (m->type == MOUNT_BIND && g_str_equal (m->destination, "/run"));
+        }
+      if (!run_bound
+          && !mount_in_root (rootfd, p->containerenv, "/run/.containerenv", NULL,
+                             MS_BIND | MS_RDONLY, NULL, TRUE, error))
+        return FALSE;
+    }
   for (char **d = p->devices; d && *d; d++)
     if (!setup_device (rootfd, *d, error))
       return FALSE;
-  if (p->cwd)
+  if (p->cwd && p->cwd_must_exist)
+    {
+      autofd int fd = openat2_in_root (rootfd, p->cwd, O_PATH | O_DIRECTORY);
+      if (fd < 0)
+        {
+          g_set_error (error, MOUNT_ERROR, MOUNT_ERROR_NO_WORKDIR,
+                       "workdir \"%s\" does not exist on container", p->cwd);
+          return FALSE;
+        }
+    }
+  else if (p->cwd)
     {
       autofd int fd = mount_open_in_root (rootfd, p->cwd, FALSE, error);
       if (fd < 0)

@@ -20,6 +20,7 @@ GQuark mount_error_quark (void);
 typedef enum {
   MOUNT_ERROR_INVALID, /* a bad -v/--mount/--tmpfs value (message names it) */
   MOUNT_ERROR_FAILED,  /* a mount syscall failed (message has path and errno) */
+  MOUNT_ERROR_NO_WORKDIR, /* cwd_must_exist and it does not (podman: 126) */
 } MountError;
 
 typedef enum { MOUNT_BIND, MOUNT_TMPFS } MountType;
@@ -49,11 +50,13 @@ typedef struct {
   char *upperdir;
   char *workdir;
   char *cwd;         /* the process's working dir, created when missing (podman does) */
+  gboolean cwd_must_exist; /* -w: not created (podman creates only the image's WORKDIR) */
   GPtrArray *mounts; /* MountEntry, in order */
   char **masked;     /* final list (defaults +mask -unmask) */
   char **readonly;
   char *etc_hosts, *etc_hostname, *etc_resolv; /* host files to bind; NULL to skip */
   char *localtime;                              /* --tz: zoneinfo file to bind; NULL */
+  char *containerenv; /* bound on /run/.containerenv unless a bind mount is /run; NULL */
   char **devices;                               /* "host[:ctr[:perm]]" */
   char **sysctls;                               /* "key=value" */
   gint64 shm_size;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Resource limits. podman asks for nofile 1048576 and nproc 4194304 by
+/* Resource limits. podman asks for nofile 1048576 and nproc 1048576 by
  * default; hosts without CAP_SYS_RESOURCE (like CI machines with a hard
  * nofile of 20000) cannot raise a hard limit, so every value is clamped to
  * what this process has instead of failing the start. */
@@ -63,7 +63,7 @@ rlimits_resolve (char **ulimits, GError **error)
 {
   g_autoptr (GArray) out = g_array_new (FALSE, FALSE, sizeof (SpawnRlimit));
   set_limit (out, RLIMIT_NOFILE, 1048576, 1048576);
-  set_limit (out, RLIMIT_NPROC, 4194304, 4194304);
+  set_limit (out, RLIMIT_NPROC, 1048576, 1048576);
   for (char **u = ulimits; u && *u; u++)
     {
       const char *eq = strchr (*u, '=');
@@ -80,9 +80,15 @@ rlimits_resolve (char **ulimits, GError **error)
           g_set_error (error, SPAWN_ERROR, 125, "--ulimit %s: expected TYPE=SOFT[:HARD]", *u);
           return NULL;
         }
-      if (soft != RLIM_INFINITY && (hard == RLIM_INFINITY ? FALSE : soft > hard))
+      if (hard != RLIM_INFINITY && (soft == RLIM_INFINITY || soft > hard))
         {
-          g_set_error (error, SPAWN_ERROR, 125, "--ulimit %s: soft limit above hard limit", *u);
+          /* podman's words (go-units) */
+          g_autofree char *sv = soft == RLIM_INFINITY ? g_strdup ("-1 (unlimited)")
+                                                      : g_strdup_printf ("%llu", (unsigned long long) soft);
+          g_set_error (error, SPAWN_ERROR, 125,
+                       "ulimit option \"%s\" requires name=SOFT:HARD, failed to be parsed: ulimit "
+                       "soft limit must be less than or equal to hard limit: soft: %s, hard: %llu",
+                       *u, sv, (unsigned long long) hard);
           return NULL;
         }
       set_limit (out, resource, soft, hard);

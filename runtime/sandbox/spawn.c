@@ -191,7 +191,13 @@ exec_process (const SpawnSpec *spec, int sync_fd)
       snprintf (msg, sizeof msg,
                 "executable file `%s` not found in $PATH: No such file or directory", cmd);
     else
-      snprintf (msg, sizeof msg, "%s: %s", cmd, g_strerror (e));
+      {
+        /* Go's wording, as crun reports it through podman: lower case */
+        gsize at = 5 + strlen (cmd) + 2; /* the first letter of the reason */
+        snprintf (msg, sizeof msg, "exec %s: %s", cmd, g_strerror (e));
+        if (at < sizeof msg)
+          msg[at] = g_ascii_tolower (msg[at]);
+      }
     child_fail (sync_fd, e == ENOENT ? 127 : 126, msg);
   }
 }
@@ -211,7 +217,8 @@ child_main (const SpawnSpec *spec, int sync_fd, gboolean wait_go)
   if ((spec->clone_flags & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
     child_fail (sync_fd, 125, "unshare(CLONE_NEWCGROUP)");
   if (spec->mounts && !mount_setup_rootfs (spec->mounts, &error))
-    child_fail (sync_fd, 125, error->message);
+    child_fail (sync_fd, g_error_matches (error, MOUNT_ERROR, MOUNT_ERROR_NO_WORKDIR) ? 126 : 125,
+                error->message);
   if (spec->hostname && (spec->clone_flags & CLONE_NEWUTS)
       && sethostname (spec->hostname, strlen (spec->hostname)) < 0)
     child_fail (sync_fd, 125, "sethostname");

@@ -41,6 +41,8 @@ static const struct
   A ("health-us", ARG_LONG, health_us, 0),
   A ("notify-fd", ARG_INT, notify_fd, 0),
   A ("cgroup", ARG_STR, cgroup, 0),
+  A ("restart", ARG_INT, restart, 0),
+  A ("restart-max", ARG_LONG, restart_max, 0),
 #undef A
 };
 #define N_ARGS (sizeof args / sizeof *args)

@@ -258,6 +258,40 @@ record_exit (const SupervisorArgs *a, int code)
   (void) write_file_atomic (AT_FDCWD, a->state, text, n, 0644, WRITE_DURABLE);
 }
 
+/* The file @name beside state.json, into @out. */
+static void
+run_dir_file (const SupervisorArgs *a, const char *name, char *out, size_t n)
+{
+  const char *slash = strrchr (a->state, '/');
+  snprintf (out, n, "%.*s/%s", slash ? (int) (slash - a->state) : 1, slash ? a->state : ".", name);
+}
+
+/* --restart: whether the exit with status @code calls for another start,
+ * counting it (supervisor.h). */
+static int
+restart_wanted (const SupervisorArgs *a, int code)
+{
+  char path[4096], buf[32];
+  long long count = 0;
+  int n;
+  autofd int fd = -1;
+
+  if (a->restart == SUPERVISOR_RESTART_NO
+      || (a->restart == SUPERVISOR_RESTART_ON_FAILURE && code == 0))
+    return 0;
+  run_dir_file (a, SUPERVISOR_RESTARTS_FILE, path, sizeof path);
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return 0;
+  n = read (fd, buf, sizeof buf - 1);
+  buf[n > 0 ? n : 0] = '\0';
+  count = atoll (buf);
+  if (a->restart_max > 0 && count >= a->restart_max)
+    return 0;
+  n = snprintf (buf, sizeof buf, "%lld\n", count + 1);
+  return pwrite (fd, buf, n, 0) == n;
+}
+
 /* Under systemd this process is the service's main pid: its exit status
  * is the container's, so a crash (or an OOM kill, 137) fails the unit
  * and Restart= works; a stop asked for by `podunit stop/rm` (ExecStop)
@@ -266,9 +300,7 @@ static int
 stop_was_asked (const SupervisorArgs *a)
 {
   char mark[4096];
-  const char *slash = strrchr (a->state, '/');
-  snprintf (mark, sizeof mark, "%.*s/stopping", slash ? (int) (slash - a->state) : 1,
-            slash ? a->state : ".");
+  run_dir_file (a, "stopping", mark, sizeof mark);
   return access (mark, F_OK) == 0;
 }
 
@@ -287,6 +319,17 @@ main (int argc, char **argv)
   ctr_log_close (&s.log);
   if (stop_was_asked (&s.a))
     code = 0;
+  else if (restart_wanted (&s.a, code))
+    {
+      /* systemd's default RestartSec: a command that fails at once does
+       * not spin a core */
+      struct timespec pause = { 0, 100 * 1000 * 1000 };
+      pid_t start;
+      nanosleep (&pause, NULL);
+      start = run_podunit (&s.a, "container", "start", NULL);
+      if (start > 0)
+        waitpid (start, NULL, 0);
+    }
   if (s.a.rm)
     {
       /* --rm; -i: an ExecStop `podunit rm` may have removed it already. */

@@ -28,7 +28,16 @@ typedef struct
   long long health_us; /* between `healthcheck run`s; 0: none */
   int notify_fd;       /* --sdnotify=container: the proxy socket; -1: none */
   const char *cgroup;  /* the container's cgroup dir (OOM kills); NULL: none */
+  int restart;         /* --restart: SUPERVISOR_RESTART_* */
+  long long restart_max; /* on-failure:N; 0 unlimited */
 } SupervisorArgs;
+
+/* After an exit that no stop asked for, the supervisor runs
+ * `podunit container start ID` again: always (always, unless-stopped) or
+ * when the exit status is not 0 (on-failure), at most restart_max times
+ * (RUNROOT/containers/ID/restarts counts them: inspect's RestartCount). */
+enum { SUPERVISOR_RESTART_NO, SUPERVISOR_RESTART_ALWAYS, SUPERVISOR_RESTART_ON_FAILURE };
+#define SUPERVISOR_RESTARTS_FILE "restarts"
 
 /* A NULL-terminated argv, @exe first, every field as --name=value (strings
  * only when set, --rm only when true); malloc'ed in one block, free() it.

@@ -70,7 +70,9 @@ check "--log-opt tag= (Quadlet's LogOpt=) is kept" "webtag" \
   "$(P create --name lt --log-opt tag=webtag $IMG true >/dev/null && P inspect --format '{{.HostConfig.LogTag}}' lt && P rm lt >/dev/null)"
 check_match "other --log-opt keys fail naming the flag" "^125 Error: --log-opt max-size=1m is not supported" \
   "$(failing P run --rm --log-opt max-size=1m $IMG true)"
-check "-w creates and enters the workdir" "/work/dir" "$(P run --rm -w /work/dir $IMG pwd)"
+check "-w enters the workdir" "/tmp" "$(P run --rm -w /tmp $IMG pwd)"
+check_match "-w of a missing dir: 126, not created (podman)" "^126 Error: workdir \"/work/dir\" does not exist on container" \
+  "$(failing P run --rm -w /work/dir $IMG pwd)"
 check "-u uid:gid" "1000 1000" "$(P run --rm -u 1000:1000 $IMG sh -c 'echo $(id -u) $(id -g)')"
 check "non-root user has no capabilities" "CapEff:	0000000000000000" "$(P run --rm -u 1000 $IMG grep CapEff /proc/self/status)"
 check "--cap-add" "CapEff:	00000000802405fb" "$(P run --rm --cap-add SYS_ADMIN $IMG grep CapEff /proc/self/status)"

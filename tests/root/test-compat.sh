@@ -1,0 +1,127 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Root tests of what podman's own system tests (issue 12) showed podunit
+# doing differently from podman: each check is the behaviour a podman user
+# sees, found through one of those tests and kept here so it stays.
+# Usage: test-compat.sh PODUNIT   (needs root; prints "ok"/"not ok" lines)
+set -u
+PODUNIT=$(readlink -f "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ "$(id -u)" != 0 ]; then echo "skip: needs root"; exit 77; fi
+
+. "$HERE/lib.sh"
+private_store test-compat
+
+# --- stop: the "stopping" state, --timeout ---
+P run -d --name stopme $IMG sh -c 'trap "echo got TERM" TERM; echo READY; while :; do sleep 0.2; done' >/dev/null
+for i in $(seq 50); do P logs stopme | grep -q READY && break; sleep 0.1; done
+P stop -t 4 stopme >/dev/null 2>&1 &
+stopper=$!
+for i in $(seq 50); do P logs stopme | grep -q "got TERM" && break; sleep 0.1; done
+check "a container that ignores the stop signal is stopping" "stopping true" \
+  "$(P inspect --format '{{.State.Status}} {{.State.Running}}' stopme)"
+wait $stopper
+check "then exited, killed" "exited 137" "$(P inspect --format '{{.State.Status}} {{.State.ExitCode}}' stopme)"
+check_ok "it starts again" P start stopme
+check "started again it is running, not stopping" "running" "$(P inspect --format '{{.State.Status}}' stopme)"
+check "stop --timeout (podman's alias of --time)" "stopme" "$(P stop --timeout=0 stopme 2>/dev/null)"
+P rm -f stopme >/dev/null
+
+# --- --restart: the supervisor starts it again ---
+P run -d --restart=on-failure:2 --name onfail $IMG false >/dev/null
+for i in $(seq 100); do [ "$(P inspect --format '{{.RestartCount}} {{.State.Status}}' onfail)" = "2 exited" ] && break; sleep 0.1; done
+sleep 0.3
+check "on-failure:2: started again twice, then left exited" "2 exited 1 on-failure 2" \
+  "$(P inspect --format '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}' onfail)"
+P rm -f onfail >/dev/null
+P run -d --restart=on-failure --name onok $IMG true >/dev/null
+P wait onok >/dev/null; sleep 0.3
+check "on-failure: a 0 exit is not started again" "0 exited" "$(P inspect --format '{{.RestartCount}} {{.State.Status}}' onok)"
+P rm -f onok >/dev/null
+P run -d --restart=always --name always $IMG sh -c 'echo up; exit 3' >/dev/null
+check "always: wait returns the exit status" "3" "$(timeout 20 "$PODUNIT" --root "$T/root" --runroot "$T/run" wait always)"
+for i in $(seq 50); do [ "$(P inspect --format '{{.RestartCount}}' always)" -ge 2 ] && break; sleep 0.1; done
+check_match "always: started again and again" "^([2-9]|[1-9][0-9]+)$" "$(P inspect --format '{{.RestartCount}}' always)"
+P rm -f -t0 always >/dev/null
+P run -d --restart=always --name alwaysrun $IMG sleep 60 >/dev/null
+P stop -t0 alwaysrun >/dev/null 2>&1; sleep 0.3
+check "always: a stop is not undone" "0 exited" "$(P inspect --format '{{.RestartCount}} {{.State.Status}}' alwaysrun)"
+P rm -f alwaysrun >/dev/null
+check_refused "--rm with --restart=always is refused" \
+  "Error: the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"" \
+  "$(P run --rm --restart=always $IMG true 2>&1)"
+check_match_refused "a bad --restart is named" "^Error: --restart bogus: invalid restart policy" "$(P run --restart=bogus $IMG true 2>&1)"
+
+# --- start --filter ---
+a1=$(P create --name fa1 --restart=no $IMG true)
+a2=$(P create --name fa2 $IMG true)
+check "start --filter without names starts the matches, by id" "$a1" "$(P start --filter restart-policy=no)"
+check "start --filter restart-policy=none: no --restart given" "$a2" "$(P start --filter restart-policy=none)"
+P wait fa1 fa2 >/dev/null
+check "start --filter with names: those that match, as given" "fa2" "$(P start --filter restart-policy=none fa1 fa2)"
+P wait fa2 >/dev/null
+check_refused "start --filter of an unknown policy" "Error: fakepolicy invalid restart policy" \
+  "$(P start --filter restart-policy=fakepolicy fa1 2>&1)"
+check "ps --filter restart-policy" "fa1" "$(P ps -a --filter restart-policy=no --format '{{.Names}}')"
+P rm -f fa1 fa2 >/dev/null
+
+# --- --latest ---
+P create --name first $IMG true >/dev/null
+P create --name second $IMG true >/dev/null
+P rm -l >/dev/null
+check "rm -l removes the container created last, even within the same second" "first" "$(P ps -a --format '{{.Names}}')"
+P rm first >/dev/null
+
+# --- inspect: what it found, then an error for each name it did not ---
+check "inspect of a missing name: [] on stdout" "[]" "$(P inspect nosuch 2>/dev/null; true)"
+check_match "... then the error, status 125" "^125 \\[\\] ?Error: no such object: \"nosuch\"" "$(failing P inspect nosuch | tr '\n' ' ')"
+check_match "container inspect names a container" "^125 \\[\\] ?Error: no such container \"nosuch\"" "$(failing P container inspect nosuch | tr '\n' ' ')"
+P tag $IMG localhost/other/name >/dev/null
+cid=$(P create localhost/other/name)
+check "ImageName is the name created from, with its tag" "localhost/other/name:latest" "$(P inspect --format '{{.ImageName}}' $cid)"
+check "inspect has one ImageName" "1" "$(P inspect $cid | grep -c '"ImageName"')"
+P rm $cid >/dev/null
+
+# --- names: Docker's "/NAME" is NAME ---
+check_ok "create --name /NAME" P create --name /slashed $IMG true
+check "listed as NAME, found by the name filter ^/NAME$" "slashed" "$(P ps -a --filter 'name=^/slashed$' --format '{{.Names}}')"
+check_ok "rm /NAME" P rm /slashed
+check_match_refused "a name with a '/' inside is refused" "^Error: .*names must match" "$(P create --name 'a/b' $IMG 2>&1)"
+
+# --- run: environment ---
+check "--unsetenv drops a default variable" "0 container=podman" \
+  "$(P run --rm --unsetenv PATH $IMG /bin/env >"$T/env" && count_matching '^PATH=' <"$T/env") $(grep '^container=' "$T/env")"
+check "--unsetenv-all keeps only -e" "TERM=abc" "$(P run --rm --unsetenv-all -e TERM=abc $IMG /bin/env | grep -v '^HOME=\|^HOSTNAME=')"
+check "--kernel-memory warns, as podman, and runs" "WARN[0000] The --kernel-memory flag is no longer supported. This flag is a noop. ok" \
+  "$(P run --rm --kernel-memory 100 $IMG echo ok 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+check "--memory 0 is no limit: no warning" "hello" "$(P run --rm --memory=0 $IMG echo hello 2>&1)"
+check "--detach-keys \"\" (podunit has no detach sequence)" "ok" "$(P run --rm --detach-keys= $IMG echo ok)"
+check_match_refused "another --detach-keys is refused by name" "^Error: --detach-keys ctrl-a:" "$(P run --rm --detach-keys=ctrl-a $IMG true 2>&1)"
+
+# --- run: errors podman's way ---
+check_match "a directory as the command: 126, exec ... permission denied" "^126 Error: exec /etc: permission denied" "$(failing P run --rm $IMG /etc)"
+check_match "a missing workdir given with -w: 126" "^126 Error: workdir \"/i/do/not/exist\" does not exist on container" \
+  "$(failing P run --rm -w /i/do/not/exist $IMG pwd)"
+mkdir -p "$T/vol" && echo content > "$T/vol/f"
+check "-w of a volume's destination" "content" "$(P run --rm -w /NotInImage -v "$T/vol:/NotInImage" $IMG cat f)"
+check "-w of a directory a volume's file creates" "content" "$(P run --rm -w /NotInImage2 -v "$T/vol/f:/NotInImage2/f" $IMG cat f)"
+check_refused "--ulimit soft unlimited above a hard limit: podman's message" \
+  "Error: ulimit option \"core=-1:1000\" requires name=SOFT:HARD, failed to be parsed: ulimit soft limit must be less than or equal to hard limit: soft: -1 (unlimited), hard: 1000" \
+  "$(P run --rm --ulimit core=-1:1000 $IMG true 2>&1)"
+
+# --- /run/.containerenv ---
+for opt in "" "--tmpfs=/run" "--read-only" "--init"; do
+  check "/run/.containerenv exists, empty: run $opt" "0" "$(P run --rm $opt $IMG stat -c %s /run/.containerenv)"
+done
+check "... read-only" "ro" "$(P run --rm $IMG sh -c '(echo x > /run/.containerenv) 2>/dev/null && echo rw || echo ro')"
+check "... not on a /run bound from the host" "absent" \
+  "$(P run --rm -v "$T/vol:/run" $IMG sh -c '[ -e /run/.containerenv ] && echo present || echo absent')"
+check "... nor left in the host's directory" "f" "$(ls "$T/vol")"
+P run --name differ $IMG touch /added >/dev/null
+check "diff leaves out what the runtime mounts (/run/.containerenv)" "A /added" "$(P diff differ | grep -v '^C /etc$')"
+check "diff --format json -l: the latest container, podman's keys" '{"changed":["/etc"],"added":["/added"]}' \
+  "$(P diff --format json -l | tr -d ' \n')"
+P rm differ >/dev/null
+
+echo "1..$n"
+[ "$fails" = 0 ]
