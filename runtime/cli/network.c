@@ -425,6 +425,20 @@ has_name (GPtrArray *names, const char *name)
   return FALSE;
 }
 
+/* NETWORK CONTAINER and the verb's options. */
+static gboolean
+parse_network_container (int *argc, char ***argv, const GOptionEntry *entries)
+{
+  if (!cli_parse_options (argc, argv, entries, "NETWORK CONTAINER", FALSE))
+    return FALSE;
+  if (*argc != 3)
+    {
+      cli_error ("accepts 2 arg(s), received %d", *argc - 1);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* A running container gets the network now (net/attach.h), a stopped
  * one at its next start; both keep it in their record. */
 int
@@ -442,13 +456,8 @@ cli_network_connect (CliGlobal *g, int argc, char **argv)
     { "mac-address", 0, 0, G_OPTION_ARG_STRING, &mac, "MAC address on the network", "MAC" },
     { NULL },
   };
-  if (!cli_parse_options (&argc, &argv, entries, "NETWORK CONTAINER", FALSE))
+  if (!parse_network_container (&argc, &argv, entries))
     return EXIT_PODUNIT;
-  if (argc != 3)
-    {
-      cli_error ("accepts 2 arg(s), received %d", argc - 1);
-      return EXIT_PODUNIT;
-    }
   if (ip6)
     {
       cli_error ("--ip6 %s: IPv6 networks are not supported by podunit yet", ip6);
@@ -498,13 +507,8 @@ cli_network_disconnect (CliGlobal *g, int argc, char **argv)
     { "force", 'f', 0, G_OPTION_ARG_NONE, &(gboolean){ FALSE }, "Also a stopped container", NULL },
     { NULL },
   };
-  if (!cli_parse_options (&argc, &argv, entries, "NETWORK CONTAINER", FALSE))
+  if (!parse_network_container (&argc, &argv, entries))
     return EXIT_PODUNIT;
-  if (argc != 3)
-    {
-      cli_error ("accepts 2 arg(s), received %d", argc - 1);
-      return EXIT_PODUNIT;
-    }
   if (!membership_load (g, argv[2], &m, &error))
     goto fail;
   if (!has_name (m.names, argv[1]))

@@ -681,12 +681,27 @@ take_record (GPtrArray *records, const char *id)
   return NULL;
 }
 
-static gboolean
-not_running (const char *id, GError **error)
+/* Locks the state and takes @id's live record out of the live ones
+ * (@records); returns the lock's fd, or -1 (NET_ERROR_NOT_FOUND when @id
+ * does not run). */
+static int
+lock_live_record (const char *runroot, const char *id, GPtrArray **records, Record **self,
+                  GError **error)
 {
-  g_set_error (error, NET_ERROR, NET_ERROR_NOT_FOUND, "container %.12s has no running network "
-               "namespace", id);
-  return FALSE;
+  guint reclaimed;
+  int lfd = lock_state (runroot, error);
+  if (lfd < 0)
+    return -1;
+  *records = load_records (runroot, &reclaimed);
+  *self = take_record (*records, id);
+  if (!*self)
+    {
+      close (lfd);
+      g_set_error (error, NET_ERROR, NET_ERROR_NOT_FOUND,
+                   "container %.12s has no running network namespace", id);
+      return -1;
+    }
+  return lfd;
 }
 
 gboolean
@@ -702,18 +717,11 @@ net_connect (const char *root, const char *runroot, const char *id, const char *
   Record *self = NULL;
   FirewallState s;
   gboolean ok = FALSE, plugged = FALSE;
-  guint reclaimed, eth = 0;
-  int nsfd = -1, lfd = lock_state (runroot, error);
+  guint eth = 0;
+  int nsfd = -1, lfd = lock_live_record (runroot, id, &records, &self, error);
 
   if (lfd < 0)
     return FALSE;
-  records = load_records (runroot, &reclaimed);
-  self = take_record (records, id);
-  if (!self)
-    {
-      close (lfd);
-      return not_running (id, error);
-    }
   firewall_state_init (&s);
   n = net_network_load (root, net, error);
   if (!n)
@@ -800,18 +808,10 @@ net_disconnect (const char *root, const char *runroot, const char *id, const cha
   Record *self = NULL;
   FirewallState add, del;
   gboolean ok = FALSE, first, dns;
-  guint reclaimed;
-  int lfd = lock_state (runroot, error);
+  int lfd = lock_live_record (runroot, id, &records, &self, error);
 
   if (lfd < 0)
     return FALSE;
-  records = load_records (runroot, &reclaimed);
-  self = take_record (records, id);
-  if (!self)
-    {
-      close (lfd);
-      return not_running (id, error);
-    }
   firewall_state_init (&add);
   firewall_state_init (&del);
   if (!g_key_file_has_group (self->kf, group))

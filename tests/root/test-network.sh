@@ -17,18 +17,8 @@ for tool in ip nft curl; do
   command -v $tool >/dev/null || { echo "skip: needs $tool"; exit 77; }
 done
 
-if [ -z "${PODUNIT_TEST_NETNS:-}" ]; then
-  NS=podunit-test-net-$$
-  ip netns add "$NS" || { echo "Bail out! ip netns add"; exit 1; }
-  ip -n "$NS" link set lo up
-  PODUNIT_TEST_NETNS=$NS ip netns exec "$NS" "$0" "$@"
-  rc=$?
-  # Whatever the tests left running in the namespace (aardvark-dns,
-  # supervisors after a failure) was started by them: end it by pid.
-  for p in $(ip netns pids "$NS"); do kill -9 "$p" 2>/dev/null; done
-  ip netns del "$NS"
-  exit $rc
-fi
+. "$HERE/own-netns.sh"
+own_netns podunit-test-net "$@"
 
 T=$(mktemp -d /tmp/podunit-test-network.XXXXXX)
 cleanup () {
