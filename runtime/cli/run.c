@@ -107,13 +107,34 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
       }
   }
   cli_sweep (g);
-  if (!container_create_record (c, g->root, g->runroot, o->replace, remove_for_replace, &g->launch,
-                                &error))
+  /* rmi looks for containers using an image under the store lock: held
+   * from here to the record, the image found above is either still there
+   * (and in use from then on) or was removed meanwhile, never removed
+   * under a new container. */
+  if (store && !store_lock (store, &error))
     {
       health_config_clear (&hc);
       cli_error ("%s", error->message);
       return NULL;
     }
+  {
+    g_autoptr (StoreRunImage) still = store ? store_lookup_run_image (store, c->image_id, NULL)
+                                            : NULL;
+    gboolean ok = !store || still
+                  || (g_set_error (&error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
+                                   "%s: image not known", c->image),
+                      FALSE);
+    ok = ok && container_create_record (c, g->root, g->runroot, o->replace, remove_for_replace,
+                                        &g->launch, &error);
+    if (store)
+      store_unlock (store);
+    if (!ok)
+      {
+        health_config_clear (&hc);
+        cli_error ("%s", error->message);
+        return NULL;
+      }
+  }
   if (hc.test)
     {
       /* Read by the supervisor's timer and `healthcheck run` (health.h). */

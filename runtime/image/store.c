@@ -448,6 +448,12 @@ load_image (Store *s, const char *id, JsonNode *names, GError **error)
 {
   g_autofree char *dir = sub (s, "images", id);
   g_autofree char *path = g_build_filename (dir, "image.json", NULL);
+  if (access (dir, F_OK) < 0 && errno == ENOENT)
+    {
+      /* Removed by an rmi since its name was resolved: lost the race. */
+      g_set_error (error, STORE_ERROR, STORE_ERROR_NOT_FOUND, "%s: image not known", id);
+      return NULL;
+    }
   g_autoptr (JsonNode) rec = read_json_file (path, error);
   if (rec == NULL)
     return NULL;
@@ -653,6 +659,19 @@ resolve_id (Store *s, GHashTable *names, const char *ref, GError **error)
   return NULL;
 }
 
+/* @found, or with @error's "<id>: image not known" (removed since its name
+ * was resolved) saying the name it was asked by. */
+static gpointer
+named_as_asked (gpointer found, const char *name_or_id, GError **error)
+{
+  if (!found && error && g_error_matches (*error, STORE_ERROR, STORE_ERROR_NOT_FOUND))
+    {
+      g_clear_error (error);
+      g_set_error (error, STORE_ERROR, STORE_ERROR_NOT_FOUND, "%s: image not known", name_or_id);
+    }
+  return found;
+}
+
 StoreImage *
 store_lookup_image (Store *s, const char *name_or_id, GError **error)
 {
@@ -661,7 +680,7 @@ store_lookup_image (Store *s, const char *name_or_id, GError **error)
     return NULL;
   g_autoptr (GHashTable) table = names_table (names);
   g_autofree char *id = resolve_id (s, table, name_or_id, error);
-  return id ? load_image (s, id, names, error) : NULL;
+  return id ? named_as_asked (load_image (s, id, names, error), name_or_id, error) : NULL;
 }
 
 gboolean
@@ -1063,7 +1082,7 @@ store_lookup_run_image (Store *s, const char *name_or_id, GError **error)
 {
   g_autoptr (GHashTable) names = read_names_table (s, error);
   g_autofree char *id = names ? resolve_id (s, names, name_or_id, error) : NULL;
-  return id ? load_run_image (s, id, error) : NULL;
+  return id ? named_as_asked (load_run_image (s, id, error), name_or_id, error) : NULL;
 }
 
 /* ---- garbage collection ---- */
