@@ -126,6 +126,37 @@ pull_qualified (Store *s, RegistriesConf *conf, const char *name, const Registry
   return pull_retrying (s, lref, ref, &lo, platform, retries, retry_delay, quiet, error);
 }
 
+/* Asks which search registry a short name means (podman's "? Please
+ * select an image"; a number here, not arrow keys). Returns 1..n, or 0
+ * with an error. */
+static guint
+prompt_registry (RegistriesConf *conf, const char *repo, const char *suffix, GError **error)
+{
+  guint n = g_strv_length (conf->search);
+  printf ("? Please select an image:\n");
+  for (guint i = 0; i < n; i++)
+    printf ("  %u) %s/%s%s\n", i + 1, conf->search[i], repo, *suffix ? suffix : ":latest");
+  printf ("Number [1-%u]: ", n);
+  fflush (stdout);
+  char line[64];
+  if (fgets (line, sizeof line, stdin) == NULL)
+    {
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_SHORT_NAME,
+                   "short-name resolution: no selection made for \"%s\"", repo);
+      return 0;
+    }
+  g_strstrip (line);
+  char *end;
+  guint64 v = g_ascii_strtoull (line, &end, 10);
+  if (*line == '\0' || *end || v < 1 || v > n)
+    {
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_SHORT_NAME,
+                   "short-name resolution: \"%s\" is not one of 1 to %u", line, n);
+      return 0;
+    }
+  return (guint)v;
+}
+
 char *
 cli_pull_image (Store *s, const char *name, const RegistryOptions *o, gboolean tls_given,
                 const RegistryPlatform *platform, guint retries, guint retry_delay,
@@ -161,15 +192,29 @@ cli_pull_image (Store *s, const char *name, const RegistryOptions *o, gboolean t
                    bare, conf->path);
       return NULL;
     }
-  if (n > 1 && conf->mode == SHORT_NAME_ENFORCING
-      && !(isatty (STDIN_FILENO) && isatty (STDOUT_FILENO)))
+  if (n > 1 && conf->mode == SHORT_NAME_ENFORCING)
     {
-      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_SHORT_NAME,
-                   "short-name resolution enforced but cannot prompt without a TTY");
-      return NULL;
+      if (!(isatty (STDIN_FILENO) && isatty (STDOUT_FILENO)))
+        {
+          g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_SHORT_NAME,
+                       "short-name resolution enforced but cannot prompt without a TTY");
+          return NULL;
+        }
+      /* The user picks the registry; once pulled, the choice goes into
+       * the alias cache, so the next pull of the name does not ask. */
+      guint pick = prompt_registry (conf, repo, suffix, error);
+      if (pick == 0)
+        return NULL;
+      g_autofree char *full = g_strconcat (conf->search[pick - 1], "/", bare, NULL);
+      char *id = pull_qualified (s, conf, full, o, tls_given, platform, retries, retry_delay,
+                                 quiet, error);
+      g_autofree char *value = g_strconcat (conf->search[pick - 1], "/", repo, NULL);
+      g_autoptr (GError) local = NULL;
+      if (id && !registries_alias_cache_record (repo, value, &local))
+        cli_warn ("%s", local->message);
+      return id;
     }
-  /* Permissive (and, with a TTY, enforcing: podunit does not prompt): the
-   * first search registry that has the image. */
+  /* Permissive: the first search registry that has the image. */
   g_autoptr (GError) last = NULL;
   for (guint i = 0; i < n; i++)
     {

@@ -19,8 +19,12 @@ done
 
 T=$(mktemp -d /tmp/podunit-test-registry.XXXXXX)
 PIDS=() CERTSD=()
+ALIAS_CACHE=/var/cache/containers/short-name-aliases.conf
 cleanup () {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  # The system's alias cache as it was (the prompt test writes it).
+  if [ -e "$T/alias-cache.saved" ]; then mv -f "$T/alias-cache.saved" "$ALIAS_CACHE"
+  elif [ -e "$T/alias-cache.none" ]; then rm -f "$ALIAS_CACHE"; fi
   for d in "${CERTSD[@]}"; do rm -rf "$d"; done
   "$PODUNIT" --root "$T/root" --runroot "$T/run" rm -a -f >/dev/null 2>&1
   rm -rf "$T"
@@ -313,6 +317,26 @@ check "enforcing without a TTY: podman's error" "Error: short-name resolution en
   "$(P pull -q test/busybox:1 </dev/null 2>&1)"
 check "a run of a short name resolves the same way" "Error: short-name resolution enforced but cannot prompt without a TTY" \
   "$(P run --rm test/busybox:2 true </dev/null 2>&1)"
+# With a TTY, enforcing prompts (tty-run.py types the answer); the pick
+# goes into the alias cache, which the next pull uses without a prompt.
+if [ -e "$ALIAS_CACHE" ]; then cp -p "$ALIAS_CACHE" "$T/alias-cache.saved"; else : > "$T/alias-cache.none"; fi
+rm -f "$ALIAS_CACHE"
+TTYRUN=$HERE/tty-run.py
+check_match_refused "enforcing with a TTY: a choice that is not offered" 'is not one of 1 to 2' \
+  "$(python3 "$TTYRUN" "Number [1-2]: " 7 "$PODUNIT" --root "$T/root" --runroot "$T/run" pull -q test/busybox:1)"
+check "... and nothing is cached" "absent" "$([ -e "$ALIAS_CACHE" ] && echo present || echo absent)"
+python3 "$TTYRUN" "Number [1-2]: " 2 "$PODUNIT" --root "$T/root" --runroot "$T/run" pull -q test/busybox:1 > "$T/tty.out"
+check "enforcing with a TTY: podman's question, the search registries as choices" \
+  "? Please select an image:|  1) $RB/test/busybox:1|  2) $R/test/busybox:1|Number [1-2]: 2|$ID|" \
+  "$(tr '\n' '|' < "$T/tty.out")"
+check "the pick is cached as the short name's alias" "[aliases]|  \"test/busybox\" = \"$R/test/busybox\"|" \
+  "$(tr '\n' '|' < "$ALIAS_CACHE")"
+check "the next pull uses the cache: no prompt, no TTY needed" \
+  "Resolved \"test/busybox\" as an alias ($ALIAS_CACHE)|$ID" \
+  "$(P pull test/busybox:1 </dev/null 2>&1 | sed -n '1p;$p' | tr '\n' '|' | sed 's/|$//')"
+printf '[aliases]\n  "aliased" = "%s/test/two"\n' "$R" > "$ALIAS_CACHE"
+check "the cache wins over registries.conf's [aliases]" "$TWO" "$(P pull -q --retry 0 aliased 2>&1)"
+rm -f "$ALIAS_CACHE"
 printf 'unqualified-search-registries = ["a" "b"]\n' > "$T/registries.conf.d/60-bad.conf"
 check "a broken drop-in: FILE:LINE" "Error: $T/registries.conf.d/60-bad.conf:1: expected ',' or ']' in an array" \
   "$(P pull -q aliased:1 2>&1)"

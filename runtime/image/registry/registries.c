@@ -3,8 +3,13 @@
 #include "image/registry/reference.h"
 #include "image/registry/toml.h"
 
+#include "fdio.h"
+
+#include <errno.h>
+#include <fcntl.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 static void
@@ -286,7 +291,65 @@ registries_conf_load (GError **error)
       if (!apply_file (c, f, error))
         return NULL;
     }
+  /* The alias cache last: its aliases win over registries.conf's, as in
+   * containers/image. */
+  g_autofree char *cache = registries_alias_cache_path ();
+  if (!apply_file (c, cache, error))
+    return NULL;
   return g_steal_pointer (&c);
+}
+
+char *
+registries_alias_cache_path (void)
+{
+  if (getuid () == 0)
+    return g_strdup ("/var/cache/containers/short-name-aliases.conf");
+  return g_build_filename (g_get_user_cache_dir (), "containers", "short-name-aliases.conf", NULL);
+}
+
+static void
+append_toml_string (GString *out, const char *s)
+{
+  g_string_append_c (out, '"');
+  for (; *s; s++)
+    {
+      if (*s == '"' || *s == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *s);
+    }
+  g_string_append_c (out, '"');
+}
+
+gboolean
+registries_alias_cache_record (const char *name, const char *value, GError **error)
+{
+  g_autofree char *path = registries_alias_cache_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *lock = g_strconcat (path, ".lock", NULL);
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    return bad (error, dir, "cannot create it: %s", g_strerror (errno));
+  /* Read, change, write under the lock: concurrent pulls keep each other's aliases. */
+  autofd int lfd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lfd < 0 || flock (lfd, LOCK_EX) < 0)
+    return bad (error, lock, "cannot lock it: %s", g_strerror (errno));
+  g_autoptr (RegistriesConf) c = registries_conf_new (path);
+  if (!apply_file (c, path, error))
+    return FALSE;
+  g_hash_table_replace (c->aliases, g_strdup (name), g_strdup (value));
+  g_autoptr (GList) keys = g_hash_table_get_keys (c->aliases);
+  keys = g_list_sort (keys, (GCompareFunc)strcmp);
+  g_autoptr (GString) out = g_string_new ("[aliases]\n");
+  for (GList *l = keys; l; l = l->next)
+    {
+      g_string_append (out, "  ");
+      append_toml_string (out, l->data);
+      g_string_append (out, " = ");
+      append_toml_string (out, g_hash_table_lookup (c->aliases, l->data));
+      g_string_append_c (out, '\n');
+    }
+  if (write_file_atomic (AT_FDCWD, path, out->str, out->len, 0644, WRITE_DURABLE) < 0)
+    return bad (error, path, "cannot write it: %s", g_strerror (errno));
+  return TRUE;
 }
 
 /* PREFIX matches REPO as a whole path component prefix; "*.dom" any host

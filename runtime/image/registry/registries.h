@@ -9,7 +9,8 @@
  * [[registry]] prefix/location/insecure/blocked/pull-from-mirror with
  * [[registry.mirror]] location/insecure/pull-from-mirror. Other keys are
  * ignored, as podman's own (credential-helpers …); a key with the wrong type
- * is an error naming FILE:LINE. */
+ * is an error naming FILE:LINE. Last, the short-name alias cache
+ * (registries_alias_cache_path): its [aliases] win over the files'. */
 #pragma once
 
 #include <glib.h>
@@ -45,6 +46,15 @@ typedef struct
   GPtrArray *registries;  /* RegistryEntry, as read */
   char *path;             /* the main file, for messages */
 } RegistriesConf;
+
+/* The short-name alias cache: /var/cache/containers/short-name-aliases.conf
+ * for root, ${XDG_CACHE_HOME:-~/.cache}/containers/short-name-aliases.conf
+ * for users, as containers/image keeps it. */
+char *registries_alias_cache_path (void);
+/* Records NAME = VALUE in the alias cache (the file rewritten atomically
+ * under a lock, other aliases kept): what a short name resolved to when
+ * the user picked it at the prompt. */
+gboolean registries_alias_cache_record (const char *name, const char *value, GError **error);
 
 /* Reads the files named above (missing ones are fine). */
 RegistriesConf *registries_conf_load (GError **error);
