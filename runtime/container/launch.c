@@ -31,18 +31,7 @@
 #include "supervisor/supervisor.h"
 #include "image/store-fs.h"
 
-static gboolean
-set_err (GError **error, int code, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
-static gboolean
-set_err (GError **error, int code, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *m = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error_literal (error, SPAWN_ERROR, code, m);
-  return FALSE;
-}
+#define set_err(error, code, ...) gerror_set (error, SPAWN_ERROR, code, __VA_ARGS__)
 
 /* The lowest dir that has @file, searching the overlay's lower dirs top
  * first: enough to read /etc/passwd before the overlay is mounted. */

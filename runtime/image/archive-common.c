@@ -26,19 +26,9 @@ member_free (ArchiveMember *m)
   g_free (m);
 }
 
-static gboolean bad_archive (GError **error, const char *file, const char *fmt, ...)
-    G_GNUC_PRINTF (3, 4);
-
-static gboolean
-bad_archive (GError **error, const char *file, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: %s", file, msg);
-  return FALSE;
-}
+/* "FILE: message", returning FALSE (lib/error.h). */
+#define bad_archive(error, file, fmt, ...)                                                         \
+  gerror_set (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: " fmt, file, ##__VA_ARGS__)
 
 /* "./a//b" -> "a/b"; member names are only map keys, never paths we write
  * to, but a clean form lets manifest references match. */

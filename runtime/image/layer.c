@@ -82,19 +82,10 @@ openat2_beneath (int dirfd, const char *path, int oflags)
   return syscall (SYS_openat2, dirfd, path, &how, sizeof how);
 }
 
-static gboolean entry_error (Extract *x, GError **error, const char *path, const char *fmt, ...)
-    G_GNUC_PRINTF (4, 5);
-
-static gboolean
-entry_error (Extract *x, GError **error, const char *path, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: entry '%s': %s", x->what, path, msg);
-  return FALSE;
-}
+/* "ARCHIVE: entry 'PATH': message", returning FALSE (lib/error.h). */
+#define entry_error(x, error, path, fmt, ...)                                                      \
+  gerror_set (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: entry '%s': " fmt, (x)->what, path,  \
+              ##__VA_ARGS__)
 
 /* "./a//b/" -> "a/b"; rejects absolute paths and ".." components instead of
  * rewriting them: an archive that has them is hostile or broken. */

@@ -2,6 +2,7 @@
 /* rtnetlink requests through libmnl (see netlink.h). Every request asks
  * for an ack, so each step fails with the kernel's errno, naming the link. */
 #include "net/netlink.h"
+#include "error.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,18 +27,7 @@ struct _NetLink {
   char buf[8192];
 };
 
-static gboolean
-sys_error (GError **error, int err, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
-static gboolean
-sys_error (GError **error, int err, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *m = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "%s: %s", m, g_strerror (err));
-  return FALSE;
-}
+#define sys_error(error, err, ...) errno_error (error, NET_ERROR, NET_ERROR_SYSTEM, err, __VA_ARGS__)
 
 NetLink *
 netlink_open (int netns_fd, GError **error)

@@ -14,6 +14,7 @@
 #include "sandbox/seccomp.h"
 
 #include "sandbox/caps.h"
+#include "error.h"
 #include "fdio.h"
 #include "config.h"
 
@@ -104,18 +105,10 @@ typedef struct
   guint32 flags;
 } Compiler;
 
-static gboolean G_GNUC_PRINTF (3, 4)
-    invalid (GError **error, const Compiler *c, const char *fmt, ...)
-{
-  va_list ap;
-  g_autofree char *msg = NULL;
-  va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error (error, SECCOMP_PROFILE_ERROR, SECCOMP_PROFILE_ERROR_INVALID, "%s: %s", c->source,
-               msg);
-  return FALSE;
-}
+/* "SOURCE: message", returning FALSE (lib/error.h). */
+#define invalid(error, c, fmt, ...)                                                                \
+  gerror_set (error, SECCOMP_PROFILE_ERROR, SECCOMP_PROFILE_ERROR_INVALID, "%s: " fmt,           \
+              (c)->source, ##__VA_ARGS__)
 
 static const char *
 native_go_arch (void)

@@ -2,6 +2,7 @@
 #include "image/registry/registries.h"
 #include "image/registry/reference.h"
 #include "image/registry/toml.h"
+#include "error.h"
 
 #include "fdio.h"
 
@@ -54,19 +55,9 @@ registries_conf_free (RegistriesConf *c)
   g_free (c);
 }
 
-static gboolean
-bad (GError **error, const char *file, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-bad (GError **error, const char *file, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID, "%s: %s", file, msg);
-  return FALSE;
-}
+/* "FILE: message", returning FALSE (lib/error.h). */
+#define bad(error, file, fmt, ...)                                                                 \
+  gerror_set (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID, "%s: " fmt, file, ##__VA_ARGS__)
 
 static gboolean
 get_string (JsonObject *o, const char *key, const char *file, const char *where, char **out,
