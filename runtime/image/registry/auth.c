@@ -2,6 +2,8 @@
 #include "image/registry/auth.h"
 #include "image/registry/reference.h"
 #include "image/store-fs.h"
+#include "error.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -231,19 +233,10 @@ registry_auth_store (const char *file, const char *key, const char *user, const 
   g_autoptr (JsonGenerator) g = json_generator_new ();
   json_generator_set_root (g, root);
   json_generator_set_pretty (g, TRUE);
-  gsize len;
-  g_autofree char *data = json_generator_to_data (g, &len);
-  g_autofree char *tmp = g_strconcat (file, ".tmp-XXXXXX", NULL);
-  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0 || fd_write_all (fd, data, len) < 0 || fd_write_all (fd, "\n", 1) < 0
-      || fsync (fd) < 0 || close (fd) < 0 || rename (tmp, file) < 0)
-    {
-      int e = errno;
-      if (fd >= 0)
-        unlink (tmp);
-      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_AUTH, "cannot write %s: %s", file,
-                   g_strerror (e));
-      return FALSE;
-    }
+  g_autofree char *json = json_generator_to_data (g, NULL);
+  g_autofree char *data = g_strconcat (json, "\n", NULL);
+  if (write_file_atomic (AT_FDCWD, file, data, strlen (data), 0600, WRITE_DURABLE) < 0)
+    return errno_error (error, REGISTRY_ERROR, REGISTRY_ERROR_AUTH, errno, "cannot write %s",
+                        file);
   return TRUE;
 }
