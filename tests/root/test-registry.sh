@@ -342,8 +342,6 @@ check_refused "a broken drop-in: FILE:LINE" "Error: $T/registries.conf.d/60-bad.
 unset CONTAINERS_REGISTRIES_CONF
 
 # --- push: the round trip (pull every way, run, commit, push, rmi all, pull back, diff) ---
-# From here on every check also needs the command's exit status (lib.sh).
-LIB_STATUS_UNCHECKED=0
 export CONTAINERS_REGISTRIES_CONF=$T/push.conf
 cat > "$T/push.conf" <<EOT
 unqualified-search-registries = ["$R"]
@@ -359,17 +357,18 @@ check "round trip: pull by digest" "$ID" "$(P pull -q "$R/test/busybox@$DIGEST")
 check "round trip: pull by tag" "$ID" "$(P pull -q "$R/test/busybox:1")"
 check "round trip: pull by a short name's alias" "$ID" "$(P pull -q aliased:1)"
 check "round trip: pull by a short name through the search registries" "$ID" "$(P pull -q test/busybox:1)"
-check "round trip: run it, changing a file" "" \
-  "$(P run --name edit "$R/test/busybox:1" sh -c 'echo pushed-change > /etc/motd')"
+check "round trip: run it, changing a file" "pushed-change" \
+  "$(P run --name edit "$R/test/busybox:1" sh -c 'echo pushed-change > /etc/motd; cat /etc/motd')"
 CID=$(P commit -q edit "$R/test/edited:1")
 check_match "round trip: commit" '^[0-9a-f]{64}$' "$CID"
+[ -n "$CID" ] || { echo "Bail out! commit printed no image id"; exit 1; }
 P push "$R/test/edited:1" > "$T/out" 2> "$T/err"
-check "push: nothing on stdout" "0 " "$? $(cat "$T/out")"
+check "push: status 0, nothing on stdout, podman's last line on stderr" \
+  "0 |Writing manifest to image destination" "$? $(cat "$T/out")|$(tail -n1 "$T/err")"
 check "push: the base layer is mounted from the repository it came from" "1" \
   "$(count_matching "^Copying blob sha256:[0-9a-f]{64} skipped: already exists \(mounted from test/busybox\)$" < "$T/err")"
 check "push: the committed layer and the config are uploaded" "2" \
   "$(count_matching '^Copying (blob|config) sha256:[0-9a-f]{64}$' < "$T/err")"
-check "push: podman's last line" "Writing manifest to image destination" "$(tail -n1 "$T/err")"
 check "push: the registry lists the tag" '{"name":"test/edited","tags":["1"]}' \
   "$(curl -sf "http://$R/v2/test/edited/tags/list")"
 P push --digestfile "$T/digest" "$R/test/edited:1" "docker://$R/test/edited:2" 2> "$T/err"
@@ -378,8 +377,8 @@ check "push: --digestfile is the registry's manifest digest" \
   "$(curl -sfI -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$R/v2/test/edited/manifests/2" \
      | tr -d '\r' | sed -n 's/^Docker-Content-Digest: //Ip')" "$(cat "$T/digest")"
 P rm -f edit >/dev/null
-rmi_all
-check "rmi everything" "" "$(P images -q)"
+check "rmi everything (the committed image was there)" "1 " \
+  "$(P images -q | count_matching "^${CID:0:12}\$") $(P rm -a -f >/dev/null && P rmi -a -f >/dev/null && P images -q)"
 check "pull it back: the committed image's id" "$CID" "$(P pull -q "$R/test/edited:1")"
 check "the change is in it" "pushed-change" "$(P run --rm "$R/test/edited:1" cat /etc/motd)"
 check_match "diff of the image shows it" "^A /etc/motd$" "$(P diff "$R/test/edited:1")"
