@@ -429,8 +429,10 @@ check "search HOST/ --limit 2: the first two of the catalog" "$R/test/busybox|$R
   "$(P search --limit 2 --format '{{.Name}}' "$R/" | tr '\n' '|')"
 check "search --format json" "$R/test/two 0" \
   "$(P search --format json "$R/two" | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["Name"], r["Stars"])')"
-check "search --filter stars=1: catalog entries have none" "" "$(P search --filter stars=1 "$R/test")"
-check "search: no match prints nothing" "" "$(P search "$R/nomatch")"
+check "search --filter stars=1: catalog entries have none (unfiltered: one)" "$R/test/edited|" \
+  "$(P search --format '{{.Name}}' "$R/test/edited")|$(P search --filter stars=1 "$R/test")"
+check "search: no match prints nothing (a match prints it)" "$R/test/edited|" \
+  "$(P search --format '{{.Name}}' "$R/edited")|$(P search "$R/nomatch")"
 printf 'unqualified-search-registries = ["127.0.0.1:1", "%s"]\n[[registry]]\nprefix = "%s"\ninsecure = true\n' "$R" "$R" > "$T/search.conf"
 check "search: a registry that is down is skipped while another answers" "$R/test/edited" \
   "$(CONTAINERS_REGISTRIES_CONF=$T/search.conf P search --tls-verify=false --format '{{.Name}}' edited)"
