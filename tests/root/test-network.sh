@@ -172,8 +172,9 @@ check "the page through the port -P picked" "hello-exp" "$(get_up "http://127.0.
 P rm -f -t 0 exp >/dev/null
 check "-p wins over -P for the same port" "8080/tcp -> 127.0.0.1:18098" \
   "$(P create --name exp2 --network podunit -P -p 127.0.0.1:18098:8080 localhost/exposed:latest true >/dev/null; P port exp2 | grep '^8080/')"
-check "without -P, EXPOSE publishes nothing" "" \
-  "$(P create --name exp3 --network podunit localhost/exposed:latest true >/dev/null; P port exp3)"
+check "without -P, EXPOSE publishes nothing" "exp3 " \
+  "$(P create --name exp3 --network podunit localhost/exposed:latest true >/dev/null &&
+     P ps -a --filter name=exp3 --format '{{.Names}} {{.Ports}}' && P port exp3)"
 P rm exp2 exp3 >/dev/null
 
 # --- static address, MAC, internal networks ---
@@ -207,23 +208,27 @@ check "the forward chain drops both directions of internal bridges" "2" \
 P run -d --name cli --network podunit -p 127.0.0.1:18096:8080 $IMG sh -c "$WEB" cli >/dev/null
 check "before connect: lab is not reachable" "failed" \
   "$(P exec cli sh -c "timeout 3 wget -O- http://$LAB_IP:8080/index.html 2>/dev/null || echo failed")"
-check "connect prints nothing" "" "$(P network connect lab cli)"
+check "connect prints nothing, adds eth1" "|eth0 eth1 lo" \
+  "$(P network connect lab cli)|$(P exec cli ls /sys/class/net | paste -sd' ')"
 check_match "the running container has eth1 on lab" "inet 10\.90\.0\.[0-9]+/24" "$(P exec cli ip -4 -o addr show eth1)"
 check "and reaches the server on lab" "hello-iso-lab" \
   "$(P exec cli sh -c "timeout 5 wget -O- http://$LAB_IP:8080/index.html 2>/dev/null || echo failed")"
-check "connecting twice fails with 125" "125" "$(status P network connect lab cli)"
-check "an unknown network fails with 125" "125" "$(status P network connect nope cli)"
+check "connecting twice fails with 125" \
+  "125 Error: container cli is already connected to network lab: network is already connected" "$(failing P network connect lab cli)"
+check "an unknown network fails with 125" \
+  "125 Error: unable to find network with name or ID nope: network not found" "$(failing P network connect nope cli)"
 check "the lease is recorded" "1" "$(grep -c '^\[network lab\]' "$T/run/networks/attach/$(P inspect --format '{{.Id}}' cli)")"
 P network disconnect podunit cli
 check "disconnecting the first network: eth0 is gone" "eth1 lo" "$(P exec cli ls /sys/class/net | tr '\n' ' ' | sed 's/ $//')"
 check "its published port follows to lab" "hello-cli" "$(get http://127.0.0.1:18096/index.html)"
-P network disconnect lab cli
-check "after the last disconnect only lo is left" "lo" "$(P exec cli ls /sys/class/net | tr '\n' ' ' | sed 's/ $//')"
-check "and the port is closed" "failed" "$(get http://127.0.0.1:18096/index.html)"
-check "disconnecting a network it is not on fails with 125" "125" "$(status P network disconnect lab cli)"
+check "after the last disconnect only lo is left, and the port is closed" "lo|failed" \
+  "$(P network disconnect lab cli && P exec cli ls /sys/class/net | paste -sd' ')|$(get http://127.0.0.1:18096/index.html)"
+check "disconnecting a network it is not on fails with 125" \
+  "125 Error: container cli is not on bridge networks (--network none)" "$(failing P network disconnect lab cli)"
 P rm -f -t 0 cli iso-lab iso-int >/dev/null
 P create --name later --network podunit $IMG sleep 60 >/dev/null
-check "--ip for a stopped container is refused (125)" "125" "$(status P network connect --ip 10.90.0.88 lab later)"
+check "--ip for a stopped container is refused (125)" \
+  "125 Error: --ip, --mac-address and --alias of network connect need a running container (later is not)" "$(failing P network connect --ip 10.90.0.88 lab later)"
 P network connect lab later
 P start later >/dev/null
 check_match "a stopped container gets the network at its start" "inet 10\.90\.0\.[0-9]+/24" \
