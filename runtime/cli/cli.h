@@ -120,6 +120,9 @@ gboolean cli_parse_options (int *argc, char ***argv, const GOptionEntry *entries
 gboolean cli_options_parse (int *argc, char ***argv, const GOptionEntry *entries,
                             const char *parameter_string, gboolean stop_at_operand,
                             GError **error);
+/* Frees what cli_options_parse made (argv arrays, split flags), which
+ * otherwise lives as long as the process: for the fuzzer. */
+void cli_options_release (void);
 
 /* The containers a verb acts on (cli/containers.c): the operands, the ids
  * in @cidfiles, with @latest the one created last and with @all, every

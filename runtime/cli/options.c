@@ -5,6 +5,26 @@
 
 #include <string.h>
 
+/* The rewritten argvs and the strings made for them: verbs keep pointers
+ * into argv for the life of the process, so they are kept here, reachable
+ * (cli_options_release frees them: the fuzzer, between inputs). */
+static GPtrArray *kept;
+
+static char *
+keep (char *s)
+{
+  if (kept == NULL)
+    kept = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (kept, s);
+  return s;
+}
+
+void
+cli_options_release (void)
+{
+  g_clear_pointer (&kept, g_ptr_array_unref);
+}
+
 static const GOptionEntry *
 find_entry (const GOptionEntry *entries, const char *long_name, gsize n, char short_name)
 {
@@ -66,7 +86,7 @@ normalize_args (int *argc, char ***argv, const GOptionEntry *entries, gboolean s
                   return FALSE;
                 }
               if (v != !!(e->flags & G_OPTION_FLAG_REVERSE))
-                g_ptr_array_add (out, g_strndup (a, eq - a));
+                g_ptr_array_add (out, keep (g_strndup (a, eq - a)));
               else
                 *(gboolean *) e->arg_data = !!(e->flags & G_OPTION_FLAG_REVERSE);
               continue;
@@ -94,7 +114,7 @@ normalize_args (int *argc, char ***argv, const GOptionEntry *entries, gboolean s
               if (g_ascii_strcasecmp (c + 2, "false") == 0)
                 *(gboolean *) e->arg_data = !!(e->flags & G_OPTION_FLAG_REVERSE);
               else if (g_ascii_strcasecmp (c + 2, "true") == 0)
-                g_ptr_array_add (out, g_strdup_printf ("-%c", *c));
+                g_ptr_array_add (out, keep (g_strdup_printf ("-%c", *c)));
               else
                 {
                   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -105,13 +125,13 @@ normalize_args (int *argc, char ***argv, const GOptionEntry *entries, gboolean s
                 }
               break;
             }
-          g_ptr_array_add (out, g_strdup_printf ("-%c", *c));
+          g_ptr_array_add (out, keep (g_strdup_printf ("-%c", *c)));
           if (e && takes_value (e))
             {
               if (c[1] == '=')
                 c++;
               if (c[1])
-                g_ptr_array_add (out, g_strdup (c + 1));
+                g_ptr_array_add (out, keep (g_strdup (c + 1)));
               else if (i + 1 < *argc)
                 g_ptr_array_add (out, (*argv)[++i]);
               else
@@ -141,8 +161,6 @@ cli_options_parse (int *argc, char ***argv, const GOptionEntry *entries,
                    const char *parameter_string, gboolean stop_at_operand, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new (parameter_string);
-  /* The rewritten argv and the strings it made live as long as the process:
-   * verbs keep pointers into argv. */
   GPtrArray *args = g_ptr_array_new ();
 
   if (!normalize_args (argc, argv, entries, stop_at_operand, args, error))
@@ -152,7 +170,7 @@ cli_options_parse (int *argc, char ***argv, const GOptionEntry *entries,
     }
   *argc = args->len;
   g_ptr_array_add (args, NULL);
-  *argv = (char **) g_ptr_array_free (args, FALSE);
+  *argv = (char **) keep ((char *) g_ptr_array_free (args, FALSE));
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_strict_posix (ctx, stop_at_operand);

@@ -315,7 +315,7 @@ cli_pull (CliGlobal *g, int argc, char **argv)
   cli_tls_verify = TRUE;
   cli_tls_given = FALSE;
   const GOptionEntry entries[] = {
-    { "tls-verify", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, cli_option_tls_verify,
+    { "tls-verify", 0, G_OPTION_FLAG_OPTIONAL_ARG | G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, cli_option_tls_verify,
       "Require HTTPS and verify certificates (default true)", "BOOL" },
     { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &authfile, "Path of the authentication file",
       "FILE" },

@@ -375,30 +375,6 @@ run_config_stop (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GErr
   return TRUE;
 }
 
-/* "64m", "1g", "1024" -> bytes. */
-static gboolean
-parse_size (const char *s, gint64 *out)
-{
-  char *end;
-  double v = g_ascii_strtod (s, &end);
-  gint64 mult = 1;
-  if (end == s || v < 0)
-    return FALSE;
-  switch (g_ascii_tolower (*end))
-    {
-    case 0: break;
-    case 'b': mult = 1; break;
-    case 'k': mult = 1024; break;
-    case 'm': mult = 1024 * 1024; break;
-    case 'g': mult = 1024 * 1024 * 1024; break;
-    default: return FALSE;
-    }
-  if (*end && end[1] && !(g_ascii_tolower (end[1]) == 'b' && !end[2]))
-    return FALSE;
-  *out = (gint64) (v * mult);
-  return TRUE;
-}
-
 /* Limits: rlimits, sysctls, /dev/shm, and the cgroup limits the cgroup
  * code applies at start (it warns once where this host cannot). */
 gboolean
@@ -412,7 +388,8 @@ run_config_resources (const RunOpts *o, const RunInputs *in, ContainerConfig *c,
   c->ulimits = g_strdupv (o->ulimit);
   c->sysctls = g_strdupv (o->sysctl);
   c->shm_size = 64 * 1024 * 1024;
-  if (o->shm_size && !parse_size (o->shm_size, &c->shm_size))
+  /* podman reads it as --memory (go-units RAMInBytes) */
+  if (o->shm_size && !cgroup_parse_memory (o->shm_size, &c->shm_size, NULL))
     return bad (error, "--shm-size %s: invalid size", o->shm_size);
   c->memory = c->pids_limit = c->cpu_quota = -1;
   if (o->memory && !cgroup_parse_memory (o->memory, &c->memory, error))

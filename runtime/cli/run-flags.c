@@ -48,7 +48,7 @@ check_pull (const RunOpts *o, GError **error)
 #define STRV(l, s, f, d) { l, s, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->f, d, NULL }
 #define BOOL(l, f, d) { l, 0, 0, G_OPTION_ARG_NONE, &o->f, d, NULL }
 #define INT(l, f, d) { l, 0, 0, G_OPTION_ARG_INT, &o->f, d, NULL }
-#define UNSUP(l) { l, 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, unsupported_cb, NULL, NULL }
+#define UNSUP(l) { l, 0, G_OPTION_FLAG_OPTIONAL_ARG | G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, unsupported_cb, NULL, NULL }
 
 gboolean
 run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **error)

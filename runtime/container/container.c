@@ -766,7 +766,10 @@ container_parse_signal (const char *s)
   for (gsize i = 0; i < G_N_ELEMENTS (sigs); i++)
     if (g_ascii_strcasecmp (sigs[i].name, s) == 0)
       return sigs[i].sig;
-  if (g_ascii_strncasecmp (s, "RTMIN+", 6) == 0)
-    return SIGRTMIN + atoi (s + 6);
+  if (g_ascii_strncasecmp (s, "RTMIN+", 6) == 0 && g_ascii_isdigit (s[6]))
+    {
+      n = strtol (s + 6, &end, 10);
+      return !*end && n <= SIGRTMAX - SIGRTMIN ? SIGRTMIN + (int) n : -1;
+    }
   return -1;
 }

@@ -172,13 +172,24 @@ volume_normalize_mount (const char *root, const char *spec, GError **error)
       const char *eq = strchr (*p, '=');
       g_autofree char *k = eq ? g_strndup (*p, eq - *p) : g_strdup (*p);
       const char *v = eq ? eq + 1 : NULL;
+      gboolean valued = g_str_equal (k, "type") || g_str_equal (k, "source")
+                        || g_str_equal (k, "src") || g_str_equal (k, "destination")
+                        || g_str_equal (k, "dst") || g_str_equal (k, "target")
+                        || g_str_equal (k, "tmpfs-size") || g_str_equal (k, "tmpfs-mode");
+      if (valued && v == NULL)
+        {
+          g_set_error (error, MOUNT_ERROR, MOUNT_ERROR_INVALID,
+                       "--mount %s: option \"%s\" needs a value", spec, k);
+          return NULL;
+        }
+      /* (a key given twice: the last one counts) */
       if (g_str_equal (k, "type"))
-        type = g_strdup (v);
+        g_free (type), type = g_strdup (v);
       else if (g_str_equal (k, "source") || g_str_equal (k, "src"))
-        src = g_strdup (v);
+        g_free (src), src = g_strdup (v);
       else if (g_str_equal (k, "destination") || g_str_equal (k, "dst")
                || g_str_equal (k, "target"))
-        dst = g_strdup (v);
+        g_free (dst), dst = g_strdup (v);
       else if (g_str_equal (k, "ro") || g_str_equal (k, "readonly"))
         {
           if (!v || g_ascii_strcasecmp (v, "true") == 0)

@@ -443,6 +443,50 @@ layer_size (Store *s, const char *hex)
   return n ? json_object_get_int_member (json_node_get_object (n), "size") : 0;
 }
 
+gboolean
+store_parse_image_config (const char *data, gsize len, const char *what, JsonNode **oci_config,
+                          gint64 *created, char ***diff_ids, GError **error)
+{
+  g_autoptr (JsonNode) root = parse_json (data, len, what, error);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  JsonObject *oc, *rootfs = NULL;
+  JsonNode *n;
+  JsonArray *a = NULL;
+  const char *c;
+
+  if (root == NULL)
+    return FALSE;
+  oc = json_node_get_object (root);
+  n = json_object_get_member (oc, "config");
+  if (!n || !JSON_NODE_HOLDS_OBJECT (n))
+    json_object_set_object_member (oc, "config", json_object_new ());
+  *created = 0;
+  n = json_object_get_member (oc, "created");
+  if (n && JSON_NODE_HOLDS_VALUE (n) && (c = json_node_get_string (n)))
+    {
+      g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (c, NULL);
+      *created = dt ? g_date_time_to_unix (dt) : 0;
+    }
+  n = json_object_get_member (oc, "rootfs");
+  if (n && JSON_NODE_HOLDS_OBJECT (n))
+    rootfs = json_node_get_object (n);
+  n = rootfs ? json_object_get_member (rootfs, "diff_ids") : NULL;
+  if (n && JSON_NODE_HOLDS_ARRAY (n))
+    a = json_node_get_array (n);
+  for (guint i = 0; a && i < json_array_get_length (a); i++)
+    {
+      JsonNode *e = json_array_get_element (a, i);
+      const char *d = JSON_NODE_HOLDS_VALUE (e) ? json_node_get_string (e) : NULL;
+      if (!digest_hex (d, "image config diff_ids", error))
+        return FALSE;
+      g_ptr_array_add (ids, g_strdup (d));
+    }
+  g_ptr_array_add (ids, NULL);
+  *diff_ids = (char **) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+  *oci_config = g_steal_pointer (&root);
+  return TRUE;
+}
+
 static StoreImage *
 load_image (Store *s, const char *id, JsonNode *names, GError **error)
 {
@@ -470,48 +514,25 @@ load_image (Store *s, const char *id, JsonNode *names, GError **error)
   img->manifest = read_json_blob (s, mhex, error);
   if (img->manifest == NULL)
     return NULL;
-  img->oci_config = read_json_blob (s, id, error);
-  if (img->oci_config == NULL)
-    return NULL;
-  JsonObject *oc = json_node_get_object (img->oci_config);
-  if (!json_object_has_member (oc, "config")
-      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (oc, "config")))
-    json_object_set_object_member (oc, "config", json_object_new ());
-  img->config = json_object_get_object_member (oc, "config");
-
-  const char *created = json_object_get_string_member_with_default (oc, "created", NULL);
-  if (created)
+  {
+    g_autofree char *cpath = store_blob_path (s, id);
+    g_autofree char *what = g_strconcat ("blob sha256:", id, NULL);
+    gsize len;
+    g_autofree char *data = read_blob_file (cpath, id, &len, error);
+    if (data == NULL
+        || !store_parse_image_config (data, len, what, &img->oci_config, &img->created,
+                                      &img->diff_ids, error))
+      return NULL;
+  }
+  img->config = json_object_get_object_member (json_node_get_object (img->oci_config), "config");
+  img->layer_dirs = g_new0 (char *, g_strv_length (img->diff_ids) + 1);
+  for (guint i = 0; img->diff_ids[i]; i++)
     {
-      g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (created, NULL);
-      img->created = dt ? g_date_time_to_unix (dt) : 0;
-    }
-
-  g_autoptr (GPtrArray) diff_ids = g_ptr_array_new ();
-  g_autoptr (GPtrArray) dirs = g_ptr_array_new ();
-  JsonObject *rootfs
-      = json_object_has_member (oc, "rootfs") ? json_object_get_object_member (oc, "rootfs") : NULL;
-  JsonArray *ids = rootfs && json_object_has_member (rootfs, "diff_ids")
-                       ? json_object_get_array_member (rootfs, "diff_ids")
-                       : NULL;
-  for (guint i = 0; ids && i < json_array_get_length (ids); i++)
-    {
-      const char *d = json_array_get_string_element (ids, i);
-      const char *hex = digest_hex (d, "image config diff_ids", error);
-      if (hex == NULL)
-        {
-          g_ptr_array_set_free_func (diff_ids, g_free);
-          g_ptr_array_set_free_func (dirs, g_free);
-          return NULL;
-        }
-      g_ptr_array_add (diff_ids, g_strdup (d));
+      const char *hex = img->diff_ids[i] + strlen ("sha256:");
       g_autofree char *ldir = layer_path (s, hex);
-      g_ptr_array_add (dirs, g_build_filename (ldir, "diff", NULL));
+      img->layer_dirs[i] = g_build_filename (ldir, "diff", NULL);
       img->size += layer_size (s, hex);
     }
-  g_ptr_array_add (diff_ids, NULL);
-  g_ptr_array_add (dirs, NULL);
-  img->diff_ids = (char **)g_ptr_array_free (g_steal_pointer (&diff_ids), FALSE);
-  img->layer_dirs = (char **)g_ptr_array_free (g_steal_pointer (&dirs), FALSE);
   img->names = names ? names_for_id (names, id) : g_new0 (char *, 1);
   return g_steal_pointer (&img);
 }
@@ -871,7 +892,8 @@ config_strv (JsonObject *o, const char *member)
   out = g_ptr_array_new ();
   for (guint i = 0; i < json_array_get_length (a); i++)
     {
-      const char *e = json_array_get_string_element (a, i);
+      JsonNode *en = json_array_get_element (a, i);
+      const char *e = JSON_NODE_HOLDS_VALUE (en) ? json_node_get_string (en) : NULL;
       if (e == NULL)
         break;
       g_ptr_array_add (out, g_strdup (e));
@@ -907,11 +929,13 @@ config_keys (JsonObject *o, const char *member)
   return (char **)g_ptr_array_free (out, FALSE);
 }
 
+/* A string member; NULL when missing or not a string (json-glib's
+ * get_string_member warns on an object or array). */
 static char *
 config_string (JsonObject *o, const char *member)
 {
-  return json_object_has_member (o, member) ? g_strdup (json_object_get_string_member (o, member))
-                                            : NULL;
+  JsonNode *n = json_object_get_member (o, member);
+  return n && JSON_NODE_HOLDS_VALUE (n) ? g_strdup (json_node_get_string (n)) : NULL;
 }
 
 static char **
@@ -936,11 +960,49 @@ strv_is_utf8 (char **v)
   return TRUE;
 }
 
+void
+store_run_image_from_config (JsonObject *cfg, StoreRunImage *r)
+{
+  GPtrArray *labels = g_ptr_array_new ();
+  JsonNode *ln = json_object_get_member (cfg, "Labels");
+
+  r->env = config_strv (cfg, "Env");
+  r->entrypoint = config_strv (cfg, "Entrypoint");
+  r->cmd = config_strv (cfg, "Cmd");
+  r->working_dir = config_string (cfg, "WorkingDir");
+  r->user = config_string (cfg, "User");
+  r->has_stop_signal = json_object_has_member (cfg, "StopSignal");
+  r->stop_signal = config_string (cfg, "StopSignal");
+  if (ln && JSON_NODE_HOLDS_OBJECT (ln))
+    {
+      JsonObjectIter it;
+      const char *k;
+      JsonNode *vn;
+      json_object_iter_init (&it, json_node_get_object (ln));
+      while (json_object_iter_next (&it, &k, &vn))
+        if (JSON_NODE_HOLDS_VALUE (vn))
+          g_ptr_array_add (labels, g_strconcat (k, "=", json_node_get_string (vn), NULL));
+    }
+  g_ptr_array_add (labels, NULL);
+  r->labels = (char **) g_ptr_array_free (labels, FALSE);
+  r->exposed_ports = config_keys (cfg, "ExposedPorts");
+}
+
+gboolean
+store_run_image_cacheable (const StoreRunImage *r)
+{
+  return strv_is_utf8 (r->env) && strv_is_utf8 (r->entrypoint) && strv_is_utf8 (r->cmd)
+         && (!r->working_dir || g_utf8_validate (r->working_dir, -1, NULL))
+         && (!r->user || g_utf8_validate (r->user, -1, NULL))
+         && (!r->stop_signal || g_utf8_validate (r->stop_signal, -1, NULL))
+         && strv_is_utf8 (r->labels) && strv_is_utf8 (r->exposed_ports);
+}
+
 /* The run cache's fields: the image config's names, absent when the
  * config has none; "StopSignal" is a maybe string, since a config can name
  * the key with a null value. */
-static gboolean
-run_image_from_cache (GVariant *cache, const char *id, StoreRunImage *r, char ***hexes)
+gboolean
+store_run_image_from_cache (GVariant *cache, const char *id, StoreRunImage *r, char ***hexes)
 {
   g_autoptr (GVariantDict) d = g_variant_dict_new (cache);
   const char *version, *cid;
@@ -972,8 +1034,8 @@ run_image_from_cache (GVariant *cache, const char *id, StoreRunImage *r, char **
   return TRUE;
 }
 
-static GVariant *
-run_image_to_cache (const StoreRunImage *r, const char *id, char **hexes)
+GVariant *
+store_run_image_to_cache (const StoreRunImage *r, const char *id, char **hexes)
 {
   GVariantDict d;
 
@@ -1013,7 +1075,7 @@ load_run_image (Store *s, const char *id, GError **error)
   r->id = g_strdup (id);
   if (cache)
     {
-      if (run_image_from_cache (cache, id, r, &hexes))
+      if (store_run_image_from_cache (cache, id, r, &hexes))
         {
           r->layer_dirs = layer_dirs_of (s, hexes);
           return g_steal_pointer (&r);
@@ -1026,52 +1088,20 @@ load_run_image (Store *s, const char *id, GError **error)
 
   {
     g_autoptr (StoreImage) img = load_image (s, id, NULL, error);
-    JsonObject *cfg;
-    GPtrArray *labels = g_ptr_array_new ();
-    JsonNode *ln;
     if (img == NULL)
-      {
-        g_ptr_array_free (labels, TRUE);
-        return NULL;
-      }
-    cfg = img->config;
-    r->env = config_strv (cfg, "Env");
-    r->entrypoint = config_strv (cfg, "Entrypoint");
-    r->cmd = config_strv (cfg, "Cmd");
-    r->working_dir = config_string (cfg, "WorkingDir");
-    r->user = config_string (cfg, "User");
-    r->has_stop_signal = json_object_has_member (cfg, "StopSignal");
-    r->stop_signal = config_string (cfg, "StopSignal");
-    ln = json_object_get_member (cfg, "Labels");
-    if (ln && JSON_NODE_HOLDS_OBJECT (ln))
-      {
-        JsonObjectIter it;
-        const char *k;
-        JsonNode *vn;
-        json_object_iter_init (&it, json_node_get_object (ln));
-        while (json_object_iter_next (&it, &k, &vn))
-          if (JSON_NODE_HOLDS_VALUE (vn))
-            g_ptr_array_add (labels, g_strconcat (k, "=", json_node_get_string (vn), NULL));
-      }
-    g_ptr_array_add (labels, NULL);
-    r->labels = (char **)g_ptr_array_free (labels, FALSE);
-    r->exposed_ports = config_keys (cfg, "ExposedPorts");
+      return NULL;
+    store_run_image_from_config (img->config, r);
     r->layer_dirs = g_strdupv (img->layer_dirs);
     hexes = g_new0 (char *, g_strv_length (img->diff_ids) + 1);
     for (guint i = 0; img->diff_ids[i]; i++)
       hexes[i] = g_strdup (img->diff_ids[i] + strlen ("sha256:"));
   }
   /* Under the store lock, so that it cannot land in a record being removed. */
-  if (strv_is_utf8 (r->env) && strv_is_utf8 (r->entrypoint) && strv_is_utf8 (r->cmd)
-      && (!r->working_dir || g_utf8_validate (r->working_dir, -1, NULL))
-      && (!r->user || g_utf8_validate (r->user, -1, NULL))
-      && (!r->stop_signal || g_utf8_validate (r->stop_signal, -1, NULL)) && strv_is_utf8 (r->labels)
-      && strv_is_utf8 (r->exposed_ports)
-      && store_lock (s, NULL))
+  if (store_run_image_cacheable (r) && store_lock (s, NULL))
     {
       g_autofree char *rec = g_build_filename (dir, "image.json", NULL);
       if (g_file_test (rec, G_FILE_TEST_IS_REGULAR))
-        write_cache (cpath, run_image_to_cache (r, id, hexes));
+        write_cache (cpath, store_run_image_to_cache (r, id, hexes));
       store_unlock (s);
     }
   return g_steal_pointer (&r);

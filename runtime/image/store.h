@@ -95,6 +95,26 @@ StoreRunImage *store_lookup_run_image (Store *s, const char *name_or_id, GError 
 void store_run_image_free (StoreRunImage *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreRunImage, store_run_image_free)
 
+/* The pieces of the above that read no file (tests/fuzz/fuzz-imageconfig.c
+ * feeds them hostile configs):
+ * - the OCI image config blob as every reader takes it: DATA must be a
+ *   JSON object; its "config" member is made an object when missing or
+ *   not one; *CREATED is "created" in unix seconds (0: none or not a
+ *   time); *DIFF_IDS the rootfs.diff_ids, each a sha256 digest (an error
+ *   otherwise). WHAT names the blob in errors.
+ * - what run takes from the "config" object CFG into R (Env, Entrypoint,
+ *   Cmd, WorkingDir, User, StopSignal, Labels, ExposedPorts);
+ * - ROOT/images/<id>/run.cache: written only when every string of R is
+ *   UTF-8 (cacheable), read back into R and the layers' hex diff ids. */
+gboolean store_parse_image_config (const char *data, gsize len, const char *what,
+                                   JsonNode **oci_config, gint64 *created, char ***diff_ids,
+                                   GError **error);
+void store_run_image_from_config (JsonObject *cfg, StoreRunImage *r);
+gboolean store_run_image_cacheable (const StoreRunImage *r);
+GVariant *store_run_image_to_cache (const StoreRunImage *r, const char *id, char **hexes);
+gboolean store_run_image_from_cache (GVariant *cache, const char *id, StoreRunImage *r,
+                                     char ***hexes);
+
 /* All images, newest first. */
 GPtrArray *store_list_images (Store *s, GError **error);
 

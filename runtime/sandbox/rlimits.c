@@ -74,7 +74,8 @@ rlimits_resolve (char **ulimits, GError **error)
       for (gsize i = 0; name && i < G_N_ELEMENTS (names); i++)
         if (g_ascii_strcasecmp (names[i].name, name) == 0)
           resource = names[i].resource;
-      if (resource < 0 || !parse_value (vals[0], &soft)
+      /* ("nofile=" splits into no value at all) */
+      if (resource < 0 || vals[0] == NULL || !parse_value (vals[0], &soft)
           || !parse_value (vals[1] ? vals[1] : vals[0], &hard))
         {
           g_set_error (error, SPAWN_ERROR, 125, "--ulimit %s: expected TYPE=SOFT[:HARD]", *u);

@@ -95,7 +95,7 @@ cgroup_parse_memory (const char *s, gint64 *bytes, GError **error)
 
   errno = 0;
   v = s && *s ? g_ascii_strtod (s, &end) : -1;
-  if (errno != 0 || v < 0 || end == s)
+  if (errno != 0 || !(v >= 0) || end == s) /* (NaN fails v >= 0) */
     goto bad;
   switch (g_ascii_tolower (*end))
     {
@@ -118,7 +118,7 @@ cgroup_parse_memory (const char *s, gint64 *bytes, GError **error)
         end++;
     }
 check_end:
-  if (*end != '\0' || v * mult > (double) G_MAXINT64)
+  if (*end != '\0' || !(v * mult < (double) G_MAXINT64))
     goto bad;
   *bytes = (gint64) (v * mult);
   return TRUE;
@@ -132,11 +132,13 @@ gboolean
 cgroup_parse_cpus (const char *s, gint64 *quota, GError **error)
 {
   char *end = NULL;
-  double v;
+  double v = -1;
 
   errno = 0;
-  v = s && *s ? g_ascii_strtod (s, &end) : -1;
-  if (errno != 0 || end == s || *end != '\0' || v <= 0 || v > 1e6)
+  if (s && *s)
+    v = g_ascii_strtod (s, &end);
+  /* (an empty value left end NULL; NaN fails both comparisons) */
+  if (errno != 0 || end == NULL || end == s || *end != '\0' || !(v > 0 && v <= 1e6))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "invalid --cpus \"%s\": must be a positive number", s ? s : "");

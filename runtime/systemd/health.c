@@ -316,32 +316,64 @@ health_config_to_json (const HealthConfig *c)
   return json_builder_get_root (b);
 }
 
-static char **
-get_strv (JsonObject *o, const char *key)
+/* Members of a health config, each checked for its type: the file may be
+ * damaged, and json-glib's typed getters warn and return 0 or NULL on the
+ * wrong type. */
+static gboolean
+bad_member (const char *key, const char *want, GError **error)
 {
-  JsonArray *a;
-  char **v;
-  if (!json_object_has_member (o, key) || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, key)))
-    return NULL;
-  a = json_object_get_array_member (o, key);
-  if (json_array_get_length (a) == 0)
-    return NULL;
-  v = g_new0 (char *, json_array_get_length (a) + 1);
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    v[i] = g_strdup (json_array_get_string_element (a, i));
-  return v;
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "Healthcheck %s is not %s", key, want);
+  return FALSE;
 }
 
-static gint64
-get_int (JsonObject *o, const char *key, gint64 dflt)
+/* NULL when missing or empty. */
+static gboolean
+get_strv (JsonObject *o, const char *key, char ***out, GError **error)
 {
-  return json_object_has_member (o, key) ? json_object_get_int_member (o, key) : dflt;
+  JsonNode *n = json_object_get_member (o, key);
+  JsonArray *a;
+  g_autoptr (GPtrArray) v = g_ptr_array_new_with_free_func (g_free);
+
+  *out = NULL;
+  if (!n || JSON_NODE_HOLDS_NULL (n))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (n))
+    return bad_member (key, "an array of strings", error);
+  a = json_node_get_array (n);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonNode *e = json_array_get_element (a, i);
+      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
+        return bad_member (key, "an array of strings", error);
+      g_ptr_array_add (v, g_strdup (json_node_get_string (e)));
+    }
+  if (v->len == 0)
+    return TRUE;
+  g_ptr_array_add (v, NULL);
+  *out = (char **) g_ptr_array_free (g_steal_pointer (&v), FALSE);
+  return TRUE;
+}
+
+static gboolean
+get_int (JsonObject *o, const char *key, gint64 dflt, gint64 *out, GError **error)
+{
+  JsonNode *n = json_object_get_member (o, key);
+  *out = dflt;
+  if (!n)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
+    return bad_member (key, "an integer", error);
+  *out = json_node_get_int (n);
+  return TRUE;
 }
 
 gboolean
 health_config_from_json (JsonNode *node, HealthConfig *c, GError **error)
 {
   JsonObject *o;
+  JsonNode *f;
+  gint64 interval, timeout, start, retries, s_interval, s_timeout, s_retries, s_success;
+
   health_config_init (c);
   if (!node || !JSON_NODE_HOLDS_OBJECT (node))
     {
@@ -349,20 +381,30 @@ health_config_from_json (JsonNode *node, HealthConfig *c, GError **error)
       return FALSE;
     }
   o = json_node_get_object (node);
-  c->test = get_strv (o, "Test");
-  c->interval_usec = get_int (o, "Interval", c->interval_usec * 1000) / 1000;
-  c->timeout_usec = get_int (o, "Timeout", c->timeout_usec * 1000) / 1000;
-  c->start_period_usec = get_int (o, "StartPeriod", 0) / 1000;
-  c->retries = (guint) get_int (o, "Retries", c->retries);
-  if (json_object_has_member (o, "OnFailure")
-      && !health_on_failure_from_string (json_object_get_string_member (o, "OnFailure"),
-                                         &c->on_failure, error))
+  if (!get_strv (o, "Test", &c->test, error) || !get_strv (o, "StartupTest", &c->startup_test, error)
+      || !get_int (o, "Interval", c->interval_usec * 1000, &interval, error)
+      || !get_int (o, "Timeout", c->timeout_usec * 1000, &timeout, error)
+      || !get_int (o, "StartPeriod", 0, &start, error)
+      || !get_int (o, "Retries", c->retries, &retries, error)
+      || !get_int (o, "StartupInterval", c->startup_interval_usec * 1000, &s_interval, error)
+      || !get_int (o, "StartupTimeout", c->startup_timeout_usec * 1000, &s_timeout, error)
+      || !get_int (o, "StartupRetries", 0, &s_retries, error)
+      || !get_int (o, "StartupSuccess", 0, &s_success, error))
     return FALSE;
-  c->startup_test = get_strv (o, "StartupTest");
-  c->startup_interval_usec = get_int (o, "StartupInterval", c->startup_interval_usec * 1000) / 1000;
-  c->startup_timeout_usec = get_int (o, "StartupTimeout", c->startup_timeout_usec * 1000) / 1000;
-  c->startup_retries = (guint) get_int (o, "StartupRetries", 0);
-  c->startup_success = (guint) get_int (o, "StartupSuccess", 0);
+  /* Durations are nanoseconds, as in podman's and Docker's configs. */
+  c->interval_usec = interval / 1000;
+  c->timeout_usec = timeout / 1000;
+  c->start_period_usec = start / 1000;
+  c->retries = (guint) CLAMP (retries, 0, G_MAXUINT);
+  c->startup_interval_usec = s_interval / 1000;
+  c->startup_timeout_usec = s_timeout / 1000;
+  c->startup_retries = (guint) CLAMP (s_retries, 0, G_MAXUINT);
+  c->startup_success = (guint) CLAMP (s_success, 0, G_MAXUINT);
+  f = json_object_get_member (o, "OnFailure");
+  if (f && (!JSON_NODE_HOLDS_VALUE (f) || json_node_get_value_type (f) != G_TYPE_STRING))
+    return bad_member ("OnFailure", "a string", error);
+  if (f && !health_on_failure_from_string (json_node_get_string (f), &c->on_failure, error))
+    return FALSE;
   return TRUE;
 }
 
@@ -486,6 +528,16 @@ health_state_to_inspect (const HealthState *s)
   return json_node_copy (json_parser_get_root (p));
 }
 
+/* A number of the state file, 0 when missing or of another type. */
+static gint64
+state_int (JsonObject *o, const char *key)
+{
+  JsonNode *n = json_object_get_member (o, key);
+  return n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_INT64
+             ? json_node_get_int (n)
+             : 0;
+}
+
 HealthState *
 health_state_from_json (const char *json, GError **error)
 {
@@ -506,11 +558,11 @@ health_state_from_json (const char *json, GError **error)
   s->status = g_strcmp0 (status, "healthy") == 0     ? HEALTH_HEALTHY
               : g_strcmp0 (status, "unhealthy") == 0 ? HEALTH_UNHEALTHY
                                                      : HEALTH_STARTING;
-  s->failing_streak = (guint) get_int (o, "FailingStreak", 0);
+  s->failing_streak = (guint) state_int (o, "FailingStreak");
   s->startup_passed = json_object_has_member (o, "StartupPassed")
                       && json_object_get_boolean_member (o, "StartupPassed");
-  s->startup_successes = (guint) get_int (o, "StartupSuccesses", 0);
-  s->startup_failures = (guint) get_int (o, "StartupFailures", 0);
+  s->startup_successes = (guint) state_int (o, "StartupSuccesses");
+  s->startup_failures = (guint) state_int (o, "StartupFailures");
   if (json_object_has_member (o, "Log") && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "Log")))
     {
       JsonArray *a = json_object_get_array_member (o, "Log");
@@ -523,7 +575,7 @@ health_state_from_json (const char *json, GError **error)
           e = g_new0 (HealthLogEntry, 1);
           e->start_usec = parse_time (json_object_get_string_member_with_default (eo, "Start", NULL));
           e->end_usec = parse_time (json_object_get_string_member_with_default (eo, "End", NULL));
-          e->exit_code = (int) get_int (eo, "ExitCode", 0);
+          e->exit_code = (int) state_int (eo, "ExitCode");
           e->output = g_strdup (json_object_get_string_member_with_default (eo, "Output", ""));
           g_ptr_array_add (s->log, e);
         }

@@ -255,6 +255,19 @@ Test (run_config, resources)
   cr_assert (g_str_has_prefix (mem, "--memory: "), "%s", mem);
   g_autofree char *ulimit = RUN_ERROR ("--ulimit", "bogus=1", "busybox");
   cr_assert (strstr (ulimit, "bogus"), "%s", ulimit);
+  /* Found by tests/fuzz (cli): each crashed (a NULL value read, a NULL
+   * end pointer), now each is an error naming the flag. */
+  g_autofree char *noval = RUN_ERROR ("--ulimit", "nofile=", "busybox");
+  cr_assert_str_eq (noval, "--ulimit nofile=: expected TYPE=SOFT[:HARD]");
+  g_autofree char *nocpus = RUN_ERROR ("--cpus", "", "busybox");
+  cr_assert (g_str_has_prefix (nocpus, "--cpus: "), "%s", nocpus);
+  g_autofree char *nanshm = RUN_ERROR ("--shm-size", "nan", "busybox");
+  cr_assert_str_eq (nanshm, "--shm-size nan: invalid size");
+  /* GOption converted an unsupported flag's value from the locale, set
+   * an error when it was not UTF-8 and called the callback anyway, which
+   * set a second one over it (a GLib warning, and the wrong message). */
+  g_autofree char *pod = RUN_ERROR ("--pod=x\x80", "busybox");
+  cr_assert_str_eq (pod, "run: --pod is not supported by podunit yet");
   g_autofree char *cg = RUN_ERROR ("--cgroups", "sometimes", "busybox");
   cr_assert_str_eq (cg, "--cgroups sometimes: expected enabled, disabled, no-conmon or split");
 }

@@ -152,6 +152,12 @@ Test (volume, mount_flag_errors)
   cr_assert_str_eq (d, "--mount type=image,source=x,destination=/m: type image is not supported by podunit yet (bind, volume, tmpfs)");
   g_autofree char *e = mount_error ("type=bind,source=/tmp,destination=/m,wibble");
   cr_assert_str_eq (e, "--mount type=bind,source=/tmp,destination=/m,wibble: unsupported option \"wibble\"");
+  /* Found by tests/fuzz (cli): a valued key without a value went into the
+   * spec as "(null)"; a key given twice leaked the first value. */
+  g_autofree char *f = mount_error ("type=tmpfs,destination=/t,tmpfs-size");
+  cr_assert_str_eq (f, "--mount type=tmpfs,destination=/t,tmpfs-size: option \"tmpfs-size\" needs a value");
+  g_autofree char *twice = volume_normalize_mount (root, "type=bind,type=tmpfs,dst=/a,dst=/t", NULL);
+  cr_assert_str_eq (twice, "type=tmpfs,destination=/t");
 }
 
 Test (volume, tmpfs_flag)

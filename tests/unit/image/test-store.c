@@ -617,3 +617,45 @@ Test (store, a_dead_transaction_is_collected_by_the_next)
   cr_assert_not_null (a);
   cr_assert (g_file_test (store_image_get_layer_dirs (a)[0], G_FILE_TEST_IS_DIR));
 }
+
+/* Found by tests/fuzz (imageconfig): members of the wrong type in an image
+ * config (a User object, an Entrypoint of numbers, a rootfs string) went
+ * to json-glib's typed getters: GLib criticals on every run of the image.
+ * They read as absent now; a diff id that is not a digest is an error. */
+Test (image_config, wrong_types)
+{
+  const char *cfg = "{\"created\": 5, \"config\": {\"User\": {}, \"WorkingDir\": [],"
+                    " \"Entrypoint\": [\"/x\", 1, \"y\"], \"Env\": \"A=1\", \"StopSignal\": null,"
+                    " \"Labels\": {\"a\": null, \"b\": {}, \"c\": \"d\"}}, \"rootfs\": \"x\"}";
+  g_autoptr (JsonNode) oci = NULL;
+  g_auto (GStrv) ids = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 created = -1;
+  StoreRunImage r = { 0 };
+
+  cr_assert (store_parse_image_config (cfg, strlen (cfg), "blob", &oci, &created, &ids, &error),
+             "%s", error ? error->message : "");
+  cr_assert_eq (created, 0);
+  cr_assert_null (ids[0]);
+  store_run_image_from_config (
+      json_object_get_object_member (json_node_get_object (oci), "config"), &r);
+  cr_assert_null (r.user);
+  cr_assert_null (r.working_dir);
+  cr_assert_null (r.env);
+  cr_assert_eq (g_strv_length (r.entrypoint), 1, "a non-string element ends the list");
+  cr_assert (r.has_stop_signal);
+  cr_assert_null (r.stop_signal);
+  cr_assert_eq (g_strv_length (r.labels), 1);
+  cr_assert_str_eq (r.labels[0], "c=d");
+  cr_assert_null (r.exposed_ports[0]);
+  g_strfreev (r.entrypoint);
+  g_strfreev (r.labels);
+  g_strfreev (r.exposed_ports);
+
+  {
+    const char *bad = "{\"rootfs\": {\"diff_ids\": [7]}}";
+    cr_assert_not (
+        store_parse_image_config (bad, strlen (bad), "blob", &oci, &created, &ids, &error));
+    cr_assert (strstr (error->message, "invalid digest"), "%s", error->message);
+  }
+}

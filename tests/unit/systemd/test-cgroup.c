@@ -198,6 +198,17 @@ Test (cgroup, parse_modes_sizes_cpus)
   cr_assert_eq (v, 25000);
   cr_assert_not (cgroup_parse_cpus ("0", &v, NULL));
   cr_assert_not (cgroup_parse_cpus ("two", &v, NULL));
+  /* Found by tests/fuzz (cli): an empty --cpus read through a NULL end
+   * pointer (segfault); NaN and huge values were cast to an integer
+   * (undefined behaviour). */
+  g_clear_error (&error);
+  cr_assert_not (cgroup_parse_cpus ("", &v, &error));
+  cr_assert (strstr (error->message, "--cpus"));
+  g_clear_error (&error);
+  cr_assert_not (cgroup_parse_cpus ("nan", &v, NULL));
+  cr_assert_not (cgroup_parse_cpus ("inf", &v, NULL));
+  cr_assert_not (cgroup_parse_memory ("nan", &v, NULL));
+  cr_assert_not (cgroup_parse_memory ("1e300g", &v, NULL));
 }
 
 Test (cgroup, split_moves_everyone_enables_controllers_applies_limits)

@@ -296,6 +296,36 @@ Test (health, state_json_round_trip_as_inspect_shows_it)
   health_config_clear (&c);
 }
 
+/* Found by tests/fuzz (imageconfig): members of the wrong type went to
+ * json-glib's typed getters (GLib criticals, garbage values); each is now
+ * an error naming the member. */
+Test (health, config_json_wrong_types)
+{
+  static const char *const bad[][2] = {
+    { "{\"Test\": [\"CMD\", 1]}", "Healthcheck Test is not an array of strings" },
+    { "{\"Test\": \"CMD true\"}", "Healthcheck Test is not an array of strings" },
+    { "{\"Interval\": \"30s\"}", "Healthcheck Interval is not an integer" },
+    { "{\"Retries\": {}}", "Healthcheck Retries is not an integer" },
+    { "{\"OnFailure\": []}", "Healthcheck OnFailure is not a string" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (JsonNode) n = json_from_string (bad[i][0], NULL);
+      g_autoptr (GError) error = NULL;
+      HealthConfig c;
+      cr_assert_not (health_config_from_json (n, &c, &error), "%s", bad[i][0]);
+      cr_assert_str_eq (error->message, bad[i][1]);
+      health_config_clear (&c);
+    }
+  {
+    g_autoptr (JsonNode) n = json_from_string ("{\"Test\": [\"NONE\"], \"Retries\": -4}", NULL);
+    HealthConfig c;
+    cr_assert (health_config_from_json (n, &c, NULL));
+    cr_assert_eq (c.retries, 0, "a negative count is 0, not 4 billion");
+    health_config_clear (&c);
+  }
+}
+
 Test (health, config_json_round_trip)
 {
   HealthConfig c, back;
