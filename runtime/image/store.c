@@ -488,16 +488,10 @@ store_parse_image_config (const char *data, gsize len, const char *what, JsonNod
 }
 
 static StoreImage *
-load_image (Store *s, const char *id, JsonNode *names, GError **error)
+load_image_files (Store *s, const char *id, JsonNode *names, GError **error)
 {
   g_autofree char *dir = sub (s, "images", id);
   g_autofree char *path = g_build_filename (dir, "image.json", NULL);
-  if (access (dir, F_OK) < 0 && errno == ENOENT)
-    {
-      /* Removed by an rmi since its name was resolved: lost the race. */
-      g_set_error (error, STORE_ERROR, STORE_ERROR_NOT_FOUND, "%s: image not known", id);
-      return NULL;
-    }
   g_autoptr (JsonNode) rec = read_json_file (path, error);
   if (rec == NULL)
     return NULL;
@@ -537,6 +531,24 @@ load_image (Store *s, const char *id, JsonNode *names, GError **error)
   return g_steal_pointer (&img);
 }
 
+/* An image's record and blobs. Lock-free: an rmi may remove them while they
+ * are read (its rename of the record comes first); that lost race is
+ * "image not known", as when the name no longer resolves. */
+static StoreImage *
+load_image (Store *s, const char *id, JsonNode *names, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autofree char *dir = sub (s, "images", id);
+  StoreImage *img = load_image_files (s, id, names, &local);
+  if (img)
+    return img;
+  if (access (dir, F_OK) < 0 && errno == ENOENT)
+    g_set_error (error, STORE_ERROR, STORE_ERROR_NOT_FOUND, "%s: image not known", id);
+  else
+    g_propagate_error (error, g_steal_pointer (&local));
+  return NULL;
+}
+
 static GPtrArray *
 list_ids (Store *s, GError **error)
 {
@@ -571,9 +583,15 @@ store_list_images (Store *s, GError **error)
   g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify)store_image_unref);
   for (guint i = 0; i < ids->len; i++)
     {
-      StoreImage *img = load_image (s, ids->pdata[i], names, error);
+      g_autoptr (GError) local = NULL;
+      StoreImage *img = load_image (s, ids->pdata[i], names, &local);
+      if (img == NULL && g_error_matches (local, STORE_ERROR, STORE_ERROR_NOT_FOUND))
+        continue; /* removed since it was listed */
       if (img == NULL)
-        return NULL;
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
       g_ptr_array_add (out, img);
     }
   g_ptr_array_sort (out, newest_first);
