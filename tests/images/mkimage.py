@@ -7,6 +7,8 @@ save writes them) from Debian's busybox-static, deterministically.
              [--env-count N]   (N more Env entries, V0=0 ... : hostile sizes)
              [--expose PORT/PROTO]...  (ExposedPorts, as EXPOSE writes it)
   mkimage.py hostile KIND OUT.tar      (an oci-archive that must be rejected)
+  mkimage.py big OUT.tar LAYERS MIB    (busybox + LAYERS layers of MIB MiB each,
+                                        half random, half text: gzip halves it)
 
 Hostile kinds: traversal, absolute, symlink-escape, hardlink-escape,
 truncated-gzip, bad-digest, bad-diffid, symlink-dir-escape, whiteout-dotdot."""
@@ -280,6 +282,21 @@ def main(argv):
         # A big layer cut in half fails while streaming, not at the first read.
         layer = busybox_layer() if kind == "truncated-gzip" else hostile_layer(kind)
         print(write_oci(out, "localhost/hostile:latest", [layer], "gzip", tamper))
+        return
+    if len(argv) == 5 and argv[1] == "big":
+        import random
+        out, nlayers, mib = argv[2], int(argv[3]), int(argv[4])
+        layers = [busybox_layer()]
+        for i in range(nlayers):
+            rnd = random.Random(i)
+            l = Layer()
+            l.dir("data%d" % i)
+            for j in range(mib):
+                text = b"".join(b"line %d of file %d in layer %d: podunit\n" % (k, j, i)
+                                for k in range(12000))[: 1 << 19]
+                l.file("data%d/f%03d" % (i, j), rnd.randbytes(1 << 19) + text)
+            layers.append(l.bytes())
+        print(write_oci(out, "localhost/big:latest", layers, "gzip"))
         return
     sys.exit(__doc__)
 

@@ -81,3 +81,37 @@ private_store_cleanup () {
   grep -q "$T" /proc/self/mountinfo && echo "leftover mounts under $T"
   rm -rf "$T"
 }
+
+# start_registry NAME [EXTRA-YAML]: Debian's docker-registry on a free
+# port of 127.0.0.1 with its data in $T/NAME, its pid added to PIDS (the
+# caller kills them); sets PORT.
+free_port () { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+start_registry () {
+  PORT=$(free_port)
+  mkdir -p "$T/$1"
+  cat > "$T/$1/config.yml" <<EOT
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $T/$1/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$PORT
+$2
+EOT
+  docker-registry serve "$T/$1/config.yml" > "$T/$1/log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 50); do
+    curl -sk -o /dev/null "http://127.0.0.1:$PORT/v2/" && return 0
+    curl -sk -o /dev/null "https://127.0.0.1:$PORT/v2/" && return 0
+    sleep 0.1
+  done
+  echo "Bail out! registry $1 did not start: $(cat "$T/$1/log")"; exit 1
+}
+

@@ -39,37 +39,6 @@ export CONTAINERS_REGISTRIES_CONF=$T/empty.conf
 rmi_all () { P rm -a -f >/dev/null 2>&1; P rmi -a -f >/dev/null 2>&1; }
 # The store's files with sizes: equal before and after a failed pull.
 store_state () { (cd "$T/root" && find . -path ./tmp -prune -o -printf '%p %s\n' | LC_ALL=C sort | md5sum); }
-free_port () { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# start_registry NAME [EXTRA-YAML]: a registry on a free port; sets PORT.
-start_registry () {
-  PORT=$(free_port)
-  mkdir -p "$T/$1"
-  cat > "$T/$1/config.yml" <<EOT
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $T/$1/data
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$PORT
-$2
-EOT
-  docker-registry serve "$T/$1/config.yml" > "$T/$1/log" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 50); do
-    curl -sk -o /dev/null "http://127.0.0.1:$PORT/v2/" && return 0
-    curl -sk -o /dev/null "https://127.0.0.1:$PORT/v2/" && return 0
-    sleep 0.1
-  done
-  echo "Bail out! registry $1 did not start: $(cat "$T/$1/log")"; exit 1
-}
-
 sh "$HERE/../images/make-busybox-oci.sh" "$T/busybox.tar" >/dev/null || { echo "Bail out! image"; exit 1; }
 sh "$HERE/../images/make-busybox-oci.sh" "$T/two.tar" oci --two-layer --zstd >/dev/null \
   || { echo "Bail out! image"; exit 1; }
