@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -178,6 +179,8 @@ typedef struct {
   char *home;
   int devnull;
   int cgroup_fd; /* spec.cgroup_fd's owner */
+  gboolean for_exec; /* exec's prepare: the namespaces exist, nothing is set up */
+  int auto_lock;  /* RUNROOT/userns-auto.lock, held until the container exists */
   int idmap_fd;  /* plan->idmap_userns's owner (-1: no idmapped layers) */
   uid_t idmap_uid; /* then the container's root on the host */
   gid_t idmap_gid;
@@ -193,7 +196,7 @@ launch_init (Launch *l)
   memset (l, 0, sizeof *l);
   l->devnull = -1;
   l->cgroup_fd = l->spec.cgroup_fd = -1;
-  l->idmap_fd = -1;
+  l->idmap_fd = l->auto_lock = -1;
   for (int i = 0; i < 3; i++)
     l->spec.stdio[i] = -1;
 }
@@ -216,7 +219,9 @@ launch_clear (Launch *l)
   l->cgroup_fd = l->spec.cgroup_fd = -1;
   if (l->idmap_fd >= 0)
     close (l->idmap_fd);
-  l->idmap_fd = -1;
+  if (l->auto_lock >= 0)
+    close (l->auto_lock);
+  l->idmap_fd = l->auto_lock = -1;
 }
 
 static char **
@@ -236,8 +241,60 @@ env_with_defaults (ContainerConfig *c, const char *home)
 /* The user-namespace step (userns.h): the container's own namespace
  * and maps, if it gets one; a keep-id container runs as the user's id
  * unless --user says otherwise. */
+/* The host ranges of a uid_map or gid_map (those of the initial
+ * namespace, 0 0 4294967295, are none) appended to @used. */
+static void
+add_used_ranges (const char *path, GArray *used)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return;
+  lines = g_strsplit (text, "\n", -1);
+  for (char **line = lines; *line; line++)
+    {
+      unsigned a, b, n;
+      if (sscanf (*line, " %u %u %u", &a, &b, &n) == 3 && !(b == 0 && n == G_MAXUINT32))
+        {
+          IdMapping m = { a, b, n };
+          g_array_append_val (used, m);
+        }
+    }
+}
+
+/* root's --userns=auto: under RUNROOT/userns-auto.lock (held until the
+ * container runs, so two starts cannot take the same ids), the host ids
+ * of every running container, which the new one's leave out. */
 static gboolean
-prepare_userns (ContainerConfig *c, Launch *l, GError **error)
+auto_used_ids (const LaunchOptions *o, Launch *l, UsernsHost *host, GError **error)
+{
+  g_autofree char *lock = g_build_filename (o->runroot, "userns-auto.lock", NULL);
+  g_autoptr (GPtrArray) ids = NULL;
+  l->auto_lock = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (l->auto_lock < 0 || flock (l->auto_lock, LOCK_EX) < 0)
+    return errno_error (error, SPAWN_ERROR, 125, errno, "locking %s", lock);
+  ids = container_list (o->root, error);
+  if (!ids)
+    return FALSE;
+  host->used_uids = g_array_new (FALSE, FALSE, sizeof (IdMapping));
+  host->used_gids = g_array_new (FALSE, FALSE, sizeof (IdMapping));
+  for (guint i = 0; i < ids->len; i++)
+    {
+      ContainerState st;
+      char path[64];
+      if (!container_state_load (o->runroot, ids->pdata[i], &st, NULL)
+          || st.status != CONTAINER_RUNNING || st.pid <= 0 || !container_pid_running (st.pid))
+        continue;
+      g_snprintf (path, sizeof path, "/proc/%d/uid_map", (int) st.pid);
+      add_used_ranges (path, host->used_uids);
+      g_snprintf (path, sizeof path, "/proc/%d/gid_map", (int) st.pid);
+      add_used_ranges (path, host->used_gids);
+    }
+  return TRUE;
+}
+
+static gboolean
+prepare_userns (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
 {
   g_auto (UsernsMode) m;
   g_autoptr (GArray) umap = NULL;
@@ -259,6 +316,10 @@ prepare_userns (ContainerConfig *c, Launch *l, GError **error)
                                error))
       return FALSE;
   gboolean ok = !host.rootless || userns_rootless_host (&host, error);
+  /* exec joins the namespaces the start made: their ids are in use by
+   * then, and nothing here is set up again. */
+  if (ok && !host.rootless && !l->for_exec && m.kind == USERNS_AUTO && !m.uidmap && !m.gidmap)
+    ok = auto_used_ids (o, l, &host, error);
   ok = ok && userns_resolve (&m, c->subuidname, c->subgidname, &host, &umap, &gmap, &ku, &kg,
                              error);
   userns_host_clear (&host);
@@ -270,7 +331,8 @@ prepare_userns (ContainerConfig *c, Launch *l, GError **error)
    * whose root is some other host id sees them through idmapped mounts
    * (mount.h) of a namespace with its maps. Rootless containers need none:
    * their layers were unpacked in the rootless namespace. */
-  if ((userns_map_id (umap, 0) != 0 || userns_map_id (gmap, 0) != 0) && !host.rootless)
+  if ((userns_map_id (umap, 0) != 0 || userns_map_id (gmap, 0) != 0) && !host.rootless
+      && !l->for_exec)
     {
       l->idmap_fd = userns_open_mapped (umap, gmap, error);
       if (l->idmap_fd < 0)
@@ -568,12 +630,13 @@ prepare_network (const LaunchOptions *o, ContainerConfig *c, Launch *l)
 
 /* From the container's record to what spawn_container takes. */
 static gboolean
-prepare (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
+prepare (const LaunchOptions *o, ContainerConfig *c, Launch *l, gboolean for_exec, GError **error)
 {
   launch_init (l);
+  l->for_exec = for_exec;
   return prepare_layers (o, c, l, error)
          && prepare_user (c, l, error)
-         && prepare_userns (c, l, error)
+         && prepare_userns (o, c, l, error)
          && prepare_rootfs (o, c, l, error)
          && prepare_mounts (c, l, error)
          && prepare_security (o, c, l, error)
@@ -748,7 +811,7 @@ launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error)
     autofd int lfd = lock_for_start (o, c, error);
     if (lfd < 0)
       return -1;
-    if (prepare (o, c, &l, error) && (cg = setup_cgroups (o, c, &l, TRUE, error)))
+    if (prepare (o, c, &l, FALSE, error) && (cg = setup_cgroups (o, c, &l, TRUE, error)))
       {
         if (c->tty)
           l.spec.tty_master = &master;
@@ -964,7 +1027,7 @@ supervisor_child (const LaunchOptions *o, ContainerConfig *c, int report_fd)
     autofd int lfd = lock_for_start (o, c, &error);
     if (lfd < 0)
       goto fail;
-    if (prepare (o, c, &l, &error) && (proxy = open_notify_proxy (c, &l, &error))
+    if (prepare (o, c, &l, FALSE, &error) && (proxy = open_notify_proxy (c, &l, &error))
         && output_open (c, &l, &io, &error))
       {
         l.spec.new_session = TRUE;
@@ -1278,7 +1341,7 @@ gboolean
 launch_exec_spec (const LaunchOptions *o, ContainerConfig *c, SpawnSpec *spec, GError **error)
 {
   Launch l;
-  gboolean ok = prepare (o, c, &l, error);
+  gboolean ok = prepare (o, c, &l, TRUE, error);
   if (ok)
     {
       *spec = l.spec;

@@ -220,6 +220,88 @@ add_mapping (GArray *a, guint32 container, guint32 host, guint32 size)
     g_array_append_val (a, m);
 }
 
+/* The part [@from, @from + @size) of @ranges (laid out from container id
+ * 0, subid_map's) re-based at container id 0; NULL past their end. */
+static GArray *
+slice_ranges (const GArray *ranges, guint32 from, guint32 size)
+{
+  g_autoptr (GArray) out = g_array_new (FALSE, FALSE, sizeof (IdMapping));
+  guint64 end = (guint64) from + size;
+  for (guint i = 0; i < ranges->len; i++)
+    {
+      const IdMapping *r = &g_array_index (ranges, IdMapping, i);
+      guint64 lo = MAX ((guint64) r->container, from);
+      guint64 hi = MIN ((guint64) r->container + r->size, end);
+      if (lo < hi)
+        add_mapping (out, lo - from, r->host + (lo - r->container), hi - lo);
+    }
+  {
+    guint64 got = 0;
+    for (guint i = 0; i < out->len; i++)
+      got += g_array_index (out, IdMapping, i).size;
+    if (got < size)
+      return NULL;
+  }
+  return g_steal_pointer (&out);
+}
+
+static gboolean
+overlaps_used (const GArray *map, const GArray *used)
+{
+  for (guint i = 0; map && i < map->len; i++)
+    for (guint j = 0; used && j < used->len; j++)
+      {
+        const IdMapping *a = &g_array_index (map, IdMapping, i);
+        const IdMapping *b = &g_array_index (used, IdMapping, j);
+        if ((guint64) a->host < (guint64) b->host + b->size
+            && (guint64) b->host < (guint64) a->host + a->size)
+          return TRUE;
+      }
+  return FALSE;
+}
+
+static gint
+cmp_u32 (gconstpointer a, gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* --userns=auto for root (podman's allocation): the first @size ids of
+ * @ranges whose host ids no running container has (@used: host ranges).
+ * A free window starts at the start of a range or right after a used
+ * range, so those are the only places to try. */
+static GArray *
+auto_window (const GArray *ranges, guint32 size, const GArray *used)
+{
+  g_autoptr (GArray) starts = g_array_new (FALSE, FALSE, sizeof (guint32));
+  for (guint i = 0; i < ranges->len; i++)
+    {
+      const IdMapping *r = &g_array_index (ranges, IdMapping, i);
+      g_array_append_val (starts, r->container);
+      for (guint j = 0; used && j < used->len; j++)
+        {
+          const IdMapping *b = &g_array_index (used, IdMapping, j);
+          guint64 after = (guint64) b->host + b->size;
+          if (after >= r->host && after < (guint64) r->host + r->size)
+            {
+              guint32 at = r->container + (guint32) (after - r->host);
+              g_array_append_val (starts, at);
+            }
+        }
+    }
+  g_array_sort (starts, cmp_u32);
+  for (guint i = 0; i < starts->len; i++)
+    {
+      GArray *w = slice_ranges (ranges, g_array_index (starts, guint32, i), size);
+      if (w && !overlaps_used (w, used))
+        return w;
+      if (w)
+        g_array_unref (w);
+    }
+  return NULL;
+}
+
 /* keep-id inside the rootless namespace (podman's layout): the container's
  * @id is the user (the namespace's 0), its 0..id-1 and id+1.. take the
  * subordinate ids 1..@n-1 in order. */
@@ -386,20 +468,12 @@ userns_resolve (const UsernsMode *mode, const char *subuidname, const char *subg
                 g_prefix_error (error, "--userns=auto: ");
                 return FALSE;
               }
-            u = g_array_new (FALSE, FALSE, sizeof (IdMapping));
-            g = g_array_new (FALSE, FALSE, sizeof (IdMapping));
-            for (guint i = 0; i < su->len; i++)
-              {
-                IdMapping *m = &g_array_index (su, IdMapping, i);
-                if (m->container < size)
-                  add_mapping (u, m->container, m->host, MIN (m->size, size - m->container));
-              }
-            for (guint i = 0; i < sg->len; i++)
-              {
-                IdMapping *m = &g_array_index (sg, IdMapping, i);
-                if (m->container < size)
-                  add_mapping (g, m->container, m->host, MIN (m->size, size - m->container));
-              }
+            u = auto_window (su, size, host->used_uids);
+            g = u ? auto_window (sg, size, host->used_gids) : NULL;
+            if (!u || !g)
+              return fail (error, "--userns=auto: no %u ids of the \"containers\" ranges in "
+                                  "/etc/subuid and /etc/subgid are free of running containers",
+                           size);
           }
       }
       break;
@@ -841,4 +915,6 @@ userns_host_clear (UsernsHost *host)
 {
   g_clear_pointer (&host->ns_uid_lines, g_array_unref);
   g_clear_pointer (&host->ns_gid_lines, g_array_unref);
+  g_clear_pointer (&host->used_uids, g_array_unref);
+  g_clear_pointer (&host->used_gids, g_array_unref);
 }

@@ -86,6 +86,10 @@ typedef struct {
    * requires. NULL: one line 0..ns_uids-1. */
   GArray *ns_uid_lines;
   GArray *ns_gid_lines;
+  /* root: the host ids running containers have (IdMapping, host and
+   * size), which --userns=auto leaves out; NULL: none. */
+  GArray *used_uids;
+  GArray *used_gids;
 } UsernsHost;
 
 void userns_host_clear (UsernsHost *host);

@@ -251,6 +251,17 @@ AUTOBASE=$(grep '^containers:' /etc/subuid | head -1 | cut -d: -f2)
 check "root --userns=auto:size=1000: the first 1000 ids of the containers range, writable" \
   "0 $AUTOBASE 1000|wrote" \
   "$(R run --rm --userns=auto:size=1000 $IMG sh -c 'awk "{print \$1, \$2, \$3}" /proc/self/uid_map; touch /x && echo wrote' | tr '\n' '|' | sed 's/|$//')"
+map_of () { R exec "$1" cat /proc/self/uid_map | awk '{print $1, $2, $3}'; }
+R run -d --name auto1 --userns=auto:size=1000 $IMG sleep 300 >/dev/null
+R run -d --name auto2 --userns=auto:size=1000 $IMG sleep 300 >/dev/null
+check "two running --userns=auto containers get ids of their own" \
+  "0 $AUTOBASE 1000|0 $((AUTOBASE + 1000)) 1000" "$(map_of auto1)|$(map_of auto2)"
+R rm -f -t 0 auto1 >/dev/null
+check "... and a removed one's ids are taken again" "0 $AUTOBASE 1000" \
+  "$(R run --rm --userns=auto:size=1000 $IMG cat /proc/self/uid_map | awk '{print $1, $2, $3}')"
+check "... while exec into the other still writes its root file system" "ok" \
+  "$(R exec auto2 sh -c 'touch /x && echo ok')"
+R rm -f -t 0 auto2 >/dev/null
 [ -n "$ADDED" ] && sed -i '/^containers:2000000:1000000$/d' /etc/subuid /etc/subgid
 check_refused "root --userns=keep-id is podman's error" "Error: --userns=keep-id is only supported in rootless mode" \
   "$(R run --rm --userns=keep-id $IMG true 2>&1)"

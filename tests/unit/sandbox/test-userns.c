@@ -155,6 +155,44 @@ Test (userns, rootful_subuidname_and_auto)
   g_unlink (f);
 }
 
+/* root's --userns=auto: each container the first window of the
+ * "containers" ranges that no running one has, across range boundaries. */
+Test (userns, rootful_auto_leaves_running_containers_out)
+{
+  g_autofree char *f = write_tmp ("containers:500000:100\ncontainers:900000:50\n");
+  UsernsHost root = { .rootless = FALSE, .subuid_file = f, .subgid_file = f };
+  IdMapping used[] = { { 0, 500000, 20 }, { 0, 500030, 10 }, { 0, 900010, 5 } };
+  gint64 uid = -1;
+  g_autoptr (GError) e = NULL;
+  root.used_uids = g_array_new (FALSE, FALSE, sizeof (IdMapping));
+  root.used_gids = g_array_new (FALSE, FALSE, sizeof (IdMapping));
+  g_array_append_vals (root.used_uids, used, 3);
+  g_array_append_vals (root.used_gids, used, 1);
+  g_autofree char *gt = NULL;
+  /* 500020..500029 is free: the first fit after a used range */
+  g_autofree char *a = resolve_text ("auto:size=10", NULL, NULL, &root, &gt, &uid, NULL);
+  cr_assert_str_eq (a, "0 500020 10\n");
+  cr_assert_str_eq (gt, "0 500020 10\n");
+  g_free (gt);
+  gt = NULL;
+  /* 60 ids: 500040..500099 */
+  g_autofree char *b = resolve_text ("auto:size=60", NULL, NULL, &root, &gt, &uid, NULL);
+  cr_assert_str_eq (b, "0 500040 60\n");
+  g_free (gt);
+  gt = NULL;
+  /* 70 ids: the 60 after the used ones, on into the second range, whose
+   * first 10 are free (it is used from 900010) */
+  g_autofree char *d = resolve_text ("auto:size=70", NULL, NULL, &root, &gt, &uid, NULL);
+  cr_assert_str_eq (d, "0 500040 60\n60 900000 10\n");
+  g_free (gt);
+  gt = NULL;
+  g_autofree char *full = resolve_text ("auto:size=140", NULL, NULL, &root, &gt, &uid, &e);
+  cr_assert_null (full);
+  cr_assert (strstr (e->message, "no 140 ids of the \"containers\" ranges"), "%s", e->message);
+  userns_host_clear (&root);
+  g_unlink (f);
+}
+
 Test (userns, rootless_keep_id)
 {
   gint64 uid = -1;
