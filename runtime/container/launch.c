@@ -744,24 +744,57 @@ record_exit (const LaunchOptions *o, const char *id, int code)
     }
 }
 
-/* Records @pid as the running container, this process its supervisor;
- * returns the start time. */
-static gint64
-record_running (const LaunchOptions *o, ContainerConfig *c, pid_t pid)
+/* A start's record: the state before it, and once spawn's started hook
+ * (record_started) ran, the start time. */
+typedef struct
 {
+  const LaunchOptions *o;
+  ContainerConfig *c;
+  ContainerState prev;
+  gint64 started_at;
+  gboolean recorded;
+} StartRecord;
+
+/* spawn's started hook: the container is recorded running, this process
+ * its supervisor, before it runs anything. A starter killed after this
+ * leaves a state naming the process (rm -f stops it; dead, it reads as
+ * exited 137); killed before, its child dies with it (spawn.h). Recorded
+ * after the spawn returned, a kill in between left the container running
+ * with no state: "Created", and nothing stopped it. */
+static gboolean
+record_started (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error)
+{
+  StartRecord *r = data;
   ContainerState st = {
     .status = CONTAINER_RUNNING,
     .pid = pid,
     .supervisor_pid = getpid (),
     .started_at = now_us (),
   };
-  container_state_save (o->runroot, c->id, &st, NULL);
-  return st.started_at;
+  (void) spec;
+  if (!container_state_save (r->o->runroot, r->c->id, &st, error))
+    {
+      (*error)->domain = SPAWN_ERROR;
+      (*error)->code = 125;
+      return FALSE;
+    }
+  r->started_at = st.started_at;
+  r->recorded = TRUE;
+  return TRUE;
 }
 
-/* Takes the lock and checks the container may start. */
+/* The start failed after record_started: the state goes back to what it
+ * was (created, or exited from an earlier run). */
+static void
+record_not_started (StartRecord *r)
+{
+  if (r->recorded)
+    container_state_save (r->o->runroot, r->c->id, &r->prev, NULL);
+}
+
+/* Takes the lock and checks the container may start; *PREV gets its state. */
 static int
-lock_for_start (const LaunchOptions *o, ContainerConfig *c, GError **error)
+lock_for_start (const LaunchOptions *o, ContainerConfig *c, ContainerState *prev, GError **error)
 {
   ContainerState st;
   autofd int lfd = container_lock (o->runroot, c->id, error);
@@ -784,6 +817,7 @@ lock_for_start (const LaunchOptions *o, ContainerConfig *c, GError **error)
       set_err (error, 125, "container %s is already running", c->name);
       return -1;
     }
+  *prev = st;
   {
     /* A stop asked for in an earlier run is over (see launch_stop). */
     g_autofree char *rdir = container_run_dir (o->runroot, c->id);
@@ -804,11 +838,12 @@ launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error)
 {
   g_autoptr (CgroupManager) cg = NULL;
   Launch l;
+  StartRecord rec = { .o = o, .c = c };
   pid_t pid = -1;
   int code, master = -1;
 
   {
-    autofd int lfd = lock_for_start (o, c, error);
+    autofd int lfd = lock_for_start (o, c, &rec.prev, error);
     if (lfd < 0)
       return -1;
     if (prepare (o, c, &l, FALSE, error) && (cg = setup_cgroups (o, c, &l, TRUE, error)))
@@ -816,12 +851,16 @@ launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error)
         if (c->tty)
           l.spec.tty_master = &master;
         prepare_network (o, c, &l);
+        l.spec.started = record_started;
+        l.spec.started_data = &rec;
         pid = spawn_container (&l.spec, error);
       }
     launch_clear (&l);
     if (pid < 0)
-      goto failed;
-    record_running (o, c, pid);
+      {
+        record_not_started (&rec);
+        goto failed;
+      }
   }
 
   code = master >= 0 ? console_relay (master, pid, c->interactive) : spawn_wait_forwarding (pid);
@@ -1019,12 +1058,12 @@ supervisor_child (const LaunchOptions *o, ContainerConfig *c, int report_fd)
   Notifier *proxy = NULL; /* lives on in the supervisor: never freed */
   Output io = { .out = { -1, -1 }, .err = { -1, -1 }, .master = -1, .devnull = -1 };
   Launch l;
-  gint64 started_at;
+  StartRecord rec = { .o = o, .c = c };
   pid_t pid = -1;
 
   setsid ();
   {
-    autofd int lfd = lock_for_start (o, c, &error);
+    autofd int lfd = lock_for_start (o, c, &rec.prev, &error);
     if (lfd < 0)
       goto fail;
     if (prepare (o, c, &l, FALSE, &error) && (proxy = open_notify_proxy (c, &l, &error))
@@ -1036,20 +1075,24 @@ supervisor_child (const LaunchOptions *o, ContainerConfig *c, int report_fd)
         if (cg)
           {
             prepare_network (o, c, &l);
+            l.spec.started = record_started;
+            l.spec.started_data = &rec;
             pid = spawn_container (&l.spec, &error);
           }
       }
     launch_clear (&l);
     if (pid < 0)
-      goto fail;
-    started_at = record_running (o, c, pid);
+      {
+        record_not_started (&rec);
+        goto fail;
+      }
   }
   notify_started (c);
   if (write (report_fd, "0", 1) < 0)
     _exit (125);
   close (report_fd);
   output_hand_over (&io);
-  exec_supervisor (o, c, pid, started_at, &io, proxy, cg);
+  exec_supervisor (o, c, pid, rec.started_at, &io, proxy, cg);
   /* No supervisor: the container must not run unsupervised. */
   kill (pid, SIGKILL);
   _exit (125);

@@ -362,7 +362,7 @@ spawn_container (const SpawnSpec *spec, GError **error)
     pid = syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
   /* Without a hook to run or a cgroup to enter, the parent has nothing to
    * do before the child's setup: no "go". */
-  wait_go = spec->after_namespaces || (!in_cgroup && spec->enter_cgroup);
+  wait_go = spec->after_namespaces || spec->started || (!in_cgroup && spec->enter_cgroup);
   if (pid < 0)
     {
       errno_error (error, SPAWN_ERROR, 125, errno, "clone");
@@ -379,6 +379,8 @@ spawn_container (const SpawnSpec *spec, GError **error)
   if (!in_cgroup && spec->enter_cgroup && !spec->enter_cgroup (spec, pid, spec->hook_data, error))
     goto kill;
   if (spec->after_namespaces && !spec->after_namespaces (spec, pid, spec->after_namespaces_data, error))
+    goto kill;
+  if (spec->started && !spec->started (spec, pid, spec->started_data, error))
     goto kill;
   if (wait_go && write (parent, "g", 1) != 1)
     {

@@ -69,6 +69,12 @@ struct _SpawnSpec {
   /* runs in the parent between namespace creation and the child's setup */
   SpawnHook after_namespaces;
   gpointer after_namespaces_data;
+  /* runs in the parent last, before the child runs anything of the
+   * container: until its exec the child dies with the parent
+   * (PR_SET_PDEATHSIG), so from this hook on a parent killed leaves a
+   * process the hook could record, and before it none */
+  SpawnHook started;
+  gpointer started_data;
   gpointer hook_data; /* enter_cgroup's */
 
   /* >= 0: a cgroup v2 directory the child is created in (clone3 with

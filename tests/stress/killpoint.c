@@ -6,9 +6,12 @@
  * open with O_CREAT, rename, unlink, rmdir, link, symlink, mknod, fsync,
  * syncfs), before they happen: point N leaves steps 1..N-1 done. With
  * PODUNIT_KILLPOINT_COUNT=FILE the number reached so far is kept in FILE
- * (N=0 counts without killing). Only the process that loaded it counts:
- * its forks have another pid, and the variables are removed from the
- * environment so what it executes (the supervisor) runs without them. */
+ * (N=0 counts without killing). Only the process that loaded it counts
+ * (its forks have another pid), unless PODUNIT_KILLPOINT_FORKS is set:
+ * then a fork goes on counting from where its parent was, and dies at N
+ * too (a crash of `run -d`'s starting child). The variables are removed
+ * from the environment, so what it executes (the supervisor) runs
+ * without them. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -24,7 +27,7 @@
 #include <unistd.h>
 
 static long target = -1, count;
-static pid_t owner;
+static pid_t owner; /* 0: its forks count too (PODUNIT_KILLPOINT_FORKS) */
 static int report = -1;
 
 __attribute__ ((constructor)) static void
@@ -35,12 +38,13 @@ init (void)
   if (!t)
     return;
   target = atol (t);
-  owner = getpid ();
+  owner = getenv ("PODUNIT_KILLPOINT_FORKS") ? 0 : getpid ();
   if (r)
     report = (int) syscall (SYS_openat, AT_FDCWD, r, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
                             0644);
   unsetenv ("PODUNIT_KILLPOINT");
   unsetenv ("PODUNIT_KILLPOINT_COUNT");
+  unsetenv ("PODUNIT_KILLPOINT_FORKS");
   unsetenv ("LD_PRELOAD");
 }
 
@@ -49,7 +53,7 @@ point (void)
 {
   char buf[32];
   int n;
-  if (target < 0 || getpid () != owner)
+  if (target < 0 || (owner && getpid () != owner))
     return;
   count++;
   if (report >= 0)
