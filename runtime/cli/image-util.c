@@ -12,7 +12,7 @@ cli_store_open (CliGlobal *g, GError **error)
 }
 
 char *
-cli_human_size (guint64 size)
+cli_human_size_precision (guint64 size, int digits, const char *sep)
 {
   static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
   double v = size;
@@ -22,7 +22,13 @@ cli_human_size (guint64 size)
       v /= 1000;
       i++;
     }
-  return g_strdup_printf ("%.3g %s", v, units[i]);
+  return g_strdup_printf ("%.*g%s%s", digits, v, sep, units[i]);
+}
+
+char *
+cli_human_size (guint64 size)
+{
+  return cli_human_size_precision (size, 3, " ");
 }
 
 char *

@@ -12,6 +12,9 @@ Store *cli_store_open (CliGlobal *g, GError **error);
 
 /* go-units HumanSizeWithPrecision(size, 3): "4.53 MB". */
 char *cli_human_size (guint64 size);
+/* With @digits significant digits and @sep before the unit: go-units'
+ * HumanSize is (size, 4, ""): "400MB", "5.023MB". */
+char *cli_human_size_precision (guint64 size, int digits, const char *sep);
 /* go-units HumanDuration + " ago": "2 weeks ago". */
 char *cli_human_ago (gint64 unix_seconds);
 

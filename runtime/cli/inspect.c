@@ -216,7 +216,8 @@ inspect_json (CliGlobal *g, Store *store, ContainerConfig *c, const ContainerSta
     json_builder_add_null_value (b);
     add_str (b, "Path", g_str_equal (driver, "k8s-file") ? log : "");
     add_str (b, "Tag", c->log_tag);
-    add_str (b, "Size", "0B");
+    g_autofree char *size = cli_human_size_precision (c->log_size_max > 0 ? c->log_size_max : 0, 4, "");
+    add_str (b, "Size", size);
   }
   json_builder_end_object (b);
   if (c->log_tag)

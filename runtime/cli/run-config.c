@@ -192,6 +192,8 @@ run_config_env (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GErro
       env_set (env, "container=podman");
       if (o->tty)
         env_set (env, "TERM=xterm");
+      for (char **e = in->conf ? in->conf->env : NULL; e && *e; e++)
+        env_set (env, *e);
       for (char **e = in->img ? in->img->env : NULL; e && *e; e++)
         env_set (env, *e);
       /* --unsetenv KEY: not from podman's defaults nor the image */
@@ -260,7 +262,7 @@ run_config_mounts (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GE
   c->mounts = strv_from_array (g_steal_pointer (&mounts));
   c->read_only = o->read_only;
   c->read_only_tmpfs = o->read_only_tmpfs;
-  c->tz = g_strdup (o->tz);
+  c->tz = g_strdup (o->tz ? o->tz : in->conf ? in->conf->tz : NULL);
   c->devices = g_strdupv (o->device);
   return TRUE;
 }
@@ -375,22 +377,68 @@ run_config_stop (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GErr
   return TRUE;
 }
 
+/* "8000", "5.023m", "400MB" -> bytes, decimal as go-units' FromHumanSize
+ * reads them (k = 1000; an 'i' makes it binary: "4KiB"). */
+static gboolean
+parse_decimal_size (const char *s, gint64 *out)
+{
+  static const char units[] = "kmgtp";
+  char *end;
+  double v = g_ascii_strtod (s, &end), mult = 1;
+  const char *u;
+  if (end == s || v < 0)
+    return FALSE;
+  if (*end && (u = strchr (units, g_ascii_tolower (*end))))
+    {
+      gboolean binary = g_ascii_tolower (end[1]) == 'i';
+      for (const char *p = units; p <= u; p++)
+        mult *= binary ? 1024 : 1000;
+      end += binary ? 2 : 1;
+    }
+  if (g_ascii_tolower (*end) == 'b')
+    end++;
+  if (*end)
+    return FALSE;
+  *out = (gint64) (v * mult + 0.5);
+  return TRUE;
+}
+
 /* Limits: rlimits, sysctls, /dev/shm, and the cgroup limits the cgroup
  * code applies at start (it warns once where this host cannot). */
 gboolean
 run_config_resources (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
 {
   g_autoptr (GArray) rlimits = NULL;
+  g_autoptr (GStrvBuilder) ulimits = g_strv_builder_new ();
+  const char *shm = o->shm_size ? o->shm_size : in->conf ? in->conf->shm_size : NULL;
 
-  rlimits = rlimits_resolve (o->ulimit, error);
+  /* containers.conf's default_ulimits, then --ulimit (the later one wins) */
+  for (char **u = in->conf ? in->conf->default_ulimits : NULL; u && *u; u++)
+    g_strv_builder_add (ulimits, *u);
+  for (char **u = o->ulimit; u && *u; u++)
+    g_strv_builder_add (ulimits, *u);
+  c->ulimits = g_strv_builder_end (ulimits);
+  if (!*c->ulimits)
+    g_clear_pointer (&c->ulimits, g_strfreev);
+  rlimits = rlimits_resolve (c->ulimits, error);
   if (!rlimits)
     return FALSE;
-  c->ulimits = g_strdupv (o->ulimit);
   c->sysctls = g_strdupv (o->sysctl);
   c->shm_size = 64 * 1024 * 1024;
   /* podman reads it as --memory (go-units RAMInBytes) */
-  if (o->shm_size && !cgroup_parse_memory (o->shm_size, &c->shm_size, NULL))
-    return bad (error, "--shm-size %s: invalid size", o->shm_size);
+  if (shm && !cgroup_parse_memory (shm, &c->shm_size, NULL))
+    return bad (error, "--shm-size %s: invalid size", shm);
+  if (o->oom_score_adj || (in->conf && in->conf->has_oom_score_adj))
+    {
+      char *end = NULL;
+      gint64 v = o->oom_score_adj ? g_ascii_strtoll (o->oom_score_adj, &end, 10)
+                                  : in->conf->oom_score_adj;
+      if ((end && (*end || end == o->oom_score_adj)) || v < -1000 || v > 1000)
+        return bad (error, "--oom-score-adj %s: expected a number from -1000 to 1000",
+                    o->oom_score_adj);
+      c->oom_score_adj_set = TRUE;
+      c->oom_score_adj = (int) v;
+    }
   c->memory = c->pids_limit = c->cpu_quota = -1;
   if (o->memory && !cgroup_parse_memory (o->memory, &c->memory, error))
     {
@@ -404,6 +452,8 @@ run_config_resources (const RunOpts *o, const RunInputs *in, ContainerConfig *c,
       g_prefix_error (error, "--cpus: ");
       return FALSE;
     }
+  if (!o->pids_limit && in->conf && in->conf->pids_limit > 0)
+    c->pids_limit = in->conf->pids_limit;
   if (o->pids_limit)
     {
       char *end;
@@ -594,13 +644,22 @@ run_config_logging (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
 {
   /* journal.h: journald where it runs (under systemd), else k8s-file. */
   LogDriver driver = log_driver_default (in->journal_socket);
-  if (o->log_driver && !log_driver_from_string (o->log_driver, &driver, error))
+  const char *want = o->log_driver ? o->log_driver : in->conf ? in->conf->log_driver : NULL;
+  if (want && !log_driver_from_string (want, &driver, error))
     return FALSE;
   c->log_driver = g_strdup (log_driver_to_string (driver));
+  c->log_size_max = in->conf ? in->conf->log_size_max : -1;
   for (char **l = o->log_opt; l && *l; l++)
     {
+      if (g_str_has_prefix (*l, "max-size="))
+        {
+          /* podman: a decimal size (go-units FromHumanSize: k = 1000) */
+          if (!parse_decimal_size (*l + 9, &c->log_size_max))
+            return bad (error, "--log-opt %s: invalid size", *l);
+          continue;
+        }
       if (!g_str_has_prefix (*l, "tag="))
-        return bad (error, "--log-opt %s is not supported by podunit yet (tag=)", *l);
+        return bad (error, "--log-opt %s is not supported by podunit yet (tag=, max-size=)", *l);
       if (strstr (*l, "{{"))
         return bad (error, "--log-opt %s: templates in the tag are not supported by podunit yet",
                     *l);

@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include "cli/containers-conf.h"
 #include "container/container.h"
 #include "image/store.h"
 #include "systemd/health.h"
@@ -25,7 +26,7 @@ typedef struct {
   char **env, **env_file, **volume, **mount, **tmpfs, **group_add, **cap_add, **cap_drop;
   char **security_opt, **label, **annotation, **ulimit, **sysctl, **device, **dns;
   char **dns_search, **dns_option, **add_host, **uidmap, **gidmap, **log_opt, **unsetenv;
-  char *kernel_memory, *detach_keys, *restart;
+  char *kernel_memory, *detach_keys, *restart, *oom_score_adj;
   gboolean unsetenv_all, quiet;
   gboolean detach, interactive, tty, rootfs;
   gboolean rm, replace, env_host, read_only, read_only_tmpfs, init, no_hosts, http_proxy;
@@ -38,6 +39,10 @@ typedef struct {
  * (--pull, --retry, --retry-delay). Errors read as podman's, prefixed with
  * the flag (or the verb for GOption's own). */
 gboolean run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **error);
+/* Before run_opts_parse: the flags whose default containers.conf sets and
+ * a flag can turn off again (--read-only=false): read_only, init.
+ * (Its other keys are defaults the steps take from RunInputs.conf.) */
+void run_opts_defaults (RunOpts *o, const ContainersConf *cf);
 void run_opts_clear (RunOpts *o);
 
 /* What the steps take besides the flags. */
@@ -47,6 +52,7 @@ typedef struct {
   char **command;            /* the operands after the image (may be empty) */
   char **env;                /* the caller's environment (g_get_environ) */
   const char *journal_socket; /* journald's socket: the default log driver (journal.h) */
+  const ContainersConf *conf; /* containers.conf's defaults; NULL: none */
 } RunInputs;
 
 typedef gboolean (*RunConfigStep) (const RunOpts *o, const RunInputs *in, ContainerConfig *c,

@@ -137,6 +137,7 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     STR ("kernel-memory", 0, kernel_memory, "Ignored, as podman (a warning)"),
     STR ("detach-keys", 0, detach_keys, "Only \"\": podunit has no detach sequence"),
     STR ("restart", 0, restart, "no, always, on-failure[:N] or unless-stopped"),
+    STR ("oom-score-adj", 0, oom_score_adj, "The container's OOM score adjustment (-1000..1000)"),
     UNSUP ("privileged"), UNSUP ("pod"), UNSUP ("secret"),
     UNSUP ("cgroup-parent"), UNSUP ("ipc"), UNSUP ("pid"), UNSUP ("uts"),
     UNSUP ("attach"), UNSUP ("memory-swap"), UNSUP ("cpu-shares"),
@@ -164,6 +165,13 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
 }
 
 void
+run_opts_defaults (RunOpts *o, const ContainersConf *cf)
+{
+  o->read_only = cf->read_only;
+  o->init = cf->init;
+}
+
+void
 run_opts_clear (RunOpts *o)
 {
   char **strs[] = { &o->name, &o->cidfile, &o->workdir, &o->user, &o->entrypoint, &o->hostname,
@@ -171,7 +179,7 @@ run_opts_clear (RunOpts *o)
                     &o->pids_limit, &o->memory, &o->cpus, &o->cgroups, &o->sdnotify,
                     &o->log_driver, &o->userns, &o->subuidname, &o->subgidname, &o->stop_timeout, &o->retry,
                     &o->retry_delay, &o->ip, &o->mac, &o->kernel_memory, &o->detach_keys,
-                    &o->restart };
+                    &o->restart, &o->oom_score_adj };
   char ***vecs[] = { &o->env, &o->env_file, &o->volume, &o->mount, &o->tmpfs, &o->group_add,
                      &o->cap_add, &o->cap_drop, &o->security_opt, &o->label, &o->annotation,
                      &o->ulimit, &o->sysctl, &o->device, &o->dns, &o->dns_search,

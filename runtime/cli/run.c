@@ -42,6 +42,12 @@ write_cidfile (const char *path, const char *id, GError **error)
   return g_file_set_contents (path, id, -1, error);
 }
 
+static void
+warn_conf (const char *message)
+{
+  cli_warn ("%s", message);
+}
+
 /* Parses, resolves the image and records the container. */
 static ContainerConfig *
 create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is_run,
@@ -52,8 +58,15 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
   g_autoptr (Store) store = NULL;
   g_autoptr (StoreRunImage) img = NULL;
   HealthConfig hc = { 0 };
+  g_auto (ContainersConf) conf = { 0 };
 
   *status = EXIT_PODUNIT;
+  if (!containers_conf_load (&conf, g->rootless, warn_conf, &error))
+    {
+      cli_error ("%s", error->message);
+      return NULL;
+    }
+  run_opts_defaults (o, &conf);
   if (!run_opts_parse (argc, argv, o, is_run, &error))
     {
       cli_error ("%s", error->message);
@@ -99,6 +112,7 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
       .command = command,
       .env = env,
       .journal_socket = LOG_JOURNAL_SOCKET,
+      .conf = &conf,
     };
     if (!run_config_build (o, &in, c, &error) || !run_config_health (o, &hc, &error))
       {

@@ -56,7 +56,8 @@ static const struct {
   V ("DnsSearch", dns_search), V ("DnsOption", dns_option), V ("AddHost", add_host),
   S ("UserNS", userns), V ("UidMap", uidmap), V ("GidMap", gidmap),
   S ("SubUidName", subuidname), S ("SubGidName", subgidname), S ("LogDriver", log_driver),
-  S ("LogTag", log_tag),
+  S ("LogTag", log_tag), L ("LogSizeMax", log_size_max), B ("OomScoreAdjSet", oom_score_adj_set),
+  I ("OomScoreAdj", oom_score_adj),
   S ("SdNotify", sdnotify), S ("Cgroups", cgroups), B ("Interactive", interactive),
   B ("Tty", tty), L ("Memory", memory), L ("PidsLimit", pids_limit), L ("CpuQuota", cpu_quota),
 #undef S
@@ -503,6 +504,25 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
       if (mkdir (p, 0755) < 0)
         return errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "creating %s", p);
     }
+  {
+    /* The container's / has the upper dir's mode (overlay shows the upper
+     * root): the top layer's that is not the 0555 default (store.c), else
+     * 0555, as containers/storage passes a parent layer's mode upwards. */
+    g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+    guint n = c->layer_dirs ? g_strv_length (c->layer_dirs) : 0;
+    mode_t mode = 0555;
+    for (guint i = n; i-- > 0;)
+      {
+        struct stat st;
+        if (stat (c->layer_dirs[i], &st) == 0 && (st.st_mode & 07777) != 0555)
+          {
+            mode = st.st_mode & 07777;
+            break;
+          }
+      }
+    if (n > 0 && chmod (upper, mode) < 0)
+      return errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "creating %s", upper);
+  }
   return container_config_save (c, root, error);
 }
 

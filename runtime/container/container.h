@@ -81,6 +81,9 @@ typedef struct {
   char **gidmap;
   char *log_driver; /* "k8s-file", "none", "passthrough", "journald" */
   char *log_tag;    /* --log-opt tag= (journald), NULL: the default */
+  gint64 log_size_max; /* --log-opt max-size=, containers.conf log_size_max; <= 0: none */
+  gboolean oom_score_adj_set; /* --oom-score-adj or containers.conf; else inherited */
+  int oom_score_adj;
   char *sdnotify;
   char *cgroups;
   gboolean interactive;

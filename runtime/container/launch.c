@@ -480,6 +480,8 @@ prepare_security (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError 
     return FALSE;
   l->spec.seccomp = seccomp_program_is_empty (l->seccomp) ? NULL : l->seccomp;
   l->spec.rlimits = rlimits_resolve (c->ulimits, error);
+  l->spec.set_oom_score_adj = c->oom_score_adj_set;
+  l->spec.oom_score_adj = c->oom_score_adj;
   return l->spec.rlimits != NULL;
 }
 
@@ -1042,6 +1044,7 @@ exec_supervisor (const LaunchOptions *o, ContainerConfig *c, pid_t pid, gint64 s
                : g_strcmp0 (c->restart_policy, "on-failure") == 0 ? SUPERVISOR_RESTART_ON_FAILURE
                                                                   : SUPERVISOR_RESTART_NO,
     .restart_max = c->restart_retries,
+    .log_size_max = c->log_size_max > 0 ? c->log_size_max : 0,
   });
   if (argv)
     execv (sup, argv);

@@ -1606,7 +1606,11 @@ store_txn_unpack_layer (StoreTxn *t, int fd, const char *blob_hex, guint64 blob_
   if (g_mkdtemp (tmp) == NULL)
     return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", tmp);
   g_autofree char *diff = g_build_filename (tmp, "diff", NULL);
-  if (mkdir (diff, 0755) < 0)
+  /* A layer's root is 0555 unless its archive has a "./" entry (as
+   * containers/storage makes it: what RPM's filesystem package expects of
+   * /); container_create_record gives the container's root the mode of the
+   * top layer that says otherwise. mkdir's mode is masked by the umask. */
+  if (mkdir (diff, 0555) < 0 || chmod (diff, 0555) < 0)
     return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", diff);
   guint64 size = 0;
   /* store_txn_commit syncs once for every staged layer and blob. */

@@ -224,6 +224,22 @@ mount_in_root (int rootfd, const char *source, const char *dest, const char *fst
   return TRUE;
 }
 
+/* Makes the mount at @path read-only, keeping its @flags (a remount
+ * without the locked ones fails in a user namespace). */
+static gboolean
+remount_ro (int rootfd, const char *path, gulong flags, GError **error)
+{
+  char proc[64];
+  autofd int fd = openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
+  if (fd < 0)
+    return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "opening %s", path);
+  snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (mount (NULL, proc, NULL, MS_REMOUNT | MS_RDONLY | flags, NULL) < 0)
+    return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "remounting %s read-only",
+                        path);
+  return TRUE;
+}
+
 static gboolean
 setup_dev (int rootfd, const MountPlan *p, GError **error)
 {
@@ -547,6 +563,11 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
       if (fd < 0)
         return FALSE;
     }
+  /* --read-only-tmpfs=false: podman leaves no writable /dev either */
+  if (p->read_only && !p->read_only_tmpfs
+      && !(remount_ro (rootfd, "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC, error)
+           && remount_ro (rootfd, "/dev", MS_NOSUID | MS_STRICTATIME, error)))
+    return FALSE;
   if (p->read_only
       && mount (NULL, p->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
     return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "making read-only %s",

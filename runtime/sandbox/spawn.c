@@ -118,6 +118,18 @@ exec_process (const SpawnSpec *spec, int sync_fd)
     }
   if (!rlimits_apply (spec->rlimits, &error))
     child_fail (sync_fd, 125, error->message);
+  if (spec->set_oom_score_adj)
+    {
+      char v[16];
+      int n = snprintf (v, sizeof v, "%d", spec->oom_score_adj);
+      int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || write (fd, v, n) != n)
+        {
+          snprintf (msg, sizeof msg, "--oom-score-adj %d: %s", spec->oom_score_adj, g_strerror (errno));
+          child_fail (sync_fd, 125, msg);
+        }
+      close (fd);
+    }
   if (spec->cwd && chdir (spec->cwd) < 0)
     {
       snprintf (msg, sizeof msg, "workdir \"%s\": %s", spec->cwd, g_strerror (errno));

@@ -50,6 +50,8 @@ struct _SpawnSpec {
   CapSets caps;
   const SeccompProgram *seccomp; /* NULL: none */
   GArray *rlimits;               /* SpawnRlimit */
+  gboolean set_oom_score_adj;    /* else the caller's is inherited */
+  int oom_score_adj;
   int stdio[3];                  /* -1: inherit */
   int *tty_master;               /* non-NULL: a pty from the container's devpts is
                                   * the process's terminal; its master fd lands here */

@@ -41,6 +41,7 @@ static const struct
   A ("health-us", ARG_LONG, health_us, 0),
   A ("notify-fd", ARG_INT, notify_fd, 0),
   A ("cgroup", ARG_STR, cgroup, 0),
+  A ("log-size-max", ARG_LONG, log_size_max, 0),
   A ("restart", ARG_INT, restart, 0),
   A ("restart-max", ARG_LONG, restart_max, 0),
 #undef A

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,10 +22,12 @@ ctr_log_open (CtrLog *l, const char *log, const char *id, const char *name, cons
     return 0;
   if (strcmp (log, "journald") != 0)
     {
+      struct stat st;
       l->fd = open (log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
       if (l->fd < 0)
         return -errno;
       l->driver = CTR_LOG_K8S_FILE;
+      l->size = fstat (l->fd, &st) == 0 ? st.st_size : 0;
       return 0;
     }
   if (!id || strlen (id) < 12)
@@ -108,11 +111,17 @@ emit_k8s (CtrLog *l, CtrStream stream, const char *text, size_t len, int partial
   iov[0] = (struct iovec){ head, (size_t) h };
   iov[1] = (struct iovec){ (void *) text, len };
   iov[2] = (struct iovec){ "\n", 1 };
+  /* As conmon: the log starts over when this record would pass the limit
+   * (O_APPEND writes at the new end, 0). */
+  if (l->size_max > 0 && l->size + (long long) (h + len + 1) > l->size_max
+      && ftruncate (l->fd, 0) == 0)
+    l->size = 0;
   do
     r = writev (l->fd, iov, 3);
   while (r < 0 && errno == EINTR);
   if (r < 0)
     return -errno;
+  l->size += r;
   return (size_t) r == h + len + 1 ? 0 : -EIO;
 }
 

@@ -38,6 +38,9 @@ typedef struct
     char buf[CTR_LOG_LINE_MAX];
     size_t len;
   } line[2]; /* per CtrStream: the line being assembled */
+  long long size_max; /* k8s-file: truncated when a record would pass it (conmon's
+                       * --log-size-max); 0: no limit. Set after ctr_log_open. */
+  long long size;     /* k8s-file: its size now */
   /* journald's fields that do not change, "KEY=value" */
   char f_id[32], f_id_full[96], f_name[300], f_tag[300], f_ident[300];
 } CtrLog;

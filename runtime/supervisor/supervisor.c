@@ -114,6 +114,7 @@ supervisor_init (Supervisor *s, int argc, char **argv)
       return -1;
     }
   r = ctr_log_open (&s->log, s->a.log, s->a.id, s->a.name, s->a.tag);
+  s->log.size_max = s->a.log_size_max;
   if (r < 0)
     fprintf (stderr, "podunit-supervisor: log %s: %s\n", s->a.log, strerror (-r));
   s->stream_fd[CTR_STDOUT] = s->a.out_fd;

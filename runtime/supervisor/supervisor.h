@@ -28,6 +28,7 @@ typedef struct
   long long health_us; /* between `healthcheck run`s; 0: none */
   int notify_fd;       /* --sdnotify=container: the proxy socket; -1: none */
   const char *cgroup;  /* the container's cgroup dir (OOM kills); NULL: none */
+  long long log_size_max; /* k8s-file limit in bytes (ctr-log.h); 0: none */
   int restart;         /* --restart: SUPERVISOR_RESTART_* */
   long long restart_max; /* on-failure:N; 0 unlimited */
 } SupervisorArgs;

@@ -3,7 +3,7 @@
 """Builds test image archives (oci-archive and docker-archive, as podman
 save writes them) from Debian's busybox-static, deterministically.
 
-  mkimage.py busybox OUT.tar [oci|docker] [--two-layer] [--zstd] [--name N]
+  mkimage.py busybox OUT.tar [oci|docker] [--two-layer] [--zstd] [--name N] [--root-mode OCTAL]
              [--env-count N]   (N more Env entries, V0=0 ... : hostile sizes)
              [--expose PORT/PROTO]...  (ExposedPorts, as EXPOSE writes it)
   mkimage.py hostile KIND OUT.tar      (an oci-archive that must be rejected)
@@ -88,8 +88,10 @@ class Layer:
         return self.buf.getvalue()
 
 
-def busybox_layer():
+def busybox_layer(root_mode=None):
     l = Layer()
+    if root_mode is not None:
+        l.dir(".", root_mode)  # the layer's own root: "./" in the archive
     for d in ["bin", "dev", "etc", "home", "proc", "root", "sys", "usr", "usr/bin", "var",
               "data", "opq"]:
         l.dir(d, 0o700 if d == "root" else 0o755)
@@ -252,8 +254,13 @@ def main(argv):
         fmt = "oci"
         name = "localhost/busybox:latest"
         how = "gzip"
-        layers = [busybox_layer()]
+        root_mode = None
         rest = argv[3:]
+        if "--root-mode" in rest:
+            i = rest.index("--root-mode")
+            root_mode = int(rest[i + 1], 8)
+            del rest[i:i + 2]
+        layers = [busybox_layer(root_mode)]
         while rest:
             a = rest.pop(0)
             if a in ("oci", "docker"):

@@ -109,6 +109,64 @@ check_refused "--ulimit soft unlimited above a hard limit: podman's message" \
   "Error: ulimit option \"core=-1:1000\" requires name=SOFT:HARD, failed to be parsed: ulimit soft limit must be less than or equal to hard limit: soft: -1 (unlimited), hard: 1000" \
   "$(P run --rm --ulimit core=-1:1000 $IMG true 2>&1)"
 
+# --- containers.conf ---
+cat >"$T/cc.conf" <<CONF
+# podman's containers.conf(5): only [containers] keys podunit knows apply
+[containers]
+read_only=true
+default_ulimits = [
+  "nofile=5359:5359",
+]
+env = ["FROMCONF=yes"]
+oom_score_adj = $(( $(cat /proc/self/oom_score_adj) + 2 ))
+log_driver = "k8s-file"
+log_size_max = 400000000
+[engine]
+static_dir = "/unused"
+CONF
+CC () { CONTAINERS_CONF_OVERRIDE="$T/cc.conf" P "$@"; }
+check_match "read_only=true: the root is read-only" "Read-only file system" "$(CC run --rm $IMG touch /x 2>&1; true)"
+check_ok "... and --read-only=false turns it off" CC run --rm --read-only=false $IMG touch /x
+check_match "default_ulimits" "Max open files +5359 +5359 " "$(CC run --rm $IMG grep 'Max open files' /proc/self/limits)"
+check_match "... --ulimit wins" "Max open files +300 +300 " "$(CC run --rm --ulimit nofile=300:300 $IMG grep 'Max open files' /proc/self/limits)"
+check "env" "yes" "$(CC run --rm $IMG sh -c 'echo $FROMCONF')"
+check "oom_score_adj" "$(( $(cat /proc/self/oom_score_adj) + 2 ))" "$(CC run --rm $IMG cat /proc/self/oom_score_adj)"
+check "... --oom-score-adj wins" "$(( $(cat /proc/self/oom_score_adj) + 3 ))" \
+  "$(CC run --rm --oom-score-adj $(( $(cat /proc/self/oom_score_adj) + 3 )) $IMG cat /proc/self/oom_score_adj)"
+check "without containers.conf the caller's oom_score_adj is kept" "$(cat /proc/self/oom_score_adj)" "$(P run --rm $IMG cat /proc/self/oom_score_adj)"
+CC create --name lsm $IMG true >/dev/null
+check "log_size_max in inspect, podman's units" "400MB" "$(P inspect --format '{{.HostConfig.LogConfig.Size}}' lsm)"
+CC create --name lsm2 --log-opt max-size=8000 $IMG true >/dev/null
+check "--log-opt max-size= wins, decimal as podman" "8kB" "$(P inspect --format '{{.HostConfig.LogConfig.Size}}' lsm2)"
+P rm lsm lsm2 >/dev/null
+P run -d --name small --log-opt max-size=2k $IMG sh -c 'for i in $(seq 200); do echo line-$i-0123456789012345678901234567890123456789; done' >/dev/null
+P wait small >/dev/null
+logsize=$(stat -c %s "$(P inspect --format '{{.HostConfig.LogConfig.Path}}' small)")
+check "the k8s-file starts over at max-size (conmon): at most 2000 bytes" "yes" "$([ "$logsize" -gt 0 ] && [ "$logsize" -le 2000 ] && echo yes || echo "no: $logsize")"
+check_match "... and holds the last lines" "line-200-" "$(P logs small | tail -1)"
+P rm small >/dev/null
+printf '[containers]\nread_only = "yes"\n' >"$T/bad.conf"
+check_match_refused "a known key of the wrong type is an error naming file and key" \
+  "^Error: $T/bad.conf: \\[containers\\] read_only: expected true or false" \
+  "$(CONTAINERS_CONF_OVERRIDE="$T/bad.conf" P run --rm $IMG true 2>&1)"
+printf '[containers]\nfloaty = 1.5\n' >"$T/subset.conf"
+check_match "a file beyond the TOML subset is skipped with a warning, the run goes on" "^WARN.*subset.conf:2:.*skipped.* ok$" \
+  "$(CONTAINERS_CONF_OVERRIDE="$T/subset.conf" P run --rm $IMG echo ok 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+printf '[containers]\nenv = ["ONLY=this"]\n' >"$T/only.conf"
+check "CONTAINERS_CONF is read instead of the system's files" "this" "$(CONTAINERS_CONF="$T/only.conf" P run --rm $IMG sh -c 'echo $ONLY')"
+check_match "--read-only-tmpfs=false: /dev and /dev/shm are read-only too, as podman" \
+  "^touch: /tmp/a: Read-only file system touch: /dev/c: Read-only file system touch: /dev/shm/d: Read-only file system touch: /run/e: Read-only file system $" \
+  "$(P run --rm --read-only --read-only-tmpfs=false $IMG touch /tmp/a /dev/c /dev/shm/d /run/e 2>&1 | tr '\n' ' '; true)"
+check "... --read-only alone: all of them writable" "ok" "$(P run --rm --read-only $IMG touch /tmp/a /dev/c /dev/shm/d /run/e && echo ok)"
+
+# --- the container's / (containers/storage's layer root modes) ---
+check "/ is 0555 when no layer's archive says otherwise (--rm and kept)" "555 555" \
+  "$(P run --rm $IMG stat -c %a /) $(P run --name rootmode $IMG stat -c %a /; P rm rootmode >/dev/null)"
+sh "$HERE/../images/make-busybox-oci.sh" "$T/rootmode.tar" --two-layer --root-mode 751 --name localhost/rootmode >/dev/null
+P load -i "$T/rootmode.tar" >/dev/null
+check "a layer's ./ entry sets /, a later layer without one keeps it" "751" "$(P run --rm localhost/rootmode stat -c %a /)"
+P rmi localhost/rootmode >/dev/null
+
 # --- /run/.containerenv ---
 for opt in "" "--tmpfs=/run" "--read-only" "--init"; do
   check "/run/.containerenv exists, empty: run $opt" "0" "$(P run --rm $opt $IMG stat -c %s /run/.containerenv)"

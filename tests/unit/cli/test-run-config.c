@@ -356,8 +356,15 @@ Test (run_config, logging_and_sdnotify)
   cr_assert_str_eq (c->log_driver, "journald");
   cr_assert_str_eq (c->log_tag, "web");
   cr_assert_str_eq (c->sdnotify, "container");
-  g_autofree char *opt = RUN_ERROR ("--log-opt", "max-size=10m", "busybox");
-  cr_assert_str_eq (opt, "--log-opt max-size=10m is not supported by podunit yet (tag=)");
+  cr_assert_eq (c->log_size_max, -1, "no max-size: no limit");
+  g_autoptr (ContainerConfig) sized = RUN ("--log-opt", "max-size=5.023m", "busybox");
+  cr_assert_eq (sized->log_size_max, 5023000, "decimal units, as podman");
+  g_autoptr (ContainerConfig) kib = RUN ("--log-opt", "max-size=4KiB", "busybox");
+  cr_assert_eq (kib->log_size_max, 4096);
+  g_autofree char *badsize = RUN_ERROR ("--log-opt", "max-size=10q", "busybox");
+  cr_assert_str_eq (badsize, "--log-opt max-size=10q: invalid size");
+  g_autofree char *opt = RUN_ERROR ("--log-opt", "max-file=3", "busybox");
+  cr_assert_str_eq (opt, "--log-opt max-file=3 is not supported by podunit yet (tag=, max-size=)");
   g_autofree char *tmpl = RUN_ERROR ("--log-opt", "tag={{.Name}}", "busybox");
   cr_assert_str_eq (tmpl,
                     "--log-opt tag={{.Name}}: templates in the tag are not supported by podunit yet");

@@ -75,7 +75,7 @@ Test (args, unset_fields_are_left_out_and_read_back_as_defaults)
   char **argv = supervisor_args_to_argv ("sup", &in);
   for (int i = 0; argv[i]; i++)
     cr_assert (!strstr (argv[i], "--rm") && !strstr (argv[i], "--name")
-                   && !strstr (argv[i], "--log"),
+                   && !strstr (argv[i], "--log="),
                "%s", argv[i]);
   cr_assert_eq (supervisor_args_parse (count (argv), argv, &out, err, sizeof err), 0, "%s", err);
   cr_assert_null (out.log);
