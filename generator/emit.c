@@ -22,13 +22,10 @@ emit_open_dir (const char *outdir)
   return open (outdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-gboolean
-emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *header,
-                 GError **error)
+char *
+emit_service_text (UnitFile *service, const char *header, gsize *len)
 {
-  const char *name = unit_file_get_filename (service);
-  g_autoptr (GString) text = g_string_sized_new (8192);
-  int e;
+  GString *text = g_string_sized_new (8192);
 
   if (header != NULL)
     {
@@ -36,11 +33,22 @@ emit_service_at (int dirfd, const char *outdir, UnitFile *service, const char *h
       unit_file_prepend_comment (service, "", header);
     }
   unit_file_append_to (service, text);
+  *len = text->len;
+  /* Kept until it is written: only what it needs (shrinks in place). */
+  return g_realloc (g_string_free (text, FALSE), *len + 1);
+}
+
+gboolean
+emit_write_at (int dirfd, const char *outdir, const char *name, const char *text, gsize len,
+               GError **error)
+{
+  int e;
+
   /* No fsync: rename() already makes the switch atomic for readers, and
    * the output (on /run, a tmpfs) is regenerated at every boot and
    * daemon-reload, so durability buys nothing and costs a disk flush per
    * unit when the output is on disk. */
-  if (write_file_atomic (dirfd, name, text->str, text->len, 0644, 0) == 0)
+  if (write_file_atomic (dirfd, name, text, len, 0644, 0) == 0)
     return TRUE;
   e = errno;
   return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (e), e, "writing %s/%s", outdir,
@@ -52,10 +60,13 @@ emit_service (const char *outdir, UnitFile *service, const char *header, GError 
 {
   autofd int dirfd = emit_open_dir (outdir);
   int e = errno;
+  gsize len;
+  g_autofree char *text = NULL;
 
   if (dirfd < 0)
     return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (e), e, "opening %s", outdir);
-  return emit_service_at (dirfd, outdir, service, header, error);
+  text = emit_service_text (service, header, &len);
+  return emit_write_at (dirfd, outdir, unit_file_get_filename (service), text, len, error);
 }
 
 /* "a/b/c.service" -> "../../x.service": the link target relative to the
@@ -99,44 +110,37 @@ make_parents_at (int dirfd, const char *rel)
   return TRUE;
 }
 
-static void
-create_symlink (int dirfd, const char *outdir, const char *rel, const char *service_name,
-                GPtrArray *problems)
+void
+emit_link_free (EmitLink *link)
 {
-  g_autofree char *target = relative_target (rel, service_name);
+  g_free (link->path);
+  g_free (link->target);
+  g_free (link);
+}
+
+/* The link @rel (inside the output directory) to @service_name, added to
+ * @links; a path that leaves the directory is a problem instead. */
+static void
+add_link (GPtrArray *links, const char *rel, const char *service_name, GPtrArray *problems)
+{
+  char *target = relative_target (rel, service_name);
+  EmitLink *link;
 
   if (g_path_is_absolute (rel) || target == NULL)
     {
+      g_free (target);
       g_ptr_array_add (problems, g_strdup_printf ("Can't create symlink %s: not a relative path "
                                                   "inside the output directory", rel));
       return;
     }
-  /* The common case first: the directory exists, the link does not. */
-  if (symlinkat (target, dirfd, rel) == 0)
-    return;
-  if (errno == ENOENT && !make_parents_at (dirfd, rel))
-    {
-      int saved = errno;
-      g_autofree char *path = g_build_filename (outdir, rel, NULL);
-      g_autofree char *dir = g_path_get_dirname (path);
-      g_ptr_array_add (problems, g_strdup_printf ("Can't create dir %s: %s", dir,
-                                                  g_strerror (saved)));
-      return;
-    }
-  if (errno == EEXIST)
-    (void) unlinkat (dirfd, rel, 0); /* replace what an earlier run left */
-  if (symlinkat (target, dirfd, rel) < 0)
-    {
-      int saved = errno;
-      g_autofree char *path = g_build_filename (outdir, rel, NULL);
-      g_ptr_array_add (problems, g_strdup_printf ("Failed creating symlink %s: %s", path,
-                                                  g_strerror (saved)));
-    }
+  link = g_new (EmitLink, 1);
+  link->path = g_strdup (rel);
+  link->target = target;
+  g_ptr_array_add (links, link);
 }
 
-void
-emit_install_symlinks_at (int dirfd, const char *outdir, UnitFile *service,
-                          GPtrArray *problems)
+GPtrArray *
+emit_install_links (UnitFile *service, GPtrArray *problems)
 {
   static const struct {
     const char *key, *dir_suffix;
@@ -145,6 +149,7 @@ emit_install_symlinks_at (int dirfd, const char *outdir, UnitFile *service,
     { "RequiredBy", ".requires" },
     { "UpheldBy", ".upholds" },
   };
+  GPtrArray *links = g_ptr_array_new_with_free_func ((GDestroyNotify) emit_link_free);
   const char *name = unit_file_get_filename (service);
   g_auto (GStrv) aliases = unit_file_has_key (service, "Install", "Alias")
                              ? unit_file_lookup_all_strv (service, "Install", "Alias")
@@ -155,7 +160,7 @@ emit_install_symlinks_at (int dirfd, const char *outdir, UnitFile *service,
     {
       g_autofree char *clean = g_canonicalize_filename (*a, "/");
       /* Keep it relative: canonicalize anchors at "/", strip that again. */
-      create_symlink (dirfd, outdir, g_path_is_absolute (*a) ? clean : clean + 1, name, problems);
+      add_link (links, g_path_is_absolute (*a) ? clean : clean + 1, name, problems);
     }
 
   /* A bare template can only be installed as its DefaultInstance=. */
@@ -167,7 +172,7 @@ emit_install_symlinks_at (int dirfd, const char *outdir, UnitFile *service,
       installed = def ? g_strconcat (base, "@", def, strrchr (name, '.'), NULL) : NULL;
     }
   if (installed == NULL)
-    return;
+    return links;
 
   for (gsize i = 0; i < G_N_ELEMENTS (deps); i++)
     {
@@ -181,15 +186,43 @@ emit_install_symlinks_at (int dirfd, const char *outdir, UnitFile *service,
           if (strchr (*u, '/') != NULL) /* unit names only, not paths */
             continue;
           rel = g_strconcat (*u, deps[i].dir_suffix, "/", installed, NULL);
-          create_symlink (dirfd, outdir, rel, name, problems);
+          add_link (links, rel, name, problems);
         }
+    }
+  return links;
+}
+
+void
+emit_link_at (int dirfd, const char *outdir, const EmitLink *link, GPtrArray *problems)
+{
+  /* The common case first: the directory exists, the link does not. */
+  if (symlinkat (link->target, dirfd, link->path) == 0)
+    return;
+  if (errno == ENOENT && !make_parents_at (dirfd, link->path))
+    {
+      int saved = errno;
+      g_autofree char *path = g_build_filename (outdir, link->path, NULL);
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_ptr_array_add (problems, g_strdup_printf ("Can't create dir %s: %s", dir,
+                                                  g_strerror (saved)));
+      return;
+    }
+  if (errno == EEXIST)
+    (void) unlinkat (dirfd, link->path, 0); /* replace what an earlier run left */
+  if (symlinkat (link->target, dirfd, link->path) < 0)
+    {
+      int saved = errno;
+      g_autofree char *path = g_build_filename (outdir, link->path, NULL);
+      g_ptr_array_add (problems, g_strdup_printf ("Failed creating symlink %s: %s", path,
+                                                  g_strerror (saved)));
     }
 }
 
 void
 emit_install_symlinks (const char *outdir, UnitFile *service, GPtrArray *problems)
 {
-  int dirfd = emit_open_dir (outdir);
+  g_autoptr (GPtrArray) links = emit_install_links (service, problems);
+  autofd int dirfd = emit_open_dir (outdir);
 
   if (dirfd < 0)
     {
@@ -197,8 +230,8 @@ emit_install_symlinks (const char *outdir, UnitFile *service, GPtrArray *problem
                                                   g_strerror (errno)));
       return;
     }
-  emit_install_symlinks_at (dirfd, outdir, service, problems);
-  close (dirfd);
+  for (guint i = 0; i < links->len; i++)
+    emit_link_at (dirfd, outdir, links->pdata[i], problems);
 }
 
 char *

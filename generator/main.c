@@ -352,43 +352,107 @@ convert_one (QuadletContext *ctx, Source *s, char **message)
   return service;
 }
 
-/* Converts @s and writes its service (or prints its -dryrun text); logs
- * its warnings and error. FALSE when it failed. */
-static gboolean
-generate_one (const Options *o, QuadletContext *ctx, int outdir_fd, const char *outdir,
-              const char *header, Source *s)
+/* A converted unit on its way to the output directory. */
+typedef struct {
+  char *name;          /* "web.service" */
+  char *text;          /* what is written there */
+  gsize len;
+  GPtrArray *links;    /* EmitLink*, its [Install] symlinks */
+  gboolean deferred;   /* written after the writer threads are done */
+  gboolean failed;
+  GPtrArray *messages; /* char*, the problems of writing it */
+} Output;
+
+static void
+output_free (gpointer p)
+{
+  Output *out = p;
+  g_free (out->name);
+  g_free (out->text);
+  g_ptr_array_unref (out->links);
+  g_ptr_array_unref (out->messages);
+  g_free (out);
+}
+
+/* Converts @s; logs its warnings and error. Returns the unit to write
+ * (NULL when it failed, or when -dryrun printed it). */
+static Output *
+generate_one (const Options *o, QuadletContext *ctx, const char *outdir, const char *header,
+              Source *s, gboolean *failed)
 {
   char *message = NULL;
   g_autoptr (UnitFile) service = convert_one (ctx, s, &message);
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  Output *out;
 
   log_all (ctx->warnings);
+  *failed = service == NULL;
   if (service == NULL)
     {
       log_line (message);
       g_free (message);
-      return FALSE;
+      return NULL;
     }
   if (o->dry_run)
     {
       g_autofree char *text = emit_dry_run_text (service);
       fputs (text, stdout);
-      return TRUE;
+      return NULL;
     }
   if (o->verbose)
     logf_ ("writing \"%s/%s\"", outdir, unit_file_get_filename (service));
-  if (!emit_service_at (outdir_fd, outdir, service, header, &error))
-    {
-      logf_ ("generating service file %s: %s", unit_file_get_filename (service), error->message);
-      return FALSE;
-    }
-  {
-    g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-    emit_install_symlinks_at (outdir_fd, outdir, service, problems);
-    log_all (problems);
-  }
-  return TRUE;
+  out = g_new0 (Output, 1);
+  out->name = g_strdup (unit_file_get_filename (service));
+  out->links = emit_install_links (service, problems);
+  log_all (problems);
+  out->text = emit_service_text (service, header, &out->len);
+  out->messages = g_ptr_array_new_with_free_func (g_free);
+  return out;
 }
+
+/* Whether none of @out's names (its unit, its links) belongs to an output
+ * before it; all of them are @seen from now on. Two outputs of one name
+ * (ServiceName= collisions, a shared Alias=) must be written in source
+ * order, so that the last converted wins: the later one waits until the
+ * writers are done. */
+static gboolean
+names_are_new (GHashTable *seen, Output *out)
+{
+  gboolean new = g_hash_table_add (seen, out->name);
+
+  for (guint l = 0; l < out->links->len; l++)
+    new &= g_hash_table_add (seen, ((EmitLink *) out->links->pdata[l])->path);
+  return new;
+}
+
+typedef struct {
+  int dirfd;
+  const char *outdir;
+} Writer;
+
+/* Writes @data (an Output) in the directory of @user_data (a Writer). */
+static void
+write_output (gpointer data, gpointer user_data)
+{
+  Output *out = data;
+  Writer *w = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!emit_write_at (w->dirfd, w->outdir, out->name, out->text, out->len, &error))
+    {
+      g_ptr_array_add (out->messages, g_strdup_printf ("generating service file %s: %s", out->name,
+                                                       error->message));
+      out->failed = TRUE;
+      return;
+    }
+  for (guint l = 0; l < out->links->len; l++)
+    emit_link_at (w->dirfd, w->outdir, out->links->pdata[l], out->messages);
+}
+
+/* Writer threads: one per CPU (this thread converts meanwhile, then
+ * waits), at most this many: they all write into one directory, whose
+ * updates the kernel serializes. */
+#define MAX_WRITERS 4
 
 /* Two files whose services share a name (ServiceName=, or a file named as
  * another's ServiceName=) write one unit: the last converted wins, which the
@@ -425,6 +489,10 @@ generate (const Options *o, const char *argv0)
   g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) dirs = NULL;
   g_autoptr (GPtrArray) sources = g_ptr_array_new_with_free_func (source_free);
+  g_autoptr (GPtrArray) outputs = g_ptr_array_new_with_free_func (output_free);
+  g_autoptr (GHashTable) seen_outputs = g_hash_table_new (g_str_hash, g_str_equal);
+  GThreadPool *pool = NULL;
+  Writer writer;
   g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *header = g_strdup_printf ("Automatically generated by %s", argv0);
@@ -494,9 +562,36 @@ generate (const Options *o, const char *argv0)
     }
   warn_service_collisions (ctx, sources);
 
+  /* Conversions run in order, in this thread: they read and write the
+   * unit infos of earlier files (a container's pod, a volume's name).
+   * Writing, the larger half of the work (system calls), goes to writer
+   * threads as soon as each unit is converted. */
+  writer = (Writer){ outdir_fd, outdir };
+  if (!o->dry_run)
+    pool = g_thread_pool_new (write_output, &writer,
+                              CLAMP ((int) g_get_num_processors (), 1, MAX_WRITERS), TRUE, NULL);
   for (guint i = 0; i < sources->len; i++)
-    failures += !generate_one (o, ctx, outdir_fd, outdir, header, sources->pdata[i]);
+    {
+      gboolean failed;
+      Output *out = generate_one (o, ctx, outdir, header, sources->pdata[i], &failed);
+      failures += failed;
+      if (out == NULL)
+        continue;
+      g_ptr_array_add (outputs, out);
+      out->deferred = !names_are_new (seen_outputs, out) || pool == NULL ||
+                      !g_thread_pool_push (pool, out, NULL);
+    }
   fflush (stdout);
+  if (pool != NULL)
+    g_thread_pool_free (pool, FALSE, TRUE); /* waits for the writers */
+  for (guint i = 0; i < outputs->len; i++)
+    {
+      Output *out = outputs->pdata[i];
+      if (out->deferred)
+        write_output (out, &writer);
+      log_all (out->messages);
+      failures += out->failed;
+    }
   return failures ? 1 : 0;
 }
 
