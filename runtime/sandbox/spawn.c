@@ -175,8 +175,16 @@ exec_process (const SpawnSpec *spec, int sync_fd)
            * deliverable, sigwaitinfo takes them. */
           for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
             sigaction (forwarded[i], &sa, NULL);
-          /* The sync socket stays open in the command until it execs. */
-          close (sync_fd);
+          /* pid 1 never execs, so close-on-exec closes nothing here: it
+           * would keep every descriptor of its parent, the sync socket
+           * (which stays open in the command until it execs) and `run
+           * -d`'s report pipe among them, and `run -d --init` waited for
+           * the container to exit. It needs none but its stdio. */
+#ifdef SYS_close_range
+          if (syscall (SYS_close_range, 3, ~0U, 0) < 0)
+#endif
+            for (int fd = 3; fd < 1024; fd++)
+              close (fd);
           run_init (child, &all);
         }
       sigprocmask (SIG_SETMASK, &old, NULL);

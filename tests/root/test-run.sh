@@ -89,6 +89,9 @@ check "--label, --annotation in inspect" "b y" "$(P create --name lbl --label a=
 check "--entrypoint" "hello" "$(P run --rm --entrypoint echo $IMG hello)"
 check "--init: a reaper is pid 1" "podunit-init" "$(P run --rm --init $IMG cat /proc/1/comm)"
 check "--init passes the exit status" "5" "$(P run --rm --init $IMG sh -c 'exit 5'; echo $?)"
+check "run -d --init returns while the container runs" "running" \
+  "$(timeout 10 "$PODUNIT" --root "$T/root" --runroot "$T/run" run -d --init --name initd $IMG sleep 60 >/dev/null &&
+     P inspect --format '{{.State.Status}}' initd; P rm -f -t 0 initd >/dev/null)"
 check "--sysctl" "1" "$(P run --rm --sysctl net.ipv4.ip_forward=1 $IMG cat /proc/sys/net/ipv4/ip_forward)"
 check "--tz" "UTC" "$(P run --rm --tz UTC $IMG date +%Z)"
 
