@@ -6,7 +6,7 @@
  * function `int cli_VERB (CliGlobal *g, int argc, char **argv)` returning the
  * process exit status. argv[0] is the verb as typed ("rm", "container rm");
  * the global flags are already consumed. main.c's table names every verb
- * podman users expect; one without a function yet (pod create)
+ * podman users expect; one without a function yet
  * answers "not implemented yet" with status 125. */
 #pragma once
 
@@ -71,6 +71,17 @@ CLI_VERB (cli_network_reload);
 CLI_VERB (cli_network_connect);
 CLI_VERB (cli_network_disconnect);
 CLI_VERB (cli_port);
+/* Pods (cli/pod.c). */
+CLI_VERB (cli_pod_create);
+CLI_VERB (cli_pod_start);
+CLI_VERB (cli_pod_stop);
+CLI_VERB (cli_pod_restart);
+CLI_VERB (cli_pod_kill);
+CLI_VERB (cli_pod_rm);
+CLI_VERB (cli_pod_ps);
+CLI_VERB (cli_pod_inspect);
+CLI_VERB (cli_pod_exists);
+CLI_VERB (cli_container_cleanup);
 /* Image verbs (store). */
 CLI_VERB (cli_load);
 CLI_VERB (cli_pull);
@@ -135,10 +146,11 @@ GPtrArray *cli_container_args (CliGlobal *g, int argc, char **argv, char **cidfi
                                int *status);
 
 /* podman's container filters (ps, start): name=, id=, status=, label=,
- * exited=, restart-policy=. _check refuses an unknown key or policy in
+ * exited=, restart-policy=, pod= (its name, @pod_name when the caller
+ * knows it, or an id prefix). _check refuses an unknown key or policy in
  * podman's words; _matches: any filter of a key may match, every key must. */
 gboolean cli_container_filters_check (char **filters, GError **error);
 gboolean cli_container_matches (char **filters, const ContainerConfig *c,
-                                const ContainerState *st);
+                                const ContainerState *st, const char *pod_name);
 
 extern CliLogLevel cli_log_level;

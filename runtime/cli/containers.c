@@ -59,7 +59,7 @@ regex_match (const char *pattern, const char *s, gboolean id)
 }
 
 static const char *const filter_keys[]
-    = { "name", "id", "status", "label", "exited", "restart-policy", NULL };
+    = { "name", "id", "status", "label", "exited", "restart-policy", "pod", NULL };
 /* podman's restart-policy= values: "none" is a container created without --restart */
 static const char *const filter_policies[]
     = { "none", "no", "always", "on-failure", "unless-stopped", NULL };
@@ -82,7 +82,8 @@ cli_container_filters_check (char **filters, GError **error)
 }
 
 gboolean
-cli_container_matches (char **filters, const ContainerConfig *c, const ContainerState *st)
+cli_container_matches (char **filters, const ContainerConfig *c, const ContainerState *st,
+                       const char *pod_name)
 {
   const char *const *keys = filter_keys;
   for (const char *const *k = keys; *k; k++)
@@ -110,6 +111,9 @@ cli_container_matches (char **filters, const ContainerConfig *c, const Container
                 || (g_str_equal (v, "stopped") && st->status == CONTAINER_EXITED);
           else if (g_str_equal (*k, "exited"))
             m = st->status == CONTAINER_EXITED && st->exit_code == atoi (v);
+          else if (g_str_equal (*k, "pod"))
+            m = c->pod && (g_strcmp0 (pod_name, v) == 0
+                           || (strlen (v) >= 3 && g_str_has_prefix (c->pod, v)));
           else if (g_str_equal (*k, "restart-policy"))
             m = g_str_equal (v, "none") ? !c->restart_policy || !*c->restart_policy
                                         : g_strcmp0 (c->restart_policy, v) == 0;

@@ -11,6 +11,7 @@
 #include "cli/template.h"
 #include "container/container.h"
 #include "net/ports.h"
+#include "pod/pod.h"
 #include "systemd/health.h"
 
 static char *
@@ -52,6 +53,7 @@ typedef struct
   ContainerConfig *c;
   ContainerState st;
   char *status;
+  char *pod_name; /* "" outside a pod */
 } PsEntry;
 
 static void
@@ -59,6 +61,7 @@ ps_entry_free (PsEntry *e)
 {
   container_config_free (e->c);
   g_free (e->status);
+  g_free (e->pod_name);
   g_free (e);
 }
 
@@ -165,9 +168,10 @@ ps_row (const PsEntry *e, const char *shortid, const char *cmd, const char *age)
   g_autofree char *ports = ports_text (c);
   json_object_set_string_member (row, "Ports", ports);
   json_object_set_string_member (row, "Names", c->name);
-  json_object_set_string_member (row, "Pod", "");
-  json_object_set_string_member (row, "PodName", "");
-  json_object_set_boolean_member (row, "IsInfra", FALSE);
+  g_autofree char *pod = g_strndup (c->pod ? c->pod : "", strlen (shortid));
+  json_object_set_string_member (row, "Pod", pod);
+  json_object_set_string_member (row, "PodName", e->pod_name);
+  json_object_set_boolean_member (row, "IsInfra", c->infra);
   json_object_set_boolean_member (row, "AutoRemove", c->auto_remove);
   json_object_set_int_member (row, "Restarts", 0);
   json_object_set_array_member (row, "Mounts", json_array_new ());
@@ -206,14 +210,14 @@ ps_json (const PsEntry *e, const char *cmd)
   json_object_set_string_member (o, "Id", c->id);
   json_object_set_string_member (o, "Image", c->image);
   json_object_set_string_member (o, "ImageID", c->image_id ? c->image_id : "");
-  json_object_set_boolean_member (o, "IsInfra", FALSE);
+  json_object_set_boolean_member (o, "IsInfra", c->infra);
   json_object_set_object_member (o, "Labels", labels);
   json_object_set_array_member (o, "Mounts", json_array_new ());
   json_object_set_array_member (o, "Names", names);
   json_object_set_array_member (o, "Networks", json_array_new ());
   json_object_set_int_member (o, "Pid", e->st.pid);
-  json_object_set_string_member (o, "Pod", "");
-  json_object_set_string_member (o, "PodName", "");
+  json_object_set_string_member (o, "Pod", c->pod ? c->pod : "");
+  json_object_set_string_member (o, "PodName", e->pod_name);
   if (c->ports && *c->ports)
     json_object_set_array_member (o, "Ports", ports_json (c));
   else
@@ -230,7 +234,7 @@ int
 cli_ps (CliGlobal *g, int argc, char **argv)
 {
   gboolean all = FALSE, quiet = FALSE, no_trunc = FALSE, noheading = FALSE, external = FALSE;
-  gboolean latest = FALSE, size = FALSE, ns = FALSE, sync = FALSE;
+  gboolean latest = FALSE, size = FALSE, ns = FALSE, sync = FALSE, pod = FALSE;
   gint last = -1;
   g_autofree char *format = NULL, *sort = NULL;
   g_auto (GStrv) filters = NULL;
@@ -246,11 +250,12 @@ cli_ps (CliGlobal *g, int argc, char **argv)
     { "size", 's', 0, G_OPTION_ARG_NONE, &size, "Accepted; sizes are not computed", NULL },
     { "ns", 0, 0, G_OPTION_ARG_NONE, &ns, "Accepted; namespaces are not shown", NULL },
     { "sync", 0, 0, G_OPTION_ARG_NONE, &sync, "Accepted; the state is always current", NULL },
+    { "pod", 'p', 0, G_OPTION_ARG_NONE, &pod, "Show the pod of each container", NULL },
     { "sort", 0, 0, G_OPTION_ARG_STRING, &sort,
       "command, created, id, image, names, runningfor, status", NULL },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Go template", NULL },
     { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters,
-      "name=, id=, status=, label=, exited=, restart-policy=", NULL },
+      "name=, id=, status=, label=, exited=, restart-policy=, pod=", NULL },
     { NULL },
   };
   g_autoptr (GPtrArray) ids = NULL;
@@ -285,15 +290,18 @@ cli_ps (CliGlobal *g, int argc, char **argv)
     {
       const char *id = ids->pdata[i - 1];
       g_autoptr (ContainerConfig) c = container_config_load (g->root, id, NULL);
+      g_autoptr (Pod) p = NULL;
       ContainerState st;
       if (!c || !container_state_load (g->runroot, id, &st, NULL))
         continue;
       if (!all && !latest && last < 0 && st.status != CONTAINER_RUNNING
           && st.status != CONTAINER_STOPPING)
         continue;
-      if (!cli_container_matches (filters, c, &st))
+      p = c->pod ? pod_load (g->root, c->pod, NULL) : NULL;
+      if (!cli_container_matches (filters, c, &st, p ? p->name : NULL))
         continue;
       PsEntry *e = g_new0 (PsEntry, 1);
+      e->pod_name = g_strdup (p ? p->name : "");
       e->status = status_text (&st, c->created, now);
       e->st = st;
       e->c = g_steal_pointer (&c);
@@ -319,7 +327,7 @@ cli_ps (CliGlobal *g, int argc, char **argv)
     }
   {
     char *h[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES",
-                  NULL };
+                  pod ? "POD ID" : NULL, "PODNAME", NULL };
     if (!quiet && !tmpl && !json && !noheading)
       g_ptr_array_add (rows, g_strdupv (h));
   }
@@ -370,8 +378,9 @@ cli_ps (CliGlobal *g, int argc, char **argv)
         }
       {
         g_autofree char *shortcmd = !no_trunc && strlen (cmd) > 20 ? g_strndup (cmd, 17) : NULL;
+        g_autofree char *podid = g_strndup (c->pod ? c->pod : "", no_trunc ? 64 : 12);
         char *row[] = { shortid, c->image, shortcmd ? g_strconcat (shortcmd, "...", NULL) : g_strdup (cmd),
-                        created, e->status, ports, c->name, NULL };
+                        created, e->status, ports, c->name, pod ? podid : NULL, e->pod_name, NULL };
         char **copy = g_strdupv (row);
         g_free (row[2]);
         g_ptr_array_add (rows, copy);

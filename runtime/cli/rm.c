@@ -11,6 +11,7 @@
 #include "container/container.h"
 #include "container/launch.h"
 #include "container/volume.h"
+#include "pod/pod.h"
 
 int
 cli_rm (CliGlobal *g, int argc, char **argv)
@@ -64,7 +65,34 @@ cli_rm (CliGlobal *g, int argc, char **argv)
           continue;
         }
       /* -v: the anonymous volumes go with it; their names are in its mounts. */
-      g_autoptr (ContainerConfig) c = volumes ? container_config_load (g->root, id, NULL) : NULL;
+      g_autoptr (ContainerConfig) c = container_config_load (g->root, id, NULL);
+      if (c && c->infra && c->pod)
+        {
+          /* A pod's infra goes with its pod (pod.h): with --force the pod
+           * is removed, as `pod rm -f` does; else podman's refusal. */
+          g_autoptr (Pod) pod = pod_load (g->root, c->pod, NULL);
+          if (pod && !force)
+            {
+              cli_error ("container %s is the infra container of pod %s and cannot be removed "
+                         "without removing the pod",
+                         id, pod->id);
+              status = EXIT_PODUNIT;
+              continue;
+            }
+          if (pod && !pod_remove (&g->launch, pod, TRUE, &error))
+            {
+              cli_error ("%s", error->message);
+              status = EXIT_PODUNIT;
+              continue;
+            }
+          if (pod)
+            {
+              printf ("%s\n", (char *) names->pdata[i]);
+              continue;
+            }
+        }
+      if (!volumes)
+        g_clear_pointer (&c, container_config_free);
       if (!launch_remove (&g->launch, id, force, &error))
         {
           cli_error ("%s", error->message);

@@ -471,9 +471,7 @@ run_config_resources (const RunOpts *o, const RunInputs *in, ContainerConfig *c,
   return TRUE;
 }
 
-/* Whether --network @net puts the container on bridges (network names,
- * not a mode). */
-static gboolean
+gboolean
 run_config_has_bridge (const char *net)
 {
   return !g_str_equal (net, "none") && !g_str_equal (net, "host")
@@ -483,9 +481,30 @@ run_config_has_bridge (const char *net)
 
 /* The network namespace and the names the container sees: hostname,
  * /etc/hosts entries, resolv.conf. */
+/* A pod member's network is its pod's (run_config_pod): podman refuses
+ * these flags the same way. */
+static gboolean
+check_pod_member_flags (const RunOpts *o, GError **error)
+{
+  if (o->network || o->publish || o->publish_all || o->expose || o->ip || o->mac
+      || o->network_alias)
+    return bad (error, "invalid config provided: published or exposed ports must be defined "
+                       "when the pod is created: network cannot be configured when it is shared "
+                       "with a pod");
+  if (o->hostname)
+    return bad (error, "invalid config provided: cannot set hostname when joining the pod UTS "
+                       "namespace");
+  if (o->dns || o->dns_search || o->dns_option || o->add_host)
+    return bad (error, "invalid config provided: --dns*/--add-host belong to the pod "
+                       "(pod create): its members share its /etc/hosts and resolv.conf");
+  return TRUE;
+}
+
 gboolean
 run_config_network (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
 {
+  if (in->pod_id && !check_pod_member_flags (o, error))
+    return FALSE;
   gboolean rootless = !userns_is_initial ();
   /* A rootless container gets pasta by default, as with podman 5 (a
    * user cannot make veths on the host's bridges). */
@@ -674,10 +693,28 @@ run_config_logging (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
   return TRUE;
 }
 
+/* --pod (pod.h): the member joins the infra's network, UTS and IPC
+ * namespaces, so the network flags belong to the pod (podman refuses them
+ * the same way); its host name is the pod's. */
+gboolean
+run_config_pod (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  c->conmon_pidfile = o->conmon_pidfile ? g_canonicalize_filename (o->conmon_pidfile, NULL) : NULL;
+  if (!in->pod_id)
+    return TRUE;
+  c->pod = g_strdup (in->pod_id);
+  g_free (c->network);
+  c->network = g_strconcat ("container:", in->pod_infra_id, NULL);
+  g_free (c->hostname);
+  c->hostname = g_strdup (in->pod_hostname);
+  return TRUE;
+}
+
 static const RunConfigStep run_config_steps[] = {
   run_config_command, run_config_env,     run_config_user,      run_config_mounts,
   run_config_security, run_config_metadata, run_config_stop,    run_config_resources,
   run_config_network, run_config_ports,   run_config_userns,    run_config_logging,
+  run_config_pod,
 };
 
 gboolean

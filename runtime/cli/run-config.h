@@ -21,6 +21,7 @@ typedef struct {
   char *name, *cidfile, *workdir, *user, *entrypoint, *hostname, *stop_signal, *shm_size;
   char *network, *pull, *tz, *pids_limit, *memory, *cpus, *cgroups, *sdnotify, *log_driver;
   char *userns, *subuidname, *subgidname, *stop_timeout, *retry, *retry_delay, *ip, *mac;
+  char *pod, *pod_id_file, *conmon_pidfile;
   char **publish, **expose, **network_alias;
   gboolean publish_all;
   char **env, **env_file, **volume, **mount, **tmpfs, **group_add, **cap_add, **cap_drop;
@@ -53,6 +54,8 @@ typedef struct {
   char **env;                /* the caller's environment (g_get_environ) */
   const char *journal_socket; /* journald's socket: the default log driver (journal.h) */
   const ContainersConf *conf; /* containers.conf's defaults; NULL: none */
+  /* --pod: the pod the caller resolved (pod/pod.h), NULL: none */
+  const char *pod_id, *pod_infra_id, *pod_hostname;
 } RunInputs;
 
 typedef gboolean (*RunConfigStep) (const RunOpts *o, const RunInputs *in, ContainerConfig *c,
@@ -72,6 +75,11 @@ gboolean run_config_network (const RunOpts *o, const RunInputs *in, ContainerCon
 gboolean run_config_ports (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);
 gboolean run_config_userns (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);
 gboolean run_config_logging (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);
+gboolean run_config_pod (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);
+
+/* Whether --network @net puts the container on bridges (network names,
+ * not a mode). */
+gboolean run_config_has_bridge (const char *net);
 
 /* Runs every step above on @c. */
 gboolean run_config_build (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);

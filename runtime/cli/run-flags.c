@@ -138,7 +138,10 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     STR ("detach-keys", 0, detach_keys, "Only \"\": podunit has no detach sequence"),
     STR ("restart", 0, restart, "no, always, on-failure[:N] or unless-stopped"),
     STR ("oom-score-adj", 0, oom_score_adj, "The container's OOM score adjustment (-1000..1000)"),
-    UNSUP ("privileged"), UNSUP ("pod"), UNSUP ("secret"),
+    STR ("pod", 0, pod, "Join this pod (new:NAME creates it)"),
+    STR ("pod-id-file", 0, pod_id_file, "Join the pod whose id is in the file"),
+    STR ("conmon-pidfile", 0, conmon_pidfile, "Write the supervisor's pid to the file"),
+    UNSUP ("privileged"), UNSUP ("secret"),
     UNSUP ("cgroup-parent"), UNSUP ("ipc"), UNSUP ("pid"), UNSUP ("uts"),
     UNSUP ("attach"), UNSUP ("memory-swap"), UNSUP ("cpu-shares"),
     { NULL },
@@ -179,7 +182,8 @@ run_opts_clear (RunOpts *o)
                     &o->pids_limit, &o->memory, &o->cpus, &o->cgroups, &o->sdnotify,
                     &o->log_driver, &o->userns, &o->subuidname, &o->subgidname, &o->stop_timeout, &o->retry,
                     &o->retry_delay, &o->ip, &o->mac, &o->kernel_memory, &o->detach_keys,
-                    &o->restart, &o->oom_score_adj };
+                    &o->restart, &o->oom_score_adj, &o->pod,
+                    &o->pod_id_file, &o->conmon_pidfile };
   char ***vecs[] = { &o->env, &o->env_file, &o->volume, &o->mount, &o->tmpfs, &o->group_add,
                      &o->cap_add, &o->cap_drop, &o->security_opt, &o->label, &o->annotation,
                      &o->ulimit, &o->sysctl, &o->device, &o->dns, &o->dns_search,

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/run-config.h"
 #include "cli/image-util.h"
+#include "cli/pod-new.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -48,6 +49,58 @@ warn_conf (const char *message)
   cli_warn ("%s", message);
 }
 
+/* --pod NAME, --pod-id-file FILE, --pod new:NAME (made now, taking run's
+ * network flags, as podman's). NULL with *@error when it cannot be found
+ * or made; NULL without one when no pod was asked for. */
+static Pod *
+resolve_pod (CliGlobal *g, RunOpts *o, GError **error)
+{
+  g_autofree char *ref = NULL, *id = NULL;
+  if (o->pod && o->pod_id_file)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--pod and --pod-id-file cannot be used together");
+      return NULL;
+    }
+  if (o->pod_id_file)
+    {
+      if (!g_file_get_contents (o->pod_id_file, &ref, NULL, error))
+        {
+          g_prefix_error (error, "reading pod ID: ");
+          return NULL;
+        }
+      g_strstrip (ref);
+    }
+  else if (o->pod && g_str_has_prefix (o->pod, "new:"))
+    {
+      /* The network flags move to the new pod's infra. */
+      g_autoptr (Pod) p = g_new0 (Pod, 1);
+      RunOpts net = { 0 };
+      gboolean ok;
+      p->name = g_strdup (o->pod + 4);
+      p->exit_policy = g_strdup ("continue");
+      net.network = g_steal_pointer (&o->network);
+      net.publish = g_steal_pointer (&o->publish);
+      net.ip = g_steal_pointer (&o->ip);
+      net.mac = g_steal_pointer (&o->mac);
+      net.network_alias = g_steal_pointer (&o->network_alias);
+      net.hostname = g_steal_pointer (&o->hostname);
+      net.dns = g_steal_pointer (&o->dns);
+      net.dns_search = g_steal_pointer (&o->dns_search);
+      net.dns_option = g_steal_pointer (&o->dns_option);
+      net.add_host = g_steal_pointer (&o->add_host);
+      ok = cli_pod_new (g, &net, p, NULL, NULL, FALSE, error);
+      run_opts_clear (&net);
+      return ok ? g_steal_pointer (&p) : NULL;
+    }
+  else if (o->pod)
+    ref = g_strdup (o->pod);
+  else
+    return NULL;
+  id = pod_resolve (g->root, ref, error);
+  return id ? pod_load (g->root, id, error) : NULL;
+}
+
 /* Parses, resolves the image and records the container. */
 static ContainerConfig *
 create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is_run,
@@ -57,6 +110,7 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
   g_autoptr (ContainerConfig) c = g_new0 (ContainerConfig, 1);
   g_autoptr (Store) store = NULL;
   g_autoptr (StoreRunImage) img = NULL;
+  g_autoptr (Pod) pod = NULL;
   HealthConfig hc = { 0 };
   g_auto (ContainersConf) conf = { 0 };
 
@@ -74,6 +128,11 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
     }
   if (o->kernel_memory)
     cli_warn ("The --kernel-memory flag is no longer supported. This flag is a noop.");
+  if (!(pod = resolve_pod (g, o, &error)) && error)
+    {
+      cli_error ("%s", error->message);
+      return NULL;
+    }
   c->id = container_new_id ();
   /* Docker's names begin with '/': podman takes "/NAME" as NAME. */
   c->name = g_strdup (o->name && o->name[0] == '/' ? o->name + 1 : o->name);
@@ -113,6 +172,9 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
       .env = env,
       .journal_socket = LOG_JOURNAL_SOCKET,
       .conf = &conf,
+      .pod_id = pod ? pod->id : NULL,
+      .pod_infra_id = pod ? pod->infra_id : NULL,
+      .pod_hostname = pod ? pod->hostname : NULL,
     };
     if (!run_config_build (o, &in, c, &error) || !run_config_health (o, &hc, &error))
       {
@@ -199,6 +261,12 @@ cli_run (CliGlobal *g, int argc, char **argv)
   run_opts_clear (&o);
   if (!c)
     return status;
+  if (!pod_prepare_member (&g->launch, c, &error))
+    {
+      if (c->auto_remove)
+        launch_remove (&g->launch, c->id, TRUE, NULL);
+      return cli_launch_fail (error);
+    }
   if (!detach)
     {
       int code = launch_foreground (&g->launch, c, &error);

@@ -7,6 +7,7 @@
 
 #include "container/container.h"
 #include "container/launch.h"
+#include "pod/pod.h"
 
 int
 cli_start (CliGlobal *g, int argc, char **argv)
@@ -50,7 +51,7 @@ cli_start (CliGlobal *g, int argc, char **argv)
           g_autoptr (ContainerConfig) c = container_config_load (g->root, list->pdata[i], NULL);
           if (!c || !container_state_load (g->runroot, list->pdata[i], &st, NULL)
               || st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING
-              || !cli_container_matches (filters, c, &st))
+              || !cli_container_matches (filters, c, &st, NULL))
             continue;
           argv[argc++] = list->pdata[i];
         }
@@ -79,7 +80,7 @@ cli_start (CliGlobal *g, int argc, char **argv)
           status = EXIT_PODUNIT;
           continue;
         }
-      if (!cli_container_matches (filters, c, &st))
+      if (!cli_container_matches (filters, c, &st, NULL))
         continue;
       if (st.status == CONTAINER_RUNNING)
         {
@@ -87,6 +88,12 @@ cli_start (CliGlobal *g, int argc, char **argv)
           continue;
         }
       c->interactive = c->interactive || interactive;
+      if (!pod_prepare_member (&g->launch, c, &error))
+        {
+          status = cli_launch_fail (error);
+          g_clear_error (&error);
+          continue;
+        }
       if (attach)
         {
           int code = launch_foreground (&g->launch, c, &error);

@@ -60,6 +60,7 @@ static const struct {
   I ("OomScoreAdj", oom_score_adj),
   S ("SdNotify", sdnotify), S ("Cgroups", cgroups), B ("Interactive", interactive),
   B ("Tty", tty), L ("Memory", memory), L ("PidsLimit", pids_limit), L ("CpuQuota", cpu_quota),
+  S ("Pod", pod), B ("IsInfra", infra), S ("ConmonPidFile", conmon_pidfile),
 #undef S
 #undef V
 #undef B

@@ -91,6 +91,9 @@ typedef struct {
   gint64 memory;     /* bytes, -1 not given */
   gint64 pids_limit; /* -1 podman's default (2048 where cgroups allow) */
   gint64 cpu_quota;  /* microseconds per 100 ms, -1 not given */
+  char *pod;         /* the pod's id (pod/pod.h), NULL: none */
+  gboolean infra;    /* the pod's infra container (its process is podunit-pause) */
+  char *conmon_pidfile; /* --conmon-pidfile: the supervisor's pid is written there */
   /* Not recorded: the image's layer dirs (lowest first) when the caller
    * has looked the image up already (run), so starting it need not. */
   char **layer_dirs;

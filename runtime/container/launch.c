@@ -184,6 +184,7 @@ typedef struct {
   int idmap_fd;  /* plan->idmap_userns's owner (-1: no idmapped layers) */
   uid_t idmap_uid; /* then the container's root on the host */
   gid_t idmap_gid;
+  int join_ns[3]; /* spec.join_ns's owner */
   struct {
     const LaunchOptions *o;
     ContainerConfig *c;
@@ -198,7 +199,7 @@ launch_init (Launch *l)
   l->cgroup_fd = l->spec.cgroup_fd = -1;
   l->idmap_fd = l->auto_lock = -1;
   for (int i = 0; i < 3; i++)
-    l->spec.stdio[i] = -1;
+    l->spec.stdio[i] = l->join_ns[i] = l->spec.join_ns[i] = -1;
 }
 
 static void
@@ -222,6 +223,12 @@ launch_clear (Launch *l)
   if (l->auto_lock >= 0)
     close (l->auto_lock);
   l->idmap_fd = l->auto_lock = -1;
+  for (int i = 0; i < 3; i++)
+    {
+      if (l->join_ns[i] >= 0)
+        close (l->join_ns[i]);
+      l->join_ns[i] = l->spec.join_ns[i] = -1;
+    }
 }
 
 static char **
@@ -432,10 +439,49 @@ prepare_rootfs (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **
   return TRUE;
 }
 
+static const char *network_container (const ContainerConfig *c);
+
+/* A pod member shares its infra's /etc/hosts and resolv.conf (the
+ * infra's address, the network's DNS server), as podman's members do;
+ * its hosts file also names the member at the pod's address. */
+static gboolean
+write_pod_etc_files (const LaunchOptions *o, ContainerConfig *c, const char *infra_id,
+                     MountPlan *p, GError **error)
+{
+  g_autofree char *irun = container_run_dir (o->runroot, infra_id);
+  g_autofree char *ihosts = g_build_filename (irun, "hosts", NULL);
+  g_autofree char *iresolv = g_build_filename (irun, "resolv.conf", NULL);
+  g_autofree char *hosts = NULL, *resolv = NULL, *addr = NULL;
+  g_autoptr (ContainerConfig) infra = container_config_load (o->root, infra_id, error);
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_auto (GStrv) lines = NULL;
+
+  if (!infra || !g_file_get_contents (ihosts, &hosts, NULL, error)
+      || !g_file_get_contents (iresolv, &resolv, NULL, error))
+    {
+      (*error)->domain = SPAWN_ERROR;
+      (*error)->code = 125;
+      return FALSE;
+    }
+  lines = g_strsplit (hosts, "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      g_auto (GStrv) words = g_strsplit_set (*l, " \t", -1);
+      guint n = g_strv_length (words);
+      if (**l)
+        g_string_append_printf (out, "%s\n", *l);
+      if (!addr && n >= 2 && g_str_equal (words[n - 1], infra->name))
+        addr = g_strdup (words[0]);
+    }
+  g_string_append_printf (out, "%s\t%s\n", addr ? addr : "127.0.1.1", c->name);
+  return write_run_file (p->etc_hosts, out->str, error)
+         && write_run_file (p->etc_resolv, resolv, error);
+}
+
 /* What goes over the rootfs: -v/--mount, masked and read-only paths,
  * /etc/hosts & co, the time zone, devices, sysctls, /dev/shm. */
 static gboolean
-prepare_mounts (ContainerConfig *c, Launch *l, GError **error)
+prepare_mounts (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
 {
   MountPlan *p = l->plan;
 
@@ -449,6 +495,9 @@ prepare_mounts (ContainerConfig *c, Launch *l, GError **error)
     }
   mount_plan_set_masks (p, c->mask, c->unmask);
   if (!write_etc_files (c, l->rundir, p, error))
+    return FALSE;
+  if (c->pod && network_container (c)
+      && !write_pod_etc_files (o, c, network_container (c), p, error))
     return FALSE;
   if (c->tz && *c->tz && !g_str_equal (c->tz, "local"))
     {
@@ -506,12 +555,65 @@ prepare_process (ContainerConfig *c, Launch *l, GError **error)
   return TRUE;
 }
 
-/* The namespaces it is cloned into: a private network namespace (its
- * loopback up) unless --network host; the user namespace is prepare_userns's. */
-static gboolean
-prepare_namespaces (ContainerConfig *c, Launch *l, GError **error)
+/* "container:ID": the container whose network namespace this one
+ * joins (a pod member's is its infra, pod.h); NULL otherwise. */
+static const char *
+network_container (const ContainerConfig *c)
 {
-  l->spec.clone_flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+  return c->network && g_str_has_prefix (c->network, "container:") ? c->network + 10 : NULL;
+}
+
+/* The pid 1 of the running container @id, for joining its namespaces. */
+static pid_t
+joined_pid (const LaunchOptions *o, const ContainerConfig *c, const char *id, GError **error)
+{
+  ContainerState st;
+  if (!container_state_load (o->runroot, id, &st, error))
+    return -1;
+  if (st.status != CONTAINER_RUNNING && st.status != CONTAINER_STOPPING)
+    {
+      set_err (error, 125,
+               c->pod ? "the infra container of the pod of %s is not running: start the pod "
+                        "first (pod start)"
+                      : "the container %s joins (--network container:) is not running",
+               c->name);
+      return -1;
+    }
+  return st.pid;
+}
+
+/* The namespaces it is cloned into: a private network namespace (its
+ * loopback up) unless --network host; the user namespace is prepare_userns's.
+ * A pod member joins its infra's network, UTS and IPC namespaces instead
+ * (opened now, entered by the child first: spawn.h). */
+static gboolean
+prepare_namespaces (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
+{
+  const char *joined = network_container (c);
+  l->spec.clone_flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWCGROUP;
+  if (joined)
+    {
+      static const char *const kinds[] = { "net", "uts", "ipc" };
+      pid_t pid;
+      if (l->for_exec)
+        return TRUE; /* exec joins the running container's (spawn_exec) */
+      pid = joined_pid (o, c, joined, error);
+      if (pid < 0)
+        return FALSE;
+      for (int i = 0; i < (c->pod ? 3 : 1); i++)
+        {
+          g_autofree char *path = g_strdup_printf ("/proc/%d/ns/%s", (int) pid, kinds[i]);
+          l->join_ns[i] = l->spec.join_ns[i] = open (path, O_RDONLY | O_CLOEXEC);
+          if (l->join_ns[i] < 0)
+            return errno_error (error, SPAWN_ERROR, 125, errno, "opening %s", path);
+        }
+      if (!c->pod)
+        l->spec.clone_flags |= CLONE_NEWUTS | CLONE_NEWIPC;
+      l->plan->new_netns = TRUE; /* sysfs for its own network namespace */
+      l->plan->userns = !userns_is_initial ();
+      return TRUE;
+    }
+  l->spec.clone_flags |= CLONE_NEWUTS | CLONE_NEWIPC;
   l->plan->new_netns = g_strcmp0 (c->network, "host") != 0;
   if (l->plan->new_netns)
     {
@@ -622,12 +724,51 @@ static void
 prepare_network (const LaunchOptions *o, ContainerConfig *c, Launch *l)
 {
   if (!c->network || g_str_equal (c->network, "none") || g_str_equal (c->network, "host")
-      || g_str_equal (c->network, "private"))
+      || g_str_equal (c->network, "private") || network_container (c))
     return;
   l->net.o = o;
   l->net.c = c;
   l->spec.after_namespaces = net_is_pasta (c->network) ? start_pasta : attach_network;
   l->spec.after_namespaces_data = l;
+}
+
+/* A pod's infra (pod.h): podunit-pause, run from the host's file system
+ * (it opens no file) without any capability, as pid 1 of its own pid
+ * namespace, in the network, UTS and IPC namespaces it holds for the
+ * pod; its run dir has the /etc/hosts & co the members copy. */
+static gboolean
+prepare_infra (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
+{
+  static const char *const drop_all[] = { "ALL", NULL };
+  l->rundir = container_run_dir (o->runroot, c->id);
+  if (g_mkdir_with_parents (l->rundir, 0700) < 0)
+    return errno_error (error, SPAWN_ERROR, 125, errno, "creating %s", l->rundir);
+  l->plan = g_new0 (MountPlan, 1);
+  l->plan->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) mount_entry_free);
+  if (!write_etc_files (c, l->rundir, l->plan, error))
+    return FALSE;
+  if (!caps_resolve (NULL, drop_all, TRUE, TRUE, &l->spec.caps, error))
+    return FALSE;
+  l->spec.groups = g_array_new (FALSE, FALSE, sizeof (gid_t));
+  l->spec.rlimits = rlimits_resolve (NULL, error);
+  if (!l->spec.rlimits)
+    return FALSE;
+  l->env = g_new0 (char *, 1);
+  l->spec.env = l->env;
+  l->spec.argv = c->argv;
+  l->spec.cwd = "/";
+  l->spec.hostname = c->hostname;
+  l->devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (l->devnull < 0)
+    return errno_error (error, SPAWN_ERROR, 125, errno, "opening /dev/null");
+  l->spec.stdio[0] = l->devnull;
+  l->spec.clone_flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  if (g_strcmp0 (c->network, "host") != 0)
+    {
+      l->spec.clone_flags |= CLONE_NEWNET;
+      l->spec.loopback_up = TRUE;
+    }
+  return TRUE;
 }
 
 /* From the container's record to what spawn_container takes. */
@@ -636,14 +777,16 @@ prepare (const LaunchOptions *o, ContainerConfig *c, Launch *l, gboolean for_exe
 {
   launch_init (l);
   l->for_exec = for_exec;
+  if (c->infra)
+    return prepare_infra (o, c, l, error);
   return prepare_layers (o, c, l, error)
          && prepare_user (c, l, error)
          && prepare_userns (o, c, l, error)
          && prepare_rootfs (o, c, l, error)
-         && prepare_mounts (c, l, error)
+         && prepare_mounts (o, c, l, error)
          && prepare_security (o, c, l, error)
          && prepare_process (c, l, error)
-         && prepare_namespaces (c, l, error);
+         && prepare_namespaces (o, c, l, error);
 }
 
 /* Moves the container into its cgroup before it runs anything (see
@@ -1030,6 +1173,7 @@ exec_supervisor (const LaunchOptions *o, ContainerConfig *c, pid_t pid, gint64 s
     .started_us = started_at,
     .podunit = self,
     .rm = c->auto_remove,
+    .cleanup = c->pod && !c->infra,
     .root = o->root,
     .runroot = o->runroot,
     .name = c->name,
@@ -1090,6 +1234,22 @@ supervisor_child (const LaunchOptions *o, ContainerConfig *c, int report_fd)
         goto fail;
       }
   }
+  if (c->conmon_pidfile)
+    {
+      /* Before the report: a Type=forking unit (a Quadlet .pod) reads it
+       * as its PIDFile= once `pod start` exited. */
+      g_autofree char *text = g_strdup_printf ("%d", (int) getpid ());
+      if (write_file_atomic (AT_FDCWD, c->conmon_pidfile, text, strlen (text), 0644, 0) < 0)
+        {
+          int e = errno;
+          kill (pid, SIGKILL);
+          error = g_error_new (SPAWN_ERROR, 125, "writing the conmon pid file %s: %s",
+                               c->conmon_pidfile, g_strerror (e));
+          goto fail;
+        }
+    }
+  if (c->infra)
+    g_unsetenv ("NOTIFY_SOCKET"); /* the pod's unit is Type=forking */
   notify_started (c);
   if (write (report_fd, "0", 1) < 0)
     _exit (125);
@@ -1398,6 +1558,8 @@ launch_exec_spec (const LaunchOptions *o, ContainerConfig *c, SpawnSpec *spec, G
       spec->mounts = NULL;
       spec->seccomp = l.seccomp;
       spec->env = l.env;
+      for (int i = 0; i < 3; i++)
+        spec->join_ns[i] = -1; /* exec joins the running container's (spawn_exec) */
       l.seccomp = NULL;
       l.env = NULL;
     }

@@ -230,6 +230,13 @@ child_main (const SpawnSpec *spec, int sync_fd, gboolean wait_go)
 
   /* Die with the parent while it still sets us up. */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  for (gsize i = 0; i < G_N_ELEMENTS (spec->join_ns); i++)
+    if (spec->join_ns[i] > 0 && setns (spec->join_ns[i], 0) < 0)
+      {
+        char msg[128];
+        snprintf (msg, sizeof msg, "joining the pod's namespaces: setns: %s", g_strerror (errno));
+        child_fail (sync_fd, 125, msg);
+      }
   if (wait_go && read (sync_fd, &go, 1) != 1)
     _exit (125);
   /* The cgroup namespace is rooted where we are when it is created: only

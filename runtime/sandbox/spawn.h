@@ -64,6 +64,10 @@ struct _SpawnSpec {
   char *gid_map;
   const char *hostname;
   gboolean loopback_up; /* bring lo up in a new net ns */
+  /* Namespaces of another process to join (fds of /proc/PID/ns files, -1: none),
+   * entered by the child first (a pod member joins its infra's network,
+   * UTS and IPC namespaces: mounts made later, sysfs and mqueue, see them). */
+  int join_ns[3];
 
   /* the file system (NULL: exec into an existing container) */
   const MountPlan *mounts;

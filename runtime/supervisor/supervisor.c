@@ -309,7 +309,7 @@ int
 main (int argc, char **argv)
 {
   static Supervisor s;
-  int code;
+  int code, restarted = 0;
 
   if (supervisor_init (&s, argc, argv) < 0)
     return 125;
@@ -330,6 +330,14 @@ main (int argc, char **argv)
       start = run_podunit (&s.a, "container", "start", NULL);
       if (start > 0)
         waitpid (start, NULL, 0);
+      restarted = 1;
+    }
+  if (s.a.cleanup && !restarted)
+    {
+      /* Before --rm's removal: the exit policy reads the pod of the record. */
+      pid_t cl = run_podunit (&s.a, "container", "cleanup", NULL);
+      if (cl > 0)
+        waitpid (cl, NULL, 0);
     }
   if (s.a.rm)
     {

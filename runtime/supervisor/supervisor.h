@@ -21,6 +21,8 @@ typedef struct
   long long started_us; /* unix microseconds */
   const char *podunit; /* the podunit binary (`healthcheck run`, `rm` for --rm) */
   int rm;              /* --rm: `podunit rm -f ID` after the exit */
+  int cleanup;         /* `podunit container cleanup ID` after the exit (a pod
+                        * member: its pod's exit policy, pod.h) */
   const char *root;
   const char *runroot;
   const char *name;    /* container name (journald's CONTAINER_NAME); NULL: none */

@@ -41,6 +41,8 @@ static const StoreRunImage busybox = {
 /* Parses `podunit ARGS...` (ARGS[0] the verb) and builds the config as
  * `run` does, with @env as the caller's environment. NULL and @error set
  * on failure. */
+static const char *run_pod_id; /* --pod as run.c resolved it, NULL: none */
+
 static ContainerConfig *
 run_with (const StoreRunImage *img, char **env, GError **error, const char *const *args)
 {
@@ -65,6 +67,9 @@ run_with (const StoreRunImage *img, char **env, GError **error, const char *cons
         .command = command,
         .env = env,
         .journal_socket = "/nonexistent/journal/socket",
+        .pod_id = run_pod_id,
+        .pod_infra_id = run_pod_id ? "1nfra" : NULL,
+        .pod_hostname = run_pod_id ? "podhost" : NULL,
       };
       ok = run_config_build (&o, &in, c, error);
     }
@@ -266,8 +271,8 @@ Test (run_config, resources)
   /* GOption converted an unsupported flag's value from the locale, set
    * an error when it was not UTF-8 and called the callback anyway, which
    * set a second one over it (a GLib warning, and the wrong message). */
-  g_autofree char *pod = RUN_ERROR ("--pod=x\x80", "busybox");
-  cr_assert_str_eq (pod, "run: --pod is not supported by podunit yet");
+  g_autofree char *secret = RUN_ERROR ("--secret=x\x80", "busybox");
+  cr_assert_str_eq (secret, "run: --secret is not supported by podunit yet");
   g_autofree char *cg = RUN_ERROR ("--cgroups", "sometimes", "busybox");
   cr_assert_str_eq (cg, "--cgroups sometimes: expected enabled, disabled, no-conmon or split");
 }
@@ -489,4 +494,36 @@ Test (run_config, health_flags)
   cr_assert_eq (hc.retries, 2);
   health_config_clear (&hc);
   run_opts_clear (&o);
+}
+
+/* --pod (resolved by run.c): the member joins the infra's namespaces, its
+ * host name is the pod's, and the network flags belong to the pod. */
+Test (run_config, pod_member_joins_the_infra)
+{
+  run_pod_id = "p0d";
+  g_autoptr (ContainerConfig) c = RUN ("--pod", "app", "busybox");
+  g_autofree char *ports = RUN_ERROR ("--pod", "app", "-p", "8080:80", "busybox");
+  g_autofree char *net = RUN_ERROR ("--pod", "app", "--network", "lan", "busybox");
+  g_autofree char *host = RUN_ERROR ("--pod", "app", "--hostname", "x", "busybox");
+  g_autofree char *dns = RUN_ERROR ("--pod", "app", "--dns", "1.1.1.1", "busybox");
+  run_pod_id = NULL;
+  cr_assert_not_null (c);
+  cr_assert_str_eq (c->pod, "p0d");
+  cr_assert_str_eq (c->network, "container:1nfra");
+  cr_assert_str_eq (c->hostname, "podhost");
+  cr_assert_str_eq (ports, "invalid config provided: published or exposed ports must be defined "
+                           "when the pod is created: network cannot be configured when it is "
+                           "shared with a pod");
+  cr_assert_str_eq (net, ports);
+  cr_assert_str_eq (host, "invalid config provided: cannot set hostname when joining the pod UTS "
+                          "namespace");
+  cr_assert (strstr (dns, "belong to the pod"));
+}
+
+Test (run_config, no_pod_no_pod_fields)
+{
+  g_autoptr (ContainerConfig) c = RUN ("--conmon-pidfile", "/run/x.pid", "busybox");
+  cr_assert_null (c->pod);
+  cr_assert_not (c->infra);
+  cr_assert_str_eq (c->conmon_pidfile, "/run/x.pid");
 }

@@ -29,6 +29,7 @@ Test (args, round_trip_by_name)
     .started_us = 1704067200123456LL,
     .podunit = "/usr/bin/podunit",
     .rm = 1,
+    .cleanup = 1,
     .root = "/var/lib/podunit",
     .runroot = "/run/podunit",
     .name = "web server",
@@ -57,6 +58,7 @@ Test (args, round_trip_by_name)
   cr_assert_eq (out.started_us, in.started_us);
   cr_assert_str_eq (out.podunit, in.podunit);
   cr_assert_eq (out.rm, 1);
+  cr_assert_eq (out.cleanup, 1);
   cr_assert_str_eq (out.root, in.root);
   cr_assert_str_eq (out.runroot, in.runroot);
   cr_assert_str_eq (out.name, "web server");

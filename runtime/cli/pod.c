@@ -1,0 +1,878 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* podunit pod create|start|stop|restart|kill|rm|ps|inspect|exists, and
+ * `container cleanup` (what a pod member's supervisor runs after its exit:
+ * the pod's exit policy). Pods are pod/pod.h's; the infra's network
+ * settings go through run's own steps (run-config.h), so `pod create -p`
+ * and `run -p` read the same way.
+ *
+ * Quadlet's .pod service runs
+ *   pod create --infra-conmon-pidfile=%t/%N.pid --replace --exit-policy stop ... --name NAME
+ *   pod start NAME  (Type=forking, PIDFile= the infra's supervisor)
+ *   pod stop --ignore --time=10 NAME;  pod rm --ignore --force NAME */
+#include "cli/cli.h"
+#include "cli/pod-new.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/template.h"
+#include "container/container.h"
+#include "container/launch.h"
+#include "names.h"
+#include "net/ports.h"
+#include "pod/pod.h"
+
+/* Flags podman's pod create has that podunit does not (yet): named. */
+static gboolean
+unsupported_cb (const char *name, const char *value, gpointer data, GError **error)
+{
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+               "pod create %s is not supported by podunit yet", name);
+  return FALSE;
+}
+
+#define UNSUP(l) { l, 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, unsupported_cb, NULL, NULL }
+
+static char *
+rfc3339 (gint64 sec)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (sec);
+  return dt ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S%:z") : g_strdup ("");
+}
+
+static gboolean
+share_valid (char **share, GError **error)
+{
+  static const char *const known[] = { "ipc", "net", "uts", NULL };
+  for (char **s = share; s && *s; s++)
+    if (!g_strv_contains (known, *s))
+      {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     "--share %s: podunit pods share ipc, net and uts (cgroup and pid are not "
+                     "supported yet)",
+                     *s);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* The infra container for a pod made with @o's network flags: run's
+ * network and ports steps, the rest fixed (pod.h). */
+static ContainerConfig *
+infra_config (CliGlobal *g, RunOpts *o, const char *infra_name, const char *pidfile,
+              GError **error)
+{
+  g_autoptr (ContainerConfig) c = g_new0 (ContainerConfig, 1);
+  const RunInputs in = { .root = g->root };
+  g_autofree char *pause = pod_pause_path ();
+
+  c->id = container_new_id ();
+  c->name = g_strdup (infra_name);
+  c->created = g_get_real_time () / G_USEC_PER_SEC;
+  c->image = g_strdup ("podunit-pause");
+  c->argv = g_new0 (char *, 2);
+  c->argv[0] = g_steal_pointer (&pause);
+  c->stop_timeout = 10;
+  c->memory = c->pids_limit = c->cpu_quota = -1;
+  c->log_driver = g_strdup ("none");
+  /* Under systemd (Quadlet's .pod sets PODMAN_SYSTEMD_UNIT) the infra's
+   * supervisor is the unit's main pid (PIDFile=) and stays in its cgroup;
+   * the infra process gets its own, as `enabled` places it. */
+  c->cgroups = g_strdup (g_getenv ("PODMAN_SYSTEMD_UNIT") ? "no-conmon" : "enabled");
+  c->conmon_pidfile = pidfile ? g_canonicalize_filename (pidfile, NULL) : NULL;
+  if (!run_config_network (o, &in, c, error) || !run_config_ports (o, &in, c, error))
+    return NULL;
+  return g_steal_pointer (&c);
+}
+
+gboolean
+cli_pod_new (CliGlobal *g, RunOpts *o, Pod *p, const char *infra_name, const char *pidfile,
+             gboolean replace, GError **error)
+{
+  g_autoptr (ContainerConfig) c = NULL;
+
+  if (!p->name)
+    p->name = container_generate_name ();
+  else if (!name_check ("pod", p->name, error))
+    return FALSE;
+  if (!p->hostname)
+    p->hostname = g_strdup (o->hostname ? o->hostname : p->name);
+  if (!p->share)
+    p->share = g_strsplit ("ipc,net,uts", ",", -1);
+  g_free (o->hostname);
+  o->hostname = g_strdup (p->hostname);
+  c = infra_config (g, o, infra_name, pidfile, error);
+  if (!c)
+    return FALSE;
+  if (run_config_has_bridge (c->network))
+    {
+      /* Containers on the pod's networks reach it by the pod's name too. */
+      guint n = c->network_aliases ? g_strv_length (c->network_aliases) : 0;
+      c->network_aliases = g_renew (char *, c->network_aliases, n + 2);
+      c->network_aliases[n] = g_strdup (p->name);
+      c->network_aliases[n + 1] = NULL;
+    }
+  return pod_create (&g->launch, p, c, replace, error);
+}
+
+int
+cli_pod_create (CliGlobal *g, int argc, char **argv)
+{
+  RunOpts o = { 0 };
+  g_autofree char *name = NULL, *infra_name = NULL, *pidfile = NULL, *exit_policy = NULL,
+                  *pod_id_file = NULL, *share = NULL, *infra_cmd = NULL, *infra_image = NULL;
+  gboolean replace = FALSE, infra = TRUE;
+  g_auto (GStrv) labels = NULL;
+  const GOptionEntry entries[] = {
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Pod name", "NAME" },
+    { "infra-name", 0, 0, G_OPTION_ARG_STRING, &infra_name, "Infra container name", "NAME" },
+    { "infra-conmon-pidfile", 0, 0, G_OPTION_ARG_STRING, &pidfile,
+      "Write the infra's supervisor pid to this file", "FILE" },
+    { "exit-policy", 0, 0, G_OPTION_ARG_STRING, &exit_policy,
+      "continue, or stop: the pod stops when its last container exits", "POLICY" },
+    { "replace", 0, 0, G_OPTION_ARG_NONE, &replace, "Replace a pod of the same name", NULL },
+    { "pod-id-file", 0, 0, G_OPTION_ARG_STRING, &pod_id_file, "Write the pod id to the file",
+      "FILE" },
+    { "label", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &labels, "Set a label", "KEY=VALUE" },
+    { "share", 0, 0, G_OPTION_ARG_STRING, &share, "Namespaces to share (ipc,net,uts)", "NS" },
+    { "infra", 0, 0, G_OPTION_ARG_NONE, &infra, "Create an infra container (always)", NULL },
+    { "infra-command", 0, 0, G_OPTION_ARG_STRING, &infra_cmd, "Not used: podunit-pause", NULL },
+    { "infra-image", 0, 0, G_OPTION_ARG_STRING, &infra_image, "Not supported", NULL },
+    { "hostname", 0, 0, G_OPTION_ARG_STRING, &o.hostname, "The pod's host name", "NAME" },
+    { "network", 0, 0, G_OPTION_ARG_STRING, &o.network, "Network mode or names (a,b)", "NET" },
+    { "net", 0, 0, G_OPTION_ARG_STRING, &o.network, "Alias of --network", "NET" },
+    { "publish", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &o.publish, "Publish a port", "PORT" },
+    { "ip", 0, 0, G_OPTION_ARG_STRING, &o.ip, "IPv4 address on the first network", "IP" },
+    { "mac-address", 0, 0, G_OPTION_ARG_STRING, &o.mac, "MAC address", "MAC" },
+    { "network-alias", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.network_alias, "Another name",
+      "ALIAS" },
+    { "add-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.add_host, "HOST:IP in /etc/hosts", NULL },
+    { "dns", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.dns, "DNS servers", NULL },
+    { "dns-search", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.dns_search, "DNS search domains", NULL },
+    { "dns-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.dns_option, "DNS options", NULL },
+    UNSUP ("userns"), UNSUP ("uidmap"), UNSUP ("gidmap"), UNSUP ("subuidname"),
+    UNSUP ("subgidname"), UNSUP ("volume"), UNSUP ("shm-size"), UNSUP ("ip6"),
+    UNSUP ("cgroup-parent"), UNSUP ("cpus"), UNSUP ("memory"), UNSUP ("device"),
+    UNSUP ("security-opt"), UNSUP ("sysctl"), UNSUP ("pid"), UNSUP ("uts"),
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Pod) p = g_new0 (Pod, 1);
+  int status = EXIT_PODUNIT;
+
+  if (!cli_parse_options (&argc, &argv, entries, "[NAME]", FALSE))
+    goto out;
+  if (argc > 2)
+    {
+      cli_error ("pod create takes at most 1 argument (the name)");
+      goto out;
+    }
+  if (argc == 2 && name && !g_str_equal (name, argv[1]))
+    {
+      cli_error ("cannot specify --name and give a different name as the argument");
+      goto out;
+    }
+  if (!infra || infra_image)
+    {
+      cli_error ("%s is not supported by podunit yet: every pod has the built-in infra",
+                 infra ? "--infra-image" : "--infra=false");
+      goto out;
+    }
+  if (exit_policy && !pod_exit_policy_valid (exit_policy))
+    {
+      cli_error ("--exit-policy %s: invalid exit policy (continue or stop)", exit_policy);
+      goto out;
+    }
+  p->share = g_strsplit (share ? share : "ipc,net,uts", ",", -1);
+  if (!share_valid (p->share, &error))
+    {
+      cli_error ("%s", error->message);
+      goto out;
+    }
+  p->name = g_strdup (argc == 2 ? argv[1] : name);
+  p->exit_policy = g_strdup (exit_policy ? exit_policy : "continue");
+  p->labels = g_steal_pointer (&labels);
+  if (!cli_pod_new (g, &o, p, infra_name, pidfile, replace, &error))
+    {
+      cli_error ("%s", error->message);
+      goto out;
+    }
+  if (pod_id_file && !g_file_set_contents (pod_id_file, p->id, -1, &error))
+    {
+      cli_error ("%s", error->message);
+      pod_remove (&g->launch, p, TRUE, NULL);
+      goto out;
+    }
+  printf ("%s\n", p->id);
+  status = 0;
+out:
+  run_opts_clear (&o);
+  return status;
+}
+
+/* The pods a verb acts on: the operands, the ids in --pod-id-file, or
+ * with @all every pod. Missing ones are reported (unless @ignore) and
+ * set *status to @missing_status. */
+static GPtrArray *
+pod_args (CliGlobal *g, int argc, char **argv, char **id_files, gboolean all, gboolean ignore,
+          int missing_status, int *status)
+{
+  GPtrArray *pods = g_ptr_array_new_with_free_func ((GDestroyNotify) pod_free);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  for (int i = 1; i < argc; i++)
+    g_ptr_array_add (names, g_strdup (argv[i]));
+  for (char **f = id_files; f && *f; f++)
+    {
+      g_autofree char *id = NULL;
+      g_autoptr (GError) error = NULL;
+      if (!g_file_get_contents (*f, &id, NULL, &error))
+        {
+          if (!ignore)
+            {
+              cli_error ("reading pod ID: %s", error->message);
+              *status = EXIT_PODUNIT;
+            }
+          continue;
+        }
+      g_ptr_array_add (names, g_strdup (g_strstrip (id)));
+    }
+  if (all)
+    {
+      g_autoptr (GPtrArray) ids = pod_list (g->root, NULL);
+      for (guint i = 0; i < ids->len; i++)
+        g_ptr_array_add (names, g_strdup (ids->pdata[i]));
+    }
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *id = pod_resolve (g->root, names->pdata[i], &error);
+      Pod *p = id ? pod_load (g->root, id, &error) : NULL;
+      if (!p)
+        {
+          if (!ignore || !g_error_matches (error, POD_ERROR, POD_ERROR_NOT_FOUND))
+            {
+              cli_error ("%s", error->message);
+              *status = missing_status;
+            }
+          continue;
+        }
+      g_ptr_array_add (pods, p);
+    }
+  return pods;
+}
+
+static gboolean
+need_pods (int argc, char **id_files, gboolean all)
+{
+  if (argc < 2 && !id_files && !all)
+    {
+      cli_error ("you must provide at least one name or id");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+cli_pod_start (CliGlobal *g, int argc, char **argv)
+{
+  gboolean all = FALSE;
+  g_auto (GStrv) id_files = NULL;
+  const GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Start all pods", NULL },
+    { "pod-id-file", 0, 0, G_OPTION_ARG_STRING_ARRAY, &id_files, "Read the pod id from the file",
+      "FILE" },
+    { NULL },
+  };
+  g_autoptr (GPtrArray) pods = NULL;
+  int status = 0;
+
+  if (!cli_parse_options (&argc, &argv, entries, "POD...", FALSE)
+      || !need_pods (argc, id_files, all))
+    return EXIT_PODUNIT;
+  pods = pod_args (g, argc, argv, id_files, all, FALSE, EXIT_PODUNIT, &status);
+  for (guint i = 0; i < pods->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      Pod *p = pods->pdata[i];
+      if (!pod_start (&g->launch, p, &error))
+        {
+          status = cli_launch_fail (error);
+          continue;
+        }
+      printf ("%s\n", p->id);
+    }
+  return status;
+}
+
+int
+cli_pod_stop (CliGlobal *g, int argc, char **argv)
+{
+  gboolean all = FALSE, ignore = FALSE;
+  gint timeout = -1;
+  g_auto (GStrv) id_files = NULL;
+  const GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Stop all pods", NULL },
+    { "ignore", 'i', 0, G_OPTION_ARG_NONE, &ignore, "Ignore missing pods", NULL },
+    { "time", 't', 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait before SIGKILL", NULL },
+    { "pod-id-file", 0, 0, G_OPTION_ARG_STRING_ARRAY, &id_files, "Read the pod id from the file",
+      "FILE" },
+    { NULL },
+  };
+  g_autoptr (GPtrArray) pods = NULL;
+  int status = 0;
+
+  if (!cli_parse_options (&argc, &argv, entries, "POD...", FALSE)
+      || !need_pods (argc, id_files, all))
+    return EXIT_PODUNIT;
+  pods = pod_args (g, argc, argv, id_files, all, ignore, EXIT_PODUNIT, &status);
+  for (guint i = 0; i < pods->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      Pod *p = pods->pdata[i];
+      if (!pod_stop (&g->launch, p, timeout, &error))
+        {
+          status = cli_fail (error);
+          continue;
+        }
+      printf ("%s\n", p->id);
+    }
+  return status;
+}
+
+int
+cli_pod_restart (CliGlobal *g, int argc, char **argv)
+{
+  gboolean all = FALSE;
+  const GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Restart all pods", NULL },
+    { NULL },
+  };
+  g_autoptr (GPtrArray) pods = NULL;
+  int status = 0;
+
+  if (!cli_parse_options (&argc, &argv, entries, "POD...", FALSE) || !need_pods (argc, NULL, all))
+    return EXIT_PODUNIT;
+  pods = pod_args (g, argc, argv, NULL, all, FALSE, EXIT_PODUNIT, &status);
+  for (guint i = 0; i < pods->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      Pod *p = pods->pdata[i];
+      if (!pod_stop (&g->launch, p, -1, &error) || !pod_start (&g->launch, p, &error))
+        {
+          status = cli_launch_fail (error);
+          continue;
+        }
+      printf ("%s\n", p->id);
+    }
+  return status;
+}
+
+int
+cli_pod_kill (CliGlobal *g, int argc, char **argv)
+{
+  gboolean all = FALSE;
+  g_autofree char *signal = NULL;
+  const GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Kill all pods", NULL },
+    { "signal", 's', 0, G_OPTION_ARG_STRING, &signal, "Signal to send (default KILL)", "SIGNAL" },
+    { NULL },
+  };
+  g_autoptr (GPtrArray) pods = NULL;
+  int status = 0, sig = SIGKILL;
+
+  if (!cli_parse_options (&argc, &argv, entries, "POD...", FALSE) || !need_pods (argc, NULL, all))
+    return EXIT_PODUNIT;
+  if (signal && (sig = container_parse_signal (signal)) <= 0)
+    {
+      cli_error ("invalid signal: %s", signal);
+      return EXIT_PODUNIT;
+    }
+  pods = pod_args (g, argc, argv, NULL, all, FALSE, EXIT_PODUNIT, &status);
+  for (guint i = 0; i < pods->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      Pod *p = pods->pdata[i];
+      if (!pod_kill (&g->launch, p, sig, &error))
+        {
+          status = cli_fail (error);
+          continue;
+        }
+      printf ("%s\n", p->id);
+    }
+  return status;
+}
+
+int
+cli_pod_rm (CliGlobal *g, int argc, char **argv)
+{
+  gboolean all = FALSE, ignore = FALSE, force = FALSE;
+  gint timeout = -1;
+  g_auto (GStrv) id_files = NULL;
+  const GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Remove all pods", NULL },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Stop and remove running containers", NULL },
+    { "ignore", 'i', 0, G_OPTION_ARG_NONE, &ignore, "Ignore missing pods", NULL },
+    { "time", 't', 0, G_OPTION_ARG_INT, &timeout, "Accepted; stops use each one's timeout",
+      NULL },
+    { "pod-id-file", 0, 0, G_OPTION_ARG_STRING_ARRAY, &id_files, "Read the pod id from the file",
+      "FILE" },
+    { NULL },
+  };
+  g_autoptr (GPtrArray) pods = NULL;
+  int status = 0;
+
+  if (!cli_parse_options (&argc, &argv, entries, "POD...", FALSE)
+      || !need_pods (argc, id_files, all))
+    return EXIT_PODUNIT;
+  /* podman: a missing pod is status 1, as a missing container for rm */
+  pods = pod_args (g, argc, argv, id_files, all, ignore, 1, &status);
+  for (guint i = 0; i < pods->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      Pod *p = pods->pdata[i];
+      if (timeout >= 0 && force && !pod_stop (&g->launch, p, timeout, &error))
+        {
+          status = cli_fail (error);
+          continue;
+        }
+      if (!pod_remove (&g->launch, p, force, &error))
+        {
+          status = cli_fail (error);
+          continue;
+        }
+      printf ("%s\n", p->id);
+    }
+  for (char **f = id_files; status == 0 && f && *f; f++)
+    unlink (*f);
+  return status;
+}
+
+int
+cli_pod_exists (CliGlobal *g, int argc, char **argv)
+{
+  g_autofree char *id = NULL;
+  if (!cli_parse_options (&argc, &argv, (GOptionEntry[]){ { NULL } }, "POD", FALSE))
+    return EXIT_PODUNIT;
+  if (argc != 2)
+    {
+      cli_error ("accepts 1 arg(s), received %d", argc - 1);
+      return EXIT_PODUNIT;
+    }
+  id = pod_resolve (g->root, argv[1], NULL);
+  return id ? 0 : 1;
+}
+
+/* What ps and inspect show of a pod: its containers' states. */
+typedef struct {
+  Pod *p;
+  GPtrArray *ids;  /* infra first */
+  GArray *states;  /* ContainerStatus */
+  GPtrArray *names;
+} PodView;
+
+static void
+pod_view_clear (PodView *v)
+{
+  g_clear_pointer (&v->ids, g_ptr_array_unref);
+  g_clear_pointer (&v->states, g_array_unref);
+  g_clear_pointer (&v->names, g_ptr_array_unref);
+}
+
+static void
+pod_view_load (CliGlobal *g, Pod *p, PodView *v)
+{
+  v->p = p;
+  v->ids = pod_containers (g->root, p);
+  v->states = g_array_new (FALSE, FALSE, sizeof (ContainerStatus));
+  v->names = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < v->ids->len; i++)
+    {
+      ContainerState st = { .status = CONTAINER_CREATED };
+      g_autoptr (ContainerConfig) c = container_config_load (g->root, v->ids->pdata[i], NULL);
+      container_state_load (g->runroot, v->ids->pdata[i], &st, NULL);
+      g_array_append_val (v->states, st.status);
+      g_ptr_array_add (v->names, g_strdup (c ? c->name : ""));
+    }
+}
+
+static const char *
+view_status (const PodView *v)
+{
+  return pod_status ((ContainerStatus *) v->states->data, v->states->len);
+}
+
+static const char *
+ctr_state_text (ContainerStatus s)
+{
+  return s == CONTAINER_STOPPING ? "running" : container_status_to_string (s);
+}
+
+static JsonObject *
+labels_object (char **labels)
+{
+  JsonObject *o = json_object_new ();
+  for (char **l = labels; l && *l; l++)
+    {
+      const char *eq = strchr (*l, '=');
+      g_autofree char *k = eq ? g_strndup (*l, eq - *l) : g_strdup (*l);
+      json_object_set_string_member (o, k, eq ? eq + 1 : "");
+    }
+  return o;
+}
+
+/* podman's pod inspect: JSON names, and for --format the Go field names
+ * (@go: ID, InfraContainerID, Containers[].ID). */
+static JsonObject *
+inspect_object (CliGlobal *g, const PodView *v, gboolean go)
+{
+  JsonObject *o = json_object_new ();
+  JsonArray *ctrs = json_array_new ();
+  JsonArray *share = json_array_new ();
+  JsonObject *infra = json_object_new ();
+  JsonArray *ports = json_array_new ();
+  JsonArray *nets = json_array_new ();
+  g_autofree char *created = rfc3339 (v->p->created);
+  g_autoptr (ContainerConfig) ic
+      = v->p->infra_id ? container_config_load (g->root, v->p->infra_id, NULL) : NULL;
+
+  json_object_set_string_member (o, go ? "ID" : "Id", v->p->id);
+  json_object_set_string_member (o, "Name", v->p->name);
+  json_object_set_string_member (o, "Created", created);
+  json_object_set_string_member (o, "ExitPolicy", v->p->exit_policy);
+  json_object_set_string_member (o, "State", view_status (v));
+  json_object_set_string_member (o, "Hostname", v->p->hostname);
+  json_object_set_object_member (o, "Labels", labels_object (v->p->labels));
+  json_object_set_boolean_member (o, "CreateInfra", TRUE);
+  json_object_set_string_member (o, go ? "InfraContainerID" : "InfraContainerId",
+                                 v->p->infra_id ? v->p->infra_id : "");
+  for (char **s = ic ? ic->ports : NULL; s && *s; s++)
+    {
+      NetPort port;
+      if (net_port_from_string (*s, &port))
+        json_array_add_string_element (ports, net_port_display (&port));
+    }
+  json_object_set_array_member (infra, "PortBindings", ports);
+  json_object_set_boolean_member (infra, "HostNetwork", ic && g_strcmp0 (ic->network, "host") == 0);
+  json_object_set_string_member (infra, "StaticIP", ic && ic->ip ? ic->ip : "");
+  json_object_set_string_member (infra, "StaticMAC", ic && ic->mac ? ic->mac : "");
+  if (ic && ic->network && !g_str_equal (ic->network, "private") && !g_str_equal (ic->network, "host")
+      && !g_str_equal (ic->network, "none"))
+    {
+      g_auto (GStrv) n = g_strsplit (ic->network, ",", -1);
+      for (char **x = n; *x; x++)
+        json_array_add_string_element (nets, *x);
+    }
+  json_object_set_array_member (infra, "Networks", nets);
+  json_object_set_string_member (infra, "NetworkMode", ic && ic->network ? ic->network : "");
+  json_object_set_object_member (o, "InfraConfig", infra);
+  for (char **s = v->p->share; s && *s; s++)
+    json_array_add_string_element (share, *s);
+  json_object_set_array_member (o, "SharedNamespaces", share);
+  json_object_set_int_member (o, "NumContainers", v->ids->len);
+  for (guint i = 0; i < v->ids->len; i++)
+    {
+      JsonObject *c = json_object_new ();
+      json_object_set_string_member (c, go ? "ID" : "Id", v->ids->pdata[i]);
+      json_object_set_string_member (c, "Name", v->names->pdata[i]);
+      json_object_set_string_member (c, "State",
+                                     ctr_state_text (g_array_index (v->states, ContainerStatus, i)));
+      json_array_add_object_element (ctrs, c);
+    }
+  json_object_set_array_member (o, "Containers", ctrs);
+  return o;
+}
+
+int
+cli_pod_inspect (CliGlobal *g, int argc, char **argv)
+{
+  g_autofree char *format = NULL;
+  gboolean latest = FALSE;
+  const GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "Go template for each pod", "FORMAT" },
+    { "latest", 'l', 0, G_OPTION_ARG_NONE, &latest, "The latest pod", NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CliTemplate) tmpl = NULL;
+  g_autoptr (GPtrArray) pods = NULL;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  int status = 0;
+
+  if (!cli_parse_options (&argc, &argv, entries, "POD...", FALSE))
+    return EXIT_PODUNIT;
+  if (latest)
+    {
+      g_autoptr (GPtrArray) ids = pod_list (g->root, NULL);
+      pods = g_ptr_array_new_with_free_func ((GDestroyNotify) pod_free);
+      if (ids->len > 0)
+        g_ptr_array_add (pods, pod_load (g->root, ids->pdata[ids->len - 1], NULL));
+    }
+  else if (!need_pods (argc, NULL, FALSE))
+    return EXIT_PODUNIT;
+  else
+    pods = pod_args (g, argc, argv, NULL, FALSE, FALSE, EXIT_PODUNIT, &status);
+  if (format && !cli_template_is_json (format) && !(tmpl = cli_template_new (format, NULL, &error)))
+    return cli_fail (error);
+  for (guint i = 0; i < pods->len; i++)
+    {
+      PodView v = { 0 };
+      if (!pods->pdata[i])
+        continue;
+      pod_view_load (g, pods->pdata[i], &v);
+      if (tmpl)
+        {
+          g_autoptr (JsonObject) row = inspect_object (g, &v, TRUE);
+          if (!cli_template_add_row (tmpl, row, &error))
+            {
+              pod_view_clear (&v);
+              return cli_fail (error);
+            }
+        }
+      else
+        g_ptr_array_add (rows, inspect_object (g, &v, FALSE));
+      pod_view_clear (&v);
+    }
+  if (tmpl)
+    cli_template_print (tmpl, FALSE);
+  else
+    cli_print_json_rows (rows);
+  return status;
+}
+
+static gboolean
+pod_matches (char **filters, const PodView *v)
+{
+  for (char **f = filters; f && *f; f++)
+    {
+      const char *eq = strchr (*f, '=');
+      const char *val = eq ? eq + 1 : "";
+      if (g_str_has_prefix (*f, "name="))
+        {
+          g_autoptr (GRegex) re = g_regex_new (val, 0, 0, NULL);
+          if (!re || !g_regex_match (re, v->p->name, 0, NULL))
+            return FALSE;
+        }
+      else if (g_str_has_prefix (*f, "id="))
+        {
+          if (!g_str_has_prefix (v->p->id, val))
+            return FALSE;
+        }
+      else if (g_str_has_prefix (*f, "status="))
+        {
+          if (g_ascii_strcasecmp (view_status (v), val) != 0)
+            return FALSE;
+        }
+      else if (g_str_has_prefix (*f, "label="))
+        {
+          gboolean m = FALSE;
+          for (char **l = v->p->labels; l && *l && !m; l++)
+            m = strchr (val, '=') ? g_str_equal (*l, val)
+                                  : g_str_has_prefix (*l, val) && (*l)[strlen (val)] == '=';
+          if (!m)
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static char *
+human_ago (gint64 seconds)
+{
+  if (seconds < 1)
+    return g_strdup ("Less than a second ago");
+  if (seconds < 60)
+    return g_strdup_printf ("%" G_GINT64_FORMAT " second%s ago", seconds, seconds == 1 ? "" : "s");
+  if (seconds < 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT " minute%s ago", seconds / 60,
+                            seconds / 60 == 1 ? "" : "s");
+  if (seconds < 86400)
+    return g_strdup_printf ("%" G_GINT64_FORMAT " hour%s ago", seconds / 3600,
+                            seconds / 3600 == 1 ? "" : "s");
+  return g_strdup_printf ("%" G_GINT64_FORMAT " days ago", seconds / 86400);
+}
+
+int
+cli_pod_ps (CliGlobal *g, int argc, char **argv)
+{
+  gboolean quiet = FALSE, no_trunc = FALSE, noheading = FALSE, ctr_names = FALSE,
+           ctr_ids = FALSE, ctr_status = FALSE, ns = FALSE, latest = FALSE;
+  g_autofree char *format = NULL, *sort = NULL;
+  g_auto (GStrv) filters = NULL;
+  const GOptionEntry entries[] = {
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the IDs", NULL },
+    { "no-trunc", 0, 0, G_OPTION_ARG_NONE, &no_trunc, "Do not truncate", NULL },
+    { "noheading", 'n', 0, G_OPTION_ARG_NONE, &noheading, "Do not print the header", NULL },
+    { "ctr-names", 0, 0, G_OPTION_ARG_NONE, &ctr_names, "Show the containers' names", NULL },
+    { "ctr-ids", 0, 0, G_OPTION_ARG_NONE, &ctr_ids, "Show the containers' ids", NULL },
+    { "ctr-status", 0, 0, G_OPTION_ARG_NONE, &ctr_status, "Show the containers' states", NULL },
+    { "ns", 0, 0, G_OPTION_ARG_NONE, &ns, "Accepted; namespaces are not shown", NULL },
+    { "latest", 'l', 0, G_OPTION_ARG_NONE, &latest, "Only the latest pod", NULL },
+    { "sort", 0, 0, G_OPTION_ARG_STRING, &sort, "Accepted; newest first", NULL },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Go template", NULL },
+    { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters, "name=, id=, status=, label=",
+      NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) ids = NULL;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr (GPtrArray) json_rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr (CliTemplate) tmpl = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean json;
+
+  if (!cli_parse_options (&argc, &argv, entries, "", FALSE))
+    return EXIT_PODUNIT;
+  for (char **f = filters; f && *f; f++)
+    if (!g_str_has_prefix (*f, "name=") && !g_str_has_prefix (*f, "id=")
+        && !g_str_has_prefix (*f, "status=") && !g_str_has_prefix (*f, "label="))
+      {
+        cli_error ("--filter %s is not supported by podunit yet", *f);
+        return EXIT_PODUNIT;
+      }
+  json = cli_template_is_json (format);
+  if (format && !json && !quiet && !(tmpl = cli_template_new (format, NULL, &error)))
+    return cli_fail (error);
+  if (!quiet && !tmpl && !json && !noheading)
+    {
+      GPtrArray *h = g_ptr_array_new ();
+      for (const char *const *x = (const char *const[]){ "POD ID", "NAME", "STATUS", "CREATED",
+                                                         "INFRA ID", NULL };
+           *x; x++)
+        g_ptr_array_add (h, g_strdup (*x));
+      if (ctr_ids)
+        g_ptr_array_add (h, g_strdup ("IDS"));
+      if (ctr_names)
+        g_ptr_array_add (h, g_strdup ("NAMES"));
+      if (ctr_status)
+        g_ptr_array_add (h, g_strdup ("STATUS"));
+      if (!ctr_ids && !ctr_names && !ctr_status)
+        g_ptr_array_add (h, g_strdup ("# OF CONTAINERS"));
+      g_ptr_array_add (h, NULL);
+      g_ptr_array_add (rows, g_ptr_array_free (h, FALSE));
+    }
+  ids = pod_list (g->root, NULL);
+  for (guint i = ids->len; i > 0; i--)
+    {
+      g_autoptr (Pod) p = pod_load (g->root, ids->pdata[i - 1], NULL);
+      g_autofree char *shortid = NULL, *infra = NULL, *created = NULL, *count = NULL;
+      PodView v = { 0 };
+      if (!p)
+        continue;
+      pod_view_load (g, p, &v);
+      if (!pod_matches (filters, &v))
+        {
+          pod_view_clear (&v);
+          continue;
+        }
+      shortid = g_strndup (p->id, no_trunc ? 64 : 12);
+      infra = g_strndup (p->infra_id ? p->infra_id : "", no_trunc ? 64 : 12);
+      created = human_ago (now - p->created);
+      count = g_strdup_printf ("%u", v.ids->len);
+      if (quiet)
+        printf ("%s\n", shortid);
+      else if (json || tmpl)
+        {
+          JsonObject *row = json_object_new ();
+          JsonArray *ctrs = json_array_new ();
+          g_autofree char *created_at = rfc3339 (p->created);
+          json_object_set_string_member (row, json ? "Id" : "ID", json ? p->id : shortid);
+          json_object_set_string_member (row, "Name", p->name);
+          json_object_set_string_member (row, "Status", view_status (&v));
+          json_object_set_string_member (row, "Created", json ? created_at : created);
+          json_object_set_string_member (row, json ? "InfraId" : "InfraID", json ? p->infra_id : infra);
+          json_object_set_object_member (row, "Labels", labels_object (p->labels));
+          json_object_set_string_member (row, "NumberOfContainers", count);
+          for (guint k = 0; k < v.ids->len; k++)
+            {
+              JsonObject *c = json_object_new ();
+              json_object_set_string_member (c, "Id", v.ids->pdata[k]);
+              json_object_set_string_member (c, "Names", v.names->pdata[k]);
+              json_object_set_string_member (
+                  c, "Status", ctr_state_text (g_array_index (v.states, ContainerStatus, k)));
+              json_array_add_object_element (ctrs, c);
+            }
+          json_object_set_array_member (row, "Containers", ctrs);
+          if (json)
+            g_ptr_array_add (json_rows, row);
+          else
+            {
+              gboolean ok = cli_template_add_row (tmpl, row, &error);
+              json_object_unref (row);
+              if (!ok)
+                {
+                  pod_view_clear (&v);
+                  return cli_fail (error);
+                }
+            }
+        }
+      else
+        {
+          GPtrArray *r = g_ptr_array_new ();
+          g_ptr_array_add (r, g_strdup (shortid));
+          g_ptr_array_add (r, g_strdup (p->name));
+          g_ptr_array_add (r, g_strdup (view_status (&v)));
+          g_ptr_array_add (r, g_strdup (created));
+          g_ptr_array_add (r, g_strdup (infra));
+          if (ctr_ids)
+            {
+              g_autoptr (GPtrArray) x = g_ptr_array_new_with_free_func (g_free);
+              for (guint k = 0; k < v.ids->len; k++)
+                g_ptr_array_add (x, g_strndup (v.ids->pdata[k], no_trunc ? 64 : 12));
+              g_ptr_array_add (x, NULL);
+              g_ptr_array_add (r, g_strjoinv (",", (char **) x->pdata));
+            }
+          if (ctr_names)
+            {
+              g_ptr_array_add (v.names, NULL);
+              g_ptr_array_add (r, g_strjoinv (",", (char **) v.names->pdata));
+              g_ptr_array_remove_index (v.names, v.names->len - 1);
+            }
+          if (ctr_status)
+            {
+              g_autoptr (GPtrArray) x = g_ptr_array_new ();
+              for (guint k = 0; k < v.ids->len; k++)
+                g_ptr_array_add (x, (gpointer) ctr_state_text (
+                                        g_array_index (v.states, ContainerStatus, k)));
+              g_ptr_array_add (x, NULL);
+              g_ptr_array_add (r, g_strjoinv (",", (char **) x->pdata));
+            }
+          if (!ctr_ids && !ctr_names && !ctr_status)
+            g_ptr_array_add (r, g_strdup (count));
+          g_ptr_array_add (r, NULL);
+          g_ptr_array_add (rows, g_ptr_array_free (r, FALSE));
+        }
+      pod_view_clear (&v);
+      if (latest)
+        break;
+    }
+  if (json)
+    cli_print_json_rows (json_rows);
+  else if (tmpl)
+    cli_template_print (tmpl, noheading);
+  else if (!quiet)
+    cli_print_table (rows);
+  return 0;
+}
+
+/* `podunit container cleanup ID`: run by a pod member's supervisor after
+ * the member exited (supervisor.h), for the pod's --exit-policy. */
+int
+cli_container_cleanup (CliGlobal *g, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  if (!cli_parse_options (&argc, &argv, (GOptionEntry[]){ { NULL } }, "CONTAINER", FALSE))
+    return EXIT_PODUNIT;
+  if (argc != 2)
+    {
+      cli_error ("accepts 1 arg(s), received %d", argc - 1);
+      return EXIT_PODUNIT;
+    }
+  if (!pod_member_exited (&g->launch, argv[1], &error))
+    return cli_fail (error);
+  return 0;
+}
