@@ -25,13 +25,15 @@ pull_retrying (Store *s, const RegistryRef *src, const RegistryRef *name, const 
 {
   g_autofree char *full = registry_ref_string (src);
   guint delay = retry_delay;
+  /* Each retry goes on from what the failed attempt staged. */
+  g_autoptr (RegistryResume) resume = registry_resume_new ();
   for (guint attempt = 0;; attempt++)
     {
       if (!quiet)
         fprintf (stderr, "Trying to pull %s...\n", full);
       g_autoptr (GError) local = NULL;
-      char *id = registry_pull (s, src, name, o, platform, quiet ? NULL : print_progress, NULL,
-                                &local);
+      char *id = registry_pull (s, src, name, o, platform, resume,
+                                quiet ? NULL : print_progress, NULL, &local);
       if (id)
         return id;
       /* Only the network is worth another try (podman retries the same). */

@@ -80,6 +80,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         elif case == "loop":
             self.send(307, extra=[("Location", self.path)])
+        elif case == "stallonce":
+            # The first download stalls halfway; after that only a Range
+            # request from where it stopped is served (a whole download
+            # stalls again): the retry must resume, not start over.
+            rng = self.headers.get("Range", "")
+            start = int(rng[6:-1]) if rng.startswith("bytes=") and rng.endswith("-") else 0
+            if start == 0 or start != len(body) // 2:
+                self.send(200, length=len(body))
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                time.sleep(20)
+                self.close_connection = True
+            else:
+                self.send(206, length=len(body) - start,
+                          extra=[("Content-Range", "bytes %d-%d/%d" % (start, len(body) - 1,
+                                                                        len(body)))])
+                self.wfile.write(body[start:])
         elif case == "stall":
             self.send(200, length=len(body))
             self.wfile.write(body[: len(body) // 2])

@@ -231,6 +231,12 @@ check_match_refused "401 without credentials" "^Error: .*bad/auth: authenticatio
 check_match_refused "a stalled blob times out" "^Error: .*the transfer stalled \(no data for 2 s\)" "$(bad stall)"
 check_match_refused "a manifest over 4 MiB is refused" "^Error: .*manifest latest from $RB: larger than 4194304 bytes" "$(bad bigmanifest)"
 check "after every bad pull the store is as before" "$BEFORE" "$(store_state)"
+PODUNIT_PULL_STALL_TIMEOUT=2 P pull --retry 1 --retry-delay 1 --tls-verify=false "$RB/bad/stallonce" > "$T/out" 2> "$T/err"
+check "--retry: a blob that stalled halfway is resumed by the next attempt" "0 $ID" "$? $(cat "$T/out")"
+check_match "... with Range from where it stopped (a whole download would stall again)" \
+  '^Resuming blob sha256:[0-9a-f]{64} at byte [1-9][0-9]*$' "$(sed -n '/retrying in/,$p' "$T/err")"
+P rmi -f "$RB/bad/stallonce" >/dev/null
+check "... and the pull's staging is gone" "" "$(ls "$T/root/tmp")"
 check "no staging left behind" "" "$(ls "$T/root/tmp")"
 check "and the good image still pulls from it" "$ID" "$(P pull -q --tls-verify=false "$RB/bad/fine" 2>&1)"
 

@@ -39,8 +39,34 @@ typedef struct
   gint64 range_start;  /* from Content-Range, -1 none */
   gboolean status_checked;
   guint attempts;
+  gboolean corrupt; /* its bytes are wrong: not kept for a retry */
   GError *error;
 } Blob;
+
+struct _RegistryResume
+{
+  StoreTxn *t;
+  GHashTable *partial; /* blob digest -> staged file with its first bytes */
+};
+
+RegistryResume *
+registry_resume_new (void)
+{
+  RegistryResume *r = g_new0 (RegistryResume, 1);
+  r->partial = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return r;
+}
+
+void
+registry_resume_free (RegistryResume *r)
+{
+  if (r == NULL)
+    return;
+  if (r->t)
+    store_txn_free (r->t); /* removes the staging dir and what it holds */
+  g_hash_table_unref (r->partial);
+  g_free (r);
+}
 
 struct _Pull
 {
@@ -48,6 +74,7 @@ struct _Pull
   StoreTxn *t;
   RegistryClient *c;
   const RegistryRef *ref;
+  RegistryResume *resume;
   RegistryProgressFunc progress;
   gpointer progress_data;
 };
@@ -237,7 +264,11 @@ blob_free (Blob *b)
     close (b->sock_r);
   if (b->file_fd >= 0)
     close (b->file_fd);
-  if (b->file_path)
+  /* Begun and sound so far: kept for the next attempt to resume. */
+  if (b->file_path && b->p->resume && b->received > 0 && !b->corrupt)
+    g_hash_table_replace (b->p->resume->partial, g_strdup (b->digest),
+                          g_steal_pointer (&b->file_path));
+  else if (b->file_path)
     unlink (b->file_path);
   g_free (b->file_path);
   g_free (b->digest);
@@ -268,6 +299,7 @@ blob_fail (Blob *b, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 static void
 blob_fail (Blob *b, const char *fmt, ...)
 {
+  b->corrupt = TRUE;
   if (b->error)
     return;
   va_list ap;
@@ -295,6 +327,8 @@ on_header (char *ptr, size_t size, size_t n, void *data)
     }
   return n;
 }
+
+static void feed (Blob *b, const char *p, size_t len);
 
 static size_t
 on_data (char *ptr, size_t size, size_t n, void *data)
@@ -330,12 +364,20 @@ on_data (char *ptr, size_t size, size_t n, void *data)
       blob_fail (b, "more than the %" G_GUINT64_FORMAT " bytes the manifest says", b->size);
       return 0;
     }
-  sha256_update (b->hash, p, len);
   if (len && fd_write_all (b->file_fd, p, len) < 0)
     {
       blob_fail (b, "cannot write %s: %s", b->file_path, g_strerror (errno));
       return 0;
     }
+  feed (b, p, len);
+  return n;
+}
+
+/* Bytes of the blob, in order: into the hash and to the unpacker. */
+static void
+feed (Blob *b, const char *p, size_t len)
+{
+  sha256_update (b->hash, p, len);
   for (size_t off = 0; b->sock_w >= 0 && off < len;)
     {
       ssize_t w = send (b->sock_w, p + off, len - off, MSG_NOSIGNAL);
@@ -352,7 +394,6 @@ on_data (char *ptr, size_t size, size_t n, void *data)
       off += w;
     }
   b->received += len;
-  return n;
 }
 
 static void
@@ -384,7 +425,17 @@ static gboolean
 start_blob (Blob *b, CURLM *multi, GError **error)
 {
   Pull *p = b->p;
-  b->file_path = store_txn_new_temp (p->t, &b->file_fd, error);
+  char *partial = NULL;
+  if (p->resume && g_hash_table_steal_extended (p->resume->partial, b->digest, NULL,
+                                                (gpointer *)&partial))
+    {
+      b->file_path = partial;
+      b->file_fd = open (partial, O_RDWR | O_APPEND | O_CLOEXEC);
+      if (b->file_fd < 0)
+        g_clear_pointer (&b->file_path, g_free); /* gone: download it whole */
+    }
+  if (b->file_path == NULL)
+    b->file_path = store_txn_new_temp (p->t, &b->file_fd, error);
   if (b->file_path == NULL)
     return FALSE;
   b->hash = sha256_new ();
@@ -405,6 +456,15 @@ start_blob (Blob *b, CURLM *multi, GError **error)
       b->thread = g_thread_new ("layer-unpack", unpack_thread, b);
     }
   say (p, "Copying blob %s", b->digest);
+  /* A blob an earlier attempt began: its bytes again through the hash and
+   * the unpacker, then the rest with Range. */
+  char buf[1 << 16];
+  ssize_t r;
+  while (b->received < b->size && (r = pread (b->file_fd, buf, MIN (sizeof buf, b->size - b->received),
+                                               b->received)) > 0)
+    feed (b, buf, r);
+  if (b->received)
+    say (p, "Resuming blob %s at byte %" G_GUINT64_FORMAT, b->digest, b->received);
   start_request (b, multi);
   return TRUE;
 }
@@ -604,8 +664,8 @@ plan_layers (Pull *p, JsonObject *manifest, JsonObject *config, GError **error)
       /* Stored already: nothing to fetch when the store has this very blob
        * too (every stored layer blob was checked against its diff id). */
       gboolean stored = store_txn_has_layer (p->t, did);
-      g_autofree char *bpath = store_blob_path (p->s, hex);
-      if (stored && g_file_test (bpath, G_FILE_TEST_EXISTS))
+      autofd int bfd = stored ? store_txn_open_blob (p->t, hex, NULL) : -1;
+      if (bfd >= 0)
         {
           say (p, "Copying blob %s skipped: already exists", digest);
           continue;
@@ -625,10 +685,53 @@ plan_layers (Pull *p, JsonObject *manifest, JsonObject *config, GError **error)
   return g_steal_pointer (&blobs);
 }
 
+/* Config, layers and the image record (named AS) into P's transaction,
+ * committed. Returns the image id. */
+static char *
+pull_layers_and_record (Pull *p, JsonObject *manifest, GBytes *mb, const char *cdigest,
+                        const char *chex, const RegistryRef *as, GError **error)
+{
+  say (p, "Getting image source signatures");
+  g_autoptr (GBytes) cb = NULL;
+  gsize clen;
+  g_autofree char *cdata = store_txn_read_blob (p->t, chex, &clen, NULL);
+  if (cdata)
+    cb = g_bytes_new_take (g_steal_pointer (&cdata), clen);
+  else
+    {
+      cb = registry_get_blob (p->c, cdigest, MAX_CONFIG, error);
+      if (cb == NULL)
+        return NULL;
+      g_autofree char *h = store_txn_add_blob_data (p->t, g_bytes_get_data (cb, NULL),
+                                                    g_bytes_get_size (cb), error);
+      if (h == NULL)
+        return NULL;
+    }
+  g_autoptr (JsonNode) cn = parse_object (cb, "image config", error);
+  if (cn == NULL)
+    return NULL;
+  g_autoptr (GPtrArray) blobs = plan_layers (p, manifest, json_node_get_object (cn), error);
+  if (blobs == NULL || !download_layers (p, blobs, error))
+    return NULL;
+  say (p, "Copying config %s", cdigest);
+  say (p, "Writing manifest to image destination");
+  g_autofree char *mhex = store_txn_add_blob_data (p->t, g_bytes_get_data (mb, NULL),
+                                                   g_bytes_get_size (mb), error);
+  if (mhex == NULL)
+    return NULL;
+  g_autofree char *name
+      = as->tag ? g_strconcat (as->domain, "/", as->path, ":", as->tag, NULL) : NULL;
+  const char *names[] = { name, NULL };
+  g_autofree char *id = store_txn_add_image (p->t, mhex, names, error);
+  if (id == NULL || !store_txn_commit (p->t, error))
+    return NULL;
+  return g_steal_pointer (&id);
+}
+
 char *
 registry_pull (Store *s, const RegistryRef *ref, const RegistryRef *as, const RegistryOptions *o,
-               const RegistryPlatform *platform, RegistryProgressFunc progress,
-               gpointer progress_data, GError **error)
+               const RegistryPlatform *platform, RegistryResume *resume,
+               RegistryProgressFunc progress, gpointer progress_data, GError **error)
 {
   Pull p = { .s = s, .ref = ref, .progress = progress, .progress_data = progress_data };
   g_autoptr (RegistryClient) c = registry_client_new (ref, o, FALSE, error);
@@ -671,47 +774,17 @@ registry_pull (Store *s, const RegistryRef *ref, const RegistryRef *as, const Re
   if (chex == NULL)
     return NULL;
 
-  g_autoptr (StoreTxn) t = store_txn_begin (s, error);
+  StoreTxn *t = resume && resume->t ? g_steal_pointer (&resume->t) : store_txn_begin (s, error);
   if (t == NULL)
     return NULL;
   p.t = t;
-  say (&p, "Getting image source signatures");
-  g_autoptr (GBytes) cb = NULL;
-  g_autofree char *cpath = store_blob_path (s, chex);
-  gsize clen;
-  g_autofree char *cdata = NULL;
-  if (g_file_get_contents (cpath, &cdata, &clen, NULL))
-    cb = g_bytes_new_take (g_steal_pointer (&cdata), clen);
+  p.resume = resume;
+  char *id = pull_layers_and_record (&p, manifest, mb, cdigest, chex, as ? as : ref, error);
+  if (id == NULL && resume)
+    resume->t = t; /* for the next attempt */
   else
-    {
-      cb = registry_get_blob (c, cdigest, MAX_CONFIG, error);
-      if (cb == NULL)
-        return NULL;
-      g_autofree char *h
-          = store_txn_add_blob_data (t, g_bytes_get_data (cb, NULL), g_bytes_get_size (cb), error);
-      if (h == NULL)
-        return NULL;
-    }
-  g_autoptr (JsonNode) cn = parse_object (cb, "image config", error);
-  if (cn == NULL)
-    return NULL;
-  g_autoptr (GPtrArray) blobs = plan_layers (&p, manifest, json_node_get_object (cn), error);
-  if (blobs == NULL || !download_layers (&p, blobs, error))
-    return NULL;
-  say (&p, "Copying config %s", cdigest);
-  say (&p, "Writing manifest to image destination");
-  g_autofree char *mhex = store_txn_add_blob_data (t, g_bytes_get_data (mb, NULL),
-                                                   g_bytes_get_size (mb), error);
-  if (mhex == NULL)
-    return NULL;
-  g_autofree char *name = NULL;
-  if (as == NULL)
-    as = ref;
-  if (as->tag)
-    name = g_strconcat (as->domain, "/", as->path, ":", as->tag, NULL);
-  const char *names[] = { name, NULL };
-  g_autofree char *id = store_txn_add_image (t, mhex, names, error);
-  if (id == NULL || !store_txn_commit (t, error))
-    return NULL;
-  return g_steal_pointer (&id);
+    store_txn_free (t);
+  return id;
 }
+
+

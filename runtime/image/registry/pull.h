@@ -24,13 +24,25 @@ typedef struct
   const char *variant; /* NULL: any */
 } RegistryPlatform;
 
+/* What a failed pull leaves for the next attempt of the same pull (--retry):
+ * its staging transaction, with the layers it completed, and the blobs it
+ * had begun (their bytes so far, checked again as they are re-read). The
+ * next registry_pull with it skips the completed layers and resumes the
+ * begun blobs with Range; registry_resume_free discards what is left, so
+ * a pull that fails for good still leaves the store as it was. */
+typedef struct _RegistryResume RegistryResume;
+RegistryResume *registry_resume_new (void);
+void registry_resume_free (RegistryResume *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RegistryResume, registry_resume_free)
+
 /* Pulls REF (fully qualified) into S, naming it NAME (NULL: REF; no name
  * when pulled by digest only): NAME differs for a mirror or a rewritten
- * location. Returns the image id. */
+ * location. RESUME (may be NULL) carries a failed attempt's work to the
+ * next. Returns the image id. */
 char *registry_pull (Store *s, const RegistryRef *ref, const RegistryRef *name,
                      const RegistryOptions *o,
-                     const RegistryPlatform *platform, RegistryProgressFunc progress,
-                     gpointer progress_data, GError **error);
+                     const RegistryPlatform *platform, RegistryResume *resume,
+                     RegistryProgressFunc progress, gpointer progress_data, GError **error);
 
 /* Go's name of this machine's architecture ("amd64", "arm64" …). */
 const char *registry_host_arch (void);
