@@ -388,9 +388,12 @@ container_lock (const char *runroot, const char *id, GError **error)
           errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "creating %s", dir);
           return -1;
         }
-      fd = lock_file (path, error);
-      if (fd < 0)
-        return -1;
+      fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (fd < 0 && errno == ENOENT)
+        continue; /* a rm took the run dir between the mkdir and the open */
+      if (fd < 0 || flock (fd, LOCK_EX) < 0)
+        return errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "locking %s", path),
+               -1;
       /* A `rm` that held it may have removed the run dir meanwhile: the
        * lock is only ours if it is still the file at its path. */
       if (fstat (fd, &held) == 0 && stat (path, &now) == 0 && held.st_ino == now.st_ino
@@ -685,7 +688,22 @@ container_remove_files (const char *root, const char *runroot, const char *id, G
    * instead of listed with missing parts. */
   if (unlink (cfg) < 0 && errno != ENOENT)
     return errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "removing %s", cfg);
-  return fs_rm_rf (dir, error) && fs_rm_rf (rdir, error);
+  if (!fs_rm_rf (dir, error))
+    return FALSE;
+  /* Another rm of it, waiting for the lock this one holds, makes a new
+   * lock file once this one is unlinked (container_lock) and can put it
+   * in the run dir between its emptying and its rmdir: then again. */
+  for (int tries = 0;; tries++)
+    {
+      g_autoptr (GError) local = NULL;
+      if (fs_rm_rf (rdir, &local))
+        return TRUE;
+      if (tries == 3)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+    }
 }
 
 static gboolean
