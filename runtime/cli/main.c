@@ -276,6 +276,29 @@ set_default_dirs (CliGlobal *g)
 #define NFS_SUPER_MAGIC 0x6969
 #endif
 
+/* What may still be in the rootless namespace when its pause process is
+ * gone (userns.h): the running containers' supervisors and pid 1s. */
+static GArray *
+rootless_holders (gpointer data)
+{
+  CliGlobal *g = data;
+  g_autofree char *dir = g_build_filename (g->runroot, "containers", NULL);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  const char *id;
+  while (d && (id = g_dir_read_name (d)))
+    {
+      ContainerState st;
+      if (!container_state_load (g->runroot, id, &st, NULL) || st.status != CONTAINER_RUNNING)
+        continue;
+      if (st.supervisor_pid > 0)
+        g_array_append_val (pids, st.supervisor_pid);
+      if (st.pid > 0)
+        g_array_append_val (pids, st.pid);
+    }
+  return pids;
+}
+
 /* An unprivileged podunit works as root in the rootless user namespace
  * (userns.h); first the usual reasons it cannot, each named. */
 static gboolean
@@ -327,7 +350,7 @@ enter_rootless (CliGlobal *g, GError **error)
                         g->root),
            FALSE;
   pause_file = g_build_filename (g->runroot, "pause.pid", NULL);
-  if (!userns_rootless_enter (pause_file, &warning, error))
+  if (!userns_rootless_enter (pause_file, rootless_holders, g, &warning, error))
     return FALSE;
   if (warning)
     cli_warn ("%s", warning);

@@ -724,6 +724,16 @@ read_pause (const char *pid_file)
   if (!g_file_get_contents (cpath, &comm, NULL, NULL)
       || !g_str_equal (g_strstrip (comm), "podunit-pause"))
     return -1;
+  /* A killed one whose reaper is slow (or never reaps) is dead all the
+   * same, though its user namespace can still be joined. */
+  {
+    g_autofree char *spath = g_strdup_printf ("/proc/%u/stat", pid);
+    g_autofree char *stat_text = NULL;
+    const char *end;
+    if (!g_file_get_contents (spath, &stat_text, NULL, NULL) || !(end = strrchr (stat_text, ')'))
+        || end[1] != ' ' || end[2] == 'Z' || end[2] == 'X')
+      return -1;
+  }
   return pid;
 }
 
@@ -758,8 +768,86 @@ join (pid_t pid, GError **error)
   return TRUE;
 }
 
+/* The pause process's life: nothing open (a pipe held open would hang
+ * `podunit ... | x`), named, deaf to the terminal. */
+static G_GNUC_NORETURN void
+pause_forever (void)
+{
+  for (int fd = 0; fd < 3; fd++)
+    {
+      int n = open ("/dev/null", O_RDWR | O_CLOEXEC);
+      if (n >= 0)
+        dup2 (n, fd);
+    }
+  for (int fd = 3; fd < 4096; fd++)
+    close (fd);
+  if (chdir ("/") < 0)
+    _exit (1);
+  prctl (PR_SET_NAME, "podunit-pause");
+  signal (SIGINT, SIG_IGN);
+  signal (SIGHUP, SIG_IGN);
+  for (;;)
+    pause ();
+}
+
+/* Whether @pid is in a rootless namespace of this user: not the initial
+ * one, with the user's own id as its root (a container's own namespace
+ * maps its root elsewhere or is nested below). */
+static gboolean
+is_rootless_holder (pid_t pid)
+{
+  char path[64];
+  g_autofree char *map = NULL;
+  unsigned a, b, n;
+  struct stat st;
+  snprintf (path, sizeof path, "/proc/%d", (int) pid);
+  if (pid <= 0 || stat (path, &st) < 0 || st.st_uid != getuid ())
+    return FALSE;
+  snprintf (path, sizeof path, "/proc/%d/uid_map", (int) pid);
+  return g_file_get_contents (path, &map, NULL, NULL)
+         && sscanf (map, " %u %u %u", &a, &b, &n) == 3 && a == 0 && b == getuid () && n == 1;
+}
+
+/* A new pause process in the namespace @holder is in (see
+ * userns_rootless_enter); its pid, or -1. */
+static pid_t
+respawn_pause (pid_t holder)
+{
+  char path[64];
+  int ready[2];
+  pid_t mid, pid = -1;
+  autofd int ns = -1;
+  snprintf (path, sizeof path, "/proc/%d/ns/user", (int) holder);
+  ns = open (path, O_RDONLY | O_CLOEXEC);
+  if (ns < 0 || pipe2 (ready, O_CLOEXEC) < 0)
+    return -1;
+  mid = fork ();
+  if (mid == 0)
+    {
+      pid_t p = fork (), self;
+      if (p != 0)
+        _exit (p > 0 ? 0 : 1);
+      close (ready[0]);
+      setsid ();
+      self = getpid ();
+      if (setns (ns, CLONE_NEWUSER) < 0 || write (ready[1], &self, sizeof self) != sizeof self)
+        _exit (1);
+      pause_forever ();
+    }
+  close (ready[1]);
+  if (mid > 0)
+    {
+      waitpid (mid, NULL, 0);
+      if (read (ready[0], &pid, sizeof pid) != sizeof pid)
+        pid = -1;
+    }
+  close (ready[0]);
+  return pid;
+}
+
 gboolean
-userns_rootless_enter (const char *pause_file, char **warning, GError **error)
+userns_rootless_enter (const char *pause_file, GArray *(*holders) (gpointer data), gpointer data,
+                       char **warning, GError **error)
 {
   g_autofree char *lock_path = g_strconcat (pause_file, ".lock", NULL);
   g_autofree char *dir = g_path_get_dirname (pause_file);
@@ -785,6 +873,19 @@ userns_rootless_enter (const char *pause_file, char **warning, GError **error)
       close (lfd);
       return ok;
     }
+  {
+    g_autoptr (GArray) h = holders ? holders (data) : NULL;
+    for (guint i = 0; h && i < h->len && pid <= 0; i++)
+      if (is_rootless_holder (g_array_index (h, pid_t, i)))
+        pid = respawn_pause (g_array_index (h, pid_t, i));
+    if (pid > 0)
+      {
+        g_autofree char *text = g_strdup_printf ("%d", (int) pid);
+        ok = g_file_set_contents (pause_file, text, -1, error) && join (pid, error);
+        close (lfd);
+        return ok;
+      }
+  }
 
   umap = rootless_map ("/etc/subuid", user, getuid (), &single_u, error);
   gmap = umap ? rootless_map ("/etc/subgid", user, getgid (), &single_g, error) : NULL;
@@ -833,21 +934,7 @@ userns_rootless_enter (const char *pause_file, char **warning, GError **error)
       /* Until "go" the maps are not there: nothing to do in here yet. */
       if (read (go[0], &c, 1) != 1 || c != 'g')
         _exit (1);
-      for (int fd = 0; fd < 3; fd++)
-        {
-          int n = open ("/dev/null", O_RDWR | O_CLOEXEC);
-          if (n >= 0)
-            dup2 (n, fd);
-        }
-      for (int fd = 3; fd < 4096; fd++)
-        close (fd);
-      if (chdir ("/") < 0)
-        _exit (1);
-      prctl (PR_SET_NAME, "podunit-pause");
-      signal (SIGINT, SIG_IGN);
-      signal (SIGHUP, SIG_IGN);
-      for (;;)
-        pause ();
+      pause_forever ();
     }
   close (ready[1]);
   close (go[0]);

@@ -124,10 +124,15 @@ gboolean userns_is_initial (void);
 
 /* An unprivileged caller joins the rootless namespace (creating it and
  * its pause process, whose pid goes to @pause_file, when there is none
- * alive) and becomes root in it. Must run before any thread exists.
+ * alive) and becomes root in it. When the pause process is gone but the
+ * namespace is not (systemd killed it with the user unit that started it,
+ * while other containers run), a new pause process joins the namespace of
+ * one of @holders (a GArray of pid_t, asked for only then: the running
+ * containers' supervisors), so that later commands still reach them. Must run before any thread exists.
  * *@warning gets a message to show when the user has no subordinate
  * range (only their own id is mapped). */
-gboolean userns_rootless_enter (const char *pause_file, char **warning, GError **error);
+gboolean userns_rootless_enter (const char *pause_file, GArray *(*holders) (gpointer data),
+                                gpointer data, char **warning, GError **error);
 
 /* Inside the rootless namespace: the ids it has (from /proc/self/uid_map, gid_map). */
 gboolean userns_rootless_host (UsernsHost *host, GError **error);

@@ -150,6 +150,22 @@ check "stop reaches both" "exited exited" \
   "$(P inspect --format '{{.State.Status}}' kid) $(P inspect --format '{{.State.Status}}' sub)"
 P rm kid sub >/dev/null
 
+# The pause process killed while a container runs (systemd kills it with
+# the user unit whose podunit made it): a new one joins the namespace the
+# container is in, so later commands still reach it.
+P run -d --name hold --user 1000 $IMG sleep 300 >/dev/null
+HOLDNS=$(readlink "/proc/$(P inspect --format '{{.State.Pid}}' hold)/ns/user")
+kill -9 "$(cat "$XDG/podunit/pause.pid")"
+sleep 0.2
+check "pause process killed: exec still reaches a running container" "sleep" \
+  "$(P exec hold cat /proc/1/comm)"
+check "... through a new pause process in the same namespace" "$HOLDNS" \
+  "$(readlink "/proc/$(cat "$XDG/podunit/pause.pid")/ns/user")"
+P stop -t 0 hold >/dev/null 2>&1
+check "... and stop ends it (a subordinate uid, which only that namespace may signal)" "exited" \
+  "$(P inspect --format '{{.State.Status}}' hold)"
+P rm hold >/dev/null
+
 # --- escape attempts ---
 P run -d --name esc $IMG sleep 300 >/dev/null
 CPID=$(P inspect --format '{{.State.Pid}}' esc)
