@@ -11,9 +11,12 @@
  * The attachment is the lease: an address is taken while a record holding
  * it names a live process. Records whose process is gone (a container that
  * exited, a podunit that was SIGKILLed halfway) are reclaimed by the next
- * attach, detach or sync, which also rewrites the firewall (firewall.h)
- * from the live records. The veth pairs die with the container's network
- * namespace, so the kernel removes them even after a crash. */
+ * attach, detach or sync, which then writes the whole firewall
+ * (firewall.h) from the live records; otherwise an attach or detach adds
+ * or deletes only the container's own elements (and its networks', when
+ * it is their first or last container). The veth pairs die with the
+ * container's network namespace, so the kernel removes them even after a
+ * crash. */
 #pragma once
 
 #include <glib.h>
