@@ -29,6 +29,7 @@ typedef struct {
   char **dns_search, **dns_option, **add_host, **uidmap, **gidmap, **log_opt, **unsetenv;
   char *kernel_memory, *detach_keys, *restart, *oom_score_adj;
   gboolean unsetenv_all, quiet;
+  int preserve_fds;
   gboolean detach, interactive, tty, rootfs;
   gboolean rm, replace, env_host, read_only, read_only_tmpfs, init, no_hosts, http_proxy;
   HealthFlags health; /* --health-* (health.h) */

@@ -140,6 +140,7 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     STR ("oom-score-adj", 0, oom_score_adj, "The container's OOM score adjustment (-1000..1000)"),
     STR ("pod", 0, pod, "Join this pod (new:NAME creates it)"),
     STR ("pod-id-file", 0, pod_id_file, "Join the pod whose id is in the file"),
+    INT ("preserve-fds", preserve_fds, "Pass fds 3..3+N-1 to the container (run)"),
     STR ("conmon-pidfile", 0, conmon_pidfile, "Write the supervisor's pid to the file"),
     UNSUP ("privileged"), UNSUP ("secret"),
     UNSUP ("cgroup-parent"), UNSUP ("ipc"), UNSUP ("pid"), UNSUP ("uts"),
@@ -155,6 +156,18 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s: requires at least 1 arg",
                    (*argv)[0]);
+      return FALSE;
+    }
+  if (o->preserve_fds < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--preserve-fds %d: expected a number of fds, 0 or more", o->preserve_fds);
+      return FALSE;
+    }
+  if (o->preserve_fds > 0 && !is_run)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "--preserve-fds: only run passes fds (create has none to pass)");
       return FALSE;
     }
   if (o->detach_keys && *o->detach_keys)

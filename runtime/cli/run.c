@@ -181,6 +181,26 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
         cli_error ("%s", error->message);
         return NULL;
       }
+    /* systemd's socket activation (LISTEN_FDS for this process): podman
+     * passes the sockets on and tells the container they are its own. */
+    const char *lfds = g_environ_getenv (env, "LISTEN_FDS");
+    const char *lpid = g_environ_getenv (env, "LISTEN_PID");
+    if (is_run && lfds && atoi (lfds) > 0 && (!lpid || atoi (lpid) == (int) getpid ()))
+      {
+        g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+        const char *names = g_environ_getenv (env, "LISTEN_FDNAMES");
+        g_autofree char *nfds = g_strdup_printf ("LISTEN_FDS=%d", atoi (lfds));
+        g_autofree char *fdnames = names ? g_strconcat ("LISTEN_FDNAMES=", names, NULL) : NULL;
+        for (char **e = c->env; e && *e; e++)
+          g_strv_builder_add (b, *e);
+        g_strv_builder_add (b, nfds);
+        g_strv_builder_add (b, "LISTEN_PID=1");
+        if (fdnames)
+          g_strv_builder_add (b, fdnames);
+        g_strfreev (c->env);
+        c->env = g_strv_builder_end (b);
+        o->preserve_fds = MAX (o->preserve_fds, atoi (lfds));
+      }
   }
   cli_sweep (g);
   /* rmi looks for containers using an image under the store lock: held
@@ -258,6 +278,7 @@ cli_run (CliGlobal *g, int argc, char **argv)
   g_autoptr (ContainerConfig) c = create_container (g, &argc, &argv, &o, TRUE, &status);
 
   detach = o.detach;
+  g->launch.preserve_fds = o.preserve_fds;
   run_opts_clear (&o);
   if (!c)
     return status;

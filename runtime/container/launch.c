@@ -777,6 +777,7 @@ prepare (const LaunchOptions *o, ContainerConfig *c, Launch *l, gboolean for_exe
 {
   launch_init (l);
   l->for_exec = for_exec;
+  l->spec.preserve_fds = for_exec ? 0 : o->preserve_fds;
   if (c->infra)
     return prepare_infra (o, c, l, error);
   return prepare_layers (o, c, l, error)

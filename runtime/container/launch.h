@@ -18,6 +18,9 @@ typedef struct
   /* A non-fatal problem ("resorting to SIGKILL"); NULL: dropped. */
   void (*warn) (const char *message, gpointer data);
   gpointer warn_data;
+  /* --preserve-fds: fds 3..3+N-1 of this process reach the container; every
+   * other fd above 2 is closed at its exec. */
+  int preserve_fds;
 } LaunchOptions;
 
 /* The exit status a launch error means: its code for SPAWN_ERROR

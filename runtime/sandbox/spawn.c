@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -156,6 +157,28 @@ exec_process (const SpawnSpec *spec, int sync_fd)
     child_fail (sync_fd, 125, error->message);
   if (spec->seccomp && spec->caps.no_new_privs && !seccomp_program_apply (spec->seccomp, &error))
     child_fail (sync_fd, 125, error->message);
+
+  /* Only stdio and --preserve-fds' fds reach the command (crun closes the
+   * rest): the caller's other fds are no business of the container. The
+   * sync socket stays usable until the exec (close-on-exec), above the kept
+   * range. */
+  {
+    int keep = 3 + MAX (spec->preserve_fds, 0);
+    if (sync_fd < keep)
+      {
+        int moved = fcntl (sync_fd, F_DUPFD_CLOEXEC, keep);
+        if (moved < 0)
+          child_fail (sync_fd, 125, "moving the sync socket above --preserve-fds");
+        close (sync_fd);
+        sync_fd = moved;
+      }
+    for (int fd = 3; fd < keep; fd++)
+      fcntl (fd, F_SETFD, 0);
+    if (syscall (SYS_close_range, keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+      for (int fd = keep; fd < 65536; fd++)
+        if (fd != sync_fd)
+          fcntl (fd, F_SETFD, FD_CLOEXEC);
+  }
 
   if (spec->init)
     {

@@ -50,6 +50,7 @@ struct _SpawnSpec {
   CapSets caps;
   const SeccompProgram *seccomp; /* NULL: none */
   GArray *rlimits;               /* SpawnRlimit */
+  int preserve_fds;              /* fds 3..3+N-1 stay open; all others above 2 close at exec */
   gboolean set_oom_score_adj;    /* else the caller's is inherited */
   int oom_score_adj;
   int stdio[3];                  /* -1: inherit */

@@ -167,6 +167,17 @@ P load -i "$T/rootmode.tar" >/dev/null
 check "a layer's ./ entry sets /, a later layer without one keeps it" "751" "$(P run --rm localhost/rootmode stat -c %a /)"
 P rmi localhost/rootmode >/dev/null
 
+# --- fds: only stdio and --preserve-fds reach the container ---
+echo passed-fd >"$T/fdfile"
+check "the caller's other fds are closed in the container (stdio and ls's own only)" "0 1 2 3" \
+  "$(P run --rm $IMG ls /proc/self/fd 4<"$T/fdfile" 7</dev/null | tr '\n' ' ' | sed 's/ $//')"
+check "... also for --init's pid 1" "0 1 2" "$(P run --rm --init $IMG ls /proc/1/fd 4<"$T/fdfile" | tr '\n' ' ' | sed 's/ $//')"
+check "--preserve-fds=2 passes fd 4 (fd 3 not open)" "passed-fd" "$(P run --rm --preserve-fds=2 $IMG sh -c 'cat <&4' 4<"$T/fdfile")"
+check "... and under the supervisor (-d)" "passed-fd" \
+  "$(id=$(P run -d --preserve-fds=2 $IMG sh -c 'cat <&4' 4<"$T/fdfile"); P wait $id >/dev/null; P logs $id; P rm $id >/dev/null)"
+check "socket activation: LISTEN_FDS fds and variables reach the container" "1 1 web passed-fd" \
+  "$(exec 3<"$T/fdfile"; LISTEN_FDS=1 LISTEN_FDNAMES=web PODUNIT="$PODUNIT" T="$T" IMG="$IMG" bash -c 'LISTEN_PID=$$ exec "$PODUNIT" --root "$T/root" --runroot "$T/run" run --rm "$IMG" sh -c "echo \$LISTEN_FDS \$LISTEN_PID \$LISTEN_FDNAMES \$(cat <&3)"')"
+
 # --- /run/.containerenv ---
 for opt in "" "--tmpfs=/run" "--read-only" "--init"; do
   check "/run/.containerenv exists, empty: run $opt" "0" "$(P run --rm $opt $IMG stat -c %s /run/.containerenv)"
