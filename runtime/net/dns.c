@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* aardvark-dns: its config files and its process (see dns.h). */
 #include "net/dns.h"
+#include "fdio.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "net/network.h"
@@ -33,6 +36,19 @@ alive (pid_t pid)
   if (!g_file_get_contents (path, &text, NULL, NULL) || !(p = strrchr (text, ')')))
     return FALSE;
   return p[1] && p[2] != 'Z' && p[2] != 'X';
+}
+
+/* SIGTERM to @pid (aardvark-dns: not a child of ours), then waits up to a
+ * second for it to exit: its pidfd turns readable when it has. */
+static void
+stop_and_wait (pid_t pid)
+{
+  autofd int fd = (int) syscall (SYS_pidfd_open, pid, 0);
+  struct pollfd p = { .fd = fd, .events = POLLIN };
+
+  if (fd >= 0 && syscall (SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0) == 0)
+    while (poll (&p, 1, 1000) < 0 && errno == EINTR)
+      ;
 }
 
 static pid_t
@@ -90,9 +106,8 @@ dns_apply (const char *dir, GHashTable *files, GError **error)
       g_autofree char *pidfile = g_build_filename (dir, "aardvark.pid", NULL);
       /* Gone before this returns: a start right after must not find it
        * still exiting and signal a dying process. */
-      if (pid > 0 && kill (pid, SIGTERM) == 0)
-        for (int i = 0; i < 200 && alive (pid); i++)
-          g_usleep (5000);
+      if (pid > 0)
+        stop_and_wait (pid);
       unlink (pidfile);
       return TRUE;
     }
