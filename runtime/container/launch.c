@@ -1380,7 +1380,7 @@ static void
 wait_recorded (const LaunchOptions *o, const char *id, const ContainerState *before)
 {
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  autofd int ifd = watch_state (o, id);
+  autofd int ifd = -1;
 
   for (;;)
     {
@@ -1392,6 +1392,11 @@ wait_recorded (const LaunchOptions *o, const char *id, const ContainerState *bef
         return;
       if (left <= 0)
         return;
+      /* A watch only when there is something to wait for (closing one
+       * costs an RCU grace period); the state is read again once it is
+       * there, so no change is missed. */
+      if (ifd < 0 && (ifd = watch_state (o, id)) >= 0)
+        continue;
       wait_state_change (ifd, before->supervisor_pid, (int) (left / 1000) + 1);
     }
 }
