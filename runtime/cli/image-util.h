@@ -53,3 +53,24 @@ gboolean cli_option_tls_verify (const char *name, const char *value, gpointer da
  * TLS_GIVEN. */
 gboolean cli_registry_entry (RegistriesConf *conf, const RegistryRef *ref, RegistryOptions *o,
                              gboolean tls_given, const RegistryEntry **entry, GError **error);
+
+/* The flags every registry verb takes (pull, push, search, image
+ * list-tags): --tls-verify[=BOOL], --authfile, --creds, --cert-dir. */
+#define CLI_REGISTRY_OPTIONS(authfile, creds, cert_dir)                                          \
+  { "tls-verify", 0, G_OPTION_FLAG_OPTIONAL_ARG | G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, \
+    cli_option_tls_verify, "Require HTTPS and verify certificates (default true)", "BOOL" },    \
+  { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &(authfile), "Path of the authentication file",     \
+    "FILE" },                                                                                    \
+  { "creds", 0, 0, G_OPTION_ARG_STRING, &(creds), "Credentials USER[:PASSWORD]", "CREDS" },      \
+  { "cert-dir", 0, 0, G_OPTION_ARG_FILENAME, &(cert_dir), "Certificates (*.crt, *.cert, *.key)", \
+    "DIR" }
+/* --retry N and --retry-delay D as pull and push check them (errors
+ * printed): *DELAY gets D in seconds (2 when unset). */
+gboolean cli_check_retry (gint retry, const char *retry_delay, guint *delay);
+/* A registry verb's target: NAME ([docker://]HOST/PATH[:TAG|@DIGEST])
+ * parsed, registries.conf read into *CONF, and *O filled from the registry
+ * flags (cli_tls_verify, AUTHFILE, CREDS, CERT_DIR) and the name's
+ * [[registry]] entry (a blocked one is an error). */
+RegistryRef *cli_registry_target (const char *name, const char *authfile, const char *creds,
+                                  const char *cert_dir, RegistryOptions *o,
+                                  RegistriesConf **conf, GError **error);

@@ -14,13 +14,7 @@ cli_list_tags (CliGlobal *g, int argc, char **argv)
   cli_tls_verify = TRUE;
   cli_tls_given = FALSE;
   const GOptionEntry entries[] = {
-    { "tls-verify", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, cli_option_tls_verify,
-      "Require HTTPS and verify certificates (default true)", "BOOL" },
-    { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &authfile, "Path of the authentication file",
-      "FILE" },
-    { "creds", 0, 0, G_OPTION_ARG_STRING, &creds, "Credentials USER[:PASSWORD]", "CREDS" },
-    { "cert-dir", 0, 0, G_OPTION_ARG_FILENAME, &cert_dir, "Certificates (*.crt, *.cert, *.key)",
-      "DIR" },
+    CLI_REGISTRY_OPTIONS (authfile, creds, cert_dir),
     { NULL },
   };
   if (!cli_parse_options (&argc, &argv, entries, "docker://HOST/NAME", FALSE))
@@ -38,18 +32,11 @@ cli_list_tags (CliGlobal *g, int argc, char **argv)
       return EXIT_PODUNIT;
     }
   g_autoptr (GError) error = NULL;
-  g_autoptr (RegistryRef) ref = registry_ref_parse (bare, &error);
-  g_autoptr (RegistriesConf) conf = ref ? registries_conf_load (&error) : NULL;
-  if (conf == NULL)
-    return cli_fail (error);
-  RegistryOptions o = {
-    .insecure = !cli_tls_verify,
-    .cert_dir = cert_dir,
-    .authfile = authfile,
-    .creds = creds,
-  };
-  const RegistryEntry *e;
-  if (!cli_registry_entry (conf, ref, &o, cli_tls_given, &e, &error))
+  g_autoptr (RegistriesConf) conf = NULL;
+  RegistryOptions o = { 0 };
+  g_autoptr (RegistryRef) ref
+      = cli_registry_target (bare, authfile, creds, cert_dir, &o, &conf, &error);
+  if (ref == NULL)
     return cli_fail (error);
   g_autoptr (RegistryClient) c = registry_client_new (ref, &o, FALSE, &error);
   g_autoptr (GPtrArray) tags = c ? registry_list_tags (c, &error) : NULL;

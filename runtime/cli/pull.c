@@ -80,6 +80,48 @@ cli_registry_entry (RegistriesConf *conf, const RegistryRef *ref, RegistryOption
   return TRUE;
 }
 
+gboolean
+cli_check_retry (gint retry, const char *retry_delay, guint *delay)
+{
+  *delay = 2;
+  if (retry_delay && !cli_parse_duration_seconds (retry_delay, delay))
+    {
+      cli_error ("--retry-delay %s: expected a duration (2s, 1m)", retry_delay);
+      return FALSE;
+    }
+  if (retry < 0)
+    {
+      cli_error ("--retry %d: must not be negative", retry);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+RegistryRef *
+cli_registry_target (const char *name, const char *authfile, const char *creds,
+                     const char *cert_dir, RegistryOptions *o, RegistriesConf **conf,
+                     GError **error)
+{
+  const char *bare = g_str_has_prefix (name, "docker://") ? name + 9 : name;
+  g_autoptr (RegistryRef) ref = registry_ref_parse (bare, error);
+  g_autoptr (RegistriesConf) c = ref ? registries_conf_load (error) : NULL;
+  if (c == NULL)
+    return NULL;
+  RegistryOptions base = {
+    .insecure = !cli_tls_verify,
+    .cert_dir = cert_dir,
+    .authfile = authfile,
+    .creds = creds,
+    .retries = o->retries,
+  };
+  *o = base;
+  const RegistryEntry *e;
+  if (!cli_registry_entry (c, ref, o, cli_tls_given, &e, error))
+    return NULL;
+  *conf = g_steal_pointer (&c);
+  return g_steal_pointer (&ref);
+}
+
 /* Pulls one fully qualified NAME as registries.conf says: blocked, insecure,
  * mirrors in order (as pull-from-mirror allows), then the location. */
 static char *
@@ -277,14 +319,11 @@ pull_all_tags (Store *s, const char *repo, const RegistryOptions *o, const Regis
                guint retries, guint delay, gboolean quiet)
 {
   g_autoptr (GError) error = NULL;
-  const char *bare = g_str_has_prefix (repo, "docker://") ? repo + 9 : repo;
-  g_autoptr (RegistryRef) ref = registry_ref_parse (bare, &error);
-  g_autoptr (RegistriesConf) conf = ref ? registries_conf_load (&error) : NULL;
-  if (conf == NULL)
-    return cli_fail (error);
-  RegistryOptions lo = *o;
-  const RegistryEntry *e;
-  if (!cli_registry_entry (conf, ref, &lo, cli_tls_given, &e, &error))
+  g_autoptr (RegistriesConf) conf = NULL;
+  RegistryOptions lo = { .retries = o->retries };
+  g_autoptr (RegistryRef) ref
+      = cli_registry_target (repo, o->authfile, o->creds, o->cert_dir, &lo, &conf, &error);
+  if (ref == NULL)
     return cli_fail (error);
   g_autofree char *full = registry_ref_repo (ref);
   g_autoptr (RegistryClient) c = registry_client_new (ref, &lo, FALSE, &error);
@@ -317,13 +356,7 @@ cli_pull (CliGlobal *g, int argc, char **argv)
   cli_tls_verify = TRUE;
   cli_tls_given = FALSE;
   const GOptionEntry entries[] = {
-    { "tls-verify", 0, G_OPTION_FLAG_OPTIONAL_ARG | G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, cli_option_tls_verify,
-      "Require HTTPS and verify certificates (default true)", "BOOL" },
-    { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &authfile, "Path of the authentication file",
-      "FILE" },
-    { "creds", 0, 0, G_OPTION_ARG_STRING, &creds, "Credentials USER[:PASSWORD]", "CREDS" },
-    { "cert-dir", 0, 0, G_OPTION_ARG_FILENAME, &cert_dir, "Certificates (*.crt, *.cert, *.key)",
-      "DIR" },
+    CLI_REGISTRY_OPTIONS (authfile, creds, cert_dir),
     { "arch", 0, 0, G_OPTION_ARG_STRING, &arch, "Architecture to pull", "ARCH" },
     { "os", 0, 0, G_OPTION_ARG_STRING, &os, "Operating system to pull", "OS" },
     { "variant", 0, 0, G_OPTION_ARG_STRING, &variant, "Architecture variant", "VARIANT" },
@@ -343,17 +376,9 @@ cli_pull (CliGlobal *g, int argc, char **argv)
       cli_error ("pull: %s", argc < 2 ? "requires an image name" : "accepts only one image name");
       return EXIT_PODUNIT;
     }
-  guint delay = 2;
-  if (retry_delay && !cli_parse_duration_seconds (retry_delay, &delay))
-    {
-      cli_error ("--retry-delay %s: expected a duration (2s, 1m)", retry_delay);
-      return EXIT_PODUNIT;
-    }
-  if (retry < 0)
-    {
-      cli_error ("--retry %d: must not be negative", retry);
-      return EXIT_PODUNIT;
-    }
+  guint delay;
+  if (!cli_check_retry (retry, retry_delay, &delay))
+    return EXIT_PODUNIT;
   RegistryPlatform pl = { .os = os, .arch = arch, .variant = variant };
   g_auto (GStrv) parts = platform ? g_strsplit (platform, "/", 3) : NULL;
   if (parts)

@@ -42,13 +42,7 @@ cli_push (CliGlobal *g, int argc, char **argv)
   cli_tls_verify = TRUE;
   cli_tls_given = FALSE;
   const GOptionEntry entries[] = {
-    { "tls-verify", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, cli_option_tls_verify,
-      "Require HTTPS and verify certificates (default true)", "BOOL" },
-    { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &authfile, "Path of the authentication file",
-      "FILE" },
-    { "creds", 0, 0, G_OPTION_ARG_STRING, &creds, "Credentials USER[:PASSWORD]", "CREDS" },
-    { "cert-dir", 0, 0, G_OPTION_ARG_FILENAME, &cert_dir, "Certificates (*.crt, *.cert, *.key)",
-      "DIR" },
+    CLI_REGISTRY_OPTIONS (authfile, creds, cert_dir),
     { "digestfile", 0, 0, G_OPTION_ARG_FILENAME, &digestfile,
       "Write the pushed manifest's digest to FILE", "FILE" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "Manifest type: oci (the only one)",
@@ -75,17 +69,9 @@ cli_push (CliGlobal *g, int argc, char **argv)
       cli_error ("--format %s: podunit writes OCI manifests only (--format oci)", format);
       return EXIT_PODUNIT;
     }
-  guint delay = 2;
-  if (retry_delay && !cli_parse_duration_seconds (retry_delay, &delay))
-    {
-      cli_error ("--retry-delay %s: expected a duration (2s, 1m)", retry_delay);
-      return EXIT_PODUNIT;
-    }
-  if (retry < 0)
-    {
-      cli_error ("--retry %d: must not be negative", retry);
-      return EXIT_PODUNIT;
-    }
+  guint delay;
+  if (!cli_check_retry (retry, retry_delay, &delay))
+    return EXIT_PODUNIT;
   g_autoptr (GError) error = NULL;
   g_autoptr (Store) s = cli_store_open (g, &error);
   g_autoptr (StoreImage) img = s ? store_lookup_image (s, argv[1], &error) : NULL;
@@ -110,19 +96,11 @@ cli_push (CliGlobal *g, int argc, char **argv)
       cli_error ("push: %s: a destination needs a registry (HOST[:PORT]/NAME[:TAG])", dest);
       return EXIT_PODUNIT;
     }
-  g_autoptr (RegistryRef) ref = registry_ref_parse (bare, &error);
-  g_autoptr (RegistriesConf) conf = ref ? registries_conf_load (&error) : NULL;
-  if (conf == NULL)
-    return cli_fail (error);
-  RegistryOptions o = {
-    .insecure = !cli_tls_verify,
-    .cert_dir = cert_dir,
-    .authfile = authfile,
-    .creds = creds,
-    .retries = retry,
-  };
-  const RegistryEntry *e;
-  if (!cli_registry_entry (conf, ref, &o, cli_tls_given, &e, &error))
+  g_autoptr (RegistriesConf) conf = NULL;
+  RegistryOptions o = { .retries = retry };
+  g_autoptr (RegistryRef) ref
+      = cli_registry_target (bare, authfile, creds, cert_dir, &o, &conf, &error);
+  if (ref == NULL)
     return cli_fail (error);
   g_autofree char *full = registry_ref_string (ref);
   g_autofree char *digest = NULL;

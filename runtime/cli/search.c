@@ -165,13 +165,7 @@ cli_search (CliGlobal *g, int argc, char **argv)
   cli_tls_verify = TRUE;
   cli_tls_given = FALSE;
   const GOptionEntry entries[] = {
-    { "tls-verify", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, cli_option_tls_verify,
-      "Require HTTPS and verify certificates (default true)", "BOOL" },
-    { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &authfile, "Path of the authentication file",
-      "FILE" },
-    { "creds", 0, 0, G_OPTION_ARG_STRING, &creds, "Credentials USER[:PASSWORD]", "CREDS" },
-    { "cert-dir", 0, 0, G_OPTION_ARG_FILENAME, &cert_dir, "Certificates (*.crt, *.cert, *.key)",
-      "DIR" },
+    CLI_REGISTRY_OPTIONS (authfile, creds, cert_dir),
     { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Results per registry (default 25)", "N" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "json or a Go template", "FORMAT" },
     { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters,

@@ -104,6 +104,27 @@ on_upload (char *buf, size_t size, size_t n, void *data)
   return r < 0 ? CURL_READFUNC_ABORT : (size_t)r;
 }
 
+void
+registry_say (RegistryProgressFunc progress, gpointer data, const char *fmt, ...)
+{
+  if (progress == NULL)
+    return;
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *line = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  progress (line, data);
+}
+
+const char *
+registry_json_string (JsonObject *o, const char *name)
+{
+  JsonNode *n = o && json_object_has_member (o, name) ? json_object_get_member (o, name) : NULL;
+  return n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+             ? json_node_get_string (n)
+             : NULL;
+}
+
 const RegistryOptions *
 registry_client_options (RegistryClient *c)
 {

@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 typedef struct
 {
@@ -29,6 +30,11 @@ typedef struct _RegistryClient RegistryClient;
 
 /* Progress lines ("Copying blob sha256:…"); the engine prints nothing. */
 typedef void (*RegistryProgressFunc) (const char *line, gpointer data);
+/* Formats a progress line for PROGRESS (NULL: none wanted). */
+void registry_say (RegistryProgressFunc progress, gpointer data, const char *fmt, ...)
+    G_GNUC_PRINTF (3, 4);
+/* O's member NAME when it is a string (manifests, configs), else NULL. */
+const char *registry_json_string (JsonObject *o, const char *name);
 
 /* Connects to REF's registry (ping, authentication) for PUSH (pull,push
  * scope) or pull. */

@@ -79,20 +79,7 @@ struct _Pull
   gpointer progress_data;
 };
 
-static void
-say (Pull *p, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-say (Pull *p, const char *fmt, ...)
-{
-  if (p->progress == NULL)
-    return;
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *line = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  p->progress (line, p->progress_data);
-}
+#define say(p, ...) registry_say ((p)->progress, (p)->progress_data, __VA_ARGS__)
 
 const char *
 registry_host_arch (void)
@@ -133,14 +120,6 @@ parse_object (GBytes *b, const char *what, GError **error)
   return json_node_copy (json_parser_get_root (jp));
 }
 
-static const char *
-str_member (JsonObject *o, const char *name)
-{
-  JsonNode *n = o && json_object_has_member (o, name) ? json_object_get_member (o, name) : NULL;
-  return n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
-             ? json_node_get_string (n)
-             : NULL;
-}
 
 static JsonObject *
 obj_member (JsonObject *o, const char *name)
@@ -183,7 +162,7 @@ fetch_manifest (Pull *p, const char *reference, const char *digest, char **media
   if (n == NULL)
     return NULL;
   JsonObject *o = json_node_get_object (n);
-  const char *mt = str_member (o, "mediaType");
+  const char *mt = registry_json_string (o, "mediaType");
   if (mt == NULL || (ct && *ct && strcmp (ct, "application/json") != 0 && strcmp (ct, "text/plain") != 0))
     mt = ct && *ct ? ct : mt;
   if ((mt && (strcmp (mt, MEDIA_DOCKER_SCHEMA1) == 0 || strcmp (mt, MEDIA_DOCKER_SCHEMA1_SIGNED) == 0))
@@ -223,16 +202,16 @@ choose_platform (Pull *p, JsonObject *index, const RegistryPlatform *pl, GError 
       JsonNode *en = json_array_get_element (ms, i);
       JsonObject *e = JSON_NODE_HOLDS_OBJECT (en) ? json_node_get_object (en) : NULL;
       JsonObject *plat = obj_member (e, "platform");
-      const char *eos = str_member (plat, "os");
-      const char *earch = str_member (plat, "architecture");
-      const char *evar = str_member (plat, "variant");
-      const char *mt = str_member (e, "mediaType");
+      const char *eos = registry_json_string (plat, "os");
+      const char *earch = registry_json_string (plat, "architecture");
+      const char *evar = registry_json_string (plat, "variant");
+      const char *mt = registry_json_string (e, "mediaType");
       if (eos == NULL || earch == NULL || (mt && is_index (mt)))
         continue; /* attestations ("unknown/unknown") and nested indexes */
       if (strcmp (eos, os) == 0 && strcmp (earch, arch) == 0
           && (variant == NULL || g_strcmp0 (evar, variant) == 0))
         {
-          const char *d = str_member (e, "digest");
+          const char *d = registry_json_string (e, "digest");
           if (d == NULL || digest_hex (d, "index entry", error) == NULL)
             return NULL;
           return g_strdup (d);
@@ -646,8 +625,8 @@ plan_layers (Pull *p, JsonObject *manifest, JsonObject *config, GError **error)
     {
       JsonNode *ln = json_array_get_element (layers, i);
       JsonObject *l = JSON_NODE_HOLDS_OBJECT (ln) ? json_node_get_object (ln) : NULL;
-      const char *digest = str_member (l, "digest");
-      const char *mt = str_member (l, "mediaType");
+      const char *digest = registry_json_string (l, "digest");
+      const char *mt = registry_json_string (l, "mediaType");
       const char *hex = digest_hex (digest, "manifest layer", error);
       const char *did = digest_hex (json_array_get_string_element (ids, i), "config diff_ids", error);
       if (hex == NULL || did == NULL || !supported_layer (mt, digest, error))
@@ -769,7 +748,7 @@ registry_pull (Store *s, const RegistryRef *ref, const RegistryRef *as, const Re
       return NULL;
     }
   JsonObject *manifest = json_node_get_object (mn);
-  const char *cdigest = str_member (obj_member (manifest, "config"), "digest");
+  const char *cdigest = registry_json_string (obj_member (manifest, "config"), "digest");
   const char *chex = digest_hex (cdigest, "manifest config", error);
   if (chex == NULL)
     return NULL;

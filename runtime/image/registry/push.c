@@ -19,29 +19,7 @@ typedef struct
   gpointer progress_data;
 } Push;
 
-static void
-say (Push *p, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-say (Push *p, const char *fmt, ...)
-{
-  if (p->progress == NULL)
-    return;
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *line = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  p->progress (line, p->progress_data);
-}
-
-static const char *
-str_member (JsonObject *o, const char *name)
-{
-  JsonNode *n = o && json_object_has_member (o, name) ? json_object_get_member (o, name) : NULL;
-  return n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
-             ? json_node_get_string (n)
-             : NULL;
-}
+#define say(p, ...) registry_say ((p)->progress, (p)->progress_data, __VA_ARGS__)
 
 static void
 set_oci_media_type (JsonObject *o)
@@ -53,7 +31,7 @@ set_oci_media_type (JsonObject *o)
       "application/vnd.oci.image.layer.v1.tar+gzip" },
     { "application/vnd.docker.image.rootfs.diff.tar", "application/vnd.oci.image.layer.v1.tar" },
   };
-  const char *mt = str_member (o, "mediaType");
+  const char *mt = registry_json_string (o, "mediaType");
   for (guint i = 0; mt && i < G_N_ELEMENTS (map); i++)
     if (strcmp (mt, map[i][0]) == 0)
       {
@@ -87,7 +65,7 @@ registry_oci_manifest (Store *s, StoreImage *img, GError **error)
       return NULL;
     }
   JsonObject *m = json_node_get_object (json_parser_get_root (jp));
-  const char *mt = str_member (m, "mediaType");
+  const char *mt = registry_json_string (m, "mediaType");
   if (mt == NULL || strcmp (mt, MEDIA_OCI_MANIFEST) == 0)
     return g_bytes_new_take (g_steal_pointer (&data), len);
   if (strcmp (mt, MEDIA_DOCKER_MANIFEST) != 0)
@@ -137,7 +115,7 @@ mount_sources (Store *s, const RegistryRef *dest)
                               : NULL;
       for (guint j = 0; layers && j < json_array_get_length (layers); j++)
         {
-          const char *d = str_member (json_array_get_object_element (layers, j), "digest");
+          const char *d = registry_json_string (json_array_get_object_element (layers, j), "digest");
           if (d && !g_hash_table_contains (t, d))
             g_hash_table_insert (t, g_strdup (d), g_strdup (repo));
         }
@@ -300,11 +278,11 @@ registry_push (Store *s, StoreImage *img, const RegistryRef *dest, const Registr
   for (guint i = 0; layers && i < json_array_get_length (layers); i++)
     {
       JsonObject *l = json_array_get_object_element (layers, i);
-      if (!push_blob (&p, str_member (l, "digest"),
+      if (!push_blob (&p, registry_json_string (l, "digest"),
                       json_object_get_int_member_with_default (l, "size", 0), "blob", error))
         return NULL;
     }
-  if (!push_blob (&p, str_member (config, "digest"),
+  if (!push_blob (&p, registry_json_string (config, "digest"),
                   json_object_get_int_member_with_default (config, "size", 0), "config", error))
     return NULL;
 
