@@ -106,6 +106,21 @@ check "start again: the port answers" "rootless-web" "$(fetch)"
 P rm -f -t 0 web >/dev/null
 check "rm -f leaves no pasta of the user" "0" \
   "$(ps -u "$U" -o stat=,comm= | { grep -v '^Z' || true; } | { grep -c -E 'passt|pasta' || true; })"
+# A rootless pod: pasta gives the infra's namespace its network and the
+# pod's published port; members join it.
+PPORT=$(( PORT + 1 ))
+P pod create --name rpod -p 127.0.0.1:$PPORT:80 >/dev/null && P pod start rpod >/dev/null
+P run -d --pod rpod --name rpweb $IMG \
+  sh -c 'mkdir -p /www; echo rootless-pod > /www/index.html; exec httpd -f -p 80 -h /www' >/dev/null
+fetchp () { for _ in $(seq 50); do curl -fsS -m 2 "http://127.0.0.1:$PPORT/" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+check "a rootless pod: a member's server answers on the pod's published port" "rootless-pod" "$(fetchp)"
+INFRA=$(P pod inspect --format '{{.InfraContainerID}}' rpod)
+check "... the member is in the infra's network namespace" \
+  "$(readlink "/proc/$(P inspect --format '{{.State.Pid}}' "$INFRA")/ns/net")" \
+  "$(readlink "/proc/$(P inspect --format '{{.State.Pid}}' rpweb)/ns/net")"
+P pod stop -t 0 rpod >/dev/null && P pod rm rpod >/dev/null
+check "... pod stop and rm leave no container, no pasta, no open port" "0|0|closed" \
+  "$(P ps -aq | wc -l)|$(ps -u "$U" -o stat=,comm= | { grep -v '^Z' || true; } | { grep -c -E 'passt|pasta' || true; })|$(curl -fsS -m 2 "http://127.0.0.1:$PPORT/" >/dev/null 2>&1 && echo open || echo closed)"
 check "--network none: loopback only" "lo" "$(P run --rm --network none $IMG ls /sys/class/net)"
 check_refused "without access to /dev/net/tun: pasta's error, naming the device" \
   "125|Error: pasta failed: Failed to open tun socket in namespace (/dev/net/tun is not open to the user: pasta needs it, mode 0666 as udev sets it)" \
