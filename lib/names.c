@@ -28,3 +28,26 @@ name_check (const char *kind, const char *name, GError **error)
     }
   return ok;
 }
+
+const char *
+name_resolve (GPtrArray *ids, char *(*name_of) (const char *id, gpointer data), gpointer data,
+              const char *name_or_id, gboolean *ambiguous)
+{
+  const char *match = NULL;
+  gsize len = strlen (name_or_id);
+
+  *ambiguous = FALSE;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autofree char *name = name_of (ids->pdata[i], data);
+      if (g_strcmp0 (name, name_or_id) == 0 || strcmp (ids->pdata[i], name_or_id) == 0)
+        return ids->pdata[i];
+    }
+  for (guint i = 0; len >= 3 && i < ids->len; i++)
+    if (strncmp (ids->pdata[i], name_or_id, len) == 0)
+      {
+        *ambiguous = match != NULL;
+        match = ids->pdata[i];
+      }
+  return *ambiguous ? NULL : match;
+}

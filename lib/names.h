@@ -18,3 +18,10 @@ GQuark name_error_quark (void);
  * create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid
  * argument" (or one naming the length). */
 gboolean name_check (const char *kind, const char *name, GError **error);
+
+/* podman's lookup of a container or pod among @ids (full ids): a name
+ * (@name_of gives each one's) or a full id first, then a unique id prefix
+ * of at least 3 characters. Returns the id (an element of @ids), or NULL
+ * with *@ambiguous set when more than one prefix matched. */
+const char *name_resolve (GPtrArray *ids, char *(*name_of) (const char *id, gpointer data),
+                          gpointer data, const char *name_or_id, gboolean *ambiguous);

@@ -153,4 +153,8 @@ gboolean cli_container_filters_check (char **filters, GError **error);
 gboolean cli_container_matches (char **filters, const ContainerConfig *c,
                                 const ContainerState *st, const char *pod_name);
 
+/* podman's human durations: "Less than a second", "5 seconds", "2 hours"
+ * (cli/ps.c). */
+char *cli_human_duration (gint64 seconds);
+
 extern CliLogLevel cli_log_level;

@@ -682,17 +682,8 @@ pod_matches (char **filters, const PodView *v)
 static char *
 human_ago (gint64 seconds)
 {
-  if (seconds < 1)
-    return g_strdup ("Less than a second ago");
-  if (seconds < 60)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " second%s ago", seconds, seconds == 1 ? "" : "s");
-  if (seconds < 3600)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " minute%s ago", seconds / 60,
-                            seconds / 60 == 1 ? "" : "s");
-  if (seconds < 86400)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " hour%s ago", seconds / 3600,
-                            seconds / 3600 == 1 ? "" : "s");
-  return g_strdup_printf ("%" G_GINT64_FORMAT " days ago", seconds / 86400);
+  g_autofree char *d = cli_human_duration (seconds);
+  return g_strdup_printf ("%s ago", d);
 }
 
 int

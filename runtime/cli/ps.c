@@ -14,8 +14,8 @@
 #include "pod/pod.h"
 #include "systemd/health.h"
 
-static char *
-human_duration (gint64 seconds)
+char *
+cli_human_duration (gint64 seconds)
 {
   if (seconds < 1)
     return g_strdup ("Less than a second");
@@ -38,10 +38,10 @@ status_text (const ContainerState *st, gint64 created, gint64 now)
     {
     case CONTAINER_RUNNING:
     case CONTAINER_STOPPING:
-      d = human_duration (now - st->started_at / G_USEC_PER_SEC);
+      d = cli_human_duration (now - st->started_at / G_USEC_PER_SEC);
       return g_strdup_printf ("Up %s", d);
     case CONTAINER_EXITED:
-      d = human_duration (now - st->finished_at / G_USEC_PER_SEC);
+      d = cli_human_duration (now - st->finished_at / G_USEC_PER_SEC);
       return g_strdup_printf ("Exited (%d) %s ago", st->exit_code, d);
     default:
       return g_strdup ("Created");
@@ -356,7 +356,7 @@ cli_ps (CliGlobal *g, int argc, char **argv)
             }
         }
       g_autofree char *ports = ports_text (c);
-      g_autofree char *age = human_duration (now - c->created);
+      g_autofree char *age = cli_human_duration (now - c->created);
       g_autofree char *created = g_strdup_printf ("%s ago", age);
       g_autofree char *shortid = g_strndup (id, no_trunc ? 64 : 12);
       if (quiet)

@@ -331,32 +331,24 @@ read_name (const char *root, const char *id)
   return v && g_variant_lookup (v, "Name", "&s", &name) ? g_strdup (name) : NULL;
 }
 
+static char *
+name_of (const char *id, gpointer root)
+{
+  return read_name (root, id);
+}
+
 char *
 container_resolve (const char *root, const char *name_or_id, GError **error)
 {
   g_autoptr (GPtrArray) ids = container_list (root, NULL);
-  const char *match = NULL;
-  gsize len;
+  gboolean ambiguous;
+  const char *match;
 
   /* Docker's "/NAME" (names never begin with '/') */
   if (name_or_id[0] == '/')
     name_or_id++;
-  len = strlen (name_or_id);
-  gboolean ambiguous = FALSE;
-
-  for (guint i = 0; i < ids->len; i++)
-    {
-      g_autofree char *name = read_name (root, ids->pdata[i]);
-      if (g_strcmp0 (name, name_or_id) == 0 || strcmp (ids->pdata[i], name_or_id) == 0)
-        return g_strdup (ids->pdata[i]);
-    }
-  for (guint i = 0; len >= 3 && i < ids->len; i++)
-    if (strncmp (ids->pdata[i], name_or_id, len) == 0)
-      {
-        ambiguous = match != NULL;
-        match = ids->pdata[i];
-      }
-  if (match && !ambiguous)
+  match = name_resolve (ids, name_of, (gpointer) root, name_or_id, &ambiguous);
+  if (match)
     return g_strdup (match);
   g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_NOT_FOUND,
                ambiguous ? "more than one container matches \"%s\""

@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "fdio.h"
+#include "names.h"
 
 G_DEFINE_QUARK (pod-error-quark, pod_error)
 
@@ -161,7 +162,7 @@ pod_list (const char *root, GError **error)
 }
 
 static char *
-read_name (const char *root, const char *id)
+name_of (const char *id, gpointer root)
 {
   g_autoptr (Pod) p = pod_load (root, id, NULL);
   return p ? g_strdup (p->name) : NULL;
@@ -171,23 +172,10 @@ char *
 pod_resolve (const char *root, const char *name_or_id, GError **error)
 {
   g_autoptr (GPtrArray) ids = pod_list (root, NULL);
-  const char *match = NULL;
-  gsize len = strlen (name_or_id);
-  gboolean ambiguous = FALSE;
+  gboolean ambiguous;
+  const char *match = name_resolve (ids, name_of, (gpointer) root, name_or_id, &ambiguous);
 
-  for (guint i = 0; i < ids->len; i++)
-    {
-      g_autofree char *name = read_name (root, ids->pdata[i]);
-      if (g_strcmp0 (name, name_or_id) == 0 || strcmp (ids->pdata[i], name_or_id) == 0)
-        return g_strdup (ids->pdata[i]);
-    }
-  for (guint i = 0; len >= 3 && i < ids->len; i++)
-    if (strncmp (ids->pdata[i], name_or_id, len) == 0)
-      {
-        ambiguous = match != NULL;
-        match = ids->pdata[i];
-      }
-  if (match && !ambiguous)
+  if (match)
     return g_strdup (match);
   g_set_error (error, POD_ERROR, POD_ERROR_NOT_FOUND,
                ambiguous ? "more than one pod matches \"%s\""
