@@ -554,8 +554,8 @@ plug_network (NetLink *nl, NetLink *inner, int nsfd, GKeyFile *kf, const NetNetw
                                error);
 }
 
-static int
-open_netns (pid_t pid, GError **error)
+int
+net_open_netns (pid_t pid, GError **error)
 {
   char nspath[64];
   int fd;
@@ -626,7 +626,7 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
     goto fail;
   recorded = TRUE;
 
-  nsfd = open_netns (pid, error);
+  nsfd = net_open_netns (pid, error);
   if (nsfd < 0)
     goto fail;
   if (nets->len > 0 && !(inner = netlink_open (nsfd, error)))
@@ -756,7 +756,7 @@ net_connect (const char *root, const char *runroot, const char *id, const char *
   ok = FALSE;
   {
     pid_t pid = g_key_file_get_integer (self->kf, GROUP_CTR, "pid", NULL);
-    nsfd = open_netns (pid, error);
+    nsfd = net_open_netns (pid, error);
   }
   if (nsfd < 0 || !(inner = netlink_open (nsfd, error))
       || !save_record (runroot, id, self->kf, error))

@@ -46,6 +46,9 @@ gboolean net_attach (const char *root, const char *runroot, const NetAttachSpec 
                      pid_t pid, NetAttachResult *result, GError **error);
 void net_attach_result_clear (NetAttachResult *r);
 
+/* An fd of @pid's network namespace (NET_ERROR naming the path). */
+int net_open_netns (pid_t pid, GError **error);
+
 /* Removes @id's record and its firewall entries and ends its pasta
  * (nothing when it has none). */
 gboolean net_detach (const char *root, const char *runroot, const char *id, GError **error);

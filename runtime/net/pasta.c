@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fdio.h"
+#include "net/attach.h"
 #include "net/network.h"
 #include "net/ports.h"
 
@@ -116,7 +117,6 @@ net_pasta_start (const char *runroot, const char *id, const char *net, char **po
   g_autofree char *err = NULL;
   gboolean tcp = FALSE, udp = FALSE;
   int status = 0;
-  char nspath[64];
   autofd int nsfd = -1;
 
   if (!bin)
@@ -178,13 +178,9 @@ net_pasta_start (const char *runroot, const char *id, const char *net, char **po
   g_ptr_array_add (argv, g_strdup ("--no-netns-quit"));
   g_ptr_array_add (argv, NULL);
 
-  g_snprintf (nspath, sizeof nspath, "/proc/%d/ns/net", (int) pid);
-  nsfd = open (nspath, O_RDONLY | O_CLOEXEC);
+  nsfd = net_open_netns (pid, error);
   if (nsfd < 0)
-    {
-      g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "%s: %s", nspath, g_strerror (errno));
-      return FALSE;
-    }
+    return FALSE;
   unlink (pidfile);
   /* The first process exits once the namespace is configured and the
    * ports listen; the daemon it leaves has its stdio on /dev/null. */
