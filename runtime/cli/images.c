@@ -44,6 +44,15 @@ parse_filters (char **filters, Filters *f, GError **error)
         }
       else if (eq && g_str_has_prefix (*p, "label="))
         g_ptr_array_add (f->labels, g_strdup (eq + 1));
+      else if (!eq)
+        {
+          /* podman's words for a filter that is no KEY=VALUE at all */
+          g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
+                       "invalid image filter \"%s\": must be in the format \"filter=value or "
+                       "filter!=value\"",
+                       *p);
+          return FALSE;
+        }
       else
         {
           g_set_error (

@@ -54,6 +54,7 @@ typedef struct
   ContainerState st;
   char *status;
   char *pod_name; /* "" outside a pod */
+  guint order;    /* in container_list: created earlier is lower (ns, unlike c->created) */
 } PsEntry;
 
 static void
@@ -85,8 +86,10 @@ ps_compare (gconstpointer a, gconstpointer b)
       g_autofree char *cx = g_strjoinv (" ", x->c->argv), *cy = g_strjoinv (" ", y->c->argv);
       return strcmp (cx, cy);
     }
-  /* created, runningfor: oldest first */
-  return x->c->created < y->c->created ? -1 : x->c->created > y->c->created;
+  /* created, runningfor: oldest first (within a second too) */
+  if (x->c->created != y->c->created)
+    return x->c->created < y->c->created ? -1 : 1;
+  return x->order < y->order ? -1 : x->order > y->order;
 }
 
 static int
@@ -302,6 +305,7 @@ cli_ps (CliGlobal *g, int argc, char **argv)
         continue;
       PsEntry *e = g_new0 (PsEntry, 1);
       e->pod_name = g_strdup (p ? p->name : "");
+      e->order = i - 1;
       e->status = status_text (&st, c->created, now);
       e->st = st;
       e->c = g_steal_pointer (&c);

@@ -69,6 +69,10 @@ run_config_command (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
   else if (!o->entrypoint)
     for (char **e = img ? img->cmd : NULL; e && *e; e++)
       g_ptr_array_add (args, g_strdup (*e));
+  /* --rootfs without a command: podman hands the runtime an empty one,
+   * which fails at exec (127, "executable file `` not found") */
+  if (args->len == 0 && !img)
+    g_ptr_array_add (args, g_strdup (""));
   if (args->len == 0)
     return bad (error, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
   g_ptr_array_set_free_func (args, NULL);

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -159,9 +158,10 @@ exec_process (const SpawnSpec *spec, int sync_fd)
     child_fail (sync_fd, 125, error->message);
 
   /* Only stdio and --preserve-fds' fds reach the command (crun closes the
-   * rest): the caller's other fds are no business of the container. The
-   * sync socket stays usable until the exec (close-on-exec), above the kept
-   * range. */
+   * rest): the caller's other fds are no business of the container. They
+   * are closed now, before --init forks (its pid 1 would show them until
+   * it closed them); the sync socket stays until the exec (close-on-exec),
+   * above the kept range. */
   {
     int keep = 3 + MAX (spec->preserve_fds, 0);
     if (sync_fd < keep)
@@ -174,10 +174,11 @@ exec_process (const SpawnSpec *spec, int sync_fd)
       }
     for (int fd = 3; fd < keep; fd++)
       fcntl (fd, F_SETFD, 0);
-    if (syscall (SYS_close_range, keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    if ((sync_fd > keep && syscall (SYS_close_range, keep, sync_fd - 1, 0) < 0)
+        || syscall (SYS_close_range, sync_fd + 1, ~0U, 0) < 0)
       for (int fd = keep; fd < 65536; fd++)
         if (fd != sync_fd)
-          fcntl (fd, F_SETFD, FD_CLOEXEC);
+          close (fd);
   }
 
   if (spec->init)

@@ -28,9 +28,12 @@ check "stop --timeout (podman's alias of --time)" "stopme" "$(P stop --timeout=0
 P rm -f stopme >/dev/null
 
 # --- --restart: the supervisor starts it again ---
-P run -d --restart=on-failure:2 --name onfail $IMG false >/dev/null
-for i in $(seq 100); do [ "$(P inspect --format '{{.RestartCount}} {{.State.Status}}' onfail)" = "2 exited" ] && break; sleep 0.1; done
-sleep 0.3
+onfail=$(P run -d --restart=on-failure:2 --name onfail $IMG false)
+# settled: counted twice and no supervisor left (the last one starts nothing)
+for i in $(seq 200); do
+  [ "$(P inspect --format '{{.RestartCount}}' onfail)" = 2 ] && ! pgrep -f "podunit-supervisor --id=$onfail" >/dev/null && break
+  sleep 0.1
+done
 check "on-failure:2: started again twice, then left exited" "2 exited 1 on-failure 2" \
   "$(P inspect --format '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}' onfail)"
 P rm -f onfail >/dev/null
@@ -68,6 +71,7 @@ P rm -f fa1 fa2 >/dev/null
 # --- --latest ---
 P create --name first $IMG true >/dev/null
 P create --name second $IMG true >/dev/null
+check "ps --sort created: oldest first, within the same second too" "first second" "$(P ps -a --sort created --format '{{.Names}}' | tr '\n' ' ' | sed 's/ $//')"
 P rm -l >/dev/null
 check "rm -l removes the container created last, even within the same second" "first" "$(P ps -a --format '{{.Names}}')"
 P rm first >/dev/null
@@ -81,6 +85,10 @@ cid=$(P create localhost/other/name)
 check "ImageName is the name created from, with its tag" "localhost/other/name:latest" "$(P inspect --format '{{.ImageName}}' $cid)"
 check "inspect has one ImageName" "1" "$(P inspect $cid | grep -c '"ImageName"')"
 P rm $cid >/dev/null
+
+check_refused "images --filter without KEY=VALUE: podman's words" \
+  "Error: invalid image filter \"json\": must be in the format \"filter=value or filter!=value\"" \
+  "$(P image list -f json 2>&1)"
 
 # --- names: Docker's "/NAME" is NAME ---
 check_ok "create --name /NAME" P create --name /slashed $IMG true
@@ -100,6 +108,9 @@ check_match_refused "another --detach-keys is refused by name" "^Error: --detach
 
 # --- run: errors podman's way ---
 check_match "a directory as the command: 126, exec ... permission denied" "^126 Error: exec /etc: permission denied" "$(failing P run --rm $IMG /etc)"
+mkdir -p "$T/emptyroot"
+check "--rootfs without a command: 127 at exec, as podman with crun" \
+  "127 Error: executable file \`\` not found in \$PATH: No such file or directory" "$(failing P run --rm --rootfs "$T/emptyroot")"
 check_match "a missing workdir given with -w: 126" "^126 Error: workdir \"/i/do/not/exist\" does not exist on container" \
   "$(failing P run --rm -w /i/do/not/exist $IMG pwd)"
 mkdir -p "$T/vol" && echo content > "$T/vol/f"

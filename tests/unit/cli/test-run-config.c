@@ -149,6 +149,10 @@ Test (run_config, entrypoint_drops_the_images_cmd)
   ASSERT_STRV (j->argv, "/bin/sh", "-c", "echo hi");
   g_autofree char *e = RUN_ERROR ("--entrypoint", "", "busybox");
   cr_assert_str_eq (e, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+  /* --rootfs (no image) without a command: an empty one, failing at exec as podman's */
+  g_autoptr (ContainerConfig) r
+      = run_with (NULL, NULL, NULL, (const char *const[]){ "run", "--rootfs", "/tmp", NULL });
+  ASSERT_STRV (r->argv, "");
   g_autofree char *bad = RUN_ERROR ("--entrypoint", "[1,2]", "busybox");
   cr_assert_str_eq (bad, "--entrypoint [1,2]: not an array of strings");
 }
