@@ -2,6 +2,7 @@
 /* podunit rmi [-f] [-a] [-i] IMAGE...  Exit status as podman-rmi(1): 1 when
  * an image does not exist, 2 when a container uses it, 125 otherwise. */
 #include "cli/image-util.h"
+#include "container/launch.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,10 +10,14 @@
 #define EXIT_RMI_UNKNOWN 1
 #define EXIT_RMI_IN_USE 2
 
-/* Removes IMG (or only the name REF selected, when it has others), unless a
- * container uses it; the store lock spans check and removal. */
+/* Removes IMG (or only the name REF selected, when it has others). A
+ * container using it makes that fail, unless @remove_users (podman's -f):
+ * then those containers are stopped and removed first. @all_names allows
+ * removing an image with several names by id. The store lock spans check
+ * and removal (run holds it while it records a new container). */
 static int
-remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean force)
+remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean all_names,
+            gboolean remove_users)
 {
   g_autoptr (GError) error = NULL;
   const char *id = store_image_get_id (img);
@@ -26,7 +31,7 @@ remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean f
       printf ("Untagged: %s\n", name);
       return 0;
     }
-  if (!name && g_strv_length ((char **)names) > 1 && !force)
+  if (!name && g_strv_length ((char **)names) > 1 && !all_names)
     {
       g_autofree char *list = g_strjoinv (" ", (char **)names);
       cli_error (
@@ -41,16 +46,17 @@ remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean f
   int rc = 0;
   if (users == NULL)
     rc = cli_fail (error);
-  else if (users->len > 0)
+  else if (users->len > 0 && !remove_users)
     {
-      /* podman -f would remove those containers; podunit leaves that to
-       * `podunit rm` so an image removal never stops a container. */
       cli_error ("image used by %s: image is in use by a container: consider listing external "
                  "containers and force-removing image",
                  (char *)users->pdata[0]);
       rc = EXIT_RMI_IN_USE;
     }
-  else
+  for (guint i = 0; rc == 0 && i < users->len; i++)
+    if (!launch_remove (&g->launch, users->pdata[i], TRUE, &error))
+      rc = cli_fail (error);
+  if (rc == 0)
     {
       g_auto (GStrv) gone = g_strdupv ((char **)names);
       if (!store_remove_image (s, id, &error))
@@ -71,7 +77,8 @@ cli_rmi (CliGlobal *g, int argc, char **argv)
 {
   gboolean force = FALSE, all = FALSE, ignore = FALSE;
   const GOptionEntry entries[] = {
-    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Remove images with several names by id", NULL },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force,
+      "Remove images with several names by id, and the containers using them", NULL },
     { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Remove all images", NULL },
     { "ignore", 'i', 0, G_OPTION_ARG_NONE, &ignore, "Ignore images that do not exist", NULL },
     { NULL },
@@ -102,7 +109,7 @@ cli_rmi (CliGlobal *g, int argc, char **argv)
         return cli_fail (error);
       for (guint i = 0; i < images->len; i++)
         {
-          int r = remove_one (g, s, images->pdata[i], NULL, TRUE);
+          int r = remove_one (g, s, images->pdata[i], NULL, TRUE, force);
           rc = r ? r : rc;
         }
       return rc;
@@ -129,7 +136,7 @@ cli_rmi (CliGlobal *g, int argc, char **argv)
       else if (img == NULL)
         r = cli_fail (local);
       else
-        r = remove_one (g, s, img, argv[i], force);
+        r = remove_one (g, s, img, argv[i], force, force);
       store_unlock (s);
       rc = r ? r : rc;
     }

@@ -35,7 +35,7 @@ P () { "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"; }
 # The host's registries.conf (and its drop-ins) must not steer the tests.
 : > "$T/empty.conf"
 export CONTAINERS_REGISTRIES_CONF=$T/empty.conf
-# Every container and image gone (rmi -f keeps an image a container uses).
+# Every container and image gone.
 rmi_all () { P rm -a -f >/dev/null 2>&1; P rmi -a -f >/dev/null 2>&1; }
 # The store's files with sizes: equal before and after a failed pull.
 store_state () { (cd "$T/root" && find . -path ./tmp -prune -o -printf '%p %s\n' | LC_ALL=C sort | md5sum); }

@@ -134,6 +134,13 @@ check_match "rmi of an image a container uses: status 2, podman's message" \
 check_ok "image prune -a keeps it (and removes busybox, loaded again below)" P image prune -a -f
 check "the container still starts" "still" "$(P start -a user)"
 check_ok "rm it, then rmi works" sh -c "'$PODUNIT' --root '$T/root' --runroot '$T/run' rm user && '$PODUNIT' --root '$T/root' --runroot '$T/run' rmi localhost/used"
+# podman's rmi -f: the containers using the image go first, running or not
+P load -i "$T/used.tar" >/dev/null
+check_ok "run -d and create containers of localhost/used" \
+  sh -c "'$PODUNIT' --root '$T/root' --runroot '$T/run' run -d --name user1 localhost/used sleep 600 >/dev/null && '$PODUNIT' --root '$T/root' --runroot '$T/run' create --name user2 localhost/used true >/dev/null"
+check_match "rmi -f of the used image removes it" "Deleted: [0-9a-f]{64}" "$(P rmi -f localhost/used)"
+check "and the containers using it" "1:1:1" \
+  "$(P container exists user1; echo -n "$?:"; P container exists user2; echo -n "$?:"; P image exists localhost/used; echo "$?")"
 P load -i "$T/busybox.tar" >/dev/null
 
 # --- what a killed create or remove leaves (no record: never a
