@@ -328,6 +328,25 @@ run_config_metadata (const RunOpts *o, const RunInputs *in, ContainerConfig *c, 
 
   for (char **l = in->img ? in->img->labels : NULL; l && *l; l++)
     g_ptr_array_add (labels, g_strdup (*l));
+  /* --label-file: a KEY=VALUE a line, taken as written; blank and '#'
+   * lines skipped; a later file and -l win */
+  for (char **f = o->label_file; f && *f; f++)
+    {
+      g_autofree char *text = NULL;
+      g_auto (GStrv) lines = NULL;
+      if (!g_file_get_contents (*f, &text, NULL, error))
+        {
+          g_prefix_error (error, "--label-file: ");
+          return FALSE;
+        }
+      lines = g_strsplit (text, "\n", -1);
+      for (char **l = lines; *l; l++)
+        {
+          char *s = g_strchug (*l);
+          if (*s && *s != '#')
+            g_ptr_array_add (labels, strchr (s, '=') ? g_strdup (s) : g_strconcat (s, "=", NULL));
+        }
+    }
   for (char **l = o->label; l && *l; l++)
     g_ptr_array_add (labels, strchr (*l, '=') ? g_strdup (*l) : g_strconcat (*l, "=", NULL));
   /* Quadlet's services set PODMAN_SYSTEMD_UNIT; podman records it. */

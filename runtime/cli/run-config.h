@@ -27,6 +27,7 @@ typedef struct {
   char **env, **env_file, **volume, **mount, **tmpfs, **group_add, **cap_add, **cap_drop;
   char **security_opt, **label, **annotation, **ulimit, **sysctl, **device, **dns;
   char **dns_search, **dns_option, **add_host, **uidmap, **gidmap, **log_opt, **unsetenv;
+  char **label_file;
   char *kernel_memory, *detach_keys, *restart, *oom_score_adj;
   gboolean unsetenv_all, quiet;
   int preserve_fds;

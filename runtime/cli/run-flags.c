@@ -84,6 +84,7 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     STRV ("cap-drop", 0, cap_drop, "Drop capabilities"),
     STRV ("security-opt", 0, security_opt, "Security options"),
     STRV ("label", 'l', label, "Set metadata"),
+    STRV ("label-file", 0, label_file, "Read KEY=VALUE labels from a file"),
     STRV ("annotation", 0, annotation, "Add an annotation"),
     STR ("stop-signal", 0, stop_signal, "Signal to stop the container"),
     STR ("stop-timeout", 0, stop_timeout, "Seconds to wait before SIGKILL"),
@@ -201,7 +202,8 @@ run_opts_clear (RunOpts *o)
                      &o->cap_add, &o->cap_drop, &o->security_opt, &o->label, &o->annotation,
                      &o->ulimit, &o->sysctl, &o->device, &o->dns, &o->dns_search,
                      &o->dns_option, &o->add_host, &o->uidmap, &o->gidmap, &o->log_opt,
-                     &o->publish, &o->expose, &o->network_alias, &o->unsetenv };
+                     &o->publish, &o->expose, &o->network_alias, &o->unsetenv,
+                     &o->label_file };
   for (gsize i = 0; i < G_N_ELEMENTS (strs); i++)
     g_clear_pointer (strs[i], g_free);
   health_flags_clear (&o->health);
