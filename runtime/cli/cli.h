@@ -81,6 +81,7 @@ CLI_VERB (cli_pod_rm);
 CLI_VERB (cli_pod_ps);
 CLI_VERB (cli_pod_inspect);
 CLI_VERB (cli_pod_exists);
+CLI_VERB (cli_pod_prune);
 CLI_VERB (cli_container_cleanup);
 /* Image verbs (store). */
 CLI_VERB (cli_load);

@@ -118,6 +118,7 @@ static const CliVerb verbs[] = {
   { "pod list", cli_pod_ps, NULL },
   { "pod inspect", cli_pod_inspect, NULL },
   { "pod exists", cli_pod_exists, NULL },
+  { "pod prune", cli_pod_prune, NULL },
   { "container cleanup", cli_container_cleanup, NULL },
   { "healthcheck run", cli_healthcheck_run, "Run the health check of a container" },
 };

@@ -850,6 +850,46 @@ cli_pod_ps (CliGlobal *g, int argc, char **argv)
   return 0;
 }
 
+/* Removes every pod none of whose containers runs (Created, Stopped,
+ * Exited), printing their ids; podman asks first unless -f, podunit never
+ * asks (as its network and volume prune). */
+int
+cli_pod_prune (CliGlobal *g, int argc, char **argv)
+{
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Do not ask (podunit never asks)", NULL },
+    { NULL },
+  };
+  g_autoptr (GPtrArray) ids = NULL;
+  int status = 0;
+
+  if (!cli_parse_options (&argc, &argv, entries, "", FALSE))
+    return EXIT_PODUNIT;
+  ids = pod_list (g->root, NULL);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (Pod) p = pod_load (g->root, ids->pdata[i], NULL);
+      PodView v = { 0 };
+      const char *st;
+      if (!p)
+        continue;
+      pod_view_load (g, p, &v);
+      st = view_status (&v);
+      pod_view_clear (&v);
+      if (g_str_equal (st, "Running") || g_str_equal (st, "Degraded"))
+        continue;
+      if (!pod_remove (&g->launch, p, FALSE, &error))
+        {
+          status = cli_fail (error);
+          continue;
+        }
+      printf ("%s\n", p->id);
+    }
+  return status;
+}
+
 /* `podunit container cleanup ID`: run by a pod member's supervisor after
  * the member exited (supervisor.h), for the pod's --exit-policy. */
 int

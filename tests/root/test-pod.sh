@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # Root integration tests of pods: pod create|start|stop|restart|kill|rm|ps|
-# inspect|exists, run --pod/--pod-id-file/new:, the infra (podunit-pause)
+# inspect|exists|prune, run --pod/--pod-id-file/new:, the infra (podunit-pause)
 # holding the shared namespaces, the pod's published port, the exit
 # policy, the commands Quadlet's .pod service runs (taken from the
 # generator's output), and that `pod rm -f` leaves no process, veth, nft
@@ -165,6 +165,8 @@ check "stop: the pod stops once its last member exited" "Exited" \
   "$(wait_for Exited P pod ps --filter name=once --format '{{.Status}}')"
 check "stop: the infra's supervisor exited" "gone" "$(wait_for gone alive $SUP)"
 check "stop: no lease is left" "1" "$(leases)"  # keep's infra holds the other
+check "pod prune removes the stopped pod only" "$(P pod inspect --format '{{.ID}}' once)" "$(P pod prune -f)"
+check "... keeping the running one" "keep" "$(P pod ps --format '{{.Name}}')"
 check "pod rm -a -f" "0" "$(status P pod rm -a -f -t 0)"
 check "no pod left" "" "$(P pod ps -q)"
 
