@@ -44,6 +44,9 @@ wait_for () {
 }
 alive () { kill -0 "$1" 2>/dev/null && echo alive || echo gone; }
 veths () { ip -o link show type veth | count_matching .; }
+# The host end of a veth goes when the kernel cleans up the namespace of
+# its last process, asynchronously (a work queue): give it a moment.
+veths_settled () { wait_for 0 veths; }
 leases () { ls "$T/run/networks/attach" 2>/dev/null | count_matching .; }
 rules_for () { nft list ruleset | count_matching "[^0-9]$1[^0-9]"; }
 PORT=18080
@@ -145,7 +148,7 @@ check "before rm: a lease, a veth, the port's rules" "1 1 yes" \
   "$(echo $(leases) $(veths) $([ "$(rules_for $PORT)" -gt 0 ] && echo yes || echo no))"
 check "pod rm -f" "$ID" "$(P pod rm -f -t 0 app)"
 check "pod rm -f: no process left" "gone gone gone" "$(for p in $PIDS; do wait_for gone alive $p; echo; done | tr '\n' ' ' | sed 's/ $//')"
-check "pod rm -f: no veth" "0" "$(veths)"
+check "pod rm -f: no veth" "0" "$(veths_settled)"
 check "pod rm -f: no nft rule for the port" "0" "$(rules_for $PORT)"
 check "pod rm -f: no lease" "0" "$(leases)"
 check "pod rm -f: no container record or run dir" "0 0" \
@@ -204,7 +207,7 @@ if [ -n "$GENERATOR" ]; then
   check "the generated ExecStop (pod stop)" "0" "$(eval "$(line qpod-pod.service ExecStop)" >/dev/null; echo $?)"
   check "the generated ExecStopPost (pod rm)" "0" "$(eval "$(line qpod-pod.service ExecStopPost)" >/dev/null; echo $?)"
   check "... leaves nothing" "0 0 0 0" \
-    "$(echo $(P ps -a -q | count_matching .) $(leases) $(veths) $(rules_for 18081))"
+    "$(echo $(P ps -a -q | count_matching .) $(leases) $(veths_settled) $(rules_for 18081))"
   check "ExecStopPost again (--ignore)" "0" "$(eval "$(line qpod-pod.service ExecStopPost)" >/dev/null; echo $?)"
 fi
 
