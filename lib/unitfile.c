@@ -501,6 +501,12 @@ parse_line (Parser *p, const char *line, gsize len, int lineno, GError **error)
         }
     }
 
+  /* A '[' line that is no group header is no key either (Quadlet and
+   * systemd refuse it): as a key "[" it was written back as a line the
+   * next read took for a header (found by tests/fuzz, unitfile). */
+  if (line[0] == '[')
+    goto invalid;
+
   eq = memchr (line, '=', len);
   if (eq != NULL && eq != line)
     {
@@ -541,6 +547,7 @@ parse_line (Parser *p, const char *line, gsize len, int lineno, GError **error)
       return TRUE;
     }
 
+invalid:
   {
     g_autofree char *copy = g_strndup (line, len);
     g_autofree char *ex = excerpt (copy);

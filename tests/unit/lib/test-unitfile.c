@@ -207,3 +207,21 @@ Test (unitfile, template_parts_and_dropins)
   for (int i = 0; want[i]; i++)
     cr_assert_str_eq (dirs[i], want[i]);
 }
+
+/* Found by tests/fuzz (unitfile, 2026-12-02 campaign): "[=\\" on the last
+ * line was read as key "[" (the continuation at the end of the file
+ * dropped), written back as a line the next read joined with a header.
+ * A '[' line that is no header is an error, as in Quadlet. */
+Test (unitfile, bracket_line_that_is_no_header)
+{
+  static const char *const bad[] = { "[A]\n[=\\\\", "[A]\n[x=1\n", "[A]\n[B]x=1\n" };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (UnitFile) f = unit_file_parse (bad[i], -1, "t.container", &error);
+      cr_assert_null (f, "%s", bad[i]);
+      cr_assert (strstr (error->message, "t.container:2: “[")
+                     && strstr (error->message, "is not a key-value pair, group, or comment"),
+                 "%s", error->message);
+    }
+}
