@@ -17,6 +17,7 @@
 #include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -214,9 +215,19 @@ mount_in_root (int rootfd, const char *source, const char *dest, const char *fst
       /* A bind mount ignores these flags until remounted, and the remount
        * must name the new mount: the fd above still points below it. */
       gulong re = MS_BIND | MS_REMOUNT | (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+      struct statfs sfs;
       autofd int target = openat2_in_root (rootfd, dest, O_PATH);
       if (target < 0)
         return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "opening %s", dest);
+      /* In a user namespace the flags the source mount has are locked: a
+       * remount that would clear one fails (EPERM), so keep them. A
+       * rootless run dir on /run/user/UID is nosuid,nodev. */
+      if (fstatfs (target, &sfs) == 0)
+        re |= (sfs.f_flags & ST_NOSUID ? MS_NOSUID : 0) | (sfs.f_flags & ST_NODEV ? MS_NODEV : 0)
+              | (sfs.f_flags & ST_NOEXEC ? MS_NOEXEC : 0)
+              | (sfs.f_flags & ST_NOATIME ? MS_NOATIME : 0)
+              | (sfs.f_flags & ST_NODIRATIME ? MS_NODIRATIME : 0)
+              | (sfs.f_flags & ST_RELATIME ? MS_RELATIME : 0);
       snprintf (proc, sizeof proc, "/proc/self/fd/%d", target);
       if (mount (NULL, proc, NULL, re, NULL) < 0)
         return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "remounting %s", dest);

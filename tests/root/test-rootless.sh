@@ -21,6 +21,7 @@ cleanup () {
   sleep 0.2
   userdel -r "$U" >/dev/null 2>&1
   sed -i "/^$U:/d" /etc/subuid /etc/subgid
+  umount -R "$T/xdg" 2>/dev/null
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -32,6 +33,10 @@ echo "$U:300000:65536" >> /etc/subgid
 UID_=$(id -u "$U")
 XDG=$T/xdg
 install -d -o "$U" -g "$U" -m 700 "$XDG"
+# As logind's /run/user/UID: a nosuid,nodev tmpfs (its flags are locked
+# for the user's namespace: a read-only bind remount must keep them).
+mount -t tmpfs -o "nosuid,nodev,mode=700,uid=$UID_,gid=$(id -g "$U")" tmpfs "$XDG" \
+  || { echo "Bail out! tmpfs on $XDG"; exit 1; }
 
 # pasta (the rootless default network) opens /dev/net/tun as the user:
 # udev makes it 0666, but this host (a container) keeps the kernel's root
