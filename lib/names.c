@@ -2,6 +2,7 @@
 #include "names.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 G_DEFINE_QUARK (podunit-name-error-quark, name_error)
 
@@ -50,4 +51,29 @@ name_resolve (GPtrArray *ids, char *(*name_of) (const char *id, gpointer data), 
         match = ids->pdata[i];
       }
   return *ambiguous ? NULL : match;
+}
+
+GPtrArray *
+name_list_ids (const char *dir, const char *file)
+{
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) created = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *e;
+
+  while (d && (e = g_dir_read_name (d)))
+    {
+      g_autofree char *f = g_build_filename (dir, e, file, NULL);
+      struct stat st;
+      gint64 t;
+      guint i;
+      if (strlen (e) != 64 || stat (f, &st) < 0)
+        continue;
+      t = (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
+      for (i = 0; i < ids->len && g_array_index (created, gint64, i) <= t; i++)
+        ;
+      g_ptr_array_insert (ids, i, g_strdup (e));
+      g_array_insert_val (created, i, t);
+    }
+  return g_steal_pointer (&ids);
 }

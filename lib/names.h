@@ -25,3 +25,8 @@ gboolean name_check (const char *kind, const char *name, GError **error);
  * with *@ambiguous set when more than one prefix matched. */
 const char *name_resolve (GPtrArray *ids, char *(*name_of) (const char *id, gpointer data),
                           gpointer data, const char *name_or_id, gboolean *ambiguous);
+
+/* The ids of the records under @dir: its 64-character entries that hold a
+ * @file, oldest first by that file's mtime (in ns: two made within a
+ * second keep their order). An unreadable @dir has none. */
+GPtrArray *name_list_ids (const char *dir, const char *file);

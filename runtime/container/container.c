@@ -289,36 +289,7 @@ GPtrArray *
 container_list (const char *root, GError **error)
 {
   g_autofree char *dir = g_build_filename (root, "containers", NULL);
-  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GArray) created = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *e;
-
-  if (!d)
-    return g_steal_pointer (&ids);
-  while ((e = g_dir_read_name (d)))
-    {
-      g_autofree char *cfg = config_path (root, e);
-      struct stat st;
-      if (strlen (e) != 64 || stat (cfg, &st) < 0)
-        continue;
-      gint64 ns = (gint64) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-      g_ptr_array_add (ids, g_strdup (e));
-      g_array_append_val (created, ns); /* ns: two made within a second keep their order */
-    }
-  /* Oldest first by config mtime (insertion sort: lists are short). */
-  for (guint i = 1; i < ids->len; i++)
-    for (guint j = i; j > 0 && g_array_index (created, gint64, j - 1)
-                                   > g_array_index (created, gint64, j); j--)
-      {
-        gint64 t = g_array_index (created, gint64, j);
-        gpointer p = ids->pdata[j];
-        g_array_index (created, gint64, j) = g_array_index (created, gint64, j - 1);
-        g_array_index (created, gint64, j - 1) = t;
-        ids->pdata[j] = ids->pdata[j - 1];
-        ids->pdata[j - 1] = p;
-      }
-  return g_steal_pointer (&ids);
+  return name_list_ids (dir, CONFIG_FILE);
 }
 
 /* Resolving names reads every container's name. */

@@ -137,28 +137,7 @@ GPtrArray *
 pod_list (const char *root, GError **error)
 {
   g_autofree char *dir = g_build_filename (root, "pods", NULL);
-  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GArray) created = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *e;
-
-  if (!d)
-    return g_steal_pointer (&ids);
-  while ((e = g_dir_read_name (d)))
-    {
-      g_autofree char *f = pod_file (root, e);
-      struct stat st;
-      gint64 t;
-      guint i;
-      if (strlen (e) != 64 || stat (f, &st) < 0)
-        continue;
-      t = st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
-      for (i = 0; i < ids->len && g_array_index (created, gint64, i) <= t; i++)
-        ;
-      g_ptr_array_insert (ids, i, g_strdup (e));
-      g_array_insert_val (created, i, t);
-    }
-  return g_steal_pointer (&ids);
+  return name_list_ids (dir, POD_FILE);
 }
 
 static char *
