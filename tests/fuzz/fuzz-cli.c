@@ -75,9 +75,9 @@ fixture_image (void)
   return r;
 }
 
-/* Properties of a config the steps accepted. */
+/* Properties of a config the steps accepted from @o. */
 static void
-check_config (const ContainerConfig *c)
+check_config (const RunOpts *o, const ContainerConfig *c)
 {
   g_autoptr (GHashTable) keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gboolean path = FALSE;
@@ -91,7 +91,11 @@ check_config (const ContainerConfig *c)
       g_hash_table_add (keys, g_steal_pointer (&k));
       path |= g_str_has_prefix (*e, "PATH=");
     }
-  CHECK (path, "no PATH in the environment");
+  /* PATH is podman's default, gone only when asked (--unsetenv-all,
+   * --unsetenv PATH) and not set again by -e, --env-file or --env-host. */
+  CHECK (path || o->unsetenv_all
+             || (o->unsetenv && g_strv_contains ((const char *const *) o->unsetenv, "PATH")),
+         "no PATH in the environment");
   CHECK (c->stop_signal > 0 && c->stop_signal < 65, "stop signal %d", c->stop_signal);
   CHECK (c->stop_timeout >= 0, "stop timeout %" G_GINT64_FORMAT, c->stop_timeout);
   CHECK (c->hostname != NULL, "no hostname");
@@ -195,7 +199,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     else
       {
         CHECK (error == NULL, "build succeeded with an error set");
-        check_config (c);
+        check_config (&o, c);
         check_record (c);
       }
     g_clear_error (&error);
