@@ -171,8 +171,17 @@ pod_stop (const LaunchOptions *o, const Pod *p, gint64 timeout, GError **error)
   g_autoptr (GPtrArray) ids = pod_containers (o->root, p);
   /* Members first: they may still use the network the infra holds. */
   for (guint i = ids->len; i > 0; i--)
-    if (!launch_stop (o, ids->pdata[i - 1], timeout, error))
+    {
+      g_autoptr (GError) local = NULL;
+      if (launch_stop (o, ids->pdata[i - 1], timeout, &local))
+        continue;
+      /* Removed since it was listed (under systemd each member's own unit
+       * stops and removes it while the pod's unit stops): it is stopped. */
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        continue;
+      g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
+    }
   return TRUE;
 }
 

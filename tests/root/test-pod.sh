@@ -170,6 +170,20 @@ check "stop: the infra's supervisor exited" "gone" "$(wait_for gone alive $SUP)"
 check "stop: no lease is left" "1" "$(leases)"  # keep's infra holds the other
 check "pod prune removes the stopped pod only" "$(P pod inspect --format '{{.ID}}' once)" "$(P pod prune -f)"
 check "... keeping the running one" "keep" "$(P pod ps --format '{{.Name}}')"
+
+# --- a member removed while `pod stop` runs: under systemd each member's
+# own unit stops and removes it while the pod's unit runs `pod stop` ---
+P pod create --name race --network lan >/dev/null && P pod start race >/dev/null
+P run -d --pod race --name race-a $IMG sleep 1000 >/dev/null
+P run -d --pod race --name race-b $IMG sleep 1000 >/dev/null  # stopped first; ignores SIGTERM as pid 1
+P pod stop -t 3 race >"$T/race.out" 2>"$T/race.err" & STOPPER=$!
+sleep 1
+P rm -f -t 0 race-a >/dev/null
+wait $STOPPER; RC=$?
+RACE_ID=$(P pod inspect --format '{{.ID}}' race)
+check "pod stop while a member is removed: it stops the rest and exits 0" \
+  "0 $RACE_ID" "$(echo $RC $(cat "$T/race.out"))"
+check "... and the pod is stopped" "Exited" "$(P pod ps --filter name=race --format '{{.Status}}')"
 check "pod rm -a -f" "0" "$(status P pod rm -a -f -t 0)"
 check "no pod left" "" "$(P pod ps -q)"
 
