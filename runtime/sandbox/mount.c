@@ -531,6 +531,16 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
             return FALSE;
         }
   }
+  /* An image without /etc/mtab gets podman's symlink to /proc/mounts,
+   * which mount(8), df and the like read. */
+  {
+    autofd int etcfd = openat2_in_root (rootfd, "/etc", O_PATH | O_DIRECTORY);
+    struct stat st;
+    if (etcfd >= 0 && fstatat (etcfd, "mtab", &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT
+        && symlinkat ("/proc/mounts", etcfd, "mtab") < 0 && errno != EEXIST)
+      return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno,
+                          "creating /etc/mtab in %s", p->rootfs);
+  }
   if (p->read_only && p->read_only_tmpfs)
     for (const char *const *t = (const char *const[]){ "/run", "/tmp", "/var/tmp", NULL }; *t;
          t++)

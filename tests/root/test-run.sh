@@ -130,8 +130,9 @@ check "--rm: the next container's / is fresh" "555 no no" \
   "$(P run --rm $IMG sh -c 'echo $(stat -c %a /) $([ -e /left-over ] && echo yes || echo no) $([ -e /etc/left-over ] && echo yes || echo no)')"
 # --rm containers find the bind-mount targets the image lacks in the
 # store's mountpoints layer, below the image: the image's own entries win.
-check "--rm: the image's /etc plus the mounted files" \
-  "group hardlink-dst hardlink-src hostname hosts passwd resolv.conf" \
+# An image without /etc/mtab gets podman's link to /proc/mounts.
+check "--rm: the image's /etc plus the mounted files and mtab" \
+  "group hardlink-dst hardlink-src hostname hosts mtab passwd resolv.conf" \
   "$(P run --rm $IMG ls /etc | tr '\n' ' ' | sed 's/ $//')"
 LAYER=$(ls -d "$T"/root/layers/*/diff | head -1)
 check "--rm: the image's /etc attributes" "$(stat -c '%a %u %g' "$LAYER/etc")" \
