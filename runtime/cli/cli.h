@@ -98,6 +98,7 @@ CLI_VERB (cli_untag);
 CLI_VERB (cli_rmi);
 CLI_VERB (cli_image_inspect);
 CLI_VERB (cli_image_prune);
+CLI_VERB (cli_build);
 /* version, info, image/container exists (cli/system.c). */
 CLI_VERB (cli_version);
 CLI_VERB (cli_info);

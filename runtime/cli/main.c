@@ -43,6 +43,8 @@ static const CliVerb verbs[] = {
   { "logs", cli_logs, "Fetch the logs of a container" },
   { "diff", cli_diff, "Inspect changes to a container's file systems" },
   { "commit", cli_commit, "Create a new image from a container's changes" },
+  { "build", cli_build, "Build an image from a Containerfile" },
+  { "image build", cli_build, NULL },
   { "load", cli_load, "Load image(s) from a tar archive" },
   { "save", cli_save, "Save image(s) to an archive" },
   { "images", cli_images, "List images in local storage" },
