@@ -306,6 +306,9 @@ write_file (Extract *x, struct archive *a, struct archive_entry *e, int pfd, con
   if (end < archive_entry_size (e) && ftruncate (fd, archive_entry_size (e)) < 0)
     return entry_error (x, error, entry, "cannot write: %s", g_strerror (errno));
   apply_metadata (x, fd, e);
+  /* The disk starts on it now, while the rest unpacks: the store's commit
+   * then only waits for it (store.c, txn_sync_staged). */
+  sync_file_range (fd, 0, 0, SYNC_FILE_RANGE_WRITE);
   return TRUE;
 }
 

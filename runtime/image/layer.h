@@ -8,8 +8,9 @@
  * the layer directory, whatever symlinks earlier entries created.  Paths
  * that are absolute or contain ".." are rejected (not rewritten), as is an
  * entry whose parent path goes through a symlink.  Nothing is fsynced per
- * file; one syncfs at the end makes the layer durable before the caller
- * renames it into place.
+ * file, but each file's writeback starts once it is written; one syncfs at
+ * the end makes the layer durable before the caller renames it into place
+ * (the store waits for its staged files itself: LAYER_NO_SYNC).
  *
  * OCI whiteouts become overlayfs ones when running as root (".wh.NAME" ->
  * char device 0/0 NAME, ".wh..wh..opq" -> trusted.overlay.opaque=y on the
@@ -23,7 +24,7 @@
 typedef enum
 {
   LAYER_OCI_WHITEOUTS = 1 << 0, /* keep .wh. files; no device nodes, no chown */
-  LAYER_NO_SYNC = 1 << 1,       /* skip the final syncfs (tests, benchmarks) */
+  LAYER_NO_SYNC = 1 << 1,       /* no final syncfs: the caller syncs (store) */
 } LayerFlags;
 
 /* Unpacks the tar stream read from FD into DEST (an existing empty

@@ -519,6 +519,7 @@ finish_transfer (Blob *b, CURLM *multi, CURLcode r, gboolean *restarted)
       g_propagate_error (&b->error, g_steal_pointer (&b->unpack_error));
       return FALSE;
     }
+  sync_file_range (b->file_fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* see txn_sync_staged */
   close (b->file_fd);
   b->file_fd = -1;
   if (!store_txn_adopt_blob (p->t, b->file_path, got, b->hex, b->digest, &b->error))
