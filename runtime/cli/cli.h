@@ -25,6 +25,7 @@ typedef enum {
   LOG_LEVEL_WARN,
   LOG_LEVEL_INFO,
   LOG_LEVEL_DEBUG,
+  LOG_LEVEL_TRACE,
 } CliLogLevel;
 
 typedef struct {
@@ -109,10 +110,14 @@ CLI_VERB (cli_healthcheck_run);
 
 /* Prints "Error: MESSAGE" to stderr, as podman does. */
 void cli_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
-/* Prints "WARN[0000] MESSAGE" to stderr unless --log-level=error. */
+/* Log lines to stderr as podman's logrus writes them: on a terminal
+ * "WARN[0000] MESSAGE", else `time="RFC3339" level=warning msg="MESSAGE"`
+ * (podman's system tests and scripts look for "level="). Each prints when
+ * --log-level is at least its level (warn is the default). */
 void cli_warn (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
-/* Prints when --log-level=debug. */
+void cli_log_info (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 void cli_debug (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+void cli_trace (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 /* Reports @error with cli_error and returns EXIT_PODUNIT. */
 int cli_fail (GError *error);
 /* Reports a launch_* error and returns its exit status (launch_exit_status). */

@@ -151,31 +151,79 @@ cli_error (const char *fmt, ...)
   va_end (ap);
 }
 
-void
-cli_warn (const char *fmt, ...)
+/* logrus's TextFormatter: a value is quoted (Go's %q) unless it is only
+ * letters, digits and -._/@^+ . */
+static void
+log_value (GString *out, const char *s)
 {
-  va_list ap;
-  if (cli_log_level < LOG_LEVEL_WARN)
-    return;
-  va_start (ap, fmt);
-  fputs ("WARN[0000] ", stderr);
-  vfprintf (stderr, fmt, ap);
-  fputc ('\n', stderr);
-  va_end (ap);
+  const char *p;
+  for (p = s; *p; p++)
+    if (!g_ascii_isalnum (*p) && !strchr ("-._/@^+", *p))
+      break;
+  if (*s && !*p)
+    {
+      g_string_append (out, s);
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (p = s; *p; p++)
+    {
+      unsigned char c = (unsigned char) *p;
+      if (c == '"' || c == '\\')
+        g_string_append_printf (out, "\\%c", c);
+      else if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\x%02x", c);
+      else
+        g_string_append_c (out, (char) c);
+    }
+  g_string_append_c (out, '"');
 }
 
-void
-cli_debug (const char *fmt, ...)
+static void
+log_line (CliLogLevel level, const char *fmt, va_list ap)
 {
-  va_list ap;
-  if (cli_log_level < LOG_LEVEL_DEBUG)
+  static const char *const names[] = { "error", "warning", "info", "debug", "trace" };
+  static const char *const tags[] = { "ERRO", "WARN", "INFO", "DEBU", "TRAC" };
+  g_autofree char *msg = NULL;
+  g_autoptr (GString) line = g_string_new (NULL);
+
+  if (cli_log_level < level)
     return;
-  va_start (ap, fmt);
-  fputs ("DEBU[0000] ", stderr);
-  vfprintf (stderr, fmt, ap);
-  fputc ('\n', stderr);
-  va_end (ap);
+  msg = g_strdup_vprintf (fmt, ap);
+  if (isatty (STDERR_FILENO))
+    g_string_append_printf (line, "%s[0000] %s\n", tags[level], msg);
+  else
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *t = g_date_time_format (now, "%FT%T");
+      g_autofree char *z = g_date_time_format (now, "%:z");
+      /* Go's RFC3339 writes a zero offset as "Z" */
+      g_string_append_printf (line, "time=\"%s%s\" level=%s msg=", t,
+                              strcmp (z, "+00:00") == 0 ? "Z" : z, names[level]);
+      log_value (line, msg);
+      g_string_append_c (line, '\n');
+    }
+  fputs (line->str, stderr);
 }
+
+#define LOG_FUNC(name, level)                                                                      \
+  void name (const char *fmt, ...)                                                                 \
+  {                                                                                                \
+    va_list ap;                                                                                    \
+    va_start (ap, fmt);                                                                            \
+    log_line (level, fmt, ap);                                                                     \
+    va_end (ap);                                                                                   \
+  }
+LOG_FUNC (cli_warn, LOG_LEVEL_WARN)
+LOG_FUNC (cli_log_info, LOG_LEVEL_INFO)
+LOG_FUNC (cli_debug, LOG_LEVEL_DEBUG)
+LOG_FUNC (cli_trace, LOG_LEVEL_TRACE)
 
 static void
 warn_message (const char *message, gpointer data)
@@ -237,11 +285,12 @@ usage (FILE *out)
   fputs ("  container, image, volume, pod: the same verbs as two words\n", out);
 }
 
+/* podman's --log-level names; @name gets logrus's name of the level. */
 static gboolean
-parse_log_level (const char *s, CliLogLevel *out)
+parse_log_level (const char *s, CliLogLevel *out, const char **name)
 {
   static const struct { const char *name; CliLogLevel level; } levels[] = {
-    { "trace", LOG_LEVEL_DEBUG }, { "debug", LOG_LEVEL_DEBUG }, { "info", LOG_LEVEL_INFO },
+    { "trace", LOG_LEVEL_TRACE }, { "debug", LOG_LEVEL_DEBUG }, { "info", LOG_LEVEL_INFO },
     { "warn", LOG_LEVEL_WARN },   { "warning", LOG_LEVEL_WARN },   { "error", LOG_LEVEL_ERROR }, { "fatal", LOG_LEVEL_ERROR },
     { "panic", LOG_LEVEL_ERROR },
   };
@@ -249,6 +298,7 @@ parse_log_level (const char *s, CliLogLevel *out)
     if (strcmp (levels[i].name, s) == 0)
       {
         *out = levels[i].level;
+        *name = strcmp (s, "warn") == 0 ? "warning" : levels[i].name;
         return TRUE;
       }
   return FALSE;
@@ -396,7 +446,7 @@ main (int argc, char **argv)
   g_auto (CliGlobal) g = { .argv0 = argv[0], .log_level = LOG_LEVEL_WARN };
   int i;
   gboolean log_level_set = FALSE, debug_set = FALSE;
-  const char *out = NULL;
+  const char *out = NULL, *level_name = "warning";
 
   for (i = 1; i < argc && argv[i][0] == '-'; i++)
     {
@@ -425,7 +475,7 @@ main (int argc, char **argv)
         }
       else if ((v = flag_value (argc, argv, &i, "--log-level", &missing)))
         {
-          if (!parse_log_level (v, &g.log_level))
+          if (!parse_log_level (v, &g.log_level, &level_name))
             {
               /* podman fails here before its exit-code machinery: status 1 */
               fprintf (stderr,
@@ -439,6 +489,7 @@ main (int argc, char **argv)
       else if (strcmp (a, "--debug") == 0 || strcmp (a, "-D") == 0)
         {
           g.log_level = LOG_LEVEL_DEBUG;
+          level_name = "debug";
           debug_set = TRUE;
         }
       else if (strcmp (a, "--noout") == 0)
@@ -475,10 +526,12 @@ main (int argc, char **argv)
     }
   if (log_level_set && debug_set)
     {
-      cli_error ("Setting --log-level and --debug is not allowed");
+      /* podman prints this one bare, before its error machinery, status 1 */
+      fputs ("Setting --log-level and --debug is not allowed\n", stderr);
       return 1;
     }
   cli_log_level = g.log_level;
+  cli_log_info ("%s filtering at log level %s", argv[0], level_name);
   /* --out FILE / --noout: the verb's standard output goes there. */
   if (out)
     {
@@ -532,9 +585,18 @@ main (int argc, char **argv)
       }
       set_default_dirs (&g);
       g.launch = (LaunchOptions){ .root = g.root, .runroot = g.runroot, .warn = warn_message };
+      if (cli_log_level >= LOG_LEVEL_DEBUG)
+        {
+          g_autofree char *cmdline = g_strjoinv (" ", argv);
+          cli_debug ("Called %s (%s)", name, cmdline);
+          cli_trace ("root %s, runroot %s%s", g.root, g.runroot, g.rootless ? ", rootless" : "");
+        }
       /* The verb sees its own name as argv[0], as GOption expects. */
       argv[i] = name;
-      return verbs[k].func (&g, argc - i, argv + i);
+      int status = verbs[k].func (&g, argc - i, argv + i);
+      /* podman's last debug line */
+      cli_debug ("Shutting down engines");
+      return status;
     }
   cli_error ("unrecognized command `podunit %s`", name);
   return EXIT_PODUNIT;

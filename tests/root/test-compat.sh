@@ -100,8 +100,20 @@ check_match_refused "a name with a '/' inside is refused" "^Error: .*names must 
 check "--unsetenv drops a default variable" "0 container=podman" \
   "$(P run --rm --unsetenv PATH $IMG /bin/env >"$T/env" && count_matching '^PATH=' <"$T/env") $(grep '^container=' "$T/env")"
 check "--unsetenv-all keeps only -e" "TERM=abc" "$(P run --rm --unsetenv-all -e TERM=abc $IMG /bin/env | grep -v '^HOME=\|^HOSTNAME=')"
-check "--kernel-memory warns, as podman, and runs" "WARN[0000] The --kernel-memory flag is no longer supported. This flag is a noop. ok" \
+check_match "--kernel-memory warns, as podman's logrus without a terminal, and runs" \
+  '^time="[0-9-]+T[0-9:]+(Z|[+-][0-9:]+)" level=warning msg="The --kernel-memory flag is no longer supported. This flag is a noop." ok$' \
   "$(P run --rm --kernel-memory 100 $IMG echo ok 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+check "--log-level=trace logs trace, debug and info lines" "trace info debug " \
+  "$(P --log-level=trace version 2>&1 >/dev/null | sed -n 's/^time=[^ ]* level=\([a-z]*\) .*/\1/p' | sort -ru | tr '\n' ' ')"
+check "--log-level=info logs the level it filters at" \
+  "level=info msg=\"$PODUNIT filtering at log level info\"" "$(P --log-level=info version 2>&1 >/dev/null | sed 's/^time=[^ ]* //')"
+check "--log-level=warn logs nothing on success" "" "$(P --log-level=warn version 2>&1 >/dev/null)"
+check "--log-level=debug: the last line is podman's \"Shutting down engines\"" "level=debug msg=\"Shutting down engines\"" \
+  "$(P --log-level=debug run --rm $IMG true 2>&1 | tail -1 | sed 's/^time=[^ ]* //')"
+check_match "... also after a failed run (125)" '^125 .*level=debug msg="Shutting down engines"$' \
+  "$(failing P --log-level=debug run dockah://rien.de/rien:latest | tr '\n' ' ' | sed 's/ $//')"
+check "--debug with --log-level is refused with status 1, as podman" "1 Setting --log-level and --debug is not allowed" \
+  "$(failing P --debug --log-level=panic version)"
 check "--memory 0 is no limit: no warning" "hello" "$(P run --rm --memory=0 $IMG echo hello 2>&1)"
 check "--detach-keys \"\" (podunit has no detach sequence)" "ok" "$(P run --rm --detach-keys= $IMG echo ok)"
 check_match_refused "another --detach-keys is refused by name" "^Error: --detach-keys ctrl-a:" "$(P run --rm --detach-keys=ctrl-a $IMG true 2>&1)"
@@ -169,7 +181,7 @@ check_match_refused "a known key of the wrong type is an error naming file and k
   "^Error: $T/bad.conf: \\[containers\\] read_only: expected true or false" \
   "$(CONTAINERS_CONF_OVERRIDE="$T/bad.conf" P run --rm $IMG true 2>&1)"
 printf '[containers]\nfloaty = 1.5\n' >"$T/subset.conf"
-check_match "a file beyond the TOML subset is skipped with a warning, the run goes on" "^WARN.*subset.conf:2:.*skipped.* ok$" \
+check_match "a file beyond the TOML subset is skipped with a warning, the run goes on" "level=warning msg=.*subset.conf:2:.*skipped.* ok$" \
   "$(CONTAINERS_CONF_OVERRIDE="$T/subset.conf" P run --rm $IMG echo ok 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 printf '[containers]\nenv = ["ONLY=this"]\n' >"$T/only.conf"
 check "CONTAINERS_CONF is read instead of the system's files" "this" "$(CONTAINERS_CONF="$T/only.conf" P run --rm $IMG sh -c 'echo $ONLY')"
