@@ -89,8 +89,8 @@ inspect_image (StoreImage *img)
   copy_member (o, "User", cfg, "User", JSON_NODE_VALUE);
   copy_member (o, "History", oci, "history", JSON_NODE_ARRAY);
   JsonArray *nh = json_array_new ();
-  for (guint i = 0; names[i]; i++)
-    json_array_add_string_element (nh, names[i]);
+  for (const char *const *h = store_image_get_names_history (img); *h; h++)
+    json_array_add_string_element (nh, *h);
   json_object_set_array_member (o, "NamesHistory", nh);
   return o;
 }

@@ -144,8 +144,7 @@ image_row (StoreImage *img, const char *name, gboolean no_trunc, int containers)
     json_object_set_member (o, "Labels", json_node_copy (labels));
   else
     json_object_set_object_member (o, "Labels", json_object_new ());
-  /* podunit keeps no names history apart from the current names. */
-  g_autofree char *history = g_strjoinv (", ", (char **) store_image_get_names (img));
+  g_autofree char *history = g_strjoinv (", ", (char **) store_image_get_names_history (img));
   json_object_set_string_member (o, "History", history);
   json_object_set_boolean_member (o, "ReadOnly", FALSE);
   json_object_set_boolean_member (o, "IsReadOnly", FALSE);
@@ -187,10 +186,9 @@ image_json (StoreImage *img, int containers)
   json_object_set_int_member (o, "Containers", containers);
   JsonArray *na = json_array_new (), *hist = json_array_new ();
   for (guint i = 0; names[i]; i++)
-    {
-      json_array_add_string_element (na, names[i]);
-      json_array_add_string_element (hist, names[i]);
-    }
+    json_array_add_string_element (na, names[i]);
+  for (const char *const *h = store_image_get_names_history (img); *h; h++)
+    json_array_add_string_element (hist, *h);
   if (names[0])
     json_object_set_array_member (o, "Names", na);
   else

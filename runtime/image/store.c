@@ -35,6 +35,7 @@ struct _StoreImage
   char *id;
   char *digest;
   char **names;
+  char **names_history;
   char **diff_ids;
   char **layer_dirs;
   JsonNode *manifest;
@@ -333,6 +334,7 @@ store_image_unref (StoreImage *img)
   g_free (img->id);
   g_free (img->digest);
   g_strfreev (img->names);
+  g_strfreev (img->names_history);
   g_strfreev (img->diff_ids);
   g_strfreev (img->layer_dirs);
   if (img->manifest)
@@ -356,6 +358,11 @@ const char *const *
 store_image_get_names (StoreImage *img)
 {
   return (const char *const *)img->names;
+}
+const char *const *
+store_image_get_names_history (StoreImage *img)
+{
+  return (const char *const *)img->names_history;
 }
 const char *const *
 store_image_get_diff_ids (StoreImage *img)
@@ -432,6 +439,57 @@ names_for_id (JsonNode *names, const char *id)
   g_ptr_array_sort (out, (GCompareFunc)(void *)strcmp);
   g_ptr_array_add (out, NULL);
   return (char **)g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
+/* names.json's "history": { "<id>": [ names, newest first ] }, podman's
+ * NamesHistory: whenever an image's names change, its names then go first
+ * and the history follows, without repeats; it keeps the names the image
+ * has lost. */
+static JsonObject *
+history_of (JsonNode *names)
+{
+  JsonObject *root = json_node_get_object (names);
+  if (!json_object_has_member (root, "history")
+      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "history")))
+    json_object_set_object_member (root, "history", json_object_new ());
+  return json_object_get_object_member (root, "history");
+}
+
+/* An image's names history; an image stored before there was one has its
+ * current names. */
+static char **
+names_history_of (JsonNode *names, const char *id, char **current)
+{
+  JsonObject *root = names ? json_node_get_object (names) : NULL;
+  JsonNode *h = root ? json_object_get_member (root, "history") : NULL;
+  JsonNode *mine = h && JSON_NODE_HOLDS_OBJECT (h) ? json_object_get_member (json_node_get_object (h), id) : NULL;
+  if (!mine || !JSON_NODE_HOLDS_ARRAY (mine))
+    return g_strdupv (current);
+  JsonArray *a = json_node_get_array (mine);
+  char **out = g_new0 (char *, json_array_get_length (a) + 1);
+  guint n = 0;
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      const char *v = json_node_get_string (json_array_get_element (a, i));
+      if (v)
+        out[n++] = g_strdup (v);
+    }
+  return out;
+}
+
+/* After @id's names changed in @names: its names first, then its history. */
+static void
+note_names_history (JsonNode *names, const char *id)
+{
+  g_auto (GStrv) now = names_for_id (names, id);
+  g_auto (GStrv) old = names_history_of (names, id, now);
+  JsonArray *a = json_array_new ();
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (int pass = 0; pass < 2; pass++)
+    for (char **n = pass == 0 ? now : old; *n; n++)
+      if (g_hash_table_add (seen, *n))
+        json_array_add_string_element (a, *n);
+  json_object_set_array_member (history_of (names), id, a);
 }
 
 static guint64
@@ -528,6 +586,7 @@ load_image_files (Store *s, const char *id, JsonNode *names, GError **error)
       img->size += layer_size (s, hex);
     }
   img->names = names ? names_for_id (names, id) : g_new0 (char *, 1);
+  img->names_history = names_history_of (names, id, img->names);
   return g_steal_pointer (&img);
 }
 
@@ -735,6 +794,7 @@ store_tag_image (Store *s, const char *name_or_id, const char *new_name, GError 
   if (ok)
     {
       json_object_set_string_member (names_of (names), full, id);
+      note_names_history (names, id);
       ok = write_names (s, names, error);
     }
   store_unlock (s);
@@ -756,7 +816,10 @@ store_untag_image (Store *s, const char *name, GError **error)
     }
   if (ok)
     {
+      g_autofree char *id = g_strdup (json_object_get_string_member (names_of (names), full));
       json_object_remove_member (names_of (names), full);
+      if (id)
+        note_names_history (names, id);
       ok = write_names (s, names, error);
     }
   store_unlock (s);
@@ -1239,9 +1302,13 @@ store_remove_image (Store *s, const char *id, GError **error)
   if (ok)
     {
       g_auto (GStrv) mine = names_for_id (names, id);
+      JsonObject *history = history_of (names);
+      gboolean had_history = json_object_has_member (history, id);
       for (char **n = mine; *n; n++)
         json_object_remove_member (names_of (names), *n);
-      ok = !*mine || write_names (s, names, error);
+      if (had_history)
+        json_object_remove_member (history, id);
+      ok = (!*mine && !had_history) || write_names (s, names, error);
     }
   g_autofree char *dir = sub (s, "images", id);
   g_autofree char *dead = g_strdup_printf ("%s/tmp/rmi-%s", s->root, id);
@@ -1852,6 +1919,8 @@ store_txn_commit (StoreTxn *t, GError **error)
             json_object_set_string_member (names_of (names), *n, p->id);
             renamed = TRUE;
           }
+      if (ok && p->names && *p->names)
+        note_names_history (names, p->id);
     }
   if (ok)
     {

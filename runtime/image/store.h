@@ -11,7 +11,8 @@
  *   ROOT/layers/<diffid-hex>/diff   a layer, unpacked once (overlay lowerdir)
  *   ROOT/layers/<diffid-hex>/layer.json  diff id, compressed digest, sizes
  *   ROOT/images/<id>/image.json     manifest + config digests of one image
- *   ROOT/names.json                 name -> image id (the only name index)
+ *   ROOT/names.json                 name -> image id (the only name index), and
+ *                                   each image's names history
  *   ROOT/names.cache, ROOT/images/<id>/run.cache  what run reads, without JSON
  *                                   (store_lookup_run_image)
  *   ROOT/mountpoints                empty /etc/hosts, /etc/hostname, /etc/resolv.conf,
@@ -126,6 +127,8 @@ const char *store_image_get_id (StoreImage *img);     /* 64 hex chars */
 const char *store_image_get_digest (StoreImage *img); /* "sha256:<manifest hex>" */
 /* Full names ("localhost/busybox:latest"), sorted; empty for dangling. */
 const char *const *store_image_get_names (StoreImage *img);
+/* Every name it has had, newest first (podman's NamesHistory). */
+const char *const *store_image_get_names_history (StoreImage *img);
 /* "sha256:<hex>" diff ids, lowest layer first. */
 const char *const *store_image_get_diff_ids (StoreImage *img);
 /* Absolute ROOT/layers/<hex>/diff paths, lowest layer first (reverse them

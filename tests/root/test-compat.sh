@@ -224,5 +224,21 @@ check "diff --format json -l: the latest container, podman's keys" '{"changed":[
   "$(P diff --format json -l | tr -d ' \n')"
 P rm differ >/dev/null
 
+# --- images: names history (podman's NamesHistory) ---
+P run --name histc $IMG true >/dev/null
+P commit -q histc histimg >/dev/null
+P tag histimg hist1 && P rmi hist1 >/dev/null && P tag histimg hist2 && P rmi hist2 >/dev/null
+check "images {{.History}}: the names it had, newest first, lost ones kept" \
+  "localhost/histimg:latest, localhost/hist2:latest, localhost/hist1:latest" "$(P images histimg --format '{{.History}}')"
+check "... image inspect .NamesHistory and images --format json .History the same" \
+  "[localhost/histimg:latest localhost/hist2:latest localhost/hist1:latest] localhost/histimg:latest,localhost/hist2:latest,localhost/hist1:latest" \
+  "$(P image inspect --format '{{.NamesHistory}}' histimg) $(P images --format json histimg | jq -r '.[0].History | join(",")')"
+P rmi histimg >/dev/null; P rm histc >/dev/null
+P run --name histc2 $IMG true >/dev/null
+P commit -q histc2 histimg >/dev/null && P tag histimg histagain
+check "... it goes with the image: a new image of that name starts afresh" \
+  "localhost/histimg:latest, localhost/histagain:latest" "$(P images histimg --format '{{.History}}')"
+P rmi -f histimg histagain >/dev/null 2>&1; P rm -f histc2 >/dev/null
+
 echo "1..$n"
 [ "$fails" = 0 ]
