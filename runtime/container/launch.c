@@ -1197,9 +1197,12 @@ exec_supervisor (const LaunchOptions *o, ContainerConfig *c, pid_t pid, gint64 s
 
 /* The detached start, in the double-forked child: lock, prepare, spawn,
  * record it running, report to launch_detached over @report_fd ("0", or
- * the exit status byte and the message), then exec the supervisor. */
+ * the exit status byte and the message), then exec the supervisor.
+ * @born_in: the cgroups it was forked into (NULL: none), removed when the
+ * start fails before they are its own. */
 static G_GNUC_NORETURN void
-supervisor_child (const LaunchOptions *o, ContainerConfig *c, int report_fd)
+supervisor_child (const LaunchOptions *o, ContainerConfig *c, int report_fd,
+                  CgroupManager *born_in)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (CgroupManager) cg = NULL;
@@ -1262,6 +1265,8 @@ supervisor_child (const LaunchOptions *o, ContainerConfig *c, int report_fd)
   _exit (125);
 
 fail:
+  if (born_in && !cg)
+    cgroup_cleanup (born_in, NULL);
   {
     char code = (char) launch_exit_status (error);
     g_autofree char *msg = g_strdup_printf ("%c%s", code, error->message);
@@ -1292,11 +1297,28 @@ launch_detached (const LaunchOptions *o, ContainerConfig *c, GError **error)
   if (p1 == 0)
     {
       /* Double fork: the supervisor is nobody's child but init's (or the
-       * subreaper's, e.g. systemd for a service). */
+       * subreaper's, e.g. systemd for a service). It is born in its own
+       * cgroup where it has one (cgroup.h: cgroup_supervisor_open). */
+      g_autoptr (CgroupManager) cg = NULL;
+      int cgfd = -1;
+      pid_t p2 = -1;
       close (fd_steal (&report));
-      if (fork () != 0)
+      if (c->cgroups == NULL || g_str_equal (c->cgroups, "enabled"))
+        cg = cgroup_manager_for_container (c->cgroups, c->id, NULL);
+      if (cg)
+        cgfd = cgroup_supervisor_open (cg);
+      if (cgfd >= 0)
+        p2 = spawn_fork_into_cgroup (cgfd);
+      if (p2 < 0)
+        {
+          g_clear_pointer (&cg, cgroup_manager_free); /* not born there */
+          p2 = fork ();
+        }
+      if (p2 != 0)
         _exit (0);
-      supervisor_child (o, c, child_end);
+      if (cgfd >= 0)
+        close (cgfd);
+      supervisor_child (o, c, child_end, cg);
     }
   close (fd_steal (&child_end)); /* EOF once the supervisor reported */
   waitpid (p1, NULL, 0);

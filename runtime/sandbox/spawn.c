@@ -382,6 +382,12 @@ clone_into_cgroup (int flags, int cgroup_fd)
 #endif
 }
 
+pid_t
+spawn_fork_into_cgroup (int cgroup_fd)
+{
+  return clone_into_cgroup (0, cgroup_fd);
+}
+
 /* The parent's and the child's end of the report socket (see the top). */
 static gboolean
 report_socket (int *parent, int *child, GError **error)

@@ -101,6 +101,11 @@ void spawn_spec_clear (SpawnSpec *spec);
  * and @error's code is the exit status to report. */
 pid_t spawn_container (const SpawnSpec *spec, GError **error);
 
+/* fork (), but the child is born in the cgroup v2 directory @cgroup_fd
+ * (clone3 with CLONE_INTO_CGROUP); -1 when the kernel cannot (the caller
+ * forks plainly then). */
+pid_t spawn_fork_into_cgroup (int cgroup_fd);
+
 /* Joins the namespaces of @target (a container's pid 1) and runs the
  * process part of @spec there. Returns the pid of the new process. */
 pid_t spawn_exec (const SpawnSpec *spec, pid_t target, GError **error);

@@ -510,6 +510,35 @@ apply_limits (CgroupManager *m, const CgroupLimits *l, const char *controllers, 
   return TRUE;
 }
 
+/* podunit.slice at the root, which passes its controllers on. */
+static gboolean
+make_parent (CgroupManager *m, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  if (m->mode == CGROUP_MODE_SPLIT || !*m->parent || g_str_equal (m->parent, m->own))
+    return TRUE;
+  /* (without them, the limits step reports what is missing) */
+  g_free (enable_controllers (m, "", &local));
+  return make_dir (m, m->parent, error);
+}
+
+int
+cgroup_supervisor_open (CgroupManager *m)
+{
+  g_autofree char *path = NULL;
+  /* Rootless, the parent is the own cgroup, which the supervisor's own
+   * manager would then find to be the leaf itself. A leaf that exists
+   * already is another supervisor's (a start of a running container) or
+   * a leftover: not this one's to be born in, nor to remove. */
+  if (m->version != CGROUP_VERSION_V2 || m->mode != CGROUP_MODE_ENABLED || !m->supervisor
+      || !*m->parent || g_str_equal (m->parent, m->own) || !make_parent (m, NULL))
+    return -1;
+  path = g_build_filename (m->root, m->supervisor, NULL);
+  if (m->ops.make_dir (path, m->ops.data) < 0)
+    return -1;
+  return open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
 gboolean
 cgroup_prepare (CgroupManager *m, pid_t supervisor, const CgroupLimits *limits, char **warning,
                 GError **error)
@@ -527,15 +556,8 @@ cgroup_prepare (CgroupManager *m, pid_t supervisor, const CgroupLimits *limits, 
       return TRUE;
     }
 
-  if (m->mode != CGROUP_MODE_SPLIT && *m->parent && !g_str_equal (m->parent, m->own))
-    {
-      /* podunit.slice at the root: the root passes its controllers on. */
-      g_autofree char *top = enable_controllers (m, "", &local);
-      if (!top)
-        g_clear_error (&local); /* the limits step reports what is missing */
-      if (!make_dir (m, m->parent, error))
-        return FALSE;
-    }
+  if (!make_parent (m, error))
+    return FALSE;
   if (m->supervisor)
     {
       if (!make_dir (m, m->supervisor, error))
@@ -545,7 +567,9 @@ cgroup_prepare (CgroupManager *m, pid_t supervisor, const CgroupLimits *limits, 
           if (!empty_own_cgroup (m, supervisor, error))
             return FALSE;
         }
-      else if (move_pid (m, m->supervisor, supervisor, error) < 0)
+      /* Not when it was born there (cgroup_supervisor_open). */
+      else if (!g_str_equal (m->own, m->supervisor)
+               && move_pid (m, m->supervisor, supervisor, error) < 0)
         return FALSE;
     }
 

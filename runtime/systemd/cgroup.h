@@ -115,6 +115,15 @@ void cgroup_manager_set_fs_ops (CgroupManager *m, const CgroupFsOps *ops);
 gboolean cgroup_prepare (CgroupManager *m, pid_t supervisor, const CgroupLimits *limits,
                          char **warning, GError **error);
 
+/* For a detached start, before the supervisor is forked: its leaf created
+ * ahead and an O_PATH fd of it (-1 when the mode has none, when it
+ * exists already, or rootless, where its place depends on the own
+ * cgroup). Forked right into it
+ * (spawn_fork_into_cgroup), the supervisor need not be moved there by a
+ * write to cgroup.procs, which waits for an RCU grace period (6-15 ms);
+ * its cgroup_prepare then sees it there and leaves it. */
+int cgroup_supervisor_open (CgroupManager *m);
+
 /* Absolute path of the container's cgroup, NULL when the container stays
  * in the supervisor's (disabled, v1). */
 const char *cgroup_container_path (CgroupManager *m);

@@ -325,6 +325,39 @@ Test (cgroup, enabled_uses_podunit_slice_at_the_root)
   cr_assert (g_file_test (slice, G_FILE_TEST_IS_DIR));
 }
 
+/* A detached start forks the supervisor right into its leaf
+ * (cgroup_supervisor_open); the supervisor's own manager then finds it
+ * there and writes no cgroup.procs (an RCU grace period). */
+Test (cgroup, supervisor_born_in_its_leaf_is_not_moved)
+{
+  g_autoptr (CgroupManager) ahead = manager (CGROUP_MODE_ENABLED);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *warning = NULL;
+  CgroupLimits l = CGROUP_LIMITS_INIT;
+  int fd = cgroup_supervisor_open (ahead);
+  cr_assert_geq (fd, 0);
+  close (fd);
+  g_autoptr (CgroupManager) m = cgroup_manager_new (root, CGROUP_VERSION_V2, CGROUP_MODE_ENABLED,
+                                                    "podunit.slice/podunit-conmon-0123456789abcdef",
+                                                    "0123456789abcdef");
+  cgroup_manager_set_fs_ops (m, &fake_ops);
+  cr_assert (cgroup_prepare (m, 999, &l, &warning, &error), "%s", error ? error->message : "");
+  g_autofree char *sup = slurp ("podunit.slice/podunit-conmon-0123456789abcdef", "cgroup.procs");
+  cr_assert_str_eq (sup, "", "not moved again");
+  g_autofree char *sub = slurp ("podunit.slice", "cgroup.subtree_control");
+  cr_assert_str_eq (sub, "+memory +pids +cpu");
+  g_autofree char *pids = slurp ("podunit.slice/podunit-0123456789abcdef", "pids.max");
+  cr_assert_str_eq (pids, "2048");
+
+  /* Only where the leaf's place does not depend on the own cgroup. */
+  g_autoptr (CgroupManager) split = manager (CGROUP_MODE_SPLIT);
+  g_autoptr (CgroupManager) noconmon = manager (CGROUP_MODE_NO_CONMON);
+  cr_assert_eq (cgroup_supervisor_open (split), -1);
+  cr_assert_eq (cgroup_supervisor_open (noconmon), -1);
+  /* A leaf that exists is another supervisor's. */
+  cr_assert_eq (cgroup_supervisor_open (ahead), -1);
+}
+
 Test (cgroup, no_conmon_leaves_the_supervisor)
 {
   g_autoptr (CgroupManager) m = manager (CGROUP_MODE_NO_CONMON);
