@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Output of the generator. Units appear complete or not at all, because
  * systemd may read the output directory while another run writes it
- * (Quadlet truncates in place, podman issue #29004): each is written to a
- * temporary file and renamed over its name (lib/fdio.c's
- * write_file_atomic). The [Install] section is applied here with
+ * (Quadlet truncates in place, podman issue #29004): each is written
+ * unnamed and linked in, or to a temporary file renamed over its name
+ * (lib/fdio.c's write_file_atomic with WRITE_NEW_NAME). The [Install] section is applied here with
  * symlinks, since "systemctl enable" does not work for generated units. */
 #include "emit.h"
 #include "error.h"
@@ -48,7 +48,7 @@ emit_write_at (int dirfd, const char *outdir, const char *name, const char *text
    * the output (on /run, a tmpfs) is regenerated at every boot and
    * daemon-reload, so durability buys nothing and costs a disk flush per
    * unit when the output is on disk. */
-  if (write_file_atomic (dirfd, name, text, len, 0644, 0) == 0)
+  if (write_file_atomic (dirfd, name, text, len, 0644, WRITE_NEW_NAME) == 0)
     return TRUE;
   e = errno;
   return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (e), e, "writing %s/%s", outdir,

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct {
@@ -740,6 +741,9 @@ main (int argc, char **argv)
       return validate (&o);
     }
 
+  /* Units 0644 and directories 0755 whatever the caller's umask (systemd
+   * starts generators with this one), without a chmod per unit. */
+  umask (022);
   logger.debug = o.verbose || o.dry_run;
   logger.to_stderr = o.no_kmsg || o.dry_run;
   return generate (&o, argv[0]);

@@ -53,6 +53,30 @@ fsync_parent (int dirfd, const char *name)
   return fd < 0 ? -1 : fsync (fd);
 }
 
+/* Set when an unnamed file or its link failed other than for an
+ * existing name (WRITE_NEW_NAME): no use trying again. */
+static int unnamed_refused;
+
+/* WRITE_NEW_NAME's way: 0, or -1 with errno set (EEXIST: @name exists). */
+static int
+write_unnamed (int dirfd, const char *name, int dirlen, const void *data, size_t len, mode_t mode)
+{
+  char parent[4096];
+  autofd int fd = -1;
+
+  if (dirlen >= (int) sizeof parent)
+    {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+  snprintf (parent, sizeof parent, "%.*s", dirlen > 0 ? dirlen : 1, dirlen > 0 ? name : ".");
+  fd = openat (dirfd, parent, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+  if (fd < 0 || fd_write_all (fd, data, len) < 0
+      || linkat (fd, "", dirfd, name, AT_EMPTY_PATH) < 0)
+    return -1;
+  return close (fd_steal (&fd));
+}
+
 int
 write_file_atomic (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                    int flags)
@@ -65,6 +89,14 @@ write_file_atomic (int dirfd, const char *name, const void *data, size_t len, mo
   autofd int fd = -1;
   int e;
 
+  if ((flags & (WRITE_NEW_NAME | WRITE_DURABLE)) == WRITE_NEW_NAME
+      && !__atomic_load_n (&unnamed_refused, __ATOMIC_RELAXED))
+    {
+      if (write_unnamed (dirfd, name, dirlen, data, len, mode) == 0)
+        return 0;
+      if (errno != EEXIST)
+        __atomic_store_n (&unnamed_refused, 1, __ATOMIC_RELAXED);
+    }
   /* A name no other writer uses: this process's id and a counter shared
    * by its threads. O_EXCL makes sure: a leftover of a dead process, or a
    * forked child that still has its parent's id and counter, only costs
@@ -86,7 +118,8 @@ write_file_atomic (int dirfd, const char *name, const void *data, size_t len, mo
     }
   if (fd < 0)
     return -1;
-  if (fd_write_all (fd, data, len) < 0 || fchmod (fd, mode) < 0
+  if (fd_write_all (fd, data, len) < 0
+      || (!(flags & WRITE_NEW_NAME) && fchmod (fd, mode) < 0)
       || ((flags & WRITE_DURABLE) && fsync (fd) < 0) || close (fd_steal (&fd)) < 0
       || renameat (dirfd, tmp, dirfd, name) < 0)
     goto fail;

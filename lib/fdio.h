@@ -37,13 +37,25 @@ enum
   /* fsync the file before the rename and its directory after it: for
    * records that must survive a crash, not for files rebuilt at boot. */
   WRITE_DURABLE = 1 << 0,
+  /* @name is usually new (a generator's fresh output directory): the
+   * file is created unnamed (O_TMPFILE) and linked in with
+   * linkat(AT_EMPTY_PATH): one update of the directory instead of two
+   * (a create and a rename), and no temporary name in it. When @name
+   * exists, or the kernel refuses (no O_TMPFILE on the file system;
+   * AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH on older kernels, RHEL 9's
+   * among them), the file is written the usual way; after a refusal,
+   * always, for the rest of the process. The file gets @mode minus the
+   * umask (no fchmod): the caller sets the umask it wants. Not with
+   * WRITE_DURABLE (then: the usual way). */
+  WRITE_NEW_NAME = 1 << 1,
 };
 
 /* Replaces @name (relative to @dirfd, or a path with AT_FDCWD) with @len
  * bytes of @data, atomically for readers: the bytes go to a new temporary
  * file beside it (".NAME.tmp-PID-N", created with O_EXCL), which is then
  * renamed over @name; readers see the old file or the whole new one. The
- * file gets exactly @mode (the umask does not apply). Returns 0, or -1
- * with errno set and the temporary removed. */
+ * file gets exactly @mode (the umask does not apply, unless
+ * WRITE_NEW_NAME). Returns 0, or -1 with errno set and the temporary
+ * removed. */
 int write_file_atomic (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                        int flags);

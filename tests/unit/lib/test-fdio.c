@@ -108,6 +108,35 @@ Test (fdio, write_file_atomic_relative_to_a_directory_fd)
   rm_dir (dir);
 }
 
+/* WRITE_NEW_NAME: a new name gets the whole file (unnamed, then linked in
+ * where the kernel allows it), an existing one is replaced as usual; the
+ * umask applies, and nothing else is left in the directory. */
+Test (fdio, write_file_atomic_new_name_creates_and_replaces)
+{
+  g_autofree char *dir = scratch_dir ();
+  g_autofree char *path = g_build_filename (dir, "web.service", NULL);
+  g_autofree char *text = NULL, *again = NULL;
+  g_autofree char *list = NULL;
+  autofd int dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  mode_t old = umask (027);
+  struct stat st;
+
+  cr_assert_eq (write_file_atomic (dfd, "web.service", "[Unit]\n", 7, 0644, WRITE_NEW_NAME), 0,
+                "%s", g_strerror (errno));
+  cr_assert (g_file_get_contents (path, &text, NULL, NULL));
+  cr_assert_str_eq (text, "[Unit]\n");
+  cr_assert_eq (stat (path, &st), 0);
+  cr_assert_eq (st.st_mode & 07777, 0640, "mode %o: not the umask's", st.st_mode & 07777);
+  cr_assert_eq (write_file_atomic (dfd, "web.service", "[Service]\n", 10, 0644, WRITE_NEW_NAME),
+                0, "%s", g_strerror (errno));
+  umask (old);
+  cr_assert (g_file_get_contents (path, &again, NULL, NULL));
+  cr_assert_str_eq (again, "[Service]\n");
+  list = listing (dir);
+  cr_assert_str_eq (list, "web.service");
+  rm_dir (dir);
+}
+
 /* A failure leaves the old file and no temporary: here the target is a
  * directory, so the rename fails after the data was written. */
 Test (fdio, write_file_atomic_failure_keeps_the_old_state)
