@@ -563,6 +563,7 @@ run_config_network (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
     }
   c->network = g_strdup (net);
   c->hostname = o->hostname ? g_strdup (o->hostname) : g_strndup (c->id, 12);
+  c->no_hostname = o->no_hostname;
   c->dns = g_strdupv (o->dns);
   c->dns_search = g_strdupv (o->dns_search);
   c->dns_option = g_strdupv (o->dns_option);

@@ -69,6 +69,7 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     BOOL ("read-only-tmpfs", read_only_tmpfs, "With --read-only: tmpfs on /run /tmp /var/tmp (default true)"),
     BOOL ("init", init, "Run a reaper as pid 1"),
     BOOL ("no-hosts", no_hosts, "Do not create /etc/hosts"),
+    BOOL ("no-hostname", no_hostname, "Do not create /etc/hostname"),
     BOOL ("http-proxy", http_proxy, "Pass the host's proxy variables (default true)"),
     STRV ("env", 'e', env, "Set an environment variable"),
     STRV ("env-file", 0, env_file, "Read environment variables from a file"),

@@ -61,6 +61,7 @@ static const struct {
   S ("SdNotify", sdnotify), S ("Cgroups", cgroups), B ("Interactive", interactive),
   B ("Tty", tty), L ("Memory", memory), L ("PidsLimit", pids_limit), L ("CpuQuota", cpu_quota),
   S ("Pod", pod), B ("IsInfra", infra), S ("ConmonPidFile", conmon_pidfile),
+  B ("NoHostname", no_hostname),
 #undef S
 #undef V
 #undef B

@@ -43,6 +43,7 @@ typedef struct {
   char *user;     /* "uid[:gid]" or "name[:group]", resolved in the rootfs at start */
   char **group_add;
   char *hostname;
+  gboolean no_hostname; /* --no-hostname: no /etc/hostname is made or mounted */
   char **mounts;  /* normalized "type=..,source=..,destination=..,ro,.." (see mount.h) */
   gboolean read_only;
   gboolean read_only_tmpfs;

@@ -120,12 +120,12 @@ write_etc_files (ContainerConfig *c, const char *rundir, MountPlan *p,
     }
 
   p->etc_hosts = g_build_filename (rundir, "hosts", NULL);
-  p->etc_hostname = g_build_filename (rundir, "hostname", NULL);
+  p->etc_hostname = c->no_hostname ? NULL : g_build_filename (rundir, "hostname", NULL);
   p->etc_resolv = g_build_filename (rundir, "resolv.conf", NULL);
   p->containerenv = g_build_filename (rundir, "containerenv", NULL);
   /* Regenerated at every start; nothing needs them to survive a crash. */
   if (!write_run_file (p->etc_hosts, hosts->str, error)
-      || !write_run_file (p->etc_hostname, hostname, error)
+      || (p->etc_hostname && !write_run_file (p->etc_hostname, hostname, error))
       || !write_run_file (p->etc_resolv, resolv->str, error)
       || !write_run_file (p->containerenv, "", error))
     {
@@ -406,7 +406,9 @@ prepare_rootfs (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **
   p->upperdir = g_build_filename (cdir, "upper", NULL);
   p->workdir = g_build_filename (cdir, "work", NULL);
   p->lowerdirs = g_strjoinv (":", l->lowers);
-  if (c->auto_remove)
+  /* (--no-hostname: not there either, where the image has no
+   * /etc/hostname.) */
+  if (c->auto_remove && !c->no_hostname)
     {
       /* The targets of /etc/hosts & co where the image has none, below
        * its layers (store.h); only for --rm, whose upper dir nobody diffs

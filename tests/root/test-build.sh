@@ -90,6 +90,9 @@ check "run recreates a missing /etc/mtab as podman's link" "'/etc/mtab' -> '/pro
 printf 'FROM %s\nRUN umount /etc/hostname; rm /etc/hostname\n' "$IMG" > "$T/nohost"
 check_ok "--cap-add SYS_ADMIN reaches RUN (umount of /etc/hostname)" \
   P build -t nohost --cap-add SYS_ADMIN -f "$T/nohost" "$CTX"
+check "the image has no /etc/hostname: run makes one" "/etc/hostname" "$(P run --rm nohost ls /etc/hostname)"
+check "run --no-hostname makes none" "1 ls: /etc/hostname: No such file or directory" \
+  "$(failing P run --rm --no-hostname nohost ls /etc/hostname)"
 check_match "without it, RUN's umount fails: the RUN's status, the step named" \
   "^1 .*Error: $T/nohost:2: building at STEP \"RUN umount /etc/hostname; rm /etc/hostname\": while running runtime: exit status 1" \
   "$(fails_with P build -t nohost2 -f "$T/nohost" "$CTX")"
