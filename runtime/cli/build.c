@@ -115,14 +115,28 @@ config_set_strv (JsonObject *config, const char *member, char *const *v)
   json_object_set_array_member (config, member, a);
 }
 
+/* @member made an object when it is none; @key (unless NULL) set to {}
+ * in it (ExposedPorts, Volumes). */
 static void
 config_set_key (JsonObject *config, const char *member, const char *key)
 {
   if (!json_object_has_member (config, member)
       || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (config, member)))
     json_object_set_object_member (config, member, json_object_new ());
-  json_object_set_object_member (json_object_get_object_member (config, member), key,
-                                 json_object_new ());
+  if (key)
+    json_object_set_object_member (json_object_get_object_member (config, member), key,
+                                   json_object_new ());
+}
+
+/* "K=V" (or "K": empty) into Labels. */
+static void
+config_set_label (JsonObject *config, const char *kv)
+{
+  g_autofree char *k = g_strndup (kv, strcspn (kv, "="));
+  const char *v = strchr (kv, '=');
+  config_set_key (config, "Labels", NULL);
+  json_object_set_string_member (json_object_get_object_member (config, "Labels"), k,
+                                 v ? v + 1 : "");
 }
 
 static const char *
@@ -482,14 +496,7 @@ do_pairs (Build *b, const CfInstruction *ins, GError **error)
       return TRUE;
     }
   for (char **kv = p; *kv; kv++)
-    {
-      g_autofree char *k = g_strndup (*kv, strcspn (*kv, "="));
-      if (!json_object_has_member (b->config, "Labels")
-          || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (b->config, "Labels")))
-        json_object_set_object_member (b->config, "Labels", json_object_new ());
-      json_object_set_string_member (json_object_get_object_member (b->config, "Labels"), k,
-                                     strchr (*kv, '=') + 1);
-    }
+    config_set_label (b->config, *kv);
   return TRUE;
 }
 
@@ -646,14 +653,7 @@ commit (Build *b, char **tags, char **labels, GError **error)
   g_autofree char *upper = NULL;
   StoreImage *img;
   for (char **l = labels; l && *l; l++)
-    {
-      g_autofree char *k = g_strndup (*l, strcspn (*l, "="));
-      if (!json_object_has_member (b->config, "Labels")
-          || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (b->config, "Labels")))
-        json_object_set_object_member (b->config, "Labels", json_object_new ());
-      json_object_set_string_member (json_object_get_object_member (b->config, "Labels"), k,
-                                     strchr (*l, '=') ? strchr (*l, '=') + 1 : "");
-    }
+    config_set_label (b->config, *l);
   if (b->work)
     {
       g_autofree char *cdir = container_dir (b->g->root, b->work->id);
