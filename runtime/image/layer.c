@@ -28,7 +28,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArchiveRead, archive_read_free)
 /* The decompressed stream.  Decompression and hashing run in a thread of
  * their own, a few chunks ahead of the tar reader and the file writes, so
  * a layer unpacks on two cores (the work splits about evenly). */
-#define CHUNK_SIZE (4 << 20)
+#define CHUNK_SIZE (512 << 10)
 #define CHUNKS 4
 
 typedef struct
