@@ -71,6 +71,31 @@ running_pid (const char *dir)
   return pid;
 }
 
+/* Runs aardvark-dns, through `systemd-run -q --scope` when @run is set.
+ * It daemonizes itself once it listens: when this returns TRUE it answers. */
+static gboolean
+start_server (const char *run, const char *bin, const char *dir, GError **error)
+{
+  const char *args[] = { bin, "--config", dir, "-p", "53", "run" };
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  int status = 0;
+  if (run)
+    {
+      g_ptr_array_add (argv, (char *) run);
+      g_ptr_array_add (argv, "-q");
+      g_ptr_array_add (argv, "--scope");
+      if (geteuid () != 0)
+        g_ptr_array_add (argv, "--user");
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (args); i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  return g_spawn_sync (NULL, (char **) argv->pdata, NULL,
+                       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
+                       NULL, &status, error)
+         && g_spawn_check_exit_status (status, error);
+}
+
 gboolean
 dns_apply (const char *dir, GHashTable *files, GError **error)
 {
@@ -115,15 +140,16 @@ dns_apply (const char *dir, GHashTable *files, GError **error)
     return kill (pid, SIGHUP) == 0 || errno == ESRCH;
   if (!bin)
     return TRUE;
+  /* Under systemd it gets a scope of its own (as netavark starts it):
+   * else it stays in the cgroup of the unit whose container attached
+   * first, and stopping that unit ends DNS for the whole network. Where
+   * systemd-run cannot make one (no bus, a stand-in), it starts plainly. */
   {
-    /* It daemonizes itself once it listens: waiting for the first process
-     * means it answers from now on. */
-    const char *argv[] = { bin, "--config", dir, "-p", "53", "run", NULL };
-    int status = 0;
-    if (!g_spawn_sync (NULL, (char **) argv, NULL,
-                       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
-                       NULL, &status, error)
-        || !g_spawn_check_exit_status (status, error))
+    g_autofree char *run = access ("/run/systemd/system", F_OK) == 0
+                               ? g_find_program_in_path ("systemd-run") : NULL;
+    if (run && start_server (run, bin, dir, NULL))
+      return TRUE;
+    if (!start_server (NULL, bin, dir, error))
       {
         g_prefix_error (error, "starting %s: ", bin);
         return FALSE;

@@ -236,7 +236,8 @@ check_match "a stopped container gets the network at its start" "inet 10\.90\.0\
 P rm -f -t 0 later >/dev/null
 
 # --- names on a named network (aardvark-dns) ---
-if [ -x /usr/lib/podman/aardvark-dns ] || [ -x /usr/libexec/podman/aardvark-dns ]; then
+dns_server () { for f in /usr/libexec/podman/aardvark-dns /usr/lib/podman/aardvark-dns; do [ -x $f ] && echo $f && return; done; }
+if [ -n "$(dns_server)" ]; then
   P run -d --name server --network lab --network-alias www $IMG sh -c "$WEB" server >/dev/null
   check "a container reaches another by name" "hello-server" "$(cget_up lab http://server:8080/index.html)"
   check "and by alias" "hello-server" "$(cget lab http://www.dns.podman:8080/index.html)"
@@ -244,6 +245,31 @@ if [ -x /usr/lib/podman/aardvark-dns ] || [ -x /usr/libexec/podman/aardvark-dns 
     "$(P exec server grep nameserver /etc/resolv.conf | head -1)"
   P rm -f -t 0 server >/dev/null
   check "after rm no DNS files are left" "" "$(ls "$T/run/networks/aardvark-dns" | sed '/^aardvark.pid$/d')"
+
+  # Under systemd aardvark-dns gets a scope of its own (`systemd-run -q
+  # --scope`, as netavark starts it), so stopping the unit whose container
+  # attached first does not end DNS for the network; where systemd-run
+  # fails it starts plainly. A stand-in systemd-run, in a mount namespace
+  # whose /run/systemd/system exists.
+  mkdir -p "$T/sdbin"
+  printf '%s\n' '#!/bin/sh' 'echo "$*" >>"$SDLOG"' '[ -e "$SDLOG.fail" ] && exit 1' \
+    '[ "$1 $2" = "-q --scope" ] || exit 2' 'shift 2' 'exec "$@"' >"$T/sdbin/systemd-run"
+  chmod +x "$T/sdbin/systemd-run"
+  under_systemd () {
+    SDLOG=$T/systemd-run.log unshare --mount --propagation private sh -c \
+      'mount -t tmpfs sd /run/systemd && mkdir /run/systemd/system && PATH=$0:$PATH exec "$@"' \
+      "$T/sdbin" "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"
+  }
+  under_systemd run -d --name server --network lab $IMG sh -c "$WEB" server >/dev/null
+  check "under systemd: aardvark-dns starts in a scope of its own" \
+    "-q --scope $(dns_server) --config $T/run/networks/aardvark-dns -p 53 run" "$(cat "$T/systemd-run.log")"
+  check "... and answers" "hello-server" "$(cget_up lab http://server:8080/index.html)"
+  P rm -f -t 0 server >/dev/null
+  touch "$T/systemd-run.log.fail"
+  under_systemd run -d --name server --network lab $IMG sh -c "$WEB" server >/dev/null
+  check "where systemd-run fails, aardvark-dns starts plainly" "hello-server" \
+    "$(cget_up lab http://server:8080/index.html)"
+  P rm -f -t 0 server >/dev/null
 else
   echo "ok - # skip names: aardvark-dns is not installed"
 fi
