@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* podunit commit [-m MSG] [-a AUTHOR] [-q] NAME [IMAGE]: the container's
- * upper dir becomes a new layer on top of its image (store API). */
+/* podunit commit [-f oci|docker] [-m MSG] [-a AUTHOR] [-q] NAME [IMAGE]: the
+ * container's upper dir becomes a new layer on top of its image (store API).
+ * Without -q, podman's copy progress goes to stderr first. */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -8,17 +9,37 @@
 #include "container/container.h"
 #include "image/store.h"
 
+/* What the commit wrote, as podman's copy reports it without a terminal:
+ * the base's layers were there already, the new top layer and the config
+ * were written. */
+static void
+print_progress (StoreImage *img, StoreImage *base)
+{
+  JsonArray *layers = json_object_get_array_member (store_image_get_manifest (img), "layers");
+  guint n = json_array_get_length (layers);
+  guint reused = base ? g_strv_length ((char **) store_image_get_diff_ids (base)) : 0;
+  fputs ("Getting image source signatures\n", stderr);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *l = json_array_get_object_element (layers, i);
+      fprintf (stderr, "Copying blob %s%s\n", json_object_get_string_member (l, "digest"),
+               i < reused ? " skipped: already exists" : "");
+    }
+  fprintf (stderr, "Copying config sha256:%s\n", store_image_get_id (img));
+  fputs ("Writing manifest to image destination\n", stderr);
+}
+
 int
 cli_commit (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *message = NULL, *author = NULL, *format = NULL;
-  gboolean quiet = FALSE, pause = FALSE;
+  gboolean quiet = FALSE, pause = FALSE, docker = FALSE;
   g_auto (GStrv) changes = NULL;
   const GOptionEntry entries[] = {
     { "message", 'm', 0, G_OPTION_ARG_STRING, &message, "Commit message (docker format only)",
       NULL },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "oci (podunit writes OCI images only)",
-      NULL },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "Image format: oci (default) or docker",
+      "FORMAT" },
     { "author", 'a', 0, G_OPTION_ARG_STRING, &author, "Author", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the image id", NULL },
     { "pause", 'p', 0, G_OPTION_ARG_NONE, &pause, "Ignored (no pausing)", NULL },
@@ -34,12 +55,13 @@ cli_commit (CliGlobal *g, int argc, char **argv)
 
   if (!cli_parse_options (&argc, &argv, entries, "CONTAINER [IMAGE]", FALSE))
     return EXIT_PODUNIT;
-  if (format && !g_str_equal (format, "oci"))
+  if (format && !g_str_equal (format, "oci") && !g_str_equal (format, "docker"))
     {
-      cli_error ("commit: --format %s is not supported: podunit writes OCI images only", format);
+      cli_error ("unrecognized image format \"%s\"", format);
       return EXIT_PODUNIT;
     }
-  if (message)
+  docker = format && g_str_equal (format, "docker");
+  if (message && !docker)
     {
       /* as podman: an OCI image config has no place for a commit message */
       cli_error ("messages are only compatible with the docker image format (-f docker)");
@@ -66,10 +88,12 @@ cli_commit (CliGlobal *g, int argc, char **argv)
     return cli_fail (error);
   cdir = container_dir (g->root, id);
   upper = g_build_filename (cdir, "upper", NULL);
-  img = store_create_image (store, base, upper, NULL, author, message ? message : "",
-                            argc > 2 ? argv[2] : NULL, &error);
+  img = store_create_image_as (store, docker ? STORE_IMAGE_DOCKER : STORE_IMAGE_OCI, message, base,
+                               upper, NULL, author, "", argc > 2 ? argv[2] : NULL, &error);
   if (!img)
     return cli_fail (error);
+  if (!quiet)
+    print_progress (img, base);
   printf ("%s\n", store_image_get_id (img));
   return 0;
 }

@@ -1966,6 +1966,26 @@ store_layer_info (Store *s, const char *diff_id, char **blob_hex, char **media_t
   return TRUE;
 }
 
+/* The Docker schema 2 media type of an OCI one (docker format commits). */
+static const char *
+docker_media_type (const char *oci, GError **error)
+{
+  static const char *const map[][2] = {
+    { "application/vnd.oci.image.layer.v1.tar", "application/vnd.docker.image.rootfs.diff.tar" },
+    { "application/vnd.oci.image.layer.v1.tar+gzip",
+      "application/vnd.docker.image.rootfs.diff.tar.gzip" },
+    { "application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json" },
+    { "application/vnd.oci.image.manifest.v1+json",
+      "application/vnd.docker.distribution.manifest.v2+json" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
+    if (strcmp (oci, map[i][0]) == 0 || strcmp (oci, map[i][1]) == 0)
+      return map[i][1];
+  g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
+               "the docker image format has no media type for %s", oci);
+  return NULL;
+}
+
 static JsonObject *
 manifest_layer (Store *s, const char *diff_id, GError **error)
 {
@@ -2025,6 +2045,38 @@ store_create_image (Store *s, StoreImage *base, const char *layer_dir, JsonObjec
                     const char *author, const char *history_comment, const char *name,
                     GError **error)
 {
+  return store_create_image_as (s, STORE_IMAGE_OCI, NULL, base, layer_dir, config, author,
+                                history_comment, name, error);
+}
+
+/* Rewrites a manifest's and its layers' media types to Docker's. */
+static gboolean
+to_docker_media_types (JsonObject *mo, GError **error)
+{
+  const char *mt;
+  JsonArray *layers = json_object_get_array_member (mo, "layers");
+  JsonObject *cfg = json_object_get_object_member (mo, "config");
+  if (!(mt = docker_media_type (json_object_get_string_member (mo, "mediaType"), error)))
+    return FALSE;
+  json_object_set_string_member (mo, "mediaType", mt);
+  if (!(mt = docker_media_type (json_object_get_string_member (cfg, "mediaType"), error)))
+    return FALSE;
+  json_object_set_string_member (cfg, "mediaType", mt);
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonObject *l = json_array_get_object_element (layers, i);
+      if (!(mt = docker_media_type (json_object_get_string_member (l, "mediaType"), error)))
+        return FALSE;
+      json_object_set_string_member (l, "mediaType", mt);
+    }
+  return TRUE;
+}
+
+StoreImage *
+store_create_image_as (Store *s, StoreImageFormat format, const char *comment, StoreImage *base,
+                       const char *layer_dir, JsonObject *config, const char *author,
+                       const char *history_comment, const char *name, GError **error)
+{
   g_autofree char *full = name ? store_normalize_name (name, error) : NULL;
   if (name && full == NULL)
     return NULL;
@@ -2051,6 +2103,12 @@ store_create_image (Store *s, StoreImage *base, const char *layer_dir, JsonObjec
   json_object_set_string_member (co, "created", created);
   if (author)
     json_object_set_string_member (co, "author", author);
+  /* as buildah: a Docker config keeps its base's comment unless given one;
+   * an OCI config has no "comment" */
+  if (format == STORE_IMAGE_DOCKER && comment)
+    json_object_set_string_member (co, "comment", comment);
+  else if (format == STORE_IMAGE_OCI)
+    json_object_remove_member (co, "comment");
   if (config)
     json_object_set_object_member (co, "config", json_object_ref (config));
   if (!json_object_has_member (co, "rootfs"))
@@ -2113,6 +2171,8 @@ store_create_image (Store *s, StoreImage *base, const char *layer_dir, JsonObjec
       mo, "config", store_descriptor ("application/vnd.oci.image.config.v1+json", chex, clen));
   json_object_set_array_member (mo, "layers", layers);
   json_node_take_object (mnode, mo);
+  if (format == STORE_IMAGE_DOCKER && !to_docker_media_types (mo, error))
+    return NULL;
   gsize mlen;
   g_autofree char *mdata = to_json (mnode, &mlen);
   g_autofree char *mhex = store_txn_add_blob_data (t, mdata, mlen, error);

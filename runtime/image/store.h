@@ -177,6 +177,18 @@ gboolean store_prune_unused (Store *s, GError **error);
 StoreImage *store_create_image (Store *s, StoreImage *base, const char *layer_dir,
                                 JsonObject *config, const char *author, const char *history_comment,
                                 const char *name, GError **error);
+typedef enum
+{
+  STORE_IMAGE_OCI,
+  STORE_IMAGE_DOCKER, /* Docker schema 2 manifest and config media types */
+} StoreImageFormat;
+/* store_create_image in FORMAT (`commit --format`); a Docker config also
+ * gets COMMENT (may be NULL) as its "comment" (`commit -m`). A zstd layer
+ * has no Docker media type: refused, naming it. */
+StoreImage *store_create_image_as (Store *s, StoreImageFormat format, const char *comment,
+                                   StoreImage *base, const char *layer_dir, JsonObject *config,
+                                   const char *author, const char *history_comment,
+                                   const char *name, GError **error);
 
 /* Transactions, for the archive importers, pull and commit: blobs, layers
  * and image records are staged in ROOT/tmp/txn-XXXXXX (flocked while the

@@ -240,5 +240,21 @@ check "... it goes with the image: a new image of that name starts afresh" \
   "localhost/histimg:latest, localhost/histagain:latest" "$(P images histimg --format '{{.History}}')"
 P rmi -f histimg histagain >/dev/null 2>&1; P rm -f histc2 >/dev/null
 
+# --- commit: --format docker, -m, the copy report ---
+P run -d --name commitme $IMG sleep 100 >/dev/null
+check_match "commit without -q: podman's copy report on stderr, the id on stdout" \
+  "^Getting image source signatures Copying blob sha256:[0-9a-f]{64} skipped: already exists Copying blob sha256:[0-9a-f]{64} Copying config sha256:([0-9a-f]{64}) Writing manifest to image destination =\\1$" \
+  "$(P commit commitme --format docker -m "a message" dockimg 2>"$T/commit.err" >"$T/commit.out"; tr '\n' ' ' <"$T/commit.err"; echo "=$(cat "$T/commit.out")")"
+d=$(P image inspect --format '{{.Digest}}' dockimg)
+check "--format docker -m: Docker's media types (the stored manifest), the message as the config's comment" \
+  "application/vnd.docker.distribution.manifest.v2+json a message application/vnd.docker.container.image.v1+json application/vnd.docker.image.rootfs.diff.tar" \
+  "$(P image inspect --format '{{.ManifestType}} {{.Comment}}' dockimg) $(jq -r '[.config.mediaType, .layers[-1].mediaType] | join(" ")' "$T/root/blobs/sha256/${d#sha256:}")"
+check "... and it runs" "ran" "$(P run --rm dockimg echo ran)"
+check_match "commit -q --format docker: the id alone" '^[0-9a-f]{64}$' "$(P commit -q commitme --format docker -m c dockimg2 2>&1)"
+check "-m without --format docker is refused, as podman" \
+  "125 Error: messages are only compatible with the docker image format (-f docker)" "$(failing P commit -m c commitme x)"
+check "an unknown --format is refused by name" '125 Error: unrecognized image format "bogus"' "$(failing P commit --format bogus commitme x)"
+P rmi dockimg dockimg2 >/dev/null; P rm -f -t0 commitme >/dev/null
+
 echo "1..$n"
 [ "$fails" = 0 ]
