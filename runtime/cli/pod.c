@@ -776,7 +776,15 @@ cli_pod_ps (CliGlobal *g, int argc, char **argv)
           json_object_set_string_member (row, "Status", view_status (&v));
           json_object_set_string_member (row, "Created", json ? created_at : created);
           json_object_set_string_member (row, json ? "InfraId" : "InfraID", json ? p->infra_id : infra);
-          json_object_set_object_member (row, "Labels", labels_object (p->labels));
+          if (json)
+            json_object_set_object_member (row, "Labels", labels_object (p->labels));
+          else
+            {
+              /* podman's reporter: {{.Labels}} "k=v,k2=v2", {{.Label "k"}} one */
+              g_autofree char *text = cli_labels_text (p->labels);
+              json_object_set_string_member (row, "Labels", text);
+              json_object_set_object_member (row, "Label", labels_object (p->labels));
+            }
           json_object_set_string_member (row, "NumberOfContainers", count);
           for (guint k = 0; k < v.ids->len; k++)
             {

@@ -92,12 +92,6 @@ ps_compare (gconstpointer a, gconstpointer b)
   return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static int
-cmp_str_ptr (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
 /* The PORTS column: "127.0.0.1:8080->80/tcp, 0.0.0.0:53->53/udp". */
 static char *
 ports_text (const ContainerConfig *c)
@@ -142,16 +136,12 @@ ps_row (const PsEntry *e, const char *shortid, const char *cmd, const char *age)
   JsonObject *row = json_object_new ();
   JsonObject *labels = json_object_new ();
   g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (c->created);
-  g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
   for (char **l = c->labels; l && *l; l++)
     {
       g_auto (GStrv) kv = g_strsplit (*l, "=", 2);
       json_object_set_string_member (labels, kv[0], kv[1] ? kv[1] : "");
-      g_ptr_array_add (sorted, *l);
     }
-  g_ptr_array_sort (sorted, cmp_str_ptr);
-  g_ptr_array_add (sorted, NULL);
-  g_autofree char *label_str = g_strjoinv (",", (char **) sorted->pdata);
+  g_autofree char *label_str = cli_labels_text (c->labels);
   g_autofree char *created_at = g_date_time_format (dt, "%F %T %z %Z");
   json_object_set_string_member (row, "ID", shortid);
   json_object_set_string_member (row, "Image", c->image);

@@ -1156,3 +1156,20 @@ cli_print_json_rows (GPtrArray *rows)
   json_array_unref (arr);
   cli_print_json (root);
 }
+
+static int
+cmp_str_ptr (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+char *
+cli_labels_text (char *const *labels)
+{
+  g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
+  for (char *const *l = labels; l && *l; l++)
+    g_ptr_array_add (sorted, *l);
+  g_ptr_array_sort (sorted, cmp_str_ptr);
+  g_ptr_array_add (sorted, NULL);
+  return g_strjoinv (",", (char **) sorted->pdata);
+}

@@ -36,3 +36,7 @@ void cli_print_json_rows (GPtrArray *rows);
 /* Prints ROWS (arrays of cells) aligned as podman's tabwriter(minwidth 12,
  * padding 2) does: every column but the last padded. */
 void cli_print_table (GPtrArray *rows);
+
+/* LABELS ("k=v" strings) as podman's ps and pod ps reporters print
+ * {{.Labels}}: "k=v,k2=v2", sorted. */
+char *cli_labels_text (char *const *labels);

@@ -256,5 +256,13 @@ check "-m without --format docker is refused, as podman" \
 check "an unknown --format is refused by name" '125 Error: unrecognized image format "bogus"' "$(failing P commit --format bogus commitme x)"
 P rmi dockimg dockimg2 >/dev/null; P rm -f -t0 commitme >/dev/null
 
+# --- pod ps --format: podman's reporter methods ---
+P pod create --label mylabel=V1 --label a=b lblpod >/dev/null
+check "pod ps {{.Label \"k\"}} is one label, {{json .Labels}} the sorted k=v string" \
+  'V1 "a=b,mylabel=V1"' "$(P pod ps --filter name=lblpod --format '{{ .Label "mylabel" }} {{json .Labels}}')"
+check "... --format json keeps the Labels object" '{"a":"b","mylabel":"V1"}' \
+  "$(P pod ps --filter name=lblpod --format json | jq -cS '.[0].Labels')"
+P pod rm lblpod >/dev/null
+
 echo "1..$n"
 [ "$fails" = 0 ]
