@@ -200,16 +200,41 @@ container_config_to_variant (const ContainerConfig *c)
   return g_variant_ref_sink (g_variant_builder_end (&b));
 }
 
+/* The index in fields[] of @key, -1 when it names none. */
+static int
+field_index (const char *key)
+{
+  static GHashTable *index;
+  if (g_once_init_enter (&index))
+    {
+      GHashTable *t = g_hash_table_new (g_str_hash, g_str_equal);
+      for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+        g_hash_table_insert (t, (gpointer) fields[i].key, GSIZE_TO_POINTER (i + 1));
+      g_once_init_leave (&index, t);
+    }
+  return (int) GPOINTER_TO_SIZE (g_hash_table_lookup (index, key)) - 1;
+}
+
+/* One pass over the record's entries (a lookup per field walks the whole
+ * dictionary: quadratic in the number of fields). The first entry of a
+ * key counts, as g_variant_lookup_value's; unknown keys are skipped. */
 ContainerConfig *
 container_config_from_variant (GVariant *v)
 {
   g_autoptr (ContainerConfig) c = g_new0 (ContainerConfig, 1);
+  gboolean seen[G_N_ELEMENTS (fields)] = { 0 };
+  GVariantIter it;
+  const char *key;
+  GVariant *value;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+  g_variant_iter_init (&it, v);
+  while (g_variant_iter_next (&it, "{&sv}", &key, &value))
     {
-      g_autoptr (GVariant) x = g_variant_lookup_value (v, fields[i].key, NULL);
-      if (!x)
+      g_autoptr (GVariant) x = value;
+      int i = field_index (key);
+      if (i < 0 || seen[i])
         continue;
+      seen[i] = TRUE;
       switch (fields[i].type)
         {
         case F_STR:

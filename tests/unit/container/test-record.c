@@ -95,3 +95,23 @@ Test (record, older_and_foreign_types)
   cr_assert_null (c->name);
   cr_assert_eq (c->stop_signal, 0);
 }
+
+/* A record read in one pass: unknown keys are skipped and, as with a
+ * lookup, the first entry of a key counts (a record written by hand or
+ * damaged may repeat one). */
+Test (record, unknown_and_repeated_keys)
+{
+  g_auto (GVariantBuilder) b = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autoptr (GVariant) v = NULL;
+  g_autoptr (ContainerConfig) c = NULL;
+
+  g_variant_builder_add (&b, "{sv}", "NoSuchField", g_variant_new_string ("x"));
+  g_variant_builder_add (&b, "{sv}", "Name", g_variant_new_string ("first"));
+  g_variant_builder_add (&b, "{sv}", "Name", g_variant_new_string ("second"));
+  g_variant_builder_add (&b, "{sv}", "StopSignal", g_variant_new_string ("TERM"));
+  g_variant_builder_add (&b, "{sv}", "StopSignal", g_variant_new_int32 (9));
+  v = g_variant_ref_sink (g_variant_builder_end (&b));
+  c = container_config_from_variant (v);
+  cr_assert_str_eq (c->name, "first");
+  cr_assert_eq (c->stop_signal, 0);
+}
