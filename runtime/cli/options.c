@@ -42,6 +42,24 @@ takes_value (const GOptionEntry *e)
          && !(e->arg == G_OPTION_ARG_CALLBACK && (e->flags & G_OPTION_FLAG_NO_ARG));
 }
 
+/* A string flag's value must be UTF-8 (a verb prints it, matches it or
+ * writes it into JSON); GOption's own check converts from the locale and
+ * names nothing. run and create keep bytes instead (run-flags.c). */
+static gboolean
+check_value (const GOptionEntry *e, const char *value, GError **error)
+{
+  if ((e->arg != G_OPTION_ARG_STRING && e->arg != G_OPTION_ARG_STRING_ARRAY)
+      || g_utf8_validate (value, -1, NULL))
+    return TRUE;
+  if (e->long_name && e->long_name[0])
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "invalid argument for \"--%s\" flag: not valid UTF-8", e->long_name);
+  else
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "invalid argument for \"-%c\" flag: not valid UTF-8", e->short_name);
+  return FALSE;
+}
+
 /* Rewrites argv the way pflag reads it into what GOption accepts: "-t0"
  * becomes "-t" "0", "-dit" becomes "-d" "-i" "-t", "--bool=false" clears
  * the flag and "--bool=true" becomes "--bool". Options end at "--" and,
@@ -92,6 +110,8 @@ normalize_args (int *argc, char ***argv, const GOptionEntry *entries, gboolean s
               continue;
             }
           g_ptr_array_add (out, a);
+          if (e && eq && !check_value (e, eq + 1, error))
+            return FALSE;
           if (e && takes_value (e) && !eq && !(e->flags & G_OPTION_FLAG_OPTIONAL_ARG))
             {
               if (i + 1 >= *argc)
@@ -100,6 +120,8 @@ normalize_args (int *argc, char ***argv, const GOptionEntry *entries, gboolean s
                                "flag needs an argument: --%s", e->long_name);
                   return FALSE;
                 }
+              if (!check_value (e, (*argv)[i + 1], error))
+                return FALSE;
               g_ptr_array_add (out, (*argv)[++i]);
             }
           continue;
@@ -130,8 +152,12 @@ normalize_args (int *argc, char ***argv, const GOptionEntry *entries, gboolean s
             {
               if (c[1] == '=')
                 c++;
+              if (c[1] && !check_value (e, c + 1, error))
+                return FALSE;
               if (c[1])
                 g_ptr_array_add (out, keep (g_strdup (c + 1)));
+              else if (i + 1 < *argc && !check_value (e, (*argv)[i + 1], error))
+                return FALSE;
               else if (i + 1 < *argc)
                 g_ptr_array_add (out, (*argv)[++i]);
               else
@@ -162,6 +188,8 @@ cli_options_parse (int *argc, char ***argv, const GOptionEntry *entries,
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new (parameter_string);
   GPtrArray *args = g_ptr_array_new ();
+  gsize n = 0;
+  g_autofree GOptionEntry *bytes = NULL;
 
   if (!normalize_args (argc, argv, entries, stop_at_operand, args, error))
     {
@@ -172,7 +200,18 @@ cli_options_parse (int *argc, char ***argv, const GOptionEntry *entries,
   g_ptr_array_add (args, NULL);
   *argv = (char **) keep ((char *) g_ptr_array_free (args, FALSE));
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  /* The values were checked above: GOption takes them as they are (its
+   * STRING converts from the locale, which refuses any non-ASCII byte in
+   * the C locale podunit runs in). */
+  while (entries[n].long_name)
+    n++;
+  bytes = g_memdup2 (entries, (n + 1) * sizeof *entries);
+  for (gsize k = 0; k < n; k++)
+    if (bytes[k].arg == G_OPTION_ARG_STRING)
+      bytes[k].arg = G_OPTION_ARG_FILENAME;
+    else if (bytes[k].arg == G_OPTION_ARG_STRING_ARRAY)
+      bytes[k].arg = G_OPTION_ARG_FILENAME_ARRAY;
+  g_option_context_add_main_entries (ctx, bytes, NULL);
   g_option_context_set_strict_posix (ctx, stop_at_operand);
   if (!g_option_context_parse (ctx, argc, argv, error))
     {
