@@ -354,6 +354,13 @@ container_resolve (const char *root, const char *name_or_id, GError **error)
   return NULL;
 }
 
+gboolean
+container_record_exists (const char *root, const char *id)
+{
+  g_autofree char *cfg = config_path (root, id);
+  return access (cfg, F_OK) == 0;
+}
+
 static int
 lock_file (const char *path, GError **error)
 {

@@ -143,6 +143,8 @@ ContainerConfig *container_config_load (const char *root, const char *id, GError
 
 /* Finds a container by full id, name or unique id prefix; returns its id. */
 char *container_resolve (const char *root, const char *name_or_id, GError **error);
+/* Whether @id still has a record (a removal takes it away first). */
+gboolean container_record_exists (const char *root, const char *id);
 /* All container ids, oldest first. */
 GPtrArray *container_list (const char *root, GError **error);
 

@@ -1410,7 +1410,9 @@ wait_recorded (const LaunchOptions *o, const char *id, const ContainerState *bef
     {
       ContainerState st;
       gint64 left = deadline - g_get_monotonic_time ();
-      if (!container_state_load (o->runroot, id, &st, NULL) || st.status == CONTAINER_EXITED)
+      /* No state any more (created): the container was removed. */
+      if (!container_state_load (o->runroot, id, &st, NULL) || st.status == CONTAINER_EXITED
+          || st.status == CONTAINER_CREATED)
         return;
       if (before->supervisor_pid > 0 && !container_pid_running (before->supervisor_pid))
         return;
@@ -1470,6 +1472,18 @@ launch_wait (const LaunchOptions *o, const char *id, GError **error)
         return -1;
       if (st.status == CONTAINER_EXITED)
         return st.exit_code;
+      /* Removed meanwhile (the record goes first): nothing will record an
+       * exit any more. The run dir the watch may have made again goes too
+       * (rmdir: only when empty). */
+      if (!container_record_exists (o->root, id))
+        {
+          g_autofree char *rdir = container_run_dir (o->runroot, id);
+          if (ifd >= 0)
+            (void) rmdir (rdir);
+          g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_NOT_FOUND,
+                       "no container with name or ID \"%s\" found: no such container", id);
+          return -1;
+        }
       if (st.status == CONTAINER_CREATED)
         {
           /* Until something starts it; the state is read again once the

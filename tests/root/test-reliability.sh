@@ -79,6 +79,45 @@ check "over 65536 Env entries: a clear error" "125:Error: the image's environmen
   "$(out=$(P create localhost/env70k true 2>&1 >/dev/null); echo "$?:$out")"
 check_ok "rmi of both" P rmi localhost/env60k localhost/env70k
 
+# Other verbs' string flags: one error naming the flag (GOption's own
+# said "Invalid byte sequence in conversion input"); valid UTF-8 passes
+# whatever the locale (GOption converted from it: C refused any non-ASCII).
+check "volume create --label not UTF-8: an error naming the flag" \
+  '125:Error: invalid argument for "--label" flag: not valid UTF-8' \
+  "$(out=$(P volume create --label $'k=\xff' v8 2>&1); echo "$?:$out")"
+check "ps --filter not UTF-8: an error naming the flag" \
+  '125:Error: invalid argument for "--filter" flag: not valid UTF-8' \
+  "$(out=$(P ps -a --filter=$'name=\xfe' 2>&1); echo "$?:$out")"
+check "short form: images -f not UTF-8" \
+  '125:Error: invalid argument for "--filter" flag: not valid UTF-8' \
+  "$(out=$(P images -f$'reference=\xfe' 2>&1); echo "$?:$out")"
+check "volume create --label in UTF-8 (C locale): kept" "é" \
+  "$(LC_ALL=C P volume create --label k=é v8 >/dev/null && P volume inspect --format '{{.Labels.k}}' v8)"
+check_ok "volume rm v8" P volume rm v8
+
+# --- wait racing a removal: ends with podman's "no such container" (or
+# the exit code when it saw one), never waits on or spins ---
+P create --name wr $IMG true >/dev/null
+wr_id=$(P inspect --format '{{.Id}}' wr)
+( timeout 20 "$PODUNIT" --root "$T/root" --runroot "$T/run" wait wr > "$T/wait.out" 2>&1; echo $? > "$T/wait.rc" ) &
+wpid=$!
+sleep 0.5
+P rm wr >/dev/null
+wait $wpid
+check "wait on a created container removed meanwhile: no such container" \
+  "125:Error: no container with name or ID \"$wr_id\" found: no such container" \
+  "$(cat "$T/wait.rc"):$(cat "$T/wait.out")"
+check "and no run dir is left of it" "" "$(ls "$T/run/containers" 2>/dev/null)"
+P run -d --name wr2 $IMG sleep 600 >/dev/null
+( timeout 30 "$PODUNIT" --root "$T/root" --runroot "$T/run" wait wr2 > "$T/wait.out" 2>&1; echo $? > "$T/wait.rc" ) &
+wpid=$!
+sleep 0.5
+P rm -f -t 0 wr2 >/dev/null
+wait $wpid
+check_match "wait on a running container rm -f'd: its exit code or no such container" \
+  '^(0:137|125:Error: no container with name or ID "[0-9a-f]{64}" found: no such container)$' \
+  "$(cat "$T/wait.rc"):$(cat "$T/wait.out")"
+
 # --- a SIGKILLed supervisor: its container is seen as podman sees one
 # after conmon dies. Under a subreaper that never reaps, the killed
 # supervisor and then the stopped container stay zombies. ---
