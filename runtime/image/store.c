@@ -545,6 +545,24 @@ store_parse_image_config (const char *data, gsize len, const char *what, JsonNod
   return TRUE;
 }
 
+/* The marker a transaction's commit makes before it moves image records
+ * into place and removes once their names are written: a record that
+ * names an existing marker belongs to a commit not finished (its process
+ * killed, as every live commit holds the store lock until it is done) and
+ * is no image; garbage collection removes it. */
+#define PENDING_MARKER "uncommitted"
+
+static gboolean
+record_pending (Store *s, JsonObject *r)
+{
+  const char *p = json_object_get_string_member_with_default (r, "pending", NULL);
+  g_autofree char *path = NULL;
+  if (p == NULL || !g_str_has_prefix (p, "tmp/") || strstr (p, ".."))
+    return FALSE;
+  path = g_build_filename (s->root, p, NULL);
+  return access (path, F_OK) == 0;
+}
+
 static StoreImage *
 load_image_files (Store *s, const char *id, JsonNode *names, GError **error)
 {
@@ -554,6 +572,11 @@ load_image_files (Store *s, const char *id, JsonNode *names, GError **error)
   if (rec == NULL)
     return NULL;
   JsonObject *r = json_node_get_object (rec);
+  if (record_pending (s, r))
+    {
+      g_set_error (error, STORE_ERROR, STORE_ERROR_NOT_FOUND, "%s: image not known", id);
+      return NULL;
+    }
   const char *mhex
       = digest_hex (json_object_get_string_member_with_default (r, "manifest", NULL), path, error);
   if (mhex == NULL)
@@ -707,7 +730,7 @@ resolve_id (Store *s, GHashTable *names, const char *ref, GError **error)
           g_autofree char *dir = sub (s, "images", ids->pdata[i]);
           g_autofree char *path = g_build_filename (dir, "image.json", NULL);
           g_autoptr (JsonNode) rec = read_json_file (path, NULL);
-          if (rec
+          if (rec && JSON_NODE_HOLDS_OBJECT (rec) && !record_pending (s, json_node_get_object (rec))
               && g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (rec),
                                                                         "manifest", ""),
                             at + 1)
@@ -1212,6 +1235,33 @@ collect_garbage (Store *s, GError **error)
 {
   g_autoptr (GHashTable) blobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GHashTable) layers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* Records of a killed commit (record_pending) go first, while their
+   * marker is still there: ROOT/tmp, where it is, is the last pass. */
+  {
+    g_autoptr (GPtrArray) ids = list_ids (s, NULL);
+    g_autoptr (JsonNode) names = NULL;
+    for (guint i = 0; i < ids->len; i++)
+      {
+        g_autofree char *dir = sub (s, "images", ids->pdata[i]);
+        g_autofree char *path = g_build_filename (dir, "image.json", NULL);
+        g_autoptr (JsonNode) rec = read_json_file (path, NULL);
+        g_autofree char *dead = NULL;
+        if (rec == NULL || !JSON_NODE_HOLDS_OBJECT (rec)
+            || !record_pending (s, json_node_get_object (rec)))
+          continue;
+        dead = g_strdup_printf ("%s/tmp/rmi-%s", s->root, (char *) ids->pdata[i]);
+        if (rename (dir, dead) < 0)
+          return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot remove %s", dir);
+        /* Killed after writing its names: they name nothing now. */
+        if (names == NULL && (names = read_names (s, error)) == NULL)
+          return FALSE;
+        g_auto (GStrv) gone = names_for_id (names, ids->pdata[i]);
+        for (char **n = gone; *n; n++)
+          json_object_remove_member (names_of (names), *n);
+        if (*gone && !write_names (s, names, error))
+          return FALSE;
+      }
+  }
   g_autoptr (GPtrArray) images = store_list_images (s, error);
   if (images == NULL)
     return FALSE;
@@ -1874,6 +1924,20 @@ store_txn_commit (StoreTxn *t, GError **error)
   g_autoptr (JsonNode) names = ok ? read_names (s, error) : NULL;
   ok = ok && names != NULL;
   gboolean renamed = FALSE;
+  /* The commit point: records moved into place below name the marker
+   * (record_pending) until the names are written and it is removed. */
+  g_autofree char *marker = g_build_filename (t->dir, PENDING_MARKER, NULL);
+  g_autofree char *pending = g_strconcat ("tmp/", strrchr (t->dir, '/') + 1, "/",
+                                          PENDING_MARKER, NULL);
+  g_autoptr (GPtrArray) placed = g_ptr_array_new_with_free_func (g_free);
+  if (ok && t->images->len > 0)
+    {
+      autofd int mfd = open (marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+      if (mfd < 0 || fsync (mfd) < 0)
+        ok = errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot create %s", marker);
+      else
+        ok = fs_fsync_dir (t->dir, error);
+    }
   for (guint i = 0; ok && i < t->images->len; i++)
     {
       PendingImage *p = t->images->pdata[i];
@@ -1905,11 +1969,15 @@ store_txn_commit (StoreTxn *t, GError **error)
           json_builder_add_string_value (b, cd);
           json_builder_set_member_name (b, "loaded");
           json_builder_add_int_value (b, g_get_real_time () / G_USEC_PER_SEC);
+          json_builder_set_member_name (b, "pending");
+          json_builder_add_string_value (b, pending);
           json_builder_end_object (b);
           g_autoptr (JsonNode) n = json_builder_get_root (b);
           ok = fs_mkdir_p (tmp, 0700, error) && write_json_file (rec, n, error);
           if (ok && rename (tmp, dst) < 0)
             ok = errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot rename %s", tmp);
+          else if (ok)
+            g_ptr_array_add (placed, g_strdup (p->id));
         }
       for (char **n = p->names; ok && n && *n; n++)
         if (g_strcmp0 (json_object_get_string_member_with_default (names_of (names), *n, NULL),
@@ -1932,6 +2000,17 @@ store_txn_commit (StoreTxn *t, GError **error)
     }
   if (ok && renamed)
     ok = write_names (s, names, error);
+  if (ok && placed->len > 0 && (unlink (marker) < 0 || !fs_fsync_dir (t->dir, NULL)))
+    ok = errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot remove %s", marker);
+  /* Failed after records moved into place: they go again (rmi's way),
+   * before the marker goes with the staging dir. */
+  for (guint i = 0; !ok && i < placed->len; i++)
+    {
+      g_autofree char *dst = sub (s, "images", placed->pdata[i]);
+      g_autofree char *dead = g_strdup_printf ("%s/tmp/rmi-%s", s->root, (char *) placed->pdata[i]);
+      if (rename (dst, dead) == 0)
+        fs_rm_rf (dead, NULL);
+    }
   store_unlock (s);
   t->committed = ok;
   return ok;
