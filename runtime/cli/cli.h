@@ -100,6 +100,8 @@ CLI_VERB (cli_rmi);
 CLI_VERB (cli_image_inspect);
 CLI_VERB (cli_image_prune);
 CLI_VERB (cli_build);
+CLI_VERB (cli_container_prune);
+CLI_VERB (cli_system_prune);
 /* version, info, image/container exists (cli/system.c). */
 CLI_VERB (cli_version);
 CLI_VERB (cli_info);
@@ -159,6 +161,16 @@ GPtrArray *cli_container_args (CliGlobal *g, int argc, char **argv, char **cidfi
 gboolean cli_container_filters_check (char **filters, GError **error);
 gboolean cli_container_matches (char **filters, const ContainerConfig *c,
                                 const ContainerState *st, const char *pod_name);
+
+/* What each prune removes (the verbs print it; system prune too, under
+ * headings): appended to @removed (ids, or names for volumes and
+ * networks); the status (errors printed), 0 when all went. */
+int cli_prune_containers (CliGlobal *g, char **filters, GPtrArray *removed);
+int cli_prune_pods (CliGlobal *g, GPtrArray *removed);
+int cli_prune_volumes (CliGlobal *g, gboolean all, char **filters, GPtrArray *removed);
+int cli_prune_networks (CliGlobal *g, char **filters, GPtrArray *removed);
+/* @reclaimed (may be NULL) grows by the removed images' sizes. */
+int cli_prune_images (CliGlobal *g, gboolean all, GPtrArray *removed, guint64 *reclaimed);
 
 /* podman's human durations: "Less than a second", "5 seconds", "2 hours"
  * (cli/ps.c). */

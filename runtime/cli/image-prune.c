@@ -6,23 +6,9 @@
 #include <stdio.h>
 
 int
-cli_image_prune (CliGlobal *g, int argc, char **argv)
+cli_prune_images (CliGlobal *g, gboolean all, GPtrArray *removed, guint64 *reclaimed)
 {
-  gboolean all = FALSE, force = FALSE;
-  const GOptionEntry entries[] = {
-    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Remove all images no container uses", NULL },
-    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Do not ask for confirmation", NULL },
-    { NULL },
-  };
   g_autoptr (GError) error = NULL;
-
-  if (!cli_parse_options (&argc, &argv, entries, "- remove unused images", FALSE))
-    return EXIT_PODUNIT;
-  if (argc > 1)
-    {
-      cli_error ("image prune: unexpected argument \"%s\"", argv[1]);
-      return EXIT_PODUNIT;
-    }
   g_autoptr (Store) s = cli_store_open (g, &error);
   if (s == NULL || !store_lock (s, &error))
     return cli_fail (error);
@@ -40,7 +26,11 @@ cli_image_prune (CliGlobal *g, int argc, char **argv)
       else if (users->len == 0)
         {
           if (store_remove_image (s, store_image_get_id (img), &error))
-            printf ("%s\n", store_image_get_id (img));
+            {
+              g_ptr_array_add (removed, g_strdup (store_image_get_id (img)));
+              if (reclaimed)
+                *reclaimed += store_image_get_size (img);
+            }
           else
             rc = cli_fail (error);
         }
@@ -50,5 +40,29 @@ cli_image_prune (CliGlobal *g, int argc, char **argv)
   else if (rc == 0 && !store_prune_unused (s, &error))
     rc = cli_fail (error);
   store_unlock (s);
+  return rc;
+}
+
+int
+cli_image_prune (CliGlobal *g, int argc, char **argv)
+{
+  gboolean all = FALSE, force = FALSE;
+  const GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Remove all images no container uses", NULL },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Do not ask for confirmation", NULL },
+    { NULL },
+  };
+
+  if (!cli_parse_options (&argc, &argv, entries, "- remove unused images", FALSE))
+    return EXIT_PODUNIT;
+  if (argc > 1)
+    {
+      cli_error ("image prune: unexpected argument \"%s\"", argv[1]);
+      return EXIT_PODUNIT;
+    }
+  g_autoptr (GPtrArray) removed = g_ptr_array_new_with_free_func (g_free);
+  int rc = cli_prune_images (g, all, removed, NULL);
+  for (guint i = 0; i < removed->len; i++)
+    printf ("%s\n", (char *) removed->pdata[i]);
   return rc;
 }

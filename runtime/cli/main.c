@@ -79,6 +79,8 @@ static const CliVerb verbs[] = {
   { "container commit", cli_commit, NULL },
   { "image inspect", cli_image_inspect, NULL },
   { "image prune", cli_image_prune, NULL },
+  { "container prune", cli_container_prune, NULL },
+  { "system prune", cli_system_prune, NULL },
   { "image ls", cli_images, NULL },
   { "image list", cli_images, NULL },
   { "image load", cli_load, NULL },

@@ -304,11 +304,21 @@ cli_network_prune (CliGlobal *g, int argc, char **argv)
     { "filter", 0, 0, G_OPTION_ARG_STRING_ARRAY, &filters, "label=", "F" },
     { NULL },
   };
-  g_autoptr (GPtrArray) all = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) removed = g_ptr_array_new_with_free_func (g_free);
+  int status;
   if (!cli_parse_options (&argc, &argv, entries, "", FALSE))
     return EXIT_PODUNIT;
-  all = net_network_list (g->root, &error);
+  status = cli_prune_networks (g, filters, removed);
+  for (guint i = 0; i < removed->len; i++)
+    printf ("%s\n", (char *) removed->pdata[i]);
+  return status;
+}
+
+int
+cli_prune_networks (CliGlobal *g, char **filters, GPtrArray *removed)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) all = net_network_list (g->root, &error);
   if (!all)
     return fail_net (error);
   for (guint i = 0; i < all->len; i++)
@@ -323,7 +333,7 @@ cli_network_prune (CliGlobal *g, int argc, char **argv)
         continue;
       users = net_network_users (g->runroot, n->name);
       if (users->len == 0 && net_network_remove (g->root, n->name, NULL))
-        printf ("%s\n", n->name);
+        g_ptr_array_add (removed, g_strdup (n->name));
     }
   return 0;
 }

@@ -869,12 +869,23 @@ cli_pod_prune (CliGlobal *g, int argc, char **argv)
     { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Do not ask (podunit never asks)", NULL },
     { NULL },
   };
-  g_autoptr (GPtrArray) ids = NULL;
-  int status = 0;
+  g_autoptr (GPtrArray) removed = g_ptr_array_new_with_free_func (g_free);
+  int status;
 
   if (!cli_parse_options (&argc, &argv, entries, "", FALSE))
     return EXIT_PODUNIT;
-  ids = pod_list (g->root, NULL);
+  status = cli_prune_pods (g, removed);
+  for (guint i = 0; i < removed->len; i++)
+    printf ("%s\n", (char *) removed->pdata[i]);
+  return status;
+}
+
+int
+cli_prune_pods (CliGlobal *g, GPtrArray *removed)
+{
+  g_autoptr (GPtrArray) ids = pod_list (g->root, NULL);
+  int status = 0;
+
   for (guint i = 0; i < ids->len; i++)
     {
       g_autoptr (GError) error = NULL;
@@ -893,7 +904,7 @@ cli_pod_prune (CliGlobal *g, int argc, char **argv)
           status = cli_fail (error);
           continue;
         }
-      printf ("%s\n", p->id);
+      g_ptr_array_add (removed, g_strdup (p->id));
     }
   return status;
 }

@@ -371,7 +371,20 @@ cli_volume_prune (CliGlobal *g, int argc, char **argv)
         return 0;
       g_clear_pointer (&names, g_ptr_array_unref);
     }
-  if (!(names = volume_list (g->root, &error)))
+  g_autoptr (GPtrArray) removed = g_ptr_array_new_with_free_func (g_free);
+  status = cli_prune_volumes (g, all, filters, removed);
+  for (guint i = 0; i < removed->len; i++)
+    printf ("%s\n", (char *) removed->pdata[i]);
+  return status;
+}
+
+int
+cli_prune_volumes (CliGlobal *g, gboolean all, char **filters, GPtrArray *removed)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) names = volume_list (g->root, &error);
+  int status = 0;
+  if (!names)
     return fail_volume (error);
   for (guint i = 0; i < names->len; i++)
     {
@@ -382,7 +395,7 @@ cli_volume_prune (CliGlobal *g, int argc, char **argv)
       if (!v || (!all && !v->anonymous) || (filters && !matches (g, v, filters, NULL)))
         continue;
       if (volume_remove (g->root, v->name, &local))
-        printf ("%s\n", v->name);
+        g_ptr_array_add (removed, g_strdup (v->name));
       else if (!g_error_matches (local, VOLUME_ERROR, VOLUME_ERROR_IN_USE))
         {
           cli_error ("%s", local->message);

@@ -205,5 +205,34 @@ check_ok "rm -a once the lock is free" P rm -a
 check "and then that one is gone too" "0" \
   "$(find "$T/root/containers" "$T/run/containers" -mindepth 1 | wc -l)"
 
+# --- container prune and system prune, as podman's: they ask without
+# -f (anything but y does nothing, status 0), then say what went ---
+P create --name pc1 $IMG true >/dev/null
+P run --name pc2 $IMG true >/dev/null
+P run -d --name pc3 $IMG sleep 600 >/dev/null
+pc1=$(P inspect --format '{{.Id}}' pc1) pc2=$(P inspect --format '{{.Id}}' pc2)
+check "container prune asks; no answer removes nothing" \
+  "WARNING! This will remove all non running containers. Are you sure you want to continue? [y/N];pc1 pc2 pc3" \
+  "$(echo $(P container prune < /dev/null));$(echo $(P ps -a --format '{{.Names}}' | sort))"
+check "container prune -f: the stopped ones' ids, the running one stays" \
+  "$(printf '%s\n' "$pc1" "$pc2" | sort | tr '\n' ' ');pc3" \
+  "$(P container prune -f | sort | tr '\n' ' ');$(P ps -a --format '{{.Names}}')"
+P volume create pv >/dev/null
+P tag $IMG localhost/pruned:1
+check "system prune --volumes asks, podman's list; n keeps everything" \
+  "$(printf 'WARNING! This command removes:\n\t- all stopped containers\n\t- all networks not used by at least one container\n\t- all volumes not used by at least one container\n\t- all dangling images\n\t- all dangling build cache\n\nAre you sure you want to continue? [y/N] ');pv" \
+  "$(echo n | P system prune --volumes);$(P volume ls -q)"
+check_ok "rm -f pc3" P rm -f -t 0 pc3
+P run --name pc4 $IMG true >/dev/null
+pc4=$(P inspect --format '{{.Id}}' pc4)
+check "system prune -f: the stopped container under podman's heading; volumes and named images stay" \
+  "Deleted Containers $pc4 Total reclaimed space: 0B;pv;1" \
+  "$(echo $(P system prune -f));$(P volume ls -q);$(P images -q | wc -l | tr -d ' ')"
+check_match "system prune -a -f --volumes: the volume and the unused image" \
+  "^Deleted Volumes pv Deleted Images [0-9a-f]{64} Total reclaimed space: [0-9.]+[kMG]?B;;0$" \
+  "$(echo $(P system prune -a -f --volumes));$(P volume ls -q);$(P images -q | wc -l | tr -d ' ')"
+check "system prune takes no arguments (125)" "125:Error: \`podman system prune\` takes no arguments" \
+  "$(out=$(P system prune -f x 2>&1); echo "$?:$out")"
+
 echo "1..$n"
 [ $fails = 0 ]
