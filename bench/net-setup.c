@@ -8,7 +8,10 @@
  * elements only), then detaches B and A (which deletes the table).
  * Between steps it sleeps, as a real start is never right after a
  * removal: a removal leaves a release for the kernel to do after an RCU
- * grace period (runtime/net/firewall.h).
+ * grace period (runtime/net/firewall.h). A detach's time is the time it
+ * holds the networks lock: the wait for that release falls to the
+ * closing of the process's nftables socket, by its exit or exec, which
+ * this probe never does.
  *
  * Usage: net-setup ROOT RUNROOT ROUNDS   (root, in a throwaway netns) */
 #include <sched.h>

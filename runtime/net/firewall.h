@@ -18,11 +18,13 @@
  *     between networks
  *
  * Why elements and not a rewrite: deleting anything in nf_tables (a table,
- * a rule) queues it for release after an RCU grace period, and the next
- * close of an nftables socket waits for that release (5-16 ms on a loaded
- * machine). Adding elements deletes nothing, so a start costs well under a
- * millisecond; only a removal (and the last container's, which deletes
- * the table so that no trace is left) pays the grace period. */
+ * a rule, an element) queues it for release after an RCU grace period,
+ * and the next close of an nftables socket waits for that release (5-16
+ * ms on a loaded machine). Adding elements deletes nothing. Element
+ * updates (firewall_update) are nf_tables netlink messages on a socket of
+ * the process's own, closed only by its exit or exec, so no lock is held
+ * and no start waits while a removal's release is pending; the rest goes
+ * through libnftables' text API. */
 #pragma once
 
 #include <glib.h>
@@ -47,5 +49,6 @@ char *firewall_ruleset (const FirewallState *s, gboolean exact);
 gboolean firewall_apply (const FirewallState *s, gboolean exact, GError **error);
 /* One transaction: @del's elements deleted, @add's added (either NULL).
  * Fails when the table or an element to delete is not there (after `nft
- * flush ruleset`): the caller then applies the whole state. */
+ * flush ruleset`), or past a batch of 128 KiB (a range of thousands of
+ * ports): the caller then applies the whole state. */
 gboolean firewall_update (const FirewallState *add, const FirewallState *del, GError **error);

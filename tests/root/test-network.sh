@@ -110,6 +110,8 @@ check_match "a taken host port is refused" "^125 Error: cannot listen on the tcp
 check "the masquerade rule for outbound traffic exists" "1" \
   "$(nft list chain inet podunit postrouting | grep -c 'iifname @masq oifname != @bridges masquerade')"
 check "and covers podunit0" "1" "$(nft list set inet podunit masq | grep -c '"podunit0"')"
+check "nft lists the ports as written (elements sent over netlink)" "127.0.0.1 . tcp . 18080 : $WEB_IP . 8080|tcp . 18081 : $(ctr_ip web2) . 8080" \
+  "$(nft list map inet podunit pf4 | grep -o '127.0.0.1 . tcp . 18080 : [0-9.]* . 8080')|$(nft list map inet podunit pf4any | grep -o 'tcp . 18081 : [0-9.]* . 8080')"
 check "forwarding is on in this namespace" "1" "$(cat /proc/sys/net/ipv4/ip_forward)"
 check "route_localnet on the bridge" "1" "$(cat /proc/sys/net/ipv4/conf/podunit0/route_localnet)"
 
