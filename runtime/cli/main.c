@@ -60,6 +60,8 @@ static const CliVerb verbs[] = {
   { "version", cli_version, "Display the podunit version information" },
   { "info", cli_info, "Display podunit system information" },
   { "system info", cli_info, NULL },
+  { "system connection ls", cli_system_connection_ls, NULL },
+  { "system connection list", cli_system_connection_ls, NULL },
   { "container exists", cli_container_exists, NULL },
   { "image exists", cli_image_exists, NULL },
   { "container run", cli_run, NULL },
@@ -567,6 +569,14 @@ main (int argc, char **argv)
         }
       name = g_strconcat (argv[i], " ", argv[i + 1], NULL);
       i++;
+      /* three words: "system connection ls" */
+      if (strcmp (name, "system connection") == 0 && i + 1 < argc)
+        {
+          char *three = g_strconcat (name, " ", argv[i + 1], NULL);
+          g_free (name);
+          name = three;
+          i++;
+        }
     }
   else
     name = g_strdup (argv[i]);

@@ -311,3 +311,46 @@ cli_container_exists (CliGlobal *g, int argc, char **argv)
     return 1;
   return cli_fail (error);
 }
+
+/* podman's list of remote service destinations. podunit is only local:
+ * there is no remote service to connect to, so the list is empty (the
+ * header, "[]" as json, nothing with -q). */
+int
+cli_system_connection_ls (CliGlobal *g, int argc, char **argv)
+{
+  gboolean quiet = FALSE;
+  g_autofree char *format = NULL;
+  const GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "json or a Go template", "FORMAT" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Only names", NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  if (!cli_parse_options (&argc, &argv, entries, "", FALSE))
+    return EXIT_PODUNIT;
+  if (argc > 1)
+    {
+      cli_error ("%s takes no arguments", argv[0]);
+      return EXIT_PODUNIT;
+    }
+  if (quiet)
+    return 0;
+  if (format && cli_template_is_json (format))
+    {
+      puts ("[]");
+      return 0;
+    }
+  if (format)
+    {
+      g_autoptr (CliTemplate) t = cli_template_new (format, NULL, &error);
+      if (!t)
+        return cli_fail (error);
+      cli_template_print (t, FALSE);
+      return 0;
+    }
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  const char *const header[] = { "Name", "URI", "Identity", "Default", "ReadWrite", NULL };
+  g_ptr_array_add (rows, (gpointer) header);
+  cli_print_table (rows);
+  return 0;
+}

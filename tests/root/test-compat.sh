@@ -264,5 +264,11 @@ check "... --format json keeps the Labels object" '{"a":"b","mylabel":"V1"}' \
   "$(P pod ps --filter name=lblpod --format json | jq -cS '.[0].Labels')"
 P pod rm lblpod >/dev/null
 
+# --- --noout and system connection ls (podunit has no remote destinations) ---
+check "system connection ls: podman's header, no destination" "Name        URI         Identity    Default     ReadWrite" \
+  "$(P system connection ls)"
+check "... --format json and list" "[]" "$(P system connection list --format json)"
+check "--noout discards the verb's output" "" "$(P --noout system connection ls)"
+
 echo "1..$n"
 [ "$fails" = 0 ]
