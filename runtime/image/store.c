@@ -477,18 +477,32 @@ names_history_of (JsonNode *names, const char *id, char **current)
   return out;
 }
 
-/* After @id's names changed in @names: its names first, then its history. */
+/* After @id's names changed in @names: its names in podman's order (the
+ * ones it kept, as its history orders them, then @added, the names just
+ * given to it), then the history, without repeats. */
 static void
-note_names_history (JsonNode *names, const char *id)
+note_names_history (JsonNode *names, const char *id, const char *const *added)
 {
   g_auto (GStrv) now = names_for_id (names, id);
   g_auto (GStrv) old = names_history_of (names, id, now);
+  g_autoptr (GPtrArray) order = g_ptr_array_new ();
+  for (char **h = old; *h; h++)
+    if (g_strv_contains ((const char *const *) now, *h)
+        && !(added && g_strv_contains (added, *h)))
+      g_ptr_array_add (order, *h);
+  for (char **n = now; *n; n++)
+    if (!(added && g_strv_contains (added, *n)) && !g_ptr_array_find_with_equal_func (order, *n, g_str_equal, NULL))
+      g_ptr_array_add (order, *n);
+  for (const char *const *n = added; n && *n; n++)
+    if (g_strv_contains ((const char *const *) now, *n))
+      g_ptr_array_add (order, (gpointer) *n);
+  for (char **h = old; *h; h++)
+    g_ptr_array_add (order, *h);
   JsonArray *a = json_array_new ();
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  for (int pass = 0; pass < 2; pass++)
-    for (char **n = pass == 0 ? now : old; *n; n++)
-      if (g_hash_table_add (seen, *n))
-        json_array_add_string_element (a, *n);
+  for (guint i = 0; i < order->len; i++)
+    if (g_hash_table_add (seen, order->pdata[i]))
+      json_array_add_string_element (a, order->pdata[i]);
   json_object_set_array_member (history_of (names), id, a);
 }
 
@@ -817,7 +831,8 @@ store_tag_image (Store *s, const char *name_or_id, const char *new_name, GError 
   if (ok)
     {
       json_object_set_string_member (names_of (names), full, id);
-      note_names_history (names, id);
+      const char *added[] = { full, NULL };
+      note_names_history (names, id, added);
       ok = write_names (s, names, error);
     }
   store_unlock (s);
@@ -842,7 +857,7 @@ store_untag_image (Store *s, const char *name, GError **error)
       g_autofree char *id = g_strdup (json_object_get_string_member (names_of (names), full));
       json_object_remove_member (names_of (names), full);
       if (id)
-        note_names_history (names, id);
+        note_names_history (names, id, NULL);
       ok = write_names (s, names, error);
     }
   store_unlock (s);
@@ -1979,16 +1994,19 @@ store_txn_commit (StoreTxn *t, GError **error)
           else if (ok)
             g_ptr_array_add (placed, g_strdup (p->id));
         }
+      g_autoptr (GPtrArray) added = g_ptr_array_new ();
       for (char **n = p->names; ok && n && *n; n++)
         if (g_strcmp0 (json_object_get_string_member_with_default (names_of (names), *n, NULL),
                        p->id)
             != 0)
           {
             json_object_set_string_member (names_of (names), *n, p->id);
+            g_ptr_array_add (added, *n);
             renamed = TRUE;
           }
+      g_ptr_array_add (added, NULL);
       if (ok && p->names && *p->names)
-        note_names_history (names, p->id);
+        note_names_history (names, p->id, (const char *const *) added->pdata);
     }
   if (ok)
     {
