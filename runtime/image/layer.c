@@ -949,3 +949,35 @@ layer_pack (const char *dir, int out_fd, char **digest_hex, guint64 *size, GErro
     *size = p.size;
   return TRUE;
 }
+
+gboolean
+layer_gzip (int in_fd, int out_fd, char **digest_hex, guint64 *size, GError **error)
+{
+  g_autoptr (Sha256) hash = sha256_new ();
+  Pack p = { .fd = out_fd, .hash = hash, .dir = "gzip" };
+  p.tar = archive_write_new ();
+  archive_write_add_filter_gzip (p.tar);
+  archive_write_set_format_raw (p.tar);
+  archive_write_set_bytes_in_last_block (p.tar, 1); /* no padding after the gzip stream */
+  gboolean ok = archive_write_set_filter_option (p.tar, "gzip", "timestamp", NULL) == ARCHIVE_OK
+                && archive_write_open (p.tar, &p, NULL, sink_write, NULL) == ARCHIVE_OK;
+  struct archive_entry *e = archive_entry_new ();
+  archive_entry_set_filetype (e, AE_IFREG);
+  archive_entry_set_pathname (e, "layer.tar");
+  ok = ok && archive_write_header (p.tar, e) == ARCHIVE_OK;
+  archive_entry_free (e);
+  g_autofree char *buf = g_malloc (1 << 17);
+  ssize_t n = 0;
+  while (ok && (n = read (in_fd, buf, 1 << 17)) > 0)
+    ok = archive_write_data (p.tar, buf, n) == n;
+  ok = ok && n == 0 && archive_write_close (p.tar) == ARCHIVE_OK;
+  if (!ok)
+    g_set_error (error, STORE_ERROR, STORE_ERROR_IO, "cannot compress the layer: %s",
+                 n < 0 ? g_strerror (errno) : archive_error_string (p.tar) ?: "write error");
+  archive_write_free (p.tar);
+  if (!ok)
+    return FALSE;
+  *digest_hex = sha256_finish_hex (hash);
+  *size = p.size;
+  return TRUE;
+}

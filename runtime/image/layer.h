@@ -40,3 +40,8 @@ gboolean layer_digest (int fd, const char *what, char **diff_id_hex, guint64 *si
 /* Writes DIR (an overlay upper dir) to OUT_FD as an uncompressed tar, turning
  * overlay whiteouts into OCI ones. Returns its sha256 hex and length. */
 gboolean layer_pack (const char *dir, int out_fd, char **digest_hex, guint64 *size, GError **error);
+
+/* The uncompressed tarball in IN_FD gzip-compressed into OUT_FD, as podman
+ * pushes layers. The gzip header holds no time, so a layer always gives
+ * the same blob. Returns the blob's sha256 hex and size. */
+gboolean layer_gzip (int in_fd, int out_fd, char **digest_hex, guint64 *size, GError **error);

@@ -343,6 +343,10 @@ check "push: the base layer is mounted from the repository it came from" "1" \
   "$(count_matching "^Copying blob sha256:[0-9a-f]{64} skipped: already exists \(mounted from test/busybox\)$" < "$T/err")"
 check "push: the committed layer and the config are uploaded" "2" \
   "$(count_matching '^Copying (blob|config) sha256:[0-9a-f]{64}$' < "$T/err")"
+check "push: the committed (uncompressed) layer goes out gzip-compressed, as podman pushes" \
+  "application/vnd.oci.image.layer.v1.tar+gzip" \
+  "$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$R/v2/test/edited/manifests/1" \
+     | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][-1]["mediaType"])')"
 check "push: the registry lists the tag" '{"name":"test/edited","tags":["1"]}' \
   "$(curl -sf "http://$R/v2/test/edited/tags/list")"
 P push --digestfile "$T/digest" "$R/test/edited:1" "docker://$R/test/edited:2" 2> "$T/err"

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "image/registry/push.h"
 #include "image/digest.h"
+#include "image/layer.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -164,29 +166,65 @@ start_upload (Push *p, const char *digest, const char *from, gboolean *mounted, 
   return TRUE;
 }
 
-/* Blob DIGEST (SIZE bytes, the store's file PATH) onto the registry. */
-static gboolean
-push_blob (Push *p, const char *digest, guint64 size, const char *what, GError **error)
+/* Opens the store's blob DIGEST of SIZE bytes. */
+static int
+open_stored_blob (Push *p, const char *digest, guint64 size, const char *what, GError **error)
 {
   const char *hex = digest_hex (digest, what, error);
   if (hex == NULL)
-    return FALSE;
+    return -1;
   g_autofree char *path = store_blob_path (p->s, hex);
   struct stat st;
-  if (stat (path, &st) < 0)
+  autofd int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || fstat (fd, &st) < 0)
     {
       g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID,
                    "%s %s is missing from the store (%s): %s", what, digest, path,
                    g_strerror (errno));
-      return FALSE;
+      return -1;
     }
   if ((guint64)st.st_size != size)
     {
       g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID,
                    "%s %s: the manifest says %" G_GUINT64_FORMAT " bytes, the store has %lld",
                    what, digest, size, (long long)st.st_size);
-      return FALSE;
+      return -1;
     }
+  return fd_steal (&fd);
+}
+
+/* The uncompressed layer in FD gzip-compressed into an unlinked temporary
+ * file (TMPDIR), rewound; L, its manifest descriptor, is rewritten to name
+ * the compressed blob. */
+static int
+gzip_layer (int fd, JsonObject *l, GError **error)
+{
+  g_autofree char *tmp = NULL;
+  autofd int out = g_file_open_tmp ("podunit-push-XXXXXX", &tmp, error);
+  if (out < 0)
+    return -1;
+  unlink (tmp);
+  g_autofree char *hex = NULL;
+  guint64 size;
+  if (!layer_gzip (fd, out, &hex, &size, error))
+    return -1;
+  if (lseek (out, 0, SEEK_SET) < 0)
+    {
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID, "cannot rewind %s: %s", tmp,
+                   g_strerror (errno));
+      return -1;
+    }
+  g_autofree char *digest = g_strconcat ("sha256:", hex, NULL);
+  json_object_set_string_member (l, "mediaType", MEDIA_OCI_LAYER_GZIP);
+  json_object_set_string_member (l, "digest", digest);
+  json_object_set_int_member (l, "size", size);
+  return fd_steal (&out);
+}
+
+/* Blob DIGEST (SIZE bytes read from FD) onto the registry. */
+static gboolean
+push_blob (Push *p, int fd, const char *digest, guint64 size, const char *what, GError **error)
+{
   g_autofree char *rel = g_strconcat ("blobs/", digest, NULL);
   g_autofree char *url = registry_url (p->c, rel);
   g_autoptr (GBytes) resp = NULL;
@@ -212,18 +250,9 @@ push_blob (Push *p, const char *digest, guint64 size, const char *what, GError *
       return TRUE;
     }
   say (p, "Copying %s %s", what, digest);
-
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    {
-      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID, "cannot open %s: %s", path,
-                   g_strerror (errno));
-      return FALSE;
-    }
   g_autofree char *next = NULL;
   code = registry_request (p->c, "PATCH", location, "application/octet-stream", NULL, fd, size,
                            &resp, &next, error);
-  close (fd);
   g_autofree char *swhat = g_strdup_printf ("uploading blob %s", digest);
   if (code == 0)
     return FALSE;
@@ -275,16 +304,46 @@ registry_push (Store *s, StoreImage *img, const RegistryRef *dest, const Registr
   Push p = { .s = s, .c = c, .dest = dest, .mount_from = from, .progress = progress,
              .progress_data = progress_data };
   say (&p, "Getting image source signatures");
+  gboolean rewritten = FALSE;
   for (guint i = 0; layers && i < json_array_get_length (layers); i++)
     {
       JsonObject *l = json_array_get_object_element (layers, i);
-      if (!push_blob (&p, registry_json_string (l, "digest"),
-                      json_object_get_int_member_with_default (l, "size", 0), "blob", error))
+      const char *digest = registry_json_string (l, "digest");
+      guint64 size = json_object_get_int_member_with_default (l, "size", 0);
+      autofd int fd = open_stored_blob (&p, digest, size, "blob", error);
+      if (fd < 0)
+        return NULL;
+      if (g_strcmp0 (registry_json_string (l, "mediaType"), MEDIA_OCI_LAYER) == 0)
+        {
+          /* Uncompressed (a commit's layer): gzip-compressed on the way, as
+           * podman pushes; the manifest then names the compressed blob. */
+          int gz = gzip_layer (fd, l, error);
+          if (gz < 0)
+            return NULL;
+          close (fd);
+          fd = gz;
+          rewritten = TRUE;
+          digest = registry_json_string (l, "digest");
+          size = json_object_get_int_member (l, "size");
+        }
+      if (!push_blob (&p, fd, digest, size, "blob", error))
         return NULL;
     }
-  if (!push_blob (&p, registry_json_string (config, "digest"),
-                  json_object_get_int_member_with_default (config, "size", 0), "config", error))
+  const char *cdigest = registry_json_string (config, "digest");
+  guint64 csize = json_object_get_int_member_with_default (config, "size", 0);
+  autofd int cfd = open_stored_blob (&p, cdigest, csize, "config", error);
+  if (cfd < 0 || !push_blob (&p, cfd, cdigest, csize, "config", error))
     return NULL;
+  if (rewritten)
+    {
+      g_autoptr (JsonGenerator) gen = json_generator_new ();
+      json_generator_set_root (gen, json_parser_get_root (jp));
+      gsize olen;
+      char *out = json_generator_to_data (gen, &olen);
+      g_bytes_unref (manifest);
+      manifest = g_bytes_new_take (out, olen);
+      mdata = g_bytes_get_data (manifest, &mlen);
+    }
 
   say (&p, "Writing manifest to image destination");
   g_autofree char *rel = g_strconcat ("manifests/", dest->tag, NULL);
