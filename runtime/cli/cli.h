@@ -102,6 +102,7 @@ CLI_VERB (cli_image_prune);
 CLI_VERB (cli_build);
 CLI_VERB (cli_container_prune);
 CLI_VERB (cli_system_prune);
+CLI_VERB (cli_top);
 /* version, info, image/container exists (cli/system.c). */
 CLI_VERB (cli_version);
 CLI_VERB (cli_info);

@@ -44,6 +44,8 @@ static const CliVerb verbs[] = {
   { "diff", cli_diff, "Inspect changes to a container's file systems" },
   { "commit", cli_commit, "Create a new image from a container's changes" },
   { "build", cli_build, "Build an image from a Containerfile" },
+  { "top", cli_top, "Display the running processes of a container" },
+  { "container top", cli_top, NULL },
   { "image build", cli_build, NULL },
   { "load", cli_load, "Load image(s) from a tar archive" },
   { "save", cli_save, "Save image(s) to an archive" },

@@ -97,6 +97,18 @@ check_match "without it, RUN's umount fails: the RUN's status, the step named" \
   "^1 .*Error: $T/nohost:2: building at STEP \"RUN umount /etc/hostname; rm /etc/hostname\": while running runtime: exit status 1" \
   "$(fails_with P build -t nohost2 -f "$T/nohost" "$CTX")"
 
+# --- top reads /proc, never the image's tools (podman's CVE-2022-1227 test) ---
+printf 'FROM %s\nRUN rm -f /bin/nsenter /usr/bin/nsenter; printf "#!/bin/sh\\nfalse\\n" > /bin/nsenter; chmod +x /bin/nsenter\n' "$IMG" > "$T/fakensenter"
+P build -q -t fakensenter -f "$T/fakensenter" "$CTX" >/dev/null 2>&1
+P run -d --name topper fakensenter sh -c 'sleep 100 & exec sleep 101' >/dev/null
+check "top huser,user: podman's columns, one row per process" \
+  "HUSER       USER|root        root|root        root" "$(P top topper huser,user | tr '\n' '|' | sed 's/ *|/|/g; s/|$//')"
+check "top's default columns; pid and args as the container sees them" \
+  "USER PID PPID %CPU ELAPSED TTY TIME COMMAND|1 0 sleep 101|2 1 sleep 100" \
+  "$(P top topper | awk 'NR == 1 { print; next } { print $2, $3, $8, $9 }' | tr -s ' ' | tr '\n' '|' | sed 's/|$//')"
+check "top: an unknown descriptor is refused" "125 Error: unknown descriptor: bogus" "$(failing P top topper bogus)"
+P rm -f -t0 topper >/dev/null
+
 # --- refusals: file and line named, 125, nothing left ---
 before=$(P images -q | sort | tr '\n' ' ')
 printf 'FROM %s\n\nFROB x\n' "$IMG" > "$CTX/bad"
