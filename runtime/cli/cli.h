@@ -34,6 +34,7 @@ typedef struct {
   CliLogLevel log_level;
   gboolean rootless;
   const char *argv0;
+  char *default_mounts_file; /* --default-mounts-file (mounts.conf); NULL: the system's */
   LaunchOptions launch; /* root and runroot for the engine; warnings to cli_warn */
 } CliGlobal;
 

@@ -132,5 +132,5 @@ cli_exec (CliGlobal *g, int argc, char **argv)
       cli_error ("%s", error->message);
       return error->domain == SPAWN_ERROR ? error->code : EXIT_PODUNIT;
     }
-  return master >= 0 ? console_relay (master, pid, interactive) : spawn_wait_forwarding (pid);
+  return master >= 0 ? console_relay (master, pid, interactive) : spawn_wait_forwarding (pid, 0);
 }

@@ -79,6 +79,15 @@ cli_logs (CliGlobal *g, int argc, char **argv)
   ro.data = &o;
   rundir = container_run_dir (g->runroot, id);
   ro.watch_dir = rundir;
+  if (g_strcmp0 (c->log_driver, "none") == 0 || g_strcmp0 (c->log_driver, "passthrough") == 0)
+    {
+      /* podman's words (a passthrough container under systemd is in the
+       * unit's journal, not here) */
+      cli_error ("this container is using the '%s' log driver, cannot read logs: this "
+                 "container is not logging output",
+                 c->log_driver);
+      return EXIT_PODUNIT;
+    }
   if (g_strcmp0 (c->log_driver, "journald") == 0)
     {
       if (!log_read_journal (id, &ro, print_entry, &o, &error))
@@ -88,7 +97,7 @@ cli_logs (CliGlobal *g, int argc, char **argv)
   cdir = container_dir (g->root, id);
   path = g_build_filename (cdir, "ctr.log", NULL);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    return 0; /* never ran detached, or log driver none/passthrough */
+    return 0; /* never ran detached */
   if (!log_read_k8s_file (path, &ro, print_entry, &o, &error))
     return cli_fail (error);
   return 0;

@@ -443,6 +443,7 @@ cli_global_clear (CliGlobal *g)
 {
   g_clear_pointer (&g->root, g_free);
   g_clear_pointer (&g->runroot, g_free);
+  g_clear_pointer (&g->default_mounts_file, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliGlobal, cli_global_clear)
 
@@ -500,6 +501,11 @@ main (int argc, char **argv)
         }
       else if (strcmp (a, "--noout") == 0)
         out = "/dev/null";
+      else if ((v = flag_value (argc, argv, &i, "--default-mounts-file", &missing)))
+        {
+          g_free (g.default_mounts_file);
+          g.default_mounts_file = g_strdup (v);
+        }
       else if ((v = flag_value (argc, argv, &i, "--out", &missing)))
         out = v;
       else if ((v = flag_value (argc, argv, &i, "--storage-driver", &missing)))

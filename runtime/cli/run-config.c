@@ -262,12 +262,52 @@ run_config_mounts (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GE
         return FALSE;
       g_ptr_array_add (mounts, m);
     }
+  /* mounts.conf: a source that exists, where no mount of the user's goes
+   * (podman skips the others without a word) */
+  for (char **d = in->default_mounts; d && *d; d++)
+    {
+      g_auto (GStrv) sd = g_strsplit (*d, ":", 2);
+      gboolean taken = FALSE;
+      if (!sd[0] || !sd[1] || sd[0][0] != '/' || sd[1][0] != '/'
+          || !g_file_test (sd[0], G_FILE_TEST_EXISTS))
+        continue;
+      for (guint i = 0; i < mounts->len && !taken; i++)
+        {
+          g_autofree char *want = g_strconcat ("destination=", sd[1], NULL);
+          g_auto (GStrv) opts = g_strsplit (mounts->pdata[i], ",", -1);
+          taken = g_strv_contains ((const char *const *) opts, want);
+        }
+      if (!taken)
+        g_ptr_array_add (mounts, g_strdup_printf ("type=bind,source=%s,destination=%s,ro",
+                                                  sd[0], sd[1]));
+    }
   g_ptr_array_set_free_func (mounts, NULL);
   c->mounts = strv_from_array (g_steal_pointer (&mounts));
   c->read_only = o->read_only;
   c->read_only_tmpfs = o->read_only_tmpfs;
   c->tz = g_strdup (o->tz ? o->tz : in->conf ? in->conf->tz : NULL);
   c->devices = g_strdupv (o->device);
+  /* --device-cgroup-rule: checked as podman parses it */
+  for (char **r = o->device_cgroup_rule; r && *r; r++)
+    {
+      g_auto (GStrv) f = g_strsplit (*r, " ", -1);
+      g_auto (GStrv) num = NULL;
+      guint64 v;
+      if (g_strv_length (f) != 3)
+        return bad (error, "invalid device cgroup rule requires type, major:Minor, and access "
+                           "rules: \"%s\"", *r);
+      if (!g_str_equal (f[0], "a") && !g_str_equal (f[0], "b") && !g_str_equal (f[0], "c"))
+        return bad (error, "invalid device type in device-access-add: %s", f[0]);
+      num = g_strsplit (f[1], ":", 2);
+      for (int i = 0; i < 2 && num[i]; i++)
+        if (!(i == 1 && g_str_equal (num[i], "*"))
+            && !g_ascii_string_to_unsigned (num[i], 10, 0, G_MAXINT64, &v, NULL))
+          return bad (error, "strconv.ParseUint: parsing \"%s\": invalid syntax", num[i]);
+      for (const char *a = f[2]; *a; a++)
+        if (*a != 'r' && *a != 'w' && *a != 'm')
+          return bad (error, "invalid device access in device-access-add: %c", *a);
+    }
+  c->device_cgroup_rules = g_strdupv (o->device_cgroup_rule);
   return TRUE;
 }
 
@@ -312,6 +352,13 @@ run_config_security (const RunOpts *o, const RunInputs *in, ContainerConfig *c, 
       else
         return bad (error, "--security-opt %s is not supported", *s);
     }
+  /* --privileged: no seccomp filter unless one was named, nothing masked
+   * or read-only (podman's "turns off the security features") */
+  c->privileged = o->privileged;
+  if (o->privileged && !c->seccomp_profile)
+    c->seccomp_profile = g_strdup ("unconfined");
+  if (o->privileged)
+    g_ptr_array_add (unmask, g_strdup ("ALL"));
   g_ptr_array_set_free_func (mask, NULL);
   g_ptr_array_set_free_func (unmask, NULL);
   c->mask = strv_from_array (g_steal_pointer (&mask));
@@ -359,12 +406,46 @@ run_config_metadata (const RunOpts *o, const RunInputs *in, ContainerConfig *c, 
 }
 
 /* How the container stops and whether it is removed then. */
+/* --systemd: "always", or "true" (the default) when the command is an init
+ * (podman's list); systemd mode stops with SIGRTMIN+3 and tells the
+ * container its id in container_uuid. */
+static gboolean
+run_config_systemd (const RunOpts *o, ContainerConfig *c, GError **error)
+{
+  const char *want = o->systemd ? o->systemd : "true";
+  if (g_ascii_strcasecmp (want, "always") == 0)
+    c->systemd = TRUE;
+  else if (g_ascii_strcasecmp (want, "true") == 0 || g_str_equal (want, "1"))
+    {
+      static const char *const inits[] = { "/sbin/init", "/usr/sbin/init", "/usr/local/sbin/init",
+                                           NULL };
+      const char *cmd = c->argv ? c->argv[0] : NULL;
+      g_autofree char *base = cmd ? g_path_get_basename (cmd) : NULL;
+      c->systemd = cmd && (g_strv_contains (inits, cmd) || g_str_equal (base, "systemd"));
+    }
+  else if (g_ascii_strcasecmp (want, "false") != 0 && !g_str_equal (want, "0"))
+    return bad (error, "--systemd %s: expected true, false or always", want);
+  if (c->systemd)
+    {
+      g_autofree char *uuid = g_strdup_printf ("container_uuid=%.32s", c->id);
+      guint n = c->env ? g_strv_length (c->env) : 0;
+      c->env = g_renew (char *, c->env, n + 2);
+      c->env[n] = g_steal_pointer (&uuid);
+      c->env[n + 1] = NULL;
+    }
+  return TRUE;
+}
+
 gboolean
 run_config_stop (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
 {
-  const char *sig = o->stop_signal                        ? o->stop_signal
-                    : in->img && in->img->has_stop_signal ? in->img->stop_signal
-                                                          : "SIGTERM";
+  const char *sig;
+  if (!run_config_systemd (o, c, error))
+    return FALSE;
+  sig = o->stop_signal                        ? o->stop_signal
+        : in->img && in->img->has_stop_signal ? in->img->stop_signal
+        : c->systemd                          ? "SIGRTMIN+3"
+                                              : "SIGTERM";
   c->stop_signal = container_parse_signal (sig);
   if (c->stop_signal < 0)
     return bad (error, "--stop-signal %s: invalid signal", sig);
@@ -375,6 +456,15 @@ run_config_stop (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GErr
       c->stop_timeout = g_ascii_strtoll (o->stop_timeout, &end, 10);
       if (*end || end == o->stop_timeout || c->stop_timeout < 0)
         return bad (error, "--stop-timeout %s: expected seconds", o->stop_timeout);
+    }
+  if (o->timeout)
+    {
+      guint64 t;
+      if (!g_ascii_string_to_unsigned (o->timeout, 10, 0, G_MAXINT32, &t, NULL))
+        return bad (error, "--timeout %s: expected seconds", o->timeout);
+      c->timeout = (gint64) t;
+      if (t > 0 && o->tty && !o->detach)
+        return bad (error, "--timeout with -t in the foreground is not supported by podunit yet");
     }
   c->auto_remove = o->rm;
   if (o->restart && *o->restart)
@@ -443,10 +533,13 @@ run_config_resources (const RunOpts *o, const RunInputs *in, ContainerConfig *c,
   c->ulimits = g_strv_builder_end (ulimits);
   if (!*c->ulimits)
     g_clear_pointer (&c->ulimits, g_strfreev);
-  rlimits = rlimits_resolve (c->ulimits, error);
+  rlimits = rlimits_resolve (c->ulimits, FALSE, error);
   if (!rlimits)
     return FALSE;
   c->sysctls = g_strdupv (o->sysctl);
+  if (o->cgroupns && !g_str_equal (o->cgroupns, "host") && !g_str_equal (o->cgroupns, "private"))
+    return bad (error, "--cgroupns %s: podunit supports host and private", o->cgroupns);
+  c->cgroupns_host = g_strcmp0 (o->cgroupns, "host") == 0;
   c->shm_size = 64 * 1024 * 1024;
   /* podman reads it as --memory (go-units RAMInBytes) */
   if (shm && !cgroup_parse_memory (shm, &c->shm_size, NULL))
@@ -535,10 +628,18 @@ run_config_network (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
   /* podman's "bridge" is its default network; podunit's is `podunit`. */
   if (g_str_equal (net, "bridge"))
     net = NET_DEFAULT_NAME;
-  if (g_str_equal (net, "slirp4netns") || g_str_has_prefix (net, "container:")
-      || g_str_has_prefix (net, "ns:"))
+  g_autofree char *joined = NULL;
+  if (g_str_equal (net, "slirp4netns") || g_str_has_prefix (net, "ns:"))
     return bad (error, "--network %s is not supported by podunit yet", net);
-  if (net_is_pasta (net))
+  if (g_str_has_prefix (net, "container:"))
+    {
+      /* joins that container's network namespace (launch.c), by id */
+      g_autofree char *id = container_resolve (in->root, net + 10, error);
+      if (!id)
+        return FALSE;
+      net = joined = g_strconcat ("container:", id, NULL);
+    }
+  else if (net_is_pasta (net))
     {
       if (!rootless)
         return bad (error, "--network %s: pasta is for rootless containers in podunit "
@@ -623,6 +724,19 @@ run_config_ports (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GEr
       if (!net_ports_parse (*e, tmp, NULL))
         continue; /* not a port podman would publish either ("80/icmp") */
       publish_exposed (ports, tmp);
+    }
+  /* podman discards them where there is no network of the container's own */
+  if (ports->len > 0
+      && (g_str_equal (c->network, "host") || g_str_equal (c->network, "none")
+          || g_str_has_prefix (c->network, "container:")))
+    {
+      g_autofree char *mode = g_strndup (c->network, strcspn (c->network, ":"));
+      g_autofree char *m = g_strdup_printf ("Port mappings have been discarded because \"%s\" "
+                                            "network namespace mode does not support them",
+                                            mode);
+      if (in->warn)
+        in->warn (m);
+      g_ptr_array_set_size (ports, 0);
     }
   if (ports->len > 0 && !bridged && !net_is_pasta (c->network))
     return bad (error, "-p/--publish needs a bridge network or pasta (--network %s has none)",

@@ -21,18 +21,20 @@ typedef struct {
   char *name, *cidfile, *workdir, *user, *entrypoint, *hostname, *stop_signal, *shm_size;
   char *network, *pull, *tz, *pids_limit, *memory, *cpus, *cgroups, *sdnotify, *log_driver;
   char *userns, *subuidname, *subgidname, *stop_timeout, *retry, *retry_delay, *ip, *mac;
-  char *pod, *pod_id_file, *conmon_pidfile;
+  char *pod, *pod_id_file, *conmon_pidfile, *systemd, *timeout, *cgroupns;
+  char *default_mounts_file;
   char **publish, **expose, **network_alias;
   gboolean publish_all;
   char **env, **env_file, **volume, **mount, **tmpfs, **group_add, **cap_add, **cap_drop;
   char **security_opt, **label, **annotation, **ulimit, **sysctl, **device, **dns;
   char **dns_search, **dns_option, **add_host, **uidmap, **gidmap, **log_opt, **unsetenv;
-  char **label_file;
+  char **label_file, **device_cgroup_rule, **attach;
   char *kernel_memory, *detach_keys, *restart, *oom_score_adj;
   gboolean unsetenv_all, quiet;
   int preserve_fds;
   gboolean detach, interactive, tty, rootfs;
   gboolean rm, replace, env_host, read_only, read_only_tmpfs, init, no_hosts, no_hostname, http_proxy;
+  gboolean privileged;
   HealthFlags health; /* --health-* (health.h) */
 } RunOpts;
 
@@ -58,6 +60,10 @@ typedef struct {
   const ContainersConf *conf; /* containers.conf's defaults; NULL: none */
   /* --pod: the pod the caller resolved (pod/pod.h), NULL: none */
   const char *pod_id, *pod_infra_id, *pod_hostname;
+  /* mounts.conf's "SOURCE:DESTINATION" lines (run.c reads them) */
+  char **default_mounts;
+  /* a warning for the user (podman prints it as a line on stderr); NULL: none */
+  void (*warn) (const char *message);
 } RunInputs;
 
 typedef gboolean (*RunConfigStep) (const RunOpts *o, const RunInputs *in, ContainerConfig *c,

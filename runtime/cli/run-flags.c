@@ -144,9 +144,16 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     STR ("pod-id-file", 0, pod_id_file, "Join the pod whose id is in the file"),
     INT ("preserve-fds", preserve_fds, "Pass fds 3..3+N-1 to the container (run)"),
     STR ("conmon-pidfile", 0, conmon_pidfile, "Write the supervisor's pid to the file"),
-    UNSUP ("privileged"), UNSUP ("secret"),
+    BOOL ("privileged", privileged, "All capabilities and host devices; no seccomp filter or masks"),
+    STR ("systemd", 0, systemd, "true (systemd mode for an init command), false or always"),
+    STR ("timeout", 0, timeout, "Seconds the container may run before it is killed"),
+    STR ("cgroupns", 0, cgroupns, "private (default) or host cgroup namespace"),
+    STR ("default-mounts-file", 0, default_mounts_file, "mounts.conf to read (podman's global flag)"),
+    STRV ("device-cgroup-rule", 0, device_cgroup_rule, "Checked and recorded (no device cgroup)"),
+    UNSUP ("secret"),
     UNSUP ("cgroup-parent"), UNSUP ("ipc"), UNSUP ("pid"), UNSUP ("uts"),
-    UNSUP ("attach"), UNSUP ("memory-swap"), UNSUP ("cpu-shares"),
+    STRV ("attach", 'a', attach, "stdin, stdout or stderr (run)"),
+    UNSUP ("memory-swap"), UNSUP ("cpu-shares"),
     { NULL },
   };
   o->read_only_tmpfs = TRUE;
@@ -170,6 +177,22 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                    "--preserve-fds: only run passes fds (create has none to pass)");
+      return FALSE;
+    }
+  for (char **a = o->attach; a && *a; a++)
+    if (g_ascii_strcasecmp (*a, "stdin") != 0 && g_ascii_strcasecmp (*a, "stdout") != 0
+        && g_ascii_strcasecmp (*a, "stderr") != 0)
+      {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     "invalid stream \"%s\" for --attach - must be one of stdin, stdout, or stderr: "
+                     "invalid argument",
+                     *a);
+        return FALSE;
+      }
+  if (o->attach && o->detach)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "--attach and --detach cannot be used together");
       return FALSE;
     }
   if (o->detach_keys && *o->detach_keys)
@@ -198,13 +221,14 @@ run_opts_clear (RunOpts *o)
                     &o->log_driver, &o->userns, &o->subuidname, &o->subgidname, &o->stop_timeout, &o->retry,
                     &o->retry_delay, &o->ip, &o->mac, &o->kernel_memory, &o->detach_keys,
                     &o->restart, &o->oom_score_adj, &o->pod,
-                    &o->pod_id_file, &o->conmon_pidfile };
+                    &o->pod_id_file, &o->conmon_pidfile, &o->systemd,
+                    &o->timeout, &o->cgroupns, &o->default_mounts_file };
   char ***vecs[] = { &o->env, &o->env_file, &o->volume, &o->mount, &o->tmpfs, &o->group_add,
                      &o->cap_add, &o->cap_drop, &o->security_opt, &o->label, &o->annotation,
                      &o->ulimit, &o->sysctl, &o->device, &o->dns, &o->dns_search,
                      &o->dns_option, &o->add_host, &o->uidmap, &o->gidmap, &o->log_opt,
                      &o->publish, &o->expose, &o->network_alias, &o->unsetenv,
-                     &o->label_file };
+                     &o->label_file, &o->device_cgroup_rule, &o->attach };
   for (gsize i = 0; i < G_N_ELEMENTS (strs); i++)
     g_clear_pointer (strs[i], g_free);
   health_flags_clear (&o->health);

@@ -43,10 +43,48 @@ write_cidfile (const char *path, const char *id, GError **error)
   return g_file_set_contents (path, id, -1, error);
 }
 
+/* mounts.conf (podman's): --default-mounts-file alone, else
+ * /etc/containers/mounts.conf then /usr/share/containers/mounts.conf (the
+ * first one's destination wins); a missing file is no mount. Root only,
+ * as podman reads no system file for a rootless user. */
+static char **
+read_mounts_conf (CliGlobal *g, const char *flag)
+{
+  const char *file = flag ? flag : g->default_mounts_file;
+  const char *const sys[] = { "/etc/containers/mounts.conf", "/usr/share/containers/mounts.conf",
+                              NULL };
+  const char *const one[] = { file, NULL };
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  if (!file && g->rootless)
+    return NULL;
+  for (const char *const *f = file ? one : sys; *f; f++)
+    {
+      g_autofree char *text = NULL;
+      g_auto (GStrv) lines = NULL;
+      if (!g_file_get_contents (*f, &text, NULL, NULL))
+        continue;
+      lines = g_strsplit (text, "\n", -1);
+      for (char **l = lines; *l; l++)
+        {
+          char *s = g_strstrip (*l);
+          if (*s && *s != '#')
+            g_strv_builder_add (b, s);
+        }
+    }
+  return g_strv_builder_end (b);
+}
+
 static void
 warn_conf (const char *message)
 {
   cli_warn ("%s", message);
+}
+
+/* podman prints create's warnings as they are, one a line */
+static void
+warn_plain (const char *message)
+{
+  fprintf (stderr, "%s\n", message);
 }
 
 /* --pod NAME, --pod-id-file FILE, --pod new:NAME (made now, taking run's
@@ -101,10 +139,11 @@ resolve_pod (CliGlobal *g, RunOpts *o, GError **error)
   return id ? pod_load (g->root, id, error) : NULL;
 }
 
-/* Parses, resolves the image and records the container. */
+/* Parses, resolves the image and records the container; a pod it made
+ * (--pod new:) in *@made_pod. */
 static ContainerConfig *
-create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is_run,
-                  int *status)
+create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is_run,
+                     int *status, char **made_pod)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ContainerConfig) c = g_new0 (ContainerConfig, 1);
@@ -128,11 +167,16 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
     }
   if (o->kernel_memory)
     cli_warn ("The --kernel-memory flag is no longer supported. This flag is a noop.");
-  if (!(pod = resolve_pod (g, o, &error)) && error)
-    {
-      cli_error ("%s", error->message);
-      return NULL;
-    }
+  {
+    gboolean new_pod = o->pod && g_str_has_prefix (o->pod, "new:");
+    if (!(pod = resolve_pod (g, o, &error)) && error)
+      {
+        cli_error ("%s", error->message);
+        return NULL;
+      }
+    if (pod && new_pod)
+      *made_pod = g_strdup (pod->id);
+  }
   c->id = container_new_id ();
   /* Docker's names begin with '/': podman takes "/NAME" as NAME. */
   c->name = g_strdup (o->name && o->name[0] == '/' ? o->name + 1 : o->name);
@@ -162,6 +206,7 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
     }
   {
     g_auto (GStrv) env = g_get_environ ();
+    g_auto (GStrv) default_mounts = read_mounts_conf (g, o->default_mounts_file);
     g_autofree char **command = g_new0 (char *, *argc);
     for (int i = 2; i < *argc; i++)
       command[i - 2] = (*argv)[i];
@@ -175,6 +220,8 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
       .pod_id = pod ? pod->id : NULL,
       .pod_infra_id = pod ? pod->infra_id : NULL,
       .pod_hostname = pod ? pod->hostname : NULL,
+      .warn = warn_plain,
+      .default_mounts = default_mounts,
     };
     if (!run_config_build (o, &in, c, &error) || !run_config_health (o, &hc, &error))
       {
@@ -255,6 +302,23 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
   return g_steal_pointer (&c);
 }
 
+/* As podman: a pod --pod new: made goes again when the container
+ * cannot be created. */
+static ContainerConfig *
+create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is_run,
+                  int *status)
+{
+  g_autofree char *made_pod = NULL;
+  ContainerConfig *c = create_container_in (g, argc, argv, o, is_run, status, &made_pod);
+  if (!c && made_pod)
+    {
+      g_autoptr (Pod) p = pod_load (g->root, made_pod, NULL);
+      if (p)
+        pod_remove (&g->launch, p, TRUE, NULL);
+    }
+  return c;
+}
+
 int
 cli_create (CliGlobal *g, int argc, char **argv)
 {
@@ -274,10 +338,35 @@ cli_run (CliGlobal *g, int argc, char **argv)
   g_autoptr (GError) error = NULL;
   RunOpts o = { 0 };
   int status;
-  gboolean detach;
+  gboolean detach, log_only;
   g_autoptr (ContainerConfig) c = create_container (g, &argc, &argv, &o, TRUE, &status);
 
   detach = o.detach;
+  /* -a: which of the caller's streams the container gets. Without stdout
+   * and stderr its output only goes to the log (podman prints the id and
+   * waits for the exit: run under the supervisor); either one alone is
+   * not done yet. */
+  {
+    gboolean out = !o.attach, err = !o.attach;
+    for (char **a = o.attach; a && *a; a++)
+      {
+        out = out || g_ascii_strcasecmp (*a, "stdout") == 0;
+        err = err || g_ascii_strcasecmp (*a, "stderr") == 0;
+      }
+    log_only = !out;
+    if (c && (out != err || (log_only && (c->auto_remove || c->interactive))))
+      {
+        if (out != err)
+          cli_error ("--attach %s without %s is not supported by podunit yet",
+                     out ? "stdout" : "stderr", out ? "stderr" : "stdout");
+        else
+          cli_error ("--attach without stdout and stderr is not supported with %s by "
+                     "podunit yet", c->auto_remove ? "--rm" : "-i");
+        run_opts_clear (&o);
+        launch_remove (&g->launch, c->id, TRUE, NULL);
+        return EXIT_PODUNIT;
+      }
+  }
   g->launch.preserve_fds = o.preserve_fds;
   run_opts_clear (&o);
   if (!c)
@@ -288,7 +377,7 @@ cli_run (CliGlobal *g, int argc, char **argv)
         launch_remove (&g->launch, c->id, TRUE, NULL);
       return cli_launch_fail (error);
     }
-  if (!detach)
+  if (!detach && !log_only)
     {
       int code = launch_foreground (&g->launch, c, &error);
       return code < 0 ? cli_launch_fail (error) : code;
@@ -300,5 +389,13 @@ cli_run (CliGlobal *g, int argc, char **argv)
       return cli_launch_fail (error);
     }
   printf ("%s\n", c->id);
+  if (log_only)
+    {
+      /* the exit status, as a foreground run returns it */
+      int code;
+      fflush (stdout);
+      code = launch_wait (&g->launch, c->id, &error);
+      return code < 0 ? cli_launch_fail (error) : code;
+    }
   return 0;
 }

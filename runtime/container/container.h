@@ -95,6 +95,12 @@ typedef struct {
   char *pod;         /* the pod's id (pod/pod.h), NULL: none */
   gboolean infra;    /* the pod's infra container (its process is podunit-pause) */
   char *conmon_pidfile; /* --conmon-pidfile: the supervisor's pid is written there */
+  gboolean privileged; /* all caps, the host's devices, rw /sys and cgroup, no masks */
+  char **device_cgroup_rules; /* "TYPE MAJOR:MINOR ACCESS", recorded (podunit has no
+                               * device cgroup: what one allows is allowed already) */
+  gboolean cgroupns_host; /* --cgroupns=host: the caller's cgroup namespace */
+  gint64 timeout;      /* --timeout seconds: killed then, exit code -1; 0: none */
+  gboolean systemd;    /* systemd mode: tmpfs /run /run/lock /tmp /var/log/journal, rw cgroup */
   /* Not recorded: the image's layer dirs (lowest first) when the caller
    * has looked the image up already (run), so starting it need not. */
   char **layer_dirs;

@@ -66,6 +66,7 @@ write_etc_files (ContainerConfig *c, const char *rundir, MountPlan *p,
   g_autoptr (GString) hosts = g_string_new (NULL);
   g_autoptr (GString) resolv = g_string_new (NULL);
   g_autofree char *hostname = g_strconcat (c->hostname, "\n", NULL);
+  g_autofree char *containerenv = NULL;
 
   for (char **h = c->add_host; h && *h; h++)
     {
@@ -123,11 +124,18 @@ write_etc_files (ContainerConfig *c, const char *rundir, MountPlan *p,
   p->etc_hostname = c->no_hostname ? NULL : g_build_filename (rundir, "hostname", NULL);
   p->etc_resolv = g_build_filename (rundir, "resolv.conf", NULL);
   p->containerenv = g_build_filename (rundir, "containerenv", NULL);
+  /* podman tells a privileged container who it is (its engine names
+   * itself: podunit) */
+  if (c->privileged)
+    containerenv = g_strdup_printf ("engine=\"podunit-%s\"\nname=\"%s\"\nid=\"%s\"\n"
+                                    "image=\"%s\"\nimageid=\"%s\"\nrootless=%d\n",
+                                    PODUNIT_VERSION, c->name, c->id, c->image,
+                                    c->image_id ? c->image_id : "", userns_is_initial () ? 0 : 1);
   /* Regenerated at every start; nothing needs them to survive a crash. */
   if (!write_run_file (p->etc_hosts, hosts->str, error)
       || (p->etc_hostname && !write_run_file (p->etc_hostname, hostname, error))
       || !write_run_file (p->etc_resolv, resolv->str, error)
-      || !write_run_file (p->containerenv, "", error))
+      || !write_run_file (p->containerenv, containerenv ? containerenv : "", error))
     {
       (*error)->code = 125;
       (*error)->domain = SPAWN_ERROR;
@@ -509,7 +517,9 @@ prepare_mounts (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **
     }
   else if (c->tz)
     p->localtime = g_strdup ("/etc/localtime");
-  p->devices = g_strdupv (c->devices);
+  p->devices = c->privileged ? mount_host_devices (c->devices, c->systemd) : g_strdupv (c->devices);
+  p->privileged = c->privileged;
+  p->systemd = c->systemd;
   p->sysctls = g_strdupv (c->sysctls);
   p->shm_size = c->shm_size > 0 ? c->shm_size : 64 * 1024 * 1024;
   return TRUE;
@@ -525,12 +535,34 @@ prepare_security (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError 
   if (!caps_resolve ((const char *const *) c->cap_add, (const char *const *) c->cap_drop,
                      l->spec.uid == 0, c->no_new_privs, &l->spec.caps, error))
     return FALSE;
+  /* --privileged: every capability in the bounding set, root's effective
+   * too; another user still only gets what --cap-add named (podman) */
+  gboolean drop_all = FALSE;
+  for (char **d = c->cap_drop; d && *d; d++)
+    drop_all = drop_all || g_ascii_strcasecmp (*d, "ALL") == 0;
+  if (c->privileged && !drop_all)
+    {
+      g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+      g_auto (GStrv) add = NULL;
+      CapSets all;
+      g_strv_builder_add (b, "ALL");
+      for (char **a = c->cap_add; a && *a; a++)
+        g_strv_builder_add (b, *a);
+      add = g_strv_builder_end (b);
+      if (!caps_resolve ((const char *const *) add, (const char *const *) c->cap_drop, TRUE,
+                         c->no_new_privs, &all, error))
+        return FALSE;
+      l->spec.caps.bounding = all.bounding;
+      if (l->spec.uid == 0)
+        l->spec.caps.effective = l->spec.caps.permitted = all.bounding;
+    }
   l->seccomp = seccomp_program_prepare (c->seccomp_profile, l->spec.caps.bounding,
                                         seccomp_cache, error);
   if (!l->seccomp)
     return FALSE;
   l->spec.seccomp = seccomp_program_is_empty (l->seccomp) ? NULL : l->seccomp;
-  l->spec.rlimits = rlimits_resolve (c->ulimits, error);
+  l->spec.rlimits = rlimits_resolve (
+      c->ulimits, !(l->spec.clone_flags & CLONE_NEWUSER) && rlimits_may_raise (), error);
   l->spec.set_oom_score_adj = c->oom_score_adj_set;
   l->spec.oom_score_adj = c->oom_score_adj;
   return l->spec.rlimits != NULL;
@@ -592,7 +624,7 @@ static gboolean
 prepare_namespaces (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
 {
   const char *joined = network_container (c);
-  l->spec.clone_flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWCGROUP;
+  l->spec.clone_flags |= CLONE_NEWNS | CLONE_NEWPID | (c->cgroupns_host ? 0 : CLONE_NEWCGROUP);
   if (joined)
     {
       static const char *const kinds[] = { "net", "uts", "ipc" };
@@ -752,7 +784,7 @@ prepare_infra (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **e
   if (!caps_resolve (NULL, drop_all, TRUE, TRUE, &l->spec.caps, error))
     return FALSE;
   l->spec.groups = g_array_new (FALSE, FALSE, sizeof (gid_t));
-  l->spec.rlimits = rlimits_resolve (NULL, error);
+  l->spec.rlimits = rlimits_resolve (NULL, FALSE, error);
   if (!l->spec.rlimits)
     return FALSE;
   l->env = g_new0 (char *, 1);
@@ -1011,13 +1043,14 @@ launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error)
       }
   }
 
-  code = master >= 0 ? console_relay (master, pid, c->interactive) : spawn_wait_forwarding (pid);
+  code = master >= 0 ? console_relay (master, pid, c->interactive)
+                     : spawn_wait_forwarding (pid, c->timeout * G_USEC_PER_SEC);
   net_detach (o->root, o->runroot, c->id, NULL);
   if (c->auto_remove)
     launch_remove (o, c->id, TRUE, NULL);
   else
-    record_exit (o, c->id, code);
-  return code;
+    record_exit (o, c->id, code); /* --timeout: -1, as podman records it */
+  return code == SPAWN_TIMED_OUT ? 255 : code;
 
 failed:
   if (c->auto_remove)
@@ -1183,6 +1216,7 @@ exec_supervisor (const LaunchOptions *o, ContainerConfig *c, pid_t pid, gint64 s
     .tag = c->log_tag,
     /* Health checks run on the supervisor's timer (health.h). */
     .health_us = health_config_load (hcfile, &hc, NULL) ? health_timer_interval (&hc) : 0,
+    .timeout_us = c->timeout * G_USEC_PER_SEC,
     .notify_fd = notifier_proxy_fd (proxy),
     .cgroup = cgroup_container_path (cg),
     .restart = g_strcmp0 (c->restart_policy, "always") == 0
@@ -1432,11 +1466,17 @@ launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GError **er
 {
   g_autoptr (ContainerConfig) c = container_config_load (o->root, id, error);
   ContainerState st;
+  gboolean orphan;
   int sig;
   if (!c || !container_state_load (o->runroot, id, &st, error))
     return FALSE;
   if (st.status != CONTAINER_RUNNING && st.status != CONTAINER_STOPPING)
     return TRUE;
+  /* Its supervisor was killed: nobody will record how it ends. It is
+   * stopped all the same (recorded as killed, container.h), and the
+   * caller told, in podman's words for a killed conmon. */
+  orphan = st.supervisor_pid > 0 && st.supervisor_pid != getpid ()
+           && !container_pid_running (st.supervisor_pid);
   sig = c->stop_signal > 0 ? c->stop_signal : SIGTERM;
   if (timeout < 0)
     timeout = c->stop_timeout >= 0 ? c->stop_timeout : 10;
@@ -1458,7 +1498,18 @@ launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GError **er
     }
   wait_recorded (o, id, &st);
   /* Its addresses and ports are free again once it is stopped. */
-  return net_detach (o->root, o->runroot, id, error);
+  if (!net_detach (o->root, o->runroot, id, error))
+    return FALSE;
+  if (orphan)
+    {
+      ContainerState now;
+      container_state_load (o->runroot, id, &now, NULL); /* records the exit */
+      return set_err (error, 125,
+                      "container %s conmon exited prematurely, exit code could not be "
+                      "retrieved: conmon process killed",
+                      id);
+    }
+  return TRUE;
 }
 
 int

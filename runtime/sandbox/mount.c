@@ -314,6 +314,58 @@ setup_device (int rootfd, const char *spec, GError **error)
 }
 
 static gboolean
+is_virtual_console (const char *name)
+{
+  if (!g_str_has_prefix (name, "tty") || !name[3])
+    return FALSE;
+  for (const char *c = name + 3; *c; c++)
+    if (!g_ascii_isdigit (*c))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+add_host_devices (GPtrArray *out, const char *dir, gboolean systemd)
+{
+  static const char *const skip_dirs[] = { "pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts",
+                                           ".udev", NULL };
+  static const char *const skip_nodes[] = { "console", "ptmx", "null", "zero", "full", "random",
+                                            "urandom", "tty", NULL };
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  gboolean top = g_str_equal (dir, "/dev");
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      struct stat st;
+      if (lstat (path, &st) < 0)
+        continue;
+      if (S_ISDIR (st.st_mode))
+        {
+          if (!(top && g_strv_contains (skip_dirs, name)))
+            add_host_devices (out, path, systemd);
+          continue;
+        }
+      if (!S_ISCHR (st.st_mode) && !S_ISBLK (st.st_mode))
+        continue;
+      if (top && (g_strv_contains (skip_nodes, name) || (systemd && is_virtual_console (name))))
+        continue;
+      g_ptr_array_add (out, g_steal_pointer (&path));
+    }
+}
+
+char **
+mount_host_devices (char **extra, gboolean systemd)
+{
+  GPtrArray *out = g_ptr_array_new ();
+  add_host_devices (out, "/dev", systemd);
+  for (char **e = extra; e && *e; e++)
+    g_ptr_array_add (out, g_strdup (*e));
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+static gboolean
 setup_user_mount (int rootfd, const MountPlan *p, const MountEntry *m, GError **error)
 {
   if (m->type == MOUNT_TMPFS)
@@ -485,7 +537,8 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
   if (p->new_netns)
     {
       if (!mount_in_root (rootfd, "sysfs", "/sys", "sysfs",
-                          MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, FALSE, error))
+                          MS_NOSUID | MS_NODEV | MS_NOEXEC | (p->privileged ? 0 : MS_RDONLY),
+                          NULL, FALSE, error))
         return FALSE;
     }
   /* The host's network namespace (--network host) keeps the host's sysfs:
@@ -493,7 +546,8 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
    * on /sys/fs/cgroup when the container's own goes there (EBUSY), and
    * nothing below /sys stays writable. */
   else if (!mount_in_root (rootfd, "/sys", "/sys", NULL,
-                           MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
+                           MS_BIND | (p->privileged ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV
+                               | MS_NOEXEC
                                /* In a user namespace the host's submounts are locked
                                 * to it: a bind without them is refused (EINVAL). */
                                | (p->userns ? MS_REC : 0),
@@ -508,7 +562,9 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
     if (statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC
         && !(p->userns && !p->new_netns) /* the host's came along with /sys (above) */
         && !mount_in_root (rootfd, "cgroup2", "/sys/fs/cgroup", "cgroup2",
-                           MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, FALSE, error))
+                           MS_NOSUID | MS_NODEV | MS_NOEXEC
+                               | (p->privileged || p->systemd ? 0 : MS_RDONLY),
+                           NULL, FALSE, error))
       return FALSE;
   }
   {
@@ -544,9 +600,28 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
   if (p->read_only && p->read_only_tmpfs)
     for (const char *const *t = (const char *const[]){ "/run", "/tmp", "/var/tmp", NULL }; *t;
          t++)
-      if (!mount_in_root (rootfd, "tmpfs", *t, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", FALSE,
-                          error))
+      if (!(p->systemd && !g_str_equal (*t, "/var/tmp"))
+          && !mount_in_root (rootfd, "tmpfs", *t, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777",
+                             FALSE, error))
         return FALSE;
+  /* systemd mode (podman's): /run not world-writable, unless a mount of
+   * the user's goes there */
+  if (p->systemd)
+    {
+      static const char *const sd[][2] = { { "/run", "mode=755,size=65536k" },
+                                           { "/run/lock", "mode=755,size=65536k" },
+                                           { "/tmp", "mode=1777" },
+                                           { "/var/log/journal", "mode=755" } };
+      for (gsize i = 0; i < G_N_ELEMENTS (sd); i++)
+        {
+          gboolean user = FALSE;
+          for (guint j = 0; p->mounts && j < p->mounts->len; j++)
+            user = user || g_str_equal (((MountEntry *) p->mounts->pdata[j])->destination, sd[i][0]);
+          if (!user && !mount_in_root (rootfd, "tmpfs", sd[i][0], "tmpfs", MS_NOSUID | MS_NODEV,
+                                       sd[i][1], FALSE, error))
+            return FALSE;
+        }
+    }
   for (guint i = 0; p->mounts && i < p->mounts->len; i++)
     if (!setup_user_mount (rootfd, p, p->mounts->pdata[i], error))
       return FALSE;

@@ -65,6 +65,9 @@ typedef struct {
   gboolean new_netns; /* fresh sysfs; otherwise /sys is bound from the host */
   gboolean userns;    /* device nodes are bound (mknod is denied in a user ns) */
   gboolean volatile_upper; /* --rm: overlay skips syncing the upper dir at unmount */
+  gboolean privileged; /* /sys and the cgroup file system writable */
+  gboolean systemd;    /* systemd mode: tmpfs on /run /run/lock /tmp /var/log/journal,
+                        * the cgroup file system writable */
   uid_t chown_uid;    /* for :U */
   gid_t chown_gid;
   /* Root's container whose root is another host id (--uidmap 0:100000:N):
@@ -86,6 +89,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MountPlan, mount_plan_free)
  * p->rootfs, pivots into it and applies masks, read-only paths and sysctls.
  * On return "/" is the container's root. */
 gboolean mount_setup_rootfs (const MountPlan *p, GError **error);
+
+/* Every char and block device under the host's /dev (podman's
+ * --privileged: not pts, shm, mqueue, the console or the nodes every
+ * container gets; in systemd mode not the virtual consoles /dev/ttyN),
+ * then @extra ("host[:ctr[:perm]]"), for MountPlan.devices. */
+char **mount_host_devices (char **extra, gboolean systemd);
 
 /* Opens (creating as a directory, or as an empty file when @file) @path
  * inside the tree at @rootfd, never following a link out of it. Returns an

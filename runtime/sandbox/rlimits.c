@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Resource limits. podman asks for nofile 1048576 and nproc 1048576 by
- * default; hosts without CAP_SYS_RESOURCE (like CI machines with a hard
- * nofile of 20000) cannot raise a hard limit, so every value is clamped to
- * what this process has instead of failing the start. */
+ * default. Root in the initial user namespace raises them whatever the
+ * caller's limits (podman: the caller's environment does not change the
+ * container's); without CAP_SYS_RESOURCE there (rootless, a container in
+ * its own user namespace, CI machines with a hard nofile of 20000) a hard
+ * limit cannot be raised, so every value is clamped to what this process
+ * has instead of failing the start. */
 #include "sandbox/spawn.h"
+#include "sandbox/userns.h"
 #include "error.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 
 static const struct { const char *name; int resource; } names[] = {
   { "core", RLIMIT_CORE },       { "cpu", RLIMIT_CPU },         { "data", RLIMIT_DATA },
@@ -19,12 +24,46 @@ static const struct { const char *name; int resource; } names[] = {
   { "as", RLIMIT_AS },
 };
 
+/* The kernel's ceiling for nofile (fs.nr_open): even root cannot go over. */
+static rlim_t
+nr_open (void)
+{
+  g_autofree char *text = NULL;
+  guint64 v;
+  if (g_file_get_contents ("/proc/sys/fs/nr_open", &text, NULL, NULL)
+      && g_ascii_string_to_unsigned (g_strstrip (text), 10, 1, G_MAXUINT64, &v, NULL))
+    return v;
+  return 1048576;
+}
+
+gboolean
+rlimits_may_raise (void)
+{
+  cap_flag_value_t v = CAP_CLEAR;
+  cap_t caps;
+  if (!userns_is_initial ())
+    return FALSE;
+  caps = cap_get_proc ();
+  if (caps)
+    {
+      cap_get_flag (caps, CAP_SYS_RESOURCE, CAP_EFFECTIVE, &v);
+      cap_free (caps);
+    }
+  return v == CAP_SET;
+}
+
 static void
-set_limit (GArray *out, int resource, rlim_t soft, rlim_t hard)
+set_limit (GArray *out, int resource, rlim_t soft, rlim_t hard, gboolean may_raise)
 {
   struct rlimit have;
   SpawnRlimit r = { .resource = resource };
-  getrlimit (resource, &have);
+  if (may_raise)
+    {
+      have.rlim_max = resource == RLIMIT_NOFILE ? nr_open () : RLIM_INFINITY;
+      have.rlim_cur = have.rlim_max;
+    }
+  else
+    getrlimit (resource, &have);
   if (have.rlim_max != RLIM_INFINITY && (hard == RLIM_INFINITY || hard > have.rlim_max))
     hard = have.rlim_max;
   if (soft == RLIM_INFINITY ? hard != RLIM_INFINITY : soft > hard)
@@ -59,11 +98,11 @@ parse_value (const char *s, rlim_t *out)
 }
 
 GArray *
-rlimits_resolve (char **ulimits, GError **error)
+rlimits_resolve (char **ulimits, gboolean may_raise, GError **error)
 {
   g_autoptr (GArray) out = g_array_new (FALSE, FALSE, sizeof (SpawnRlimit));
-  set_limit (out, RLIMIT_NOFILE, 1048576, 1048576);
-  set_limit (out, RLIMIT_NPROC, 1048576, 1048576);
+  set_limit (out, RLIMIT_NOFILE, 1048576, 1048576, may_raise);
+  set_limit (out, RLIMIT_NPROC, 1048576, 1048576, may_raise);
   for (char **u = ulimits; u && *u; u++)
     {
       const char *eq = strchr (*u, '=');
@@ -92,7 +131,7 @@ rlimits_resolve (char **ulimits, GError **error)
                        *u, sv, (unsigned long long) hard);
           return NULL;
         }
-      set_limit (out, resource, soft, hard);
+      set_limit (out, resource, soft, hard, may_raise);
     }
   return g_steal_pointer (&out);
 }

@@ -485,10 +485,12 @@ spawn_exec (const SpawnSpec *spec, pid_t target, GError **error)
 }
 
 int
-spawn_wait_forwarding (pid_t pid)
+spawn_wait_forwarding (pid_t pid, gint64 timeout_us)
 {
   sigset_t set, old;
   struct sigaction sa = { .sa_handler = noop_handler };
+  gint64 deadline = timeout_us > 0 ? g_get_monotonic_time () + timeout_us : 0;
+  gboolean timed_out = FALSE;
   int status;
 
   sigemptyset (&set);
@@ -510,10 +512,24 @@ spawn_wait_forwarding (pid_t pid)
           status = 125 << 8;
           break;
         }
-      int sig = sigwaitinfo (&set, NULL);
+      int sig;
+      if (deadline && !timed_out)
+        {
+          gint64 left = deadline - g_get_monotonic_time ();
+          struct timespec ts = { left / G_USEC_PER_SEC, (left % G_USEC_PER_SEC) * 1000 };
+          sig = left > 0 ? sigtimedwait (&set, NULL, &ts) : -1;
+          if (sig < 0 && (left <= 0 || errno == EAGAIN))
+            {
+              timed_out = TRUE;
+              kill (pid, SIGKILL);
+              continue;
+            }
+        }
+      else
+        sig = sigwaitinfo (&set, NULL);
       if (sig > 0 && sig != SIGCHLD)
         kill (pid, sig);
     }
   sigprocmask (SIG_SETMASK, &old, NULL);
-  return status_to_exit_code (status);
+  return timed_out ? SPAWN_TIMED_OUT : status_to_exit_code (status);
 }

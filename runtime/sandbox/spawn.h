@@ -111,8 +111,11 @@ pid_t spawn_fork_into_cgroup (int cgroup_fd);
 pid_t spawn_exec (const SpawnSpec *spec, pid_t target, GError **error);
 
 /* Waits for @pid, forwarding the usual termination signals to it; returns
- * its exit status the way a shell reports it (128+N for signal N). */
-int spawn_wait_forwarding (pid_t pid);
+ * its exit status the way a shell reports it (128+N for signal N). After
+ * @timeout_us (> 0; 0: none) it is killed (SIGKILL) and reaped, and the
+ * result is SPAWN_TIMED_OUT (conmon's --timeout). */
+#define SPAWN_TIMED_OUT (-1)
+int spawn_wait_forwarding (pid_t pid, gint64 timeout_us);
 
 /* console.c */
 /* Child side: opens a pty in the current /dev/pts, makes it the calling
@@ -135,9 +138,14 @@ gboolean namespaces_join (pid_t pid, GError **error);
 gboolean namespaces_loopback_up (GError **error);
 
 /* rlimits.c */
-/* podman's defaults plus "--ulimit" values, each clamped to the hard
- * limit this process has (raising it needs CAP_SYS_RESOURCE, which the
- * caller may lack: then the soft/hard values are lowered, never failing). */
-GArray *rlimits_resolve (char **ulimits, GError **error);
+/* podman's defaults plus "--ulimit" values. With @may_raise (the child
+ * keeps CAP_SYS_RESOURCE in the initial user namespace: rlimits_may_raise
+ * and no user namespace of its own) hard limits go over this process's
+ * own, up to the kernel's ceiling; otherwise each value is clamped to the
+ * hard limit this process has (lowered, never failing). */
+GArray *rlimits_resolve (char **ulimits, gboolean may_raise, GError **error);
+/* Whether this process may raise hard limits (CAP_SYS_RESOURCE, initial
+ * user namespace). */
+gboolean rlimits_may_raise (void);
 /* Child side. */
 gboolean rlimits_apply (GArray *rlimits, GError **error);

@@ -45,6 +45,7 @@ static const struct
   A ("log-size-max", ARG_LONG, log_size_max, 0),
   A ("restart", ARG_INT, restart, 0),
   A ("restart-max", ARG_LONG, restart_max, 0),
+  A ("timeout-us", ARG_LONG, timeout_us, 0),
 #undef A
 };
 #define N_ARGS (sizeof args / sizeof *args)

@@ -43,6 +43,8 @@ typedef struct
   int code;         /* the container's exit status, -1 while it runs */
   pid_t health_pid; /* a running `healthcheck run`, 0: none */
   long long next_health;
+  long long deadline; /* --timeout: monotonic us when it is killed; 0: none */
+  int timed_out;
 } Supervisor;
 
 static long long
@@ -129,6 +131,7 @@ supervisor_init (Supervisor *s, int argc, char **argv)
   s->signal_fd = open_signals ();
   s->code = -1;
   s->next_health = mono_us (); /* podman: the first check as soon as the container started */
+  s->deadline = s->a.timeout_us > 0 ? mono_us () + s->a.timeout_us : 0;
   /* The container may have exited before SIGCHLD was blocked above (its
    * signal then went nowhere): look once, or poll would wait forever. */
   {
@@ -188,6 +191,18 @@ supervise (Supervisor *s)
 
       if (s->code >= 0 && s->stream_fd[0] < 0 && s->stream_fd[1] < 0)
         return;
+      /* --timeout (conmon's): killed then, its exit recorded as -1 */
+      if (s->deadline && s->code < 0 && !s->timed_out)
+        {
+          long long left = (s->deadline - mono_us ()) / 1000 + 1;
+          if (left <= 1)
+            {
+              s->timed_out = 1;
+              kill (s->a.pid, SIGKILL);
+            }
+          else if (timeout < 0 || left < timeout)
+            timeout = (int) left;
+        }
       if (poll (pfd, 4, timeout) < 0 && errno != EINTR)
         return;
       for (int i = 0; i < 2; i++)
@@ -314,7 +329,7 @@ main (int argc, char **argv)
   if (supervisor_init (&s, argc, argv) < 0)
     return 125;
   supervise (&s);
-  code = s.code < 0 ? 125 : s.code;
+  code = s.timed_out ? -1 : s.code < 0 ? 125 : s.code;
   report_oom (&s.a);
   record_exit (&s.a, code);
   ctr_log_close (&s.log);

@@ -33,6 +33,7 @@ typedef struct
   long long log_size_max; /* k8s-file limit in bytes (ctr-log.h); 0: none */
   int restart;         /* --restart: SUPERVISOR_RESTART_* */
   long long restart_max; /* on-failure:N; 0 unlimited */
+  long long timeout_us; /* --timeout: SIGKILL this long after the start, exit -1; 0: none */
 } SupervisorArgs;
 
 /* After an exit that no stop asked for, the supervisor runs

@@ -158,7 +158,7 @@ check "/udp" "1" "$(grep -cx '53/udp -> 0.0.0.0:53' <<<"$PORTS")"
 check "/tcp,udp" "84/tcp -> 0.0.0.0:84|84/udp -> 0.0.0.0:84" "$(grep '^84/' <<<"$PORTS" | tr '\n' '|' | sed 's/|$//')"
 check "a bad protocol is refused" "125 Error: invalid port mapping 80/icmp: the protocol must be tcp, udp or sctp" "$(failing P create --network podunit -p 80/icmp $IMG true)"
 check "ranges of different length are refused" "125 Error: invalid port mapping 80-81:90-92: the host and container port ranges differ in length" "$(failing P create --network podunit -p 80-81:90-92 $IMG true)"
-check "-p without a bridge network is refused" "125 Error: -p/--publish needs a bridge network or pasta (--network none has none)" "$(failing P create --network none -p 80 $IMG true)"
+check "-p without a bridge network is refused" "125 Error: -p/--publish needs a bridge network or pasta (--network private has none)" "$(failing P create --network private -p 80 $IMG true)"
 P rm pf >/dev/null
 
 # --- -P: the image's EXPOSE and --expose on free host ports ---

@@ -6,6 +6,8 @@
 #include "cli/run-config.h"
 
 #include <criterion/criterion.h>
+#include <signal.h>
+#include <string.h>
 #include <glib/gstdio.h>
 
 #include "systemd/cgroup.h"
@@ -181,8 +183,8 @@ Test (run_config, boolean_flags_take_true_and_false)
 
 Test (run_config, bad_and_unsupported_flags_are_named)
 {
-  g_autofree char *priv = RUN_ERROR ("--privileged", "busybox");
-  cr_assert_str_eq (priv, "run: --privileged is not supported by podunit yet");
+  g_autofree char *secret = RUN_ERROR ("--secret", "busybox");
+  cr_assert_str_eq (secret, "run: --secret is not supported by podunit yet");
   g_autofree char *unknown = RUN_ERROR ("--frobnicate", "busybox");
   cr_assert_str_eq (unknown, "run: Unknown option --frobnicate");
   g_autofree char *none = run_error ((const char *const[]){ "run", "--rm", NULL });
@@ -296,8 +298,40 @@ Test (run_config, network_and_names)
   cr_assert_str_eq (b->network, "podunit"); /* podman's bridge: the default network */
   g_autofree char *named = RUN_ERROR ("--network", "mynet", "busybox");
   cr_assert_str_eq (named, "unable to find network with name or ID mynet: network not found");
-  g_autofree char *mode = RUN_ERROR ("--network", "container:web", "busybox");
-  cr_assert_str_eq (mode, "--network container:web is not supported by podunit yet");
+  g_autofree char *mode = RUN_ERROR ("--network", "slirp4netns", "busybox");
+  cr_assert_str_eq (mode, "--network slirp4netns is not supported by podunit yet");
+  g_autofree char *joined = RUN_ERROR ("--network", "container:nosuchweb", "busybox");
+  cr_assert (strstr (joined, "nosuchweb"), "%s", joined);
+}
+
+/* --privileged, --systemd, --timeout, --device-cgroup-rule as podman takes them. */
+Test (run_config, privileged_systemd_timeout)
+{
+  g_autoptr (ContainerConfig) p = RUN ("--privileged", "busybox");
+  cr_assert (p->privileged);
+  cr_assert_str_eq (p->seccomp_profile, "unconfined");
+  ASSERT_STRV (p->unmask, "ALL");
+  g_autoptr (ContainerConfig) ps = RUN ("--privileged", "--security-opt", "seccomp=/x.json", "busybox");
+  cr_assert_str_eq (ps->seccomp_profile, "/x.json");
+  g_autoptr (ContainerConfig) sd = RUN ("--systemd=always", "busybox");
+  cr_assert (sd->systemd);
+  cr_assert_eq (sd->stop_signal, SIGRTMIN + 3);
+  cr_assert (g_str_has_prefix (sd->env[g_strv_length (sd->env) - 1], "container_uuid="));
+  g_autoptr (ContainerConfig) init = RUN ("busybox", "/sbin/init");
+  cr_assert (init->systemd);
+  g_autoptr (ContainerConfig) plain = RUN ("busybox", "true");
+  cr_assert (!plain->systemd);
+  cr_assert_eq (plain->stop_signal, SIGTERM);
+  g_autoptr (ContainerConfig) off = RUN ("--systemd=false", "busybox", "/sbin/init");
+  cr_assert (!off->systemd);
+  g_autoptr (ContainerConfig) t = RUN ("--timeout", "5", "busybox");
+  cr_assert_eq (t->timeout, 5);
+  g_autofree char *bt = RUN_ERROR ("--timeout", "-1", "busybox");
+  cr_assert_str_eq (bt, "--timeout -1: expected seconds");
+  g_autoptr (ContainerConfig) r = RUN ("--device-cgroup-rule", "c 7:* rmw", "busybox");
+  ASSERT_STRV (r->device_cgroup_rules, "c 7:* rmw");
+  g_autofree char *br = RUN_ERROR ("--device-cgroup-rule", "c 7:* rwx", "busybox");
+  cr_assert_str_eq (br, "invalid device access in device-access-add: x");
 }
 
 /* -p in podman's forms, normalized one protocol each (net/ports.h). */
@@ -322,8 +356,11 @@ Test (run_config, published_ports)
   g_autofree char *len = RUN_ERROR ("--network", "podunit", "-p", "80-81:90-92", "busybox");
   cr_assert_str_eq (len, "invalid port mapping 80-81:90-92: the host and container port ranges "
                          "differ in length");
-  g_autofree char *none = RUN_ERROR ("--network", "none", "-p", "80", "busybox");
-  cr_assert_str_eq (none, "-p/--publish needs a bridge network or pasta (--network none has none)");
+  g_autofree char *priv = RUN_ERROR ("--network", "private", "-p", "80", "busybox");
+  cr_assert_str_eq (priv, "-p/--publish needs a bridge network or pasta (--network private has none)");
+  /* podman discards them (with a warning) where the network is not the container's */
+  g_autoptr (ContainerConfig) none = RUN ("--network", "none", "-p", "80", "busybox");
+  cr_assert_null (none->ports[0]);
   g_autofree char *mac = RUN_ERROR ("--network", "podunit", "--mac-address", "01:00:00:00:00:01",
                                     "busybox");
   cr_assert_str_eq (mac, "--mac-address 01:00:00:00:00:01: not a unicast MAC address");

@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Root tests of `run`/`create` behaviours that podman's own 030-run system
+# tests (issue 12) showed podunit doing differently from podman; each check
+# is what a podman user sees.
+# Usage: test-compat-run.sh PODUNIT   (needs root; prints "ok"/"not ok" lines)
+set -u
+PODUNIT=$(readlink -f "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ "$(id -u)" != 0 ]; then echo "skip: needs root"; exit 77; fi
+
+. "$HERE/lib.sh"
+private_store test-compat-run
+
+# --- --privileged: every capability, the host's devices, no seccomp or masks ---
+check "--privileged: every capability this process has (its bounding set)" \
+  "$(awk '/^CapBnd/ {print $2}' /proc/self/status)" \
+  "$(P run --rm --privileged $IMG sh -c 'grep CapEff /proc/self/status' | awk '{print $2}')"
+check "... no seccomp filter" "0" "$(P run --rm --privileged $IMG sh -c 'grep ^Seccomp: /proc/self/status' | awk '{print $2}')"
+check "... nothing masked (/proc/kcore readable as a file)" "file" \
+  "$(P run --rm --privileged $IMG sh -c '[ -c /proc/kcore ] && echo masked || echo file')"
+check "... /sys writable" "rw" "$(P run --rm --privileged $IMG sh -c 'grep " /sys " /proc/self/mounts' | awk '{print substr($4,1,2)}')"
+ttys=$(find /dev -regex '/dev/tty[0-9].*' | wc -w)
+check "... the host's virtual consoles" "$ttys" "$(P run --rm --privileged $IMG sh -c "find /dev -regex '/dev/tty[0-9].*' | wc -w")"
+check "... but not in systemd mode (--systemd=always)" "0" \
+  "$(P run --rm --privileged --systemd=always $IMG sh -c "find /dev -regex '/dev/tty[0-9].*' | wc -w")"
+check "... with --user, only --cap-add's capabilities in effect" "0000000000000000" \
+  "$(P run --rm --privileged --user 100 $IMG sh -c 'grep CapEff /proc/self/status' | awk '{print $2}')"
+check "without --privileged: podman's default set, seccomp on" "00000000800405fb 2" \
+  "$(P run --rm $IMG sh -c 'echo $(grep CapEff /proc/self/status | cut -f2) $(grep ^Seccomp: /proc/self/status | cut -f2)')"
+
+# --- --systemd ---
+check "--systemd=always: tmpfs /run (0755) with an empty /run/.containerenv, container_uuid" \
+  "tmpfs 755 0 ok" \
+  "$(P run --rm --systemd=always $IMG sh -c 'echo $(grep " /run " /proc/self/mounts | cut -d" " -f3) $(stat -c %a /run) $(stat -c %s /run/.containerenv) ${container_uuid:+ok}')"
+P create --name sdstop --systemd=always $IMG true >/dev/null
+check "... stops with SIGRTMIN+3" "$(kill -l RTMIN+3 2>/dev/null || echo 37)" "$(P inspect --format '{{.Config.StopSignal}}' sdstop)"
+P rm sdstop >/dev/null
+check "--systemd=true with an ordinary command: no systemd mode" "no" \
+  "$(P run --rm $IMG sh -c '[ -n "${container_uuid:-}" ] && echo yes || echo no')"
+check_refused "--systemd of another value" "Error: --systemd bogus: expected true, false or always" \
+  "$(P run --rm --systemd=bogus $IMG true 2>&1)"
+
+# --- ulimits: podman's defaults whatever the caller's limits (root) ---
+# (raising a hard limit needs CAP_SYS_RESOURCE: a host without it clamps)
+if [ $(( 0x$(awk '/^CapEff/ {print $2}' /proc/self/status) >> 24 & 1 )) = 1 ]; then
+  check "nofile and nproc hard limits 1048576 by default" "1048576 1048576" \
+    "$(P run --rm $IMG sh -c 'echo $(ulimit -n -H) $(ulimit -u -H)')"
+  check "... also when the caller's own are lower" "1048576" \
+    "$(bash -c 'ulimit -n -SH 4000; exec "$@"' - "$PODUNIT" --root "$T/root" --runroot "$T/run" run --rm $IMG sh -c 'ulimit -n -H')"
+else
+  check "without CAP_SYS_RESOURCE the defaults are clamped to the caller's hard limits" \
+    "$(ulimit -n -H) $(ulimit -u -H)" "$(P run --rm $IMG sh -c 'echo $(ulimit -n -H) $(ulimit -u -H)')"
+fi
+
+# --- -p where the container has no network of its own ---
+check "-p with --net=host: podman's warning, the container runs" \
+  'Port mappings have been discarded because "host" network namespace mode does not support them|hi' \
+  "$(P run --rm -p 8080 --net=host $IMG echo hi 2>&1 | tr '\n' '|' | sed 's/|$//')"
+check "-p with --net=none" \
+  'Port mappings have been discarded because "none" network namespace mode does not support them|hi' \
+  "$(P run --rm -p 8080 --net=none $IMG echo hi 2>&1 | tr '\n' '|' | sed 's/|$//')"
+P run -d --name netowner $IMG sleep 60 >/dev/null
+check "--net=container:NAME joins its network namespace (-p warned about)" \
+  "Port mappings have been discarded because \"container\" network namespace mode does not support them|$(P exec netowner readlink /proc/self/ns/net)" \
+  "$(P run --rm -p 8080 --net=container:netowner $IMG readlink /proc/self/ns/net 2>&1 | tr '\n' '|' | sed 's/|$//')"
+check_match_refused "--net=container: of a missing container" "^Error: .*nosuch" "$(P run --rm --net=container:nosuch $IMG true 2>&1)"
+P rm -f -t0 netowner >/dev/null
+
+# --- stop of a container whose supervisor was killed ---
+P run -d --name orphan $IMG sleep 999 >/dev/null
+kill -9 "$(P inspect --format '{{.State.ConmonPid}}' orphan)"
+sleep 0.2
+check_match "stop: podman's error for a killed conmon, status 125" \
+  "^125 Error: container [0-9a-f]{64} conmon exited prematurely, exit code could not be retrieved: conmon process killed" \
+  "$(failing P stop -t0 orphan | tr '\n' ' ')"
+check "... the container is stopped and exited" "exited" "$(P inspect --format '{{.State.Status}}' orphan)"
+P rm -f orphan >/dev/null
+
+# --- --timeout: killed then, exit code -1 (255 from run), as conmon ---
+check "--timeout in the foreground: run exits 255" "255" "$(P run --name tofg --timeout 1 $IMG sleep 60; echo $?)"
+check "... recorded exited, -1" "exited -1" "$(P inspect --format '{{.State.Status}} {{.State.ExitCode}}' tofg)"
+tobg=$(P run -d --timeout 1 $IMG sleep 60)
+P wait $tobg >/dev/null
+check "--timeout under the supervisor (-d): exited, -1" "exited -1" "$(P inspect --format '{{.State.Status}} {{.State.ExitCode}}' $tobg)"
+check_refused "a bad --timeout" "Error: --timeout soon: expected seconds" "$(P run --rm --timeout soon $IMG true 2>&1)"
+P rm tofg $tobg >/dev/null
+
+# --- logs of a container that logs nothing ---
+P run --name lognone --log-driver none $IMG echo hi >/dev/null
+check_match "logs with the none driver: podman's error, 125" \
+  "^125 Error: this container is using the 'none' log driver, cannot read logs" "$(failing P logs lognone)"
+P rm lognone >/dev/null
+
+# --- --device-cgroup-rule: checked as podman parses it ---
+check_ok "--device-cgroup-rule 'a 7 rmw'" P run --rm --device-cgroup-rule="a 7 rmw" $IMG true
+check_refused "... a bad access" "Error: invalid device access in device-access-add: X" \
+  "$(P run --rm --device-cgroup-rule="b 7:* rmX" $IMG true 2>&1)"
+check_refused "... no access" 'Error: invalid device cgroup rule requires type, major:Minor, and access rules: "b 7:2"' \
+  "$(P run --rm --device-cgroup-rule="b 7:2" $IMG true 2>&1)"
+check_refused "... a bad type" "Error: invalid device type in device-access-add: x" \
+  "$(P run --rm --device-cgroup-rule="x 7:* rmw" $IMG true 2>&1)"
+check_refused "... a bad major" 'Error: strconv.ParseUint: parsing "a": invalid syntax' \
+  "$(P run --rm --device-cgroup-rule="a a:* rmw" $IMG true 2>&1)"
+
+# --- --cgroupns ---
+check "--cgroupns=host: the caller's cgroup namespace" "$(readlink /proc/self/ns/cgroup)" \
+  "$(P run --rm --cgroupns=host $IMG readlink /proc/self/ns/cgroup)"
+check "--cgroupns=private (the default): its own" "other" \
+  "$(P run --rm --cgroupns=private $IMG sh -c "[ \$(readlink /proc/self/ns/cgroup) = $(readlink /proc/self/ns/cgroup) ] && echo same || echo other")"
+
+# --- mounts.conf (--default-mounts-file) ---
+mkdir -p "$T/secrets" && echo secret >"$T/secrets/f"
+check "a missing mounts file: no mount, no warning" "ok" "$(P run --rm --default-mounts-file="$T/nosuch.conf" $IMG echo ok 2>&1)"
+printf '# comment\n/nonexistent:/x\n%s:/run/secrets\n' "$T/secrets" >"$T/mounts.conf"
+check "its SOURCE:DEST lines are mounted (a missing source skipped silently)" "secret" \
+  "$(P run --rm --default-mounts-file="$T/mounts.conf" $IMG cat /run/secrets/f 2>&1)"
+check "... also as podman's global flag" "secret" \
+  "$(P --default-mounts-file="$T/mounts.conf" run --rm $IMG cat /run/secrets/f 2>&1)"
+
+# --- --pod new: is removed again when the container cannot be created ---
+P run -d --name podtaken $IMG true >/dev/null
+check_match "run --pod new: with a taken name fails as podman" '^125 Error: creating container storage: the container name "podtaken" is already in use' \
+  "$(failing P run --rm --pod new:madepod --name podtaken $IMG true)"
+check "... and the pod it made is gone" "1" "$(P pod exists madepod; echo $?)"
+P rm podtaken >/dev/null
+
+# --- a privileged container's /run/.containerenv says who it is ---
+check "--privileged: /run/.containerenv names engine, container and image" \
+  "podunit- priv $IMG 0" \
+  "$(P run --rm --privileged --name priv $IMG sh -c '. /run/.containerenv; echo ${engine%%[0-9]*} $name $image $rootless')"
+
+# --- -a/--attach ---
+out=$(P run --name att --attach stdin $IMG sh -c 'echo hello; exit 3'; echo "rc=$?")
+check "-a stdin alone: the id printed, the output only logged, the exit status returned" \
+  "$(P inspect --format '{{.Id}}' att) rc=3 hello" "$(echo $out) $(P logs att)"
+P rm att >/dev/null
+check "-a stdout -a stderr: as without -a" "hi" "$(P run --rm -a stdout -a stderr $IMG echo hi)"
+check_refused "-a stderr alone is refused, naming it" "Error: --attach stderr without stdout is not supported by podunit yet" \
+  "$(P run --rm -a stderr $IMG echo hi 2>&1)"
+check_refused "a bad stream: podman's words" \
+  'Error: invalid stream "stdfoo" for --attach - must be one of stdin, stdout, or stderr: invalid argument' \
+  "$(P run --rm -a stdfoo $IMG echo hi 2>&1)"
+check "... nothing left behind" "" "$(P ps -a --format '{{.Names}}')"
+
+echo "1..$n"
+[ "$fails" = 0 ]
