@@ -58,7 +58,7 @@ cli_rm (CliGlobal *g, int argc, char **argv)
             }
           continue;
         }
-      if (force && timeout >= 0 && !launch_stop (&g->launch, id, timeout, &error))
+      if (force && timeout >= 0 && !launch_stop_for_remove (&g->launch, id, timeout, &error))
         {
           cli_error ("%s", error->message);
           status = EXIT_PODUNIT;

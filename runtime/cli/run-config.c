@@ -838,6 +838,7 @@ gboolean
 run_config_pod (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
 {
   c->conmon_pidfile = o->conmon_pidfile ? g_canonicalize_filename (o->conmon_pidfile, NULL) : NULL;
+  c->cidfile = o->cidfile ? g_canonicalize_filename (o->cidfile, NULL) : NULL;
   if (!in->pod_id)
     return TRUE;
   c->pod = g_strdup (in->pod_id);

@@ -29,17 +29,10 @@ remove_for_replace (const char *id, gpointer data, GError **error)
   return launch_remove (data, id, TRUE, error);
 }
 
+/* podman replaces what the file held (and removes it with the container) */
 static gboolean
 write_cidfile (const char *path, const char *id, GError **error)
 {
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                   "container id file exists. Ensure another container is not using it or "
-                   "delete %s",
-                   path);
-      return FALSE;
-    }
   return g_file_set_contents (path, id, -1, error);
 }
 
@@ -183,7 +176,12 @@ create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean
   c->created = g_get_real_time () / G_USEC_PER_SEC;
   if (o->rootfs)
     {
-      c->image = g_canonicalize_filename ((*argv)[1], NULL);
+      /* PATH:O (podman's overlay on the root file system) is what podunit
+       * always does: the directory is the overlay's lower layer */
+      const char *path = (*argv)[1];
+      g_autofree char *bare = g_str_has_suffix (path, ":O") ? g_strndup (path, strlen (path) - 2)
+                                                             : NULL;
+      c->image = g_canonicalize_filename (bare ? bare : path, NULL);
       if (!g_file_test (c->image, G_FILE_TEST_IS_DIR))
         {
           cli_error ("--rootfs %s: not a directory", c->image);

@@ -62,7 +62,7 @@ static const struct {
   B ("Tty", tty), L ("Memory", memory), L ("PidsLimit", pids_limit), L ("CpuQuota", cpu_quota),
   S ("Pod", pod), B ("IsInfra", infra), S ("ConmonPidFile", conmon_pidfile),
   B ("NoHostname", no_hostname),
-  B ("Privileged", privileged), B ("Systemd", systemd), L ("Timeout", timeout),
+  B ("Privileged", privileged), B ("Systemd", systemd), L ("Timeout", timeout), S ("CidFile", cidfile),
   B ("CgroupnsHost", cgroupns_host), V ("DeviceCgroupRules", device_cgroup_rules),
 #undef S
 #undef V

@@ -1568,6 +1568,24 @@ wait_supervisor_gone (const ContainerState *st)
 }
 
 gboolean
+launch_stop_for_remove (const LaunchOptions *o, const char *id, gint64 timeout, GError **error)
+{
+  g_autoptr (GError) stop_error = NULL;
+  ContainerState now;
+  if (launch_stop (o, id, timeout, &stop_error))
+    return TRUE;
+  /* A killed supervisor: stopped all the same, which is all a removal
+   * needs (podman's rm -f goes on with a warning) */
+  if (!container_state_load (o->runroot, id, &now, NULL) || now.status != CONTAINER_EXITED)
+    {
+      g_propagate_error (error, g_steal_pointer (&stop_error));
+      return FALSE;
+    }
+  warn (o, "%s", stop_error->message);
+  return TRUE;
+}
+
+gboolean
 launch_remove (const LaunchOptions *o, const char *id, gboolean force, GError **error)
 {
   ContainerState st;
@@ -1585,7 +1603,7 @@ again:
                        id);
           return FALSE;
         }
-      if (!launch_stop (o, id, -1, error))
+      if (!launch_stop_for_remove (o, id, -1, error))
         return FALSE;
     }
   /* The cgroups the supervisor set up (cgroup.h), before the run dir that
@@ -1614,6 +1632,12 @@ again:
       close (fd_steal (&lfd));
       goto again;
     }
+  {
+    /* --cidfile's file goes with the container, as podman's */
+    g_autoptr (ContainerConfig) c = container_config_load (o->root, id, NULL);
+    if (c && c->cidfile)
+      unlink (c->cidfile);
+  }
   return container_remove_files (o->root, o->runroot, id, error);
 }
 

@@ -50,8 +50,12 @@ gboolean launch_kill (const LaunchOptions *o, const char *id, int sig, GError **
 
 /* Sends the stop signal, waits @timeout seconds (negative: the
  * container's --stop-timeout), then SIGKILL; returns once it is recorded
- * as exited. */
+ * as exited. A container whose supervisor was killed is stopped and
+ * recorded too, but FALSE with podman's error for a killed conmon. */
 gboolean launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GError **error);
+/* launch_stop before a removal: a killed supervisor is only a warning. */
+gboolean launch_stop_for_remove (const LaunchOptions *o, const char *id, gint64 timeout,
+                                 GError **error);
 
 /* Waits until the container is exited; returns its exit code (or -1). */
 int launch_wait (const LaunchOptions *o, const char *id, GError **error);

@@ -76,6 +76,11 @@ check_match "stop: podman's error for a killed conmon, status 125" \
   "$(failing P stop -t0 orphan | tr '\n' ' ')"
 check "... the container is stopped and exited" "exited" "$(P inspect --format '{{.State.Status}}' orphan)"
 P rm -f orphan >/dev/null
+P run -d --name orphan2 $IMG sleep 999 >/dev/null
+kill -9 "$(P inspect --format '{{.State.ConmonPid}}' orphan2)"
+sleep 0.2
+check "rm -f of one whose supervisor was killed: removed (a warning only), status 0" "0 1" \
+  "$(P rm -f -t0 orphan2 >/dev/null 2>&1; echo $?) $(P container exists orphan2; echo $?)"
 
 # --- --timeout: killed then, exit code -1 (255 from run), as conmon ---
 check "--timeout in the foreground: run exits 255" "255" "$(P run --name tofg --timeout 1 $IMG sleep 60; echo $?)"
@@ -142,6 +147,18 @@ check_refused "a bad stream: podman's words" \
   'Error: invalid stream "stdfoo" for --attach - must be one of stdin, stdout, or stderr: invalid argument' \
   "$(P run --rm -a stdfoo $IMG echo hi 2>&1)"
 check "... nothing left behind" "" "$(P ps -a --format '{{.Names}}')"
+
+# --- --cidfile: an existing file's content replaced, the file removed with the container ---
+echo stale-content-from-before >"$T/cid"
+cid=$(P run -d --name cidc --cidfile "$T/cid" $IMG sleep 60)
+check "--cidfile of an existing file: the id replaces its content" "$cid" "$(cat "$T/cid")"
+P rm -f -t0 cidc >/dev/null
+check "... and rm removes it" "gone" "$([ -e "$T/cid" ] && echo present || echo gone)"
+
+# --- --rootfs PATH:O ---
+mkdir -p "$T/rootfs" && P run --rm -v "$T/rootfs:/out" $IMG cp -a /bin /lib /out/ 2>/dev/null
+check "--rootfs PATH:O runs, the directory left unchanged" "hi absent" \
+  "$(P run --rm --rootfs "$T/rootfs:O" /bin/sh -c 'echo hi; touch /newfile' | tr '\n' ' '; [ -e "$T/rootfs/newfile" ] && echo present || echo absent)"
 
 echo "1..$n"
 [ "$fails" = 0 ]
