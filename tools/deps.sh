@@ -13,8 +13,8 @@ PKGS=(
   # rootless: newuidmap/newgidmap (run time and tests/root/test-rootless.sh),
   # pasta for rootless networking
   uidmap passt
-  # tests
-  libcriterion-dev python3 clang libclang-rt-14-dev busybox-static rpm zstd
+  # tests (dbus-daemon: a private bus for tests/root/fake-firewalld.c)
+  libcriterion-dev python3 clang libclang-rt-14-dev busybox-static rpm zstd dbus-daemon
   # registry tests: a local registry (its service is never started: the
   # host has no systemd; tests run `docker-registry serve` themselves),
   # skopeo to fill it, htpasswd for bcrypt entries, openssl for a test CA

@@ -11,6 +11,7 @@
 
 #include "net/dns.h"
 #include "net/firewall.h"
+#include "net/firewalld.h"
 #include "net/netlink.h"
 #include "net/network.h"
 #include "net/pasta.h"
@@ -214,6 +215,9 @@ network_entries (const char *root, GKeyFile *kf, const char *gr, FirewallState *
   g_autofree char *bridge = g_key_file_get_string (kf, gr, "bridge", NULL);
   g_autoptr (GError) e = NULL;
   gboolean internal = g_key_file_get_boolean (kf, gr, "internal", &e);
+  g_autofree char *ip = g_key_file_get_string (kf, gr, "ip", NULL);
+  int prefix = g_key_file_get_integer (kf, gr, "prefix", NULL);
+  guint32 addr;
   if (e)
     {
       g_autoptr (NetNetwork) n = net_network_load (root, gr + strlen (NET_PREFIX), NULL);
@@ -227,6 +231,49 @@ network_entries (const char *root, GKeyFile *kf, const char *gr, FirewallState *
     return;
   g_ptr_array_add (s->bridges, g_strdup (bridge));
   g_ptr_array_add (internal ? s->internal : s->masq, g_strdup (bridge));
+  /* the subnet, from the address and prefix leased */
+  if (ip && net_parse_ip4 (ip, &addr) && prefix > 0 && prefix <= 32)
+    {
+      g_autofree char *net = net_ip4_to_string (addr & ~(guint32) (0xffffffffull >> prefix));
+      g_ptr_array_add (s->trusted, g_strdup_printf ("%s/%d", net, prefix));
+    }
+}
+
+/* firewalld's trusted zone after an update of the elements: @add's
+ * subnets in, @del's out; only when a network came or went. */
+static void
+trust_update (const FirewallState *add, const FirewallState *del)
+{
+  sd_bus *bus;
+  if ((!add || add->trusted->len == 0) && (!del || del->trusted->len == 0))
+    return;
+  bus = firewalld_open ();
+  firewalld_trust (bus, add ? add->trusted : NULL, del ? del->trusted : NULL);
+  firewalld_close (bus);
+}
+
+/* firewalld's trusted zone holding exactly the subnets of @s (NULL: none)
+ * among podunit's networks, after a write of the whole table. */
+static void
+trust_all (const char *root, const FirewallState *s)
+{
+  sd_bus *bus = firewalld_open ();
+  g_autoptr (GPtrArray) nets = NULL;
+  g_autoptr (GPtrArray) unused = g_ptr_array_new ();
+  if (!bus)
+    return;
+  nets = net_network_list (root, NULL);
+  for (guint i = 0; nets && i < nets->len; i++)
+    {
+      const char *subnet = ((NetNetwork *) nets->pdata[i])->subnet;
+      gboolean used = FALSE;
+      for (guint k = 0; s && k < s->trusted->len && !used; k++)
+        used = g_str_equal (s->trusted->pdata[k], subnet);
+      if (!used)
+        g_ptr_array_add (unused, (char *) subnet);
+    }
+  firewalld_trust (bus, s ? s->trusted : NULL, unused);
+  firewalld_close (bus);
 }
 
 /* The DNAT entries of a record's published ports, to its first address. */
@@ -276,11 +323,17 @@ apply_firewall (const char *root, GPtrArray *records, gboolean exact, GError **e
   gboolean ok;
 
   if (records->len == 0)
-    return firewall_apply (NULL, exact, error);
+    {
+      ok = firewall_apply (NULL, exact, error);
+      trust_all (root, NULL);
+      return ok;
+    }
   firewall_state_init (&s);
   for (guint i = 0; i < records->len; i++)
     record_entries (root, ((Record *) records->pdata[i])->kf, records, i, &s);
   ok = firewall_apply (&s, exact, error);
+  if (ok)
+    trust_all (root, &s);
   firewall_state_clear (&s);
   return ok;
 }
@@ -300,6 +353,8 @@ update_firewall (const char *root, GPtrArray *others, guint reclaimed, GKeyFile 
       firewall_state_init (&s);
       record_entries (root, kf, others, others->len, &s);
       ok = firewall_update (add ? &s : NULL, add ? NULL : &s, NULL);
+      if (ok)
+        trust_update (add ? &s : NULL, add ? NULL : &s);
       firewall_state_clear (&s);
     }
   if (!ok)
@@ -766,7 +821,9 @@ net_connect (const char *root, const char *runroot, const char *id, const char *
     goto out;
   if (!network_used (records, records->len, net))
     network_entries (root, self->kf, group, &s);
-  if (!firewall_update (&s, NULL, NULL))
+  if (firewall_update (&s, NULL, NULL))
+    trust_update (&s, NULL);
+  else
     {
       g_ptr_array_add (records, self);
       ok = apply_firewall (root, records, FALSE, error);
@@ -840,7 +897,9 @@ net_disconnect (const char *root, const char *runroot, const char *id, const cha
     goto out;
   if ((nl = netlink_open (-1, error)) == NULL || (veth && !netlink_link_delete (nl, veth, error)))
     goto out;
-  if (!firewall_update (&add, &del, NULL))
+  if (firewall_update (&add, &del, NULL))
+    trust_update (&add, &del);
+  else
     {
       Record now = { .id = self->id, .kf = after };
       g_ptr_array_add (records, &now);

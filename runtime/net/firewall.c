@@ -68,6 +68,7 @@ firewall_state_init (FirewallState *s)
   s->masq = g_ptr_array_new_with_free_func (g_free);
   s->pf4 = g_ptr_array_new_with_free_func (g_free);
   s->pf4any = g_ptr_array_new_with_free_func (g_free);
+  s->trusted = g_ptr_array_new_with_free_func (g_free);
 }
 
 void
@@ -78,6 +79,7 @@ firewall_state_clear (FirewallState *s)
   g_clear_pointer (&s->masq, g_ptr_array_unref);
   g_clear_pointer (&s->pf4, g_ptr_array_unref);
   g_clear_pointer (&s->pf4any, g_ptr_array_unref);
+  g_clear_pointer (&s->trusted, g_ptr_array_unref);
 }
 
 /* @quote: interface names, quoted (a name like "br-int" is no nft

@@ -35,6 +35,7 @@ typedef struct {
   GPtrArray *masq;     /* char *: the others */
   GPtrArray *pf4;      /* char *: "127.0.0.1 . tcp . 8080 : 10.88.0.2 . 80" */
   GPtrArray *pf4any;   /* char *: "tcp . 8080 : 10.88.0.2 . 80" */
+  GPtrArray *trusted;  /* char *: the bridges' subnets, for firewalld (firewalld.h), not nft */
 } FirewallState;
 
 void firewall_state_init (FirewallState *s);

@@ -8,7 +8,8 @@
 # (re-executing itself there with `ip netns exec`): the host's interfaces
 # and ruleset are never touched. Traffic goes over loopback and the test
 # namespace's own bridges only; nothing is sent through the masquerade rule.
-# Usage: test-network.sh PODUNIT   (needs root; prints "ok"/"not ok" lines)
+# Usage: test-network.sh PODUNIT [FAKE-FIREWALLD]   (needs root; prints
+# "ok"/"not ok" lines; FAKE-FIREWALLD: tests/root/fake-firewalld.c, built)
 set -u
 PODUNIT=$(readlink -f "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -305,6 +306,43 @@ P network reload >/dev/null
 check "the next command reclaims the lease and the rules; the veth went with the namespace" "" \
   "$(ls "$T/run/networks/attach" && nft list ruleset && veths_gone)"
 P rm -f k >/dev/null 2>&1
+
+# --- firewalld (a stand-in on a private system bus): the subnets in use
+# are sources of its trusted zone, as netavark puts podman's there ---
+FAKE_FW=${2:-}
+if [ -n "$FAKE_FW" ] && command -v dbus-daemon >/dev/null && command -v busctl >/dev/null; then
+  # a bus of the session kind (its policy lets anyone own a name) as the system bus
+  dbus-daemon --session --address="unix:path=$T/bus" --fork --print-pid > "$T/bus.pid"
+  export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$T/bus
+  "$FAKE_FW" &
+  FW_PID=$!
+  fw () { busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" call org.fedoraproject.FirewallD1 \
+            /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1.zone "$@"; }
+  for _ in $(seq 50); do fw getSources s trusted >/dev/null 2>&1 && break; sleep 0.1; done
+  fw addSource ss trusted 192.0.2.0/24 >/dev/null # the administrator's
+  P run -d --name fw1 --network lab $IMG sleep 60 >/dev/null
+  check "firewalld: the first container on a network puts its subnet in the trusted zone" \
+    'as 2 "192.0.2.0/24" "10.90.0.0/24"' "$(fw getSources s trusted)"
+  P run -d --name fw2 --network lab $IMG sleep 60 >/dev/null
+  P rm -f -t 0 fw1 >/dev/null
+  check "firewalld: it stays while a container uses the network" \
+    'as 2 "192.0.2.0/24" "10.90.0.0/24"' "$(fw getSources s trusted)"
+  fw removeSource ss trusted 10.90.0.0/24 >/dev/null # as a firewalld reload does
+  check "firewalld: network reload puts it back" 'as 2 "192.0.2.0/24" "10.90.0.0/24"' \
+    "$(P network reload >/dev/null && fw getSources s trusted)"
+  P rm -f -t 0 fw2 >/dev/null
+  check "firewalld: the last container's removal takes it out, the administrator's stays" \
+    'as 1 "192.0.2.0/24"' "$(fw getSources s trusted)"
+  P run -d --name fw3 --network lab $IMG sleep 60 >/dev/null
+  kill -9 "$(P inspect --format '{{.State.Pid}}' fw3)"
+  P rm -f -t 0 fw3 >/dev/null
+  check "firewalld: after a killed container the subnet is gone too" \
+    'as 1 "192.0.2.0/24"' "$(fw getSources s trusted)"
+  kill "$FW_PID" "$(cat "$T/bus.pid")"
+  unset DBUS_SYSTEM_BUS_ADDRESS
+else
+  echo "# skipped: firewalld's trusted zone (needs dbus-daemon, busctl and the stand-in)"
+fi
 
 P run -d --name u --stop-timeout 1 --network lab $IMG sleep 60 >/dev/null
 check "network rm of a used network fails" \
