@@ -15,6 +15,8 @@ PKGS=(
   uidmap passt
   # tests (dbus-daemon: a private bus for tests/root/fake-firewalld.c)
   libcriterion-dev python3 clang libclang-rt-14-dev busybox-static rpm zstd dbus-daemon
+  # leak checks of CLI verbs in tests/root/test-reliability.sh
+  valgrind
   # registry tests: a local registry (its service is never started: the
   # host has no systemd; tests run `docker-registry serve` themselves),
   # skopeo to fill it, htpasswd for bcrypt entries, openssl for a test CA

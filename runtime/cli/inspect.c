@@ -243,7 +243,8 @@ cli_inspect (CliGlobal *g, int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (CliTemplate) tmpl = NULL;
   g_autoptr (JsonArray) out = json_array_new ();
-  char **orig = g_memdup2 (argv, sizeof (char *) * (argc + 1));
+  g_autofree char **orig = g_memdup2 (argv, sizeof (char *) * (argc + 1));
+  g_autofree char *probe = NULL;
   int orig_argc = argc, status = 0;
   /* podman prints what it found, then an error for each name it did not. */
   g_autoptr (GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
@@ -257,7 +258,8 @@ cli_inspect (CliGlobal *g, int argc, char **argv)
     }
   if (!type && g_str_equal (argv[0], "container inspect"))
     type = g_strdup ("container");
-  if (g_strcmp0 (type, "image") == 0 || (!type && !container_resolve (g->root, argv[1], NULL)))
+  if (g_strcmp0 (type, "image") == 0
+      || (!type && !(probe = container_resolve (g->root, argv[1], NULL))))
     {
       if (cli_image_inspect && g_strcmp0 (type, "container") != 0)
         return cli_image_inspect (g, orig_argc, orig);
@@ -299,6 +301,5 @@ cli_inspect (CliGlobal *g, int argc, char **argv)
   fflush (stdout);
   for (guint i = 0; i < missing->len; i++)
     cli_error ("%s", (char *) missing->pdata[i]);
-  g_free (orig);
   return status;
 }
