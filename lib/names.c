@@ -77,3 +77,9 @@ name_list_ids (const char *dir, const char *file)
     }
   return g_steal_pointer (&ids);
 }
+
+int
+name_compare (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}

@@ -30,3 +30,7 @@ const char *name_resolve (GPtrArray *ids, char *(*name_of) (const char *id, gpoi
  * @file, oldest first by that file's mtime (in ns: two made within a
  * second keep their order). An unreadable @dir has none. */
 GPtrArray *name_list_ids (const char *dir, const char *file);
+
+/* g_ptr_array_sort's comparator for an array of strings, in strcmp order
+ * (it passes pointers to the elements, not the strings). */
+int name_compare (gconstpointer a, gconstpointer b);

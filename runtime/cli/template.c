@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A small Go text/template interpreter over JSON rows (see template.h). */
 #include "cli/template.h"
+#include "names.h"
 #include "image/store.h"
 
 #include <stdio.h>
@@ -1157,19 +1158,13 @@ cli_print_json_rows (GPtrArray *rows)
   cli_print_json (root);
 }
 
-static int
-cmp_str_ptr (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
 char *
 cli_labels_text (char *const *labels)
 {
   g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
   for (char *const *l = labels; l && *l; l++)
     g_ptr_array_add (sorted, *l);
-  g_ptr_array_sort (sorted, cmp_str_ptr);
+  g_ptr_array_sort (sorted, name_compare);
   g_ptr_array_add (sorted, NULL);
   return g_strjoinv (",", (char **) sorted->pdata);
 }

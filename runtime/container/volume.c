@@ -635,13 +635,6 @@ volume_create (const char *root, Volume *v, gboolean ignore_existing, gboolean *
   return create_locked (root, v, ignore_existing, existed, error);
 }
 
-/* g_ptr_array_sort passes pointers to the elements. */
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char *const *)a, *(char *const *)b);
-}
-
 GPtrArray *
 volume_list (const char *root, GError **error)
 {
@@ -664,7 +657,7 @@ volume_list (const char *root, GError **error)
       if (name_check ("volume", n, NULL) && g_file_test (data, G_FILE_TEST_IS_DIR))
         g_ptr_array_add (names, g_strdup (n));
     }
-  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_sort (names, name_compare);
   return g_steal_pointer (&names);
 }
 

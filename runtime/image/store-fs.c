@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "image/store-fs.h"
+#include "names.h"
 #include "image/store.h"
 #include "error.h"
 
@@ -35,12 +36,6 @@ typedef struct
   gsize rel_len;  /* length of its path relative to the top */
 } WalkFrame;
 
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char **) a, *(char **) b);
-}
-
 static GPtrArray *
 read_names (int fd, gboolean sorted, const char *what, const char *rel, GError **error)
 {
@@ -63,7 +58,7 @@ read_names (int fd, gboolean sorted, const char *what, const char *rel, GError *
       g_ptr_array_add (names, g_strdup (de->d_name));
   closedir (d);
   if (sorted)
-    g_ptr_array_sort (names, compare_names);
+    g_ptr_array_sort (names, name_compare);
   return names;
 }
 

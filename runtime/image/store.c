@@ -5,6 +5,7 @@
  * crash between writing an image record and naming it leaves a dangling
  * image (`<none>`), which `image prune` removes. */
 #include "image/store.h"
+#include "names.h"
 #include "image/digest.h"
 #include "image/layer.h"
 #include "image/store-fs.h"
@@ -436,7 +437,7 @@ names_for_id (JsonNode *names, const char *id)
   while (json_object_iter_next (&it, &name, &v))
     if (g_strcmp0 (json_node_get_string (v), id) == 0)
       g_ptr_array_add (out, g_strdup (name));
-  g_ptr_array_sort (out, (GCompareFunc)(void *)strcmp);
+  g_ptr_array_sort (out, name_compare);
   g_ptr_array_add (out, NULL);
   return (char **)g_ptr_array_free (g_steal_pointer (&out), FALSE);
 }
@@ -1021,12 +1022,6 @@ config_strv (JsonObject *o, const char *member)
   return (char **)g_ptr_array_free (out, FALSE);
 }
 
-static gint
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
 /* The member names of an object member ("ExposedPorts": {"80/tcp": {}}),
  * sorted; empty when missing or not an object. */
 static char **
@@ -1042,7 +1037,7 @@ config_keys (JsonObject *o, const char *member)
       json_object_iter_init (&it, json_node_get_object (n));
       while (json_object_iter_next (&it, &k, &v))
         g_ptr_array_add (out, g_strdup (k));
-      g_ptr_array_sort (out, compare_strings);
+      g_ptr_array_sort (out, name_compare);
     }
   g_ptr_array_add (out, NULL);
   return (char **)g_ptr_array_free (out, FALSE);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "image/registry/client.h"
+#include "names.h"
 #include "image/registry/auth.h"
 #include "image/digest.h"
 
@@ -700,7 +701,7 @@ load_cert_dir (RegistryClient *c, const char *dir, GError **error)
   const char *n;
   while ((n = g_dir_read_name (d)))
     g_ptr_array_add (names, g_strdup (n));
-  g_ptr_array_sort (names, (GCompareFunc)g_strcmp0);
+  g_ptr_array_sort (names, name_compare);
   g_autoptr (GString) pem = g_string_new (NULL);
   for (guint i = 0; i < names->len; i++)
     {

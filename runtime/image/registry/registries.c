@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "image/registry/registries.h"
+#include "names.h"
 #include "image/registry/reference.h"
 #include "image/registry/toml.h"
 #include "error.h"
@@ -275,7 +276,7 @@ registries_conf_load (GError **error)
   while (d && (name = g_dir_read_name (d)))
     if (g_str_has_suffix (name, ".conf"))
       g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, (GCompareFunc)g_strcmp0);
+  g_ptr_array_sort (names, name_compare);
   for (guint i = 0; i < names->len; i++)
     {
       g_autofree char *f = g_build_filename (dir, names->pdata[i], NULL);

@@ -28,3 +28,17 @@ Test (names, messages_as_podman)
   cr_assert_not (name_check ("container", longname, &e2));
   cr_assert (strstr (e2->message, "254 characters") != NULL, "%s", e2->message);
 }
+
+/* Strings allocated in the reverse of their order: a comparator that
+ * compared the element pointers' bytes (what (GCompareFunc) strcmp gives
+ * g_ptr_array_sort) sorts them by address instead. */
+Test (names, compare_sorts_strings_not_pointers)
+{
+  const char *want[] = { "10-a.conf", "20-b.conf", "30-c.conf", "histagain", "histimg", "z" };
+  g_autoptr (GPtrArray) a = g_ptr_array_new_with_free_func (g_free);
+  for (int i = G_N_ELEMENTS (want) - 1; i >= 0; i--)
+    g_ptr_array_add (a, g_strdup (want[i]));
+  g_ptr_array_sort (a, name_compare);
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    cr_expect_str_eq (a->pdata[i], want[i]);
+}
