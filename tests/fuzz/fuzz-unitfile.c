@@ -181,7 +181,8 @@ check_same_content (const UnitFile *a, const UnitFile *b)
     }
 }
 
-/* A key line of @text that ends in a backslash. Such a value comes only
+/* A key line of @text that ends in a backslash once trimmed as the parser
+ * trims (\v and \f too, which g_strstrip keeps). Such a value comes only
  * from "A=b\\" on the last line (one backslash is eaten as a
  * continuation, as Quadlet does); written back it continues into the next
  * line, so content cannot survive the round trip. Quadlet has the same
@@ -192,8 +193,11 @@ has_dangling_backslash (const char *text)
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   for (char **l = lines; *l; l++)
     {
-      char *t = g_strstrip (*l);
-      gsize n = strlen (t);
+      char *t = *l + strspn (*l, " \t\n\r\v\f");
+      gsize n;
+
+      chomp_as_parser (t);
+      n = strlen (t);
       if (n > 0 && t[0] != '#' && t[0] != ';' && t[n - 1] == '\\')
         return TRUE;
     }
