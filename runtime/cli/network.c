@@ -25,20 +25,21 @@ int
 cli_network_create (CliGlobal *g, int argc, char **argv)
 {
   gboolean ignore = FALSE, internal = FALSE, disable_dns = FALSE, ipv6 = FALSE;
-  g_autofree char *driver = NULL, *subnet = NULL, *gateway = NULL, *ip_range = NULL,
-                  *iface = NULL, *ipam = NULL;
-  g_auto (GStrv) labels = NULL, opts = NULL, dns = NULL;
+  g_autofree char *driver = NULL, *iface = NULL, *ipam = NULL;
+  g_auto (GStrv) labels = NULL, opts = NULL, dns = NULL, subnets = NULL, gateways = NULL,
+                 ranges = NULL;
   const GOptionEntry entries[] = {
     { "ignore", 0, 0, G_OPTION_ARG_NONE, &ignore, "Don't fail if the network exists", NULL },
     { "driver", 'd', 0, G_OPTION_ARG_STRING, &driver, "Network driver (bridge)", "DRIVER" },
-    { "subnet", 0, 0, G_OPTION_ARG_STRING, &subnet, "IPv4 subnet in CIDR form", "SUBNET" },
-    { "gateway", 0, 0, G_OPTION_ARG_STRING, &gateway, "Gateway of the subnet", "IP" },
-    { "ip-range", 0, 0, G_OPTION_ARG_STRING, &ip_range, "Allocate addresses from this range",
+    { "subnet", 0, 0, G_OPTION_ARG_STRING_ARRAY, &subnets, "Subnet in CIDR form (IPv4 or IPv6)",
+      "SUBNET" },
+    { "gateway", 0, 0, G_OPTION_ARG_STRING_ARRAY, &gateways, "Gateway of the subnet", "IP" },
+    { "ip-range", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ranges, "Allocate addresses from this range",
       "CIDR" },
     { "interface-name", 0, 0, G_OPTION_ARG_STRING, &iface, "Bridge interface name", "NAME" },
     { "internal", 0, 0, G_OPTION_ARG_NONE, &internal, "No traffic out of the network", NULL },
     { "disable-dns", 0, 0, G_OPTION_ARG_NONE, &disable_dns, "No name resolution", NULL },
-    { "ipv6", 0, 0, G_OPTION_ARG_NONE, &ipv6, "Enable IPv6", NULL },
+    { "ipv6", 0, 0, G_OPTION_ARG_NONE, &ipv6, "Enable IPv6 (dual stack)", NULL },
     { "ipam-driver", 0, 0, G_OPTION_ARG_STRING, &ipam, "IPAM driver (host-local)", "DRIVER" },
     { "dns", 0, 0, G_OPTION_ARG_STRING_ARRAY, &dns, "DNS servers of the network", "IP" },
     { "label", 0, 0, G_OPTION_ARG_STRING_ARRAY, &labels, "Set a label", "KEY=VALUE" },
@@ -68,9 +69,9 @@ cli_network_create (CliGlobal *g, int argc, char **argv)
     }
   spec.name = argc == 2 ? argv[1] : NULL;
   spec.driver = driver;
-  spec.subnet = subnet;
-  spec.gateway = gateway;
-  spec.ip_range = ip_range;
+  spec.subnets = subnets;
+  spec.gateways = gateways;
+  spec.ip_ranges = ranges;
   spec.iface = iface;
   spec.internal = internal;
   spec.disable_dns = disable_dns;
@@ -96,6 +97,7 @@ network_row (const NetNetwork *n)
   json_object_set_string_member (o, "NetworkInterface", n->iface);
   json_object_set_string_member (o, "Subnet", n->subnet);
   json_object_set_string_member (o, "Gateway", n->gateway);
+  json_object_set_boolean_member (o, "IPv6Enabled", n->subnet6 != NULL);
   json_object_set_boolean_member (o, "Internal", n->internal);
   json_object_set_boolean_member (o, "DNSEnabled", n->dns_enabled);
   json_object_set_string_member (o, "Labels", labels);

@@ -28,6 +28,10 @@ net_network_free (NetNetwork *n)
   g_free (n->gateway);
   g_free (n->range_start);
   g_free (n->range_end);
+  g_free (n->subnet6);
+  g_free (n->gateway6);
+  g_free (n->range6_start);
+  g_free (n->range6_end);
   g_strfreev (n->labels);
   g_free (n);
 }
@@ -78,6 +82,85 @@ net_parse_cidr (const char *s, guint32 *net, guint32 *mask, int *prefix)
   return TRUE;
 }
 
+gboolean
+net_parse_ip6 (const char *s, struct in6_addr *out)
+{
+  return s && strchr (s, ':') && inet_pton (AF_INET6, s, out) == 1;
+}
+
+char *
+net_ip6_to_string (const struct in6_addr *ip)
+{
+  char buf[INET6_ADDRSTRLEN];
+  return g_strdup (inet_ntop (AF_INET6, ip, buf, sizeof buf));
+}
+
+gboolean
+net_ip6_in (const struct in6_addr *ip, const struct in6_addr *net, int prefix)
+{
+  for (int i = 0; i < 16; i++)
+    {
+      int bits = CLAMP (prefix - 8 * i, 0, 8);
+      guint8 mask = bits ? (guint8) (0xff << (8 - bits)) : 0;
+      if ((ip->s6_addr[i] & mask) != (net->s6_addr[i] & mask))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+net_ip6_last (const struct in6_addr *net, int prefix, struct in6_addr *out)
+{
+  *out = *net;
+  for (int i = 0; i < 16; i++)
+    {
+      int bits = CLAMP (prefix - 8 * i, 0, 8);
+      out->s6_addr[i] |= bits ? (guint8) (0xff >> bits) : 0xff;
+    }
+}
+
+gboolean
+net_ip6_next (struct in6_addr *ip)
+{
+  for (int i = 15; i >= 0; i--)
+    if (++ip->s6_addr[i] != 0)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+net_parse_cidr6 (const char *s, struct in6_addr *net, int *prefix)
+{
+  const char *slash = s ? strchr (s, '/') : NULL;
+  g_autofree char *addr = NULL;
+  struct in6_addr ip;
+  char *end;
+  long p;
+  if (!slash)
+    return FALSE;
+  addr = g_strndup (s, slash - s);
+  p = strtol (slash + 1, &end, 10);
+  if (*end || end == slash + 1 || p < 0 || p > 128 || !net_parse_ip6 (addr, &ip))
+    return FALSE;
+  *net = ip; /* with the host bits cleared: */
+  for (int i = 0; i < 16; i++)
+    {
+      int bits = CLAMP ((int) p - 8 * i, 0, 8);
+      net->s6_addr[i] &= bits ? (guint8) (0xff << (8 - bits)) : 0;
+    }
+  *prefix = (int) p;
+  return TRUE;
+}
+
+void
+net_ip6_random_ula (struct in6_addr *out)
+{
+  memset (out, 0, sizeof *out);
+  out->s6_addr[0] = 0xfd;
+  for (int i = 1; i < 8; i++)
+    out->s6_addr[i] = g_random_int () & 0xff;
+}
+
 static char *
 networks_dir (const char *root)
 {
@@ -121,6 +204,29 @@ default_network (void)
   return n;
 }
 
+/* {"subnet": ..., "gateway": ..., "lease_range": {...}} as netavark has it. */
+static void
+subnet_json (JsonBuilder *b, const char *subnet, const char *gateway, const char *start,
+             const char *end)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "subnet");
+  json_builder_add_string_value (b, subnet);
+  json_builder_set_member_name (b, "gateway");
+  json_builder_add_string_value (b, gateway);
+  if (start)
+    {
+      json_builder_set_member_name (b, "lease_range");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "start_ip");
+      json_builder_add_string_value (b, start);
+      json_builder_set_member_name (b, "end_ip");
+      json_builder_add_string_value (b, end);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+}
+
 char *
 net_network_to_json (const NetNetwork *n)
 {
@@ -141,25 +247,12 @@ net_network_to_json (const NetNetwork *n)
   json_builder_add_string_value (b, n->created);
   json_builder_set_member_name (b, "subnets");
   json_builder_begin_array (b);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "subnet");
-  json_builder_add_string_value (b, n->subnet);
-  json_builder_set_member_name (b, "gateway");
-  json_builder_add_string_value (b, n->gateway);
-  if (n->range_start)
-    {
-      json_builder_set_member_name (b, "lease_range");
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "start_ip");
-      json_builder_add_string_value (b, n->range_start);
-      json_builder_set_member_name (b, "end_ip");
-      json_builder_add_string_value (b, n->range_end);
-      json_builder_end_object (b);
-    }
-  json_builder_end_object (b);
+  subnet_json (b, n->subnet, n->gateway, n->range_start, n->range_end);
+  if (n->subnet6)
+    subnet_json (b, n->subnet6, n->gateway6, n->range6_start, n->range6_end);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "ipv6_enabled");
-  json_builder_add_boolean_value (b, FALSE);
+  json_builder_add_boolean_value (b, n->subnet6 != NULL);
   json_builder_set_member_name (b, "internal");
   json_builder_add_boolean_value (b, n->internal);
   json_builder_set_member_name (b, "dns_enabled");
@@ -221,7 +314,7 @@ network_from_file (const char *path, GError **error)
 {
   g_autoptr (JsonParser) p = json_parser_new ();
   g_autoptr (NetNetwork) n = g_new0 (NetNetwork, 1);
-  JsonObject *o, *sub = NULL, *opts, *labels;
+  JsonObject *o, *opts, *labels;
   JsonArray *subnets;
 
   if (!json_parser_load_from_file (p, path, error))
@@ -231,23 +324,29 @@ network_from_file (const char *path, GError **error)
   o = json_node_get_object (json_parser_get_root (p));
   subnets = json_object_has_member (o, "subnets") ? json_object_get_array_member (o, "subnets")
                                                   : NULL;
-  if (subnets && json_array_get_length (subnets) > 0)
-    sub = json_array_get_object_element (subnets, 0);
-  if (!member_str (o, "name") || !member_str (sub, "subnet"))
+  /* the first subnet of each family */
+  for (guint i = 0; subnets && i < json_array_get_length (subnets); i++)
+    {
+      JsonObject *sub = json_array_get_object_element (subnets, i);
+      const char *net = member_str (sub, "subnet");
+      gboolean v6 = net && strchr (net, ':');
+      JsonObject *r = sub && json_object_has_member (sub, "lease_range")
+                          ? json_object_get_object_member (sub, "lease_range")
+                          : NULL;
+      if (!net || (v6 ? n->subnet6 != NULL : n->subnet != NULL))
+        continue;
+      *(v6 ? &n->subnet6 : &n->subnet) = g_strdup (net);
+      *(v6 ? &n->gateway6 : &n->gateway) = g_strdup (member_str (sub, "gateway"));
+      *(v6 ? &n->range6_start : &n->range_start) = g_strdup (member_str (r, "start_ip"));
+      *(v6 ? &n->range6_end : &n->range_end) = g_strdup (member_str (r, "end_ip"));
+    }
+  if (!member_str (o, "name") || !n->subnet)
     goto bad;
   n->name = g_strdup (member_str (o, "name"));
   n->id = g_strdup (member_str (o, "id") ? member_str (o, "id") : "");
   n->driver = g_strdup (member_str (o, "driver") ? member_str (o, "driver") : "bridge");
   n->iface = g_strdup (member_str (o, "network_interface"));
   n->created = g_strdup (member_str (o, "created") ? member_str (o, "created") : "");
-  n->subnet = g_strdup (member_str (sub, "subnet"));
-  n->gateway = g_strdup (member_str (sub, "gateway"));
-  if (json_object_has_member (sub, "lease_range"))
-    {
-      JsonObject *r = json_object_get_object_member (sub, "lease_range");
-      n->range_start = g_strdup (member_str (r, "start_ip"));
-      n->range_end = g_strdup (member_str (r, "end_ip"));
-    }
   n->internal = member_bool (o, "internal");
   n->dns_enabled = member_bool (o, "dns_enabled");
   opts = json_object_has_member (o, "options") ? json_object_get_object_member (o, "options")
@@ -264,7 +363,8 @@ network_from_file (const char *path, GError **error)
     g_ptr_array_add (l, NULL);
     n->labels = (char **) g_ptr_array_free (g_steal_pointer (&l), FALSE);
   }
-  if (!n->iface || !n->gateway || !complete_subnet (n, NULL))
+  if (!n->iface || !n->gateway || !complete_subnet (n, NULL)
+      || (n->subnet6 && (!n->gateway6 || !net_parse_cidr6 (n->subnet6, &n->net6, &n->prefix6))))
     goto bad;
   return g_steal_pointer (&n);
 
@@ -369,12 +469,145 @@ rfc3339_now (void)
   return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%f%:z");
 }
 
+/* The Nth --gateway and --ip-range go with the Nth --subnet (podman);
+ * one subnet of each family. */
+static gboolean
+split_subnets (const NetCreateSpec *spec, const char **sub4, const char **gw4,
+               const char **range4, const char **sub6, const char **gw6, const char **range6,
+               GError **error)
+{
+  guint nsub = spec->subnets ? g_strv_length (spec->subnets) : 0;
+  guint ngw = spec->gateways ? g_strv_length (spec->gateways) : 0;
+  guint nrange = spec->ip_ranges ? g_strv_length (spec->ip_ranges) : 0;
+  *sub4 = *gw4 = *range4 = *sub6 = *gw6 = *range6 = NULL;
+  if (ngw > nsub || nrange > nsub)
+    {
+      g_set_error (error, NET_ERROR, NET_ERROR_INVALID, "cannot set more %s than subnets",
+                   ngw > nsub ? "gateways" : "ranges");
+      return FALSE;
+    }
+  for (guint i = 0; i < nsub; i++)
+    {
+      const char *net = spec->subnets[i];
+      gboolean v6 = strchr (net, ':') != NULL;
+      const char **sub = v6 ? sub6 : sub4;
+      if (*sub)
+        {
+          g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                       "subnets %s and %s: podunit has one IPv4 and one IPv6 subnet a network",
+                       *sub, net);
+          return FALSE;
+        }
+      *sub = net;
+      *(v6 ? gw6 : gw4) = i < ngw ? spec->gateways[i] : NULL;
+      *(v6 ? range6 : range4) = i < nrange ? spec->ip_ranges[i] : NULL;
+    }
+  if (*sub6 && !*sub4 && !spec->ipv6)
+    {
+      g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                   "subnet %s: IPv6-only networks are not supported by podunit; add --ipv6 "
+                   "(dual stack, with an IPv4 subnet picked) or an IPv4 --subnet", *sub6);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+overlaps6 (const NetNetwork *a, const struct in6_addr *net, int prefix)
+{
+  return a->subnet6 && net_ip6_in (net, &a->net6, MIN (a->prefix6, prefix));
+}
+
+/* @n's IPv6 subnet: @sub, or a random unique local /64 that none of @all
+ * overlaps (as podman: at most 10,000 tries); its gateway @gw (or the
+ * first address) and range @range (a CIDR inside it). */
+static gboolean
+complete_ipv6 (NetNetwork *n, GPtrArray *all, const char *sub, const char *gw,
+               const char *range, GError **error)
+{
+  struct in6_addr last, a;
+  g_autofree char *net = NULL;
+  if (sub)
+    {
+      if (!net_parse_cidr6 (sub, &n->net6, &n->prefix6) || n->prefix6 > 126)
+        {
+          g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                       "invalid subnet %s: expected an IPv6 network of at most /126", sub);
+          return FALSE;
+        }
+    }
+  else
+    for (int tries = 0;; tries++)
+      {
+        gboolean used = FALSE;
+        if (tries == 10000)
+          {
+            g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "failed to get a free IPv6 subnet");
+            return FALSE;
+          }
+        net_ip6_random_ula (&n->net6);
+        n->prefix6 = 64;
+        for (guint k = 0; k < all->len && !used; k++)
+          used = overlaps6 (all->pdata[k], &n->net6, 64);
+        if (!used)
+          break;
+      }
+  net = net_ip6_to_string (&n->net6);
+  n->subnet6 = g_strdup_printf ("%s/%d", net, n->prefix6);
+  for (guint k = 0; k < all->len; k++)
+    if (overlaps6 (all->pdata[k], &n->net6, n->prefix6))
+      {
+        g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                     "subnet %s is already used on the host or by another config", n->subnet6);
+        return FALSE;
+      }
+  net_ip6_last (&n->net6, n->prefix6, &last);
+  if (gw)
+    {
+      if (!net_parse_ip6 (gw, &a) || !net_ip6_in (&a, &n->net6, n->prefix6)
+          || !memcmp (&a, &n->net6, sizeof a) || !memcmp (&a, &last, sizeof a))
+        {
+          g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                       "gateway %s is not a host address of subnet %s", gw, n->subnet6);
+          return FALSE;
+        }
+    }
+  else
+    {
+      a = n->net6;
+      net_ip6_next (&a);
+    }
+  n->gateway6 = net_ip6_to_string (&a);
+  if (range)
+    {
+      struct in6_addr rnet, rlast, first = n->net6;
+      int rprefix;
+      if (!net_parse_cidr6 (range, &rnet, &rprefix) || rprefix < n->prefix6
+          || !net_ip6_in (&rnet, &n->net6, n->prefix6))
+        {
+          g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                       "--ip-range %s is not a range inside subnet %s", range, n->subnet6);
+          return FALSE;
+        }
+      net_ip6_last (&rnet, rprefix, &rlast);
+      net_ip6_next (&first);
+      if (memcmp (&rnet, &first, sizeof rnet) < 0)
+        rnet = first;
+      if (!memcmp (&rlast, &last, sizeof rlast))
+        rlast.s6_addr[15]--; /* not the last address (all host bits set) */
+      n->range6_start = net_ip6_to_string (&rnet);
+      n->range6_end = net_ip6_to_string (&rlast);
+    }
+  return TRUE;
+}
+
 NetNetwork *
 net_network_create (const char *root, const NetCreateSpec *spec, gboolean ignore, GError **error)
 {
   g_autoptr (NetNetwork) n = g_new0 (NetNetwork, 1);
   g_autoptr (GPtrArray) all = NULL;
   g_autofree char *path = NULL, *json = NULL;
+  const char *sub4, *gw4, *range4, *sub6, *gw6, *range6;
   int lfd;
   gboolean ok;
 
@@ -389,12 +622,6 @@ net_network_create (const char *root, const NetCreateSpec *spec, gboolean ignore
       g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
                    "network name %s invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: "
                    "invalid argument", spec->name);
-      return NULL;
-    }
-  if (spec->ipv6)
-    {
-      g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
-                   "--ipv6 is not supported by podunit yet (IPv4 networks only)");
       return NULL;
     }
   if (spec->iface && (strlen (spec->iface) >= 16 || !net_name_valid (spec->iface)))
@@ -422,12 +649,8 @@ net_network_create (const char *root, const NetCreateSpec *spec, gboolean ignore
           return NULL;
         }
     }
-  if ((spec->gateway || spec->ip_range) && !spec->subnet)
-    {
-      g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
-                   "--gateway and --ip-range need --subnet");
-      return NULL;
-    }
+  if (!split_subnets (spec, &sub4, &gw4, &range4, &sub6, &gw6, &range6, error))
+    return NULL;
 
   lfd = lock_networks (root, error);
   if (lfd < 0)
@@ -484,9 +707,9 @@ net_network_create (const char *root, const NetCreateSpec *spec, gboolean ignore
         return NULL;
       }
 
-  if (spec->subnet)
+  if (sub4)
     {
-      n->subnet = g_strdup (spec->subnet);
+      n->subnet = g_strdup (sub4);
       if (!complete_subnet (n, error))
         goto fail;
       g_autofree char *ip = net_ip4_to_string (n->net4);
@@ -522,36 +745,36 @@ net_network_create (const char *root, const NetCreateSpec *spec, gboolean ignore
       }
   {
     guint32 gw, bcast = n->net4 | ~n->mask4;
-    if (spec->gateway)
+    if (gw4)
       {
-        if (!net_parse_ip4 (spec->gateway, &gw) || (gw & n->mask4) != n->net4 || gw == n->net4
+        if (!net_parse_ip4 (gw4, &gw) || (gw & n->mask4) != n->net4 || gw == n->net4
             || gw == bcast)
           {
             g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
-                         "gateway %s is not a host address of subnet %s", spec->gateway,
-                         n->subnet);
+                         "gateway %s is not a host address of subnet %s", gw4, n->subnet);
             goto fail;
           }
       }
     else
       gw = n->net4 + 1;
     n->gateway = net_ip4_to_string (gw);
-    if (spec->ip_range)
+    if (range4)
       {
         guint32 rnet, rmask;
         int rprefix;
-        if (!net_parse_cidr (spec->ip_range, &rnet, &rmask, &rprefix) || rprefix < n->prefix
+        if (!net_parse_cidr (range4, &rnet, &rmask, &rprefix) || rprefix < n->prefix
             || (rnet & n->mask4) != n->net4)
           {
             g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
-                         "--ip-range %s is not a range inside subnet %s", spec->ip_range,
-                         n->subnet);
+                         "--ip-range %s is not a range inside subnet %s", range4, n->subnet);
             goto fail;
           }
         n->range_start = net_ip4_to_string (MAX (rnet, n->net4 + 1));
         n->range_end = net_ip4_to_string (MIN (rnet | ~rmask, bcast - 1));
       }
   }
+  if ((spec->ipv6 || sub6) && !complete_ipv6 (n, all, sub6, gw6, range6, error))
+    goto fail;
   n->driver = g_strdup ("bridge");
   n->internal = spec->internal;
   n->dns_enabled = !spec->disable_dns;

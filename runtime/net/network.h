@@ -8,7 +8,11 @@
  * The default network `podunit` (bridge podunit0, 10.88.0.0/16, no DNS, as
  * podman's `podman`) has no file unless written; it always exists. Named
  * networks get the next free 10.89.N.0/24 and interface podunitN when no
- * subnet or interface is given, as podman does. */
+ * subnet or interface is given, as podman does. With --ipv6 (or an IPv6
+ * --subnet beside --ipv6) a network is dual stack: its IPv6 subnet is the
+ * one given or, as podman picks it, a random unique local fdXX:...::/64
+ * (RFC 4193) that no other network overlaps. One IPv4 and at most one
+ * IPv6 subnet a network; IPv6-only networks are not supported. */
 #pragma once
 
 #include <glib.h>
@@ -45,6 +49,12 @@ typedef struct {
   /* The subnet, parsed (host order). */
   guint32 net4, mask4;
   int prefix;
+  /* IPv6 (netavark's ipv6_enabled): all NULL/0 without. */
+  char *subnet6;  /* "fd5e:1a2b:3c4d:5e6f::/64" */
+  char *gateway6; /* "fd5e:1a2b:3c4d:5e6f::1" */
+  char *range6_start, *range6_end; /* --ip-range (NULL: the subnet) */
+  struct in6_addr net6;
+  int prefix6;
 } NetNetwork;
 
 void net_network_free (NetNetwork *n);
@@ -58,13 +68,29 @@ gboolean net_parse_cidr (const char *s, guint32 *net, guint32 *mask, int *prefix
 gboolean net_parse_ip4 (const char *s, guint32 *out);
 char *net_ip4_to_string (guint32 ip);
 
+/* IPv6: "fd00:1::/64" -> the network (host bits cleared) and prefix;
+ * FALSE when not an IPv6 CIDR. Addresses compare with memcmp. */
+gboolean net_parse_cidr6 (const char *s, struct in6_addr *net, int *prefix);
+gboolean net_parse_ip6 (const char *s, struct in6_addr *out);
+char *net_ip6_to_string (const struct in6_addr *ip);
+/* Whether @ip lies in @net/@prefix. */
+gboolean net_ip6_in (const struct in6_addr *ip, const struct in6_addr *net, int prefix);
+/* The last address of @net/@prefix (all host bits set). */
+void net_ip6_last (const struct in6_addr *net, int prefix, struct in6_addr *out);
+/* @ip + 1; FALSE when it wrapped around. */
+gboolean net_ip6_next (struct in6_addr *ip);
+/* A random unique local /64 as podman picks it: fd, then 7 random bytes. */
+void net_ip6_random_ula (struct in6_addr *out);
+
 /* What `network create` was given; NULL/0 fields take the defaults. */
 typedef struct {
   const char *name; /* NULL: podunitN's name "podunitN" (podman: podmanN) */
   const char *driver;
-  const char *subnet;
-  const char *gateway;
-  const char *ip_range;
+  /* --subnet, --gateway and --ip-range, matched by position as podman
+   * does (the Nth gateway and range belong to the Nth subnet). */
+  char **subnets;
+  char **gateways;
+  char **ip_ranges;
   const char *iface;
   gboolean internal;
   gboolean disable_dns;

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Network definitions (net/network.h): IPv6 prefixes and addresses, and
+ * `network create` with --ipv6 and several --subnet/--gateway/--ip-range,
+ * written and read back in netavark's JSON in a temporary store. */
+#include "net/network.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <json-glib/json-glib.h>
+
+static char *
+cidr6 (const char *s)
+{
+  struct in6_addr net;
+  int prefix;
+  g_autofree char *ip = NULL;
+  if (!net_parse_cidr6 (s, &net, &prefix))
+    return g_strdup ("(bad)");
+  ip = net_ip6_to_string (&net);
+  return g_strdup_printf ("%s/%d", ip, prefix);
+}
+
+Test (ipv6, prefixes_parse_with_host_bits_cleared)
+{
+  g_autofree char *a = cidr6 ("fd00:1:2:3::5/64");
+  g_autofree char *b = cidr6 ("2001:db8::ffff/120");
+  g_autofree char *c = cidr6 ("fd00::1/125");
+  g_autofree char *d = cidr6 ("::/0");
+  cr_assert_str_eq (a, "fd00:1:2:3::/64");
+  cr_assert_str_eq (b, "2001:db8::ff00/120");
+  cr_assert_str_eq (c, "fd00::/125");
+  cr_assert_str_eq (d, "::/0");
+  struct in6_addr n;
+  int p;
+  cr_assert_not (net_parse_cidr6 ("10.0.0.0/8", &n, &p));
+  cr_assert_not (net_parse_cidr6 ("fd00::/129", &n, &p));
+  cr_assert_not (net_parse_cidr6 ("fd00::", &n, &p));
+  cr_assert_not (net_parse_cidr6 ("fd00::/", &n, &p));
+  cr_assert_not (net_parse_cidr6 ("fd00::/6x", &n, &p));
+  cr_assert_not (net_parse_cidr6 ("fd00:::1/64", &n, &p));
+  cr_assert_not (net_parse_ip6 ("10.1.2.3", &n));
+}
+
+Test (ipv6, membership_last_and_next)
+{
+  struct in6_addr net, ip, last;
+  int p;
+  g_autofree char *l = NULL, *w = NULL;
+  cr_assert (net_parse_cidr6 ("fd00:aa::/120", &net, &p));
+  cr_assert (net_parse_ip6 ("fd00:aa::ff", &ip));
+  cr_assert (net_ip6_in (&ip, &net, p));
+  cr_assert (net_parse_ip6 ("fd00:aa::100", &ip));
+  cr_assert_not (net_ip6_in (&ip, &net, p));
+  net_ip6_last (&net, p, &last);
+  l = net_ip6_to_string (&last);
+  cr_assert_str_eq (l, "fd00:aa::ff");
+  cr_assert (net_parse_ip6 ("fd00::ffff", &ip));
+  cr_assert (net_ip6_next (&ip));
+  w = net_ip6_to_string (&ip);
+  cr_assert_str_eq (w, "fd00::1:0");
+  cr_assert (net_parse_ip6 ("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", &ip));
+  cr_assert_not (net_ip6_next (&ip));
+}
+
+Test (ipv6, random_ula_is_fd_slash_64)
+{
+  struct in6_addr a, b;
+  static const guint8 zero[8];
+  net_ip6_random_ula (&a);
+  net_ip6_random_ula (&b);
+  cr_assert_eq (a.s6_addr[0], 0xfd);
+  cr_assert (memcmp (a.s6_addr + 8, zero, 8) == 0);
+  cr_assert (memcmp (&a, &b, sizeof a) != 0);
+}
+
+static char *root;
+
+static void
+setup (void)
+{
+  root = g_dir_make_tmp ("podunit-net-XXXXXX", NULL);
+}
+
+static void
+teardown (void)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", root);
+  cr_assert_eq (system (cmd), 0);
+  g_free (root);
+}
+
+static NetNetwork *
+create (const char *name, gboolean ipv6, char **subnets, char **gateways, char **ranges,
+        GError **error)
+{
+  NetCreateSpec spec = { .name = name, .ipv6 = ipv6, .subnets = subnets, .gateways = gateways,
+                         .ip_ranges = ranges };
+  return net_network_create (root, &spec, FALSE, error);
+}
+
+#define V(...) ((char *[]){ __VA_ARGS__, NULL })
+
+/* The "subnets" of @name's JSON file as "SUBNET GATEWAY [START-END]" lines. */
+static char *
+stored_subnets (const char *name, gboolean *ipv6_enabled)
+{
+  g_autofree char *path = g_strdup_printf ("%s/networks/%s.json", root, name);
+  g_autoptr (JsonParser) p = json_parser_new ();
+  GString *out = g_string_new (NULL);
+  JsonObject *o;
+  JsonArray *subs;
+  cr_assert (json_parser_load_from_file (p, path, NULL));
+  o = json_node_get_object (json_parser_get_root (p));
+  *ipv6_enabled = json_object_get_boolean_member (o, "ipv6_enabled");
+  subs = json_object_get_array_member (o, "subnets");
+  for (guint i = 0; i < json_array_get_length (subs); i++)
+    {
+      JsonObject *s = json_array_get_object_element (subs, i);
+      g_string_append_printf (out, "%s %s", json_object_get_string_member (s, "subnet"),
+                              json_object_get_string_member (s, "gateway"));
+      if (json_object_has_member (s, "lease_range"))
+        {
+          JsonObject *r = json_object_get_object_member (s, "lease_range");
+          g_string_append_printf (out, " %s-%s", json_object_get_string_member (r, "start_ip"),
+                                  json_object_get_string_member (r, "end_ip"));
+        }
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
+TestSuite (create, .init = setup, .fini = teardown);
+
+Test (create, ipv6_alone_is_dual_stack_with_a_random_ula_64)
+{
+  g_autoptr (GError) e = NULL;
+  g_autoptr (NetNetwork) n = create ("six", TRUE, NULL, NULL, NULL, &e);
+  g_autoptr (NetNetwork) back = NULL;
+  g_autofree char *subs = NULL;
+  gboolean v6 = FALSE;
+  cr_assert_not_null (n, "%s", e ? e->message : "");
+  cr_assert_str_eq (n->subnet, "10.89.0.0/24");
+  cr_assert (g_str_has_prefix (n->subnet6, "fd"), "%s", n->subnet6);
+  cr_assert (g_str_has_suffix (n->subnet6, "::/64"), "%s", n->subnet6);
+  cr_assert_eq (n->prefix6, 64);
+  {
+    g_autofree char *gw = g_strndup (n->subnet6, strlen (n->subnet6) - 3);
+    g_autofree char *want = g_strconcat (gw, "1", NULL);
+    cr_assert_str_eq (n->gateway6, want);
+  }
+  subs = stored_subnets ("six", &v6);
+  cr_assert (v6);
+  {
+    g_autofree char *want = g_strdup_printf ("10.89.0.0/24 10.89.0.1\n%s %s\n", n->subnet6,
+                                             n->gateway6);
+    cr_assert_str_eq (subs, want);
+  }
+  back = net_network_load (root, "six", &e);
+  cr_assert_not_null (back);
+  cr_assert_str_eq (back->subnet6, n->subnet6);
+  cr_assert_str_eq (back->gateway6, n->gateway6);
+  cr_assert (memcmp (&back->net6, &n->net6, 16) == 0);
+}
+
+Test (create, subnets_gateways_and_ranges_match_by_position)
+{
+  g_autoptr (GError) e = NULL;
+  g_autoptr (NetNetwork) n
+      = create ("dual", FALSE, V ("fd00:10:20::/64", "10.77.0.0/24"),
+                V ("fd00:10:20::fe", "10.77.0.254"), V ("fd00:10:20::100/120", "10.77.0.128/25"),
+                &e);
+  g_autofree char *subs = NULL;
+  gboolean v6 = FALSE;
+  cr_assert_not_null (n, "%s", e ? e->message : "");
+  subs = stored_subnets ("dual", &v6);
+  cr_assert (v6);
+  cr_assert_str_eq (subs, "10.77.0.0/24 10.77.0.254 10.77.0.128-10.77.0.254\n"
+                          "fd00:10:20::/64 fd00:10:20::fe fd00:10:20::100-fd00:10:20::1ff\n");
+}
+
+Test (create, ipv6_with_only_a_v6_subnet_picks_the_v4_one)
+{
+  g_autoptr (GError) e = NULL;
+  g_autoptr (NetNetwork) n = create ("s6", TRUE, V ("fd00:99::/112"), NULL, NULL, &e);
+  cr_assert_not_null (n, "%s", e ? e->message : "");
+  cr_assert_str_eq (n->subnet, "10.89.0.0/24");
+  cr_assert_str_eq (n->subnet6, "fd00:99::/112");
+  cr_assert_str_eq (n->gateway6, "fd00:99::1");
+}
+
+Test (create, an_ipv4_network_stays_ipv4_only)
+{
+  g_autoptr (GError) e = NULL;
+  g_autoptr (NetNetwork) n = create ("four", FALSE, NULL, NULL, NULL, &e);
+  g_autofree char *subs = NULL;
+  gboolean v6 = TRUE;
+  cr_assert_not_null (n);
+  cr_assert_null (n->subnet6);
+  subs = stored_subnets ("four", &v6);
+  cr_assert_not (v6);
+  cr_assert_str_eq (subs, "10.89.0.0/24 10.89.0.1\n");
+}
+
+static void
+assert_fails (const char *name, gboolean ipv6, char **subnets, char **gateways, char **ranges,
+              const char *message)
+{
+  g_autoptr (GError) e = NULL;
+  g_autoptr (NetNetwork) n = create (name, ipv6, subnets, gateways, ranges, &e);
+  g_autofree char *path = g_strdup_printf ("%s/networks/%s.json", root, name);
+  cr_assert_null (n, "%s was created", name);
+  cr_assert (g_error_matches (e, NET_ERROR, NET_ERROR_INVALID), "%s", e->message);
+  cr_assert_str_eq (e->message, message);
+  cr_assert_not (g_file_test (path, G_FILE_TEST_EXISTS), "%s left a file", name);
+}
+
+Test (create, bad_ipv6_input_fails_naming_it_and_writes_nothing)
+{
+  g_autoptr (NetNetwork) first = create ("first", FALSE, V ("10.50.0.0/24", "fd00:50::/64"),
+                                         NULL, NULL, NULL);
+  cr_assert_not_null (first);
+  assert_fails ("a", FALSE, V ("fd00:1::/64"), NULL, NULL,
+                "subnet fd00:1::/64: IPv6-only networks are not supported by podunit; add "
+                "--ipv6 (dual stack, with an IPv4 subnet picked) or an IPv4 --subnet");
+  assert_fails ("b", TRUE, V ("fd00:1::/64", "fd00:2::/64"), NULL, NULL,
+                "subnets fd00:1::/64 and fd00:2::/64: podunit has one IPv4 and one IPv6 subnet "
+                "a network");
+  assert_fails ("c", TRUE, V ("fd00:1::/64"), V ("fd00:1::1", "10.0.0.1"), NULL,
+                "cannot set more gateways than subnets");
+  assert_fails ("d", TRUE, NULL, NULL, V ("fd00:1::/120"), "cannot set more ranges than subnets");
+  assert_fails ("e", TRUE, V ("fd00:1::/64"), V ("fd00:2::1"), NULL,
+                "gateway fd00:2::1 is not a host address of subnet fd00:1::/64");
+  assert_fails ("f", TRUE, V ("fd00:1::/64"), V ("fd00:1::"), NULL,
+                "gateway fd00:1:: is not a host address of subnet fd00:1::/64");
+  assert_fails ("g", TRUE, V ("fd00:1::/127"), NULL, NULL,
+                "invalid subnet fd00:1::/127: expected an IPv6 network of at most /126");
+  assert_fails ("h", TRUE, V ("fd00:50:0:0:1::/80"), NULL, NULL,
+                "subnet fd00:50:0:0:1::/80 is already used on the host or by another config");
+  assert_fails ("i", TRUE, V ("fd00:1::/64"), NULL, V ("fd00:2::/120"),
+                "--ip-range fd00:2::/120 is not a range inside subnet fd00:1::/64");
+  assert_fails ("j", TRUE, V ("fd00:1::/64"), V ("10.1.1.1"), NULL,
+                "gateway 10.1.1.1 is not a host address of subnet fd00:1::/64");
+}
