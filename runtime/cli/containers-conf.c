@@ -25,29 +25,41 @@ containers_conf_clear (ContainersConf *cf)
   cf->log_size_max = -1;
 }
 
-/* The value of [containers] @key as @type, or NULL (absent); a present key
- * of another type is an error naming it. */
-static JsonNode *
-member (JsonObject *o, const char *key, GType type, const char *file, GError **error)
+/* What a key's value must be. Not GTypes: G_TYPE_STRV alone made the
+ * binary link libgobject (and libffi), loaded by every podunit command. */
+typedef enum
 {
+  KIND_STRV,
+  KIND_STRING,
+  KIND_BOOLEAN,
+  KIND_INT,
+} Kind;
+
+/* The value of [containers] @key as @kind, or NULL (absent); a present key
+ * of another kind is an error naming it. */
+static JsonNode *
+member (JsonObject *o, const char *key, Kind kind, const char *file, GError **error)
+{
+  static const GType types[] = { [KIND_STRING] = G_TYPE_STRING, [KIND_BOOLEAN] = G_TYPE_BOOLEAN,
+                                 [KIND_INT] = G_TYPE_INT64 };
+  static const char *const names[] = { [KIND_STRV] = "an array of strings",
+                                       [KIND_STRING] = "a string",
+                                       [KIND_BOOLEAN] = "true or false",
+                                       [KIND_INT] = "an integer" };
   JsonNode *n = o ? json_object_get_member (o, key) : NULL;
   if (!n)
     return NULL;
-  if (type == G_TYPE_STRV ? JSON_NODE_HOLDS_ARRAY (n)
-                          : JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == type)
+  if (kind == KIND_STRV ? JSON_NODE_HOLDS_ARRAY (n)
+                        : JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == types[kind])
     return n;
-  g_set_error (error, CONF_ERROR, 0, "%s: [containers] %s: expected %s", file, key,
-               type == G_TYPE_STRV      ? "an array of strings"
-               : type == G_TYPE_BOOLEAN ? "true or false"
-               : type == G_TYPE_INT64   ? "an integer"
-                                        : "a string");
+  g_set_error (error, CONF_ERROR, 0, "%s: [containers] %s: expected %s", file, key, names[kind]);
   return NULL;
 }
 
 static gboolean
 get_strv (JsonObject *o, const char *key, const char *file, char ***out, GError **error)
 {
-  JsonNode *n = member (o, key, G_TYPE_STRV, file, error);
+  JsonNode *n = member (o, key, KIND_STRV, file, error);
   JsonArray *a;
   g_autoptr (GPtrArray) v = g_ptr_array_new_with_free_func (g_free);
   if (!n)
@@ -70,7 +82,7 @@ get_strv (JsonObject *o, const char *key, const char *file, char ***out, GError 
 static gboolean
 get_str (JsonObject *o, const char *key, const char *file, char **out, GError **error)
 {
-  JsonNode *n = member (o, key, G_TYPE_STRING, file, error);
+  JsonNode *n = member (o, key, KIND_STRING, file, error);
   if (n)
     {
       g_free (*out);
@@ -82,7 +94,7 @@ get_str (JsonObject *o, const char *key, const char *file, char **out, GError **
 static gboolean
 get_bool (JsonObject *o, const char *key, const char *file, gboolean *out, GError **error)
 {
-  JsonNode *n = member (o, key, G_TYPE_BOOLEAN, file, error);
+  JsonNode *n = member (o, key, KIND_BOOLEAN, file, error);
   if (n)
     *out = json_node_get_boolean (n);
   return *error == NULL;
@@ -92,7 +104,7 @@ static gboolean
 get_int (JsonObject *o, const char *key, const char *file, gint64 *out, gboolean *seen,
          GError **error)
 {
-  JsonNode *n = member (o, key, G_TYPE_INT64, file, error);
+  JsonNode *n = member (o, key, KIND_INT, file, error);
   if (n)
     {
       *out = json_node_get_int (n);
