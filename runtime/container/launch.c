@@ -1430,12 +1430,27 @@ wait_state_change (int ifd, pid_t pid, int timeout_ms)
       ;
 }
 
+/* Whether the supervisor goes on after it records the exit (supervisor.c:
+ * --rm's removal, a pod member's cleanup, a restart unless a stop was
+ * asked for); otherwise its own exit says the exit is recorded. */
+static gboolean
+supervisor_outlives_record (const ContainerConfig *c, gboolean stop_asked)
+{
+  gboolean restarts = c->restart_policy && *c->restart_policy
+                      && g_strcmp0 (c->restart_policy, "no") != 0;
+  return c->auto_remove || (c->pod && !c->infra) || (restarts && !stop_asked);
+}
+
 /* After pid 1 exited, the supervisor records it; wait for that, as long
  * as the supervisor lives (bounded: a wedged supervisor must not hang
  * stop/wait forever). A short bound made `stop` return before the exit
- * code was recorded when the machine was busy. */
+ * code was recorded when the machine was busy. A supervisor that exits
+ * right after it records is waited for on its pidfd; only one that goes
+ * on gets a watch on the state: closing an inotify fd that had a watch
+ * waits for an RCU grace period (7-20 ms). */
 static void
-wait_recorded (const LaunchOptions *o, const char *id, const ContainerState *before)
+wait_recorded (const LaunchOptions *o, const char *id, const ContainerState *before,
+               gboolean outlives)
 {
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   autofd int ifd = -1;
@@ -1452,10 +1467,10 @@ wait_recorded (const LaunchOptions *o, const char *id, const ContainerState *bef
         return;
       if (left <= 0)
         return;
-      /* A watch only when there is something to wait for (closing one
-       * costs an RCU grace period); the state is read again once it is
-       * there, so no change is missed. */
-      if (ifd < 0 && (ifd = watch_state (o, id)) >= 0)
+      /* The state is read again once the watch is there, so no change is
+       * missed. */
+      if ((outlives || before->supervisor_pid <= 0) && ifd < 0
+          && (ifd = watch_state (o, id)) >= 0)
         continue;
       wait_state_change (ifd, before->supervisor_pid, (int) (left / 1000) + 1);
     }
@@ -1496,7 +1511,7 @@ launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GError **er
       kill (st.pid, SIGKILL);
       wait_pid_gone (st.pid, 10000);
     }
-  wait_recorded (o, id, &st);
+  wait_recorded (o, id, &st, supervisor_outlives_record (c, TRUE));
   /* Its addresses and ports are free again once it is stopped. */
   if (!net_detach (o->root, o->runroot, id, error))
     return FALSE;
@@ -1545,7 +1560,10 @@ launch_wait (const LaunchOptions *o, const char *id, GError **error)
           continue;
         }
       wait_pid_gone (st.pid, -1);
-      wait_recorded (o, id, &st);
+      {
+        g_autoptr (ContainerConfig) c = container_config_load (o->root, id, NULL);
+        wait_recorded (o, id, &st, !c || supervisor_outlives_record (c, FALSE));
+      }
     }
 }
 
