@@ -232,12 +232,15 @@ to_json (JsonNode *node, gsize *len)
   return json_generator_to_data (g, len);
 }
 
+/* FLAGS: write_file_atomic's; WRITE_DURABLE unless the file is staged in a
+ * transaction, whose commit makes every staged file durable at once
+ * (txn_sync_staged). */
 static gboolean
-write_json_file (const char *path, JsonNode *node, GError **error)
+write_json_file (const char *path, JsonNode *node, int flags, GError **error)
 {
   gsize len;
   g_autofree char *data = to_json (node, &len);
-  if (write_file_atomic (AT_FDCWD, path, data, len, 0644, WRITE_DURABLE) < 0)
+  if (write_file_atomic (AT_FDCWD, path, data, len, 0644, flags) < 0)
     return errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot write %s", path);
   return TRUE;
 }
@@ -271,7 +274,7 @@ static gboolean
 write_names (Store *s, JsonNode *n, GError **error)
 {
   g_autofree char *path = g_build_filename (s->root, "names.json", NULL);
-  return write_json_file (path, n, error);
+  return write_json_file (path, n, WRITE_DURABLE, error);
 }
 
 /* ---- names ---- */
@@ -1765,7 +1768,7 @@ store_txn_unpack_layer (StoreTxn *t, int fd, const char *blob_hex, guint64 blob_
   json_builder_end_object (b);
   g_autoptr (JsonNode) rec = json_builder_get_root (b);
   g_autofree char *recpath = g_build_filename (tmp, "layer.json", NULL);
-  if (!write_json_file (recpath, rec, error))
+  if (!write_json_file (recpath, rec, 0, error))
     return FALSE;
   g_autofree char *dest = g_build_filename (t->dir, "layers", diff_id_hex, NULL);
   g_mutex_lock (&t->lock);
@@ -1983,7 +1986,7 @@ store_txn_commit (StoreTxn *t, GError **error)
           json_builder_add_string_value (b, pending);
           json_builder_end_object (b);
           g_autoptr (JsonNode) n = json_builder_get_root (b);
-          ok = fs_mkdir_p (tmp, 0700, error) && write_json_file (rec, n, error);
+          ok = fs_mkdir_p (tmp, 0700, error) && write_json_file (rec, n, WRITE_DURABLE, error);
           if (ok && rename (tmp, dst) < 0)
             ok = errno_error (error, STORE_ERROR, STORE_ERROR_IO, errno, "cannot rename %s", tmp);
           else if (ok)
