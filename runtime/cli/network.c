@@ -464,17 +464,12 @@ cli_network_connect (CliGlobal *g, int argc, char **argv)
   const GOptionEntry entries[] = {
     { "alias", 0, 0, G_OPTION_ARG_STRING_ARRAY, &aliases, "Network-scoped alias", "NAME" },
     { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, "IPv4 address on the network", "IP" },
-    { "ip6", 0, 0, G_OPTION_ARG_STRING, &ip6, "IPv6 address (refused)", "IP" },
+    { "ip6", 0, 0, G_OPTION_ARG_STRING, &ip6, "IPv6 address on the network", "IP" },
     { "mac-address", 0, 0, G_OPTION_ARG_STRING, &mac, "MAC address on the network", "MAC" },
     { NULL },
   };
   if (!parse_network_container (&argc, &argv, entries))
     return EXIT_PODUNIT;
-  if (ip6)
-    {
-      cli_error ("--ip6 %s: IPv6 networks are not supported by podunit yet", ip6);
-      return EXIT_PODUNIT;
-    }
   if (!(n = net_network_load (g->root, argv[1], &error)) || !membership_load (g, argv[2], &m, &error))
     goto fail;
   if (has_name (m.names, n->name))
@@ -484,17 +479,17 @@ cli_network_connect (CliGlobal *g, int argc, char **argv)
                    argv[2], n->name);
       goto fail;
     }
-  if (!net_connect (g->root, g->runroot, m.id, n->name, ip, mac, aliases, &error))
+  if (!net_connect (g->root, g->runroot, m.id, n->name, ip, ip6, mac, aliases, &error))
     {
       if (!g_error_matches (error, NET_ERROR, NET_ERROR_NOT_FOUND))
         goto fail;
       g_clear_error (&error); /* not running: from its next start on */
-      if (ip || mac || aliases)
+      if (ip || ip6 || mac || aliases)
         {
           /* The record keeps --ip, --mac-address and aliases for all its
            * networks, not per network. */
           g_set_error (&error, NET_ERROR, NET_ERROR_INVALID,
-                       "--ip, --mac-address and --alias of network connect need a running "
+                       "--ip, --ip6, --mac-address and --alias of network connect need a running "
                        "container (%s is not)", argv[2]);
           goto fail;
         }

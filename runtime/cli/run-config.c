@@ -602,7 +602,7 @@ run_config_has_bridge (const char *net)
 static gboolean
 check_pod_member_flags (const RunOpts *o, GError **error)
 {
-  if (o->network || o->publish || o->publish_all || o->expose || o->ip || o->mac
+  if (o->network || o->publish || o->publish_all || o->expose || o->ip || o->ip6 || o->mac
       || o->network_alias)
     return bad (error, "invalid config provided: published or exposed ports must be defined "
                        "when the pod is created: network cannot be configured when it is shared "
@@ -741,13 +741,19 @@ run_config_ports (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GEr
   if (ports->len > 0 && !bridged && !net_is_pasta (c->network))
     return bad (error, "-p/--publish needs a bridge network or pasta (--network %s has none)",
                 c->network);
-  if ((o->ip || o->mac || o->network_alias) && !bridged)
-    return bad (error, "--ip, --mac-address and --network-alias need a bridge network");
+  if ((o->ip || o->ip6 || o->mac || o->network_alias) && !bridged)
+    return bad (error, "--ip, --ip6, --mac-address and --network-alias need a bridge network");
   if (o->ip)
     {
       guint32 v;
       if (!net_parse_ip4 (o->ip, &v))
         return bad (error, "--ip %s: not an IPv4 address", o->ip);
+    }
+  if (o->ip6)
+    {
+      struct in6_addr v;
+      if (!net_parse_ip6 (o->ip6, &v))
+        return bad (error, "--ip6 %s: not an IPv6 address", o->ip6);
     }
   if (o->mac)
     {
@@ -758,6 +764,7 @@ run_config_ports (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GEr
   g_ptr_array_add (ports, NULL);
   c->ports = (char **) g_ptr_array_free (g_steal_pointer (&ports), FALSE);
   c->ip = g_strdup (o->ip);
+  c->ip6 = g_strdup (o->ip6);
   c->mac = g_strdup (o->mac);
   c->network_aliases = g_strdupv (o->network_alias);
   return TRUE;

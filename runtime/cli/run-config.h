@@ -20,7 +20,7 @@
 typedef struct {
   char *name, *cidfile, *workdir, *user, *entrypoint, *hostname, *stop_signal, *shm_size;
   char *network, *pull, *tz, *pids_limit, *memory, *cpus, *cgroups, *sdnotify, *log_driver;
-  char *userns, *subuidname, *subgidname, *stop_timeout, *retry, *retry_delay, *ip, *mac;
+  char *userns, *subuidname, *subgidname, *stop_timeout, *retry, *retry_delay, *ip, *ip6, *mac;
   char *pod, *pod_id_file, *conmon_pidfile, *systemd, *timeout, *cgroupns;
   char *default_mounts_file;
   char **publish, **expose, **network_alias;

@@ -98,6 +98,7 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
       "Publish the --expose ports on free host ports", NULL },
     STRV ("expose", 0, expose, "Expose a port or range"),
     STR ("ip", 0, ip, "IPv4 address on the first network"),
+    STR ("ip6", 0, ip6, "IPv6 address on the first network"),
     STR ("mac-address", 0, mac, "MAC address on the first network"),
     STRV ("network-alias", 0, network_alias, "Another name on the networks"),
     STR ("net", 0, network, "Alias of --network"),
@@ -219,7 +220,7 @@ run_opts_clear (RunOpts *o)
                     &o->stop_signal, &o->shm_size, &o->network, &o->pull, &o->tz,
                     &o->pids_limit, &o->memory, &o->cpus, &o->cgroups, &o->sdnotify,
                     &o->log_driver, &o->userns, &o->subuidname, &o->subgidname, &o->stop_timeout, &o->retry,
-                    &o->retry_delay, &o->ip, &o->mac, &o->kernel_memory, &o->detach_keys,
+                    &o->retry_delay, &o->ip, &o->ip6, &o->mac, &o->kernel_memory, &o->detach_keys,
                     &o->restart, &o->oom_score_adj, &o->pod,
                     &o->pod_id_file, &o->conmon_pidfile, &o->systemd,
                     &o->timeout, &o->cgroupns, &o->default_mounts_file };

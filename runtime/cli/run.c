@@ -113,6 +113,7 @@ resolve_pod (CliGlobal *g, RunOpts *o, GError **error)
       net.network = g_steal_pointer (&o->network);
       net.publish = g_steal_pointer (&o->publish);
       net.ip = g_steal_pointer (&o->ip);
+      net.ip6 = g_steal_pointer (&o->ip6);
       net.mac = g_steal_pointer (&o->mac);
       net.network_alias = g_steal_pointer (&o->network_alias);
       net.hostname = g_steal_pointer (&o->hostname);

@@ -50,7 +50,7 @@ static const struct {
   V ("Mask", mask), V ("Unmask", unmask), V ("Labels", labels), V ("Annotations", annotations),
   I ("StopSignal", stop_signal), L ("StopTimeout", stop_timeout), V ("Ulimits", ulimits),
   V ("Sysctls", sysctls), L ("ShmSize", shm_size), S ("Network", network), B ("Init", init),
-  V ("Ports", ports), S ("StaticIP", ip), S ("StaticMac", mac), V ("NetworkAliases", network_aliases),
+  V ("Ports", ports), S ("StaticIP", ip), S ("StaticIP6", ip6), S ("StaticMac", mac), V ("NetworkAliases", network_aliases),
   B ("AutoRemove", auto_remove), S ("RestartPolicy", restart_policy),
   L ("RestartRetries", restart_retries), S ("Timezone", tz), V ("Devices", devices), V ("Dns", dns),
   V ("DnsSearch", dns_search), V ("DnsOption", dns_option), V ("AddHost", add_host),

@@ -63,6 +63,7 @@ typedef struct {
   char *network;   /* "none", "host", "private", or network names "a,b" (net/network.h) */
   char **ports;    /* published, normalized (net/ports.h) */
   char *ip;        /* --ip */
+  char *ip6;       /* --ip6 */
   char *mac;       /* --mac-address */
   char **network_aliases;
   gboolean init;

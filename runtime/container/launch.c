@@ -659,8 +659,9 @@ prepare_namespaces (const LaunchOptions *o, ContainerConfig *c, Launch *l, GErro
   return TRUE;
 }
 
-/* The container's /etc/hosts names it by its address on its first
- * network, and the host by that network's gateway, as podman writes it. */
+/* The container's /etc/hosts names it by its addresses on its first
+ * network (IPv4, then IPv6), and the host by that network's IPv4 gateway,
+ * as podman writes it. */
 static gboolean
 hosts_with_address (const char *path, const ContainerConfig *c, const NetAttachResult *r,
                     GError **error)
@@ -674,15 +675,17 @@ hosts_with_address (const char *path, const ContainerConfig *c, const NetAttachR
   for (char **l = lines; *l; l++)
     if (**l && !g_str_has_prefix (*l, "127.0.1.1\t"))
       g_string_append_printf (out, "%s\n", *l);
-  g_string_append_printf (out, "%s\t%s %s\n%s\thost.containers.internal host.docker.internal\n",
-                          r->ip, c->hostname, c->name, r->gateway);
+  g_string_append_printf (out, "%s\t%s %s\n", r->ip, c->hostname, c->name);
+  if (r->ip6)
+    g_string_append_printf (out, "%s\t%s %s\n", r->ip6, c->hostname, c->name);
+  g_string_append_printf (out, "%s\thost.containers.internal host.docker.internal\n", r->gateway);
   return g_file_set_contents (path, out->str, -1, error);
 }
 
 /* With aardvark-dns on the network (net/dns.h) the container asks it
  * first, as podman's containers do: "search dns.podman", its nameserver. */
 static gboolean
-resolv_with_dns (const char *path, const char *server, GError **error)
+resolv_with_dns (const char *path, const char *server, const char *server6, GError **error)
 {
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
@@ -700,6 +703,8 @@ resolv_with_dns (const char *path, const char *server, GError **error)
   if (!searched)
     g_string_append (out, "search dns.podman\n");
   g_string_append_printf (out, "nameserver %s\n", server);
+  if (server6)
+    g_string_append_printf (out, "nameserver %s\n", server6);
   for (char **l = lines; *l; l++)
     if (**l && !g_str_has_prefix (*l, "search"))
       g_string_append_printf (out, "%s\n", *l);
@@ -714,14 +719,14 @@ attach_network (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error)
   Launch *l = data;
   ContainerConfig *c = l->net.c;
   g_auto (GStrv) nets = g_strsplit (c->network, ",", -1);
-  NetAttachSpec a = { .id = c->id, .name = c->name, .networks = nets, .ip = c->ip,
+  NetAttachSpec a = { .id = c->id, .name = c->name, .networks = nets, .ip = c->ip, .ip6 = c->ip6,
                       .mac = c->mac, .aliases = c->network_aliases, .ports = c->ports };
   NetAttachResult r;
   if (!net_attach (l->net.o->root, l->net.o->runroot, &a, pid, &r, error))
     goto fail;
   if ((l->plan->etc_hosts && !hosts_with_address (l->plan->etc_hosts, c, &r, error))
       || (r.dns_server && !c->dns && l->plan->etc_resolv
-          && !resolv_with_dns (l->plan->etc_resolv, r.dns_server, error)))
+          && !resolv_with_dns (l->plan->etc_resolv, r.dns_server, r.dns_server6, error)))
     {
       net_attach_result_clear (&r);
       net_detach (l->net.o->root, l->net.o->runroot, c->id, NULL);

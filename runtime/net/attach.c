@@ -173,6 +173,7 @@ apply_dns (const char *root, const char *runroot, GPtrArray *records, GError **e
           const char *net = *gr + strlen (NET_PREFIX);
           g_autoptr (NetNetwork) n = NULL;
           g_autofree char *ip = g_key_file_get_string (r->kf, *gr, "ip", NULL);
+          g_autofree char *ip6 = g_key_file_get_string (r->kf, *gr, "ip6", NULL);
           g_auto (GStrv) aliases = g_key_file_get_string_list (r->kf, *gr, "aliases", NULL, NULL);
           g_autofree char *alias_list = aliases ? g_strjoinv (",", aliases) : NULL;
           GString *f = g_hash_table_lookup (files, net);
@@ -182,11 +183,13 @@ apply_dns (const char *root, const char *runroot, GPtrArray *records, GError **e
               if (!n || !n->dns_enabled)
                 continue;
               f = g_string_new (NULL);
-              g_string_append_printf (f, "%s\n", n->gateway);
+              g_string_append_printf (f, "%s%s%s\n", n->gateway, n->gateway6 ? "," : "",
+                                      n->gateway6 ? n->gateway6 : "");
               g_hash_table_insert (files, g_strdup (net), f);
             }
-          g_string_append_printf (f, "%s %s  %s%s%s\n", r->id, ip, name ? name : r->id,
-                                  alias_list ? "," : "", alias_list ? alias_list : "");
+          g_string_append_printf (f, "%s %s %s %s%s%s\n", r->id, ip, ip6 ? ip6 : "",
+                                  name ? name : r->id, alias_list ? "," : "",
+                                  alias_list ? alias_list : "");
         }
     }
   g_hash_table_iter_init (&it, files);
@@ -369,43 +372,44 @@ update_firewall (const char *root, GPtrArray *others, guint reclaimed, GKeyFile 
   return ok;
 }
 
-/* Sets a /proc/sys flag to 1 unless it is already. */
-static gboolean
-write_sysctl (const char *path, GError **error)
-{
-  char cur[4] = "";
-  int fd = open (path, O_RDWR | O_CLOEXEC), e;
-  if (fd >= 0 && read (fd, cur, sizeof cur) > 0 && cur[0] == '1')
-    {
-      close (fd);
-      return TRUE;
-    }
-  if (fd >= 0 && pwrite (fd, "1", 1, 0) == 1)
-    {
-      close (fd);
-      return TRUE;
-    }
-  e = errno;
-  if (fd >= 0)
-    close (fd);
-  g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "%s: %s", path, g_strerror (e));
-  return FALSE;
-}
-
 /* The bridge of @n, up, with forwarding and localhost DNAT allowed. */
 static gboolean
 bridge_ensure (NetLink *nl, const NetNetwork *n, GError **error)
 {
   guint32 gw;
-  g_autofree char *rl = g_strdup_printf ("/proc/sys/net/ipv4/conf/%s/route_localnet", n->iface);
+  g_autofree char *rl = g_strdup_printf ("net/ipv4/conf/%s/route_localnet", n->iface);
   if (!net_parse_ip4 (n->gateway, &gw))
     {
       g_set_error (error, NET_ERROR, NET_ERROR_INVALID, "network %s: bad gateway %s", n->name,
                    n->gateway);
       return FALSE;
     }
-  return netlink_bridge_ensure (nl, n->iface, gw, n->prefix, n->mtu, error)
-         && write_sysctl ("/proc/sys/net/ipv4/ip_forward", error) && write_sysctl (rl, error);
+  if (!netlink_bridge_ensure (nl, n->iface, gw, n->prefix, n->mtu, error)
+      || !netlink_sysctl ("net/ipv4/ip_forward", "1", error)
+      || !netlink_sysctl (rl, "1", error))
+    return FALSE;
+  if (n->subnet6)
+    {
+      /* as netavark: no DAD (it would hold the gateway address back for
+       * a second) and no router advertisements on the bridge, forwarding
+       * on; then the gateway's address */
+      g_autofree char *dad = g_strdup_printf ("net/ipv6/conf/%s/accept_dad", n->iface);
+      g_autofree char *ra = g_strdup_printf ("net/ipv6/conf/%s/accept_ra", n->iface);
+      g_autofree char *off = g_strdup_printf ("net/ipv6/conf/%s/disable_ipv6", n->iface);
+      struct in6_addr gw6;
+      if (!net_parse_ip6 (n->gateway6, &gw6))
+        {
+          g_set_error (error, NET_ERROR, NET_ERROR_INVALID, "network %s: bad gateway %s",
+                       n->name, n->gateway6);
+          return FALSE;
+        }
+      if (!netlink_sysctl (off, "0", error) || !netlink_sysctl (dad, "0", error)
+          || !netlink_sysctl (ra, "0", error)
+          || !netlink_sysctl ("net/ipv6/conf/all/forwarding", "1", error)
+          || !netlink_address6_add (nl, n->iface, &gw6, n->prefix6, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -463,6 +467,23 @@ allocate_ip (const NetNetwork *n, GPtrArray *records, GKeyFile *self, const char
   g_set_error (error, NET_ERROR, NET_ERROR_IN_USE,
                "IPAM error: failed to find free IP in range %s", n->subnet);
   return FALSE;
+}
+
+/* The IPv6 addresses leased on network @net by @records and @self. */
+static GArray *
+ip6_leases (GPtrArray *records, GKeyFile *self, const char *net)
+{
+  g_autofree char *group = g_strconcat (NET_PREFIX, net, NULL);
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (struct in6_addr));
+  for (guint i = 0; i <= records->len; i++)
+    {
+      GKeyFile *kf = i < records->len ? ((Record *) records->pdata[i])->kf : self;
+      g_autofree char *s = g_key_file_get_string (kf, group, "ip6", NULL);
+      struct in6_addr v;
+      if (s && net_parse_ip6 (s, &v))
+        g_array_append_val (out, v);
+    }
+  return out;
 }
 
 gboolean
@@ -538,7 +559,8 @@ remove_record (const char *runroot, const char *id)
  * interface @ifname in the container and a new veth name on the host. */
 static gboolean
 record_network (GKeyFile *kf, GPtrArray *records, const NetNetwork *n, const char *ifname,
-                const char *want, const char *mac_str, char **aliases, GError **error)
+                const char *want, const char *want6, const char *mac_str, char **aliases,
+                GError **error)
 {
   g_autofree char *group = g_strconcat (NET_PREFIX, n->name, NULL);
   g_autofree char *ipstr = NULL, *macstr = NULL, *veth = NULL;
@@ -552,6 +574,25 @@ record_network (GKeyFile *kf, GPtrArray *records, const NetNetwork *n, const cha
     }
   if (!allocate_ip (n, records, kf, want, &ip, error))
     return FALSE;
+  if (n->subnet6)
+    {
+      struct in6_addr ip6;
+      g_autofree char *ip6str = NULL;
+      g_autoptr (GArray) leased = ip6_leases (records, kf, n->name);
+      if (!net_ipam6_pick (n, (struct in6_addr *) leased->data, leased->len, want6, &ip6, error))
+        return FALSE;
+      ip6str = net_ip6_to_string (&ip6);
+      g_key_file_set_string (kf, group, "ip6", ip6str);
+      g_key_file_set_integer (kf, group, "prefix6", n->prefix6);
+      g_key_file_set_string (kf, group, "gateway6", n->gateway6);
+    }
+  else if (want6)
+    {
+      g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                   "--ip6 %s: network %s has no IPv6 subnet (create it with --ipv6)", want6,
+                   n->name);
+      return FALSE;
+    }
   if (mac_str)
     {
       if (!net_mac_parse (mac_str, mac))
@@ -599,14 +640,34 @@ plug_network (NetLink *nl, NetLink *inner, int nsfd, GKeyFile *kf, const NetNetw
   g_autofree char *ifname = g_key_file_get_string (kf, group, "interface", NULL);
   g_autofree char *ipstr = g_key_file_get_string (kf, group, "ip", NULL);
   g_autofree char *macstr = g_key_file_get_string (kf, group, "mac", NULL);
+  g_autofree char *ip6str = g_key_file_get_string (kf, group, "ip6", NULL);
   guint32 ip = 0, gw = 0;
+  struct in6_addr ip6, gw6;
+  gboolean v6 = ip6str && net_parse_ip6 (ip6str, &ip6) && net_parse_ip6 (n->gateway6, &gw6);
   guint8 mac[6];
   net_parse_ip4 (ipstr, &ip);
   net_parse_ip4 (n->gateway, &gw);
   net_mac_parse (macstr, mac);
-  return netlink_veth_create (nl, veth, n->iface, ifname, nsfd, mac, n->mtu, error)
-         && netlink_configure (inner, ifname, ip, n->prefix, route && !n->internal ? gw : 0,
-                               error);
+  if (!netlink_veth_create (nl, veth, n->iface, ifname, nsfd, mac, n->mtu, error))
+    return FALSE;
+  if (v6)
+    {
+      /* As netavark: no DAD (the address would stay tentative for a
+       * second, unusable) and no autoconfiguration in the container, IPv6
+       * on even where the host's default turns it off; no DAD on the host's
+       * end either. */
+      g_autofree char *off = g_strdup_printf ("net/ipv6/conf/%s/disable_ipv6", ifname);
+      g_autofree char *dad = g_strdup_printf ("net/ipv6/conf/%s/accept_dad", ifname);
+      g_autofree char *autoconf = g_strdup_printf ("net/ipv6/conf/%s/autoconf", ifname);
+      g_autofree char *host_dad = g_strdup_printf ("net/ipv6/conf/%s/accept_dad", veth);
+      if (!netlink_sysctl (host_dad, "0", error)
+          || !netlink_sysctls (nsfd, (const char *const[]){ off, "0", dad, "0", autoconf, "0", NULL },
+                               error))
+        return FALSE;
+    }
+  return netlink_configure (inner, ifname, ip, n->prefix, route && !n->internal ? gw : 0,
+                            v6 ? &ip6 : NULL, n->prefix6,
+                            route && !n->internal ? &gw6 : NULL, error);
 }
 
 int
@@ -664,6 +725,7 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
       g_ptr_array_add (nets, n);
       if (!bridge_ensure (nl, n, error)
           || !record_network (kf, records, n, ifname, i == 0 ? spec->ip : NULL,
+                              i == 0 ? spec->ip6 : NULL,
                               i == 0 ? spec->mac : NULL, spec->aliases, error))
         goto fail;
       if (i == 0)
@@ -671,8 +733,12 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
           g_autofree char *group = g_strconcat (NET_PREFIX, n->name, NULL);
           result->ip = g_key_file_get_string (kf, group, "ip", NULL);
           result->gateway = g_strdup (n->gateway);
+          result->ip6 = g_key_file_get_string (kf, group, "ip6", NULL);
           if (n->dns_enabled && dns_server_path ())
-            result->dns_server = g_strdup (n->gateway);
+            {
+              result->dns_server = g_strdup (n->gateway);
+              result->dns_server6 = g_strdup (n->gateway6);
+            }
         }
     }
   /* Recorded before anything is created: a crash from here on leaves a
@@ -761,7 +827,7 @@ lock_live_record (const char *runroot, const char *id, GPtrArray **records, Reco
 
 gboolean
 net_connect (const char *root, const char *runroot, const char *id, const char *net,
-             const char *ip, const char *mac, char **aliases, GError **error)
+             const char *ip, const char *ip6, const char *mac, char **aliases, GError **error)
 {
   g_autoptr (GPtrArray) records = NULL;
   g_autoptr (NetNetwork) n = NULL;
@@ -804,7 +870,7 @@ net_connect (const char *root, const char *runroot, const char *id, const char *
   }
   g_ptr_array_add (records, self); /* its addresses count as taken */
   ok = (nl = netlink_open (-1, error)) && bridge_ensure (nl, n, error)
-       && record_network (self->kf, records, n, ifname, ip, mac, aliases, error);
+       && record_network (self->kf, records, n, ifname, ip, ip6, mac, aliases, error);
   g_ptr_array_steal_index (records, records->len - 1);
   if (!ok)
     goto out;
@@ -928,7 +994,9 @@ net_attach_result_clear (NetAttachResult *r)
 {
   g_clear_pointer (&r->ip, g_free);
   g_clear_pointer (&r->gateway, g_free);
+  g_clear_pointer (&r->ip6, g_free);
   g_clear_pointer (&r->dns_server, g_free);
+  g_clear_pointer (&r->dns_server6, g_free);
 }
 
 gboolean

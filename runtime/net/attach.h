@@ -27,6 +27,7 @@ typedef struct {
   const char *name;
   char **networks;   /* network names, in order: eth0, eth1 ... */
   const char *ip;    /* --ip on the first network, NULL: allocated */
+  const char *ip6;   /* --ip6 on the first network (an IPv6 one), NULL: allocated */
   const char *mac;   /* --mac-address on the first network, NULL: random */
   char **aliases;    /* --network-alias */
   char **ports;      /* normalized (ports.h), DNAT to the first network's address */
@@ -35,7 +36,9 @@ typedef struct {
 typedef struct {
   char *ip;      /* the first network's address */
   char *gateway; /* and its gateway */
-  char *dns_server; /* aardvark-dns's address for the container (dns.h), NULL: none */
+  char *ip6;     /* its IPv6 address (NULL: an IPv4 network) */
+  char *dns_server;  /* aardvark-dns's address for the container (dns.h), NULL: none */
+  char *dns_server6; /* and its IPv6 one, on a dual-stack network */
 } NetAttachResult;
 
 /* Sets up the network namespace of @pid (a new container's pid 1, in its
@@ -56,11 +59,13 @@ gboolean net_detach (const char *root, const char *runroot, const char *id, GErr
 /* A running container's record on one more network, @net (`network
  * connect`): a veth named ethN (the next free N) on its bridge in the
  * container's namespace, an address (@ip, or allocated), @mac (NULL:
- * random), @aliases, the network's firewall and DNS entries. No default
+ * random), an IPv6 address on a dual-stack network (@ip6 or allocated),
+ * @aliases, the network's firewall and DNS entries. No default
  * route: that stays with the first network. NET_ERROR_NOT_FOUND when @id
  * has no live record (not running: the caller changes its config only). */
 gboolean net_connect (const char *root, const char *runroot, const char *id, const char *net,
-                      const char *ip, const char *mac, char **aliases, GError **error);
+                      const char *ip, const char *ip6, const char *mac, char **aliases,
+                      GError **error);
 /* Takes @net away from a running container (`network disconnect`): its
  * veth, address, firewall and DNS entries. Published ports follow the
  * first network left; with none left they go. NET_ERROR_NOT_FOUND as

@@ -3,7 +3,7 @@
  * (Debian: /usr/lib/podman, RHEL: /usr/libexec/podman), fed the plain
  * files it reads, one per network with DNS enabled:
  *
- *   RUNROOT/networks/aardvark-dns/NAME   "GATEWAY" then "ID IPV4 IPV6 NAME,ALIAS..." lines
+ *   RUNROOT/networks/aardvark-dns/NAME   "GATEWAY[,GATEWAY6]" then "ID IPV4 IPV6 NAME,ALIAS..." lines
  *   RUNROOT/networks/aardvark-dns/aardvark.pid   written by aardvark-dns itself
  *
  * It listens on each network's gateway, port 53, answers names of the

@@ -29,35 +29,46 @@ struct _NetLink {
 
 #define sys_error(error, err, ...) errno_error (error, NET_ERROR, NET_ERROR_SYSTEM, err, __VA_ARGS__)
 
+/* Moves this thread into the network namespace @netns_fd; returns an fd
+ * of the one it left (for leave_netns), or -1 with @error. */
+static int
+enter_netns (int netns_fd, GError **error)
+{
+  int self = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), err;
+  if (self >= 0 && setns (netns_fd, CLONE_NEWNET) == 0)
+    return self;
+  err = errno;
+  if (self >= 0)
+    close (self);
+  sys_error (error, err, "entering the container's network namespace");
+  return -1;
+}
+
+static void
+leave_netns (int self)
+{
+  /* Back home; failing that this process would be lost in there. */
+  if (setns (self, CLONE_NEWNET) < 0)
+    g_error ("leaving a container's network namespace: %s", g_strerror (errno));
+  close (self);
+}
+
 NetLink *
 netlink_open (int netns_fd, GError **error)
 {
   NetLink *nl = g_new0 (NetLink, 1);
   int self = -1, err = 0;
 
-  if (netns_fd >= 0)
+  if (netns_fd >= 0 && (self = enter_netns (netns_fd, error)) < 0)
     {
-      self = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-      if (self < 0 || setns (netns_fd, CLONE_NEWNET) < 0)
-        {
-          err = errno;
-          if (self >= 0)
-            close (self);
-          g_free (nl);
-          sys_error (error, err, "entering the container's network namespace");
-          return NULL;
-        }
+      g_free (nl);
+      return NULL;
     }
   nl->sock = mnl_socket_open2 (NETLINK_ROUTE, SOCK_CLOEXEC);
   if (!nl->sock || mnl_socket_bind (nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
     err = errno;
   if (self >= 0)
-    {
-      /* Back home; failing that this process would be lost in there. */
-      if (setns (self, CLONE_NEWNET) < 0)
-        g_error ("leaving a container's network namespace: %s", g_strerror (errno));
-      close (self);
-    }
+    leave_netns (self);
   if (err)
     {
       if (nl->sock)
@@ -69,6 +80,45 @@ netlink_open (int netns_fd, GError **error)
   nl->portid = mnl_socket_get_portid (nl->sock);
   nl->seq = (guint32) time (NULL);
   return nl;
+}
+
+static gboolean
+sysctl_set (const char *key, const char *value, GError **error)
+{
+  g_autofree char *path = g_build_filename ("/proc/sys", key, NULL);
+  char cur[16] = "";
+  gsize len = strlen (value);
+  ssize_t r;
+  int fd = open (path, O_RDWR | O_CLOEXEC), err;
+  if (fd >= 0 && (r = read (fd, cur, sizeof cur - 1)) > 0 && (gsize) r >= len
+      && !strncmp (cur, value, len) && (cur[len] == '\n' || cur[len] == 0))
+    {
+      close (fd);
+      return TRUE;
+    }
+  if (fd >= 0 && pwrite (fd, value, len, 0) == (ssize_t) len)
+    {
+      close (fd);
+      return TRUE;
+    }
+  err = errno;
+  if (fd >= 0)
+    close (fd);
+  return sys_error (error, err, "%s", path);
+}
+
+gboolean
+netlink_sysctls (int netns_fd, const char *const *kv, GError **error)
+{
+  int self = -1;
+  gboolean ok = TRUE;
+  if (netns_fd >= 0 && (self = enter_netns (netns_fd, error)) < 0)
+    return FALSE;
+  for (; ok && kv[0] && kv[1]; kv += 2)
+    ok = sysctl_set (kv[0], kv[1], error);
+  if (self >= 0)
+    leave_netns (self);
+  return ok;
 }
 
 void
@@ -161,6 +211,49 @@ addr_add (NetLink *nl, int index, guint32 ip, int prefix)
   mnl_attr_put_u32 (nlh, IFA_ADDRESS, be);
   if (prefix < 31)
     mnl_attr_put_u32 (nlh, IFA_BROADCAST, bcast);
+  return transact (nl, nlh, NULL);
+}
+
+static int
+addr6_add (NetLink *nl, int index, const struct in6_addr *ip, int prefix)
+{
+  struct nlmsghdr *nlh = msg_start (nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+  struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header (nlh, sizeof *ifa);
+  ifa->ifa_family = AF_INET6;
+  ifa->ifa_prefixlen = prefix;
+  ifa->ifa_index = index;
+  mnl_attr_put (nlh, IFA_LOCAL, sizeof *ip, ip);
+  mnl_attr_put (nlh, IFA_ADDRESS, sizeof *ip, ip);
+  return transact (nl, nlh, NULL);
+}
+
+gboolean
+netlink_address6_add (NetLink *nl, const char *name, const struct in6_addr *ip, int prefix,
+                      GError **error)
+{
+  int index = link_index (nl, name), ret;
+  if (index < 0)
+    return sys_error (error, -index, "%s", name);
+  ret = addr6_add (nl, index, ip, prefix);
+  if (ret < 0 && ret != -EEXIST)
+    return sys_error (error, -ret, "adding an IPv6 address to %s", name);
+  return TRUE;
+}
+
+/* A default route of @family through @gw (4 or 16 bytes) on link @index. */
+static int
+default_route (NetLink *nl, int family, const void *gw, int index)
+{
+  struct nlmsghdr *nlh = msg_start (nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+  struct rtmsg *rtm = mnl_nlmsg_put_extra_header (nlh, sizeof *rtm);
+  rtm->rtm_family = family;
+  rtm->rtm_dst_len = 0;
+  rtm->rtm_table = RT_TABLE_MAIN;
+  rtm->rtm_protocol = RTPROT_BOOT;
+  rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+  rtm->rtm_type = RTN_UNICAST;
+  mnl_attr_put (nlh, RTA_GATEWAY, family == AF_INET6 ? 16 : 4, gw);
+  mnl_attr_put_u32 (nlh, RTA_OIF, index);
   return transact (nl, nlh, NULL);
 }
 
@@ -259,6 +352,7 @@ netlink_link_delete (NetLink *nl, const char *name, GError **error)
 
 gboolean
 netlink_configure (NetLink *nl, const char *ifname, guint32 ip, int prefix, guint32 gateway,
+                   const struct in6_addr *ip6, int prefix6, const struct in6_addr *gateway6,
                    GError **error)
 {
   int index = link_index (nl, ifname), ret;
@@ -267,24 +361,23 @@ netlink_configure (NetLink *nl, const char *ifname, guint32 ip, int prefix, guin
   ret = addr_add (nl, index, ip, prefix);
   if (ret < 0)
     return sys_error (error, -ret, "adding an address to %s", ifname);
+  if (ip6 && (ret = addr6_add (nl, index, ip6, prefix6)) < 0)
+    return sys_error (error, -ret, "adding an IPv6 address to %s", ifname);
   ret = link_set_up (nl, index);
   if (ret < 0)
     return sys_error (error, -ret, "setting %s up", ifname);
   if (gateway)
     {
-      struct nlmsghdr *nlh = msg_start (nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
-      struct rtmsg *rtm = mnl_nlmsg_put_extra_header (nlh, sizeof *rtm);
-      rtm->rtm_family = AF_INET;
-      rtm->rtm_dst_len = 0;
-      rtm->rtm_table = RT_TABLE_MAIN;
-      rtm->rtm_protocol = RTPROT_BOOT;
-      rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-      rtm->rtm_type = RTN_UNICAST;
-      mnl_attr_put_u32 (nlh, RTA_GATEWAY, htonl (gateway));
-      mnl_attr_put_u32 (nlh, RTA_OIF, index);
-      ret = transact (nl, nlh, NULL);
+      guint32 be = htonl (gateway);
+      ret = default_route (nl, AF_INET, &be, index);
       if (ret < 0 && ret != -EEXIST)
         return sys_error (error, -ret, "adding the default route via %s", ifname);
+    }
+  if (ip6 && gateway6)
+    {
+      ret = default_route (nl, AF_INET6, gateway6, index);
+      if (ret < 0 && ret != -EEXIST)
+        return sys_error (error, -ret, "adding the IPv6 default route via %s", ifname);
     }
   return TRUE;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <netinet/in.h>
 #include <sys/types.h>
 
 typedef struct _NetLink NetLink;
@@ -27,7 +28,20 @@ gboolean netlink_veth_create (NetLink *nl, const char *host_name, const char *br
                               GError **error);
 /* Deletes link @name (no error when it is gone already). */
 gboolean netlink_link_delete (NetLink *nl, const char *name, GError **error);
+/* Adds @ip/@prefix to link @name (no error when it has it). */
+gboolean netlink_address6_add (NetLink *nl, const char *name, const struct in6_addr *ip,
+                               int prefix, GError **error);
 /* In the socket's namespace: @ifname up with @ip/@prefix, and a default
- * route through @gateway (0: none). */
+ * route through @gateway (0: none); with @ip6 also @ip6/@prefix6 and (with
+ * @gateway6) an IPv6 default route through it. */
 gboolean netlink_configure (NetLink *nl, const char *ifname, guint32 ip, int prefix,
-                            guint32 gateway, GError **error);
+                            guint32 gateway, const struct in6_addr *ip6, int prefix6,
+                            const struct in6_addr *gateway6, GError **error);
+
+/* Sets each /proc/sys/KEY of @kv (KEY, VALUE, ..., NULL; KEY a path below
+ * it: "net/ipv6/conf/eth0/accept_dad") to its VALUE unless it has it
+ * already; with @netns_fd >= 0 in that network namespace (entered once and
+ * left again by this thread). */
+gboolean netlink_sysctls (int netns_fd, const char *const *kv, GError **error);
+#define netlink_sysctl(key, value, error)                                                         \
+  netlink_sysctls (-1, (const char *const[]){ key, value, NULL }, error)

@@ -817,3 +817,64 @@ net_network_remove (const char *root, const char *name, GError **error)
     }
   return TRUE;
 }
+
+static gboolean
+ip6_in_list (const struct in6_addr *ip, const struct in6_addr *list, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    if (!memcmp (ip, &list[i], sizeof *ip))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+net_ipam6_pick (const NetNetwork *n, const struct in6_addr *taken, guint n_taken,
+                const char *want, struct in6_addr *out, GError **error)
+{
+  struct in6_addr gw, first = n->net6, top, last, ip;
+  net_ip6_last (&n->net6, n->prefix6, &top);
+  last = top;
+  last.s6_addr[15]--;
+  net_ip6_next (&first);
+  net_parse_ip6 (n->gateway6, &gw);
+  if (n->range6_start)
+    net_parse_ip6 (n->range6_start, &first);
+  if (n->range6_end)
+    net_parse_ip6 (n->range6_end, &last);
+  if (want)
+    {
+      if (!net_parse_ip6 (want, &ip) || !net_ip6_in (&ip, &n->net6, n->prefix6)
+          || !memcmp (&ip, &n->net6, sizeof ip) || !memcmp (&ip, &top, sizeof ip)
+          || !memcmp (&ip, &gw, sizeof ip))
+        {
+          g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                       "--ip6 %s is not a free host address of network %s (%s)", want, n->name,
+                       n->subnet6);
+          return FALSE;
+        }
+      if (ip6_in_list (&ip, taken, n_taken))
+        {
+          g_set_error (error, NET_ERROR, NET_ERROR_IN_USE,
+                       "IPAM error: requested ip address %s is already allocated to another "
+                       "container on network %s", want, n->name);
+          return FALSE;
+        }
+      *out = ip;
+      return TRUE;
+    }
+  /* at most n_taken + 2 steps: every step past the first skips a lease or
+   * the gateway */
+  for (ip = first; memcmp (&ip, &last, sizeof ip) <= 0;)
+    {
+      if (memcmp (&ip, &gw, sizeof ip) && !ip6_in_list (&ip, taken, n_taken))
+        {
+          *out = ip;
+          return TRUE;
+        }
+      if (!net_ip6_next (&ip))
+        break;
+    }
+  g_set_error (error, NET_ERROR, NET_ERROR_IN_USE,
+               "IPAM error: failed to find free IP in range %s", n->subnet6);
+  return FALSE;
+}

@@ -231,7 +231,7 @@ check "disconnecting a network it is not on fails with 125" \
 P rm -f -t 0 cli iso-lab iso-int >/dev/null
 P create --name later --network podunit $IMG sleep 60 >/dev/null
 check "--ip for a stopped container is refused (125)" \
-  "125 Error: --ip, --mac-address and --alias of network connect need a running container (later is not)" "$(failing P network connect --ip 10.90.0.88 lab later)"
+  "125 Error: --ip, --ip6, --mac-address and --alias of network connect need a running container (later is not)" "$(failing P network connect --ip 10.90.0.88 lab later)"
 P network connect lab later
 P start later >/dev/null
 check_match "a stopped container gets the network at its start" "inet 10\.90\.0\.[0-9]+/24" \

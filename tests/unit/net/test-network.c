@@ -243,3 +243,60 @@ Test (create, bad_ipv6_input_fails_naming_it_and_writes_nothing)
   assert_fails ("j", TRUE, V ("fd00:1::/64"), V ("10.1.1.1"), NULL,
                 "gateway 10.1.1.1 is not a host address of subnet fd00:1::/64");
 }
+
+/* IPv6 leases (net_ipam6_pick): what attach picks given the leases held. */
+static char *
+pick (const NetNetwork *n, const char *const *taken, const char *want)
+{
+  g_autoptr (GArray) t = g_array_new (FALSE, FALSE, sizeof (struct in6_addr));
+  g_autoptr (GError) e = NULL;
+  struct in6_addr out;
+  for (const char *const *s = taken; s && *s; s++)
+    {
+      struct in6_addr a;
+      cr_assert (net_parse_ip6 (*s, &a));
+      g_array_append_val (t, a);
+    }
+  if (!net_ipam6_pick (n, (struct in6_addr *) t->data, t->len, want, &out, &e))
+    return g_strdup_printf ("%d %s", e->code, e->message);
+  return net_ip6_to_string (&out);
+}
+
+#define T(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+Test (create, ipam6_first_free_skipping_gateway_leases_and_the_ends)
+{
+  g_autoptr (GError) e = NULL;
+  g_autoptr (NetNetwork) n = create ("p", TRUE, V ("10.60.0.0/24", "fd00:60::/126"), NULL,
+                                     NULL, &e);
+  g_autoptr (NetNetwork) r = create ("r", TRUE, V ("10.61.0.0/24", "fd00:61::/64"),
+                                     V ("10.61.0.1", "fd00:61::1:5"), V ("10.61.0.0/25", "fd00:61::1:0/126"), &e);
+  g_autofree char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *f = NULL, *g = NULL, *h = NULL,
+                  *i = NULL, *j = NULL;
+  cr_assert_not_null (n);
+  cr_assert_not_null (r, "%s", e ? e->message : "");
+  /* fd00:60::/126: ::0 the subnet, ::1 the gateway, ::3 the last: ::2 only */
+  a = pick (n, NULL, NULL);
+  cr_assert_str_eq (a, "fd00:60::2");
+  b = pick (n, T ("fd00:60::2"), NULL);
+  cr_assert_str_eq (b, "3 IPAM error: failed to find free IP in range fd00:60::/126");
+  /* a range: fd00:61::1:0/126 starts past the subnet's first address */
+  c = pick (r, NULL, NULL);
+  cr_assert_str_eq (c, "fd00:61::1:0");
+  d = pick (r, T ("fd00:61::1:0", "fd00:61::1:1", "fd00:61::1:2"), NULL);
+  cr_assert_str_eq (d, "fd00:61::1:3");
+  f = pick (r, T ("fd00:61::1:0", "fd00:61::1:1", "fd00:61::1:2", "fd00:61::1:3"), NULL);
+  cr_assert_str_eq (f, "3 IPAM error: failed to find free IP in range fd00:61::/64");
+  /* --ip6: any host address of the subnet, even outside the range */
+  g = pick (r, T ("fd00:61::9"), "fd00:61::8");
+  cr_assert_str_eq (g, "fd00:61::8");
+  h = pick (r, T ("fd00:61::9"), "fd00:61::9");
+  cr_assert_str_eq (h, "3 IPAM error: requested ip address fd00:61::9 is already allocated to "
+                       "another container on network r");
+  i = pick (r, NULL, "fd00:61::1:5");
+  cr_assert_str_eq (i, "2 --ip6 fd00:61::1:5 is not a free host address of network r "
+                       "(fd00:61::/64)");
+  j = pick (r, NULL, "fd00:62::1");
+  cr_assert_str_eq (j, "2 --ip6 fd00:62::1 is not a free host address of network r "
+                       "(fd00:61::/64)");
+}
