@@ -35,6 +35,7 @@ typedef struct {
   gboolean rootless;
   const char *argv0;
   char *default_mounts_file; /* --default-mounts-file (mounts.conf); NULL: the system's */
+  char **hooks_dirs;         /* --hooks-dir, in order (the last wins); NULL: not given */
   LaunchOptions launch; /* root and runroot for the engine; warnings to cli_warn */
 } CliGlobal;
 
@@ -85,6 +86,7 @@ CLI_VERB (cli_pod_inspect);
 CLI_VERB (cli_pod_exists);
 CLI_VERB (cli_pod_prune);
 CLI_VERB (cli_container_cleanup);
+CLI_VERB (cli_container_poststop);
 /* Image verbs (store). */
 CLI_VERB (cli_load);
 CLI_VERB (cli_pull);

@@ -21,6 +21,7 @@ containers_conf_clear (ContainersConf *cf)
   g_free (cf->log_driver);
   g_free (cf->tz);
   g_free (cf->shm_size);
+  g_strfreev (cf->hooks_dir);
   memset (cf, 0, sizeof *cf);
   cf->log_size_max = -1;
 }
@@ -35,10 +36,11 @@ typedef enum
   KIND_INT,
 } Kind;
 
-/* The value of [containers] @key as @kind, or NULL (absent); a present key
+/* The value of [@section] @key as @kind, or NULL (absent); a present key
  * of another kind is an error naming it. */
 static JsonNode *
-member (JsonObject *o, const char *key, Kind kind, const char *file, GError **error)
+section_member (JsonObject *o, const char *section, const char *key, Kind kind, const char *file,
+                GError **error)
 {
   static const GType types[] = { [KIND_STRING] = G_TYPE_STRING, [KIND_BOOLEAN] = G_TYPE_BOOLEAN,
                                  [KIND_INT] = G_TYPE_INT64 };
@@ -52,14 +54,21 @@ member (JsonObject *o, const char *key, Kind kind, const char *file, GError **er
   if (kind == KIND_STRV ? JSON_NODE_HOLDS_ARRAY (n)
                         : JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == types[kind])
     return n;
-  g_set_error (error, CONF_ERROR, 0, "%s: [containers] %s: expected %s", file, key, names[kind]);
+  g_set_error (error, CONF_ERROR, 0, "%s: [%s] %s: expected %s", file, section, key, names[kind]);
   return NULL;
 }
 
-static gboolean
-get_strv (JsonObject *o, const char *key, const char *file, char ***out, GError **error)
+static JsonNode *
+member (JsonObject *o, const char *key, Kind kind, const char *file, GError **error)
 {
-  JsonNode *n = member (o, key, KIND_STRV, file, error);
+  return section_member (o, "containers", key, kind, file, error);
+}
+
+static gboolean
+get_section_strv (JsonObject *o, const char *section, const char *key, const char *file,
+                  char ***out, GError **error)
+{
+  JsonNode *n = section_member (o, section, key, KIND_STRV, file, error);
   JsonArray *a;
   g_autoptr (GPtrArray) v = g_ptr_array_new_with_free_func (g_free);
   if (!n)
@@ -69,14 +78,20 @@ get_strv (JsonObject *o, const char *key, const char *file, char ***out, GError 
     {
       JsonNode *e = json_array_get_element (a, i);
       if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
-        return gerror_set (error, CONF_ERROR, 0, "%s: [containers] %s: expected an array of strings",
-                           file, key);
+        return gerror_set (error, CONF_ERROR, 0, "%s: [%s] %s: expected an array of strings",
+                           file, section, key);
       g_ptr_array_add (v, g_strdup (json_node_get_string (e)));
     }
   g_ptr_array_add (v, NULL);
   g_strfreev (*out);
   *out = (char **) g_ptr_array_free (g_steal_pointer (&v), FALSE);
   return TRUE;
+}
+
+static gboolean
+get_strv (JsonObject *o, const char *key, const char *file, char ***out, GError **error)
+{
+  return get_section_strv (o, "containers", key, file, out, error);
 }
 
 static gboolean
@@ -124,6 +139,12 @@ containers_conf_apply (ContainersConf *cf, const char *text, gsize len, const ch
   gint64 oom = 0;
 
   if (!root)
+    return FALSE;
+  t = json_object_get_member (json_node_get_object (root), "engine");
+  if (t && !JSON_NODE_HOLDS_OBJECT (t))
+    return gerror_set (error, CONF_ERROR, 0, "%s: [engine] is not a table", file);
+  if (t && !get_section_strv (json_node_get_object (t), "engine", "hooks_dir", file,
+                              &cf->hooks_dir, error))
     return FALSE;
   t = json_object_get_member (json_node_get_object (root), "containers");
   if (!t)

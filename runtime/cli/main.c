@@ -128,6 +128,7 @@ static const CliVerb verbs[] = {
   { "pod exists", cli_pod_exists, NULL },
   { "pod prune", cli_pod_prune, NULL },
   { "container cleanup", cli_container_cleanup, NULL },
+  { "container poststop", cli_container_poststop, NULL },
   { "healthcheck run", cli_healthcheck_run, "Run the health check of a container" },
 };
 
@@ -139,7 +140,7 @@ static const char *const groups[] = { "container", "image", "volume", "pod", "ne
  * it, so they are accepted and their value ignored. */
 static const char *const ignored_with_value[] = {
   "--cgroup-manager", "--events-backend", "--module", "--tmpdir", "--network-cmd-path",
-  "--network-config-dir", "--cni-config-dir", "--conmon", "--hooks-dir", "--runtime",
+  "--network-config-dir", "--cni-config-dir", "--conmon", "--runtime",
   "--volumepath", NULL,
 };
 static const char *const ignored_bool[] = { "--syslog", "--no-syslog", NULL };
@@ -444,6 +445,7 @@ cli_global_clear (CliGlobal *g)
   g_clear_pointer (&g->root, g_free);
   g_clear_pointer (&g->runroot, g_free);
   g_clear_pointer (&g->default_mounts_file, g_free);
+  g_clear_pointer (&g->hooks_dirs, g_strfreev);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliGlobal, cli_global_clear)
 
@@ -505,6 +507,14 @@ main (int argc, char **argv)
         {
           g_free (g.default_mounts_file);
           g.default_mounts_file = g_strdup (v);
+        }
+      else if ((v = flag_value (argc, argv, &i, "--hooks-dir", &missing)))
+        {
+          /* repeatable: OCI hook directories instead of the defaults */
+          guint n = g.hooks_dirs ? g_strv_length (g.hooks_dirs) : 0;
+          g.hooks_dirs = g_renew (char *, g.hooks_dirs, n + 2);
+          g.hooks_dirs[n] = g_canonicalize_filename (v, NULL);
+          g.hooks_dirs[n + 1] = NULL;
         }
       else if ((v = flag_value (argc, argv, &i, "--out", &missing)))
         out = v;

@@ -29,6 +29,7 @@ typedef struct {
   char **security_opt, **label, **annotation, **ulimit, **sysctl, **device, **dns;
   char **dns_search, **dns_option, **add_host, **uidmap, **gidmap, **log_opt, **unsetenv;
   char **label_file, **device_cgroup_rule, **attach;
+  char **hooks_dir; /* the global --hooks-dir given after the verb */
   char *kernel_memory, *detach_keys, *restart, *oom_score_adj;
   gboolean unsetenv_all, quiet;
   int preserve_fds;

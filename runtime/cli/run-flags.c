@@ -150,6 +150,7 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     STR ("timeout", 0, timeout, "Seconds the container may run before it is killed"),
     STR ("cgroupns", 0, cgroupns, "private (default) or host cgroup namespace"),
     STR ("default-mounts-file", 0, default_mounts_file, "mounts.conf to read (podman's global flag)"),
+    STRV ("hooks-dir", 0, hooks_dir, "OCI hooks directory, repeatable (podman's global flag)"),
     STRV ("device-cgroup-rule", 0, device_cgroup_rule, "Checked and recorded (no device cgroup)"),
     UNSUP ("secret"),
     UNSUP ("cgroup-parent"), UNSUP ("ipc"), UNSUP ("pid"), UNSUP ("uts"),
@@ -229,7 +230,7 @@ run_opts_clear (RunOpts *o)
                      &o->ulimit, &o->sysctl, &o->device, &o->dns, &o->dns_search,
                      &o->dns_option, &o->add_host, &o->uidmap, &o->gidmap, &o->log_opt,
                      &o->publish, &o->expose, &o->network_alias, &o->unsetenv,
-                     &o->label_file, &o->device_cgroup_rule, &o->attach };
+                     &o->label_file, &o->device_cgroup_rule, &o->attach, &o->hooks_dir };
   for (gsize i = 0; i < G_N_ELEMENTS (strs); i++)
     g_clear_pointer (strs[i], g_free);
   health_flags_clear (&o->health);

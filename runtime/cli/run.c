@@ -3,6 +3,7 @@
  * from the image's config: run-config.h), recorded under ROOT/containers,
  * then started in the foreground or under a supervisor (launch.c). */
 #include "cli/cli.h"
+#include "container/hooks.h"
 #include "cli/run-config.h"
 #include "cli/image-util.h"
 #include "cli/pod-new.h"
@@ -133,6 +134,39 @@ resolve_pod (CliGlobal *g, RunOpts *o, GError **error)
   return id ? pod_load (g->root, id, error) : NULL;
 }
 
+/* The OCI hooks for @c (container/hooks.h), decided once here and
+ * recorded: --hooks-dir (global, repeatable), else containers.conf's
+ * hooks_dir, else the default directories (root only, as podman). */
+static gboolean
+select_hooks (CliGlobal *g, const RunOpts *o, const ContainersConf *conf, ContainerConfig *c,
+              GError **error)
+{
+  const char *const defaults[] = { HOOKS_DIR_DEFAULT, HOOKS_DIR_OVERRIDE, NULL };
+  g_autoptr (GPtrArray) given = g_ptr_array_new_with_free_func (g_free);
+  char **dirs, **flags;
+  g_autoptr (HookSet) set = NULL;
+
+  /* a global flag, before or after the verb (pflag's persistent flags) */
+  for (char **d = g->hooks_dirs; d && *d; d++)
+    g_ptr_array_add (given, g_strdup (*d));
+  for (char **d = o->hooks_dir; d && *d; d++)
+    g_ptr_array_add (given, g_canonicalize_filename (*d, NULL));
+  g_ptr_array_add (given, NULL);
+  flags = (char **) given->pdata;
+  dirs = *flags            ? flags
+         : conf->hooks_dir ? conf->hooks_dir
+         : g->rootless     ? NULL
+                           : (char **) defaults;
+  if (!dirs || !*dirs)
+    return TRUE;
+  set = hooks_select (dirs, c->argv ? c->argv[0] : NULL, c->annotations,
+                      (o->volume && *o->volume) || (o->mount && *o->mount), error);
+  if (!set)
+    return FALSE;
+  c->hooks = hook_set_to_json (set);
+  return TRUE;
+}
+
 /* Parses, resolves the image and records the container; a pod it made
  * (--pod new:) in *@made_pod. */
 static ContainerConfig *
@@ -222,7 +256,8 @@ create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean
       .warn = warn_plain,
       .default_mounts = default_mounts,
     };
-    if (!run_config_build (o, &in, c, &error) || !run_config_health (o, &hc, &error))
+    if (!run_config_build (o, &in, c, &error) || !run_config_health (o, &hc, &error)
+        || !select_hooks (g, o, &conf, c, &error))
       {
         cli_error ("%s", error->message);
         return NULL;

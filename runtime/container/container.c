@@ -64,6 +64,7 @@ static const struct {
   B ("NoHostname", no_hostname),
   B ("Privileged", privileged), B ("Systemd", systemd), L ("Timeout", timeout), S ("CidFile", cidfile),
   B ("CgroupnsHost", cgroupns_host), V ("DeviceCgroupRules", device_cgroup_rules),
+  S ("Hooks", hooks),
 #undef S
 #undef V
 #undef B

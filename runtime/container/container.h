@@ -103,6 +103,7 @@ typedef struct {
   char *cidfile;       /* --cidfile: removed with the container */
   gint64 timeout;      /* --timeout seconds: killed then, exit code -1; 0: none */
   gboolean systemd;    /* systemd mode: tmpfs /run /run/lock /tmp /var/log/journal, rw cgroup */
+  char *hooks;         /* the OCI hooks chosen at create (hooks.h: hook_set_to_json); NULL: none */
   /* Not recorded: the image's layer dirs (lowest first) when the caller
    * has looked the image up already (run), so starting it need not. */
   char **layer_dirs;

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "container/hooks.h"
 #include "container/user.h"
 #include "systemd/cgroup.h"
 #include "sandbox/userns.h"
@@ -197,6 +198,11 @@ typedef struct {
     const LaunchOptions *o;
     ContainerConfig *c;
   } net; /* attach_network's */
+  struct {
+    const LaunchOptions *o;
+    ContainerConfig *c;
+    HookSet *set; /* NULL: no hooks */
+  } hooks; /* run_spawn_hooks' */
 } Launch;
 
 static void
@@ -220,6 +226,7 @@ launch_clear (Launch *l)
   g_clear_pointer (&l->rundir, g_free);
   g_clear_pointer (&l->env, g_strfreev);
   g_clear_pointer (&l->home, g_free);
+  g_clear_pointer (&l->hooks.set, hook_set_free);
   if (l->devnull >= 0)
     close (l->devnull);
   l->devnull = -1;
@@ -810,6 +817,87 @@ prepare_infra (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **e
   return TRUE;
 }
 
+static void warn (const LaunchOptions *o, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+/* The bundle hooks are told: the container's dir (podunit writes no
+ * config.json). */
+static char *
+hooks_state (const LaunchOptions *o, ContainerConfig *c, const char *status, pid_t pid)
+{
+  g_autofree char *bundle = container_dir (o->root, c->id);
+  return hooks_state_json (c->id, status, pid, bundle, c->annotations);
+}
+
+/* spawn's `at` (spawn.h): createRuntime (prestart) in our namespaces and
+ * createContainer in the container's, after its mounts and before
+ * pivot_root; startContainer in its namespaces and root just before its
+ * process. A failure fails the start (126, as podman's for a runtime's
+ * error) and names the hook file. */
+static gboolean
+run_spawn_hooks (const SpawnSpec *spec, pid_t pid, SpawnPoint point, gpointer data,
+                 GError **error)
+{
+  Launch *l = data;
+  g_autofree char *state = hooks_state (l->hooks.o, l->hooks.c, "created", pid);
+  g_autoptr (GError) local = NULL;
+  gboolean ok;
+  (void) spec;
+  if (point == SPAWN_AT_MOUNTED)
+    ok = hooks_run (l->hooks.set, HOOK_CREATE_RUNTIME, state, 0, FALSE, &local)
+         && hooks_run (l->hooks.set, HOOK_CREATE_CONTAINER, state, pid, FALSE, &local);
+  else
+    ok = hooks_run (l->hooks.set, HOOK_START_CONTAINER, state, pid, FALSE, &local);
+  return ok || set_err (error, 126, "%s", local->message);
+}
+
+/* Step: the OCI hooks create recorded (hooks.h), run by spawn at its stops. */
+static gboolean
+prepare_hooks (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
+{
+  if (!c->hooks)
+    return TRUE;
+  l->hooks.set = hook_set_from_json (c->hooks, error);
+  if (!l->hooks.set)
+    return FALSE;
+  l->hooks.o = o;
+  l->hooks.c = c;
+  l->spec.at = run_spawn_hooks;
+  l->spec.at_data = l;
+  l->spec.stop_mounted = hook_set_has (l->hooks.set, HOOK_CREATE_RUNTIME)
+                         || hook_set_has (l->hooks.set, HOOK_CREATE_CONTAINER);
+  l->spec.stop_starting = hook_set_has (l->hooks.set, HOOK_START_CONTAINER);
+  return TRUE;
+}
+
+/* poststart hooks, once the process runs: a failure is a warning. */
+static void
+run_poststart (const LaunchOptions *o, ContainerConfig *c, const HookSet *set, pid_t pid)
+{
+  g_autofree char *state = NULL;
+  g_autoptr (GError) error = NULL;
+  if (!hook_set_has (set, HOOK_POSTSTART))
+    return;
+  state = hooks_state (o, c, "running", pid);
+  if (!hooks_run (set, HOOK_POSTSTART, state, 0, TRUE, &error))
+    warn (o, "%s", error->message);
+}
+
+gboolean
+launch_poststop (const LaunchOptions *o, ContainerConfig *c, GError **error)
+{
+  g_autoptr (HookSet) set = NULL;
+  g_autofree char *state = NULL;
+  if (!c->hooks)
+    return TRUE;
+  set = hook_set_from_json (c->hooks, error);
+  if (!set)
+    return FALSE;
+  if (!hook_set_has (set, HOOK_POSTSTOP))
+    return TRUE;
+  state = hooks_state (o, c, "stopped", 0);
+  return hooks_run (set, HOOK_POSTSTOP, state, 0, TRUE, error);
+}
+
 /* From the container's record to what spawn_container takes. */
 static gboolean
 prepare (const LaunchOptions *o, ContainerConfig *c, Launch *l, gboolean for_exec, GError **error)
@@ -826,7 +914,8 @@ prepare (const LaunchOptions *o, ContainerConfig *c, Launch *l, gboolean for_exe
          && prepare_mounts (o, c, l, error)
          && prepare_security (o, c, l, error)
          && prepare_process (c, l, error)
-         && prepare_namespaces (o, c, l, error);
+         && prepare_namespaces (o, c, l, error)
+         && (for_exec || prepare_hooks (o, c, l, error));
 }
 
 /* Moves the container into its cgroup before it runs anything (see
@@ -837,8 +926,6 @@ enter_cgroup (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error)
   return cgroup_enter (data, pid, error);
 }
 
-static void
-warn (const LaunchOptions *o, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 static void
 warn (const LaunchOptions *o, const char *fmt, ...)
 {
@@ -940,6 +1027,22 @@ typedef struct
   gboolean recorded;
 } StartRecord;
 
+/* A start the supervisor asked for (--restart) counts once the run is
+ * recorded running (supervisor.h): under the container's lock, after the
+ * state, so a RestartCount seen means this run is under way. */
+static void
+count_restart (const LaunchOptions *o, const char *id)
+{
+  g_autofree char *rdir = container_run_dir (o->runroot, id);
+  g_autofree char *mark = g_build_filename (rdir, SUPERVISOR_RESTART_PENDING, NULL);
+  g_autofree char *file = g_build_filename (rdir, SUPERVISOR_RESTARTS_FILE, NULL);
+  g_autofree char *text = NULL;
+  if (unlink (mark) < 0)
+    return;
+  text = g_strdup_printf ("%d\n", container_restart_count (o->runroot, id) + 1);
+  write_file_atomic (AT_FDCWD, file, text, strlen (text), 0644, 0);
+}
+
 /* spawn's started hook: the container is recorded running, this process
  * its supervisor, before it runs anything. A starter killed after this
  * leaves a state naming the process (rm -f stops it; dead, it reads as
@@ -965,6 +1068,7 @@ record_started (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error)
     }
   r->started_at = st.started_at;
   r->recorded = TRUE;
+  count_restart (r->o, r->c->id);
   return TRUE;
 }
 
@@ -1040,6 +1144,8 @@ launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error)
         l.spec.started_data = &rec;
         pid = spawn_container (&l.spec, error);
       }
+    if (pid >= 0)
+      run_poststart (o, c, l.hooks.set, pid);
     launch_clear (&l);
     if (pid < 0)
       {
@@ -1051,6 +1157,11 @@ launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error)
   code = master >= 0 ? console_relay (master, pid, c->interactive)
                      : spawn_wait_forwarding (pid, c->timeout * G_USEC_PER_SEC);
   net_detach (o->root, o->runroot, c->id, NULL);
+  {
+    g_autoptr (GError) hook_error = NULL;
+    if (!launch_poststop (o, c, &hook_error))
+      warn (o, "%s", hook_error->message);
+  }
   if (c->auto_remove)
     launch_remove (o, c->id, TRUE, NULL);
   else
@@ -1196,6 +1307,7 @@ exec_supervisor (const LaunchOptions *o, ContainerConfig *c, pid_t pid, gint64 s
   g_autofree char *state = g_build_filename (rdir, "state.json", NULL);
   g_autofree char *lock = g_build_filename (rdir, "lock", NULL);
   g_autofree char *hcfile = g_build_filename (cdir, HEALTH_CONFIG_FILE, NULL);
+  g_autoptr (HookSet) hooks = c->hooks ? hook_set_from_json (c->hooks, NULL) : NULL;
   HealthConfig hc;
   char **argv;
 
@@ -1231,6 +1343,7 @@ exec_supervisor (const LaunchOptions *o, ContainerConfig *c, pid_t pid, gint64 s
                                                                   : SUPERVISOR_RESTART_NO,
     .restart_max = c->restart_retries,
     .log_size_max = c->log_size_max > 0 ? c->log_size_max : 0,
+    .poststop = hook_set_has (hooks, HOOK_POSTSTOP),
   });
   if (argv)
     execv (sup, argv);
@@ -1272,6 +1385,8 @@ supervisor_child (const LaunchOptions *o, ContainerConfig *c, int report_fd,
             pid = spawn_container (&l.spec, &error);
           }
       }
+    if (pid >= 0)
+      run_poststart (o, c, l.hooks.set, pid);
     launch_clear (&l);
     if (pid < 0)
       {

@@ -57,6 +57,11 @@ gboolean launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GE
 gboolean launch_stop_for_remove (const LaunchOptions *o, const char *id, gint64 timeout,
                                  GError **error);
 
+/* Runs the container's poststop hooks (hooks.h), if create chose any:
+ * after it exited, before its exit is recorded. Every hook runs; the
+ * error tells which failed (a warning for the caller). */
+gboolean launch_poststop (const LaunchOptions *o, ContainerConfig *c, GError **error);
+
 /* Waits until the container is exited; returns its exit code (or -1). */
 int launch_wait (const LaunchOptions *o, const char *id, GError **error);
 

@@ -669,6 +669,15 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
     return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "making read-only %s",
                         p->rootfs);
 
+  return TRUE;
+}
+
+gboolean
+mount_enter_rootfs (const MountPlan *p, GError **error)
+{
+  autofd int rootfd = open (p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "opening %s", p->rootfs);
   /* pivot_root(".", ".") stacks the old root under the new one; detaching
    * it leaves only the container's tree (no temporary dir needed). */
   if (fchdir (rootfd) < 0 || syscall (SYS_pivot_root, ".", ".") < 0)

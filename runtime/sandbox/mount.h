@@ -86,9 +86,11 @@ void mount_plan_set_masks (MountPlan *p, char **mask, char **unmask);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MountPlan, mount_plan_free)
 
 /* Child side, in the new mount namespace: builds everything under
- * p->rootfs, pivots into it and applies masks, read-only paths and sysctls.
- * On return "/" is the container's root. */
+ * p->rootfs (the host's tree still the root: createContainer hooks run
+ * here), then mount_enter_rootfs pivots into it and applies sysctls,
+ * masks and read-only paths. On its return "/" is the container's root. */
 gboolean mount_setup_rootfs (const MountPlan *p, GError **error);
+gboolean mount_enter_rootfs (const MountPlan *p, GError **error);
 
 /* Every char and block device under the host's /dev (podman's
  * --privileged: not pts, shm, mqueue, the console or the nodes every

@@ -246,6 +246,16 @@ exec_process (const SpawnSpec *spec, int sync_fd)
   }
 }
 
+/* Waits at a SpawnPoint: tells the parent @point, reads its upper-case
+ * answer (the parent kills the child when its callback fails). */
+static gboolean
+child_stop (int sync_fd, char point)
+{
+  char answer;
+  return write (sync_fd, &point, 1) == 1 && read (sync_fd, &answer, 1) == 1
+         && answer == g_ascii_toupper (point);
+}
+
 static G_GNUC_NORETURN void
 child_main (const SpawnSpec *spec, int sync_fd, gboolean wait_go)
 {
@@ -270,6 +280,10 @@ child_main (const SpawnSpec *spec, int sync_fd, gboolean wait_go)
   if (spec->mounts && !mount_setup_rootfs (spec->mounts, &error))
     child_fail (sync_fd, g_error_matches (error, MOUNT_ERROR, MOUNT_ERROR_NO_WORKDIR) ? 126 : 125,
                 error->message);
+  if (spec->mounts && spec->stop_mounted && !child_stop (sync_fd, 'c'))
+    _exit (125);
+  if (spec->mounts && !mount_enter_rootfs (spec->mounts, &error))
+    child_fail (sync_fd, 125, error->message);
   if (spec->hostname && (spec->clone_flags & CLONE_NEWUTS)
       && sethostname (spec->hostname, strlen (spec->hostname)) < 0)
     child_fail (sync_fd, 125, "sethostname");
@@ -286,6 +300,8 @@ child_main (const SpawnSpec *spec, int sync_fd, gboolean wait_go)
       if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
         child_fail (sync_fd, 125, "becoming root in the user namespace");
     }
+  if (spec->stop_starting && !child_stop (sync_fd, 's'))
+    _exit (125);
   prctl (PR_SET_PDEATHSIG, 0);
   exec_process (spec, sync_fd);
 }
@@ -319,6 +335,20 @@ read_report (int fd, pid_t pid, const SpawnSpec *spec, int *tty_master, GError *
             *tty_master = got;
           else
             close (got);
+          continue;
+        }
+      if (n == 1 && (((char *) &r)[0] == 'c' || ((char *) &r)[0] == 's') && spec && spec->at)
+        {
+          char point = ((char *) &r)[0], answer = g_ascii_toupper (point);
+          if (!spec->at (spec, pid, point == 'c' ? SPAWN_AT_MOUNTED : SPAWN_AT_STARTING,
+                         spec->at_data, error))
+            {
+              kill (pid, SIGKILL);
+              waitpid (pid, NULL, 0);
+              return FALSE;
+            }
+          if (write (fd, &answer, 1) != 1)
+            break;
           continue;
         }
       if (n == 1 && ((char *) &r)[0] == 'u' && spec && (spec->clone_flags & CLONE_NEWUSER))

@@ -6,10 +6,13 @@
  *   clone(CLONE_NEW*)  ───────────────► waits for "go"
  *   hook: after_namespaces (network)
  *   "go" ─────────────────────────────► mount_setup_rootfs, hostname, lo up
+ *   at (SPAWN_AT_MOUNTED) ◄─── "c" ──── [when stop_mounted]
+ *   "C" ──────────────────────────────► mount_enter_rootfs (pivot_root)
  *                                       [own user ns: unshare(CLONE_NEWUSER)
  *   writes uid/gid maps ◄──── "u" ───── after the mounts, which need the
  *   "m" ──────────────────────────────► caller's rights on the store]
- *                                       rlimits, cwd
+ *   at (SPAWN_AT_STARTING) ◄── "s" ──── [when stop_starting]
+ *   "S" ──────────────────────────────► rlimits, cwd
  *                                       caps / user / seccomp (caps.h order)
  *                                       [--init: fork; pid 1 reaps]
  *   reads the sync socket: EOF = exec'd execve
@@ -38,6 +41,15 @@ typedef struct {
 
 typedef struct _SpawnSpec SpawnSpec;
 typedef gboolean (*SpawnHook) (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error);
+
+/* Where the child stops for the parent's `at` callback (OCI hooks,
+ * container/hooks.h). */
+typedef enum {
+  SPAWN_AT_MOUNTED,  /* its mounts made, before pivot_root and its own user namespace */
+  SPAWN_AT_STARTING, /* in its final namespaces and root, before the process part */
+} SpawnPoint;
+typedef gboolean (*SpawnAtFunc) (const SpawnSpec *spec, pid_t pid, SpawnPoint point,
+                                 gpointer data, GError **error);
 
 struct _SpawnSpec {
   /* the process */
@@ -83,6 +95,11 @@ struct _SpawnSpec {
   SpawnHook started;
   gpointer started_data;
   gpointer hook_data; /* enter_cgroup's */
+  /* called in the parent while the child waits at a SpawnPoint, for each
+   * point whose stop_* is set; failing kills the child */
+  SpawnAtFunc at;
+  gpointer at_data;
+  gboolean stop_mounted, stop_starting;
 
   /* >= 0: a cgroup v2 directory the child is created in (clone3 with
    * CLONE_INTO_CGROUP), which spares moving it there by writing

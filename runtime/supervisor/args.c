@@ -35,6 +35,7 @@ static const struct
   A ("podunit", ARG_STR, podunit, 0),
   A ("rm", ARG_FLAG, rm, 0),
   A ("cleanup", ARG_FLAG, cleanup, 0),
+  A ("poststop", ARG_FLAG, poststop, 0),
   A ("root", ARG_STR, root, 0),
   A ("runroot", ARG_STR, runroot, 0),
   A ("name", ARG_STR, name, 0),

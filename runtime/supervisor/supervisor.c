@@ -283,7 +283,7 @@ run_dir_file (const SupervisorArgs *a, const char *name, char *out, size_t n)
 }
 
 /* --restart: whether the exit with status @code calls for another start,
- * counting it (supervisor.h). */
+ * marking it pending (supervisor.h). */
 static int
 restart_wanted (const SupervisorArgs *a, int code)
 {
@@ -296,16 +296,19 @@ restart_wanted (const SupervisorArgs *a, int code)
       || (a->restart == SUPERVISOR_RESTART_ON_FAILURE && code == 0))
     return 0;
   run_dir_file (a, SUPERVISOR_RESTARTS_FILE, path, sizeof path);
-  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return 0;
-  n = read (fd, buf, sizeof buf - 1);
-  buf[n > 0 ? n : 0] = '\0';
-  count = atoll (buf);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      n = read (fd, buf, sizeof buf - 1);
+      buf[n > 0 ? n : 0] = '\0';
+      count = atoll (buf);
+    }
   if (a->restart_max > 0 && count >= a->restart_max)
     return 0;
-  n = snprintf (buf, sizeof buf, "%lld\n", count + 1);
-  return pwrite (fd, buf, n, 0) == n;
+  run_dir_file (a, SUPERVISOR_RESTART_PENDING, path, sizeof path);
+  close (fd);
+  fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  return fd >= 0;
 }
 
 /* Under systemd this process is the service's main pid: its exit status
@@ -331,6 +334,14 @@ main (int argc, char **argv)
   supervise (&s);
   code = s.timed_out ? -1 : s.code < 0 ? 125 : s.code;
   report_oom (&s.a);
+  if (s.a.poststop)
+    {
+      /* Before the exit is recorded: `wait` and `stop` return once the
+       * hooks ran, as podman's wait does once its cleanup ran them. */
+      pid_t ps = run_podunit (&s.a, "container", "poststop", NULL);
+      if (ps > 0)
+        waitpid (ps, NULL, 0);
+    }
   record_exit (&s.a, code);
   ctr_log_close (&s.log);
   if (stop_was_asked (&s.a))

@@ -23,6 +23,8 @@ typedef struct
   int rm;              /* --rm: `podunit rm -f ID` after the exit */
   int cleanup;         /* `podunit container cleanup ID` after the exit (a pod
                         * member: its pod's exit policy, pod.h) */
+  int poststop;        /* `podunit container poststop ID` (its OCI poststop hooks)
+                        * after the exit, before it is recorded */
   const char *root;
   const char *runroot;
   const char *name;    /* container name (journald's CONTAINER_NAME); NULL: none */
@@ -39,9 +41,13 @@ typedef struct
 /* After an exit that no stop asked for, the supervisor runs
  * `podunit container start ID` again: always (always, unless-stopped) or
  * when the exit status is not 0 (on-failure), at most restart_max times
- * (RUNROOT/containers/ID/restarts counts them: inspect's RestartCount). */
+ * (RUNROOT/containers/ID/restarts counts them: inspect's RestartCount).
+ * The supervisor leaves a "restart-pending" mark; the start counts it
+ * once the new run is recorded running (launch.c), so a count seen
+ * means that run is under way (`wait` then waits for it, as podman's). */
 enum { SUPERVISOR_RESTART_NO, SUPERVISOR_RESTART_ALWAYS, SUPERVISOR_RESTART_ON_FAILURE };
 #define SUPERVISOR_RESTARTS_FILE "restarts"
+#define SUPERVISOR_RESTART_PENDING "restart-pending"
 
 /* A NULL-terminated argv, @exe first, every field as --name=value (strings
  * only when set, --rm only when true); malloc'ed in one block, free() it.
