@@ -219,7 +219,10 @@ network_entries (const char *root, GKeyFile *kf, const char *gr, FirewallState *
   g_autoptr (GError) e = NULL;
   gboolean internal = g_key_file_get_boolean (kf, gr, "internal", &e);
   g_autofree char *ip = g_key_file_get_string (kf, gr, "ip", NULL);
+  g_autofree char *ip6 = g_key_file_get_string (kf, gr, "ip6", NULL);
   int prefix = g_key_file_get_integer (kf, gr, "prefix", NULL);
+  int prefix6 = g_key_file_get_integer (kf, gr, "prefix6", NULL);
+  struct in6_addr addr6, net6;
   guint32 addr;
   if (e)
     {
@@ -239,6 +242,13 @@ network_entries (const char *root, GKeyFile *kf, const char *gr, FirewallState *
     {
       g_autofree char *net = net_ip4_to_string (addr & ~(guint32) (0xffffffffull >> prefix));
       g_ptr_array_add (s->trusted, g_strdup_printf ("%s/%d", net, prefix));
+    }
+  if (ip6 && net_parse_ip6 (ip6, &addr6) && prefix6 > 0 && prefix6 <= 128)
+    {
+      g_autofree char *cidr = NULL, *net = NULL;
+      cidr = g_strdup_printf ("%s/%d", ip6, prefix6);
+      if (net_parse_cidr6 (cidr, &net6, &prefix6) && (net = net_ip6_to_string (&net6)))
+        g_ptr_array_add (s->trusted, g_strdup_printf ("%s/%d", net, prefix6));
     }
 }
 
@@ -267,40 +277,54 @@ trust_all (const char *root, const FirewallState *s)
     return;
   nets = net_network_list (root, NULL);
   for (guint i = 0; nets && i < nets->len; i++)
-    {
-      const char *subnet = ((NetNetwork *) nets->pdata[i])->subnet;
-      gboolean used = FALSE;
-      for (guint k = 0; s && k < s->trusted->len && !used; k++)
-        used = g_str_equal (s->trusted->pdata[k], subnet);
-      if (!used)
-        g_ptr_array_add (unused, (char *) subnet);
-    }
+    for (int f = 0; f < 2; f++)
+      {
+        NetNetwork *n = nets->pdata[i];
+        const char *subnet = f == 0 ? n->subnet : n->subnet6;
+        gboolean used = FALSE;
+        for (guint k = 0; subnet && s && k < s->trusted->len && !used; k++)
+          used = g_str_equal (s->trusted->pdata[k], subnet);
+        if (subnet && !used)
+          g_ptr_array_add (unused, (char *) subnet);
+      }
   firewalld_trust (bus, s ? s->trusted : NULL, unused);
   firewalld_close (bus);
 }
 
-/* The DNAT entries of a record's published ports, to its first address. */
+/* The DNAT entries of a record's published ports, to its first network's
+ * addresses: an IPv4 host address to the IPv4 one, an IPv6 host address
+ * ("::" for any) to the IPv6 one, no host address to both (as netavark
+ * DNATs both families). */
 static void
 port_entries (GKeyFile *kf, FirewallState *s)
 {
   g_auto (GStrv) nets = record_networks (kf);
   g_auto (GStrv) ports = g_key_file_get_string_list (kf, GROUP_CTR, "ports", NULL, NULL);
   g_autofree char *target = nets[0] ? g_key_file_get_string (kf, nets[0], "ip", NULL) : NULL;
+  g_autofree char *target6 = nets[0] ? g_key_file_get_string (kf, nets[0], "ip6", NULL) : NULL;
   for (char **p = ports; target && p && *p; p++)
     {
       NetPort port;
-      if (!net_port_from_string (*p, &port) || strchr (port.host_ip, ':'))
+      gboolean v6, any6;
+      if (!net_port_from_string (*p, &port))
         continue;
+      v6 = strchr (port.host_ip, ':') != NULL;
+      any6 = v6 && g_str_equal (port.host_ip, "::");
       for (guint k = 0; k < port.count; k++)
         {
-          if (*port.host_ip)
+          guint h = port.host_port + k, c = port.ctr_port + k;
+          if (*port.host_ip && !v6)
             g_ptr_array_add (s->pf4, g_strdup_printf ("%s . %s . %u : %s . %u", port.host_ip,
-                                                      port.proto, port.host_port + k, target,
-                                                      port.ctr_port + k));
-          else
-            g_ptr_array_add (s->pf4any, g_strdup_printf ("%s . %u : %s . %u", port.proto,
-                                                         port.host_port + k, target,
-                                                         port.ctr_port + k));
+                                                      port.proto, h, target, c));
+          else if (!*port.host_ip)
+            g_ptr_array_add (s->pf4any, g_strdup_printf ("%s . %u : %s . %u", port.proto, h,
+                                                         target, c));
+          if (target6 && v6 && !any6)
+            g_ptr_array_add (s->pf6, g_strdup_printf ("%s . %s . %u : %s . %u", port.host_ip,
+                                                      port.proto, h, target6, c));
+          else if (target6 && (any6 || !*port.host_ip))
+            g_ptr_array_add (s->pf6any, g_strdup_printf ("%s . %u : %s . %u", port.proto, h,
+                                                         target6, c));
         }
     }
 }
@@ -508,13 +532,6 @@ check_ports (GPtrArray *records, char **ports, GError **error)
       NetPort a;
       if (!net_port_from_string (*p, &a))
         continue;
-      if (strchr (a.host_ip, ':'))
-        {
-          g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
-                       "-p %s: IPv6 host addresses need an IPv6 network, which podunit does not "
-                       "have yet", *p);
-          return FALSE;
-        }
       for (guint i = 0; i < records->len; i++)
         {
           g_auto (GStrv) other = g_key_file_get_string_list (((Record *) records->pdata[i])->kf,
@@ -723,6 +740,15 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
       if (!n)
         goto fail;
       g_ptr_array_add (nets, n);
+      if (i == 0 && !n->subnet6)
+        for (char **p = spec->ports; p && *p; p++)
+          if (**p == '[')
+            {
+              g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                           "-p %s: an IPv6 host address needs a dual-stack network (network %s "
+                           "has no IPv6 subnet: create it with --ipv6)", *p, n->name);
+              goto fail;
+            }
       if (!bridge_ensure (nl, n, error)
           || !record_network (kf, records, n, ifname, i == 0 ? spec->ip : NULL,
                               i == 0 ? spec->ip6 : NULL,

@@ -24,7 +24,9 @@ static const char flushes[] = "flush table inet podunit\n"
                               "flush set inet podunit masq\n"
                               "flush set inet podunit same\n"
                               "flush map inet podunit pf4\n"
-                              "flush map inet podunit pf4any\n";
+                              "flush map inet podunit pf4any\n"
+                              "flush map inet podunit pf6\n"
+                              "flush map inet podunit pf6any\n";
 
 /* Sets and chains without rules: adding them again changes nothing. */
 static const char skeleton[] =
@@ -35,6 +37,8 @@ static const char skeleton[] =
     "  set same { type ifname . ifname; }\n"
     "  map pf4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n"
     "  map pf4any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+    "  map pf6 { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service; }\n"
+    "  map pf6any { type inet_proto . inet_service : ipv6_addr . inet_service; }\n"
     "  chain prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
     "  chain output { type nat hook output priority -100; policy accept; }\n"
     "  chain portfwd { }\n"
@@ -47,7 +51,10 @@ static const char rules[] =
     "add rule inet podunit output fib daddr type local jump portfwd\n"
     "add rule inet podunit portfwd dnat ip to ip daddr . meta l4proto . th dport map @pf4\n"
     "add rule inet podunit portfwd dnat ip to meta l4proto . th dport map @pf4any\n"
+    "add rule inet podunit portfwd meta nfproto ipv6 dnat ip6 to ip6 daddr . meta l4proto . th dport map @pf6\n"
+    "add rule inet podunit portfwd meta nfproto ipv6 dnat ip6 to meta l4proto . th dport map @pf6any\n"
     "add rule inet podunit postrouting ct status dnat ip saddr 127.0.0.0/8 masquerade\n"
+    "add rule inet podunit postrouting ct status dnat ip6 saddr ::1 masquerade\n"
     "add rule inet podunit postrouting ct status dnat iifname @bridges oifname @bridges masquerade\n"
     "add rule inet podunit postrouting iifname @masq oifname != @bridges masquerade\n"
     "add rule inet podunit forward ct state established,related accept\n"
@@ -68,6 +75,8 @@ firewall_state_init (FirewallState *s)
   s->masq = g_ptr_array_new_with_free_func (g_free);
   s->pf4 = g_ptr_array_new_with_free_func (g_free);
   s->pf4any = g_ptr_array_new_with_free_func (g_free);
+  s->pf6 = g_ptr_array_new_with_free_func (g_free);
+  s->pf6any = g_ptr_array_new_with_free_func (g_free);
   s->trusted = g_ptr_array_new_with_free_func (g_free);
 }
 
@@ -79,6 +88,8 @@ firewall_state_clear (FirewallState *s)
   g_clear_pointer (&s->masq, g_ptr_array_unref);
   g_clear_pointer (&s->pf4, g_ptr_array_unref);
   g_clear_pointer (&s->pf4any, g_ptr_array_unref);
+  g_clear_pointer (&s->pf6, g_ptr_array_unref);
+  g_clear_pointer (&s->pf6any, g_ptr_array_unref);
   g_clear_pointer (&s->trusted, g_ptr_array_unref);
 }
 
@@ -115,6 +126,8 @@ state_elements (GString *out, const char *verb, const FirewallState *s)
   elements (out, verb, "masq", s->masq, TRUE, FALSE);
   elements (out, verb, "pf4", s->pf4, FALSE, FALSE);
   elements (out, verb, "pf4any", s->pf4any, FALSE, FALSE);
+  elements (out, verb, "pf6", s->pf6, FALSE, FALSE);
+  elements (out, verb, "pf6any", s->pf6any, FALSE, FALSE);
 }
 
 char *
@@ -166,7 +179,8 @@ run (const char *script, GError **error)
  *
  * Keys and data are laid out as nft lays out its concatenations: every
  * field in 4-byte units, ifname 16 bytes, ipv4_addr 4, inet_proto and
- * inet_service 2 and 1 bytes padded to 4 (the port in network order). */
+ * inet_service 2 and 1 bytes padded to 4 (the port in network order),
+ * ipv6_addr 16. */
 static struct mnl_socket *nft_sock;
 static guint32 nft_seq;
 /* Past this the caller writes the whole table through libnftables. */
@@ -181,10 +195,19 @@ static gboolean
 field_add (Field *f, const char *text)
 {
   guint32 ip;
+  struct in6_addr ip6;
   guint64 v;
   char *end;
   if (f->len + 4 > sizeof f->b)
     return FALSE;
+  if (inet_pton (AF_INET6, text, &ip6) == 1)
+    {
+      if (f->len + 16 > sizeof f->b)
+        return FALSE;
+      memcpy (f->b + f->len, &ip6, 16);
+      f->len += 16;
+      return TRUE;
+    }
   if (inet_pton (AF_INET, text, &ip) == 1)
     {
       memcpy (f->b + f->len, &ip, 4);
@@ -310,6 +333,8 @@ state_msgs (struct mnl_nlmsg_batch *batch, guint32 *seq, guint *n, gboolean add,
     { "masq", s ? s->masq : NULL, TRUE, FALSE },
     { "pf4", s ? s->pf4 : NULL, FALSE, FALSE },
     { "pf4any", s ? s->pf4any : NULL, FALSE, FALSE },
+    { "pf6", s ? s->pf6 : NULL, FALSE, FALSE },
+    { "pf6any", s ? s->pf6any : NULL, FALSE, FALSE },
   };
   for (guint i = 0; i < G_N_ELEMENTS (sets); i++)
     {
@@ -378,7 +403,8 @@ static gsize
 state_size (const FirewallState *s)
 {
   GPtrArray *all[] = { s ? s->bridges : NULL, s ? s->bridges : NULL, s ? s->internal : NULL,
-                       s ? s->masq : NULL, s ? s->pf4 : NULL, s ? s->pf4any : NULL };
+                       s ? s->masq : NULL, s ? s->pf4 : NULL, s ? s->pf4any : NULL,
+                       s ? s->pf6 : NULL, s ? s->pf6any : NULL };
   gsize size = 0;
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     size += all[i] ? 128 + all[i]->len * 96 : 0;

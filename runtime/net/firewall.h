@@ -10,9 +10,14 @@
  *   set same (ifname . ifname): each bridge with itself
  *   map pf4     host ip . proto . port : container ip . port  (-p IP:H:C)
  *   map pf4any  proto . port : container ip . port            (-p H:C)
+ *   map pf6, pf6any   the same for IPv6 (-p [IP6]:H:C, and -p H:C to the
+ *       container's IPv6 address on a dual-stack network, as netavark
+ *       DNATs both families)
  *   chain prerouting/output (nat): local destinations jump portfwd (DNAT)
- *   chain postrouting (nat): masquerade outbound from non-internal bridges,
- *     localhost (route_localnet) and hairpin connections to published ports
+ *   chain postrouting (nat): masquerade outbound from non-internal bridges
+ *     (both families: the rules match interfaces, as do the forward
+ *     chain's), localhost (route_localnet; ::1) and hairpin connections to
+ *     published ports
  *   chain forward (filter): established, within one bridge (seen here
  *     with br_netfilter), internal networks cut off, DNAT'd, isolation
  *     between networks
@@ -35,7 +40,10 @@ typedef struct {
   GPtrArray *masq;     /* char *: the others */
   GPtrArray *pf4;      /* char *: "127.0.0.1 . tcp . 8080 : 10.88.0.2 . 80" */
   GPtrArray *pf4any;   /* char *: "tcp . 8080 : 10.88.0.2 . 80" */
-  GPtrArray *trusted;  /* char *: the bridges' subnets, for firewalld (firewalld.h), not nft */
+  GPtrArray *pf6;      /* char *: "::1 . tcp . 8080 : fd00::2 . 80" */
+  GPtrArray *pf6any;   /* char *: "tcp . 8080 : fd00::2 . 80" */
+  GPtrArray *trusted;  /* char *: the bridges' subnets (both families), for firewalld
+                        * (firewalld.h), not nft */
 } FirewallState;
 
 void firewall_state_init (FirewallState *s);

@@ -134,10 +134,60 @@ else
   echo "ok - # skip names: aardvark-dns is not installed"
 fi
 
+# --- the firewall over IPv6 ---
+check "the network's bridge is masqueraded and isolated by interface (both families)" \
+  "masq bridges" \
+  "$(for set in masq bridges; do [ "$(nft list set inet podunit $set | count_matching "\"$BR\"")" = 1 ] && printf '%s ' $set; done | sed 's/ $//')"
+check "forwarding rules match interfaces, not an address family" "0" \
+  "$(nft list chain inet podunit forward | count_matching 'ip6? (s|d)addr')"
+check "a masquerade rule for ::1 to published ports" "1" \
+  "$(nft list chain inet podunit postrouting | count_matching 'ct status dnat ip6 saddr ::1 masquerade')"
+
+# --- published ports over IPv6 ---
+P run -d --name web --network six -p 18080:8080 -p '[::1]:18081:8080' $IMG sh -c "$WEB" web >/dev/null
+check "port: podman's lines" "8080/tcp -> 0.0.0.0:18080|8080/tcp -> [::1]:18081" "$(P port web | sort | paste -sd'|')"
+WEB6=$(P exec web ip -6 -o addr show dev eth0 scope global | awk '{print $4}' | cut -d/ -f1)
+check "the IPv6 DNAT elements: -p H:C and -p [::1]:H:C to the container's IPv6 address" \
+  "tcp . 18080 : $WEB6 . 8080|::1 . tcp . 18081 : $WEB6 . 8080" \
+  "$( (nft list map inet podunit pf6any | grep -o "tcp . 18080 : [0-9a-f:]* . 8080"; nft list map inet podunit pf6 | grep -o "::1 . tcp . 18081 : [0-9a-f:]* . 8080") | paste -sd'|')"
+check "-p H:C reaches the container on this host's IPv6 address" "hello-web" \
+  "$(get_up 'http://[fd00:96::1]:18080/index.html')"
+check "and on its IPv4 one" "hello-web" "$(get_up http://10.96.0.1:18080/index.html)"
+# -p [::1]:H:C gets its element as with netavark, but the kernel does not
+# route a packet from ::1 out of the loopback device after DNAT (IPv6 has
+# no route_localnet: netavark#790, podman#14491), so nothing connects
+# there: not checked. It is not published on IPv4's loopback either:
+check "-p [::1]:H:C is not on 127.0.0.1" "failed" \
+  "$(curl -sf --max-time 2 http://127.0.0.1:18081/index.html || echo failed)"
+# a client in a namespace of its own, routed to this one over IPv6 only
+CL=podunit-test-net6-client-$$
+cleanup_all () { ip netns del $CL 2>/dev/null; private_store_cleanup; }
+trap cleanup_all EXIT
+ip netns add $CL && ip link add cl0 type veth peer name cl1 netns $CL &&
+  ip addr add fd00:c1::1/64 dev cl0 nodad && ip link set cl0 up &&
+  ip -n $CL addr add fd00:c1::2/64 dev cl1 nodad && ip -n $CL link set cl1 up &&
+  ip -n $CL link set lo up && ip -n $CL route add default via fd00:c1::1
+check "a client elsewhere reaches -p H:C over IPv6 (DNAT, forward, back)" "hello-web" \
+  "$(ip netns exec $CL curl -gsf --max-time 3 'http://[fd00:c1::1]:18080/index.html' || echo failed)"
+nft flush ruleset
+P network reload >/dev/null
+check "after nft flush ruleset, network reload brings the IPv6 port back" "hello-web" \
+  "$(ip netns exec $CL curl -gsf --max-time 3 'http://[fd00:c1::1]:18080/index.html' || echo failed)"
+ip netns del $CL
+check_refused "-p [::1] on an IPv4-only network fails, naming it" \
+  "Error: -p [::1]:18082:8080/tcp: an IPv6 host address needs a dual-stack network (network four has no IPv6 subnet: create it with --ipv6)" \
+  "$(P run --rm --network four -p '[::1]:18082:8080' $IMG true 2>&1)"
+P rm -f -t 0 web >/dev/null
+check "after rm the IPv6 port is closed" "failed" \
+  "$(curl -gsf --max-time 2 'http://[fd00:96::1]:18080/index.html' || echo failed)"
+check "and its elements are gone" "0 0" \
+  "$(nft list map inet podunit pf6any | count_matching 18080) $(nft list map inet podunit pf6 | count_matching 18081)"
+
 # --- removal ---
 P rm -f -t 0 a b d >/dev/null
 check "after rm no lease is left" "" "$(ls "$T/run/networks/attach")"
-check "and no veth" "" "$(for _ in $(seq 30); do [ -z "$(ip -o link show type veth)" ] && break; sleep 0.1; done; ip -o link show type veth)"
+check "and no veth" "" "$(for _ in $(seq 100); do [ -z "$(ip -o link show type veth)" ] && break; sleep 0.1; done; ip -o link show type veth)"
+check "nft list ruleset holds no trace" "" "$(nft list ruleset)"
 
 echo "1..$n"
 [ "$fails" = 0 ]
