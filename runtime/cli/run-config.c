@@ -510,7 +510,8 @@ parse_decimal_size (const char *s, gint64 *out)
     }
   if (g_ascii_tolower (*end) == 'b')
     end++;
-  if (*end)
+  /* strtod also reads "inf", "nan" and 1e999: only a size a gint64 holds */
+  if (*end || !(v * mult < (double) G_MAXINT64))
     return FALSE;
   *out = (gint64) (v * mult + 0.5);
   return TRUE;

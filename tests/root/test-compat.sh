@@ -170,6 +170,11 @@ check "log_size_max in inspect, podman's units" "400MB" "$(P inspect --format '{
 CC create --name lsm2 --log-opt max-size=8000 $IMG true >/dev/null
 check "--log-opt max-size= wins, decimal as podman" "8kB" "$(P inspect --format '{{.HostConfig.LogConfig.Size}}' lsm2)"
 P rm lsm lsm2 >/dev/null
+# found by the cli fuzzer: a size beyond gint64 overflowed the conversion
+for size in 1e999 99999999999999999999k inf nan; do
+  check "--log-opt max-size=$size is refused" \
+    "125 Error: --log-opt max-size=$size: invalid size" "$(failing P create --log-opt max-size=$size $IMG true)"
+done
 P run -d --name small --log-opt max-size=2k $IMG sh -c 'for i in $(seq 200); do echo line-$i-0123456789012345678901234567890123456789; done' >/dev/null
 P wait small >/dev/null
 logsize=$(stat -c %s "$(P inspect --format '{{.HostConfig.LogConfig.Path}}' small)")
