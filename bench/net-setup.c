@@ -3,9 +3,10 @@
  * (runtime/net/attach.h, the code `podunit run` calls once the container's
  * namespaces exist) and net_detach, for a process in a new network
  * namespace published on one port of the default network. Each round
- * attaches a first container A (which creates table inet podunit and the
- * bridge's elements), a second one B beside it (the common case: its
- * elements only), then detaches B and A (which deletes the table).
+ * attaches a first container A (the bridge's elements and its port; the
+ * first round also writes table inet podunit, which then stays), a second
+ * one B beside it (the common case: its port only), then detaches B and
+ * A (which empties the sets).
  * Between steps it sleeps, as a real start is never right after a
  * removal: a removal leaves a release for the kernel to do after an RCU
  * grace period (runtime/net/firewall.h). A detach's time is the time it
@@ -124,10 +125,10 @@ main (int argc, char **argv)
       last[i] = detach (argv[1], argv[2], "bench-a", a);
     }
   printf ("  attach beside a running container  median %6.2f ms\n", median (beside, rounds));
-  printf ("  attach of the first container      median %6.2f ms  (creates the table)\n",
+  printf ("  attach of the first container      median %6.2f ms  (the bridge's elements too)\n",
           median (first, rounds));
   printf ("  detach beside a running container  median %6.2f ms\n", median (det, rounds));
-  printf ("  detach of the last container       median %6.2f ms  (deletes the table)\n",
+  printf ("  detach of the last container       median %6.2f ms  (empties the sets)\n",
           median (last, rounds));
   return 0;
 }

@@ -341,20 +341,14 @@ record_entries (const char *root, GKeyFile *kf, GPtrArray *others, guint n, Fire
   port_entries (kf, s);
 }
 
-/* The whole firewall for @records (firewall.h): the table deleted when
- * there are none, so that no trace is left. */
+/* The whole firewall for @records (firewall.h); with none, the table's
+ * rules and empty sets, which stay for the next start. */
 static gboolean
 apply_firewall (const char *root, GPtrArray *records, gboolean exact, GError **error)
 {
   FirewallState s;
   gboolean ok;
 
-  if (records->len == 0)
-    {
-      ok = firewall_apply (NULL, exact, error);
-      trust_all (root, NULL);
-      return ok;
-    }
   firewall_state_init (&s);
   for (guint i = 0; i < records->len; i++)
     record_entries (root, ((Record *) records->pdata[i])->kf, records, i, &s);
@@ -367,15 +361,15 @@ apply_firewall (const char *root, GPtrArray *records, gboolean exact, GError **e
 
 /* The firewall after @kf joined (@add) or left the live @others: its
  * elements added or deleted in one transaction; the whole table written
- * when dead records were reclaimed, when @kf is the first, or when the
- * table is not as expected (`nft flush ruleset`). */
+ * when dead records were reclaimed, or when the table is not as expected
+ * (the first start since boot, `nft flush ruleset`). */
 static gboolean
 update_firewall (const char *root, GPtrArray *others, guint reclaimed, GKeyFile *kf,
                  gboolean add, GError **error)
 {
   FirewallState s;
   gboolean ok = FALSE;
-  if (reclaimed == 0 && others->len > 0)
+  if (reclaimed == 0)
     {
       firewall_state_init (&s);
       record_entries (root, kf, others, others->len, &s);
@@ -708,7 +702,6 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
   g_autoptr (GPtrArray) nets = g_ptr_array_new_with_free_func ((GDestroyNotify) net_network_free);
   g_autoptr (NetLink) nl = NULL;
   g_autoptr (NetLink) inner = NULL;
-  g_autoptr (GPtrArray) veths = g_ptr_array_new_with_free_func (g_free);
   int lfd, nsfd = -1;
   gboolean recorded = FALSE, firewalled = FALSE;
   guint reclaimed = 0;
@@ -730,9 +723,6 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
                                 g_strv_length (spec->ports));
   if (!check_ports (records, spec->ports, error))
     goto fail;
-  nl = netlink_open (-1, error);
-  if (!nl)
-    goto fail;
   for (guint i = 0; spec->networks && spec->networks[i]; i++)
     {
       g_autofree char *ifname = g_strdup_printf ("eth%u", i);
@@ -749,10 +739,9 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
                            "has no IPv6 subnet: create it with --ipv6)", *p, n->name);
               goto fail;
             }
-      if (!bridge_ensure (nl, n, error)
-          || !record_network (kf, records, n, ifname, i == 0 ? spec->ip : NULL,
-                              i == 0 ? spec->ip6 : NULL,
-                              i == 0 ? spec->mac : NULL, spec->aliases, error))
+      if (!record_network (kf, records, n, ifname, i == 0 ? spec->ip : NULL,
+                           i == 0 ? spec->ip6 : NULL,
+                           i == 0 ? spec->mac : NULL, spec->aliases, error))
         goto fail;
       if (i == 0)
         {
@@ -772,20 +761,6 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
   if (!save_record (runroot, spec->id, kf, error))
     goto fail;
   recorded = TRUE;
-
-  nsfd = net_open_netns (pid, error);
-  if (nsfd < 0)
-    goto fail;
-  if (nets->len > 0 && !(inner = netlink_open (nsfd, error)))
-    goto fail;
-  for (guint i = 0; i < nets->len; i++)
-    {
-      g_autofree char *group = g_strconcat (NET_PREFIX, ((NetNetwork *) nets->pdata[i])->name, NULL);
-      /* The default route goes through the first network that has one. */
-      if (!plug_network (nl, inner, nsfd, kf, nets->pdata[i], i == 0, error))
-        goto fail;
-      g_ptr_array_add (veths, g_key_file_get_string (kf, group, "veth", NULL));
-    }
   if (!update_firewall (root, records, reclaimed, kf, TRUE, error))
     goto fail;
   firewalled = TRUE;
@@ -799,15 +774,43 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
       if (!ok)
         goto fail;
     }
-  close (nsfd);
+  /* The saved record holds the addresses and the veth names: the rest
+   * (bridges, veth pairs, addresses, routes) is this container's own and
+   * is done unlocked, beside other starts. Under load udevd's work for
+   * each new veth makes it the slowest part of a start (tens of ms on a
+   * host, seconds in a TCG guest): held under the lock it serialized every
+   * concurrent start behind it. */
   close (lfd);
+  lfd = -1;
+
+  nl = netlink_open (-1, error);
+  if (!nl)
+    goto unplug;
+  for (guint i = 0; i < nets->len; i++)
+    if (!bridge_ensure (nl, nets->pdata[i], error))
+      goto unplug;
+  nsfd = net_open_netns (pid, error);
+  if (nsfd < 0)
+    goto unplug;
+  if (nets->len > 0 && !(inner = netlink_open (nsfd, error)))
+    goto unplug;
+  /* The default route goes through the first network that has one. */
+  for (guint i = 0; i < nets->len; i++)
+    if (!plug_network (nl, inner, nsfd, kf, nets->pdata[i], i == 0, error))
+      goto unplug;
+  close (nsfd);
   return TRUE;
 
-fail:
+unplug:
+  /* The record goes with its veths, firewall and DNS entries, as a
+   * removal takes them (net_detach locks again). */
   if (nsfd >= 0)
     close (nsfd);
-  for (guint i = 0; nl && i < veths->len; i++)
-    netlink_link_delete (nl, veths->pdata[i], NULL);
+  net_detach (root, runroot, spec->id, NULL);
+  net_attach_result_clear (result);
+  return FALSE;
+
+fail:
   if (recorded)
     remove_record (runroot, spec->id);
   if (firewalled)

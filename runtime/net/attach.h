@@ -3,6 +3,8 @@
  * taken away again.
  *
  *   RUNROOT/networks/lock          flock around every allocation and removal
+ *                                  (leases, firewall and DNS entries; a start's
+ *                                  veth pairs are made after it is released)
  *   RUNROOT/networks/attach/<id>   the container's attachment (GKeyFile, replaced
  *                                  atomically): its pid 1 and that process's start
  *                                  time, per network the address, MAC, interfaces

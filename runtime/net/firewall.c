@@ -452,56 +452,9 @@ firewall_update (const FirewallState *add, const FirewallState *del, GError **er
   return r == 0;
 }
 
-/* A NEWTABLE (created when absent) or DELTABLE message for the table. */
-static void
-table_msg (struct mnl_nlmsg_batch *batch, gboolean add)
-{
-  struct nlmsghdr *nlh = mnl_nlmsg_put_header (mnl_nlmsg_batch_current (batch));
-  struct nfgenmsg *nfg;
-  nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | (add ? NFT_MSG_NEWTABLE : NFT_MSG_DELTABLE);
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE : 0);
-  nlh->nlmsg_seq = nft_seq++;
-  nfg = mnl_nlmsg_put_extra_header (nlh, sizeof *nfg);
-  nfg->nfgen_family = NFPROTO_INET;
-  nfg->version = NFNETLINK_V0;
-  nfg->res_id = 0;
-  mnl_attr_put_strz (nlh, NFTA_TABLE_NAME, "podunit");
-  mnl_nlmsg_batch_next (batch);
-}
-
-/* The last container's removal: the table goes, on the process's socket
- * (see firewall_update). "add" first: deleting a table that is not there
- * would fail the transaction. */
-static gboolean
-delete_table (GError **error)
-{
-  char buf[2 * 512];
-  struct mnl_nlmsg_batch *batch;
-  guint32 first;
-  int r = nft_socket ();
-  if (r == 0)
-    {
-      batch = mnl_nlmsg_batch_start (buf, sizeof buf / 2);
-      batch_marker (batch, NFNL_MSG_BATCH_BEGIN, nft_seq++);
-      first = nft_seq;
-      table_msg (batch, TRUE);
-      table_msg (batch, FALSE);
-      batch_marker (batch, NFNL_MSG_BATCH_END, nft_seq++);
-      r = send_batch (batch, first, first + 1);
-      mnl_nlmsg_batch_stop (batch);
-    }
-  if (r < 0)
-    g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "nftables (deleting table inet podunit): %s",
-                 g_strerror (-r));
-  return r == 0;
-}
-
 gboolean
 firewall_apply (const FirewallState *s, gboolean exact, GError **error)
 {
-  g_autofree char *script = NULL;
-  if (!s)
-    return delete_table (error);
-  script = firewall_ruleset (s, exact);
+  g_autofree char *script = firewall_ruleset (s, exact);
   return run (script, error);
 }

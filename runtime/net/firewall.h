@@ -29,7 +29,13 @@
  * updates (firewall_update) are nf_tables netlink messages on a socket of
  * the process's own, closed only by its exit or exec, so no lock is held
  * and no start waits while a removal's release is pending; the rest goes
- * through libnftables' text API. */
+ * through libnftables' text API: the whole table, written by the first
+ * start after boot (or after `nft flush ruleset`) and by `network
+ * reload`. The table then stays, its sets and maps empty once the last
+ * container is gone (netavark keeps its `table inet netavark` too): no
+ * later start loads libnftables (about 2.5 ms) or holds the networks
+ * lock over a table write, which in a TCG guest at boot loads the
+ * nf_tables modules (tens of seconds). */
 #pragma once
 
 #include <glib.h>
@@ -54,7 +60,7 @@ void firewall_state_clear (FirewallState *s);
  * table is deleted first, so that objects of another podunit version go
  * too (this costs the grace period). */
 char *firewall_ruleset (const FirewallState *s, gboolean exact);
-/* Runs firewall_ruleset (@s, @exact); @s NULL deletes the table. */
+/* Runs firewall_ruleset (@s, @exact). */
 gboolean firewall_apply (const FirewallState *s, gboolean exact, GError **error);
 /* One transaction: @del's elements deleted, @add's added (either NULL).
  * Fails when the table or an element to delete is not there (after `nft

@@ -65,6 +65,10 @@ count_matching () { # REGEX < INPUT: how many lines match (0 included); fails on
   grep -cE -- "$1"
   [ $? -le 1 ]
 }
+# The elements in table inet podunit's sets and maps, one line per set
+# that has any: none once every container is gone (the table and its
+# rules stay for the next start, as netavark's table does; firewall.h).
+nft_elements () { local r; r=$(nft list ruleset) || return 1; printf '%s\n' "$r" | grep -F 'elements = ' || true; }
 # private_store NAME: a private store in a fresh /tmp/podunit-NAME.XXXXXX
 # ($T; removed with its containers at exit), P running podunit on it, and
 # busybox loaded as $IMG. Needs $PODUNIT and $HERE.

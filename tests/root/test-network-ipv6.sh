@@ -187,7 +187,7 @@ check "and its elements are gone" "0 0" \
 P rm -f -t 0 a b d >/dev/null
 check "after rm no lease is left" "" "$(ls "$T/run/networks/attach")"
 check "and no veth" "" "$(for _ in $(seq 100); do [ -z "$(ip -o link show type veth)" ] && break; sleep 0.1; done; ip -o link show type veth)"
-check "nft list ruleset holds no trace" "" "$(nft list ruleset)"
+check "no element is left in table inet podunit" "" "$(nft_elements)"
 
 echo "1..$n"
 [ "$fails" = 0 ]

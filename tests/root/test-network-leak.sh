@@ -80,7 +80,7 @@ done
 check "no veth is left" "" "$(ip -o link show type veth)"
 check "no container process (holding a network namespace) is left" "0" "$(container_procs)"
 check "no network namespace mount is left" "0" "$(netns_mounts)"
-check "no nft rule is left" "" "$(nft list ruleset)"
+check "no nft element is left" "" "$(nft_elements)"
 check "no lease is left" "" "$(ls -A "$T/run/networks/attach")"
 check "no podunit, supervisor or aardvark-dns process is left" "0" "$(podunit_procs)"
 check "no mount is left" "0" "$(awk -v t="$T" 'index($5, t) == 1' /proc/self/mountinfo | wc -l)"

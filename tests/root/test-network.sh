@@ -142,8 +142,21 @@ check "after rm the port is closed" "hello-web failed" \
 check "its DNAT entry is gone, the other stays" "0 1" \
   "$(nft list ruleset | count_matching 18080) $(nft list ruleset | grep -c 18081)"
 P rm -f -t 0 web2 >/dev/null
-check "after the last rm: no lease, no trace in nft list ruleset, no veth" "" \
-  "$(ls "$T/run/networks/attach" && nft list ruleset && veths_gone)"
+check "after the last rm: no lease, no element in table inet podunit, no veth" "" \
+  "$(ls "$T/run/networks/attach" && nft_elements && veths_gone)"
+check "the table and its rules stay for the next start" "1" \
+  "$(nft list chain inet podunit postrouting | grep -c 'iifname @masq oifname != @bridges masquerade')"
+# A start's veth pairs are made after the networks lock is released
+# (attach.c); one that fails there (its network's interface is a veth, no
+# bridge) takes its lease and elements back.
+ip link add pt-notbr type veth peer name pt-peer
+P network create --subnet 10.97.0.0/24 --interface-name pt-notbr notbr >/dev/null
+check "a start whose veth pair cannot be made fails, naming it" \
+  "125 Error: creating veth pair veth*/eth0: Operation not supported" \
+  "$(failing P run -d --name nb --network notbr -p 127.0.0.1:18097:8080 $IMG true | sed 's/veth[0-9a-f]\{8\}/veth*/')"
+check "and leaves no lease, element or veth" "" \
+  "$(ls "$T/run/networks/attach" && nft_elements && ip link del pt-notbr && veths_gone)"
+P rm -f nb >/dev/null; P network rm notbr >/dev/null
 
 # --- port forms ---
 P create --name pf --network podunit -p 127.0.0.1:80:90 -p :81:92 -p 82:96 -p 97 \
@@ -303,8 +316,8 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 P network reload >/dev/null
-check "the next command reclaims the lease and the rules; the veth went with the namespace" "" \
-  "$(ls "$T/run/networks/attach" && nft list ruleset && veths_gone)"
+check "the next command reclaims the lease and the elements; the veth went with the namespace" "" \
+  "$(ls "$T/run/networks/attach" && nft_elements && veths_gone)"
 P rm -f k >/dev/null 2>&1
 
 # --- firewalld (a stand-in on a private system bus): the subnets in use
