@@ -430,78 +430,35 @@ bridge_ensure (NetLink *nl, const NetNetwork *n, GError **error)
   return TRUE;
 }
 
-static gboolean
-ip_taken (GPtrArray *records, GKeyFile *self, const char *net, guint32 ip)
-{
-  g_autofree char *group = g_strconcat (NET_PREFIX, net, NULL);
-  for (guint i = 0; i <= records->len; i++)
-    {
-      GKeyFile *kf = i < records->len ? ((Record *) records->pdata[i])->kf : self;
-      g_autofree char *s = g_key_file_get_string (kf, group, "ip", NULL);
-      guint32 v;
-      if (s && net_parse_ip4 (s, &v) && v == ip)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
-allocate_ip (const NetNetwork *n, GPtrArray *records, GKeyFile *self, const char *want,
-             guint32 *out, GError **error)
-{
-  guint32 bcast = n->net4 | ~n->mask4, gw = 0, first = n->net4 + 1, last = bcast - 1;
-  net_parse_ip4 (n->gateway, &gw);
-  if (n->range_start)
-    net_parse_ip4 (n->range_start, &first);
-  if (n->range_end)
-    net_parse_ip4 (n->range_end, &last);
-  if (want)
-    {
-      guint32 ip;
-      if (!net_parse_ip4 (want, &ip) || (ip & n->mask4) != n->net4 || ip == n->net4
-          || ip == bcast || ip == gw)
-        {
-          g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
-                       "--ip %s is not a free host address of network %s (%s)", want, n->name,
-                       n->subnet);
-          return FALSE;
-        }
-      if (ip_taken (records, self, n->name, ip))
-        {
-          g_set_error (error, NET_ERROR, NET_ERROR_IN_USE,
-                       "IPAM error: requested ip address %s is already allocated to another "
-                       "container on network %s", want, n->name);
-          return FALSE;
-        }
-      *out = ip;
-      return TRUE;
-    }
-  for (guint32 ip = first; ip <= last && ip != 0; ip++)
-    if (ip != gw && ip != n->net4 && ip != bcast && !ip_taken (records, self, n->name, ip))
-      {
-        *out = ip;
-        return TRUE;
-      }
-  g_set_error (error, NET_ERROR, NET_ERROR_IN_USE,
-               "IPAM error: failed to find free IP in range %s", n->subnet);
-  return FALSE;
-}
-
-/* The IPv6 addresses leased on network @net by @records and @self. */
+/* The addresses of @family (net_ipam_pick's form) leased on network @net
+ * by @records and @self. */
 static GArray *
-ip6_leases (GPtrArray *records, GKeyFile *self, const char *net)
+leases (GPtrArray *records, GKeyFile *self, const char *net, int family)
 {
   g_autofree char *group = g_strconcat (NET_PREFIX, net, NULL);
   GArray *out = g_array_new (FALSE, FALSE, sizeof (struct in6_addr));
   for (guint i = 0; i <= records->len; i++)
     {
       GKeyFile *kf = i < records->len ? ((Record *) records->pdata[i])->kf : self;
-      g_autofree char *s = g_key_file_get_string (kf, group, "ip6", NULL);
+      g_autofree char *s
+          = g_key_file_get_string (kf, group, family == AF_INET6 ? "ip6" : "ip", NULL);
       struct in6_addr v;
-      if (s && net_parse_ip6 (s, &v))
+      if (s && net_addr_parse (family, s, &v))
         g_array_append_val (out, v);
     }
   return out;
+}
+
+/* An address of @family for @n, as a string (NULL with @error). */
+static char *
+allocate (const NetNetwork *n, int family, GPtrArray *records, GKeyFile *self, const char *want,
+          GError **error)
+{
+  g_autoptr (GArray) leased = leases (records, self, n->name, family);
+  struct in6_addr ip;
+  if (!net_ipam_pick (n, family, (struct in6_addr *) leased->data, leased->len, want, &ip, error))
+    return NULL;
+  return net_addr_to_string (family, &ip);
 }
 
 gboolean
@@ -575,7 +532,6 @@ record_network (GKeyFile *kf, GPtrArray *records, const NetNetwork *n, const cha
 {
   g_autofree char *group = g_strconcat (NET_PREFIX, n->name, NULL);
   g_autofree char *ipstr = NULL, *macstr = NULL, *veth = NULL;
-  guint32 ip;
   guint8 mac[6];
 
   if (g_key_file_has_group (kf, group))
@@ -583,16 +539,13 @@ record_network (GKeyFile *kf, GPtrArray *records, const NetNetwork *n, const cha
       g_set_error (error, NET_ERROR, NET_ERROR_INVALID, "network %s given twice", n->name);
       return FALSE;
     }
-  if (!allocate_ip (n, records, kf, want, &ip, error))
+  if (!(ipstr = allocate (n, AF_INET, records, kf, want, error)))
     return FALSE;
   if (n->subnet6)
     {
-      struct in6_addr ip6;
-      g_autofree char *ip6str = NULL;
-      g_autoptr (GArray) leased = ip6_leases (records, kf, n->name);
-      if (!net_ipam6_pick (n, (struct in6_addr *) leased->data, leased->len, want6, &ip6, error))
+      g_autofree char *ip6str = allocate (n, AF_INET6, records, kf, want6, error);
+      if (!ip6str)
         return FALSE;
-      ip6str = net_ip6_to_string (&ip6);
       g_key_file_set_string (kf, group, "ip6", ip6str);
       g_key_file_set_integer (kf, group, "prefix6", n->prefix6);
       g_key_file_set_string (kf, group, "gateway6", n->gateway6);
@@ -620,7 +573,6 @@ record_network (GKeyFile *kf, GPtrArray *records, const NetNetwork *n, const cha
       mac[1] = g_random_int ();
       memcpy (mac + 2, &r, 4);
     }
-  ipstr = net_ip4_to_string (ip);
   macstr = g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
                             mac[4], mac[5]);
   veth = g_strdup_printf ("veth%08x", g_random_int ());

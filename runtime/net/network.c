@@ -62,19 +62,29 @@ net_ip4_to_string (guint32 ip)
   return g_strdup (inet_ntop (AF_INET, &a, buf, sizeof buf));
 }
 
+/* "ADDR/PREFIX" with PREFIX in 0-@max: ADDR (to free) and PREFIX. */
+static char *
+split_cidr (const char *s, int max, int *prefix)
+{
+  const char *slash = s ? strchr (s, '/') : NULL;
+  char *end;
+  long p;
+  if (!slash)
+    return NULL;
+  p = strtol (slash + 1, &end, 10);
+  if (*end || end == slash + 1 || p < 0 || p > max || !g_ascii_isdigit (slash[1]))
+    return NULL;
+  *prefix = (int) p;
+  return g_strndup (s, slash - s);
+}
+
 gboolean
 net_parse_cidr (const char *s, guint32 *net, guint32 *mask, int *prefix)
 {
-  const char *slash = s ? strchr (s, '/') : NULL;
-  g_autofree char *addr = NULL;
-  char *end;
-  long p;
+  int p;
+  g_autofree char *addr = split_cidr (s, 32, &p);
   guint32 ip;
-  if (!slash)
-    return FALSE;
-  addr = g_strndup (s, slash - s);
-  p = strtol (slash + 1, &end, 10);
-  if (*end || end == slash + 1 || p < 0 || p > 32 || !net_parse_ip4 (addr, &ip))
+  if (!addr || !net_parse_ip4 (addr, &ip))
     return FALSE;
   *prefix = (int) p;
   *mask = p == 0 ? 0 : 0xffffffffu << (32 - p);
@@ -131,16 +141,10 @@ net_ip6_next (struct in6_addr *ip)
 gboolean
 net_parse_cidr6 (const char *s, struct in6_addr *net, int *prefix)
 {
-  const char *slash = s ? strchr (s, '/') : NULL;
-  g_autofree char *addr = NULL;
+  int p;
+  g_autofree char *addr = split_cidr (s, 128, &p);
   struct in6_addr ip;
-  char *end;
-  long p;
-  if (!slash)
-    return FALSE;
-  addr = g_strndup (s, slash - s);
-  p = strtol (slash + 1, &end, 10);
-  if (*end || end == slash + 1 || p < 0 || p > 128 || !net_parse_ip6 (addr, &ip))
+  if (!addr || !net_parse_ip6 (addr, &ip))
     return FALSE;
   *net = ip; /* with the host bits cleared: */
   for (int i = 0; i < 16; i++)
@@ -819,7 +823,7 @@ net_network_remove (const char *root, const char *name, GError **error)
 }
 
 static gboolean
-ip6_in_list (const struct in6_addr *ip, const struct in6_addr *list, guint n)
+addr_in_list (const struct in6_addr *ip, const struct in6_addr *list, guint n)
 {
   for (guint i = 0; i < n; i++)
     if (!memcmp (ip, &list[i], sizeof *ip))
@@ -827,32 +831,73 @@ ip6_in_list (const struct in6_addr *ip, const struct in6_addr *list, guint n)
   return FALSE;
 }
 
-gboolean
-net_ipam6_pick (const NetNetwork *n, const struct in6_addr *taken, guint n_taken,
-                const char *want, struct in6_addr *out, GError **error)
+static void
+v4_mapped (guint32 ip, struct in6_addr *out)
 {
-  struct in6_addr gw, first = n->net6, top, last, ip;
-  net_ip6_last (&n->net6, n->prefix6, &top);
+  memset (out, 0, sizeof *out);
+  out->s6_addr[10] = out->s6_addr[11] = 0xff;
+  ip = htonl (ip);
+  memcpy (out->s6_addr + 12, &ip, 4);
+}
+
+gboolean
+net_addr_parse (int family, const char *s, struct in6_addr *out)
+{
+  guint32 v;
+  if (family == AF_INET6)
+    return net_parse_ip6 (s, out);
+  if (!net_parse_ip4 (s, &v))
+    return FALSE;
+  v4_mapped (v, out);
+  return TRUE;
+}
+
+char *
+net_addr_to_string (int family, const struct in6_addr *a)
+{
+  guint32 v;
+  if (family == AF_INET6)
+    return net_ip6_to_string (a);
+  memcpy (&v, a->s6_addr + 12, 4);
+  return net_ip4_to_string (ntohl (v));
+}
+
+gboolean
+net_ipam_pick (const NetNetwork *n, int family, const struct in6_addr *taken, guint n_taken,
+               const char *want, struct in6_addr *out, GError **error)
+{
+  gboolean v6 = family == AF_INET6;
+  const char *subnet = v6 ? n->subnet6 : n->subnet;
+  const char *start = v6 ? n->range6_start : n->range_start;
+  const char *end = v6 ? n->range6_end : n->range_end;
+  struct in6_addr net, gw, first, top, last, ip;
+  int prefix = v6 ? n->prefix6 : 96 + n->prefix;
+  if (v6)
+    net = n->net6;
+  else
+    v4_mapped (n->net4, &net);
+  net_ip6_last (&net, prefix, &top);
   last = top;
   last.s6_addr[15]--;
+  first = net;
   net_ip6_next (&first);
-  net_parse_ip6 (n->gateway6, &gw);
-  if (n->range6_start)
-    net_parse_ip6 (n->range6_start, &first);
-  if (n->range6_end)
-    net_parse_ip6 (n->range6_end, &last);
+  net_addr_parse (family, v6 ? n->gateway6 : n->gateway, &gw);
+  if (start)
+    net_addr_parse (family, start, &first);
+  if (end)
+    net_addr_parse (family, end, &last);
   if (want)
     {
-      if (!net_parse_ip6 (want, &ip) || !net_ip6_in (&ip, &n->net6, n->prefix6)
-          || !memcmp (&ip, &n->net6, sizeof ip) || !memcmp (&ip, &top, sizeof ip)
+      if (!net_addr_parse (family, want, &ip) || !net_ip6_in (&ip, &net, prefix)
+          || !memcmp (&ip, &net, sizeof ip) || !memcmp (&ip, &top, sizeof ip)
           || !memcmp (&ip, &gw, sizeof ip))
         {
           g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
-                       "--ip6 %s is not a free host address of network %s (%s)", want, n->name,
-                       n->subnet6);
+                       "%s %s is not a free host address of network %s (%s)",
+                       v6 ? "--ip6" : "--ip", want, n->name, subnet);
           return FALSE;
         }
-      if (ip6_in_list (&ip, taken, n_taken))
+      if (addr_in_list (&ip, taken, n_taken))
         {
           g_set_error (error, NET_ERROR, NET_ERROR_IN_USE,
                        "IPAM error: requested ip address %s is already allocated to another "
@@ -866,7 +911,8 @@ net_ipam6_pick (const NetNetwork *n, const struct in6_addr *taken, guint n_taken
    * the gateway */
   for (ip = first; memcmp (&ip, &last, sizeof ip) <= 0;)
     {
-      if (memcmp (&ip, &gw, sizeof ip) && !ip6_in_list (&ip, taken, n_taken))
+      if (memcmp (&ip, &gw, sizeof ip) && memcmp (&ip, &net, sizeof ip)
+          && memcmp (&ip, &top, sizeof ip) && !addr_in_list (&ip, taken, n_taken))
         {
           *out = ip;
           return TRUE;
@@ -874,7 +920,7 @@ net_ipam6_pick (const NetNetwork *n, const struct in6_addr *taken, guint n_taken
       if (!net_ip6_next (&ip))
         break;
     }
-  g_set_error (error, NET_ERROR, NET_ERROR_IN_USE,
-               "IPAM error: failed to find free IP in range %s", n->subnet6);
+  g_set_error (error, NET_ERROR, NET_ERROR_IN_USE, "IPAM error: failed to find free IP in range %s",
+               subnet);
   return FALSE;
 }

@@ -107,14 +107,19 @@ NetNetwork *net_network_create (const char *root, const NetCreateSpec *spec, gbo
 NetNetwork *net_network_load (const char *root, const char *name, GError **error);
 /* Every network, the default first, then by name. */
 GPtrArray *net_network_list (const char *root, GError **error);
-/* IPAM for the IPv6 subnet of @n (the caller holds the leases' lock):
- * @want (--ip6), or the first free address of the range that is not the
- * subnet's first (the subnet-router anycast), its last or the gateway,
- * none of the @n_taken in @taken. NET_ERROR_INVALID for a @want that is no
- * host address of the subnet, NET_ERROR_IN_USE when it is taken or none
- * is left. */
-gboolean net_ipam6_pick (const NetNetwork *n, const struct in6_addr *taken, guint n_taken,
-                         const char *want, struct in6_addr *out, GError **error);
+/* IPAM, one family of @n (AF_INET or AF_INET6; the caller holds the
+ * leases' lock). Addresses of both families are struct in6_addr here, IPv4
+ * ones v4-mapped (::ffff:a.b.c.d: net_addr_parse/net_addr_to_string). Picks
+ * @want (--ip/--ip6), or the first free address of the range that is not
+ * the subnet's first (network, subnet-router anycast), its last
+ * (broadcast) or the gateway, none of the @n_taken in @taken.
+ * NET_ERROR_INVALID for a @want that is no host address of the subnet,
+ * NET_ERROR_IN_USE when it is taken or none is left. */
+gboolean net_ipam_pick (const NetNetwork *n, int family, const struct in6_addr *taken,
+                        guint n_taken, const char *want, struct in6_addr *out, GError **error);
+/* An address of @family as net_ipam_pick has it, and back. */
+gboolean net_addr_parse (int family, const char *s, struct in6_addr *out);
+char *net_addr_to_string (int family, const struct in6_addr *a);
 /* Deletes a named network's file (the default cannot be removed). */
 gboolean net_network_remove (const char *root, const char *name, GError **error);
 /* Creates @dir and flocks @dir/lock; returns the fd (close it to unlock)

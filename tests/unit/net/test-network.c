@@ -244,9 +244,9 @@ Test (create, bad_ipv6_input_fails_naming_it_and_writes_nothing)
                 "gateway 10.1.1.1 is not a host address of subnet fd00:1::/64");
 }
 
-/* IPv6 leases (net_ipam6_pick): what attach picks given the leases held. */
+/* Leases (net_ipam_pick): what attach picks on @n given the leases held. */
 static char *
-pick (const NetNetwork *n, const char *const *taken, const char *want)
+pick_in (const NetNetwork *n, int family, const char *const *taken, const char *want)
 {
   g_autoptr (GArray) t = g_array_new (FALSE, FALSE, sizeof (struct in6_addr));
   g_autoptr (GError) e = NULL;
@@ -254,13 +254,15 @@ pick (const NetNetwork *n, const char *const *taken, const char *want)
   for (const char *const *s = taken; s && *s; s++)
     {
       struct in6_addr a;
-      cr_assert (net_parse_ip6 (*s, &a));
+      cr_assert (net_addr_parse (family, *s, &a));
       g_array_append_val (t, a);
     }
-  if (!net_ipam6_pick (n, (struct in6_addr *) t->data, t->len, want, &out, &e))
+  if (!net_ipam_pick (n, family, (struct in6_addr *) t->data, t->len, want, &out, &e))
     return g_strdup_printf ("%d %s", e->code, e->message);
-  return net_ip6_to_string (&out);
+  return net_addr_to_string (family, &out);
 }
+#define pick(n, taken, want) pick_in (n, AF_INET6, taken, want)
+#define pick4(n, taken, want) pick_in (n, AF_INET, taken, want)
 
 #define T(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
@@ -299,4 +301,30 @@ Test (create, ipam6_first_free_skipping_gateway_leases_and_the_ends)
   j = pick (r, NULL, "fd00:62::1");
   cr_assert_str_eq (j, "2 --ip6 fd00:62::1 is not a free host address of network r "
                        "(fd00:61::/64)");
+}
+
+/* The same code leases IPv4 addresses (v4-mapped in net_ipam_pick). */
+Test (create, ipam4_first_free_skipping_gateway_network_and_broadcast)
+{
+  g_autoptr (GError) e = NULL;
+  g_autoptr (NetNetwork) n = create ("q", FALSE, V ("10.70.0.0/29"), V ("10.70.0.2"), NULL, &e);
+  g_autoptr (NetNetwork) r = create ("s", FALSE, V ("10.71.0.0/24"), NULL, V ("10.71.0.128/30"),
+                                     &e);
+  g_autofree char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *f = NULL, *g = NULL, *h = NULL;
+  cr_assert_not_null (n);
+  cr_assert_not_null (r, "%s", e ? e->message : "");
+  a = pick4 (n, NULL, NULL);
+  cr_assert_str_eq (a, "10.70.0.1");
+  b = pick4 (n, T ("10.70.0.1", "10.70.0.3", "10.70.0.4", "10.70.0.5"), NULL);
+  cr_assert_str_eq (b, "10.70.0.6");
+  c = pick4 (n, T ("10.70.0.1", "10.70.0.3", "10.70.0.4", "10.70.0.5", "10.70.0.6"), NULL);
+  cr_assert_str_eq (c, "3 IPAM error: failed to find free IP in range 10.70.0.0/29");
+  d = pick4 (n, NULL, "10.70.0.7");
+  cr_assert_str_eq (d, "2 --ip 10.70.0.7 is not a free host address of network q (10.70.0.0/29)");
+  f = pick4 (n, NULL, "10.70.0.2");
+  cr_assert_str_eq (f, "2 --ip 10.70.0.2 is not a free host address of network q (10.70.0.0/29)");
+  g = pick4 (r, T ("10.71.0.128"), NULL);
+  cr_assert_str_eq (g, "10.71.0.129");
+  h = pick4 (r, T ("10.71.0.128", "10.71.0.129", "10.71.0.130", "10.71.0.131"), NULL);
+  cr_assert_str_eq (h, "3 IPAM error: failed to find free IP in range 10.71.0.0/24");
 }
