@@ -208,6 +208,8 @@ ensure_container (Build *b, GError **error)
   o.cap_add = g_strdupv (b->cap_add);
   o.network = g_strdup (b->network);
   o.entrypoint = g_strdup ("");
+  /* RUN's output is the build's, not a container log (buildah keeps none) */
+  o.log_driver = g_strdup ("none");
   c = g_new0 (ContainerConfig, 1);
   c->id = container_new_id ();
   c->name = g_strdup_printf ("%.12s-working-container", c->id);
@@ -357,7 +359,7 @@ do_run (Build *b, const CfInstruction *ins, gboolean quiet, GError **error)
       saved = dup (STDOUT_FILENO);
       dup2 (STDERR_FILENO, STDOUT_FILENO);
     }
-  code = launch_foreground (&b->g->launch, c, error);
+  code = launch_foreground (&b->g->launch, c, LAUNCH_ATTACH_OUTPUT, error);
   if (saved >= 0)
     {
       dup2 (saved, STDOUT_FILENO);

@@ -19,6 +19,8 @@ containers_conf_clear (ContainersConf *cf)
   g_strfreev (cf->env);
   g_strfreev (cf->default_ulimits);
   g_free (cf->log_driver);
+  g_free (cf->log_path);
+  g_free (cf->log_tag);
   g_free (cf->tz);
   g_free (cf->shm_size);
   g_strfreev (cf->hooks_dir);
@@ -158,6 +160,8 @@ containers_conf_apply (ContainersConf *cf, const char *text, gsize len, const ch
       || !get_bool (o, "init", file, &cf->init, error)
       || !get_str (o, "log_driver", file, &cf->log_driver, error)
       || !get_int (o, "log_size_max", file, &cf->log_size_max, NULL, error)
+      || !get_str (o, "log_path", file, &cf->log_path, error)
+      || !get_str (o, "log_tag", file, &cf->log_tag, error)
       || !get_int (o, "oom_score_adj", file, &oom, &cf->has_oom_score_adj, error)
       || !get_str (o, "tz", file, &cf->tz, error)
       || !get_str (o, "shm_size", file, &cf->shm_size, error)

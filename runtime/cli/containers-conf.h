@@ -21,6 +21,8 @@ typedef struct {
   gboolean init;          /* init */
   char *log_driver;       /* log_driver */
   gint64 log_size_max;    /* log_size_max (bytes); -1 unlimited */
+  char *log_path;         /* log_path: the k8s-file of every container */
+  char *log_tag;          /* log_tag */
   gboolean has_oom_score_adj;
   int oom_score_adj;      /* oom_score_adj */
   char *tz;               /* tz */

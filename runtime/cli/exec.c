@@ -132,5 +132,6 @@ cli_exec (CliGlobal *g, int argc, char **argv)
       cli_error ("%s", error->message);
       return error->domain == SPAWN_ERROR ? error->code : EXIT_PODUNIT;
     }
-  return master >= 0 ? console_relay (master, pid, interactive) : spawn_wait_forwarding (pid, 0);
+  return spawn_relay (pid, &(SpawnRelay){ .master = master, .input = interactive, .out = -1,
+                                          .err = -1, .out_to = 1, .err_to = 2 });
 }

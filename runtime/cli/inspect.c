@@ -10,6 +10,7 @@
 #include "cli/template.h"
 #include "container/container.h"
 #include "systemd/health.h"
+#include "systemd/journal.h"
 
 #pragma weak cli_image_inspect
 
@@ -76,6 +77,17 @@ add_ulimits (JsonBuilder *b, char **ulimits)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+}
+
+/* The k8s-file (json-file too), "" for the other drivers, as podman's
+ * LogPath. */
+static char *
+log_file (const char *root, const ContainerConfig *c)
+{
+  LogDriver d = LOG_DRIVER_K8S_FILE;
+  if (c->log_driver)
+    (void) log_driver_from_string (c->log_driver, &d, NULL);
+  return d == LOG_DRIVER_K8S_FILE ? container_log_path (root, c) : g_strdup ("");
 }
 
 static JsonNode *
@@ -147,7 +159,7 @@ inspect_json (CliGlobal *g, Store *store, ContainerConfig *c, const ContainerSta
     g_autofree char *h = g_build_filename (rdir, "hosts", NULL);
     g_autofree char *hn = g_build_filename (rdir, "hostname", NULL);
     g_autofree char *r = g_build_filename (rdir, "resolv.conf", NULL);
-    g_autofree char *log = g_build_filename (cdir, "ctr.log", NULL);
+    g_autofree char *log = log_file (g->root, c);
     add_str (b, "HostsPath", h);
     add_str (b, "HostnamePath", hn);
     add_str (b, "ResolvConfPath", r);
@@ -209,12 +221,11 @@ inspect_json (CliGlobal *g, Store *store, ContainerConfig *c, const ContainerSta
   json_builder_set_member_name (b, "LogConfig");
   json_builder_begin_object (b);
   {
-    g_autofree char *log = g_build_filename (cdir, "ctr.log", NULL);
-    const char *driver = c->log_driver ? c->log_driver : "k8s-file";
-    add_str (b, "Type", driver);
+    g_autofree char *log = log_file (g->root, c);
+    add_str (b, "Type", c->log_driver ? c->log_driver : "k8s-file");
     json_builder_set_member_name (b, "Config");
     json_builder_add_null_value (b);
-    add_str (b, "Path", g_str_equal (driver, "k8s-file") ? log : "");
+    add_str (b, "Path", log);
     add_str (b, "Tag", c->log_tag);
     g_autofree char *size = cli_human_size_precision (c->log_size_max > 0 ? c->log_size_max : 0, 4, "");
     add_str (b, "Size", size);
@@ -233,9 +244,10 @@ int
 cli_inspect (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *format = NULL, *type = NULL;
-  gboolean size = FALSE;
+  gboolean size = FALSE, latest = FALSE;
   const GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "Go template", NULL },
+    { "latest", 'l', 0, G_OPTION_ARG_NONE, &latest, "The container created last", NULL },
     { "type", 't', 0, G_OPTION_ARG_STRING, &type, "container, image or all", NULL },
     { "size", 's', 0, G_OPTION_ARG_NONE, &size, "Ignored", NULL },
     { NULL },
@@ -249,8 +261,30 @@ cli_inspect (CliGlobal *g, int argc, char **argv)
   /* podman prints what it found, then an error for each name it did not. */
   g_autoptr (GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
 
+  g_autoptr (GPtrArray) last = NULL;
+
   if (!cli_parse_options (&argc, &argv, entries, "NAME...", FALSE))
     return EXIT_PODUNIT;
+  if (latest)
+    {
+      if (argc > 1)
+        {
+          cli_error ("--latest and containers cannot be used together");
+          return EXIT_PODUNIT;
+        }
+      last = cli_container_args (g, argc, argv, NULL, FALSE, TRUE, FALSE, NULL, &status);
+      if (!last || last->len == 0)
+        {
+          cli_error ("no containers to inspect");
+          return EXIT_PODUNIT;
+        }
+      g_ptr_array_insert (last, 0, g_strdup (argv[0]));
+      g_ptr_array_add (last, NULL);
+      argv = (char **) last->pdata;
+      argc = 2;
+      g_free (type);
+      type = g_strdup ("container");
+    }
   if (argc < 2)
     {
       cli_error ("inspect: requires at least 1 arg");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* podunit logs [-f] [-n N] [-t] [--since T] NAME: replays the log of a
- * detached container from its log driver (journal.h: the journal's entries
+ * container from its log driver (journal.h: the journal's entries
  * for the container, or the k8s-file), stdout lines to stdout and stderr
  * lines to stderr. */
 #include "cli/cli.h"
@@ -55,7 +55,8 @@ cli_logs (CliGlobal *g, int argc, char **argv)
     { NULL },
   };
   g_autoptr (GError) error = NULL;
-  g_autofree char *id = NULL, *path = NULL, *cdir = NULL, *rundir = NULL;
+  g_autofree char *id = NULL, *path = NULL, *rundir = NULL;
+  LogDriver driver = LOG_DRIVER_K8S_FILE;
   g_autoptr (ContainerConfig) c = NULL;
   LogReadOptions ro = { .tail = -1 };
 
@@ -79,7 +80,9 @@ cli_logs (CliGlobal *g, int argc, char **argv)
   ro.data = &o;
   rundir = container_run_dir (g->runroot, id);
   ro.watch_dir = rundir;
-  if (g_strcmp0 (c->log_driver, "none") == 0 || g_strcmp0 (c->log_driver, "passthrough") == 0)
+  if (c->log_driver)
+    (void) log_driver_from_string (c->log_driver, &driver, NULL);
+  if (driver == LOG_DRIVER_NONE || driver == LOG_DRIVER_PASSTHROUGH)
     {
       /* podman's words (a passthrough container under systemd is in the
        * unit's journal, not here) */
@@ -88,16 +91,15 @@ cli_logs (CliGlobal *g, int argc, char **argv)
                  c->log_driver);
       return EXIT_PODUNIT;
     }
-  if (g_strcmp0 (c->log_driver, "journald") == 0)
+  if (driver == LOG_DRIVER_JOURNALD)
     {
       if (!log_read_journal (id, &ro, print_entry, &o, &error))
         return cli_fail (error);
       return 0;
     }
-  cdir = container_dir (g->root, id);
-  path = g_build_filename (cdir, "ctr.log", NULL);
+  path = container_log_path (g->root, c);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    return 0; /* never ran detached */
+    return 0; /* never started */
   if (!log_read_k8s_file (path, &ro, print_entry, &o, &error))
     return cli_fail (error);
   return 0;

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-glib/json-glib.h>
 
@@ -463,8 +464,6 @@ run_config_stop (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GErr
       if (!g_ascii_string_to_unsigned (o->timeout, 10, 0, G_MAXINT32, &t, NULL))
         return bad (error, "--timeout %s: expected seconds", o->timeout);
       c->timeout = (gint64) t;
-      if (t > 0 && o->tty && !o->detach)
-        return bad (error, "--timeout with -t in the foreground is not supported by podunit yet");
     }
   c->auto_remove = o->rm;
   if (o->restart && *o->restart)
@@ -810,27 +809,50 @@ run_config_logging (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
   /* journal.h: journald where it runs (under systemd), else k8s-file. */
   LogDriver driver = log_driver_default (in->journal_socket);
   const char *want = o->log_driver ? o->log_driver : in->conf ? in->conf->log_driver : NULL;
-  if (want && !log_driver_from_string (want, &driver, error))
-    return FALSE;
-  c->log_driver = g_strdup (log_driver_to_string (driver));
+  const char *path = in->conf ? in->conf->log_path : NULL;
+
   c->log_size_max = in->conf ? in->conf->log_size_max : -1;
+  c->log_tag = g_strdup (in->conf ? in->conf->log_tag : NULL);
+  /* podman's keys (specgenutil): driver, path, max-size, tag */
   for (char **l = o->log_opt; l && *l; l++)
     {
-      if (g_str_has_prefix (*l, "max-size="))
+      const char *eq = strchr (*l, '=');
+      g_autofree char *key = eq ? g_ascii_strdown (*l, eq - *l) : NULL;
+      if (!eq)
+        return bad (error, "invalid log option \"%s\"", *l);
+      if (g_str_equal (key, "driver"))
+        want = eq + 1;
+      else if (g_str_equal (key, "path"))
+        path = eq + 1;
+      else if (g_str_equal (key, "max-size"))
         {
           /* podman: a decimal size (go-units FromHumanSize: k = 1000) */
-          if (!parse_decimal_size (*l + 9, &c->log_size_max))
+          if (!parse_decimal_size (eq + 1, &c->log_size_max))
             return bad (error, "--log-opt %s: invalid size", *l);
-          continue;
         }
-      if (!g_str_has_prefix (*l, "tag="))
-        return bad (error, "--log-opt %s is not supported by podunit yet (tag=, max-size=)", *l);
-      if (strstr (*l, "{{"))
-        return bad (error, "--log-opt %s: templates in the tag are not supported by podunit yet",
+      else if (g_str_equal (key, "tag"))
+        {
+          g_free (c->log_tag);
+          c->log_tag = g_strdup (eq + 1);
+        }
+      else
+        /* podman passes other keys on unused (docker's max-file, mode):
+         * said here rather than dropped */
+        return bad (error, "--log-opt %s is not supported by podunit yet (path=, max-size=, tag=)",
                     *l);
-      g_free (c->log_tag);
-      c->log_tag = g_strdup (*l + 4);
     }
+  if (c->log_tag && strstr (c->log_tag, "{{"))
+    return bad (error, "log tag %s: templates in the tag are not supported by podunit yet",
+                c->log_tag);
+  if (want && !log_driver_from_string (want, &driver, error))
+    return FALSE;
+  /* As given: inspect shows json-file where it was asked for (journal.h) */
+  c->log_driver = g_strdup (want ? want : log_driver_to_string (driver));
+  if (g_str_equal (c->log_driver, "passthrough") && (isatty (0) || isatty (1) || isatty (2)))
+    return bad (error, "the '--log-driver passthrough' option cannot be used on a TTY.  If you "
+                       "really want it, use '--log-driver passthrough-tty'");
+  if (path && driver == LOG_DRIVER_K8S_FILE)
+    c->log_path = g_canonicalize_filename (path, NULL);
   c->sdnotify = g_strdup (o->sdnotify ? o->sdnotify : "conmon");
   if (!g_str_equal (c->sdnotify, "conmon") && !g_str_equal (c->sdnotify, "container")
       && !g_str_equal (c->sdnotify, "ignore") && !g_str_equal (c->sdnotify, "healthy"))

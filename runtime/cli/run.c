@@ -353,6 +353,16 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
   return c;
 }
 
+/* podman prints no id for a passthrough container (its output is the
+ * caller's stdout) */
+static gboolean
+is_passthrough (const ContainerConfig *c)
+{
+  LogDriver d;
+  return c->log_driver && log_driver_from_string (c->log_driver, &d, NULL)
+         && d == LOG_DRIVER_PASSTHROUGH;
+}
+
 int
 cli_create (CliGlobal *g, int argc, char **argv)
 {
@@ -362,7 +372,8 @@ cli_create (CliGlobal *g, int argc, char **argv)
   run_opts_clear (&o);
   if (!c)
     return status;
-  printf ("%s\n", c->id);
+  if (!is_passthrough (c))
+    printf ("%s\n", c->id);
   return 0;
 }
 
@@ -372,35 +383,26 @@ cli_run (CliGlobal *g, int argc, char **argv)
   g_autoptr (GError) error = NULL;
   RunOpts o = { 0 };
   int status;
-  gboolean detach, log_only;
+  gboolean detach;
+  LaunchAttach attach = LAUNCH_ATTACH_NONE;
   g_autoptr (ContainerConfig) c = create_container (g, &argc, &argv, &o, TRUE, &status);
 
   detach = o.detach;
-  /* -a: which of the caller's streams the container gets. Without stdout
-   * and stderr its output only goes to the log (podman prints the id and
-   * waits for the exit: run under the supervisor); either one alone is
-   * not done yet. */
-  {
-    gboolean out = !o.attach, err = !o.attach;
-    for (char **a = o.attach; a && *a; a++)
-      {
-        out = out || g_ascii_strcasecmp (*a, "stdout") == 0;
-        err = err || g_ascii_strcasecmp (*a, "stderr") == 0;
-      }
-    log_only = !out;
-    if (c && (out != err || (log_only && (c->auto_remove || c->interactive))))
-      {
-        if (out != err)
-          cli_error ("--attach %s without %s is not supported by podunit yet",
-                     out ? "stdout" : "stderr", out ? "stderr" : "stdout");
-        else
-          cli_error ("--attach without stdout and stderr is not supported with %s by "
-                     "podunit yet", c->auto_remove ? "--rm" : "-i");
-        run_opts_clear (&o);
-        launch_remove (&g->launch, c->id, TRUE, NULL);
-        return EXIT_PODUNIT;
-      }
-  }
+  /* -a: which of the container's output streams reach the caller's; the
+   * others only go to the log. */
+  for (char **a = o.attach; a && *a; a++)
+    attach |= g_ascii_strcasecmp (*a, "stdout") == 0   ? LAUNCH_ATTACH_STDOUT
+              : g_ascii_strcasecmp (*a, "stderr") == 0 ? LAUNCH_ATTACH_STDERR
+                                                       : 0;
+  if (!o.attach)
+    attach = LAUNCH_ATTACH_OUTPUT;
+  if (c && o.attach && is_passthrough (c))
+    {
+      cli_error ("cannot specify --attach with --log-driver=passthrough: invalid argument");
+      run_opts_clear (&o);
+      launch_remove (&g->launch, c->id, TRUE, NULL);
+      return EXIT_PODUNIT;
+    }
   g->launch.preserve_fds = o.preserve_fds;
   run_opts_clear (&o);
   if (!c)
@@ -411,9 +413,16 @@ cli_run (CliGlobal *g, int argc, char **argv)
         launch_remove (&g->launch, c->id, TRUE, NULL);
       return cli_launch_fail (error);
     }
-  if (!detach && !log_only)
+  if (!detach)
     {
-      int code = launch_foreground (&g->launch, c, &error);
+      int code;
+      if (attach == LAUNCH_ATTACH_NONE)
+        {
+          /* podman prints the id when no output is attached */
+          printf ("%s\n", c->id);
+          fflush (stdout);
+        }
+      code = launch_foreground (&g->launch, c, attach, &error);
       return code < 0 ? cli_launch_fail (error) : code;
     }
   if (!launch_detached (&g->launch, c, &error))
@@ -422,14 +431,7 @@ cli_run (CliGlobal *g, int argc, char **argv)
         launch_remove (&g->launch, c->id, TRUE, NULL);
       return cli_launch_fail (error);
     }
-  printf ("%s\n", c->id);
-  if (log_only)
-    {
-      /* the exit status, as a foreground run returns it */
-      int code;
-      fflush (stdout);
-      code = launch_wait (&g->launch, c->id, &error);
-      return code < 0 ? cli_launch_fail (error) : code;
-    }
+  if (!is_passthrough (c))
+    printf ("%s\n", c->id);
   return 0;
 }

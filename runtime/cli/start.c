@@ -96,7 +96,7 @@ cli_start (CliGlobal *g, int argc, char **argv)
         }
       if (attach)
         {
-          int code = launch_foreground (&g->launch, c, &error);
+          int code = launch_foreground (&g->launch, c, LAUNCH_ATTACH_OUTPUT, &error);
           return code < 0 ? cli_launch_fail (error) : code;
         }
       if (!launch_detached (&g->launch, c, &error))

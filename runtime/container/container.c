@@ -56,7 +56,7 @@ static const struct {
   V ("DnsSearch", dns_search), V ("DnsOption", dns_option), V ("AddHost", add_host),
   S ("UserNS", userns), V ("UidMap", uidmap), V ("GidMap", gidmap),
   S ("SubUidName", subuidname), S ("SubGidName", subgidname), S ("LogDriver", log_driver),
-  S ("LogTag", log_tag), L ("LogSizeMax", log_size_max), B ("OomScoreAdjSet", oom_score_adj_set),
+  S ("LogPath", log_path), S ("LogTag", log_tag), L ("LogSizeMax", log_size_max), B ("OomScoreAdjSet", oom_score_adj_set),
   I ("OomScoreAdj", oom_score_adj),
   S ("SdNotify", sdnotify), S ("Cgroups", cgroups), B ("Interactive", interactive),
   B ("Tty", tty), L ("Memory", memory), L ("PidsLimit", pids_limit), L ("CpuQuota", cpu_quota),
@@ -140,6 +140,14 @@ char *
 container_run_dir (const char *runroot, const char *id)
 {
   return g_build_filename (runroot, "containers", id, NULL);
+}
+
+char *
+container_log_path (const char *root, const ContainerConfig *c)
+{
+  if (c->log_path)
+    return g_strdup (c->log_path);
+  return g_build_filename (root, "containers", c->id, "ctr.log", NULL);
 }
 
 /* The record is a GVariant dictionary (a{sv}, this machine's byte order),

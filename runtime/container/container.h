@@ -81,7 +81,9 @@ typedef struct {
   char *subuidname; /* --subuidname/--subgidname */
   char *subgidname;
   char **gidmap;
-  char *log_driver; /* "k8s-file", "none", "passthrough", "journald" */
+  char *log_driver; /* as given (journal.h): "k8s-file", "json-file", "journald", "none",
+                     * "passthrough", "passthrough-tty" */
+  char *log_path;   /* --log-opt path=: the k8s-file; NULL: container_log_path's default */
   char *log_tag;    /* --log-opt tag= (journald), NULL: the default */
   gint64 log_size_max; /* --log-opt max-size=, containers.conf log_size_max; <= 0: none */
   gboolean oom_score_adj_set; /* --oom-score-adj or containers.conf; else inherited */
@@ -141,6 +143,8 @@ char *container_generate_name (void);
 
 char *container_dir (const char *root, const char *id);       /* ROOT/containers/<id> */
 char *container_run_dir (const char *runroot, const char *id); /* RUNROOT/containers/<id> */
+/* The k8s-file of @c: its --log-opt path=, else ROOT/containers/<id>/ctr.log. */
+char *container_log_path (const char *root, const ContainerConfig *c);
 
 gboolean container_config_save (const ContainerConfig *c, const char *root, GError **error);
 /* The record itself (what save writes and load reads): a GVariant a{sv}

@@ -30,7 +30,9 @@
 #include "image/store.h"
 #include "net/attach.h"
 #include "net/pasta.h"
+#include "supervisor/ctr-log.h"
 #include "supervisor/supervisor.h"
+#include "systemd/journal.h"
 #include "image/store-fs.h"
 
 #define set_err(error, code, ...) gerror_set (error, SPAWN_ERROR, code, __VA_ARGS__)
@@ -1122,31 +1124,115 @@ launch_exit_status (const GError *error)
   return error && error->domain == SPAWN_ERROR ? error->code : 125;
 }
 
+/* Where @c's output is logged, as ctr_log_open takes it: its k8s-file,
+ * "journald", or NULL (none, passthrough). */
+static char *
+log_target (const LaunchOptions *o, const ContainerConfig *c)
+{
+  LogDriver d = LOG_DRIVER_K8S_FILE;
+  if (c->log_driver)
+    (void) log_driver_from_string (c->log_driver, &d, NULL);
+  switch (d)
+    {
+    case LOG_DRIVER_K8S_FILE: return container_log_path (o->root, c);
+    case LOG_DRIVER_JOURNALD: return g_strdup ("journald");
+    case LOG_DRIVER_PASSTHROUGH:
+    case LOG_DRIVER_NONE: break;
+    }
+  return NULL;
+}
+
+/* Opens @c's log (ctr-log.h) into @l, as conmon does before the start:
+ * a log that cannot be written fails the start. */
+static gboolean
+log_open (const LaunchOptions *o, const ContainerConfig *c, CtrLog *l, GError **error)
+{
+  g_autofree char *target = log_target (o, c);
+  int r = ctr_log_open (l, target, c->id, c->name, c->log_tag);
+  if (r < 0)
+    return errno_error (error, SPAWN_ERROR, 125, -r, "opening the log %s of %s", target, c->name);
+  l->size_max = c->log_size_max > 0 ? c->log_size_max : 0;
+  return TRUE;
+}
+
+/* The supervisor opens the log itself (after its exec): fail the start
+ * now when it could not. */
+static gboolean
+log_usable (const LaunchOptions *o, const ContainerConfig *c, GError **error)
+{
+  CtrLog l;
+  if (!log_open (o, c, &l, error))
+    return FALSE;
+  ctr_log_close (&l);
+  return TRUE;
+}
+
+static void
+close_fd (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+  *fd = -1;
+}
+
+static void
+log_tap (int stream, const char *buf, size_t len, gpointer data)
+{
+  (void) ctr_log_write (data, stream == 2 ? CTR_STDERR : CTR_STDOUT, buf, len);
+}
+
 int
-launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error)
+launch_foreground (const LaunchOptions *o, ContainerConfig *c, LaunchAttach attach,
+                   GError **error)
 {
   g_autoptr (CgroupManager) cg = NULL;
+  g_autofree CtrLog *log = g_new0 (CtrLog, 1);
   Launch l;
   StartRecord rec = { .o = o, .c = c };
+  SpawnRelay relay = { .master = -1, .input = c->interactive, .out = -1, .err = -1,
+                       .out_to = attach & LAUNCH_ATTACH_STDOUT ? 1 : -1,
+                       .err_to = attach & LAUNCH_ATTACH_STDERR ? 2 : -1,
+                       .timeout_us = c->timeout * G_USEC_PER_SEC, .tap = log_tap, .tap_data = log };
+  int out[2] = { -1, -1 }, err[2] = { -1, -1 };
   pid_t pid = -1;
-  int code, master = -1;
+  int code;
 
+  log->fd = -1;
   {
     autofd int lfd = lock_for_start (o, c, &rec.prev, error);
     if (lfd < 0)
       return -1;
-    if (prepare (o, c, &l, FALSE, error) && (cg = setup_cgroups (o, c, &l, TRUE, error)))
+    if (prepare (o, c, &l, FALSE, error) && log_open (o, c, log, error)
+        && (cg = setup_cgroups (o, c, &l, TRUE, error)))
       {
+        /* As under conmon, the output goes through this process to the
+         * log and the attached streams; without a log and with both
+         * attached, the container writes to them itself. */
+        gboolean ok = TRUE;
         if (c->tty)
-          l.spec.tty_master = &master;
-        prepare_network (o, c, &l);
-        l.spec.started = record_started;
-        l.spec.started_data = &rec;
-        pid = spawn_container (&l.spec, error);
+          l.spec.tty_master = &relay.master;
+        else if (log->driver != CTR_LOG_NONE || attach != LAUNCH_ATTACH_OUTPUT)
+          {
+            ok = pipe2 (out, O_CLOEXEC) == 0 && pipe2 (err, O_CLOEXEC) == 0;
+            if (!ok)
+              errno_error (error, SPAWN_ERROR, 125, errno, "pipes for the container's output");
+            l.spec.stdio[1] = out[1];
+            l.spec.stdio[2] = err[1];
+          }
+        if (ok)
+          {
+            prepare_network (o, c, &l);
+            l.spec.started = record_started;
+            l.spec.started_data = &rec;
+            pid = spawn_container (&l.spec, error);
+          }
       }
     if (pid >= 0)
       run_poststart (o, c, l.hooks.set, pid);
     launch_clear (&l);
+    /* the container's ends: EOF once it is gone */
+    close_fd (&out[1]);
+    close_fd (&err[1]);
     if (pid < 0)
       {
         record_not_started (&rec);
@@ -1154,8 +1240,10 @@ launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error)
       }
   }
 
-  code = master >= 0 ? console_relay (master, pid, c->interactive)
-                     : spawn_wait_forwarding (pid, c->timeout * G_USEC_PER_SEC);
+  relay.out = out[0];
+  relay.err = err[0];
+  code = spawn_relay (pid, &relay);
+  ctr_log_flush (log);
   net_detach (o->root, o->runroot, c->id, NULL);
   {
     g_autoptr (GError) hook_error = NULL;
@@ -1166,12 +1254,19 @@ launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error)
     launch_remove (o, c->id, TRUE, NULL);
   else
     record_exit (o, c->id, code); /* --timeout: -1, as podman records it */
-  return code == SPAWN_TIMED_OUT ? 255 : code;
+  code = code == SPAWN_TIMED_OUT ? 255 : code;
+  goto done;
 
 failed:
   if (c->auto_remove)
     launch_remove (o, c->id, TRUE, NULL);
-  return -1;
+  code = -1;
+done:
+  ctr_log_close (log);
+  close_fd (&out[0]);
+  close_fd (&err[0]);
+  close_fd (&relay.master);
+  return code;
 }
 
 /* The supervisor binary: beside this podunit in a build tree, else the
@@ -1240,7 +1335,10 @@ static gboolean
 output_open (ContainerConfig *c, Launch *l, Output *io, GError **error)
 {
   *io = (Output){ .out = { -1, -1 }, .err = { -1, -1 }, .master = -1, .devnull = -1 };
-  io->passthrough = g_strcmp0 (c->log_driver, "passthrough") == 0;
+  LogDriver d = LOG_DRIVER_K8S_FILE;
+  if (c->log_driver)
+    (void) log_driver_from_string (c->log_driver, &d, NULL);
+  io->passthrough = d == LOG_DRIVER_PASSTHROUGH;
   if (io->passthrough)
     {
       l->spec.stdio[0] = l->spec.stdio[0] >= 0 ? l->spec.stdio[0] : 0;
@@ -1303,7 +1401,7 @@ exec_supervisor (const LaunchOptions *o, ContainerConfig *c, pid_t pid, gint64 s
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *cdir = container_dir (o->root, c->id);
   g_autofree char *rdir = container_run_dir (o->runroot, c->id);
-  g_autofree char *log = g_build_filename (cdir, "ctr.log", NULL);
+  g_autofree char *log = log_target (o, c);
   g_autofree char *state = g_build_filename (rdir, "state.json", NULL);
   g_autofree char *lock = g_build_filename (rdir, "lock", NULL);
   g_autofree char *hcfile = g_build_filename (cdir, HEALTH_CONFIG_FILE, NULL);
@@ -1318,9 +1416,7 @@ exec_supervisor (const LaunchOptions *o, ContainerConfig *c, pid_t pid, gint64 s
     .pid = pid,
     .out_fd = io->out[0], /* -1 for passthrough */
     .err_fd = io->err[0],
-    .log = g_strcmp0 (c->log_driver, "none") == 0       ? NULL
-           : g_strcmp0 (c->log_driver, "journald") == 0 ? "journald"
-                                                        : log,
+    .log = log,
     .state = state,
     .lock = lock,
     .started_us = started_at,
@@ -1371,8 +1467,8 @@ supervisor_child (const LaunchOptions *o, ContainerConfig *c, int report_fd,
     autofd int lfd = lock_for_start (o, c, &rec.prev, &error);
     if (lfd < 0)
       goto fail;
-    if (prepare (o, c, &l, FALSE, &error) && (proxy = open_notify_proxy (c, &l, &error))
-        && output_open (c, &l, &io, &error))
+    if (prepare (o, c, &l, FALSE, &error) && log_usable (o, c, &error)
+        && (proxy = open_notify_proxy (c, &l, &error)) && output_open (c, &l, &io, &error))
       {
         l.spec.new_session = TRUE;
         /* This process becomes the supervisor: its cgroup and the container's. */

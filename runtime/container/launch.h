@@ -27,10 +27,25 @@ typedef struct
  * (125/126/127 as podman), else 125. */
 int launch_exit_status (const GError *error);
 
-/* Runs @c attached to this process's stdio and waits for it, forwarding
- * signals; records state; honours --rm. Returns the container's exit
- * status, or -1 with @error set when it could not be started. */
-int launch_foreground (const LaunchOptions *o, ContainerConfig *c, GError **error);
+/* Which of the container's output streams reach this process's own
+ * (run --attach); every one goes to the log. */
+typedef enum
+{
+  LAUNCH_ATTACH_NONE = 0,
+  LAUNCH_ATTACH_STDOUT = 1 << 0,
+  LAUNCH_ATTACH_STDERR = 1 << 1,
+  LAUNCH_ATTACH_OUTPUT = LAUNCH_ATTACH_STDOUT | LAUNCH_ATTACH_STDERR,
+} LaunchAttach;
+
+/* Runs @c attached to this process and waits for it, forwarding signals
+ * (spawn_relay): its output goes through this process to its log driver
+ * (supervisor/ctr-log.h, the writer the supervisor uses) and to the
+ * @attach'ed streams; with none and passthrough and both attached, the
+ * container writes to this process's stdout and stderr itself. Records
+ * state; honours --rm. Returns the container's exit status, or -1 with
+ * @error set when it could not be started. */
+int launch_foreground (const LaunchOptions *o, ContainerConfig *c, LaunchAttach attach,
+                       GError **error);
 
 /* Starts @c under a detached supervisor (podunit-supervisor) and returns
  * once the command was exec'd (TRUE) or failed (FALSE; @error's code is the

@@ -51,8 +51,9 @@ child_fail (int sync_fd, int status, const char *message)
 }
 
 /* Signals a supervisor or a foreground podunit passes on to the container. */
-static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
-                                 SIGWINCH, SIGALRM, SIGCONT, SIGPWR };
+const int spawn_forwarded_signals[SPAWN_N_FORWARDED] = { SIGHUP,   SIGINT,  SIGQUIT, SIGTERM,
+                                                         SIGUSR1,  SIGUSR2, SIGWINCH, SIGALRM,
+                                                         SIGCONT,  SIGPWR };
 
 static int
 status_to_exit_code (int status)
@@ -197,8 +198,8 @@ exec_process (const SpawnSpec *spec, int sync_fd)
           struct sigaction sa = { .sa_handler = noop_handler };
           /* pid 1 only gets signals it handles; the handler makes them
            * deliverable, sigwaitinfo takes them. */
-          for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
-            sigaction (forwarded[i], &sa, NULL);
+          for (gsize i = 0; i < SPAWN_N_FORWARDED; i++)
+            sigaction (spawn_forwarded_signals[i], &sa, NULL);
           /* pid 1 never execs, so close-on-exec closes nothing here: it
            * would keep every descriptor of its parent, the sync socket
            * (which stays open in the command until it execs) and `run
@@ -514,52 +515,3 @@ spawn_exec (const SpawnSpec *spec, pid_t target, GError **error)
   return pid;
 }
 
-int
-spawn_wait_forwarding (pid_t pid, gint64 timeout_us)
-{
-  sigset_t set, old;
-  struct sigaction sa = { .sa_handler = noop_handler };
-  gint64 deadline = timeout_us > 0 ? g_get_monotonic_time () + timeout_us : 0;
-  gboolean timed_out = FALSE;
-  int status;
-
-  sigemptyset (&set);
-  sigaddset (&set, SIGCHLD);
-  for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
-    {
-      sigaddset (&set, forwarded[i]);
-      sigaction (forwarded[i], &sa, NULL);
-    }
-  sigaction (SIGCHLD, &sa, NULL);
-  sigprocmask (SIG_BLOCK, &set, &old);
-  for (;;)
-    {
-      pid_t p = waitpid (pid, &status, WNOHANG);
-      if (p == pid)
-        break;
-      if (p < 0 && errno != EINTR)
-        {
-          status = 125 << 8;
-          break;
-        }
-      int sig;
-      if (deadline && !timed_out)
-        {
-          gint64 left = deadline - g_get_monotonic_time ();
-          struct timespec ts = { left / G_USEC_PER_SEC, (left % G_USEC_PER_SEC) * 1000 };
-          sig = left > 0 ? sigtimedwait (&set, NULL, &ts) : -1;
-          if (sig < 0 && (left <= 0 || errno == EAGAIN))
-            {
-              timed_out = TRUE;
-              kill (pid, SIGKILL);
-              continue;
-            }
-        }
-      else
-        sig = sigwaitinfo (&set, NULL);
-      if (sig > 0 && sig != SIGCHLD)
-        kill (pid, sig);
-    }
-  sigprocmask (SIG_SETMASK, &old, NULL);
-  return timed_out ? SPAWN_TIMED_OUT : status_to_exit_code (status);
-}

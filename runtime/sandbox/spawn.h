@@ -127,12 +127,30 @@ pid_t spawn_fork_into_cgroup (int cgroup_fd);
  * process part of @spec there. Returns the pid of the new process. */
 pid_t spawn_exec (const SpawnSpec *spec, pid_t target, GError **error);
 
-/* Waits for @pid, forwarding the usual termination signals to it; returns
- * its exit status the way a shell reports it (128+N for signal N). After
- * @timeout_us (> 0; 0: none) it is killed (SIGKILL) and reaped, and the
- * result is SPAWN_TIMED_OUT (conmon's --timeout). */
+/* relay.c: the foreground's wait. Forwards the usual termination signals
+ * to @pid and carries its output until it exited and the output is
+ * drained; returns its exit status the way a shell reports it (128+N for
+ * signal N). After @timeout_us (> 0) it is killed (SIGKILL) and reaped,
+ * and the result is SPAWN_TIMED_OUT (conmon's --timeout). */
 #define SPAWN_TIMED_OUT (-1)
-int spawn_wait_forwarding (pid_t pid, gint64 timeout_us);
+typedef struct
+{
+  int master;       /* -t: the terminal's master, relayed to @out_to; -1: none */
+  gboolean input;   /* with @master: this process's stdin goes to the terminal (-i) */
+  int out, err;     /* without @master: pipes of the container's stdout and
+                     * stderr; -1: none (it writes where it was spawned to) */
+  int out_to, err_to; /* where stdout (or the terminal) and stderr go: 1, 2;
+                       * -1: to the tap alone (run --attach) */
+  gint64 timeout_us;  /* 0: none */
+  /* Each piece read, in order: @stream 1 stdout (and the terminal), 2 stderr. */
+  void (*tap) (int stream, const char *buf, size_t len, gpointer data);
+  gpointer tap_data;
+} SpawnRelay;
+int spawn_relay (pid_t pid, const SpawnRelay *r);
+
+/* The signals a container's caller (pid 1 in spawn.c, the relay) forwards. */
+#define SPAWN_N_FORWARDED 10
+extern const int spawn_forwarded_signals[SPAWN_N_FORWARDED];
 
 /* console.c */
 /* Child side: opens a pty in the current /dev/pts, makes it the calling
@@ -140,11 +158,6 @@ int spawn_wait_forwarding (pid_t pid, gint64 timeout_us);
  * parent over @sync_fd (a one-byte 't' message with the fd; spawn.c's
  * report reader takes it). Returns FALSE (errno set) on failure. */
 gboolean console_child_setup (int sync_fd);
-/* Relays between our stdin/stdout and the pty @master until @pid exits
- * (terminal raw and resized along while it runs; signals forwarded as
- * spawn_wait_forwarding does); returns the exit status. @input: relay
- * stdin too (-i). */
-int console_relay (int master, pid_t pid, gboolean input);
 
 /* namespaces.c */
 gboolean namespaces_write_maps (pid_t pid, const char *uid_map, const char *gid_map,

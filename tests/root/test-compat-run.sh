@@ -141,8 +141,9 @@ check "-a stdin alone: the id printed, the output only logged, the exit status r
   "$(P inspect --format '{{.Id}}' att) rc=3 hello" "$(echo $out) $(P logs att)"
 P rm att >/dev/null
 check "-a stdout -a stderr: as without -a" "hi" "$(P run --rm -a stdout -a stderr $IMG echo hi)"
-check_refused "-a stderr alone is refused, naming it" "Error: --attach stderr without stdout is not supported by podunit yet" \
-  "$(P run --rm -a stderr $IMG echo hi 2>&1)"
+check "-a stderr alone: stderr reaches the caller, stdout only the log" "err|out err" \
+  "$(P run --name aerr -a stderr $IMG sh -c 'echo out; echo err >&2' 2>&1 | tr -d '\n'; echo "|$(P logs aerr 2>&1 | tr '\n' ' ' | sed 's/ $//')")"
+P rm aerr >/dev/null
 check_refused "a bad stream: podman's words" \
   'Error: invalid stream "stdfoo" for --attach - must be one of stdin, stdout, or stderr: invalid argument' \
   "$(P run --rm -a stdfoo $IMG echo hi 2>&1)"

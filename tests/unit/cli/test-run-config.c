@@ -410,10 +410,21 @@ Test (run_config, logging_and_sdnotify)
   g_autofree char *badsize = RUN_ERROR ("--log-opt", "max-size=10q", "busybox");
   cr_assert_str_eq (badsize, "--log-opt max-size=10q: invalid size");
   g_autofree char *opt = RUN_ERROR ("--log-opt", "max-file=3", "busybox");
-  cr_assert_str_eq (opt, "--log-opt max-file=3 is not supported by podunit yet (tag=, max-size=)");
+  cr_assert_str_eq (opt,
+                    "--log-opt max-file=3 is not supported by podunit yet (path=, max-size=, tag=)");
   g_autofree char *tmpl = RUN_ERROR ("--log-opt", "tag={{.Name}}", "busybox");
-  cr_assert_str_eq (tmpl,
-                    "--log-opt tag={{.Name}}: templates in the tag are not supported by podunit yet");
+  cr_assert_str_eq (tmpl, "log tag {{.Name}}: templates in the tag are not supported by podunit yet");
+  g_autofree char *noeq = RUN_ERROR ("--log-opt", "path", "busybox");
+  cr_assert_str_eq (noeq, "invalid log option \"path\"");
+  g_autoptr (ContainerConfig) json = RUN ("--log-driver", "json-file", "--log-opt", "path=/l/c.log",
+                                          "busybox");
+  cr_assert_str_eq (json->log_driver, "json-file", "kept as given, as podman's inspect shows it");
+  cr_assert_str_eq (json->log_path, "/l/c.log");
+  g_autoptr (ContainerConfig) last = RUN ("--log-driver", "none", "--log-opt", "driver=k8s-file",
+                                          "--log-opt", "max-size=1k", "busybox");
+  cr_assert_str_eq (last->log_driver, "k8s-file", "--log-opt driver= picks the driver");
+  g_autofree char *bad = RUN_ERROR ("--log-driver", "syslog", "busybox");
+  cr_assert_str_eq (bad, "running container create option: invalid log driver: invalid argument");
   g_autofree char *notify = RUN_ERROR ("--sdnotify", "later", "busybox");
   cr_assert_str_eq (notify, "--sdnotify later: expected conmon, container, healthy or ignore");
 }

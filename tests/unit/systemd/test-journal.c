@@ -43,8 +43,10 @@ Test (journal, drivers_and_default)
   cr_assert_eq (d, LOG_DRIVER_K8S_FILE);
   cr_assert (log_driver_from_string ("passthrough", &d, NULL));
   cr_assert_eq (d, LOG_DRIVER_PASSTHROUGH);
+  cr_assert (log_driver_from_string ("passthrough-tty", &d, NULL));
+  cr_assert_eq (d, LOG_DRIVER_PASSTHROUGH);
   cr_assert_not (log_driver_from_string ("syslog", &d, &error));
-  cr_assert (strstr (error->message, "--log-driver"));
+  cr_assert (strstr (error->message, "invalid log driver"));
 
   g_autofree char *sock = g_build_filename (dir, "socket", NULL);
   cr_assert_eq (log_driver_default (sock), LOG_DRIVER_K8S_FILE, "no journald here");
