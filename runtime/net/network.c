@@ -251,8 +251,10 @@ net_network_to_json (const NetNetwork *n)
   json_builder_add_string_value (b, n->created);
   json_builder_set_member_name (b, "subnets");
   json_builder_begin_array (b);
+  if (n->subnet6 && n->v6_first)
+    subnet_json (b, n->subnet6, n->gateway6, n->range6_start, n->range6_end);
   subnet_json (b, n->subnet, n->gateway, n->range_start, n->range_end);
-  if (n->subnet6)
+  if (n->subnet6 && !n->v6_first)
     subnet_json (b, n->subnet6, n->gateway6, n->range6_start, n->range6_end);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "ipv6_enabled");
@@ -339,6 +341,7 @@ network_from_file (const char *path, GError **error)
                           : NULL;
       if (!net || (v6 ? n->subnet6 != NULL : n->subnet != NULL))
         continue;
+      n->v6_first |= v6 && !n->subnet;
       *(v6 ? &n->subnet6 : &n->subnet) = g_strdup (net);
       *(v6 ? &n->gateway6 : &n->gateway) = g_strdup (member_str (sub, "gateway"));
       *(v6 ? &n->range6_start : &n->range_start) = g_strdup (member_str (r, "start_ip"));
@@ -779,6 +782,7 @@ net_network_create (const char *root, const NetCreateSpec *spec, gboolean ignore
   }
   if ((spec->ipv6 || sub6) && !complete_ipv6 (n, all, sub6, gw6, range6, error))
     goto fail;
+  n->v6_first = spec->subnets && spec->subnets[0] && strchr (spec->subnets[0], ':');
   n->driver = g_strdup ("bridge");
   n->internal = spec->internal;
   n->dns_enabled = !spec->disable_dns;

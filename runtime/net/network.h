@@ -55,6 +55,7 @@ typedef struct {
   char *range6_start, *range6_end; /* --ip-range (NULL: the subnet) */
   struct in6_addr net6;
   int prefix6;
+  gboolean v6_first; /* the subnets as podman orders them: as given, a picked one after */
 } NetNetwork;
 
 void net_network_free (NetNetwork *n);

@@ -183,6 +183,12 @@ check "after rm the IPv6 port is closed" "failed" \
 check "and its elements are gone" "0 0" \
   "$(nft list map inet podunit pf6any | count_matching 18080) $(nft list map inet podunit pf6 | count_matching 18081)"
 
+# --- pods: the infra holds the network, --ip6 included ---
+P pod create --name p6 --network six --ip6 fd00:96::99 >/dev/null
+check "pod create --ip6: its members see that address" "inet6 fd00:96::99/64 scope global" \
+  "$(P run --rm --pod p6 $IMG ip -6 -o addr show dev eth0 scope global | awk '{print $3, $4, $5, $6}')"
+P pod rm -f p6 >/dev/null
+
 # --- removal ---
 P rm -f -t 0 a b d >/dev/null
 check "after rm no lease is left" "" "$(ls "$T/run/networks/attach")"

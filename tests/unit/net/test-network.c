@@ -176,18 +176,27 @@ Test (create, subnets_gateways_and_ranges_match_by_position)
   cr_assert_not_null (n, "%s", e ? e->message : "");
   subs = stored_subnets ("dual", &v6);
   cr_assert (v6);
-  cr_assert_str_eq (subs, "10.77.0.0/24 10.77.0.254 10.77.0.128-10.77.0.254\n"
-                          "fd00:10:20::/64 fd00:10:20::fe fd00:10:20::100-fd00:10:20::1ff\n");
+  /* in the order given, as podman keeps them */
+  cr_assert_str_eq (subs, "fd00:10:20::/64 fd00:10:20::fe fd00:10:20::100-fd00:10:20::1ff\n"
+                          "10.77.0.0/24 10.77.0.254 10.77.0.128-10.77.0.254\n");
 }
 
 Test (create, ipv6_with_only_a_v6_subnet_picks_the_v4_one)
 {
   g_autoptr (GError) e = NULL;
   g_autoptr (NetNetwork) n = create ("s6", TRUE, V ("fd00:99::/112"), NULL, NULL, &e);
+  g_autoptr (NetNetwork) back = NULL;
+  g_autofree char *subs = NULL;
+  gboolean v6 = FALSE;
   cr_assert_not_null (n, "%s", e ? e->message : "");
   cr_assert_str_eq (n->subnet, "10.89.0.0/24");
   cr_assert_str_eq (n->subnet6, "fd00:99::/112");
   cr_assert_str_eq (n->gateway6, "fd00:99::1");
+  /* podman appends the picked IPv4 subnet after the given one */
+  subs = stored_subnets ("s6", &v6);
+  cr_assert_str_eq (subs, "fd00:99::/112 fd00:99::1\n10.89.0.0/24 10.89.0.1\n");
+  back = net_network_load (root, "s6", &e);
+  cr_assert (back && back->v6_first);
 }
 
 Test (create, an_ipv4_network_stays_ipv4_only)
