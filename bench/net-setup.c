@@ -14,7 +14,9 @@
  * closing of the process's nftables socket, by its exit or exec, which
  * this probe never does.
  *
- * Usage: net-setup ROOT RUNROOT ROUNDS   (root, in a throwaway netns) */
+ * Usage: net-setup ROOT RUNROOT ROUNDS [NETWORK]   (root, in a throwaway
+ * netns; NETWORK: a network of ROOT instead of the default one, e.g. a
+ * dual-stack one made by `podunit network create --ipv6`) */
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -66,11 +68,13 @@ sandbox (void)
   return pid;
 }
 
+static char *network = "podunit";
+
 static double
 attach (const char *root, const char *runroot, const char *id, int port, pid_t pid)
 {
   char spec_port[64];
-  char *nets[] = { "podunit", NULL }, *ports[] = { spec_port, NULL };
+  char *nets[] = { network, NULL }, *ports[] = { spec_port, NULL };
   NetAttachSpec s = { .id = id, .name = id, .networks = nets, .ports = ports };
   NetAttachResult r;
   GError *error = NULL;
@@ -108,12 +112,14 @@ detach (const char *root, const char *runroot, const char *id, pid_t pid)
 int
 main (int argc, char **argv)
 {
-  int rounds = argc == 4 ? atoi (argv[3]) : 0;
+  int rounds = argc == 4 || argc == 5 ? atoi (argv[3]) : 0;
   if (rounds < 1)
     {
-      fprintf (stderr, "usage: net-setup ROOT RUNROOT ROUNDS\n");
+      fprintf (stderr, "usage: net-setup ROOT RUNROOT ROUNDS [NETWORK]\n");
       return 2;
     }
+  if (argc == 5)
+    network = argv[4];
   double *first = g_new (double, rounds), *beside = g_new (double, rounds);
   double *det = g_new (double, rounds), *last = g_new (double, rounds);
   for (int i = 0; i < rounds; i++)
