@@ -102,6 +102,9 @@ cli_push (CliGlobal *g, int argc, char **argv)
       = cli_registry_target (bare, authfile, creds, cert_dir, &o, &conf, &error);
   if (ref == NULL)
     return cli_fail (error);
+  const char *chunk = g_getenv ("PODUNIT_PUSH_CHUNK_SIZE");
+  if (chunk)
+    o.chunk_size = g_ascii_strtoull (chunk, NULL, 10);
   g_autofree char *full = registry_ref_string (ref);
   g_autofree char *digest = NULL;
   for (guint attempt = 0;; attempt++)

@@ -362,6 +362,43 @@ check "the change is in it" "pushed-change" "$(P run --rm "$R/test/edited:1" cat
 check_match "diff of the image shows it" "^A /etc/motd$" "$(P diff "$R/test/edited:1")"
 check "pull by the pushed digest" "$CID" "$(P pull -q "$R/test/edited@$(cat "$T/digest")")"
 
+# Chunked upload (PODUNIT_PUSH_CHUNK_SIZE=1 MiB; the big layer is ~2.3 MB)
+# to a second registry behind upload-cut-proxy.py, which breaks the second
+# PATCH of the big layer (the third PATCH: the busybox layer's is the
+# first): cut before it reaches the registry, the upload resumes where the
+# registry's Range says it stands; cut in the middle, distribution drops the
+# upload and it starts again. Each push then pulls back as the same image.
+python3 "$HERE/../images/mkimage.py" big "$T/chunky.tar" 1 4 >/dev/null || { echo "Bail out! image"; exit 1; }
+check "the big image loads" "Loaded image: localhost/big:latest" "$(P load -i "$T/chunky.tar")"
+CHUNKY=$(P image inspect --format '{{.Id}}' localhost/big:latest)
+start_registry chunked ""
+for mode in before middle; do
+  rm -f "$T/proxy-$mode.port"
+  python3 "$HERE/upload-cut-proxy.py" "$T/proxy-$mode.port" "$PORT" "$T/proxy-$mode.log" $mode 3 &
+  PIDS+=($!)
+  for _ in $(seq 50); do [ -s "$T/proxy-$mode.port" ] && break; sleep 0.1; done
+  RC=127.0.0.1:$(cat "$T/proxy-$mode.port")
+  PODUNIT_PUSH_CHUNK_SIZE=1048576 P push --tls-verify=false localhost/big:latest "$RC/chunk/$mode:1" 2> "$T/err-$mode"
+  check "chunked push, second PATCH cut $mode it reached the registry: pushed" \
+    "0 Writing manifest to image destination" "$? $(tail -n1 "$T/err-$mode")"
+  check_match "cut $mode: chunks of 1 MiB with a Content-Range each" \
+    "^PATCH /v2/chunk/$mode/blobs/uploads/[^ ]+ 0-1048575 202$" "$(grep '^PATCH' "$T/proxy-$mode.log" | sed -n 2p)"
+  P --root "$T/root-$mode" --runroot "$T/run-$mode" pull -q --tls-verify=false "$RC/chunk/$mode:1" > "$T/out"
+  check "cut $mode: pulls back as the same image" "$CHUNKY" "$(cat "$T/out")"
+  P --root "$T/root-$mode" --runroot "$T/run-$mode" rmi -a -f >/dev/null 2>&1
+done
+# The log's lines from the cut on: method, Content-Range (PATCH), status.
+after_cut () { grep -A3 CUT "$T/proxy-$1.log" | awk '{print $1, ($1 == "PATCH" ? $3 " " : "") $NF}' | paste -sd'|'; }
+check "cut before: the upload asked where it stands, then resumed at byte 1048576 (no new upload)" \
+  "PATCH 1048576-2097151 CUT|GET 204|PATCH 1048576-2097151 202|PATCH 2097152-2226850 202|POSTs: 3" \
+  "$(after_cut before)|POSTs: $(grep -c '^POST' "$T/proxy-before.log")"
+check "cut in the middle: distribution forgot the upload, a new one went up from byte 0" \
+  "PATCH 1048576-2097151 CUT|GET 404|POST 202|PATCH 0-1048575 202" "$(after_cut middle)"
+check_match "cut before: podunit said so" "^Resuming blob sha256:[0-9a-f]{64} upload at byte 1048576$" \
+  "$(grep '^Resuming' "$T/err-before")"
+check_match "cut in the middle: podunit said so" \
+  "^Restarting blob sha256:[0-9a-f]{64} upload$" "$(grep '^Restarting' "$T/err-middle")"
+
 # A Docker schema 2 image goes out under an OCI manifest, same blobs, same id.
 skopeo copy -q --format v2s2 --dest-tls-verify=false "oci-archive:$T/busybox.tar" "docker://$R/test/docker:1" \
   || { echo "Bail out! skopeo copy v2s2"; exit 1; }

@@ -33,7 +33,10 @@ typedef struct
   char *content_type;
   char *location;
   char *link;
+  char *range;
   int upload_fd;
+  guint64 upload_offset; /* where in UPLOAD_FD the body starts */
+  guint64 upload_left;
 } Exchange;
 
 static void
@@ -45,6 +48,7 @@ exchange_clear (Exchange *x)
   g_free (x->content_type);
   g_free (x->location);
   g_free (x->link);
+  g_free (x->range);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Exchange, exchange_clear)
@@ -82,6 +86,7 @@ on_header (char *ptr, size_t size, size_t n, void *data)
       g_clear_pointer (&x->www_authenticate, g_free);
       g_clear_pointer (&x->content_type, g_free);
       g_clear_pointer (&x->link, g_free);
+      g_clear_pointer (&x->range, g_free);
     }
   if ((v = header_value (ptr, n, "WWW-Authenticate")))
     g_free (x->www_authenticate), x->www_authenticate = v;
@@ -91,6 +96,8 @@ on_header (char *ptr, size_t size, size_t n, void *data)
     g_free (x->location), x->location = v;
   else if ((v = header_value (ptr, n, "Link")))
     g_free (x->link), x->link = v;
+  else if ((v = header_value (ptr, n, "Range")))
+    g_free (x->range), x->range = v;
   return n;
 }
 
@@ -99,10 +106,16 @@ on_upload (char *buf, size_t size, size_t n, void *data)
 {
   Exchange *x = data;
   ssize_t r;
+  if (x->upload_left == 0)
+    return 0;
   do
-    r = read (x->upload_fd, buf, size * n);
+    r = pread (x->upload_fd, buf, MIN (size * n, x->upload_left), x->upload_offset);
   while (r < 0 && errno == EINTR);
-  return r < 0 ? CURL_READFUNC_ABORT : (size_t)r;
+  if (r < 0)
+    return CURL_READFUNC_ABORT;
+  x->upload_offset += r;
+  x->upload_left -= r;
+  return r;
 }
 
 void
@@ -201,6 +214,9 @@ registry_set_curl_error (RegistryClient *c, GError **error, CURLcode r, const ch
     }
 }
 
+static gboolean http_error (RegistryClient *c, long st, Exchange *x, const char *what,
+                            GError **error);
+
 /* One request, no authentication retry. */
 static long
 perform (RegistryClient *c, const char *method, const char *url, struct curl_slist *extra,
@@ -220,6 +236,7 @@ perform (RegistryClient *c, const char *method, const char *url, struct curl_sli
   x->body = g_byte_array_new ();
   x->max = max;
   x->upload_fd = upload_fd;
+  x->upload_left = size;
   setup_handle (c, h, url, errbuf);
   curl_easy_setopt (h, CURLOPT_HTTPHEADER, hdrs);
   curl_easy_setopt (h, CURLOPT_WRITEFUNCTION, on_body);
@@ -474,6 +491,49 @@ registry_request (RegistryClient *c, const char *method, const char *url,
   if (st && location)
     *location = g_steal_pointer (&x.location);
   return st;
+}
+
+long
+registry_upload_chunk (RegistryClient *c, const char *location, int fd, guint64 offset,
+                       guint64 len, gboolean ranged, GBytes **response, char **next,
+                       GError **error)
+{
+  g_auto (Exchange) x = { .upload_offset = offset };
+  /* The distribution API's form: no "bytes " unit, the end inclusive. */
+  g_autofree char *range = g_strdup_printf ("Content-Range: %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT,
+                                            offset, offset + len - 1);
+  struct curl_slist *extra = ranged && len ? curl_slist_append (NULL, range) : NULL;
+  long st = request (c, "PATCH", location, extra, "application/octet-stream", NULL, fd, len,
+                     16 << 20, &x, "a blob upload", error);
+  curl_slist_free_all (extra);
+  if (st && response)
+    *response = g_bytes_new (x.body->data, x.body->len);
+  if (st && next)
+    *next = g_steal_pointer (&x.location);
+  return st;
+}
+
+gboolean
+registry_upload_status (RegistryClient *c, const char *location, guint64 *have, char **next,
+                        GError **error)
+{
+  g_auto (Exchange) x = { 0 };
+  g_autofree char *what = g_strdup_printf ("the state of upload %s", location);
+  long st = request (c, "GET", location, NULL, NULL, NULL, -1, 0, 1 << 20, &x, what, error);
+  if (st == 0)
+    return FALSE;
+  if (st != 204 && st != 200)
+    return http_error (c, st, &x, what, error);
+  /* "0-N": N+1 bytes; "0-0" is also what distribution says of an empty
+   * upload, so it counts as none (one byte sent again at worst). */
+  const char *r = x.range ? x.range : "";
+  if (g_str_has_prefix (r, "bytes="))
+    r += 6;
+  const char *dash = strchr (r, '-');
+  guint64 end = dash ? g_ascii_strtoull (dash + 1, NULL, 10) : 0;
+  *have = end ? end + 1 : 0;
+  *next = x.location ? g_steal_pointer (&x.location) : NULL;
+  return TRUE;
 }
 
 gboolean

@@ -24,7 +24,12 @@ typedef struct
   guint retries;         /* per blob: resumes of a dropped stream (--retry) */
   guint stall_timeout;   /* seconds without a byte before a transfer fails; 0: 60 */
   guint parallel;        /* concurrent blob downloads; 0: 6 */
+  guint64 chunk_size;    /* push: bytes per PATCH of a blob upload; 0: REGISTRY_CHUNK_SIZE */
 } RegistryOptions;
+
+/* A pushed blob goes up in PATCHes of this much: a broken connection costs
+ * at most one chunk again, and each chunk costs one round trip more. */
+#define REGISTRY_CHUNK_SIZE (64 << 20)
 
 typedef struct _RegistryClient RegistryClient;
 
@@ -96,6 +101,19 @@ long registry_request (RegistryClient *c, const char *method, const char *url,
 /* An error for an unexpected HTTP status ST of WHAT, with the registry's
  * own error code and message from BODY (may be NULL) when it sent one.
  * Returns FALSE. */
+/* PATCHes LEN bytes of FD from OFFSET to the blob upload at LOCATION, with a
+ * Content-Range when RANGED (one chunk of a larger blob). Returns the HTTP
+ * status (0 with ERROR on a transport failure); *NEXT: the upload's next
+ * Location. */
+long registry_upload_chunk (RegistryClient *c, const char *location, int fd, guint64 offset,
+                            guint64 len, gboolean ranged, GBytes **response, char **next,
+                            GError **error);
+/* Asks the registry how much of the upload at LOCATION it has (GET, its
+ * Range header): *HAVE bytes, *NEXT the upload's next Location (or NULL).
+ * FALSE when the upload is unknown to it (expired, or dropped after a
+ * broken chunk). */
+gboolean registry_upload_status (RegistryClient *c, const char *location, guint64 *have,
+                                 char **next, GError **error);
 gboolean registry_status_error (RegistryClient *c, long st, GBytes *body, const char *what,
                                 GError **error);
 

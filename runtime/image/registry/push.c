@@ -221,6 +221,79 @@ gzip_layer (int fd, JsonObject *l, GError **error)
   return fd_steal (&out);
 }
 
+/* SIZE bytes of FD to the upload at *LOCATION (updated to the upload's
+ * latest Location), as the distribution API's chunked upload: PATCHes of
+ * at most the chunk size with a Content-Range each (one plain PATCH when
+ * the blob fits in one). After a PATCH fails, the registry is asked how
+ * much of the upload it has (GET *LOCATION, its Range) and the upload goes
+ * on from there; when it no longer knows the upload (distribution drops
+ * one whose chunk broke off), a new one starts from byte 0. Each recovery
+ * counts as one of the options' retries. */
+static gboolean
+upload_chunks (Push *p, int fd, const char *digest, guint64 size, char **location, GError **error)
+{
+  const RegistryOptions *o = registry_client_options (p->c);
+  guint64 chunk = o->chunk_size ? o->chunk_size : REGISTRY_CHUNK_SIZE;
+  gboolean ranged = size > chunk;
+  guint64 off = 0;
+  guint recoveries = 0;
+  do
+    {
+      guint64 len = MIN (chunk, size - off);
+      g_autoptr (GBytes) resp = NULL;
+      g_autoptr (GError) local = NULL;
+      g_autofree char *next = NULL;
+      long code = registry_upload_chunk (p->c, *location, fd, off, len, ranged, &resp, &next,
+                                         &local);
+      if (code == 202 || code == 204)
+        {
+          off += len;
+          if (next)
+            {
+              g_free (*location);
+              *location = registry_absolute_url (p->c, next);
+            }
+          continue;
+        }
+      /* A transport failure, a range the registry did not expect, an
+       * upload it lost, or its own trouble: recover; anything else (auth,
+       * a refused blob) is the answer. */
+      gboolean recoverable = code == 0 || code == 404 || code == 416 || code >= 500;
+      if (!recoverable || recoveries++ >= o->retries)
+        {
+          if (code == 0)
+            g_propagate_error (error, g_steal_pointer (&local));
+          else
+            {
+              g_autofree char *w = g_strdup_printf ("uploading blob %s", digest);
+              registry_status_error (p->c, code, resp, w, error);
+            }
+          return FALSE;
+        }
+      guint64 have = 0;
+      g_autofree char *at = NULL;
+      if (registry_upload_status (p->c, *location, &have, &at, NULL) && have <= size)
+        {
+          say (p, "Resuming blob %s upload at byte %" G_GUINT64_FORMAT, digest, have);
+          off = have;
+          if (at)
+            {
+              g_free (*location);
+              *location = registry_absolute_url (p->c, at);
+            }
+          continue;
+        }
+      say (p, "Restarting blob %s upload", digest);
+      gboolean mounted;
+      g_clear_pointer (location, g_free);
+      if (!start_upload (p, digest, NULL, &mounted, location, error))
+        return FALSE;
+      off = 0;
+    }
+  while (off < size);
+  return TRUE;
+}
+
 /* Blob DIGEST (SIZE bytes read from FD) onto the registry. */
 static gboolean
 push_blob (Push *p, int fd, const char *digest, guint64 size, const char *what, GError **error)
@@ -250,17 +323,10 @@ push_blob (Push *p, int fd, const char *digest, guint64 size, const char *what, 
       return TRUE;
     }
   say (p, "Copying %s %s", what, digest);
-  g_autofree char *next = NULL;
-  code = registry_request (p->c, "PATCH", location, "application/octet-stream", NULL, fd, size,
-                           &resp, &next, error);
-  g_autofree char *swhat = g_strdup_printf ("uploading blob %s", digest);
-  if (code == 0)
+  if (!upload_chunks (p, fd, digest, size, &location, error))
     return FALSE;
-  if (code != 202 && code != 204)
-    return registry_status_error (p->c, code, resp, swhat, error);
-  g_autofree char *loc = next ? registry_absolute_url (p->c, next) : g_strdup (location);
-  g_autofree char *put = with_query (loc, "digest", digest);
-  g_clear_pointer (&resp, g_bytes_unref);
+  g_autofree char *swhat = g_strdup_printf ("uploading blob %s", digest);
+  g_autofree char *put = with_query (location, "digest", digest);
   code = registry_request (p->c, "PUT", put, "application/octet-stream", NULL, -1, 0, &resp, NULL,
                            error);
   if (code == 0)
