@@ -79,6 +79,47 @@ result_row (const char *index, const char *name, const char *tag)
   return o;
 }
 
+/* A v1 search result as podman shows it: NAME under REGISTRY (an official
+ * Docker Hub image, one without a '/', under docker.io/library/), the
+ * description on one line and, unless NO_TRUNC, cut after 44 bytes (at a
+ * character's start: podman cuts bytes) with "...". */
+static JsonObject *
+v1_row (const char *registry, const RegistrySearchResult *r, gboolean no_trunc)
+{
+  /* podman's index: the registry's last two name components. */
+  g_auto (GStrv) parts = g_strsplit (registry, ".", -1);
+  guint n = g_strv_length (parts);
+  g_autofree char *index
+      = n > 2 ? g_strjoin (".", parts[n - 2], parts[n - 1], NULL) : g_strdup (registry);
+  g_autofree char *name = strcmp (index, "docker.io") == 0 && !strchr (r->name, '/')
+                              ? g_strconcat ("docker.io/library/", r->name, NULL)
+                              : g_strconcat (registry, "/", r->name, NULL);
+  g_autofree char *desc = g_strdup (r->description);
+  g_strdelimit (desc, "\n", ' ');
+  if (!no_trunc && strlen (desc) > 44)
+    {
+      const char *end = desc + 44;
+      while (end > desc && (*end & 0xc0) == 0x80) /* not inside a character */
+        end--;
+      char *cut = g_strdup_printf ("%.*s...", (int)(end - desc), desc);
+      g_free (desc);
+      desc = cut;
+    }
+  JsonObject *o = result_row (registry, name, NULL);
+  json_object_set_string_member (o, "Description", desc);
+  json_object_set_int_member (o, "Stars", r->stars);
+  json_object_set_string_member (o, "Official", r->official ? "[OK]" : "");
+  json_object_set_string_member (o, "Automated", r->automated ? "[OK]" : "");
+  return o;
+}
+
+static gboolean
+v1_matches (const SearchFilter *f, const RegistrySearchResult *r)
+{
+  return r->stars >= f->stars && (f->official < 0 || f->official == r->official)
+         && (f->automated < 0 || f->automated == r->automated);
+}
+
 /* A client for REGISTRY (PATH: a repository, or "" for the catalog) with
  * registries.conf's insecure setting unless --tls-verify was given. */
 static RegistryClient *
@@ -96,8 +137,8 @@ connect_registry (RegistriesConf *conf, const char *registry, const char *path,
 /* One registry's rows: repositories containing TERM, or TERM's tags. */
 static gboolean
 search_registry (RegistriesConf *conf, const char *registry, const char *term, gboolean list_tags,
-                 guint limit, const SearchFilter *f, const RegistryOptions *o, GPtrArray *rows,
-                 GError **error)
+                 guint limit, gboolean no_trunc, const SearchFilter *f, const RegistryOptions *o,
+                 GPtrArray *rows, GError **error)
 {
   if (list_tags)
     {
@@ -115,8 +156,27 @@ search_registry (RegistriesConf *conf, const char *registry, const char *term, g
         g_ptr_array_add (rows, result_row (registry, repo, tags->pdata[i]));
       return TRUE;
     }
-  g_autoptr (RegistryClient) c = connect_registry (conf, registry, "", o, error);
-  g_autoptr (GPtrArray) repos = c ? registry_catalog (c, error) : NULL;
+  /* Docker Hub answers searches at its v1 host, and finds official images
+   * by their bare names (so does podman). */
+  gboolean hub = strcmp (registry, "docker.io") == 0;
+  if (hub && g_str_has_prefix (term, "library/"))
+    term += strlen ("library/");
+  g_autoptr (RegistryClient) c
+      = connect_registry (conf, hub ? "index.docker.io" : registry, "", o, error);
+  if (c == NULL)
+    return FALSE;
+  g_autoptr (GError) v1_error = NULL;
+  g_autoptr (GPtrArray) found = *term ? registry_search (c, term, limit, &v1_error) : NULL;
+  if (found)
+    {
+      for (guint i = 0; i < found->len; i++)
+        if (v1_matches (f, found->pdata[i]))
+          g_ptr_array_add (rows, v1_row (registry, found->pdata[i], no_trunc));
+      return TRUE;
+    }
+  if (v1_error)
+    cli_debug ("%s: no v1 search (%s), the catalog then", registry, v1_error->message);
+  g_autoptr (GPtrArray) repos = registry_catalog (c, error);
   if (repos == NULL)
     return FALSE;
   guint n = 0;
@@ -182,7 +242,6 @@ cli_search (CliGlobal *g, int argc, char **argv)
       return EXIT_PODUNIT;
     }
   g_autoptr (GError) error = NULL;
-  (void)no_trunc; /* catalog results have no description to truncate */
   if (list_tags && filters)
     {
       cli_error ("filters are not applicable to list tags result");
@@ -234,8 +293,8 @@ cli_search (CliGlobal *g, int argc, char **argv)
   for (char **r = registries; *r; r++)
     {
       g_autoptr (GError) local = NULL;
-      if (!search_registry (conf, *r, term, list_tags, limit ? (guint)limit : DEFAULT_LIMIT, &f,
-                            &o, rows, &local))
+      if (!search_registry (conf, *r, term, list_tags, limit ? (guint)limit : DEFAULT_LIMIT,
+                            no_trunc, &f, &o, rows, &local))
         g_ptr_array_add (errors, list_tags ? g_strdup_printf ("getting repository tags: %s",
                                                               local->message)
                                            : g_strdup_printf ("couldn't search registry \"%s\": %s",

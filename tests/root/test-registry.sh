@@ -466,6 +466,47 @@ check "image list-tags prints what skopeo list-tags prints" \
   "$(skopeo list-tags --tls-verify=false "docker://$R/test/edited")" "$(P image list-tags "docker://$R/test/edited")"
 check_match_refused "image list-tags of an unknown repository" "^Error: tag list from $R/test/nosuch: HTTP 404 NAME_UNKNOWN" \
   "$(P image list-tags "$R/test/nosuch" 2>&1)"
+
+# Docker Hub's v1 search API (fake-hub-search.py) as index.docker.io: in a
+# network and mount namespace made here, where /etc/hosts says it is
+# 127.0.0.1 and the server listens on port 80 (https is refused, so
+# --tls-verify=false falls back to http, as podman does).
+command -v unshare >/dev/null && command -v nsenter >/dev/null || { echo "Bail out! util-linux"; exit 1; }
+echo "127.0.0.1 localhost index.docker.io" > "$T/hub-hosts"
+unshare -m -n --propagation private sh -c 'ip link set lo up && mount --bind "$1" /etc/hosts && exec sleep 300' \
+  sh "$T/hub-hosts" &
+NSPID=$!
+PIDS+=($NSPID)
+for _ in $(seq 50); do nsenter -t $NSPID -m getent hosts index.docker.io >/dev/null && break; sleep 0.1; done
+nsenter -t $NSPID -m -n python3 "$HERE/fake-hub-search.py" 80 "$T/hub.log" &
+PIDS+=($!)
+for _ in $(seq 50); do nsenter -t $NSPID -m -n curl -sf -o /dev/null http://index.docker.io/v2/ && break; sleep 0.1; done
+H () { nsenter -t $NSPID -m -n "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"; }
+check "v1 search of docker.io: podman's table (official images under library/, description cut at 44 bytes)" \
+  "NAME DESCRIPTION|docker.io/library/busybox Busybox base image. The Swiss army knife of ...|docker.io/progrium/busybox|docker.io/radial/busyboxplus Full-chain, Internet enabled, busybox made f...|" \
+  "$(H search --tls-verify=false docker.io/busybox | sed 's/  */ /g; s/ $//' | tr '\n' '|')"
+check "v1 search: asked at index.docker.io for the bare term, n = the limit" "q=busybox n=25 host=index.docker.io" \
+  "$(tail -n1 "$T/hub.log")"
+check "v1 search: stars, official, automated" \
+  "docker.io/library/busybox 3300 [OK] |docker.io/progrium/busybox 70  [OK]|docker.io/radial/busyboxplus 40  [OK]|" \
+  "$(H search --tls-verify=false --format '{{.Name}} {{.Stars}} {{.Official}} {{.Automated}}' docker.io/busybox | tr '\n' '|')"
+check "v1 search --no-trunc: the whole description on one line" \
+  "Busybox base image. The Swiss army knife of embedded Linux, small." \
+  "$(H search --tls-verify=false --no-trunc --format '{{.Description}}' docker.io/busybox | head -n1)"
+check "v1 search docker.io/library/NAME asks for NAME" "docker.io/library/busybox|q=busybox n=1 host=index.docker.io" \
+  "$(H search --tls-verify=false --limit 1 --format '{{.Name}}' docker.io/library/busybox)|$(tail -n1 "$T/hub.log")"
+check "v1 search --filter is-official=true / stars=50 / is-automated=true" \
+  "docker.io/library/busybox|docker.io/library/busybox docker.io/progrium/busybox|docker.io/progrium/busybox docker.io/radial/busyboxplus" \
+  "$(for fl in is-official=true stars=50 is-automated=true; do H search --tls-verify=false --filter $fl --format '{{.Name}}' docker.io/busybox | paste -sd' '; done | paste -sd'|')"
+printf 'unqualified-search-registries = ["docker.io"]\n' > "$T/hub.conf"
+check "v1 search of a short term through the unqualified-search registries" "docker.io/library/busybox 3300" \
+  "$(CONTAINERS_REGISTRIES_CONF=$T/hub.conf H search --tls-verify=false --limit 1 --format '{{.Name}} {{.Stars}}' busybox)"
+check "v1 search of another registry: names under it" "127.0.0.1/busybox [OK]" \
+  "$(H search --tls-verify=false --limit 1 --format '{{.Name}} {{.Official}}' 127.0.0.1/busybox)"
+check "v1 search --format json: podman's keys" "Automated Description Index Name Official Stars Tag|docker.io" \
+  "$(H search --tls-verify=false --limit 1 --format json docker.io/busybox | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(" ".join(sorted(r)) + "|" + r["Index"])')"
+check "v1 search: no result prints nothing" "" "$(H search --tls-verify=false docker.io/nothing-like-it)"
+
 rmi_all
 check "pull --all-tags: every tag, each id on stdout" "$CID|$CID|" "$(P pull -q --all-tags "$R/test/edited" | tr '\n' '|')"
 check "and every tag is stored" "$R/test/edited:1|$R/test/edited:2|" \

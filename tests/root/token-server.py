@@ -24,6 +24,8 @@ import threading
 import time
 import urllib.parse
 
+from httpjson import JsonHandler
+
 key, cert, issuer, creds, portfile, logfile = sys.argv[1:7]
 der = subprocess.run(["openssl", "x509", "-in", cert, "-outform", "DER"], check=True,
                      capture_output=True).stdout
@@ -42,20 +44,7 @@ def sign(claims):
     return signing_input + "." + b64url(sig)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def answer(self, code, body):
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(JsonHandler):
     def do_GET(self):
         url = urllib.parse.urlparse(self.path)
         if url.path != "/token":

@@ -717,6 +717,68 @@ registry_catalog (RegistryClient *c, GError **error)
   return get_string_pages (c, url, "repositories", "catalog", error);
 }
 
+void
+registry_search_result_free (RegistrySearchResult *r)
+{
+  g_free (r->name);
+  g_free (r->description);
+  g_free (r);
+}
+
+GPtrArray *
+registry_search (RegistryClient *c, const char *term, guint limit, GError **error)
+{
+  g_autofree char *q = g_uri_escape_string (term, NULL, FALSE);
+  g_autofree char *url = g_strdup_printf ("%s/v1/search?q=%s&n=%u", c->base, q, limit);
+  g_auto (Exchange) x = { 0 };
+  /* Unauthenticated, as podman asks it. */
+  long st = perform (c, "GET", url, NULL, NULL, NULL, -1, 0, 16 << 20, &x, "v1 search", error);
+  if (st == 0)
+    return NULL;
+  if (st != 200)
+    {
+      http_error (c, st, &x, "v1 search", error);
+      return NULL;
+    }
+  g_autoptr (JsonParser) p = json_parser_new ();
+  JsonNode *root;
+  JsonNode *rn;
+  if (!json_parser_load_from_data (p, (const char *)x.body->data, x.body->len, NULL)
+      || !(root = json_parser_get_root (p)) || !JSON_NODE_HOLDS_OBJECT (root)
+      || !(rn = json_object_get_member (json_node_get_object (root), "results"))
+      || !JSON_NODE_HOLDS_ARRAY (rn))
+    {
+      g_set_error (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID,
+                   "v1 search from %s: not a JSON object with results", c->host);
+      return NULL;
+    }
+  JsonArray *a = json_node_get_array (rn);
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify)registry_search_result_free);
+  for (guint i = 0; i < json_array_get_length (a) && out->len < limit; i++)
+    {
+      JsonNode *en = json_array_get_element (a, i);
+      JsonObject *e = JSON_NODE_HOLDS_OBJECT (en) ? json_node_get_object (en) : NULL;
+      const char *name = registry_json_string (e, "name");
+      if (name == NULL || !*name)
+        continue;
+      RegistrySearchResult *r = g_new0 (RegistrySearchResult, 1);
+      r->name = g_strdup (name);
+      const char *d = registry_json_string (e, "description");
+      r->description = g_strdup (d ? d : "");
+      JsonNode *v = json_object_get_member (e, "star_count");
+      if (v && JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_INT64)
+        r->stars = json_node_get_int (v);
+      v = json_object_get_member (e, "is_official");
+      r->official = v && JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_BOOLEAN
+                    && json_node_get_boolean (v);
+      v = json_object_get_member (e, "is_automated");
+      r->automated = v && JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_BOOLEAN
+                     && json_node_get_boolean (v);
+      g_ptr_array_add (out, r);
+    }
+  return out;
+}
+
 CURL *
 registry_blob_handle (RegistryClient *c, const char *digest, guint64 offset,
                       struct curl_slist **headers)

@@ -80,6 +80,20 @@ GPtrArray *registry_list_tags (RegistryClient *c, GError **error);
  * repositories, for search (the client may have an empty path). */
 GPtrArray *registry_catalog (RegistryClient *c, GError **error);
 
+/* One answer of a v1 search. */
+typedef struct
+{
+  char *name; /* "busybox", "radial/busyboxplus" */
+  char *description;
+  gint64 stars;
+  gboolean official, automated;
+} RegistrySearchResult;
+void registry_search_result_free (RegistrySearchResult *r);
+/* Docker Hub's search API, GET /v1/search?q=TERM&n=LIMIT (podman asks it of
+ * every registry before the catalog): at most LIMIT results, in the
+ * registry's order; NULL with ERROR when the registry does not answer it. */
+GPtrArray *registry_search (RegistryClient *c, const char *term, guint limit, GError **error);
+
 /* An easy handle for blob DIGEST with this client's TLS, auth, timeouts
  * and redirects set; OFFSET > 0 asks for the rest with Range. *HEADERS is
  * the request's header list (free it after the transfer). */
