@@ -118,6 +118,18 @@ check "no second IPv6 default route" "1" "$(P exec d ip -6 route show default | 
 P network disconnect other d
 check "network disconnect takes it away" "0" "$(P exec d ip -6 -o addr show scope global | count_matching fd00:99)"
 
+# --- isolation and --internal over IPv6 ---
+P run -d --name o1 --network other --ip6 fd00:99::5 $IMG sh -c "$WEB" o1 >/dev/null
+check "this namespace reaches a container on the other network" "hello-o1" \
+  "$(get_up 'http://[fd00:99::5]:8080/index.html')"
+check "a container on another network cannot reach it over IPv6 (isolation)" "failed" \
+  "$(P exec b sh -c 'timeout 3 wget -q -O- "http://[fd00:99::5]:8080/index.html" 2>/dev/null || echo failed')"
+P rm -f -t 0 o1 >/dev/null
+P network create --internal --ipv6 --subnet 10.95.0.0/24 --subnet fd00:95::/64 in6 >/dev/null
+check "an --internal dual-stack network: an IPv6 address, no IPv6 default route" \
+  "inet6 fd00:95::2/64 scope global|0" \
+  "$(P run --rm --network in6 $IMG sh -c 'ip -6 -o addr show dev eth0 scope global | awk "{print \$3, \$4, \$5, \$6}"; ip -6 route show default | wc -l' | paste -sd'|')"
+
 # --- names (aardvark-dns) ---
 dns_server () { for f in /usr/libexec/podman/aardvark-dns /usr/lib/podman/aardvark-dns; do [ -x $f ] && echo $f && return; done; }
 if [ -n "$(dns_server)" ]; then
