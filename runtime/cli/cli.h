@@ -85,6 +85,11 @@ CLI_VERB (cli_pod_ps);
 CLI_VERB (cli_pod_inspect);
 CLI_VERB (cli_pod_exists);
 CLI_VERB (cli_pod_prune);
+CLI_VERB (cli_pod_pause);
+CLI_VERB (cli_pod_unpause);
+CLI_VERB (cli_pod_top);
+CLI_VERB (cli_pause);
+CLI_VERB (cli_unpause);
 CLI_VERB (cli_container_cleanup);
 CLI_VERB (cli_container_poststop);
 /* Image verbs (store). */

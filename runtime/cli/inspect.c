@@ -122,7 +122,7 @@ inspect_json (CliGlobal *g, Store *store, ContainerConfig *c, const ContainerSta
   json_builder_set_member_name (b, "Running");
   json_builder_add_boolean_value (b, running);
   json_builder_set_member_name (b, "Paused");
-  json_builder_add_boolean_value (b, FALSE);
+  json_builder_add_boolean_value (b, st->status == CONTAINER_PAUSED);
   json_builder_set_member_name (b, "OOMKilled");
   json_builder_add_boolean_value (b, FALSE);
   json_builder_set_member_name (b, "Dead");
@@ -130,7 +130,7 @@ inspect_json (CliGlobal *g, Store *store, ContainerConfig *c, const ContainerSta
   json_builder_set_member_name (b, "Pid");
   json_builder_add_int_value (b, st->pid);
   json_builder_set_member_name (b, "ConmonPid");
-  json_builder_add_int_value (b, running ? st->supervisor_pid : 0);
+  json_builder_add_int_value (b, container_status_alive (st->status) ? st->supervisor_pid : 0);
   json_builder_set_member_name (b, "ExitCode");
   json_builder_add_int_value (b, st->exit_code);
   add_str (b, "StartedAt", started);

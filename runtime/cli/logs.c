@@ -37,7 +37,7 @@ still_running (gpointer data)
   LogOpts *o = data;
   ContainerState st;
   return container_state_load (o->g->runroot, o->id, &st, NULL)
-         && (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING);
+         && container_status_alive (st.status);
 }
 
 int

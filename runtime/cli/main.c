@@ -46,6 +46,10 @@ static const CliVerb verbs[] = {
   { "build", cli_build, "Build an image from a Containerfile" },
   { "top", cli_top, "Display the running processes of a container" },
   { "container top", cli_top, NULL },
+  { "pause", cli_pause, "Pause all the processes in one or more containers" },
+  { "unpause", cli_unpause, "Unpause the processes in one or more containers" },
+  { "container pause", cli_pause, NULL },
+  { "container unpause", cli_unpause, NULL },
   { "image build", cli_build, NULL },
   { "load", cli_load, "Load image(s) from a tar archive" },
   { "save", cli_save, "Save image(s) to an archive" },
@@ -127,6 +131,9 @@ static const CliVerb verbs[] = {
   { "pod inspect", cli_pod_inspect, NULL },
   { "pod exists", cli_pod_exists, NULL },
   { "pod prune", cli_pod_prune, NULL },
+  { "pod pause", cli_pod_pause, NULL },
+  { "pod unpause", cli_pod_unpause, NULL },
+  { "pod top", cli_pod_top, NULL },
   { "container cleanup", cli_container_cleanup, NULL },
   { "container poststop", cli_container_poststop, NULL },
   { "healthcheck run", cli_healthcheck_run, "Run the health check of a container" },
@@ -349,7 +356,7 @@ rootless_holders (gpointer data)
   while (d && (id = g_dir_read_name (d)))
     {
       ContainerState st;
-      if (!container_state_load (g->runroot, id, &st, NULL) || st.status != CONTAINER_RUNNING)
+      if (!container_state_load (g->runroot, id, &st, NULL) || !container_status_alive (st.status))
         continue;
       if (st.supervisor_pid > 0)
         g_array_append_val (pids, st.supervisor_pid);

@@ -407,6 +407,47 @@ cli_pod_kill (CliGlobal *g, int argc, char **argv)
   return status;
 }
 
+static int
+pod_pause_verb (CliGlobal *g, int argc, char **argv, gboolean pause)
+{
+  gboolean all = FALSE;
+  const GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, pause ? "Pause all pods" : "Unpause all pods",
+      NULL },
+    { NULL },
+  };
+  g_autoptr (GPtrArray) pods = NULL;
+  int status = 0;
+
+  if (!cli_parse_options (&argc, &argv, entries, "POD...", FALSE) || !need_pods (argc, NULL, all))
+    return EXIT_PODUNIT;
+  pods = pod_args (g, argc, argv, NULL, all, FALSE, EXIT_PODUNIT, &status);
+  for (guint i = 0; i < pods->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      Pod *p = pods->pdata[i];
+      if (!pod_pause (&g->launch, p, pause, &error))
+        {
+          status = cli_fail (error);
+          continue;
+        }
+      printf ("%s\n", p->id);
+    }
+  return status;
+}
+
+int
+cli_pod_pause (CliGlobal *g, int argc, char **argv)
+{
+  return pod_pause_verb (g, argc, argv, TRUE);
+}
+
+int
+cli_pod_unpause (CliGlobal *g, int argc, char **argv)
+{
+  return pod_pause_verb (g, argc, argv, FALSE);
+}
+
 int
 cli_pod_rm (CliGlobal *g, int argc, char **argv)
 {

@@ -27,7 +27,7 @@ cli_prune_containers (CliGlobal *g, char **filters, GPtrArray *removed)
       g_autoptr (ContainerConfig) c = container_config_load (g->root, id, NULL);
       ContainerState st;
       if (!c || !container_state_load (g->runroot, id, &st, NULL)
-          || st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING)
+          || container_status_alive (st.status))
         continue;
       if (filters && !cli_container_matches (filters, c, &st, NULL))
         continue;

@@ -40,6 +40,8 @@ status_text (const ContainerState *st, gint64 created, gint64 now)
     case CONTAINER_STOPPING:
       d = cli_human_duration (now - st->started_at / G_USEC_PER_SEC);
       return g_strdup_printf ("Up %s", d);
+    case CONTAINER_PAUSED:
+      return g_strdup ("Paused");
     case CONTAINER_EXITED:
       d = cli_human_duration (now - st->finished_at / G_USEC_PER_SEC);
       return g_strdup_printf ("Exited (%d) %s ago", st->exit_code, d);

@@ -50,7 +50,7 @@ cli_start (CliGlobal *g, int argc, char **argv)
           ContainerState st;
           g_autoptr (ContainerConfig) c = container_config_load (g->root, list->pdata[i], NULL);
           if (!c || !container_state_load (g->runroot, list->pdata[i], &st, NULL)
-              || st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING
+              || container_status_alive (st.status)
               || !cli_container_matches (filters, c, &st, NULL))
             continue;
           argv[argc++] = list->pdata[i];
@@ -82,6 +82,14 @@ cli_start (CliGlobal *g, int argc, char **argv)
         }
       if (!cli_container_matches (filters, c, &st, NULL))
         continue;
+      if (st.status == CONTAINER_PAUSED)
+        {
+          cli_error ("container %s must be in Created or Stopped state to be started: container "
+                     "state improper",
+                     id);
+          status = EXIT_PODUNIT;
+          continue;
+        }
       if (st.status == CONTAINER_RUNNING)
         {
           printf ("%s\n", argv[i]); /* podman: starting a running container is a no-op */
@@ -103,7 +111,7 @@ cli_start (CliGlobal *g, int argc, char **argv)
         {
           /* Started meanwhile (its --restart, another start): running, as asked */
           if (container_state_load (g->runroot, id, &st, NULL)
-              && (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING))
+              && container_status_alive (st.status))
             {
               printf ("%s\n", argv[i]);
               continue;

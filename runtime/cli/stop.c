@@ -47,7 +47,7 @@ cli_stop (CliGlobal *g, int argc, char **argv)
         }
       ContainerState st;
       gboolean was_running = container_state_load (g->runroot, id, &st, NULL)
-                             && (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING);
+                             && container_status_alive (st.status);
       if (!launch_stop (&g->launch, id, timeout, &error))
         {
           cli_error ("%s", error->message);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* podunit top CONTAINER [DESCRIPTOR...]: the container's processes, as
+/* podunit top CONTAINER [DESCRIPTOR...] and pod top POD [DESCRIPTOR...]:
+ * the processes of a container (of a pod's running containers), as
  * podman's top (psgo) shows them, read from the host's /proc: every process
  * in the pid namespace of the container's pid 1. Nothing runs in the
  * container (CVE-2022-1227: podman once ran the image's nsenter); the
@@ -19,8 +20,29 @@
 
 #include "container/container.h"
 #include "fdio.h"
+#include "pod/pod.h"
+
+/* One pid namespace shown (a container's; a pod's containers may share
+ * one): its root for user names, its id maps. */
+typedef struct {
+  char *ref; /* the readlink of /proc/PID/ns/pid: "pid:[N]" */
+  int rootfd;
+  char *uid_map, *gid_map;
+} TopNs;
+
+static void
+top_ns_free (TopNs *n)
+{
+  if (n->rootfd >= 0)
+    close (n->rootfd);
+  g_free (n->ref);
+  g_free (n->uid_map);
+  g_free (n->gid_map);
+  g_free (n);
+}
 
 typedef struct {
+  const TopNs *ns;
   int hpid, ppid_host;
   guint64 ticks_cpu, start_ticks;
   long nice, rss_pages;
@@ -202,8 +224,6 @@ host_name (gboolean group, guint id)
 }
 
 typedef struct {
-  int rootfd;
-  char *uid_map, *gid_map;
   double uptime;
   long hz, page_kb;
   GHashTable *ns_of_host; /* host pid -> container pid */
@@ -222,11 +242,11 @@ field (const TopCtx *t, const Proc *p, const char *name)
   if (g_str_equal (name, "hpid"))
     return g_strdup_printf ("%d", p->hpid);
   if (g_str_equal (name, "user") || g_str_equal (name, "ruser"))
-    return container_name (t->rootfd, "/etc/passwd",
-                           map_to_container (t->uid_map, p->uid[name[0] == 'u' ? 1 : 0]));
+    return container_name (p->ns->rootfd, "/etc/passwd",
+                           map_to_container (p->ns->uid_map, p->uid[name[0] == 'u' ? 1 : 0]));
   if (g_str_equal (name, "group") || g_str_equal (name, "rgroup"))
-    return container_name (t->rootfd, "/etc/group",
-                           map_to_container (t->gid_map, p->gid[name[0] == 'g' ? 1 : 0]));
+    return container_name (p->ns->rootfd, "/etc/group",
+                           map_to_container (p->ns->gid_map, p->gid[name[0] == 'g' ? 1 : 0]));
   if (g_str_equal (name, "huser"))
     return host_name (FALSE, p->uid[1]);
   if (g_str_equal (name, "hgroup"))
@@ -259,31 +279,14 @@ field (const TopCtx *t, const Proc *p, const char *name)
   return g_strdup ("");
 }
 
-int
-cli_top (CliGlobal *g, int argc, char **argv)
+/* The descriptors in @argv (podman takes "huser,user" as well as
+ * "huser user"), or the default columns; FALSE after an error. */
+static gboolean
+top_columns (int argc, char **argv, GPtrArray *cols)
 {
-  const GOptionEntry entries[] = { { NULL } };
-  g_autoptr (GError) error = NULL;
-  g_autofree char *id = NULL, *nsref = NULL, *uptime = NULL;
-  g_autoptr (ContainerConfig) c = NULL;
-  g_autoptr (GPtrArray) procs = g_ptr_array_new_with_free_func ((GDestroyNotify) proc_free);
-  g_autoptr (GPtrArray) cols = g_ptr_array_new ();
-  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  g_autoptr (GDir) dir = NULL;
-  ContainerState st;
-  TopCtx t = { .rootfd = -1 };
-  const char *dflt[] = { "user", "pid", "ppid", "pcpu", "etime", "tty", "time", "args", NULL };
-  const char *name;
-
-  if (!cli_parse_options (&argc, &argv, entries, "CONTAINER [DESCRIPTOR...]", FALSE))
-    return EXIT_PODUNIT;
-  if (argc < 2)
-    {
-      cli_error ("top: requires a CONTAINER");
-      return EXIT_PODUNIT;
-    }
-  /* podman takes "huser,user" as well as "huser user" */
-  for (int i = 2; i < argc; i++)
+  static const char *const dflt[]
+      = { "user", "pid", "ppid", "pcpu", "etime", "tty", "time", "args", NULL };
+  for (int i = 0; i < argc; i++)
     {
       g_auto (GStrv) parts = g_strsplit (argv[i], ",", -1);
       for (char **p = parts; *p; p++)
@@ -294,35 +297,54 @@ cli_top (CliGlobal *g, int argc, char **argv)
           if (d < 0)
             {
               cli_error ("unknown descriptor: %s", *p);
-              return EXIT_PODUNIT;
+              return FALSE;
             }
           g_ptr_array_add (cols, (gpointer) descriptors[d].names[0]);
         }
     }
   if (cols->len == 0)
-    for (const char **d = dflt; *d; d++)
+    for (const char *const *d = dflt; *d; d++)
       g_ptr_array_add (cols, (gpointer) *d);
-  id = container_resolve (g->root, argv[1], &error);
-  c = id ? container_config_load (g->root, id, &error) : NULL;
-  if (!c || !container_state_load (g->runroot, id, &st, &error))
-    return cli_fail (error);
-  if (st.status != CONTAINER_RUNNING || st.pid <= 0)
+  return TRUE;
+}
+
+/* Prints @cols of every process in the pid namespaces of @pids (the pid
+ * 1s of running containers; one namespace shown once), as podman's
+ * tabwriter lays them out. */
+static int
+top_print (GArray *pids, GPtrArray *cols)
+{
+  g_autoptr (GPtrArray) procs = g_ptr_array_new_with_free_func ((GDestroyNotify) proc_free);
+  g_autoptr (GPtrArray) nss = g_ptr_array_new_with_free_func ((GDestroyNotify) top_ns_free);
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr (GDir) dir = NULL;
+  g_autofree char *uptime = NULL;
+  TopCtx t = { 0 };
+  const char *name;
+
+  for (guint i = 0; i < pids->len; i++)
     {
-      cli_error ("top can only be used on running containers");
-      return EXIT_PODUNIT;
-    }
-  {
-    g_autofree char *ns = g_strdup_printf ("/proc/%d/ns/pid", st.pid);
-    g_autofree char *root = g_strdup_printf ("/proc/%d/root", st.pid);
-    nsref = g_file_read_link (ns, NULL);
-    t.rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    t.uid_map = read_proc (st.pid, "uid_map", NULL);
-    t.gid_map = read_proc (st.pid, "gid_map", NULL);
-  }
-  if (!nsref)
-    {
-      cli_error ("top: container %s: its process %d is gone", argv[1], st.pid);
-      return EXIT_PODUNIT;
+      int pid = g_array_index (pids, int, i);
+      g_autofree char *ns = g_strdup_printf ("/proc/%d/ns/pid", pid);
+      g_autofree char *root = g_strdup_printf ("/proc/%d/root", pid);
+      g_autofree char *ref = g_file_read_link (ns, NULL);
+      TopNs *n;
+      gboolean seen = FALSE;
+      if (!ref)
+        {
+          cli_error ("top: the container's process %d is gone", pid);
+          return EXIT_PODUNIT;
+        }
+      for (guint k = 0; k < nss->len; k++)
+        seen = seen || g_str_equal (((TopNs *) nss->pdata[k])->ref, ref);
+      if (seen)
+        continue;
+      n = g_new0 (TopNs, 1);
+      n->ref = g_steal_pointer (&ref);
+      n->rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      n->uid_map = read_proc (pid, "uid_map", NULL);
+      n->gid_map = read_proc (pid, "gid_map", NULL);
+      g_ptr_array_add (nss, n);
     }
   t.uptime = g_file_get_contents ("/proc/uptime", &uptime, NULL, NULL)
                  ? g_ascii_strtod (uptime, NULL) : 0;
@@ -334,13 +356,23 @@ cli_top (CliGlobal *g, int argc, char **argv)
     {
       int pid = atoi (name);
       g_autofree char *ns = NULL, *nspath = NULL;
+      const TopNs *in = NULL;
       Proc *p;
       if (pid <= 0)
         continue;
       nspath = g_strdup_printf ("/proc/%d/ns/pid", pid);
       ns = g_file_read_link (nspath, NULL);
-      if (!ns || !g_str_equal (ns, nsref) || !(p = proc_load (pid)) || p->nspid->len == 0)
+      for (guint k = 0; ns && !in && k < nss->len; k++)
+        if (g_str_equal (((TopNs *) nss->pdata[k])->ref, ns))
+          in = nss->pdata[k];
+      if (!in || !(p = proc_load (pid)))
         continue;
+      if (p->nspid->len == 0)
+        {
+          proc_free (p);
+          continue;
+        }
+      p->ns = in;
       g_hash_table_insert (t.ns_of_host, GINT_TO_POINTER (pid),
                            GINT_TO_POINTER (g_array_index (p->nspid, int, p->nspid->len - 1)));
       g_ptr_array_add (procs, p);
@@ -372,10 +404,80 @@ cli_top (CliGlobal *g, int argc, char **argv)
                   row[i]);
       }
   }
-  if (t.rootfd >= 0)
-    close (t.rootfd);
-  g_free (t.uid_map);
-  g_free (t.gid_map);
   g_hash_table_unref (t.ns_of_host);
   return 0;
+}
+
+int
+cli_top (CliGlobal *g, int argc, char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr (ContainerConfig) c = NULL;
+  g_autoptr (GPtrArray) cols = g_ptr_array_new ();
+  g_autoptr (GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
+  ContainerState st;
+
+  if (!cli_parse_options (&argc, &argv, entries, "CONTAINER [DESCRIPTOR...]", FALSE))
+    return EXIT_PODUNIT;
+  if (argc < 2)
+    {
+      cli_error ("top: requires a CONTAINER");
+      return EXIT_PODUNIT;
+    }
+  if (!top_columns (argc - 2, argv + 2, cols))
+    return EXIT_PODUNIT;
+  id = container_resolve (g->root, argv[1], &error);
+  c = id ? container_config_load (g->root, id, &error) : NULL;
+  if (!c || !container_state_load (g->runroot, id, &st, &error))
+    return cli_fail (error);
+  if (!container_status_alive (st.status) || st.pid <= 0)
+    {
+      cli_error ("top can only be used on running containers");
+      return EXIT_PODUNIT;
+    }
+  g_array_append_val (pids, st.pid);
+  return top_print (pids, cols);
+}
+
+/* pod top POD [DESCRIPTOR...]: the processes of its running containers. */
+int
+cli_pod_top (CliGlobal *g, int argc, char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *pod_id = NULL;
+  g_autoptr (Pod) p = NULL;
+  g_autoptr (GPtrArray) ids = NULL;
+  g_autoptr (GPtrArray) cols = g_ptr_array_new ();
+  g_autoptr (GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
+
+  if (!cli_parse_options (&argc, &argv, entries, "POD [DESCRIPTOR...]", FALSE))
+    return EXIT_PODUNIT;
+  if (argc < 2)
+    {
+      cli_error ("you must provide the name or id of a running pod");
+      return EXIT_PODUNIT;
+    }
+  if (!top_columns (argc - 2, argv + 2, cols))
+    return EXIT_PODUNIT;
+  pod_id = pod_resolve (g->root, argv[1], &error);
+  p = pod_id ? pod_load (g->root, pod_id, &error) : NULL;
+  if (!p)
+    return cli_fail (error);
+  ids = pod_containers (g->root, p);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      ContainerState st;
+      if (container_state_load (g->runroot, ids->pdata[i], &st, NULL)
+          && container_status_alive (st.status) && st.pid > 0)
+        g_array_append_val (pids, st.pid);
+    }
+  if (pids->len == 0)
+    {
+      cli_error ("pod top can only be used on pods with at least one running container");
+      return EXIT_PODUNIT;
+    }
+  return top_print (pids, cols);
 }

@@ -99,8 +99,15 @@ container_status_to_string (ContainerStatus s)
     case CONTAINER_RUNNING: return "running";
     case CONTAINER_STOPPING: return "stopping";
     case CONTAINER_EXITED: return "exited";
+    case CONTAINER_PAUSED: return "paused";
     }
   return "unknown";
+}
+
+gboolean
+container_status_alive (ContainerStatus s)
+{
+  return s == CONTAINER_RUNNING || s == CONTAINER_STOPPING || s == CONTAINER_PAUSED;
 }
 
 char *
@@ -625,15 +632,18 @@ container_state_load (const char *runroot, const char *id, ContainerState *st, G
     {
       g_autofree char *rdir = container_run_dir (runroot, id);
       g_autofree char *mark = g_build_filename (rdir, CONTAINER_STOPPING_MARK, NULL);
+      g_autofree char *paused = g_build_filename (rdir, CONTAINER_PAUSED_MARK, NULL);
       if (access (mark, F_OK) == 0)
         st->status = CONTAINER_STOPPING;
+      else if (access (paused, F_OK) == 0)
+        st->status = CONTAINER_PAUSED;
     }
   /* A container whose pid 1 vanished without anyone recording it (killed
    * supervisor, crash): report it exited rather than running forever.
    * While another process supervises it, the exit is about to be recorded
    * with the real status: until then it still counts as running. (A
    * foreground run is its own supervisor and records the exit itself.) */
-  if ((st->status == CONTAINER_RUNNING || st->status == CONTAINER_STOPPING)
+  if (container_status_alive (st->status)
       && (st->pid <= 0 || !container_pid_running (st->pid))
       && (st->supervisor_pid <= 0 || st->supervisor_pid == getpid ()
           || !container_pid_running (st->supervisor_pid)))
@@ -663,7 +673,9 @@ container_state_save (const char *runroot, const char *id, const ContainerState 
   g_autofree char *dir = container_run_dir (runroot, id);
   g_autofree char *path = state_path (runroot, id);
   g_autofree char *text = g_strdup_printf (
-      CONTAINER_STATE_JSON, container_status_to_string (st->status), (int) st->pid,
+      CONTAINER_STATE_JSON,
+      container_status_to_string (st->status == CONTAINER_PAUSED ? CONTAINER_RUNNING : st->status),
+      (int) st->pid,
       (int) st->supervisor_pid, st->exit_code, (long long) st->started_at,
       (long long) st->finished_at);
   if (g_mkdir_with_parents (dir, 0700) < 0)

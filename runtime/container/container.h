@@ -119,11 +119,19 @@ typedef enum {
   CONTAINER_RUNNING,
   CONTAINER_STOPPING,
   CONTAINER_EXITED,
+  CONTAINER_PAUSED, /* running, its cgroup frozen (launch_pause) */
 } ContainerStatus;
+
+/* Running, stopping or paused: its pid 1 lives. */
+gboolean container_status_alive (ContainerStatus s);
 
 /* RUNROOT/containers/<id>/stopping: a stop was asked for (launch_stop);
  * removed when the container starts again. */
 #define CONTAINER_STOPPING_MARK "stopping"
+/* RUNROOT/containers/<id>/paused: its cgroup is frozen (launch_pause); a
+ * running state with this mark loads as CONTAINER_PAUSED, and is saved as
+ * running (the supervisor records exits without knowing of pauses). */
+#define CONTAINER_PAUSED_MARK "paused"
 
 typedef struct {
   ContainerStatus status;

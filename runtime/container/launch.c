@@ -307,7 +307,7 @@ auto_used_ids (const LaunchOptions *o, Launch *l, UsernsHost *host, GError **err
       ContainerState st;
       char path[64];
       if (!container_state_load (o->runroot, ids->pdata[i], &st, NULL)
-          || st.status != CONTAINER_RUNNING || st.pid <= 0 || !container_pid_running (st.pid))
+          || !container_status_alive (st.status) || st.pid <= 0 || !container_pid_running (st.pid))
         continue;
       g_snprintf (path, sizeof path, "/proc/%d/uid_map", (int) st.pid);
       add_used_ranges (path, host->used_uids);
@@ -613,7 +613,7 @@ joined_pid (const LaunchOptions *o, const ContainerConfig *c, const char *id, GE
   ContainerState st;
   if (!container_state_load (o->runroot, id, &st, error))
     return -1;
-  if (st.status != CONTAINER_RUNNING && st.status != CONTAINER_STOPPING)
+  if (!container_status_alive (st.status))
     {
       set_err (error, 125,
                c->pod ? "the infra container of the pod of %s is not running: start the pod "
@@ -1103,17 +1103,21 @@ lock_for_start (const LaunchOptions *o, ContainerConfig *c, ContainerState *prev
     }
   if (!container_state_load (o->runroot, c->id, &st, error))
     return -1;
-  if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING)
+  if (container_status_alive (st.status))
     {
       set_err (error, 125, "container %s is already running", c->name);
       return -1;
     }
   *prev = st;
   {
-    /* A stop asked for in an earlier run is over (see launch_stop). */
+    /* A stop asked for in an earlier run is over (see launch_stop); a
+     * cgroup frozen when its last process was killed is thawed. */
     g_autofree char *rdir = container_run_dir (o->runroot, c->id);
     g_autofree char *mark = g_build_filename (rdir, CONTAINER_STOPPING_MARK, NULL);
+    g_autofree char *paused = g_build_filename (rdir, CONTAINER_PAUSED_MARK, NULL);
     unlink (mark);
+    if (unlink (paused) == 0)
+      launch_freeze (o, c->id, FALSE, NULL);
   }
   return fd_steal (&lfd);
 }
@@ -1589,12 +1593,16 @@ launch_kill (const LaunchOptions *o, const char *id, int sig, GError **error)
   ContainerState st;
   if (!container_state_load (o->runroot, id, &st, error))
     return FALSE;
-  if (st.status != CONTAINER_RUNNING && st.status != CONTAINER_STOPPING)
+  if (!container_status_alive (st.status))
     return set_err (error, 125, "can only kill running containers. %s is in state %s: container "
                                 "state improper",
                     id, container_status_to_string (st.status));
   if (kill (st.pid, sig) < 0 && errno != ESRCH)
     return errno_error (error, SPAWN_ERROR, 125, errno, "kill %d", (int) st.pid);
+  /* A frozen process gets other signals once thawed (unpause), as with
+   * podman; SIGKILL kills it now: thawed, which a v1 freezer needs. */
+  if (st.status == CONTAINER_PAUSED && sig == SIGKILL)
+    launch_freeze (o, id, FALSE, NULL);
   return TRUE;
 }
 
@@ -1692,8 +1700,9 @@ wait_recorded (const LaunchOptions *o, const char *id, const ContainerState *bef
     }
 }
 
-gboolean
-launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GError **error)
+/* launch_stop; with @paused_ok a paused container is killed (rm -f). */
+static gboolean
+stop (const LaunchOptions *o, const char *id, gint64 timeout, gboolean paused_ok, GError **error)
 {
   g_autoptr (ContainerConfig) c = container_config_load (o->root, id, error);
   ContainerState st;
@@ -1701,7 +1710,12 @@ launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GError **er
   int sig;
   if (!c || !container_state_load (o->runroot, id, &st, error))
     return FALSE;
-  if (st.status != CONTAINER_RUNNING && st.status != CONTAINER_STOPPING)
+  if (st.status == CONTAINER_PAUSED && !paused_ok)
+    return set_err (error, 125,
+                    "can only stop created or running containers. %s is in state paused: "
+                    "container state improper",
+                    id);
+  if (!container_status_alive (st.status))
     return TRUE;
   /* Its supervisor was killed: nobody will record how it ends. It is
    * stopped all the same (recorded as killed, container.h), and the
@@ -1717,7 +1731,15 @@ launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GError **er
     g_autofree char *mark = g_build_filename (rdir, CONTAINER_STOPPING_MARK, NULL);
     g_file_set_contents (mark, "", 0, NULL);
   }
+  if (st.status == CONTAINER_PAUSED)
+    {
+      /* as podman's rm -f of a paused container: SIGKILL, thawed */
+      sig = SIGKILL;
+      timeout = 0;
+    }
   kill (st.pid, sig);
+  if (st.status == CONTAINER_PAUSED)
+    launch_freeze (o, id, FALSE, NULL);
   if (!wait_pid_gone (st.pid, (int) MIN (timeout, 1000000) * 1000))
     {
       if (timeout > 0)
@@ -1741,6 +1763,12 @@ launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GError **er
                       id);
     }
   return TRUE;
+}
+
+gboolean
+launch_stop (const LaunchOptions *o, const char *id, gint64 timeout, GError **error)
+{
+  return stop (o, id, timeout, FALSE, error);
 }
 
 int
@@ -1806,7 +1834,7 @@ launch_stop_for_remove (const LaunchOptions *o, const char *id, gint64 timeout, 
 {
   g_autoptr (GError) stop_error = NULL;
   ContainerState now;
-  if (launch_stop (o, id, timeout, &stop_error))
+  if (stop (o, id, timeout, TRUE, &stop_error))
     return TRUE;
   /* A killed supervisor: stopped all the same, which is all a removal
    * needs (podman's rm -f goes on with a warning) */
@@ -1827,14 +1855,14 @@ launch_remove (const LaunchOptions *o, const char *id, gboolean force, GError **
 again:
   if (!container_state_load (o->runroot, id, &st, error))
     return FALSE;
-  if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING)
+  if (container_status_alive (st.status))
     {
       if (!force)
         {
           g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_STATE,
-                       "cannot remove container %s as it is running - running or paused "
+                       "cannot remove container %s as it is %s - running or paused "
                        "containers cannot be removed without force: container state improper",
-                       id);
+                       id, st.status == CONTAINER_PAUSED ? "paused" : "running");
           return FALSE;
         }
       if (!launch_stop_for_remove (o, id, -1, error))
@@ -1861,7 +1889,7 @@ again:
   if (lfd < 0 || !container_state_load (o->runroot, id, &st, error))
     return FALSE;
   /* Started again meanwhile (--restart): stop it first. */
-  if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING)
+  if (container_status_alive (st.status))
     {
       close (fd_steal (&lfd));
       goto again;

@@ -77,6 +77,15 @@ gboolean launch_stop_for_remove (const LaunchOptions *o, const char *id, gint64 
  * error tells which failed (a warning for the caller). */
 gboolean launch_poststop (const LaunchOptions *o, ContainerConfig *c, GError **error);
 
+/* pause.c: freezes every process of a running container (its cgroup,
+ * cgroup.h), state "paused"; unpause thaws it. podman's errors (125) for
+ * a container in another state. */
+gboolean launch_pause (const LaunchOptions *o, const char *id, GError **error);
+gboolean launch_unpause (const LaunchOptions *o, const char *id, GError **error);
+/* Freezes or thaws the container's cgroup, leaving its state alone (what
+ * stop, kill and rm of a paused container need). */
+gboolean launch_freeze (const LaunchOptions *o, const char *id, gboolean freeze, GError **error);
+
 /* Waits until the container is exited; returns its exit code (or -1). */
 int launch_wait (const LaunchOptions *o, const char *id, GError **error);
 

@@ -114,7 +114,7 @@ is_running (const LaunchOptions *o, const char *id)
 {
   ContainerState st;
   return container_state_load (o->runroot, id, &st, NULL)
-         && (st.status == CONTAINER_RUNNING || st.status == CONTAINER_STOPPING);
+         && container_status_alive (st.status);
 }
 
 static gboolean
@@ -192,6 +192,23 @@ pod_kill (const LaunchOptions *o, const Pod *p, int sig, GError **error)
   for (guint i = ids->len; i > 0; i--)
     if (is_running (o, ids->pdata[i - 1]) && !launch_kill (o, ids->pdata[i - 1], sig, error))
       return FALSE;
+  return TRUE;
+}
+
+gboolean
+pod_pause (const LaunchOptions *o, const Pod *p, gboolean pause, GError **error)
+{
+  g_autoptr (GPtrArray) ids = pod_containers (o->root, p);
+  for (guint i = ids->len; i > 0; i--)
+    {
+      ContainerState st;
+      const char *id = ids->pdata[i - 1];
+      if (!container_state_load (o->runroot, id, &st, NULL)
+          || st.status != (pause ? CONTAINER_RUNNING : CONTAINER_PAUSED))
+        continue;
+      if (!(pause ? launch_pause : launch_unpause) (o, id, error))
+        return FALSE;
+    }
   return TRUE;
 }
 

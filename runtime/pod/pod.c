@@ -44,11 +44,13 @@ pod_exit_policy_valid (const char *policy)
 const char *
 pod_status (const ContainerStatus *statuses, guint n)
 {
-  guint running = 0, exited = 0;
+  guint running = 0, exited = 0, paused = 0;
   for (guint i = 0; i < n; i++)
     {
       if (statuses[i] == CONTAINER_RUNNING || statuses[i] == CONTAINER_STOPPING)
         running++;
+      else if (statuses[i] == CONTAINER_PAUSED)
+        paused++;
       else if (statuses[i] == CONTAINER_EXITED)
         exited++;
     }
@@ -58,6 +60,8 @@ pod_status (const ContainerStatus *statuses, guint n)
     return "Running";
   if (running > 0)
     return "Degraded";
+  if (paused == n)
+    return "Paused";
   if (exited == n)
     return "Exited";
   if (exited > 0)

@@ -46,7 +46,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pod, pod_free)
 gboolean pod_exit_policy_valid (const char *policy);
 
 /* podman's pod status from its containers' (infra included): "Created",
- * "Running", "Degraded" (some running), "Exited" (all exited), "Stopped"
+ * "Running", "Degraded" (some running), "Paused" (all paused), "Exited" (all exited), "Stopped"
  * (some exited, none running). */
 const char *pod_status (const ContainerStatus *statuses, guint n);
 
@@ -82,6 +82,9 @@ gboolean pod_prepare_member (const LaunchOptions *o, const ContainerConfig *c, G
 gboolean pod_stop (const LaunchOptions *o, const Pod *p, gint64 timeout, GError **error);
 /* Signals every running container of the pod. */
 gboolean pod_kill (const LaunchOptions *o, const Pod *p, int sig, GError **error);
+/* Pauses every running container of the pod, infra included (@pause),
+ * or unpauses every paused one (launch_pause). */
+gboolean pod_pause (const LaunchOptions *o, const Pod *p, gboolean pause, GError **error);
 /* Removes the pod and its containers; running ones only with @force. */
 gboolean pod_remove (const LaunchOptions *o, const Pod *p, gboolean force, GError **error);
 

@@ -40,6 +40,9 @@ struct _CgroupManager
   char *supervisor; /* the supervisor's leaf */
   char *container_abs;
   char *supervisor_abs;
+  /* v1/hybrid: the container's leaf in the freezer hierarchy, for pause
+   * (cgroup v1 keeps no other cgroup of the container's own). */
+  char *freezer;
 };
 
 static int
@@ -224,8 +227,13 @@ cgroup_manager_new (const char *root, CgroupVersion version, CgroupMode mode, co
   m->ops.make_dir = default_make_dir;
   m->ops.remove_dir = default_remove_dir;
 
-  if (version != CGROUP_VERSION_V2 || mode == CGROUP_MODE_DISABLED)
+  if (mode == CGROUP_MODE_DISABLED)
     return m;
+  if (version != CGROUP_VERSION_V2)
+    {
+      m->freezer = g_strdup_printf ("freezer/podunit.slice/podunit-%s", id);
+      return m;
+    }
 
   if (mode == CGROUP_MODE_SPLIT)
     {
@@ -267,6 +275,7 @@ cgroup_manager_free (CgroupManager *m)
   g_free (m->supervisor);
   g_free (m->container_abs);
   g_free (m->supervisor_abs);
+  g_free (m->freezer);
   g_free (m);
 }
 
@@ -553,6 +562,18 @@ cgroup_prepare (CgroupManager *m, pid_t supervisor, const CgroupLimits *limits, 
     {
       if (cgroup_limits_requested (limits))
         *warning = g_strdup ("cgroup v2 not available: --memory/--pids-limit/--cpus not applied");
+      /* The freezer leaf, where the hierarchy is mounted and writable
+       * (not rootless): without one the container cannot be paused. */
+      if (m->freezer)
+        {
+          g_autofree char *parent = g_path_get_dirname (m->freezer);
+          g_autofree char *top = g_build_filename (m->root, "freezer", NULL);
+          if (!g_file_test (top, G_FILE_TEST_IS_DIR) || !make_dir (m, parent, NULL)
+              || !make_dir (m, m->freezer, NULL))
+            g_clear_pointer (&m->freezer, g_free);
+          else
+            (void) write_file (m, m->freezer, "freezer.state", "THAWED", NULL);
+        }
       return TRUE;
     }
 
@@ -593,9 +614,52 @@ cgroup_prepare (CgroupManager *m, pid_t supervisor, const CgroupLimits *limits, 
 gboolean
 cgroup_enter (CgroupManager *m, pid_t pid, GError **error)
 {
+  if (m->freezer && has_file (m, m->freezer, "freezer.state"))
+    return move_pid (m, m->freezer, pid, error) == 0;
   if (!m->container)
     return TRUE;
   return move_pid (m, m->container, pid, error) == 0;
+}
+
+/* v2: cgroup.freeze, done once cgroup.events says "frozen 1"; v1: the
+ * freezer's state file, done once it reads FROZEN (FREEZING meanwhile). */
+gboolean
+cgroup_freeze (CgroupManager *m, gboolean freeze, GError **error)
+{
+  const char *rel = m->container ? m->container : m->freezer;
+  gboolean v2 = m->container != NULL;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  if (!rel || !has_file (m, rel, v2 ? "cgroup.freeze" : "freezer.state"))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   "the container has no cgroup of its own to freeze (--cgroups=disabled, or "
+                   "rootless without cgroup v2)");
+      return FALSE;
+    }
+  if (write_file (m, rel, v2 ? "cgroup.freeze" : "freezer.state",
+                  v2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED"), error)
+      < 0)
+    return FALSE;
+  for (;;)
+    {
+      g_autofree char *text = read_file (m, rel, v2 ? "cgroup.events" : "freezer.state");
+      const char *f = text && v2 ? strstr (text, "frozen ") : NULL;
+      gboolean done = v2 ? (!f || (f[7] == '1') == freeze)
+                         : (!text || g_str_has_prefix (text, freeze ? "FROZEN" : "THAWED"));
+      if (done)
+        return TRUE;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_AGAIN, "%s %s/%s: not done after 5 s",
+                       freeze ? "freezing" : "thawing", m->root, rel);
+          return FALSE;
+        }
+      /* v1 retries a freeze that is still FREEZING by writing again */
+      if (!v2 && freeze)
+        (void) write_file (m, rel, "freezer.state", "FROZEN", NULL);
+      g_usleep (1000);
+    }
 }
 
 gboolean
@@ -703,11 +767,36 @@ remove_dir (CgroupManager *m, const char *rel, gboolean kill_first, GError **err
   return r;
 }
 
+/* v1: the freezer leaf, thawed first (a frozen process does not die of
+ * SIGKILL there), its processes killed, removed once they are gone (v1
+ * has no cgroup.events to wait on: rmdir says EBUSY until then). */
+static gboolean
+cleanup_freezer (CgroupManager *m, GError **error)
+{
+  g_autofree char *path = g_build_filename (m->root, m->freezer, NULL);
+  int r = 0;
+  if (access (path, F_OK) != 0)
+    return TRUE;
+  (void) write_file (m, m->freezer, "freezer.state", "THAWED", NULL);
+  for (int i = 0; i < 1000; i++)
+    {
+      if (kill_listed (m, m->freezer) == 0
+          && ((r = m->ops.remove_dir (path, m->ops.data)) == 0 || r == -ENOENT))
+        return TRUE;
+      g_usleep (1000);
+    }
+  if (r == 0)
+    r = -EBUSY;
+  return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (-r), -r, "rmdir %s", path);
+}
+
 gboolean
 cgroup_cleanup (CgroupManager *m, GError **error)
 {
   g_autoptr (GError) sup_error = NULL;
 
+  if (m->freezer)
+    return cleanup_freezer (m, error);
   if (!m->container)
     return TRUE;
   if (remove_dir (m, m->container, TRUE, error) < 0)

@@ -134,6 +134,12 @@ const char *cgroup_supervisor_path (CgroupManager *m);
  * from the parent before the child execs, or from the child itself. */
 gboolean cgroup_enter (CgroupManager *m, pid_t pid, GError **error);
 
+/* Freezes (pause) or thaws (unpause) every process of the container:
+ * cgroup v2's cgroup.freeze, else the v1 freezer leaf cgroup_prepare made;
+ * returns once the kernel says it is done (at most 5 s). An error when
+ * the container has neither (--cgroups=disabled, rootless on v1). */
+gboolean cgroup_freeze (CgroupManager *m, gboolean freeze, GError **error);
+
 /* The oom_kill counter of the container's memory.events (0 without one).
  * Read after the container exited: non-zero means the kernel OOM-killed a
  * process of the container. */
