@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/image-util.h"
 #include "cli/template.h"
 #include "container/container.h"
 #include "container/launch.h"
@@ -43,56 +44,125 @@ rfc3339 (gint64 sec)
   return dt ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S%:z") : g_strdup ("");
 }
 
-static gboolean
-share_valid (char **share, GError **error)
+/* --share's value as podman reads it: a list of cgroup, ipc, net, pid,
+ * uts ("none" or "": nothing), or "+LIST" added to the default. */
+static char **
+parse_share (const char *arg, GError **error)
 {
-  static const char *const known[] = { "ipc", "net", "uts", NULL };
-  for (char **s = share; s && *s; s++)
-    if (!g_strv_contains (known, *s))
-      {
-        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                     "--share %s: podunit pods share ipc, net and uts (cgroup and pid are not "
-                     "supported yet)",
-                     *s);
-        return FALSE;
-      }
-  return TRUE;
+  static const char *const known[] = { "cgroup", "ipc", "net", "pid", "uts", NULL };
+  gboolean add = arg[0] == '+';
+  g_auto (GStrv) words = g_strsplit (arg + add, ",", -1);
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+
+  if (add)
+    {
+      g_auto (GStrv) dflt = g_strsplit (POD_SHARE_DEFAULT, ",", -1);
+      for (char **d = dflt; *d; d++)
+        g_ptr_array_add (out, g_strdup (*d));
+    }
+  for (char **w = words; *w; w++)
+    {
+      g_strstrip (*w);
+      if (!**w || g_str_equal (*w, "none"))
+        continue;
+      if (!g_strv_contains (known, *w))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "invalid kernel namespace to share: %s. Options are: cgroup, ipc, net, "
+                       "pid, uts or none",
+                       *w);
+          return NULL;
+        }
+      if (!g_ptr_array_find_with_equal_func (out, *w, g_str_equal, NULL))
+        g_ptr_array_add (out, g_strdup (*w));
+    }
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
+/* --infra-image: an infra made as `run` makes a container of that image
+ * (pulled when missing), its command --infra-command's or the image's. */
+static ContainerConfig *
+infra_from_image (CliGlobal *g, RunOpts *o, const PodInfraOpts *io, GError **error)
+{
+  g_autoptr (ContainerConfig) c = g_new0 (ContainerConfig, 1);
+  g_autoptr (Store) store = store_open (g->root, g->runroot, error);
+  g_autoptr (StoreRunImage) img = store ? cli_run_image (store, io->image, NULL, NULL, NULL, error)
+                                        : NULL;
+  g_auto (GStrv) env = g_get_environ ();
+  g_auto (GStrv) command = NULL;
+
+  if (!img)
+    return NULL;
+  if (io->command && !g_shell_parse_argv (io->command, NULL, &command, error))
+    {
+      g_prefix_error (error, "--infra-command: ");
+      return NULL;
+    }
+  {
+    const RunInputs in = { .root = g->root, .img = img, .env = env, .warn = NULL };
+    if (!run_config_build (o, &in, c, error))
+      return NULL;
+  }
+  if (command)
+    {
+      g_strfreev (c->argv);
+      c->argv = g_steal_pointer (&command);
+    }
+  c->image = g_strdup (io->image);
+  c->image_id = g_strdup (img->id);
+  c->layer_dirs = g_strdupv (img->layer_dirs);
+  return g_steal_pointer (&c);
 }
 
 /* The infra container for a pod made with @o's network flags: run's
- * network and ports steps, the rest fixed (pod.h). */
+ * network and ports steps, the rest fixed (pod.h); or from --infra-image. */
 static ContainerConfig *
-infra_config (CliGlobal *g, RunOpts *o, const char *infra_name, const char *pidfile,
-              GError **error)
+infra_config (CliGlobal *g, RunOpts *o, const PodInfraOpts *io, GError **error)
 {
-  g_autoptr (ContainerConfig) c = g_new0 (ContainerConfig, 1);
+  g_autoptr (ContainerConfig) c = NULL;
   const RunInputs in = { .root = g->root };
   g_autofree char *pause = pod_pause_path ();
 
+  if (io->image)
+    {
+      c = infra_from_image (g, o, io, error);
+      if (!c)
+        return NULL;
+    }
+  else
+    {
+      c = g_new0 (ContainerConfig, 1);
+      c->image = g_strdup ("podunit-pause");
+      c->argv = g_new0 (char *, 2);
+      c->argv[0] = g_steal_pointer (&pause);
+      c->memory = c->pids_limit = c->cpu_quota = -1;
+      if (!run_config_network (o, &in, c, error) || !run_config_ports (o, &in, c, error))
+        return NULL;
+    }
   c->id = container_new_id ();
-  c->name = g_strdup (infra_name);
+  g_free (c->name);
+  c->name = g_strdup (io->name);
   c->created = g_get_real_time () / G_USEC_PER_SEC;
-  c->image = g_strdup ("podunit-pause");
-  c->argv = g_new0 (char *, 2);
-  c->argv[0] = g_steal_pointer (&pause);
   c->stop_timeout = 10;
-  c->memory = c->pids_limit = c->cpu_quota = -1;
+  g_free (c->log_driver);
   c->log_driver = g_strdup ("none");
   /* Under systemd (Quadlet's .pod sets PODMAN_SYSTEMD_UNIT) the infra's
    * supervisor is the unit's main pid (PIDFile=) and stays in its cgroup;
    * the infra process gets its own, as `enabled` places it. */
+  g_free (c->cgroups);
   c->cgroups = g_strdup (g_getenv ("PODMAN_SYSTEMD_UNIT") ? "no-conmon" : "enabled");
-  c->conmon_pidfile = pidfile ? g_canonicalize_filename (pidfile, NULL) : NULL;
-  if (!run_config_network (o, &in, c, error) || !run_config_ports (o, &in, c, error))
-    return NULL;
+  g_free (c->conmon_pidfile);
+  c->conmon_pidfile = io->pidfile ? g_canonicalize_filename (io->pidfile, NULL) : NULL;
   return g_steal_pointer (&c);
 }
 
 gboolean
-cli_pod_new (CliGlobal *g, RunOpts *o, Pod *p, const char *infra_name, const char *pidfile,
-             gboolean replace, GError **error)
+cli_pod_new (CliGlobal *g, RunOpts *o, Pod *p, const PodInfraOpts *infra, gboolean replace,
+             GError **error)
 {
   g_autoptr (ContainerConfig) c = NULL;
+  const PodInfraOpts dflt = { 0 };
 
   if (!p->name)
     p->name = container_generate_name ();
@@ -101,10 +171,19 @@ cli_pod_new (CliGlobal *g, RunOpts *o, Pod *p, const char *infra_name, const cha
   if (!p->hostname)
     p->hostname = g_strdup (o->hostname ? o->hostname : p->name);
   if (!p->share)
-    p->share = g_strsplit ("ipc,net,uts", ",", -1);
+    p->share = g_strsplit (POD_SHARE_DEFAULT, ",", -1);
+  if (!infra)
+    infra = &dflt;
+  if (infra->none)
+    {
+      /* podman: nothing is shared without an infra to hold it */
+      g_strfreev (p->share);
+      p->share = g_new0 (char *, 1);
+      return pod_create (&g->launch, p, NULL, replace, error);
+    }
   g_free (o->hostname);
   o->hostname = g_strdup (p->hostname);
-  c = infra_config (g, o, infra_name, pidfile, error);
+  c = infra_config (g, o, infra, error);
   if (!c)
     return FALSE;
   if (run_config_has_bridge (c->network))
@@ -124,7 +203,8 @@ cli_pod_create (CliGlobal *g, int argc, char **argv)
   RunOpts o = { 0 };
   g_autofree char *name = NULL, *infra_name = NULL, *pidfile = NULL, *exit_policy = NULL,
                   *pod_id_file = NULL, *share = NULL, *infra_cmd = NULL, *infra_image = NULL;
-  gboolean replace = FALSE, infra = TRUE;
+  gboolean replace = FALSE, share_parent = TRUE;
+  int infra = -1; /* --infra[=BOOL]; -1: not given */
   g_auto (GStrv) labels = NULL;
   const GOptionEntry entries[] = {
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Pod name", "NAME" },
@@ -137,10 +217,15 @@ cli_pod_create (CliGlobal *g, int argc, char **argv)
     { "pod-id-file", 0, 0, G_OPTION_ARG_STRING, &pod_id_file, "Write the pod id to the file",
       "FILE" },
     { "label", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &labels, "Set a label", "KEY=VALUE" },
-    { "share", 0, 0, G_OPTION_ARG_STRING, &share, "Namespaces to share (ipc,net,uts)", "NS" },
-    { "infra", 0, 0, G_OPTION_ARG_NONE, &infra, "Create an infra container (always)", NULL },
-    { "infra-command", 0, 0, G_OPTION_ARG_STRING, &infra_cmd, "Not used: podunit-pause", NULL },
-    { "infra-image", 0, 0, G_OPTION_ARG_STRING, &infra_image, "Not supported", NULL },
+    { "share", 0, 0, G_OPTION_ARG_STRING, &share,
+      "Namespaces to share: cgroup,ipc,net,pid,uts, none, or +NS added to ipc,net,uts", "NS" },
+    { "share-parent", 0, 0, G_OPTION_ARG_NONE, &share_parent,
+      "Accepted (each container has a cgroup of its own)", NULL },
+    { "infra", 0, 0, G_OPTION_ARG_NONE, &infra, "Create an infra container (default)", NULL },
+    { "infra-command", 0, 0, G_OPTION_ARG_STRING, &infra_cmd,
+      "The --infra-image's command (podunit-pause takes none)", "COMMAND" },
+    { "infra-image", 0, 0, G_OPTION_ARG_STRING, &infra_image,
+      "The infra's image (default: podunit's built-in podunit-pause)", "IMAGE" },
     { "hostname", 0, 0, G_OPTION_ARG_STRING, &o.hostname, "The pod's host name", "NAME" },
     { "network", 0, 0, G_OPTION_ARG_STRING, &o.network, "Network mode or names (a,b)", "NET" },
     { "net", 0, 0, G_OPTION_ARG_STRING, &o.network, "Alias of --network", "NET" },
@@ -176,10 +261,11 @@ cli_pod_create (CliGlobal *g, int argc, char **argv)
       cli_error ("cannot specify --name and give a different name as the argument");
       goto out;
     }
-  if (!infra || infra_image)
+  if (infra == 0 && (infra_image || infra_cmd || infra_name || pidfile))
     {
-      cli_error ("%s is not supported by podunit yet: every pod has the built-in infra",
-                 infra ? "--infra-image" : "--infra=false");
+      cli_error ("cannot set --infra-%s without an infra container (--infra=false)",
+                 infra_image ? "image" : infra_cmd ? "command" : infra_name ? "name"
+                                                                         : "conmon-pidfile");
       goto out;
     }
   if (exit_policy && !pod_exit_policy_valid (exit_policy))
@@ -187,8 +273,8 @@ cli_pod_create (CliGlobal *g, int argc, char **argv)
       cli_error ("--exit-policy %s: invalid exit policy (continue or stop)", exit_policy);
       goto out;
     }
-  p->share = g_strsplit (share ? share : "ipc,net,uts", ",", -1);
-  if (!share_valid (p->share, &error))
+  p->share = parse_share (share ? share : POD_SHARE_DEFAULT, &error);
+  if (!p->share)
     {
       cli_error ("%s", error->message);
       goto out;
@@ -196,11 +282,17 @@ cli_pod_create (CliGlobal *g, int argc, char **argv)
   p->name = g_strdup (argc == 2 ? argv[1] : name);
   p->exit_policy = g_strdup (exit_policy ? exit_policy : "continue");
   p->labels = g_steal_pointer (&labels);
-  if (!cli_pod_new (g, &o, p, infra_name, pidfile, replace, &error))
-    {
-      cli_error ("%s", error->message);
-      goto out;
-    }
+  {
+    /* podman: --share none makes no infra unless --infra is given */
+    const PodInfraOpts io = { .none = infra == 0 || (infra < 0 && !p->share[0]),
+                              .name = infra_name, .pidfile = pidfile,
+                              .image = infra_image, .command = infra_cmd };
+    if (!cli_pod_new (g, &o, p, &io, replace, &error))
+      {
+        cli_error ("%s", error->message);
+        goto out;
+      }
+  }
   if (pod_id_file && !g_file_set_contents (pod_id_file, p->id, -1, &error))
     {
       cli_error ("%s", error->message);

@@ -3,6 +3,7 @@
  * an image does not exist, 2 when a container uses it, 125 otherwise. */
 #include "cli/image-util.h"
 #include "container/launch.h"
+#include "pod/pod.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -54,8 +55,17 @@ remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean a
       rc = EXIT_RMI_IN_USE;
     }
   for (guint i = 0; rc == 0 && i < users->len; i++)
-    if (!launch_remove (&g->launch, users->pdata[i], TRUE, &error))
-      rc = cli_fail (error);
+    {
+      /* A pod's infra (--infra-image) goes with its pod and every
+       * container in it, as podman's rmi -f does. */
+      g_autoptr (ContainerConfig) c = container_config_load (g->root, users->pdata[i], NULL);
+      g_autoptr (Pod) pod = c && c->infra && c->pod ? pod_load (g->root, c->pod, NULL) : NULL;
+      if (!c)
+        continue; /* removed with its pod */
+      if (pod ? !pod_remove (&g->launch, pod, TRUE, &error)
+              : !launch_remove (&g->launch, users->pdata[i], TRUE, &error))
+        rc = cli_fail (error);
+    }
   if (rc == 0)
     {
       g_auto (GStrv) gone = g_strdupv ((char **)names);

@@ -597,19 +597,28 @@ run_config_has_bridge (const char *net)
 
 /* The network namespace and the names the container sees: hostname,
  * /etc/hosts entries, resolv.conf. */
-/* A pod member's network is its pod's (run_config_pod): podman refuses
- * these flags the same way. */
 static gboolean
-check_pod_member_flags (const RunOpts *o, GError **error)
+pod_shares (const RunInputs *in, const char *ns)
 {
+  return in->pod_infra_id && in->pod_share
+         && g_strv_contains ((const char *const *) in->pod_share, ns);
+}
+
+/* A pod member's network is its pod's when the pod shares it
+ * (run_config_pod): podman refuses these flags the same way. */
+static gboolean
+check_pod_member_flags (const RunOpts *o, const RunInputs *in, GError **error)
+{
+  if (o->hostname && pod_shares (in, "uts"))
+    return bad (error, "invalid config provided: cannot set hostname when joining the pod UTS "
+                       "namespace");
+  if (!pod_shares (in, "net"))
+    return TRUE;
   if (o->network || o->publish || o->publish_all || o->expose || o->ip || o->ip6 || o->mac
       || o->network_alias)
     return bad (error, "invalid config provided: published or exposed ports must be defined "
                        "when the pod is created: network cannot be configured when it is shared "
                        "with a pod");
-  if (o->hostname)
-    return bad (error, "invalid config provided: cannot set hostname when joining the pod UTS "
-                       "namespace");
   if (o->dns || o->dns_search || o->dns_option || o->add_host)
     return bad (error, "invalid config provided: --dns*/--add-host belong to the pod "
                        "(pod create): its members share its /etc/hosts and resolv.conf");
@@ -619,7 +628,7 @@ check_pod_member_flags (const RunOpts *o, GError **error)
 gboolean
 run_config_network (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
 {
-  if (in->pod_id && !check_pod_member_flags (o, error))
+  if (in->pod_id && !check_pod_member_flags (o, in, error))
     return FALSE;
   gboolean rootless = !userns_is_initial ();
   /* A rootless container gets pasta by default, as with podman 5 (a
@@ -861,9 +870,10 @@ run_config_logging (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
   return TRUE;
 }
 
-/* --pod (pod.h): the member joins the infra's network, UTS and IPC
- * namespaces, so the network flags belong to the pod (podman refuses them
- * the same way); its host name is the pod's. */
+/* --pod (pod.h): the member joins the namespaces of the infra that the
+ * pod shares (by default network, UTS and IPC, so the network flags
+ * belong to the pod: podman refuses them the same way, and its host name
+ * is the pod's). */
 gboolean
 run_config_pod (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
 {
@@ -872,10 +882,22 @@ run_config_pod (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GErro
   if (!in->pod_id)
     return TRUE;
   c->pod = g_strdup (in->pod_id);
-  g_free (c->network);
-  c->network = g_strconcat ("container:", in->pod_infra_id, NULL);
-  g_free (c->hostname);
-  c->hostname = g_strdup (in->pod_hostname);
+  c->pod_share = g_new0 (char *, 1); /* recorded, even empty (container.h) */
+  if (!in->pod_infra_id || !in->pod_share)
+    return TRUE;
+  g_strfreev (c->pod_share);
+  c->pod_share = g_strdupv (in->pod_share);
+  c->pod_infra = g_strdup (in->pod_infra_id);
+  if (pod_shares (in, "net"))
+    {
+      g_free (c->network);
+      c->network = g_strconcat ("container:", in->pod_infra_id, NULL);
+    }
+  if (pod_shares (in, "uts"))
+    {
+      g_free (c->hostname);
+      c->hostname = g_strdup (in->pod_hostname);
+    }
   return TRUE;
 }
 

@@ -61,6 +61,8 @@ typedef struct {
   const ContainersConf *conf; /* containers.conf's defaults; NULL: none */
   /* --pod: the pod the caller resolved (pod/pod.h), NULL: none */
   const char *pod_id, *pod_infra_id, *pod_hostname;
+  /* the infra's namespaces its members join ("net", "uts", ...); NULL: none */
+  char **pod_share;
   /* mounts.conf's "SOURCE:DESTINATION" lines (run.c reads them) */
   char **default_mounts;
   /* a warning for the user (podman prints it as a line on stderr); NULL: none */

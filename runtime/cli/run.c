@@ -122,7 +122,7 @@ resolve_pod (CliGlobal *g, RunOpts *o, GError **error)
       net.dns_search = g_steal_pointer (&o->dns_search);
       net.dns_option = g_steal_pointer (&o->dns_option);
       net.add_host = g_steal_pointer (&o->add_host);
-      ok = cli_pod_new (g, &net, p, NULL, NULL, FALSE, error);
+      ok = cli_pod_new (g, &net, p, NULL, FALSE, error);
       run_opts_clear (&net);
       return ok ? g_steal_pointer (&p) : NULL;
     }
@@ -253,6 +253,7 @@ create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean
       .pod_id = pod ? pod->id : NULL,
       .pod_infra_id = pod ? pod->infra_id : NULL,
       .pod_hostname = pod ? pod->hostname : NULL,
+      .pod_share = pod ? pod->share : NULL,
       .warn = warn_plain,
       .default_mounts = default_mounts,
     };

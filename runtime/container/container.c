@@ -61,6 +61,7 @@ static const struct {
   S ("SdNotify", sdnotify), S ("Cgroups", cgroups), B ("Interactive", interactive),
   B ("Tty", tty), L ("Memory", memory), L ("PidsLimit", pids_limit), L ("CpuQuota", cpu_quota),
   S ("Pod", pod), B ("IsInfra", infra), S ("ConmonPidFile", conmon_pidfile),
+  S ("PodInfra", pod_infra), V ("PodShare", pod_share),
   B ("NoHostname", no_hostname),
   B ("Privileged", privileged), B ("Systemd", systemd), L ("Timeout", timeout), S ("CidFile", cidfile),
   B ("CgroupnsHost", cgroupns_host), V ("DeviceCgroupRules", device_cgroup_rules),
@@ -377,6 +378,22 @@ container_record_exists (const char *root, const char *id)
 {
   g_autofree char *cfg = config_path (root, id);
   return access (cfg, F_OK) == 0;
+}
+
+GPtrArray *
+container_dependents (const char *root, const char *id)
+{
+  g_autoptr (GPtrArray) all = container_list (root, NULL);
+  g_autofree char *net = g_strconcat ("container:", id, NULL);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; all && i < all->len; i++)
+    {
+      g_autoptr (ContainerConfig) c = container_config_load (root, all->pdata[i], NULL);
+      if (c && !g_str_equal (c->id, id)
+          && (g_strcmp0 (c->network, net) == 0 || g_strcmp0 (c->pod_infra, id) == 0))
+        g_ptr_array_add (out, g_strdup (c->id));
+    }
+  return out;
 }
 
 static int

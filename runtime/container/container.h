@@ -97,6 +97,10 @@ typedef struct {
   gint64 cpu_quota;  /* microseconds per 100 ms, -1 not given */
   char *pod;         /* the pod's id (pod/pod.h), NULL: none */
   gboolean infra;    /* the pod's infra container (its process is podunit-pause) */
+  char *pod_infra;   /* a member: its pod's infra, whose namespaces it joins */
+  char **pod_share;  /* a member: the infra's namespaces it joins ("cgroup", "ipc", "net",
+                      * "pid", "uts"); the infra: those it holds for the pod. NULL with
+                      * a pod: a record of before --share, net, uts and ipc */
   char *conmon_pidfile; /* --conmon-pidfile: the supervisor's pid is written there */
   gboolean privileged; /* all caps, the host's devices, rw /sys and cgroup, no masks */
   char **device_cgroup_rules; /* "TYPE MAJOR:MINOR ACCESS", recorded (podunit has no
@@ -168,6 +172,9 @@ char *container_resolve (const char *root, const char *name_or_id, GError **erro
 gboolean container_record_exists (const char *root, const char *id);
 /* All container ids, oldest first. */
 GPtrArray *container_list (const char *root, GError **error);
+/* The ids of the containers that join @id's namespaces (--network
+ * container:ID, a pod member of infra @id): removed before it. */
+GPtrArray *container_dependents (const char *root, const char *id);
 
 /* Claims @c->name (generating one when NULL) and creates the container's
  * dirs and the record under ROOT/containers.lock. With @replace, an

@@ -195,7 +195,7 @@ typedef struct {
   int idmap_fd;  /* plan->idmap_userns's owner (-1: no idmapped layers) */
   uid_t idmap_uid; /* then the container's root on the host */
   gid_t idmap_gid;
-  int join_ns[3]; /* spec.join_ns's owner */
+  int join_ns[5]; /* spec.join_ns's and (last) spec.join_pidns's owner */
   struct {
     const LaunchOptions *o;
     ContainerConfig *c;
@@ -215,7 +215,12 @@ launch_init (Launch *l)
   l->cgroup_fd = l->spec.cgroup_fd = -1;
   l->idmap_fd = l->auto_lock = -1;
   for (int i = 0; i < 3; i++)
-    l->spec.stdio[i] = l->join_ns[i] = l->spec.join_ns[i] = -1;
+    l->spec.stdio[i] = -1;
+  for (int i = 0; i < 5; i++)
+    l->join_ns[i] = -1;
+  for (int i = 0; i < 4; i++)
+    l->spec.join_ns[i] = -1;
+  l->spec.join_pidns = -1;
 }
 
 static void
@@ -240,12 +245,15 @@ launch_clear (Launch *l)
   if (l->auto_lock >= 0)
     close (l->auto_lock);
   l->idmap_fd = l->auto_lock = -1;
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i < 5; i++)
     {
       if (l->join_ns[i] >= 0)
         close (l->join_ns[i]);
-      l->join_ns[i] = l->spec.join_ns[i] = -1;
+      l->join_ns[i] = -1;
     }
+  for (int i = 0; i < 4; i++)
+    l->spec.join_ns[i] = -1;
+  l->spec.join_pidns = -1;
 }
 
 static char **
@@ -459,6 +467,7 @@ prepare_rootfs (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **
 }
 
 static const char *network_container (const ContainerConfig *c);
+static gboolean joins (const ContainerConfig *c, const char *ns);
 
 /* A pod member shares its infra's /etc/hosts and resolv.conf (the
  * infra's address, the network's DNS server), as podman's members do;
@@ -515,8 +524,7 @@ prepare_mounts (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **
   mount_plan_set_masks (p, c->mask, c->unmask);
   if (!write_etc_files (c, l->rundir, p, error))
     return FALSE;
-  if (c->pod && network_container (c)
-      && !write_pod_etc_files (o, c, network_container (c), p, error))
+  if (c->pod && joins (c, "net") && !write_pod_etc_files (o, c, network_container (c), p, error))
     return FALSE;
   if (c->tz && *c->tz && !g_str_equal (c->tz, "local"))
     {
@@ -625,46 +633,68 @@ joined_pid (const LaunchOptions *o, const ContainerConfig *c, const char *id, GE
   return st.pid;
 }
 
+/* Whether @c joins namespace @ns ("net", "uts", "ipc", "cgroup", "pid")
+ * of another container: a pod member those of its infra its pod shares
+ * (pod.h); --network container: the network. */
+static gboolean
+joins (const ContainerConfig *c, const char *ns)
+{
+  if (c->pod_share)
+    return c->pod_infra && g_strv_contains ((const char *const *) c->pod_share, ns);
+  /* (a member recorded before --share joined network, UTS and IPC) */
+  return network_container (c)
+         && (g_str_equal (ns, "net")
+             || (c->pod && (g_str_equal (ns, "uts") || g_str_equal (ns, "ipc"))));
+}
+
 /* The namespaces it is cloned into: a private network namespace (its
  * loopback up) unless --network host; the user namespace is prepare_userns's.
- * A pod member joins its infra's network, UTS and IPC namespaces instead
- * (opened now, entered by the child first: spawn.h). */
+ * What it joins instead (joins) is opened now and entered by the child
+ * first, the pid namespace by the parent for the clone (spawn.h). */
 static gboolean
 prepare_namespaces (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
 {
-  const char *joined = network_container (c);
-  l->spec.clone_flags |= CLONE_NEWNS | CLONE_NEWPID | (c->cgroupns_host ? 0 : CLONE_NEWCGROUP);
-  if (joined)
+  static const char *const kinds[] = { "net", "uts", "ipc", "cgroup", "pid" };
+  static const int flags[] = { CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWCGROUP,
+                               CLONE_NEWPID };
+  const char *target = c->pod_infra ? c->pod_infra : network_container (c);
+  pid_t pid = 0;
+
+  l->spec.clone_flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC
+                         | (c->cgroupns_host ? 0 : CLONE_NEWCGROUP);
+  /* Mounted by podunit itself: in a user namespace when rootless. */
+  l->plan->userns = !userns_is_initial ();
+  for (gsize i = 0; target && i < G_N_ELEMENTS (kinds); i++)
     {
-      static const char *const kinds[] = { "net", "uts", "ipc" };
-      pid_t pid;
+      g_autofree char *path = NULL;
+      int fd;
+      if (!joins (c, kinds[i]))
+        continue;
       if (l->for_exec)
         return TRUE; /* exec joins the running container's (spawn_exec) */
-      pid = joined_pid (o, c, joined, error);
-      if (pid < 0)
+      if (pid == 0 && (pid = joined_pid (o, c, target, error)) < 0)
         return FALSE;
-      for (int i = 0; i < (c->pod ? 3 : 1); i++)
-        {
-          g_autofree char *path = g_strdup_printf ("/proc/%d/ns/%s", (int) pid, kinds[i]);
-          l->join_ns[i] = l->spec.join_ns[i] = open (path, O_RDONLY | O_CLOEXEC);
-          if (l->join_ns[i] < 0)
-            return errno_error (error, SPAWN_ERROR, 125, errno, "opening %s", path);
-        }
-      if (!c->pod)
-        l->spec.clone_flags |= CLONE_NEWUTS | CLONE_NEWIPC;
+      path = g_strdup_printf ("/proc/%d/ns/%s", (int) pid, kinds[i]);
+      fd = l->join_ns[i] = open (path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        return errno_error (error, SPAWN_ERROR, 125, errno, "opening %s", path);
+      if (i < G_N_ELEMENTS (l->spec.join_ns))
+        l->spec.join_ns[i] = fd;
+      else
+        l->spec.join_pidns = fd;
+      l->spec.clone_flags &= ~flags[i];
+    }
+  if (joins (c, "net"))
+    {
       l->plan->new_netns = TRUE; /* sysfs for its own network namespace */
-      l->plan->userns = !userns_is_initial ();
       return TRUE;
     }
-  l->spec.clone_flags |= CLONE_NEWUTS | CLONE_NEWIPC;
   l->plan->new_netns = g_strcmp0 (c->network, "host") != 0;
   if (l->plan->new_netns)
     {
       l->spec.clone_flags |= CLONE_NEWNET;
       l->spec.loopback_up = TRUE;
     }
-  /* Mounted by podunit itself: in a user namespace when rootless. */
-  l->plan->userns = !userns_is_initial ();
   return TRUE;
 }
 
@@ -811,6 +841,8 @@ prepare_infra (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **e
     return errno_error (error, SPAWN_ERROR, 125, errno, "opening /dev/null");
   l->spec.stdio[0] = l->devnull;
   l->spec.clone_flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  if (c->pod_share && g_strv_contains ((const char *const *) c->pod_share, "cgroup"))
+    l->spec.clone_flags |= CLONE_NEWCGROUP;
   if (g_strcmp0 (c->network, "host") != 0)
     {
       l->spec.clone_flags |= CLONE_NEWNET;
@@ -907,7 +939,8 @@ prepare (const LaunchOptions *o, ContainerConfig *c, Launch *l, gboolean for_exe
   launch_init (l);
   l->for_exec = for_exec;
   l->spec.preserve_fds = for_exec ? 0 : o->preserve_fds;
-  if (c->infra)
+  /* (an infra from --infra-image is an ordinary container) */
+  if (c->infra && !c->image_id)
     return prepare_infra (o, c, l, error);
   return prepare_layers (o, c, l, error)
          && prepare_user (c, l, error)
@@ -1939,8 +1972,9 @@ launch_exec_spec (const LaunchOptions *o, ContainerConfig *c, SpawnSpec *spec, G
       spec->mounts = NULL;
       spec->seccomp = l.seccomp;
       spec->env = l.env;
-      for (int i = 0; i < 3; i++)
+      for (int i = 0; i < 4; i++)
         spec->join_ns[i] = -1; /* exec joins the running container's (spawn_exec) */
+      spec->join_pidns = -1;
       l.seccomp = NULL;
       l.env = NULL;
     }

@@ -91,8 +91,11 @@ pod_create (const LaunchOptions *o, Pod *p, ContainerConfig *infra, gboolean rep
   if (!p->hostname)
     p->hostname = g_strdup (p->name);
 
+  if (!infra)
+    return pod_save (p, o->root, error);
   infra->pod = g_strdup (p->id);
   infra->infra = TRUE;
+  infra->pod_share = g_strdupv (p->share);
   if (!infra->name)
     infra->name = g_strdup_printf ("%.12s-infra", p->id);
   if (!infra->hostname)
@@ -150,16 +153,16 @@ pod_prepare_member (const LaunchOptions *o, const ContainerConfig *c, GError **e
   if (!c->pod || c->infra)
     return TRUE;
   p = pod_load (o->root, c->pod, error);
-  return p && pod_start_infra (o, p, error);
+  return p && (!p->infra_id || pod_start_infra (o, p, error));
 }
 
 gboolean
 pod_start (const LaunchOptions *o, const Pod *p, GError **error)
 {
   g_autoptr (GPtrArray) ids = pod_containers (o->root, p);
-  if (!pod_start_infra (o, p, error))
+  if (p->infra_id && !pod_start_infra (o, p, error))
     return FALSE;
-  for (guint i = 1; i < ids->len; i++)
+  for (guint i = p->infra_id ? 1 : 0; i < ids->len; i++)
     if (!start_one (o, ids->pdata[i], error))
       return FALSE;
   return TRUE;
@@ -219,15 +222,31 @@ remove_locked (const LaunchOptions *o, const Pod *p, gboolean force, GError **er
   g_autofree char *dir = pod_dir (o->root, p->id);
 
   if (!force)
-    for (guint i = 0; i < ids->len; i++)
-      if (is_running (o, ids->pdata[i]))
+    {
+      /* podman's words: a line for each running member (the infra is
+       * not one) */
+      g_autoptr (GString) why = g_string_new (NULL);
+      gboolean running = FALSE;
+      for (guint i = 0; i < ids->len; i++)
+        if (is_running (o, ids->pdata[i]))
+          {
+            running = TRUE;
+            if (g_strcmp0 (ids->pdata[i], p->infra_id) != 0)
+              g_string_append_printf (why,
+                                      "\nError: cannot remove container %s as it is running - "
+                                      "running or paused containers cannot be removed without "
+                                      "force: container state improper",
+                                      (char *) ids->pdata[i]);
+          }
+      if (running)
         {
           g_set_error (error, POD_ERROR, POD_ERROR_STATE,
-                       "pod %s has running containers: stop them or use --force "
-                       "(podman: not all containers could be removed from pod %s)",
-                       p->name, p->id);
+                       "not all containers could be removed from pod %s: removing pod "
+                       "containers%s",
+                       p->id, why->str);
           return FALSE;
         }
+    }
   /* Members first, the infra (ids[0]) last. */
   for (guint i = ids->len; i > 0; i--)
     if (!launch_remove (o, ids->pdata[i - 1], TRUE, error))
@@ -257,7 +276,7 @@ pod_member_exited (const LaunchOptions *o, const char *ctr_id, GError **error)
   if (!p || g_strcmp0 (p->exit_policy, "stop") != 0 || !p->infra_id)
     return TRUE;
   ids = pod_containers (o->root, p);
-  for (guint i = 1; i < ids->len; i++)
+  for (guint i = 1; i < ids->len; i++) /* (ids[0] is the infra) */
     if (is_running (o, ids->pdata[i]))
       return TRUE;
   return launch_stop (o, p->infra_id, -1, error);

@@ -134,6 +134,8 @@ pod_load (const char *root, const char *id, GError **error)
     }
   if (!*p->infra_id)
     g_clear_pointer (&p->infra_id, g_free);
+  if (!p->share) /* a record of before --share */
+    p->share = g_strsplit (POD_SHARE_DEFAULT, ",", -1);
   return g_steal_pointer (&p);
 }
 

@@ -36,8 +36,13 @@ typedef struct {
   char *exit_policy; /* "continue" or "stop" */
   char *hostname;
   char **labels;     /* KEY=VALUE */
-  char **share;      /* the shared namespaces: "ipc", "net", "uts" */
+  char **share;      /* the namespaces of the infra its members join: "cgroup", "ipc",
+                      * "net", "pid", "uts" (none without an infra) */
 } Pod;
+
+/* podman's (and Kubernetes') default --share */
+#define POD_SHARE_DEFAULT "ipc,net,uts"
+
 
 void pod_free (Pod *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pod, pod_free)
@@ -67,7 +72,8 @@ GPtrArray *pod_containers (const char *root, const Pod *p);
 char *pod_pause_path (void);
 
 /* Creates pod @p (a fresh id, @p->name claimed: generated when NULL) with
- * @infra as its infra container, under ROOT/pods.lock. With @replace a
+ * @infra as its infra container (NULL: none, --infra=false), under
+ * ROOT/pods.lock. With @replace a
  * pod of that name is removed first, its containers with it. */
 gboolean pod_create (const LaunchOptions *o, Pod *p, ContainerConfig *infra, gboolean replace,
                      GError **error);

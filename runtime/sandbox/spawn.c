@@ -436,6 +436,7 @@ spawn_container (const SpawnSpec *spec, GError **error)
 {
   autofd int parent = -1;
   autofd int child = -1;
+  autofd int own_pidns = -1;
   pid_t pid;
   gboolean in_cgroup = FALSE, wait_go;
 
@@ -443,11 +444,29 @@ spawn_container (const SpawnSpec *spec, GError **error)
     return -1;
   /* The user namespace is the child's own step (child_main). */
   int flags = spec->clone_flags & ~(CLONE_NEWCGROUP | CLONE_NEWUSER);
+  if (spec->join_pidns > 0)
+    {
+      own_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+      if (own_pidns < 0 || setns (spec->join_pidns, CLONE_NEWPID) < 0)
+        {
+          errno_error (error, SPAWN_ERROR, 125, errno, "joining the pod's pid namespace");
+          return -1;
+        }
+      flags &= ~CLONE_NEWPID;
+    }
   pid = spec->cgroup_fd >= 0 ? clone_into_cgroup (flags, spec->cgroup_fd) : -1;
   if (pid >= 0)
     in_cgroup = TRUE;
   else
     pid = syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  /* Back to our own: later children (a restart) choose again. */
+  if (pid != 0 && own_pidns >= 0 && setns (own_pidns, CLONE_NEWPID) < 0)
+    {
+      errno_error (error, SPAWN_ERROR, 125, errno, "returning to the own pid namespace");
+      if (pid > 0)
+        goto kill;
+      return -1;
+    }
   /* Without a hook to run or a cgroup to enter, the parent has nothing to
    * do before the child's setup: no "go". */
   wait_go = spec->after_namespaces || spec->started || (!in_cgroup && spec->enter_cgroup);

@@ -77,10 +77,14 @@ struct _SpawnSpec {
   char *gid_map;
   const char *hostname;
   gboolean loopback_up; /* bring lo up in a new net ns */
-  /* Namespaces of another process to join (fds of /proc/PID/ns files, -1: none),
-   * entered by the child first (a pod member joins its infra's network,
-   * UTS and IPC namespaces: mounts made later, sysfs and mqueue, see them). */
-  int join_ns[3];
+  /* Namespaces of another process to join (fds of /proc/PID/ns files, <= 0:
+   * none), entered by the child first (a pod member joins its infra's
+   * network, UTS, IPC and cgroup namespaces: mounts made later, sysfs and
+   * mqueue, see them). */
+  int join_ns[4];
+  /* A pid namespace to be born in (<= 0: none): the parent enters it for
+   * the clone (setns applies to children) and returns to its own. */
+  int join_pidns;
 
   /* the file system (NULL: exec into an existing container) */
   const MountPlan *mounts;

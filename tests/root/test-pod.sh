@@ -138,9 +138,11 @@ check "pod kill: every container exits" "Exited" "$(wait_for Exited P pod ps --f
 check "pod start after kill" "$ID" "$(P pod start app)"
 
 # --- rm ---
-check_refused "pod rm of a running pod without -f" \
-  "Error: pod app has running containers: stop them or use --force (podman: not all containers could be removed from pod $ID)" \
-  "$(P pod rm app 2>&1)"
+MEMBERS=$(P ps --no-trunc --filter pod=$ID --format '{{.ID}} {{.IsInfra}}' | awk '$2 == "false" { print $1 }' | sort)
+check_refused "pod rm of a running pod without -f: podman's words, a line per running member" \
+  "Error: not all containers could be removed from pod $ID: removing pod containers
+$(for m in $MEMBERS; do echo "Error: cannot remove container $m as it is running - running or paused containers cannot be removed without force: container state improper"; done)" \
+  "$(P pod rm app 2>&1 | { read -r first; echo "$first"; sort; })"
 check "pod rm: a missing pod is 1" "1" "$(status P pod rm nosuch)"
 check "pod rm --ignore: a missing pod is fine" "0" "$(status P pod rm --ignore nosuch)"
 PIDS="$(cat "$T/app.pid") $(P inspect --format '{{.State.Pid}}' app-infra) $(P inspect --format '{{.State.Pid}}' web)"
@@ -224,6 +226,96 @@ if [ -n "$GENERATOR" ]; then
     "$(echo $(P ps -a -q | count_matching .) $(leases) $(veths_settled) $(rules_for 18081))"
   check "ExecStopPost again (--ignore)" "0" "$(eval "$(line qpod-pod.service ExecStopPost)" >/dev/null; echo $?)"
 fi
+
+# --- --share: which of the infra's namespaces the members join ---
+ns_of () { readlink "/proc/$(P inspect --format '{{.State.Pid}}' "$1")/ns/$2"; }
+infra_of () { P pod inspect --format '{{.InfraContainerID}}' "$1"; }
+check_refused "--share of an unknown namespace: podman's words" \
+  "Error: invalid kernel namespace to share: bogus. Options are: cgroup, ipc, net, pid, uts or none" \
+  "$(P pod create --share bogus 2>&1)"
+check "... status 125" "125" "$(status P pod create --share bogus)"
+check "--share +pid adds to the default" "[ipc net uts pid]" \
+  "$(P pod create --share +pid --name sp >/dev/null && P pod inspect sp --format '{{.SharedNamespaces}}')"
+P run -d --pod sp --name sp1 $IMG sleep 1001 >/dev/null
+check "a member of a pid-sharing pod sees the infra and the other members" "podunit-pause ps sleep" \
+  "$(P run --rm --pod sp $IMG ps -o comm | sed 1d | sort | xargs)"
+check "... the infra is its pid 1" "1 podunit-pause" \
+  "$(P run --rm --pod sp $IMG ps -o pid,comm | awk '$1 == 1 { print $1, $2 }')"
+check "pod top: one pid namespace, listed once" "podunit-pause sleep" \
+  "$(P pod top sp comm | sed 1d | sort | xargs)"
+P pod create --name dp >/dev/null
+check "without pid in --share each member has its own" "1 ps" \
+  "$(P run --rm --pod dp $IMG ps -o pid,comm | sed 1d | xargs)"
+P pod rm -f -t 0 sp dp >/dev/null
+P pod create --share ipc,cgroup --name si >/dev/null
+P pod start si >/dev/null
+P run -d --pod si --name si1 $IMG sleep 1002 >/dev/null
+I=$(infra_of si)
+check "--share ipc,cgroup: those namespaces are the infra's" "same same" \
+  "$([ "$(ns_of si1 ipc)" = "$(ns_of $I ipc)" ] && echo same) $([ "$(ns_of si1 cgroup)" = "$(ns_of $I cgroup)" ] && echo same)"
+check "... network, UTS and pid are its own" "own own own" \
+  "$(for k in net uts pid; do [ "$(ns_of si1 $k)" != "$(ns_of $I $k)" ] && echo own; done | xargs)"
+check "--hostname works without a shared UTS namespace (podman's test)" "foobar" \
+  "$(P run --rm --pod si --hostname foobar $IMG hostname)"
+P pod rm -f -t 0 si >/dev/null
+check "--share none: no infra" "0 []" \
+  "$(P pod create --share none --name sn >/dev/null && P pod inspect sn --format '{{.NumContainers}} {{.SharedNamespaces}}')"
+P pod rm sn >/dev/null
+
+# --- --infra=false: members in a pod, sharing nothing ---
+NF=$(P pod create --infra=false --name nf)
+check "--infra=false: a pod without an infra" "nf Created 0 ''" \
+  "$(P pod ps --filter name=nf --format "{{.Name}} {{.Status}} {{.NumberOfContainers}} '{{.InfraID}}'")"
+P run -d --pod nf --name nf1 $IMG sleep 1003 >/dev/null
+P run -d --pod nf --name nf2 $IMG sleep 1004 >/dev/null
+check "pod top: both members, in pid namespaces of their own" "1 sleep|1 sleep" \
+  "$(P pod top nf pid comm | sed '1d; s/  */ /g; s/^ //; s/ $//' | paste -sd'|')"
+check "pod stop and start without an infra" "$NF $NF Running" \
+  "$(echo $(P pod stop -t 0 nf) $(P pod start nf) $(P pod ps --filter name=nf --format '{{.Status}}'))"
+check_refused "--infra-image without an infra is refused" \
+  "Error: cannot set --infra-image without an infra container (--infra=false)" \
+  "$(P pod create --infra=false --infra-image $IMG 2>&1)"
+check "pod rm -f" "$NF" "$(P pod rm -f -t 0 nf)"
+
+# --- --infra-image: the infra runs the image's command ---
+printf 'FROM %s\nENTRYPOINT ["sleep", "1006"]\n' $IMG | P build -q -t localhost/infra-img - >/dev/null
+II=$(P pod create --network lan --infra-image localhost/infra-img -p 127.0.0.1:18082:80 --name ii)
+check "--infra-image: the pod starts" "$II" "$(P pod start ii)"
+check "... its infra runs the image's entrypoint" "sleep 1006 localhost/infra-img" \
+  "$(P ps --filter pod=ii --format '{{.Command}} {{.Image}}')"
+P run -d --pod ii --name ii1 $IMG sh -c "$WEB" ii1 >/dev/null
+check "... members share its network: the pod's port reaches one" "hello-ii1" \
+  "$(get_up http://127.0.0.1:18082/)"
+check_match "rmi of the infra's image: in use (podman's status 2)" \
+  "^2 Error: image used by [0-9a-f]{64}: image is in use by a container" \
+  "$(failing P rmi localhost/infra-img)"
+P pod stop -t 0 ii >/dev/null
+check "rmi -f removes the pod with it" "0 0" \
+  "$(P rmi -f localhost/infra-img >/dev/null; echo $(P ps -a --filter pod=ii -q | count_matching .) $(P pod ps -q | count_matching .))"
+check "--infra-command overrides the image's command" "sleep 1007" \
+  "$(P pod create --infra-image $IMG --infra-command 'sleep 1007' --name ic >/dev/null && P pod start ic >/dev/null && P ps --filter pod=ic --format '{{.Command}}')"
+P pod rm -f -t 0 ic >/dev/null
+
+# --- rm of what others join: --depend ---
+IC=$(P create --pod new:dpod $IMG true)
+INF=$(infra_of dpod)
+check_refused "rm of a pod's infra: podman's refusal" \
+  "Error: container $INF is the infra container of pod $(P pod inspect --format '{{.ID}}' dpod) and cannot be removed without removing the pod" \
+  "$(P rm $INF 2>&1)"
+check_refused "... with --force too" \
+  "Error: container $INF is the infra container of pod $(P pod inspect --format '{{.ID}}' dpod) and cannot be removed without removing the pod" \
+  "$(P rm -f $INF 2>&1)"
+check "rm --depend of the infra removes the pod, members first" "$IC $INF" \
+  "$(echo $(P rm --depend $INF))"
+check "... the pod is gone" "1" "$(status P pod exists dpod)"
+D=$(P create --name base $IMG sleep 60)
+J=$(P create --name joiner --network container:base $IMG true)
+check_refused "rm of a container another joins: podman's refusal" \
+  "Error: container $D has dependent containers which must be removed before it: $J: container already exists" \
+  "$(P rm base 2>&1)"
+check "... status 125" "125" "$(status P rm base)"
+check "rm --depend removes the dependent first" "$J base" "$(echo $(P rm --depend base))"
+check "... both gone" "" "$(P ps -a --filter name=base --filter name=joiner -q)"
 
 echo "1..$n"
 [ "$fails" = 0 ]

@@ -44,6 +44,8 @@ static const StoreRunImage busybox = {
  * `run` does, with @env as the caller's environment. NULL and @error set
  * on failure. */
 static const char *run_pod_id; /* --pod as run.c resolved it, NULL: none */
+static const char *const default_share[] = { "ipc", "net", "uts", NULL };
+static const char *const *run_pod_share = default_share; /* the pod's --share */
 
 static ContainerConfig *
 run_with (const StoreRunImage *img, char **env, GError **error, const char *const *args)
@@ -72,6 +74,7 @@ run_with (const StoreRunImage *img, char **env, GError **error, const char *cons
         .pod_id = run_pod_id,
         .pod_infra_id = run_pod_id ? "1nfra" : NULL,
         .pod_hostname = run_pod_id ? "podhost" : NULL,
+        .pod_share = run_pod_id ? (char **) run_pod_share : NULL,
       };
       ok = run_config_build (&o, &in, c, error);
     }
@@ -570,6 +573,24 @@ Test (run_config, pod_member_joins_the_infra)
   cr_assert_str_eq (host, "invalid config provided: cannot set hostname when joining the pod UTS "
                           "namespace");
   cr_assert (strstr (dns, "belong to the pod"));
+  cr_assert_str_eq (c->pod_infra, "1nfra");
+  assert_strv (c->pod_share, default_share);
+}
+
+/* --share ipc: the member keeps its own network and host name. */
+Test (run_config, pod_member_joins_what_the_pod_shares)
+{
+  static const char *const ipc[] = { "ipc", NULL };
+  run_pod_id = "p0d";
+  run_pod_share = ipc;
+  g_autoptr (ContainerConfig) c = RUN ("--pod", "app", "--hostname", "foobar", "busybox");
+  run_pod_id = NULL;
+  run_pod_share = default_share;
+  cr_assert_not_null (c);
+  cr_assert_str_eq (c->hostname, "foobar");
+  cr_assert_str_eq (c->network, "private");
+  cr_assert_str_eq (c->pod_infra, "1nfra");
+  assert_strv (c->pod_share, ipc);
 }
 
 Test (run_config, no_pod_no_pod_fields)

@@ -561,3 +561,54 @@ Test (cgroup, saved_for_a_later_cleanup)
   cr_assert_null (cgroup_manager_load (none, &nerr));
   cr_assert_null (nerr, "no file: nothing to clean, no error");
 }
+
+/* pause: cgroup v2 freezes the container's cgroup, waiting for
+ * cgroup.events to say so (the fake kernel answers at once). */
+Test (cgroup, freeze_v2_writes_cgroup_freeze)
+{
+  g_autoptr (CgroupManager) m = manager (CGROUP_MODE_ENABLED);
+  g_autofree char *warning = NULL;
+  g_autoptr (GError) error = NULL;
+  CgroupLimits l = CGROUP_LIMITS_INIT;
+  cr_assert (cgroup_prepare (m, 999, &l, &warning, &error));
+  cr_assert_not (cgroup_freeze (m, TRUE, &error), "no cgroup.freeze: an error");
+  g_clear_error (&error);
+  g_autofree char *leaf = g_build_filename (root, "podunit.slice/podunit-0123456789abcdef", NULL);
+  put (leaf, "cgroup.freeze", "0\n");
+  put (leaf, "cgroup.events", "populated 1\nfrozen 1\n");
+  cr_assert (cgroup_freeze (m, TRUE, &error), "%s", error ? error->message : "");
+  g_autofree char *f1 = slurp ("podunit.slice/podunit-0123456789abcdef", "cgroup.freeze");
+  cr_assert_str_eq (f1, "1");
+  put (leaf, "cgroup.events", "populated 1\nfrozen 0\n");
+  cr_assert (cgroup_freeze (m, FALSE, &error), "%s", error ? error->message : "");
+  g_autofree char *f0 = slurp ("podunit.slice/podunit-0123456789abcdef", "cgroup.freeze");
+  cr_assert_str_eq (f0, "0");
+}
+
+/* On a v1 or hybrid host the container gets a leaf in the freezer
+ * hierarchy (where it is mounted): entered at start, FROZEN by pause,
+ * removed by cleanup. */
+Test (cgroup, freeze_v1_uses_a_freezer_leaf)
+{
+  g_autoptr (CgroupManager) m = cgroup_manager_new (root, CGROUP_VERSION_HYBRID,
+                                                    CGROUP_MODE_ENABLED, NULL, "c0ffee");
+  g_autofree char *warning = NULL;
+  g_autoptr (GError) error = NULL;
+  CgroupLimits l = CGROUP_LIMITS_INIT;
+  g_autofree char *top = g_build_filename (root, "freezer", NULL);
+  g_autofree char *leaf = g_build_filename (root, "freezer/podunit.slice/podunit-c0ffee", NULL);
+  cgroup_manager_set_fs_ops (m, &fake_ops);
+  cr_assert_eq (g_mkdir (top, 0755), 0);
+  cr_assert (cgroup_prepare (m, 1, &l, &warning, &error), "%s", error ? error->message : "");
+  cr_assert (g_file_test (leaf, G_FILE_TEST_IS_DIR));
+  put (leaf, "freezer.state", "THAWED\n");
+  cr_assert (cgroup_enter (m, 4242, &error), "%s", error ? error->message : "");
+  g_autofree char *procs = slurp ("freezer/podunit.slice/podunit-c0ffee", "cgroup.procs");
+  cr_assert_str_eq (procs, "4242\n");
+  cr_assert (cgroup_freeze (m, TRUE, &error), "%s", error ? error->message : "");
+  g_autofree char *state = slurp ("freezer/podunit.slice/podunit-c0ffee", "freezer.state");
+  cr_assert_str_eq (state, "FROZEN");
+  put (leaf, "cgroup.procs", ""); /* (no real pid for cleanup to kill) */
+  cr_assert (cgroup_cleanup (m, &error), "%s", error ? error->message : "");
+  cr_assert_not (g_file_test (leaf, G_FILE_TEST_EXISTS));
+}
