@@ -369,6 +369,60 @@ need_pods (int argc, char **id_files, gboolean all)
   return TRUE;
 }
 
+/* What a pod verb does to one pod (@arg: its flag's value); FALSE with
+ * @error set. */
+typedef gboolean (*PodOp) (CliGlobal *g, const Pod *p, gintptr arg, GError **error);
+
+/* Applies @op to each of @pods, printing the id of each one done; a
+ * failure is reported (@fail gives the status) and the rest still go. */
+static int
+each_pod (CliGlobal *g, GPtrArray *pods, PodOp op, gintptr arg, int (*fail) (GError *),
+          int status)
+{
+  for (guint i = 0; i < pods->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      Pod *p = pods->pdata[i];
+      if (!op (g, p, arg, &error))
+        {
+          status = fail (error);
+          continue;
+        }
+      printf ("%s\n", p->id);
+    }
+  return status;
+}
+
+static gboolean
+op_start (CliGlobal *g, const Pod *p, gintptr arg, GError **error)
+{
+  return pod_start (&g->launch, p, error);
+}
+
+static gboolean
+op_stop (CliGlobal *g, const Pod *p, gintptr timeout, GError **error)
+{
+  return pod_stop (&g->launch, p, timeout, error);
+}
+
+static gboolean
+op_restart (CliGlobal *g, const Pod *p, gintptr arg, GError **error)
+{
+  return pod_stop (&g->launch, p, -1, error) && pod_start (&g->launch, p, error);
+}
+
+static gboolean
+op_kill (CliGlobal *g, const Pod *p, gintptr sig, GError **error)
+{
+  return pod_kill (&g->launch, p, (int) sig, error);
+}
+
+static gboolean
+op_pause (CliGlobal *g, const Pod *p, gintptr pause, GError **error)
+{
+  return pod_pause (&g->launch, p, (gboolean) pause, error);
+}
+
 int
 cli_pod_start (CliGlobal *g, int argc, char **argv)
 {
@@ -387,18 +441,7 @@ cli_pod_start (CliGlobal *g, int argc, char **argv)
       || !need_pods (argc, id_files, all))
     return EXIT_PODUNIT;
   pods = pod_args (g, argc, argv, id_files, all, FALSE, EXIT_PODUNIT, &status);
-  for (guint i = 0; i < pods->len; i++)
-    {
-      g_autoptr (GError) error = NULL;
-      Pod *p = pods->pdata[i];
-      if (!pod_start (&g->launch, p, &error))
-        {
-          status = cli_launch_fail (error);
-          continue;
-        }
-      printf ("%s\n", p->id);
-    }
-  return status;
+  return each_pod (g, pods, op_start, 0, cli_launch_fail, status);
 }
 
 int
@@ -422,18 +465,7 @@ cli_pod_stop (CliGlobal *g, int argc, char **argv)
       || !need_pods (argc, id_files, all))
     return EXIT_PODUNIT;
   pods = pod_args (g, argc, argv, id_files, all, ignore, EXIT_PODUNIT, &status);
-  for (guint i = 0; i < pods->len; i++)
-    {
-      g_autoptr (GError) error = NULL;
-      Pod *p = pods->pdata[i];
-      if (!pod_stop (&g->launch, p, timeout, &error))
-        {
-          status = cli_fail (error);
-          continue;
-        }
-      printf ("%s\n", p->id);
-    }
-  return status;
+  return each_pod (g, pods, op_stop, timeout, cli_fail, status);
 }
 
 int
@@ -450,18 +482,7 @@ cli_pod_restart (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options (&argc, &argv, entries, "POD...", FALSE) || !need_pods (argc, NULL, all))
     return EXIT_PODUNIT;
   pods = pod_args (g, argc, argv, NULL, all, FALSE, EXIT_PODUNIT, &status);
-  for (guint i = 0; i < pods->len; i++)
-    {
-      g_autoptr (GError) error = NULL;
-      Pod *p = pods->pdata[i];
-      if (!pod_stop (&g->launch, p, -1, &error) || !pod_start (&g->launch, p, &error))
-        {
-          status = cli_launch_fail (error);
-          continue;
-        }
-      printf ("%s\n", p->id);
-    }
-  return status;
+  return each_pod (g, pods, op_restart, 0, cli_launch_fail, status);
 }
 
 int
@@ -485,18 +506,7 @@ cli_pod_kill (CliGlobal *g, int argc, char **argv)
       return EXIT_PODUNIT;
     }
   pods = pod_args (g, argc, argv, NULL, all, FALSE, EXIT_PODUNIT, &status);
-  for (guint i = 0; i < pods->len; i++)
-    {
-      g_autoptr (GError) error = NULL;
-      Pod *p = pods->pdata[i];
-      if (!pod_kill (&g->launch, p, sig, &error))
-        {
-          status = cli_fail (error);
-          continue;
-        }
-      printf ("%s\n", p->id);
-    }
-  return status;
+  return each_pod (g, pods, op_kill, sig, cli_fail, status);
 }
 
 static int
@@ -514,18 +524,7 @@ pod_pause_verb (CliGlobal *g, int argc, char **argv, gboolean pause)
   if (!cli_parse_options (&argc, &argv, entries, "POD...", FALSE) || !need_pods (argc, NULL, all))
     return EXIT_PODUNIT;
   pods = pod_args (g, argc, argv, NULL, all, FALSE, EXIT_PODUNIT, &status);
-  for (guint i = 0; i < pods->len; i++)
-    {
-      g_autoptr (GError) error = NULL;
-      Pod *p = pods->pdata[i];
-      if (!pod_pause (&g->launch, p, pause, &error))
-        {
-          status = cli_fail (error);
-          continue;
-        }
-      printf ("%s\n", p->id);
-    }
-  return status;
+  return each_pod (g, pods, op_pause, pause, cli_fail, status);
 }
 
 int
