@@ -92,6 +92,8 @@ CLI_VERB (cli_pause);
 CLI_VERB (cli_unpause);
 CLI_VERB (cli_container_cleanup);
 CLI_VERB (cli_container_poststop);
+CLI_VERB (cli_image_mount);
+CLI_VERB (cli_image_unmount);
 /* Image verbs (store). */
 CLI_VERB (cli_load);
 CLI_VERB (cli_pull);

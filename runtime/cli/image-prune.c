@@ -2,6 +2,7 @@
 /* podunit image prune [-a] [-f]: removes dangling images (-a: every image no
  * container uses), then layers, blobs and staging dirs nothing refers to. */
 #include "cli/image-util.h"
+#include "image/image-mount.h"
 
 #include <stdio.h>
 
@@ -25,7 +26,9 @@ cli_prune_images (CliGlobal *g, gboolean all, GPtrArray *removed, guint64 *recla
         rc = cli_fail (error);
       else if (users->len == 0)
         {
-          if (store_remove_image (s, store_image_get_id (img), &error))
+          gboolean was_mounted;
+          if (image_unmount (g->runroot, store_image_get_id (img), &was_mounted, &error)
+              && store_remove_image (s, store_image_get_id (img), &error))
             {
               g_ptr_array_add (removed, g_strdup (store_image_get_id (img)));
               if (reclaimed)

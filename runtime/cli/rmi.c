@@ -2,6 +2,7 @@
 /* podunit rmi [-f] [-a] [-i] IMAGE...  Exit status as podman-rmi(1): 1 when
  * an image does not exist, 2 when a container uses it, 125 otherwise. */
 #include "cli/image-util.h"
+#include "image/image-mount.h"
 #include "container/launch.h"
 #include "pod/pod.h"
 
@@ -69,7 +70,10 @@ remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean a
   if (rc == 0)
     {
       g_auto (GStrv) gone = g_strdupv ((char **)names);
-      if (!store_remove_image (s, id, &error))
+      gboolean was_mounted;
+      /* `image mount`'s mount goes first, as containers/storage unmounts
+       * a layer it deletes */
+      if (!image_unmount (g->runroot, id, &was_mounted, &error) || !store_remove_image (s, id, &error))
         rc = cli_fail (error);
       else
         {
