@@ -5,8 +5,6 @@
 
 #include <string.h>
 
-#include <json-glib/json-glib.h>
-
 #include "error.h"
 #include "image/registry/toml.h"
 
@@ -28,103 +26,81 @@ containers_conf_clear (ContainersConf *cf)
   cf->log_size_max = -1;
 }
 
-/* What a key's value must be. Not GTypes: G_TYPE_STRV alone made the
- * binary link libgobject (and libffi), loaded by every podunit command. */
-typedef enum
+/* The value of [@section] @key when it is of @type, or NULL (absent); a
+ * present key of another type is an error naming it. */
+static TomlValue *
+section_member (TomlValue *o, const char *section, const char *key, TomlType type,
+                const char *file, GError **error)
 {
-  KIND_STRV,
-  KIND_STRING,
-  KIND_BOOLEAN,
-  KIND_INT,
-} Kind;
-
-/* The value of [@section] @key as @kind, or NULL (absent); a present key
- * of another kind is an error naming it. */
-static JsonNode *
-section_member (JsonObject *o, const char *section, const char *key, Kind kind, const char *file,
-                GError **error)
-{
-  static const GType types[] = { [KIND_STRING] = G_TYPE_STRING, [KIND_BOOLEAN] = G_TYPE_BOOLEAN,
-                                 [KIND_INT] = G_TYPE_INT64 };
-  static const char *const names[] = { [KIND_STRV] = "an array of strings",
-                                       [KIND_STRING] = "a string",
-                                       [KIND_BOOLEAN] = "true or false",
-                                       [KIND_INT] = "an integer" };
-  JsonNode *n = o ? json_object_get_member (o, key) : NULL;
-  if (!n)
-    return NULL;
-  if (kind == KIND_STRV ? JSON_NODE_HOLDS_ARRAY (n)
-                        : JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == types[kind])
+  static const char *const names[] = { [TOML_ARRAY] = "an array of strings",
+                                       [TOML_STRING] = "a string",
+                                       [TOML_BOOLEAN] = "true or false",
+                                       [TOML_INTEGER] = "an integer" };
+  TomlValue *n = toml_get (o, key);
+  if (!n || n->type == type)
     return n;
-  g_set_error (error, CONF_ERROR, 0, "%s: [%s] %s: expected %s", file, section, key, names[kind]);
+  g_set_error (error, CONF_ERROR, 0, "%s: [%s] %s: expected %s", file, section, key, names[type]);
   return NULL;
 }
 
-static JsonNode *
-member (JsonObject *o, const char *key, Kind kind, const char *file, GError **error)
+static TomlValue *
+member (TomlValue *o, const char *key, TomlType type, const char *file, GError **error)
 {
-  return section_member (o, "containers", key, kind, file, error);
+  return section_member (o, "containers", key, type, file, error);
 }
 
 static gboolean
-get_section_strv (JsonObject *o, const char *section, const char *key, const char *file,
+get_section_strv (TomlValue *o, const char *section, const char *key, const char *file,
                   char ***out, GError **error)
 {
-  JsonNode *n = section_member (o, section, key, KIND_STRV, file, error);
-  JsonArray *a;
-  g_autoptr (GPtrArray) v = g_ptr_array_new_with_free_func (g_free);
+  TomlValue *n = section_member (o, section, key, TOML_ARRAY, file, error);
+  char **v;
   if (!n)
     return *error == NULL;
-  a = json_node_get_array (n);
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    {
-      JsonNode *e = json_array_get_element (a, i);
-      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
-        return gerror_set (error, CONF_ERROR, 0, "%s: [%s] %s: expected an array of strings",
-                           file, section, key);
-      g_ptr_array_add (v, g_strdup (json_node_get_string (e)));
-    }
-  g_ptr_array_add (v, NULL);
+  v = toml_dup_strv (n);
+  if (!v)
+    return gerror_set (error, CONF_ERROR, 0, "%s: [%s] %s: expected an array of strings", file,
+                       section, key);
   g_strfreev (*out);
-  *out = (char **) g_ptr_array_free (g_steal_pointer (&v), FALSE);
+  *out = v;
   return TRUE;
 }
 
 static gboolean
-get_strv (JsonObject *o, const char *key, const char *file, char ***out, GError **error)
+get_strv (TomlValue *o, const char *key, const char *file, char ***out, GError **error)
 {
   return get_section_strv (o, "containers", key, file, out, error);
 }
 
 static gboolean
-get_str (JsonObject *o, const char *key, const char *file, char **out, GError **error)
+get_str (TomlValue *o, const char *key, const char *file, char **out, GError **error)
 {
-  JsonNode *n = member (o, key, KIND_STRING, file, error);
+  TomlValue *n = member (o, key, TOML_STRING, file, error);
   if (n)
     {
       g_free (*out);
-      *out = g_strdup (json_node_get_string (n));
+      *out = g_strdup (n->string);
     }
   return *error == NULL;
 }
 
 static gboolean
-get_bool (JsonObject *o, const char *key, const char *file, gboolean *out, GError **error)
+get_bool (TomlValue *o, const char *key, const char *file, gboolean *out, GError **error)
 {
-  JsonNode *n = member (o, key, KIND_BOOLEAN, file, error);
+  TomlValue *n = member (o, key, TOML_BOOLEAN, file, error);
   if (n)
-    *out = json_node_get_boolean (n);
+    *out = n->integer != 0;
   return *error == NULL;
 }
 
 static gboolean
-get_int (JsonObject *o, const char *key, const char *file, gint64 *out, gboolean *seen,
+get_int (TomlValue *o, const char *key, const char *file, gint64 *out, gboolean *seen,
          GError **error)
 {
-  JsonNode *n = member (o, key, KIND_INT, file, error);
+  TomlValue *n = member (o, key, TOML_INTEGER, file, error);
   if (n)
     {
-      *out = json_node_get_int (n);
+      *out = n->integer;
       if (seen)
         *seen = TRUE;
     }
@@ -135,37 +111,34 @@ gboolean
 containers_conf_apply (ContainersConf *cf, const char *text, gsize len, const char *file,
                        GError **error)
 {
-  g_autoptr (JsonNode) root = toml_parse (text, len, file, error);
-  JsonNode *t;
-  JsonObject *o;
+  g_autoptr (TomlValue) root = toml_parse (text, len, file, error);
+  TomlValue *t;
   gint64 oom = 0;
 
   if (!root)
     return FALSE;
-  t = json_object_get_member (json_node_get_object (root), "engine");
-  if (t && !JSON_NODE_HOLDS_OBJECT (t))
+  t = toml_get (root, "engine");
+  if (t && t->type != TOML_TABLE)
     return gerror_set (error, CONF_ERROR, 0, "%s: [engine] is not a table", file);
-  if (t && !get_section_strv (json_node_get_object (t), "engine", "hooks_dir", file,
-                              &cf->hooks_dir, error))
+  if (t && !get_section_strv (t, "engine", "hooks_dir", file, &cf->hooks_dir, error))
     return FALSE;
-  t = json_object_get_member (json_node_get_object (root), "containers");
+  t = toml_get (root, "containers");
   if (!t)
     return TRUE;
-  if (!JSON_NODE_HOLDS_OBJECT (t))
+  if (t->type != TOML_TABLE)
     return gerror_set (error, CONF_ERROR, 0, "%s: [containers] is not a table", file);
-  o = json_node_get_object (t);
-  if (!get_strv (o, "env", file, &cf->env, error)
-      || !get_strv (o, "default_ulimits", file, &cf->default_ulimits, error)
-      || !get_bool (o, "read_only", file, &cf->read_only, error)
-      || !get_bool (o, "init", file, &cf->init, error)
-      || !get_str (o, "log_driver", file, &cf->log_driver, error)
-      || !get_int (o, "log_size_max", file, &cf->log_size_max, NULL, error)
-      || !get_str (o, "log_path", file, &cf->log_path, error)
-      || !get_str (o, "log_tag", file, &cf->log_tag, error)
-      || !get_int (o, "oom_score_adj", file, &oom, &cf->has_oom_score_adj, error)
-      || !get_str (o, "tz", file, &cf->tz, error)
-      || !get_str (o, "shm_size", file, &cf->shm_size, error)
-      || !get_int (o, "pids_limit", file, &cf->pids_limit, NULL, error))
+  if (!get_strv (t, "env", file, &cf->env, error)
+      || !get_strv (t, "default_ulimits", file, &cf->default_ulimits, error)
+      || !get_bool (t, "read_only", file, &cf->read_only, error)
+      || !get_bool (t, "init", file, &cf->init, error)
+      || !get_str (t, "log_driver", file, &cf->log_driver, error)
+      || !get_int (t, "log_size_max", file, &cf->log_size_max, NULL, error)
+      || !get_str (t, "log_path", file, &cf->log_path, error)
+      || !get_str (t, "log_tag", file, &cf->log_tag, error)
+      || !get_int (t, "oom_score_adj", file, &oom, &cf->has_oom_score_adj, error)
+      || !get_str (t, "tz", file, &cf->tz, error)
+      || !get_str (t, "shm_size", file, &cf->shm_size, error)
+      || !get_int (t, "pids_limit", file, &cf->pids_limit, NULL, error))
     return FALSE;
   if (cf->has_oom_score_adj)
     {

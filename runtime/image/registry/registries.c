@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -61,29 +60,29 @@ registries_conf_free (RegistriesConf *c)
   gerror_set (error, REGISTRY_ERROR, REGISTRY_ERROR_INVALID, "%s: " fmt, file, ##__VA_ARGS__)
 
 static gboolean
-get_string (JsonObject *o, const char *key, const char *file, const char *where, char **out,
+get_string (TomlValue *o, const char *key, const char *file, const char *where, char **out,
             GError **error)
 {
-  JsonNode *n = json_object_get_member (o, key);
+  TomlValue *n = toml_get (o, key);
   if (n == NULL)
     return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+  if (n->type != TOML_STRING)
     return bad (error, file, "%s%s: expected a string", where, key);
   g_free (*out);
-  *out = g_strdup (json_node_get_string (n));
+  *out = g_strdup (n->string);
   return TRUE;
 }
 
 static gboolean
-get_bool (JsonObject *o, const char *key, const char *file, const char *where, gboolean *out,
+get_bool (TomlValue *o, const char *key, const char *file, const char *where, gboolean *out,
           GError **error)
 {
-  JsonNode *n = json_object_get_member (o, key);
+  TomlValue *n = toml_get (o, key);
   if (n == NULL)
     return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
+  if (n->type != TOML_BOOLEAN)
     return bad (error, file, "%s%s: expected true or false", where, key);
-  *out = json_node_get_boolean (n);
+  *out = n->integer != 0;
   return TRUE;
 }
 
@@ -97,7 +96,7 @@ check_pull_from_mirror (const char *v, const char *file, GError **error)
 }
 
 static gboolean
-apply_registry (RegistriesConf *c, JsonObject *o, const char *file, GError **error)
+apply_registry (RegistriesConf *c, TomlValue *o, const char *file, GError **error)
 {
   g_autoptr (GPtrArray) mirrors = g_ptr_array_new_with_free_func ((GDestroyNotify)mirror_free);
   RegistryEntry *e = g_new0 (RegistryEntry, 1);
@@ -109,20 +108,19 @@ apply_registry (RegistriesConf *c, JsonObject *o, const char *file, GError **err
                 && get_bool (o, "blocked", file, "[[registry]] ", &e->blocked, error)
                 && get_string (o, "pull-from-mirror", file, "[[registry]] ", &pfm, error)
                 && check_pull_from_mirror (pfm, file, error);
-  JsonNode *mn = ok ? json_object_get_member (o, "mirror") : NULL;
-  if (mn && !JSON_NODE_HOLDS_ARRAY (mn))
+  TomlValue *mn = ok ? toml_get (o, "mirror") : NULL;
+  if (mn && mn->type != TOML_ARRAY)
     ok = bad (error, file, "[[registry]] mirror: expected [[registry.mirror]] tables");
-  for (guint i = 0; ok && mn && i < json_array_get_length (json_node_get_array (mn)); i++)
+  for (guint i = 0; ok && mn && i < mn->items->len; i++)
     {
-      JsonNode *en = json_array_get_element (json_node_get_array (mn), i);
-      if (!JSON_NODE_HOLDS_OBJECT (en))
+      TomlValue *mo = mn->items->pdata[i];
+      if (mo->type != TOML_TABLE)
         {
           ok = bad (error, file, "[[registry.mirror]]: expected a table");
           break;
         }
       RegistryMirror *m = g_new0 (RegistryMirror, 1);
       g_ptr_array_add (mirrors, m);
-      JsonObject *mo = json_node_get_object (en);
       ok = get_string (mo, "location", file, "[[registry.mirror]] ", &m->location, error)
            && get_bool (mo, "insecure", file, "[[registry.mirror]] ", &m->insecure, error)
            && get_string (mo, "pull-from-mirror", file, "[[registry.mirror]] ",
@@ -163,26 +161,17 @@ gboolean
 registries_conf_apply (RegistriesConf *c, const char *data, gsize len, const char *file,
                        GError **error)
 {
-  g_autoptr (JsonNode) root = toml_parse (data, len, file, error);
-  if (root == NULL)
+  g_autoptr (TomlValue) o = toml_parse (data, len, file, error);
+  if (o == NULL)
     return FALSE;
-  JsonObject *o = json_node_get_object (root);
-  JsonNode *n = json_object_get_member (o, "unqualified-search-registries");
+  TomlValue *n = toml_get (o, "unqualified-search-registries");
   if (n)
     {
-      if (!JSON_NODE_HOLDS_ARRAY (n))
+      char **v = toml_dup_strv (n);
+      if (v == NULL)
         return bad (error, file, "unqualified-search-registries: expected an array of strings");
-      JsonArray *a = json_node_get_array (n);
-      g_auto (GStrv) v = g_new0 (char *, json_array_get_length (a) + 1);
-      for (guint i = 0; i < json_array_get_length (a); i++)
-        {
-          JsonNode *e = json_array_get_element (a, i);
-          if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
-            return bad (error, file, "unqualified-search-registries: expected an array of strings");
-          v[i] = g_strdup (json_node_get_string (e));
-        }
       g_strfreev (c->search);
-      c->search = g_steal_pointer (&v);
+      c->search = v;
     }
   g_autofree char *mode = NULL;
   if (!get_string (o, "short-name-mode", file, "", &mode, error))
@@ -199,37 +188,35 @@ registries_conf_apply (RegistriesConf *c, const char *data, gsize len, const cha
         return bad (error, file,
                     "short-name-mode = \"%s\": expected enforcing, permissive or disabled", mode);
     }
-  n = json_object_get_member (o, "aliases");
+  n = toml_get (o, "aliases");
   if (n)
     {
-      if (!JSON_NODE_HOLDS_OBJECT (n))
+      if (n->type != TOML_TABLE)
         return bad (error, file, "aliases: expected an [aliases] table");
-      JsonObject *al = json_node_get_object (n);
-      g_autoptr (GList) keys = json_object_get_members (al);
-      for (GList *l = keys; l; l = l->next)
+      for (guint i = 0; i < n->items->len; i++)
         {
+          const char *name = ((TomlValue *) n->items->pdata[i])->key;
           g_autofree char *v = NULL;
-          if (!get_string (al, l->data, file, "[aliases] ", &v, error))
+          if (!get_string (n, name, file, "[aliases] ", &v, error))
             return FALSE;
           if (registry_name_is_short (v))
             return bad (error, file, "[aliases] \"%s\" = \"%s\": the value must be fully qualified",
-                        (char *)l->data, v);
-          g_hash_table_replace (c->aliases, g_strdup (l->data), g_steal_pointer (&v));
-          g_hash_table_replace (c->alias_files, g_strdup (l->data), g_strdup (file));
+                        name, v);
+          g_hash_table_replace (c->aliases, g_strdup (name), g_steal_pointer (&v));
+          g_hash_table_replace (c->alias_files, g_strdup (name), g_strdup (file));
         }
     }
-  n = json_object_get_member (o, "registry");
+  n = toml_get (o, "registry");
   if (n)
     {
-      if (!JSON_NODE_HOLDS_ARRAY (n))
+      if (n->type != TOML_ARRAY)
         return bad (error, file, "registry: expected [[registry]] tables");
-      JsonArray *a = json_node_get_array (n);
-      for (guint i = 0; i < json_array_get_length (a); i++)
+      for (guint i = 0; i < n->items->len; i++)
         {
-          JsonNode *e = json_array_get_element (a, i);
-          if (!JSON_NODE_HOLDS_OBJECT (e))
+          TomlValue *e = n->items->pdata[i];
+          if (e->type != TOML_TABLE)
             return bad (error, file, "registry: expected [[registry]] tables");
-          if (!apply_registry (c, json_node_get_object (e), file, error))
+          if (!apply_registry (c, e, file, error))
             return FALSE;
         }
     }

@@ -9,7 +9,67 @@ typedef struct
   const char *p, *end, *file;
   int line;
   GError **error;
+  GHashTable *defined;      /* the tables a [header] named */
+  GHashTable *table_arrays; /* the arrays [[header]]s made */
 } Reader;
+
+static TomlValue *
+value_new (TomlType type)
+{
+  TomlValue *v = g_new0 (TomlValue, 1);
+  v->type = type;
+  if (type == TOML_ARRAY || type == TOML_TABLE)
+    v->items = g_ptr_array_new_with_free_func ((GDestroyNotify) toml_value_free);
+  return v;
+}
+
+void
+toml_value_free (TomlValue *v)
+{
+  if (v == NULL)
+    return;
+  g_free (v->key);
+  g_free (v->string);
+  if (v->items)
+    g_ptr_array_unref (v->items);
+  g_free (v);
+}
+
+TomlValue *
+toml_get (const TomlValue *t, const char *key)
+{
+  for (guint i = 0; t && t->type == TOML_TABLE && i < t->items->len; i++)
+    {
+      TomlValue *m = t->items->pdata[i];
+      if (strcmp (m->key, key) == 0)
+        return m;
+    }
+  return NULL;
+}
+
+char **
+toml_dup_strv (const TomlValue *v)
+{
+  char **out;
+  if (v == NULL || v->type != TOML_ARRAY)
+    return NULL;
+  for (guint i = 0; i < v->items->len; i++)
+    if (((TomlValue *) v->items->pdata[i])->type != TOML_STRING)
+      return NULL;
+  out = g_new0 (char *, v->items->len + 1);
+  for (guint i = 0; i < v->items->len; i++)
+    out[i] = g_strdup (((TomlValue *) v->items->pdata[i])->string);
+  return out;
+}
+
+/* Adds @v to the table @t as @key (taken). */
+static TomlValue *
+table_set (TomlValue *t, char *key, TomlValue *v)
+{
+  v->key = key;
+  g_ptr_array_add (t->items, v);
+  return v;
+}
 
 static gboolean fail (Reader *r, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
@@ -157,41 +217,36 @@ parse_key (Reader *r)
   return g_strndup (start, r->p - start);
 }
 
-static JsonNode *parse_value (Reader *r, int depth);
+static TomlValue *parse_value (Reader *r, int depth);
 
-static JsonNode *
+static TomlValue *
 parse_array (Reader *r, int depth)
 {
   r->p++;
-  JsonArray *a = json_array_new ();
-  JsonNode *n = json_node_init_array (json_node_alloc (), a);
-  json_array_unref (a);
+  g_autoptr (TomlValue) a = value_new (TOML_ARRAY);
   for (;;)
     {
       skip_space (r, TRUE);
       if (r->p < r->end && *r->p == ']')
         {
           r->p++;
-          return n;
+          return g_steal_pointer (&a);
         }
-      JsonNode *v = parse_value (r, depth + 1);
+      TomlValue *v = parse_value (r, depth + 1);
       if (v == NULL)
-        return json_node_unref (n), NULL;
-      json_array_add_element (a, v);
+        return NULL;
+      g_ptr_array_add (a->items, v);
       skip_space (r, TRUE);
       if (r->p < r->end && *r->p == ',')
         r->p++;
       else if (r->p < r->end && *r->p == ']')
         continue;
       else
-        {
-          fail (r, "expected ',' or ']' in an array");
-          return json_node_unref (n), NULL;
-        }
+        return fail (r, "expected ',' or ']' in an array"), NULL;
     }
 }
 
-static JsonNode *
+static TomlValue *
 parse_value (Reader *r, int depth)
 {
   if (depth > 32)
@@ -202,11 +257,12 @@ parse_value (Reader *r, int depth)
   if (c == '"' || c == '\'')
     {
       char *s = parse_string (r);
+      TomlValue *v;
       if (s == NULL)
         return NULL;
-      JsonNode *n = json_node_init_string (json_node_alloc (), s);
-      g_free (s);
-      return n;
+      v = value_new (TOML_STRING);
+      v->string = s;
+      return v;
     }
   if (c == '[')
     return parse_array (r, depth);
@@ -217,7 +273,11 @@ parse_value (Reader *r, int depth)
     r->p++;
   g_autofree char *word = g_strndup (start, r->p - start);
   if (strcmp (word, "true") == 0 || strcmp (word, "false") == 0)
-    return json_node_init_boolean (json_node_alloc (), word[0] == 't');
+    {
+      TomlValue *b = value_new (TOML_BOOLEAN);
+      b->integer = word[0] == 't';
+      return b;
+    }
   gint64 v;
   g_autofree char *digits = g_strdup (word);
   /* 1_000 */
@@ -229,62 +289,57 @@ parse_value (Reader *r, int depth)
   if (*word && !strstr (word, "__") && word[strlen (word) - 1] != '_'
       && g_ascii_string_to_signed (digits, 10, G_MININT64, G_MAXINT64, &v, NULL)
       && (digits[0] != '0' || digits[1] == '\0'))
-    return json_node_init_int (json_node_alloc (), v);
+    {
+      TomlValue *i = value_new (TOML_INTEGER);
+      i->integer = v;
+      return i;
+    }
   return fail (r, "unsupported value '%s' (strings are quoted)", word), NULL;
 }
 
 /* The table at dotted PATH, created as needed; [[x]] headers append. */
-static JsonObject *
-open_table (Reader *r, JsonObject *root, char **path, gboolean array, GHashTable *defined,
-            const char *header)
+static TomlValue *
+open_table (Reader *r, TomlValue *root, char **path, gboolean array, const char *header)
 {
-  JsonObject *cur = root;
+  TomlValue *cur = root;
   guint n = g_strv_length (path);
   for (guint i = 0; i < n; i++)
     {
       gboolean last = i + 1 == n;
-      JsonNode *m = json_object_get_member (cur, path[i]);
+      TomlValue *m = toml_get (cur, path[i]);
       if (last && array)
         {
           if (m == NULL)
             {
-              JsonArray *a = json_array_new ();
-              json_object_set_array_member (cur, path[i], a);
-              m = json_object_get_member (cur, path[i]);
+              m = table_set (cur, g_strdup (path[i]), value_new (TOML_ARRAY));
+              g_hash_table_add (r->table_arrays, m);
             }
-          if (!JSON_NODE_HOLDS_ARRAY (m) || g_hash_table_contains (defined, m))
+          if (!g_hash_table_contains (r->table_arrays, m))
             return fail (r, "[[%s]]: '%s' is already a value or table", header, path[i]), NULL;
-          JsonObject *o = json_object_new ();
-          json_array_add_object_element (json_node_get_array (m), o);
-          return o;
+          TomlValue *t = value_new (TOML_TABLE);
+          g_ptr_array_add (m->items, t);
+          return t;
         }
       if (m == NULL)
-        {
-          json_object_set_object_member (cur, path[i], json_object_new ());
-          m = json_object_get_member (cur, path[i]);
-        }
-      else if (JSON_NODE_HOLDS_ARRAY (m) && !g_hash_table_contains (defined, m)
-               && json_array_get_length (json_node_get_array (m)) && !last)
-        {
-          /* [a.b] after [[a]]: the last element of the array of tables. */
-          JsonArray *a = json_node_get_array (m);
-          m = json_array_get_element (a, json_array_get_length (a) - 1);
-        }
-      if (!JSON_NODE_HOLDS_OBJECT (m))
+        m = table_set (cur, g_strdup (path[i]), value_new (TOML_TABLE));
+      else if (!last && g_hash_table_contains (r->table_arrays, m))
+        /* [a.b] after [[a]]: the last element of the array of tables. */
+        m = m->items->pdata[m->items->len - 1];
+      if (m->type != TOML_TABLE)
         return fail (r, "[%s]: '%s' is already a value", header, path[i]), NULL;
       if (last)
         {
-          if (g_hash_table_contains (defined, m))
+          if (g_hash_table_contains (r->defined, m))
             return fail (r, "[%s] is defined twice", header), NULL;
-          g_hash_table_add (defined, m);
+          g_hash_table_add (r->defined, m);
         }
-      cur = json_node_get_object (m);
+      cur = m;
     }
   return cur;
 }
 
 static gboolean
-parse_header (Reader *r, JsonObject *root, GHashTable *defined, JsonObject **table)
+parse_header (Reader *r, TomlValue *root, TomlValue **table)
 {
   gboolean array = r->p + 1 < r->end && r->p[1] == '[';
   r->p += array ? 2 : 1;
@@ -309,56 +364,49 @@ parse_header (Reader *r, JsonObject *root, GHashTable *defined, JsonObject **tab
   r->p += array ? 2 : 1;
   g_ptr_array_add (parts, NULL);
   g_autofree char *header = g_strjoinv (".", (char **)parts->pdata);
-  *table = open_table (r, root, (char **)parts->pdata, array, defined, header);
+  *table = open_table (r, root, (char **)parts->pdata, array, header);
   return *table != NULL && end_of_line (r);
 }
 
-JsonNode *
+TomlValue *
 toml_parse (const char *data, gsize len, const char *file, GError **error)
 {
-  Reader r = { .p = data, .end = data + len, .file = file, .line = 1, .error = error };
-  JsonObject *root = json_object_new ();
-  JsonNode *node = json_node_init_object (json_node_alloc (), root);
-  json_object_unref (root);
   g_autoptr (GHashTable) defined = g_hash_table_new (NULL, NULL);
-  JsonObject *table = root;
+  g_autoptr (GHashTable) table_arrays = g_hash_table_new (NULL, NULL);
+  Reader r = { .p = data, .end = data + len, .file = file, .line = 1, .error = error,
+               .defined = defined, .table_arrays = table_arrays };
+  g_autoptr (TomlValue) root = value_new (TOML_TABLE);
+  TomlValue *table = root;
   if (memchr (data, '\0', len))
-    {
-      r.line = 1;
-      fail (&r, "the file contains a NUL byte");
-      return json_node_unref (node), NULL;
-    }
+    return fail (&r, "the file contains a NUL byte"), NULL;
   for (;;)
     {
       skip_space (&r, TRUE);
       if (r.p >= r.end)
-        return node;
+        return g_steal_pointer (&root);
       if (*r.p == '[')
         {
-          if (!parse_header (&r, root, defined, &table))
-            return json_node_unref (node), NULL;
+          if (!parse_header (&r, root, &table))
+            return NULL;
           continue;
         }
       g_autofree char *key = parse_key (&r);
       if (key == NULL)
-        return json_node_unref (node), NULL;
+        return NULL;
       skip_space (&r, FALSE);
       if (r.p < r.end && *r.p == '.')
-        return fail (&r, "dotted keys are not supported: use a [table]"), json_node_unref (node),
-               NULL;
+        return fail (&r, "dotted keys are not supported: use a [table]"), NULL;
       if (r.p >= r.end || *r.p != '=')
-        return fail (&r, "expected '=' after key '%s'", key), json_node_unref (node), NULL;
+        return fail (&r, "expected '=' after key '%s'", key), NULL;
       r.p++;
       skip_space (&r, FALSE);
-      int line = r.line;
-      if (json_object_has_member (table, key))
-        return fail (&r, "key '%s' is defined twice", key), json_node_unref (node), NULL;
-      JsonNode *v = parse_value (&r, 0);
+      if (toml_get (table, key))
+        return fail (&r, "key '%s' is defined twice", key), NULL;
+      TomlValue *v = parse_value (&r, 0);
       if (v == NULL)
-        return json_node_unref (node), NULL;
-      json_object_set_member (table, key, v);
-      (void)line;
+        return NULL;
+      table_set (table, g_steal_pointer (&key), v);
       if (!end_of_line (&r))
-        return json_node_unref (node), NULL;
+        return NULL;
     }
 }
