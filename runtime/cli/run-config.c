@@ -4,12 +4,11 @@
  * completes it. */
 #include "error.h"
 #include "cli/run-config.h"
+#include "json-strv.h"
 
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <json-glib/json-glib.h>
 
 #include "container/volume.h"
 #include "net/attach.h"
@@ -44,19 +43,13 @@ run_config_command (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
     {
       if (o->entrypoint[0] == '[')
         {
-          g_autoptr (JsonParser) p = json_parser_new ();
-          JsonArray *a;
-          if (!json_parser_load_from_data (p, o->entrypoint, -1, NULL)
-              || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (p)))
-            return bad (error, "--entrypoint %s: invalid JSON array", o->entrypoint);
-          a = json_node_get_array (json_parser_get_root (p));
-          for (guint i = 0; i < json_array_get_length (a); i++)
-            {
-              JsonNode *e = json_array_get_element (a, i);
-              if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
-                return bad (error, "--entrypoint %s: not an array of strings", o->entrypoint);
-              g_ptr_array_add (args, g_strdup (json_node_get_string (e)));
-            }
+          gboolean is_array;
+          g_auto (GStrv) v = json_strv_parse (o->entrypoint, &is_array);
+          if (!v)
+            return bad (error, "--entrypoint %s: %s", o->entrypoint,
+                        is_array ? "not an array of strings" : "invalid JSON array");
+          for (char **e = v; *e; e++)
+            g_ptr_array_add (args, g_strdup (*e));
         }
       else if (*o->entrypoint)
         g_ptr_array_add (args, g_strdup (o->entrypoint));

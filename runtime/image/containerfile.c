@@ -3,8 +3,9 @@
  * (containerfile.h). Pure: text in, values out. */
 #include "image/containerfile.h"
 
-#include <json-glib/json-glib.h>
 #include <string.h>
+
+#include "json-strv.h"
 
 #define CF_ERROR (g_quark_from_static_string ("containerfile-error"))
 
@@ -65,28 +66,7 @@ containerfile_flag (const CfInstruction *ins, const char *name)
 static char **
 parse_exec (const char *text)
 {
-  g_autoptr (JsonParser) p = json_parser_new ();
-  JsonNode *root;
-  JsonArray *a;
-  char **out;
-  if (text[0] != '[' || !json_parser_load_from_data (p, text, -1, NULL))
-    return NULL;
-  root = json_parser_get_root (p);
-  if (!root || !JSON_NODE_HOLDS_ARRAY (root))
-    return NULL;
-  a = json_node_get_array (root);
-  out = g_new0 (char *, json_array_get_length (a) + 1);
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    {
-      JsonNode *e = json_array_get_element (a, i);
-      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
-        {
-          g_strfreev (out);
-          return NULL;
-        }
-      out[i] = g_strdup (json_node_get_string (e));
-    }
-  return out;
+  return text[0] == '[' ? json_strv_parse (text, NULL) : NULL;
 }
 
 /* One logical line (continuations joined) into an instruction. */

@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "fdio.h"
+#include "json-strv.h"
 #include "systemd/duration.h"
 
 void
@@ -39,32 +40,6 @@ bad_value (GError **error, const char *what, const char *s)
   return FALSE;
 }
 
-/* A JSON array of strings, or NULL when @s is not one. */
-static char **
-json_string_array (const char *s)
-{
-  g_autoptr (JsonParser) p = json_parser_new ();
-  JsonNode *root;
-  JsonArray *a;
-  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
-
-  if (!json_parser_load_from_data (p, s, -1, NULL))
-    return NULL;
-  root = json_parser_get_root (p);
-  if (!root || !JSON_NODE_HOLDS_ARRAY (root))
-    return NULL;
-  a = json_node_get_array (root);
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    {
-      JsonNode *n = json_array_get_element (a, i);
-      if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-        return NULL;
-      g_ptr_array_add (out, g_strdup (json_node_get_string (n)));
-    }
-  g_ptr_array_add (out, NULL);
-  return (char **) g_ptr_array_free (g_steal_pointer (&out), FALSE);
-}
-
 static char **
 strv_prepend (const char *first, char **rest)
 {
@@ -90,7 +65,7 @@ health_parse_command (const char *s, char ***test, GError **error)
     }
   if (g_ascii_strcasecmp (s, "none") == 0)
     return TRUE;
-  arr = s[0] == '[' ? json_string_array (s) : NULL;
+  arr = s[0] == '[' ? json_strv_parse (s, NULL) : NULL;
   if (arr)
     {
       if (!arr[0] || (g_str_equal (arr[0], "CMD") && !arr[1])

@@ -160,6 +160,8 @@ Test (run_config, entrypoint_drops_the_images_cmd)
   ASSERT_STRV (r->argv, "");
   g_autofree char *bad = RUN_ERROR ("--entrypoint", "[1,2]", "busybox");
   cr_assert_str_eq (bad, "--entrypoint [1,2]: not an array of strings");
+  g_autofree char *broken = RUN_ERROR ("--entrypoint", "[\"/bin/sh\"", "busybox");
+  cr_assert_str_eq (broken, "--entrypoint [\"/bin/sh\": invalid JSON array");
 }
 
 Test (run_config, boolean_flags_take_true_and_false)
