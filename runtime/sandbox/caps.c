@@ -39,6 +39,16 @@ caps_all_mask (void)
   return last >= 63 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << (last + 1)) - 1;
 }
 
+gboolean
+caps_effective_has (int cap)
+{
+  struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct data[2] = { { 0 } };
+  if (cap < 0 || cap > 63 || syscall (SYS_capget, &header, data) < 0)
+    return FALSE;
+  return (data[cap / 32].effective >> (cap % 32)) & 1;
+}
+
 static guint64
 own_bounding_set (void)
 {

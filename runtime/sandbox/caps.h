@@ -53,6 +53,9 @@ typedef struct {
 
 /* Highest capability number the running kernel knows. */
 int caps_last_cap (void);
+/* Whether this process has capability @cap in its effective set (a raw
+ * capget: libcap is loaded only for capability names). */
+gboolean caps_effective_has (int cap);
 /* All capabilities the running kernel knows. */
 guint64 caps_all_mask (void);
 

@@ -7,13 +7,14 @@
  * limit cannot be raised, so every value is clamped to what this process
  * has instead of failing the start. */
 #include "sandbox/spawn.h"
+#include "sandbox/caps.h"
 #include "sandbox/userns.h"
 #include "error.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
+#include <linux/capability.h>
 
 static const struct { const char *name; int resource; } names[] = {
   { "core", RLIMIT_CORE },       { "cpu", RLIMIT_CPU },         { "data", RLIMIT_DATA },
@@ -39,17 +40,7 @@ nr_open (void)
 gboolean
 rlimits_may_raise (void)
 {
-  cap_flag_value_t v = CAP_CLEAR;
-  cap_t caps;
-  if (!userns_is_initial ())
-    return FALSE;
-  caps = cap_get_proc ();
-  if (caps)
-    {
-      cap_get_flag (caps, CAP_SYS_RESOURCE, CAP_EFFECTIVE, &v);
-      cap_free (caps);
-    }
-  return v == CAP_SET;
+  return userns_is_initial () && caps_effective_has (CAP_SYS_RESOURCE);
 }
 
 static void
