@@ -615,9 +615,12 @@ builder_text (JsonBuilder *b)
 char *
 hook_set_to_json (const HookSet *s)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonBuilder) b = NULL;
+  /* No json_ call before this: the first one loads json-glib (and gio)
+   * into a run that has no hooks. */
   if (hook_set_is_empty (s))
     return NULL;
+  b = json_builder_new ();
   json_builder_begin_object (b);
   for (int i = 0; i < HOOK_N_STAGES; i++)
     {
@@ -652,12 +655,13 @@ HookSet *
 hook_set_from_json (const char *json, GError **error)
 {
   g_autoptr (HookSet) s = hook_set_new ();
-  g_autoptr (JsonParser) p = json_parser_new ();
+  g_autoptr (JsonParser) p = NULL;
   g_autoptr (GError) local = NULL;
   JsonObject *o;
 
   if (!json || !*json)
     return g_steal_pointer (&s);
+  p = json_parser_new ();
   if (!json_parser_load_from_data (p, json, -1, &local)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (p)))
     return invalid (error, "the container's recorded hooks: %s",
