@@ -684,28 +684,6 @@ volume_users (const char *root, const char *name, GError **error)
   return g_steal_pointer (&users);
 }
 
-/* TRUE when something is mounted on @path (its mountinfo mount point). */
-static gboolean
-is_mount_point (const char *path)
-{
-  g_autofree char *text = NULL;
-  g_auto (GStrv) lines = NULL;
-  if (!g_file_get_contents ("/proc/self/mountinfo", &text, NULL, NULL))
-    return FALSE;
-  lines = g_strsplit (text, "\n", -1);
-  for (char **l = lines; *l; l++)
-    {
-      g_auto (GStrv) f = g_strsplit (*l, " ", 6);
-      if (f[0] && f[1] && f[2] && f[3] && f[4])
-        {
-          g_autofree char *mp = g_strcompress (f[4]); /* \040 for spaces */
-          if (g_str_equal (mp, path))
-            return TRUE;
-        }
-    }
-  return FALSE;
-}
-
 /* Mounts a type=/device= volume on its _data unless it is already. */
 static gboolean
 mount_device (const char *root, Volume *v, GError **error)
@@ -715,7 +693,7 @@ mount_device (const char *root, Volume *v, GError **error)
   const char *type = volume_strv_get (v->options, "type");
   const char *device = volume_strv_get (v->options, "device");
 
-  if (!type || !device || is_mount_point (data))
+  if (!type || !device || fs_is_mount_point (data))
     return TRUE;
   if (!plan_mount (v, &plan, error))
     return FALSE;
@@ -765,10 +743,10 @@ volume_remove (const char *root, const char *name, GError **error)
       return FALSE;
     }
   /* Never delete through a mount: that would empty the bound device. */
-  for (int i = 0; i < 8 && is_mount_point (data); i++)
+  for (int i = 0; i < 8 && fs_is_mount_point (data); i++)
     if (umount2 (data, MNT_DETACH) < 0)
       return errno_error (error, VOLUME_ERROR, VOLUME_ERROR_FAILED, errno, "unmounting %s", data);
-  if (is_mount_point (data))
+  if (fs_is_mount_point (data))
     {
       g_set_error (error, VOLUME_ERROR, VOLUME_ERROR_FAILED, "%s is still mounted", data);
       return FALSE;

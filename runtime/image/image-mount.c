@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "image/store-fs.h"
 
 #define MOUNTS_DIR "image-mounts"
 
@@ -18,35 +19,11 @@ image_mount_path (const char *runroot, const char *id)
   return g_build_filename (runroot, MOUNTS_DIR, id, NULL);
 }
 
-/* Whether @path is a mount point of this mount namespace (a bind of a
- * directory of the same file system shows in mountinfo only). */
-static gboolean
-is_mount_point (const char *path)
-{
-  g_autofree char *text = NULL;
-  g_auto (GStrv) lines = NULL;
-  if (!g_file_get_contents ("/proc/self/mountinfo", &text, NULL, NULL))
-    return FALSE;
-  lines = g_strsplit (text, "\n", -1);
-  for (char **l = lines; *l; l++)
-    {
-      /* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... (octal escapes for spaces) */
-      g_auto (GStrv) f = g_strsplit (*l, " ", 6);
-      g_autofree char *mp = NULL;
-      if (g_strv_length (f) < 5)
-        continue;
-      mp = g_strcompress (f[4]);
-      if (strcmp (mp, path) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 gboolean
 image_is_mounted (const char *runroot, const char *id)
 {
   g_autofree char *path = image_mount_path (runroot, id);
-  return is_mount_point (path);
+  return fs_is_mount_point (path);
 }
 
 char *
@@ -58,7 +35,7 @@ image_mount (const char *runroot, const char *id, char **layer_dirs, GError **er
   if (n == 0)
     return gerror_set (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "image %.12s has no layers", id),
            NULL;
-  if (is_mount_point (path))
+  if (fs_is_mount_point (path))
     return g_steal_pointer (&path);
   if (g_mkdir_with_parents (path, 0700) < 0)
     return errno_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, errno, "creating %s", path),
@@ -98,7 +75,7 @@ gboolean
 image_unmount (const char *runroot, const char *id, gboolean *was_mounted, GError **error)
 {
   g_autofree char *path = image_mount_path (runroot, id);
-  *was_mounted = is_mount_point (path);
+  *was_mounted = fs_is_mount_point (path);
   if (*was_mounted && umount2 (path, MNT_DETACH) < 0)
     return errno_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, errno, "unmounting %s", path);
   (void) rmdir (path);

@@ -228,3 +228,25 @@ fs_du (const char *path)
     fs_walk (fd, path, FALSE, du_entry, &total, NULL);
   return total;
 }
+
+gboolean
+fs_is_mount_point (const char *path)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  if (!g_file_get_contents ("/proc/self/mountinfo", &text, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      /* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... */
+      g_auto (GStrv) f = g_strsplit (*l, " ", 6);
+      if (f[0] && f[1] && f[2] && f[3] && f[4])
+        {
+          g_autofree char *mp = g_strcompress (f[4]); /* \040 for spaces */
+          if (g_str_equal (mp, path))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}

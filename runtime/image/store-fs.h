@@ -26,6 +26,9 @@ typedef gboolean (*FsWalkFunc) (int dirfd, const char *name, const char *rel,
                                 GError **error);
 gboolean fs_walk (int dirfd, const char *what, gboolean sorted, FsWalkFunc fn, gpointer data,
                   GError **error);
+/* Whether something is mounted on PATH in this mount namespace (its
+ * mountinfo mount point; a bind within one file system shows only there). */
+gboolean fs_is_mount_point (const char *path);
 /* mkdir -p with MODE; errors name the path. */
 gboolean fs_mkdir_p (const char *path, int mode, GError **error);
 /* Sum of st_size of regular files under PATH (symlinks not followed). */
