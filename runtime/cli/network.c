@@ -95,8 +95,8 @@ network_row (const NetNetwork *n)
   json_object_set_string_member (o, "Id", n->id);
   json_object_set_string_member (o, "Driver", n->driver);
   json_object_set_string_member (o, "NetworkInterface", n->iface);
-  json_object_set_string_member (o, "Subnet", n->subnet);
-  json_object_set_string_member (o, "Gateway", n->gateway);
+  json_object_set_string_member (o, "Subnet", n->subnet ? n->subnet : n->subnet6);
+  json_object_set_string_member (o, "Gateway", n->gateway ? n->gateway : n->gateway6);
   json_object_set_boolean_member (o, "IPv6Enabled", n->subnet6 != NULL);
   json_object_set_boolean_member (o, "Internal", n->internal);
   json_object_set_boolean_member (o, "DNSEnabled", n->dns_enabled);

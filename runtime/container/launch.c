@@ -714,10 +714,13 @@ hosts_with_address (const char *path, const ContainerConfig *c, const NetAttachR
   for (char **l = lines; *l; l++)
     if (**l && !g_str_has_prefix (*l, "127.0.1.1\t"))
       g_string_append_printf (out, "%s\n", *l);
-  g_string_append_printf (out, "%s\t%s %s\n", r->ip, c->hostname, c->name);
+  if (r->ip)
+    g_string_append_printf (out, "%s\t%s %s\n", r->ip, c->hostname, c->name);
   if (r->ip6)
     g_string_append_printf (out, "%s\t%s %s\n", r->ip6, c->hostname, c->name);
-  g_string_append_printf (out, "%s\thost.containers.internal host.docker.internal\n", r->gateway);
+  if (r->gateway)
+    g_string_append_printf (out, "%s\thost.containers.internal host.docker.internal\n",
+                            r->gateway);
   return g_file_set_contents (path, out->str, -1, error);
 }
 

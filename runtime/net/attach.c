@@ -183,11 +183,12 @@ apply_dns (const char *root, const char *runroot, GPtrArray *records, GError **e
               if (!n || !n->dns_enabled)
                 continue;
               f = g_string_new (NULL);
-              g_string_append_printf (f, "%s%s%s\n", n->gateway, n->gateway6 ? "," : "",
+              g_string_append_printf (f, "%s%s%s\n", n->gateway ? n->gateway : "",
+                                      n->gateway && n->gateway6 ? "," : "",
                                       n->gateway6 ? n->gateway6 : "");
               g_hash_table_insert (files, g_strdup (net), f);
             }
-          g_string_append_printf (f, "%s %s %s %s%s%s\n", r->id, ip, ip6 ? ip6 : "",
+          g_string_append_printf (f, "%s %s %s %s%s%s\n", r->id, ip ? ip : "", ip6 ? ip6 : "",
                                   name ? name : r->id, alias_list ? "," : "",
                                   alias_list ? alias_list : "");
         }
@@ -302,7 +303,7 @@ port_entries (GKeyFile *kf, FirewallState *s)
   g_auto (GStrv) ports = g_key_file_get_string_list (kf, GROUP_CTR, "ports", NULL, NULL);
   g_autofree char *target = nets[0] ? g_key_file_get_string (kf, nets[0], "ip", NULL) : NULL;
   g_autofree char *target6 = nets[0] ? g_key_file_get_string (kf, nets[0], "ip6", NULL) : NULL;
-  for (char **p = ports; target && p && *p; p++)
+  for (char **p = ports; (target || target6) && p && *p; p++)
     {
       NetPort port;
       gboolean v6, any6;
@@ -313,7 +314,9 @@ port_entries (GKeyFile *kf, FirewallState *s)
       for (guint k = 0; k < port.count; k++)
         {
           guint h = port.host_port + k, c = port.ctr_port + k;
-          if (*port.host_ip && !v6)
+          if (!target)
+            ; /* an IPv6-only network */
+          else if (*port.host_ip && !v6)
             g_ptr_array_add (s->pf4, g_strdup_printf ("%s . %s . %u : %s . %u", port.host_ip,
                                                       port.proto, h, target, c));
           else if (!*port.host_ip)
@@ -394,9 +397,9 @@ update_firewall (const char *root, GPtrArray *others, guint reclaimed, GKeyFile 
 static gboolean
 bridge_ensure (NetLink *nl, const NetNetwork *n, GError **error)
 {
-  guint32 gw;
+  guint32 gw = 0;
   g_autofree char *rl = g_strdup_printf ("net/ipv4/conf/%s/route_localnet", n->iface);
-  if (!net_parse_ip4 (n->gateway, &gw))
+  if (n->subnet && !net_parse_ip4 (n->gateway, &gw))
     {
       g_set_error (error, NET_ERROR, NET_ERROR_INVALID, "network %s: bad gateway %s", n->name,
                    n->gateway);
@@ -539,8 +542,14 @@ record_network (GKeyFile *kf, GPtrArray *records, const NetNetwork *n, const cha
       g_set_error (error, NET_ERROR, NET_ERROR_INVALID, "network %s given twice", n->name);
       return FALSE;
     }
-  if (!(ipstr = allocate (n, AF_INET, records, kf, want, error)))
+  if (n->subnet && !(ipstr = allocate (n, AF_INET, records, kf, want, error)))
     return FALSE;
+  if (!n->subnet && want)
+    {
+      g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                   "--ip %s: network %s has no IPv4 subnet", want, n->name);
+      return FALSE;
+    }
   if (n->subnet6)
     {
       g_autofree char *ip6str = allocate (n, AF_INET6, records, kf, want6, error);
@@ -576,9 +585,12 @@ record_network (GKeyFile *kf, GPtrArray *records, const NetNetwork *n, const cha
   macstr = g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
                             mac[4], mac[5]);
   veth = g_strdup_printf ("veth%08x", g_random_int ());
-  g_key_file_set_string (kf, group, "ip", ipstr);
-  g_key_file_set_integer (kf, group, "prefix", n->prefix);
-  g_key_file_set_string (kf, group, "gateway", n->gateway);
+  if (ipstr) /* not on an IPv6-only network */
+    {
+      g_key_file_set_string (kf, group, "ip", ipstr);
+      g_key_file_set_integer (kf, group, "prefix", n->prefix);
+      g_key_file_set_string (kf, group, "gateway", n->gateway);
+    }
   g_key_file_set_string (kf, group, "mac", macstr);
   g_key_file_set_string (kf, group, "interface", ifname);
   g_key_file_set_string (kf, group, "veth", veth);
@@ -703,8 +715,9 @@ net_attach (const char *root, const char *runroot, const NetAttachSpec *spec, pi
           result->ip6 = g_key_file_get_string (kf, group, "ip6", NULL);
           if (n->dns_enabled && dns_server_path ())
             {
-              result->dns_server = g_strdup (n->gateway);
-              result->dns_server6 = g_strdup (n->gateway6);
+              /* aardvark-dns listens on both gateways */
+              result->dns_server = g_strdup (n->gateway ? n->gateway : n->gateway6);
+              result->dns_server6 = n->gateway ? g_strdup (n->gateway6) : NULL;
             }
         }
     }

@@ -281,7 +281,7 @@ netlink_bridge_ensure (NetLink *nl, const char *name, guint32 gateway, int prefi
       if (index < 0)
         return sys_error (error, -index, "bridge %s", name);
     }
-  ret = addr_add (nl, index, gateway, prefix);
+  ret = gateway ? addr_add (nl, index, gateway, prefix) : 0;
   if (ret < 0 && ret != -EEXIST)
     return sys_error (error, -ret, "adding the gateway address to %s", name);
   ret = link_set_up (nl, index);
@@ -358,8 +358,7 @@ netlink_configure (NetLink *nl, const char *ifname, guint32 ip, int prefix, guin
   int index = link_index (nl, ifname), ret;
   if (index < 0)
     return sys_error (error, -index, "%s in the container", ifname);
-  ret = addr_add (nl, index, ip, prefix);
-  if (ret < 0)
+  if (ip && (ret = addr_add (nl, index, ip, prefix)) < 0)
     return sys_error (error, -ret, "adding an address to %s", ifname);
   if (ip6 && (ret = addr6_add (nl, index, ip6, prefix6)) < 0)
     return sys_error (error, -ret, "adding an IPv6 address to %s", ifname);

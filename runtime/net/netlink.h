@@ -18,7 +18,8 @@ void netlink_close (NetLink *nl);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NetLink, netlink_close)
 
 /* Creates bridge @name unless it exists, gives it @gateway/@prefix
- * (unless it has it) and sets it up. @mtu 0: the default. */
+ * (unless it has it; 0: no IPv4 address) and sets it up. @mtu 0: the
+ * default. */
 gboolean netlink_bridge_ensure (NetLink *nl, const char *name, guint32 gateway, int prefix,
                                 int mtu, GError **error);
 /* A veth pair: @host_name on @bridge (up) here, @peer_name in the
@@ -32,7 +33,7 @@ gboolean netlink_link_delete (NetLink *nl, const char *name, GError **error);
 gboolean netlink_address6_add (NetLink *nl, const char *name, const struct in6_addr *ip,
                                int prefix, GError **error);
 /* In the socket's namespace: @ifname up with @ip/@prefix, and a default
- * route through @gateway (0: none); with @ip6 also @ip6/@prefix6 and (with
+ * route through @gateway (0: none; @ip 0: no IPv4 address); with @ip6 also @ip6/@prefix6 and (with
  * @gateway6) an IPv6 default route through it. */
 gboolean netlink_configure (NetLink *nl, const char *ifname, guint32 ip, int prefix,
                             guint32 gateway, const struct in6_addr *ip6, int prefix6,

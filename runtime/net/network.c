@@ -253,7 +253,8 @@ net_network_to_json (const NetNetwork *n)
   json_builder_begin_array (b);
   if (n->subnet6 && n->v6_first)
     subnet_json (b, n->subnet6, n->gateway6, n->range6_start, n->range6_end);
-  subnet_json (b, n->subnet, n->gateway, n->range_start, n->range_end);
+  if (n->subnet)
+    subnet_json (b, n->subnet, n->gateway, n->range_start, n->range_end);
   if (n->subnet6 && !n->v6_first)
     subnet_json (b, n->subnet6, n->gateway6, n->range6_start, n->range6_end);
   json_builder_end_array (b);
@@ -347,7 +348,7 @@ network_from_file (const char *path, GError **error)
       *(v6 ? &n->range6_start : &n->range_start) = g_strdup (member_str (r, "start_ip"));
       *(v6 ? &n->range6_end : &n->range_end) = g_strdup (member_str (r, "end_ip"));
     }
-  if (!member_str (o, "name") || !n->subnet)
+  if (!member_str (o, "name") || (!n->subnet && !n->subnet6))
     goto bad;
   n->name = g_strdup (member_str (o, "name"));
   n->id = g_strdup (member_str (o, "id") ? member_str (o, "id") : "");
@@ -370,7 +371,7 @@ network_from_file (const char *path, GError **error)
     g_ptr_array_add (l, NULL);
     n->labels = (char **) g_ptr_array_free (g_steal_pointer (&l), FALSE);
   }
-  if (!n->iface || !n->gateway || !complete_subnet (n, NULL)
+  if (!n->iface || (n->subnet && (!n->gateway || !complete_subnet (n, NULL)))
       || (n->subnet6 && (!n->gateway6 || !net_parse_cidr6 (n->subnet6, &n->net6, &n->prefix6))))
     goto bad;
   return g_steal_pointer (&n);
@@ -465,6 +466,8 @@ lock_networks (const char *root, GError **error)
 static gboolean
 overlaps (const NetNetwork *a, guint32 net, guint32 mask)
 {
+  if (!a->subnet)
+    return FALSE; /* IPv6 only */
   guint32 m = a->mask4 & mask; /* the shorter prefix */
   return (a->net4 & m) == (net & m);
 }
@@ -474,6 +477,81 @@ rfc3339_now (void)
 {
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%f%:z");
+}
+
+/* @n's IPv4 subnet: @sub, or the next free 10.89.N.0/24 as podman picks
+ * it; its gateway @gw (or the first address) and range @range. */
+static gboolean
+complete_ipv4 (NetNetwork *n, GPtrArray *all, const char *sub4, const char *gw4,
+               const char *range4, GError **error)
+{
+  if (sub4)
+    {
+      n->subnet = g_strdup (sub4);
+      if (!complete_subnet (n, error))
+        return FALSE;
+      g_autofree char *ip = net_ip4_to_string (n->net4);
+      g_free (n->subnet);
+      n->subnet = g_strdup_printf ("%s/%d", ip, n->prefix);
+    }
+  else
+    /* The next free 10.89.N.0/24, as podman. */
+    for (guint32 third = 0;; third++)
+      {
+        guint32 net = (10u << 24) | (89u << 16) | (third << 8);
+        gboolean used = FALSE;
+        if (third > 255)
+          {
+            g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "no free subnet in 10.89.0.0/16");
+            return FALSE;
+          }
+        for (guint k = 0; k < all->len; k++)
+          used |= overlaps (all->pdata[k], net, 0xffffff00u);
+        if (used)
+          continue;
+        g_autofree char *ip = net_ip4_to_string (net);
+        n->subnet = g_strdup_printf ("%s/24", ip);
+        complete_subnet (n, NULL);
+        break;
+      }
+  for (guint k = 0; k < all->len; k++)
+    if (overlaps (all->pdata[k], n->net4, n->mask4))
+      {
+        g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                     "subnet %s is already used on the host or by another config", n->subnet);
+        return FALSE;
+      }
+  {
+    guint32 gw, bcast = n->net4 | ~n->mask4;
+    if (gw4)
+      {
+        if (!net_parse_ip4 (gw4, &gw) || (gw & n->mask4) != n->net4 || gw == n->net4
+            || gw == bcast)
+          {
+            g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                         "gateway %s is not a host address of subnet %s", gw4, n->subnet);
+            return FALSE;
+          }
+      }
+    else
+      gw = n->net4 + 1;
+    n->gateway = net_ip4_to_string (gw);
+    if (range4)
+      {
+        guint32 rnet, rmask;
+        int rprefix;
+        if (!net_parse_cidr (range4, &rnet, &rmask, &rprefix) || rprefix < n->prefix
+            || (rnet & n->mask4) != n->net4)
+          {
+            g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
+                         "--ip-range %s is not a range inside subnet %s", range4, n->subnet);
+            return FALSE;
+          }
+        n->range_start = net_ip4_to_string (MAX (rnet, n->net4 + 1));
+        n->range_end = net_ip4_to_string (MIN (rnet | ~rmask, bcast - 1));
+      }
+  }
+  return TRUE;
 }
 
 /* The Nth --gateway and --ip-range go with the Nth --subnet (podman);
@@ -508,13 +586,6 @@ split_subnets (const NetCreateSpec *spec, const char **sub4, const char **gw4,
       *sub = net;
       *(v6 ? gw6 : gw4) = i < ngw ? spec->gateways[i] : NULL;
       *(v6 ? range6 : range4) = i < nrange ? spec->ip_ranges[i] : NULL;
-    }
-  if (*sub6 && !*sub4 && !spec->ipv6)
-    {
-      g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
-                   "subnet %s: IPv6-only networks are not supported by podunit; add --ipv6 "
-                   "(dual stack, with an IPv4 subnet picked) or an IPv4 --subnet", *sub6);
-      return FALSE;
     }
   return TRUE;
 }
@@ -714,72 +785,9 @@ net_network_create (const char *root, const NetCreateSpec *spec, gboolean ignore
         return NULL;
       }
 
-  if (sub4)
-    {
-      n->subnet = g_strdup (sub4);
-      if (!complete_subnet (n, error))
-        goto fail;
-      g_autofree char *ip = net_ip4_to_string (n->net4);
-      g_free (n->subnet);
-      n->subnet = g_strdup_printf ("%s/%d", ip, n->prefix);
-    }
-  else
-    /* The next free 10.89.N.0/24, as podman. */
-    for (guint32 third = 0;; third++)
-      {
-        guint32 net = (10u << 24) | (89u << 16) | (third << 8);
-        gboolean used = FALSE;
-        if (third > 255)
-          {
-            g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "no free subnet in 10.89.0.0/16");
-            goto fail;
-          }
-        for (guint k = 0; k < all->len; k++)
-          used |= overlaps (all->pdata[k], net, 0xffffff00u);
-        if (used)
-          continue;
-        g_autofree char *ip = net_ip4_to_string (net);
-        n->subnet = g_strdup_printf ("%s/24", ip);
-        complete_subnet (n, NULL);
-        break;
-      }
-  for (guint k = 0; k < all->len; k++)
-    if (overlaps (all->pdata[k], n->net4, n->mask4))
-      {
-        g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
-                     "subnet %s is already used on the host or by another config", n->subnet);
-        goto fail;
-      }
-  {
-    guint32 gw, bcast = n->net4 | ~n->mask4;
-    if (gw4)
-      {
-        if (!net_parse_ip4 (gw4, &gw) || (gw & n->mask4) != n->net4 || gw == n->net4
-            || gw == bcast)
-          {
-            g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
-                         "gateway %s is not a host address of subnet %s", gw4, n->subnet);
-            goto fail;
-          }
-      }
-    else
-      gw = n->net4 + 1;
-    n->gateway = net_ip4_to_string (gw);
-    if (range4)
-      {
-        guint32 rnet, rmask;
-        int rprefix;
-        if (!net_parse_cidr (range4, &rnet, &rmask, &rprefix) || rprefix < n->prefix
-            || (rnet & n->mask4) != n->net4)
-          {
-            g_set_error (error, NET_ERROR, NET_ERROR_INVALID,
-                         "--ip-range %s is not a range inside subnet %s", range4, n->subnet);
-            goto fail;
-          }
-        n->range_start = net_ip4_to_string (MAX (rnet, n->net4 + 1));
-        n->range_end = net_ip4_to_string (MIN (rnet | ~rmask, bcast - 1));
-      }
-  }
+  /* an IPv6 --subnet alone (no --ipv6): IPv6 only, as podman */
+  if ((sub4 || !sub6 || spec->ipv6) && !complete_ipv4 (n, all, sub4, gw4, range4, error))
+    goto fail;
   if ((spec->ipv6 || sub6) && !complete_ipv6 (n, all, sub6, gw6, range6, error))
     goto fail;
   n->v6_first = spec->subnets && spec->subnets[0] && strchr (spec->subnets[0], ':');

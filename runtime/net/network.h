@@ -11,8 +11,9 @@
  * subnet or interface is given, as podman does. With --ipv6 (or an IPv6
  * --subnet beside --ipv6) a network is dual stack: its IPv6 subnet is the
  * one given or, as podman picks it, a random unique local fdXX:...::/64
- * (RFC 4193) that no other network overlaps. One IPv4 and at most one
- * IPv6 subnet a network; IPv6-only networks are not supported. */
+ * (RFC 4193) that no other network overlaps. An IPv6 --subnet without
+ * --ipv6 makes an IPv6-only network (subnet, gateway NULL), as podman
+ * does. One subnet of each family at most. */
 #pragma once
 
 #include <glib.h>
@@ -38,7 +39,7 @@ typedef struct {
   char *driver;      /* "bridge" */
   char *iface;       /* bridge interface */
   char *created;     /* RFC 3339 */
-  char *subnet;      /* "10.89.0.0/24" */
+  char *subnet;      /* "10.89.0.0/24" (NULL: IPv6 only) */
   char *gateway;     /* "10.89.0.1" */
   char *range_start; /* --ip-range: first and last address leased (NULL: the subnet) */
   char *range_end;

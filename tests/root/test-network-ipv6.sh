@@ -50,13 +50,12 @@ check "inspect: ipv6_enabled and a subnet per family with its gateway" \
 check_match "create --ipv6 alone: podman's random unique local /64" \
   "^True 10\.89\.0\.0/24 fd[0-9a-f]{2}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}::/64 fd[0-9a-f:]+::1$" \
   "$(P network create --ipv6 auto >/dev/null && P network inspect auto | json 'print(n["ipv6_enabled"], n["subnets"][0]["subnet"], n["subnets"][1]["subnet"], n["subnets"][1]["gateway"])')"
-check "an IPv6-only network is refused, naming the subnet" \
-  "125 Error: subnet fd00:97::/64: IPv6-only networks are not supported by podunit; add --ipv6 (dual stack, with an IPv4 subnet picked) or an IPv4 --subnet" \
-  "$(failing P network create --subnet fd00:97::/64 only6)"
+check "an IPv6 --subnet without --ipv6: IPv6 only, as podman" "True fd00:97::/64 fd00:97::1 1" \
+  "$(P network create --subnet fd00:97::/64 only6 >/dev/null && P network inspect only6 | json 'print(n["ipv6_enabled"], n["subnets"][0]["subnet"], n["subnets"][0]["gateway"], len(n["subnets"]))')"
 check "an overlapping IPv6 subnet is refused" \
   "125 Error: subnet fd00:96::/80 is already used on the host or by another config" \
   "$(failing P network create --ipv6 --subnet fd00:96::/80 over)"
-check "the refused ones left nothing" "1 1" "$(status P network exists only6) $(status P network exists over)"
+check "the refused one left nothing" "1" "$(status P network exists over)"
 
 # --- addresses, routes, sysctls ---
 P run -d --name a --network six $IMG sh -c "$WEB" a >/dev/null
@@ -194,6 +193,25 @@ check "after rm the IPv6 port is closed" "failed" \
   "$(curl -gsf --max-time 2 'http://[fd00:96::1]:18080/index.html' || echo failed)"
 check "and its elements are gone" "0 0" \
   "$(nft list map inet podunit pf6any | count_matching 18080) $(nft list map inet podunit pf6 | count_matching 18081)"
+
+# --- an IPv6-only network ---
+P run -d --name v6only --network only6 -p 18090:8080 $IMG sh -c "$WEB" v6only >/dev/null
+check "IPv6 only: an IPv6 address and route, no IPv4 address" "inet6 fd00:97::2/64 scope global|default via fd00:97::1|0" \
+  "$( (addr6 v6only eth0; P exec v6only sh -c 'ip -6 route show default | cut -d" " -f1-3; ip -4 -o addr show dev eth0 | wc -l') | paste -sd'|')"
+check "IPv6 only: /etc/hosts names it by its IPv6 address" "fd00:97::2" \
+  "$(P exec v6only sh -c 'grep -w v6only\$ /etc/hosts | cut -f1')"
+check "IPv6 only: reached over the bridge" "hello-v6only" "$(get_up 'http://[fd00:97::2]:8080/index.html')"
+check "IPv6 only: -p H:C over IPv6 (pf6any only)" "hello-v6only|0" \
+  "$( (get_up 'http://[fd00:97::1]:18090/index.html'; nft list map inet podunit pf4any | count_matching 18090) | paste -sd'|')"
+check "IPv6 only: --ip fails, naming the network" \
+  "125 Error: --ip 10.1.1.1: network only6 has no IPv4 subnet" \
+  "$(failing P run --rm --network only6 --ip 10.1.1.1 $IMG true)"
+if [ -x /usr/lib/podman/aardvark-dns ] || [ -x /usr/libexec/podman/aardvark-dns ]; then
+  check "IPv6 only: names through aardvark-dns on the IPv6 gateway" \
+    "nameserver fd00:97::1|PING v6only.dns.podman (fd00:97::2): 56 data bytes" \
+    "$(P run --rm --network only6 --cap-add NET_RAW $IMG sh -c 'grep nameserver /etc/resolv.conf | head -1; ping6 -c 1 -W 3 v6only.dns.podman | head -1' | paste -sd'|')"
+fi
+P rm -f -t 0 v6only >/dev/null
 
 # --- pods: the infra holds the network, --ip6 included ---
 P pod create --name p6 --network six --ip6 fd00:96::99 >/dev/null

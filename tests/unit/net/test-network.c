@@ -199,6 +199,32 @@ Test (create, ipv6_with_only_a_v6_subnet_picks_the_v4_one)
   cr_assert (back && back->v6_first);
 }
 
+Test (create, an_ipv6_subnet_without_ipv6_is_ipv6_only_as_in_podman)
+{
+  g_autoptr (GError) e = NULL;
+  g_autoptr (NetNetwork) n = create ("only6", FALSE, V ("fd00:66::/64"), NULL, NULL, &e);
+  g_autoptr (NetNetwork) n2 = NULL, back = NULL;
+  g_autofree char *subs = NULL, *ip = NULL;
+  gboolean v6 = FALSE;
+  struct in6_addr a;
+  cr_assert_not_null (n, "%s", e ? e->message : "");
+  cr_assert_null (n->subnet);
+  cr_assert_null (n->gateway);
+  subs = stored_subnets ("only6", &v6);
+  cr_assert (v6);
+  cr_assert_str_eq (subs, "fd00:66::/64 fd00:66::1\n");
+  back = net_network_load (root, "only6", &e);
+  cr_assert_not_null (back, "%s", e ? e->message : "");
+  cr_assert_null (back->subnet);
+  cr_assert_str_eq (back->subnet6, "fd00:66::/64");
+  /* the next network still gets 10.89.0.0/24: an IPv6-only one overlaps no IPv4 subnet */
+  n2 = create ("next", FALSE, NULL, NULL, NULL, &e);
+  cr_assert_str_eq (n2->subnet, "10.89.0.0/24");
+  cr_assert (net_ipam_pick (back, AF_INET6, NULL, 0, NULL, &a, &e));
+  ip = net_ip6_to_string (&a);
+  cr_assert_str_eq (ip, "fd00:66::2");
+}
+
 Test (create, an_ipv4_network_stays_ipv4_only)
 {
   g_autoptr (GError) e = NULL;
@@ -230,9 +256,6 @@ Test (create, bad_ipv6_input_fails_naming_it_and_writes_nothing)
   g_autoptr (NetNetwork) first = create ("first", FALSE, V ("10.50.0.0/24", "fd00:50::/64"),
                                          NULL, NULL, NULL);
   cr_assert_not_null (first);
-  assert_fails ("a", FALSE, V ("fd00:1::/64"), NULL, NULL,
-                "subnet fd00:1::/64: IPv6-only networks are not supported by podunit; add "
-                "--ipv6 (dual stack, with an IPv4 subnet picked) or an IPv4 --subnet");
   assert_fails ("b", TRUE, V ("fd00:1::/64", "fd00:2::/64"), NULL, NULL,
                 "subnets fd00:1::/64 and fd00:2::/64: podunit has one IPv4 and one IPv6 subnet "
                 "a network");
