@@ -480,12 +480,11 @@ request (RegistryClient *c, const char *method, const char *url, struct curl_sli
 
 long
 registry_request (RegistryClient *c, const char *method, const char *url,
-                  const char *content_type, GBytes *body, int upload_fd, guint64 size,
-                  GBytes **response, char **location, GError **error)
+                  const char *content_type, GBytes *body, GBytes **response, char **location,
+                  GError **error)
 {
   g_auto (Exchange) x = { 0 };
-  long st = request (c, method, url, NULL, content_type, body, upload_fd, size, 16 << 20, &x,
-                     url, error);
+  long st = request (c, method, url, NULL, content_type, body, -1, 0, 16 << 20, &x, url, error);
   if (st && response)
     *response = g_bytes_new (x.body->data, x.body->len);
   if (st && location)

@@ -103,14 +103,14 @@ CURL *registry_blob_handle (RegistryClient *c, const char *digest, guint64 offse
 char *registry_url (RegistryClient *c, const char *path);
 /* A Location header made absolute ("/v2/…" is below the registry's base). */
 char *registry_absolute_url (RegistryClient *c, const char *location);
-/* Performs one request on a handle from registry_handle: METHOD with BODY
- * (may be NULL) or UPLOAD_FD (>= 0: streamed, SIZE bytes), retried once
- * after a 401 with fresh authentication. Returns the HTTP status (0 with
- * an error for a transport failure); RESPONSE (may be NULL) gets the body,
- * LOCATION (may be NULL) the Location header. */
+/* Performs one request: METHOD with BODY (may be NULL; a blob's bytes go
+ * with registry_upload_chunk), retried once after a 401 with fresh
+ * authentication. Returns the HTTP status (0 with an error for a transport
+ * failure); RESPONSE (may be NULL) gets the body, LOCATION (may be NULL)
+ * the Location header. */
 long registry_request (RegistryClient *c, const char *method, const char *url,
-                       const char *content_type, GBytes *body, int upload_fd, guint64 size,
-                       GBytes **response, char **location, GError **error);
+                       const char *content_type, GBytes *body, GBytes **response,
+                       char **location, GError **error);
 
 /* An error for an unexpected HTTP status ST of WHAT, with the registry's
  * own error code and message from BODY (may be NULL) when it sent one.

@@ -145,7 +145,7 @@ start_upload (Push *p, const char *digest, const char *from, gboolean *mounted, 
   g_autofree char *url = from ? with_query (m, "from", from) : g_strdup (base);
   g_autoptr (GBytes) resp = NULL;
   g_autofree char *loc = NULL;
-  long st = registry_request (p->c, "POST", url, NULL, NULL, -1, 0, &resp, &loc, error);
+  long st = registry_request (p->c, "POST", url, NULL, NULL, &resp, &loc, error);
   if (st == 0)
     return FALSE;
   *mounted = from && st == 201;
@@ -301,7 +301,7 @@ push_blob (Push *p, int fd, const char *digest, guint64 size, const char *what, 
   g_autofree char *rel = g_strconcat ("blobs/", digest, NULL);
   g_autofree char *url = registry_url (p->c, rel);
   g_autoptr (GBytes) resp = NULL;
-  long code = registry_request (p->c, "HEAD", url, NULL, NULL, -1, 0, NULL, NULL, error);
+  long code = registry_request (p->c, "HEAD", url, NULL, NULL, NULL, NULL, error);
   if (code == 0)
     return FALSE;
   if (code == 200)
@@ -327,7 +327,7 @@ push_blob (Push *p, int fd, const char *digest, guint64 size, const char *what, 
     return FALSE;
   g_autofree char *swhat = g_strdup_printf ("uploading blob %s", digest);
   g_autofree char *put = with_query (location, "digest", digest);
-  code = registry_request (p->c, "PUT", put, "application/octet-stream", NULL, -1, 0, &resp, NULL,
+  code = registry_request (p->c, "PUT", put, "application/octet-stream", NULL, &resp, NULL,
                            error);
   if (code == 0)
     return FALSE;
@@ -415,7 +415,7 @@ registry_push (Store *s, StoreImage *img, const RegistryRef *dest, const Registr
   g_autofree char *rel = g_strconcat ("manifests/", dest->tag, NULL);
   g_autofree char *url = registry_url (c, rel);
   g_autoptr (GBytes) resp = NULL;
-  long code = registry_request (c, "PUT", url, MEDIA_OCI_MANIFEST, manifest, -1, 0, &resp, NULL,
+  long code = registry_request (c, "PUT", url, MEDIA_OCI_MANIFEST, manifest, &resp, NULL,
                                 error);
   if (code == 0)
     return NULL;
