@@ -50,6 +50,7 @@ CLI_VERB (cli_start);
 CLI_VERB (cli_ps);
 CLI_VERB (cli_inspect);
 CLI_VERB (cli_stop);
+CLI_VERB (cli_restart);
 CLI_VERB (cli_kill);
 CLI_VERB (cli_rm);
 CLI_VERB (cli_exec);

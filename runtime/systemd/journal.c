@@ -111,7 +111,8 @@ bad:
 }
 
 gboolean
-log_parse_since (const char *s, gint64 now_usec, gint64 *time_usec, GError **error)
+log_parse_time (const char *s, gboolean until, gint64 now_usec, gint64 *time_usec,
+                GError **error)
 {
   gint64 d;
   char *end = NULL;
@@ -139,13 +140,15 @@ log_parse_since (const char *s, gint64 now_usec, gint64 *time_usec, GError **err
       *time_usec = (gint64) (secs * G_USEC_PER_SEC);
       return TRUE;
     }
-  if (duration_parse (s, &d, NULL) && d >= 0)
+  if (duration_parse (s[0] == '-' ? s + 1 : s, &d, NULL))
     {
-      *time_usec = now_usec - d;
+      d = s[0] == '-' ? -d : d;
+      *time_usec = until ? now_usec + d : now_usec - d;
       return TRUE;
     }
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "invalid --since \"%s\": want a time (RFC 3339), Unix seconds or a duration", s);
+               "invalid --%s \"%s\": want a time (RFC 3339), Unix seconds or a duration",
+               until ? "until" : "since", s);
   return FALSE;
 }
 
@@ -157,11 +160,12 @@ entry_free (gpointer p)
   g_free (e);
 }
 
-/* Index of the first entry of the last @tail lines (pieces join a line). */
+/* Index of the first entry of the last @tail lines of the first @end
+ * entries (pieces join a line). */
 static guint
-tail_start (GPtrArray *entries, gint tail)
+tail_start (GPtrArray *entries, guint end, gint tail)
 {
-  guint i = entries->len;
+  guint i = end;
   if (tail < 0)
     return 0;
   while (i > 0 && tail > 0)
@@ -174,15 +178,37 @@ tail_start (GPtrArray *entries, gint tail)
   return tail > 0 ? 0 : i;
 }
 
-/* Delivers @entries after the since/tail selection; FALSE when @func
- * stopped. */
+/* Delivers @entries after the since/until/tail selection; FALSE when
+ * @func stopped. */
 static gboolean
 deliver (GPtrArray *entries, const LogReadOptions *o, LogEntryFunc func, gpointer data)
 {
-  for (guint i = tail_start (entries, o->tail); i < entries->len; i++)
+  guint end = 0;
+  while (end < entries->len
+         && (o->until_usec == 0 || ((LogEntry *) entries->pdata[end])->time_usec <= o->until_usec))
+    end++;
+  for (guint i = tail_start (entries, end, o->tail); i < end; i++)
     if (!func (entries->pdata[i], data))
       return FALSE;
   return TRUE;
+}
+
+/* With follow: whether --until's time has come. */
+static gboolean
+past_until (const LogReadOptions *o)
+{
+  return o->until_usec > 0 && g_get_real_time () >= o->until_usec;
+}
+
+/* poll's timeout while following: until --until's time, else none. */
+static int
+until_timeout (const LogReadOptions *o)
+{
+  gint64 left;
+  if (o->until_usec <= 0)
+    return -1;
+  left = o->until_usec - g_get_real_time ();
+  return left <= 0 ? 0 : (int) MIN (left / 1000 + 1, G_MAXINT);
 }
 
 /* Parses the complete lines of @text (records since @since) into @into
@@ -234,7 +260,8 @@ log_read_k8s_file (const char *path, const LogReadOptions *o, LogEntryFunc func,
     {
       /* Decided before reading, so the read after the container's exit
        * still catches its last output. */
-      gboolean last = !cur.follow || (cur.keep_following && !cur.keep_following (cur.data));
+      gboolean last = !cur.follow || past_until (&cur)
+                      || (cur.keep_following && !cur.keep_following (cur.data));
       while ((n = read (fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
         if (n > 0)
           g_string_append_len (text, buf, n);
@@ -249,7 +276,7 @@ log_read_k8s_file (const char *path, const LogReadOptions *o, LogEntryFunc func,
       {
         struct pollfd pfd = { .fd = ifd, .events = POLLIN };
         char events[4096];
-        if (poll (&pfd, 1, -1) > 0)
+        if (poll (&pfd, 1, until_timeout (&cur)) > 0)
           (void) !read (ifd, events, sizeof events);
       }
     }
@@ -315,7 +342,8 @@ log_read_journal (const char *id, const LogReadOptions *o, LogEntryFunc func, gp
   LogReadOptions cur = *o;
   for (;;)
     {
-      gboolean last = !cur.follow || (cur.keep_following && !cur.keep_following (cur.data));
+      gboolean last = !cur.follow || past_until (&cur)
+                      || (cur.keep_following && !cur.keep_following (cur.data));
       journal_collect (j, entries);
       if (!deliver (entries, &cur, func, data) || last)
         break;

@@ -68,13 +68,16 @@ gboolean log_k8s_parse_line (const char *line, LogEntry *entry, GError **error);
 /* "2024-01-01T00:00:00.000000000+00:00" (local time, as podman writes). */
 char *log_format_timestamp (gint64 time_usec);
 
-/* `logs --since`: an RFC 3339 time, a date, Unix seconds, or a duration
- * before @now_usec ("10m"). */
-gboolean log_parse_since (const char *s, gint64 now_usec, gint64 *time_usec, GError **error);
+/* `logs --since` and `--until` (@until): an RFC 3339 time, a date, Unix
+ * seconds, or a duration before @now_usec for --since ("10m"), after it
+ * for --until, as podman (a negative one the other way: "-1s"). */
+gboolean log_parse_time (const char *s, gboolean until, gint64 now_usec, gint64 *time_usec,
+                         GError **error);
 
 typedef struct
 {
   gint64 since_usec; /* 0: from the start */
+  gint64 until_usec; /* 0: to the end; with follow, following ends then */
   gint tail;         /* last N lines; -1: all */
   gboolean follow;
   /* With follow: called between waits; FALSE ends following (the

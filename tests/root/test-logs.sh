@@ -45,6 +45,28 @@ check "-t: the terminal's output is logged" "tty" \
 check "-t --timeout 1: killed after a second, run exits 255" "255" \
   "$(timeout -s KILL 30 "$PODUNIT" --root "$T/root" --runroot "$T/run" run --rm -t --timeout 1 $IMG sleep 20 >/dev/null; echo $?)"
 
+# --- logs: several containers, --until, --names, restart ---
+check_ok "two containers with two lines each" P run --name m1 $IMG sh -c 'echo a1; echo a2'
+check_ok "... the second" P run --name m2 $IMG sh -c 'echo b1; echo b2'
+check "logs of two containers: each line after its short id, in order" \
+  "$(P inspect --format '{{.Id}}' m1 | cut -c1-12) a1|$(P inspect --format '{{.Id}}' m1 | cut -c1-12) a2|$(P inspect --format '{{.Id}}' m2 | cut -c1-12) b1|$(P inspect --format '{{.Id}}' m2 | cut -c1-12) b2" \
+  "$(P logs m1 m2 | tr '\n' '|' | sed 's/|$//')"
+check "-f of two exited containers: both, each in order" "m1 a1|m1 a2|m2 b1|m2 b2" \
+  "$(timeout 20 "$PODUNIT" --root "$T/root" --runroot "$T/run" logs -f -n m1 m2 | sort | tr '\n' '|' | sed 's/|$//')"
+check "logs of a missing container among others: 125, nothing printed" "125 Error: no container with name or ID \"nosuch\" found: no such container" \
+  "$(failing P logs m1 nosuch)"
+check "--until a time before the run: nothing" "" "$(P logs --until 1000 m1)"
+check "--until a time after it: everything" "a1 a2" "$(P logs --until "$(date --date='+1 second' --iso-8601=ns)" m1 | tr '\n' ' ' | sed 's/ $//')"
+check "--since -1s (a second from now): nothing" "" "$(P logs --since -1s m1)"
+check_ok "a container printing a numbered line every 0.2 s" P run -d --name ticker $IMG sh -c 'n=0; while :; do n=$((n+1)); echo tick$n; sleep 0.2; done'
+check "logs -f --until 2s ends after 2 s while it runs" "ok" \
+  "$(s=$(date +%s%N); out=$(timeout 20 "$PODUNIT" --root "$T/root" --runroot "$T/run" logs -f --until 2s ticker); r=$?; e=$(( ($(date +%s%N) - s) / 1000000 )); [ $r = 0 ] && [ $e -ge 1900 ] && [ $e -lt 10000 ] && printf '%s\n' "$out" | grep -qx tick2 && echo ok || echo "rc=$r ${e}ms")"
+check_ok "restart a running container" P restart -t 0 ticker
+check "restart: running again, the log goes on from tick1 a second time" "running 2" \
+  "$(sleep 0.5; echo "$(P inspect --format '{{.State.Status}}' ticker) $(P logs ticker | grep -c '^tick1$')")"
+check_ok "rm -f the ticker" P rm -f -t 0 ticker
+check "restart of a missing container: 125" "125" "$(failing P restart nosuch | cut -d' ' -f1)"
+
 # --- big output: whole, in order, on the terminal and in the log ---
 head -c 3000000 /dev/urandom | base64 >"$T/big.txt" # ~4 MB of lines
 check "4 MB of lines: the terminal gets them byte for byte" "same" \

@@ -184,19 +184,25 @@ Test (journal, k8s_follow_until_exit)
 Test (journal, since_forms)
 {
   gint64 t, now = 1704067200LL * G_USEC_PER_SEC;
-  cr_assert (log_parse_since ("10m", now, &t, NULL));
+  cr_assert (log_parse_time ("10m", FALSE, now, &t, NULL));
   cr_assert_eq (t, now - 600 * G_USEC_PER_SEC);
-  cr_assert (log_parse_since ("2024-01-01T00:00:00Z", 0, &t, NULL));
+  cr_assert (log_parse_time ("2024-01-01T00:00:00Z", FALSE, 0, &t, NULL));
   cr_assert_eq (t, now);
-  cr_assert (log_parse_since ("2024-01-01T01:00:00+01:00", 0, &t, NULL));
+  cr_assert (log_parse_time ("2024-01-01T01:00:00+01:00", FALSE, 0, &t, NULL));
   cr_assert_eq (t, now);
-  cr_assert (log_parse_since ("2024-01-01", 0, &t, NULL));
+  cr_assert (log_parse_time ("2024-01-01", FALSE, 0, &t, NULL));
   cr_assert_eq (t, now, "a date is local midnight (TZ=UTC here)");
-  cr_assert (log_parse_since ("1704067200.5", 0, &t, NULL));
+  cr_assert (log_parse_time ("1704067200.5", FALSE, 0, &t, NULL));
   cr_assert_eq (t, now + G_USEC_PER_SEC / 2);
   g_autoptr (GError) error = NULL;
-  cr_assert_not (log_parse_since ("yesterday", 0, &t, &error));
+  cr_assert_not (log_parse_time ("yesterday", FALSE, 0, &t, &error));
   cr_assert (strstr (error->message, "--since"));
+  cr_assert (log_parse_time ("-1s", FALSE, now, &t, NULL), "podman's --since -1s");
+  cr_assert_eq (t, now + G_USEC_PER_SEC);
+  cr_assert (log_parse_time ("3s", TRUE, now, &t, NULL), "--until 3s: from now on");
+  cr_assert_eq (t, now + 3 * G_USEC_PER_SEC);
+  cr_assert (log_parse_time ("1704067200", TRUE, 0, &t, NULL));
+  cr_assert_eq (t, now);
 }
 
 Test (journal, journal_reader_without_entries)
