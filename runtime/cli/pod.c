@@ -270,7 +270,7 @@ cli_pod_create (CliGlobal *g, int argc, char **argv)
     }
   if (exit_policy && !pod_exit_policy_valid (exit_policy))
     {
-      cli_error ("--exit-policy %s: invalid exit policy (continue or stop)", exit_policy);
+      cli_error ("running pod create option: invalid pod exit policy: \"%s\"", exit_policy);
       goto out;
     }
   p->share = parse_share (share ? share : POD_SHARE_DEFAULT, &error);
@@ -561,8 +561,9 @@ cli_pod_rm (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options (&argc, &argv, entries, "POD...", FALSE)
       || !need_pods (argc, id_files, all))
     return EXIT_PODUNIT;
-  /* podman: a missing pod is status 1, as a missing container for rm */
-  pods = pod_args (g, argc, argv, id_files, all, ignore, 1, &status);
+  /* podman: a missing pod is status 1, as a missing container for rm;
+   * --force ignores it */
+  pods = pod_args (g, argc, argv, id_files, all, ignore || force, 1, &status);
   for (guint i = 0; i < pods->len; i++)
     {
       g_autoptr (GError) error = NULL;

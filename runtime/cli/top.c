@@ -279,8 +279,17 @@ field (const TopCtx *t, const Proc *p, const char *name)
   return g_strdup ("");
 }
 
+/* ps(1)'s way of asking for every process with some columns, which
+ * podman's top takes too: "-eo pid,comm", "-e -o ...", "-A". */
+static gboolean
+ps_selector (const char *arg)
+{
+  return arg[0] == '-' && arg[1] && strspn (arg + 1, "eAo") == strlen (arg + 1);
+}
+
 /* The descriptors in @argv (podman takes "huser,user" as well as
- * "huser user"), or the default columns; FALSE after an error. */
+ * "huser user", and ps's -eo), or the default columns; FALSE after an
+ * error. */
 static gboolean
 top_columns (int argc, char **argv, GPtrArray *cols)
 {
@@ -288,7 +297,10 @@ top_columns (int argc, char **argv, GPtrArray *cols)
       = { "user", "pid", "ppid", "pcpu", "etime", "tty", "time", "args", NULL };
   for (int i = 0; i < argc; i++)
     {
-      g_auto (GStrv) parts = g_strsplit (argv[i], ",", -1);
+      g_auto (GStrv) parts = NULL;
+      if (ps_selector (argv[i]))
+        continue;
+      parts = g_strsplit_set (argv[i], ", ", -1);
       for (char **p = parts; *p; p++)
         {
           int d = **p ? descriptor (*p) : -2;
@@ -419,7 +431,7 @@ cli_top (CliGlobal *g, int argc, char **argv)
   g_autoptr (GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
   ContainerState st;
 
-  if (!cli_parse_options (&argc, &argv, entries, "CONTAINER [DESCRIPTOR...]", FALSE))
+  if (!cli_parse_options (&argc, &argv, entries, "CONTAINER [DESCRIPTOR...]", TRUE))
     return EXIT_PODUNIT;
   if (argc < 2)
     {
@@ -453,7 +465,7 @@ cli_pod_top (CliGlobal *g, int argc, char **argv)
   g_autoptr (GPtrArray) cols = g_ptr_array_new ();
   g_autoptr (GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
 
-  if (!cli_parse_options (&argc, &argv, entries, "POD [DESCRIPTOR...]", FALSE))
+  if (!cli_parse_options (&argc, &argv, entries, "POD [DESCRIPTOR...]", TRUE))
     return EXIT_PODUNIT;
   if (argc < 2)
     {

@@ -223,16 +223,15 @@ remove_locked (const LaunchOptions *o, const Pod *p, gboolean force, GError **er
 
   if (!force)
     {
-      /* podman's words: a line for each running member (the infra is
-       * not one) */
+      /* podman's words: a line for each running member; a running
+       * infra alone does not keep the pod (it is stopped with it) */
       g_autoptr (GString) why = g_string_new (NULL);
       gboolean running = FALSE;
       for (guint i = 0; i < ids->len; i++)
-        if (is_running (o, ids->pdata[i]))
+        if (g_strcmp0 (ids->pdata[i], p->infra_id) != 0 && is_running (o, ids->pdata[i]))
           {
             running = TRUE;
-            if (g_strcmp0 (ids->pdata[i], p->infra_id) != 0)
-              g_string_append_printf (why,
+            g_string_append_printf (why,
                                       "\nError: cannot remove container %s as it is running - "
                                       "running or paused containers cannot be removed without "
                                       "force: container state improper",

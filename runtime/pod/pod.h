@@ -91,7 +91,8 @@ gboolean pod_kill (const LaunchOptions *o, const Pod *p, int sig, GError **error
 /* Pauses every running container of the pod, infra included (@pause),
  * or unpauses every paused one (launch_pause). */
 gboolean pod_pause (const LaunchOptions *o, const Pod *p, gboolean pause, GError **error);
-/* Removes the pod and its containers; running ones only with @force. */
+/* Removes the pod and its containers; running members only with @force
+ * (a running infra is stopped with it, as podman). */
 gboolean pod_remove (const LaunchOptions *o, const Pod *p, gboolean force, GError **error);
 
 /* After member @ctr_id exited (`container cleanup`, run by its

@@ -109,6 +109,10 @@ check "pod top: the infra and both members" "podunit-pause sleep 1001 sleep 1002
   "$(P pod top pp | sed 1d | awk '{ $1=$2=$3=$4=$5=$6=$7=""; print }' | sed 's|^ *||; s|^/.*/podunit-pause$|podunit-pause|' | sort | xargs)"
 check "pod top with descriptors" "PID COMMAND|1 podunit-pause|1 sleep|1 sleep" \
   "$(P pod top pp pid,comm | sed 's/  */ /g; s/^ //; s/ $//' | { read -r h; echo "$h"; sort; } | paste -sd'|')"
+check "top takes ps's -eo, as podman" "PID COMMAND|1 sleep" \
+  "$(P top m1 -eo pid,comm | sed 's/  */ /g; s/ $//' | paste -sd'|')"
+check "... and descriptors in one argument" "PID COMMAND|1 sleep" \
+  "$(P top m1 -eo 'pid comm' | sed 's/  */ /g; s/ $//' | paste -sd'|')"
 P pod stop -t 0 pp >/dev/null
 check_refused "pod top of a stopped pod" \
   "Error: pod top can only be used on pods with at least one running container" \

@@ -66,7 +66,7 @@ check_refused "a taken name is refused" \
   "$(P pod create --name app 2>&1)"
 check "... with 125" "125" "$(status P pod create --name app)"
 check_refused "a bad exit policy is refused" \
-  "Error: --exit-policy later: invalid exit policy (continue or stop)" \
+  'Error: running pod create option: invalid pod exit policy: "later"' \
   "$(P pod create --exit-policy later x 2>&1)"
 check_refused "an invalid pod name is refused" \
   "Error: running pod create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument" \
@@ -145,6 +145,7 @@ $(for m in $MEMBERS; do echo "Error: cannot remove container $m as it is running
   "$(P pod rm app 2>&1 | { read -r first; echo "$first"; sort; })"
 check "pod rm: a missing pod is 1" "1" "$(status P pod rm nosuch)"
 check "pod rm --ignore: a missing pod is fine" "0" "$(status P pod rm --ignore nosuch)"
+check "pod rm --force: a missing pod is fine too (podman)" "0" "$(status P pod rm --force nosuch)"
 PIDS="$(cat "$T/app.pid") $(P inspect --format '{{.State.Pid}}' app-infra) $(P inspect --format '{{.State.Pid}}' web)"
 check "before rm: a lease, a veth, the port's rules" "1 1 yes" \
   "$(echo $(leases) $(veths) $([ "$(rules_for $PORT)" -gt 0 ] && echo yes || echo no))"
@@ -226,6 +227,12 @@ if [ -n "$GENERATOR" ]; then
     "$(echo $(P ps -a -q | count_matching .) $(leases) $(veths_settled) $(rules_for 18081))"
   check "ExecStopPost again (--ignore)" "0" "$(eval "$(line qpod-pod.service ExecStopPost)" >/dev/null; echo $?)"
 fi
+
+# --- a pod whose members exited: pod rm without -f (its infra stops with it) ---
+P pod create --name ex >/dev/null
+P run --rm --pod ex $IMG true
+check "pod rm of a pod whose only running container is its infra" "ok" \
+  "$(P pod rm ex >/dev/null && echo ok)"
 
 # --- --share: which of the infra's namespaces the members join ---
 ns_of () { readlink "/proc/$(P inspect --format '{{.State.Pid}}' "$1")/ns/$2"; }
