@@ -9,6 +9,7 @@
 
 #include "cli/template.h"
 #include "container/container.h"
+#include "container/launch.h"
 #include "systemd/health.h"
 #include "systemd/journal.h"
 
@@ -84,10 +85,8 @@ add_ulimits (JsonBuilder *b, char **ulimits)
 static char *
 log_file (const char *root, const ContainerConfig *c)
 {
-  LogDriver d = LOG_DRIVER_K8S_FILE;
-  if (c->log_driver)
-    (void) log_driver_from_string (c->log_driver, &d, NULL);
-  return d == LOG_DRIVER_K8S_FILE ? container_log_path (root, c) : g_strdup ("");
+  return container_log_driver (c) == LOG_DRIVER_K8S_FILE ? container_log_path (root, c)
+                                                         : g_strdup ("");
 }
 
 static JsonNode *

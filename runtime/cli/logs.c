@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/launch.h"
 #include "fdio.h"
 #include "systemd/journal.h"
 
@@ -60,13 +61,11 @@ print_log (CliGlobal *g, const char *id, ContainerConfig *c, const char *prefix,
   LogOpts o = { .at_line_start = { TRUE, TRUE, TRUE }, .g = g, .id = id, .prefix = prefix,
                 .timestamps = timestamps };
   LogReadOptions ro = *opts;
-  LogDriver driver = LOG_DRIVER_K8S_FILE;
+  LogDriver driver = container_log_driver (c);
 
   ro.keep_following = still_running;
   ro.data = &o;
   ro.watch_dir = rundir;
-  if (c->log_driver)
-    (void) log_driver_from_string (c->log_driver, &driver, NULL);
   if (driver == LOG_DRIVER_NONE || driver == LOG_DRIVER_PASSTHROUGH)
     {
       /* podman's words (a passthrough container under systemd is in the

@@ -359,9 +359,7 @@ create_container (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean is
 static gboolean
 is_passthrough (const ContainerConfig *c)
 {
-  LogDriver d;
-  return c->log_driver && log_driver_from_string (c->log_driver, &d, NULL)
-         && d == LOG_DRIVER_PASSTHROUGH;
+  return container_log_driver (c) == LOG_DRIVER_PASSTHROUGH;
 }
 
 int

@@ -1164,15 +1164,21 @@ launch_exit_status (const GError *error)
   return error && error->domain == SPAWN_ERROR ? error->code : 125;
 }
 
+LogDriver
+container_log_driver (const ContainerConfig *c)
+{
+  LogDriver d = LOG_DRIVER_K8S_FILE;
+  if (c->log_driver)
+    (void) log_driver_from_string (c->log_driver, &d, NULL);
+  return d;
+}
+
 /* Where @c's output is logged, as ctr_log_open takes it: its k8s-file,
  * "journald", or NULL (none, passthrough). */
 static char *
 log_target (const LaunchOptions *o, const ContainerConfig *c)
 {
-  LogDriver d = LOG_DRIVER_K8S_FILE;
-  if (c->log_driver)
-    (void) log_driver_from_string (c->log_driver, &d, NULL);
-  switch (d)
+  switch (container_log_driver (c))
     {
     case LOG_DRIVER_K8S_FILE: return container_log_path (o->root, c);
     case LOG_DRIVER_JOURNALD: return g_strdup ("journald");
@@ -1375,10 +1381,7 @@ static gboolean
 output_open (ContainerConfig *c, Launch *l, Output *io, GError **error)
 {
   *io = (Output){ .out = { -1, -1 }, .err = { -1, -1 }, .master = -1, .devnull = -1 };
-  LogDriver d = LOG_DRIVER_K8S_FILE;
-  if (c->log_driver)
-    (void) log_driver_from_string (c->log_driver, &d, NULL);
-  io->passthrough = d == LOG_DRIVER_PASSTHROUGH;
+  io->passthrough = container_log_driver (c) == LOG_DRIVER_PASSTHROUGH;
   if (io->passthrough)
     {
       l->spec.stdio[0] = l->spec.stdio[0] >= 0 ? l->spec.stdio[0] : 0;

@@ -7,6 +7,7 @@
 
 #include "container/container.h"
 #include "sandbox/spawn.h"
+#include "systemd/journal.h"
 
 /* What the launch steps take from their caller: where containers live and
  * who hears warnings. The engine prints nothing; errors come back as
@@ -22,6 +23,10 @@ typedef struct
    * other fd above 2 is closed at its exec. */
   int preserve_fds;
 } LaunchOptions;
+
+/* What @c's log_driver means (json-file is k8s-file, passthrough-tty
+ * passthrough); a record without one: k8s-file. */
+LogDriver container_log_driver (const ContainerConfig *c);
 
 /* The exit status a launch error means: its code for SPAWN_ERROR
  * (125/126/127 as podman), else 125. */
