@@ -95,6 +95,12 @@ CLI_VERB (cli_container_cleanup);
 CLI_VERB (cli_container_poststop);
 CLI_VERB (cli_image_mount);
 CLI_VERB (cli_image_unmount);
+/* Secrets (cli/secret.c). */
+CLI_VERB (cli_secret_create);
+CLI_VERB (cli_secret_ls);
+CLI_VERB (cli_secret_inspect);
+CLI_VERB (cli_secret_rm);
+CLI_VERB (cli_secret_exists);
 /* Image verbs (store). */
 CLI_VERB (cli_load);
 CLI_VERB (cli_pull);

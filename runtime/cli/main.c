@@ -141,12 +141,18 @@ static const CliVerb verbs[] = {
   { "pod top", cli_pod_top, NULL },
   { "container cleanup", cli_container_cleanup, NULL },
   { "container poststop", cli_container_poststop, NULL },
+  { "secret create", cli_secret_create, NULL },
+  { "secret ls", cli_secret_ls, NULL },
+  { "secret list", cli_secret_ls, NULL },
+  { "secret inspect", cli_secret_inspect, NULL },
+  { "secret rm", cli_secret_rm, NULL },
+  { "secret exists", cli_secret_exists, NULL },
   { "healthcheck run", cli_healthcheck_run, "Run the health check of a container" },
 };
 
 /* Words that take a second word to name the verb. */
 static const char *const groups[] = { "container", "image", "volume", "pod", "network", "healthcheck",
-                                      "system", NULL };
+                                      "system", "secret", NULL };
 
 /* podman global flags that only steer podman's plumbing; podunit has none of
  * it, so they are accepted and their value ignored. */

@@ -894,11 +894,101 @@ run_config_pod (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GErro
   return TRUE;
 }
 
+/* podman's parseSecrets: "NAME" alone, or "[NAME,]KEY=VALUE,..." with
+ * source, type (mount, env), target, and for mounts uid, gid, mode (octal);
+ * its messages. A mount's relative target is under /run/secrets. */
+gboolean
+run_config_secrets (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error)
+{
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  (void) in;
+  for (char **v = o->secret; v && *v; v++)
+    {
+      g_auto (GStrv) split = g_strsplit (*v, ",", -1);
+      g_autofree char *target_abs = NULL;
+      const char *source = NULL, *type = NULL, *target = "";
+      guint64 uid = 0, gid = 0, mode = 0444;
+      gboolean mount_only = FALSE;
+      char **p = split;
+      if (!split[0] || !split[1])
+        source = *v;
+      else
+        {
+          if (!strchr (split[0], '='))
+            source = *p++;
+          for (; *p; p++)
+            {
+              char *eq = strchr (*p, '=');
+              const char *val = eq ? eq + 1 : NULL;
+              g_autofree char *key = eq ? g_strndup (*p, eq - *p) : NULL;
+              if (!eq)
+                return bad (error, "option %s must be in form option=value: parsing secret", *p);
+              if (g_str_equal (key, "source"))
+                source = val;
+              else if (g_str_equal (key, "type"))
+                {
+                  if (type)
+                    return bad (error, "cannot set more than one secret type: parsing secret");
+                  if (!g_str_equal (val, "mount") && !g_str_equal (val, "env"))
+                    return bad (error, "type %s is invalid: parsing secret", val);
+                  type = val;
+                }
+              else if (g_str_equal (key, "target"))
+                target = val;
+              else if (g_str_equal (key, "mode"))
+                {
+                  mount_only = TRUE;
+                  if (!g_ascii_string_to_unsigned (val, 8, 0, G_MAXUINT32, &mode, NULL))
+                    return bad (error, "mode %s invalid: parsing secret", val);
+                }
+              else if (g_str_equal (key, "uid") || g_str_equal (key, "UID"))
+                {
+                  mount_only = TRUE;
+                  if (!g_ascii_string_to_unsigned (val, 10, 0, G_MAXUINT32, &uid, NULL))
+                    return bad (error, "UID %s invalid: parsing secret", val);
+                }
+              else if (g_str_equal (key, "gid") || g_str_equal (key, "GID"))
+                {
+                  mount_only = TRUE;
+                  if (!g_ascii_string_to_unsigned (val, 10, 0, G_MAXUINT32, &gid, NULL))
+                    return bad (error, "GID %s invalid: parsing secret", val);
+                }
+              else
+                return bad (error, "option %s invalid: parsing secret", *p);
+            }
+          if (!source || !*source)
+            return bad (error, "no source found %s: parsing secret", *v);
+        }
+      if (type && g_str_equal (type, "env"))
+        {
+          if (mount_only)
+            return bad (error, "UID, GID, Mode options cannot be set with secret type env: "
+                               "parsing secret");
+          g_autofree char *e = g_strdup_printf ("source=%s,type=env,target=%s", source,
+                                                *target ? target : source);
+          g_strv_builder_add (b, e);
+          continue;
+        }
+      target_abs = g_path_is_absolute (target)
+                       ? g_strdup (target)
+                       : g_build_filename ("/run/secrets", *target ? target : source, NULL);
+      g_autofree char *m = g_strdup_printf ("source=%s,type=mount,target=%s,uid=%" G_GUINT64_FORMAT
+                                            ",gid=%" G_GUINT64_FORMAT ",mode=%04" G_GINT64_MODIFIER
+                                            "o",
+                                            source, target_abs, uid, gid, mode);
+      g_strv_builder_add (b, m);
+    }
+  c->secrets = g_strv_builder_end (b);
+  if (!*c->secrets)
+    g_clear_pointer (&c->secrets, g_strfreev);
+  return TRUE;
+}
+
 static const RunConfigStep run_config_steps[] = {
   run_config_command, run_config_env,     run_config_user,      run_config_mounts,
   run_config_security, run_config_metadata, run_config_stop,    run_config_resources,
   run_config_network, run_config_ports,   run_config_userns,    run_config_logging,
-  run_config_pod,
+  run_config_pod,      run_config_secrets,
 };
 
 gboolean

@@ -28,7 +28,7 @@ typedef struct {
   char **env, **env_file, **volume, **mount, **tmpfs, **group_add, **cap_add, **cap_drop;
   char **security_opt, **label, **annotation, **ulimit, **sysctl, **device, **dns;
   char **dns_search, **dns_option, **add_host, **uidmap, **gidmap, **log_opt, **unsetenv;
-  char **label_file, **device_cgroup_rule, **attach;
+  char **label_file, **device_cgroup_rule, **attach, **secret;
   char **hooks_dir; /* the global --hooks-dir given after the verb */
   char *kernel_memory, *detach_keys, *restart, *oom_score_adj;
   gboolean unsetenv_all, quiet;
@@ -87,6 +87,9 @@ gboolean run_config_ports (const RunOpts *o, const RunInputs *in, ContainerConfi
 gboolean run_config_userns (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);
 gboolean run_config_logging (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);
 gboolean run_config_pod (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);
+/* --secret as podman parses it, into c->secrets without the ids (run.c
+ * looks the secrets up: the store is not this step's). */
+gboolean run_config_secrets (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GError **error);
 
 /* Whether --network @net puts the container on bridges (network names,
  * not a mode). */

@@ -76,6 +76,7 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     STRV ("volume", 'v', volume, "Bind mount a volume"),
     STRV ("mount", 0, mount, "Attach a file system mount"),
     STRV ("tmpfs", 0, tmpfs, "Mount a tmpfs"),
+    STRV ("secret", 0, secret, "A secret: NAME[,type=mount|env][,target=T][,uid=,gid=,mode=]"),
     STR ("workdir", 'w', workdir, "Working directory"),
     STR ("user", 'u', user, "User[:group]"),
     STRV ("group-add", 0, group_add, "Additional groups"),
@@ -152,7 +153,6 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     STR ("default-mounts-file", 0, default_mounts_file, "mounts.conf to read (podman's global flag)"),
     STRV ("hooks-dir", 0, hooks_dir, "OCI hooks directory, repeatable (podman's global flag)"),
     STRV ("device-cgroup-rule", 0, device_cgroup_rule, "Checked and recorded (no device cgroup)"),
-    UNSUP ("secret"),
     UNSUP ("cgroup-parent"), UNSUP ("ipc"), UNSUP ("pid"), UNSUP ("uts"),
     STRV ("attach", 'a', attach, "stdin, stdout or stderr (run)"),
     UNSUP ("memory-swap"), UNSUP ("cpu-shares"),
@@ -230,7 +230,8 @@ run_opts_clear (RunOpts *o)
                      &o->ulimit, &o->sysctl, &o->device, &o->dns, &o->dns_search,
                      &o->dns_option, &o->add_host, &o->uidmap, &o->gidmap, &o->log_opt,
                      &o->publish, &o->expose, &o->network_alias, &o->unsetenv,
-                     &o->label_file, &o->device_cgroup_rule, &o->attach, &o->hooks_dir };
+                     &o->label_file, &o->device_cgroup_rule, &o->attach, &o->hooks_dir,
+                     &o->secret };
   for (gsize i = 0; i < G_N_ELEMENTS (strs); i++)
     g_clear_pointer (strs[i], g_free);
   health_flags_clear (&o->health);

@@ -23,6 +23,8 @@
 #include "container/launch.h"
 #include "sandbox/mount.h"
 #include "image/store.h"
+#include "secret/secret.h"
+#include "error.h"
 
 static gboolean
 remove_for_replace (const char *id, gpointer data, GError **error)
@@ -79,6 +81,47 @@ static void
 warn_plain (const char *message)
 {
   fprintf (stderr, "%s\n", message);
+}
+
+/* --secret: each secret must exist before the container is recorded
+ * (podman's error); its id goes into the entry. */
+static gboolean
+resolve_secrets (CliGlobal *g, ContainerConfig *c, GError **error)
+{
+  for (char **s = c->secrets; s && *s; s++)
+    {
+      g_autofree char *name = container_opt_get (*s, "source");
+      g_autoptr (Secret) sec = secret_lookup (g->root, name, error);
+      char *with_id;
+      if (!sec)
+        return FALSE;
+      with_id = g_strdup_printf ("%s,id=%s", *s, sec->id);
+      g_free (*s);
+      *s = with_id;
+    }
+  return TRUE;
+}
+
+/* The container's own copies of its secrets (container_secret_copy):
+ * a mount's with its mode (its owner is set at start, in the container's
+ * user namespace), an environment variable's readable by root alone. */
+static gboolean
+copy_secrets (CliGlobal *g, ContainerConfig *c, GError **error)
+{
+  for (char **s = c->secrets; s && *s; s++)
+    {
+      g_autofree char *id = container_opt_get (*s, "id");
+      g_autofree char *mode = container_opt_get (*s, "mode");
+      g_autofree char *path = container_secret_copy (g->root, c->id, *s);
+      g_autofree char *dir = g_path_get_dirname (path);
+      if (g_mkdir_with_parents (dir, 0700) < 0)
+        return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), errno,
+                            "creating %s", dir);
+      if (!secret_export (g->root, id, path, mode ? g_ascii_strtoull (mode, NULL, 8) : 0600,
+                          error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* --pod NAME, --pod-id-file FILE, --pod new:NAME (made now, taking run's
@@ -258,7 +301,7 @@ create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean
       .default_mounts = default_mounts,
     };
     if (!run_config_build (o, &in, c, &error) || !run_config_health (o, &hc, &error)
-        || !select_hooks (g, o, &conf, c, &error))
+        || !select_hooks (g, o, &conf, c, &error) || !resolve_secrets (g, c, &error))
       {
         cli_error ("%s", error->message);
         return NULL;
@@ -313,6 +356,13 @@ create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean
         return NULL;
       }
   }
+  if (!copy_secrets (g, c, &error))
+    {
+      health_config_clear (&hc);
+      cli_error ("%s", error->message);
+      launch_remove (&g->launch, c->id, TRUE, NULL);
+      return NULL;
+    }
   if (hc.test)
     {
       /* Read by the supervisor's timer and `healthcheck run` (health.h). */

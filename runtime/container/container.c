@@ -44,7 +44,7 @@ static const struct {
   S ("Id", id), S ("Name", name), S ("Image", image), S ("ImageId", image_id),
   L ("Created", created), V ("Args", argv), V ("Env", env), S ("WorkingDir", workdir),
   B ("WorkingDirMustExist", workdir_must_exist),
-  S ("User", user), V ("GroupAdd", group_add), S ("Hostname", hostname), V ("Mounts", mounts),
+  S ("User", user), V ("GroupAdd", group_add), S ("Hostname", hostname), V ("Mounts", mounts), V ("Secrets", secrets),
   B ("ReadOnly", read_only), B ("ReadOnlyTmpfs", read_only_tmpfs), V ("CapAdd", cap_add),
   V ("CapDrop", cap_drop), B ("NoNewPrivileges", no_new_privs), S ("Seccomp", seccomp_profile),
   V ("Mask", mask), V ("Unmask", unmask), V ("Labels", labels), V ("Annotations", annotations),
@@ -847,4 +847,25 @@ container_parse_signal (const char *s)
       return !*end && n <= SIGRTMAX - SIGRTMIN ? SIGRTMIN + (int) n : -1;
     }
   return -1;
+}
+
+char *
+container_opt_get (const char *spec, const char *key)
+{
+  g_auto (GStrv) parts = g_strsplit (spec, ",", -1);
+  gsize n = strlen (key);
+  for (char **p = parts; *p; p++)
+    if (strncmp (*p, key, n) == 0 && (*p)[n] == '=')
+      return g_strdup (*p + n + 1);
+  return NULL;
+}
+
+char *
+container_secret_copy (const char *root, const char *id, const char *entry)
+{
+  g_autofree char *cdir = container_dir (root, id);
+  g_autofree char *type = container_opt_get (entry, "type");
+  g_autofree char *name = container_opt_get (entry, "source");
+  return g_build_filename (cdir, g_strcmp0 (type, "env") == 0 ? "secrets-env" : "secrets",
+                           name ? name : "", NULL);
 }

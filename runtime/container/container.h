@@ -45,6 +45,10 @@ typedef struct {
   char *hostname;
   gboolean no_hostname; /* --no-hostname: no /etc/hostname is made or mounted */
   char **mounts;  /* normalized "type=..,source=..,destination=..,ro,.." (see mount.h) */
+  /* --secret, normalized: "source=NAME,id=ID,type=mount,target=/ABS,uid=U,gid=G,mode=0444"
+   * or "source=NAME,id=ID,type=env,target=VAR"; the data is the container's
+   * own copy (container_secret_path), made at create. */
+  char **secrets;
   gboolean read_only;
   gboolean read_only_tmpfs;
   char **cap_add;
@@ -218,6 +222,13 @@ gboolean container_remove_files (const char *root, const char *runroot, const ch
 typedef gboolean (*ContainerReleaseFunc) (const char *id, gpointer data, GError **error);
 gboolean container_sweep (const char *root, const char *runroot, ContainerReleaseFunc release,
                           gpointer data, GError **error);
+
+/* The container's copy of the data of a ContainerConfig.secrets entry:
+ * ROOT/containers/<id>/secrets/NAME for a mount, .../secrets-env/NAME for
+ * an environment variable. */
+char *container_secret_copy (const char *root, const char *id, const char *entry);
+/* KEY's value in a normalized "k=v,k2=v2,flag" spec, or NULL. */
+char *container_opt_get (const char *spec, const char *key);
 
 /* Value of KEY in a KEY=VALUE vector, or NULL. */
 const char *container_strv_get (char **kv, const char *key);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -506,6 +507,56 @@ write_pod_etc_files (const LaunchOptions *o, ContainerConfig *c, const char *inf
          && write_run_file (p->etc_resolv, resolv, error);
 }
 
+/* type=mount secrets (podman's layout): an empty directory of the run
+ * dir on /run/secrets (unless a mount of the user's is there), then each
+ * secret's copy on its target, owned by the uid and gid it asked for
+ * (chowned inside the container's user namespace, where those ids are
+ * the container's). */
+static gboolean
+add_secret_mounts (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
+{
+  gboolean dir_done = FALSE;
+  for (guint i = 0; i < l->plan->mounts->len; i++)
+    dir_done |= g_strcmp0 (((MountEntry *) l->plan->mounts->pdata[i])->destination,
+                           "/run/secrets") == 0;
+  for (char **s = c->secrets; s && *s; s++)
+    {
+      g_autofree char *type = container_opt_get (*s, "type");
+      g_autofree char *target = container_opt_get (*s, "target");
+      g_autofree char *uid = container_opt_get (*s, "uid");
+      g_autofree char *gid = container_opt_get (*s, "gid");
+      MountEntry *e;
+      if (g_strcmp0 (type, "mount") != 0 || !target)
+        continue;
+      if (!dir_done)
+        {
+          e = g_new0 (MountEntry, 1);
+          e->type = MOUNT_BIND;
+          e->source = g_build_filename (l->rundir, "secrets", NULL);
+          e->destination = g_strdup ("/run/secrets");
+          e->flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+          if (mkdir (e->source, 0755) < 0 && errno != EEXIST)
+            {
+              errno_error (error, SPAWN_ERROR, 125, errno, "creating %s", e->source);
+              mount_entry_free (e);
+              return FALSE;
+            }
+          g_ptr_array_add (l->plan->mounts, e);
+          dir_done = TRUE;
+        }
+      e = g_new0 (MountEntry, 1);
+      e->type = MOUNT_BIND;
+      e->source = container_secret_copy (o->root, c->id, *s);
+      e->destination = g_steal_pointer (&target);
+      e->flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+      e->owner = TRUE;
+      e->owner_uid = uid ? (uid_t) g_ascii_strtoull (uid, NULL, 10) : 0;
+      e->owner_gid = gid ? (gid_t) g_ascii_strtoull (gid, NULL, 10) : 0;
+      g_ptr_array_add (l->plan->mounts, e);
+    }
+  return TRUE;
+}
+
 /* What goes over the rootfs: -v/--mount, masked and read-only paths,
  * /etc/hosts & co, the time zone, devices, sysctls, /dev/shm. */
 static gboolean
@@ -521,6 +572,8 @@ prepare_mounts (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **
         return FALSE;
       g_ptr_array_add (p->mounts, e);
     }
+  if (!add_secret_mounts (o, c, l, error))
+    return FALSE;
   mount_plan_set_masks (p, c->mask, c->unmask);
   if (!write_etc_files (c, l->rundir, p, error))
     return FALSE;
@@ -586,10 +639,48 @@ prepare_security (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError 
 }
 
 /* The process: argv, environment, working dir, init, stdin. */
+/* type=env secrets: TARGET=DATA from the container's copies. */
 static gboolean
-prepare_process (ContainerConfig *c, Launch *l, GError **error)
+add_env_secrets (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
+{
+  g_autoptr (GPtrArray) env = NULL;
+  for (char **s = c->secrets; s && *s; s++)
+    {
+      g_autofree char *type = container_opt_get (*s, "type");
+      g_autofree char *target = container_opt_get (*s, "target");
+      g_autofree char *path = NULL, *data = NULL;
+      gsize len;
+      if (g_strcmp0 (type, "env") != 0)
+        continue;
+      path = container_secret_copy (o->root, c->id, *s);
+      if (!g_file_get_contents (path, &data, &len, error))
+        {
+          g_prefix_error (error, "secret for %s: ", target);
+          return FALSE;
+        }
+      if (!env)
+        {
+          env = g_ptr_array_new ();
+          for (char **e = l->env; *e; e++)
+            g_ptr_array_add (env, *e);
+        }
+      g_ptr_array_add (env, g_strconcat (target, "=", data, NULL));
+    }
+  if (env)
+    {
+      g_free (l->env); /* the strings moved to env */
+      g_ptr_array_add (env, NULL);
+      l->env = (char **) g_ptr_array_free (g_steal_pointer (&env), FALSE);
+    }
+  return TRUE;
+}
+
+static gboolean
+prepare_process (const LaunchOptions *o, ContainerConfig *c, Launch *l, GError **error)
 {
   l->env = env_with_defaults (c, l->home);
+  if (!add_env_secrets (o, c, l, error))
+    return FALSE;
   l->spec.argv = c->argv;
   l->spec.env = l->env;
   l->spec.cwd = c->workdir && *c->workdir ? c->workdir : "/";
@@ -951,7 +1042,7 @@ prepare (const LaunchOptions *o, ContainerConfig *c, Launch *l, gboolean for_exe
          && prepare_rootfs (o, c, l, error)
          && prepare_mounts (o, c, l, error)
          && prepare_security (o, c, l, error)
-         && prepare_process (c, l, error)
+         && prepare_process (o, c, l, error)
          && prepare_namespaces (o, c, l, error)
          && (for_exec || prepare_hooks (o, c, l, error));
 }

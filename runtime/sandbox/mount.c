@@ -379,6 +379,8 @@ setup_user_mount (int rootfd, const MountPlan *p, const MountEntry *m, GError **
                           m->source);
     if (m->chown && lchown (m->source, p->chown_uid, p->chown_gid) < 0)
       return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "chown %s", m->source);
+    if (m->owner && lchown (m->source, m->owner_uid, m->owner_gid) < 0)
+      return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "chown %s", m->source);
     return mount_in_root (rootfd, m->source, m->destination, NULL,
                           MS_BIND | (m->recursive ? MS_REC : 0) | (m->read_only ? MS_RDONLY : 0)
                               | (m->flags & MS_NOEXEC),

@@ -31,6 +31,10 @@ typedef struct {
   char *destination; /* absolute path in the container */
   gboolean read_only;
   gboolean chown;    /* :U, chown the source to the container user */
+  gboolean owner;    /* chown the source to owner_uid:owner_gid (a secret's copy; not
+                      * from a mount spec: launch.c sets it) */
+  uid_t owner_uid;
+  gid_t owner_gid;
   gboolean recursive; /* rbind (default) */
   char *data;        /* tmpfs: "size=..,mode=.." */
   gulong flags;      /* MS_NOSUID, MS_NODEV, MS_NOEXEC */

@@ -109,8 +109,8 @@ check_match "cannot invoke: 126" "^126 Error: .*/etc/passwd.*ermission denied" "
 check_match "not found: 127" "^127 Error: .*no-such-command" "$(failing P run --rm $IMG no-such-command)"
 check "bad flag: 125" "125 Error: run: Unknown option --no-such-flag" "$(failing P run --rm --no-such-flag $IMG true)"
 check_match "unknown image: 125" "^125 Error: .*no-such-image" "$(failing P run --rm --pull=never no-such-image true)"
-check "unsupported flag is named" "125 Error: run: --secret is not supported by podunit yet" \
-  "$(failing P run --rm --secret=foo $IMG true)"
+check "unsupported flag is named" "125 Error: run: --memory-swap is not supported by podunit yet" \
+  "$(failing P run --rm --memory-swap=1g $IMG true)"
 check_match "a bad --pull policy is named" "^125 Error: .*--pull sometimes: invalid pull policy" "$(failing P run --rm --pull sometimes $IMG true)"
 check_match "--pull=never of an absent image: 125, names the image" "^125 Error: .*localhost/absent:1: image not known" \
   "$(failing P run --rm --pull=never localhost/absent:1 true | tee "$T/absent.out")"
