@@ -191,6 +191,16 @@ int cli_prune_networks (CliGlobal *g, char **filters, GPtrArray *removed);
 /* @reclaimed (may be NULL) grows by the removed images' sizes. */
 int cli_prune_images (CliGlobal *g, gboolean all, GPtrArray *removed, guint64 *reclaimed);
 
+/* strerror(@errsv) as Go's syscall errors read ("no such file or
+ * directory"), for podman's messages that quote one. */
+char *cli_go_strerror (int errsv);
+
+/* --authfile as podman checks it on every verb that takes it, whether or
+ * not it talks to a registry: a path that does not exist is refused
+ * ("credential file is not accessible: faccessat PATH: ..."); NULL or ""
+ * is fine (REGISTRY_AUTH_FILE is not checked, as podman). */
+gboolean cli_check_authfile (const char *authfile, GError **error);
+
 /* podman's human durations: "Less than a second", "5 seconds", "2 hours"
  * (cli/ps.c). */
 char *cli_human_duration (gint64 seconds);

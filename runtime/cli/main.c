@@ -165,6 +165,28 @@ static const char *const ignored_bool[] = { "--syslog", "--no-syslog", NULL };
 
 CliLogLevel cli_log_level = LOG_LEVEL_WARN;
 
+char *
+cli_go_strerror (int errsv)
+{
+  char *s = g_strdup (g_strerror (errsv));
+  /* glibc capitalizes the first word, Go's table does not */
+  if (s[0] && g_ascii_isupper (s[0]) && !(s[1] && g_ascii_isupper (s[1])))
+    s[0] = g_ascii_tolower (s[0]);
+  return s;
+}
+
+gboolean
+cli_check_authfile (const char *authfile, GError **error)
+{
+  g_autofree char *why = NULL;
+  if (!authfile || !*authfile || access (authfile, F_OK) == 0)
+    return TRUE;
+  why = cli_go_strerror (errno);
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+               "credential file is not accessible: faccessat %s: %s", authfile, why);
+  return FALSE;
+}
+
 void
 cli_error (const char *fmt, ...)
 {

@@ -143,14 +143,12 @@ read_input (const char *source, gboolean from_env, GError **error)
     {
       /* as Go's os.Open: "open PATH: no such file or directory" */
       int code = (*error)->code;
+      g_autofree char *why = cli_go_strerror (code == G_FILE_ERROR_NOENT   ? ENOENT
+                                              : code == G_FILE_ERROR_ACCES ? EACCES
+                                              : code == G_FILE_ERROR_ISDIR ? EISDIR
+                                                                           : EIO);
       g_clear_error (error);
-      return errno_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                          code == G_FILE_ERROR_NOENT ? ENOENT
-                          : code == G_FILE_ERROR_ACCES ? EACCES
-                          : code == G_FILE_ERROR_ISDIR ? EISDIR
-                                                       : EIO,
-                          "open %s", source),
-             NULL;
+      return gerror_set (error, G_IO_ERROR, G_IO_ERROR_FAILED, "open %s: %s", source, why), NULL;
     }
   return g_bytes_new_take (text, len);
 }

@@ -33,7 +33,7 @@ check "a bad name: podman's message" "125 Error: secret name \"a/b\" can not inc
   "$(failing P secret create a/b "$T/pw")"
 check "empty data refused" "125 Error: secret data must be larger than 0 and less than 512000 bytes" \
   "$(failing P secret create empty /dev/null)"
-check "missing file: Go's open error" "125 Error: open $T/nope: No such file or directory" \
+check "missing file: Go's open error" "125 Error: open $T/nope: no such file or directory" \
   "$(failing P secret create x "$T/nope")"
 check "--env with an unset variable" "125 Error: cannot create store secret data: environment variable PSYSNOPE is not set" \
   "$(failing P secret create --env x PSYSNOPE)"
