@@ -33,7 +33,7 @@ typedef struct {
   Store *store;
   const char *file;    /* the Containerfile's name, in errors */
   const char *context; /* NULL: none (the Containerfile came from stdin) */
-  const char *network, *pull;
+  const char *network, *pull, *authfile;
   char **cap_add, **build_args;
   GHashTable *used_args;    /* the --build-arg names an ARG declared */
   GPtrArray *global_args;   /* "K=V": ARGs before FROM */
@@ -263,7 +263,7 @@ do_from (Build *b, const CfInstruction *ins, GError **error)
   else
     {
       JsonNode *node;
-      if (!(b->run_img = cli_run_image (b->store, w[0], b->pull, NULL, NULL, error))
+      if (!(b->run_img = cli_run_image (b->store, w[0], b->pull, NULL, NULL, b->authfile, error))
           || !(b->base = store_lookup_image (b->store, b->run_img->id, error)))
         return FALSE;
       node = json_node_new (JSON_NODE_OBJECT);
@@ -755,7 +755,7 @@ int
 cli_build (CliGlobal *g, int argc, char **argv)
 {
   g_auto (GStrv) tags = NULL, cap_add = NULL, build_args = NULL, labels = NULL;
-  g_autofree char *file = NULL, *network = NULL, *format = NULL;
+  g_autofree char *file = NULL, *network = NULL, *format = NULL, *authfile = NULL;
   gboolean quiet = FALSE, layers = TRUE, no_cache = FALSE;
   const GOptionEntry entries[] = {
     { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &tags, "Name of the image (repeatable)", "NAME" },
@@ -770,6 +770,8 @@ cli_build (CliGlobal *g, int argc, char **argv)
     { "pull", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, option_pull,
       "Pull policy for FROM (always, missing, never, newer)", "POLICY" },
     { "network", 0, 0, G_OPTION_ARG_STRING, &network, "Network mode for RUN", "MODE" },
+    { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &authfile, "Registry credentials for FROM's pull",
+      "FILE" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "oci (podunit writes OCI images only)",
       "FORMAT" },
     { NULL },
@@ -786,6 +788,8 @@ cli_build (CliGlobal *g, int argc, char **argv)
   g_clear_pointer (&pull_value, g_free);
   if (!cli_parse_options (&argc, &argv, entries, "[CONTEXT]", FALSE))
     return EXIT_PODUNIT;
+  if (!cli_check_authfile (authfile, &error))
+    return cli_fail (error);
   (void) layers, (void) no_cache;
   if (format && !g_str_equal (format, "oci"))
     {
@@ -850,6 +854,7 @@ cli_build (CliGlobal *g, int argc, char **argv)
     }
   b.context = context;
   b.network = network;
+  b.authfile = authfile;
   b.cap_add = cap_add;
   b.build_args = build_args;
   b.used_args = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

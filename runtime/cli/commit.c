@@ -8,25 +8,48 @@
 
 #include "container/container.h"
 #include "image/store.h"
+#include "cli/image-util.h"
 
-/* What the commit wrote, as podman's copy reports it without a terminal:
- * the base's layers were there already, the new top layer and the config
- * were written. */
+/* What the commit wrote: the base's layers were there already, the new
+ * top layer and the config were written. */
 static void
 print_progress (StoreImage *img, StoreImage *base)
 {
-  JsonArray *layers = json_object_get_array_member (store_image_get_manifest (img), "layers");
-  guint n = json_array_get_length (layers);
-  guint reused = base ? g_strv_length ((char **) store_image_get_diff_ids (base)) : 0;
-  fputs ("Getting image source signatures\n", stderr);
-  for (guint i = 0; i < n; i++)
-    {
-      JsonObject *l = json_array_get_object_element (layers, i);
-      fprintf (stderr, "Copying blob %s%s\n", json_object_get_string_member (l, "digest"),
-               i < reused ? " skipped: already exists" : "");
-    }
-  fprintf (stderr, "Copying config sha256:%s\n", store_image_get_id (img));
-  fputs ("Writing manifest to image destination\n", stderr);
+  cli_print_copy_progress (img, base ? g_strv_length ((char **) store_image_get_diff_ids (base)) : 0);
+}
+
+static JsonArray *
+strv_array (char **v, guint from, guint to)
+{
+  JsonArray *a = json_array_new ();
+  for (guint i = from; v && i < to && v[i]; i++)
+    json_array_add_string_element (a, v[i]);
+  return a;
+}
+
+/* The base's config with the container's entrypoint and command, as
+ * podman's commit writes them (run --entrypoint X, commit: the image runs
+ * X). A record older than the split: its whole argv becomes Cmd. */
+static JsonObject *
+commit_config (const ContainerConfig *c, StoreImage *base)
+{
+  JsonObject *config = json_object_new ();
+  JsonObject *from = base ? store_image_get_config (base) : NULL;
+  guint n_ep = c->entrypoint ? g_strv_length (c->entrypoint) : 0;
+  guint n = c->argv ? g_strv_length (c->argv) : 0;
+  g_autoptr (GList) members = from ? json_object_get_members (from) : NULL;
+  for (GList *m = members; m; m = m->next)
+    json_object_set_member (config, m->data,
+                            json_node_copy (json_object_get_member (from, m->data)));
+  if (n_ep)
+    json_object_set_array_member (config, "Entrypoint", strv_array (c->argv, 0, n_ep));
+  else
+    json_object_remove_member (config, "Entrypoint");
+  if (n > n_ep)
+    json_object_set_array_member (config, "Cmd", strv_array (c->argv, n_ep, n));
+  else
+    json_object_remove_member (config, "Cmd");
+  return config;
 }
 
 int
@@ -51,6 +74,7 @@ cli_commit (CliGlobal *g, int argc, char **argv)
   g_autoptr (StoreImage) base = NULL;
   g_autoptr (StoreImage) img = NULL;
   g_autoptr (ContainerConfig) c = NULL;
+  g_autoptr (JsonObject) config = NULL;
   g_autofree char *id = NULL, *cdir = NULL, *upper = NULL;
 
   if (!cli_parse_options (&argc, &argv, entries, "CONTAINER [IMAGE]", FALSE))
@@ -88,8 +112,9 @@ cli_commit (CliGlobal *g, int argc, char **argv)
     return cli_fail (error);
   cdir = container_dir (g->root, id);
   upper = g_build_filename (cdir, "upper", NULL);
+  config = commit_config (c, base);
   img = store_create_image_as (store, docker ? STORE_IMAGE_DOCKER : STORE_IMAGE_OCI, message, base,
-                               upper, NULL, author, "", argc > 2 ? argv[2] : NULL, &error);
+                               upper, config, author, "", argc > 2 ? argv[2] : NULL, &error);
   if (!img)
     return cli_fail (error);
   if (!quiet)

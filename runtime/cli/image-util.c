@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "cli/image-util.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "container/container.h"
@@ -96,4 +97,23 @@ cli_image_name_for_ref (StoreImage *img, const char *ref)
     if (g_str_has_suffix (names[i], suffix) && !strchr (ref, '/'))
       return names[i];
   return NULL;
+}
+
+void
+cli_print_copy_progress (StoreImage *img, guint reused)
+{
+  JsonObject *m = store_image_get_manifest (img);
+  JsonArray *layers = m && json_object_has_member (m, "layers")
+                          ? json_object_get_array_member (m, "layers")
+                          : NULL;
+  guint n = layers ? json_array_get_length (layers) : 0;
+  fputs ("Getting image source signatures\n", stderr);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *l = json_array_get_object_element (layers, i);
+      fprintf (stderr, "Copying blob %s%s\n", json_object_get_string_member (l, "digest"),
+               i < reused ? " skipped: already exists" : "");
+    }
+  fprintf (stderr, "Copying config sha256:%s\n", store_image_get_id (img));
+  fputs ("Writing manifest to image destination\n", stderr);
 }

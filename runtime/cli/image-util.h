@@ -22,6 +22,19 @@ char *cli_human_ago (gint64 unix_seconds);
  * an error when the container records cannot be read. */
 GPtrArray *cli_containers_using_image (CliGlobal *g, const char *id, GError **error);
 
+/* podman's copy progress, as it prints it without a terminal (stderr):
+ * "Getting image source signatures", "Copying blob DIGEST" (the first
+ * @reused "skipped: already exists"), "Copying config", "Writing
+ * manifest to image destination". */
+void cli_print_copy_progress (StoreImage *img, guint reused);
+
+/* run's and create's IMAGE as "docker-archive:PATH" or "oci-archive:PATH"
+ * (podman loads the archive and runs what it holds): loads PATH as `load`
+ * does, printing the copy progress, and returns the first loaded image's
+ * name (its id when unnamed). NULL without an error when @ref names no
+ * archive transport. */
+char *cli_load_archive_ref (Store *s, const char *ref, GError **error);
+
 /* The name of IMG that REF selected (a name REF resolves to), or NULL when
  * REF was an id. */
 const char *cli_image_name_for_ref (StoreImage *img, const char *ref);
@@ -38,9 +51,10 @@ char *cli_pull_image (Store *s, const char *name, const RegistryOptions *o, gboo
 gboolean cli_parse_duration_seconds (const char *s, guint *out);
 /* The image `run`/`create` use, pulled first as POLICY says (NULL:
  * missing; always, newer, never); RETRY and RETRY_DELAY as given (NULL:
- * 3 and 2s, already checked). */
+ * 3 and 2s, already checked); AUTHFILE: --authfile (NULL: the default
+ * files). */
 StoreRunImage *cli_run_image (Store *s, const char *name, const char *policy, const char *retry,
-                              const char *retry_delay, GError **error);
+                              const char *retry_delay, const char *authfile, GError **error);
 
 /* --tls-verify[=BOOL] (an optional-argument callback option for pull, push,
  * search): cli_tls_verify, and cli_tls_given when it was set at all. The

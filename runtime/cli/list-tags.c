@@ -19,6 +19,11 @@ cli_list_tags (CliGlobal *g, int argc, char **argv)
   };
   if (!cli_parse_options (&argc, &argv, entries, "docker://HOST/NAME", FALSE))
     return EXIT_PODUNIT;
+  {
+    g_autoptr (GError) check = NULL;
+    if (!cli_check_authfile (authfile, &check))
+      return cli_fail (check);
+  }
   if (argc != 2)
     {
       cli_error ("list-tags: requires exactly one repository");

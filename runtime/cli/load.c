@@ -3,8 +3,10 @@
  * writes them (from stdin without -i). */
 #include "image/archive-common.h"
 #include "cli/image-util.h"
+#include "error.h"
 
 #include <errno.h>
+#include <string.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -57,4 +59,28 @@ cli_load (CliGlobal *g, int argc, char **argv)
   for (guint i = 0; i < loaded->len; i++)
     printf ("Loaded image: %s\n", (char *)loaded->pdata[i]);
   return 0;
+}
+
+char *
+cli_load_archive_ref (Store *s, const char *ref, GError **error)
+{
+  const char *path = g_str_has_prefix (ref, "docker-archive:") ? ref + strlen ("docker-archive:")
+                     : g_str_has_prefix (ref, "oci-archive:")  ? ref + strlen ("oci-archive:")
+                                                               : NULL;
+  g_autoptr (GPtrArray) loaded = NULL;
+  g_autoptr (StoreImage) img = NULL;
+  if (!path)
+    return NULL;
+  if (access (path, R_OK) < 0)
+    return errno_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), errno, "%s", ref),
+           NULL;
+  if (!(loaded = image_archive_load (s, path, error)))
+    return NULL;
+  if (!loaded->len)
+    return gerror_set (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: no image in the archive",
+                       ref),
+           NULL;
+  if ((img = store_lookup_image (s, loaded->pdata[0], NULL)))
+    cli_print_copy_progress (img, 0);
+  return g_strdup (loaded->pdata[0]);
 }

@@ -88,8 +88,11 @@ cli_logout (CliGlobal *g, int argc, char **argv)
       "FILE" },
     { NULL },
   };
+  g_autoptr (GError) check = NULL;
   if (!cli_parse_options (&argc, &argv, entries, "REGISTRY", FALSE))
     return EXIT_PODUNIT;
+  if (!cli_check_authfile (authfile, &check))
+    return cli_fail (check);
   if (argc != 2)
     {
       cli_error ("logout: requires exactly one registry");

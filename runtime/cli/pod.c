@@ -87,8 +87,8 @@ infra_from_image (CliGlobal *g, RunOpts *o, const PodInfraOpts *io, GError **err
 {
   g_autoptr (ContainerConfig) c = g_new0 (ContainerConfig, 1);
   g_autoptr (Store) store = store_open (g->root, g->runroot, error);
-  g_autoptr (StoreRunImage) img = store ? cli_run_image (store, io->image, NULL, NULL, NULL, error)
-                                        : NULL;
+  g_autoptr (StoreRunImage) img
+      = store ? cli_run_image (store, io->image, NULL, NULL, NULL, NULL, error) : NULL;
   g_auto (GStrv) env = g_get_environ ();
   g_auto (GStrv) command = NULL;
 

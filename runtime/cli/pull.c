@@ -371,6 +371,11 @@ cli_pull (CliGlobal *g, int argc, char **argv)
   };
   if (!cli_parse_options (&argc, &argv, entries, "NAME[:TAG|@DIGEST]", FALSE))
     return EXIT_PODUNIT;
+  {
+    g_autoptr (GError) check = NULL;
+    if (!cli_check_authfile (authfile, &check))
+      return cli_fail (check);
+  }
   if (argc != 2)
     {
       cli_error ("pull: %s", argc < 2 ? "requires an image name" : "accepts only one image name");
@@ -445,7 +450,7 @@ cli_pull (CliGlobal *g, int argc, char **argv)
 
 StoreRunImage *
 cli_run_image (Store *s, const char *name, const char *policy, const char *retry,
-               const char *retry_delay, GError **error)
+               const char *retry_delay, const char *authfile, GError **error)
 {
   const char *p = policy ? policy : "missing";
   g_autoptr (GError) local = NULL;
@@ -471,7 +476,7 @@ cli_run_image (Store *s, const char *name, const char *policy, const char *retry
   guint delay = 2;
   if (retry_delay)
     cli_parse_duration_seconds (retry_delay, &delay);
-  RegistryOptions o = { .retries = retries };
+  RegistryOptions o = { .retries = retries, .authfile = authfile };
   g_autofree char *id = cli_pull_image (s, name, &o, FALSE, NULL, retries, delay, FALSE, &local);
   if (id == NULL)
     {

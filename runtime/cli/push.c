@@ -59,6 +59,11 @@ cli_push (CliGlobal *g, int argc, char **argv)
   };
   if (!cli_parse_options (&argc, &argv, entries, "IMAGE [DESTINATION]", FALSE))
     return EXIT_PODUNIT;
+  {
+    g_autoptr (GError) check = NULL;
+    if (!cli_check_authfile (authfile, &check))
+      return cli_fail (check);
+  }
   if (argc < 2 || argc > 3)
     {
       cli_error ("push: %s", argc < 2 ? "requires an image" : "accepts an image and a destination");
@@ -87,7 +92,7 @@ cli_push (CliGlobal *g, int argc, char **argv)
   ImageArchiveFormat fmt;
   const char *path;
   if (archive_destination (dest, &fmt, &path))
-    return image_archive_save (s, img, cli_image_name_for_ref (img, argv[1]), path, fmt, &error)
+    return image_archive_save (s, img, cli_image_name_for_ref (img, argv[1]), path, fmt, FALSE, &error)
                ? 0
                : cli_fail (error);
   const char *bare = g_str_has_prefix (dest, "docker://") ? dest + 9 : dest;

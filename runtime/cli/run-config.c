@@ -57,6 +57,12 @@ run_config_command (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
   else
     for (char **e = img ? img->entrypoint : NULL; e && *e; e++)
       g_ptr_array_add (args, g_strdup (*e));
+  if (args->len)
+    {
+      c->entrypoint = g_new0 (char *, args->len + 1);
+      for (guint i = 0; i < args->len; i++)
+        c->entrypoint[i] = g_strdup (args->pdata[i]);
+    }
   if (in->command && *in->command)
     for (char **a = in->command; *a; a++)
       g_ptr_array_add (args, g_strdup (*a));

@@ -22,7 +22,7 @@ typedef struct {
   char *network, *pull, *tz, *pids_limit, *memory, *cpus, *cgroups, *sdnotify, *log_driver;
   char *userns, *subuidname, *subgidname, *stop_timeout, *retry, *retry_delay, *ip, *ip6, *mac;
   char *pod, *pod_id_file, *conmon_pidfile, *systemd, *timeout, *cgroupns;
-  char *default_mounts_file;
+  char *default_mounts_file, *authfile;
   char **publish, **expose, **network_alias;
   gboolean publish_all;
   char **env, **env_file, **volume, **mount, **tmpfs, **group_add, **cap_add, **cap_drop;

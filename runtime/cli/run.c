@@ -231,7 +231,7 @@ create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean
       return NULL;
     }
   run_opts_defaults (o, &conf);
-  if (!run_opts_parse (argc, argv, o, is_run, &error))
+  if (!run_opts_parse (argc, argv, o, is_run, &error) || !cli_check_authfile (o->authfile, &error))
     {
       cli_error ("%s", error->message);
       return NULL;
@@ -268,15 +268,21 @@ create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean
     }
   else
     {
+      g_autofree char *loaded = NULL;
       store = store_open (g->root, g->runroot, &error);
+      /* docker-archive:PATH, oci-archive:PATH: loaded, then run as stored */
+      if (store && !(loaded = cli_load_archive_ref (store, (*argv)[1], &error)) && error)
+        g_clear_pointer (&store, store_free);
       if (store)
-        img = cli_run_image (store, (*argv)[1], o->pull, o->retry, o->retry_delay, &error);
+        img = loaded ? cli_run_image (store, loaded, "never", NULL, NULL, NULL, &error)
+                     : cli_run_image (store, (*argv)[1], o->pull, o->retry, o->retry_delay,
+                                      o->authfile, &error);
       if (!img)
         {
           cli_error ("%s", error->message);
           return NULL;
         }
-      c->image = g_strdup ((*argv)[1]);
+      c->image = g_strdup (loaded ? loaded : (*argv)[1]);
       c->image_id = g_strdup (img->id);
       c->layer_dirs = g_strdupv (img->layer_dirs);
     }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* podunit save [-o FILE] [--format docker-archive|oci-archive] IMAGE (to stdout
+/* podunit save [-o FILE] [--format docker-archive|oci-archive] [--uncompressed] IMAGE (to stdout
  * without -o, unless it is a terminal) */
 #include "image/archive-common.h"
 #include "cli/image-util.h"
@@ -14,7 +14,7 @@ cli_save (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *output = NULL;
   g_autofree char *format = NULL;
-  gboolean quiet = FALSE, compress = FALSE, multi = FALSE;
+  gboolean quiet = FALSE, compress = FALSE, multi = FALSE, uncompressed = FALSE;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE", "FILE" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "docker-archive (default) or oci-archive",
@@ -22,6 +22,8 @@ cli_save (CliGlobal *g, int argc, char **argv)
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Suppress the progress output", NULL },
     { "compress", 0, 0, G_OPTION_ARG_NONE, &compress, "Compress layers (directory formats only)",
       NULL },
+    { "uncompressed", 0, 0, G_OPTION_ARG_NONE, &uncompressed,
+      "oci-archive: the layers as plain tars (docker-archive's always are)", NULL },
     { "multi-image-archive", 'm', 0, G_OPTION_ARG_NONE, &multi, "Several images in one archive",
       NULL },
     { NULL },
@@ -61,7 +63,7 @@ cli_save (CliGlobal *g, int argc, char **argv)
     return cli_fail (error);
   const char *name = cli_image_name_for_ref (img, argv[1]);
   if (output)
-    return image_archive_save (s, img, name, output, fmt, &error) ? 0 : cli_fail (error);
+    return image_archive_save (s, img, name, output, fmt, uncompressed, &error) ? 0 : cli_fail (error);
 
   /* To stdout (a pipe or a file): written whole to a private directory
    * first, so a failure never leaves half an archive on the pipe. */
@@ -69,7 +71,7 @@ cli_save (CliGlobal *g, int argc, char **argv)
   if (!dir)
     return cli_fail (error);
   g_autofree char *file = g_build_filename (dir, "archive.tar", NULL);
-  gboolean ok = image_archive_save (s, img, name, file, fmt, &error);
+  gboolean ok = image_archive_save (s, img, name, file, fmt, uncompressed, &error);
   int fd = ok ? open (file, O_RDONLY | O_CLOEXEC) : -1;
   unlink (file);
   rmdir (dir);

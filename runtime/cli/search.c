@@ -236,6 +236,11 @@ cli_search (CliGlobal *g, int argc, char **argv)
   };
   if (!cli_parse_options (&argc, &argv, entries, "TERM", FALSE))
     return EXIT_PODUNIT;
+  {
+    g_autoptr (GError) check = NULL;
+    if (!cli_check_authfile (authfile, &check))
+      return cli_fail (check);
+  }
   if (argc != 2)
     {
       cli_error ("search: requires exactly one term");

@@ -42,7 +42,7 @@ static const struct {
 #define I(k, f) { k, F_INT, offsetof (ContainerConfig, f) }
 #define L(k, f) { k, F_INT64, offsetof (ContainerConfig, f) }
   S ("Id", id), S ("Name", name), S ("Image", image), S ("ImageId", image_id),
-  L ("Created", created), V ("Args", argv), V ("Env", env), S ("WorkingDir", workdir),
+  L ("Created", created), V ("Args", argv), V ("Entrypoint", entrypoint), V ("Env", env), S ("WorkingDir", workdir),
   B ("WorkingDirMustExist", workdir_must_exist),
   S ("User", user), V ("GroupAdd", group_add), S ("Hostname", hostname), V ("Mounts", mounts), V ("Secrets", secrets),
   B ("ReadOnly", read_only), B ("ReadOnlyTmpfs", read_only_tmpfs), V ("CapAdd", cap_add),

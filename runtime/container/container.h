@@ -37,6 +37,8 @@ typedef struct {
   char *image_id; /* store id */
   gint64 created; /* unix seconds */
   char **argv;    /* entrypoint + command, resolved */
+  char **entrypoint; /* the entrypoint part of argv (commit writes it apart from Cmd); NULL:
+                      * none, or a record older than this field */
   char **env;     /* KEY=VALUE, resolved (image, --env-host, --env-file, -e) */
   char *workdir;
   gboolean workdir_must_exist; /* given with -w: not created at start (podman) */

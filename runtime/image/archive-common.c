@@ -336,7 +336,7 @@ archive_out_layer_tar (ArchiveOut *o, const char *name, const char *path, guint6
 
 gboolean
 image_archive_save (Store *s, StoreImage *img, const char *name, const char *file,
-                    ImageArchiveFormat format, GError **error)
+                    ImageArchiveFormat format, gboolean uncompressed, GError **error)
 {
   g_autofree char *tmp = g_strconcat (file, ".tmp-XXXXXX", NULL);
   autofd int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
@@ -348,7 +348,7 @@ image_archive_save (Store *s, StoreImage *img, const char *name, const char *fil
   archive_write_set_bytes_in_last_block (o.a, 1);
   gboolean ok = archive_write_open_fd (o.a, fd) == ARCHIVE_OK || out_failed (&o, "", error);
   ok = ok
-       && (format == IMAGE_ARCHIVE_OCI ? archive_save_oci (&o, s, img, name, error)
+       && (format == IMAGE_ARCHIVE_OCI ? archive_save_oci (&o, s, img, name, uncompressed, error)
                                        : archive_save_docker (&o, s, img, name, error));
   if (ok && archive_write_close (o.a) != ARCHIVE_OK)
     ok = out_failed (&o, "", error);

@@ -20,9 +20,12 @@ typedef enum
  * for unnamed ones) in the order the archive lists them. */
 GPtrArray *image_archive_load (Store *s, const char *file, GError **error);
 
-/* Writes IMG to FILE (temp + rename), naming it NAME (may be NULL). */
+/* Writes IMG to FILE (temp + rename), naming it NAME (may be NULL). With
+ * @uncompressed an oci-archive holds the layers as plain tars (a new
+ * manifest names them by their diff ids: podman save --uncompressed); a
+ * docker-archive's layers are plain tars always. */
 gboolean image_archive_save (Store *s, StoreImage *img, const char *name, const char *file,
-                             ImageArchiveFormat format, GError **error);
+                             ImageArchiveFormat format, gboolean uncompressed, GError **error);
 
 /* ---- between archive-common.c and the format readers/writers ---- */
 
@@ -69,7 +72,7 @@ gboolean archive_out_layer_tar (ArchiveOut *o, const char *name, const char *pat
                                 GError **error);
 
 gboolean archive_save_oci (ArchiveOut *o, Store *s, StoreImage *img, const char *name,
-                           GError **error);
+                           gboolean uncompressed, GError **error);
 gboolean archive_save_docker (ArchiveOut *o, Store *s, StoreImage *img, const char *name,
                               GError **error);
 

@@ -4,6 +4,7 @@
  * its file name claims; layers additionally against the config's diff ids. */
 #include "image/archive-common.h"
 #include "image/digest.h"
+#include "error.h"
 
 #include <string.h>
 
@@ -153,13 +154,53 @@ archive_load_oci (ArchiveLoad *l, GError **error)
   return load_index (l, json_node_get_object (index), 0, error);
 }
 
+/* The uncompressed tar's media type for a layer of type @type. */
+static const char *
+plain_layer_type (const char *type)
+{
+  return type && g_str_has_prefix (type, "application/vnd.docker.")
+             ? "application/vnd.docker.image.rootfs.diff.tar"
+             : "application/vnd.oci.image.layer.v1.tar";
+}
+
+/* @m with every layer named by its diff id, as a plain tar (--uncompressed). */
+static JsonObject *
+uncompressed_manifest (Store *s, StoreImage *img, JsonObject *m, GError **error)
+{
+  g_autoptr (JsonNode) orig = json_node_init_object (json_node_alloc (), m);
+  g_autoptr (JsonNode) dup = json_node_copy (orig); /* deep */
+  JsonObject *out = json_node_get_object (dup);
+  JsonArray *layers;
+  const char *const *diff_ids = store_image_get_diff_ids (img);
+  layers = json_object_has_member (out, "layers") ? json_object_get_array_member (out, "layers")
+                                                  : NULL;
+  for (guint i = 0; layers && i < json_array_get_length (layers); i++)
+    {
+      JsonObject *l = json_array_get_object_element (layers, i);
+      guint64 size = 0;
+      if (!diff_ids || !diff_ids[i])
+        return gerror_set (error, STORE_ERROR, STORE_ERROR_INVALID,
+                           "image %s: more layers than diff ids", store_image_get_id (img)),
+               NULL;
+      if (!store_layer_info (s, diff_ids[i], NULL, NULL, &size, error))
+        return NULL;
+      json_object_set_string_member (l, "mediaType",
+                                     plain_layer_type (archive_json_string (l, "mediaType")));
+      json_object_set_string_member (l, "digest", diff_ids[i]);
+      json_object_set_int_member (l, "size", size);
+    }
+  return json_object_ref (out);
+}
+
 gboolean
-archive_save_oci (ArchiveOut *o, Store *s, StoreImage *img, const char *name, GError **error)
+archive_save_oci (ArchiveOut *o, Store *s, StoreImage *img, const char *name,
+                  gboolean uncompressed, GError **error)
 {
   static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
   const char *mhex = store_image_get_digest (img) + strlen ("sha256:");
   g_autofree char *mpath = store_blob_path (s, mhex);
-  g_autofree char *mdata = NULL;
+  g_autofree char *mdata = NULL, *mdigest = g_strdup (store_image_get_digest (img));
+  g_autoptr (JsonObject) plain = NULL;
   gsize mlen;
   if (!g_file_get_contents (mpath, &mdata, &mlen, NULL))
     {
@@ -167,6 +208,19 @@ archive_save_oci (ArchiveOut *o, Store *s, StoreImage *img, const char *name, GE
       return FALSE;
     }
   JsonObject *m = store_image_get_manifest (img);
+  if (uncompressed)
+    {
+      g_autoptr (JsonNode) node = NULL;
+      if (!(plain = uncompressed_manifest (s, img, m, error)))
+        return FALSE;
+      node = json_node_init_object (json_node_alloc (), plain);
+      g_free (mdata);
+      mdata = archive_json_to_data (node, &mlen);
+      g_autofree char *hex = sha256_hex_of (mdata, mlen);
+      g_free (mdigest);
+      mdigest = g_strconcat ("sha256:", hex, NULL);
+      m = plain;
+    }
 
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
@@ -178,7 +232,7 @@ archive_save_oci (ArchiveOut *o, Store *s, StoreImage *img, const char *name, GE
   json_builder_set_member_name (b, "mediaType");
   json_builder_add_string_value (b, archive_json_string (m, "mediaType") ?: OCI_MANIFEST);
   json_builder_set_member_name (b, "digest");
-  json_builder_add_string_value (b, store_image_get_digest (img));
+  json_builder_add_string_value (b, mdigest);
   json_builder_set_member_name (b, "size");
   json_builder_add_int_value (b, mlen);
   if (name)
@@ -196,7 +250,7 @@ archive_save_oci (ArchiveOut *o, Store *s, StoreImage *img, const char *name, GE
   gsize ilen;
   g_autofree char *idata = archive_json_to_data (index, &ilen);
 
-  g_autofree char *mmember = blob_member (mhex);
+  g_autofree char *mmember = blob_member (mdigest + strlen ("sha256:"));
   g_autofree char *cmember = blob_member (store_image_get_id (img));
   g_autofree char *cpath = store_blob_path (s, store_image_get_id (img));
   if (!archive_out_data (o, "oci-layout", layout, strlen (layout), error)
@@ -217,6 +271,18 @@ archive_save_oci (ArchiveOut *o, Store *s, StoreImage *img, const char *name, GE
       if (!g_hash_table_add (done, (char *)hex))
         continue;
       g_autofree char *member = blob_member (hex);
+      if (uncompressed)
+        {
+          /* the layer whose diff id this is: its stored blob, decompressed */
+          g_autofree char *bhex = NULL, *bpath = NULL;
+          guint64 size = 0;
+          if (!store_layer_info (s, d, &bhex, NULL, &size, error))
+            return FALSE;
+          bpath = store_blob_path (s, bhex);
+          if (!archive_out_layer_tar (o, member, bpath, size, error))
+            return FALSE;
+          continue;
+        }
       g_autofree char *path = store_blob_path (s, hex);
       if (!archive_out_file (o, member, path, error))
         return FALSE;

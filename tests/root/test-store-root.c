@@ -169,7 +169,7 @@ Test (store_root, commit_turns_overlay_whiteouts_into_oci_ones)
 
   /* Saved as OCI: the layer tar carries .wh.keep and .wh..wh..opq. */
   g_autofree char *saved = g_build_filename (workdir, "c.tar", NULL);
-  cr_assert (image_archive_save (s, img, NULL, saved, IMAGE_ARCHIVE_DOCKER, &error));
+  cr_assert (image_archive_save (s, img, NULL, saved, IMAGE_ARCHIVE_DOCKER, FALSE, &error));
   g_autofree char *hex = g_strdup (diff + 7);
   g_autofree char *cmd
       = g_strdup_printf ("sh -c \"tar -xOf '%s' '%s/layer.tar' | tar -tf -\"", saved, hex);

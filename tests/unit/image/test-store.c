@@ -355,7 +355,7 @@ round_trip (ImageArchiveFormat fmt)
   g_autoptr (StoreImage) img = store_lookup_image (s, "busybox", NULL);
   g_autofree char *saved = path_in ("saved.tar");
   g_autoptr (GError) error = NULL;
-  cr_assert (image_archive_save (s, img, "localhost/busybox:latest", saved, fmt, &error), "%s",
+  cr_assert (image_archive_save (s, img, "localhost/busybox:latest", saved, fmt, FALSE, &error), "%s",
              error ? error->message : "");
 
   g_autoptr (Store) s2 = open_store ("root2");
@@ -456,7 +456,7 @@ Test (store, commit_creates_layer_and_image)
   /* Committed images save and load like any other. */
   g_autofree char *saved = path_in ("c.tar");
   cr_assert (
-      image_archive_save (s, img, "localhost/committed:latest", saved, IMAGE_ARCHIVE_OCI, &error));
+      image_archive_save (s, img, "localhost/committed:latest", saved, IMAGE_ARCHIVE_OCI, FALSE, &error));
   g_autoptr (Store) s2 = open_store ("root2");
   g_autoptr (GPtrArray) again = load_ok (s2, saved);
   g_autoptr (StoreImage) img2 = store_lookup_image (s2, "committed", NULL);
