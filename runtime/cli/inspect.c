@@ -89,6 +89,37 @@ log_file (const char *root, const ContainerConfig *c)
                                                          : g_strdup ("");
 }
 
+/* podman's Config.Secrets: the mounted ones, {Name, ID, UID, GID, Mode}
+ * (env secrets are not listed, as podman's). */
+static void
+add_secrets (JsonBuilder *b, char **secrets)
+{
+  json_builder_set_member_name (b, "Secrets");
+  json_builder_begin_array (b);
+  for (char **s = secrets; s && *s; s++)
+    {
+      g_autofree char *type = container_opt_get (*s, "type");
+      g_autofree char *name = container_opt_get (*s, "source");
+      g_autofree char *id = container_opt_get (*s, "id");
+      g_autofree char *uid = container_opt_get (*s, "uid");
+      g_autofree char *gid = container_opt_get (*s, "gid");
+      g_autofree char *mode = container_opt_get (*s, "mode");
+      if (g_strcmp0 (type, "mount") != 0)
+        continue;
+      json_builder_begin_object (b);
+      add_str (b, "Name", name);
+      add_str (b, "ID", id);
+      json_builder_set_member_name (b, "UID");
+      json_builder_add_int_value (b, uid ? g_ascii_strtoll (uid, NULL, 10) : 0);
+      json_builder_set_member_name (b, "GID");
+      json_builder_add_int_value (b, gid ? g_ascii_strtoll (gid, NULL, 10) : 0);
+      json_builder_set_member_name (b, "Mode");
+      json_builder_add_int_value (b, mode ? g_ascii_strtoll (mode, NULL, 8) : 0444);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 static JsonNode *
 inspect_json (CliGlobal *g, Store *store, ContainerConfig *c, const ContainerState *st)
 {
@@ -183,6 +214,7 @@ inspect_json (CliGlobal *g, Store *store, ContainerConfig *c, const ContainerSta
   add_str (b, "Hostname", c->hostname);
   add_str (b, "User", c->user);
   add_strv (b, "Env", c->env);
+  add_secrets (b, c->secrets);
   add_strv (b, "Cmd", c->argv);
   add_str (b, "Image", c->image);
   add_str (b, "WorkingDir", c->workdir ? c->workdir : "/");

@@ -62,6 +62,9 @@ check "default mode 0444, owned by root" "-r--r--r-- 0 0" \
   "$(P run --rm --secret pw $IMG ls -ln /run/secrets/pw | awk '{print $1, $3, $4}')"
 check "target, uid, gid, mode" "-r-------- 1000 1001 hunter2" \
   "$(P run --rm --secret pw,type=mount,target=/root/pw,uid=1000,gid=1001,mode=0400 $IMG sh -c 'ls -ln /root/pw | awk "{printf \"%s %s %s \", \$1, \$3, \$4}"; cat /root/pw')"
+check "inspect's Config.Secrets: name, uid, gid, mode (decimal)" "pw 1 2 256" \
+  "$(P create --name insp --secret pw,uid=1,gid=2,mode=0400 --secret pw,type=env $IMG true >/dev/null && P inspect --format '{{range .Config.Secrets}}{{.Name}} {{.UID}} {{.GID}} {{.Mode}}{{end}}' insp)"
+P rm insp >/dev/null
 check "relative target is under /run/secrets" "hunter2" "$(P run --rm --secret source=pw,target=other $IMG cat /run/secrets/other)"
 check "readable by a non-root --user" "hunter2" "$(P run --rm --user 200:200 --secret pw $IMG cat /run/secrets/pw)"
 check "type=env: the variable named as the secret" "hunter2" "$(P run --rm --secret pw,type=env $IMG sh -c 'echo "$pw"')"
