@@ -4,9 +4,10 @@
 # exists and their use by `run --secret` (what Quadlet's Secret= emits),
 # as podman's: the data and mode a container sees, env secrets, replace,
 # refusals with podman's messages and statuses, nothing left behind.
-# Usage: test-secret.sh PODUNIT   (needs root; prints "ok"/"not ok" lines)
+# Usage: test-secret.sh PODUNIT [GENERATOR]   (needs root; prints "ok"/"not ok" lines)
 set -u
 PODUNIT=$(readlink -f "$1")
+GENERATOR=${2:+$(readlink -f "$2")}
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ "$(id -u)" != 0 ]; then echo "skip: needs root"; exit 77; fi
 . "$HERE/lib.sh"
@@ -80,6 +81,21 @@ check "create refuses it too" "125 Error: no secret with name or id \"nope\": no
 check "bad options: podman's messages" "125 Error: type other is invalid: parsing secret|125 Error: option invalid=invalid invalid: parsing secret|125 Error: option type must be in form option=value: parsing secret|125 Error: UID, GID, Mode options cannot be set with secret type env: parsing secret" \
   "$( { failing P run --rm --secret pw,type=other $IMG true; failing P run --rm --secret pw,invalid=invalid $IMG true; failing P run --rm --secret pw,type $IMG true; failing P run --rm --secret pw,type=env,uid=1 $IMG true; } | tr '\n' '|' | sed 's/|$//')"
 check "refused runs leave no container" "$before" "$(nctr)"
+
+# --- Quadlet's Secret= as the generator writes it ---
+if [ -n "$GENERATOR" ]; then
+  U=$T/units; mkdir -p "$U"
+  printf '%s\n' '[Container]' "Image=$IMG" 'Secret=pw' 'Secret=fromenv,type=env,target=TOKEN' \
+    'Secret=pw,type=mount,target=/root/pw,uid=1000,mode=0400' \
+    "Exec=sh -c 'cat /run/secrets/pw; echo; env | grep ^TOKEN=; ls -ln /root/pw; sleep 100'" >"$U/sec.container"
+  # the generated ExecStart, podunit's path replaced by this build on this store
+  START=$(QUADLET_UNIT_DIRS=$U "$GENERATOR" --dryrun 2>/dev/null | sed -n 's/^ExecStart=//p' |
+          sed -e 's|^[^ ]*podunit |P |; s|%N|sec|g')
+  check_match "the generated ExecStart passes Secret= as --secret" "--secret pw --secret fromenv,type=env,target=TOKEN --secret pw,type=mount,target=/root/pw,uid=1000,mode=0400" "$START"
+  check_match "... and runs: the file, the variable, the mode and owner" "^hunter2 TOKEN=envdata -r-------- +1 1000 +0 " \
+    "$(eval "$START" >/dev/null && for i in $(seq 50); do P logs systemd-sec 2>/dev/null | grep -q root/pw && break; sleep 0.1; done; P logs systemd-sec | tr '\n' ' ')"
+  P rm -f -t0 systemd-sec >/dev/null 2>&1
+fi
 
 # --- a container keeps its copy; replace and rm ---
 check_ok "create a container with the secret" P create --name keep --secret pw $IMG cat /run/secrets/pw
