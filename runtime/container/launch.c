@@ -1089,6 +1089,11 @@ setup_cgroups (const LaunchOptions *o, ContainerConfig *c, Launch *l, gboolean f
                                          ? "no-conmon"
                                          : c->cgroups,
                                      c->id, error);
+  /* Recorded before prepare makes anything (the v1 freezer leaf): a start
+   * killed in between leaves a record the sweep follows (release_debris),
+   * not a cgroup no command knows of. */
+  if (cg)
+    cgroup_manager_save (cg, cgfile, NULL);
   if (cg && !cgroup_prepare (cg, getpid (), &limits, &warning, error))
     {
       /* Rootless outside a cgroup delegated to the user (no systemd user
@@ -1106,6 +1111,8 @@ setup_cgroups (const LaunchOptions *o, ContainerConfig *c, Launch *l, gboolean f
       g_clear_pointer (&cg, cgroup_manager_free);
       g_clear_pointer (&warning, g_free);
       cg = cgroup_manager_for_container ("disabled", c->id, error);
+      if (cg)
+        cgroup_manager_save (cg, cgfile, NULL);
       if (cg && !cgroup_prepare (cg, getpid (), &limits, &warning, error))
         return NULL;
     }
@@ -1113,7 +1120,6 @@ setup_cgroups (const LaunchOptions *o, ContainerConfig *c, Launch *l, gboolean f
     return NULL;
   if (warning)
     warn (o, "%s", warning);
-  cgroup_manager_save (cg, cgfile, NULL);
   /* Created right in its cgroup where the kernel can (spawn.h); a
    * directory that does not exist (v1, hybrid) leaves it to the hook. */
   if (cgroup_container_path (cg))
@@ -1838,6 +1844,14 @@ stop (const LaunchOptions *o, const char *id, gint64 timeout, gboolean paused_ok
   ContainerState st;
   gboolean orphan;
   int sig;
+  if (!c && !container_record_exists (o->root, id))
+    {
+      /* removed since the caller looked it up (a racing rm) */
+      g_clear_error (error);
+      g_set_error (error, CONTAINER_ERROR, CONTAINER_ERROR_NOT_FOUND,
+                   "no container with name or ID \"%s\" found: no such container", id);
+      return FALSE;
+    }
   if (!c || !container_state_load (o->runroot, id, &st, error))
     return FALSE;
   if (st.status == CONTAINER_PAUSED && !paused_ok)
@@ -1852,6 +1866,15 @@ stop (const LaunchOptions *o, const char *id, gint64 timeout, gboolean paused_ok
    * caller told, in podman's words for a killed conmon. */
   orphan = st.supervisor_pid > 0 && st.supervisor_pid != getpid ()
            && !container_pid_running (st.supervisor_pid);
+  /* Or it recorded the exit and ended since the state was read (a racing
+   * stop or rm -f): read again; a real orphan's container still runs. */
+  if (orphan)
+    {
+      if (!container_state_load (o->runroot, id, &st, error))
+        return FALSE;
+      if (!container_status_alive (st.status))
+        return TRUE;
+    }
   sig = c->stop_signal > 0 ? c->stop_signal : SIGTERM;
   if (timeout < 0)
     timeout = c->stop_timeout >= 0 ? c->stop_timeout : 10;
