@@ -180,7 +180,8 @@ pod_stop (const LaunchOptions *o, const Pod *p, gint64 timeout, GError **error)
         continue;
       /* Removed since it was listed (under systemd each member's own unit
        * stops and removes it while the pod's unit stops): it is stopped. */
-      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+          || g_error_matches (local, CONTAINER_ERROR, CONTAINER_ERROR_NOT_FOUND))
         continue;
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
