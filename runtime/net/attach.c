@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "net/dns.h"
@@ -535,7 +536,7 @@ record_network (GKeyFile *kf, GPtrArray *records, const NetNetwork *n, const cha
 {
   g_autofree char *group = g_strconcat (NET_PREFIX, n->name, NULL);
   g_autofree char *ipstr = NULL, *macstr = NULL, *veth = NULL;
-  guint8 mac[6];
+  guint8 mac[6], rnd[10];
 
   if (g_key_file_has_group (kf, group))
     {
@@ -566,6 +567,14 @@ record_network (GKeyFile *kf, GPtrArray *records, const NetNetwork *n, const cha
                    n->name);
       return FALSE;
     }
+  /* From the kernel, not g_random: the process may have forked since glib
+   * seeded its generator (a member's `run` starts its pod's infra in a
+   * child), and both would draw the same MAC and veth name. */
+  if (getrandom (rnd, sizeof rnd, 0) != sizeof rnd)
+    {
+      g_set_error (error, NET_ERROR, NET_ERROR_SYSTEM, "getrandom: %s", g_strerror (errno));
+      return FALSE;
+    }
   if (mac_str)
     {
       if (!net_mac_parse (mac_str, mac))
@@ -576,15 +585,12 @@ record_network (GKeyFile *kf, GPtrArray *records, const NetNetwork *n, const cha
     }
   else
     {
-      guint32 r = g_random_int ();
-      /* locally administered, unicast, as netavark's */
-      mac[0] = 0x02 | (g_random_int () & 0xfc);
-      mac[1] = g_random_int ();
-      memcpy (mac + 2, &r, 4);
+      memcpy (mac, rnd, 6);
+      mac[0] = 0x02 | (mac[0] & 0xfc); /* locally administered, unicast, as netavark's */
     }
   macstr = g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
                             mac[4], mac[5]);
-  veth = g_strdup_printf ("veth%08x", g_random_int ());
+  veth = g_strdup_printf ("veth%02x%02x%02x%02x", rnd[6], rnd[7], rnd[8], rnd[9]);
   if (ipstr) /* not on an IPv6-only network */
     {
       g_key_file_set_string (kf, group, "ip", ipstr);

@@ -265,6 +265,18 @@ check "... network, UTS and pid are its own" "own own own" \
 check "--hostname works without a shared UTS namespace (podman's test)" "foobar" \
   "$(P run --rm --pod si --hostname foobar $IMG hostname)"
 P pod rm -f -t 0 si >/dev/null
+# The first member's `run` starts the infra in a child process: the
+# member's MAC and veth are its own (they were the infra's, and run failed
+# with "creating veth pair ...: File exists").
+P pod create --share ipc --network lan --name sn2 >/dev/null
+# (No --name: drawing a name seeded glib's generator before the fork.)
+SN2A=$(P run -d --pod sn2 --network lan $IMG sleep 1003)
+check "a member on the pod's network without sharing it: the first run works" "0" "$?"
+check "... its MAC is not the infra's" "differ" \
+  "$(m () { nsenter -t "$1" -n ip -o link show eth0 | grep -o "link/ether [^ ]*"; }
+     a=$(m "$(P inspect --format '{{.State.Pid}}' "$SN2A")") i=$(m "$(P inspect --format '{{.State.Pid}}' "$(infra_of sn2)")")
+     [ -n "$a" ] && [ -n "$i" ] && [ "$a" != "$i" ] && echo differ)"
+P pod rm -f -t 0 sn2 >/dev/null
 check "--share none: no infra" "0 []" \
   "$(P pod create --share none --name sn >/dev/null && P pod inspect sn --format '{{.NumContainers}} {{.SharedNamespaces}}')"
 P pod rm sn >/dev/null
