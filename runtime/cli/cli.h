@@ -128,6 +128,12 @@ CLI_VERB (cli_container_exists);
 CLI_VERB (cli_system_connection_ls);
 /* Health checks (sysint; cli/healthcheck.c). */
 CLI_VERB (cli_healthcheck_run);
+CLI_VERB (cli_artifact_add);
+CLI_VERB (cli_artifact_ls);
+CLI_VERB (cli_artifact_inspect);
+CLI_VERB (cli_artifact_rm);
+CLI_VERB (cli_artifact_extract);
+CLI_VERB (cli_artifact_push_pull);
 
 /* Prints "Error: MESSAGE" to stderr, as podman does. */
 void cli_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
@@ -204,5 +210,10 @@ gboolean cli_check_authfile (const char *authfile, GError **error);
 /* podman's human durations: "Less than a second", "5 seconds", "2 hours"
  * (cli/ps.c). */
 char *cli_human_duration (gint64 seconds);
+
+/* Go's time.Time in a template: "2006-01-02 15:04:05.999999999 -0700 MST"
+ * (a zone without a name repeats its offset, as Go prints it), of an
+ * RFC 3339 time (cli/secret.c). */
+char *cli_go_time_string (const char *rfc3339);
 
 extern CliLogLevel cli_log_level;

@@ -148,11 +148,20 @@ static const CliVerb verbs[] = {
   { "secret rm", cli_secret_rm, NULL },
   { "secret exists", cli_secret_exists, NULL },
   { "healthcheck run", cli_healthcheck_run, "Run the health check of a container" },
+  { "artifact add", cli_artifact_add, NULL },
+  { "artifact ls", cli_artifact_ls, NULL },
+  { "artifact list", cli_artifact_ls, NULL },
+  { "artifact inspect", cli_artifact_inspect, NULL },
+  { "artifact rm", cli_artifact_rm, NULL },
+  { "artifact remove", cli_artifact_rm, NULL },
+  { "artifact extract", cli_artifact_extract, NULL },
+  { "artifact push", cli_artifact_push_pull, NULL },
+  { "artifact pull", cli_artifact_push_pull, NULL },
 };
 
 /* Words that take a second word to name the verb. */
 static const char *const groups[] = { "container", "image", "volume", "pod", "network", "healthcheck",
-                                      "system", "secret", NULL };
+                                      "system", "secret", "artifact", NULL };
 
 /* podman global flags that only steer podman's plumbing; podunit has none of
  * it, so they are accepted and their value ignored. */

@@ -13,10 +13,8 @@
 #include "error.h"
 #include "secret/secret.h"
 
-/* Go's time.Time in a template: "2006-01-02 15:04:05.999999999 -0700 MST"
- * (a zone without a name repeats its offset, as Go prints it). */
-static char *
-go_time_string (const char *rfc3339)
+char *
+cli_go_time_string (const char *rfc3339)
 {
   g_autoptr (GDateTime) t = rfc3339 ? g_date_time_new_from_iso8601 (rfc3339, NULL) : NULL;
   g_autofree char *base = NULL, *frac = NULL, *off = NULL;
@@ -63,8 +61,8 @@ static JsonObject *
 info_report (const Secret *s, GBytes *data, gboolean go_times)
 {
   JsonObject *o = json_object_new (), *spec = json_object_new (), *drv = json_object_new ();
-  g_autofree char *created = go_times ? go_time_string (s->created) : g_strdup (s->created);
-  g_autofree char *updated = go_times ? go_time_string (s->updated) : g_strdup (s->updated);
+  g_autofree char *created = go_times ? cli_go_time_string (s->created) : g_strdup (s->created);
+  g_autofree char *updated = go_times ? cli_go_time_string (s->updated) : g_strdup (s->updated);
   json_object_set_string_member (o, "ID", s->id);
   json_object_set_string_member (o, "CreatedAt", created ? created : "");
   json_object_set_string_member (o, "UpdatedAt", updated ? updated : "");
@@ -309,7 +307,7 @@ cli_secret_ls (CliGlobal *g, int argc, char **argv)
 static void
 print_pretty (const Secret *s)
 {
-  g_autofree char *created = go_time_string (s->created), *updated = go_time_string (s->updated);
+  g_autofree char *created = cli_go_time_string (s->created), *updated = cli_go_time_string (s->updated);
   printf ("ID:              %s\nName:              %s\n", s->id, s->name);
   if (s->labels && *s->labels)
     {
