@@ -251,6 +251,72 @@ remount_ro (int rootfd, const char *path, gulong flags, GError **error)
   return TRUE;
 }
 
+/* A v1 or hybrid host (crun's layout): a tmpfs on /sys/fs/cgroup holding
+ * one mount of each hierarchy this process is in ("cpu,cpuacct", with a
+ * link from each controller's name; "systemd" for name=systemd; the
+ * hybrid's cgroup2 as "unified"), fresh, so that in a cgroup namespace
+ * each is rooted at the container's cgroup; then the tmpfs too is made
+ * read-only (@ro: 0 for --privileged and systemd mode). */
+static gboolean
+mount_cgroup_v1 (int rootfd, gulong ro, GError **error)
+{
+  const gulong flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  autofd int dir = -1;
+  struct statfs sfs;
+
+  if (!g_file_get_contents ("/proc/self/cgroup", &text, NULL, error))
+    return FALSE;
+  if (!mount_in_root (rootfd, "tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=755", FALSE,
+                      error))
+    return FALSE;
+  dir = openat2_in_root (rootfd, "/sys/fs/cgroup", O_PATH | O_DIRECTORY);
+  if (dir < 0)
+    return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno, "opening /sys/fs/cgroup");
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      g_auto (GStrv) f = g_strsplit (*l, ":", 3);
+      g_autofree char *dest = NULL, *data = NULL;
+      const char *name, *fstype = "cgroup";
+      if (g_strv_length (f) != 3)
+        continue;
+      if (g_str_equal (f[0], "0") && !*f[1])
+        {
+          /* the hybrid's unified hierarchy, where the host has it */
+          if (statfs ("/sys/fs/cgroup/unified", &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+            continue;
+          name = "unified";
+          fstype = "cgroup2";
+        }
+      else if (g_str_has_prefix (f[1], "name="))
+        {
+          name = f[1] + 5;
+          data = g_strconcat ("none,", f[1], NULL);
+        }
+      else if (*f[1])
+        {
+          name = f[1];
+          data = g_strdup (f[1]);
+        }
+      else
+        continue;
+      dest = g_strconcat ("/sys/fs/cgroup/", name, NULL);
+      if (!mount_in_root (rootfd, fstype, dest, fstype, flags | ro, data, FALSE, error))
+        return FALSE;
+      if (strchr (f[1], ',') && !g_str_has_prefix (f[1], "name="))
+        {
+          g_auto (GStrv) ctl = g_strsplit (f[1], ",", -1);
+          for (char **c = ctl; *c; c++)
+            if (symlinkat (f[1], dir, *c) < 0 && errno != EEXIST)
+              return errno_error (error, MOUNT_ERROR, MOUNT_ERROR_FAILED, errno,
+                                  "linking /sys/fs/cgroup/%s", *c);
+        }
+    }
+  return !ro || remount_ro (rootfd, "/sys/fs/cgroup", flags, error);
+}
+
 static gboolean
 setup_dev (int rootfd, const MountPlan *p, GError **error)
 {
@@ -558,15 +624,19 @@ mount_setup_rootfs (const MountPlan *p, GError **error)
   if (!setup_dev (rootfd, p, error))
     return FALSE;
   /* On a unified host the container sees its own cgroup (the namespace's
-   * root), read-only, as podman shows it. v1/hybrid: nothing is mounted. */
+   * root), read-only, as podman shows it. v1/hybrid: crun's layout (below). */
   {
     struct statfs sfs;
-    if (statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC
-        && !(p->userns && !p->new_netns) /* the host's came along with /sys (above) */
-        && !mount_in_root (rootfd, "cgroup2", "/sys/fs/cgroup", "cgroup2",
-                           MS_NOSUID | MS_NODEV | MS_NOEXEC
-                               | (p->privileged || p->systemd ? 0 : MS_RDONLY),
-                           NULL, FALSE, error))
+    gulong ro = p->privileged || p->systemd ? 0 : MS_RDONLY;
+    if (statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+      {
+        if (!(p->userns && !p->new_netns) /* the host's came along with /sys (above) */
+            && !mount_in_root (rootfd, "cgroup2", "/sys/fs/cgroup", "cgroup2",
+                               MS_NOSUID | MS_NODEV | MS_NOEXEC | ro, NULL, FALSE, error))
+          return FALSE;
+      }
+    /* a user namespace may not mount v1 hierarchies: nothing there */
+    else if (!p->userns && !mount_cgroup_v1 (rootfd, ro, error))
       return FALSE;
   }
   {

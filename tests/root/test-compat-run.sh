@@ -161,5 +161,19 @@ mkdir -p "$T/rootfs" && P run --rm -v "$T/rootfs:/out" $IMG cp -a /bin /lib /out
 check "--rootfs PATH:O runs, the directory left unchanged" "hi absent" \
   "$(P run --rm --rootfs "$T/rootfs:O" /bin/sh -c 'echo hi; touch /newfile' | tr '\n' ' '; [ -e "$T/rootfs/newfile" ] && echo present || echo absent)"
 
+# --- /sys/fs/cgroup: read-only, also with the host's network and cgroup namespace ---
+for ns in host private; do
+  check "--network host --cgroupns=$ns: the cgroup file system on /sys/fs/cgroup is read-only" "ro" \
+    "$(P run --rm --network host --cgroupns=$ns $IMG sh -c "grep ' / /sys/fs/cgroup ' /proc/self/mountinfo | tail -n 1" | awk '{print substr($6,1,2)}')"
+done
+check "... writable with --privileged" "rw" \
+  "$(P run --rm --privileged $IMG sh -c "grep ' / /sys/fs/cgroup ' /proc/self/mountinfo | tail -n 1" | awk '{print substr($6,1,2)}')"
+if [ "$(stat -f -c %T /sys/fs/cgroup)" = tmpfs ]; then
+  check "cgroup v1/hybrid host: the host's hierarchies, by the same names" "$(ls /sys/fs/cgroup | tr '\n' ' ')" \
+    "$(P run --rm $IMG sh -c 'ls /sys/fs/cgroup' | tr '\n' ' ')"
+  check "... each one a cgroup file system rooted at the container's cgroup" "/" \
+    "$(P run --rm $IMG sh -c "grep -E ' /sys/fs/cgroup/[^ ]+ .* - cgroup2? ' /proc/self/mountinfo" | awk '{print $4}' | sort -u)"
+fi
+
 echo "1..$n"
 [ "$fails" = 0 ]
