@@ -50,7 +50,15 @@ cli_stop (CliGlobal *g, int argc, char **argv)
                              && container_status_alive (st.status);
       if (!launch_stop (&g->launch, id, timeout, &error))
         {
-          cli_error ("%s", error->message);
+          /* removed since it was resolved (a racing rm): named as given */
+          gboolean gone = g_error_matches (error, CONTAINER_ERROR, CONTAINER_ERROR_NOT_FOUND);
+          if (gone && ignore)
+            continue;
+          if (gone)
+            cli_error ("no container with name or ID \"%s\" found: no such container",
+                       (char *) names->pdata[i]);
+          else
+            cli_error ("%s", error->message);
           status = EXIT_PODUNIT;
           continue;
         }
