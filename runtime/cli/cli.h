@@ -36,8 +36,26 @@ typedef struct {
   const char *argv0;
   char *default_mounts_file; /* --default-mounts-file (mounts.conf); NULL: the system's */
   char **hooks_dirs;         /* --hooks-dir, in order (the last wins); NULL: not given */
+  char *runtime;             /* --runtime (checked: podunit or its path); NULL: not given */
+  char **runtime_flags;      /* --runtime-flag, in order; NULL: none */
   LaunchOptions launch; /* root and runroot for the engine; warnings to cli_warn */
 } CliGlobal;
+
+/* podunit is its own OCI runtime (cli/runtime.c). cli_runtime_check:
+ * @runtime (--runtime) names it: NULL, "podunit", or the path of a
+ * program with the running podunit's bytes (a copy of it); else an
+ * error, 125. cli_runtime_flags_apply: the runtime flags podman passes
+ * (containers.conf [engine.runtimes_flags] podunit = @conf_flags, then
+ * --runtime-flag), checked when a verb is about to start a container:
+ * "debug" and "log-level=LEVEL" set podunit's log level, any other is an
+ * error naming it, 126 (an OCI runtime refusing its command line).
+ * cli_runtime_flags_check reads containers.conf itself. */
+char *cli_runtime_path (void);
+gboolean cli_runtime_check (const char *runtime, GError **error);
+gboolean cli_runtime_flags_apply (CliGlobal *g, char **conf_flags, GError **error);
+gboolean cli_runtime_flags_check (CliGlobal *g, GError **error);
+/* podman's --log-level names; @name gets logrus's name of the level. */
+gboolean cli_parse_log_level (const char *s, CliLogLevel *out, const char **name);
 
 typedef int (*CliVerbFunc) (CliGlobal *g, int argc, char **argv);
 

@@ -22,6 +22,7 @@ containers_conf_clear (ContainersConf *cf)
   g_free (cf->tz);
   g_free (cf->shm_size);
   g_strfreev (cf->hooks_dir);
+  g_strfreev (cf->runtime_flags);
   memset (cf, 0, sizeof *cf);
   cf->log_size_max = -1;
 }
@@ -121,6 +122,12 @@ containers_conf_apply (ContainersConf *cf, const char *text, gsize len, const ch
   if (t && t->type != TOML_TABLE)
     return gerror_set (error, CONF_ERROR, 0, "%s: [engine] is not a table", file);
   if (t && !get_section_strv (t, "engine", "hooks_dir", file, &cf->hooks_dir, error))
+    return FALSE;
+  t = t ? toml_get (t, "runtimes_flags") : NULL;
+  if (t && t->type != TOML_TABLE)
+    return gerror_set (error, CONF_ERROR, 0, "%s: [engine.runtimes_flags] is not a table", file);
+  if (t && !get_section_strv (t, "engine.runtimes_flags", "podunit", file, &cf->runtime_flags,
+                              error))
     return FALSE;
   t = toml_get (root, "containers");
   if (!t)

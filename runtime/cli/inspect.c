@@ -181,6 +181,7 @@ inspect_json (CliGlobal *g, Store *store, ContainerConfig *c, const ContainerSta
   }
   json_builder_end_object (b);
   add_str (b, "Rootfs", c->image_id ? "" : c->image);
+  add_str (b, "OCIRuntime", c->oci_runtime ? c->oci_runtime : "podunit");
   add_str (b, "Name", c->name);
   json_builder_set_member_name (b, "RestartCount");
   json_builder_add_int_value (b, container_restart_count (g->runroot, c->id));

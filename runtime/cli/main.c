@@ -167,7 +167,7 @@ static const char *const groups[] = { "container", "image", "volume", "pod", "ne
  * it, so they are accepted and their value ignored. */
 static const char *const ignored_with_value[] = {
   "--cgroup-manager", "--events-backend", "--module", "--tmpdir", "--network-cmd-path",
-  "--network-config-dir", "--cni-config-dir", "--conmon", "--runtime",
+  "--network-config-dir", "--cni-config-dir", "--conmon",
   "--volumepath", NULL,
 };
 static const char *const ignored_bool[] = { "--syslog", "--no-syslog", NULL };
@@ -341,9 +341,8 @@ usage (FILE *out)
   fputs ("  container, image, volume, pod: the same verbs as two words\n", out);
 }
 
-/* podman's --log-level names; @name gets logrus's name of the level. */
-static gboolean
-parse_log_level (const char *s, CliLogLevel *out, const char **name)
+gboolean
+cli_parse_log_level (const char *s, CliLogLevel *out, const char **name)
 {
   static const struct { const char *name; CliLogLevel level; } levels[] = {
     { "trace", LOG_LEVEL_TRACE }, { "debug", LOG_LEVEL_DEBUG }, { "info", LOG_LEVEL_INFO },
@@ -495,6 +494,8 @@ cli_global_clear (CliGlobal *g)
   g_clear_pointer (&g->runroot, g_free);
   g_clear_pointer (&g->default_mounts_file, g_free);
   g_clear_pointer (&g->hooks_dirs, g_strfreev);
+  g_clear_pointer (&g->runtime, g_free);
+  g_clear_pointer (&g->runtime_flags, g_strfreev);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliGlobal, cli_global_clear)
 
@@ -533,7 +534,7 @@ main (int argc, char **argv)
         }
       else if ((v = flag_value (argc, argv, &i, "--log-level", &missing)))
         {
-          if (!parse_log_level (v, &g.log_level, &level_name))
+          if (!cli_parse_log_level (v, &g.log_level, &level_name))
             {
               /* podman fails here before its exit-code machinery: status 1 */
               fprintf (stderr,
@@ -564,6 +565,21 @@ main (int argc, char **argv)
           g.hooks_dirs = g_renew (char *, g.hooks_dirs, n + 2);
           g.hooks_dirs[n] = g_canonicalize_filename (v, NULL);
           g.hooks_dirs[n + 1] = NULL;
+        }
+      else if ((v = flag_value (argc, argv, &i, "--runtime-flag", &missing)))
+        {
+          guint n = g.runtime_flags ? g_strv_length (g.runtime_flags) : 0;
+          g.runtime_flags = g_renew (char *, g.runtime_flags, n + 2);
+          g.runtime_flags[n] = g_strdup (v);
+          g.runtime_flags[n + 1] = NULL;
+        }
+      else if ((v = flag_value (argc, argv, &i, "--runtime", &missing)))
+        {
+          g_autoptr (GError) error = NULL;
+          if (!cli_runtime_check (v, &error))
+            return cli_fail (error);
+          g_free (g.runtime);
+          g.runtime = g_strdup (v);
         }
       else if ((v = flag_value (argc, argv, &i, "--out", &missing)))
         out = v;

@@ -33,6 +33,11 @@ cli_restart (CliGlobal *g, int argc, char **argv)
   names = cli_container_args (g, argc, argv, cidfiles, all, latest, FALSE, NULL, &status);
   if (!names)
     return EXIT_PODUNIT;
+  {
+    g_autoptr (GError) error = NULL;
+    if (!cli_runtime_flags_check (g, &error))
+      return cli_launch_fail (error);
+  }
   for (guint i = 0; i < names->len; i++)
     {
       g_autoptr (GError) error = NULL;

@@ -23,6 +23,7 @@ typedef struct {
   char *userns, *subuidname, *subgidname, *stop_timeout, *retry, *retry_delay, *ip, *ip6, *mac;
   char *pod, *pod_id_file, *conmon_pidfile, *systemd, *timeout, *cgroupns;
   char *default_mounts_file, *authfile;
+  char *runtime; /* --runtime: podunit or its path (cli_runtime_check) */
   char **publish, **expose, **network_alias;
   gboolean publish_all;
   char **env, **env_file, **volume, **mount, **tmpfs, **group_add, **cap_add, **cap_drop;

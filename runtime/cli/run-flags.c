@@ -152,6 +152,7 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     STR ("cgroupns", 0, cgroupns, "private (default) or host cgroup namespace"),
     STR ("default-mounts-file", 0, default_mounts_file, "mounts.conf to read (podman's global flag)"),
     STRV ("hooks-dir", 0, hooks_dir, "OCI hooks directory, repeatable (podman's global flag)"),
+    STR ("runtime", 0, runtime, "podunit or the path of a podunit program (podunit is its own runtime)"),
     STR ("authfile", 0, authfile, "Registry credentials for the pull (checked: it must exist)"),
     STRV ("device-cgroup-rule", 0, device_cgroup_rule, "Checked and recorded (no device cgroup)"),
     UNSUP ("cgroup-parent"), UNSUP ("ipc"), UNSUP ("pid"), UNSUP ("uts"),
@@ -225,7 +226,7 @@ run_opts_clear (RunOpts *o)
                     &o->retry_delay, &o->ip, &o->ip6, &o->mac, &o->kernel_memory, &o->detach_keys,
                     &o->restart, &o->oom_score_adj, &o->pod,
                     &o->pod_id_file, &o->conmon_pidfile, &o->systemd,
-                    &o->timeout, &o->cgroupns, &o->default_mounts_file, &o->authfile };
+                    &o->timeout, &o->cgroupns, &o->default_mounts_file, &o->authfile, &o->runtime };
   char ***vecs[] = { &o->env, &o->env_file, &o->volume, &o->mount, &o->tmpfs, &o->group_add,
                      &o->cap_add, &o->cap_drop, &o->security_opt, &o->label, &o->annotation,
                      &o->ulimit, &o->sysctl, &o->device, &o->dns, &o->dns_search,

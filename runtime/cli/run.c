@@ -231,9 +231,16 @@ create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean
       return NULL;
     }
   run_opts_defaults (o, &conf);
-  if (!run_opts_parse (argc, argv, o, is_run, &error) || !cli_check_authfile (o->authfile, &error))
+  if (!run_opts_parse (argc, argv, o, is_run, &error) || !cli_check_authfile (o->authfile, &error)
+      || !cli_runtime_check (o->runtime, &error))
     {
       cli_error ("%s", error->message);
+      return NULL;
+    }
+  /* run starts what it creates: the runtime's flags are checked first */
+  if (is_run && !cli_runtime_flags_apply (g, conf.runtime_flags, &error))
+    {
+      *status = cli_launch_fail (error);
       return NULL;
     }
   if (o->kernel_memory)
@@ -252,6 +259,7 @@ create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean
   /* Docker's names begin with '/': podman takes "/NAME" as NAME. */
   c->name = g_strdup (o->name && o->name[0] == '/' ? o->name + 1 : o->name);
   c->created = g_get_real_time () / G_USEC_PER_SEC;
+  c->oci_runtime = g_strdup (o->runtime ? o->runtime : g->runtime);
   if (o->rootfs)
     {
       /* PATH:O (podman's overlay on the root file system) is what podunit

@@ -68,6 +68,8 @@ cli_start (CliGlobal *g, int argc, char **argv)
       cli_error ("start: you cannot start and attach multiple containers at once");
       return EXIT_PODUNIT;
     }
+  if (!cli_runtime_flags_check (g, &ferror))
+    return cli_launch_fail (ferror);
   for (int i = 1; i < argc; i++)
     {
       g_autoptr (GError) error = NULL;

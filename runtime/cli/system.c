@@ -165,7 +165,8 @@ info_object (CliGlobal *g)
   json_object_set_object_member (host, "Distribution", dist);
   JsonObject *rt = json_object_new ();
   json_object_set_string_member (rt, "Name", "podunit");
-  json_object_set_string_member (rt, "Path", "");
+  g_autofree char *rt_path = cli_runtime_path ();
+  json_object_set_string_member (rt, "Path", rt_path ? rt_path : "");
   json_object_set_string_member (rt, "Version", PODUNIT_VERSION);
   json_object_set_object_member (host, "OCIRuntime", rt);
   JsonObject *sec = json_object_new ();

@@ -65,7 +65,7 @@ static const struct {
   B ("NoHostname", no_hostname),
   B ("Privileged", privileged), B ("Systemd", systemd), L ("Timeout", timeout), S ("CidFile", cidfile),
   B ("CgroupnsHost", cgroupns_host), V ("DeviceCgroupRules", device_cgroup_rules),
-  S ("Hooks", hooks),
+  S ("Hooks", hooks), S ("OCIRuntime", oci_runtime),
 #undef S
 #undef V
 #undef B

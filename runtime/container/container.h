@@ -112,6 +112,7 @@ typedef struct {
   char **device_cgroup_rules; /* "TYPE MAJOR:MINOR ACCESS", recorded (podunit has no
                                * device cgroup: what one allows is allowed already) */
   gboolean cgroupns_host; /* --cgroupns=host: the caller's cgroup namespace */
+  char *oci_runtime;      /* --runtime as given (podunit or its path); NULL: podunit */
   char *cidfile;       /* --cidfile: removed with the container */
   gint64 timeout;      /* --timeout seconds: killed then, exit code -1; 0: none */
   gboolean systemd;    /* systemd mode: tmpfs /run /run/lock /tmp /var/log/journal, rw cgroup */

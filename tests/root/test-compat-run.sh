@@ -175,5 +175,29 @@ if [ "$(stat -f -c %T /sys/fs/cgroup)" = tmpfs ]; then
     "$(P run --rm $IMG sh -c "grep -E ' /sys/fs/cgroup/[^ ]+ .* - cgroup2? ' /proc/self/mountinfo" | awk '{print $4}' | sort -u)"
 fi
 
+# --- podunit is its own OCI runtime: --runtime, --runtime-flag, containers.conf runtime flags ---
+check "info names podunit as the OCI runtime, at the running program's path" "podunit $PODUNIT" \
+  "$(P info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Path}}')"
+cp --preserve "$PODUNIT" "$T/myruntime"
+check "run --runtime PATH (a copy of podunit) runs, and inspect shows the path" "hi
+$T/myruntime" \
+  "$(P run --name rtc --runtime "$T/myruntime" $IMG echo hi && P inspect --format '{{.OCIRuntime}}' rtc)"
+P rm rtc >/dev/null
+check "... the default one is podunit" "podunit" "$(P create --name rtd $IMG true >/dev/null && P inspect --format '{{.OCIRuntime}}' rtd)"
+P rm rtd >/dev/null
+check_match "--runtime naming another program is refused (125), naming it" "^125 Error: --runtime /bin/true: not this podunit" \
+  "$(failing P run --rm --runtime /bin/true $IMG true)"
+check_match "--runtime-flag that podunit lacks: run fails 126 naming it" "^126 Error: --runtime-flag invalidflag: .*no flag --invalidflag" \
+  "$(failing P --runtime-flag invalidflag run --rm $IMG true)"
+check "... and leaves no container" "" "$(P ps -a --format '{{.Names}}')"
+check "--runtime-flag debug runs (podunit's debug log)" "hi" "$(P --runtime-flag debug run --rm $IMG echo hi 2>/dev/null)"
+printf '[engine]\nruntime="podunit"\n\n[engine.runtimes_flags]\npodunit = [\n  "invalidflag",\n]\n' >"$T/rt.conf"
+check_match "containers.conf [engine.runtimes_flags] podunit: the same check (126)" "^126 Error: containers.conf .*--invalidflag" \
+  "$(CONTAINERS_CONF="$T/rt.conf" failing P run --rm $IMG true)"
+P create --name rtf $IMG true >/dev/null
+check_match "... create is fine, start fails 126" "^126 Error: --runtime-flag systemd-cgroup" \
+  "$(failing P --runtime-flag systemd-cgroup start rtf)"
+P rm rtf >/dev/null
+
 echo "1..$n"
 [ "$fails" = 0 ]

@@ -637,3 +637,24 @@ Test (run_config, no_pod_no_pod_fields)
   cr_assert_not (c->infra);
   cr_assert_str_eq (c->conmon_pidfile, "/run/x.pid");
 }
+
+/* containers.conf's runtime flags for podunit (the runtime is podunit):
+ * the [engine.runtimes_flags] table as podman's system test writes it;
+ * other runtimes' entries are not podunit's. */
+Test (run_config, containers_conf_runtime_flags)
+{
+  static const char text[] = "[engine]\nruntime=\"podunit\"\n\n[engine.runtimes_flags]\n"
+                             "crun = [\"systemd-cgroup\"]\npodunit = [\n  \"debug\",\n  \"invalidflag\",\n]\n";
+  g_auto (ContainersConf) cf = { 0 };
+  g_autoptr (GError) error = NULL;
+  containers_conf_clear (&cf);
+  cr_assert (containers_conf_apply (&cf, text, strlen (text), "t.conf", &error));
+  cr_assert_not_null (cf.runtime_flags);
+  cr_assert_eq (g_strv_length (cf.runtime_flags), 2);
+  cr_assert_str_eq (cf.runtime_flags[0], "debug");
+  cr_assert_str_eq (cf.runtime_flags[1], "invalidflag");
+
+  static const char bad[] = "[engine.runtimes_flags]\npodunit = \"debug\"\n";
+  cr_assert_not (containers_conf_apply (&cf, bad, strlen (bad), "t.conf", &error));
+  cr_assert_str_eq (error->message, "t.conf: [engine.runtimes_flags] podunit: expected an array of strings");
+}
