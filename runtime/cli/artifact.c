@@ -234,8 +234,10 @@ CLI_VERB (cli_artifact_extract)
  * rather than pretend. */
 CLI_VERB (cli_artifact_push_pull)
 {
+  const GOptionEntry entries[] = { { NULL } };
   (void) g;
-  (void) argc;
+  if (!cli_parse_options (&argc, &argv, entries, "ARTIFACT", FALSE))
+    return EXIT_PODUNIT;
   cli_error ("\"podunit %s\": podunit cannot copy artifacts to or from a registry yet", argv[0]);
   return EXIT_PODUNIT;
 }

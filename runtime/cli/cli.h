@@ -146,6 +146,10 @@ CLI_VERB (cli_container_exists);
 CLI_VERB (cli_system_connection_ls);
 /* Health checks (sysint; cli/healthcheck.c). */
 CLI_VERB (cli_healthcheck_run);
+/* cli/completion.c: cobra's __complete for the VERB given (NULL: none). */
+int cli_complete (CliVerbFunc verb, int argc, char **argv);
+
+CLI_VERB (cli_history);
 CLI_VERB (cli_artifact_add);
 CLI_VERB (cli_artifact_ls);
 CLI_VERB (cli_artifact_inspect);

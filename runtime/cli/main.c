@@ -26,7 +26,9 @@
 typedef struct {
   const char *name; /* "rm" or "container rm" */
   CliVerbFunc func;
-  const char *summary; /* NULL: internal, not listed */
+  /* NULL: an alias, internal, or (two words) the same verb as the
+   * one-word verb of this function, whose summary it shows */
+  const char *summary;
 } CliVerb;
 
 static const CliVerb verbs[] = {
@@ -55,6 +57,8 @@ static const CliVerb verbs[] = {
   { "load", cli_load, "Load image(s) from a tar archive" },
   { "save", cli_save, "Save image(s) to an archive" },
   { "images", cli_images, "List images in local storage" },
+  { "history", cli_history, "Show history of a specified image" },
+  { "image history", cli_history, NULL },
   { "tag", cli_tag, "Add an additional name to a local image" },
   { "untag", cli_untag, "Remove names from a local image" },
   { "image untag", cli_untag, NULL },
@@ -67,10 +71,10 @@ static const CliVerb verbs[] = {
   { "version", cli_version, "Display the podunit version information" },
   { "info", cli_info, "Display podunit system information" },
   { "system info", cli_info, NULL },
-  { "system connection ls", cli_system_connection_ls, NULL },
+  { "system connection ls", cli_system_connection_ls, "List the destinations for the podman service(s)" },
   { "system connection list", cli_system_connection_ls, NULL },
-  { "container exists", cli_container_exists, NULL },
-  { "image exists", cli_image_exists, NULL },
+  { "container exists", cli_container_exists, "Check if a container exists in local storage" },
+  { "image exists", cli_image_exists, "Check if an image exists in local storage" },
   { "container run", cli_run, NULL },
   { "container create", cli_create, NULL },
   { "container start", cli_start, NULL },
@@ -87,10 +91,10 @@ static const CliVerb verbs[] = {
   { "container logs", cli_logs, NULL },
   { "container diff", cli_diff, NULL },
   { "container commit", cli_commit, NULL },
-  { "image inspect", cli_image_inspect, NULL },
-  { "image prune", cli_image_prune, NULL },
-  { "container prune", cli_container_prune, NULL },
-  { "system prune", cli_system_prune, NULL },
+  { "image inspect", cli_image_inspect, "Display the configuration of an image" },
+  { "image prune", cli_image_prune, "Remove unused images" },
+  { "container prune", cli_container_prune, "Remove all non running containers" },
+  { "system prune", cli_system_prune, "Remove unused data" },
   { "image ls", cli_images, NULL },
   { "image list", cli_images, NULL },
   { "image load", cli_load, NULL },
@@ -100,68 +104,81 @@ static const CliVerb verbs[] = {
   { "image pull", cli_pull, NULL },
   { "image push", cli_push, NULL },
   { "image search", cli_search, NULL },
-  { "image list-tags", cli_list_tags, NULL },
-  { "image mount", cli_image_mount, NULL },
-  { "image umount", cli_image_unmount, NULL },
+  { "image list-tags", cli_list_tags, "List the tags of an image in a registry" },
+  { "image mount", cli_image_mount, "Mount an image's root filesystem" },
+  { "image umount", cli_image_unmount, "Unmount an image's root filesystem" },
   { "image unmount", cli_image_unmount, NULL },
-  { "volume create", cli_volume_create, NULL },
-  { "volume rm", cli_volume_rm, NULL },
-  { "volume ls", cli_volume_ls, NULL },
+  { "volume create", cli_volume_create, "Create a new volume" },
+  { "volume rm", cli_volume_rm, "Remove one or more volumes" },
+  { "volume ls", cli_volume_ls, "List volumes" },
   { "volume list", cli_volume_ls, NULL },
-  { "volume inspect", cli_volume_inspect, NULL },
-  { "volume prune", cli_volume_prune, NULL },
-  { "volume exists", cli_volume_exists, NULL },
-  { "network create", cli_network_create, NULL },
-  { "network ls", cli_network_ls, NULL },
+  { "volume inspect", cli_volume_inspect, "Display detailed information on one or more volumes" },
+  { "volume prune", cli_volume_prune, "Remove all unused volumes" },
+  { "volume exists", cli_volume_exists, "Check if volume exists" },
+  { "network create", cli_network_create, "Create networks for containers and pods" },
+  { "network ls", cli_network_ls, "List networks" },
   { "network list", cli_network_ls, NULL },
-  { "network inspect", cli_network_inspect, NULL },
-  { "network rm", cli_network_rm, NULL },
+  { "network inspect", cli_network_inspect, "Display detailed information on one or more networks" },
+  { "network rm", cli_network_rm, "Remove networks" },
   { "network remove", cli_network_rm, NULL },
-  { "network prune", cli_network_prune, NULL },
-  { "network exists", cli_network_exists, NULL },
-  { "network reload", cli_network_reload, NULL },
-  { "network connect", cli_network_connect, NULL },
-  { "network disconnect", cli_network_disconnect, NULL },
+  { "network prune", cli_network_prune, "Remove unused networks" },
+  { "network exists", cli_network_exists, "Check if network exists" },
+  { "network reload", cli_network_reload, "Reload firewall rules for one or more containers" },
+  { "network connect", cli_network_connect, "Add container to a network" },
+  { "network disconnect", cli_network_disconnect, "Disconnect a container from a network" },
   { "port", cli_port, "List port mappings of a container" },
   { "container port", cli_port, NULL },
-  { "pod create", cli_pod_create, NULL },
-  { "pod start", cli_pod_start, NULL },
-  { "pod stop", cli_pod_stop, NULL },
-  { "pod restart", cli_pod_restart, NULL },
-  { "pod kill", cli_pod_kill, NULL },
-  { "pod rm", cli_pod_rm, NULL },
-  { "pod ps", cli_pod_ps, NULL },
+  { "pod create", cli_pod_create, "Create a new empty pod" },
+  { "pod start", cli_pod_start, "Start one or more pods" },
+  { "pod stop", cli_pod_stop, "Stop one or more pods" },
+  { "pod restart", cli_pod_restart, "Restart one or more pods" },
+  { "pod kill", cli_pod_kill, "Send the specified signal or SIGKILL to containers in pod" },
+  { "pod rm", cli_pod_rm, "Remove one or more stopped pods and containers" },
+  { "pod ps", cli_pod_ps, "List pods" },
   { "pod ls", cli_pod_ps, NULL },
   { "pod list", cli_pod_ps, NULL },
-  { "pod inspect", cli_pod_inspect, NULL },
-  { "pod exists", cli_pod_exists, NULL },
-  { "pod prune", cli_pod_prune, NULL },
-  { "pod pause", cli_pod_pause, NULL },
-  { "pod unpause", cli_pod_unpause, NULL },
-  { "pod top", cli_pod_top, NULL },
+  { "pod inspect", cli_pod_inspect, "Display information describing one or more pods" },
+  { "pod exists", cli_pod_exists, "Check if a pod exists in local storage" },
+  { "pod prune", cli_pod_prune, "Remove all stopped pods and their containers" },
+  { "pod pause", cli_pod_pause, "Pause one or more pods" },
+  { "pod unpause", cli_pod_unpause, "Unpause one or more pods" },
+  { "pod top", cli_pod_top, "Display the running processes of containers in a pod" },
   { "container cleanup", cli_container_cleanup, NULL },
   { "container poststop", cli_container_poststop, NULL },
-  { "secret create", cli_secret_create, NULL },
-  { "secret ls", cli_secret_ls, NULL },
+  { "secret create", cli_secret_create, "Create a new secret" },
+  { "secret ls", cli_secret_ls, "List secrets" },
   { "secret list", cli_secret_ls, NULL },
-  { "secret inspect", cli_secret_inspect, NULL },
-  { "secret rm", cli_secret_rm, NULL },
-  { "secret exists", cli_secret_exists, NULL },
+  { "secret inspect", cli_secret_inspect, "Inspect a secret" },
+  { "secret rm", cli_secret_rm, "Remove one or more secrets" },
+  { "secret exists", cli_secret_exists, "Check if a secret exists in local storage" },
   { "healthcheck run", cli_healthcheck_run, "Run the health check of a container" },
-  { "artifact add", cli_artifact_add, NULL },
-  { "artifact ls", cli_artifact_ls, NULL },
+  { "artifact add", cli_artifact_add, "Add an OCI artifact to the local store" },
+  { "artifact ls", cli_artifact_ls, "List OCI artifacts" },
   { "artifact list", cli_artifact_ls, NULL },
-  { "artifact inspect", cli_artifact_inspect, NULL },
-  { "artifact rm", cli_artifact_rm, NULL },
+  { "artifact inspect", cli_artifact_inspect, "Inspect an OCI artifact" },
+  { "artifact rm", cli_artifact_rm, "Remove an OCI artifact" },
   { "artifact remove", cli_artifact_rm, NULL },
-  { "artifact extract", cli_artifact_extract, NULL },
-  { "artifact push", cli_artifact_push_pull, NULL },
-  { "artifact pull", cli_artifact_push_pull, NULL },
+  { "artifact extract", cli_artifact_extract, "Extract an OCI artifact to a local path" },
+  { "artifact push", cli_artifact_push_pull, "Push an OCI artifact" },
+  { "artifact pull", cli_artifact_push_pull, "Pull an OCI artifact" },
 };
 
-/* Words that take a second word to name the verb. */
-static const char *const groups[] = { "container", "image", "volume", "pod", "network", "healthcheck",
-                                      "system", "secret", "artifact", NULL };
+/* What `help` says of a word that takes another word to name the verb. */
+static const struct
+{
+  const char *name, *summary;
+} groups[] = {
+  { "artifact", "Manage OCI artifacts" },
+  { "container", "Manage containers" },
+  { "healthcheck", "Manage health checks on containers" },
+  { "image", "Manage images" },
+  { "network", "Manage networks" },
+  { "pod", "Manage pods" },
+  { "secret", "Manage secrets" },
+  { "system", "Manage podunit" },
+  { "system connection", "Manage remote API service destinations" },
+  { "volume", "Manage volumes" },
+};
 
 /* podman global flags that only steer podman's plumbing; podunit has none of
  * it, so they are accepted and their value ignored. */
@@ -329,16 +346,119 @@ in_list (const char *const *list, const char *s)
   return FALSE;
 }
 
-static void
-usage (FILE *out)
+/* The program's name as the user typed it: podman (cobra) names itself
+ * after argv[0], so podunit installed as `podman` says "podman". */
+static const char *prog = "podunit";
+
+static const char *
+group_summary (const char *path)
 {
-  fputs ("Usage: podunit [global flags] COMMAND [flags] [args]\n\n"
-         "Global flags: --root DIR --runroot DIR --log-level LEVEL\n\nCommands:\n",
-         out);
-  for (gsize i = 0; i < G_N_ELEMENTS (verbs); i++)
-    if (verbs[i].summary)
-      fprintf (out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
-  fputs ("  container, image, volume, pod: the same verbs as two words\n", out);
+  for (gsize k = 0; k < G_N_ELEMENTS (groups); k++)
+    if (strcmp (groups[k].name, path) == 0)
+      return groups[k].summary;
+  return NULL;
+}
+
+/* A listed verb's summary: its own, or for "GROUP VERB" the one-word verb
+ * of the same function ("container run" is "run"). NULL: not listed
+ * (an alias, or internal). */
+static const char *
+verb_summary (gsize k)
+{
+  if (verbs[k].summary)
+    return verbs[k].summary;
+  if (!strchr (verbs[k].name, ' '))
+    return NULL;
+  for (gsize j = 0; j < G_N_ELEMENTS (verbs); j++)
+    if (verbs[j].func == verbs[k].func && verbs[j].summary && !strchr (verbs[j].name, ' '))
+      {
+        /* only the first name of that function in this group */
+        gsize plen = strrchr (verbs[k].name, ' ') - verbs[k].name + 1;
+        for (gsize i = 0; i < k; i++)
+          if (verbs[i].func == verbs[k].func && strncmp (verbs[i].name, verbs[k].name, plen) == 0
+              && !strchr (verbs[i].name + plen, ' '))
+            return NULL;
+        return verbs[j].summary;
+      }
+  return NULL;
+}
+
+static int
+find_verb (const char *name)
+{
+  for (gsize k = 0; k < G_N_ELEMENTS (verbs); k++)
+    if (strcmp (verbs[k].name, name) == 0)
+      return (int) k;
+  return -1;
+}
+
+/* PATH ("" or "pod" or "system connection") names a group when a verb's
+ * name continues it. */
+static gboolean
+is_group (const char *path)
+{
+  gsize n = strlen (path);
+  for (gsize k = 0; k < G_N_ELEMENTS (verbs); k++)
+    if (strncmp (verbs[k].name, path, n) == 0 && verbs[k].name[n] == ' ')
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct
+{
+  const char *name, *summary;
+} HelpLine;
+
+static gint
+cmp_child (gconstpointer a, gconstpointer b)
+{
+  return strcmp (((const HelpLine *) a)->name, ((const HelpLine *) b)->name);
+}
+
+/* cobra's help of a group: what podman prints for `podman pod --help`;
+ * `help` and the scripts that read it find the commands under "Available
+ * Commands:". */
+static void
+group_help (FILE *out, const char *path)
+{
+  gsize n = strlen (path), width = 11;
+  g_autoptr (GArray) children = g_array_new (FALSE, FALSE, sizeof (HelpLine));
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *summary = *path ? group_summary (path) : "Manage pods, containers, images, volumes and networks";
+
+  for (gsize k = 0; k < G_N_ELEMENTS (verbs); k++)
+    {
+      const char *rest = verbs[k].name + n + (n ? 1 : 0);
+      const char *child_summary;
+      g_autofree char *child = NULL, *child_path = NULL;
+      if (n && (strncmp (verbs[k].name, path, n) != 0 || verbs[k].name[n] != ' '))
+        continue;
+      child = g_strndup (rest, strcspn (rest, " "));
+      child_path = n ? g_strconcat (path, " ", child, NULL) : g_strdup (child);
+      child_summary = strchr (rest, ' ') ? group_summary (child_path) : verb_summary (k);
+      if (!child_summary || g_hash_table_contains (seen, child))
+        continue;
+      {
+        HelpLine line = { g_strdup (child), child_summary };
+        g_hash_table_add (seen, (char *) line.name);
+        g_array_append_val (children, line);
+      }
+      width = MAX (width, strlen (child));
+    }
+  g_array_sort (children, cmp_child);
+  fprintf (out, "%s\n\nDescription:\n  %s\n\nUsage:\n  %s%s%s [command]\n\nAvailable Commands:\n",
+           summary ? summary : path, summary ? summary : path, prog, n ? " " : " [options]", path);
+  for (guint i = 0; i < children->len; i++)
+    {
+      HelpLine *line = &g_array_index (children, HelpLine, i);
+      fprintf (out, "  %-*s %s\n", (int) width, line->name, line->summary);
+    }
+  if (!n)
+    fputs ("\nOptions:\n"
+           "      --root DIR            Path to the root directory in which data is stored\n"
+           "      --runroot DIR         Path to the directory of the run state\n"
+           "      --log-level LEVEL     Log messages at and above this level\n",
+           out);
 }
 
 gboolean
@@ -503,9 +623,12 @@ int
 main (int argc, char **argv)
 {
   g_auto (CliGlobal) g = { .argv0 = argv[0], .log_level = LOG_LEVEL_WARN };
+  g_autofree char *prog_name = g_path_get_basename (argv[0]);
   int i;
   gboolean log_level_set = FALSE, debug_set = FALSE;
   const char *out = NULL, *level_name = "warning";
+
+  prog = prog_name;
 
   for (i = 1; i < argc && argv[i][0] == '-'; i++)
     {
@@ -514,7 +637,7 @@ main (int argc, char **argv)
 
       if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
         {
-          usage (stdout);
+          group_help (stdout, "");
           return 0;
         }
       if (strcmp (a, "--version") == 0 || strcmp (a, "-v") == 0)
@@ -633,36 +756,73 @@ main (int argc, char **argv)
 
   if (i >= argc)
     {
-      usage (stderr);
+      group_help (stderr, "");
+      cli_error ("missing command '%s COMMAND'", prog);
       return EXIT_PODUNIT;
     }
-  if (strcmp (argv[i], "help") == 0)
-    {
-      usage (stdout);
-      return 0;
-    }
 
-  g_autofree char *name = NULL;
-  if (in_list (groups, argv[i]))
+  /* `help [WORDS]` is `WORDS --help`; `__complete ARGS` answers shell
+   * completion as cobra's hidden command does. */
+  gboolean help = FALSE, complete = FALSE;
+  if (strcmp (argv[i], "help") == 0)
+    help = TRUE, i++;
+  else if (strcmp (argv[i], "__complete") == 0 || strcmp (argv[i], "__completeNoDesc") == 0)
+    complete = TRUE, i++;
+
+  /* the verb's name: words as long as they continue a group */
+  g_autofree char *name = g_strdup ("");
+  while (i < argc && argv[i][0] != '-')
     {
-      if (i + 1 >= argc)
+      g_autofree char *longer = *name ? g_strconcat (name, " ", argv[i], NULL) : g_strdup (argv[i]);
+      if (*name && !is_group (name))
+        break;
+      if (!is_group (longer) && find_verb (longer) < 0)
         {
-          cli_error ("\"%s\" needs a subcommand", argv[i]);
+          if (complete)
+            break;
+          cli_error ("unrecognized command `%s %s`", prog, longer);
           return EXIT_PODUNIT;
         }
-      name = g_strconcat (argv[i], " ", argv[i + 1], NULL);
+      g_free (name);
+      name = g_steal_pointer (&longer);
       i++;
-      /* three words: "system connection ls" */
-      if (strcmp (name, "system connection") == 0 && i + 1 < argc)
-        {
-          char *three = g_strconcat (name, " ", argv[i + 1], NULL);
-          g_free (name);
-          name = three;
-          i++;
-        }
     }
-  else
-    name = g_strdup (argv[i]);
+  if (complete)
+    return cli_complete (find_verb (name) >= 0 ? verbs[find_verb (name)].func : NULL,
+                         argc - i, argv + i);
+  if (find_verb (name) < 0)
+    {
+      /* a group: its help (asked for, or given no verb) */
+      if (help || (i < argc && (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)))
+        {
+          group_help (stdout, name);
+          return 0;
+        }
+      if (i < argc)
+        {
+          cli_error ("unrecognized command `%s %s %s`", prog, name, argv[i]);
+          return EXIT_PODUNIT;
+        }
+      group_help (stderr, name);
+      cli_error ("missing command '%s %s COMMAND'", prog, name);
+      return EXIT_PODUNIT;
+    }
+  i--; /* argv[i]: the verb's last word, which becomes its argv[0] */
+  if (help)
+    {
+      /* the verb's own --help, which GOption prints and exits 0 */
+      static char *args[3];
+      args[0] = name;
+      args[1] = (char *) "--help";
+      argv = args;
+      argc = 2;
+      i = 0;
+    }
+  /* GOption's --help says "Usage: podman pod ps [OPTION…]" */
+  {
+    g_autofree char *full = g_strconcat (prog, " ", name, NULL);
+    g_set_prgname (full);
+  }
 
   for (gsize k = 0; k < G_N_ELEMENTS (verbs); k++)
     {
@@ -693,6 +853,5 @@ main (int argc, char **argv)
       cli_debug ("Shutting down engines");
       return status;
     }
-  cli_error ("unrecognized command `podunit %s`", name);
-  return EXIT_PODUNIT;
+  g_assert_not_reached ();
 }

@@ -109,6 +109,13 @@ normalize_args (int *argc, char ***argv, const GOptionEntry *entries, gboolean s
                 *(gboolean *) e->arg_data = !!(e->flags & G_OPTION_FLAG_REVERSE);
               continue;
             }
+          if (e && takes_value (e) && (e->flags & G_OPTION_FLAG_OPTIONAL_ARG) && !eq)
+            {
+              /* pflag's optional value comes only after "=" (--tls-verify
+               * IMAGE); GOption would take the next argument */
+              g_ptr_array_add (out, keep (g_strconcat (a, "=true", NULL)));
+              continue;
+            }
           g_ptr_array_add (out, a);
           if (e && eq && !check_value (e, eq + 1, error))
             return FALSE;
@@ -146,6 +153,17 @@ normalize_args (int *argc, char ***argv, const GOptionEntry *entries, gboolean s
                   return FALSE;
                 }
               break;
+            }
+          if (e && takes_value (e) && (e->flags & G_OPTION_FLAG_OPTIONAL_ARG) && e->long_name)
+            {
+              /* pflag's optional value comes only after "=": -H, -H=false */
+              if (c[1] == '=')
+                {
+                  g_ptr_array_add (out, keep (g_strdup_printf ("--%s=%s", e->long_name, c + 2)));
+                  break;
+                }
+              g_ptr_array_add (out, keep (g_strdup_printf ("--%s=true", e->long_name)));
+              continue;
             }
           g_ptr_array_add (out, keep (g_strdup_printf ("-%c", *c)));
           if (e && takes_value (e))

@@ -395,6 +395,9 @@ net_network_load (const char *root, const char *name, GError **error)
     {
       if (g_str_equal (name, NET_DEFAULT_NAME))
         return default_network ();
+      /* podman's default network is "podman": scripts name it so */
+      if (g_str_equal (name, NET_DEFAULT_ALIAS))
+        return net_network_load (root, NET_DEFAULT_NAME, error);
       g_set_error (error, NET_ERROR, NET_ERROR_NOT_FOUND,
                    "unable to find network with name or ID %s: network not found", name);
       return NULL;

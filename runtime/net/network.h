@@ -30,6 +30,9 @@ typedef enum {
 } NetError;
 
 #define NET_DEFAULT_NAME "podunit"
+/* podman's name of its default network: the default one too, unless a
+ * network of that name was created (net_network_load). */
+#define NET_DEFAULT_ALIAS "podman"
 #define NET_DEFAULT_IFACE "podunit0"
 #define NET_DEFAULT_SUBNET "10.88.0.0/16"
 
@@ -105,7 +108,8 @@ typedef struct {
  * With @ignore an existing network of that name is returned unchanged. */
 NetNetwork *net_network_create (const char *root, const NetCreateSpec *spec, gboolean ignore,
                                 GError **error);
-/* The network called @name (the default one included). */
+/* The network called @name (the default one included, also as
+ * NET_DEFAULT_ALIAS when no network has that name). */
 NetNetwork *net_network_load (const char *root, const char *name, GError **error);
 /* Every network, the default first, then by name. */
 GPtrArray *net_network_list (const char *root, GError **error);
