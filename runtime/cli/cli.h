@@ -157,6 +157,12 @@ CLI_VERB (cli_artifact_rm);
 CLI_VERB (cli_artifact_extract);
 CLI_VERB (cli_artifact_push_pull);
 
+/* The name podunit was called by (argv[0]'s base name, "podunit" until
+ * main sets it): podman's messages name the program so ("See 'podman run
+ * --help'" when it is called as podman). */
+const char *cli_program_name (void);
+void cli_set_program_name (const char *name);
+
 /* Prints "Error: MESSAGE" to stderr, as podman does. */
 void cli_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 /* Log lines to stderr as podman's logrus writes them: on a terminal

@@ -415,6 +415,46 @@ cmp_child (gconstpointer a, gconstpointer b)
   return strcmp (((const HelpLine *) a)->name, ((const HelpLine *) b)->name);
 }
 
+/* Whether --help leaves --remote out: podman offers it only while the
+ * remote mode is not implied (CONTAINER_HOST, CONTAINER_CONNECTION, --url,
+ * --connection). */
+static gboolean remote_implied;
+
+/* The global flags as podman's --help lists them (pflag's layout). The
+ * remote ones are accepted so that a podman-remote script gets an error
+ * naming them. */
+static void
+root_options (FILE *out)
+{
+  static const struct { const char *flags, *help; } options[] = {
+    { "-c, --connection string", "Connection to a remote Podman service (podunit has none: refused)" },
+    { "    --debug", "Log at debug level (-D)" },
+    { "    --default-mounts-file string", "mounts.conf to read" },
+    { "-h, --help", "Help for podunit" },
+    { "    --hooks-dir strings", "OCI hooks directory (may be set multiple times)" },
+    { "    --identity string", "SSH identity for a remote Podman service (refused)" },
+    { "    --log-level string", "Log messages at and above this level (trace, debug, info, warn, warning, error, fatal, panic) (default \"warn\")" },
+    { "    --noout", "Do not write the command's output (stdout)" },
+    { "    --out string", "Send the command's output (stdout) to a file" },
+    { "-r, --remote", "Access a remote Podman service (podunit has none: refused)" },
+    { "    --root string", "Path to the root directory in which data is stored (default /var/lib/podunit)" },
+    { "    --runroot string", "Path to the directory of the run state (default /run/podunit)" },
+    { "    --runtime string", "OCI runtime: podunit itself (podunit or its path)" },
+    { "    --runtime-flag stringArray", "Flags for the runtime (podunit takes debug and log-level)" },
+    { "    --storage-driver string", "Storage driver (podunit has overlay only)" },
+    { "    --url string", "URL of a remote Podman service (CONTAINER_HOST; refused)" },
+    { "-v, --version", "Version of podunit" },
+  };
+  fputs ("\nOptions:\n", out);
+  for (gsize i = 0; i < G_N_ELEMENTS (options); i++)
+    if (!remote_implied || !strstr (options[i].flags, "--remote"))
+      fprintf (out, "  %-34s %s\n", options[i].flags, options[i].help);
+  fputs ("\nAlso accepted and ignored (podman's plumbing): --cgroup-manager, --events-backend, "
+         "--module, --tmpdir,\n--network-cmd-path, --network-config-dir, --cni-config-dir, "
+         "--conmon, --volumepath,\n--syslog, --no-syslog.\n",
+         out);
+}
+
 /* cobra's help of a group: what podman prints for `podman pod --help`;
  * `help` and the scripts that read it find the commands under "Available
  * Commands:". */
@@ -454,11 +494,7 @@ group_help (FILE *out, const char *path)
       fprintf (out, "  %-*s %s\n", (int) width, line->name, line->summary);
     }
   if (!n)
-    fputs ("\nOptions:\n"
-           "      --root DIR            Path to the root directory in which data is stored\n"
-           "      --runroot DIR         Path to the directory of the run state\n"
-           "      --log-level LEVEL     Log messages at and above this level\n",
-           out);
+    root_options (out);
 }
 
 gboolean
@@ -619,129 +655,209 @@ cli_global_clear (CliGlobal *g)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliGlobal, cli_global_clear)
 
+/* The global flags as they are read so far. */
+typedef struct {
+  gboolean help, version, log_level_set, debug_set;
+  const char *out, *level_name;
+  const char *remote; /* the flag or variable that asks for a remote service */
+} GlobalFlags;
+
+/* pflag's message for a bad global flag, and the pointer to the help podman
+ * adds. */
+static int
+global_flag_error (const char *what, const char *a)
+{
+  fprintf (stderr, "Error: %s%s\nSee '%s --help'\n", what, a, prog);
+  return EXIT_PODUNIT;
+}
+
+/* Reads the global flag at argv[*i] (and its value, advancing *i). FALSE
+ * with *status set when it is not one, is malformed or fails. */
+static gboolean
+global_flag (CliGlobal *g, GlobalFlags *f, int argc, char **argv, int *i, int *status)
+{
+  const char *a = argv[*i], *v;
+  gboolean missing = FALSE;
+
+  *status = EXIT_PODUNIT;
+  if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
+    f->help = TRUE;
+  else if (strcmp (a, "--version") == 0 || strcmp (a, "-v") == 0)
+    f->version = TRUE;
+  else if (strcmp (a, "--remote") == 0 || strcmp (a, "-r") == 0
+           || strcmp (a, "--remote=true") == 0)
+    f->remote = "--remote";
+  else if (strcmp (a, "--remote=false") == 0)
+    ;
+  else if ((v = flag_value (argc, argv, i, "--url", &missing)))
+    f->remote = "--url", remote_implied = TRUE;
+  else if ((v = flag_value (argc, argv, i, "--connection", &missing))
+           || (v = flag_value (argc, argv, i, "-c", &missing)))
+    f->remote = "--connection", remote_implied = TRUE;
+  else if ((v = flag_value (argc, argv, i, "--identity", &missing)))
+    ; /* only a remote connection uses it; harmless alone, as in podman */
+  else if ((v = flag_value (argc, argv, i, "--root", &missing)))
+    {
+      g_free (g->root);
+      g->root = g_canonicalize_filename (v, NULL);
+    }
+  else if ((v = flag_value (argc, argv, i, "--runroot", &missing)))
+    {
+      g_free (g->runroot);
+      g->runroot = g_canonicalize_filename (v, NULL);
+    }
+  else if ((v = flag_value (argc, argv, i, "--log-level", &missing)))
+    {
+      if (!cli_parse_log_level (v, &g->log_level, &f->level_name))
+        {
+          /* podman fails here before its exit-code machinery: status 1 */
+          fprintf (stderr,
+                   "Log Level \"%s\" is not supported, choose from: trace, debug, info, "
+                   "warn, warning, error, fatal, panic\n",
+                   v);
+          *status = 1;
+          return FALSE;
+        }
+      f->log_level_set = TRUE;
+    }
+  else if (strcmp (a, "--debug") == 0 || strcmp (a, "-D") == 0)
+    {
+      g->log_level = LOG_LEVEL_DEBUG;
+      f->level_name = "debug";
+      f->debug_set = TRUE;
+    }
+  else if (strcmp (a, "--noout") == 0)
+    f->out = "/dev/null";
+  else if ((v = flag_value (argc, argv, i, "--default-mounts-file", &missing)))
+    {
+      g_free (g->default_mounts_file);
+      g->default_mounts_file = g_strdup (v);
+    }
+  else if ((v = flag_value (argc, argv, i, "--hooks-dir", &missing)))
+    {
+      /* repeatable: OCI hook directories instead of the defaults */
+      guint n = g->hooks_dirs ? g_strv_length (g->hooks_dirs) : 0;
+      g->hooks_dirs = g_renew (char *, g->hooks_dirs, n + 2);
+      g->hooks_dirs[n] = g_canonicalize_filename (v, NULL);
+      g->hooks_dirs[n + 1] = NULL;
+    }
+  else if ((v = flag_value (argc, argv, i, "--runtime-flag", &missing)))
+    {
+      guint n = g->runtime_flags ? g_strv_length (g->runtime_flags) : 0;
+      g->runtime_flags = g_renew (char *, g->runtime_flags, n + 2);
+      g->runtime_flags[n] = g_strdup (v);
+      g->runtime_flags[n + 1] = NULL;
+    }
+  else if ((v = flag_value (argc, argv, i, "--runtime", &missing)))
+    {
+      g_autoptr (GError) error = NULL;
+      if (!cli_runtime_check (v, &error))
+        {
+          *status = cli_fail (error);
+          return FALSE;
+        }
+      g_free (g->runtime);
+      g->runtime = g_strdup (v);
+    }
+  else if ((v = flag_value (argc, argv, i, "--out", &missing)))
+    f->out = v;
+  else if ((v = flag_value (argc, argv, i, "--storage-driver", &missing)))
+    {
+      if (strcmp (v, "overlay") != 0)
+        {
+          cli_error ("--storage-driver %s: podunit only has overlay", v);
+          return FALSE;
+        }
+    }
+  else if (in_list (ignored_bool, a))
+    ;
+  else if (!missing)
+    {
+      const char *const *fl;
+      for (fl = ignored_with_value; *fl; fl++)
+        if (flag_value (argc, argv, i, *fl, &missing) || missing)
+          break;
+      if (!*fl)
+        {
+          if (a[1] == '-')
+            {
+              g_autofree char *name = g_strndup (a, strcspn (a, "="));
+              *status = global_flag_error ("unknown flag: ", name);
+            }
+          else
+            {
+              g_autofree char *what = g_strdup_printf ("unknown shorthand flag: '%c' in ", a[1]);
+              *status = global_flag_error (what, a);
+            }
+          return FALSE;
+        }
+    }
+  if (missing)
+    {
+      if (a[1] == '-')
+        *status = global_flag_error ("flag needs an argument: ", a);
+      else
+        {
+          g_autofree char *what = g_strdup_printf ("flag needs an argument: '%c' in ", a[1]);
+          *status = global_flag_error (what, a);
+        }
+      return FALSE;
+    }
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
   g_auto (CliGlobal) g = { .argv0 = argv[0], .log_level = LOG_LEVEL_WARN };
-  g_autofree char *prog_name = g_path_get_basename (argv[0]);
-  int i;
-  gboolean log_level_set = FALSE, debug_set = FALSE;
-  const char *out = NULL, *level_name = "warning";
+  g_autofree char *prog_name = g_path_get_basename (argv[0] ? argv[0] : "podunit");
+  GlobalFlags f = { .level_name = "warning" };
+  const char *out;
+  int i, status;
 
   prog = prog_name;
+  cli_set_program_name (prog_name);
 
-  for (i = 1; i < argc && argv[i][0] == '-'; i++)
+  for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++)
     {
-      const char *a = argv[i], *v;
-      gboolean missing = FALSE;
-
-      if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
+      if (strcmp (argv[i], "--") == 0)
         {
-          group_help (stdout, "");
-          return 0;
+          i++;
+          break;
         }
-      if (strcmp (a, "--version") == 0 || strcmp (a, "-v") == 0)
-        {
-          printf ("podunit version %s\n", PODUNIT_VERSION);
-          return 0;
-        }
-      if ((v = flag_value (argc, argv, &i, "--root", &missing)))
-        {
-          g_free (g.root);
-          g.root = g_canonicalize_filename (v, NULL);
-        }
-      else if ((v = flag_value (argc, argv, &i, "--runroot", &missing)))
-        {
-          g_free (g.runroot);
-          g.runroot = g_canonicalize_filename (v, NULL);
-        }
-      else if ((v = flag_value (argc, argv, &i, "--log-level", &missing)))
-        {
-          if (!cli_parse_log_level (v, &g.log_level, &level_name))
-            {
-              /* podman fails here before its exit-code machinery: status 1 */
-              fprintf (stderr,
-                       "Log Level \"%s\" is not supported, choose from: trace, debug, info, "
-                       "warn, warning, error, fatal, panic\n",
-                       v);
-              return 1;
-            }
-          log_level_set = TRUE;
-        }
-      else if (strcmp (a, "--debug") == 0 || strcmp (a, "-D") == 0)
-        {
-          g.log_level = LOG_LEVEL_DEBUG;
-          level_name = "debug";
-          debug_set = TRUE;
-        }
-      else if (strcmp (a, "--noout") == 0)
-        out = "/dev/null";
-      else if ((v = flag_value (argc, argv, &i, "--default-mounts-file", &missing)))
-        {
-          g_free (g.default_mounts_file);
-          g.default_mounts_file = g_strdup (v);
-        }
-      else if ((v = flag_value (argc, argv, &i, "--hooks-dir", &missing)))
-        {
-          /* repeatable: OCI hook directories instead of the defaults */
-          guint n = g.hooks_dirs ? g_strv_length (g.hooks_dirs) : 0;
-          g.hooks_dirs = g_renew (char *, g.hooks_dirs, n + 2);
-          g.hooks_dirs[n] = g_canonicalize_filename (v, NULL);
-          g.hooks_dirs[n + 1] = NULL;
-        }
-      else if ((v = flag_value (argc, argv, &i, "--runtime-flag", &missing)))
-        {
-          guint n = g.runtime_flags ? g_strv_length (g.runtime_flags) : 0;
-          g.runtime_flags = g_renew (char *, g.runtime_flags, n + 2);
-          g.runtime_flags[n] = g_strdup (v);
-          g.runtime_flags[n + 1] = NULL;
-        }
-      else if ((v = flag_value (argc, argv, &i, "--runtime", &missing)))
-        {
-          g_autoptr (GError) error = NULL;
-          if (!cli_runtime_check (v, &error))
-            return cli_fail (error);
-          g_free (g.runtime);
-          g.runtime = g_strdup (v);
-        }
-      else if ((v = flag_value (argc, argv, &i, "--out", &missing)))
-        out = v;
-      else if ((v = flag_value (argc, argv, &i, "--storage-driver", &missing)))
-        {
-          if (strcmp (v, "overlay") != 0)
-            {
-              cli_error ("--storage-driver %s: podunit only has overlay", v);
-              return EXIT_PODUNIT;
-            }
-        }
-      else if (in_list (ignored_bool, a))
-        ;
-      else
-        {
-          const char *const *f;
-          for (f = ignored_with_value; *f; f++)
-            if (flag_value (argc, argv, &i, *f, &missing) || missing)
-              break;
-          if (!*f)
-            {
-              cli_error ("unknown global flag: %s", a);
-              return EXIT_PODUNIT;
-            }
-        }
-      if (missing)
-        {
-          cli_error ("flag needs an argument: %s", a);
-          return EXIT_PODUNIT;
-        }
+      if (!global_flag (&g, &f, argc, argv, &i, &status))
+        return status;
     }
-  if (log_level_set && debug_set)
+  {
+    /* podman goes remote when these are set */
+    static const char *const vars[] = { "CONTAINER_HOST", "CONTAINER_CONNECTION" };
+    for (gsize k = 0; k < G_N_ELEMENTS (vars); k++)
+      if (g_getenv (vars[k]) && *g_getenv (vars[k]))
+        {
+          remote_implied = TRUE;
+          if (!f.remote)
+            f.remote = vars[k];
+        }
+  }
+  if (f.help)
+    {
+      group_help (stdout, "");
+      return 0;
+    }
+  if (f.version)
+    {
+      printf ("%s version %s\n", prog, PODUNIT_VERSION);
+      return 0;
+    }
+  if (f.log_level_set && f.debug_set)
     {
       /* podman prints this one bare, before its error machinery, status 1 */
       fputs ("Setting --log-level and --debug is not allowed\n", stderr);
       return 1;
     }
+  out = f.out;
   cli_log_level = g.log_level;
-  cli_log_info ("%s filtering at log level %s", argv[0], level_name);
+  cli_log_info ("%s filtering at log level %s", argv[0], f.level_name);
   /* --out FILE / --noout: the verb's standard output goes there. */
   if (out)
     {
@@ -780,7 +896,13 @@ main (int argc, char **argv)
         {
           if (complete)
             break;
-          cli_error ("unrecognized command `%s %s`", prog, longer);
+          /* As cobra: the flags after an unknown command are still the
+           * root's, read first. */
+          for (int k = i + 1; k < argc && strcmp (argv[k], "--") != 0; k++)
+            if (argv[k][0] == '-' && argv[k][1] && !global_flag (&g, &f, argc, argv, &k, &status))
+              return status;
+          cli_error ("unrecognized command `%s %s`\nTry '%s%s%s --help' for more information",
+                     prog, longer, prog, *name ? " " : "", name);
           return EXIT_PODUNIT;
         }
       g_free (name);
@@ -831,6 +953,15 @@ main (int argc, char **argv)
       if (!verbs[k].func)
         {
           cli_error ("\"%s\" is not implemented yet", name);
+          return EXIT_PODUNIT;
+        }
+      if (f.remote)
+        {
+          /* No API service to talk to: say so rather than act on the
+           * local store a podman-remote script did not mean. */
+          cli_error ("%s: %s has no remote mode (no Podman API service to connect to); run "
+                     "\"%s %s\" on the host that holds the containers, without %s",
+                     f.remote, prog, prog, name, f.remote);
           return EXIT_PODUNIT;
         }
       {

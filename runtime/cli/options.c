@@ -25,6 +25,32 @@ cli_options_release (void)
   g_clear_pointer (&kept, g_ptr_array_unref);
 }
 
+static const char *program_name;
+
+const char *
+cli_program_name (void)
+{
+  return program_name ? program_name : "podunit";
+}
+
+void
+cli_set_program_name (const char *name)
+{
+  program_name = name;
+}
+
+/* pflag's message, then the pointer to the help podman adds to it. */
+static void
+see_help (GError **error, const char *verb)
+{
+  char *m;
+  if (!error || !*error)
+    return;
+  m = g_strdup_printf ("%s\nSee '%s %s --help'", (*error)->message, cli_program_name (), verb);
+  g_free ((*error)->message);
+  (*error)->message = m;
+}
+
 static const GOptionEntry *
 find_entry (const GOptionEntry *entries, const char *long_name, gsize n, char short_name)
 {
@@ -88,6 +114,12 @@ normalize_args (int *argc, char ***argv, const GOptionEntry *entries, gboolean s
           const char *eq = strchr (a, '=');
           gsize n = eq ? (gsize) (eq - a - 2) : strlen (a + 2);
           const GOptionEntry *e = find_entry (entries, a + 2, n, 0);
+          if (!e && strcmp (a, "--help") != 0 && strcmp (a, "--help-all") != 0)
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+                           "unknown flag: --%.*s", (int) n, a + 2);
+              return FALSE;
+            }
           if (e && !takes_value (e) && eq && e->arg == G_OPTION_ARG_NONE)
             {
               gboolean v;
@@ -137,6 +169,12 @@ normalize_args (int *argc, char ***argv, const GOptionEntry *entries, gboolean s
       for (const char *c = a + 1; *c; c++)
         {
           const GOptionEntry *e = find_entry (entries, NULL, 0, *c);
+          if (!e && *c != 'h' && *c != '?')
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+                           "unknown shorthand flag: '%c' in %s", *c, a);
+              return FALSE;
+            }
           if (e && e->arg == G_OPTION_ARG_NONE && c[1] == '=')
             {
               /* -t=false */
@@ -211,6 +249,7 @@ cli_options_parse (int *argc, char ***argv, const GOptionEntry *entries,
 
   if (!normalize_args (argc, argv, entries, stop_at_operand, args, error))
     {
+      see_help (error, (*argv)[0]);
       g_ptr_array_unref (args);
       return FALSE;
     }
@@ -234,6 +273,9 @@ cli_options_parse (int *argc, char ***argv, const GOptionEntry *entries,
   if (!g_option_context_parse (ctx, argc, argv, error))
     {
       g_prefix_error (error, "%s: ", (*argv)[0]);
+      /* a value GOption could not read; not a verb's own refusal */
+      if (g_error_matches (*error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE))
+        see_help (error, (*argv)[0]);
       return FALSE;
     }
   /* GOption leaves the "--" that ended the options in place (the first

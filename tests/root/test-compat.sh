@@ -275,5 +275,33 @@ check "system connection ls: podman's header, no destination" "Name        URI  
 check "... --format json and list" "[]" "$(P system connection list --format json)"
 check "--noout discards the verb's output" "" "$(P --noout system connection ls)"
 
+# --- flag errors as pflag words them, naming the program as it was called ---
+ln -s "$PODUNIT" "$T/podman"
+check "a short flag missing its value: pflag's words, the help pointer, 125" "125 Error: flag needs an argument: 'h' in -h
+See 'podman run --help'" "$(failing "$T/podman" --root "$T/root" --runroot "$T/run" run -h)"
+check "an unknown flag after an unknown command is the root's flag error" "125 Error: unknown flag: --invalid
+See 'podunit --help'" "$(failing P bad --invalid)"
+check "an unknown command" "125 Error: unrecognized command \`podunit bad\`
+Try 'podunit --help' for more information" "$(failing P bad)"
+check "an unknown shorthand flag of a verb" "125 Error: unknown shorthand flag: 'Z' in -Z
+See 'podunit ps --help'" "$(failing P ps -Z)"
+
+# --- podman-remote's global flags: listed, and refused naming the flag ---
+check_match "--help lists --remote" "^  -r, --remote " "$(P --help)"
+remote_listed () { awk '/ --remote /{r=1} /Usage:/{u=1} END{print (u ? "usage" : "no usage"), (r ? "lists --remote" : "without --remote")}'; }
+check "... not once --url makes the remote mode implied" "usage without --remote" "$(P --url unix:///x --help | remote_listed)"
+check "... nor --connection" "usage without --remote" "$(P --connection other --help | remote_listed)"
+check "... nor with CONTAINER_HOST set" "usage without --remote" "$(CONTAINER_HOST=ssh://x P --help | remote_listed)"
+check_match "--remote with no command: the usage, 125" "^125 Manage pods.*Usage:.*Error: missing command 'podunit COMMAND'" \
+  "$(failing P --remote | tr '\n' ' ')"
+for f in "--remote" "-r" "--url=unix:///run/podman/podman.sock" "--connection=other" "-c other"; do
+  check_match "$f images: refused naming the flag, nothing listed" "^125 Error: --(remote|url|connection): podunit has no remote mode" \
+    "$(failing P $f images)"
+done
+check_match "CONTAINER_HOST set: refused naming it" "^125 Error: CONTAINER_HOST: podunit has no remote mode" \
+  "$(CONTAINER_HOST=ssh://x failing P images)"
+check "--remote=false and --identity alone are local" "$IMG" \
+  "$(P --remote=false --identity /nonexistent images --format '{{.Repository}}:{{.Tag}}' | grep -x "$IMG")"
+
 echo "1..$n"
 [ "$fails" = 0 ]

@@ -25,7 +25,8 @@ check "called as podman, it says podman" "  podman system connection [command]" 
 check "help GROUP = GROUP --help" "$(P volume --help)" "$(P help volume)"
 check "a group alone: its help on stderr, 125" "125 Error: missing command 'podunit pod COMMAND'" \
   "$(P pod 2>&1 >/dev/null | tail -1 | sed 's/^/125 /'; [ "${PIPESTATUS[0]}" = 125 ])"
-check "an unknown command" "125 Error: unrecognized command \`podunit pod frob\`" "$(failing P pod frob)"
+check "an unknown command, and podman's pointer to the group's help" "125 Error: unrecognized command \`podunit pod frob\`
+Try 'podunit pod --help' for more information" "$(failing P pod frob)"
 check "help VERB is VERB --help" "$(P ps --help)" "$(P help ps)"
 check_match "VERB --help: usage, exit 0" "^  podunit artifact push \\[OPTION.\\] ARTIFACT$" \
   "$(P artifact push --help | grep -A1 '^Usage:' | tail -1)"
@@ -43,7 +44,8 @@ check_match "history --human=false: RFC 3339 times" "^[0-9-]+T[0-9:]+(Z|[+-][0-9
 check "history json: id, size, tags" "$ID true" \
   "$(P history --format json $IMG | python3 -c 'import json,sys; h=json.load(sys.stdin)[0]; print(h["id"], str(isinstance(h["size"], int) and h["tags"] != []).lower())')"
 check "history of a missing image" "125 Error: nope: image not known" "$(failing P history nope)"
-check "-H with a bad value" "125 Error: history: invalid argument \"maybe\" for \"-H, --human\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax" \
+check "-H with a bad value (pflag's words, podman's help pointer)" "125 Error: history: invalid argument \"maybe\" for \"-H, --human\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax
+See 'podunit history --help'" \
   "$(failing P history -H=maybe $IMG)"
 
 # --- the default network's podman name ---

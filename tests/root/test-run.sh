@@ -107,7 +107,8 @@ check "exit 0" "0" "$(P run --rm $IMG true; echo $?)"
 check "exit 3" "3" "$(P run --rm $IMG sh -c 'exit 3'; echo $?)"
 check_match "cannot invoke: 126" "^126 Error: .*/etc/passwd.*ermission denied" "$(failing P run --rm $IMG /etc/passwd)"
 check_match "not found: 127" "^127 Error: .*no-such-command" "$(failing P run --rm $IMG no-such-command)"
-check "bad flag: 125" "125 Error: run: Unknown option --no-such-flag" "$(failing P run --rm --no-such-flag $IMG true)"
+check "bad flag: 125, named, with the help pointer" "125 Error: unknown flag: --no-such-flag
+See 'podunit run --help'" "$(failing P run --rm --no-such-flag $IMG true)"
 check_match "unknown image: 125" "^125 Error: .*no-such-image" "$(failing P run --rm --pull=never no-such-image true)"
 check "unsupported flag is named" "125 Error: run: --memory-swap is not supported by podunit yet" \
   "$(failing P run --rm --memory-swap=1g $IMG true)"

@@ -183,7 +183,7 @@ Test (run_config, boolean_flags_take_true_and_false)
   cr_assert (d->tty);
   g_autofree char *e = RUN_ERROR ("--rm=maybe", "busybox");
   cr_assert_str_eq (e, "invalid argument \"maybe\" for \"--rm\" flag: strconv.ParseBool: "
-                      "parsing \"maybe\": invalid syntax");
+                      "parsing \"maybe\": invalid syntax\nSee 'podunit run --help'");
 }
 
 Test (run_config, bad_and_unsupported_flags_are_named)
@@ -191,7 +191,7 @@ Test (run_config, bad_and_unsupported_flags_are_named)
   g_autofree char *swap = RUN_ERROR ("--memory-swap", "1g", "busybox");
   cr_assert_str_eq (swap, "run: --memory-swap is not supported by podunit yet");
   g_autofree char *unknown = RUN_ERROR ("--frobnicate", "busybox");
-  cr_assert_str_eq (unknown, "run: Unknown option --frobnicate");
+  cr_assert_str_eq (unknown, "unknown flag: --frobnicate\nSee 'podunit run --help'");
   g_autofree char *none = run_error ((const char *const[]){ "run", "--rm", NULL });
   cr_assert_str_eq (none, "run: requires at least 1 arg");
   g_autofree char *pull = RUN_ERROR ("--pull", "sometimes", "busybox");
