@@ -34,6 +34,8 @@ typedef struct {
   CliLogLevel log_level;
   gboolean rootless;
   const char *argv0;
+  char **global_args; /* the global flags as given, before the verb */
+  int n_global_args;
   char *default_mounts_file; /* --default-mounts-file (mounts.conf); NULL: the system's */
   char **hooks_dirs;         /* --hooks-dir, in order (the last wins); NULL: not given */
   char *runtime;             /* --runtime (checked: podunit or its path); NULL: not given */
@@ -142,6 +144,7 @@ CLI_VERB (cli_top);
 CLI_VERB (cli_version);
 CLI_VERB (cli_info);
 CLI_VERB (cli_image_exists);
+CLI_VERB (cli_image_scp);
 CLI_VERB (cli_container_exists);
 CLI_VERB (cli_system_connection_ls);
 /* Health checks (sysint; cli/healthcheck.c). */

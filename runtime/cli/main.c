@@ -106,6 +106,7 @@ static const CliVerb verbs[] = {
   { "image search", cli_search, NULL },
   { "image list-tags", cli_list_tags, "List the tags of an image in a registry" },
   { "image mount", cli_image_mount, "Mount an image's root filesystem" },
+  { "image scp", cli_image_scp, "Securely copy images" },
   { "image umount", cli_image_unmount, "Unmount an image's root filesystem" },
   { "image unmount", cli_image_unmount, NULL },
   { "volume create", cli_volume_create, "Create a new volume" },
@@ -877,6 +878,8 @@ main (int argc, char **argv)
       return EXIT_PODUNIT;
     }
 
+  g.global_args = argv + 1;
+  g.n_global_args = i - 1;
   /* `help [WORDS]` is `WORDS --help`; `__complete ARGS` answers shell
    * completion as cobra's hidden command does. */
   gboolean help = FALSE, complete = FALSE;

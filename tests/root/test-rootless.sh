@@ -303,5 +303,37 @@ check_refused "root --userns=keep-id is podman's error" "Error: --userns=keep-id
   "$(R run --rm --userns=keep-id $IMG true 2>&1)"
 R rm -a -f >/dev/null 2>&1
 
+# --- image scp between root's store and the user's (podman's USER@localhost::) ---
+# The user's session directory where a login puts it (/run/user/UID), in a
+# mount namespace of our own; root's named store stays root's.
+Rscp () {
+  unshare -m --propagation private sh -c 'mount -t tmpfs -o mode=755 tmpfs /run/user && mkdir /run/user/$0 &&
+    mount --bind "$1" /run/user/$0 && mount --bind "$2" /dev/net/tun && shift 2 && exec "$@"' \
+    "$UID_" "$XDG" "$TUN" "$PODUNIT" --root "$T/rootstore" --runroot "$T/rootrun" "$@"
+}
+R tag $IMG localhost/scpme:1 >/dev/null
+SCPID=$(R image inspect --format '{{.ID}}' localhost/scpme:1)
+check "root -> user: load's line as the user" "Loaded image: localhost/scpme:1" \
+  "$(Rscp image scp localhost/scpme:1 "$U@localhost::" 2>&1)"
+check "... the user's store has it, same ID" "$SCPID" "$(P image inspect --format '{{.ID}}' localhost/scpme:1)"
+R rmi localhost/scpme:1 >/dev/null
+check "user -> root with -q: only load's line" "Loaded image: localhost/scpme:1" \
+  "$(Rscp image scp -q "$U@localhost::localhost/scpme:1" 2>&1)"
+check "... in root's named store, same ID" "$SCPID" "$(R image inspect --format '{{.ID}}' localhost/scpme:1)"
+Rscp image scp "$U@localhost::localhost/scpme:1" foobar:123 >/dev/null 2>&1
+check "user -> root with a new name: tagged" "$SCPID" "$(R image inspect --format '{{.ID}}' foobar:123)"
+Rscp image scp --format oci-archive localhost/scpme:1 "$U@localhost::scptwo" >/dev/null 2>&1
+check "root -> user as oci-archive, named on arrival" "$SCPID" "$(P image inspect --format '{{.ID}}' localhost/scptwo:latest)"
+check_match_refused "a missing image: refused, named" "nope.nope/nonesuch:notag" \
+  "$(Rscp image scp "$U@localhost::nope.nope/nonesuch:notag" 2>&1)"
+check_match_refused "another host: refused, named" "^Error: image scp otherhost::: copying to or from another host needs ssh" \
+  "$(R image scp localhost/scpme:1 otherhost:: 2>&1)"
+check_match_refused "--format is checked as podman's" '^Error: invalid argument "tar" for "--format" flag: "tar" is not a valid value.  Choose from: "oci-archive, docker-archive"' \
+  "$(R image scp --format tar localhost/scpme:1 "$U@localhost::" 2>&1)"
+check_match_refused "the user cannot reach into root's store" "copying between users needs root" \
+  "$(P image scp localhost/scpme:1 root@localhost:: 2>&1)"
+R rmi -f localhost/scpme:1 foobar:123 >/dev/null 2>&1
+P rmi -f localhost/scpme:1 localhost/scptwo:latest >/dev/null 2>&1
+
 echo "1..$n"
 [ "$fails" = 0 ]
