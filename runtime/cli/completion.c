@@ -68,6 +68,14 @@ static const char *const search_fields[] = {
 static const char *const history_fields[] = {
   "Comment", "Created", "CreatedAt", "CreatedBy", "CreatedSince", "ID", "Size", "Tags", NULL,
 };
+static const char *const stats_fields[] = {
+  "AVGCPU", "BlockIO", "CPU", "CPUPerc", "ContainerID", "ID", "MemPerc", "MemUsage",
+  "MemUsageBytes", "Name", "NetIO", "PIDS", "UpTime", NULL,
+};
+static const char *const pod_stats_fields[] = {
+  "BlockIO", "CID", "CPU", "Mem", "MemUsage", "MemUsageBytes", "Name", "NetIO", "PIDS", "Pod",
+  NULL,
+};
 static const char *const info_fields[] = { "Host", "Plugins", "Registries", "Store", "Version",
                                            NULL };
 static const char *const version_fields[] = { "Client", "Server", NULL };
@@ -93,6 +101,8 @@ static const struct
   { cli_artifact_inspect, artifact_inspect_fields },
   { cli_search, search_fields },
   { cli_history, history_fields },
+  { cli_stats, stats_fields },
+  { cli_pod_stats, pod_stats_fields },
   { cli_info, info_fields },
   { cli_version, version_fields },
 };

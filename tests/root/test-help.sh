@@ -4,7 +4,8 @@
 # help / GROUP --help list the commands under "Available Commands:", the
 # program names itself after argv[0], __complete suggests --format fields;
 # history of an image; `podman`, podman's default network's name, names
-# podunit's; pflag's optional values (-H, --tls-verify IMAGE).
+# podunit's; pflag's optional values (-H, --tls-verify IMAGE); stats and pod
+# stats of running containers.
 # Usage: test-help.sh PODUNIT   (needs root; prints "ok"/"not ok" lines)
 set -u
 PODUNIT=$(readlink -f "$1")
@@ -53,6 +54,24 @@ check "network inspect podman: the default network" "podunit" "$(P network inspe
 P network create podman >/dev/null
 check "a network called podman is that network" "podman" "$(P network inspect --format '{{.Name}}' podman)"
 P network rm podman >/dev/null
+
+# --- stats ---
+P run -d --name busy $IMG sh -c 'while :; do :; done' >/dev/null
+P pod create --name sp >/dev/null
+P run -d --pod sp --name idle $IMG sleep 1000 >/dev/null
+sleep 1
+check "stats: podman's columns" "ID NAME CPU % MEM USAGE / LIMIT MEM % NET IO BLOCK IO PIDS CPU TIME AVG CPU %" \
+  "$(P stats --no-stream | head -1 | tr -s ' ')"
+check "stats lists the running containers only" "busy idle infra" \
+  "$(P stats --no-stream --format '{{.Name}}' | sed 's/.*-infra$/infra/' | sort | tr '\n' ' ' | sed 's/ $//')"
+check_match "a busy container uses CPU time, one process, some memory" "^[1-9][0-9]* 1 [1-9][0-9]*$" \
+  "$(P stats --no-stream --format json busy | python3 -c 'import json,sys; s=json.load(sys.stdin)[0]; print(s["CPUNano"] // 10**7, s["PIDs"], s["MemUsage"])')"
+check "stats {{\"\\n\"}}: newlines only" "" "$(P stats --no-stream --format '{{"\n"}}')"
+check "pod stats: the pod's running containers" "POD CID NAME CPU % MEM USAGE/ LIMIT MEM % NET IO BLOCK IO PIDS|idle sp-infra" \
+  "$(P pod stats --no-stream | head -1 | tr -s ' ')|$(P pod stats --no-stream --format '{{.Name}}' sp | sed 's/.*-infra$/sp-infra/' | sort | tr '\n' ' ' | sed 's/ $//')"
+check "stats of a missing container" "125" "$(failing P stats --no-stream nope | cut -d' ' -f1)"
+P pod rm -f -t0 sp >/dev/null
+P rm -f -t0 busy >/dev/null
 
 echo "1..$n"
 exit $((fails > 0))
