@@ -183,17 +183,11 @@ shell_form (Build *b, const CfInstruction *ins)
   return g_strv_builder_end (sb);
 }
 
-static void
-warn_conf (const char *message)
-{
-  cli_warn ("%s", message);
-}
-
 /* The working container, made on first need as `create` makes one. */
 static gboolean
 ensure_container (Build *b, GError **error)
 {
-  g_auto (ContainersConf) conf = { 0 };
+  const ContainersConf *conf = &b->g->conf;
   g_autoptr (ContainerConfig) c = NULL;
   g_auto (GStrv) env = g_get_environ ();
   char *command[] = { "/bin/sh", NULL };
@@ -202,9 +196,7 @@ ensure_container (Build *b, GError **error)
 
   if (b->work)
     return TRUE;
-  if (!containers_conf_load (&conf, b->g->rootless, warn_conf, error))
-    return FALSE;
-  run_opts_defaults (&o, &conf);
+  run_opts_defaults (&o, conf);
   o.cap_add = g_strdupv (b->cap_add);
   o.network = g_strdup (b->network);
   o.entrypoint = g_strdup ("");
@@ -227,7 +219,7 @@ ensure_container (Build *b, GError **error)
       .command = command,
       .env = env,
       .journal_socket = LOG_JOURNAL_SOCKET,
-      .conf = &conf,
+      .conf = conf,
     };
     ok = run_config_build (&o, &in, c, error);
   }

@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include "cli/containers-conf.h"
 #include "container/container.h"
 #include "container/launch.h"
 
@@ -41,6 +42,7 @@ typedef struct {
   char *runtime;             /* --runtime (checked: podunit or its path); NULL: not given */
   char **runtime_flags;      /* --runtime-flag, in order; NULL: none */
   LaunchOptions launch; /* root and runroot for the engine; warnings to cli_warn */
+  ContainersConf conf;  /* containers.conf, read once before the verb runs */
 } CliGlobal;
 
 /* podunit is its own OCI runtime (cli/runtime.c). cli_runtime_check:
@@ -51,7 +53,7 @@ typedef struct {
  * --runtime-flag), checked when a verb is about to start a container:
  * "debug" and "log-level=LEVEL" set podunit's log level, any other is an
  * error naming it, 126 (an OCI runtime refusing its command line).
- * cli_runtime_flags_check reads containers.conf itself. */
+ * cli_runtime_flags_check takes g->conf's. */
 char *cli_runtime_path (void);
 gboolean cli_runtime_check (const char *runtime, GError **error);
 gboolean cli_runtime_flags_apply (CliGlobal *g, char **conf_flags, GError **error);

@@ -23,6 +23,7 @@ containers_conf_clear (ContainersConf *cf)
   g_free (cf->shm_size);
   g_strfreev (cf->hooks_dir);
   g_strfreev (cf->runtime_flags);
+  g_free (cf->static_dir);
   memset (cf, 0, sizeof *cf);
   cf->log_size_max = -1;
 }
@@ -113,7 +114,7 @@ containers_conf_apply (ContainersConf *cf, const char *text, gsize len, const ch
                        GError **error)
 {
   g_autoptr (TomlValue) root = toml_parse (text, len, file, error);
-  TomlValue *t;
+  TomlValue *t, *n;
   gint64 oom = 0;
 
   if (!root)
@@ -123,6 +124,17 @@ containers_conf_apply (ContainersConf *cf, const char *text, gsize len, const ch
     return gerror_set (error, CONF_ERROR, 0, "%s: [engine] is not a table", file);
   if (t && !get_section_strv (t, "engine", "hooks_dir", file, &cf->hooks_dir, error))
     return FALSE;
+  n = t ? section_member (t, "engine", "static_dir", TOML_STRING, file, error) : NULL;
+  if (*error)
+    return FALSE;
+  if (n && !g_path_is_absolute (n->string))
+    return gerror_set (error, CONF_ERROR, 0, "%s: [engine] static_dir: %s is not an absolute path",
+                       file, n->string);
+  if (n)
+    {
+      g_free (cf->static_dir);
+      cf->static_dir = g_canonicalize_filename (n->string, NULL);
+    }
   t = t ? toml_get (t, "runtimes_flags") : NULL;
   if (t && t->type != TOML_TABLE)
     return gerror_set (error, CONF_ERROR, 0, "%s: [engine.runtimes_flags] is not a table", file);

@@ -7,7 +7,7 @@
  *   by the *.conf files of its FILE.d directory in name order;
  *   then $CONTAINERS_CONF_OVERRIDE.
  * Read with the registries' TOML reader (image/registry/toml.h). Only the
- * [containers] keys below, [engine] hooks_dir and [engine.runtimes_flags] podunit are applied; every other key is left alone. A
+ * [containers] keys below, [engine] hooks_dir and static_dir and [engine.runtimes_flags] podunit are applied; every other key is left alone. A
  * known key of the wrong type is an error naming the file; a file the TOML
  * subset cannot read is skipped with a warning naming FILE:LINE. */
 #pragma once
@@ -30,6 +30,7 @@ typedef struct {
   gint64 pids_limit;      /* pids_limit; 0 not set */
   char **hooks_dir;       /* [engine] hooks_dir: OCI hook directories; NULL not set */
   char **runtime_flags;   /* [engine.runtimes_flags] podunit: podunit's runtime flags */
+  char *static_dir;       /* [engine] static_dir: the containers' records (container.h) */
 } ContainersConf;
 
 void containers_conf_clear (ContainersConf *cf);

@@ -303,6 +303,12 @@ LOG_FUNC (cli_debug, LOG_LEVEL_DEBUG)
 LOG_FUNC (cli_trace, LOG_LEVEL_TRACE)
 
 static void
+warn_conf (const char *message)
+{
+  cli_warn ("%s", message);
+}
+
+static void
 warn_message (const char *message, gpointer data)
 {
   cli_warn ("%s", message);
@@ -550,7 +556,7 @@ static GArray *
 rootless_holders (gpointer data)
 {
   CliGlobal *g = data;
-  g_autofree char *dir = g_build_filename (g->runroot, "containers", NULL);
+  g_autofree char *dir = container_runs_dir (g->runroot);
   g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
   GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
   const char *id;
@@ -656,6 +662,7 @@ cli_global_clear (CliGlobal *g)
   g_clear_pointer (&g->hooks_dirs, g_strfreev);
   g_clear_pointer (&g->runtime, g_free);
   g_clear_pointer (&g->runtime_flags, g_strfreev);
+  containers_conf_clear (&g->conf);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliGlobal, cli_global_clear)
 
@@ -977,6 +984,12 @@ main (int argc, char **argv)
       }
       set_default_dirs (&g);
       g.launch = (LaunchOptions){ .root = g.root, .runroot = g.runroot, .warn = warn_message };
+      {
+        g_autoptr (GError) error = NULL;
+        if (!containers_conf_load (&g.conf, g.rootless, warn_conf, &error))
+          return cli_fail (error);
+        container_set_static_dir (g.conf.static_dir);
+      }
       if (cli_log_level >= LOG_LEVEL_DEBUG)
         {
           g_autofree char *cmdline = g_strjoinv (" ", argv);

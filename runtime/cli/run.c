@@ -70,12 +70,6 @@ read_mounts_conf (CliGlobal *g, const char *flag)
   return g_strv_builder_end (b);
 }
 
-static void
-warn_conf (const char *message)
-{
-  cli_warn ("%s", message);
-}
-
 /* podman prints create's warnings as they are, one a line */
 static void
 warn_plain (const char *message)
@@ -222,15 +216,10 @@ create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean
   g_autoptr (StoreRunImage) img = NULL;
   g_autoptr (Pod) pod = NULL;
   HealthConfig hc = { 0 };
-  g_auto (ContainersConf) conf = { 0 };
+  const ContainersConf *conf = &g->conf;
 
   *status = EXIT_PODUNIT;
-  if (!containers_conf_load (&conf, g->rootless, warn_conf, &error))
-    {
-      cli_error ("%s", error->message);
-      return NULL;
-    }
-  run_opts_defaults (o, &conf);
+  run_opts_defaults (o, conf);
   if (!run_opts_parse (argc, argv, o, is_run, &error) || !cli_check_authfile (o->authfile, &error)
       || !cli_runtime_check (o->runtime, &error))
     {
@@ -238,7 +227,7 @@ create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean
       return NULL;
     }
   /* run starts what it creates: the runtime's flags are checked first */
-  if (is_run && !cli_runtime_flags_apply (g, conf.runtime_flags, &error))
+  if (is_run && !cli_runtime_flags_apply (g, conf->runtime_flags, &error))
     {
       *status = cli_launch_fail (error);
       return NULL;
@@ -306,7 +295,7 @@ create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean
       .command = command,
       .env = env,
       .journal_socket = LOG_JOURNAL_SOCKET,
-      .conf = &conf,
+      .conf = conf,
       .pod_id = pod ? pod->id : NULL,
       .pod_infra_id = pod ? pod->infra_id : NULL,
       .pod_hostname = pod ? pod->hostname : NULL,
@@ -315,7 +304,7 @@ create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean
       .default_mounts = default_mounts,
     };
     if (!run_config_build (o, &in, c, &error) || !run_config_health (o, &hc, &error)
-        || !select_hooks (g, o, &conf, c, &error) || !resolve_secrets (g, c, &error))
+        || !select_hooks (g, o, conf, c, &error) || !resolve_secrets (g, c, &error))
       {
         cli_error ("%s", error->message);
         return NULL;

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/containers-conf.h"
 #include "fdio.h"
 #include "sandbox/spawn.h"
 
@@ -115,8 +114,5 @@ cli_runtime_flags_apply (CliGlobal *g, char **conf_flags, GError **error)
 gboolean
 cli_runtime_flags_check (CliGlobal *g, GError **error)
 {
-  g_auto (ContainersConf) conf = { 0 };
-  if (!containers_conf_load (&conf, g->rootless, NULL, error))
-    return FALSE;
-  return cli_runtime_flags_apply (g, conf.runtime_flags, error);
+  return cli_runtime_flags_apply (g, g->conf.runtime_flags, error);
 }

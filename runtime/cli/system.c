@@ -198,10 +198,10 @@ info_object (CliGlobal *g)
   json_object_set_string_member (gstatus, "Using metacopy", "false");
   json_object_set_object_member (store, "GraphStatus", gstatus);
   g_autofree char *imgs = g_build_filename (g->root, "images", NULL);
-  g_autofree char *ctrs = g_build_filename (g->root, "containers", NULL);
+  g_autoptr (GPtrArray) ctrs = container_list (g->root, NULL);
   JsonObject *is = json_object_new (), *cs = json_object_new ();
   json_object_set_int_member (is, "Number", count_dir (imgs));
-  json_object_set_int_member (cs, "Number", count_dir (ctrs));
+  json_object_set_int_member (cs, "Number", ctrs ? ctrs->len : 0);
   json_object_set_object_member (store, "ImageStore", is);
   json_object_set_object_member (store, "ContainerStore", cs);
 

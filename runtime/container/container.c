@@ -138,16 +138,46 @@ container_generate_name (void)
                           noun[g_random_int_range (0, G_N_ELEMENTS (noun))]);
 }
 
+static char *static_dir;
+static char *static_tag; /* "static-" and 12 hex of static_dir's sha256 */
+
+void
+container_set_static_dir (const char *dir)
+{
+  g_clear_pointer (&static_dir, g_free);
+  g_clear_pointer (&static_tag, g_free);
+  if (!dir)
+    return;
+  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, dir, -1);
+  static_dir = g_strdup (dir);
+  static_tag = g_strdup_printf ("static-%.12s", sum);
+}
+
+char *
+container_runs_dir (const char *runroot)
+{
+  return static_tag ? g_build_filename (runroot, static_tag, "containers", NULL)
+                    : g_build_filename (runroot, "containers", NULL);
+}
+
+/* Where the records are: static_dir, else ROOT. */
+static const char *
+records (const char *root)
+{
+  return static_dir ? static_dir : root;
+}
+
 char *
 container_dir (const char *root, const char *id)
 {
-  return g_build_filename (root, "containers", id, NULL);
+  return g_build_filename (records (root), "containers", id, NULL);
 }
 
 char *
 container_run_dir (const char *runroot, const char *id)
 {
-  return g_build_filename (runroot, "containers", id, NULL);
+  g_autofree char *runs = container_runs_dir (runroot);
+  return g_build_filename (runs, id, NULL);
 }
 
 char *
@@ -155,7 +185,7 @@ container_log_path (const char *root, const ContainerConfig *c)
 {
   if (c->log_path)
     return g_strdup (c->log_path);
-  return g_build_filename (root, "containers", c->id, "ctr.log", NULL);
+  return g_build_filename (records (root), "containers", c->id, "ctr.log", NULL);
 }
 
 /* The record is a GVariant dictionary (a{sv}, this machine's byte order),
@@ -166,7 +196,7 @@ container_log_path (const char *root, const ContainerConfig *c)
 static char *
 config_path (const char *root, const char *id)
 {
-  return g_build_filename (root, "containers", id, CONFIG_FILE, NULL);
+  return g_build_filename (records (root), "containers", id, CONFIG_FILE, NULL);
 }
 
 /* A string field is "s", a list "as"; a value that is not UTF-8 (a
@@ -333,7 +363,7 @@ container_config_load (const char *root, const char *id, GError **error)
 GPtrArray *
 container_list (const char *root, GError **error)
 {
-  g_autofree char *dir = g_build_filename (root, "containers", NULL);
+  g_autofree char *dir = g_build_filename (records (root), "containers", NULL);
   return name_list_ids (dir, CONFIG_FILE);
 }
 
@@ -480,8 +510,8 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
                          gboolean (*remove_cb) (const char *id, gpointer data, GError **),
                          gpointer data, GError **error)
 {
-  g_autofree char *cdir = g_build_filename (root, "containers", NULL);
-  g_autofree char *lockp = g_build_filename (root, "containers.lock", NULL);
+  g_autofree char *cdir = g_build_filename (records (root), "containers", NULL);
+  g_autofree char *lockp = g_build_filename (records (root), "containers.lock", NULL);
   g_autofree char *dir = NULL;
   autofd int lfd = -1;
 
@@ -564,7 +594,8 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
 static char *
 state_path (const char *runroot, const char *id)
 {
-  return g_build_filename (runroot, "containers", id, "state.json", NULL);
+  g_autofree char *runs = container_runs_dir (runroot);
+  return g_build_filename (runs, id, "state.json", NULL);
 }
 
 gboolean
@@ -757,7 +788,7 @@ static void
 find_debris (const char *dir, const char *root, GHashTable *debris)
 {
   g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  g_autofree char *cdir = g_build_filename (root, "containers", NULL);
+  g_autofree char *cdir = g_build_filename (records (root), "containers", NULL);
   autofd int cfd = open (cdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   const char *e;
   while (d && (e = g_dir_read_name (d)))
@@ -773,9 +804,9 @@ gboolean
 container_sweep (const char *root, const char *runroot, ContainerReleaseFunc release,
                  gpointer data, GError **error)
 {
-  g_autofree char *lockp = g_build_filename (root, "containers.lock", NULL);
-  g_autofree char *cdir = g_build_filename (root, "containers", NULL);
-  g_autofree char *rdir = g_build_filename (runroot, "containers", NULL);
+  g_autofree char *lockp = g_build_filename (records (root), "containers.lock", NULL);
+  g_autofree char *cdir = g_build_filename (records (root), "containers", NULL);
+  g_autofree char *rdir = container_runs_dir (runroot);
   g_autoptr (GHashTable) debris = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GHashTableIter it;
   gpointer id;
@@ -783,6 +814,9 @@ container_sweep (const char *root, const char *runroot, ContainerReleaseFunc rel
 
   if (access (cdir, F_OK) < 0 && access (rdir, F_OK) < 0)
     return TRUE;
+  /* run dirs whose static_dir was removed: its lock goes there again */
+  if (access (records (root), F_OK) < 0 && errno == ENOENT)
+    g_mkdir_with_parents (records (root), 0700);
   lfd = lock_file (lockp, error);
   if (lfd < 0)
     return FALSE;

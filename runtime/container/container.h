@@ -160,6 +160,19 @@ char *container_new_id (void);
 /* podman-style generated name for when --name is not given. */
 char *container_generate_name (void);
 
+/* containers.conf's static_dir, podman's database directory: the
+ * containers' records (each container's directory: its record, upper
+ * layer and log) and their lock live in DIR/containers instead of
+ * ROOT/containers for the rest of this process (their run dirs below);
+ * NULL: ROOT. Every
+ * podunit the supervisor runs for the container reads the same
+ * containers.conf from the environment it inherits. */
+void container_set_static_dir (const char *dir);
+/* RUNROOT/containers; with a static_dir, RUNROOT/static-<12 hex of its
+ * sha256>/containers: each set of records has its own run dirs, so that
+ * no one takes another's for what a killed command left. */
+char *container_runs_dir (const char *runroot);
+
 char *container_dir (const char *root, const char *id);       /* ROOT/containers/<id> */
 char *container_run_dir (const char *runroot, const char *id); /* RUNROOT/containers/<id> */
 /* The k8s-file of @c: its --log-opt path=, else ROOT/containers/<id>/ctr.log. */

@@ -199,5 +199,20 @@ check_match "... create is fine, start fails 126" "^126 Error: --runtime-flag sy
   "$(failing P --runtime-flag systemd-cgroup start rtf)"
 P rm rtf >/dev/null
 
+# --- containers.conf static_dir: where the containers' records are (podman's database) ---
+printf '[engine]\nstatic_dir="%s"\n' "$T/static" >"$T/static.conf"
+P run -d --name plainc $IMG sleep 60 >/dev/null
+check "static_dir: a container made there runs, and is listed with that containers.conf" "sdrun
+sdrun Exited (0)" \
+  "$(CONTAINERS_CONF_OVERRIDE="$T/static.conf" P run --name sdrun $IMG echo sdrun && CONTAINERS_CONF_OVERRIDE="$T/static.conf" P ps -a --format '{{.Names}} {{.Status}}' | cut -d' ' -f1-3)"
+check "... its record is under static_dir" "yes" \
+  "$(id=$(CONTAINERS_CONF_OVERRIDE="$T/static.conf" P inspect --format '{{.ID}}' sdrun) && [ -d "$T/static/containers/$id" ] && echo yes)"
+check "... the default configuration does not see it (exists: 1; ps: none)" "1 0" \
+  "$(P container exists sdrun; echo -n "$? "; P ps -a --format '{{.Names}}' | count_matching '^sdrun$')"
+check "... nor does static_dir's see the default's, which is left running" "0 plainc running" \
+  "$(echo -n "$(CONTAINERS_CONF_OVERRIDE="$T/static.conf" P ps -a --format '{{.Names}}' | count_matching '^plainc$') "; P inspect --format '{{.Name}} {{.State.Status}}' plainc)"
+check "... rm with that containers.conf removes it" "sdrun" "$(CONTAINERS_CONF_OVERRIDE="$T/static.conf" P rm -f -t0 sdrun)"
+P rm -f -t0 plainc >/dev/null
+
 echo "1..$n"
 [ "$fails" = 0 ]

@@ -658,3 +658,18 @@ Test (run_config, containers_conf_runtime_flags)
   cr_assert_not (containers_conf_apply (&cf, bad, strlen (bad), "t.conf", &error));
   cr_assert_str_eq (error->message, "t.conf: [engine.runtimes_flags] podunit: expected an array of strings");
 }
+
+/* [engine] static_dir: an absolute path, kept canonical; a relative one is
+ * an error naming the file. */
+Test (run_config, containers_conf_static_dir)
+{
+  static const char text[] = "[engine]\nstatic_dir=\"/var/tmp/x/../db/\"\n";
+  static const char rel[] = "[engine]\nstatic_dir=\"db\"\n";
+  g_auto (ContainersConf) cf = { 0 };
+  g_autoptr (GError) error = NULL;
+  containers_conf_clear (&cf);
+  cr_assert (containers_conf_apply (&cf, text, strlen (text), "t.conf", &error));
+  cr_assert_str_eq (cf.static_dir, "/var/tmp/db");
+  cr_assert_not (containers_conf_apply (&cf, rel, strlen (rel), "t.conf", &error));
+  cr_assert_str_eq (error->message, "t.conf: [engine] static_dir: db is not an absolute path");
+}
