@@ -142,7 +142,7 @@ check_refused "--ulimit soft unlimited above a hard limit: podman's message" \
 
 # --- containers.conf ---
 cat >"$T/cc.conf" <<CONF
-# podman's containers.conf(5): only [containers] keys podunit knows apply
+# podman's containers.conf(5): only keys podunit knows apply ([engine] runtime is podman's choice of runtime: not read)
 [containers]
 read_only=true
 default_ulimits = [
@@ -153,7 +153,7 @@ oom_score_adj = $(( $(cat /proc/self/oom_score_adj) + 2 ))
 log_driver = "k8s-file"
 log_size_max = 400000000
 [engine]
-static_dir = "/unused"
+runtime = "crun"
 CONF
 CC () { CONTAINERS_CONF_OVERRIDE="$T/cc.conf" P "$@"; }
 check_match "read_only=true: the root is read-only" "Read-only file system" "$(CC run --rm $IMG touch /x 2>&1; true)"
