@@ -868,7 +868,8 @@ attach_network (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error)
   net_attach_result_clear (&r);
   return TRUE;
 fail:
-  (*error)->code = 125;
+  /* A start that fails: podman's run exits 126 (define.ExitCode) */
+  (*error)->code = 126;
   (*error)->domain = SPAWN_ERROR;
   return FALSE;
 }
@@ -883,7 +884,7 @@ start_pasta (const SpawnSpec *spec, pid_t pid, gpointer data, GError **error)
   if (net_pasta_start (l->net.o->runroot, l->net.c->id, l->net.c->network, l->net.c->ports, pid,
                        error))
     return TRUE;
-  (*error)->code = 125;
+  (*error)->code = 126; /* as attach_network's */
   (*error)->domain = SPAWN_ERROR;
   return FALSE;
 }

@@ -81,16 +81,16 @@ check "/etc/hosts names the container by both addresses" \
 P run -d --name b --network six --ip6 fd00:96::77 --cap-add NET_RAW $IMG sleep 600 >/dev/null
 check "--ip6 gives that address" "inet6 fd00:96::77/64 scope global" "$(addr6 b eth0)"
 check "--ip6 of a taken address fails, naming it" \
-  "125 Error: IPAM error: requested ip address fd00:96::77 is already allocated to another container on network six" \
+  "126 Error: IPAM error: requested ip address fd00:96::77 is already allocated to another container on network six" \
   "$(failing P run --rm --network six --ip6 fd00:96::77 $IMG true)"
 check "--ip6 outside the subnet fails" \
-  "125 Error: --ip6 fd00:95::5 is not a free host address of network six (fd00:96::/64)" \
+  "126 Error: --ip6 fd00:95::5 is not a free host address of network six (fd00:96::/64)" \
   "$(failing P run --rm --network six --ip6 fd00:95::5 $IMG true)"
 check "--ip6 that is no IPv6 address fails" "125 Error: --ip6 10.96.0.9: not an IPv6 address" \
   "$(failing P run --rm --network six --ip6 10.96.0.9 $IMG true)"
 P network create --subnet 10.98.0.0/24 four >/dev/null
 check "--ip6 on an IPv4 network fails" \
-  "125 Error: --ip6 fd00:96::9: network four has no IPv6 subnet (create it with --ipv6)" \
+  "126 Error: --ip6 fd00:96::9: network four has no IPv6 subnet (create it with --ipv6)" \
   "$(failing P run --rm --network four --ip6 fd00:96::9 $IMG true)"
 check "no failed start left a lease" "a b" "$(ls "$T/run/networks/attach" | while read id; do P inspect --format '{{.Name}}' $id; done | sort | paste -sd' ')"
 for i in 1 2 3 4 5 6 7 8; do P run -d --name c$i --network six $IMG sleep 600 >/dev/null & done
@@ -204,7 +204,7 @@ check "IPv6 only: reached over the bridge" "hello-v6only" "$(get_up 'http://[fd0
 check "IPv6 only: -p H:C over IPv6 (pf6any only)" "hello-v6only|0" \
   "$( (get_up 'http://[fd00:97::1]:18090/index.html'; nft list map inet podunit pf4any | count_matching 18090) | paste -sd'|')"
 check "IPv6 only: --ip fails, naming the network" \
-  "125 Error: --ip 10.1.1.1: network only6 has no IPv4 subnet" \
+  "126 Error: --ip 10.1.1.1: network only6 has no IPv4 subnet" \
   "$(failing P run --rm --network only6 --ip 10.1.1.1 $IMG true)"
 if [ -x /usr/lib/podman/aardvark-dns ] || [ -x /usr/libexec/podman/aardvark-dns ]; then
   check "IPv6 only: names through aardvark-dns on the IPv6 gateway" \

@@ -107,7 +107,7 @@ check "its default route is the bridge" "default via 10.88.0.1 dev eth0" "$(P ex
 P run -d --name web2 --network podunit -p 18081:8080 $IMG sh -c "$WEB" web2 >/dev/null
 check "a port on every address: from the host" "hello-web2" "$(get_up http://127.0.0.1:18081/index.html)"
 check "and from a container through the gateway (hairpin)" "hello-web2" "$(cget podunit http://10.88.0.1:18081/index.html)"
-check_match "a taken host port is refused" "^125 Error: cannot listen on the tcp port 18081: address already in use \(published by container [0-9a-f]{12}\)$" "$(failing P run -d --name web3 --network podunit -p 18081:80 $IMG sleep 9)"
+check_match "a taken host port fails the start with 126, as podman" "^126 Error: cannot listen on the tcp port 18081: address already in use \(published by container [0-9a-f]{12}\)$" "$(failing P run -d --name web3 --network podunit -p 18081:80 $IMG sleep 9)"
 check "the masquerade rule for outbound traffic exists" "1" \
   "$(nft list chain inet podunit postrouting | grep -c 'iifname @masq oifname != @bridges masquerade')"
 check "and covers podunit0" "1" "$(nft list set inet podunit masq | grep -c '"podunit0"')"
@@ -152,7 +152,7 @@ check "the table and its rules stay for the next start" "1" \
 ip link add pt-notbr type veth peer name pt-peer
 P network create --subnet 10.97.0.0/24 --interface-name pt-notbr notbr >/dev/null
 check "a start whose veth pair cannot be made fails, naming it" \
-  "125 Error: creating veth pair veth*/eth0: Operation not supported" \
+  "126 Error: creating veth pair veth*/eth0: Operation not supported" \
   "$(failing P run -d --name nb --network notbr -p 127.0.0.1:18097:8080 $IMG true | sed 's/veth[0-9a-f]\{8\}/veth*/')"
 check "and leaves no lease, element or veth" "" \
   "$(ls "$T/run/networks/attach" && nft_elements && ip link del pt-notbr && veths_gone)"
@@ -197,8 +197,8 @@ P rm exp2 exp3 >/dev/null
 P run -d --name st --network lab --ip 10.90.0.77 --mac-address 02:11:22:33:44:55 $IMG sleep 60 >/dev/null
 check "--ip" "10.90.0.77" "$(ctr_ip st)"
 check "--mac-address" "02:11:22:33:44:55" "$(P exec st cat /sys/class/net/eth0/address)"
-check "a taken --ip is refused" "125 Error: IPAM error: requested ip address 10.90.0.77 is already allocated to another container on network lab" "$(failing P run --rm --network lab --ip 10.90.0.77 $IMG true)"
-check "the gateway cannot be asked for" "125 Error: --ip 10.90.0.1 is not a free host address of network lab (10.90.0.0/24)" "$(failing P run --rm --network lab --ip 10.90.0.1 $IMG true)"
+check "a taken --ip is refused" "126 Error: IPAM error: requested ip address 10.90.0.77 is already allocated to another container on network lab" "$(failing P run --rm --network lab --ip 10.90.0.77 $IMG true)"
+check "the gateway cannot be asked for" "126 Error: --ip 10.90.0.1 is not a free host address of network lab (10.90.0.0/24)" "$(failing P run --rm --network lab --ip 10.90.0.1 $IMG true)"
 P rm -f -t 0 st >/dev/null
 P run -d --name in1 --network intern $IMG sleep 60 >/dev/null
 check_match "--ip-range: the address is from the range" "^10\.91\.0\.(12[89]|1[3-8][0-9]|19[01])$" "$(ctr_ip in1)"

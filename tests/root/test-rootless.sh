@@ -128,7 +128,7 @@ check "... pod stop and rm leave no container, no pasta, no open port" "0|0|clos
   "$(P ps -aq | wc -l)|$(ps -u "$U" -o stat=,comm= | { grep -v '^Z' || true; } | { grep -c -E 'passt|pasta' || true; })|$(curl -fsS -m 2 "http://127.0.0.1:$PPORT/" >/dev/null 2>&1 && echo open || echo closed)"
 check "--network none: loopback only" "lo" "$(P run --rm --network none $IMG ls /sys/class/net)"
 check_refused "without access to /dev/net/tun: pasta's error, naming the device" \
-  "125|Error: pasta failed: Failed to open tun socket in namespace (/dev/net/tun is not open to the user: pasta needs it, mode 0666 as udev sets it)" \
+  "126|Error: pasta failed: Failed to open tun socket in namespace (/dev/net/tun is not open to the user: pasta needs it, mode 0666 as udev sets it)" \
   "$(asuser_plain "$PODUNIT" run --rm $IMG true >/dev/null 2>&1; echo $?)|$(asuser_plain "$PODUNIT" run --rm $IMG true 2>&1)"
 
 # A unified hierarchy the user has no delegated part of (a login shell,
