@@ -12,6 +12,7 @@
 #include "container/container.h"
 #include "container/launch.h"
 #include "net/attach.h"
+#include "net/firewalld.h"
 #include "net/network.h"
 
 static int
@@ -355,19 +356,38 @@ cli_network_exists (CliGlobal *g, int argc, char **argv)
   return n ? 0 : 1;
 }
 
+/* One reload of --watch-firewalld: a failure is reported and the watch
+ * goes on. */
+static void
+resync (gpointer data)
+{
+  CliGlobal *g = data;
+  g_autoptr (GError) error = NULL;
+  if (!net_sync (g->root, g->runroot, &error))
+    cli_error ("%s", error->message);
+}
+
 /* Bridges and table inet podunit again from the stored state: after
- * `nft flush ruleset`, a firewalld reload or a reboot (units/). */
+ * `nft flush ruleset`, a firewalld reload or a reboot (units/);
+ * --watch-firewalld: now and after each firewalld reload or start. */
 int
 cli_network_reload (CliGlobal *g, int argc, char **argv)
 {
-  gboolean all = FALSE;
+  gboolean all = FALSE, watch = FALSE;
   g_autoptr (GError) error = NULL;
   const GOptionEntry entries[] = {
     { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Every container (the only mode)", NULL },
+    { "watch-firewalld", 0, 0, G_OPTION_ARG_NONE, &watch,
+      "Stay, and reload after each firewalld reload or start", NULL },
     { NULL },
   };
   if (!cli_parse_options (&argc, &argv, entries, "[CONTAINER...]", FALSE))
     return EXIT_PODUNIT;
+  if (watch)
+    {
+      firewalld_watch (resync, g, &error);
+      return fail_net (error);
+    }
   if (!net_sync (g->root, g->runroot, &error))
     return fail_net (error);
   return 0;

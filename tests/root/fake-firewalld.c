@@ -3,7 +3,8 @@
  * owns org.fedoraproject.FirewallD1 and keeps the sources of each zone as
  * firewalld's zone interface does: addSource (an error when the source is
  * bound already), removeSource (NOT_ENABLED when it is not in that zone),
- * getSources. Nothing touches the network.
+ * getSources; and reload as firewalld's: every source (all runtime here)
+ * dropped, then the Reloaded signal. Nothing touches the network.
  * Usage: fake-firewalld   (DBUS_SYSTEM_BUS_ADDRESS names the bus) */
 #include <errno.h>
 #include <stdio.h>
@@ -79,6 +80,30 @@ get_sources (sd_bus_message *m, void *data, sd_bus_error *err)
   return r;
 }
 
+static int
+reload (sd_bus_message *m, void *data, sd_bus_error *err)
+{
+  int r;
+  for (int i = 0; i < MAX; i++)
+    {
+      free (zone_of[i]);
+      free (source_of[i]);
+      zone_of[i] = source_of[i] = NULL;
+    }
+  r = sd_bus_reply_method_return (m, "");
+  if (r >= 0)
+    r = sd_bus_emit_signal (sd_bus_message_get_bus (m), "/org/fedoraproject/FirewallD1",
+                            "org.fedoraproject.FirewallD1", "Reloaded", "");
+  return r;
+}
+
+static const sd_bus_vtable main_vtable[] = {
+  SD_BUS_VTABLE_START (0),
+  SD_BUS_METHOD ("reload", "", "", reload, 0),
+  SD_BUS_SIGNAL ("Reloaded", "", 0),
+  SD_BUS_VTABLE_END,
+};
+
 static const sd_bus_vtable zone_vtable[] = {
   SD_BUS_VTABLE_START (0),
   SD_BUS_METHOD ("addSource", "ss", "s", add_source, 0),
@@ -95,6 +120,9 @@ main (void)
   if (r >= 0)
     r = sd_bus_add_object_vtable (bus, NULL, "/org/fedoraproject/FirewallD1",
                                   "org.fedoraproject.FirewallD1.zone", zone_vtable, NULL);
+  if (r >= 0)
+    r = sd_bus_add_object_vtable (bus, NULL, "/org/fedoraproject/FirewallD1",
+                                  "org.fedoraproject.FirewallD1", main_vtable, NULL);
   if (r >= 0)
     r = sd_bus_request_name (bus, "org.fedoraproject.FirewallD1", 0);
   if (r < 0)

@@ -343,6 +343,27 @@ if [ -n "$FAKE_FW" ] && command -v dbus-daemon >/dev/null && command -v busctl >
   fw removeSource ss trusted 10.90.0.0/24 >/dev/null # as a firewalld reload does
   check "firewalld: network reload puts it back" 'as 2 "192.0.2.0/24" "10.90.0.0/24"' \
     "$(P network reload >/dev/null && fw getSources s trusted)"
+  # network reload --watch-firewalld (podunit-firewalld-reload.service):
+  # after a reload, which drops every runtime source and then says
+  # Reloaded, and after firewalld's restart
+  fw_has () { local i; for i in $(seq 50); do fw getSources s trusted 2>/dev/null | grep -qF "$1" && return 0; sleep 0.1; done; return 1; }
+  fw removeSource ss trusted 10.90.0.0/24 >/dev/null
+  "$PODUNIT" --root "$T/root" --runroot "$T/run" network reload --watch-firewalld &
+  W_PID=$!
+  check "firewalld: the watcher puts the subnet back when it starts" 'as 2 "192.0.2.0/24" "10.90.0.0/24"' \
+    "$(fw_has 10.90.0.0/24; fw getSources s trusted)"
+  busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" call org.fedoraproject.FirewallD1 \
+    /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 reload
+  check "firewalld: after a firewalld reload the watcher puts the subnet back" 'as 1 "10.90.0.0/24"' \
+    "$(fw_has 10.90.0.0/24; fw getSources s trusted)"
+  kill "$FW_PID"; wait "$FW_PID" 2>/dev/null
+  "$FAKE_FW" &
+  FW_PID=$!
+  check "firewalld: after a firewalld restart the watcher puts it back" 'as 1 "10.90.0.0/24"' \
+    "$(fw_has 10.90.0.0/24; fw getSources s trusted)"
+  check "firewalld: the watcher still runs" "" "$(kill -0 $W_PID)"
+  kill "$W_PID"; wait "$W_PID" 2>/dev/null
+  fw addSource ss trusted 192.0.2.0/24 >/dev/null # the administrator's, for the next checks
   P rm -f -t 0 fw2 >/dev/null
   check "firewalld: the last container's removal takes it out, the administrator's stays" \
     'as 1 "192.0.2.0/24"' "$(fw getSources s trusted)"
