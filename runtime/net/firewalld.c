@@ -11,12 +11,13 @@
 #define FW_NAME "org.fedoraproject.FirewallD1"
 
 /* @dest's @method (@iface, @path) with string arguments @a, @b (NULL:
- * none); never starts @dest (no D-Bus activation). */
+ * none), its reply in @reply (NULL: dropped); never starts @dest (no
+ * D-Bus activation). */
 static int
-call (sd_bus *bus, const char *dest, const char *path, const char *iface, const char *method,
-      const char *a, const char *b)
+call_reply (sd_bus *bus, const char *dest, const char *path, const char *iface,
+            const char *method, const char *a, const char *b, sd_bus_message **reply)
 {
-  sd_bus_message *m = NULL, *reply = NULL;
+  sd_bus_message *m = NULL, *rep = NULL;
   int r = sd_bus_message_new_method_call (bus, &m, dest, path, iface, method);
   if (r >= 0)
     r = sd_bus_message_set_auto_start (m, 0);
@@ -25,10 +26,19 @@ call (sd_bus *bus, const char *dest, const char *path, const char *iface, const 
   if (r >= 0 && b)
     r = sd_bus_message_append_basic (m, 's', b);
   if (r >= 0)
-    r = sd_bus_call (bus, m, 0, NULL, &reply);
-  sd_bus_message_unref (reply);
+    r = sd_bus_call (bus, m, 0, NULL, &rep);
+  if (r >= 0 && reply)
+    *reply = sd_bus_message_ref (rep);
+  sd_bus_message_unref (rep);
   sd_bus_message_unref (m);
   return r;
+}
+
+static int
+call (sd_bus *bus, const char *dest, const char *path, const char *iface, const char *method,
+      const char *a, const char *b)
+{
+  return call_reply (bus, dest, path, iface, method, a, b, NULL);
 }
 
 sd_bus *
@@ -53,18 +63,48 @@ firewalld_close (sd_bus *bus)
     sd_bus_flush_close_unref (bus);
 }
 
+/* The trusted zone's sources (a set), NULL when firewalld does not say. */
+static GHashTable *
+trusted_sources (sd_bus *bus)
+{
+  sd_bus_message *reply = NULL;
+  GHashTable *set = NULL;
+  const char *src;
+  int r = call_reply (bus, FW_NAME, "/org/fedoraproject/FirewallD1", FW_NAME ".zone",
+                      "getSources", "trusted", NULL, &reply);
+  if (r >= 0)
+    r = sd_bus_message_enter_container (reply, 'a', "s");
+  if (r >= 0)
+    set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  while (r >= 0 && (r = sd_bus_message_read_basic (reply, 's', &src)) > 0)
+    g_hash_table_add (set, g_strdup (src));
+  if (r < 0)
+    g_clear_pointer (&set, g_hash_table_unref);
+  sd_bus_message_unref (reply);
+  return set;
+}
+
 void
 firewalld_trust (sd_bus *bus, GPtrArray *add, GPtrArray *del)
 {
-  /* Errors (ALREADY_ENABLED, NOT_ENABLED, ZONE_CONFLICT: a subnet the
-   * administrator bound elsewhere) leave firewalld's answer standing, as
-   * netavark does. */
+  /* Only what changes the zone: firewalld logs an ERROR for each removal
+   * of a source it does not hold (UNKNOWN_SOURCE; a whole write removes
+   * the subnet of every unused network) and each addition of one it has.
+   * Other errors (ZONE_CONFLICT: a subnet the administrator bound
+   * elsewhere) leave firewalld's answer standing, as netavark does. */
+  g_autoptr (GHashTable) has = bus ? trusted_sources (bus) : NULL;
   for (guint i = 0; bus && del && i < del->len; i++)
-    call (bus, FW_NAME, "/org/fedoraproject/FirewallD1", FW_NAME ".zone", "removeSource",
-          "trusted", del->pdata[i]);
+    if (!has || g_hash_table_remove (has, del->pdata[i]))
+      call (bus, FW_NAME, "/org/fedoraproject/FirewallD1", FW_NAME ".zone", "removeSource",
+            "trusted", del->pdata[i]);
   for (guint i = 0; bus && add && i < add->len; i++)
-    call (bus, FW_NAME, "/org/fedoraproject/FirewallD1", FW_NAME ".zone", "addSource", "trusted",
-          add->pdata[i]);
+    if (!has || !g_hash_table_contains (has, add->pdata[i]))
+      {
+        call (bus, FW_NAME, "/org/fedoraproject/FirewallD1", FW_NAME ".zone", "addSource",
+              "trusted", add->pdata[i]);
+        if (has) /* a subnet comes once per container using it */
+          g_hash_table_add (has, g_strdup (add->pdata[i]));
+      }
 }
 
 static int

@@ -3,8 +3,9 @@
  * owns org.fedoraproject.FirewallD1 and keeps the sources of each zone as
  * firewalld's zone interface does: addSource (an error when the source is
  * bound already), removeSource (NOT_ENABLED when it is not in that zone),
- * getSources; and reload as firewalld's: every source (all runtime here)
- * dropped, then the Reloaded signal. Nothing touches the network.
+ * getSources, each refusal written on stderr as firewalld logs it; and
+ * reload as firewalld's: every source (all runtime here) dropped, then the
+ * Reloaded signal. Nothing touches the network.
  * Usage: fake-firewalld   (DBUS_SYSTEM_BUS_ADDRESS names the bus) */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +26,14 @@ find (const char *source)
   return -1;
 }
 
+/* An error answer, also written on stderr as firewalld logs it. */
+static int
+refuse (sd_bus_error *err, const char *code, const char *source)
+{
+  fprintf (stderr, "fake-firewalld: ERROR: %s: %s\n", code, source);
+  return sd_bus_error_set (err, "org.fedoraproject.FirewallD1.Exception", code);
+}
+
 static int
 add_source (sd_bus_message *m, void *data, sd_bus_error *err)
 {
@@ -33,7 +42,7 @@ add_source (sd_bus_message *m, void *data, sd_bus_error *err)
   if (r < 0)
     return r;
   if (find (source) >= 0)
-    return sd_bus_error_set (err, "org.fedoraproject.FirewallD1.Exception", "ZONE_CONFLICT");
+    return refuse (err, "ZONE_CONFLICT", source);
   for (i = 0; i < MAX && source_of[i]; i++)
     ;
   if (i == MAX)
@@ -52,7 +61,7 @@ remove_source (sd_bus_message *m, void *data, sd_bus_error *err)
     return r;
   i = find (source);
   if (i < 0 || strcmp (zone_of[i], zone) != 0)
-    return sd_bus_error_set (err, "org.fedoraproject.FirewallD1.Exception", "NOT_ENABLED");
+    return refuse (err, "NOT_ENABLED", source);
   free (zone_of[i]);
   free (source_of[i]);
   zone_of[i] = source_of[i] = NULL;
