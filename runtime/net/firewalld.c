@@ -11,11 +11,12 @@
 #define FW_NAME "org.fedoraproject.FirewallD1"
 
 /* @dest's @method (@iface, @path) with string arguments @a, @b (NULL:
- * none), its reply in @reply (NULL: dropped); never starts @dest (no
- * D-Bus activation). */
+ * none), its reply in @reply (NULL: dropped), waiting up to @usec (0:
+ * sd-bus's 25 s); never starts @dest (no D-Bus activation). */
 static int
-call_reply (sd_bus *bus, const char *dest, const char *path, const char *iface,
-            const char *method, const char *a, const char *b, sd_bus_message **reply)
+call_wait (sd_bus *bus, const char *dest, const char *path, const char *iface,
+           const char *method, const char *a, const char *b, sd_bus_message **reply,
+           guint64 usec)
 {
   sd_bus_message *m = NULL, *rep = NULL;
   int r = sd_bus_message_new_method_call (bus, &m, dest, path, iface, method);
@@ -26,7 +27,7 @@ call_reply (sd_bus *bus, const char *dest, const char *path, const char *iface,
   if (r >= 0 && b)
     r = sd_bus_message_append_basic (m, 's', b);
   if (r >= 0)
-    r = sd_bus_call (bus, m, 0, NULL, &rep);
+    r = sd_bus_call (bus, m, usec, NULL, &rep);
   if (r >= 0 && reply)
     *reply = sd_bus_message_ref (rep);
   sd_bus_message_unref (rep);
@@ -38,7 +39,7 @@ static int
 call (sd_bus *bus, const char *dest, const char *path, const char *iface, const char *method,
       const char *a, const char *b)
 {
-  return call_reply (bus, dest, path, iface, method, a, b, NULL);
+  return call_wait (bus, dest, path, iface, method, a, b, NULL, 0);
 }
 
 sd_bus *
@@ -70,8 +71,8 @@ trusted_sources (sd_bus *bus)
   sd_bus_message *reply = NULL;
   GHashTable *set = NULL;
   const char *src;
-  int r = call_reply (bus, FW_NAME, "/org/fedoraproject/FirewallD1", FW_NAME ".zone",
-                      "getSources", "trusted", NULL, &reply);
+  int r = call_wait (bus, FW_NAME, "/org/fedoraproject/FirewallD1", FW_NAME ".zone",
+                     "getSources", "trusted", NULL, &reply, 0);
   if (r >= 0)
     r = sd_bus_message_enter_container (reply, 'a', "s");
   if (r >= 0)
@@ -160,6 +161,12 @@ firewalld_watch (FirewalldSync sync, gpointer data, GError **error)
       if (due)
         {
           due = FALSE;
+          /* A starting firewalld owns its name before it loads its
+           * configuration (40-60 s under TCG) and answers after: one call
+           * that waits for that, so that the sync's own calls do not time
+           * out (answer or error, either will do). */
+          call_wait (bus, FW_NAME, "/org/fedoraproject/FirewallD1", FW_NAME, "getDefaultZone", NULL,
+                     NULL, NULL, 300 * G_USEC_PER_SEC);
           sync (data);
           continue; /* what came meanwhile */
         }
