@@ -147,6 +147,7 @@ CLI_VERB (cli_version);
 CLI_VERB (cli_info);
 CLI_VERB (cli_image_exists);
 CLI_VERB (cli_image_scp);
+CLI_VERB (cli_auto_update);
 CLI_VERB (cli_container_exists);
 CLI_VERB (cli_system_connection_ls);
 /* Health checks (sysint; cli/healthcheck.c). */

@@ -110,6 +110,7 @@ static const CliVerb verbs[] = {
   { "image list-tags", cli_list_tags, "List the tags of an image in a registry" },
   { "image mount", cli_image_mount, "Mount an image's root filesystem" },
   { "image scp", cli_image_scp, "Securely copy images" },
+  { "auto-update", cli_auto_update, "Auto update containers according to their auto-update policy" },
   { "image umount", cli_image_unmount, "Unmount an image's root filesystem" },
   { "image unmount", cli_image_unmount, NULL },
   { "volume create", cli_volume_create, "Create a new volume" },

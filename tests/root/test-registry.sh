@@ -70,8 +70,49 @@ check "docker:// prefix and image pull (Quadlet's .image units)" "$ID" \
   "$(P image pull -q --tls-verify=false "docker://$R/test/busybox:1")"
 
 TWO=$(P pull -q --tls-verify=false "$R/test/two")
+
 check_match "two layers, zstd: pulled (:latest implied)" '^[0-9a-f]{64}$' "$TWO"
 [ -n "$TWO" ] || { echo "Bail out! the pull of test/two printed no image id"; exit 1; }
+# --- auto-update: registry and local policies, units from PODMAN_SYSTEMD_UNIT ---
+skopeo copy -q --dest-tls-verify=false "oci-archive:$T/busybox.tar" "docker://$R/test/zauto:1" \
+  || { echo "Bail out! skopeo copy"; exit 1; }
+P pull -q --tls-verify=false "$R/test/zauto:1" >/dev/null
+P tag "$R/test/zauto:1" localhost/loc:1
+AU=$(P run -d --name au --label io.containers.autoupdate=registry --label PODMAN_SYSTEMD_UNIT=au.service "$R/test/zauto:1" sleep 300)
+P run -d --name loc --label io.containers.autoupdate=local --label PODMAN_SYSTEMD_UNIT=loc.service localhost/loc:1 sleep 300 >/dev/null
+P run -d --name off "$R/test/zauto:1" sleep 300 >/dev/null
+AUF='{{.Unit}} {{.Policy}} {{.Updated}}'
+check "auto-update --dry-run: nothing newer, only the labelled running containers" \
+  "au.service registry false|loc.service local false|" \
+  "$(P auto-update --dry-run --tls-verify=false --format "$AUF" | LC_ALL=C sort | tr '\n' '|')"
+skopeo copy -q --dest-tls-verify=false "oci-archive:$T/two.tar" "docker://$R/test/zauto:1" \
+  || { echo "Bail out! skopeo copy"; exit 1; }
+check "the tag moved on the registry: pending" "au.service registry pending" \
+  "$(P auto-update --dry-run --tls-verify=false --format "$AUF" | grep au.service)"
+check "podman's table: UNIT CONTAINER IMAGE POLICY UPDATED, the container as ID (name)" \
+  "UNIT CONTAINER IMAGE POLICY UPDATED|au.service ${AU:0:12} (au) $R/test/zauto:1 registry pending|" \
+  "$(P auto-update --dry-run --tls-verify=false | grep -v loc.service | tr -s ' ' | tr '\n' '|')"
+P tag "$TWO" localhost/loc:1
+check "local: the name now points to another image: pending" "loc.service local pending" \
+  "$(P auto-update --dry-run --tls-verify=false --format "$AUF" | grep loc.service)"
+check "--format json: podman's fields" "ContainerID Image Policy Unit Updated|$AU pending" \
+  "$(P auto-update --dry-run --tls-verify=false --format json | jq -r '.[] | select(.Unit == "au.service") | (keys - ["Container","ContainerName"] | join(" ")) + "|" + .ContainerID + " " + .Updated')"
+# Without --dry-run the new image is pulled and the unit restarted through
+# systemd's bus; none here (a socket that does not exist): failed, named.
+check_match_refused "an update without systemd: pulled, the restart fails naming the unit" \
+  "au.service registry failed.*Error: updating container $AU: restarting unit au.service: connecting to systemd.s bus: " \
+  "$(DBUS_SYSTEM_BUS_ADDRESS=unix:path=$T/no-bus P auto-update --tls-verify=false --format "$AUF" 2>&1 | grep -v loc.service | tr '\n' ' ')"
+check "... the new image is the name's now" "$TWO" "$(P image inspect --format '{{.ID}}' "$R/test/zauto:1")"
+check_refused "--authfile that does not exist: podman's error" \
+  "Error: credential file is not accessible: faccessat $T/bogus: no such file or directory" \
+  "$(P auto-update --authfile="$T/bogus" 2>&1)"
+P run -d --name nounit --label io.containers.autoupdate=registry "$R/test/zauto:1" sleep 300 >/dev/null
+check_match_refused "a labelled container without its unit: named" \
+  "Error: auto-updating container \"[0-9a-f]{64}\": no PODMAN_SYSTEMD_UNIT label found" \
+  "$(P auto-update --dry-run --tls-verify=false 2>&1)"
+P rm -f -t 0 au loc off nounit >/dev/null
+P rmi -f localhost/loc:1 "$R/test/zauto:1" >/dev/null 2>&1
+
 check "the upper layer's whiteout hides /data/gone" "absent" \
   "$(P run --rm "$R/test/two" sh -c 'test -e /data/gone && echo present || echo absent' 2>&1)"
 
