@@ -15,7 +15,7 @@ if [ "$(id -u)" != 0 ]; then echo "skip: needs root"; exit 77; fi
 private_store help
 commands () { awk '/^Available Commands:/{ok=1;next}/^Options:/{ok=0}ok { print $1 }'; }
 
-check "help lists groups and verbs, sorted" "artifact build commit container" \
+check "help lists groups and verbs, sorted" "artifact auto-update build commit" \
   "$(P help | commands | head -4 | tr '\n' ' ' | sed 's/ $//')"
 check "help: no alias, no internal verb" "0" \
   "$({ P help container; P help image; } | commands | count_matching '^(list|cleanup|poststop|unmount)$')"
