@@ -25,9 +25,15 @@
 typedef struct archive ArchiveRead;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArchiveRead, archive_read_free)
 
-/* The decompressed stream.  Decompression and hashing run in a thread of
- * their own, a few chunks ahead of the tar reader and the file writes, so
- * a layer unpacks on two cores (the work splits about evenly). */
+/* The decompressed stream.  While fewer layers unpack in this process
+ * than there are CPUs (a load, a build, the last big layer of a pull),
+ * decompression and hashing run in a thread of their own, a few chunks
+ * ahead of the tar reader and the file writes, so a layer unpacks on two
+ * cores (the work splits about evenly). While the layers unpacking keep
+ * every CPU busy (a pull's concurrent layers), the tar reader inflates
+ * for itself: no copy into chunks, no hand-off, the data still in cache
+ * when it is written. A stream starts inline and takes the thread once
+ * the others are done. */
 #define CHUNK_SIZE (512 << 10)
 #define CHUNKS 4
 
@@ -48,7 +54,7 @@ typedef struct
   Chunk *current;     /* the chunk the tar reader is reading */
   gboolean done;
   gint stop;
-  GThread *thread;
+  GThread *thread; /* NULL: inline (stream_read inflates) */
   Chunk chunks[CHUNKS];
 } Stream;
 
@@ -524,6 +530,9 @@ produce (gpointer data)
   return NULL;
 }
 
+/* Layers unpacking in this process now. */
+static gint unpacking;
+
 static void
 stream_start (Stream *st)
 {
@@ -537,10 +546,41 @@ stream_start (Stream *st)
   st->thread = g_thread_new ("layer-inflate", produce, st);
 }
 
+/* Inline: the decompressor's own block, valid until the next call. */
+static la_ssize_t
+stream_read_inline (struct archive *a, Stream *st, const void **buf)
+{
+  size_t len;
+  la_int64_t off;
+  int r = archive_read_data_block (st->raw, buf, &len, &off);
+  if (r == ARCHIVE_EOF)
+    {
+      st->done = TRUE;
+      return 0;
+    }
+  if (r < ARCHIVE_WARN)
+    {
+      const char *msg = archive_error_string (st->raw);
+      st->done = TRUE;
+      st->error = g_strdup (msg ? msg : "read error");
+      archive_set_error (a, EIO, "%s", st->error);
+      return -1;
+    }
+  sha256_update (st->hash, *buf, len);
+  st->size += len;
+  return len;
+}
+
 static la_ssize_t
 stream_read (struct archive *a, void *data, const void **buf)
 {
   Stream *st = data;
+  if (st->thread == NULL && !st->done)
+    {
+      if ((guint)g_atomic_int_get (&unpacking) >= g_get_num_processors ())
+        return stream_read_inline (a, st, buf);
+      stream_start (st); /* a CPU is free: the rest on two */
+    }
   if (st->current)
     g_async_queue_push (st->empty, g_steal_pointer (&st->current));
   if (st->done)
@@ -568,6 +608,9 @@ static void
 stream_finish (Stream *st)
 {
   const void *buf;
+  g_atomic_int_add (&unpacking, -1);
+  if (st->thread == NULL)
+    return;
   g_atomic_int_set (&st->stop, 1);
   while (!st->done)
     stream_read (NULL, st, &buf);
@@ -646,7 +689,7 @@ layer_unpack (int fd, const char *dest, LayerFlags flags, const char *what, char
       return FALSE;
     }
   archive_read_support_format_tar (tar);
-  stream_start (&st);
+  g_atomic_int_inc (&unpacking); /* until stream_finish */
   if (archive_read_open (tar, &st, NULL, stream_read, NULL) != ARCHIVE_OK)
     {
       archive_failed (&st, tar, what, error);
