@@ -157,6 +157,7 @@ int cli_complete (CliVerbFunc verb, int argc, char **argv);
 
 CLI_VERB (cli_history);
 CLI_VERB (cli_stats);
+CLI_VERB (cli_events);
 CLI_VERB (cli_pod_stats);
 CLI_VERB (cli_artifact_add);
 CLI_VERB (cli_artifact_ls);

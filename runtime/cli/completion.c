@@ -76,6 +76,10 @@ static const char *const pod_stats_fields[] = {
   "BlockIO", "CID", "CPU", "Mem", "MemUsage", "MemUsageBytes", "Name", "NetIO", "PIDS", "Pod",
   NULL,
 };
+static const char *const events_fields[] = {
+  "Attributes", "ContainerExitCode", "ID", "Image", "Name", "Status", "Time", "TimeNano", "Type",
+  NULL,
+};
 static const char *const info_fields[] = { "Host", "Plugins", "Registries", "Store", "Version",
                                            NULL };
 static const char *const version_fields[] = { "Client", "Server", NULL };
@@ -102,6 +106,7 @@ static const struct
   { cli_search, search_fields },
   { cli_history, history_fields },
   { cli_stats, stats_fields },
+  { cli_events, events_fields },
   { cli_pod_stats, pod_stats_fields },
   { cli_info, info_fields },
   { cli_version, version_fields },

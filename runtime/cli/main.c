@@ -74,6 +74,8 @@ static const CliVerb verbs[] = {
   { "version", cli_version, "Display the podunit version information" },
   { "info", cli_info, "Display podunit system information" },
   { "system info", cli_info, NULL },
+  { "events", cli_events, "Show podman system events" },
+  { "system events", cli_events, NULL },
   { "system connection ls", cli_system_connection_ls, "List the destinations for the podman service(s)" },
   { "system connection list", cli_system_connection_ls, NULL },
   { "container exists", cli_container_exists, "Check if a container exists in local storage" },

@@ -3,6 +3,7 @@
  * state (state.json). The spec is a flat struct serialized through one field
  * table, so adding a flag is adding one line here and one in container.h. */
 #include "container/container.h"
+#include "supervisor/events.h"
 #include "error.h"
 #include "image/store-fs.h"
 #include "names.h"
@@ -588,7 +589,10 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
     if (n > 0 && chmod (upper, mode) < 0)
       return errno_error (error, CONTAINER_ERROR, CONTAINER_ERROR_IO, errno, "creating %s", upper);
   }
-  return container_config_save (c, root, error);
+  if (!container_config_save (c, root, error))
+    return FALSE;
+  events_append (runroot, "container", "create", c->id, c->name, c->image, -1);
+  return TRUE;
 }
 
 static char *

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "container/launch.h"
+#include "supervisor/events.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1011,6 +1012,18 @@ run_poststart (const LaunchOptions *o, ContainerConfig *c, const HookSet *set, p
     warn (o, "%s", error->message);
 }
 
+/* A container event in podman's log (supervisor/events.h). */
+static void
+container_event (const LaunchOptions *o, const ContainerConfig *c, const char *id,
+                 const char *status, int exit_code)
+{
+  g_autoptr (ContainerConfig) loaded = c ? NULL : container_config_load (o->root, id, NULL);
+  if (!c)
+    c = loaded;
+  events_append (o->runroot, "container", status, id, c ? c->name : NULL, c ? c->image : NULL,
+                 exit_code);
+}
+
 gboolean
 launch_poststop (const LaunchOptions *o, ContainerConfig *c, GError **error)
 {
@@ -1372,7 +1385,10 @@ launch_foreground (const LaunchOptions *o, ContainerConfig *c, LaunchAttach atta
           }
       }
     if (pid >= 0)
-      run_poststart (o, c, l.hooks.set, pid);
+      {
+        container_event (o, c, c->id, "start", -1);
+        run_poststart (o, c, l.hooks.set, pid);
+      }
     launch_clear (&l);
     /* the container's ends: EOF once it is gone */
     close_fd (&out[1]);
@@ -1387,6 +1403,7 @@ launch_foreground (const LaunchOptions *o, ContainerConfig *c, LaunchAttach atta
   relay.out = out[0];
   relay.err = err[0];
   code = spawn_relay (pid, &relay);
+  container_event (o, c, c->id, "died", code < 0 ? -1 : code);
   ctr_log_flush (log);
   net_detach (o->root, o->runroot, c->id, NULL);
   {
@@ -1719,7 +1736,10 @@ launch_detached (const LaunchOptions *o, ContainerConfig *c, GError **error)
     total += n;
   buf[total] = 0;
   if (total >= 1 && buf[0] == '0')
-    return TRUE;
+    {
+      container_event (o, c, c->id, "start", -1);
+      return TRUE;
+    }
   if (total < 1)
     return set_err (error, 125, "the supervisor of %s died while starting it", c->name);
   return set_err (error, (unsigned char) buf[0], "%s", buf + 1);
@@ -1740,6 +1760,7 @@ launch_kill (const LaunchOptions *o, const char *id, int sig, GError **error)
    * podman; SIGKILL kills it now: thawed, which a v1 freezer needs. */
   if (st.status == CONTAINER_PAUSED && sig == SIGKILL)
     launch_freeze (o, id, FALSE, NULL);
+  container_event (o, NULL, id, "kill", -1);
   return TRUE;
 }
 
@@ -2053,8 +2074,11 @@ again:
     g_autoptr (ContainerConfig) c = container_config_load (o->root, id, NULL);
     if (c && c->cidfile)
       unlink (c->cidfile);
+    if (!container_remove_files (o->root, o->runroot, id, error))
+      return FALSE;
+    container_event (o, c, id, "remove", -1);
   }
-  return container_remove_files (o->root, o->runroot, id, error);
+  return TRUE;
 }
 
 /* The cgroups of a container without a record (recorded at start in its

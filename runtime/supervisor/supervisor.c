@@ -12,6 +12,7 @@
  *
  * Its arguments are named (supervisor.h); it is an internal program of
  * podunit, not for people. */
+#include "supervisor/events.h"
 #include "supervisor/supervisor.h"
 #include "container/state-json.h"
 #include "fdio.h"
@@ -274,6 +275,26 @@ record_exit (const SupervisorArgs *a, int code)
   (void) write_file_atomic (AT_FDCWD, a->state, text, n, 0644, WRITE_DURABLE);
 }
 
+/* podman's "died" event (events.h): RUNROOT and the id from state.json's
+ * path, RUNROOT/containers/ID/state.json; the reader names the container. */
+static void
+record_died (const SupervisorArgs *a, int code)
+{
+  char runroot[4096], id[128], *p;
+  snprintf (runroot, sizeof runroot, "%s", a->state);
+  if (!(p = strrchr (runroot, '/')))
+    return;
+  *p = '\0';
+  if (!(p = strrchr (runroot, '/')))
+    return;
+  snprintf (id, sizeof id, "%s", p + 1);
+  *p = '\0';
+  if (!(p = strrchr (runroot, '/')))
+    return;
+  *p = '\0';
+  events_append (runroot, "container", "died", id, NULL, NULL, code);
+}
+
 /* The file @name beside state.json, into @out. */
 static void
 run_dir_file (const SupervisorArgs *a, const char *name, char *out, size_t n)
@@ -343,6 +364,7 @@ main (int argc, char **argv)
         waitpid (ps, NULL, 0);
     }
   record_exit (&s.a, code);
+  record_died (&s.a, code);
   ctr_log_close (&s.log);
   if (stop_was_asked (&s.a))
     code = 0;

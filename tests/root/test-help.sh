@@ -5,7 +5,7 @@
 # program names itself after argv[0], __complete suggests --format fields;
 # history of an image; `podman`, podman's default network's name, names
 # podunit's; pflag's optional values (-H, --tls-verify IMAGE); stats and pod
-# stats of running containers.
+# stats of running containers; events (podman's file backend).
 # Usage: test-help.sh PODUNIT   (needs root; prints "ok"/"not ok" lines)
 set -u
 PODUNIT=$(readlink -f "$1")
@@ -72,6 +72,21 @@ check "pod stats: the pod's running containers" "POD CID NAME CPU % MEM USAGE/ L
 check "stats of a missing container" "125" "$(failing P stats --no-stream nope | cut -d' ' -f1)"
 P pod rm -f -t0 sp >/dev/null
 P rm -f -t0 busy >/dev/null
+
+# --- events ---
+P run --rm --name evfg $IMG true
+P run -d --name evbg $IMG sh -c 'exit 3' >/dev/null
+P wait evbg >/dev/null
+P rm evbg >/dev/null
+check "events: a foreground run, podman's lines" "create start died remove" \
+  "$(P events --stream=false --filter container=evfg | sed -n 's/.* UTC container \([a-z]*\) [0-9a-f]\{64\} (image=localhost\/busybox:latest, name=evfg)$/\1/p' | tr '\n' ' ' | sed 's/ $//')"
+check "events: the supervisor's died, named, with the exit code" "create 0|start 0|died 3|remove 0" \
+  "$(P events --stream=false --events-backend=file --filter container=evbg --format '{{.Status}} {{.ContainerExitCode}}' | tr '\n' '|' | sed 's/|$//')"
+check "events --filter event=died --format json" "evfg evbg" \
+  "$(P events --stream=false --filter event=died --filter container=evfg --filter container=evbg --format json | python3 -c 'import json,sys; print(" ".join(json.loads(l)["Name"] for l in sys.stdin))')"
+check "events --until in the past: nothing" "" "$(P events --stream=false --until 2000-01-01T00:00:00Z)"
+check "events: a bad filter" "125 Error: invalid filter \"colour=red\" (container=, event=, image=, type=)" \
+  "$(failing P events --stream=false --filter colour=red)"
 
 echo "1..$n"
 exit $((fails > 0))
