@@ -83,13 +83,13 @@ check_ok "rmi of both" P rmi localhost/env60k localhost/env70k
 # said "Invalid byte sequence in conversion input"); valid UTF-8 passes
 # whatever the locale (GOption converted from it: C refused any non-ASCII).
 check "volume create --label not UTF-8: an error naming the flag" \
-  '125:Error: invalid argument for "--label" flag: not valid UTF-8' \
+  $'125:Error: invalid argument for "--label" flag: not valid UTF-8\nSee \'podunit volume create --help\'' \
   "$(out=$(P volume create --label $'k=\xff' v8 2>&1); echo "$?:$out")"
 check "ps --filter not UTF-8: an error naming the flag" \
-  '125:Error: invalid argument for "--filter" flag: not valid UTF-8' \
+  $'125:Error: invalid argument for "--filter" flag: not valid UTF-8\nSee \'podunit ps --help\'' \
   "$(out=$(P ps -a --filter=$'name=\xfe' 2>&1); echo "$?:$out")"
 check "short form: images -f not UTF-8" \
-  '125:Error: invalid argument for "--filter" flag: not valid UTF-8' \
+  $'125:Error: invalid argument for "--filter" flag: not valid UTF-8\nSee \'podunit images --help\'' \
   "$(out=$(P images -f$'reference=\xfe' 2>&1); echo "$?:$out")"
 check "volume create --label in UTF-8 (C locale): kept" "é" \
   "$(LC_ALL=C P volume create --label k=é v8 >/dev/null && P volume inspect --format '{{.Labels.k}}' v8)"
