@@ -630,9 +630,10 @@ run_config_network (const RunOpts *o, const RunInputs *in, ContainerConfig *c, G
   if (in->pod_id && !check_pod_member_flags (o, in, error))
     return FALSE;
   gboolean rootless = !userns_is_initial ();
-  /* A rootless container gets pasta by default, as with podman 5 (a
-   * user cannot make veths on the host's bridges). */
-  const char *net = o->network ? o->network : rootless ? "pasta" : "private";
+  /* podman's defaults: the bridge network for root; pasta for a rootless
+   * container, as with podman 5 (a user cannot make veths on the host's
+   * bridges). */
+  const char *net = o->network ? o->network : rootless ? "pasta" : NET_DEFAULT_NAME;
   /* podman's "bridge" is its default network; podunit's is `podunit`. */
   if (g_str_equal (net, "bridge"))
     net = NET_DEFAULT_NAME;

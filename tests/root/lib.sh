@@ -13,6 +13,14 @@
 # A script not audited yet sets LIB_STATUS_UNCHECKED=1 before sourcing this:
 # its check/check_match then compare the output only, as before.
 set -o pipefail
+# Never in the host's network namespace: root's `run` without --network
+# puts containers on the podunit0 bridge and writes table inet podunit.
+# meson runs the root scripts through root/in-netns; by hand, do the same
+# (`tests/root/in-netns tests/root/test-run.sh PODUNIT`).
+if [ "$(id -u)" = 0 ] && [ -z "${PODUNIT_ISOLATED_NETNS:-}" ]; then
+  echo "Bail out! in the host's network namespace: run through tests/root/in-netns"
+  exit 1
+fi
 fails=0 n=0
 report_fail () { # NAME EXPECTED ACTUAL STATUS
   echo "not ok $n - $1"

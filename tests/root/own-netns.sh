@@ -14,7 +14,7 @@ own_netns () {
   ns=$prefix-$$
   ip netns add "$ns" || { echo "Bail out! ip netns add"; exit 1; }
   ip -n "$ns" link set lo up
-  PODUNIT_TEST_NETNS=$ns ip netns exec "$ns" "$0" "$@"
+  PODUNIT_TEST_NETNS=$ns PODUNIT_ISOLATED_NETNS=1 ip netns exec "$ns" "$0" "$@"
   rc=$?
   for p in $(ip netns pids "$ns"); do kill -9 "$p" 2>/dev/null; done
   ip netns del "$ns"

@@ -27,7 +27,10 @@ check "/sys is read-only" "ro" "$(P run --rm $IMG sh -c 'touch /sys/x 2>/dev/nul
 check "pid 1 is the command" "1 sh" "$(P run --rm $IMG sh -c 'echo $$ $(cat /proc/1/comm)')"
 check "pid 1 is the command (exec)" "cat" "$(P run --rm $IMG sh -c 'exec cat /proc/1/comm')"
 check "--network none: only lo" "lo" "$(P run --rm --network none $IMG ls /sys/class/net)"
-check "default network: only lo, up" "lo UP" "$(P run --rm $IMG sh -c 'ls /sys/class/net; ip -o link show lo | grep -o UP | head -1' | tr '\n' ' ' | sed 's/ $//')"
+check "--network private: only lo, up" "lo UP" "$(P run --rm --network private $IMG sh -c 'ls /sys/class/net; ip -o link show lo | grep -o UP | head -1' | tr '\n' ' ' | sed 's/ $//')"
+# meson runs this script in a network namespace of its own (root/in-netns).
+check "default network: podman's bridge (eth0 on podunit0's subnet, lo up)" "eth0 lo UP inet 10.88" \
+  "$(P run --rm $IMG sh -c 'ls /sys/class/net; ip -o link show lo | grep -o UP | head -1; ip -4 -o addr show eth0 | grep -o "inet 10\.88"' | tr '\n' ' ' | sed 's/ $//')"
 # podman 4.3.1 with crun, busybox without -t: the same list.
 check "/dev nodes" "core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero" \
   "$(P run --rm $IMG ls /dev | tr '\n' ' ' | sed 's/ $//')"

@@ -4,6 +4,7 @@
  * environment. Each case is what `podunit inspect` would then show, or the
  * error the user reads. */
 #include "cli/run-config.h"
+#include "sandbox/userns.h"
 
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -113,7 +114,8 @@ Test (run_config, defaults_are_podmans)
   cr_assert_not_null (c);
   ASSERT_STRV (c->argv, "sh");
   cr_assert_str_eq (c->hostname, "f00dcafe1234"); /* the id's first 12 */
-  cr_assert_str_eq (c->network, "private");
+  /* podman's defaults: its bridge for root, pasta for a user */
+  cr_assert_str_eq (c->network, userns_is_initial () ? "podunit" : "pasta");
   cr_assert_eq (c->stop_signal, 15);
   cr_assert_eq (c->stop_timeout, 10);
   cr_assert_eq (c->shm_size, 64 * 1024 * 1024);
@@ -625,7 +627,8 @@ Test (run_config, pod_member_joins_what_the_pod_shares)
   run_pod_share = default_share;
   cr_assert_not_null (c);
   cr_assert_str_eq (c->hostname, "foobar");
-  cr_assert_str_eq (c->network, "private");
+  /* its own network: the default, as without a pod */
+  cr_assert_str_eq (c->network, userns_is_initial () ? "podunit" : "pasta");
   cr_assert_str_eq (c->pod_infra, "1nfra");
   assert_strv (c->pod_share, ipc);
 }
