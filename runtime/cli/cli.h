@@ -47,8 +47,9 @@ typedef struct {
 
 /* podunit is its own OCI runtime (cli/runtime.c). cli_runtime_check:
  * @runtime (--runtime) names it: NULL, "podunit", or the path of a
- * program with the running podunit's bytes (a copy of it); else an
- * error, 125. cli_runtime_flags_apply: the runtime flags podman passes
+ * program with the running podunit's bytes (a copy of it); crun or runc
+ * (a name or a path: what Quadlet files and scripts pass) with a warning,
+ * recorded as podunit (cli_runtime_is_namesake); else an error, 125. cli_runtime_flags_apply: the runtime flags podman passes
  * (containers.conf [engine.runtimes_flags] podunit = @conf_flags, then
  * --runtime-flag), checked when a verb is about to start a container:
  * "debug" and "log-level=LEVEL" set podunit's log level, any other is an
@@ -56,6 +57,7 @@ typedef struct {
  * cli_runtime_flags_check takes g->conf's. */
 char *cli_runtime_path (void);
 gboolean cli_runtime_check (const char *runtime, GError **error);
+gboolean cli_runtime_is_namesake (const char *runtime);
 gboolean cli_runtime_flags_apply (CliGlobal *g, char **conf_flags, GError **error);
 gboolean cli_runtime_flags_check (CliGlobal *g, GError **error);
 /* podman's --log-level names; @name gets logrus's name of the level. */

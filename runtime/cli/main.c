@@ -771,7 +771,7 @@ global_flag (CliGlobal *g, GlobalFlags *f, int argc, char **argv, int *i, int *s
           return FALSE;
         }
       g_free (g->runtime);
-      g->runtime = g_strdup (v);
+      g->runtime = cli_runtime_is_namesake (v) ? NULL : g_strdup (v);
     }
   else if ((v = flag_value (argc, argv, i, "--out", &missing)))
     f->out = v;

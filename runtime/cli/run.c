@@ -248,7 +248,8 @@ create_container_in (CliGlobal *g, int *argc, char ***argv, RunOpts *o, gboolean
   /* Docker's names begin with '/': podman takes "/NAME" as NAME. */
   c->name = g_strdup (o->name && o->name[0] == '/' ? o->name + 1 : o->name);
   c->created = g_get_real_time () / G_USEC_PER_SEC;
-  c->oci_runtime = g_strdup (o->runtime ? o->runtime : g->runtime);
+  c->oci_runtime = g_strdup (o->runtime && !cli_runtime_is_namesake (o->runtime) ? o->runtime
+                                                                             : g->runtime);
   if (o->rootfs)
     {
       /* PATH:O (podman's overlay on the root file system) is what podunit

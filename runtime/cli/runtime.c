@@ -47,12 +47,26 @@ same_program (const char *path, const char *self)
 }
 
 gboolean
+cli_runtime_is_namesake (const char *runtime)
+{
+  g_autofree char *base = runtime ? g_path_get_basename (runtime) : NULL;
+  return base && (g_str_equal (base, "crun") || g_str_equal (base, "runc"));
+}
+
+gboolean
 cli_runtime_check (const char *runtime, GError **error)
 {
   g_autofree char *self = NULL;
 
   if (!runtime || g_str_equal (runtime, "podunit"))
     return TRUE;
+  if (cli_runtime_is_namesake (runtime))
+    {
+      cli_warn ("--runtime %s: podunit runs the container itself, with the OCI runtime's "
+                "semantics crun and runc share; the flag is ignored",
+                runtime);
+      return TRUE;
+    }
   if (!strchr (runtime, '/'))
     return g_set_error (error, SPAWN_ERROR, EXIT_PODUNIT,
                         "--runtime %s: podunit is its own OCI runtime: give podunit or the path "

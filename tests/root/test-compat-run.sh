@@ -185,6 +185,12 @@ $T/myruntime" \
 P rm rtc >/dev/null
 check "... the default one is podunit" "podunit" "$(P create --name rtd $IMG true >/dev/null && P inspect --format '{{.OCIRuntime}}' rtd)"
 P rm rtd >/dev/null
+check "--runtime crun (Quadlet GlobalArgs=, scripts): runs with a warning, recorded as podunit" \
+  "hi|podunit|1" \
+  "$(P --runtime crun run --name rtcrun --runtime /usr/bin/runc $IMG echo hi 2>"$T/rt.err")|$(P inspect --format '{{.OCIRuntime}}' rtcrun)|$(grep -c 'runtime /usr/bin/runc: podunit runs the container itself' "$T/rt.err")"
+P rm rtcrun >/dev/null
+check_match "--runtime krun (another kind of isolation) is refused (125)" "^125 Error: --runtime krun: podunit is its own OCI runtime" \
+  "$(failing P run --rm --runtime krun $IMG true)"
 check_match "--runtime naming another program is refused (125), naming it" "^125 Error: --runtime /bin/true: not this podunit" \
   "$(failing P run --rm --runtime /bin/true $IMG true)"
 check_match "--runtime-flag that podunit lacks: run fails 126 naming it" "^126 Error: --runtime-flag invalidflag: .*no flag --invalidflag" \
