@@ -113,7 +113,7 @@ read_input (const char *source, gboolean from_env, GError **error)
     {
       const char *v = g_getenv (source);
       if (!v || !*v)
-        return gerror_set (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+        return gerror_set (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
                            "cannot create store secret data: environment variable %s is not set",
                            source),
                NULL;
@@ -129,7 +129,7 @@ read_input (const char *source, gboolean from_env, GError **error)
           if (n < 0 && errno == EINTR)
             continue;
           if (n < 0)
-            return errno_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, errno, "reading stdin"),
+            return errno_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, errno, "reading stdin"),
                    NULL;
           /* more than podman's limit is refused anyway: stop reading */
           if (b->len <= SECRET_MAX_SIZE)
@@ -146,7 +146,7 @@ read_input (const char *source, gboolean from_env, GError **error)
                                               : code == G_FILE_ERROR_ISDIR ? EISDIR
                                                                            : EIO);
       g_clear_error (error);
-      return gerror_set (error, G_IO_ERROR, G_IO_ERROR_FAILED, "open %s: %s", source, why), NULL;
+      return gerror_set (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "open %s: %s", source, why), NULL;
     }
   return g_bytes_new_take (text, len);
 }
