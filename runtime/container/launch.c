@@ -64,6 +64,19 @@ write_run_file (const char *path, const char *contents, GError **error)
   return TRUE;
 }
 
+/* A file of the run dir that a starting container's child may have
+ * bind-mounted already (it sets up its root while the network is
+ * attached, spawn.h), rewritten in place: a rename would leave it the old
+ * file. Nothing of the container runs before the start's "go". */
+static gboolean
+rewrite_run_file (const char *path, const char *contents, GError **error)
+{
+  autofd int fd = open (path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0 || fd_write_all (fd, contents, strlen (contents)) < 0)
+    return errno_error (error, SPAWN_ERROR, 125, errno, "writing %s", path);
+  return TRUE;
+}
+
 static gboolean
 write_etc_files (ContainerConfig *c, const char *rundir, MountPlan *p,
                  GError **error)
@@ -813,7 +826,7 @@ hosts_with_address (const char *path, const ContainerConfig *c, const NetAttachR
   if (r->gateway)
     g_string_append_printf (out, "%s\thost.containers.internal host.docker.internal\n",
                             r->gateway);
-  return g_file_set_contents (path, out->str, -1, error);
+  return rewrite_run_file (path, out->str, error);
 }
 
 /* With aardvark-dns on the network (net/dns.h) the container asks it
@@ -842,7 +855,7 @@ resolv_with_dns (const char *path, const char *server, const char *server6, GErr
   for (char **l = lines; *l; l++)
     if (**l && !g_str_has_prefix (*l, "search"))
       g_string_append_printf (out, "%s\n", *l);
-  return g_file_set_contents (path, out->str, -1, error);
+  return rewrite_run_file (path, out->str, error);
 }
 
 /* spawn's after_namespaces hook: the new network namespace of @pid on

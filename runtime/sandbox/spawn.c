@@ -257,8 +257,25 @@ child_stop (int sync_fd, char point)
          && answer == g_ascii_toupper (point);
 }
 
+/* Reads the parent's "go" if it is still to come (*@pending). */
+static gboolean
+child_await_go (int sync_fd, gboolean *pending)
+{
+  char go;
+  if (!*pending)
+    return TRUE;
+  *pending = FALSE;
+  return read (sync_fd, &go, 1) == 1;
+}
+
+/* @wait_go: the parent runs hooks and says "go" after them. The child sets
+ * up its namespaces and root meanwhile (the network is attached beside
+ * its mounts, on another CPU) and waits for it only before it tells the
+ * parent anything or runs anything of the container; @early_go: before
+ * anything, as its cgroup namespace must be made in the cgroup the parent
+ * moves it to. */
 static G_GNUC_NORETURN void
-child_main (const SpawnSpec *spec, int sync_fd, gboolean wait_go)
+child_main (const SpawnSpec *spec, int sync_fd, gboolean wait_go, gboolean early_go)
 {
   g_autoptr (GError) error = NULL;
   char go;
@@ -272,16 +289,17 @@ child_main (const SpawnSpec *spec, int sync_fd, gboolean wait_go)
         snprintf (msg, sizeof msg, "joining the pod's namespaces: setns: %s", g_strerror (errno));
         child_fail (sync_fd, 125, msg);
       }
-  if (wait_go && read (sync_fd, &go, 1) != 1)
+  if (early_go && !child_await_go (sync_fd, &wait_go))
     _exit (125);
   /* The cgroup namespace is rooted where we are when it is created: only
-   * now, after the parent moved us into the container's cgroup. */
+   * now, in the container's cgroup. */
   if ((spec->clone_flags & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
     child_fail (sync_fd, 125, "unshare(CLONE_NEWCGROUP)");
   if (spec->mounts && !mount_setup_rootfs (spec->mounts, &error))
     child_fail (sync_fd, g_error_matches (error, MOUNT_ERROR, MOUNT_ERROR_NO_WORKDIR) ? 126 : 125,
                 error->message);
-  if (spec->mounts && spec->stop_mounted && !child_stop (sync_fd, 'c'))
+  if (spec->mounts && spec->stop_mounted
+      && (!child_await_go (sync_fd, &wait_go) || !child_stop (sync_fd, 'c')))
     _exit (125);
   if (spec->mounts && !mount_enter_rootfs (spec->mounts, &error))
     child_fail (sync_fd, 125, error->message);
@@ -296,11 +314,13 @@ child_main (const SpawnSpec *spec, int sync_fd, gboolean wait_go)
     {
       if (unshare (CLONE_NEWUSER) < 0)
         child_fail (sync_fd, 125, "unshare(CLONE_NEWUSER)");
-      if (write (sync_fd, "u", 1) != 1 || read (sync_fd, &go, 1) != 1 || go != 'm')
+      if (!child_await_go (sync_fd, &wait_go) || write (sync_fd, "u", 1) != 1 || read (sync_fd, &go, 1) != 1 || go != 'm')
         _exit (125);
       if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
         child_fail (sync_fd, 125, "becoming root in the user namespace");
     }
+  if (!child_await_go (sync_fd, &wait_go))
+    _exit (125);
   if (spec->stop_starting && !child_stop (sync_fd, 's'))
     _exit (125);
   prctl (PR_SET_PDEATHSIG, 0);
@@ -438,7 +458,7 @@ spawn_container (const SpawnSpec *spec, GError **error)
   autofd int child = -1;
   autofd int own_pidns = -1;
   pid_t pid;
-  gboolean in_cgroup = FALSE, wait_go;
+  gboolean in_cgroup = FALSE, wait_go, early_go;
 
   if (!report_socket (&parent, &child, error))
     return -1;
@@ -469,7 +489,8 @@ spawn_container (const SpawnSpec *spec, GError **error)
     }
   /* Without a hook to run or a cgroup to enter, the parent has nothing to
    * do before the child's setup: no "go". */
-  wait_go = spec->after_namespaces || spec->started || (!in_cgroup && spec->enter_cgroup);
+  early_go = !in_cgroup && spec->enter_cgroup;
+  wait_go = spec->after_namespaces || spec->started || early_go;
   if (pid < 0)
     {
       errno_error (error, SPAWN_ERROR, 125, errno, "clone");
@@ -478,7 +499,7 @@ spawn_container (const SpawnSpec *spec, GError **error)
   if (pid == 0)
     {
       close (fd_steal (&parent));
-      child_main (spec, child, wait_go);
+      child_main (spec, child, wait_go, early_go);
     }
   /* Only the child holds its end now: its exec closes it (EOF). */
   close (fd_steal (&child));
@@ -489,7 +510,9 @@ spawn_container (const SpawnSpec *spec, GError **error)
     goto kill;
   if (spec->started && !spec->started (spec, pid, spec->started_data, error))
     goto kill;
-  if (wait_go && write (parent, "g", 1) != 1)
+  /* A child that failed in its setup meanwhile is gone (EPIPE): its
+   * report says why. */
+  if (wait_go && send (parent, "g", 1, MSG_NOSIGNAL) != 1 && errno != EPIPE)
     {
       errno_error (error, SPAWN_ERROR, 125, errno, "starting container process");
       goto kill;
@@ -501,6 +524,17 @@ spawn_container (const SpawnSpec *spec, GError **error)
 kill:
   kill (pid, SIGKILL);
   waitpid (pid, NULL, 0);
+  /* A child that failed in its setup first made the hook fail too (its
+   * namespaces were gone): its report says why. Before "go" it sends
+   * nothing else. */
+  {
+    SpawnReport r = { 0 };
+    if (recv (parent, &r, sizeof r - 1, MSG_DONTWAIT) >= (ssize_t) sizeof (int))
+      {
+        g_clear_error (error);
+        g_set_error_literal (error, SPAWN_ERROR, r.status, r.message);
+      }
+  }
   return -1;
 }
 

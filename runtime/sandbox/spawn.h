@@ -3,11 +3,14 @@
  *
  *   parent                              child (clone, new namespaces)
  *   ------                              -----
- *   clone(CLONE_NEW*)  ───────────────► waits for "go"
- *   hook: after_namespaces (network)
- *   "go" ─────────────────────────────► mount_setup_rootfs, hostname, lo up
+ *   clone(CLONE_NEW*)  ───────────────► mount_setup_rootfs, meanwhile
+ *   hook: after_namespaces (network)    [waits for "go" first when the
+ *   hook: started                        parent moves it to its cgroup]
+ *   "go" ─────────────────────────────► [waits for it here when stop_mounted]
  *   at (SPAWN_AT_MOUNTED) ◄─── "c" ──── [when stop_mounted]
- *   "C" ──────────────────────────────► mount_enter_rootfs (pivot_root)
+ *   "C" ──────────────────────────────► mount_enter_rootfs (pivot_root),
+ *                                       hostname, lo up
+ *                                       waits for "go" (if not yet)
  *                                       [own user ns: unshare(CLONE_NEWUSER)
  *   writes uid/gid maps ◄──── "u" ───── after the mounts, which need the
  *   "m" ──────────────────────────────► caller's rights on the store]
@@ -89,7 +92,9 @@ struct _SpawnSpec {
   /* the file system (NULL: exec into an existing container) */
   const MountPlan *mounts;
 
-  /* runs in the parent between namespace creation and the child's setup */
+  /* runs in the parent once the namespaces exist, beside the child's
+   * mounts (its root's files may be bind-mounted already: write them in
+   * place), before the child runs anything of the container */
   SpawnHook after_namespaces;
   gpointer after_namespaces_data;
   /* runs in the parent last, before the child runs anything of the

@@ -108,6 +108,13 @@ P run -d --name web2 --network podunit -p 18081:8080 $IMG sh -c "$WEB" web2 >/de
 check "a port on every address: from the host" "hello-web2" "$(get_up http://127.0.0.1:18081/index.html)"
 check "and from a container through the gateway (hairpin)" "hello-web2" "$(cget podunit http://10.88.0.1:18081/index.html)"
 check_match "a taken host port fails the start with 126, as podman" "^126 Error: cannot listen on the tcp port 18081: address already in use \(published by container [0-9a-f]{12}\)$" "$(failing P run -d --name web3 --network podunit -p 18081:80 $IMG sleep 9)"
+# The container's own setup runs beside the network's (spawn.h): when it
+# fails first, its error is the one reported, not the attach's.
+check "a failed setup beside the attach is reported as the container's" \
+  "126 Error: workdir \"/bin/sh\" does not exist on container" \
+  "$(failing P run -d --name badwd --network podunit -p 127.0.0.1:18086:8080 -w /bin/sh $IMG true)"
+check "and its port is free again" "hello-web6" \
+  "$(P rm -f badwd >/dev/null; P run -d --name web6 --network podunit -p 127.0.0.1:18086:8080 $IMG sh -c "$WEB" web6 >/dev/null && get_up http://127.0.0.1:18086/index.html; P rm -f -t 0 web6 >/dev/null)"
 check "the masquerade rule for outbound traffic exists" "1" \
   "$(nft list chain inet podunit postrouting | grep -c 'iifname @masq oifname != @bridges masquerade')"
 check "and covers podunit0" "1" "$(nft list set inet podunit masq | grep -c '"podunit0"')"
