@@ -241,10 +241,13 @@ gboolean
 health_config_load (const char *path, HealthConfig *c, GError **error)
 {
   g_autofree char *json = NULL;
-  g_autoptr (JsonParser) p = json_parser_new ();
+  g_autoptr (JsonParser) p = NULL;
   health_config_init (c);
+  /* Most containers have no health check: the file first, json-glib (a
+   * library loaded on first use) only for one that has. */
   if (!g_file_get_contents (path, &json, NULL, error))
     return FALSE;
+  p = json_parser_new ();
   if (!json_parser_load_from_data (p, json, -1, error))
     return FALSE;
   return health_config_from_json (json_parser_get_root (p), c, error);
