@@ -93,7 +93,7 @@ restart_unit (CliGlobal *g, const char *unit, GError **error)
   int r = g->rootless ? sd_bus_open_user (&bus) : sd_bus_open_system (&bus);
   if (r < 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
                    "restarting unit %s: connecting to systemd's bus: %s", unit, g_strerror (-r));
       return FALSE;
     }
@@ -109,7 +109,7 @@ restart_unit (CliGlobal *g, const char *unit, GError **error)
     r = sd_bus_call (bus, m, 0, &e, &reply);
   sd_bus_message_unref (m);
   if (r < 0)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "restarting unit %s: %s", unit,
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "restarting unit %s: %s", unit,
                  e.message ? e.message : g_strerror (-r));
   sd_bus_error_free (&e);
   sd_bus_message_unref (reply);
