@@ -190,24 +190,30 @@ store_unlock (Store *s)
 
 /* ---- JSON files ---- */
 
-static JsonNode *
-parse_json (const char *data, gssize len, const char *what, GError **error)
+JsonNode *
+store_parse_json_object (const char *data, gssize len, const char *what, GQuark domain,
+                         gint code, GError **error)
 {
   g_autoptr (JsonParser) p = json_parser_new ();
   g_autoptr (GError) local = NULL;
   if (!json_parser_load_from_data (p, data, len, &local))
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: invalid JSON: %s", what,
-                   local->message);
+      g_set_error (error, domain, code, "%s: invalid JSON: %s", what, local->message);
       return NULL;
     }
   JsonNode *root = json_parser_get_root (p);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "%s: not a JSON object", what);
+      g_set_error (error, domain, code, "%s: not a JSON object", what);
       return NULL;
     }
   return json_node_copy (root);
+}
+
+static JsonNode *
+parse_json (const char *data, gssize len, const char *what, GError **error)
+{
+  return store_parse_json_object (data, len, what, STORE_ERROR, STORE_ERROR_INVALID, error);
 }
 
 static JsonNode *

@@ -107,6 +107,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreRunImage, store_run_image_free)
  *   Cmd, WorkingDir, User, StopSignal, Labels, ExposedPorts);
  * - ROOT/images/<id>/run.cache: written only when every string of R is
  *   UTF-8 (cacheable), read back into R and the layers' hex diff ids. */
+/* DATA as a JSON object (a copy to unref), or NULL with an error in
+ * DOMAIN/CODE naming WHAT ("invalid JSON: ...", "not a JSON object"). */
+JsonNode *store_parse_json_object (const char *data, gssize len, const char *what, GQuark domain,
+                                   gint code, GError **error);
 gboolean store_parse_image_config (const char *data, gsize len, const char *what,
                                    JsonNode **oci_config, gint64 *created, char ***diff_ids,
                                    GError **error);

@@ -17,6 +17,7 @@
 #include "fdio.h"
 #include "image/digest.h"
 #include "image/store-fs.h"
+#include "image/store.h"
 
 G_DEFINE_QUARK (artifact - error - quark, artifact_error)
 
@@ -203,19 +204,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Layout, layout_close)
 static JsonNode *
 parse_json (const char *data, gsize len, const char *what, GError **error)
 {
-  g_autoptr (JsonParser) p = json_parser_new ();
-  g_autoptr (GError) local = NULL;
-  JsonNode *root;
-  if (!json_parser_load_from_data (p, data, len, &local))
-    return gerror_set (error, ARTIFACT_ERROR, ARTIFACT_ERROR_INVALID, "%s: invalid JSON: %s",
-                       what, local->message),
-           NULL;
-  root = json_parser_get_root (p);
-  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
-    return gerror_set (error, ARTIFACT_ERROR, ARTIFACT_ERROR_INVALID, "%s: not a JSON object",
-                       what),
-           NULL;
-  return json_node_copy (root);
+  return store_parse_json_object (data, len, what, ARTIFACT_ERROR, ARTIFACT_ERROR_INVALID, error);
 }
 
 static char *
