@@ -164,10 +164,8 @@ cli_pod_new (CliGlobal *g, RunOpts *o, Pod *p, const PodInfraOpts *infra, gboole
   g_autoptr (ContainerConfig) c = NULL;
   const PodInfraOpts dflt = { 0 };
 
-  if (!p->name)
-    p->name = container_generate_name ();
-  else if (!name_check ("pod", p->name, error))
-    return FALSE;
+  /* Without --name, pod_create picks a free name under the pods' lock
+   * and makes it the host name. */
   if (!p->hostname)
     p->hostname = g_strdup (o->hostname ? o->hostname : p->name);
   if (!p->share)
@@ -186,14 +184,6 @@ cli_pod_new (CliGlobal *g, RunOpts *o, Pod *p, const PodInfraOpts *infra, gboole
   c = infra_config (g, o, infra, error);
   if (!c)
     return FALSE;
-  if (run_config_has_bridge (c->network))
-    {
-      /* Containers on the pod's networks reach it by the pod's name too. */
-      guint n = c->network_aliases ? g_strv_length (c->network_aliases) : 0;
-      c->network_aliases = g_renew (char *, c->network_aliases, n + 2);
-      c->network_aliases[n] = g_strdup (p->name);
-      c->network_aliases[n + 1] = NULL;
-    }
   return pod_create (&g->launch, p, c, replace, error);
 }
 

@@ -126,17 +126,32 @@ container_new_id (void)
   return g_string_free (s, FALSE);
 }
 
+/* A name as podman gives: an adjective and a scientist, 1,600 of them.
+ * Callers try again while the name is taken; from the tenth try on a
+ * number is added, so a store holding every pair still gets a name. */
 char *
-container_generate_name (void)
+container_generate_name (guint attempt)
 {
-  static const char *const adj[] = { "brave", "calm", "eager", "fancy", "gentle", "happy",
-                                     "jolly", "keen", "lucid", "merry", "nifty", "proud",
-                                     "quiet", "sharp", "tender", "vivid", "witty", "zen" };
-  static const char *const noun[] = { "babbage", "curie", "darwin", "euler", "fermi",
-                                      "galileo", "hopper", "kepler", "lovelace", "newton",
-                                      "noether", "pascal", "ritchie", "shannon", "turing" };
-  return g_strdup_printf ("%s_%s", adj[g_random_int_range (0, G_N_ELEMENTS (adj))],
-                          noun[g_random_int_range (0, G_N_ELEMENTS (noun))]);
+  static const char *const adj[] = {
+    "admiring", "agile", "amazing", "bold", "brave", "bright", "calm", "clever",
+    "cool", "dazzling", "eager", "elastic", "fancy", "festive", "focused", "gentle",
+    "happy", "hopeful", "jolly", "keen", "kind", "lucid", "merry", "modest",
+    "nifty", "noble", "patient", "proud", "quiet", "relaxed", "serene", "sharp",
+    "stoic", "sweet", "tender", "upbeat", "vibrant", "vivid", "witty", "zen",
+  };
+  static const char *const noun[] = {
+    "agnesi", "babbage", "bohr", "boole", "cannon", "curie", "darwin", "dijkstra",
+    "einstein", "euclid", "euler", "faraday", "fermat", "fermi", "franklin", "galileo",
+    "gauss", "goodall", "hamilton", "hawking", "hopper", "hypatia", "johnson", "kepler",
+    "knuth", "lamarr", "lovelace", "maxwell", "meitner", "newton", "noether", "pascal",
+    "planck", "ritchie", "shannon", "tesla", "thompson", "turing", "volta", "wozniak",
+  };
+  const char *a = adj[g_random_int_range (0, G_N_ELEMENTS (adj))];
+  const char *n = noun[g_random_int_range (0, G_N_ELEMENTS (noun))];
+
+  if (attempt < 10)
+    return g_strdup_printf ("%s_%s", a, n);
+  return g_strdup_printf ("%s_%s%u", a, n, (guint) g_random_int_range (0, 1000000));
 }
 
 static char *static_dir;
@@ -550,11 +565,12 @@ container_create_record (ContainerConfig *c, const char *root, const char *runro
   else
     {
       g_autofree char *taken = NULL;
+      guint attempt = 0;
       do
         {
           g_free (c->name);
           g_free (taken);
-          c->name = container_generate_name ();
+          c->name = container_generate_name (attempt++);
           taken = container_resolve (root, c->name, NULL);
         }
       while (taken);

@@ -158,7 +158,7 @@ const char *container_status_to_string (ContainerStatus s);
 /* A fresh 64-hex id. */
 char *container_new_id (void);
 /* podman-style generated name for when --name is not given. */
-char *container_generate_name (void);
+char *container_generate_name (guint attempt);
 
 /* containers.conf's static_dir, podman's database directory: the
  * containers' records (each container's directory: its record, upper

@@ -73,11 +73,12 @@ pod_create (const LaunchOptions *o, Pod *p, ContainerConfig *infra, gboolean rep
   if (!p->name)
     {
       g_autofree char *taken = NULL;
+      guint attempt = 0;
       do
         {
           g_free (p->name);
           g_free (taken);
-          p->name = container_generate_name ();
+          p->name = container_generate_name (attempt++);
           taken = pod_resolve (o->root, p->name, NULL);
         }
       while (taken);
@@ -98,8 +99,17 @@ pod_create (const LaunchOptions *o, Pod *p, ContainerConfig *infra, gboolean rep
   infra->pod_share = g_strdupv (p->share);
   if (!infra->name)
     infra->name = g_strdup_printf ("%.12s-infra", p->id);
-  if (!infra->hostname)
-    infra->hostname = g_strdup (p->hostname);
+  /* The infra holds the pod's UTS namespace: its host name is the pod's. */
+  g_free (infra->hostname);
+  infra->hostname = g_strdup (p->hostname);
+  /* Containers on the pod's networks reach it by the pod's name too (the
+   * aliases are read only where the infra joins a bridge network). */
+  {
+    guint n = infra->network_aliases ? g_strv_length (infra->network_aliases) : 0;
+    infra->network_aliases = g_renew (char *, infra->network_aliases, n + 2);
+    infra->network_aliases[n] = g_strdup (p->name);
+    infra->network_aliases[n + 1] = NULL;
+  }
   if (!container_create_record (infra, o->root, o->runroot, replace, remove_for_replace,
                                 (gpointer) o, error))
     return FALSE;

@@ -190,6 +190,16 @@ check "... and the pod is stopped" "Exited" "$(P pod ps --filter name=race --for
 check "pod rm -a -f" "0" "$(status P pod rm -a -f -t 0)"
 check "no pod left" "" "$(P pod ps -q)"
 
+# --- pods without --name: each gets a free name under the pods' lock (two
+# `pod create`s used to draw the same one and the second failed) ---
+for i in $(seq 40); do P pod create --network lan >/dev/null; done
+check "forty pods without --name: forty distinct names" "40" \
+  "$(P pod ps --format '{{.Name}}' | sort -u | count_matching .)"
+ANON=$(P pod ps --format '{{.Name}}' | head -n 1)
+check "a nameless pod's host name is the name it was given" "$ANON" \
+  "$(P run --rm --pod "$ANON" $IMG hostname)"
+check "... removed with pod rm -a -f" "0" "$(status P pod rm -a -f -t 0)"
+
 # --- --pod-id-file, new: ---
 P pod create --pod-id-file "$T/pod.id" --name byfile >/dev/null
 check "--pod-id-file: run joins that pod" "byfile" \
