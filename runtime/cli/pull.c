@@ -29,8 +29,6 @@ pull_retrying (Store *s, const RegistryRef *src, const RegistryRef *name, const 
   g_autoptr (RegistryResume) resume = registry_resume_new ();
   for (guint attempt = 0;; attempt++)
     {
-      if (!quiet)
-        fprintf (stderr, "Trying to pull %s...\n", full);
       g_autoptr (GError) local = NULL;
       char *id = registry_pull (s, src, name, o, platform, resume,
                                 quiet ? NULL : print_progress, NULL, &local);
@@ -140,6 +138,12 @@ pull_qualified (Store *s, RegistriesConf *conf, const char *name, const Registry
   g_autofree char *ssuffix = ref->digest ? g_strconcat ("@", ref->digest, NULL)
                                          : g_strconcat (":", ref->tag, NULL);
   g_autoptr (GError) last = NULL;
+  /* The name the user meant, whichever mirror serves it (podman's line). */
+  if (!quiet)
+    {
+      g_autofree char *meant = registry_ref_string (ref);
+      fprintf (stderr, "Trying to pull %s...\n", meant);
+    }
   for (guint i = 0; e && i < e->mirrors->len; i++)
     {
       RegistryMirror *m = e->mirrors->pdata[i];
