@@ -43,6 +43,7 @@ check_match () { # NAME REGEX "$(COMMAND)": COMMAND exits 0 and its output match
   if [ "$rc" = 0 ] && printf '%s' "$3" | grep -Eq -- "$2"; then echo "ok $n - $1"
   else report_fail "$1" "match $2" "$3" "$rc"; fi
 }
+status () { "$@" >/dev/null 2>&1; echo $?; } # COMMAND: its exit status alone
 check_refused () { # NAME EXPECTED "$(COMMAND)": COMMAND fails (non-zero) and prints EXPECTED
   local rc=$?
   n=$((n + 1))

@@ -12,7 +12,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 if [ "$(id -u)" != 0 ]; then echo "skip: needs root"; exit 77; fi
 . "$HERE/lib.sh"
 private_store image-refs
-status () { "$@" >/dev/null 2>&1; echo $?; }
 
 # --- run/create docker-archive: and oci-archive: ---
 P run --name mk --entrypoint '["/bin/echo","from-the-archive"]' $IMG >/dev/null

@@ -26,7 +26,6 @@ own_netns podunit-test-net6 "$@"
 echo 0 > /proc/sys/net/ipv6/conf/all/forwarding
 . "$HERE/lib.sh"
 private_store network-ipv6
-status () { "$@" >/dev/null 2>&1; echo $?; }
 WEB="echo hello-\$0 > /tmp/index.html; exec httpd -f -p 8080 -h /tmp"
 # GET URL from this namespace, tried for up to 5 s (the server just started).
 get_up () {

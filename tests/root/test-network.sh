@@ -33,7 +33,6 @@ trap cleanup EXIT
 P () { "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"; }
 
 . "$HERE/lib.sh"
-status () { "$@" >/dev/null 2>&1; echo $?; }
 # GET URL from this (the test namespace's) host: the body or "failed".
 get () { curl -sf --max-time 3 "$1" || echo failed; }
 # The same once a server just started listens (tried for up to 5 s).

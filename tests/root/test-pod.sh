@@ -28,7 +28,6 @@ pods_cleanup () {
   private_store_cleanup
 }
 trap pods_cleanup EXIT
-status () { "$@" >/dev/null 2>&1; echo $?; }
 # The body at URL from this namespace, tried for up to 5 s (a server that
 # just started), or "failed".
 get_up () {

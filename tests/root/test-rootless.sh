@@ -57,7 +57,6 @@ asuser () {
 P () { asuser "$PODUNIT" "$@"; }
 
 . "$HERE/lib.sh"
-status () { "$@" >/dev/null 2>&1; echo $?; }
 
 sh "$HERE/../images/make-busybox-oci.sh" "$T/busybox.tar" >/dev/null || { echo "Bail out! image"; exit 1; }
 chmod 644 "$T/busybox.tar"

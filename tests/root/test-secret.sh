@@ -12,7 +12,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 if [ "$(id -u)" != 0 ]; then echo "skip: needs root"; exit 77; fi
 . "$HERE/lib.sh"
 private_store secret
-status () { "$@" >/dev/null 2>&1; echo $?; }
 nctr () { P ps -a -q | wc -l; }
 
 printf 'hunter2' >"$T/pw"

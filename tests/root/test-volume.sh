@@ -19,7 +19,6 @@ trap cleanup EXIT
 P () { "$PODUNIT" --root "$T/root" --runroot "$T/run" "$@"; }
 
 . "$HERE/lib.sh"
-status () { "$@" >/dev/null 2>&1; echo $?; }
 
 sh "$HERE/../images/make-busybox-oci.sh" "$T/busybox.tar" >/dev/null || { echo "Bail out! image"; exit 1; }
 P load -i "$T/busybox.tar" >/dev/null || { echo "Bail out! load"; exit 1; }
