@@ -36,16 +36,11 @@ inspect_image (StoreImage *img)
   json_object_set_string_member (o, "Id", store_image_get_id (img));
   json_object_set_string_member (o, "Digest", store_image_get_digest (img));
   JsonArray *tags = json_array_new (), *digests = json_array_new ();
+  g_auto (GStrv) repo_digests = store_image_repo_digests (img);
   for (guint i = 0; names[i]; i++)
-    {
-      json_array_add_string_element (tags, names[i]);
-      const char *colon = strrchr (names[i], ':');
-      g_autofree char *repo = colon && colon > strrchr (names[i], '/')
-                                  ? g_strndup (names[i], colon - names[i])
-                                  : g_strdup (names[i]);
-      g_autofree char *rd = g_strconcat (repo, "@", store_image_get_digest (img), NULL);
-      json_array_add_string_element (digests, rd);
-    }
+    json_array_add_string_element (tags, names[i]);
+  for (guint i = 0; repo_digests[i]; i++)
+    json_array_add_string_element (digests, repo_digests[i]);
   json_object_set_array_member (o, "RepoTags", tags);
   json_object_set_array_member (o, "RepoDigests", digests);
   json_object_set_string_member (o, "Parent", "");

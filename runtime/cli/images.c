@@ -163,14 +163,11 @@ image_json (StoreImage *img, int containers)
   json_object_set_string_member (o, "Id", store_image_get_id (img));
   json_object_set_string_member (o, "ParentId", "");
   JsonArray *tags = json_array_new (), *digests = json_array_new ();
+  g_auto (GStrv) repo_digests = store_image_repo_digests (img);
   for (guint i = 0; names[i]; i++)
-    {
-      g_autofree char *repo = NULL, *tag = NULL;
-      split_name (names[i], &repo, &tag);
-      json_array_add_string_element (tags, names[i]);
-      g_autofree char *d = g_strconcat (repo, "@", store_image_get_digest (img), NULL);
-      json_array_add_string_element (digests, d);
-    }
+    json_array_add_string_element (tags, names[i]);
+  for (guint i = 0; repo_digests[i]; i++)
+    json_array_add_string_element (digests, repo_digests[i]);
   json_object_set_array_member (o, "RepoTags", tags);
   json_object_set_array_member (o, "RepoDigests", digests);
   json_object_set_int_member (o, "Created", store_image_get_created (img));
@@ -331,7 +328,11 @@ cli_images (CliGlobal *g, int argc, char **argv)
   for (guint i = 0; i < images->len; i++)
     {
       StoreImage *img = images->pdata[i];
+      /* Its tags; an image pulled only by digest is listed by those names
+       * ("repo <none>"), as podman does, and is not dangling. */
       const char *const *names = store_image_get_names (img);
+      if (names[0] == NULL)
+        names = store_image_get_digested_names (img);
       gboolean dangling = names[0] == NULL;
       if (f.dangling >= 0 && dangling != f.dangling)
         continue;

@@ -24,8 +24,19 @@ remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean a
   g_autoptr (GError) error = NULL;
   const char *id = store_image_get_id (img);
   const char *const *names = store_image_get_names (img);
+  const char *const *digested = store_image_get_digested_names (img);
   const char *name = ref ? cli_image_name_for_ref (img, ref) : NULL;
+  g_autofree char *dname = ref && strchr (ref, '@') ? store_normalize_digested_name (ref, NULL) : NULL;
 
+  /* By a digest a pull gave it, beside other names: only that name goes. */
+  if (dname && g_strv_contains (digested, dname)
+      && g_strv_length ((char **)names) + g_strv_length ((char **)digested) > 1)
+    {
+      if (!store_untag_image (s, dname, &error))
+        return cli_fail (error);
+      printf ("Untagged: %s\n", dname);
+      return 0;
+    }
   if (name && g_strv_length ((char **)names) > 1)
     {
       if (!store_untag_image (s, name, &error))
@@ -69,7 +80,12 @@ remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean a
     }
   if (rc == 0)
     {
-      g_auto (GStrv) gone = g_strdupv ((char **)names);
+      g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+      for (const char *const *n = names; *n; n++)
+        g_strv_builder_add (b, *n);
+      for (const char *const *n = digested; *n; n++)
+        g_strv_builder_add (b, *n);
+      g_auto (GStrv) gone = g_strv_builder_end (b);
       gboolean was_mounted;
       /* `image mount`'s mount goes first, as containers/storage unmounts
        * a layer it deletes */

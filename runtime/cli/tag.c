@@ -2,6 +2,8 @@
 /* podunit tag IMAGE TARGET... */
 #include "cli/image-util.h"
 
+#include <string.h>
+
 int
 cli_tag (CliGlobal *g, int argc, char **argv)
 {
@@ -51,16 +53,30 @@ cli_untag (CliGlobal *g, int argc, char **argv)
     return cli_fail (error);
   g_auto (GStrv) names = NULL;
   if (argc == 2)
-    names = g_strdupv ((char **) store_image_get_names (img));
+    {
+      const char *const *tags = store_image_get_names (img);
+      const char *const *digested = store_image_get_digested_names (img);
+      guint nt = g_strv_length ((char **) tags), nd = g_strv_length ((char **) digested);
+      names = g_new0 (char *, nt + nd + 1);
+      for (guint i = 0; i < nt; i++)
+        names[i] = g_strdup (tags[i]);
+      for (guint i = 0; i < nd; i++)
+        names[nt + i] = g_strdup (digested[i]);
+    }
   else
     {
       names = g_new0 (char *, argc - 1);
       for (int i = 2; i < argc; i++)
         {
-          names[i - 2] = store_normalize_name (argv[i], &error);
-          if (!names[i - 2])
+          gboolean digested = strchr (argv[i], '@') != NULL;
+          char **n = &names[i - 2];
+          *n = digested ? store_normalize_digested_name (argv[i], &error)
+                              : store_normalize_name (argv[i], &error);
+          if (!*n)
             return cli_fail (error);
-          if (!g_strv_contains (store_image_get_names (img), names[i - 2]))
+          if (!g_strv_contains (digested ? store_image_get_digested_names (img)
+                                         : store_image_get_names (img),
+                                *n))
             {
               cli_error ("%s: tag not known", argv[i]);
               return EXIT_PODUNIT;

@@ -35,7 +35,8 @@ struct _StoreImage
   gint ref;
   char *id;
   char *digest;
-  char **names;
+  char **names;          /* "repo:tag" */
+  char **digested_names; /* "repo@sha256:…", what a pull by digest recorded */
   char **names_history;
   char **diff_ids;
   char **layer_dirs;
@@ -327,6 +328,19 @@ store_normalize_name (const char *name, GError **error)
   return store_normalize_name_in (name, "localhost", error);
 }
 
+char *
+store_normalize_digested_name (const char *name, GError **error)
+{
+  const char *at = strchr (name, '@');
+  const char *last = strrchr (name, '/');
+  const char *colon = strchr (last ? last : name, ':');
+  /* "repo:tag@digest" is "repo@digest": podman drops the tag too */
+  g_autofree char *bare = colon && at && colon < at
+                              ? g_strdup_printf ("%.*s%s", (int) (colon - name), name, at)
+                              : g_strdup (name);
+  return store_normalize_name (bare, error);
+}
+
 /* ---- images ---- */
 
 StoreImage *
@@ -344,6 +358,7 @@ store_image_unref (StoreImage *img)
   g_free (img->id);
   g_free (img->digest);
   g_strfreev (img->names);
+  g_strfreev (img->digested_names);
   g_strfreev (img->names_history);
   g_strfreev (img->diff_ids);
   g_strfreev (img->layer_dirs);
@@ -368,6 +383,32 @@ const char *const *
 store_image_get_names (StoreImage *img)
 {
   return (const char *const *)img->names;
+}
+const char *const *
+store_image_get_digested_names (StoreImage *img)
+{
+  return (const char *const *)img->digested_names;
+}
+char **
+store_image_repo_digests (StoreImage *img)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new ();
+  for (char **n = img->names; *n; n++)
+    {
+      const char *last = strrchr (*n, '/');
+      const char *colon = strchr (last ? last : *n, ':');
+      gsize len = colon ? (gsize) (colon - *n) : strlen (*n);
+      char *d = g_strdup_printf ("%.*s@%s", (int) len, *n, img->digest);
+      if (g_ptr_array_find_with_equal_func (out, d, g_str_equal, NULL))
+        g_free (d);
+      else
+        g_ptr_array_add (out, d);
+    }
+  for (char **n = img->digested_names; *n; n++)
+    if (!g_ptr_array_find_with_equal_func (out, *n, g_str_equal, NULL))
+      g_ptr_array_add (out, g_strdup (*n));
+  g_ptr_array_add (out, NULL);
+  return (char **)g_ptr_array_free (g_steal_pointer (&out), FALSE);
 }
 const char *const *
 store_image_get_names_history (StoreImage *img)
@@ -451,6 +492,18 @@ names_for_id (JsonNode *names, const char *id)
   return (char **)g_ptr_array_free (g_steal_pointer (&out), FALSE);
 }
 
+/* The tag names of @all (or with @tagged FALSE, its digested names). */
+static char **
+names_tagged (char **all, gboolean tagged)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new ();
+  for (char **n = all; *n; n++)
+    if ((strchr (*n, '@') == NULL) == tagged)
+      g_ptr_array_add (out, g_strdup (*n));
+  g_ptr_array_add (out, NULL);
+  return (char **)g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
 /* names.json's "history": { "<id>": [ names, newest first ] }, podman's
  * NamesHistory: whenever an image's names change, its names then go first
  * and the history follows, without repeats; it keeps the names the image
@@ -493,7 +546,8 @@ names_history_of (JsonNode *names, const char *id, char **current)
 static void
 note_names_history (JsonNode *names, const char *id, const char *const *added)
 {
-  g_auto (GStrv) now = names_for_id (names, id);
+  g_auto (GStrv) all = names_for_id (names, id);
+  g_auto (GStrv) now = names_tagged (all, TRUE);
   g_auto (GStrv) old = names_history_of (names, id, now);
   g_autoptr (GPtrArray) order = g_ptr_array_new ();
   for (char **h = old; *h; h++)
@@ -632,7 +686,11 @@ load_image_files (Store *s, const char *id, JsonNode *names, GError **error)
       img->layer_dirs[i] = g_build_filename (ldir, "diff", NULL);
       img->size += layer_size (s, hex);
     }
-  img->names = names ? names_for_id (names, id) : g_new0 (char *, 1);
+  {
+    g_auto (GStrv) all = names ? names_for_id (names, id) : g_new0 (char *, 1);
+    img->names = names_tagged (all, TRUE);
+    img->digested_names = names_tagged (all, FALSE);
+  }
   img->names_history = names_history_of (names, id, img->names);
   return g_steal_pointer (&img);
 }

@@ -131,6 +131,12 @@ const char *store_image_get_id (StoreImage *img);     /* 64 hex chars */
 const char *store_image_get_digest (StoreImage *img); /* "sha256:<manifest hex>" */
 /* Full names ("localhost/busybox:latest"), sorted; empty for dangling. */
 const char *const *store_image_get_names (StoreImage *img);
+/* "repo@sha256:…" names a pull by digest gave it (podman keeps them among
+ * its names; they are not tags: no row in `images`, not in RepoTags). */
+const char *const *store_image_get_digested_names (StoreImage *img);
+/* podman's RepoDigests: "repo@<its digest>" for each repository it has a
+ * tag in, then its digested names, without repeats. Free with g_strfreev. */
+char **store_image_repo_digests (StoreImage *img);
 /* Every name it has had, newest first (podman's NamesHistory). */
 const char *const *store_image_get_names_history (StoreImage *img);
 /* "sha256:<hex>" diff ids, lowest layer first. */
@@ -151,6 +157,8 @@ guint64 store_image_get_size (StoreImage *img);   /* sum of unpacked layer sizes
 
 /* Names.  Short names get "localhost/" and ":latest" as podman tag does. */
 char *store_normalize_name (const char *name, GError **error);
+/* "repo[:tag]@sha256:…" as stored: normalized, without the tag. */
+char *store_normalize_digested_name (const char *name, GError **error);
 gboolean store_tag_image (Store *s, const char *name_or_id, const char *new_name, GError **error);
 /* Removes one name; the image stays (dangling) when it was its last. */
 gboolean store_untag_image (Store *s, const char *name, GError **error);

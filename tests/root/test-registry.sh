@@ -66,8 +66,24 @@ DIGEST=$(curl -s -o /dev/null -D - -H 'Accept: application/vnd.oci.image.manifes
   "http://$R/v2/test/busybox/manifests/1" | tr -d '\r' | sed -n 's/^Docker-Content-Digest: //Ip')
 P rmi -f "$R/test/busybox:1" >/dev/null 2>&1
 check "pull by digest" "$ID" "$(P pull -q --tls-verify=false "$R/test/busybox@$DIGEST")"
+check "pulled by digest only: images lists the repository, tag <none> (podman)" "$R/test/busybox <none>" \
+  "$(P images --format '{{.Repository}} {{.Tag}}' | grep test/busybox)"
 check "docker:// prefix and image pull (Quadlet's .image units)" "$ID" \
   "$(P image pull -q --tls-verify=false "docker://$R/test/busybox:1")"
+# podman keeps the digested name among the image's names; not a tag
+check "then tagged: one row in images" "$R/test/busybox:1" \
+  "$(P images --format '{{.Repository}}:{{.Tag}}' | grep test/busybox)"
+check "RepoDigests names the digest once" "[$R/test/busybox@$DIGEST]" \
+  "$(P image inspect --format '{{.RepoDigests}}' "$R/test/busybox:1")"
+check "rmi NAME@DIGEST of a tagged image removes only that name" "Untagged: $R/test/busybox@$DIGEST" \
+  "$(P rmi "$R/test/busybox@$DIGEST" 2>&1)"
+check "... the image stays" "0" "$(status P image exists "$R/test/busybox:1")"
+P pull -q --tls-verify=false "$R/test/busybox:1@$DIGEST" >/dev/null
+check "untag of NAME:TAG@DIGEST: the digested name (the tag dropped, as podman)" "0" \
+  "$(status P untag "$R/test/busybox:1" "$R/test/busybox:1@$DIGEST")"
+check_refused "... which is then gone" "Error: $R/test/busybox:1@$DIGEST: tag not known" \
+  "$(P untag "$R/test/busybox:1" "$R/test/busybox:1@$DIGEST" 2>&1)"
+check "... and the tag stays" "0" "$(status P image exists "$R/test/busybox:1")"
 
 TWO=$(P pull -q --tls-verify=false "$R/test/two")
 
@@ -324,6 +340,9 @@ check "a mirror that is down falls back to the location" "$ID" \
   "$(P pull -q --retry 0 mirrored.example.com/test/busybox:1 2>&1)"
 check "and the image has the name asked for" "mirrored.example.com/test/busybox:1" \
   "$(P images --format '{{.Repository}}:{{.Tag}}' | grep ^mirrored)"
+check "podman's progress names the image asked for, not the mirror or location" \
+  "Trying to pull mirrored.example.com/test/busybox:1..." \
+  "$(P pull --retry 0 mirrored.example.com/test/busybox:1 2>&1 >/dev/null | grep '^Trying to pull')"
 check_refused "a blocked prefix" "Error: registry $R is blocked in $T/registries.conf or registries.conf.d" \
   "$(P pull -q "$R/blocked/busybox:1" 2>&1)"
 sed -i 's/^short-name-mode = .*/short-name-mode = "enforcing"/' "$T/registries.conf"

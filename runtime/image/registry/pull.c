@@ -807,8 +807,12 @@ pull_layers_and_record (Pull *p, JsonObject *manifest, GBytes *mb, const char *c
                                                    g_bytes_get_size (mb), error);
   if (mhex == NULL)
     return NULL;
+  /* As podman: pulled by digest, the image is named by it (a tag given
+   * with it is dropped), else by the tag. */
   g_autofree char *name
-      = as->tag ? g_strconcat (as->domain, "/", as->path, ":", as->tag, NULL) : NULL;
+      = as->digest ? g_strconcat (as->domain, "/", as->path, "@", as->digest, NULL)
+        : as->tag  ? g_strconcat (as->domain, "/", as->path, ":", as->tag, NULL)
+                   : NULL;
   const char *names[] = { name, NULL };
   g_autofree char *id = store_txn_add_image (p->t, mhex, names, error);
   if (id == NULL || !store_txn_commit (p->t, error))
