@@ -38,6 +38,9 @@ char *cli_load_archive_ref (Store *s, const char *ref, GError **error);
 /* The name of IMG that REF selected (a name REF resolves to), or NULL when
  * REF was an id. */
 const char *cli_image_name_for_ref (StoreImage *img, const char *ref);
+/* run --rmi in the foreground, after the container is removed: the image
+ * goes unless a container uses it (then a warning, as podman). */
+void cli_rmi_after_run (CliGlobal *g, const char *image_id);
 
 /* cli/pull.c: pulls NAME (short names resolved through registries.conf;
  * its insecure settings apply unless TLS_GIVEN: --tls-verify was set)

@@ -232,6 +232,8 @@ inspect_json (CliGlobal *g, Store *store, ContainerConfig *c, const ContainerSta
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "AutoRemove");
   json_builder_add_boolean_value (b, c->auto_remove);
+  json_builder_set_member_name (b, "AutoRemoveImage");
+  json_builder_add_boolean_value (b, c->auto_remove_image);
   json_builder_set_member_name (b, "RestartPolicy");
   json_builder_begin_object (b);
   add_str (b, "Name", c->restart_policy ? c->restart_policy : "");

@@ -16,10 +16,12 @@
  * container using it makes that fail, unless @remove_users (podman's -f):
  * then those containers are stopped and removed first. @all_names allows
  * removing an image with several names by id. The store lock spans check
- * and removal (run holds it while it records a new container). */
+ * and removal (run holds it while it records a new container). @report:
+ * the Untagged/Deleted lines on stdout and a container using it an error
+ * (else, run --rmi's way, nothing printed and a warning). */
 static int
 remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean all_names,
-            gboolean remove_users)
+            gboolean remove_users, gboolean report)
 {
   g_autoptr (GError) error = NULL;
   const char *id = store_image_get_id (img);
@@ -59,6 +61,12 @@ remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean a
   int rc = 0;
   if (users == NULL)
     rc = cli_fail (error);
+  else if (users->len > 0 && !remove_users && !report)
+    {
+      cli_warn ("Failed removing image %s: image used by %s: image is in use by a container", id,
+                (char *)users->pdata[0]);
+      rc = EXIT_RMI_IN_USE;
+    }
   else if (users->len > 0 && !remove_users)
     {
       cli_error ("image used by %s: image is in use by a container: consider listing external "
@@ -91,7 +99,7 @@ remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean a
        * a layer it deletes */
       if (!image_unmount (g->runroot, id, &was_mounted, &error) || !store_remove_image (s, id, &error))
         rc = cli_fail (error);
-      else
+      else if (report)
         {
           for (char **n = gone; *n; n++)
             printf ("Untagged: %s\n", *n);
@@ -100,6 +108,22 @@ remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean a
     }
   store_unlock (s);
   return rc;
+}
+
+void
+cli_rmi_after_run (CliGlobal *g, const char *image_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Store) s = cli_store_open (g, &error);
+  g_autoptr (StoreImage) img = s ? store_lookup_image (s, image_id, &error) : NULL;
+  if (img == NULL)
+    {
+      /* removed meanwhile: what --rmi wanted */
+      if (!g_error_matches (error, STORE_ERROR, STORE_ERROR_NOT_FOUND))
+        cli_warn ("Failed removing image %s: %s", image_id, error->message);
+      return;
+    }
+  remove_one (g, s, img, NULL, TRUE, FALSE, FALSE);
 }
 
 int
@@ -139,7 +163,7 @@ cli_rmi (CliGlobal *g, int argc, char **argv)
         return cli_fail (error);
       for (guint i = 0; i < images->len; i++)
         {
-          int r = remove_one (g, s, images->pdata[i], NULL, TRUE, force);
+          int r = remove_one (g, s, images->pdata[i], NULL, TRUE, force, TRUE);
           rc = r ? r : rc;
         }
       return rc;
@@ -166,7 +190,7 @@ cli_rmi (CliGlobal *g, int argc, char **argv)
       else if (img == NULL)
         r = cli_fail (local);
       else
-        r = remove_one (g, s, img, argv[i], force, force);
+        r = remove_one (g, s, img, argv[i], force, force, TRUE);
       store_unlock (s);
       rc = r ? r : rc;
     }

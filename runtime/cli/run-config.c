@@ -465,6 +465,7 @@ run_config_stop (const RunOpts *o, const RunInputs *in, ContainerConfig *c, GErr
       c->timeout = (gint64) t;
     }
   c->auto_remove = o->rm;
+  c->auto_remove_image = o->rmi;
   if (o->restart && *o->restart)
     {
       const char *colon = strchr (o->restart, ':');

@@ -35,7 +35,7 @@ typedef struct {
   gboolean unsetenv_all, quiet;
   int preserve_fds;
   gboolean detach, interactive, tty, rootfs;
-  gboolean rm, replace, env_host, read_only, read_only_tmpfs, init, no_hosts, no_hostname, http_proxy;
+  gboolean rm, rmi, replace, env_host, read_only, read_only_tmpfs, init, no_hosts, no_hostname, http_proxy;
   gboolean privileged;
   HealthFlags health; /* --health-* (health.h) */
 } RunOpts;

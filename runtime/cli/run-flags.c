@@ -63,6 +63,7 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
     { "rootfs", 0, 0, G_OPTION_ARG_NONE, &o->rootfs, "The first argument is a root file system",
       NULL },
     BOOL ("rm", rm, "Remove the container when it exits"),
+    BOOL ("rmi", rmi, "Remove the image too, unless a container uses it (run; implies --rm)"),
     BOOL ("replace", replace, "Replace an existing container of the same name"),
     BOOL ("env-host", env_host, "Use all host environment variables"),
     BOOL ("read-only", read_only, "Mount the root file system read-only"),
@@ -162,9 +163,22 @@ run_opts_parse (int *argc, char ***argv, RunOpts *o, gboolean is_run, GError **e
   };
   o->read_only_tmpfs = TRUE;
   o->http_proxy = TRUE;
+  o->rm = -1; /* not given; --rm=false is FALSE */
   if (!cli_options_parse (argc, argv, entries, is_run ? "IMAGE [COMMAND [ARG...]]" : "IMAGE",
                           TRUE, error))
     return FALSE;
+  if (o->rmi && !is_run)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION, "unknown flag: --rmi");
+      return FALSE;
+    }
+  if (o->rmi && o->rm == FALSE)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "the --rmi option does not work without --rm");
+      return FALSE;
+    }
+  o->rm = o->rm == TRUE || o->rmi;
   if (*argc < 2)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s: requires at least 1 arg",

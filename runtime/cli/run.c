@@ -476,6 +476,8 @@ cli_run (CliGlobal *g, int argc, char **argv)
           fflush (stdout);
         }
       code = launch_foreground (&g->launch, c, attach, &error);
+      if (c->auto_remove_image)
+        cli_rmi_after_run (g, c->image_id);
       return code < 0 ? cli_launch_fail (error) : code;
     }
   if (!launch_detached (&g->launch, c, &error))

@@ -52,7 +52,7 @@ static const struct {
   I ("StopSignal", stop_signal), L ("StopTimeout", stop_timeout), V ("Ulimits", ulimits),
   V ("Sysctls", sysctls), L ("ShmSize", shm_size), S ("Network", network), B ("Init", init),
   V ("Ports", ports), S ("StaticIP", ip), S ("StaticIP6", ip6), S ("StaticMac", mac), V ("NetworkAliases", network_aliases),
-  B ("AutoRemove", auto_remove), S ("RestartPolicy", restart_policy),
+  B ("AutoRemove", auto_remove), B ("AutoRemoveImage", auto_remove_image), S ("RestartPolicy", restart_policy),
   L ("RestartRetries", restart_retries), S ("Timezone", tz), V ("Devices", devices), V ("Dns", dns),
   V ("DnsSearch", dns_search), V ("DnsOption", dns_option), V ("AddHost", add_host),
   S ("UserNS", userns), V ("UidMap", uidmap), V ("GidMap", gidmap),

@@ -74,6 +74,7 @@ typedef struct {
   char **network_aliases;
   gboolean init;
   gboolean auto_remove;
+  gboolean auto_remove_image; /* --rmi: the image goes with the container */
   char *restart_policy;  /* NULL/"" none, "no", "always", "on-failure", "unless-stopped" */
   gint64 restart_retries; /* on-failure:N; 0 unlimited */
   char *tz;

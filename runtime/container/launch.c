@@ -1593,6 +1593,7 @@ exec_supervisor (const LaunchOptions *o, ContainerConfig *c, pid_t pid, gint64 s
     .started_us = started_at,
     .podunit = self,
     .rm = c->auto_remove,
+    .rmi = c->auto_remove_image ? c->image_id : NULL,
     .cleanup = c->pod && !c->infra,
     .root = o->root,
     .runroot = o->runroot,
@@ -1938,6 +1939,10 @@ stop (const LaunchOptions *o, const char *id, gint64 timeout, gboolean paused_ok
       wait_pid_gone (st.pid, 10000);
     }
   wait_recorded (o, id, &st, supervisor_outlives_record (c, TRUE));
+  /* --rm (and --rmi): stopped means removed, as podman's stop removes
+   * such a container itself; the supervisor does it, then exits. */
+  if (c->auto_remove && st.supervisor_pid > 0)
+    wait_pid_gone (st.supervisor_pid, 30000);
   /* Its addresses and ports are free again once it is stopped. */
   if (!net_detach (o->root, o->runroot, id, error))
     return FALSE;

@@ -34,6 +34,7 @@ static const struct
   A ("started-us", ARG_LONG, started_us, 0),
   A ("podunit", ARG_STR, podunit, 0),
   A ("rm", ARG_FLAG, rm, 0),
+  A ("rmi", ARG_STR, rmi, 0),
   A ("cleanup", ARG_FLAG, cleanup, 0),
   A ("poststop", ARG_FLAG, poststop, 0),
   A ("root", ARG_STR, root, 0),

@@ -72,11 +72,15 @@ exit_status (int status)
                                 : 125;
 }
 
-/* Runs `podunit --root R --runroot RR VERB... ID` with the signal mask
- * undone; returns its pid (0: none). */
+/* Runs `podunit --root R --runroot RR VERB1 VERB2 [OPT] TARGET` with the
+ * signal mask undone (TARGET NULL: the container's id); returns its pid
+ * (0: none). */
 static pid_t
-run_podunit (const SupervisorArgs *a, const char *verb1, const char *verb2, const char *opt)
+run_podunit_on (const SupervisorArgs *a, const char *verb1, const char *verb2, const char *opt,
+                const char *target)
 {
+  if (!target)
+    target = a->id;
   pid_t p = fork ();
   if (p == 0)
     {
@@ -84,10 +88,16 @@ run_podunit (const SupervisorArgs *a, const char *verb1, const char *verb2, cons
       sigemptyset (&none);
       sigprocmask (SIG_SETMASK, &none, NULL);
       execl (a->podunit, a->podunit, "--root", a->root, "--runroot", a->runroot, verb1, verb2,
-             opt ? opt : a->id, opt ? a->id : (char *) NULL, (char *) NULL);
+             opt ? opt : target, opt ? target : (char *) NULL, (char *) NULL);
       _exit (125);
     }
   return p > 0 ? p : 0;
+}
+
+static pid_t
+run_podunit (const SupervisorArgs *a, const char *verb1, const char *verb2, const char *opt)
+{
+  return run_podunit_on (a, verb1, verb2, opt, NULL);
 }
 
 /* Termination signals go to the container; SIGCHLD wakes the loop. */
@@ -393,6 +403,14 @@ main (int argc, char **argv)
       pid_t rm = run_podunit (&s.a, "rm", "-f", "-i");
       if (rm > 0)
         waitpid (rm, NULL, 0);
+    }
+  if (s.a.rm && s.a.rmi)
+    {
+      /* --rmi: its image too, unless another container uses it (rmi
+       * refuses then, as podman's cleanup --rmi) */
+      pid_t rmi = run_podunit_on (&s.a, "rmi", "-i", NULL, s.a.rmi);
+      if (rmi > 0)
+        waitpid (rmi, NULL, 0);
     }
   return code;
 }

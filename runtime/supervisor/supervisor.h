@@ -21,6 +21,7 @@ typedef struct
   long long started_us; /* unix microseconds */
   const char *podunit; /* the podunit binary (`healthcheck run`, `rm` for --rm) */
   int rm;              /* --rm: `podunit rm -f ID` after the exit */
+  const char *rmi;     /* --rmi: then `podunit rmi -i IMAGE-ID`; NULL: not */
   int cleanup;         /* `podunit container cleanup ID` after the exit (a pod
                         * member: its pod's exit policy, pod.h) */
   int poststop;        /* `podunit container poststop ID` (its OCI poststop hooks)

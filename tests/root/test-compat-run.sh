@@ -220,5 +220,24 @@ check "... nor does static_dir's see the default's, which is left running" "0 pl
 check "... rm with that containers.conf removes it" "sdrun" "$(CONTAINERS_CONF_OVERRIDE="$T/static.conf" P rm -f -t0 sdrun)"
 P rm -f -t0 plainc >/dev/null
 
+# --- --rmi: the image goes with the container, unless another uses it ---
+P run --name rmisrc $IMG true >/dev/null && P commit -q rmisrc localhost/rmi-test:1 >/dev/null && P rm rmisrc >/dev/null
+P run --name rmikeep localhost/rmi-test:1 true
+OUT=$(P run --rmi --rm localhost/rmi-test:1 true 2>&1); RC=$?
+check "--rmi while another container uses the image: exit 0, podman's warning" \
+  "0 image is in use by a container" "$RC $(printf '%s' "$OUT" | grep -o 'image is in use by a container')"
+check "... the image stays" "0" "$(status P image exists localhost/rmi-test:1)"
+P rm rmikeep >/dev/null
+check "--rmi (implies --rm): the container and then the image are gone" "0 1 0" \
+  "$(P run --rmi --name rmione localhost/rmi-test:1 true; echo -n "$? "; status P image exists localhost/rmi-test:1 | tr -d '\n'; echo -n " "; P ps -a --format '{{.Names}}' | count_matching '^rmione$')"
+P run --name rmisrc $IMG true >/dev/null && P commit -q rmisrc localhost/rmi-test:1 >/dev/null && P rm rmisrc >/dev/null
+check_refused "--rmi with --rm=false: podman's refusal" "Error: the --rmi option does not work without --rm" \
+  "$(P run --rmi --rm=false localhost/rmi-test:1 true 2>&1)"
+P run -d --name rmid --rmi localhost/rmi-test:1 sleep 60 >/dev/null
+check "-d --rmi: inspect's AutoRemoveImage and AutoRemove" "true true" \
+  "$(P inspect --format '{{.HostConfig.AutoRemoveImage}} {{.HostConfig.AutoRemove}}' rmid)"
+check "... once stop returns, the container and the image are gone" "1 1" \
+  "$(P stop -t 0 rmid >/dev/null; status P container exists rmid | tr -d '\n'; echo -n " "; status P image exists localhost/rmi-test:1)"
+
 echo "1..$n"
 [ "$fails" = 0 ]
