@@ -28,7 +28,8 @@ remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean a
   const char *const *names = store_image_get_names (img);
   const char *const *digested = store_image_get_digested_names (img);
   const char *name = ref ? cli_image_name_for_ref (img, ref) : NULL;
-  g_autofree char *dname = ref && strchr (ref, '@') ? store_normalize_digested_name (ref, NULL) : NULL;
+  g_autofree char *dname
+      = ref && strchr (ref, '@') ? store_normalize_digested_name (ref, NULL) : NULL;
 
   /* By a digest a pull gave it, beside other names: only that name goes. */
   if (dname && g_strv_contains (digested, dname)
@@ -88,12 +89,7 @@ remove_one (CliGlobal *g, Store *s, StoreImage *img, const char *ref, gboolean a
     }
   if (rc == 0)
     {
-      g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
-      for (const char *const *n = names; *n; n++)
-        g_strv_builder_add (b, *n);
-      for (const char *const *n = digested; *n; n++)
-        g_strv_builder_add (b, *n);
-      g_auto (GStrv) gone = g_strv_builder_end (b);
+      g_auto (GStrv) gone = store_image_all_names (img);
       gboolean was_mounted;
       /* `image mount`'s mount goes first, as containers/storage unmounts
        * a layer it deletes */

@@ -53,16 +53,7 @@ cli_untag (CliGlobal *g, int argc, char **argv)
     return cli_fail (error);
   g_auto (GStrv) names = NULL;
   if (argc == 2)
-    {
-      const char *const *tags = store_image_get_names (img);
-      const char *const *digested = store_image_get_digested_names (img);
-      guint nt = g_strv_length ((char **) tags), nd = g_strv_length ((char **) digested);
-      names = g_new0 (char *, nt + nd + 1);
-      for (guint i = 0; i < nt; i++)
-        names[i] = g_strdup (tags[i]);
-      for (guint i = 0; i < nd; i++)
-        names[nt + i] = g_strdup (digested[i]);
-    }
+    names = store_image_all_names (img);
   else
     {
       names = g_new0 (char *, argc - 1);

@@ -390,6 +390,16 @@ store_image_get_digested_names (StoreImage *img)
   return (const char *const *)img->digested_names;
 }
 char **
+store_image_all_names (StoreImage *img)
+{
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  for (char **n = img->names; *n; n++)
+    g_strv_builder_add (b, *n);
+  for (char **n = img->digested_names; *n; n++)
+    g_strv_builder_add (b, *n);
+  return g_strv_builder_end (b);
+}
+char **
 store_image_repo_digests (StoreImage *img)
 {
   g_autoptr (GPtrArray) out = g_ptr_array_new ();

@@ -134,6 +134,8 @@ const char *const *store_image_get_names (StoreImage *img);
 /* "repo@sha256:…" names a pull by digest gave it (podman keeps them among
  * its names; they are not tags: no row in `images`, not in RepoTags). */
 const char *const *store_image_get_digested_names (StoreImage *img);
+/* Its tags, then its digested names. Free with g_strfreev. */
+char **store_image_all_names (StoreImage *img);
 /* podman's RepoDigests: "repo@<its digest>" for each repository it has a
  * tag in, then its digested names, without repeats. Free with g_strfreev. */
 char **store_image_repo_digests (StoreImage *img);
